@@ -1,0 +1,150 @@
+"""The plain values that flow between the engine, the scheduler and their callers.
+
+These are the contract every front (desktop UI, CLI, HTTP server, voice loop) uses to
+ask for a reply, and every engine (local llama.cpp, remote OpenAI-compatible) honours.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+class Priority(enum.IntEnum):
+    """Who is waiting: a live voice turn goes first, API batch work last."""
+
+    VOICE = 0
+    INTERACTIVE = 1
+    API = 2
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """An image ready for the model: RGB pixels after normalisation, keyed by content.
+
+    ``sha256`` is the hash of the normalised pixels (with their size), so the engine can
+    recognise an image it has already encoded and keep its KV cache entries.
+    """
+
+    width: int
+    height: int
+    rgb: bytes
+    sha256: str
+
+
+@dataclass
+class ChatMessage:
+    """One turn of a conversation as the engine sees it."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+    images: list[ImageInput] = field(default_factory=list)
+
+
+@dataclass
+class SamplingParams:
+    """How to sample one reply; ``None`` fields take the settings' values."""
+
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.05
+    max_tokens: int = 1024
+    stop: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+
+@dataclass
+class GenerationRequest:
+    """Everything needed to produce one assistant reply."""
+
+    messages: list[ChatMessage]
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+    thinking: bool = True
+    priority: Priority = Priority.INTERACTIVE
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the streaming reply: visible answer text and/or reasoning text."""
+
+    content: str = ""
+    reasoning: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the caller should tell the user while the reply streams.
+
+    ``kind`` is ``"context_trimmed"`` when old turns were dropped to fit the context
+    (``dropped_messages`` says how many), or ``"loading"`` while a module loads.
+    """
+
+    kind: str
+    message: str
+    dropped_messages: int = 0
+
+
+StreamEvent = Delta | Notice
+
+
+@dataclass
+class Usage:
+    """Token counts of one reply; ``cached_prompt_tokens`` were reused from the KV cache."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_prompt_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class Timings:
+    """Where the time of one reply went, in seconds."""
+
+    queue_wait_s: float = 0.0
+    prompt_eval_s: float = 0.0
+    ttft_s: float = 0.0
+    decode_s: float = 0.0
+    total_s: float = 0.0
+    decode_tok_s: float = 0.0
+
+
+FinishReason = Literal["stop", "length", "cancelled", "error"]
+
+
+@dataclass
+class Completion:
+    """The finished reply: text, reasoning, why it ended, usage and timings."""
+
+    content: str = ""
+    reasoning: str = ""
+    finish_reason: FinishReason = "stop"
+    usage: Usage = field(default_factory=Usage)
+    timings: Timings = field(default_factory=Timings)
+    notices: list[Notice] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class ModelInfo:
+    """What the status bar, `/v1/models` and `autoglm doctor` say about the loaded model."""
+
+    model_id: str
+    display_name: str
+    path: str = ""
+    architecture: str = ""
+    quantization: str = ""
+    n_ctx: int = 0
+    n_ctx_train: int = 0
+    n_params: int = 0
+    backend: str = "CPU"
+    gpu_layers: int = 0
+    has_vision: bool = False
+    vision_unavailable_reason: str = ""
