@@ -85,6 +85,7 @@ class ServerSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535, description="TCP port")
     api_key: str | None = Field(None, description="Bearer key clients must send")
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per minute per key (0: unlimited)")
+    max_queued_requests: int = Field(16, ge=1, le=1024, description="API requests allowed to wait for the model; more are refused with 429")
     max_body_mb: float = Field(32.0, gt=0, description="Largest request body in MiB")
     max_audio_seconds: float = Field(600.0, gt=0, description="Longest audio input in seconds")
     allowed_image_dir: str | None = Field(None, description="Local folder image_url may read file:// images from")

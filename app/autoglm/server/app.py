@@ -1,0 +1,334 @@
+"""The OpenAI-compatible HTTP API, built by ``create_app`` (no module-level state).
+
+Chat requests become ``GenerationRequest``s at ``Priority.API``: they wait behind a live
+voice turn or a chat typed in the app, and share that app's one model. Replies stream as
+server-sent events in OpenAI's chunk shape; a client that disconnects cancels its reply.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+import wave
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from autoglm import __version__
+from autoglm.core.errors import ModelError, UserFacingError
+from autoglm.core.scheduler import ReplyStream
+from autoglm.core.settings import Settings
+from autoglm.core.types import (
+    Completion,
+    Delta,
+    GenerationRequest,
+    ImageInput,
+    ModelInfo,
+    Notice,
+    Priority,
+)
+from autoglm.server.backend import ServingBackend
+from autoglm.server.bridge import stream_events
+from autoglm.server.errors import ApiError, install_error_handlers
+from autoglm.server.media import (
+    decode_audio,
+    decode_data_uri,
+    image_bytes_from_url,
+    normalise_image,
+)
+from autoglm.server.replies import ReplyShape, model_card
+from autoglm.server.schemas import ChatCompletionRequest, SpeechRequest
+from autoglm.server.security import BodyLimitMiddleware, RateLimiter, key_matches, presented_key
+from autoglm.server.translate import (
+    asks_for_images,
+    chat_messages,
+    sampling_params,
+    thinking_choice,
+)
+
+_LOGGER = logging.getLogger(__name__)
+_BEARER = HTTPBearer(auto_error=False, description="The API key set in Settings → Server (any value if none is set)")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _to_api_error(exc: UserFacingError) -> ApiError:
+    if isinstance(exc, ModelError):
+        return ApiError(503, str(exc), code="model_unavailable", headers={"Retry-After": "30"})
+    return ApiError(400, str(exc), code="invalid_request")
+
+
+def _sse(payload: dict[str, Any] | str) -> bytes:
+    data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    return f"data: {data}\n\n".encode()
+
+
+class _DisconnectAwareStream(StreamingResponse):
+    """Streams while listening for the client leaving, on every ASGI version, so a reply still
+    queued (nothing sent yet) is cancelled as soon as its client goes."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async with anyio.create_task_group() as group:
+            async def stream() -> None:
+                try:
+                    await self.stream_response(send)
+                except OSError:
+                    _LOGGER.debug("Client went away while streaming")
+                group.cancel_scope.cancel()
+
+            group.start_soon(stream)
+            await self.listen_for_disconnect(receive)
+            group.cancel_scope.cancel()
+
+
+async def _until_disconnected(request: Request) -> None:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+class _ChatService:
+    """Turns one validated chat request into a submitted reply and its response."""
+
+    def __init__(self, backend: ServingBackend, settings: Settings):
+        self.backend = backend
+        self.settings = settings
+
+    def resolve_model(self, requested: str | None) -> ModelInfo:
+        info = self.backend.model_info
+        if info is None:
+            raise ApiError(503, "The model is still loading; try again shortly.", code="model_not_loaded",
+                           headers={"Retry-After": "5"})
+        if requested in (None, "", info.model_id):
+            return info
+        if requested in self.backend.present_model_ids():
+            raise ApiError(404, f"The model '{requested}' is on this computer but not loaded; "
+                                f"'{info.model_id}' is being served.", code="model_not_found", param="model")
+        raise ApiError(404, f"The model '{requested}' does not exist; '{info.model_id}' is being served.",
+                       code="model_not_found", param="model")
+
+    def check_queue(self) -> None:
+        limit = self.settings.server.max_queued_requests
+        if self.backend.scheduler.queue_length() >= limit:
+            raise ApiError(429, f"The model is busy: {limit} requests are already waiting. Retry shortly.",
+                           code="queue_full", headers={"Retry-After": "2"})
+
+    def load_image(self, url: str) -> ImageInput:
+        data = image_bytes_from_url(url, self.settings.server.allowed_image_dir)
+        return normalise_image(data, self.settings.vision)
+
+    def transcribe(self, data: str, _format: str) -> str:
+        audio = decode_audio(decode_data_uri(data, "audio")[0], self.settings.server.max_audio_seconds)
+        with self.backend.asr_lock:
+            return self.backend.transcriber.transcribe(audio).text
+
+    async def submit(self, body: ChatCompletionRequest) -> tuple[ReplyStream, ReplyShape]:
+        info = self.resolve_model(body.model)
+        self.check_queue()
+        if asks_for_images(body) and not info.has_vision:
+            raise ApiError(400, info.vision_unavailable_reason or f"{info.model_id} cannot read images.",
+                           code="model_has_no_vision", param="messages")
+        choice = thinking_choice(body, self.settings.generation.thinking)
+        try:
+            sampling = sampling_params(body, self.settings.generation)
+            messages = await run_in_threadpool(chat_messages, body, self.load_image, self.transcribe)
+        except UserFacingError as exc:
+            raise _to_api_error(exc) from exc
+        request = GenerationRequest(messages, sampling, thinking=choice.thinking, priority=Priority.API,
+                                    label="api")
+        stream = self.backend.scheduler.submit(request)
+        return stream, ReplyShape(info.model_id, choice.return_reasoning)
+
+    async def respond(self, request: Request, body: ChatCompletionRequest) -> Response:
+        stream, shape = await self.submit(body)
+        if body.stream:
+            include_usage = bool(body.stream_options and body.stream_options.include_usage)
+            return _DisconnectAwareStream(self._sse_events(stream, shape, include_usage),
+                                          media_type="text/event-stream",
+                                          headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        error_notices: list[Notice] = []
+        async with anyio.create_task_group() as group:
+            async def collect() -> None:
+                async for event in stream_events(stream):
+                    if isinstance(event, Notice) and event.kind == "error":
+                        error_notices.append(event)
+                group.cancel_scope.cancel()
+
+            async def watch() -> None:
+                await _until_disconnected(request)
+                group.cancel_scope.cancel()
+
+            group.start_soon(collect)
+            group.start_soon(watch)
+        if not stream.done:  # the client left: the reply was cancelled, nobody reads this
+            return Response(status_code=499)
+        completion = stream.result()
+        if completion.error:
+            raise self._generation_error(completion, bool(error_notices))
+        return JSONResponse(shape.completion(completion))
+
+    @staticmethod
+    def _generation_error(completion: Completion, user_caused: bool) -> ApiError:
+        if user_caused:
+            return ApiError(400, completion.error or "The request cannot be answered.", code="invalid_request")
+        return ApiError(500, completion.error or "The model failed while answering.", error_type="api_error",
+                        code="generation_failed")
+
+    async def _sse_events(self, stream: ReplyStream, shape: ReplyShape, include_usage: bool) -> AsyncIterator[bytes]:
+        yield _sse(shape.first_chunk())
+        user_caused = False
+        async for event in stream_events(stream):
+            if isinstance(event, Delta):
+                chunk = shape.delta_chunk(event)
+                if chunk is not None:
+                    yield _sse(chunk)
+            elif event.kind == "error":
+                user_caused = True
+        completion = stream.result()
+        if completion.error:
+            error = self._generation_error(completion, user_caused)
+            yield _sse(error.body())
+        else:
+            yield _sse(shape.final_chunk(completion))
+            if include_usage:
+                yield _sse(shape.usage_chunk(completion))
+        yield _sse("[DONE]")
+
+
+def _health(backend: ServingBackend) -> JSONResponse:
+    scheduler = backend.scheduler
+    waits = scheduler.recent_queue_waits()
+    queue = {"length": scheduler.queue_length(), "busy": scheduler.busy, "recent_requests": len(waits),
+             "wait_p50_s": round(_percentile(waits, 0.5), 4), "wait_p95_s": round(_percentile(waits, 0.95), 4),
+             "wait_max_s": round(max(waits, default=0.0), 4)}
+    info = backend.model_info
+    if info is None:
+        return JSONResponse({"status": "loading", "model": None, "queue": queue}, status_code=503,
+                            headers={"Retry-After": "5"})
+    return JSONResponse({"status": "ok", "model": info.model_id, "vision": info.has_vision,
+                         "backend": info.backend, "queue": queue})
+
+
+def _wav_bytes(samples: Any, sample_rate: int) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(samples.tobytes())
+    return buffer.getvalue()
+
+
+def create_app(settings: Settings, runtime: Any, *, transcriber: Any = None, synthesizer: Any = None) -> FastAPI:
+    """The API over ``runtime`` (the app's ``Runtime``, or a started ``Scheduler`` with a loaded engine)."""
+    backend = ServingBackend(runtime, settings, transcriber, synthesizer)
+    chat = _ChatService(backend, settings)
+    limiter = RateLimiter(settings.server.rate_limit_per_minute)
+    expected_key = settings.server.api_key or None
+
+    app = FastAPI(title="AutoGLM Desktop API", version=__version__, docs_url=None, redoc_url=None,
+                  description="OpenAI-compatible chat, transcription and speech over the model on this computer.")
+    app.state.backend = backend
+    app.state.settings = settings
+    install_error_handlers(app)
+    if settings.server.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.server.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.server.max_body_mb * 2**20))
+
+    async def authorise(request: Request,
+                        _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
+        key = presented_key({k.lower(): v for k, v in request.headers.items()})
+        if expected_key is not None and not key_matches(key, expected_key):
+            raise ApiError(401, "Incorrect or missing API key: send it as 'Authorization: Bearer KEY'.",
+                           code="invalid_api_key")
+        limiter.check(key or (request.client.host if request.client else "unknown"))
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorise)])
+
+    @v1.get("/models", summary="The models this server knows")
+    async def list_models() -> dict[str, Any]:
+        info = backend.model_info
+        created = int(time.time())
+        ids = [info.model_id] if info else []
+        ids += [model_id for model_id in await run_in_threadpool(backend.present_model_ids) if model_id not in ids]
+        return {"object": "list", "data": [model_card(i, created, info is not None and i == info.model_id)
+                                           for i in ids]}
+
+    @v1.get("/models/{model_id}", summary="One model")
+    async def get_model(model_id: str) -> dict[str, Any]:
+        info = chat.resolve_model(model_id)
+        return model_card(info.model_id, int(time.time()), True)
+
+    @v1.post("/chat/completions", summary="Chat, streamed as server-sent events or whole")
+    async def chat_completions(request: Request, body: ChatCompletionRequest) -> Response:
+        return await chat.respond(request, body)
+
+    @v1.post("/audio/transcriptions", summary="Speech to text (OpenAI's multipart shape)")
+    async def transcriptions(file: Annotated[UploadFile, File()],
+                             model: Annotated[str, Form()] = "whisper-1",
+                             response_format: Annotated[str, Form()] = "json",
+                             language: Annotated[str | None, Form()] = None) -> Response:
+        if response_format not in ("json", "text", "verbose_json"):
+            raise ApiError(400, "response_format must be json, text or verbose_json.", param="response_format")
+        data = await file.read()
+        try:
+            audio = await run_in_threadpool(decode_audio, data, settings.server.max_audio_seconds)
+
+            def recognise() -> Any:
+                with backend.asr_lock:
+                    return backend.transcriber.transcribe(audio)
+
+            transcript = await run_in_threadpool(recognise)
+        except UserFacingError as exc:
+            raise _to_api_error(exc) from exc
+        if response_format == "text":
+            return PlainTextResponse(transcript.text)
+        if response_format == "verbose_json":
+            return JSONResponse({"task": "transcribe", "language": transcript.language,
+                                 "duration": round(transcript.audio_s, 3), "text": transcript.text, "segments": []})
+        return JSONResponse({"text": transcript.text})
+
+    @v1.post("/audio/speech", summary="Text to speech (WAV, or raw 16-bit PCM)")
+    async def speech(body: SpeechRequest) -> Response:
+        def synthesise() -> Any:
+            with backend.tts_lock:
+                return backend.synthesizer.synthesize(body.input)
+
+        try:
+            audio = await run_in_threadpool(synthesise)
+        except UserFacingError as exc:
+            raise _to_api_error(exc) from exc
+        pcm = audio.int16()
+        if body.response_format == "pcm":
+            return Response(pcm.tobytes(), media_type="audio/pcm",
+                            headers={"X-Sample-Rate": str(audio.sample_rate)})
+        return Response(_wav_bytes(pcm, audio.sample_rate), media_type="audio/wav")
+
+    app.include_router(v1)
+
+    @app.get("/health", summary="Ready once the model is loaded; queue length and recent waits")
+    async def health() -> JSONResponse:
+        return _health(backend)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> JSONResponse:
+        return JSONResponse({"name": "AutoGLM Desktop API", "openai_base_url": "/v1", "health": "/health"})
+
+    _LOGGER.debug("API created (key required: %s)", expected_key is not None)
+    return app
+

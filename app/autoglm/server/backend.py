@@ -1,0 +1,84 @@
+"""What the API serves from: the app's own scheduler and model, and its speech models.
+
+The server never loads a language model itself. It is handed the desktop app's
+``Runtime`` (or, in tests and benchmarks, a started ``Scheduler`` whose engine is
+loaded) and submits to that scheduler, so the app and the API share one model. Speech
+models are taken from the runtime when it has them, else made here and loaded on the
+first audio request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from autoglm.core.catalog import ModelRepository
+from autoglm.core.paths import app_paths
+from autoglm.core.scheduler import Scheduler
+from autoglm.core.settings import Settings
+from autoglm.core.types import ModelInfo
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class ServingBackend:
+    """The scheduler, the loaded model's identity and the speech models, behind one object."""
+
+    def __init__(self, source: Any, settings: Settings, transcriber: Any = None, synthesizer: Any = None):
+        self._source = source
+        self.settings = settings
+        self._transcriber = transcriber if transcriber is not None else getattr(source, "transcriber", None)
+        self._synthesizer = synthesizer if synthesizer is not None else getattr(source, "synthesizer", None)
+        self._speech_lock = threading.Lock()
+        self.asr_lock = threading.Lock()
+        self.tts_lock = threading.Lock()
+        self._repository: ModelRepository | None = getattr(source, "repository", None)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The scheduler every request is submitted to."""
+        return self._source if isinstance(self._source, Scheduler) else self._source.scheduler
+
+    @property
+    def model_info(self) -> ModelInfo | None:
+        """The loaded model, or ``None`` while none is ready."""
+        if isinstance(self._source, Scheduler):
+            engine = self._source.engine
+            return engine.info if getattr(engine, "loaded", True) else None
+        return self._source.model_info if getattr(self._source, "ready", True) else None
+
+    def present_model_ids(self) -> list[str]:
+        """Catalog language models whose files are on this computer (loaded or not)."""
+        if self._repository is None:
+            self._repository = ModelRepository(app_paths())
+        try:
+            return [entry.id for entry in self._repository.catalog.entries("llm")
+                    if self._repository.status(entry).present]
+        except OSError:
+            _LOGGER.warning("Could not list the models on disk", exc_info=True)
+            return []
+
+    @property
+    def transcriber(self) -> Any:
+        """The speech recogniser (made on first use; loads its model on first transcription)."""
+        with self._speech_lock:
+            if self._transcriber is None:
+                from autoglm.speech.asr import WhisperTranscriber
+
+                voice = self.settings.voice
+                self._transcriber = WhisperTranscriber(voice.asr_model, voice.language,
+                                                       idle_unload_s=voice.idle_unload_s)
+            return self._transcriber
+
+    @property
+    def synthesizer(self) -> Any:
+        """The voice (made on first use; loads on first synthesis)."""
+        with self._speech_lock:
+            if self._synthesizer is None:
+                from autoglm.speech.tts import PiperSynthesizer
+
+                voice = self.settings.voice
+                self._synthesizer = PiperSynthesizer(voice.tts_voice, voice.speech_rate,
+                                                     idle_unload_s=voice.idle_unload_s)
+            return self._synthesizer
