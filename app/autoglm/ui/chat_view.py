@@ -1,0 +1,179 @@
+"""The conversation view: a virtualised list of messages that follows a streaming reply.
+
+Only visible rows are painted, heights come from the delegate's cache, and layout of a
+freshly opened conversation runs in batches so the window keeps answering. The view sticks
+to the bottom while a reply streams unless the user scrolls up; scrolling back to the
+bottom makes it follow again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
+
+from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
+from autoglm.ui.message_delegate import MessageDelegate, action_label, message_actions
+
+_LOGGER = logging.getLogger(__name__)
+_FOLLOW_SLACK_PX = 24
+
+
+class ChatViewWidget(QListView):
+    """Shows a ``ChatMessagesModel``; emits what the user clicked in a message."""
+
+    actionTriggered = Signal(str, object)
+    """(action name, MessageItem): copy, regenerate, speak, edit."""
+    anchorActivated = Signal(str, object)
+    """(href, MessageItem): code copy links, reasoning toggle, images, web links."""
+
+    def __init__(self, model: ChatMessagesModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatView")
+        self.delegate = MessageDelegate(self)
+        self.setModel(model)
+        self.setItemDelegate(self.delegate)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setUniformItemSizes(False)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(40)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setMouseTracking(True)
+        self.setWordWrap(True)
+        self.verticalScrollBar().setSingleStep(24)
+        self.follow = True
+        self._adjusting = False
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._value_changed)
+        model.rowsInserted.connect(self._rows_inserted)
+        model.modelReset.connect(self._model_reset)
+        model.dataChanged.connect(self._data_changed)
+
+    def chat_model(self) -> ChatMessagesModel:
+        """The model shown."""
+        return self.model()  # type: ignore[return-value]
+
+    # -- following the stream -----------------------------------------------------------
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self.follow:
+            self._adjusting = True
+            self.verticalScrollBar().setValue(maximum)
+            self._adjusting = False
+
+    def _value_changed(self, value: int) -> None:
+        if self._adjusting:
+            return
+        self.follow = value >= self.verticalScrollBar().maximum() - _FOLLOW_SLACK_PX
+
+    def _rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        if self.follow:
+            self.scroll_to_end()
+
+    def _model_reset(self) -> None:
+        self.follow = True
+        self.scroll_to_end()
+
+    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, _roles: list[int] | None = None) -> None:
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            self.delegate.sizeHintChanged.emit(self.model().index(row, 0))
+
+    def scroll_to_end(self) -> None:
+        """Jump to the newest message and follow it."""
+        self.follow = True
+        self._adjusting = True
+        self.scrollToBottom()
+        self._adjusting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Keep following the bottom across resizes."""
+        follow = self.follow
+        super().resizeEvent(event)
+        if follow:
+            self.scroll_to_end()
+
+    # -- clicks and hover ---------------------------------------------------------------
+    def _hit(self, pos: QPoint) -> tuple[QModelIndex, tuple[str, str] | None]:
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return index, None
+        return index, self.delegate.hit(index, self.visualRect(index), pos)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Pointing hand over links and buttons; highlight the hovered button."""
+        index, hit = self._hit(event.position().toPoint())
+        hover = (index.row(), hit[1]) if hit and hit[0] == "action" else None
+        if hover != self.delegate.hover:
+            old = self.delegate.hover
+            self.delegate.hover = hover
+            for row in {old[0] if old else -1, hover[0] if hover else -1} - {-1}:
+                self.update(self.model().index(row, 0))
+        cursor = Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor
+        self.viewport().setCursor(cursor)
+        if hit and hit[0] == "action":
+            self.setToolTip(action_label(hit[1]))
+        else:
+            self.setToolTip("")
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Drop the hover highlight."""
+        if self.delegate.hover is not None:
+            row = self.delegate.hover[0]
+            self.delegate.hover = None
+            self.update(self.model().index(row, 0))
+        super().leaveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Activate the button or link under the pointer."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            index, hit = self._hit(event.position().toPoint())
+            if hit is not None:
+                self.activate(index.row(), hit)
+                event.accept()
+                return
+        super().mouseReleaseEvent(event)
+
+    def activate(self, row: int, hit: tuple[str, str]) -> None:
+        """Act as if ``hit`` (an action or an anchor) was clicked in ``row``."""
+        item = self.chat_model().item(row)
+        kind, name = hit
+        if kind == "action":
+            self.actionTriggered.emit(name, item)
+        else:
+            self.anchorActivated.emit(name, item)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Enter on a message opens its menu of actions (keyboard access)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Menu) and self.currentIndex().isValid():
+            rect = self.visualRect(self.currentIndex())
+            self._show_menu(self.currentIndex(), self.viewport().mapToGlobal(rect.center()))
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        """The actions of the message under the pointer."""
+        index = self.indexAt(event.pos())
+        if index.isValid():
+            self._show_menu(index, event.globalPos())
+
+    def _show_menu(self, index: QModelIndex, global_pos: QPoint) -> None:
+        item: MessageItem = index.data(ITEM_ROLE)
+        is_last = index.row() == self.model().rowCount() - 1
+        menu = QMenu(self)
+        menu.setAccessibleName(self.tr("Message actions"))
+        for name in message_actions(item, is_last):
+            action = QAction(action_label(name), menu)
+            action.triggered.connect(lambda _checked=False, n=name, it=item: self.actionTriggered.emit(n, it))
+            menu.addAction(action)
+        if item.reasoning:
+            toggle = QAction(self.tr("Show or hide reasoning"), menu)
+            toggle.triggered.connect(lambda _checked=False, it=item: self.anchorActivated.emit("toggle-reasoning", it))
+            menu.addAction(toggle)
+        if not menu.isEmpty():
+            menu.popup(global_pos)

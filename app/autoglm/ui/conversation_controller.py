@@ -1,0 +1,397 @@
+"""What happens when the user sends, stops, regenerates or edits: store, engine and view in step.
+
+The controller owns the open conversation's ``ChatMessagesModel``. Store reads and image
+decoding run in background jobs, generation runs on the scheduler's thread and reaches
+the view through a ``ReplyStreamWorker``; the GUI thread only does small SQLite writes and
+model updates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import asdict
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from autoglm.core.errors import InputError
+from autoglm.core.types import ChatMessage, Completion
+from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
+from autoglm.ui.composer import AttachmentDraft
+from autoglm.ui.markdown_html import MarkdownRenderer
+from autoglm.ui.reply_worker import ReplyStreamWorker
+from autoglm.ui.tasks import BackgroundTask
+
+_LOGGER = logging.getLogger(__name__)
+TITLE_CHARS = 60
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ConversationController", text)
+
+
+def title_from(text: str) -> str:
+    """A conversation title from its first message: the first line, at most 60 characters."""
+    line = " ".join(text.strip().split())
+    if len(line) <= TITLE_CHARS:
+        return line or _tr("New chat")
+    return line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def item_from_record(record: Any) -> MessageItem:
+    """A view item for a stored ``MessageRecord``."""
+    timings = record.timings or {}
+    usage = record.usage or {}
+    item = MessageItem(role=record.role, content=record.content, reasoning=record.reasoning,
+                       message_id=record.id, attachments=list(record.attachments), finished=record.finished,
+                       reasoning_seconds=timings.get("reasoning_s"))
+    item.footer = reply_footer(usage.get("completion_tokens"), timings.get("decode_tok_s"))
+    if not record.finished and record.role == "assistant":
+        item.stopped = True
+    return item
+
+
+def reply_footer(tokens: int | None, speed: float | None) -> str:
+    """``128 tokens · 35.2 tok/s`` under a reply."""
+    parts = []
+    if tokens:
+        parts.append(_tr("{0} tokens").format(tokens))
+    if speed:
+        parts.append(_tr("{0} tok/s").format(f"{speed:.1f}"))
+    return " · ".join(parts)
+
+
+class ConversationController(QObject):
+    """Sends, streams, stops, regenerates and forks the open conversation."""
+
+    conversationChanged = Signal(int)
+    conversationsChanged = Signal()
+    busyChanged = Signal(bool)
+    replyFinished = Signal(object)
+    problem = Signal(str)
+    speedMeasured = Signal(float)
+    loaded = Signal(int)
+    focusMessage = Signal(int)
+
+    def __init__(self, runtime: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.model = ChatMessagesModel(self)
+        self.conversation_id = 0
+        self.worker: ReplyStreamWorker | None = None
+        self._reply_item: MessageItem | None = None
+        self._reasoning_started: float | None = None
+        self._content_started: float | None = None
+        self._pending_start = False
+        self._load_generation = 0
+        self.renderer_settings: tuple[bool, str, str] = (False, "Copy", "")
+
+    @property
+    def store(self) -> Any:
+        """The conversation store."""
+        return self.runtime.store
+
+    @property
+    def busy(self) -> bool:
+        """Whether a reply is being prepared or streamed."""
+        return self._reply_item is not None
+
+    # -- opening ---------------------------------------------------------------------------
+    def new_conversation(self) -> None:
+        """Start an empty chat (stored when the first message is sent)."""
+        if self.busy:
+            self.stop()
+        self._load_generation += 1
+        self.conversation_id = 0
+        self.model.set_items([])
+        self.conversationChanged.emit(0)
+
+    def open_conversation(self, conversation_id: int, focus_message_id: int = 0) -> None:
+        """Load a stored conversation in the background and show it."""
+        if self.busy:
+            self.stop()
+        self._load_generation += 1
+        generation = self._load_generation
+        store = self.store
+        dark, copy_label, token = self.renderer_settings
+
+        def load() -> list[MessageItem]:
+            renderer = MarkdownRenderer(dark=dark, copy_label=copy_label)
+            items = []
+            for record in store.messages(conversation_id):
+                item = item_from_record(record)
+                if item.role == "assistant":
+                    item.rendered = renderer.render(item.content)
+                    item.rendered_theme = token
+                items.append(item)
+            return items
+
+        def show(items: list[MessageItem]) -> None:
+            if generation != self._load_generation:
+                return
+            self.conversation_id = conversation_id
+            self.model.set_items(items)
+            self.conversationChanged.emit(conversation_id)
+            self.loaded.emit(len(items))
+            if focus_message_id:
+                self.focusMessage.emit(focus_message_id)
+
+        BackgroundTask(load, name="open-conversation").on_success(show) \
+            .on_failure(lambda error: self.problem.emit(_tr("Could not open the conversation: {0}").format(error))) \
+            .start()
+
+    # -- sending ---------------------------------------------------------------------------
+    def send(self, text: str, drafts: list[AttachmentDraft] | None = None) -> bool:
+        """Add the user's message and start the reply; ``False`` if nothing was sent."""
+        drafts = drafts or []
+        if self.busy or (not text.strip() and not drafts):
+            return False
+        store = self.store
+        if not self.conversation_id:
+            model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
+            self.conversation_id = store.create_conversation(title_from(text or _tr("Image")), model_id)
+            self.conversationChanged.emit(self.conversation_id)
+        hashes = []
+        for draft in drafts:
+            hashes.append(store.put_attachment(draft.data, draft.suffix))
+        message_id = store.add_message(self.conversation_id, "user", text, attachments=hashes)
+        self.model.append(MessageItem(role="user", content=text, message_id=message_id, attachments=hashes))
+        self.conversationsChanged.emit()
+        self._start_reply()
+        return True
+
+    def _history(self) -> list[MessageItem]:
+        return [item for item in self.model.items() if item is not self._reply_item and item.role in ("user", "assistant")
+                and (item.content or item.attachments)]
+
+    def _start_reply(self) -> None:
+        store = self.store
+        model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
+        history = [(item.role, item.content, list(item.attachments)) for item in self._history()]
+        reply_id = store.add_message(self.conversation_id, "assistant", "", finished=False, model_id=model_id)
+        item = MessageItem(role="assistant", message_id=reply_id, finished=False, streaming=True)
+        self._reply_item = item
+        self._reasoning_started = None
+        self._content_started = None
+        self.model.append(item)
+        self.busyChanged.emit(True)
+        runtime = self.runtime
+
+        def prepare() -> Any:
+            messages = [ChatMessage(role, content, images=_load_images(store, runtime, hashes))
+                        for role, content, hashes in history]
+            return runtime.build_request(messages)
+
+        BackgroundTask(prepare, name="prepare-request") \
+            .on_success(lambda request: self._submit(item, request)) \
+            .on_failure(lambda error: self._fail(item, error)).start()
+
+    def _submit(self, item: MessageItem, request: Any) -> None:
+        if self._reply_item is not item:
+            return  # stopped while preparing
+        stream = self.runtime.scheduler.submit(request)
+        store = self.store
+        message_id = item.message_id
+        worker = ReplyStreamWorker(
+            stream, lambda content, reasoning: store.update_message(
+                message_id, content=content, reasoning=reasoning, finished=False), self)
+        worker.delta.connect(lambda content, reasoning: self._on_delta(item, content, reasoning))
+        worker.notice.connect(lambda notice: self._on_notice(notice))
+        worker.finished.connect(lambda completion: self._on_finished(item, worker, completion))
+        self.worker = worker
+        worker.start()
+
+    def _on_delta(self, item: MessageItem, content: str, reasoning: str) -> None:
+        if self._reply_item is not item:
+            return
+        now = time.monotonic()
+        if reasoning:
+            if self._reasoning_started is None:
+                self._reasoning_started = now
+            item.reasoning += reasoning
+        if content and self._content_started is None:
+            self._content_started = now
+        item.content += content
+        if self._reasoning_started is not None:
+            end = self._content_started or now
+            item.reasoning_seconds = end - self._reasoning_started
+        self.model.changed(item)
+
+    def _on_notice(self, notice: Any) -> None:
+        if notice.kind in ("context_trimmed", "error"):
+            self.problem.emit(notice.message)
+
+    def _on_finished(self, item: MessageItem, worker: ReplyStreamWorker, completion: Completion) -> None:
+        worker.deleteLater()
+        if self.worker is worker:
+            self.worker = None
+        if self._reply_item is not item:
+            return  # already finalised by Stop
+        if completion.finish_reason == "cancelled":
+            self._finalise(item, stopped=True)
+            return
+        item.content = completion.content or item.content
+        item.reasoning = completion.reasoning or item.reasoning
+        if completion.error:
+            item.error = completion.error
+            self.problem.emit(completion.error)
+        self._finalise(item, completion=completion)
+
+    def _fail(self, item: MessageItem, error: BaseException) -> None:
+        if self._reply_item is not item:
+            return
+        from autoglm.ui.error_funnel import describe_error
+
+        item.error = describe_error(error)
+        self.problem.emit(item.error)
+        self._finalise(item)
+
+    def _finalise(self, item: MessageItem, stopped: bool = False, completion: Completion | None = None) -> None:
+        item.streaming = False
+        item.finished = True
+        item.stopped = stopped
+        timings: dict = {}
+        usage: dict = {}
+        if self._reasoning_started is not None:
+            end = self._content_started or time.monotonic()
+            item.reasoning_seconds = end - self._reasoning_started
+            timings["reasoning_s"] = item.reasoning_seconds
+        if completion is not None:
+            timings.update(asdict(completion.timings))
+            usage = asdict(completion.usage)
+            item.footer = reply_footer(completion.usage.completion_tokens, completion.timings.decode_tok_s)
+            if completion.timings.decode_tok_s:
+                self.speedMeasured.emit(completion.timings.decode_tok_s)
+        self._reply_item = None
+        self.model.changed(item)
+        conversation_id = self.conversation_id
+        store = self.store
+        content, reasoning = item.content, item.reasoning
+        BackgroundTask(lambda: store.update_message(item.message_id, content=content, reasoning=reasoning,
+                                                    finished=True, usage=usage, timings=timings),
+                       name="save-reply").on_success(lambda _r: self.conversationsChanged.emit()).start()
+        self.busyChanged.emit(False)
+        self.replyFinished.emit(completion)
+        _LOGGER.debug("Reply finished in conversation %s (stopped=%s)", conversation_id, stopped)
+
+    # -- stop, regenerate, edit ------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop the reply now; what was shown is kept."""
+        item = self._reply_item
+        if item is None:
+            return
+        if self.worker is not None:
+            self.worker.cancel()
+        self._finalise(item, stopped=True)
+
+    def regenerate(self, item: MessageItem) -> None:
+        """Replace the last reply with a new one."""
+        row = self.model.row_of(item)
+        if self.busy or row < 0 or item.role != "assistant" or row != self.model.rowCount() - 1:
+            return
+        self.store.delete_messages_from(self.conversation_id, item.message_id)
+        self.model.remove_from(row)
+        self._start_reply()
+
+    def edit_and_resend(self, item: MessageItem, new_text: str, drafts: list[AttachmentDraft] | None = None) -> None:
+        """Fork the conversation before ``item`` and send ``new_text`` there instead."""
+        if self.busy or item.role != "user" or not new_text.strip():
+            return
+        store = self.store
+        source_id = self.conversation_id
+        before = item.message_id
+        kept_attachments = list(item.attachments)
+        source = store.get_conversation(source_id)
+        title = _tr("{0} (edited)").format(source.title if source else title_from(new_text))
+        self._load_generation += 1
+        generation = self._load_generation
+        dark, copy_label, token = self.renderer_settings
+
+        def fork() -> tuple[int, list[MessageItem]]:
+            fork_id = store.fork_conversation(source_id, before, title=title)
+            renderer = MarkdownRenderer(dark=dark, copy_label=copy_label)
+            items = []
+            for record in store.messages(fork_id):
+                view_item = item_from_record(record)
+                if view_item.role == "assistant":
+                    view_item.rendered = renderer.render(view_item.content)
+                    view_item.rendered_theme = token
+                items.append(view_item)
+            return fork_id, items
+
+        def resend(result: tuple[int, list[MessageItem]]) -> None:
+            if generation != self._load_generation:
+                return
+            fork_id, items = result
+            self.conversation_id = fork_id
+            self.model.set_items(items)
+            self.conversationChanged.emit(fork_id)
+            extra = list(drafts or [])
+            message_id = store.add_message(fork_id, "user", new_text, attachments=kept_attachments
+                                           + [store.put_attachment(d.data, d.suffix) for d in extra])
+            record = store.get_message(message_id)
+            self.model.append(MessageItem(role="user", content=new_text, message_id=message_id,
+                                          attachments=list(record.attachments) if record else []))
+            self.conversationsChanged.emit()
+            self._start_reply()
+
+        BackgroundTask(fork, name="fork-conversation").on_success(resend) \
+            .on_failure(lambda error: self.problem.emit(_tr("Could not edit the message: {0}").format(error))) \
+            .start()
+
+    # -- conversation housekeeping ---------------------------------------------------------
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation; the open one is replaced by a new chat."""
+        if conversation_id == self.conversation_id:
+            self.new_conversation()
+        store = self.store
+        BackgroundTask(lambda: store.delete_conversation(conversation_id), name="delete-conversation") \
+            .on_success(lambda _r: self.conversationsChanged.emit()).start()
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        """Give a conversation a new title."""
+        self.store.rename_conversation(conversation_id, title.strip()[:200])
+        self.conversationsChanged.emit()
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pin or unpin a conversation."""
+        self.store.set_pinned(conversation_id, pinned)
+        self.conversationsChanged.emit()
+
+    def engine_messages(self, draft: str = "") -> list[ChatMessage]:
+        """The conversation as the engine would see it, plus ``draft`` (text only; for token counts)."""
+        messages = [ChatMessage(item.role, item.content) for item in self._history()]  # type: ignore[arg-type]
+        if draft.strip():
+            messages.append(ChatMessage("user", draft))
+        return messages
+
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Stop any reply and wait briefly for its thread."""
+        worker = self.worker
+        self.stop()
+        if worker is not None:
+            worker.wait(timeout)
+
+
+def _load_images(store: Any, runtime: Any, hashes: list[str]) -> list[Any]:
+    """Decode a message's attachments for the model (worker thread)."""
+    if not hashes:
+        return []
+    try:
+        from autoglm.vision.image import load_image_file
+    except ImportError as exc:
+        raise InputError(_tr("Images cannot be sent yet: image support is not part of this build.")) from exc
+    images = []
+    for sha in hashes:
+        path = store.attachment_path(sha)
+        if path is None:
+            raise InputError(_tr("An attached image is missing from the attachments folder."))
+        images.append(load_image_file(path, runtime.settings.vision))
+    return images
+
+
+def sha256_of(data: bytes) -> str:
+    """The attachment key of ``data``."""
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,50 @@
+"""Interface language: English (the source strings) or Simplified Chinese, switchable live."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from autoglm.core.paths import resource_root
+
+_LOGGER = logging.getLogger(__name__)
+SUPPORTED = ("en", "zh_CN")
+
+
+def resolve_language(choice: str) -> str:
+    """``en`` or ``zh_CN`` for a setting of ``system``, ``en`` or ``zh_CN``."""
+    if choice in SUPPORTED:
+        return choice
+    name = QLocale.system().name()
+    return "zh_CN" if name.startswith("zh") else "en"
+
+
+class LanguageSwitcher:
+    """Installs the translators for one language and removes the previous ones."""
+
+    def __init__(self) -> None:
+        self._translators: list[QTranslator] = []
+        self.language = "en"
+
+    def apply(self, choice: str) -> str:
+        """Switch to ``choice``; widgets get a LanguageChange event. Returns the language used."""
+        app = QCoreApplication.instance()
+        language = resolve_language(choice)
+        for translator in self._translators:
+            app.removeTranslator(translator)
+        self._translators = []
+        if language != "en":
+            own = QTranslator(app)
+            path = resource_root() / "i18n" / f"autoglm_{language}.qm"
+            if own.load(str(path)):
+                self._translators.append(own)
+            else:
+                _LOGGER.warning("Translation %s could not be loaded", path)
+            qt_own = QTranslator(app)
+            if qt_own.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+                self._translators.append(qt_own)
+            for translator in self._translators:
+                app.installTranslator(translator)
+        self.language = language
+        return language

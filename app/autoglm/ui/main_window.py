@@ -1,0 +1,648 @@
+"""The main window: sidebar, chat, composer, status bar, menus and shortcuts.
+
+The window shows before any model is loaded; loading runs in a background job with its
+progress in the status bar. Everything slow (store reads, search, token counts, image
+decoding, generation) runs off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoglm.core.errors import UserFacingError
+from autoglm.core.settings import Settings, updated
+from autoglm.ui.chat_model import MessageItem
+from autoglm.ui.chat_view import ChatViewWidget
+from autoglm.ui.composer import ComposerWidget
+from autoglm.ui.conversation_controller import ConversationController
+from autoglm.ui.error_funnel import ErrorFunnel, describe_error
+from autoglm.ui.i18n import LanguageSwitcher
+from autoglm.ui.icons import app_icon, icon
+from autoglm.ui.image_viewer import ImageViewerDialog
+from autoglm.ui.main_thread import run_on_main
+from autoglm.ui.markdown_html import COPY_CODE_SCHEME
+from autoglm.ui.message_delegate import IMAGE_SCHEME, TOGGLE_REASONING
+from autoglm.ui.notification import NotificationBannerWidget
+from autoglm.ui.sidebar import SidebarWidget
+from autoglm.ui.speech_hook import SpeechHook
+from autoglm.ui.status_bar import StatusBarWidget
+from autoglm.ui.tasks import BackgroundTask
+from autoglm.ui.theme import ThemeColours, ThemeManager
+from autoglm.ui.token_counter import TokenCounter
+
+_LOGGER = logging.getLogger(__name__)
+_PROGRESS_INTERVAL_S = 0.1
+SUGGESTIONS = (
+    "Explain what a Python generator is, with a short example.",
+    "Write a shell one-liner that finds the 10 largest files in a folder.",
+    "Summarise the trade-offs of SQLite's WAL mode.",
+)
+
+
+class EmptyStateWidget(QWidget):
+    """What a new chat shows: a greeting and a few example questions."""
+
+    suggestionChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        self.logo = QLabel(self)
+        self.logo.setPixmap(app_icon().pixmap(64, 64))
+        self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.logo)
+        self.title = QLabel(self)
+        self.title.setObjectName("emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("emptySubtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
+        self.buttons: list[QPushButton] = []
+        for _text in SUGGESTIONS:
+            button = QPushButton(self)
+            button.setObjectName("suggestion")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _checked=False, b=button: self.suggestionChosen.emit(b.text()))
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+            self.buttons.append(button)
+        layout.addStretch(3)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.title.setText(self.tr("How can I help?"))
+        self.subtitle.setText(self.tr("Everything stays on this computer. Attach images, paste screenshots, "
+                                      "or ask about code."))
+        for button, text in zip(self.buttons, SUGGESTIONS, strict=True):
+            translated = self.tr(text)
+            button.setText(translated)
+            button.setAccessibleName(self.tr("Ask: {0}").format(translated))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow language changes."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class MainWindow(QMainWindow):
+    """AutoGLM Desktop's window."""
+
+    modelLoaded = Signal(object)
+    modelLoadFailed = Signal(str)
+    firstPaint = Signal()
+
+    def __init__(self, runtime: Any, theme: ThemeManager | None = None,
+                 languages: LanguageSwitcher | None = None, funnel: ErrorFunnel | None = None) -> None:
+        super().__init__()
+        self.runtime = runtime
+        app = QApplication.instance()
+        self.theme = theme or ThemeManager(app, runtime.settings.appearance.theme)
+        self.languages = languages or LanguageSwitcher()
+        self.funnel = funnel or ErrorFunnel(self)
+        self.speech = SpeechHook(self)
+        self._painted = False
+        self._loading_model = False
+        self._last_progress = 0.0
+        self._editing_item: MessageItem | None = None
+        self._dialogs: list[QWidget] = []
+        self._shutting_down = False
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(QSize(720, 480))
+
+        self.controller = ConversationController(runtime, self)
+        self.sidebar = SidebarWidget(lambda: self.runtime.store, self)
+        self.banner = NotificationBannerWidget(self)
+        self.chat_view = ChatViewWidget(self.controller.model, self)
+        self.chat_view.delegate.attachment_resolver = lambda sha: self.runtime.store.attachment_path(sha)
+        self.empty_state = EmptyStateWidget(self)
+        self.composer = ComposerWidget(self)
+        self.status = StatusBarWidget(self)
+        self.setStatusBar(self.status)
+
+        self.header_title = QLabel(self)
+        self.header_title.setObjectName("headerTitle")
+        self.models_button = QToolButton(self)
+        self.settings_button = QToolButton(self)
+        for button in (self.models_button, self.settings_button):
+            button.setAutoRaise(True)
+            button.setIconSize(QSize(20, 20))
+        header = QFrame(self)
+        header.setObjectName("header")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(12, 6, 8, 6)
+        header_layout.addWidget(self.header_title, 1)
+        header_layout.addWidget(self.models_button)
+        header_layout.addWidget(self.settings_button)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty_state)
+        self.stack.addWidget(self.chat_view)
+        right = QWidget(self)
+        right.setObjectName("chatPane")
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(header)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.stack, 1)
+        right_layout.addWidget(self.composer)
+        self.splitter = QSplitter(self)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 900])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.token_counter = TokenCounter(runtime, lambda: self.controller.engine_messages(self.composer.text()), self)
+        self.token_counter.counted.connect(self.composer.set_token_count)
+        self._build_actions()
+        self._connect()
+        self.apply_look()
+        self._restore_window_state()
+        self._update_stack()
+        self.retranslate()
+
+    # -- construction ----------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        def action(shortcuts: list[QKeySequence | str], slot: Any, icon_name: str = "") -> QAction:
+            item = QAction(self)
+            item.setShortcuts([QKeySequence(s) for s in shortcuts])
+            item.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            item.triggered.connect(slot)
+            item.setData(icon_name)
+            self.addAction(item)
+            return item
+
+        self.new_chat_action = action([QKeySequence.StandardKey.New, "Ctrl+N"], self.new_chat, "new-chat")
+        self.search_action = action(["Ctrl+K", QKeySequence.StandardKey.Find], self.sidebar.focus_search, "search")
+        self.focus_input_action = action(["Ctrl+L"], self.focus_input)
+        self.stop_action = action(["Esc"], self.escape)
+        self.settings_action = action(["Ctrl+,", QKeySequence.StandardKey.Preferences], self.open_settings, "settings")
+        self.models_action = action(["Ctrl+M"], self.open_model_manager, "models")
+        self.import_action = action(["Ctrl+O"], self.import_model)
+        self.quit_action = action([QKeySequence.StandardKey.Quit, "Ctrl+Q"], self.close)
+        self.toggle_sidebar_action = action(["Ctrl+B"], self.toggle_sidebar, "sidebar")
+        self.about_action = action([], self.show_about)
+        self.models_button.clicked.connect(self.open_model_manager)
+        self.settings_button.clicked.connect(self.open_settings)
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.file_menu.addActions([self.new_chat_action, self.import_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("")
+        self.edit_menu.addActions([self.search_action, self.focus_input_action, self.stop_action])
+        self.view_menu = bar.addMenu("")
+        self.view_menu.addAction(self.toggle_sidebar_action)
+        self.model_menu = bar.addMenu("")
+        self.model_menu.addActions([self.models_action])
+        self.tools_menu = bar.addMenu("")
+        self.tools_menu.addAction(self.settings_action)
+        self.help_menu = bar.addMenu("")
+        self.help_menu.addAction(self.about_action)
+
+    def _connect(self) -> None:
+        self.funnel.errorReported.connect(self.banner.show_message)
+        BackgroundTask.default_failure = self.funnel.report
+        self.controller.problem.connect(self.banner.show_message)
+        self.speech.problem.connect(self.banner.show_message)
+        self.composer.problem.connect(self.banner.show_message)
+        self.controller.busyChanged.connect(self.composer.set_busy)
+        self.controller.busyChanged.connect(lambda _busy: self.token_counter.schedule())
+        self.controller.conversationChanged.connect(self._conversation_changed)
+        self.controller.conversationsChanged.connect(self.sidebar.refresh)
+        self.controller.speedMeasured.connect(self.status.set_last_speed)
+        self.controller.focusMessage.connect(self._focus_message)
+        self.controller.model.modelReset.connect(self._update_stack)
+        self.controller.model.rowsInserted.connect(self._update_stack)
+        self.controller.model.rowsRemoved.connect(self._update_stack)
+        self.controller.loaded.connect(lambda _n: self.token_counter.schedule())
+        self.sidebar.newChatRequested.connect(self.new_chat)
+        self.sidebar.conversationActivated.connect(self.open_conversation)
+        self.sidebar.deleteRequested.connect(self.confirm_delete)
+        self.sidebar.renamed.connect(self.controller.rename_conversation)
+        self.sidebar.pinToggled.connect(self.controller.set_pinned)
+        self.composer.sendRequested.connect(self.send)
+        self.composer.stopRequested.connect(self.controller.stop)
+        self.composer.cancelEditRequested.connect(self.cancel_edit)
+        self.composer.draftChanged.connect(self.token_counter.schedule)
+        self.chat_view.actionTriggered.connect(self.message_action)
+        self.chat_view.anchorActivated.connect(self.message_anchor)
+        self.empty_state.suggestionChosen.connect(lambda text: self.send(text, []))
+        self.theme.themeChanged.connect(lambda _colours: self.apply_look())
+        self.modelLoaded.connect(self._model_loaded)
+        self.modelLoadFailed.connect(self._model_load_failed)
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.setWindowTitle(self.tr("AutoGLM Desktop"))
+        texts = {
+            self.new_chat_action: self.tr("&New chat"), self.search_action: self.tr("&Search chats…"),
+            self.focus_input_action: self.tr("Focus the message &input"), self.stop_action: self.tr("S&top generating"),
+            self.settings_action: self.tr("&Settings…"), self.models_action: self.tr("&Model manager…"),
+            self.import_action: self.tr("&Import a model file…"), self.quit_action: self.tr("&Quit"),
+            self.toggle_sidebar_action: self.tr("Show or hide the &sidebar"),
+            self.about_action: self.tr("&About AutoGLM Desktop"),
+        }
+        for item, text in texts.items():
+            item.setText(text)
+        self.file_menu.setTitle(self.tr("&File"))
+        self.edit_menu.setTitle(self.tr("&Edit"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.model_menu.setTitle(self.tr("&Model"))
+        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.models_button.setToolTip(self.tr("Model manager (Ctrl+M)"))
+        self.models_button.setAccessibleName(self.tr("Model manager"))
+        self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
+        self.settings_button.setAccessibleName(self.tr("Settings"))
+        self.chat_view.setAccessibleName(self.tr("Conversation"))
+        self.chat_view.delegate.set_look(self.theme.colours, self._chat_font(), self.languages.language)
+        self.controller.renderer_settings = self.chat_view.delegate.renderer_settings()
+        self.chat_view.doItemsLayout()
+        self._update_header()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow language changes."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _chat_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSize(self.runtime.settings.appearance.font_size)
+        return font
+
+    def apply_look(self) -> None:
+        """Re-tint icons and re-render messages for the current theme and font."""
+        colours: ThemeColours = self.theme.colours
+        self.sidebar.set_icon_colour(colours.text)
+        self.composer.set_icon_colour(colours.text)
+        self.models_button.setIcon(icon("models", colours.text))
+        self.settings_button.setIcon(icon("settings", colours.text))
+        for item in self.actions():
+            name = item.data()
+            if name:
+                item.setIcon(icon(name, colours.text))
+        self.chat_view.delegate.set_look(colours, self._chat_font(), self.languages.language)
+        self.controller.renderer_settings = self.chat_view.delegate.renderer_settings()
+        self.chat_view.doItemsLayout()
+        self.chat_view.viewport().update()
+
+    # -- window state ----------------------------------------------------------------------
+    def _window_settings(self) -> QSettings:
+        return QSettings(str(self.runtime.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_window_state(self) -> None:
+        state = self._window_settings()
+        geometry = state.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 780)
+        splitter = state.value("splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        self._last_conversation = int(state.value("last_conversation", 0) or 0)
+
+    def save_window_state(self) -> None:
+        """Remember size, splitter and the open conversation for next time."""
+        state = self._window_settings()
+        state.setValue("geometry", self.saveGeometry())
+        state.setValue("splitter", self.splitter.saveState())
+        state.setValue("last_conversation", self.controller.conversation_id)
+        state.sync()
+
+    # -- start-up --------------------------------------------------------------------------
+    def paintEvent(self, event: Any) -> None:  # noqa: N802
+        """Announce the first paint (cold-start measurement)."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.firstPaint.emit()
+
+    def start(self) -> None:
+        """After the window shows: list conversations, reopen the last one, load the model."""
+        self.sidebar.refresh()
+        if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
+            self.open_conversation(self._last_conversation, 0)
+        if self._model_missing():
+            self.show_welcome()
+        else:
+            self.load_model()
+
+    def _model_missing(self) -> bool:
+        spec = self.runtime.settings.model.active_model
+        repository = self.runtime.repository
+        entry = repository.catalog.get(spec)
+        if entry is not None:
+            return not repository.status(entry).present
+        if spec in repository.imported():
+            return not Path(repository.imported()[spec]["model"]).exists()
+        return not Path(spec).expanduser().exists()
+
+    def show_welcome(self) -> None:
+        """The first-run dialog that prepares the starter model."""
+        try:
+            from autoglm.ui.welcome import WelcomeDialog
+        except ImportError:
+            self.load_model()
+            return
+        dialog = WelcomeDialog(self.runtime, self)
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _result: self._after_welcome(dialog))
+        dialog.open()
+
+    def _after_welcome(self, dialog: QWidget) -> None:
+        if dialog in self._dialogs:
+            self._dialogs.remove(dialog)
+        if not self.runtime.ready and not self._loading_model:
+            self.load_model()
+
+    # -- models ----------------------------------------------------------------------------
+    def load_model(self, spec: str | None = None) -> None:
+        """Load ``spec`` (default: the active model) in the background, with progress."""
+        if self._loading_model:
+            return
+        self._loading_model = True
+        self.status.set_loading(0.0, self.tr("Loading the model…"))
+        runtime = self.runtime
+
+        def progress(fraction: float, message: str) -> None:
+            now = time.monotonic()
+            if now - self._last_progress < _PROGRESS_INTERVAL_S and fraction < 1.0:
+                return
+            self._last_progress = now
+            run_on_main(lambda: self.status.set_loading(fraction, message))
+
+        BackgroundTask(lambda: runtime.load_model(spec, progress=progress), name="load-model") \
+            .on_success(self.modelLoaded.emit) \
+            .on_failure(lambda error: self.modelLoadFailed.emit(describe_error(error))).start()
+
+    def _model_loaded(self, info: Any) -> None:
+        self._loading_model = False
+        self.status.set_loading(None)
+        self.status.set_model_info(info)
+        self._update_header()
+        self.token_counter.schedule()
+
+    def _model_load_failed(self, message: str) -> None:
+        self._loading_model = False
+        self.status.set_loading(None)
+        self.status.set_model_info(self.runtime.model_info)
+        self.banner.show_message(message)
+
+    def switch_model(self, spec: str) -> None:
+        """Make ``spec`` the active model, save that, and load it."""
+        settings = updated(self.runtime.settings, "model", active_model=spec)
+        self.runtime.apply_settings(settings)
+        self.load_model(spec)
+
+    def import_model(self) -> None:
+        """Pick a GGUF file, import it and switch to it."""
+        path, _filter = QFileDialog.getOpenFileName(self, self.tr("Import a model file"), "",
+                                                    self.tr("GGUF models (*.gguf)"))
+        if not path:
+            return
+        repository = self.runtime.repository
+        BackgroundTask(lambda: repository.import_model(Path(path)), name="import-model") \
+            .on_success(self.switch_model).start()
+
+    def open_model_manager(self) -> None:
+        """The catalog, imports and downloads."""
+        try:
+            from autoglm.ui.model_manager import ModelManagerDialog
+        except ImportError:
+            self.banner.show_message(self.tr("The model manager is not part of this build."))
+            return
+        dialog = ModelManagerDialog(self.runtime, self)
+        for name in ("modelChosen", "activeModelChanged", "modelSelected"):
+            signal = getattr(dialog, name, None)
+            if signal is not None:
+                signal.connect(lambda spec: self.switch_model(str(spec)))
+        self._show_dialog(dialog)
+
+    def open_settings(self) -> None:
+        """The settings dialog (Ctrl+,)."""
+        try:
+            from autoglm.ui.settings_dialog import SettingsDialog
+        except ImportError:
+            self.banner.show_message(self.tr("The settings dialog is not part of this build."))
+            return
+        dialog = SettingsDialog(self.runtime.settings, self)
+        dialog.settingsApplied.connect(self.apply_settings)
+        self._show_dialog(dialog)
+
+    def _show_dialog(self, dialog: QWidget) -> None:
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.open()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Save ``settings`` and apply what can change live (theme, language, font, model)."""
+        old = self.runtime.settings
+        try:
+            self.runtime.apply_settings(settings)
+        except (OSError, UserFacingError) as exc:
+            self.banner.show_message(self.tr("Settings could not be saved: {0}").format(exc))
+            return
+        appearance = settings.appearance
+        if appearance.theme != old.appearance.theme:
+            self.theme.set_choice(appearance.theme)
+        if appearance.language != old.appearance.language:
+            self.languages.apply(appearance.language)
+        if appearance.font_size != old.appearance.font_size:
+            self.apply_look()
+        if settings.model != old.model:
+            self.load_model()
+        self.token_counter.schedule()
+
+    # -- conversations ---------------------------------------------------------------------
+    def new_chat(self) -> None:
+        """Start a new chat (Ctrl+N)."""
+        self.cancel_edit()
+        self.controller.new_conversation()
+        self.focus_input()
+
+    def open_conversation(self, conversation_id: int, message_id: int = 0) -> None:
+        """Show a stored conversation (and scroll to ``message_id`` if given)."""
+        self.cancel_edit()
+        self.controller.open_conversation(conversation_id, message_id)
+
+    def _conversation_changed(self, conversation_id: int) -> None:
+        self.sidebar.set_current(conversation_id)
+        self._update_header()
+        self.token_counter.schedule()
+
+    def _update_header(self) -> None:
+        title = ""
+        if self.controller.conversation_id:
+            record = self.runtime.store.get_conversation(self.controller.conversation_id)
+            title = record.title if record else ""
+        self.header_title.setText(title or self.tr("New chat"))
+
+    def _update_stack(self, *_args: Any) -> None:
+        self.stack.setCurrentIndex(1 if self.controller.model.rowCount() else 0)
+
+    def _focus_message(self, message_id: int) -> None:
+        for row, item in enumerate(self.controller.model.items()):
+            if item.message_id == message_id:
+                index = self.controller.model.index(row)
+                self.chat_view.follow = False
+                self.chat_view.setCurrentIndex(index)
+                QTimer.singleShot(0, lambda target=index: self.chat_view.scrollTo(
+                    target, ChatViewWidget.ScrollHint.PositionAtCenter))
+                return
+
+    def confirm_delete(self, conversation_id: int) -> None:
+        """Ask, then delete a conversation."""
+        record = self.runtime.store.get_conversation(conversation_id)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete chat"),
+                          self.tr("Delete “{0}” and all its messages? This cannot be undone.")
+                          .format(record.title if record else ""),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setObjectName("confirmDelete")
+        box.finished.connect(lambda result: self.controller.delete_conversation(conversation_id)
+                             if result == QMessageBox.StandardButton.Yes else None)
+        self._show_dialog(box)
+
+    # -- composing -------------------------------------------------------------------------
+    def focus_input(self) -> None:
+        """Put the cursor in the message input (Ctrl+L)."""
+        self.composer.input.setFocus()
+
+    def send(self, text: str, drafts: list) -> None:
+        """Send the composer's draft (or resend an edited message)."""
+        if self._editing_item is not None:
+            item, self._editing_item = self._editing_item, None
+            self.composer.set_editing(None)
+            self.composer.clear()
+            self.controller.edit_and_resend(item, text, drafts)
+            return
+        if self.controller.send(text, drafts):
+            self.composer.clear()
+            self.chat_view.scroll_to_end()
+
+    def escape(self) -> None:
+        """Esc: cancel editing, else stop the reply."""
+        if self._editing_item is not None:
+            self.cancel_edit()
+        elif self.controller.busy:
+            self.controller.stop()
+        elif self.banner.isVisible():
+            self.banner.dismiss()
+
+    def cancel_edit(self) -> None:
+        """Leave edit mode without sending."""
+        if self._editing_item is not None:
+            self._editing_item = None
+            self.composer.set_editing(None)
+            self.composer.clear()
+
+    def toggle_sidebar(self) -> None:
+        """Show or hide the conversation list (Ctrl+B)."""
+        self.sidebar.setVisible(not self.sidebar.isVisible())
+
+    # -- message actions -------------------------------------------------------------------
+    def message_action(self, name: str, item: MessageItem) -> None:
+        """Copy, regenerate, speak or edit a message."""
+        if name == "copy":
+            QGuiApplication.clipboard().setText(item.content)
+            self.statusBar().showMessage(self.tr("Copied"), 1500)
+        elif name == "regenerate":
+            self.controller.regenerate(item)
+        elif name == "speak":
+            self.speech.speak(item.content)
+        elif name == "edit":
+            if self.controller.busy:
+                self.controller.stop()
+            self._editing_item = item
+            self.composer.set_editing(item.content)
+
+    def message_anchor(self, href: str, item: MessageItem) -> None:
+        """Links inside a message: code copy, reasoning toggle, images, web links."""
+        if href.startswith(f"{COPY_CODE_SCHEME}:"):
+            number = int(href.split(":", 1)[1])
+            if item.rendered is not None and number < len(item.rendered.code_blocks):
+                QGuiApplication.clipboard().setText(item.rendered.code_blocks[number])
+                self.statusBar().showMessage(self.tr("Code copied"), 1500)
+        elif href == TOGGLE_REASONING:
+            item.reasoning_expanded = not item.reasoning_expanded
+            self.controller.model.changed(item)
+        elif href.startswith(f"{IMAGE_SCHEME}:"):
+            number = int(href.split(":", 1)[1])
+            if number < len(item.attachments):
+                path = self.runtime.store.attachment_path(item.attachments[number])
+                if path is not None:
+                    viewer = ImageViewerDialog(path, self)
+                    viewer.show()
+        elif href.startswith(("http://", "https://", "mailto:")):
+            QDesktopServices.openUrl(QUrl(href))
+
+    def show_about(self) -> None:
+        """A short About box."""
+        from autoglm import __version__
+
+        QMessageBox.about(self, self.tr("About AutoGLM Desktop"),
+                          self.tr("AutoGLM Desktop {0}\n\nA private assistant that runs on this computer.")
+                          .format(__version__))
+
+    # -- shutdown --------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Remember the window, then let the app quit (shutdown runs on aboutToQuit)."""
+        self.save_window_state()
+        super().closeEvent(event)
+
+    def shutdown(self, timeout: float = 3.0) -> None:
+        """Phased shutdown: stop input, cancel generation, close the runtime and store."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        self.composer.setEnabled(False)
+        self.controller.shutdown(timeout=min(1.0, timeout))
+        try:
+            self.runtime.close(timeout)
+        except Exception:  # noqa: BLE001 - quitting regardless
+            _LOGGER.exception("Closing the runtime failed")
+        BackgroundTask.default_failure = None

@@ -1,0 +1,124 @@
+"""Markdown to the HTML subset ``QTextDocument`` understands, code highlighted by Pygments.
+
+Raw HTML in messages is escaped (never rendered). Each fenced code block becomes a small
+table with its language and a ``copy-code:N`` link; ``RenderedMarkdown.code_blocks[N]``
+holds that block's text for the copy button.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.lexers.special import TextLexer
+from pygments.styles import get_style_by_name
+from pygments.util import ClassNotFound
+
+COPY_CODE_SCHEME = "copy-code"
+_LIGHT_STYLE = "friendly"
+_DARK_STYLE = "one-dark"
+
+
+@dataclass
+class RenderedMarkdown:
+    """HTML for a message and the source of each of its code blocks, in order."""
+
+    html: str
+    code_blocks: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def _formatter(dark: bool) -> HtmlFormatter:
+    return HtmlFormatter(noclasses=True, nowrap=True, style=_DARK_STYLE if dark else _LIGHT_STYLE)
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str):
+    try:
+        return get_lexer_by_name(language, stripnl=False) if language else TextLexer(stripnl=False)
+    except ClassNotFound:
+        return TextLexer(stripnl=False)
+
+
+@lru_cache(maxsize=2)
+def code_colours(dark: bool) -> tuple[str, str, str]:
+    """Background, header background and plain text colour of code blocks."""
+    style = get_style_by_name(_DARK_STYLE if dark else _LIGHT_STYLE)
+    background = style.background_color or ("#282c34" if dark else "#f6f8fa")
+    header = "#21252b" if dark else "#e8ecf0"
+    text = "#abb2bf" if dark else "#24292f"
+    return background, header, text
+
+
+def highlight_code(code: str, language: str, dark: bool) -> str:
+    """Highlighted HTML spans for ``code`` (no wrapper element)."""
+    return highlight(code, _lexer(language.strip().lower()), _formatter(dark)).rstrip("\n")
+
+
+class MarkdownRenderer:
+    """Turns message Markdown into Qt rich text; one instance per theme and language."""
+
+    def __init__(self, dark: bool = False, copy_label: str = "Copy") -> None:
+        self.dark = dark
+        self.copy_label = copy_label
+        self._md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+        fence = lambda _renderer, tokens, index, options, env: self._render_fence(tokens, index)  # noqa: E731
+        inline = lambda _renderer, tokens, index, options, env: self._render_inline_code(tokens, index)  # noqa: E731
+        self._md.add_render_rule("fence", fence)
+        self._md.add_render_rule("code_block", fence)
+        self._md.add_render_rule("code_inline", inline)
+        self._blocks: list[str] = []
+
+    def render(self, text: str) -> RenderedMarkdown:
+        """Render ``text``; an unclosed code fence (still streaming) renders as a block too."""
+        self._blocks = []
+        body = self._md.render(text)
+        return RenderedMarkdown(body, list(self._blocks))
+
+    def _render_fence(self, tokens: list, index: int) -> str:
+        token = tokens[index]
+        language = (token.info or "").strip().split(" ")[0]
+        code = token.content.rstrip("\n")
+        number = len(self._blocks)
+        self._blocks.append(code)
+        background, header, text_colour = code_colours(self.dark)
+        body = highlight_code(code, language, self.dark).replace("\n", "<br/>")
+        label = html.escape(language or "text")
+        return (
+            f'<table width="100%" cellspacing="0" cellpadding="6" style="background-color:{background};'
+            f' margin-top:4px; margin-bottom:4px;">'
+            f'<tr><td style="background-color:{header};"><span style="color:#8b949e;">{label}</span></td>'
+            f'<td align="right" style="background-color:{header};">'
+            f'<a href="{COPY_CODE_SCHEME}:{number}">{html.escape(self.copy_label)}</a></td></tr>'
+            f'<tr><td colspan="2"><span style="font-family:monospace; white-space:pre; color:{text_colour};">'
+            f'{_keep_spaces(body)}</span></td></tr></table>'
+        )
+
+    def _render_inline_code(self, tokens: list, index: int) -> str:
+        background, _header, text_colour = code_colours(self.dark)
+        return (f'<code style="font-family:monospace; background-color:{background}; color:{text_colour};">'
+                f'{html.escape(tokens[index].content)}</code>')
+
+
+def _keep_spaces(fragment: str) -> str:
+    """Keep runs of spaces in highlighted code (Qt collapses them outside ``<pre>``)."""
+    out: list[str] = []
+    in_tag = False
+    previous_space = False
+    for char in fragment:
+        if char == "<":
+            in_tag = True
+        elif char == ">":
+            in_tag = False
+        if not in_tag and char == " ":
+            out.append("&nbsp;" if previous_space or not out or out[-1].endswith(">") else " ")
+            previous_space = True
+            continue
+        previous_space = False
+        out.append(char)
+    return "".join(out)

@@ -1,0 +1,309 @@
+"""Paints one message of the chat view: Markdown document, folded reasoning, action buttons.
+
+Each row's rich text is a ``QTextDocument`` built from HTML the ``MarkdownRenderer`` made
+(usually on a worker thread when a conversation opens). Heights are cached per message
+revision and width, documents in a small LRU, so a 500-message list lays out from cache
+and scrolls without re-rendering.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QAbstractTextDocumentLayout as DocLayout
+from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
+from autoglm.ui.icons import icon
+from autoglm.ui.markdown_html import MarkdownRenderer
+from autoglm.ui.theme import LIGHT, ThemeColours
+
+_LOGGER = logging.getLogger(__name__)
+
+TOGGLE_REASONING = "toggle-reasoning"
+IMAGE_SCHEME = "image"
+COLUMN_MAX_WIDTH = 860
+MARGIN_H = 20
+MARGIN_V = 6
+BUBBLE_PAD = 10
+ACTION_HEIGHT = 26
+ACTION_SIZE = 24
+THUMB_SIZE = 160
+_DOC_CACHE = 160
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MessageDelegate", text)
+
+
+@dataclass
+class RowLayout:
+    """Where the parts of one row are painted, in viewport coordinates."""
+
+    bubble: QRect
+    document: QRect
+    actions: list[tuple[str, QRect]]
+    footer: QRect
+
+
+def message_actions(item: MessageItem, is_last: bool) -> list[str]:
+    """The action buttons a message shows, in order."""
+    if item.streaming:
+        return []
+    if item.role == "user":
+        return ["edit", "copy"]
+    if item.role == "assistant":
+        return ["copy", "regenerate", "speak"] if is_last else ["copy", "speak"]
+    return []
+
+
+def action_label(action: str) -> str:
+    """The words for an action (tooltip and accessible name)."""
+    return {"edit": _tr("Edit and resend"), "copy": _tr("Copy message"),
+            "regenerate": _tr("Regenerate reply"), "speak": _tr("Read aloud")}.get(action, action)
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """Lays out and paints ``MessageItem`` rows; the view asks it what was clicked."""
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001 - a QObject or None
+        super().__init__(parent)
+        self.colours: ThemeColours = LIGHT
+        self.font = QFont()
+        self.attachment_resolver: Callable[[str], Path | None] = lambda _sha: None
+        self._renderer = MarkdownRenderer(dark=False, copy_label=_tr("Copy"))
+        self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
+        self._heights: dict[tuple, tuple[int, int]] = {}
+        self._thumbs: dict[str, QImage] = {}
+        self.hover: tuple[int, str] | None = None
+        self.theme_token = "light/en"
+
+    # -- configuration ---------------------------------------------------------------------
+    def set_look(self, colours: ThemeColours, font: QFont, language: str) -> None:
+        """Use new colours, font or language; every cached layout is dropped."""
+        self.colours = colours
+        self.font = QFont(font)
+        self.theme_token = f"{colours.name}/{language}/{font.pointSize()}"
+        self._renderer = MarkdownRenderer(dark=colours.dark, copy_label=_tr("Copy"))
+        self.clear_cache()
+
+    def renderer_settings(self) -> tuple[bool, str, str]:
+        """What a worker needs to pre-render HTML the way this delegate would."""
+        return self.colours.dark, _tr("Copy"), self.theme_token
+
+    def clear_cache(self) -> None:
+        """Forget every cached document and height."""
+        self._docs.clear()
+        self._heights.clear()
+
+    # -- documents -------------------------------------------------------------------------
+    def _html(self, item: MessageItem) -> str:
+        parts: list[str] = []
+        muted = self.colours.muted
+        if item.reasoning or (item.streaming and not item.content and item.role == "assistant"):
+            if item.streaming and not item.content:
+                seconds = item.reasoning_seconds or 0.0
+                header = _tr("Thinking… {0} s").format(int(seconds)) if item.reasoning else _tr("Thinking…")
+            else:
+                seconds = item.reasoning_seconds
+                header = (_tr("Thought for {0} s").format(max(1, round(seconds))) if seconds is not None
+                          else _tr("Thoughts"))
+            arrow = "▾" if item.reasoning_expanded else "▸"
+            parts.append(f'<p><a href="{TOGGLE_REASONING}" style="color:{muted}; text-decoration:none;">'
+                         f'{arrow} {html.escape(header)}</a></p>')
+            if item.reasoning_expanded and item.reasoning:
+                text = html.escape(item.reasoning.strip()).replace("\n", "<br/>")
+                parts.append(f'<table width="100%" cellpadding="8" style="background-color:{self.colours.hover};">'
+                             f'<tr><td><span style="color:{muted};">{text}</span></td></tr></table>')
+        if item.role == "user":
+            parts.append("<p>" + html.escape(item.content).replace("\n", "<br/>") + "</p>")
+        else:
+            if item.rendered is None or item.rendered_theme != self.theme_token:
+                item.rendered = self._renderer.render(item.content)
+                item.rendered_theme = self.theme_token
+            parts.append(item.rendered.html)
+        if item.attachments:
+            thumbs = "".join(f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
+                             for n, sha in enumerate(item.attachments))
+            parts.append(f"<p>{thumbs}</p>")
+        if item.error:
+            parts.append(f'<p style="color:{self.colours.error};">{html.escape(item.error)}</p>')
+        elif item.stopped:
+            parts.append(f'<p style="color:{muted};"><i>{html.escape(_tr("Stopped"))}</i></p>')
+        return "".join(parts)
+
+    def _thumbnail(self, sha: str) -> QImage:
+        cached = self._thumbs.get(sha)
+        if cached is not None:
+            return cached
+        path = self.attachment_resolver(sha)
+        image = QImage()
+        if path is not None:
+            reader = QImageReader(str(path))
+            reader.setAutoTransform(True)
+            size = reader.size()
+            if size.isValid():
+                reader.setScaledSize(size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
+            image = reader.read()
+        if image.isNull():
+            image = icon("image", self.colours.muted).pixmap(48, 48).toImage()
+        self._thumbs[sha] = image
+        return image
+
+    def document(self, item: MessageItem, width: int) -> QTextDocument:
+        """The laid-out rich text of ``item`` at ``width`` pixels."""
+        key = (item.key, item.revision, width, self.theme_token, item.reasoning_expanded)
+        doc = self._docs.get(key)
+        if doc is not None:
+            self._docs.move_to_end(key)
+            return doc
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(self.font)
+        doc.setDefaultStyleSheet(f"a {{ color: {self.colours.link}; }} p {{ margin-top: 0px; margin-bottom: 6px; }}"
+                                 "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }")
+        for sha in item.attachments:
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha))
+        doc.setHtml(self._html(item))
+        doc.setTextWidth(width)
+        self._docs[key] = doc
+        if len(self._docs) > _DOC_CACHE:
+            self._docs.popitem(last=False)
+        return doc
+
+    def _measure(self, item: MessageItem, column_width: int) -> tuple[int, int]:
+        """(document height, document width) of ``item`` in a column that wide."""
+        key = (item.key, item.revision, column_width, self.theme_token, item.reasoning_expanded)
+        cached = self._heights.get(key)
+        if cached is not None:
+            return cached
+        if item.role == "user":
+            max_width = int(column_width * 0.8) - 2 * BUBBLE_PAD
+            doc = self.document(item, max_width)
+            width = min(max_width, int(doc.idealWidth()) + 2)
+            if width < max_width:
+                doc = self.document(item, width)
+        else:
+            width = column_width
+            doc = self.document(item, width)
+        result = (int(doc.size().height()) + 1, width)
+        self._heights[key] = result
+        return result
+
+    # -- geometry --------------------------------------------------------------------------
+    @staticmethod
+    def _column(rect: QRect) -> QRect:
+        width = min(COLUMN_MAX_WIDTH, max(120, rect.width() - 2 * MARGIN_H))
+        left = rect.left() + (rect.width() - width) // 2
+        return QRect(left, rect.top(), width, rect.height())
+
+    def row_layout(self, item: MessageItem, rect: QRect, is_last: bool) -> RowLayout:
+        """Where each part of ``item`` goes inside the row ``rect``."""
+        column = self._column(rect)
+        height, width = self._measure(item, column.width())
+        top = rect.top() + MARGIN_V
+        if item.role == "user":
+            bubble = QRect(column.right() - width - 2 * BUBBLE_PAD, top, width + 2 * BUBBLE_PAD,
+                           height + 2 * BUBBLE_PAD)
+            document = bubble.adjusted(BUBBLE_PAD, BUBBLE_PAD, -BUBBLE_PAD, -BUBBLE_PAD)
+        else:
+            bubble = QRect(column.left(), top, column.width(), height)
+            document = QRect(bubble)
+        actions: list[tuple[str, QRect]] = []
+        action_top = bubble.bottom() + 4
+        names = message_actions(item, is_last)
+        if item.role == "user":
+            x = bubble.right() - len(names) * (ACTION_SIZE + 2)
+        else:
+            x = bubble.left() - 4
+        for name in names:
+            actions.append((name, QRect(x, action_top, ACTION_SIZE, ACTION_SIZE)))
+            x += ACTION_SIZE + 2
+        footer = QRect(x + 6, action_top, max(0, column.right() - x - 6), ACTION_SIZE)
+        return RowLayout(bubble, document, actions, footer)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        """Row height: the document, bubble padding and the action row."""
+        item: MessageItem = index.data(ITEM_ROLE)
+        rect = QRect(0, 0, option.rect.width() or 600, 0)
+        column = self._column(rect)
+        height, _width = self._measure(item, column.width())
+        if item.role == "user":
+            height += 2 * BUBBLE_PAD
+        return QSize(rect.width(), height + 2 * MARGIN_V + ACTION_HEIGHT + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        """Paint the bubble, the document, the action buttons and the footer."""
+        item: MessageItem = index.data(ITEM_ROLE)
+        is_last = index.row() == index.model().rowCount() - 1
+        layout = self.row_layout(item, option.rect, is_last)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if option.state & QStyle.StateFlag.State_HasFocus and option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(QColor(self.colours.accent))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(layout.bubble).adjusted(-4, -3, 4, 3), 8, 8)
+        text_colour = self.colours.text
+        if item.role == "user":
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(self.colours.user_bubble))
+            painter.drawRoundedRect(QRectF(layout.bubble), 12, 12)
+            text_colour = self.colours.user_text
+        doc = self.document(item, layout.document.width())
+        painter.translate(QPointF(layout.document.topLeft()))
+        context = DocLayout.PaintContext()
+        palette = QPalette(option.palette)
+        palette.setColor(QPalette.ColorRole.Text, QColor(text_colour))
+        context.palette = palette
+        context.clip = QRectF(0, 0, layout.document.width(), layout.document.height())
+        doc.documentLayout().draw(painter, context)
+        painter.translate(-QPointF(layout.document.topLeft()))
+        for name, rect in layout.actions:
+            hovered = self.hover == (index.row(), name)
+            if hovered:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(self.colours.hover))
+                painter.drawRoundedRect(QRectF(rect), 6, 6)
+            colour = self.colours.text if hovered else self.colours.muted
+            icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
+        footer = item.footer if not item.streaming else _tr("Generating…")
+        if footer:
+            painter.setPen(QColor(self.colours.muted))
+            small = QFont(self.font)
+            small.setPointSizeF(max(7.0, self.font.pointSizeF() - 2))
+            painter.setFont(small)
+            painter.drawText(layout.footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, footer)
+        painter.restore()
+
+    # -- hit testing -----------------------------------------------------------------------
+    def hit(self, index: QModelIndex, rect: QRect, pos: QPoint) -> tuple[str, str] | None:
+        """What is under ``pos``: ``("action", name)``, ``("anchor", href)`` or ``None``."""
+        item: MessageItem = index.data(ITEM_ROLE)
+        is_last = index.row() == index.model().rowCount() - 1
+        layout = self.row_layout(item, rect, is_last)
+        for name, action_rect in layout.actions:
+            if action_rect.contains(pos):
+                return ("action", name)
+        if layout.document.contains(pos):
+            doc = self.document(item, layout.document.width())
+            href = doc.documentLayout().anchorAt(QPointF(pos - layout.document.topLeft()))
+            if href:
+                return ("anchor", href)
+        return None

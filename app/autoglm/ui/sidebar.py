@@ -1,0 +1,317 @@
+"""The conversation list: grouped by date, pinned first, with search across every message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QIcon, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoglm.ui.icons import icon
+from autoglm.ui.tasks import BackgroundTask
+
+_LOGGER = logging.getLogger(__name__)
+CONVERSATION_ROLE = Qt.ItemDataRole.UserRole + 1
+MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 2
+GROUP_ORDER = ("pinned", "today", "yesterday", "week", "month", "older")
+
+
+def date_group(timestamp: float, pinned: bool, now: float | None = None) -> str:
+    """Which sidebar group a conversation updated at ``timestamp`` belongs to."""
+    if pinned:
+        return "pinned"
+    today = dt.datetime.fromtimestamp(now if now is not None else time.time()).date()
+    day = dt.datetime.fromtimestamp(timestamp).date()
+    age = (today - day).days
+    if age <= 0:
+        return "today"
+    if age == 1:
+        return "yesterday"
+    if age < 7:
+        return "week"
+    if age < 30:
+        return "month"
+    return "older"
+
+
+def group_title(group: str) -> str:
+    """The heading shown for a group."""
+    translate = QCoreApplication.translate
+    return {"pinned": translate("Sidebar", "Pinned"), "today": translate("Sidebar", "Today"),
+            "yesterday": translate("Sidebar", "Yesterday"), "week": translate("Sidebar", "Previous 7 days"),
+            "month": translate("Sidebar", "Previous 30 days"), "older": translate("Sidebar", "Older"),
+            "results": translate("Sidebar", "Search results")}[group]
+
+
+class ConversationTreeWidget(QTreeWidget):
+    """The tree of groups and conversations; Delete and F2 act on the current one."""
+
+    deletePressed = Signal()
+    renamePressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Delete removes, F2 renames."""
+        if event.key() == Qt.Key.Key_Delete:
+            self.deletePressed.emit()
+            return
+        if event.key() == Qt.Key.Key_F2:
+            self.renamePressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SidebarWidget(QFrame):
+    """New chat, search, and the conversations; emits what the user picked."""
+
+    conversationActivated = Signal(int, int)
+    """(conversation id, message id to show or 0)."""
+    newChatRequested = Signal()
+    deleteRequested = Signal(int)
+    renamed = Signal(int, str)
+    pinToggled = Signal(int, bool)
+
+    def __init__(self, store_provider: Callable[[], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self._store = store_provider
+        self._current_id = 0
+        self._search_generation = 0
+        self._filling = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.new_button = QToolButton(self)
+        self.new_button.setObjectName("newChatButton")
+        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.new_button.setIconSize(QSize(18, 18))
+        self.new_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.new_button.clicked.connect(self.newChatRequested.emit)
+        top.addWidget(self.new_button, 1)
+        layout.addLayout(top)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("searchField")
+        self.search.setClearButtonEnabled(True)
+        self._search_icon = self.search.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.textChanged.connect(self._schedule_search)
+        self.search.returnPressed.connect(self._open_first_result)
+        layout.addWidget(self.search)
+        self.tree = ConversationTreeWidget(self)
+        self.tree.setObjectName("conversationList")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(0)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.itemClicked.connect(self._activated)
+        self.tree.itemChanged.connect(self._item_changed)
+        self.tree.deletePressed.connect(lambda: self._act_on_current("delete"))
+        self.tree.renamePressed.connect(lambda: self._act_on_current("rename"))
+        layout.addWidget(self.tree, 1)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(180)
+        self._search_timer.timeout.connect(self._run_search)
+        self.icon_colour = "#1f2328"
+        self.retranslate()
+
+    # -- look ------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.new_button.setText(self.tr("New chat"))
+        self.new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
+        self.new_button.setAccessibleName(self.tr("New chat"))
+        self.search.setPlaceholderText(self.tr("Search all chats (Ctrl+K)"))
+        self.search.setAccessibleName(self.tr("Search conversations"))
+        self.tree.setAccessibleName(self.tr("Conversations"))
+        self.refresh()
+
+    def set_icon_colour(self, colour: str) -> None:
+        """Tint the icons for the theme."""
+        self.icon_colour = colour
+        self.new_button.setIcon(icon("new-chat", colour))
+        self._search_icon.setIcon(icon("search", colour))
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow language changes."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- contents --------------------------------------------------------------------------
+    def set_current(self, conversation_id: int) -> None:
+        """Highlight the open conversation."""
+        self._current_id = conversation_id
+        for item in self._conversation_items():
+            if item.data(0, CONVERSATION_ROLE) == conversation_id and not item.data(0, MESSAGE_ROLE):
+                self.tree.setCurrentItem(item)
+                return
+
+    def _conversation_items(self) -> list[QTreeWidgetItem]:
+        items = []
+        for top in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(top)
+            items.extend(group.child(i) for i in range(group.childCount()))
+        return items
+
+    def _group_item(self, title: str) -> QTreeWidgetItem:
+        group = QTreeWidgetItem([title])
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+        group.setFont(0, font)
+        group.setData(0, Qt.ItemDataRole.AccessibleTextRole, title)
+        return group
+
+    def refresh(self) -> None:
+        """Reload the list (or re-run the search shown)."""
+        if self.search.text().strip():
+            self._run_search()
+            return
+        try:
+            conversations = self._store().list_conversations()  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - shown as an empty list; the funnel has the details
+            _LOGGER.warning("Listing conversations failed: %s", exc)
+            conversations = []
+        now = time.time()
+        groups: dict[str, list] = {}
+        for record in conversations:
+            groups.setdefault(date_group(record.updated_at, record.pinned, now), []).append(record)
+        self._filling = True
+        self.tree.clear()
+        for name in GROUP_ORDER:
+            if name not in groups:
+                continue
+            group = self._group_item(group_title(name))
+            self.tree.addTopLevelItem(group)
+            for record in groups[name]:
+                child = QTreeWidgetItem([record.title or self.tr("New chat")])
+                child.setData(0, CONVERSATION_ROLE, record.id)
+                child.setData(0, MESSAGE_ROLE, 0)
+                child.setToolTip(0, record.title)
+                child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable)
+                if record.pinned:
+                    child.setIcon(0, icon("pin", self.icon_colour))
+                group.addChild(child)
+            group.setExpanded(True)
+        self._filling = False
+        if self._current_id:
+            self.set_current(self._current_id)
+
+    def conversation_titles(self) -> list[str]:
+        """Titles shown, top to bottom (for tests and accessibility checks)."""
+        return [item.text(0) for item in self._conversation_items()]
+
+    # -- search ----------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        """Put the cursor in the search field."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _schedule_search(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _run_search(self) -> None:
+        query = self.search.text().strip()
+        self._search_generation += 1
+        generation = self._search_generation
+        if not query:
+            self.refresh()
+            return
+        store = self._store()
+        BackgroundTask(lambda: store.search(query, limit=60), name="search") \
+            .on_success(lambda hits: self._show_hits(generation, hits)).start()
+
+    def _show_hits(self, generation: int, hits: list) -> None:
+        if generation != self._search_generation:
+            return
+        self._filling = True
+        self.tree.clear()
+        group = self._group_item(group_title("results") + f" ({len(hits)})")
+        self.tree.addTopLevelItem(group)
+        for hit in hits:
+            snippet = " ".join(hit.snippet.split()).replace("«", "").replace("»", "")
+            title = hit.conversation_title or self.tr("New chat")
+            text = f"{title}\n{snippet}" if hit.message_id else title
+            child = QTreeWidgetItem([text])
+            child.setData(0, CONVERSATION_ROLE, hit.conversation_id)
+            child.setData(0, MESSAGE_ROLE, hit.message_id)
+            child.setToolTip(0, snippet)
+            child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            group.addChild(child)
+        group.setExpanded(True)
+        self._filling = False
+
+    def search_results(self) -> list[tuple[int, int]]:
+        """(conversation id, message id) of each result shown."""
+        if not self.search.text().strip():
+            return []
+        return [(item.data(0, CONVERSATION_ROLE), item.data(0, MESSAGE_ROLE)) for item in self._conversation_items()]
+
+    def _open_first_result(self) -> None:
+        items = self._conversation_items()
+        if items:
+            self._activated(items[0])
+
+    # -- actions ---------------------------------------------------------------------------
+    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        conversation_id = item.data(0, CONVERSATION_ROLE)
+        if conversation_id:
+            self.conversationActivated.emit(int(conversation_id), int(item.data(0, MESSAGE_ROLE) or 0))
+
+    def _item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
+        if self._filling:
+            return
+        conversation_id = item.data(0, CONVERSATION_ROLE)
+        title = item.text(0).strip()
+        if conversation_id and title:
+            self.renamed.emit(int(conversation_id), title)
+
+    def _act_on_current(self, action: str) -> None:
+        item = self.tree.currentItem()
+        if item is None or not item.data(0, CONVERSATION_ROLE) or item.data(0, MESSAGE_ROLE):
+            return
+        if action == "delete":
+            self.deleteRequested.emit(int(item.data(0, CONVERSATION_ROLE)))
+        elif action == "rename":
+            self.tree.editItem(item, 0)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None or not item.data(0, CONVERSATION_ROLE):
+            return
+        conversation_id = int(item.data(0, CONVERSATION_ROLE))
+        pinned = item.parent() is not None and item.parent().text(0) == group_title("pinned")
+        menu = QMenu(self)
+        rename = QAction(icon("edit", self.icon_colour), self.tr("Rename"), menu)
+        rename.triggered.connect(lambda: self.tree.editItem(item, 0))
+        pin = QAction(icon("pin", self.icon_colour), self.tr("Unpin") if pinned else self.tr("Pin"), menu)
+        pin.triggered.connect(lambda: self.pinToggled.emit(conversation_id, not pinned))
+        delete = QAction(icon("delete", self.icon_colour), self.tr("Delete…"), menu)
+        delete.triggered.connect(lambda: self.deleteRequested.emit(conversation_id))
+        if not item.data(0, MESSAGE_ROLE):
+            menu.addActions([rename, pin])
+            menu.addSeparator()
+            menu.addAction(delete)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))

@@ -1,0 +1,77 @@
+"""Background jobs with a failure path (Anki's ``QueryOp`` idea on a ``QThreadPool``).
+
+``BackgroundTask(fn).on_success(cb).on_failure(cb).start()`` runs ``fn`` on a pool thread;
+the callbacks run on the GUI thread. Without ``on_failure`` the error goes to the funnel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+_LOGGER = logging.getLogger(__name__)
+_RUNNING: set[BackgroundTask] = set()
+
+
+class _TaskSignals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class BackgroundTask(QRunnable):
+    """Runs a callable off the GUI thread and reports back on it."""
+
+    default_failure: Callable[[BaseException], None] | None = None
+    """Where failures go when a task has no ``on_failure`` (set to the error funnel)."""
+
+    def __init__(self, function: Callable[[], Any], name: str = "") -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self._function = function
+        self.name = name or getattr(function, "__name__", "task")
+        self.signals = _TaskSignals()
+        self._has_failure_path = False
+        self.signals.succeeded.connect(self._forget)
+        self.signals.failed.connect(self._forget)
+        self.signals.failed.connect(self._default_failure)
+
+    def on_success(self, callback: Callable[[Any], None]) -> BackgroundTask:
+        """Call ``callback(result)`` on the GUI thread when the job returns."""
+        self.signals.succeeded.connect(callback)
+        return self
+
+    def on_failure(self, callback: Callable[[BaseException], None]) -> BackgroundTask:
+        """Call ``callback(error)`` on the GUI thread when the job raises."""
+        self._has_failure_path = True
+        self.signals.failed.connect(callback)
+        return self
+
+    def start(self, pool: QThreadPool | None = None) -> BackgroundTask:
+        """Queue the job on ``pool`` (the global pool by default)."""
+        _RUNNING.add(self)
+        (pool or QThreadPool.globalInstance()).start(self)
+        return self
+
+    def run(self) -> None:
+        """Pool thread: run the job and emit the outcome."""
+        try:
+            result = self._function()
+        except BaseException as exc:  # noqa: BLE001 - every failure reaches the user
+            if not isinstance(exc, Exception):
+                _LOGGER.warning("Background job %s stopped: %r", self.name, exc)
+            self.signals.failed.emit(exc)
+            return
+        self.signals.succeeded.emit(result)
+
+    def _default_failure(self, error: BaseException) -> None:
+        if self._has_failure_path:
+            return
+        _LOGGER.error("Background job %s failed", self.name, exc_info=error)
+        if BackgroundTask.default_failure is not None:
+            BackgroundTask.default_failure(error)
+
+    def _forget(self, _value: object) -> None:
+        _RUNNING.discard(self)
