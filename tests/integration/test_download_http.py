@@ -8,8 +8,6 @@ import random
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,81 +23,9 @@ from autoglm.core.download import (
     partial_path,
 )
 from autoglm.core.paths import app_paths
+from range_http_server import RangeFileServer, serving
 
 PAYLOAD_BYTES = 3 * 1024 * 1024 + 123
-
-
-@dataclass
-class FileServerState:
-    """What the server serves and how it misbehaves; the requests it saw."""
-
-    payload: bytes
-    etag: str = '"v1"'
-    drop_after: int | None = None  # close the connection after this many body bytes, once
-    ignore_range: bool = False
-    requests: list[dict[str, str | None]] = field(default_factory=list)
-
-
-class _RangeHandler(BaseHTTPRequestHandler):
-    """Serves ``/model.bin`` with Range/If-Range support; anything else is 404."""
-
-    server: _StateServer
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep test output quiet
-        return
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        state = self.server.state
-        state.requests.append({"path": self.path, "range": self.headers.get("Range"),
-                               "if_range": self.headers.get("If-Range")})
-        if self.path != "/model.bin":
-            self.send_error(404, "Not Found")
-            return
-        data = state.payload
-        start = 0
-        wanted = self.headers.get("Range")
-        if_range = self.headers.get("If-Range")
-        use_range = wanted and not state.ignore_range and (if_range is None or if_range == state.etag)
-        if use_range:
-            start = int(wanted.split("=", 1)[1].split("-", 1)[0])
-            if start >= len(data):
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{len(data)}")
-                self.end_headers()
-                return
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        else:
-            self.send_response(200)
-        body = data[start:]
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", state.etag)
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        if state.drop_after is not None and len(body) > state.drop_after:
-            cut, state.drop_after = state.drop_after, None
-            self.wfile.write(body[:cut])
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-            self.close_connection = True
-            return
-        for offset in range(0, len(body), 64 * 1024):
-            self.wfile.write(body[offset:offset + 64 * 1024])
-
-
-class _StateServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, state: FileServerState):
-        super().__init__(("127.0.0.1", 0), _RangeHandler)
-        self.state = state
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients that hang up mid-body (cancel, size refusal) are expected here."""
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
 
 @pytest.fixture
@@ -108,14 +34,9 @@ def payload() -> bytes:
 
 
 @pytest.fixture
-def server(payload: bytes) -> Iterator[_StateServer]:
-    httpd = _StateServer(FileServerState(payload))
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+def server(payload: bytes) -> Iterator[RangeFileServer]:
+    with serving(payload) as httpd:
+        yield httpd
 
 
 def _repository(url: str, payload: bytes, *, sha256: str | None = None, size: int | None = -1) -> tuple[
@@ -128,7 +49,7 @@ def _repository(url: str, payload: bytes, *, sha256: str | None = None, size: in
     return ModelRepository(app_paths().ensure(), Catalog([entry])), entry
 
 
-def test_full_download_lands_verified_with_progress(server: _StateServer, payload: bytes) -> None:
+def test_full_download_lands_verified_with_progress(server: RangeFileServer, payload: bytes) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload)
     reports: list[tuple[int, int | None, float]] = []
 
@@ -145,7 +66,7 @@ def test_full_download_lands_verified_with_progress(server: _StateServer, payloa
     assert all(rate >= 0 for _, _, rate in reports)
 
 
-def test_dropped_connection_keeps_partial_and_next_attempt_resumes(server: _StateServer, payload: bytes) -> None:
+def test_dropped_connection_keeps_partial_and_next_attempt_resumes(server: RangeFileServer, payload: bytes) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload)
     server.state.drop_after = 1_000_000
 
@@ -163,7 +84,7 @@ def test_dropped_connection_keeps_partial_and_next_attempt_resumes(server: _Stat
     assert partial_bytes(repository, entry) == 0
 
 
-def test_dropped_connection_is_resumed_automatically(server: _StateServer, payload: bytes, tmp_path: Path) -> None:
+def test_dropped_connection_is_resumed_automatically(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
     server.state.drop_after = 500_000
     target = tmp_path / "auto.bin"
 
@@ -173,7 +94,7 @@ def test_dropped_connection_is_resumed_automatically(server: _StateServer, paylo
     assert [r["range"] is None for r in server.state.requests] == [True, False]
 
 
-def test_cancel_keeps_partial_then_resume_completes(server: _StateServer, payload: bytes) -> None:
+def test_cancel_keeps_partial_then_resume_completes(server: RangeFileServer, payload: bytes) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload)
     cancel = threading.Event()
 
@@ -190,7 +111,7 @@ def test_cancel_keeps_partial_then_resume_completes(server: _StateServer, payloa
     assert server.state.requests[-1]["range"] is not None
 
 
-def test_checksum_mismatch_is_refused_and_deleted(server: _StateServer, payload: bytes) -> None:
+def test_checksum_mismatch_is_refused_and_deleted(server: RangeFileServer, payload: bytes) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload, sha256="0" * 64)
 
     with pytest.raises(DownloadError, match="checksum.*deleted"):
@@ -200,14 +121,14 @@ def test_checksum_mismatch_is_refused_and_deleted(server: _StateServer, payload:
     assert not target.exists() and not partial_path(target).exists()
 
 
-def test_size_that_differs_from_catalog_is_refused(server: _StateServer, payload: bytes) -> None:
+def test_size_that_differs_from_catalog_is_refused(server: RangeFileServer, payload: bytes) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload, size=len(payload) + 1)
 
     with pytest.raises(DownloadError, match="catalog expects"):
         download_entry(repository, entry)
 
 
-def test_missing_file_says_404(server: _StateServer, payload: bytes) -> None:
+def test_missing_file_says_404(server: RangeFileServer, payload: bytes) -> None:
     repository, entry = _repository(server.base_url + "/nothing-here.gguf", payload)
 
     with pytest.raises(DownloadError, match="HTTP 404"):
@@ -225,7 +146,7 @@ def test_server_gone_says_unreachable(payload: bytes) -> None:
         download_entry(repository, entry)
 
 
-def test_server_ignoring_range_restarts_cleanly(server: _StateServer, payload: bytes, tmp_path: Path) -> None:
+def test_server_ignoring_range_restarts_cleanly(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
     target = tmp_path / "whole.bin"
     partial_path(target).write_bytes(b"stale bytes from elsewhere")
     server.state.ignore_range = True
@@ -235,7 +156,7 @@ def test_server_ignoring_range_restarts_cleanly(server: _StateServer, payload: b
     assert target.read_bytes() == payload
 
 
-def test_changed_file_on_server_is_not_spliced(server: _StateServer, payload: bytes, tmp_path: Path) -> None:
+def test_changed_file_on_server_is_not_spliced(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
     target = tmp_path / "changing.bin"
     server.state.drop_after = 700_000
     with pytest.raises(DownloadInterrupted):
@@ -250,7 +171,7 @@ def test_changed_file_on_server_is_not_spliced(server: _StateServer, payload: by
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to simulate a full disk")
-def test_full_disk_is_explained(server: _StateServer, payload: bytes, tmp_path: Path) -> None:
+def test_full_disk_is_explained(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
     target = tmp_path / "disk-full.bin"
     partial_path(target).symlink_to("/dev/full")  # every write there fails with ENOSPC
 

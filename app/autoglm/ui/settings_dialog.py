@@ -1,0 +1,473 @@
+"""The Settings dialog, generated from the typed settings model.
+
+Each settings group (Model, Generation, Voice, Vision, Server, Appearance) becomes a page;
+each field becomes a widget chosen from its type and bounds — a check box for a flag, a
+spin box limited by ``ge``/``le``, a combo box for a ``Literal``, a line edit for text —
+with the field's description as tooltip and accessible description. A field added to
+``core.settings`` shows up here without any change to this file.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import types
+import typing
+from typing import Any, Literal
+
+import annotated_types
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autoglm.core.settings import SETTINGS_GROUPS, Settings, updated
+from autoglm.ui.notification import NotificationBannerWidget
+
+_LOGGER = logging.getLogger(__name__)
+_INT_LIMIT = 2**31 - 1
+_FLOAT_LIMIT = 1e9
+
+# Short labels; the field descriptions in core.settings become tooltips. Unknown fields
+# fall back to their humanised name, so a new field never goes missing from the dialog.
+_FIELD_LABELS: dict[str, str] = {
+    "model.active_model": QT_TRANSLATE_NOOP("SettingsDialog", "Active model"),
+    "model.mmproj_path": QT_TRANSLATE_NOOP("SettingsDialog", "Vision projector file"),
+    "model.n_ctx": QT_TRANSLATE_NOOP("SettingsDialog", "Context size (tokens)"),
+    "model.n_gpu_layers": QT_TRANSLATE_NOOP("SettingsDialog", "GPU layers"),
+    "model.n_threads": QT_TRANSLATE_NOOP("SettingsDialog", "CPU threads"),
+    "model.n_batch": QT_TRANSLATE_NOOP("SettingsDialog", "Batch size"),
+    "model.flash_attn": QT_TRANSLATE_NOOP("SettingsDialog", "Flash attention"),
+    "model.projector_idle_unload_s": QT_TRANSLATE_NOOP("SettingsDialog", "Unload projector after (s)"),
+    "generation.temperature": QT_TRANSLATE_NOOP("SettingsDialog", "Temperature"),
+    "generation.top_p": QT_TRANSLATE_NOOP("SettingsDialog", "Top-p"),
+    "generation.top_k": QT_TRANSLATE_NOOP("SettingsDialog", "Top-k"),
+    "generation.repeat_penalty": QT_TRANSLATE_NOOP("SettingsDialog", "Repeat penalty"),
+    "generation.max_tokens": QT_TRANSLATE_NOOP("SettingsDialog", "Longest reply (tokens)"),
+    "generation.seed": QT_TRANSLATE_NOOP("SettingsDialog", "Seed"),
+    "generation.system_prompt": QT_TRANSLATE_NOOP("SettingsDialog", "System prompt"),
+    "generation.thinking": QT_TRANSLATE_NOOP("SettingsDialog", "Think before answering"),
+    "voice.input_device": QT_TRANSLATE_NOOP("SettingsDialog", "Microphone"),
+    "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "Speaker"),
+    "voice.asr_model": QT_TRANSLATE_NOOP("SettingsDialog", "Speech recognition model"),
+    "voice.language": QT_TRANSLATE_NOOP("SettingsDialog", "Spoken language"),
+    "voice.tts_voice": QT_TRANSLATE_NOOP("SettingsDialog", "Voice"),
+    "voice.speech_rate": QT_TRANSLATE_NOOP("SettingsDialog", "Speaking speed"),
+    "voice.end_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence ending a turn (ms)"),
+    "voice.preroll_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Audio kept before speech (ms)"),
+    "voice.vad_threshold": QT_TRANSLATE_NOOP("SettingsDialog", "Speech detection threshold"),
+    "voice.headset": QT_TRANSLATE_NOOP("SettingsDialog", "Using a headset"),
+    "voice.barge_in": QT_TRANSLATE_NOOP("SettingsDialog", "Interrupt by speaking"),
+    "voice.read_aloud": QT_TRANSLATE_NOOP("SettingsDialog", "Read replies aloud"),
+    "voice.idle_unload_s": QT_TRANSLATE_NOOP("SettingsDialog", "Unload speech models after (s)"),
+    "vision.max_image_pixels": QT_TRANSLATE_NOOP("SettingsDialog", "Largest image given to the model (pixels)"),
+    "vision.max_source_pixels": QT_TRANSLATE_NOOP("SettingsDialog", "Refuse images larger than (pixels)"),
+    "vision.hide_window_on_capture": QT_TRANSLATE_NOOP("SettingsDialog", "Hide the window while capturing"),
+    "server.enabled": QT_TRANSLATE_NOOP("SettingsDialog", "Serve the API"),
+    "server.host": QT_TRANSLATE_NOOP("SettingsDialog", "Address"),
+    "server.port": QT_TRANSLATE_NOOP("SettingsDialog", "Port"),
+    "server.api_key": QT_TRANSLATE_NOOP("SettingsDialog", "API key"),
+    "server.rate_limit_per_minute": QT_TRANSLATE_NOOP("SettingsDialog", "Requests per minute"),
+    "server.max_queued_requests": QT_TRANSLATE_NOOP("SettingsDialog", "Longest request queue"),
+    "server.max_body_mb": QT_TRANSLATE_NOOP("SettingsDialog", "Largest request (MiB)"),
+    "server.max_audio_seconds": QT_TRANSLATE_NOOP("SettingsDialog", "Longest audio (s)"),
+    "server.allowed_image_dir": QT_TRANSLATE_NOOP("SettingsDialog", "Folder for file:// images"),
+    "server.cors_origins": QT_TRANSLATE_NOOP("SettingsDialog", "CORS origins (comma-separated)"),
+    "appearance.theme": QT_TRANSLATE_NOOP("SettingsDialog", "Theme"),
+    "appearance.language": QT_TRANSLATE_NOOP("SettingsDialog", "Interface language"),
+    "appearance.font_size": QT_TRANSLATE_NOOP("SettingsDialog", "Chat text size (pt)"),
+    "appearance.remote_url": QT_TRANSLATE_NOOP("SettingsDialog", "Remote server URL"),
+    "appearance.remote_api_key": QT_TRANSLATE_NOOP("SettingsDialog", "Remote server API key"),
+}
+_UNSET_TEXT: dict[str, str] = {
+    "model.n_threads": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic"),
+    "generation.seed": QT_TRANSLATE_NOOP("SettingsDialog", "Random"),
+    "voice.input_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
+    "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
+}
+_CHOICE_TEXT: dict[str, str] = {
+    "system": QT_TRANSLATE_NOOP("SettingsDialog", "Follow the system"),
+    "light": QT_TRANSLATE_NOOP("SettingsDialog", "Light"),
+    "dark": QT_TRANSLATE_NOOP("SettingsDialog", "Dark"),
+    "en": "English",
+    "zh_CN": "简体中文",
+}
+_MULTILINE_FIELDS = {"generation.system_prompt"}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SettingsDialog", text)
+
+
+def _humanise(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _split_optional(annotation: Any) -> tuple[Any, bool]:
+    """``X | None`` → ``(X, True)``; anything else → ``(annotation, False)``."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(annotation)) == 2:
+            return args[0], True
+    return annotation, False
+
+
+def _bounds(info: FieldInfo) -> tuple[float | None, float | None, bool, bool]:
+    """``(lower, upper, lower_exclusive, upper_exclusive)`` from the field's constraints."""
+    lower = upper = None
+    lower_open = upper_open = False
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            lower = item.ge
+        elif isinstance(item, annotated_types.Gt):
+            lower, lower_open = item.gt, True
+        elif isinstance(item, annotated_types.Le):
+            upper = item.le
+        elif isinstance(item, annotated_types.Lt):
+            upper, upper_open = item.lt, True
+    return lower, upper, lower_open, upper_open
+
+
+class _FieldEditor:
+    """One settings field's widget: shows a value and reads it back."""
+
+    widget: QWidget
+
+    def value(self) -> Any:
+        """The value the widget holds, as the settings model expects it."""
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` in the widget."""
+        raise NotImplementedError
+
+
+class _BoolEditor(_FieldEditor):
+    def __init__(self, label: str) -> None:
+        self.widget = QCheckBox(label)
+
+    def value(self) -> bool:
+        return self.widget.isChecked()
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setChecked(bool(value))
+
+
+class _IntEditor(_FieldEditor):
+    """A spin box; an optional field uses the value below its range as "unset"."""
+
+    def __init__(self, info: FieldInfo, optional: bool, unset_text: str) -> None:
+        lower, upper, lower_open, upper_open = _bounds(info)
+        low = int(lower) + (1 if lower_open else 0) if lower is not None else (0 if optional else -_INT_LIMIT)
+        high = int(upper) - (1 if upper_open else 0) if upper is not None else _INT_LIMIT
+        self._optional = optional
+        self.widget = QSpinBox()
+        self.widget.setRange(low - 1 if optional else low, min(high, _INT_LIMIT))
+        self.widget.setGroupSeparatorShown(high >= 100_000)
+        if optional:
+            self.widget.setSpecialValueText(unset_text)
+
+    def value(self) -> int | None:
+        number = self.widget.value()
+        return None if self._optional and number == self.widget.minimum() else number
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setValue(self.widget.minimum() if value is None else int(value))
+
+
+class _FloatEditor(_FieldEditor):
+    def __init__(self, info: FieldInfo, optional: bool, unset_text: str) -> None:
+        lower, upper, lower_open, upper_open = _bounds(info)
+        span = (upper - lower) if lower is not None and upper is not None else 100.0
+        decimals = 2 if span >= 1 else 3
+        step = 10.0 ** -decimals
+        low = (lower + (step if lower_open else 0)) if lower is not None else -_FLOAT_LIMIT
+        high = (upper - (step if upper_open else 0)) if upper is not None else _FLOAT_LIMIT
+        self._optional = optional
+        self.widget = QDoubleSpinBox()
+        self.widget.setDecimals(decimals)
+        self.widget.setRange(low - step if optional else low, high)
+        self.widget.setSingleStep(max(step, 10 ** math.floor(math.log10(span)) / 20) if span else step)
+        if optional:
+            self.widget.setSpecialValueText(unset_text)
+
+    def value(self) -> float | None:
+        number = self.widget.value()
+        return None if self._optional and number == self.widget.minimum() else number
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setValue(self.widget.minimum() if value is None else float(value))
+
+
+class _ChoiceEditor(_FieldEditor):
+    def __init__(self, choices: tuple[Any, ...]) -> None:
+        self.widget = QComboBox()
+        for choice in choices:
+            self.widget.addItem(_tr(_CHOICE_TEXT[choice]) if choice in _CHOICE_TEXT else str(choice), choice)
+
+    def value(self) -> Any:
+        return self.widget.currentData()
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setCurrentIndex(max(0, self.widget.findData(value)))
+
+
+class _TextEditor(_FieldEditor):
+    """A line edit (or a text box for long text); empty means unset for an optional field."""
+
+    def __init__(self, optional: bool, unset_text: str, secret: bool, multiline: bool) -> None:
+        self._optional = optional
+        self.widget = QPlainTextEdit() if multiline else QLineEdit()
+        if multiline:
+            self.widget.setTabChangesFocus(True)
+            self.widget.setFixedHeight(self.widget.fontMetrics().lineSpacing() * 4 + 12)
+        else:
+            self.widget.setClearButtonEnabled(True)
+            if secret:
+                self.widget.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        if optional:
+            self.widget.setPlaceholderText(unset_text)
+
+    def _text(self) -> str:
+        return self.widget.toPlainText() if isinstance(self.widget, QPlainTextEdit) else self.widget.text()
+
+    def value(self) -> str | None:
+        text = self._text()
+        return None if self._optional and not text.strip() else text
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(self.widget, QPlainTextEdit):
+            self.widget.setPlainText(value or "")
+        else:
+            self.widget.setText(value or "")
+
+
+class _ListEditor(_FieldEditor):
+    def __init__(self) -> None:
+        self.widget = QLineEdit()
+        self.widget.setClearButtonEnabled(True)
+
+    def value(self) -> list[str]:
+        return [part.strip() for part in self.widget.text().split(",") if part.strip()]
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setText(", ".join(value or ()))
+
+
+def _make_editor(key: str, info: FieldInfo, label: str) -> _FieldEditor:
+    """The widget for one field, chosen from its type and bounds."""
+    kind, optional = _split_optional(info.annotation)
+    unset = _tr(_UNSET_TEXT.get(key, QT_TRANSLATE_NOOP("SettingsDialog", "Not set")))
+    if kind is bool:
+        return _BoolEditor(label)
+    if typing.get_origin(kind) is Literal:
+        return _ChoiceEditor(typing.get_args(kind))
+    if kind is int:
+        return _IntEditor(info, optional, unset)
+    if kind is float:
+        return _FloatEditor(info, optional, unset)
+    if typing.get_origin(kind) is list:
+        return _ListEditor()
+    return _TextEditor(optional, unset, secret=key.endswith("api_key"), multiline=key in _MULTILINE_FIELDS)
+
+
+class SettingsDialog(QDialog):
+    """Every setting, a page per group; emits ``settingsApplied`` with validated new settings."""
+
+    settingsApplied = Signal(object)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._editors: dict[str, dict[str, _FieldEditor]] = {}
+        self.setWindowTitle(self.tr("Settings"))
+        self.setAccessibleName(self.tr("Settings"))
+        self.resize(760, 540)
+
+        self._pages = QListWidget()
+        self._pages.setAccessibleName(self.tr("Settings pages"))
+        self._pages.setFixedWidth(150)
+        self._stack = QStackedWidget()
+        self._stack.setAccessibleName(self.tr("Settings page"))
+        for group in SETTINGS_GROUPS:
+            self._pages.addItem(self._group_title(group))
+            self._stack.addWidget(self._build_page(group))
+        self._pages.currentRowChanged.connect(self._stack.setCurrentIndex)
+        self._pages.setCurrentRow(0)
+
+        self._message = NotificationBannerWidget(self)
+
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Apply
+            | QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.RestoreDefaults)
+        for which, name in ((QDialogButtonBox.StandardButton.Ok, self.tr("OK")),
+                            (QDialogButtonBox.StandardButton.Apply, self.tr("Apply")),
+                            (QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel")),
+                            (QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defaults"))):
+            button = self._buttons.button(which)
+            button.setText(name)
+            button.setAccessibleName(name)
+        self._buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setToolTip(
+            self.tr("Put this page's settings back to their defaults (nothing changes until you apply)"))
+        self._buttons.clicked.connect(self._on_button)
+
+        body = QHBoxLayout()
+        body.addWidget(self._pages)
+        body.addWidget(self._stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addWidget(self._message)
+        layout.addWidget(self._buttons)
+        self._show_values(settings)
+
+    # -- building --------------------------------------------------------------------
+    def _group_title(self, group: str) -> str:
+        titles = {"model": self.tr("Model"), "generation": self.tr("Generation"), "voice": self.tr("Voice"),
+                  "vision": self.tr("Vision"), "server": self.tr("Server"), "appearance": self.tr("Appearance")}
+        return titles.get(group, _humanise(group))
+
+    def _field_label(self, group: str, name: str) -> str:
+        key = f"{group}.{name}"
+        return self.tr(_FIELD_LABELS[key]) if key in _FIELD_LABELS else _humanise(name)
+
+    def _build_page(self, group: str) -> QWidget:
+        model_class: type[BaseModel] = type(getattr(self._settings, group))
+        form_host = QWidget()
+        form = QFormLayout(form_host)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        if group == "model":
+            note = QLabel(self.tr("Changes on this page take effect the next time a model loads."))
+            note.setWordWrap(True)
+            note.setAccessibleName(note.text())
+            form.addRow(note)
+        editors: dict[str, _FieldEditor] = {}
+        for name, info in model_class.model_fields.items():
+            label = self._field_label(group, name)
+            editor = _make_editor(f"{group}.{name}", info, label)
+            description = QCoreApplication.translate("SettingsDescriptions", info.description or "")
+            editor.widget.setObjectName(f"{group}.{name}")
+            editor.widget.setAccessibleName(label)
+            editor.widget.setAccessibleDescription(description)
+            editor.widget.setToolTip(self._tooltip(description, info))
+            if isinstance(editor, _BoolEditor):
+                form.addRow("", editor.widget)
+            else:
+                caption = QLabel(label)
+                caption.setBuddy(editor.widget)
+                caption.setToolTip(editor.widget.toolTip())
+                form.addRow(caption, editor.widget)
+            editors[name] = editor
+        self._editors[group] = editors
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_host)
+        scroll.setAccessibleName(self.tr("{0} settings").format(self._group_title(group)))
+        return scroll
+
+    def _tooltip(self, description: str, info: FieldInfo) -> str:
+        lower, upper, lower_open, upper_open = _bounds(info)
+        if lower is None and upper is None:
+            return description
+        low = "" if lower is None else f"{'>' if lower_open else '≥'} {lower:g}"
+        high = "" if upper is None else f"{'<' if upper_open else '≤'} {upper:g}"
+        return f"{description} ({', '.join(part for part in (low, high) if part)})"
+
+    # -- values ----------------------------------------------------------------------
+    def editor(self, group: str, name: str) -> QWidget:
+        """The widget editing ``group.name`` (for tests and focus)."""
+        return self._editors[group][name].widget
+
+    def _show_values(self, settings: Settings) -> None:
+        for group, editors in self._editors.items():
+            values = getattr(settings, group)
+            for name, editor in editors.items():
+                editor.set_value(getattr(values, name))
+
+    def collect(self) -> Settings:
+        """New settings from the widgets; raises ``ValueError`` with the problems in words."""
+        problems: list[str] = []
+        new = self._settings
+        for group, editors in self._editors.items():
+            values = {name: editor.value() for name, editor in editors.items()}
+            try:
+                new = updated(new, group, **values)
+            except ValidationError as exc:
+                for error in exc.errors():
+                    name = str(error["loc"][0]) if error["loc"] else ""
+                    problems.append(f"{self._group_title(group)} → {self._field_label(group, name)}: {error['msg']}.")
+        problems += self._cross_field_problems(new)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return new
+
+    def _cross_field_problems(self, settings: Settings) -> list[str]:
+        """Combinations the model accepts field by field but the app cannot honour."""
+        problems = []
+        server = settings.server
+        if server.host not in ("127.0.0.1", "localhost", "::1") and not server.api_key:
+            problems.append(self.tr("Server → Address: serving on {0} makes the model reachable from other "
+                                    "computers, so set an API key first (Server → API key).").format(server.host))
+        if settings.voice.barge_in and not settings.voice.headset:
+            problems.append(self.tr("Voice → Interrupt by speaking needs a headset (tick “Using a headset”): "
+                                    "through speakers the assistant would interrupt itself."))
+        return problems
+
+    def apply(self) -> bool:
+        """Validate and emit ``settingsApplied``; show the problems and return False if invalid."""
+        try:
+            new = self.collect()
+        except ValueError as exc:
+            self._message.dismiss()
+            self._message.show_message(self.tr("These settings cannot be used yet:") + "\n" + str(exc))
+            _LOGGER.info("Settings not applied: %s", exc)
+            return False
+        self._message.dismiss()
+        self._settings = new
+        self.settingsApplied.emit(new)
+        return True
+
+    @property
+    def problem_text(self) -> str:
+        """The problems shown, or an empty string."""
+        return "" if self._message.isHidden() else self._message.text.text()
+
+    @Slot(QAbstractButton)
+    def _on_button(self, button: QAbstractButton) -> None:
+        role = self._buttons.standardButton(button)
+        if role == QDialogButtonBox.StandardButton.Apply:
+            self.apply()
+        elif role == QDialogButtonBox.StandardButton.Ok:
+            if self.apply():
+                self.accept()
+        elif role == QDialogButtonBox.StandardButton.Cancel:
+            self.reject()
+        elif role == QDialogButtonBox.StandardButton.RestoreDefaults:
+            self._restore_page_defaults()
+
+    def _restore_page_defaults(self) -> None:
+        group = SETTINGS_GROUPS[self._stack.currentIndex()]
+        defaults = type(getattr(self._settings, group))()
+        for name, editor in self._editors[group].items():
+            editor.set_value(getattr(defaults, name))
+
+    def show_page(self, group: str) -> None:
+        """Switch to the page of ``group``."""
+        self._pages.setCurrentRow(SETTINGS_GROUPS.index(group))
