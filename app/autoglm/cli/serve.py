@@ -1,0 +1,62 @@
+"""``autoglm serve``: the OpenAI-compatible API without the desktop window."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
+
+
+def register(subparsers: Any) -> None:
+    """Add ``serve`` to the command line."""
+    parser = subparsers.add_parser(
+        "serve", help="Serve the model as an OpenAI-compatible API",
+        description="Serve the model on http://HOST:PORT/v1 for the openai SDK, LangChain and curl. "
+                    "Any address other than loopback needs --api-key.")
+    parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
+    parser.add_argument("--mmproj", help="Vision projector GGUF for a model given by path")
+    parser.add_argument("--remote", metavar="URL", help="Relay to another OpenAI-compatible server instead")
+    parser.add_argument("--remote-api-key", help="API key for --remote")
+    add_settings_arguments(parser, ("server",))
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the model, serve until Ctrl+C or SIGTERM, then shut down in order."""
+    from autoglm.core.runtime import Runtime
+    from autoglm.server.runner import ApiServer
+    from autoglm.server.security import check_bind_allowed
+
+    runtime = Runtime()
+    settings = overrides_from_args(args, runtime.settings)
+    check_bind_allowed(settings.server.host, settings.server.api_key)  # refuse before loading anything
+    runtime.settings = settings
+    try:
+        if args.remote:
+            from autoglm.core.remote_engine import RemoteEngine
+
+            engine = RemoteEngine(args.remote, api_key=args.remote_api_key, model=args.model)
+            engine.load()
+            runtime.use_engine(engine)
+        else:
+            print("Loading the model…", file=sys.stderr, flush=True)
+            runtime.load_model(args.model, args.mmproj)
+        server = ApiServer(runtime, settings).start()
+        info = runtime.model_info
+        print(f"Serving {info.model_id if info else 'the model'} on {server.url}/v1 "
+              f"(key {'required' if settings.server.api_key else 'not required'}); Ctrl+C stops.", flush=True)
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        while not stop.wait(0.5):
+            if not server.running:
+                print("autoglm: the API server stopped unexpectedly (see the log).", file=sys.stderr)
+                return 1
+        server.stop()
+        return 0
+    finally:
+        runtime.close()

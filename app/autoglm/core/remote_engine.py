@@ -1,0 +1,317 @@
+"""An engine that asks an OpenAI-compatible server for tokens instead of running llama.cpp.
+
+For machines where one laptop is not enough: vLLM or SGLang serving AutoGLM-Phone-9B
+across GPUs, llama.cpp's server, or another AutoGLM Desktop. It honours the same
+``generate(request, emit, cancel) -> Completion`` contract as ``LlamaEngine``, so the
+scheduler, UI, voice loop and store work unchanged.
+
+The request runs on a reader thread while ``generate`` waits on its lines with a short
+timeout, so a cancel returns at once; the connection is then shut down (not just
+closed, which would not wake a blocked read), and the server sees its client leave and
+stops generating.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+from autoglm.core.errors import InputError, ModelError, UserFacingError
+from autoglm.core.reasoning import ReasoningSplitter
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    Delta,
+    GenerationRequest,
+    ImageInput,
+    ModelInfo,
+    StreamEvent,
+    Usage,
+)
+
+_LOGGER = logging.getLogger(__name__)
+_END = object()
+Emit = Callable[[StreamEvent], None]
+
+
+def normalise_base_url(url: str) -> str:
+    """``http://host:port/v1`` from what the user typed (``/v1`` added when no path is given)."""
+    url = url.strip().rstrip("/")
+    if "://" not in url:
+        url = "http://" + url
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"'{url}' is not an http(s) address of an OpenAI-compatible server.")
+    if parsed.path in ("", "/"):
+        url += "/v1"
+    return url
+
+
+def image_data_uri(image: ImageInput) -> str:
+    """A PNG data URI of normalised RGB pixels."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (image.width, image.height), image.rgb).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """Engine messages in OpenAI's shape: plain text, or parts when there are images."""
+    result: list[dict[str, Any]] = []
+    for message in messages:
+        if not message.images:
+            result.append({"role": message.role, "content": message.content})
+            continue
+        parts: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": image_data_uri(image)}}
+                                       for image in message.images]
+        if message.content:
+            parts.append({"type": "text", "text": message.content})
+        result.append({"role": message.role, "content": parts})
+    return result
+
+
+def server_error_message(status: int, body: bytes, base_url: str) -> UserFacingError:
+    """A remote server's error response in words, as the right kind of error."""
+    detail = ""
+    try:
+        payload = json.loads(body)
+        error = payload.get("error", payload) if isinstance(payload, dict) else payload
+        detail = error.get("message", "") if isinstance(error, dict) else str(error)
+        if not detail and isinstance(payload, dict):
+            detail = str(payload.get("detail", ""))
+    except (ValueError, AttributeError):
+        detail = body.decode("utf-8", errors="replace")[:300]
+    detail = detail.strip() or "no detail given"
+    if status in (401, 403):
+        return ModelError(f"The server at {base_url} refused the API key (HTTP {status}): {detail}")
+    if status == 404:
+        return ModelError(f"The server at {base_url} does not serve that (HTTP 404): {detail}")
+    if 400 <= status < 500:
+        return InputError(f"The server at {base_url} refused the request (HTTP {status}): {detail}")
+    return ModelError(f"The server at {base_url} failed (HTTP {status}): {detail}")
+
+
+class _StreamReader:
+    """Runs one streaming request on its own thread, handing SSE payloads to a queue."""
+
+    def __init__(self, client: httpx.Client, url: str, payload: dict[str, Any], base_url: str):
+        self.items: queue.Queue[Any] = queue.Queue()
+        self._client = client
+        self._url = url
+        self._payload = payload
+        self._base_url = base_url
+        self._response: httpx.Response | None = None
+        self._abandoned = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="autoglm-remote-reader", daemon=True)
+
+    def start(self) -> _StreamReader:
+        """Send the request."""
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            with self._client.stream("POST", self._url, json=self._payload) as response:
+                self._response = response
+                if self._abandoned.is_set():
+                    return
+                if response.status_code >= 400:
+                    self.items.put(server_error_message(response.status_code, response.read(), self._base_url))
+                    return
+                for line in response.iter_lines():
+                    if line.startswith("data:"):
+                        self.items.put(line[5:].strip())
+        except httpx.TimeoutException as exc:
+            self.items.put(ModelError(f"The server at {self._base_url} stopped answering ({type(exc).__name__})."))
+        except httpx.HTTPError as exc:
+            if not self._abandoned.is_set():
+                self.items.put(ModelError(f"Cannot reach the server at {self._base_url}: {exc}."))
+        finally:
+            self.items.put(_END)
+
+    def abandon(self) -> None:
+        """Stop reading and drop the connection so the server stops generating."""
+        self._abandoned.set()
+        response = self._response
+        if response is None:
+            return  # still waiting for headers: the reader returns as soon as they come
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                _LOGGER.debug("Remote connection already closed")
+
+
+class RemoteEngine:
+    """Replies from any OpenAI-compatible server; ``load()`` checks it and picks the model."""
+
+    def __init__(self, base_url: str, api_key: str | None = None, model: str | None = None, *,
+                 timeout_s: float = 600.0, vision: bool = True, extra_body: dict[str, Any] | None = None):
+        self.base_url = normalise_base_url(base_url)
+        self.api_key = api_key
+        self.model = model
+        self.vision = vision
+        self.extra_body = dict(extra_body or {})
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0))
+        self._info = ModelInfo(model or "remote", model or "Remote model", path=self.base_url, backend="Remote")
+        self._loaded = False
+
+    @property
+    def info(self) -> ModelInfo:
+        """The served model, as the remote server names it."""
+        return self._info
+
+    @property
+    def loaded(self) -> bool:
+        """Whether ``load()`` reached the server."""
+        return self._loaded
+
+    def load(self, progress: Callable[[float, str], None] | None = None) -> ModelInfo:
+        """Ask the server for its models; ``ModelError`` in words if it is unreachable or lacks ours."""
+        if progress:
+            progress(0.0, f"Connecting to {self.base_url}")
+        try:
+            response = self._client.get(f"{self.base_url}/models", timeout=15.0)
+        except httpx.HTTPError as exc:
+            raise ModelError(f"Cannot reach the server at {self.base_url}: {exc}.") from exc
+        if response.status_code >= 400:
+            raise server_error_message(response.status_code, response.content, self.base_url)
+        try:
+            served = [str(entry["id"]) for entry in response.json().get("data", [])]
+        except (ValueError, AttributeError, KeyError, TypeError) as exc:
+            raise ModelError(f"{self.base_url} did not answer like an OpenAI-compatible server.") from exc
+        if self.model is None:
+            if not served:
+                raise ModelError(f"The server at {self.base_url} serves no model.")
+            self.model = served[0]
+        elif served and self.model not in served:
+            raise ModelError(f"The server at {self.base_url} does not serve '{self.model}'; "
+                             f"it serves {', '.join(served)}.")
+        self._info = ModelInfo(self.model, self.model, path=self.base_url, backend="Remote",
+                               has_vision=self.vision,
+                               vision_unavailable_reason="" if self.vision else "The remote model reads no images.")
+        self._loaded = True
+        if progress:
+            progress(1.0, f"{self.model} at {self.base_url}")
+        return self._info
+
+    def unload(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+        self._loaded = False
+
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
+        """An estimate (about four characters a token): the remote tokenizer is not reachable."""
+        return sum(len(m.content) // 4 + 4 for m in messages)
+
+    def payload(self, request: GenerationRequest) -> dict[str, Any]:
+        """The JSON body for one streaming chat completion."""
+        params = request.sampling
+        body: dict[str, Any] = {
+            "model": self.model, "messages": openai_messages(request.messages), "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": params.max_tokens, "temperature": params.temperature, "top_p": params.top_p,
+            "chat_template_kwargs": {"enable_thinking": request.thinking},
+        }
+        if params.top_k:
+            body["top_k"] = params.top_k
+        if params.stop:
+            body["stop"] = params.stop
+        if params.seed is not None:
+            body["seed"] = params.seed
+        body.update(self.extra_body)
+        return body
+
+    def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
+        """Stream one reply from the server; returns within a poll interval of ``cancel``."""
+        if not self._loaded:
+            self.load()
+        started = time.perf_counter()
+        reader = _StreamReader(self._client, f"{self.base_url}/chat/completions", self.payload(request),
+                               self.base_url).start()
+        splitter = ReasoningSplitter()
+        content: list[str] = []
+        reasoning: list[str] = []
+        completion = Completion(usage=Usage())
+        first_at: float | None = None
+        chunks = 0
+        finish: str | None = None
+
+        def deliver(delta: Delta) -> None:
+            if delta.content or delta.reasoning:
+                content.append(delta.content)
+                reasoning.append(delta.reasoning)
+                emit(delta)
+
+        try:
+            while True:
+                try:
+                    item = reader.items.get(timeout=0.05)
+                except queue.Empty:
+                    if cancel.is_set():
+                        finish = "cancelled"
+                        break
+                    continue
+                if item is _END:
+                    break
+                if isinstance(item, UserFacingError):
+                    raise item
+                if item == "[DONE]":
+                    continue
+                if cancel.is_set():
+                    finish = "cancelled"
+                    break
+                try:
+                    chunk = json.loads(item)
+                except ValueError:
+                    _LOGGER.debug("Ignoring a malformed stream line: %.80s", item)
+                    continue
+                if isinstance(chunk.get("error"), dict):
+                    raise server_error_message(500, item.encode(), self.base_url)
+                if isinstance(chunk.get("usage"), dict):
+                    completion.usage.prompt_tokens = int(chunk["usage"].get("prompt_tokens") or 0)
+                    completion.usage.completion_tokens = int(chunk["usage"].get("completion_tokens") or 0)
+                for choice in chunk.get("choices") or []:
+                    delta = choice.get("delta") or {}
+                    thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+                    text = delta.get("content") or ""
+                    if (thought or text) and first_at is None:
+                        first_at = time.perf_counter()
+                    if thought or text:
+                        chunks += 1
+                    if thought:
+                        deliver(Delta(reasoning=thought))
+                    if text:
+                        deliver(splitter.feed(text))
+                    finish = choice.get("finish_reason") or finish
+        finally:
+            if finish == "cancelled" or cancel.is_set():
+                reader.abandon()
+        deliver(splitter.flush())
+        ended = time.perf_counter()
+        completion.content = "".join(content).strip()
+        completion.reasoning = "".join(reasoning).strip()
+        completion.finish_reason = "cancelled" if cancel.is_set() else ("length" if finish == "length" else "stop")
+        if not completion.usage.completion_tokens:
+            completion.usage.completion_tokens = chunks
+        completion.timings.ttft_s = (first_at or ended) - started
+        completion.timings.decode_s = ended - (first_at or ended)
+        completion.timings.total_s = ended - started
+        if completion.usage.completion_tokens > 1 and completion.timings.decode_s > 0:
+            completion.timings.decode_tok_s = (completion.usage.completion_tokens - 1) / completion.timings.decode_s
+        return completion
