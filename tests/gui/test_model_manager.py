@@ -1,0 +1,212 @@
+"""The model manager with real files: the starter GGUF, imports, hashing, downloads over loopback HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+
+from autoglm.core.catalog import (
+    STARTER_MODEL_ID,
+    Catalog,
+    CatalogEntry,
+    CatalogFile,
+    ModelRepository,
+    estimate_ram_bytes,
+)
+from autoglm.core.download import format_bytes
+from autoglm.core.gguf_file import inspect_gguf
+from autoglm.core.paths import AppPaths
+from autoglm.core.runtime import Runtime
+from autoglm.ui.model_manager import ModelManagerDialog
+from range_http_server import serving
+
+STARTER_SLUG = "qwen2.5-coder-0.5b-instruct-q4-k-m"
+
+
+@pytest.fixture
+def runtime() -> Iterator[Runtime]:
+    shared = Runtime()
+    yield shared
+    QThreadPool.globalInstance().waitForDone(60_000)  # no job outlives its test
+    shared.close()
+
+
+def _open(qtbot: QtBot, runtime: Runtime) -> ModelManagerDialog:
+    dialog = ModelManagerDialog(runtime)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+        dialog.show()
+    return dialog
+
+
+def _click(qtbot: QtBot, button) -> None:
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _wait_idle(qtbot: QtBot, dialog: ModelManagerDialog, timeout: int = 60_000) -> None:
+    qtbot.waitUntil(lambda: dialog.busy == "", timeout=timeout)
+
+
+def _with_entry(runtime: Runtime, entry: CatalogEntry) -> None:
+    runtime.repository = ModelRepository(runtime.paths, Catalog([*Catalog.load().entries(), entry]))
+
+
+def test_catalog_rows_show_presence_size_memory_and_licence(qtbot: QtBot, runtime: Runtime) -> None:
+    dialog = _open(qtbot, runtime)
+
+    starter = dialog.row_texts(STARTER_MODEL_ID)
+    assert starter["status"] == "Bundled; prepared on first use"
+    assert starter["size"] == "≈ 491.4 MB" and starter["ram"] == "≈ 0.8 GB"
+    assert starter["licence"] == "Apache-2.0" and "(active)" in starter["name"]
+    target = dialog.row_texts("autoglm-phone-9b")
+    assert target["status"] == "Not on this computer" and target["ram"] == "≈ 8.5 GB"
+    assert dialog.table.accessibleName() == "Models"
+    for button in (dialog.use_button, dialog.import_button, dialog.download_button, dialog.verify_button):
+        assert button.accessibleName()
+
+    dialog.select("autoglm-phone-9b")
+    assert not dialog.use_button.isEnabled() and not dialog.download_button.isEnabled()
+    assert "Import GGUF" in dialog.details.text() and "mmproj" in dialog.details.text()
+    dialog.select(STARTER_MODEL_ID)
+    with qtbot.waitSignal(dialog.activeModelChosen, timeout=2000) as chosen:
+        _click(qtbot, dialog.use_button)
+    assert chosen.args == [STARTER_MODEL_ID]
+
+
+def test_importing_the_starter_gguf_adds_a_usable_row(qtbot: QtBot, runtime: Runtime, starter_gguf: Path) -> None:
+    dialog = _open(qtbot, runtime)
+
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
+        dialog.import_files(starter_gguf)
+
+    assert STARTER_SLUG in runtime.repository.imported()
+    row = dialog.row_texts(STARTER_SLUG)
+    assert row["status"] == "Imported (no catalog checksum)"
+    assert row["size"] == format_bytes(starter_gguf.stat().st_size)
+    expected_ram = estimate_ram_bytes(inspect_gguf(starter_gguf), runtime.settings.model.n_ctx)
+    assert row["ram"] == f"{format_bytes(expected_ram)} at {runtime.settings.model.n_ctx} tokens"
+    assert dialog.selected_id() == STARTER_SLUG
+    assert "Imported as" in dialog.progress_text
+
+    with qtbot.waitSignal(dialog.activeModelChosen, timeout=2000) as chosen:
+        _click(qtbot, dialog.use_button)
+    assert chosen.args == [STARTER_SLUG]
+    assert "(active)" in dialog.row_texts(STARTER_SLUG)["name"]
+
+
+def test_a_text_file_named_gguf_is_refused_in_words(qtbot: QtBot, runtime: Runtime, tmp_path: Path) -> None:
+    fake = tmp_path / "notes.gguf"
+    fake.write_text("these are my notes, not a model\n", encoding="utf-8")
+    dialog = _open(qtbot, runtime)
+
+    dialog.import_files(fake)
+    _wait_idle(qtbot, dialog)
+
+    assert "notes.gguf is not a GGUF model" in dialog.message_text
+    assert "Traceback" not in dialog.message_text
+    assert runtime.repository.imported() == {}
+    assert dialog.import_button.isEnabled()
+
+
+def test_import_button_walks_through_the_file_dialogs(qtbot: QtBot, runtime: Runtime, starter_gguf: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter([(str(starter_gguf), ""), (str(starter_gguf), "")])  # model, then (wrongly) as projector
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *args, **kwargs: next(answers)))
+    dialog = _open(qtbot, runtime)
+
+    _click(qtbot, dialog.import_button)
+    _wait_idle(qtbot, dialog)
+
+    assert "is a language model, not a vision projector" in dialog.message_text
+    assert runtime.repository.imported() == {}
+
+
+def test_verify_hashes_in_the_background(qtbot: QtBot, session_home: Path, starter_gguf: Path) -> None:
+    paths = AppPaths(session_home / "config", session_home / "data", session_home / "cache", session_home / "logs")
+    shared = Runtime(paths=paths)
+    try:
+        dialog = _open(qtbot, shared)
+        assert dialog.row_texts(STARTER_MODEL_ID)["status"] == "Verified"
+        dialog.select(STARTER_MODEL_ID)
+
+        _click(qtbot, dialog.verify_button)
+        assert dialog.busy == "verify"  # the click returned before hashing 491 MB: it runs on a pool thread
+        assert not dialog.verify_button.isEnabled() and not dialog.import_button.isEnabled()
+        _wait_idle(qtbot, dialog)
+
+        assert dialog.progress_text == "Every file matches the catalog's checksum."
+        assert dialog.message_text == ""
+    finally:
+        QThreadPool.globalInstance().waitForDone(60_000)
+        shared.close()
+
+
+def test_verify_reports_a_checksum_mismatch(qtbot: QtBot, runtime: Runtime) -> None:
+    spec = CatalogFile(role="model", filename="damaged.bin", size=11, sha256="0" * 64)
+    _with_entry(runtime, CatalogEntry(id="damaged", name="Damaged model", kind="llm", licence="MIT",
+                                      modalities=("text",), files=(spec,)))
+    target = runtime.paths.models_dir / "damaged" / "damaged.bin"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"hello world")
+    dialog = _open(qtbot, runtime)
+    assert dialog.row_texts("damaged")["status"] == "Present, not verified yet"
+    dialog.select("damaged")
+
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+        _click(qtbot, dialog.verify_button)
+
+    assert "does not match the catalog's checksum" in dialog.message_text
+    assert dialog.row_texts("damaged")["status"] == "Checksum mismatch"
+
+
+def test_download_shows_progress_and_resumes_after_cancel(qtbot: QtBot, runtime: Runtime) -> None:
+    payload = random.Random(3).randbytes(4 * 1024 * 1024)
+    with serving(payload) as server:
+        server.state.chunk_delay_s = 0.02  # about 1.3 s in all, so there is time to cancel
+        spec = CatalogFile(role="model", filename="remote.bin", size=len(payload),
+                           sha256=hashlib.sha256(payload).hexdigest(), url=server.base_url + "/model.bin")
+        _with_entry(runtime, CatalogEntry(id="remote", name="Remote model", kind="llm", licence="MIT",
+                                          modalities=("text",), files=(spec,)))
+        dialog = _open(qtbot, runtime)
+        dialog.select("remote")
+        assert dialog.download_button.text() == "Download"
+
+        _click(qtbot, dialog.download_button)
+        assert dialog.cancel_button.isVisible()
+        qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=10_000)
+        assert "Downloaded" in dialog.progress_text and "of 4.2 MB" in dialog.progress_text
+        with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+            _click(qtbot, dialog.cancel_button)
+
+        assert dialog.progress_text.startswith("Download paused")
+        assert dialog.row_texts("remote")["status"].startswith("Partly downloaded")
+        assert dialog.download_button.text() == "Resume download"
+
+        with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
+            _click(qtbot, dialog.download_button)
+        assert dialog.progress_text == "Download complete and verified."
+        assert dialog.row_texts("remote")["status"] == "Verified"
+        assert (runtime.paths.models_dir / "remote" / "remote.bin").read_bytes() == payload
+        assert server.state.requests[-1]["range"] is not None
+
+
+def test_download_failure_is_shown_in_words(qtbot: QtBot, runtime: Runtime) -> None:
+    with serving(b"unused") as server:
+        spec = CatalogFile(role="model", filename="gone.bin", size=10, url=server.base_url + "/missing.bin")
+        _with_entry(runtime, CatalogEntry(id="gone", name="Gone model", kind="llm", licence="MIT",
+                                          modalities=("text",), files=(spec,)))
+        dialog = _open(qtbot, runtime)
+        dialog.select("gone")
+        _click(qtbot, dialog.download_button)
+        _wait_idle(qtbot, dialog)
+
+    assert "HTTP 404" in dialog.message_text
+    assert dialog.download_button.isEnabled()
