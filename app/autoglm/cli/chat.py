@@ -1,0 +1,141 @@
+"""``autoglm chat``: one question from the command line, or a conversation in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
+from autoglm.core.types import ChatMessage, Completion, Delta, Notice
+
+
+def register(subparsers: Any) -> None:
+    """Add ``chat`` to the command line."""
+    parser = subparsers.add_parser("chat", help="Ask a question (or chat in the terminal without PROMPT)",
+                                   description="Ask the model from the terminal; replies stream as they are written.")
+    parser.add_argument("prompt", nargs="?", help="The question; without it, an interactive chat starts")
+    parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
+    parser.add_argument("--mmproj", type=Path, help="Vision projector GGUF for a model given by path")
+    parser.add_argument("--image", type=Path, action="append", default=[], help="An image to ask about (repeatable)")
+    parser.add_argument("--system", help="System prompt for this chat")
+    parser.add_argument("--think", dest="think", action=argparse.BooleanOptionalAction, default=None,
+                        help="Let the model think first (reasoning goes to stderr)")
+    parser.add_argument("--json", action="store_true", help="Print one JSON object: content, reasoning, usage, timings")
+    parser.add_argument("--remote", metavar="URL", help="Use an OpenAI-compatible server (…/v1) instead of a local model")
+    parser.add_argument("--api-key", help="API key for --remote")
+    add_settings_arguments(parser, ("generation",))
+    parser.set_defaults(handler=run)
+
+
+def _load_images(paths: list[Path], runtime: Any) -> list[Any]:
+    if not paths:
+        return []
+    from autoglm.vision.image import load_image_file
+
+    return [load_image_file(path, runtime.settings.vision) for path in paths]
+
+
+def _start(args: argparse.Namespace) -> Any:
+    from autoglm.core.runtime import Runtime
+
+    runtime = Runtime()
+    runtime.settings = overrides_from_args(args, runtime.settings)
+    if args.remote:
+        from autoglm.core.remote_engine import RemoteEngine
+
+        runtime.use_engine(RemoteEngine(args.remote, api_key=args.api_key, model=args.model))
+        return runtime
+    if not args.json:
+        print("Loading the model…", file=sys.stderr, flush=True)
+    runtime.load_model(args.model, args.mmproj)
+    return runtime
+
+
+def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace) -> Completion:
+    request = runtime.build_request(messages, thinking=args.think, system_prompt=args.system)
+    stream = runtime.scheduler.submit(request)
+    show_reasoning = sys.stderr.isatty()
+    try:
+        for event in stream:
+            if args.json:
+                continue
+            if isinstance(event, Notice):
+                print(f"[{event.message}]", file=sys.stderr, flush=True)
+            elif isinstance(event, Delta):
+                if event.reasoning and show_reasoning:
+                    sys.stderr.write(f"\x1b[2m{event.reasoning}\x1b[0m")
+                    sys.stderr.flush()
+                if event.content:
+                    sys.stdout.write(event.content)
+                    sys.stdout.flush()
+    except KeyboardInterrupt:
+        stream.cancel()
+    completion = stream.result()
+    if completion.error:
+        from autoglm.core.errors import UserFacingError
+
+        raise UserFacingError(completion.error)
+    if not args.json:
+        sys.stdout.write("\n")
+    return completion
+
+
+def _as_json(completion: Completion, runtime: Any) -> str:
+    info = runtime.model_info
+    return json.dumps({
+        "model": info.model_id if info else "",
+        "content": completion.content,
+        "reasoning": completion.reasoning,
+        "finish_reason": completion.finish_reason,
+        "usage": {**asdict(completion.usage), "total_tokens": completion.usage.total_tokens},
+        "timings": asdict(completion.timings),
+        "notices": [n.message for n in completion.notices],
+    }, ensure_ascii=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Answer one prompt, or run a terminal chat."""
+    runtime = _start(args)
+    try:
+        images = _load_images(args.image, runtime)
+        if args.prompt is not None:
+            completion = _stream(runtime, [ChatMessage("user", args.prompt, images)], args)
+            if args.json:
+                print(_as_json(completion, runtime))
+            return 0
+        if images:
+            print("autoglm: --image needs a PROMPT.", file=sys.stderr)
+            return 2
+        return _repl(runtime, args)
+    finally:
+        runtime.close()
+
+
+def _repl(runtime: Any, args: argparse.Namespace) -> int:
+    print("Chatting with the model. /reset starts over, /exit or Ctrl+D leaves, Ctrl+C stops a reply.",
+          file=sys.stderr)
+    history: list[ChatMessage] = []
+    while True:
+        try:
+            line = input("› ")
+        except EOFError:
+            print(file=sys.stderr)
+            return 0
+        except KeyboardInterrupt:
+            print(file=sys.stderr)
+            return 0
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/exit", "/quit"):
+            return 0
+        if text == "/reset":
+            history.clear()
+            continue
+        history.append(ChatMessage("user", text))
+        completion = _stream(runtime, history, args)
+        history.append(ChatMessage("assistant", completion.content))

@@ -1,0 +1,479 @@
+"""The local engine: one llama.cpp context, owned by the scheduler's thread.
+
+Why it is more than ``Llama.create_chat_completion``:
+
+* **KV reuse.** The context keeps what it has evaluated. A new request is tokenised
+  with the model's own chat template; only the tokens after the longest common prefix
+  with what is already in the cache are evaluated, so turn 8 of a conversation costs
+  what its new message costs, not what the whole history costs.
+* **Cancellation within a token.** Decoding checks the cancel event between tokens, and
+  a long prompt evaluation is aborted through llama.cpp's abort callback (set only while
+  the prompt is evaluated, so decoding pays nothing for it).
+* **Context overflow never raises.** The oldest turns are dropped (the system prompt is
+  kept) until prompt plus reply fit, and the caller is told with a ``Notice``.
+* **Reasoning is split as it streams** (``<think>``/``<answer>``), see ``core.reasoning``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import ctypes
+import logging
+import os
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from autoglm.core.chat_template import ChatTemplate, RenderedPrompt
+from autoglm.core.errors import InputError, ModelError
+from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.reasoning import ReasoningSplitter
+from autoglm.core.settings import ModelSettings
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    Delta,
+    GenerationRequest,
+    ModelInfo,
+    Notice,
+    StreamEvent,
+    Usage,
+)
+
+_LOGGER = logging.getLogger(__name__)
+ProgressCallback = Callable[[float, str], None]
+Emit = Callable[[StreamEvent], None]
+
+
+def default_thread_count() -> int:
+    """Physical cores: hyper-threads slow llama.cpp's matrix kernels down."""
+    try:
+        import psutil
+
+        return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
+    except ImportError:  # pragma: no cover - psutil is a dependency
+        return max(1, (os.cpu_count() or 2) // 2)
+
+
+def backend_name(n_gpu_layers: int) -> tuple[str, int]:
+    """``("CPU"|"Metal"|"CUDA"|"GPU", layers offloaded)`` for this llama.cpp build."""
+    import llama_cpp
+
+    if not llama_cpp.llama_supports_gpu_offload() or n_gpu_layers == 0:
+        return "CPU", 0
+    info = llama_cpp.llama_print_system_info().decode(errors="replace").upper()
+    if sys.platform == "darwin":
+        name = "Metal"
+    elif "CUDA" in info or "CUBLAS" in info:
+        name = "CUDA"
+    else:
+        name = "GPU"
+    return name, n_gpu_layers
+
+
+def common_prefix_length(cached: Any, tokens: list[int]) -> int:
+    """How many leading tokens of ``tokens`` equal those already in the cache."""
+    limit = min(len(cached), len(tokens))
+    for index in range(limit):
+        if cached[index] != tokens[index]:
+            return index
+    return limit
+
+
+def trim_to_fit(messages: list[ChatMessage], count: Callable[[list[ChatMessage]], int],
+                budget: int) -> tuple[list[ChatMessage], int]:
+    """Drop the oldest turns (never the system prompt or the last message) until ``count`` fits.
+
+    Returns the kept messages and how many were dropped. A user message is dropped with
+    the assistant replies that follow it, so the conversation still alternates.
+    """
+    system = [m for m in messages[:1] if m.role == "system"]
+    rest = messages[len(system):]
+    dropped = 0
+    while len(rest) > 1 and count(system + rest) > budget:
+        cut = 1
+        while cut < len(rest) - 1 and rest[cut].role != "user":
+            cut += 1
+        dropped += cut
+        rest = rest[cut:]
+    return system + rest, dropped
+
+
+def context_trimmed_notice(n_ctx: int, dropped: int) -> Notice:
+    """The notice telling the user that old turns were left out to fit the context."""
+    return Notice("context_trimmed",
+                  f"The conversation is longer than the model's context ({n_ctx} tokens): "
+                  f"the {dropped} oldest message{'s' if dropped != 1 else ''} were left out of this reply.",
+                  dropped_messages=dropped)
+
+
+class _StopMatcher:
+    """Holds back text that might be the start of a stop string; finds a completed one."""
+
+    def __init__(self, stops: list[str]):
+        self._stops = [s for s in stops if s]
+        self._hold = max((len(s) for s in self._stops), default=1) - 1
+        self._buffer = ""
+
+    def push(self, text: str) -> tuple[str, bool]:
+        """``(text safe to emit, stopped)``."""
+        self._buffer += text
+        if not self._stops:
+            out, self._buffer = self._buffer, ""
+            return out, False
+        hits = [i for i in (self._buffer.find(s) for s in self._stops) if i >= 0]
+        if hits:
+            out, self._buffer = self._buffer[: min(hits)], ""
+            return out, True
+        cut = max(0, len(self._buffer) - self._hold)
+        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return out, False
+
+    def flush(self) -> str:
+        """Whatever is held back, at the end of the stream."""
+        out, self._buffer = self._buffer, ""
+        return out
+
+
+class LlamaEngine:
+    """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
+
+    def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
+                 mmproj_path: str | Path | None = None, display_name: str = ""):
+        self.model_path = Path(model_path)
+        self.settings = settings
+        self.model_id = model_id or self.model_path.stem
+        self.mmproj_path = Path(mmproj_path) if mmproj_path else None
+        self.display_name = display_name or self.model_id
+        self._llama: Any = None
+        self._summary: GgufSummary | None = None
+        self._template: ChatTemplate | None = None
+        self._info = ModelInfo(self.model_id, self.display_name, str(self.model_path))
+        self._abort_requested = threading.Event()
+        self._abort_callback: Any = None
+        self.vision: Any = None  # a vision.projector session, attached when the model has one
+
+    # -- loading ---------------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory."""
+        return self._llama is not None
+
+    @property
+    def info(self) -> ModelInfo:
+        """Model, quantisation, context, backend, vision availability."""
+        return self._info
+
+    @property
+    def llama(self) -> Any:
+        """The underlying ``llama_cpp.Llama`` (only for the engine thread and benchmarks)."""
+        return self._llama
+
+    def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
+        """Check the file, check memory, load the model; ``ModelError`` in words on failure."""
+        from autoglm.core.catalog import check_memory
+
+        if progress:
+            progress(0.0, f"Checking {self.model_path.name}")
+        summary = inspect_gguf(self.model_path)
+        if summary.is_projector:
+            raise ModelError(f"{self.model_path.name} is a vision projector, not a language model.")
+        mmproj_summary = None
+        if self.mmproj_path:
+            from autoglm.vision.projector import check_projector_file
+
+            mmproj_summary = check_projector_file(self.mmproj_path, summary.embedding_length)
+        n_ctx = self.settings.n_ctx
+        if summary.context_length:
+            n_ctx = min(n_ctx, summary.context_length)
+        check_memory(summary, n_ctx, mmproj_summary)
+        if progress:
+            progress(0.1, f"Loading {summary.name}")
+        import llama_cpp
+
+        _route_llama_logs()
+        threads = self.settings.n_threads or default_thread_count()
+        try:
+            llama = llama_cpp.Llama(
+                model_path=str(self.model_path), n_ctx=n_ctx, n_batch=self.settings.n_batch,
+                n_ubatch=self.settings.n_batch, n_gpu_layers=self.settings.n_gpu_layers,
+                n_threads=threads, n_threads_batch=threads, verbose=False,
+                flash_attn=self.settings.flash_attn,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}.") from exc
+        self._llama = llama
+        self._summary = summary
+        vocab_text = llama._model.token_get_text  # noqa: SLF001 - special-token text for the template
+        bos = vocab_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
+        eos = vocab_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
+        self._template = ChatTemplate(summary.chat_template or None, bos, eos)
+        self._install_abort_callback()
+        if self.mmproj_path:
+            from autoglm.vision.session import VisionSession
+
+            self.vision = VisionSession(self.mmproj_path, self.settings, threads)
+        backend, layers = backend_name(self.settings.n_gpu_layers)
+        if backend != "CPU" and layers < 0:
+            layers = summary.block_count + 1
+        self._info = ModelInfo(
+            model_id=self.model_id, display_name=self.display_name or summary.name,
+            path=str(self.model_path), architecture=summary.architecture,
+            quantization=summary.quantization, n_ctx=llama.n_ctx(), n_ctx_train=summary.context_length,
+            n_params=summary.n_params, backend=backend, gpu_layers=layers,
+            has_vision=self.mmproj_path is not None,
+            vision_unavailable_reason="" if self.mmproj_path else
+            "This model has no vision projector (mmproj); import one with the model to send images.",
+        )
+        if progress:
+            progress(1.0, f"{summary.name} ready")
+        _LOGGER.info("Loaded %s (%s, %s, n_ctx=%d, %s)", summary.name, summary.architecture,
+                     summary.quantization, llama.n_ctx(), backend)
+        return self._info
+
+    def unload(self) -> None:
+        """Free the model and its context."""
+        if self.vision is not None:
+            close = getattr(self.vision, "close", None)
+            if close:
+                close()
+            self.vision = None
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
+
+    def _install_abort_callback(self) -> None:
+        """Let a cancel interrupt a long prompt evaluation inside ``llama_decode``."""
+        import llama_cpp.llama_cpp as lib
+
+        def should_abort(_data: Any) -> bool:
+            return self._abort_requested.is_set()
+
+        self._abort_callback = lib.ggml_abort_callback(should_abort)
+        self._abort_null = lib.ggml_abort_callback()
+        function = lib._lib.llama_set_abort_callback  # noqa: SLF001 - not wrapped by llama_cpp
+        function.argtypes = [ctypes.c_void_p, lib.ggml_abort_callback, ctypes.c_void_p]
+        function.restype = None
+        self._set_abort = function
+
+    def _abort_during(self, enabled: bool) -> None:
+        self._set_abort(self._llama._ctx.ctx, self._abort_callback if enabled else self._abort_null, None)  # noqa: SLF001
+
+    # -- prompts -------------------------------------------------------------------------
+    def _require_loaded(self) -> Any:
+        if self._llama is None:
+            raise ModelError("No model is loaded yet.")
+        return self._llama
+
+    @property
+    def template(self) -> ChatTemplate:
+        """The model's chat template (loaded models only)."""
+        assert self._template is not None, "load() the model first"
+        return self._template
+
+    def render(self, messages: list[ChatMessage], thinking: bool = True) -> RenderedPrompt:
+        """The prompt text the model's chat template makes of ``messages``."""
+        assert self._template is not None
+        plain = [{"role": m.role, "content": m.content} for m in messages]
+        return self._template.render(plain, thinking=thinking)
+
+    def tokenize_prompt(self, text: str) -> list[int]:
+        """Prompt text to tokens, special tokens parsed, BOS added once."""
+        llama = self._require_loaded()
+        data = text.encode("utf-8")
+        bos_text = self._template.bos_token if self._template else ""
+        add_bos = bool(llama._model.add_bos_token()) and not (bos_text and text.startswith(bos_text))  # noqa: SLF001
+        return llama.tokenize(data, add_bos=add_bos, special=True)
+
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
+        """Prompt tokens for ``messages`` as the template renders them."""
+        return len(self.tokenize_prompt(self.render(messages, thinking).text))
+
+    # -- generation ----------------------------------------------------------------------
+    def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
+        """Produce one reply, reusing the KV cache for the prompt's known prefix."""
+        llama = self._require_loaded()
+        started = time.perf_counter()
+        if any(m.images for m in request.messages):
+            if self.vision is None:
+                raise InputError(self._info.vision_unavailable_reason or "This model cannot read images.")
+            return self.vision.generate(self, request, emit, cancel)
+        params = request.sampling
+        n_ctx = llama.n_ctx()
+        reserve = min(params.max_tokens, n_ctx // 2)
+        messages, dropped = trim_to_fit(request.messages, lambda ms: self.count_tokens(ms, request.thinking),
+                                        n_ctx - reserve)
+        notices: list[Notice] = []
+        if dropped:
+            notice = context_trimmed_notice(n_ctx, dropped)
+            notices.append(notice)
+            emit(notice)
+        rendered = self.render(messages, request.thinking)
+        tokens = self.tokenize_prompt(rendered.text)
+        if len(tokens) >= n_ctx - 1:
+            raise InputError(f"The message is too long for the model's context: {len(tokens)} tokens, "
+                             f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")
+        cached = self._evaluate_prompt(tokens, cancel)
+        prompt_done = time.perf_counter()
+        completion = self.decode(request, emit, cancel, rendered.opens_reasoning)
+        completion.notices = notices + completion.notices
+        completion.usage.prompt_tokens = len(tokens)
+        completion.usage.cached_prompt_tokens = cached
+        completion.timings.prompt_eval_s = prompt_done - started
+        completion.timings.ttft_s += prompt_done - started
+        completion.timings.total_s = time.perf_counter() - started
+        return completion
+
+    def _evaluate_prompt(self, tokens: list[int], cancel: threading.Event) -> int:
+        """Bring the KV cache to exactly ``tokens``; return how many were reused."""
+        llama = self._llama
+        reuse = common_prefix_length(llama.input_ids[: llama.n_tokens], tokens)
+        if reuse == len(tokens):
+            reuse -= 1  # re-evaluate the last token so fresh logits exist to sample from
+        if reuse > 0 and llama._ctx.kv_cache_seq_rm(-1, reuse, -1):  # noqa: SLF001
+            llama.n_tokens = reuse
+        else:
+            llama.reset()
+            reuse = 0
+        self.evaluate_tokens(tokens[reuse:], cancel)
+        return reuse
+
+    def evaluate_tokens(self, tokens: list[int], cancel: threading.Event) -> None:
+        """Evaluate tokens after the current cache end; a cancel aborts mid-batch."""
+        llama = self._llama
+        if not tokens:
+            return
+        try:
+            with self.abortable(cancel):
+                for start in range(0, len(tokens), llama.n_batch):
+                    if cancel.is_set():
+                        break
+                    llama.eval(tokens[start:start + llama.n_batch])
+        except RuntimeError:
+            if not cancel.is_set():
+                raise
+            llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)  # noqa: SLF001 - drop the aborted batch
+
+    @contextlib.contextmanager
+    def abortable(self, cancel: threading.Event) -> Iterator[None]:
+        """Within the block, a set ``cancel`` aborts the running ``llama_decode`` (text or image batches)."""
+        self._abort_requested.clear()
+        self._abort_during(True)
+        done = threading.Event()
+        watcher = threading.Thread(target=self._forward_cancel, args=(cancel, done), daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            self._abort_during(False)
+            self._abort_requested.clear()
+
+    def _forward_cancel(self, cancel: threading.Event, done: threading.Event) -> None:
+        """Turn the request's cancel into llama.cpp's abort flag while a prompt evaluates."""
+        while not done.is_set():
+            if cancel.wait(0.01):
+                self._abort_requested.set()
+                return
+
+    def decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
+               starts_in_reasoning: bool = False) -> Completion:
+        """Sample the reply after the prompt has been evaluated; stops within one token of ``cancel``."""
+        llama = self._llama
+        params = request.sampling
+        completion = Completion(usage=Usage())
+        if cancel.is_set():
+            completion.finish_reason = "cancelled"
+            return completion
+        llama.set_seed(params.seed if params.seed is not None else random.randrange(2**31))
+        splitter = ReasoningSplitter(start_in_reasoning=starts_in_reasoning)
+        stopper = _StopMatcher(params.stop)
+        utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        content: list[str] = []
+        reasoning: list[str] = []
+        n_ctx = llama.n_ctx()
+        first_token_at: float | None = None
+        started = time.perf_counter()
+        finish = "length"
+        generated = 0
+        tokens = llama.generate([], top_k=params.top_k, top_p=params.top_p, min_p=0.0,
+                                temp=params.temperature, repeat_penalty=params.repeat_penalty, reset=False)
+        import llama_cpp
+
+        vocab = llama._model.vocab  # noqa: SLF001
+
+        def is_eog(token: int) -> bool:
+            return bool(llama_cpp.llama_vocab_is_eog(vocab, token))
+
+        piece = llama._model.detokenize  # noqa: SLF001
+
+        def deliver(text: str) -> None:
+            delta = splitter.feed(text)
+            if delta.content or delta.reasoning:
+                content.append(delta.content)
+                reasoning.append(delta.reasoning)
+                emit(delta)
+
+        for token in tokens:
+            if first_token_at is None:
+                first_token_at = time.perf_counter()
+            if cancel.is_set():
+                finish = "cancelled"
+                break
+            if is_eog(token):
+                finish = "stop"
+                break
+            generated += 1
+            text, stopped = stopper.push(utf8.decode(piece([token], True)))
+            if text:
+                deliver(text)
+            if stopped:
+                finish = "stop"
+                break
+            if generated >= params.max_tokens or llama.n_tokens + 1 >= n_ctx:
+                finish = "length"
+                break
+        tokens.close()
+        tail = stopper.flush() if finish != "stop" else ""
+        deliver(tail + utf8.decode(b"", final=True))
+        last = splitter.flush()
+        if last.content or last.reasoning:
+            content.append(last.content)
+            reasoning.append(last.reasoning)
+            emit(last)
+        ended = time.perf_counter()
+        completion.content = "".join(content).rstrip()
+        completion.reasoning = "".join(reasoning).strip()
+        completion.finish_reason = finish  # type: ignore[assignment]
+        completion.usage.completion_tokens = generated
+        completion.timings.ttft_s = (first_token_at or ended) - started
+        completion.timings.decode_s = ended - (first_token_at or ended)
+        if generated > 1 and completion.timings.decode_s > 0:
+            completion.timings.decode_tok_s = (generated - 1) / completion.timings.decode_s
+        return completion
+
+
+_LOG_CALLBACK: Any = None
+
+
+def _route_llama_logs() -> None:
+    """Send llama.cpp's own log lines to ``logging`` instead of the terminal."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is not None:
+        return
+    import llama_cpp
+
+    native = logging.getLogger("llama_cpp.native")
+
+    def forward(level: int, text: bytes, _data: Any) -> None:
+        line = text.decode("utf-8", errors="replace").rstrip()
+        if line:
+            native.debug(line)
+
+    _LOG_CALLBACK = llama_cpp.llama_log_callback(forward)
+    llama_cpp.llama_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))

