@@ -51,22 +51,29 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def create_main_window(runtime: Any | None = None, app: QApplication | None = None) -> Any:
-    """A ready ``MainWindow`` over ``runtime`` (a new ``Runtime`` if none), not yet shown."""
+def create_main_window(runtime: Any | None = None, app: QApplication | None = None,
+                       owns_process: bool = True) -> Any:
+    """A ready ``MainWindow`` over ``runtime`` (a new ``Runtime`` if none), not yet shown.
+
+    ``owns_process`` installs the exception hooks and ties shutdown to ``aboutToQuit``;
+    tests that build several windows in one process pass ``False`` and call ``shutdown()``.
+    """
     from autoglm.core.runtime import Runtime
     from autoglm.ui.main_window import MainWindow
 
     app = app or ensure_application()
     runtime = runtime or Runtime()
     funnel = ErrorFunnel(app)
-    funnel.install()
+    if owns_process:
+        funnel.install()
     theme = ThemeManager(app, runtime.settings.appearance.theme)
     theme.apply()
     languages = LanguageSwitcher()
     languages.apply(runtime.settings.appearance.language)
     window = MainWindow(runtime, theme=theme, languages=languages, funnel=funnel)
-    app.aboutToQuit.connect(window.shutdown)
-    app.aboutToQuit.connect(funnel.uninstall)
+    if owns_process:
+        app.aboutToQuit.connect(window.shutdown)
+        app.aboutToQuit.connect(funnel.uninstall)
     return window
 
 

@@ -28,15 +28,12 @@ _LOGGER = logging.getLogger(__name__)
 TITLE_CHARS = 60
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ConversationController", text)
-
 
 def title_from(text: str) -> str:
     """A conversation title from its first message: the first line, at most 60 characters."""
     line = " ".join(text.strip().split())
     if len(line) <= TITLE_CHARS:
-        return line or _tr("New chat")
+        return line or QCoreApplication.translate("ConversationController", "New chat")
     return line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
@@ -57,9 +54,9 @@ def reply_footer(tokens: int | None, speed: float | None) -> str:
     """``128 tokens · 35.2 tok/s`` under a reply."""
     parts = []
     if tokens:
-        parts.append(_tr("{0} tokens").format(tokens))
+        parts.append(QCoreApplication.translate("ConversationController", "{0} tokens").format(tokens))
     if speed:
-        parts.append(_tr("{0} tok/s").format(f"{speed:.1f}"))
+        parts.append(QCoreApplication.translate("ConversationController", "{0} tok/s").format(f"{speed:.1f}"))
     return " · ".join(parts)
 
 
@@ -139,7 +136,7 @@ class ConversationController(QObject):
                 self.focusMessage.emit(focus_message_id)
 
         BackgroundTask(load, name="open-conversation").on_success(show) \
-            .on_failure(lambda error: self.problem.emit(_tr("Could not open the conversation: {0}").format(error))) \
+            .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not open the conversation: {0}").format(error))) \
             .start()
 
     # -- sending ---------------------------------------------------------------------------
@@ -151,7 +148,7 @@ class ConversationController(QObject):
         store = self.store
         if not self.conversation_id:
             model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
-            self.conversation_id = store.create_conversation(title_from(text or _tr("Image")), model_id)
+            self.conversation_id = store.create_conversation(title_from(text or QCoreApplication.translate("ConversationController", "Image")), model_id)
             self.conversationChanged.emit(self.conversation_id)
         hashes = []
         for draft in drafts:
@@ -304,7 +301,7 @@ class ConversationController(QObject):
         before = item.message_id
         kept_attachments = list(item.attachments)
         source = store.get_conversation(source_id)
-        title = _tr("{0} (edited)").format(source.title if source else title_from(new_text))
+        title = QCoreApplication.translate("ConversationController", "{0} (edited)").format(source.title if source else title_from(new_text))
         self._load_generation += 1
         generation = self._load_generation
         dark, copy_label, token = self.renderer_settings
@@ -338,7 +335,7 @@ class ConversationController(QObject):
             self._start_reply()
 
         BackgroundTask(fork, name="fork-conversation").on_success(resend) \
-            .on_failure(lambda error: self.problem.emit(_tr("Could not edit the message: {0}").format(error))) \
+            .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not edit the message: {0}").format(error))) \
             .start()
 
     # -- conversation housekeeping ---------------------------------------------------------
@@ -382,12 +379,12 @@ def _load_images(store: Any, runtime: Any, hashes: list[str]) -> list[Any]:
     try:
         from autoglm.vision.image import load_image_file
     except ImportError as exc:
-        raise InputError(_tr("Images cannot be sent yet: image support is not part of this build.")) from exc
+        raise InputError(QCoreApplication.translate("ConversationController", "Images cannot be sent yet: image support is not part of this build.")) from exc
     images = []
     for sha in hashes:
         path = store.attachment_path(sha)
         if path is None:
-            raise InputError(_tr("An attached image is missing from the attachments folder."))
+            raise InputError(QCoreApplication.translate("ConversationController", "An attached image is missing from the attachments folder."))
         images.append(load_image_file(path, runtime.settings.vision))
     return images
 

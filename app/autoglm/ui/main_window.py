@@ -12,7 +12,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QByteArray,
+    QEvent,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -61,9 +71,9 @@ from autoglm.ui.token_counter import TokenCounter
 _LOGGER = logging.getLogger(__name__)
 _PROGRESS_INTERVAL_S = 0.1
 SUGGESTIONS = (
-    "Explain what a Python generator is, with a short example.",
-    "Write a shell one-liner that finds the 10 largest files in a folder.",
-    "Summarise the trade-offs of SQLite's WAL mode.",
+    QT_TRANSLATE_NOOP("EmptyStateWidget", "Explain what a Python generator is, with a short example."),
+    QT_TRANSLATE_NOOP("EmptyStateWidget", "Write a shell one-liner that finds the 10 largest files in a folder."),
+    QT_TRANSLATE_NOOP("EmptyStateWidget", "Summarise the trade-offs of SQLite's WAL mode."),
 )
 
 
@@ -391,6 +401,7 @@ class MainWindow(QMainWindow):
         dialog = WelcomeDialog(self.runtime, self)
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _result: self._after_welcome(dialog))
+        dialog.modelManagerRequested.connect(self.open_model_manager)
         dialog.open()
 
     def _after_welcome(self, dialog: QWidget) -> None:
@@ -456,10 +467,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(self.tr("The model manager is not part of this build."))
             return
         dialog = ModelManagerDialog(self.runtime, self)
-        for name in ("modelChosen", "activeModelChanged", "modelSelected"):
-            signal = getattr(dialog, name, None)
-            if signal is not None:
-                signal.connect(lambda spec: self.switch_model(str(spec)))
+        dialog.activeModelChosen.connect(lambda spec: self.switch_model(str(spec)))
         self._show_dialog(dialog)
 
     def open_settings(self) -> None:

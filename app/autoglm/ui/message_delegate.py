@@ -49,9 +49,6 @@ THUMB_SIZE = 160
 _DOC_CACHE = 160
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MessageDelegate", text)
-
 
 @dataclass
 class RowLayout:
@@ -76,8 +73,8 @@ def message_actions(item: MessageItem, is_last: bool) -> list[str]:
 
 def action_label(action: str) -> str:
     """The words for an action (tooltip and accessible name)."""
-    return {"edit": _tr("Edit and resend"), "copy": _tr("Copy message"),
-            "regenerate": _tr("Regenerate reply"), "speak": _tr("Read aloud")}.get(action, action)
+    return {"edit": QCoreApplication.translate("MessageDelegate", "Edit and resend"), "copy": QCoreApplication.translate("MessageDelegate", "Copy message"),
+            "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"), "speak": QCoreApplication.translate("MessageDelegate", "Read aloud")}.get(action, action)
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -88,7 +85,7 @@ class MessageDelegate(QStyledItemDelegate):
         self.colours: ThemeColours = LIGHT
         self.font = QFont()
         self.attachment_resolver: Callable[[str], Path | None] = lambda _sha: None
-        self._renderer = MarkdownRenderer(dark=False, copy_label=_tr("Copy"))
+        self._renderer = MarkdownRenderer(dark=False, copy_label=QCoreApplication.translate("MessageDelegate", "Copy"))
         self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
         self._heights: dict[tuple, tuple[int, int]] = {}
         self._thumbs: dict[str, QImage] = {}
@@ -101,12 +98,12 @@ class MessageDelegate(QStyledItemDelegate):
         self.colours = colours
         self.font = QFont(font)
         self.theme_token = f"{colours.name}/{language}/{font.pointSize()}"
-        self._renderer = MarkdownRenderer(dark=colours.dark, copy_label=_tr("Copy"))
+        self._renderer = MarkdownRenderer(dark=colours.dark, copy_label=QCoreApplication.translate("MessageDelegate", "Copy"))
         self.clear_cache()
 
     def renderer_settings(self) -> tuple[bool, str, str]:
         """What a worker needs to pre-render HTML the way this delegate would."""
-        return self.colours.dark, _tr("Copy"), self.theme_token
+        return self.colours.dark, QCoreApplication.translate("MessageDelegate", "Copy"), self.theme_token
 
     def clear_cache(self) -> None:
         """Forget every cached document and height."""
@@ -120,11 +117,11 @@ class MessageDelegate(QStyledItemDelegate):
         if item.reasoning or (item.streaming and not item.content and item.role == "assistant"):
             if item.streaming and not item.content:
                 seconds = item.reasoning_seconds or 0.0
-                header = _tr("Thinking… {0} s").format(int(seconds)) if item.reasoning else _tr("Thinking…")
+                header = QCoreApplication.translate("MessageDelegate", "Thinking… {0} s").format(int(seconds)) if item.reasoning else QCoreApplication.translate("MessageDelegate", "Thinking…")
             else:
                 seconds = item.reasoning_seconds
-                header = (_tr("Thought for {0} s").format(max(1, round(seconds))) if seconds is not None
-                          else _tr("Thoughts"))
+                header = (QCoreApplication.translate("MessageDelegate", "Thought for {0} s").format(max(1, round(seconds))) if seconds is not None
+                          else QCoreApplication.translate("MessageDelegate", "Thoughts"))
             arrow = "▾" if item.reasoning_expanded else "▸"
             parts.append(f'<p><a href="{TOGGLE_REASONING}" style="color:{muted}; text-decoration:none;">'
                          f'{arrow} {html.escape(header)}</a></p>')
@@ -146,7 +143,7 @@ class MessageDelegate(QStyledItemDelegate):
         if item.error:
             parts.append(f'<p style="color:{self.colours.error};">{html.escape(item.error)}</p>')
         elif item.stopped:
-            parts.append(f'<p style="color:{muted};"><i>{html.escape(_tr("Stopped"))}</i></p>')
+            parts.append(f'<p style="color:{muted};"><i>{html.escape(QCoreApplication.translate("MessageDelegate", "Stopped"))}</i></p>')
         return "".join(parts)
 
     def _thumbnail(self, sha: str) -> QImage:
@@ -283,7 +280,7 @@ class MessageDelegate(QStyledItemDelegate):
                 painter.drawRoundedRect(QRectF(rect), 6, 6)
             colour = self.colours.text if hovered else self.colours.muted
             icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
-        footer = item.footer if not item.streaming else _tr("Generating…")
+        footer = item.footer if not item.streaming else QCoreApplication.translate("MessageDelegate", "Generating…")
         if footer:
             painter.setPen(QColor(self.colours.muted))
             small = QFont(self.font)

@@ -40,6 +40,7 @@ class ReplyStreamWorker(QObject):
         self.stream = stream
         self._save_partial = save_partial
         self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self._content: list[str] = []
         self._reasoning: list[str] = []
         self._notices: list[Notice] = []
@@ -60,7 +61,8 @@ class ReplyStreamWorker(QObject):
     def cancel(self) -> None:
         """Stop now: the engine is told to stop; nothing more is delivered."""
         self.stream.cancel()
-        self._cancelled = True
+        with self._save_lock:  # after this no partial save can overwrite the final one
+            self._cancelled = True
         self._timer.stop()
 
     @property
@@ -104,10 +106,13 @@ class ReplyStreamWorker(QObject):
             self._completion = completion
 
     def _save(self, content: str, reasoning: str) -> None:
-        try:
-            self._save_partial(content, reasoning)  # type: ignore[misc]
-        except Exception:  # noqa: BLE001 - a failed partial save must not stop the reply
-            _LOGGER.exception("Saving the partial reply failed")
+        with self._save_lock:
+            if self._cancelled:
+                return
+            try:
+                self._save_partial(content, reasoning)  # type: ignore[misc]
+            except Exception:  # noqa: BLE001 - a failed partial save must not stop the reply
+                _LOGGER.exception("Saving the partial reply failed")
 
     # -- GUI thread ------------------------------------------------------------------------
     def _drain(self) -> None:
