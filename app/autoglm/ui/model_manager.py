@@ -150,7 +150,7 @@ class ModelManagerDialog(QDialog):
         self._select_after_refresh: str | None = None
         self.setWindowTitle(self.tr("Models"))
         self.setAccessibleName(self.tr("Model manager"))
-        self.resize(980, 560)
+        self.resize(1120, 580)
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Kind"), self.tr("Status"),
@@ -162,10 +162,11 @@ class ModelManagerDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(self.COLUMNS)):
+        for column in range(len(self.COLUMNS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # licence: elided
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.cellDoubleClicked.connect(lambda _row, _col: self._use_clicked())
 

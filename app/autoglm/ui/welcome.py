@@ -31,6 +31,7 @@ from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
+TARGET_MODEL_ID = "autoglm-phone-9b"
 
 
 class _ProgressRelay(QObject):
@@ -82,13 +83,13 @@ class WelcomeDialog(QDialog):
         heading.setFont(bold)
         heading.setAccessibleName(heading.text())
         howto = self._paragraph(self.tr(
-            "AutoGLM-Phone-9B understands screenshots and photos as well as text. It needs about 8.5 GB of "
-            "memory and two files: the language model as a Q4_K_M GGUF (about 6 GB) and its vision projector, "
-            "an mmproj GGUF (about 2 GB).\n"
+            "AutoGLM-Phone-9B understands screenshots and photos as well as text. It needs about {0} of "
+            "memory and two files: the language model as a Q4_K_M GGUF (about {1}) and its vision projector, "
+            "an mmproj GGUF (about {2}).\n"
             "• Already have them? Open the model manager, press “Import GGUF…”, choose the Q4_K_M file, "
             "then its mmproj file.\n"
             "• Online? Select AutoGLM-Phone-9B in the model manager and press “Download” when an address "
-            "is listed; downloads resume if interrupted and are checked before use."))
+            "is listed; downloads resume if interrupted and are checked before use.").format(*self._target_sizes()))
 
         self.manager_button = QPushButton(self.tr("Open the model manager"))
         self.manager_button.setAccessibleName(self.manager_button.text())
@@ -122,6 +123,18 @@ class WelcomeDialog(QDialog):
         layout.addWidget(howto)
         layout.addStretch(1)
         layout.addLayout(buttons)
+
+    def _target_sizes(self) -> tuple[str, str, str]:
+        """Memory, model file and projector file sizes of AutoGLM-Phone-9B, from the catalog."""
+        entry = self._repository.catalog.get(TARGET_MODEL_ID)
+        if entry is None:
+            return "?", "?", "?"
+
+        def file_size(role: str) -> str:
+            spec = entry.file(role)
+            return format_bytes(spec.size or spec.size_estimate or 0) if spec else "?"
+
+        return format_bytes(entry.ram_estimate_gb * 1e9), file_size("model"), file_size("mmproj")
 
     def _paragraph(self, text: str) -> QLabel:
         label = QLabel(text)
