@@ -198,6 +198,31 @@ def test_download_shows_progress_and_resumes_after_cancel(qtbot: QtBot, runtime:
         assert server.state.requests[-1]["range"] is not None
 
 
+def test_closing_the_manager_pauses_a_download(qtbot: QtBot, runtime: Runtime) -> None:
+    payload = random.Random(5).randbytes(4 * 1024 * 1024)
+    with serving(payload) as server:
+        server.state.chunk_delay_s = 0.02
+        spec = CatalogFile(role="model", filename="closing.bin", size=len(payload),
+                           sha256=hashlib.sha256(payload).hexdigest(), url=server.base_url + "/model.bin")
+        entry = CatalogEntry(id="closing", name="Closing model", kind="llm", licence="MIT",
+                             modalities=("text",), files=(spec,))
+        _with_entry(runtime, entry)
+        dialog = _open(qtbot, runtime)
+        dialog.select("closing")
+        _click(qtbot, dialog.download_button)
+        qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=10_000)
+
+        dialog.close()
+        dialog.deleteLater()
+        qtbot.wait(50)
+        assert QThreadPool.globalInstance().waitForDone(30_000)
+
+    from autoglm.core.download import partial_bytes
+
+    assert 0 < partial_bytes(runtime.repository, entry) < len(payload)
+    assert not (runtime.paths.models_dir / "closing" / "closing.bin").exists()
+
+
 def test_download_failure_is_shown_in_words(qtbot: QtBot, runtime: Runtime) -> None:
     with serving(b"unused") as server:
         spec = CatalogFile(role="model", filename="gone.bin", size=10, url=server.base_url + "/missing.bin")

@@ -93,3 +93,18 @@ def test_a_failure_is_explained_and_try_again_recovers(qtbot: QtBot, runtime: Ru
         qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
     assert dialog.message_text == "" and not dialog.retry_button.isVisible()
     assert target.is_file()
+
+
+def test_closing_the_welcome_midway_lets_the_assembly_finish(qtbot: QtBot, runtime: Runtime) -> None:
+    target, size, sha = _starter_target(runtime)
+    dialog = WelcomeDialog(runtime)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=ASSEMBLY_TIMEOUT_MS)
+
+    dialog.close()
+    dialog.deleteLater()
+    qtbot.wait(50)  # the dialog is gone while the pool thread still reports progress
+    assert QThreadPool.globalInstance().waitForDone(ASSEMBLY_TIMEOUT_MS)
+
+    assert target.stat().st_size == size
+    assert runtime.repository.status(runtime.repository.catalog.get(STARTER_MODEL_ID)).verified is True

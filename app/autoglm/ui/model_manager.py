@@ -413,7 +413,7 @@ class ModelManagerDialog(QDialog):
         """Download (or resume) every file of ``entry`` in the background."""
         self._cancel = threading.Event()
         cancel, repository = self._cancel, self._repository
-        relay = _ProgressRelay(self)
+        relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
         relay.transferred.connect(self._download_progress)
         relay.fraction.connect(self._fraction_progress)
         self._start_job("download", self.tr("Connecting…"))
@@ -466,7 +466,7 @@ class ModelManagerDialog(QDialog):
 
     def start_verify(self, facts: ModelFacts) -> None:
         """Hash and check ``facts``' files in the background."""
-        relay = _ProgressRelay(self)
+        relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
         relay.fraction.connect(self._verify_progress)
         repository = self._repository
         self._start_job("verify", self.tr("Checking {0}…").format(facts.name))

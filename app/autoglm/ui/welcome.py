@@ -163,7 +163,7 @@ class WelcomeDialog(QDialog):
         self.start_button.setEnabled(False)
         self.progress.setValue(0)
         self.status.setText(self.tr("Preparing the starter model…"))
-        relay = _ProgressRelay(self)
+        relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
         relay.progressed.connect(self._progressed)
         repository = self._repository
         BackgroundTask(lambda: repository.ensure_starter_model(relay.progressed.emit), "starter model") \
