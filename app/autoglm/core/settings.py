@@ -82,7 +82,7 @@ class ServerSettings(BaseModel):
 
     enabled: bool = Field(False, description="Serve the API while the app runs")
     host: str = Field("127.0.0.1", description="Address to bind (anything but loopback needs an API key)")
-    port: int = Field(8000, ge=1, le=65535, description="TCP port")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port (0: any free port)")
     api_key: str | None = Field(None, description="Bearer key clients must send")
     rate_limit_per_minute: int = Field(0, ge=0, description="Requests per minute per key (0: unlimited)")
     max_queued_requests: int = Field(16, ge=1, le=1024, description="API requests allowed to wait for the model; more are refused with 429")
