@@ -5,7 +5,14 @@ from __future__ import annotations
 import threading
 import time
 
-from autoglm.core.types import ChatMessage, Delta, GenerationRequest, Notice, Priority, SamplingParams
+from autoglm.core.types import (
+    ChatMessage,
+    Delta,
+    GenerationRequest,
+    Notice,
+    Priority,
+    SamplingParams,
+)
 
 
 def ask(messages: list[ChatMessage], max_tokens: int = 24, **kwargs) -> GenerationRequest:

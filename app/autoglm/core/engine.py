@@ -37,7 +37,6 @@ from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     ChatMessage,
     Completion,
-    Delta,
     GenerationRequest,
     ModelInfo,
     Notice,
