@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -146,3 +146,33 @@ def test_restore_defaults_resets_only_the_current_page(qtbot: QtBot) -> None:
     collected = dialog.collect()
     assert collected.generation.temperature == Settings().generation.temperature
     assert collected.model.n_ctx == 1024
+
+
+class _GermanTitles(QTranslator):
+    """A translator for a few of the dialog's strings (Qt's real translation path, no .qm needed)."""
+
+    WORDS = {"Model": "Modell", "Apply": "Anwenden", "Context size (tokens)": "Kontextgröße (Token)"}
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+        return self.WORDS.get(source, "") if context == "SettingsDialog" else ""
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's naming; Qt skips empty translators
+        return False
+
+
+def test_a_language_switch_retranslates_and_keeps_edits(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.editor("model", "n_ctx").setValue(2048)
+    dialog.show_page("voice")
+    translator = _GermanTitles()
+    QCoreApplication.installTranslator(translator)
+    try:
+        qtbot.waitUntil(lambda: dialog.findChild(QListWidget).item(0).text() == "Modell", timeout=2000)
+        n_ctx = dialog.editor("model", "n_ctx")
+        assert n_ctx.value() == 2048 and n_ctx.accessibleName() == "Kontextgröße (Token)"
+        assert dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply).text() == "Anwenden"
+        assert dialog.findChild(QListWidget).currentRow() == SETTINGS_GROUPS.index("voice")
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    qtbot.waitUntil(lambda: dialog.findChild(QListWidget).item(0).text() == "Model", timeout=2000)
+    assert dialog.collect().model.n_ctx == 2048

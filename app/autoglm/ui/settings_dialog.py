@@ -18,7 +18,7 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -298,35 +298,17 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self._settings = settings
         self._editors: dict[str, dict[str, _FieldEditor]] = {}
-        self.setWindowTitle(self.tr("Settings"))
-        self.setAccessibleName(self.tr("Settings"))
         self.resize(760, 540)
 
         self._pages = QListWidget()
-        self._pages.setAccessibleName(self.tr("Settings pages"))
-        self._pages.setFixedWidth(150)
+        self._pages.setFixedWidth(160)
+        self._pages.setSpacing(2)
         self._stack = QStackedWidget()
-        self._stack.setAccessibleName(self.tr("Settings page"))
-        for group in SETTINGS_GROUPS:
-            self._pages.addItem(self._group_title(group))
-            self._stack.addWidget(self._build_page(group))
         self._pages.currentRowChanged.connect(self._stack.setCurrentIndex)
-        self._pages.setCurrentRow(0)
-
         self._message = NotificationBannerWidget(self)
-
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Apply
             | QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.RestoreDefaults)
-        for which, name in ((QDialogButtonBox.StandardButton.Ok, self.tr("OK")),
-                            (QDialogButtonBox.StandardButton.Apply, self.tr("Apply")),
-                            (QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel")),
-                            (QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defaults"))):
-            button = self._buttons.button(which)
-            button.setText(name)
-            button.setAccessibleName(name)
-        self._buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setToolTip(
-            self.tr("Put this page's settings back to their defaults (nothing changes until you apply)"))
         self._buttons.clicked.connect(self._on_button)
 
         body = QHBoxLayout()
@@ -336,7 +318,46 @@ class SettingsDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(self._message)
         layout.addWidget(self._buttons)
-        self._show_values(settings)
+        self._populate({group: getattr(settings, group).model_dump() for group in SETTINGS_GROUPS})
+        self._pages.setCurrentRow(0)
+
+    def _populate(self, values: dict[str, dict[str, Any]]) -> None:
+        """(Re)build every page in the current language and show ``values`` in it."""
+        self.setWindowTitle(self.tr("Settings"))
+        self.setAccessibleName(self.tr("Settings"))
+        self._pages.setAccessibleName(self.tr("Settings pages"))
+        self._stack.setAccessibleName(self.tr("Settings page"))
+        current = max(0, self._pages.currentRow())
+        self._pages.clear()
+        while self._stack.count():
+            page = self._stack.widget(0)
+            self._stack.removeWidget(page)
+            page.deleteLater()
+        self._editors = {}
+        for group in SETTINGS_GROUPS:
+            self._pages.addItem(self._group_title(group))
+            self._stack.addWidget(self._build_page(group))
+        for group, editors in self._editors.items():
+            for name, editor in editors.items():
+                if name in values.get(group, {}):
+                    editor.set_value(values[group][name])
+        for which, name in ((QDialogButtonBox.StandardButton.Ok, self.tr("OK")),
+                            (QDialogButtonBox.StandardButton.Apply, self.tr("Apply")),
+                            (QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel")),
+                            (QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defaults"))):
+            button = self._buttons.button(which)
+            button.setText(name)
+            button.setAccessibleName(name)
+        self._buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setToolTip(
+            self.tr("Put this page's settings back to their defaults (nothing changes until you apply)"))
+        self._pages.setCurrentRow(current)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's naming
+        """Follow a language switch, keeping what the user has typed so far."""
+        if event.type() == QEvent.Type.LanguageChange and self._editors:
+            self._populate({group: {name: editor.value() for name, editor in editors.items()}
+                            for group, editors in self._editors.items()})
+        super().changeEvent(event)
 
     # -- building --------------------------------------------------------------------
     def _group_title(self, group: str) -> str:
@@ -351,7 +372,10 @@ class SettingsDialog(QDialog):
     def _build_page(self, group: str) -> QWidget:
         model_class: type[BaseModel] = type(getattr(self._settings, group))
         form_host = QWidget()
-        form = QFormLayout(form_host)
+        column = QVBoxLayout(form_host)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)  # rows stay together at the top instead of spreading out
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         if group == "model":
             note = QLabel(self.tr("Changes on this page take effect the next time a model loads."))
@@ -394,12 +418,6 @@ class SettingsDialog(QDialog):
     def editor(self, group: str, name: str) -> QWidget:
         """The widget editing ``group.name`` (for tests and focus)."""
         return self._editors[group][name].widget
-
-    def _show_values(self, settings: Settings) -> None:
-        for group, editors in self._editors.items():
-            values = getattr(settings, group)
-            for name, editor in editors.items():
-                editor.set_value(getattr(values, name))
 
     def collect(self) -> Settings:
         """New settings from the widgets; raises ``ValueError`` with the problems in words."""
