@@ -279,7 +279,10 @@ def download_file(url: str, target: Path, *, expected_size: int | None = None,
             if attempt > retries or _size(partial) <= before:
                 raise error from cause
             _LOGGER.info("Download of %s interrupted (%s); resuming (attempt %d)", target.name, cause, attempt + 1)
-            if cancel is not None and cancel.wait(min(2.0 ** attempt / 4, 2.0)):
+            pause = min(2.0 ** attempt / 4, 2.0)  # a moment for a flaky network to settle
+            if cancel is None:
+                time.sleep(pause)
+            elif cancel.wait(pause):
                 raise DownloadCancelled(f"Download of {target.name} paused; press Download to resume.")
     finally:
         if own_client:
