@@ -250,14 +250,17 @@ def download_file(url: str, target: Path, *, expected_size: int | None = None,
     Raises ``DownloadError`` in words, or ``DownloadCancelled`` when ``cancel`` is set
     (what arrived is kept, so the next call resumes).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _disk_error(target, exc) from exc
     own_client = client is None
     client = client or httpx.Client(timeout=_TIMEOUT, follow_redirects=True)
     attempt = restarts = 0
     try:
         while True:
             partial = partial_path(target)
-            before = partial.stat().st_size if partial.exists() else 0
+            before = _size(partial)
             try:
                 return _fetch_once(client, url, target, expected_size, progress, cancel)
             except _RestartNeeded:
