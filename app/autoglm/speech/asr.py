@@ -43,7 +43,8 @@ def load_audio_file(path: Path) -> np.ndarray:
     try:
         return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # noqa: BLE001 - PyAV raises many kinds for a non-audio file
-        raise InputError(f"'{path.name}' could not be read as audio: {exc}") from exc
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"'{path.name}' could not be read as audio ({reason}).") from exc
 
 
 def _compute_device() -> tuple[str, str]:

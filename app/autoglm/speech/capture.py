@@ -90,6 +90,11 @@ class MicrophoneCapture:
         return self.lost_message is None and self._stream is not None
 
     @property
+    def blocks_since_open(self) -> int:
+        """Blocks delivered by the current stream (0 until sound flows)."""
+        return self._blocks_since_open
+
+    @property
     def sample_rate(self) -> int:
         """The rate ``read()`` returns: always 16 kHz."""
         return TARGET_RATE

@@ -1,0 +1,36 @@
+"""Spoken test material made by code (espeak-ng), shared by the speech integration tests."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autoglm.speech.asr import load_audio_file
+
+
+def espeak_wav(text: str, path: Path) -> Path:
+    """A voice independent of piper saying ``text`` (espeak-ng), as a WAV file."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed; the README's test command installs it")
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), text], check=True, timeout=30)
+    return path
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A 16-bit mono WAV as float32 samples and its rate."""
+    with wave.open(str(path), "rb") as wav:
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        return data.astype(np.float32) / 32768.0, wav.getframerate()
+
+
+QUESTION = "What is the capital of France?"
+
+
+def spoken_question_16k(folder: Path, text: str = QUESTION) -> np.ndarray:
+    """``text`` spoken by espeak-ng, as 16 kHz float32."""
+    return load_audio_file(espeak_wav(text, folder / "question.wav"))

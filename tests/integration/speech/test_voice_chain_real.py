@@ -1,0 +1,124 @@
+"""The whole spoken turn through real devices, and barge-in / mic muting with real models.
+
+PortAudio capture from the virtual microphone → Silero VAD → whisper → the starter model
+through the scheduler → sentence chunker → piper → PortAudio playback into the virtual
+speaker, recorded with parec and transcribed back.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from speech_audio import QUESTION, espeak_wav, spoken_question_16k
+
+from autoglm.core.settings import VoiceSettings
+from autoglm.core.types import SamplingParams
+from autoglm.speech.chunker import SentenceChunker
+from autoglm.speech.conversation import VoiceCallbacks, VoiceConversation, VoiceState
+from autoglm.speech.file_source import FileAudioSource
+
+pytestmark = pytest.mark.audio
+
+
+def wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
+
+
+def test_spoken_question_gets_a_spoken_answer_through_real_devices(
+        virtual_sound, scheduler, whisper, piper_voice, tmp_path) -> None:
+    question = espeak_wav(QUESTION, tmp_path / "question.wav")
+    turns, errors, states = [], [], []
+    conversation = VoiceConversation(
+        scheduler, VoiceSettings(), VoiceCallbacks(on_turn_done=turns.append, on_error=errors.append,
+                                                   on_state=states.append),
+        transcriber=whisper, synthesizer=piper_voice,
+        sampling=SamplingParams(temperature=0.0, max_tokens=40, seed=1))
+    recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
+    try:
+        conversation.start()
+        assert wait_for(lambda: conversation.source.blocks_since_open > 0, 15), "the microphone gave no sound"
+        virtual_sound.play_into_mic(question).wait(30)
+        assert wait_for(lambda: turns, 90), f"no answer; errors: {errors}"
+        assert wait_for(lambda: conversation.state is VoiceState.LISTENING, 30)
+        time.sleep(0.3)
+    finally:
+        conversation.close()
+        heard = recording.stop()
+    turn = turns[0]
+    assert errors == []
+    assert "capital" in turn.user_text.lower() and "france" in turn.user_text.lower()
+    assert "paris" in turn.full_reply.lower()
+    assert not turn.interrupted and turn.reply_text == turn.full_reply
+    assert turn.first_audio_at is not None and turn.first_audio_at > turn.transcribed_at
+    assert [s for s in states if s is not VoiceState.HEARING][:4] == [
+        VoiceState.LISTENING, VoiceState.TRANSCRIBING, VoiceState.THINKING, VoiceState.SPEAKING]
+    played_back = whisper.transcribe(heard).text.lower()
+    heard_words = set(played_back.replace(".", " ").replace(",", " ").split())
+    reply_words = turn.full_reply.lower().replace(".", " ").replace(",", " ").split()
+    # tiny.en may mishear the first word ("Paris" as "Parris"); most words must come back
+    overlap = sum(word in heard_words for word in reply_words) / len(reply_words)
+    assert overlap >= 0.6 and "france" in heard_words, f"the speaker recording says: {played_back!r}"
+
+
+def start_file_conversation(scheduler, whisper, piper_voice, settings: VoiceSettings, max_tokens: int):
+    source = FileAudioSource()
+    turns, heard = [], []
+    conversation = VoiceConversation(
+        scheduler, settings, VoiceCallbacks(on_turn_done=turns.append, on_transcript=heard.append),
+        source=source,
+        transcriber=whisper, synthesizer=piper_voice,
+        system_prompt="You are a storyteller. Tell long, detailed stories in plain sentences.",
+        sampling=SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=1))
+    return conversation.start(), source, turns, heard
+
+
+def test_barge_in_with_a_headset_stops_the_reply_and_keeps_what_was_said(
+        virtual_sound, scheduler, whisper, piper_voice, tmp_path) -> None:
+    story = spoken_question_16k(tmp_path, "Tell me a long story about a brave knight and a dragon.")
+    interruption = spoken_question_16k(tmp_path, "Stop. What time is it?")
+    settings = VoiceSettings(headset=True, barge_in=True)
+    conversation, source, turns, heard = start_file_conversation(scheduler, whisper, piper_voice, settings, 120)
+    try:
+        source.play(story)
+        assert wait_for(lambda: conversation.player.first_audio_at is not None, 180)
+        time.sleep(1.5)  # let it speak a little
+        source.play(interruption)
+        assert wait_for(lambda: turns, 30)
+        first = turns[0]
+        assert first.interrupted
+        spoken_words = first.reply_text.rstrip("…").split()
+        full_words = " ".join(SentenceChunker().feed_all([first.full_reply])).split()
+        assert 0 < len(spoken_words) < len(full_words)
+        assert spoken_words == full_words[:len(spoken_words)]
+        stored = [m.content for m in conversation.messages if m.role == "assistant"]
+        assert stored[0] == first.reply_text
+        assert wait_for(lambda: len(heard) >= 2, 30), "the interrupting question was not heard"
+        assert "time" in heard[1].lower()
+    finally:
+        conversation.close()
+
+
+def test_without_a_headset_the_mic_is_muted_while_the_assistant_speaks(
+        virtual_sound, scheduler, whisper, piper_voice, tmp_path) -> None:
+    story = spoken_question_16k(tmp_path, "Tell me a story about a cat.")
+    talk_over = spoken_question_16k(tmp_path, "Stop. What time is it?")
+    conversation, source, turns, _ = start_file_conversation(
+        scheduler, whisper, piper_voice, VoiceSettings(headset=False, barge_in=True), 30)
+    try:
+        source.play(story)
+        assert wait_for(lambda: conversation.player.first_audio_at is not None, 180)
+        source.play(talk_over)
+        assert wait_for(lambda: turns, 180)
+        assert wait_for(lambda: conversation.state is VoiceState.LISTENING, 30)
+        time.sleep(1.5)
+        assert len(turns) == 1
+        assert not turns[0].interrupted
+        assert turns[0].reply_text == turns[0].full_reply
+    finally:
+        conversation.close()

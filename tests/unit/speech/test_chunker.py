@@ -1,0 +1,99 @@
+"""SentenceChunker: sentence ends, early first sentence, code fences, markdown noise."""
+
+from __future__ import annotations
+
+import pytest
+
+from autoglm.speech.chunker import SentenceChunker, speakable
+
+
+def chunks(deltas: list[str], **options: int) -> list[str]:
+    return SentenceChunker(**options).feed_all(deltas)
+
+
+def test_sentences_are_yielded_as_soon_as_they_end() -> None:
+    chunker = SentenceChunker()
+    assert chunker.feed("Hello there") == []
+    assert chunker.feed(".") == []  # a '.' needs the following space to count
+    assert chunker.feed(" How are") == ["Hello there."]
+    assert chunker.feed(" you? Fine") == ["How are you?"]
+    assert chunker.flush() == ["Fine"]
+
+
+def test_text_split_into_single_characters_gives_the_same_sentences() -> None:
+    text = "The sky is blue. Grass is green! Is water wet? Yes."
+    whole = chunks([text])
+    assert whole == ["The sky is blue.", "Grass is green!", "Is water wet?", "Yes."]
+    assert chunks(list(text)) == whole
+
+
+def test_chinese_punctuation_ends_sentences_without_a_space() -> None:
+    assert chunks(["你好。我很好！", "谢谢；再见……", "好吗？"]) == ["你好。", "我很好！", "谢谢；", "再见……", "好吗？"]
+
+
+def test_newlines_end_sentences_and_blank_lines_say_nothing() -> None:
+    assert chunks(["Title line\n\nSecond line\n"]) == ["Title line", "Second line"]
+
+
+def test_decimals_abbreviations_and_list_numbers_do_not_split() -> None:
+    text = "1. Install it, e.g. with pip.\n2. Version 3.5 works. Dr. Smith agrees."
+    assert chunks([text]) == ["Install it, e.g. with pip.", "Version 3.5 works.", "Dr. Smith agrees."]
+
+
+def test_a_period_at_the_end_of_a_delta_waits_for_the_next_one() -> None:
+    chunker = SentenceChunker()
+    assert chunker.feed("Pi is 3.") == []
+    assert chunker.feed("14 roughly. Next") == ["Pi is 3.14 roughly."]
+
+
+def test_fenced_code_is_never_spoken_even_when_the_fence_is_split() -> None:
+    deltas = ["Run this:\n`", "``pyth", "on\nprint('hi. there.')\n", "x = 1\n`", "``\n", "Then it prints. Done."]
+    assert chunks(deltas) == ["Run this:", "Then it prints.", "Done."]
+
+
+def test_tilde_fences_and_unclosed_fences_are_skipped() -> None:
+    assert chunks(["Before.\n~~~\ncode.\n~~~\nAfter.\n```\nnever closed. really."]) == ["Before.", "After."]
+
+
+def test_inline_backticks_in_prose_are_not_fences() -> None:
+    assert chunks(["Use `pip install` now. Ok."]) == ["Use pip install now.", "Ok."]
+
+
+def test_markdown_noise_is_stripped() -> None:
+    text = ("## Heading\n- **Bold** item with [a link](https://example.com).\n"
+            "> quoted _words_ here.\nSee https://example.com/x for more.\n| a | b |\n|---|---|\n")
+    assert chunks([text]) == ["Heading", "Bold item with a link.", "quoted words here.",
+                              "See for more.", "a b"]
+
+
+def test_long_first_sentence_breaks_early_at_a_comma() -> None:
+    chunker = SentenceChunker(first_clause_chars=30)
+    first = chunker.feed("The capital of France is Paris, which is a large city, and it is old.")
+    assert first == ["The capital of France is Paris,"]
+    assert chunker.flush() == ["which is a large city, and it is old."]
+
+
+def test_short_clause_before_a_comma_does_not_break() -> None:
+    assert chunks(["Yes, it is. Ok."]) == ["Yes, it is.", "Ok."]
+
+
+def test_overlong_text_without_punctuation_is_cut_at_a_space() -> None:
+    sentences = chunks(["word " * 100], max_chars=50)
+    assert all(len(sentence) <= 50 for sentence in sentences)
+    assert " ".join(sentences).split() == ["word"] * 100
+
+
+def test_closing_quotes_stay_with_their_sentence() -> None:
+    assert chunks(['He said "stop." Then left.']) == ['He said "stop."', "Then left."]
+
+
+def test_reset_forgets_a_partial_reply() -> None:
+    chunker = SentenceChunker()
+    chunker.feed("```\nhalf a code block")
+    chunker.reset()
+    assert chunker.feed_all(["Fresh start. Yes."]) == ["Fresh start.", "Yes."]
+
+
+@pytest.mark.parametrize("noise", ["---", "***", "|---|---|", "```", "  ", "**", "# "])
+def test_lines_of_pure_markup_are_not_spoken(noise: str) -> None:
+    assert speakable(noise) == ""
