@@ -26,6 +26,35 @@ def autoglm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def _write_tiny_gguf(path: Path, arch: str = "llama") -> Path:
+    import gguf
+    import numpy as np
+
+    writer = gguf.GGUFWriter(str(path), arch)
+    writer.add_name("tiny test model")
+    writer.add_context_length(256)
+    writer.add_embedding_length(16)
+    writer.add_block_count(2)
+    writer.add_head_count(4)
+    writer.add_head_count_kv(2)
+    writer.add_file_type(1)
+    writer.add_chat_template("{{ messages }}")
+    writer.add_token_list([f"t{i}" for i in range(100)])
+    writer.add_tensor("token_embd.weight", np.ones((100, 16), dtype=np.float16))
+    writer.add_tensor("blk.0.attn_q.weight", np.ones((16, 16), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+@pytest.fixture
+def tiny_gguf():
+    """Writes a small, valid (but not loadable as a chat model) GGUF: ``tiny_gguf(path)``."""
+    return _write_tiny_gguf
+
+
 @pytest.fixture(scope="session")
 def session_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An app home shared by session-wide fixtures (the assembled starter model lives here)."""

@@ -88,6 +88,28 @@ def _peer_decode(engine: Any, tokens: int) -> float:
     return (count - 1) / (last - first) if count > 1 and last and first and last > first else 0.0
 
 
+def _cancel_latencies_ms(engine: Any, trials: int = 5) -> list[float]:
+    """Milliseconds from ``cancel()`` to the stream being finished, mid-reply, through the scheduler."""
+    from autoglm.core.scheduler import Scheduler
+
+    scheduler = Scheduler(engine).start()
+    latencies = []
+    try:
+        for _ in range(trials):
+            stream = scheduler.submit(GenerationRequest([ChatMessage("user", DECODE_PROMPT)],
+                                                        SamplingParams(temperature=0.0, max_tokens=400)))
+            for count, _event in enumerate(stream, start=1):
+                if count == 10:
+                    break
+            started = time.perf_counter()
+            stream.cancel()
+            stream.result(30)
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        scheduler.shutdown()
+    return latencies
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write JSON."""
     engine = _engine(args)
@@ -102,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         ours.append(_engine_decode(engine, args.decode_tokens))
         peer.append(_peer_decode(engine, args.decode_tokens))
     decode, peer_decode = statistics.median(ours), statistics.median(peer)
+    cancels = _cancel_latencies_ms(engine)
     figures = {
         "model": engine.info.model_id,
         "threads": args.threads or "auto",
@@ -115,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         "decode_ratio_vs_peer": decode / peer_decode if peer_decode else 0.0,
         "decode_trials_tok_s": ours,
         "peer_decode_trials_tok_s": peer,
+        "cancel_latency_ms_p50": statistics.median(cancels),
+        "cancel_latency_ms_max": max(cancels),
         "peak_rss_mb": peak_rss_mb(),
     }
     engine.unload()

@@ -1,0 +1,70 @@
+"""The catalog file and the model repository's bookkeeping (no model loading)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autoglm.core.catalog import (
+    STARTER_MODEL_ID,
+    Catalog,
+    ModelRepository,
+    check_memory,
+    estimate_ram_bytes,
+)
+from autoglm.core.errors import ModelError
+from autoglm.core.gguf_file import inspect_gguf
+from autoglm.core.paths import app_paths
+
+
+def test_catalog_names_the_four_models() -> None:
+    catalog = Catalog.load()
+    assert {e.id for e in catalog.entries()} >= {"autoglm-phone-9b", STARTER_MODEL_ID, "whisper-tiny.en",
+                                                 "piper-en_US-joe-medium"}
+    starter = catalog.get(STARTER_MODEL_ID)
+    assert starter is not None and starter.file("model").size == 491_400_064
+    assert starter.file("model").sha256 == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    autoglm = catalog.get("autoglm-phone-9b")
+    assert autoglm is not None and autoglm.file("mmproj") is not None and "image" in autoglm.modalities
+
+
+def test_packaged_speech_models_are_found() -> None:
+    repo = ModelRepository(app_paths().ensure())
+    for model_id in ("whisper-tiny.en", "piper-en_US-joe-medium"):
+        status = repo.status(repo.catalog.get(model_id))
+        assert status.present, model_id
+
+
+def test_import_registers_by_reference_and_resolves(tmp_path: Path, tiny_gguf) -> None:
+    repo = ModelRepository(app_paths().ensure())
+    model = tiny_gguf(tmp_path / "mine.gguf")
+    model_id = repo.import_model(model, model_id="mine")
+    resolved = repo.resolve("mine")
+    assert resolved.model_path == model.resolve() and resolved.model_id == model_id
+
+
+def test_import_refuses_a_text_file(tmp_path: Path, tiny_gguf) -> None:
+    fake = tmp_path / "fake.gguf"
+    fake.write_text("hello")
+    with pytest.raises(ModelError, match="not a GGUF"):
+        ModelRepository(app_paths().ensure()).import_model(fake)
+
+
+def test_unknown_id_is_explained() -> None:
+    with pytest.raises(ModelError, match="Unknown model 'nope'"):
+        ModelRepository(app_paths().ensure()).resolve("nope")
+
+
+def test_missing_autoglm_says_how_to_get_it() -> None:
+    with pytest.raises(ModelError, match="autoglm models import"):
+        ModelRepository(app_paths().ensure()).resolve("autoglm-phone-9b")
+
+
+def test_memory_check_refuses_clearly(tmp_path: Path, tiny_gguf) -> None:
+    summary = inspect_gguf(tiny_gguf(tmp_path / "m.gguf"))
+    need = estimate_ram_bytes(summary, 256)
+    assert need > summary.file_size
+    assert check_memory(summary, 256, available=need + 1) == need
+    with pytest.raises(ModelError, match="needs about .* GB of memory"):
+        check_memory(summary, 256, available=need - 1)
