@@ -112,6 +112,7 @@ class Projector:
         import llama_cpp.mtmd_cpp as mtmd
 
         self._free_context()
+        check_projector_file(self.path)  # the file may have changed since the model loaded; clip aborts on bad files
         _route_mtmd_logs()
         params = mtmd.mtmd_context_params_default()
         params.use_gpu = self.use_gpu
