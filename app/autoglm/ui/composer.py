@@ -1,18 +1,18 @@
 """The message composer: multiline input, attachment tray, token count, send/stop.
 
 Enter sends and Shift+Enter starts a new line. Images come from the file dialog, the
-clipboard and drag-and-drop. ``add_input_button`` leaves a place for capture buttons
-(screenshot, webcam, microphone) that other features add.
+clipboard and drag-and-drop; ``intake`` checks each one off the GUI thread before it
+reaches the tray. ``add_input_button`` leaves a place for capture buttons (screenshot,
+webcam, microphone) that other features add.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QImageReader, QKeyEvent, QPixmap
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autoglm.ui.capture.intake import ImageIntake
 from autoglm.ui.icons import icon
 
 _LOGGER = logging.getLogger(__name__)
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 _THUMB = 56
 
@@ -40,14 +41,6 @@ class AttachmentDraft:
     name: str
     data: bytes
     suffix: str
-
-
-def _image_bytes(image: QImage) -> bytes:
-    array = QByteArray()
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(array.data())
 
 
 class ComposerTextEdit(QPlainTextEdit):
@@ -151,6 +144,9 @@ class ComposerWidget(QFrame):
         self.setObjectName("composer")
         self._busy = False
         self._attachments: list[AttachmentChipWidget] = []
+        self.intake = ImageIntake(self, MAX_ATTACHMENT_BYTES)
+        self.intake.accepted.connect(lambda name, data, suffix: self.add_attachment(AttachmentDraft(name, data, suffix)))
+        self.intake.refused.connect(self.problem.emit)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
         outer.setSpacing(6)
@@ -313,29 +309,16 @@ class ComposerWidget(QFrame):
         """Ask for image files."""
         patterns = " ".join(f"*{suffix}" for suffix in IMAGE_SUFFIXES)
         files, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach images"), "",
-                                                      self.tr("Images ({0})").format(patterns))
+                                                      self.tr("Images ({0});;All files (*)").format(patterns))
         if files:
             self.add_files(files)
 
     def add_files(self, files: list[str]) -> None:
-        """Add image files to the tray; anything else is refused with a message."""
-        for name in files:
-            path = Path(name)
-            if path.suffix.lower() not in IMAGE_SUFFIXES or not QImageReader(str(path)).canRead():
-                self.problem.emit(self.tr("{0} is not an image this app can read.").format(path.name))
-                continue
-            try:
-                if path.stat().st_size > MAX_ATTACHMENT_BYTES:
-                    self.problem.emit(self.tr("{0} is larger than 40 MB.").format(path.name))
-                    continue
-                data = path.read_bytes()
-            except OSError as exc:
-                self.problem.emit(self.tr("{0} cannot be read: {1}").format(path.name, exc.strerror or exc))
-                continue
-            self.add_attachment(AttachmentDraft(path.name, data, path.suffix.lower()))
+        """Check image files in the background; usable ones join the tray, others get a message."""
+        self.intake.add_files(files)
 
     def _add_image(self, image: QImage) -> None:
-        self.add_attachment(AttachmentDraft(self.tr("pasted image"), _image_bytes(image), ".png"))
+        self.intake.add_image(image, self.tr("pasted image"))
 
     def add_attachment(self, draft: AttachmentDraft) -> None:
         """Put one image in the tray."""

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
+from autoglm.ui.capture.controller import CaptureController
 from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.chat_view import ChatViewWidget
 from autoglm.ui.composer import ComposerWidget
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         self.token_counter.counted.connect(self.composer.set_token_count)
         self._build_actions()
         self._connect()
+        self.capture = CaptureController(self)
         self.apply_look()
         self._restore_window_state()
         self._update_stack()
@@ -648,6 +650,7 @@ class MainWindow(QMainWindow):
             return
         self._shutting_down = True
         self.composer.setEnabled(False)
+        self.capture.shutdown()
         self.controller.shutdown(timeout=min(1.0, timeout))
         try:
             self.runtime.close(timeout)
