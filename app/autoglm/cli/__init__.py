@@ -15,12 +15,13 @@ import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from autoglm import __version__
 from autoglm.core.errors import UserFacingError
 
 _LOGGER = logging.getLogger(__name__)
-COMMAND_MODULES = ("gui", "chat", "models", "doctor", "serve", "voice", "bench")
+COMMAND_MODULES = ("gui", "chat", "models", "doctor", "serve", "voice", "bench", "selftest")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 
@@ -49,21 +50,20 @@ def configure_logging(verbose: bool = False) -> None:
     root._autoglm_configured = True  # type: ignore[attr-defined]
 
 
+def register_modules(subparsers: Any, package: str, names: Sequence[str]) -> None:
+    """Let each module ``package.name`` add its subcommand(s) with its ``register(subparsers)``."""
+    for name in names:
+        importlib.import_module(f"{package}.{name}").register(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(prog="autoglm", description="AutoGLM Desktop: a private, offline assistant.")
     parser.add_argument("--version", action="version", version=f"AutoGLM Desktop {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="Log details to stderr")
+    parser.add_argument("--selftest", action="store_true", help="Check this installation headlessly and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"autoglm.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"autoglm.cli.{name}":
-                raise
-            _LOGGER.debug("Subcommand module %s is missing from this build", name)
-            continue
-        module.register(subparsers)
+    register_modules(subparsers, "autoglm.cli", COMMAND_MODULES)
     return parser
 
 
@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest and args.command is None:
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "selftest"])
     configure_logging(args.verbose)
     handler = getattr(args, "handler", None)
     if handler is None:

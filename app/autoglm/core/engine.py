@@ -32,6 +32,7 @@ from typing import Any
 from autoglm.core.chat_template import ChatTemplate, RenderedPrompt
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.reasoning import ReasoningSplitter
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
@@ -195,7 +196,7 @@ class LlamaEngine:
             progress(0.1, f"Loading {summary.name}")
         import llama_cpp
 
-        _route_llama_logs()
+        forward_native_logs("llama_cpp.native", llama_cpp.llama_log_set)
         threads = self.settings.n_threads or default_thread_count()
         try:
             llama = llama_cpp.Llama(
@@ -455,24 +456,3 @@ class LlamaEngine:
         if generated > 1 and completion.timings.decode_s > 0:
             completion.timings.decode_tok_s = (generated - 1) / completion.timings.decode_s
         return completion
-
-
-_LOG_CALLBACK: Any = None
-
-
-def _route_llama_logs() -> None:
-    """Send llama.cpp's own log lines to ``logging`` instead of the terminal."""
-    global _LOG_CALLBACK
-    if _LOG_CALLBACK is not None:
-        return
-    import llama_cpp
-
-    native = logging.getLogger("llama_cpp.native")
-
-    def forward(level: int, text: bytes, _data: Any) -> None:
-        line = text.decode("utf-8", errors="replace").rstrip()
-        if line:
-            native.debug(line)
-
-    _LOG_CALLBACK = llama_cpp.llama_log_callback(forward)
-    llama_cpp.llama_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))

@@ -27,12 +27,12 @@ import numpy as np
 
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.types import ImageInput
 from autoglm.speech.idle import IdleUnloader
 from autoglm.vision.sequence import MediaPiece
 
 _LOGGER = logging.getLogger(__name__)
-_LOG_CALLBACK: Any = None
 
 TextTokens = list[int]
 OwnedChunk = int  # an mtmd_input_chunk* that the holder must free with ``free_chunk``
@@ -56,22 +56,9 @@ def check_projector_file(path: Path, text_embedding_width: int = 0) -> GgufSumma
 
 def _route_mtmd_logs() -> None:
     """Send mtmd's and clip's log lines to ``logging`` instead of the terminal."""
-    global _LOG_CALLBACK
-    if _LOG_CALLBACK is not None:
-        return
-    import llama_cpp
     import llama_cpp.mtmd_cpp as mtmd
 
-    native = logging.getLogger("llama_cpp.mtmd")
-
-    def forward(_level: int, text: bytes, _data: Any) -> None:
-        line = text.decode("utf-8", errors="replace").rstrip()
-        if line:
-            native.debug(line)
-
-    _LOG_CALLBACK = llama_cpp.llama_log_callback(forward)
-    mtmd.mtmd_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))
-    mtmd.mtmd_helper_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))
+    forward_native_logs("llama_cpp.mtmd", mtmd.mtmd_log_set, mtmd.mtmd_helper_log_set)
 
 
 def default_marker() -> str:
