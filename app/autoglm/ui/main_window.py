@@ -631,12 +631,10 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl(href))
 
     def show_about(self) -> None:
-        """A short About box."""
-        from autoglm import __version__
+        """Help → About: version, llama.cpp build and backends, licences."""
+        from autoglm.ui.about_dialog import AboutDialog
 
-        QMessageBox.about(self, self.tr("About AutoGLM Desktop"),
-                          self.tr("AutoGLM Desktop {0}\n\nA private assistant that runs on this computer.")
-                          .format(__version__))
+        self._show_dialog(AboutDialog(self.runtime, self))
 
     # -- shutdown --------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

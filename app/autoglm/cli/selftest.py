@@ -1,0 +1,174 @@
+"""``autoglm selftest`` (and ``autoglm --selftest``): check an installation without a display.
+
+It runs what a packaged app needs, in order, printing each step with its time: the
+llama.cpp build, the starter model (assembled from its packages when they are bundled),
+a few generated tokens, a sentence spoken by piper, the Silero VAD finding speech in it,
+and whisper transcribing it back. The first failing step ends the run with one line and
+a non-zero exit code (3 for a model problem, 1 for anything else).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from autoglm.core.errors import ModelError, UserFacingError
+from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
+
+_LOGGER = logging.getLogger(__name__)
+SENTENCE = "The quick brown fox jumps over the lazy dog."
+PROMPT = "Reply with one short greeting."
+EXIT_FAILED = 1
+
+
+class SelftestFailure(UserFacingError):
+    """A check ran but its result was wrong (e.g. whisper heard something else)."""
+
+    exit_code = EXIT_FAILED
+
+
+def register(subparsers: Any) -> None:
+    """Add ``selftest`` to the command line."""
+    parser = subparsers.add_parser(
+        "selftest", help="Check this installation headlessly: model, tokens, speech out and back in",
+        description="Load the starter model, generate a few tokens, speak a sentence with piper and "
+                    "transcribe it back with whisper; print each step; exit 0 when all pass.")
+    parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the starter model)")
+    parser.add_argument("--max-tokens", type=int, default=8, help="Tokens to generate (default: 8)")
+    add_settings_arguments(parser, ("voice",))
+    parser.set_defaults(handler=run)
+
+
+def word_overlap(expected: str, heard: str) -> float:
+    """The share of ``expected``'s words found in ``heard`` (case and punctuation ignored)."""
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9']+", text.lower())
+
+    wanted = words(expected)
+    got = set(words(heard))
+    return sum(word in got for word in wanted) / len(wanted) if wanted else 0.0
+
+
+class _Steps:
+    """Runs named steps, printing ``name  seconds  detail`` for each."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def run(self, name: str, step: Callable[[], str]) -> None:
+        began = time.perf_counter()
+        try:
+            detail = step()
+        except UserFacingError as exc:
+            raise type(exc)(f"selftest failed at '{name}': {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any failure becomes one line
+            _LOGGER.exception("Selftest step %s failed", name)
+            raise SelftestFailure(f"selftest failed at '{name}': {type(exc).__name__}: {exc}") from exc
+        print(f"ok  {name:<20} {time.perf_counter() - began:6.2f} s  {detail}", flush=True)
+
+
+def _llama_build() -> str:
+    import llama_cpp
+
+    from autoglm.core.engine import backend_name
+
+    backend, _ = backend_name(-1)
+    return f"llama-cpp-python {llama_cpp.__version__}, backend {backend}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every step; raises ``UserFacingError`` (one line, its exit code) on the first failure."""
+    from autoglm import __version__
+    from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
+    from autoglm.core.paths import app_paths
+    from autoglm.core.settings import load_settings
+
+    paths = app_paths().ensure()
+    settings = overrides_from_args(args, load_settings(paths))
+    frozen = "bundle" if getattr(sys, "frozen", False) else "source"
+    print(f"AutoGLM Desktop {__version__} selftest ({frozen}, Python {sys.version.split()[0]})", flush=True)
+    steps = _Steps()
+    state: dict[str, Any] = {}
+
+    def find_model() -> str:
+        repository = ModelRepository(paths)
+        state["model"] = repository.resolve(args.model or STARTER_MODEL_ID)
+        path = state["model"].model_path
+        if not path.is_file():
+            raise ModelError(f"No model file at {path}.")
+        return f"{state['model'].model_id}: {path} ({path.stat().st_size / 2**20:.0f} MiB)"
+
+    def load_model() -> str:
+        from autoglm.core.engine import LlamaEngine
+
+        model_settings = settings.model.model_copy(update={"n_ctx": 1024})
+        resolved = state["model"]
+        engine = LlamaEngine(resolved.model_path, model_settings, model_id=resolved.model_id)
+        info = engine.load()
+        state["engine"] = engine
+        return f"{info.architecture} {info.quantization}, n_ctx {info.n_ctx}, {info.backend}"
+
+    def generate() -> str:
+        from autoglm.core.types import ChatMessage, GenerationRequest, SamplingParams
+
+        engine = state["engine"]
+        request = GenerationRequest([ChatMessage("user", PROMPT)], SamplingParams(
+            temperature=0.0, max_tokens=args.max_tokens, seed=7), thinking=False)
+        try:
+            completion = engine.generate(request, lambda _event: None, threading.Event())
+        finally:
+            engine.unload()
+        text = (completion.content or completion.reasoning).strip()
+        if completion.usage.completion_tokens == 0 or not text:
+            raise SelftestFailure("the model generated no text")
+        return (f"{completion.usage.completion_tokens} tokens at {completion.timings.decode_tok_s:.1f} tok/s: "
+                f"{text[:60]!r}")
+
+    def synthesize() -> str:
+        from autoglm.speech.tts import PiperSynthesizer
+
+        audio = PiperSynthesizer(settings.voice.tts_voice, idle_unload_s=0).synthesize(SENTENCE)
+        if audio.duration_s < 0.5 or float(abs(audio.samples).max(initial=0.0)) < 0.01:
+            raise SelftestFailure(f"piper produced {audio.duration_s:.2f} s of near-silence")
+        state["audio"] = audio
+        return f"{audio.duration_s:.2f} s of audio at {audio.sample_rate} Hz"
+
+    def detect_speech() -> str:
+        from autoglm.speech.resample import resample
+        from autoglm.speech.vad import FRAME_SAMPLES, SileroFrameVad
+
+        audio = state["audio"]
+        samples = resample(audio.samples, audio.sample_rate, 16_000)
+        state["audio_16k"] = samples
+        vad = SileroFrameVad()
+        frames = [samples[i:i + FRAME_SAMPLES] for i in range(0, len(samples) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
+        speech = sum(vad.probability(frame) >= 0.5 for frame in frames)
+        if speech == 0:
+            raise SelftestFailure("the voice activity detector found no speech in the synthesised sentence")
+        return f"speech in {speech} of {len(frames)} frames"
+
+    def transcribe() -> str:
+        from autoglm.speech.asr import WhisperTranscriber
+
+        transcript = WhisperTranscriber(settings.voice.asr_model, language="en", idle_unload_s=0) \
+            .transcribe(state["audio_16k"])
+        overlap = word_overlap(SENTENCE, transcript.text)
+        if overlap < 0.6:
+            raise SelftestFailure(f"whisper heard {transcript.text!r} instead of {SENTENCE!r}")
+        return f"{transcript.text!r} ({overlap:.0%} of the words)"
+
+    steps.run("llama.cpp", _llama_build)
+    steps.run("find model", find_model)
+    steps.run("load model", load_model)
+    steps.run("generate", generate)
+    steps.run("speech synthesis", synthesize)
+    steps.run("voice activity", detect_speech)
+    steps.run("speech recognition", transcribe)
+    print(f"selftest passed in {time.perf_counter() - steps.started:.1f} s", flush=True)
+    return 0
