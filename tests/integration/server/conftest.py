@@ -3,7 +3,7 @@
 * ``api`` — the API in this process over the session's shared scheduler (the real
   starter model), on a free port: the same object the desktop app starts.
 * ``serve_url`` — ``autoglm serve`` as its own process, as a user runs it.
-* ``llama_cpp_server_url`` — llama-cpp-python's own server on the starter model, the
+* ``llama_cpp_server`` — llama-cpp-python's own server on the starter model, the
   peer the remote engine is tested against.
 """
 
@@ -131,16 +131,33 @@ def serve_url(starter_gguf: Path, session_home: Path) -> Iterator[str]:
     assert stop_process(process) == 0, "autoglm serve did not shut down cleanly on SIGTERM"
 
 
+class PeerServer:
+    """llama-cpp-python's server: its ``/v1`` URL and its log file."""
+
+    def __init__(self, v1: str, log_path: Path):
+        self.v1 = v1
+        self.log_path = log_path
+
+    def log_mentions(self, text: str, timeout: float = 30.0) -> bool:
+        """Whether ``text`` appears in the server's log within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log_path.read_text(errors="replace"):
+                return True
+            time.sleep(0.2)
+        return False
+
+
 @pytest.fixture(scope="module")
-def llama_cpp_server_url(starter_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python -m llama_cpp.server`` on the starter model; yields its ``/v1`` base URL."""
+def llama_cpp_server(starter_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeerServer]:
+    """``python -m llama_cpp.server`` on the starter model (alias ``starter``)."""
     pytest.importorskip("sse_starlette", reason="llama-cpp-python's server extras are not installed")
     port = free_port()
     process = launch([sys.executable, "-m", "llama_cpp.server", "--model", str(starter_gguf),
                       "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
                       "--model_alias", "starter"], tmp_path_factory.mktemp("peer-home"))
     wait_until_healthy(f"http://127.0.0.1:{port}/v1/models", process)
-    yield f"http://127.0.0.1:{port}/v1"
+    yield PeerServer(f"http://127.0.0.1:{port}/v1", process.log_path)  # type: ignore[attr-defined]
     stop_process(process)
 
 
