@@ -100,6 +100,8 @@ def run_pyinstaller(variant: str, work: Path) -> Path:
     command = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
                "--distpath", str(dist), "--workpath", str(work / f"work-{variant}"),
                "--", "--variant", variant, "--name", EXECUTABLE, "--icons", str(icons)]
+    if os.environ.get("CODESIGN_IDENTITY"):  # macOS: sign with a Developer ID instead of ad hoc
+        command += ["--codesign-identity", os.environ["CODESIGN_IDENTITY"]]
     print("$", " ".join(command), flush=True)
     # Run from the build folder so the repository's own ``packaging/`` folder cannot shadow
     # the ``packaging`` library PyInstaller imports.
@@ -151,6 +153,7 @@ def package(variant: str, fmt: str, dist_dir: Path, work: Path) -> list[Path]:
             iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
             subprocess.run([iscc, f"/DAppVersion={app_version()}", f"/DSourceDir={bundle}",
                             f"/DOutputDir={dist_dir}", f"/DOutputName={name}-setup",
+                            f"/DIconFile={work / 'icons' / 'autoglm.ico'}",
                             str(PACKAGING / "windows" / "autoglm.iss")], check=True)
             made.append(dist_dir / f"{name}-setup.exe")
     else:
