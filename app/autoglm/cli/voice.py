@@ -92,7 +92,7 @@ def run_say(args: argparse.Namespace) -> int:
     player = AudioPlayer(settings.output_device, audio.sample_rate).start()
     try:
         player.enqueue(audio.samples, audio.sample_rate, tag=spoken)
-        player.wait_until_idle(audio.duration_s + 10)
+        player.drain(audio.duration_s + 10)
     finally:
         player.close()
     return 0

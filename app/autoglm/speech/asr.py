@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -86,8 +87,9 @@ class WhisperTranscriber:
                 device, compute_type = _compute_device()
                 started = time.perf_counter()
                 try:
+                    threads = self.cpu_threads or min(4, os.cpu_count() or 1)
                     self._model = WhisperModel(str(folder), device=device, compute_type=compute_type,
-                                               cpu_threads=self.cpu_threads, local_files_only=True)
+                                               cpu_threads=threads, local_files_only=True)
                 except Exception as exc:  # noqa: BLE001 - any load failure means a bad model folder
                     raise ModelError(f"The speech recognition model in '{folder}' could not be loaded: {exc}") from exc
                 self.device = f"{device}/{compute_type}"

@@ -35,7 +35,7 @@ from autoglm.core.types import (
     SamplingParams,
     StreamEvent,
 )
-from autoglm.speech.asr import SpeculativeTranscriber, WhisperTranscriber
+from autoglm.speech.asr import WhisperTranscriber
 from autoglm.speech.playback import AudioPlayer
 from autoglm.speech.reply_speaker import ReplySpeaker
 from autoglm.speech.tts import PiperSynthesizer
@@ -125,12 +125,12 @@ class VoiceTurn:
     transcribed_at: float = 0.0
     first_token_at: float | None = None
     first_sentence_at: float | None = None
+    first_synthesized_at: float | None = None
     first_audio_at: float | None = None
     asr_s: float = 0.0
     asr_audio_s: float = 0.0
     tts_s: float = 0.0
     tts_audio_s: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def first_audio_s(self) -> float | None:
@@ -138,6 +138,25 @@ class VoiceTurn:
         if self.first_audio_at is None:
             return None
         return self.first_audio_at - self.speech_ended_at
+
+
+@dataclass
+class _PendingTurn:
+    """A turn being answered, possibly before it is sure the user has finished speaking."""
+
+    audio: np.ndarray
+    speech_ended_at: float
+    confirmed: threading.Event = field(default_factory=threading.Event)
+    abandoned: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    text: str | None = None
+    transcribed_at: float = 0.0
+    endpointed_at: float = 0.0
+    stream: ReplySource | None = None
+    holding: bool = False
+    announced: bool = False
+    speaking: bool = False
+    held_deltas: list[str] = field(default_factory=list)
 
 
 class VoiceConversation:
@@ -176,10 +195,10 @@ class VoiceConversation:
         self.hands_free = True
         self.state = VoiceState.IDLE
         self.turns: list[VoiceTurn] = []
-        self._speculative = SpeculativeTranscriber(self.transcriber)
         self._detector: TurnDetector | None = None
         self._speaker: ReplySpeaker | None = None
-        self._turns: queue.Queue[tuple[np.ndarray, float, float] | None] = queue.Queue()
+        self._turns: queue.Queue[_PendingTurn | None] = queue.Queue()
+        self._pending: _PendingTurn | None = None
         self._stop = threading.Event()
         self._pressed = False
         self._busy = threading.Event()   # a turn is being answered
@@ -187,7 +206,6 @@ class VoiceConversation:
         self._interrupted = threading.Event()
         self._stream: ReplySource | None = None
         self._threads: list[threading.Thread] = []
-        self._last_speech_end = 0.0
 
     # -- control (any thread) --------------------------------------------------------------
     @property
@@ -210,7 +228,7 @@ class VoiceConversation:
         self.synthesizer.load()
         config = EndpointConfig(threshold=self.settings.vad_threshold,
                                 end_silence_ms=self.settings.end_silence_ms,
-                                likely_end_ms=min(250, self.settings.end_silence_ms // 2))
+                                likely_end_ms=min(160, self.settings.end_silence_ms // 2))
         self._detector = TurnDetector(self._vad or SileroFrameVad(), config, self.settings.preroll_ms)
         self._speaker = ReplySpeaker(self.synthesizer, self.player, on_error=self._report_error)
         self._stop.clear()
@@ -272,7 +290,6 @@ class VoiceConversation:
             self.source.close()
         if self.player is not None:
             self.player.close()
-        self._speculative.close()
         self._set_state(VoiceState.IDLE)
 
     # -- listening thread ------------------------------------------------------------------------
@@ -298,7 +315,7 @@ class VoiceConversation:
                 was_pressed = self._push_to_talk(detector, block, was_pressed)
                 continue
             if self._muted():
-                if detector.in_speech or detector.frames_seen:
+                if detector.in_speech:
                     detector.reset()
                 continue
             for event in detector.feed(block):
@@ -314,79 +331,141 @@ class VoiceConversation:
         elif was_pressed:
             event = detector.end_turn_now()
             if event is not None and event.audio is not None:
-                now = time.monotonic()
-                self._turns.put((event.audio, now, now))
+                turn = _PendingTurn(event.audio, time.monotonic())
+                self._turns.put(turn)
+                self._confirm(turn)
         else:
             detector.hold(block)
         return pressed
 
     def _on_turn_event(self, event: TurnEvent) -> None:
         kind = event.kind
+        pending = self._pending
         if kind is TurnEventKind.SPEECH_STARTED:
             if self._busy.is_set() and self.barge_in_allowed:
                 _LOGGER.info("Barge-in: the user spoke over the reply")
                 self.interrupt()
             self._set_state(VoiceState.HEARING)
         elif kind is TurnEventKind.LIKELY_END and event.audio is not None:
-            self._last_speech_end = time.monotonic() - self._silence_s()
-            self._speculative.speculate(event.audio)
+            # Answer speculatively: transcribe and start the reply now, play it only once confirmed.
+            self._abandon(pending)
+            speech_ended_at = time.monotonic() - self._detector.endpointer.config.likely_end_ms / 1000
+            self._pending = _PendingTurn(event.audio, speech_ended_at)
+            self._turns.put(self._pending)
         elif kind is TurnEventKind.SPEECH_RESUMED:
-            self._speculative.cancel()
+            self._abandon(pending)
         elif kind is TurnEventKind.TURN_ENDED and event.audio is not None:
-            ended = self._last_speech_end or time.monotonic() - self.settings.end_silence_ms / 1000
-            self._last_speech_end = 0.0
-            self._turns.put((event.audio, ended, time.monotonic()))
+            if pending is None or pending.abandoned.is_set():
+                pending = _PendingTurn(event.audio, time.monotonic() - self.settings.end_silence_ms / 1000)
+                self._turns.put(pending)
+            self._pending = None
+            self._confirm(pending)
         elif kind is TurnEventKind.TURN_DISCARDED:
-            self._speculative.cancel()
-            self._set_state(VoiceState.THINKING if self._busy.is_set() else VoiceState.LISTENING)
+            self._abandon(pending)
+            self._set_state(VoiceState.LISTENING)
 
-    def _silence_s(self) -> float:
-        assert self._detector is not None
-        return self._detector.endpointer.config.likely_end_ms / 1000
+    def _abandon(self, pending: _PendingTurn | None) -> None:
+        """Speech went on after a likely end: drop the speculative answer."""
+        self._pending = None
+        if pending is None or pending.confirmed.is_set():
+            return
+        pending.abandoned.set()
+        stream = pending.stream
+        if stream is not None:
+            stream.cancel()
+
+    def _confirm(self, pending: _PendingTurn) -> None:
+        """The turn surely ended: let its reply play and be shown."""
+        with pending.lock:
+            pending.endpointed_at = time.monotonic()
+            pending.confirmed.set()
+            self._busy.set()
+            if pending.holding and self.player is not None:
+                self.player.release()
+                pending.holding = False
+        self._announce(pending)
+
+    def _announce(self, pending: _PendingTurn) -> None:
+        """Tell the front about a confirmed turn's words and any reply text held back so far."""
+        with pending.lock:
+            if pending.announced or not pending.confirmed.is_set() or pending.text is None:
+                if pending.confirmed.is_set() and pending.text is None:
+                    self._set_state(VoiceState.TRANSCRIBING)
+                return
+            pending.announced = True
+            held, pending.held_deltas = pending.held_deltas, []
+            if pending.text and self.callbacks.on_transcript is not None:
+                self.callbacks.on_transcript(pending.text)
+            if pending.text:
+                self._set_state(VoiceState.SPEAKING if pending.speaking else VoiceState.THINKING)
+            for delta in held:
+                if self.callbacks.on_reply_delta is not None:
+                    self.callbacks.on_reply_delta(delta)
+
+    def _deliver(self, pending: _PendingTurn, delta: str) -> None:
+        with pending.lock:
+            if not pending.announced:
+                pending.held_deltas.append(delta)
+                return
+        if self.callbacks.on_reply_delta is not None:
+            self.callbacks.on_reply_delta(delta)
 
     # -- answering thread ------------------------------------------------------------------------
     def _answer(self) -> None:
         while not self._stop.is_set():
-            item = self._turns.get()
-            if item is None:
+            pending = self._turns.get()
+            if pending is None:
                 return
-            audio, speech_ended_at, endpointed_at = item
-            self._busy.set()
             try:
-                self._answer_turn(audio, speech_ended_at, endpointed_at)
+                self._answer_turn(pending)
             except UserFacingError as exc:
                 self._report_error(str(exc))
             except Exception as exc:  # noqa: BLE001 - reported in words, logged with the trace
                 _LOGGER.exception("The voice turn failed")
                 self._report_error(f"The spoken turn failed: {exc}")
             finally:
-                self._stream = None
-                self._muted_until = time.monotonic() + self.echo_tail_s
-                self._busy.clear()
-                if not self._stop.is_set():
-                    self._set_state(VoiceState.LISTENING)
+                pending.stream = None
+                if pending.confirmed.is_set():
+                    self._muted_until = time.monotonic() + self.echo_tail_s
+                    self._busy.clear()
+                    if not self._stop.is_set():
+                        self._set_state(VoiceState.LISTENING)
+                if self.player is not None and pending.holding:
+                    self.player.stop()
 
-    def _answer_turn(self, audio: np.ndarray, speech_ended_at: float, endpointed_at: float) -> None:
-        assert self._speaker is not None
-        self._interrupted.clear()
-        self._set_state(VoiceState.TRANSCRIBING)
-        transcript = (self._speculative.confirm(audio) if self.hands_free
-                      else self.transcriber.transcribe(audio))
-        transcribed_at = time.monotonic()
-        text = transcript.text.strip()
-        if not text:
-            _LOGGER.info("Heard nothing to answer")
+    def _wait_confirmed(self, pending: _PendingTurn) -> bool:
+        """Block until the turn is confirmed (``True``) or abandoned/stopped (``False``)."""
+        while not pending.confirmed.wait(0.05):
+            if pending.abandoned.is_set() or self._stop.is_set():
+                return False
+        return True
+
+    def _answer_turn(self, pending: _PendingTurn) -> None:
+        assert self._speaker is not None and self.player is not None
+        if pending.abandoned.is_set():
             return
-        if self.callbacks.on_transcript is not None:
-            self.callbacks.on_transcript(text)
-        self.messages.append(ChatMessage("user", text))
-        prompt = ([ChatMessage("system", self.system_prompt)] if self.system_prompt else []) + self.messages
-        request = GenerationRequest(messages=prompt, sampling=self.sampling, thinking=False,
-                                    priority=Priority.VOICE, label="voice")
+        transcript = self.transcriber.transcribe(pending.audio)
+        pending.transcribed_at = time.monotonic()
+        with pending.lock:
+            pending.text = transcript.text.strip()
+        self._announce(pending)
+        if not pending.text or pending.abandoned.is_set():
+            self._wait_confirmed(pending)
+            return
+        self._interrupted.clear()
         speaker = self._speaker
         speaker.begin()
-        self._set_state(VoiceState.THINKING)
-        stream = self._stream = self.scheduler.submit(request)
+        with pending.lock:
+            if not pending.confirmed.is_set():
+                self.player.hold()
+                pending.holding = True
+        user = ChatMessage("user", pending.text)
+        prompt = ([ChatMessage("system", self.system_prompt)] if self.system_prompt else []) + [*self.messages, user]
+        request = GenerationRequest(messages=prompt, sampling=self.sampling, thinking=False,
+                                    priority=Priority.VOICE, label="voice")
+        stream = pending.stream = self._stream = self.scheduler.submit(request)
+        if pending.abandoned.is_set():
+            stream.cancel()
         first_token_at = None
         content: list[str] = []
         for event in stream:
@@ -394,18 +473,24 @@ class VoiceConversation:
                 if self.callbacks.on_notice is not None:
                     self.callbacks.on_notice(event.message)
                 continue
-            if not event.content:
+            if not event.content or pending.abandoned.is_set():
                 continue
             if first_token_at is None:
                 first_token_at = time.monotonic()
             content.append(event.content)
-            if self.callbacks.on_reply_delta is not None:
-                self.callbacks.on_reply_delta(event.content)
+            self._deliver(pending, event.content)
             if not self._interrupted.is_set():
                 speaker.feed(event.content)
-                if speaker.first_sentence_at is not None and self.state is VoiceState.THINKING:
-                    self._set_state(VoiceState.SPEAKING)
+                if speaker.first_sentence_at is not None and not pending.speaking:
+                    pending.speaking = True
+                    if pending.announced:
+                        self._set_state(VoiceState.SPEAKING)
         completion = stream.result()
+        self._stream = None
+        if not self._wait_confirmed(pending):
+            speaker.stop()
+            _LOGGER.info("Speech went on: the early answer to %r was dropped", pending.text)
+            return
         if completion.error:
             self._report_error(completion.error)
         if not self._interrupted.is_set():
@@ -416,16 +501,17 @@ class VoiceConversation:
                     break
         interrupted = self._interrupted.is_set()
         full_reply = "".join(content).strip()
-        speaker.player.take_history()
+        self.player.take_history()
         stored = speaker.last_stopped_text if interrupted else full_reply
-        self.messages.append(ChatMessage("assistant", stored))
+        self.messages += [user, ChatMessage("assistant", stored)]
         turn = VoiceTurn(
-            user_text=text, reply_text=stored, full_reply=full_reply, interrupted=interrupted,
-            completion=completion, speech_ended_at=speech_ended_at, endpointed_at=endpointed_at,
-            transcribed_at=transcribed_at, first_token_at=first_token_at,
-            first_sentence_at=speaker.first_sentence_at, first_audio_at=speaker.first_audio_at,
-            asr_s=transcript.elapsed_s, asr_audio_s=transcript.audio_s,
-            tts_s=speaker.synthesis_s, tts_audio_s=speaker.audio_s)
+            user_text=pending.text, reply_text=stored, full_reply=full_reply, interrupted=interrupted,
+            completion=completion, speech_ended_at=pending.speech_ended_at,
+            endpointed_at=pending.endpointed_at, transcribed_at=pending.transcribed_at,
+            first_token_at=first_token_at, first_sentence_at=speaker.first_sentence_at,
+            first_audio_at=speaker.first_audio_at, asr_s=transcript.elapsed_s,
+            asr_audio_s=transcript.audio_s, tts_s=speaker.synthesis_s, tts_audio_s=speaker.audio_s,
+            first_synthesized_at=speaker.first_synthesized_at)
         self.turns.append(turn)
         if self.callbacks.on_turn_done is not None:
             self.callbacks.on_turn_done(turn)

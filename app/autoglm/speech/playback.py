@@ -50,13 +50,15 @@ class AudioPlayer:
         self._history: list[PlayedSegment] = []
         self._idle = threading.Event()
         self._idle.set()
+        self._held = False
+        self._callbacks = 0
         self._lock = threading.Lock()
         self.first_audio_at: float | None = None
         self.device: devices.AudioDevice | None = None
         self.failed_message: str | None = None
 
-    def start(self) -> AudioPlayer:
-        """Open the output device (``DeviceError`` if there is none)."""
+    def start(self, warmup_s: float = 0.3) -> AudioPlayer:
+        """Open the output device (``DeviceError`` if there is none) and wait until it runs."""
         sd = devices._sounddevice()  # noqa: SLF001
         device = devices.find_output_device(self.device_name)
         rate = self.requested_rate
@@ -73,8 +75,24 @@ class AudioPlayer:
         devices.stream_opened()
         self._stream, self.sample_rate, self.device = stream, rate, device
         self.failed_message = None
+        self._wait_until_flowing(warmup_s)
         _LOGGER.info("Speaker '%s' open at %d Hz", device.name, rate)
         return self
+
+    def _wait_until_flowing(self, warmup_s: float) -> None:
+        """Wait until the device pulls audio steadily: sound queued earlier loses its start."""
+        needed = max(1, int(warmup_s * 1000 / self.block_ms))
+        deadline = time.monotonic() + max(2.0, warmup_s * 4)
+        while self._callbacks < needed and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued has left the speaker, output buffer included."""
+        if not self.wait_until_idle(timeout):
+            return False
+        latency = float(getattr(self._stream, "latency", 0.0) or 0.0)
+        time.sleep(latency + self.block_ms / 1000)
+        return True
 
     @property
     def is_open(self) -> bool:
@@ -96,6 +114,14 @@ class AudioPlayer:
             self._idle.clear()
         return segment
 
+    def hold(self) -> None:
+        """Queue without playing until ``release()`` (a reply prepared before the turn is confirmed)."""
+        self._held = True
+
+    def release(self) -> None:
+        """Start playing what is queued."""
+        self._held = False
+
     @property
     def is_playing(self) -> bool:
         """Whether queued audio remains to be played."""
@@ -110,6 +136,7 @@ class AudioPlayer:
         with self._lock:
             self._queue.clear()
             self._current = None
+            self._held = False
             history, self._history = self._history, []
             self._idle.set()
         return history
@@ -137,8 +164,9 @@ class AudioPlayer:
     def _callback(self, outdata: np.ndarray, frames: int, time_info: object, status: object) -> None:
         out = outdata[:, 0]
         filled = 0
+        self._callbacks += 1
         with self._lock:
-            while filled < frames:
+            while filled < frames and not self._held:
                 segment = self._current
                 if segment is None or segment.played >= len(segment.samples):
                     if not self._queue:
@@ -153,7 +181,7 @@ class AudioPlayer:
                     self.first_audio_at = time.monotonic()
             if filled < frames:
                 out[filled:] = 0.0
-                if self._current is None and not self._queue:
+                if self._current is None and not self._queue and not self._held:
                     self._idle.set()
 
     def _finished(self) -> None:

@@ -45,12 +45,34 @@ def write_wav(path: Path, audio: SpeechAudio) -> None:
         wav.writeframes(audio.int16().tobytes())
 
 
+def _load_piper_voice(model: Path, config: Path, threads: int):  # noqa: ANN202 - piper.PiperVoice
+    """A piper voice whose ONNX session uses ``threads`` threads and never spin-waits.
+
+    Piper's own loader uses onnxruntime's defaults (every core, spinning between runs),
+    which steals the CPU from the language model decoding the next sentence meanwhile.
+    """
+    import json
+
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice  # heavy: onnxruntime, espeak
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    with open(config, encoding="utf-8") as handle:
+        return PiperVoice(config=PiperConfig.from_dict(json.load(handle)), session=session)
+
+
 class PiperSynthesizer:
     """A piper voice loaded on first use (under a lock) and unloaded after idle time."""
 
     def __init__(self, voice: str = "piper-en_US-joe-medium", speech_rate: float = 1.0,
-                 idle_unload_s: float = 600.0):
+                 idle_unload_s: float = 600.0, threads: int = 1):
         self.voice_spec = voice
+        self.threads = threads
         self.speech_rate = speech_rate
         self._voice = None
         self._lock = threading.Lock()
@@ -72,9 +94,7 @@ class PiperSynthesizer:
                 files = resolve_tts_voice(self.voice_spec)
                 started = time.perf_counter()
                 try:
-                    from piper import PiperVoice  # heavy: onnxruntime, espeak
-
-                    self._voice = PiperVoice.load(files.model, config_path=files.config)
+                    self._voice = _load_piper_voice(files.model, files.config, self.threads)
                 except Exception as exc:  # noqa: BLE001 - any load failure means a bad voice file
                     raise ModelError(f"The voice '{files.model.name}' could not be loaded: {exc}") from exc
                 _LOGGER.info("Loaded voice %s in %.2f s", files.model.name, time.perf_counter() - started)

@@ -109,7 +109,7 @@ def test_without_a_headset_the_mic_is_muted_while_the_assistant_speaks(
     story = spoken_question_16k(tmp_path, "Tell me a story about a cat.")
     talk_over = spoken_question_16k(tmp_path, "Stop. What time is it?")
     conversation, source, turns, _ = start_file_conversation(
-        scheduler, whisper, piper_voice, VoiceSettings(headset=False, barge_in=True), 30)
+        scheduler, whisper, piper_voice, VoiceSettings(headset=False, barge_in=True), 20)
     try:
         source.play(story)
         assert wait_for(lambda: conversation.player.first_audio_at is not None, 180)
