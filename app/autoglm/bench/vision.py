@@ -95,6 +95,15 @@ class _Engine:
         self.messages = [ChatMessage("system", SYSTEM), ChatMessage("user", FIRST_QUESTION, [image])]
         self.last_completion: Any = None
 
+    def warm_up(self) -> float:
+        """A tiny text-only reply and the projector loaded, as the peer's warm-up does; returns the projector load time."""
+        request = GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=2), thinking=False)
+        self.engine.generate(request, lambda event: None, threading.Event())
+        started = time.perf_counter()
+        with self.engine.vision.projector.use(self.engine.llama.model):
+            pass
+        return time.perf_counter() - started
+
     def ask(self, question: str | None) -> float:
         if question is not None:
             self.messages.append(ChatMessage("user", question))
@@ -127,6 +136,10 @@ class _Peer:
             {"role": "user", "content": [{"type": "image_url", "image_url": {"url": data_uri}},
                                          {"type": "text", "text": FIRST_QUESTION}]},
         ]
+
+    def warm_up(self) -> None:
+        """A tiny text-only reply (which also loads the handler's projector)."""
+        self.llama.create_chat_completion(messages=[{"role": "user", "content": "Hi"}], max_tokens=2)
 
     def ask(self, question: str | None) -> float:
         if question is not None:
@@ -193,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
     ours = _Engine(engine, image)
     peer = _Peer(engine, encode_data_uri(image))
     try:
+        projector_load_s = ours.warm_up()
+        peer.warm_up()
         first_ttft = ours.ask(None)
         first = ours.last_completion
         peer_first_ttft = peer.ask(None)
@@ -212,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
             "threads": threads,
             "image_pixels": f"{image.width}x{image.height}",
             "image_prompt_tokens": first.usage.prompt_tokens,
+            "projector_load_s": projector_load_s,
             "first_turn_ttft_s": first_ttft,
             "peer_first_turn_ttft_s": peer_first_ttft,
             "followup_ttft_s": follow_up,
