@@ -14,21 +14,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "vision"))  # vision_samples
+sys.path.insert(0, str(Path(__file__).parents[2]))  # fixtures
+
+import fixtures.projector  # noqa: E402
+
+projector_gguf = fixtures.projector.projector_gguf  # the projector fixture, shared with the capture tests
 
 
 @pytest.fixture(scope="session")
-def projector_gguf(tmp_path_factory: pytest.TempPathFactory, starter_gguf: Path) -> Path:
-    """A random-weight mlp projector GGUF matching the starter model."""
-    from autoglm.core.gguf_file import inspect_gguf
-    from autoglm.vision.synthetic import write_random_projector
-
-    width = inspect_gguf(starter_gguf).embedding_length
-    assert width == 896
-    return write_random_projector(tmp_path_factory.mktemp("vision") / "test-mmproj-f32.gguf", width)
-
-
-@pytest.fixture(scope="session")
-def vision_engine(starter_gguf: Path, projector_gguf: Path) -> Iterator[object]:
+def vision_engine(starter_gguf: Path, projector_gguf: Path) -> Iterator[object]:  # noqa: F811 - the fixture
     """The starter model with the test projector; the projector unloads after 1 idle second."""
     from autoglm.core.engine import LlamaEngine
     from autoglm.core.settings import ModelSettings

@@ -129,6 +129,7 @@ class WebcamWidget(QWidget):
         """Set every text in the current language."""
         self.camera_label.setText(self.tr("&Camera:"))
         self.chooser.setAccessibleName(self.tr("Camera"))
+        self.chooser.setPlaceholderText(self.tr("No camera"))
         self.question.setPlaceholderText(self.tr("Ask about what the camera sees…"))
         self.question.setAccessibleName(self.tr("Question about the camera picture"))
         self.snapshot_button.setText(self.tr("&Snapshot"))
