@@ -7,7 +7,7 @@ on the same model and projector files (in its own ``Llama``, same threads and co
 which resets the context and re-encodes every image on every call. Trials alternate
 between the two so a noisy neighbour hits both alike; medians are compared.
 
-Without ``--mmproj`` on the starter model, a random-weight ``mlp`` projector of the
+For a model without a projector (the starter), a random-weight ``mlp`` projector of the
 model's embedding width is written to the cache folder: the timings are real (encoder
 and decoder run in full), the answers are not meaningful.
 """
@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("vision", help="Follow-up TTFT about an image vs llama-cpp-python's MTMDChatHandler")
     parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
     parser.add_argument("--mmproj", type=Path, default=None,
-                        help="Projector GGUF (default: the model's own, or a random mlp projector for the starter)")
+                        help="Projector GGUF (default: the model's own, else a random mlp projector)")
     parser.add_argument("--image", type=Path, default=None, help="Image to ask about (default: a generated 800×600 picture)")
     parser.add_argument("--trials", type=int, default=3, help="Follow-up questions per side")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
@@ -69,7 +69,6 @@ def synthetic_screenshot(width: int = 800, height: int = 600) -> bytes:
 def _files(args: argparse.Namespace) -> tuple[str, str, Path, Path]:
     """Model id, name, model path and projector path (writing a random projector if needed)."""
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
-    from autoglm.core.errors import ModelError
     from autoglm.core.gguf_file import inspect_gguf
     from autoglm.core.paths import app_paths
     from autoglm.vision.synthetic import write_random_projector
@@ -78,8 +77,6 @@ def _files(args: argparse.Namespace) -> tuple[str, str, Path, Path]:
     resolved = ModelRepository(paths).resolve(args.model or STARTER_MODEL_ID, args.mmproj)
     mmproj = resolved.mmproj_path
     if mmproj is None:
-        if resolved.model_id != STARTER_MODEL_ID:
-            raise ModelError(f"{resolved.display_name} has no projector: give one with --mmproj.")
         width = inspect_gguf(resolved.model_path).embedding_length
         mmproj = paths.cache_dir / "bench" / f"random-mlp-projector-{width}.gguf"
         if not mmproj.exists():
