@@ -52,6 +52,43 @@ class BlocksWidget(QWidget):
         painter.end()
 
 
+class DesktopBackdrop(QWidget):
+    """A wallpaper and an editor window with an error in it, so a documentation screenshot looks like a desktop."""
+
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.FramelessWindowHint)
+        self.setGeometry(QGuiApplication.primaryScreen().geometry())
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        self.editor = QPlainTextEdit()
+        self.editor.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.editor.setGeometry(380, 110, 760, 330)
+        self.editor.setPlainText(
+            "$ python report.py\n"
+            "Traceback (most recent call last):\n"
+            '  File "report.py", line 14, in <module>\n'
+            "    totals = summarise(rows)\n"
+            '  File "report.py", line 9, in summarise\n'
+            '    return {key: sum(values) / len(values) for key, values in rows.items()}\n'
+            "ZeroDivisionError: division by zero\n")
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802
+        from PySide6.QtGui import QLinearGradient
+
+        painter = QPainter(self)
+        gradient = QLinearGradient(0, 0, self.width(), self.height())
+        gradient.setColorAt(0, QColor("#1d3557"))
+        gradient.setColorAt(1, QColor("#457b9d"))
+        painter.fillRect(self.rect(), gradient)
+        painter.end()
+
+    def show_all(self) -> None:
+        self.show()
+        QTest.qWaitForWindowExposed(self)
+        self.editor.show()
+        QTest.qWaitForWindowExposed(self.editor)
+
+
 def wait_until(predicate: Callable[[], Any], timeout_s: float = 30.0, what: str = "") -> None:
     """Run the event loop until ``predicate()`` is true; fail after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
@@ -229,6 +266,9 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"ratio": QGuiApplication.primaryScreen().devicePixelRatio()}
     window = make_window(Settings(model=ModelSettings(active_model="no-model-loaded.gguf")), load=False)
     requests = spy_on_requests(window)
+    if args.backdrop:
+        backdrop = DesktopBackdrop()
+        backdrop.show_all()
     _blocks, shown = show_blocks_under(window)
     report.update(shown)
     report["image_input_enabled"] = window.capture.region_button.isEnabled()
@@ -236,6 +276,9 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
     select_region(window, QPoint(150, 150), QPoint(250, 250), report, ask=False,
                   screenshot=shots / "capture-region.png" if shots else None)
     window.composer.input.setPlainText("Which colours are these?")
+    if shots is not None:
+        QTest.qWait(300)
+        save_screen(shots / "capture-composer.png", window.frameGeometry())
     QTest.keyClick(window.composer.input, Qt.Key.Key_Return)
     wait_until(lambda: requests, 30, "the request to reach the engine")
     wait_until(lambda: not window.controller.busy, 30, "the (failing) reply to end")
@@ -354,6 +397,7 @@ def main() -> int:
     parser.add_argument("mode", choices=["region", "ask"])
     parser.add_argument("--report", required=True)
     parser.add_argument("--screenshots", default="")
+    parser.add_argument("--backdrop", action="store_true", help="a wallpaper and an editor behind (documentation)")
     parser.add_argument("--video", required=True)
     parser.add_argument("--model", default="")
     parser.add_argument("--mmproj", default="")
