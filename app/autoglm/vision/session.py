@@ -39,7 +39,7 @@ from autoglm.core.types import (
     StreamEvent,
 )
 from autoglm.vision.projector import OwnedChunk, Projector, default_marker
-from autoglm.vision.prompt import MultimodalPrompt, render_multimodal
+from autoglm.vision.prompt import MultimodalPrompt, render_multimodal, takes_list_content
 from autoglm.vision.sequence import MediaPiece, PromptSequence, reusable_prefix
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ class VisionSession:
         self._chunks = _Lru(CHUNKS_KEPT, on_evict=Projector.free_chunk)  # media key -> owned chunk
         self._embeddings = _Lru(EMBEDDING_BYTES_KEPT, size=lambda a: a.nbytes)  # media key -> float32 array
         self._list_content: bool | None = None
+        self._notify: Callable[[StreamEvent], None] | None = None
 
     # -- prompt building -----------------------------------------------------------------
     def _image_layout(self, engine: LlamaEngine, image: ImageInput) -> PromptSequence:
@@ -124,8 +125,14 @@ class VisionSession:
             layout = self._tokenize_image(engine, image)
         return layout
 
+    def _use_projector(self, engine: LlamaEngine) -> Any:
+        """The projector held loaded; the stream is told when it has to load first."""
+        if not self.projector.loaded and self._notify is not None:
+            self._notify(Notice("loading", "Loading the vision projector…"))
+        return self.projector.use(engine.llama.model)
+
     def _tokenize_image(self, engine: LlamaEngine, image: ImageInput) -> PromptSequence:
-        with self.projector.use(engine.llama.model) as projector:
+        with self._use_projector(engine) as projector:
             pieces = projector.tokenize_image(image)
         layout = PromptSequence()
         for piece in pieces:
@@ -142,7 +149,7 @@ class VisionSession:
                        thinking: bool = True) -> tuple[PromptSequence, MultimodalPrompt]:
         """The prompt for ``messages`` as text tokens and media chunks."""
         if self._list_content is None:
-            self._list_content = engine.template.accepts_list_content()
+            self._list_content = takes_list_content(engine.template)
         prompt = render_multimodal(engine.template, messages, self.marker, thinking, self._list_content)
         sequence = PromptSequence()
         llama = engine.llama
@@ -159,6 +166,26 @@ class VisionSession:
     def generate(self, engine: LlamaEngine, request: GenerationRequest,
                  emit: Callable[[StreamEvent], None], cancel: threading.Event) -> Completion:
         """One reply to a conversation with images, evaluating only what the cache lacks."""
+        self._notify = emit
+        try:
+            return self._generate(engine, request, emit, cancel)
+        finally:
+            self._notify = None
+
+    def prepare(self, engine: LlamaEngine, images: list[ImageInput]) -> None:
+        """Encode images ahead of sending (e.g. when attached), so the send only decodes them.
+
+        Runs on the engine thread: ``scheduler.submit_call(lambda: session.prepare(engine, images))``.
+        """
+        n_embd = _input_embedding_width(engine.llama)
+        by_hash = {image.sha256: image for image in images}
+        for image in images:
+            for piece in self._image_layout(engine, image).media:
+                with self._use_projector(engine) as projector:
+                    self._embeddings_for(engine, projector, piece, by_hash, n_embd)
+
+    def _generate(self, engine: LlamaEngine, request: GenerationRequest,
+                  emit: Callable[[StreamEvent], None], cancel: threading.Event) -> Completion:
         started = time.perf_counter()
         n_ctx = engine.llama.n_ctx()
         reserve = min(request.sampling.max_tokens, n_ctx // 2)
@@ -213,15 +240,8 @@ class VisionSession:
         """Decode one media chunk into the cache (encoding it only if its embeddings are unknown)."""
         llama = engine.llama
         n_embd = _input_embedding_width(llama)
-        with self.projector.use(llama.model) as projector:
-            chunk = self._chunk_for(engine, piece, images)
-            embeddings = self._embeddings.get_fresh(piece.key)
-            if embeddings is None:
-                embeddings = projector.encode(chunk, piece.n_tokens, n_embd)
-                self._embeddings.put(piece.key, embeddings)
-                self.stats.images_encoded += 1
-            else:
-                self.stats.images_reused_embeddings += 1
+        with self._use_projector(engine) as projector:
+            chunk, embeddings = self._embeddings_for(engine, projector, piece, images, n_embd)
             if cancel.is_set():
                 return False
             start = llama.n_tokens
@@ -238,6 +258,19 @@ class VisionSession:
         llama.n_tokens = end
         self.stats.images_decoded += 1
         return True
+
+    def _embeddings_for(self, engine: LlamaEngine, projector: Projector, piece: MediaPiece,
+                        images: dict[str, ImageInput], n_embd: int) -> tuple[OwnedChunk, Any]:
+        """The chunk and its embeddings, running the encoder only if they are not cached."""
+        chunk = self._chunk_for(engine, piece, images)
+        embeddings = self._embeddings.get_fresh(piece.key)
+        if embeddings is None:
+            embeddings = projector.encode(chunk, piece.n_tokens, n_embd)
+            self._embeddings.put(piece.key, embeddings)
+            self.stats.images_encoded += 1
+        else:
+            self.stats.images_reused_embeddings += 1
+        return chunk, embeddings
 
     def _chunk_for(self, engine: LlamaEngine, piece: MediaPiece, images: dict[str, ImageInput]) -> OwnedChunk:
         """The preprocessed chunk for ``piece``, re-tokenising its image if it was let go."""

@@ -17,7 +17,7 @@ from vision_samples import huge_png_header, picture_png, truncated_png
 
 from autoglm.core.errors import InputError
 from autoglm.core.settings import VisionSettings
-from autoglm.core.types import ChatMessage, Delta, GenerationRequest, SamplingParams
+from autoglm.core.types import ChatMessage, Delta, GenerationRequest, Notice, SamplingParams
 from autoglm.vision.image import load_image_file, normalise
 
 IMAGE_TOKENS = 256
@@ -51,6 +51,8 @@ def test_image_turn_runs_the_projector_and_streams_a_reply(conversation) -> None
     deltas = [e for e in events if isinstance(e, Delta)]
     assert deltas, "the reply must stream as deltas"
     assert "".join(d.content for d in deltas).rstrip() == completion.content
+    loading = [e for e in events if isinstance(e, Notice) and e.kind == "loading"]
+    assert loading and events.index(loading[0]) < events.index(deltas[0]), "the projector load is announced first"
     assert completion.finish_reason in ("stop", "length")
 
 
@@ -113,6 +115,19 @@ def test_lost_kv_is_rebuilt_from_cached_embeddings_without_re_encoding(vision_en
     assert stats.images_encoded == encoded
     assert stats.images_decoded == decoded + 1
     assert stats.images_reused_embeddings == from_embeddings + 1
+
+
+def test_an_image_prepared_when_attached_is_not_encoded_again_when_sent(vision_engine, vision_scheduler) -> None:
+    session = vision_engine.vision
+    image = normalise(picture_png(5), VisionSettings(), "attached.png")
+    encoded = session.stats.images_encoded
+    vision_scheduler.submit_call(lambda: session.prepare(vision_engine, [image])).result(timeout=600)
+    assert session.stats.images_encoded == encoded + 1
+    decoded = session.stats.images_decoded
+    completion, _ = ask(vision_scheduler, [ChatMessage("user", "What is this?", [image])])
+    assert completion.error is None
+    assert session.stats.images_encoded == encoded + 1
+    assert session.stats.images_decoded == decoded + 1
 
 
 def test_cancel_during_a_new_image_stops_and_the_engine_stays_usable(vision_engine, vision_scheduler) -> None:

@@ -7,7 +7,7 @@ import pytest
 from autoglm.core.chat_template import CHATML_TEMPLATE, ChatTemplate
 from autoglm.core.errors import InputError
 from autoglm.core.types import ChatMessage, ImageInput
-from autoglm.vision.prompt import render_multimodal
+from autoglm.vision.prompt import render_multimodal, takes_list_content
 
 MARKER = "<__media__>"
 LIST_TEMPLATE = (
@@ -40,6 +40,13 @@ def test_list_content_templates_get_the_marker_as_a_text_part() -> None:
     assert template.accepts_list_content()
     prompt = render_multimodal(template, [ChatMessage("user", "What is it?", [image("a")])], MARKER)
     assert prompt.text_parts == ["<|user|>", "What is it?<|assistant|>"]
+
+
+def test_a_template_that_prints_the_list_repr_does_not_take_list_content() -> None:
+    assert not takes_list_content(ChatTemplate(CHATML_TEMPLATE))  # ChatML prints "[{'type': ...}]"
+    assert takes_list_content(ChatTemplate(LIST_TEMPLATE))
+    prompt = render_multimodal(ChatTemplate(CHATML_TEMPLATE), [ChatMessage("user", "Hi?", [image("a")])], MARKER)
+    assert "'type'" not in "".join(prompt.text_parts)
 
 
 def test_typed_markers_never_open_an_image_slot() -> None:
