@@ -12,7 +12,12 @@ What the fronts call:
   (attachments, thumbnails, remote engines).
 
 The engine does the rest: ``LlamaEngine`` attaches a ``vision.session.VisionSession``
-when the model has a projector, and routes every request with images through it.
+(``engine.vision``) when the model has a projector, and routes every request with images
+through it. A front may encode an image as soon as it is attached, before the user sends
+it, on the engine thread:
+``scheduler.submit_call(lambda: engine.vision.prepare(engine, [image]))``.
+Whether a model can take images at all: ``engine.info.has_vision``, and
+``engine.info.vision_unavailable_reason`` to show when it cannot.
 
 Importing this package is cheap: Pillow and llama.cpp load inside the functions that
 need them.
