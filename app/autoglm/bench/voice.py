@@ -4,7 +4,8 @@ Spoken questions are made with espeak-ng (a voice independent of piper) and fed 
 voice loop in real time, as a microphone would deliver them; the reply plays through the
 real output device. The peer, in the same run on the same models, is the naive pipeline:
 wait for the end of the turn, transcribe, wait for the whole reply, synthesise all of it,
-then play. Questions alternate between the two so a noisy neighbour hits both alike.
+then play. Questions alternate between the two (and which goes first, since the engine reuses the
+KV cache of the previous prompt) so a noisy neighbour hits both alike.
 """
 
 from __future__ import annotations
@@ -208,9 +209,15 @@ def run(args: argparse.Namespace) -> int:
             _naive_turn(scheduler, transcriber, synthesizer, conversation.player, voice_settings, sampling,
                         DEFAULT_SYSTEM_PROMPT, *questions[0][1:])
             for index, (text, audio, trailing) in enumerate(questions):
+                # The engine keeps the KV cache of the last prompt, so whichever side goes second
+                # finds the question already evaluated: alternate who goes first.
+                if index % 2:
+                    naive.append(_naive_turn(scheduler, transcriber, synthesizer, conversation.player,
+                                             voice_settings, sampling, DEFAULT_SYSTEM_PROMPT, audio, trailing))
                 ours.append(_streamed_turn(conversation, source, audio, trailing))
-                naive.append(_naive_turn(scheduler, transcriber, synthesizer, conversation.player,
-                                         voice_settings, sampling, DEFAULT_SYSTEM_PROMPT, audio, trailing))
+                if not index % 2:
+                    naive.append(_naive_turn(scheduler, transcriber, synthesizer, conversation.player,
+                                             voice_settings, sampling, DEFAULT_SYSTEM_PROMPT, audio, trailing))
                 print(f"  {index + 1:2d}. {text!r} heard as {ours[-1]['heard']!r}: "
                       f"first audio {ours[-1]['first_audio_s']:.2f} s (naive {naive[-1]:.2f} s)", flush=True)
         rss_voice = current_rss_mb()
@@ -235,6 +242,8 @@ def run(args: argparse.Namespace) -> int:
         "after_endpoint_p50_s": _median([turn["after_endpoint_s"] for turn in ours]),
         "asr_rtf": sum(turn["asr_s"] for turn in ours) / max(1e-9, sum(turn["asr_audio_s"] for turn in ours)),
         "tts_rtf": sum(turn["tts_s"] for turn in ours) / max(1e-9, sum(turn["tts_audio_s"] for turn in ours)),
+        "speculative_answers": conversation.speculations,
+        "speculative_answers_dropped": conversation.speculations_abandoned,
         "rss_text_only_mb": rss_text_only,
         "rss_voice_mb": rss_voice,
         "end_silence_ms": voice_settings.end_silence_ms,

@@ -195,6 +195,8 @@ class VoiceConversation:
         self.hands_free = True
         self.state = VoiceState.IDLE
         self.turns: list[VoiceTurn] = []
+        self.speculations = 0
+        self.speculations_abandoned = 0
         self._detector: TurnDetector | None = None
         self._speaker: ReplySpeaker | None = None
         self._turns: queue.Queue[_PendingTurn | None] = queue.Queue()
@@ -222,15 +224,13 @@ class VoiceConversation:
             self.source = MicrophoneCapture(
                 self.settings.input_device, on_level=self.callbacks.on_level,
                 on_device_lost=self._report_error, on_device_back=self._notice).start()
-        if self.player is None:
-            self.player = AudioPlayer(self.settings.output_device, self.synthesizer.sample_rate).start()
         self.transcriber.load()
         self.synthesizer.load()
         config = EndpointConfig(threshold=self.settings.vad_threshold,
                                 end_silence_ms=self.settings.end_silence_ms,
                                 likely_end_ms=min(160, self.settings.end_silence_ms // 2))
         self._detector = TurnDetector(self._vad or SileroFrameVad(), config, self.settings.preroll_ms)
-        self._speaker = ReplySpeaker(self.synthesizer, self.player, on_error=self._report_error)
+        self._reply_speaker()
         self._stop.clear()
         for target, name in ((self._listen, "autoglm-voice-listen"), (self._answer, "autoglm-voice-turns")):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -260,12 +260,14 @@ class VoiceConversation:
         if self._speaker is not None:
             self._speaker.stop()
 
-    def read_aloud(self, stream: ReplySource) -> None:
-        """Speak a typed chat's reply as it streams (the caller keeps consuming it as usual)."""
-        speaker = self._speaker or ReplySpeaker(
-            self.synthesizer, self.player or AudioPlayer(self.settings.output_device).start(),
-            on_error=self._report_error)
-        self._speaker = speaker
+    def read_aloud(self, stream: ReplySource) -> ReplySpeaker:
+        """Speak a typed chat's reply as it streams; call right after ``submit``.
+
+        The caller keeps consuming the stream as usual. The first call loads the voice and
+        opens the speaker, so call it off the GUI thread. Returns the speaker, whose
+        ``stop()`` silences it and whose ``wait_done()`` waits for the end.
+        """
+        speaker = self._reply_speaker()
         speaker.begin()
 
         def listen(event: StreamEvent) -> None:
@@ -275,6 +277,21 @@ class VoiceConversation:
         stream.add_listener(listen)  # type: ignore[attr-defined]
         threading.Thread(target=lambda: (stream.result(), speaker.finish()),
                          name="autoglm-read-aloud", daemon=True).start()
+        return speaker
+
+    def stop_speaking(self) -> None:
+        """Silence whatever is being spoken (a reply read aloud, or the voice turn's answer)."""
+        if self._busy.is_set():
+            self.interrupt()
+        elif self._speaker is not None:
+            self._speaker.stop()
+
+    def _reply_speaker(self) -> ReplySpeaker:
+        if self.player is None:
+            self.player = AudioPlayer(self.settings.output_device, self.synthesizer.sample_rate).start()
+        if self._speaker is None:
+            self._speaker = ReplySpeaker(self.synthesizer, self.player, on_error=self._report_error)
+        return self._speaker
 
     def close(self) -> None:
         """Stop listening and speaking, and release the devices."""
@@ -349,6 +366,7 @@ class VoiceConversation:
         elif kind is TurnEventKind.LIKELY_END and event.audio is not None:
             # Answer speculatively: transcribe and start the reply now, play it only once confirmed.
             self._abandon(pending)
+            self.speculations += 1
             speech_ended_at = time.monotonic() - self._detector.endpointer.config.likely_end_ms / 1000
             self._pending = _PendingTurn(event.audio, speech_ended_at)
             self._turns.put(self._pending)
@@ -370,6 +388,7 @@ class VoiceConversation:
         if pending is None or pending.confirmed.is_set():
             return
         pending.abandoned.set()
+        self.speculations_abandoned += 1
         stream = pending.stream
         if stream is not None:
             stream.cancel()

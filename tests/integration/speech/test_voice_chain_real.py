@@ -122,3 +122,26 @@ def test_without_a_headset_the_mic_is_muted_while_the_assistant_speaks(
         assert turns[0].reply_text == turns[0].full_reply
     finally:
         conversation.close()
+
+
+def test_read_aloud_speaks_a_typed_reply_on_the_speaker(virtual_sound, scheduler, whisper, piper_voice,
+                                                        tmp_path) -> None:
+    from autoglm.core.types import ChatMessage, Delta, GenerationRequest
+
+    conversation = VoiceConversation(scheduler, VoiceSettings(read_aloud=True), transcriber=whisper,
+                                     synthesizer=piper_voice)
+    request = GenerationRequest([ChatMessage("user", "Say exactly: The library opens at nine.")],
+                                SamplingParams(temperature=0.0, max_tokens=20, seed=1), thinking=False)
+    recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
+    try:
+        stream = scheduler.submit(request)
+        speaker = conversation.read_aloud(stream)
+        shown = "".join(event.content for event in stream if isinstance(event, Delta))
+        assert speaker.wait_done(120)
+        conversation.player.drain(5)
+    finally:
+        heard = recording.stop()
+        conversation.close()
+    assert "library" in shown.lower()
+    words = whisper.transcribe(heard).text.lower()
+    assert "library" in words and "nine" in words.replace("9", "nine"), words
