@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """The lean bundle folder and tarball, with the build's wall time."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """The lean bundle folder and tarball, with the build's wall time (removed afterwards: ~1 GB)."""
     out = tmp_path_factory.mktemp("bundle-build")
     started = time.perf_counter()
     result = subprocess.run(
@@ -64,11 +65,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert len(tarballs) == 1, list((out / "dist").iterdir())
     folder = tarballs[0].with_name(tarballs[0].name.removesuffix(".tar.gz"))
     print(f"\nbundle build: {build_s:.0f} s; {result.stdout.strip().splitlines()[-2]}")
-    return {"folder": folder, "tarball": tarballs[0], "build_s": build_s}
+    yield {"folder": folder, "tarball": tarballs[0], "build_s": build_s}
+    shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
-def installed(built: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def installed(built: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The tarball unpacked outside the source tree and installed into a fake ``~/.local``."""
     place = tmp_path_factory.mktemp("elsewhere")
     with tarfile.open(built["tarball"]) as tar:  # type: ignore[arg-type]
@@ -79,7 +81,8 @@ def installed(built: dict[str, object], tmp_path_factory: pytest.TempPathFactory
     result = subprocess.run(["sh", str(unpacked / "install.sh")], cwd=place, capture_output=True, text=True,
                             env=_bare_env(home, place / "unused-app-home"), timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    return {"place": place, "home": home, "unpacked": unpacked, "bin": home / ".local" / "bin" / "autoglm"}
+    yield {"place": place, "home": home, "unpacked": unpacked, "bin": home / ".local" / "bin" / "autoglm"}
+    shutil.rmtree(place, ignore_errors=True)
 
 
 def test_bundle_name_and_contents(built: dict[str, object]) -> None:
@@ -113,6 +116,26 @@ def test_install_puts_command_menu_entry_and_icon_in_local(installed: dict[str, 
     assert f'Exec="{app_dir}/autoglm" gui' in desktop
     assert "Icon=autoglm-desktop" in desktop and "Name=AutoGLM Desktop" in desktop
     assert (local / "share" / "icons" / "hicolor" / "scalable" / "apps" / "autoglm-desktop.svg").is_file()
+
+
+def test_install_into_a_prefix_then_uninstall(installed: dict[str, Path], tmp_path: Path) -> None:
+    """PREFIX= installs elsewhere; --uninstall removes the app, link, menu entry and icon, nothing else."""
+    prefix = tmp_path / "prefix"
+    keep = prefix / "share" / "applications" / "someone-else.desktop"
+    keep.parent.mkdir(parents=True)
+    keep.write_text("[Desktop Entry]\n", encoding="utf-8")
+    env = _bare_env(installed["home"], tmp_path / "app-home", PREFIX=str(prefix))
+    install = ["sh", str(installed["unpacked"] / "install.sh")]
+    result = subprocess.run(install, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (prefix / "bin" / "autoglm").is_symlink() and (prefix / "lib" / "autoglm-desktop" / "autoglm").is_file()
+    result = subprocess.run([*install, "--uninstall"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (prefix / "lib" / "autoglm-desktop").exists()
+    assert not (prefix / "bin" / "autoglm").is_symlink()
+    assert not (prefix / "share" / "applications" / "autoglm-desktop.desktop").exists()
+    assert not (prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "autoglm-desktop.svg").exists()
+    assert keep.is_file()
 
 
 def test_version_from_outside_the_source_tree(installed: dict[str, Path], tmp_path: Path) -> None:
