@@ -94,7 +94,7 @@ def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = 
         try:
             image = Image.open(stream)
         except Image.DecompressionBombError as exc:
-            raise InputError(_too_large(label, settings, exc)) from exc
+            raise InputError(_too_large(label, settings)) from exc
         except UnidentifiedImageError as exc:
             raise InputError(f"{label} is not an image this app can read (PNG, JPEG, WebP, GIF, BMP, TIFF …).") from exc
         except (OSError, ValueError, SyntaxError) as exc:
@@ -111,13 +111,13 @@ def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = 
             try:
                 image.load()
             except Image.DecompressionBombError as exc:
-                raise InputError(_too_large(label, settings, exc)) from exc
+                raise InputError(_too_large(label, settings)) from exc
             except (OSError, ValueError, SyntaxError, EOFError) as exc:
                 raise InputError(f"{label} is damaged or truncated: its pixels cannot be decoded.") from exc
             return _from_pil(image, settings)
 
 
-def _too_large(label: str, settings: VisionSettings, exc: Exception) -> str:
+def _too_large(label: str, settings: VisionSettings) -> str:
     return (f"{label} is too large to open safely (more than {settings.max_source_pixels:,} pixels, "
             f"a decompression bomb or a huge scan).")
 
