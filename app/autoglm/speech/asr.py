@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,40 +122,3 @@ class WhisperTranscriber:
     def transcribe_file(self, path: Path) -> Transcript:
         """Recognise the speech in an audio file."""
         return self.transcribe(load_audio_file(path))
-
-
-class SpeculativeTranscriber:
-    """Starts recognising when a turn has probably ended, so the text is ready when it surely has.
-
-    Between the likely end and the confirmed end only silence is added to the turn, so
-    the early transcript stands unless speech resumed (``cancel()``), in which case the
-    whole turn is recognised again on ``confirm()``.
-    """
-
-    def __init__(self, transcriber: WhisperTranscriber):
-        self.transcriber = transcriber
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="autoglm-asr")
-        self._pending: Future[Transcript] | None = None
-        self.reused = 0
-        self.redone = 0
-
-    def speculate(self, audio: np.ndarray) -> None:
-        """Begin recognising ``audio`` (the turn up to its likely end) in the background."""
-        self._pending = self._executor.submit(self.transcriber.transcribe, audio.copy())
-
-    def cancel(self) -> None:
-        """Speech resumed: the early transcript will not be used."""
-        self._pending = None
-
-    def confirm(self, audio: np.ndarray) -> Transcript:
-        """The turn ended with ``audio``: the early transcript if still valid, else a fresh one."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            self.reused += 1
-            return pending.result()
-        self.redone += 1
-        return self._executor.submit(self.transcriber.transcribe, audio.copy()).result()
-
-    def close(self) -> None:
-        """Stop the worker thread."""
-        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,50 @@ def test_say_without_any_speaker_exits_with_the_device_code(tmp_path: Path) -> N
         pytest.skip("this machine has a real sound card, so 'no speaker' cannot be staged")
     assert result.returncode == 4
     assert result.stderr.strip() == "autoglm: No speaker was found: connect one, or check that the sound system is running."
+
+
+def test_voice_command_push_to_talk_conversation(virtual_sound, starter_gguf, tmp_path: Path) -> None:
+    import queue
+    import threading
+
+    from speech_audio import QUESTION, espeak_wav
+
+    question = espeak_wav(QUESTION, tmp_path / "question.wav")
+    environment = {**os.environ, "PYTHONPATH": str(APP_DIR)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autoglm", "voice", "--push-to-talk", "--model", str(starter_gguf)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    lines: queue.Queue[str] = queue.Queue()
+    for pipe in (process.stdout, process.stderr):
+        threading.Thread(target=lambda p=pipe: [lines.put(line) for line in p], daemon=True).start()
+
+    def wait_line(needle: str, timeout: float) -> str:
+        seen = []
+        try:
+            while True:
+                line = lines.get(timeout=timeout)
+                seen.append(line)
+                if needle.lower() in line.lower():
+                    return "".join(seen)
+        except queue.Empty:
+            raise AssertionError(f"never printed {needle!r}; got: {''.join(seen)!r}") from None
+
+    try:
+        wait_line("Press Enter to speak", 240)
+        process.stdin.write("\n")
+        process.stdin.flush()
+        wait_line("speaking", 30)
+        time.sleep(0.5)
+        virtual_sound.play_into_mic(question).wait(30)
+        time.sleep(0.5)
+        process.stdin.write("\n")
+        process.stdin.flush()
+        transcript = wait_line("You:", 120)
+        answer = wait_line("paris", 120)
+        process.stdin.close()
+        assert process.wait(60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "capital" in transcript.lower() and "france" in transcript.lower()
+    assert "Traceback" not in answer

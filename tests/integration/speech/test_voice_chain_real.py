@@ -145,3 +145,30 @@ def test_read_aloud_speaks_a_typed_reply_on_the_speaker(virtual_sound, scheduler
     assert "library" in shown.lower()
     words = whisper.transcribe(heard).text.lower()
     assert "library" in words and "nine" in words.replace("9", "nine"), words
+
+
+def test_push_to_talk_answers_what_was_said_while_pressed(virtual_sound, scheduler, whisper, piper_voice,
+                                                           tmp_path) -> None:
+    question = spoken_question_16k(tmp_path)
+    source = FileAudioSource()
+    turns = []
+    conversation = VoiceConversation(
+        scheduler, VoiceSettings(), VoiceCallbacks(on_turn_done=turns.append), source=source,
+        transcriber=whisper, synthesizer=piper_voice,
+        sampling=SamplingParams(temperature=0.0, max_tokens=24, seed=1)).start(hands_free=False)
+    try:
+        source.play(question)  # spoken while the key is up: never answered
+        assert wait_for(lambda: source.finished_at is not None, 30)
+        time.sleep(1.0)
+        assert turns == [] and conversation.state is VoiceState.LISTENING
+        conversation.press()
+        source.play(question)
+        assert wait_for(lambda: source.finished_at is not None, 30)
+        time.sleep(0.3)
+        conversation.release()
+        assert wait_for(lambda: turns, 180)
+    finally:
+        conversation.close()
+    assert len(turns) == 1
+    assert "capital" in turns[0].user_text.lower() and "france" in turns[0].user_text.lower()
+    assert "paris" in turns[0].full_reply.lower()
