@@ -42,7 +42,6 @@ from autoglm.server.media import (
     decode_audio,
     decode_data_uri,
     image_bytes_from_url,
-    normalise_image,
 )
 from autoglm.server.replies import ReplyShape, model_card
 from autoglm.server.schemas import ChatCompletionRequest, SpeechRequest
@@ -53,6 +52,7 @@ from autoglm.server.translate import (
     sampling_params,
     thinking_choice,
 )
+from autoglm.vision.image import normalise
 
 _LOGGER = logging.getLogger(__name__)
 _BEARER = HTTPBearer(auto_error=False, description="The API key set in Settings → Server (any value if none is set)")
@@ -129,7 +129,7 @@ class _ChatService:
 
     def load_image(self, url: str) -> ImageInput:
         data = image_bytes_from_url(url, self.settings.server.allowed_image_dir)
-        return normalise_image(data, self.settings.vision)
+        return normalise(data, self.settings.vision)
 
     def transcribe(self, data: str, _format: str) -> str:
         audio = decode_audio(decode_data_uri(data, "audio")[0], self.settings.server.max_audio_seconds)

@@ -1,5 +1,8 @@
 """Images and audio sent to the API: data URIs decoded, local files allowed only from one folder.
 
+Image bytes found here are normalised by ``autoglm.vision.image.normalise``, the same
+path as a pasted or dropped image in the app.
+
 Remote URLs are never fetched (the app works offline and must not be turned into a
 proxy); ``file://`` URLs are read only from the folder the user allowed in Settings →
 Server. Every refusal is an ``InputError`` whose message the client receives.
@@ -9,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import logging
 import re
@@ -19,8 +21,6 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 
 from autoglm.core.errors import InputError
-from autoglm.core.settings import VisionSettings
-from autoglm.core.types import ImageInput
 
 _LOGGER = logging.getLogger(__name__)
 _DATA_URI = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(;[\w.+-]+=[\w.+-]+)*)(?P<b64>;base64)?,", re.I)
@@ -80,28 +80,6 @@ def _read_allowed_file(url: str, allowed_dir: str | None) -> bytes:
     if not path.is_file():
         raise InputError(f"There is no image file at {path}.")
     return path.read_bytes()
-
-
-def normalise_image(data: bytes, limits: VisionSettings) -> ImageInput:
-    """Decode, refuse decompression bombs, convert to RGB and downscale to the pixel budget."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            width, height = probe.size
-            if width * height > limits.max_source_pixels:
-                raise InputError(f"The image is {width}×{height} pixels, more than the "
-                                 f"{limits.max_source_pixels:,} allowed.")
-            image = probe.convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise InputError("The image could not be decoded (send PNG, JPEG, WebP or GIF).") from exc
-    if image.width * image.height > limits.max_image_pixels:
-        scale = (limits.max_image_pixels / (image.width * image.height)) ** 0.5
-        image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))),
-                             Image.Resampling.LANCZOS)
-    rgb = image.tobytes()
-    digest = hashlib.sha256(f"{image.width}x{image.height}:".encode() + rgb).hexdigest()
-    return ImageInput(image.width, image.height, rgb, digest)
 
 
 def decode_audio(data: bytes, max_seconds: float) -> np.ndarray:

@@ -10,13 +10,11 @@ import pytest
 from PIL import Image
 
 from autoglm.core.errors import InputError
-from autoglm.core.settings import VisionSettings
 from autoglm.server.media import (
     decode_audio,
     decode_base64,
     decode_data_uri,
     image_bytes_from_url,
-    normalise_image,
 )
 
 
@@ -59,23 +57,6 @@ def test_image_urls_are_data_or_allowed_files_only(tmp_path: Path) -> None:
         image_bytes_from_url(f"file://{inside.parent}/../secret.png", str(inside.parent))
     with pytest.raises(InputError, match="not an image type"):
         image_bytes_from_url("data:text/plain;base64,QUJD", None)
-
-
-def test_normalise_downscales_and_hashes_pixels() -> None:
-    limits = VisionSettings(max_image_pixels=10_000, max_source_pixels=1_000_000)
-    image = normalise_image(png(400, 100), limits)
-    assert image.width * image.height <= 10_000 and abs(image.width / image.height - 4) < 0.1
-    assert len(image.rgb) == image.width * image.height * 3
-    assert normalise_image(png(400, 100), limits).sha256 == image.sha256
-    assert normalise_image(png(400, 100, (1, 2, 3)), limits).sha256 != image.sha256
-
-
-def test_bombs_and_garbage_are_refused() -> None:
-    limits = VisionSettings(max_image_pixels=10_000, max_source_pixels=1_000_000)
-    with pytest.raises(InputError, match="more than the"):
-        normalise_image(png(2000, 1000), limits)
-    with pytest.raises(InputError, match="could not be decoded"):
-        normalise_image(b"GIF89a not really", limits)
 
 
 def test_audio_limits() -> None:
