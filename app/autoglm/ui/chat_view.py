@@ -9,16 +9,26 @@ bottom makes it follow again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
-from autoglm.ui.message_delegate import MessageDelegate, action_label, message_actions
+from autoglm.ui.message_delegate import (
+    Measured,
+    MessageDelegate,
+    action_label,
+    column_width,
+    message_actions,
+)
+from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
 _FOLLOW_SLACK_PX = 24
+_KEEP_DOCUMENTS = 16
+_REMEASURE_DELAY_MS = 150
 
 
 class ChatViewWidget(QListView):
@@ -33,13 +43,14 @@ class ChatViewWidget(QListView):
         super().__init__(parent)
         self.setObjectName("chatView")
         self.delegate = MessageDelegate(self)
+        self.delegate.row_width = lambda: self.viewport().width()
         self.setModel(model)
         self.setItemDelegate(self.delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setUniformItemSizes(False)
         self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(40)
+        self.setBatchSize(25)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -54,6 +65,59 @@ class ChatViewWidget(QListView):
         model.rowsInserted.connect(self._rows_inserted)
         model.modelReset.connect(self._model_reset)
         model.dataChanged.connect(self._data_changed)
+        self._remeasure_timer = QTimer(self)
+        self._remeasure_timer.setSingleShot(True)
+        self._remeasure_timer.setInterval(_REMEASURE_DELAY_MS)
+        self._remeasure_timer.timeout.connect(self._remeasure)
+        self._remeasuring = False
+        self.delegate.remeasureNeeded.connect(self._schedule_remeasure)
+
+    # -- measuring off the GUI thread ----------------------------------------------------
+    def make_measurer(self, keep_rendered: bool = True) -> Callable[[list[MessageItem]], list[Measured]]:
+        """A function a worker thread runs to measure items at the view's current width."""
+        factory = self.delegate.factory.clone()
+        column = column_width(self.viewport().width())
+        gui_thread = self.thread()
+
+        def measure(items: list[MessageItem]) -> list[Measured]:
+            results = []
+            keep_from = len(items) - _KEEP_DOCUMENTS
+            for number, item in enumerate(items):
+                height, width, doc = factory.measure(item, column, keep=keep_rendered)
+                if number >= keep_from:
+                    doc.moveToThread(gui_thread)
+                    results.append(Measured(item, column, height, width, doc))
+                else:
+                    results.append(Measured(item, column, height, width))
+            return results
+
+        return measure
+
+    def prime(self, measured: list[Measured]) -> None:
+        """Use sizes measured by a worker; the list is laid out again from them."""
+        self.delegate.prime(measured)
+        self.scheduleDelayedItemsLayout()
+
+    def _schedule_remeasure(self) -> None:
+        if not self._remeasuring:
+            self._remeasure_timer.start()
+
+    def _remeasure(self) -> None:
+        items = [item for item in self.chat_model().items() if not item.streaming]
+        if not items:
+            return
+        self._remeasuring = True
+        measure = self.make_measurer(keep_rendered=False)
+
+        def done(measured: list[Measured]) -> None:
+            self._remeasuring = False
+            self.prime(measured)
+
+        def failed(error: BaseException) -> None:
+            self._remeasuring = False
+            _LOGGER.warning("Measuring messages failed: %s", error)
+
+        BackgroundTask(lambda: measure(items), name="measure-messages").on_success(done).on_failure(failed).start()
 
     def chat_model(self) -> ChatMessagesModel:
         """The model shown."""
@@ -91,9 +155,11 @@ class ChatViewWidget(QListView):
         self._adjusting = False
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        """Keep following the bottom across resizes."""
+        """Keep following the bottom across resizes; sizes for the new width come from a worker."""
         follow = self.follow
         super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._schedule_remeasure()
         if follow:
             self.scroll_to_end()
 

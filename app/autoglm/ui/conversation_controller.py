@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -20,7 +21,6 @@ from autoglm.core.errors import InputError
 from autoglm.core.types import ChatMessage, Completion
 from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
 from autoglm.ui.composer import AttachmentDraft
-from autoglm.ui.markdown_html import MarkdownRenderer
 from autoglm.ui.reply_worker import ReplyStreamWorker
 from autoglm.ui.tasks import BackgroundTask
 
@@ -83,7 +83,9 @@ class ConversationController(QObject):
         self._content_started: float | None = None
         self._pending_start = False
         self._load_generation = 0
-        self.renderer_settings: tuple[bool, str, str] = (False, "Copy", "")
+        self.make_measurer: Callable[[], Callable[[list[MessageItem]], Any]] | None = None
+        """Set by the window: gives a function that measures items on the worker thread."""
+        self.apply_measured: Callable[[Any], None] | None = None
 
     @property
     def store(self) -> Any:
@@ -112,23 +114,19 @@ class ConversationController(QObject):
         self._load_generation += 1
         generation = self._load_generation
         store = self.store
-        dark, copy_label, token = self.renderer_settings
+        measure = self.make_measurer() if self.make_measurer else None
 
-        def load() -> list[MessageItem]:
-            renderer = MarkdownRenderer(dark=dark, copy_label=copy_label)
-            items = []
-            for record in store.messages(conversation_id):
-                item = item_from_record(record)
-                if item.role == "assistant":
-                    item.rendered = renderer.render(item.content)
-                    item.rendered_theme = token
-                items.append(item)
-            return items
+        def load() -> tuple[list[MessageItem], Any]:
+            items = [item_from_record(record) for record in store.messages(conversation_id)]
+            return items, measure(items) if measure else None
 
-        def show(items: list[MessageItem]) -> None:
+        def show(result: tuple[list[MessageItem], Any]) -> None:
             if generation != self._load_generation:
                 return
+            items, measured = result
             self.conversation_id = conversation_id
+            if measured is not None and self.apply_measured is not None:
+                self.apply_measured(measured)
             self.model.set_items(items)
             self.conversationChanged.emit(conversation_id)
             self.loaded.emit(len(items))
@@ -304,24 +302,19 @@ class ConversationController(QObject):
         title = QCoreApplication.translate("ConversationController", "{0} (edited)").format(source.title if source else title_from(new_text))
         self._load_generation += 1
         generation = self._load_generation
-        dark, copy_label, token = self.renderer_settings
+        measure = self.make_measurer() if self.make_measurer else None
 
-        def fork() -> tuple[int, list[MessageItem]]:
+        def fork() -> tuple[int, list[MessageItem], Any]:
             fork_id = store.fork_conversation(source_id, before, title=title)
-            renderer = MarkdownRenderer(dark=dark, copy_label=copy_label)
-            items = []
-            for record in store.messages(fork_id):
-                view_item = item_from_record(record)
-                if view_item.role == "assistant":
-                    view_item.rendered = renderer.render(view_item.content)
-                    view_item.rendered_theme = token
-                items.append(view_item)
-            return fork_id, items
+            items = [item_from_record(record) for record in store.messages(fork_id)]
+            return fork_id, items, measure(items) if measure else None
 
-        def resend(result: tuple[int, list[MessageItem]]) -> None:
+        def resend(result: tuple[int, list[MessageItem], Any]) -> None:
             if generation != self._load_generation:
                 return
-            fork_id, items = result
+            fork_id, items, measured = result
+            if measured is not None and self.apply_measured is not None:
+                self.apply_measured(measured)
             self.conversation_id = fork_id
             self.model.set_items(items)
             self.conversationChanged.emit(fork_id)

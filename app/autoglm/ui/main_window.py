@@ -8,6 +8,7 @@ decoding, generation) runs off the GUI thread.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,8 @@ class MainWindow(QMainWindow):
         self._editing_item: MessageItem | None = None
         self._dialogs: list[QWidget] = []
         self._shutting_down = False
+        self._load_done = threading.Event()
+        self._load_done.set()
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(720, 480))
@@ -164,6 +167,8 @@ class MainWindow(QMainWindow):
         self.banner = NotificationBannerWidget(self)
         self.chat_view = ChatViewWidget(self.controller.model, self)
         self.chat_view.delegate.attachment_resolver = lambda sha: self.runtime.store.attachment_path(sha)
+        self.controller.make_measurer = self.chat_view.make_measurer
+        self.controller.apply_measured = self.chat_view.prime
         self.empty_state = EmptyStateWidget(self)
         self.composer = ComposerWidget(self)
         self.status = StatusBarWidget(self)
@@ -282,8 +287,6 @@ class MainWindow(QMainWindow):
         self.chat_view.anchorActivated.connect(self.message_anchor)
         self.empty_state.suggestionChosen.connect(lambda text: self.send(text, []))
         self.theme.themeChanged.connect(lambda _colours: self.apply_look())
-        self.modelLoaded.connect(self._model_loaded)
-        self.modelLoadFailed.connect(self._model_load_failed)
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
@@ -310,7 +313,6 @@ class MainWindow(QMainWindow):
         self.settings_button.setAccessibleName(self.tr("Settings"))
         self.chat_view.setAccessibleName(self.tr("Conversation"))
         self.chat_view.delegate.set_look(self.theme.colours, self._chat_font(), self.languages.language)
-        self.controller.renderer_settings = self.chat_view.delegate.renderer_settings()
         self.chat_view.doItemsLayout()
         self._update_header()
 
@@ -337,7 +339,6 @@ class MainWindow(QMainWindow):
             if name:
                 item.setIcon(icon(name, colours.text))
         self.chat_view.delegate.set_look(colours, self._chat_font(), self.languages.language)
-        self.controller.renderer_settings = self.chat_view.delegate.renderer_settings()
         self.chat_view.doItemsLayout()
         self.chat_view.viewport().update()
 
@@ -415,9 +416,10 @@ class MainWindow(QMainWindow):
     # -- models ----------------------------------------------------------------------------
     def load_model(self, spec: str | None = None) -> None:
         """Load ``spec`` (default: the active model) in the background, with progress."""
-        if self._loading_model:
+        if self._loading_model or self._shutting_down:
             return
         self._loading_model = True
+        self._load_done.clear()
         self.status.set_loading(0.0, self.tr("Loading the model…"))
         runtime = self.runtime
 
@@ -426,24 +428,36 @@ class MainWindow(QMainWindow):
             if now - self._last_progress < _PROGRESS_INTERVAL_S and fraction < 1.0:
                 return
             self._last_progress = now
-            run_on_main(lambda: self.status.set_loading(fraction, message))
+            run_on_main(lambda: None if self._shutting_down else self.status.set_loading(fraction, message))
 
-        BackgroundTask(lambda: runtime.load_model(spec, progress=progress), name="load-model") \
-            .on_success(self.modelLoaded.emit) \
-            .on_failure(lambda error: self.modelLoadFailed.emit(describe_error(error))).start()
+        def load() -> Any:
+            try:
+                return runtime.load_model(spec, progress=progress)
+            finally:
+                self._load_done.set()
+
+        BackgroundTask(load, name="load-model") \
+            .on_success(self._model_loaded) \
+            .on_failure(lambda error: self._model_load_failed(describe_error(error))).start(daemon=True)
 
     def _model_loaded(self, info: Any) -> None:
+        if self._shutting_down:
+            return
         self._loading_model = False
         self.status.set_loading(None)
         self.status.set_model_info(info)
         self._update_header()
         self.token_counter.schedule()
+        self.modelLoaded.emit(info)
 
     def _model_load_failed(self, message: str) -> None:
+        if self._shutting_down:
+            return
         self._loading_model = False
         self.status.set_loading(None)
         self.status.set_model_info(self.runtime.model_info)
         self.banner.show_message(message)
+        self.modelLoadFailed.emit(message)
 
     def switch_model(self, spec: str) -> None:
         """Make ``spec`` the active model, save that, and load it."""

@@ -8,6 +8,7 @@ holds that block's text for the copy button.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
 COPY_CODE_SCHEME = "copy-code"
+_COPY_LINK = re.compile(COPY_CODE_SCHEME + r":(\d+)")
+_BLOCK_CACHE = 2048
+_FENCES = ("```", "~~~")
 _LIGHT_STYLE = "friendly"
 _DARK_STYLE = "one-dark"
 
@@ -73,9 +77,33 @@ class MarkdownRenderer:
         self._md.add_render_rule("code_block", fence)
         self._md.add_render_rule("code_inline", inline)
         self._blocks: list[str] = []
+        self._cache: dict[str, RenderedMarkdown] = {}
 
     def render(self, text: str) -> RenderedMarkdown:
-        """Render ``text``; an unclosed code fence (still streaming) renders as a block too."""
+        """Render ``text``; an unclosed code fence (still streaming) renders as a block too.
+
+        Top-level blocks are rendered one by one and remembered, so while a reply streams
+        only its last, growing block is rendered again at each batch.
+        """
+        parts: list[str] = []
+        code: list[str] = []
+        for block in split_blocks(text):
+            rendered = self._cache.get(block)
+            if rendered is None:
+                rendered = self._render_block(block)
+                self._cache[block] = rendered
+                if len(self._cache) > _BLOCK_CACHE:
+                    self._cache.pop(next(iter(self._cache)))
+            offset = len(code)
+            html_part = rendered.html
+            if offset and rendered.code_blocks:
+                html_part = _COPY_LINK.sub(
+                    lambda m, shift=offset: f"{COPY_CODE_SCHEME}:{int(m.group(1)) + shift}", html_part)
+            parts.append(html_part)
+            code.extend(rendered.code_blocks)
+        return RenderedMarkdown("".join(parts), code)
+
+    def _render_block(self, text: str) -> RenderedMarkdown:
         self._blocks = []
         body = self._md.render(text)
         return RenderedMarkdown(body, list(self._blocks))
@@ -103,6 +131,33 @@ class MarkdownRenderer:
         background, _header, text_colour = code_colours(self.dark)
         return (f'<code style="font-family:monospace; background-color:{background}; color:{text_colour};">'
                 f'{html.escape(tokens[index].content)}</code>')
+
+
+def split_blocks(text: str) -> list[str]:
+    """Cut Markdown at blank lines outside code fences (each piece renders on its own)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if fence is not None:
+            current.append(line)
+            if stripped.startswith(fence) and not stripped[len(fence):].strip("`~ "):
+                fence = None
+            continue
+        if stripped.startswith(_FENCES):
+            fence = stripped[:3]
+            current.append(line)
+            continue
+        if not line.strip():
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
 
 
 def _keep_spaces(fragment: str) -> str:

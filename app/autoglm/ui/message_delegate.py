@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QUrl,
+    Signal,
 )
 from PySide6.QtGui import QAbstractTextDocumentLayout as DocLayout
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPalette, QTextDocument
@@ -77,80 +78,80 @@ def action_label(action: str) -> str:
             "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"), "speak": QCoreApplication.translate("MessageDelegate", "Read aloud")}.get(action, action)
 
 
-class MessageDelegate(QStyledItemDelegate):
-    """Lays out and paints ``MessageItem`` rows; the view asks it what was clicked."""
+@dataclass(frozen=True)
+class MessageLook:
+    """Everything that decides how a message's rich text looks."""
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001 - a QObject or None
-        super().__init__(parent)
-        self.colours: ThemeColours = LIGHT
-        self.font = QFont()
-        self.attachment_resolver: Callable[[str], Path | None] = lambda _sha: None
-        self._renderer = MarkdownRenderer(dark=False, copy_label=QCoreApplication.translate("MessageDelegate", "Copy"))
-        self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
-        self._heights: dict[tuple, tuple[int, int]] = {}
+    colours: ThemeColours
+    font: QFont
+    copy_label: str
+    token: str
+
+
+class MessageDocumentFactory:
+    """Builds messages' rich text. Documents belong to the thread that built them, so a
+    worker thread uses its own factory (``clone()``) and hands finished documents over."""
+
+    def __init__(self, look: MessageLook, resolver: Callable[[str], Path | None]) -> None:
+        self.look = look
+        self.resolver = resolver
+        self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label)
         self._thumbs: dict[str, QImage] = {}
-        self.hover: tuple[int, str] | None = None
-        self.theme_token = "light/en"
 
-    # -- configuration ---------------------------------------------------------------------
-    def set_look(self, colours: ThemeColours, font: QFont, language: str) -> None:
-        """Use new colours, font or language; every cached layout is dropped."""
-        self.colours = colours
-        self.font = QFont(font)
-        self.theme_token = f"{colours.name}/{language}/{font.pointSize()}"
-        self._renderer = MarkdownRenderer(dark=colours.dark, copy_label=QCoreApplication.translate("MessageDelegate", "Copy"))
-        self.clear_cache()
+    def clone(self) -> MessageDocumentFactory:
+        """A factory with the same look for another thread."""
+        return MessageDocumentFactory(self.look, self.resolver)
 
-    def renderer_settings(self) -> tuple[bool, str, str]:
-        """What a worker needs to pre-render HTML the way this delegate would."""
-        return self.colours.dark, QCoreApplication.translate("MessageDelegate", "Copy"), self.theme_token
+    def rendered(self, item: MessageItem, keep: bool) -> str:
+        """The item's Markdown as HTML (cached on the item when ``keep``)."""
+        if item.rendered is not None and item.rendered_theme == self.look.token:
+            return item.rendered.html
+        result = self._renderer.render(item.content)
+        if keep:
+            item.rendered, item.rendered_theme = result, self.look.token
+        return result.html
 
-    def clear_cache(self) -> None:
-        """Forget every cached document and height."""
-        self._docs.clear()
-        self._heights.clear()
-
-    # -- documents -------------------------------------------------------------------------
-    def _html(self, item: MessageItem) -> str:
+    def html(self, item: MessageItem, keep: bool = True) -> str:
+        """The whole row's HTML: reasoning header, text, thumbnails, error or stop note."""
+        translate = QCoreApplication.translate
+        colours = self.look.colours
         parts: list[str] = []
-        muted = self.colours.muted
+        muted = colours.muted
         if item.reasoning or (item.streaming and not item.content and item.role == "assistant"):
             if item.streaming and not item.content:
                 seconds = item.reasoning_seconds or 0.0
-                header = QCoreApplication.translate("MessageDelegate", "Thinking… {0} s").format(int(seconds)) if item.reasoning else QCoreApplication.translate("MessageDelegate", "Thinking…")
+                header = (translate("MessageDelegate", "Thinking… {0} s").format(int(seconds)) if item.reasoning
+                          else translate("MessageDelegate", "Thinking…"))
             else:
                 seconds = item.reasoning_seconds
-                header = (QCoreApplication.translate("MessageDelegate", "Thought for {0} s").format(max(1, round(seconds))) if seconds is not None
-                          else QCoreApplication.translate("MessageDelegate", "Thoughts"))
+                header = (translate("MessageDelegate", "Thought for {0} s").format(max(1, round(seconds)))
+                          if seconds is not None else translate("MessageDelegate", "Thoughts"))
             arrow = "▾" if item.reasoning_expanded else "▸"
             parts.append(f'<p><a href="{TOGGLE_REASONING}" style="color:{muted}; text-decoration:none;">'
                          f'{arrow} {html.escape(header)}</a></p>')
             if item.reasoning_expanded and item.reasoning:
                 text = html.escape(item.reasoning.strip()).replace("\n", "<br/>")
-                parts.append(f'<table width="100%" cellpadding="8" style="background-color:{self.colours.hover};">'
+                parts.append(f'<table width="100%" cellpadding="8" style="background-color:{colours.hover};">'
                              f'<tr><td><span style="color:{muted};">{text}</span></td></tr></table>')
         if item.role == "user":
             parts.append("<p>" + html.escape(item.content).replace("\n", "<br/>") + "</p>")
         else:
-            if item.rendered is None or item.rendered_theme != self.theme_token:
-                item.rendered = self._renderer.render(item.content)
-                item.rendered_theme = self.theme_token
-            parts.append(item.rendered.html)
+            parts.append(self.rendered(item, keep))
         if item.attachments:
             thumbs = "".join(f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
                              for n, sha in enumerate(item.attachments))
             parts.append(f"<p>{thumbs}</p>")
         if item.error:
-            parts.append(f'<p style="color:{self.colours.error};">{html.escape(item.error)}</p>')
+            parts.append(f'<p style="color:{colours.error};">{html.escape(item.error)}</p>')
         elif item.stopped:
-            parts.append(f'<p style="color:{muted};"><i>{html.escape(QCoreApplication.translate("MessageDelegate", "Stopped"))}</i></p>')
+            parts.append(f'<p style="color:{muted};"><i>{html.escape(translate("MessageDelegate", "Stopped"))}</i></p>')
         return "".join(parts)
 
     def _thumbnail(self, sha: str) -> QImage:
         cached = self._thumbs.get(sha)
         if cached is not None:
             return cached
-        path = self.attachment_resolver(sha)
+        path = self.resolver(sha)
         image = QImage()
         if path is not None:
             reader = QImageReader(str(path))
@@ -160,61 +161,166 @@ class MessageDelegate(QStyledItemDelegate):
                 reader.setScaledSize(size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
             image = reader.read()
         if image.isNull():
-            image = icon("image", self.colours.muted).pixmap(48, 48).toImage()
+            image = QImage(THUMB_SIZE // 2, THUMB_SIZE // 2, QImage.Format.Format_RGB32)
+            image.fill(QColor(self.look.colours.hover))
         self._thumbs[sha] = image
         return image
 
+    def document(self, item: MessageItem, width: int, keep: bool = True) -> QTextDocument:
+        """The item's rich text laid out ``width`` pixels wide."""
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(self.look.font)
+        doc.setDefaultStyleSheet(f"a {{ color: {self.look.colours.link}; }} p {{ margin-top: 0px; margin-bottom: 6px; }}"
+                                 "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }")
+        for sha in item.attachments:
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha))
+        doc.setHtml(self.html(item, keep))
+        doc.setTextWidth(width)
+        return doc
+
+    def measure(self, item: MessageItem, column_width: int, keep: bool = True) -> tuple[int, int, QTextDocument]:
+        """(height, width, document) of ``item`` in a column ``column_width`` wide."""
+        if item.role == "user":
+            max_width = int(column_width * 0.8) - 2 * BUBBLE_PAD
+            doc = self.document(item, max_width, keep)
+            width = min(max_width, int(doc.idealWidth()) + 2)
+            if width < max_width:
+                doc.setTextWidth(width)
+        else:
+            width = column_width
+            doc = self.document(item, width, keep)
+        return int(doc.size().height()) + 1, width, doc
+
+
+def column_width(row_width: int) -> int:
+    """Width of the centred text column in a row ``row_width`` wide."""
+    return min(COLUMN_MAX_WIDTH, max(120, row_width - 2 * MARGIN_H))
+
+
+def size_key(item: MessageItem, token: str) -> tuple:
+    """What a message's measured size depends on (besides the width)."""
+    return (item.key, item.revision, token, item.reasoning_expanded)
+
+
+@dataclass
+class Measured:
+    """A size measured off the GUI thread, with the document when it was kept."""
+
+    item: MessageItem
+    column_width: int
+    height: int
+    width: int
+    document: QTextDocument | None = None
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """Lays out and paints ``MessageItem`` rows; the view asks it what was clicked.
+
+    Sizes come from a cache filled by worker threads (``prime``); a size known only at
+    another width is scaled as an estimate until the exact one arrives, so ``sizeHint``
+    never lays out a document on the GUI thread for rows that are not on screen.
+    """
+
+    remeasureNeeded = Signal()
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001 - a QObject or None
+        super().__init__(parent)
+        self.attachment_resolver: Callable[[str], Path | None] = lambda _sha: None
+        self.factory = MessageDocumentFactory(
+            MessageLook(LIGHT, QFont(), QCoreApplication.translate("MessageDelegate", "Copy"), "light/en"),
+            self._resolve)
+        self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
+        self._sizes: dict[tuple, dict[int, tuple[int, int]]] = {}
+        self.hover: tuple[int, str] | None = None
+        self.row_width: Callable[[], int] = lambda: 0
+        """Width of a row (the view's viewport), set by the view."""
+
+    def _resolve(self, sha: str) -> Path | None:
+        return self.attachment_resolver(sha)
+
+    @property
+    def colours(self) -> ThemeColours:
+        """The theme's colours."""
+        return self.factory.look.colours
+
+    @property
+    def theme_token(self) -> str:
+        """Changes whenever the look changes."""
+        return self.factory.look.token
+
+    # -- configuration ---------------------------------------------------------------------
+    def set_look(self, colours: ThemeColours, font: QFont, language: str) -> None:
+        """Use new colours, font or language; every cached layout is dropped."""
+        token = f"{colours.name}/{language}/{font.pointSize()}"
+        look = MessageLook(colours, QFont(font), QCoreApplication.translate("MessageDelegate", "Copy"), token)
+        self.factory = MessageDocumentFactory(look, self._resolve)
+        self.clear_cache()
+
+    def clear_cache(self) -> None:
+        """Forget every cached document and size."""
+        self._docs.clear()
+        self._sizes.clear()
+
+    # -- sizes and documents ---------------------------------------------------------------
+    def prime(self, measured: list[Measured]) -> None:
+        """Take sizes (and documents) measured on a worker thread."""
+        token = self.theme_token
+        for entry in measured:
+            self._sizes.setdefault(size_key(entry.item, token), {})[entry.column_width] = (entry.height, entry.width)
+            if entry.document is not None:
+                self._remember_doc(entry.item, entry.width, entry.document)
+
+    def _remember_doc(self, item: MessageItem, width: int, doc: QTextDocument) -> None:
+        key = (*size_key(item, self.theme_token), width)
+        self._docs[key] = doc
+        self._docs.move_to_end(key)
+        while len(self._docs) > _DOC_CACHE:
+            self._docs.popitem(last=False)
+
     def document(self, item: MessageItem, width: int) -> QTextDocument:
-        """The laid-out rich text of ``item`` at ``width`` pixels."""
-        key = (item.key, item.revision, width, self.theme_token, item.reasoning_expanded)
+        """The laid-out rich text of ``item`` at ``width`` pixels (GUI thread)."""
+        key = (*size_key(item, self.theme_token), width)
         doc = self._docs.get(key)
         if doc is not None:
             self._docs.move_to_end(key)
             return doc
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(self.font)
-        doc.setDefaultStyleSheet(f"a {{ color: {self.colours.link}; }} p {{ margin-top: 0px; margin-bottom: 6px; }}"
-                                 "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }")
-        for sha in item.attachments:
-            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha))
-        doc.setHtml(self._html(item))
-        doc.setTextWidth(width)
-        self._docs[key] = doc
-        if len(self._docs) > _DOC_CACHE:
-            self._docs.popitem(last=False)
+        doc = self.factory.document(item, width)
+        self._remember_doc(item, width, doc)
         return doc
 
-    def _measure(self, item: MessageItem, column_width: int) -> tuple[int, int]:
-        """(document height, document width) of ``item`` in a column that wide."""
-        key = (item.key, item.revision, column_width, self.theme_token, item.reasoning_expanded)
-        cached = self._heights.get(key)
-        if cached is not None:
-            return cached
-        if item.role == "user":
-            max_width = int(column_width * 0.8) - 2 * BUBBLE_PAD
-            doc = self.document(item, max_width)
-            width = min(max_width, int(doc.idealWidth()) + 2)
-            if width < max_width:
-                doc = self.document(item, width)
-        else:
-            width = column_width
-            doc = self.document(item, width)
-        result = (int(doc.size().height()) + 1, width)
-        self._heights[key] = result
-        return result
+    def _exact(self, item: MessageItem, column: int) -> tuple[int, int]:
+        sizes = self._sizes.setdefault(size_key(item, self.theme_token), {})
+        if column not in sizes:
+            height, width, doc = self.factory.measure(item, column)
+            sizes[column] = (height, width)
+            self._remember_doc(item, width, doc)
+        return sizes[column]
+
+    def _size(self, item: MessageItem, column: int) -> tuple[tuple[int, int], bool]:
+        """((height, width), exact) — scaled from another width when that is all there is."""
+        sizes = self._sizes.get(size_key(item, self.theme_token))
+        if sizes and column in sizes:
+            return sizes[column], True
+        if sizes:
+            other = min(sizes, key=lambda known: abs(known - column))
+            height, width = sizes[other]
+            self.remeasureNeeded.emit()
+            scaled = int(height * min(2.0, max(0.5, other / column)))
+            return (scaled, min(width, column)), False
+        return self._exact(item, column), True
 
     # -- geometry --------------------------------------------------------------------------
     @staticmethod
     def _column(rect: QRect) -> QRect:
-        width = min(COLUMN_MAX_WIDTH, max(120, rect.width() - 2 * MARGIN_H))
+        width = column_width(rect.width())
         left = rect.left() + (rect.width() - width) // 2
         return QRect(left, rect.top(), width, rect.height())
 
     def row_layout(self, item: MessageItem, rect: QRect, is_last: bool) -> RowLayout:
-        """Where each part of ``item`` goes inside the row ``rect``."""
+        """Where each part of ``item`` goes inside the row ``rect`` (exact sizes)."""
         column = self._column(rect)
-        height, width = self._measure(item, column.width())
+        height, width = self._exact(item, column.width())
         top = rect.top() + MARGIN_V
         if item.role == "user":
             bubble = QRect(column.right() - width - 2 * BUBBLE_PAD, top, width + 2 * BUBBLE_PAD,
@@ -239,18 +345,20 @@ class MessageDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         """Row height: the document, bubble padding and the action row."""
         item: MessageItem = index.data(ITEM_ROLE)
-        rect = QRect(0, 0, option.rect.width() or 600, 0)
-        column = self._column(rect)
-        height, _width = self._measure(item, column.width())
+        row_width = self.row_width() or option.rect.width() or 600
+        (height, _width), _exact = self._size(item, column_width(row_width))
         if item.role == "user":
             height += 2 * BUBBLE_PAD
-        return QSize(rect.width(), height + 2 * MARGIN_V + ACTION_HEIGHT + 4)
+        return QSize(row_width, height + 2 * MARGIN_V + ACTION_HEIGHT + 4)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         """Paint the bubble, the document, the action buttons and the footer."""
         item: MessageItem = index.data(ITEM_ROLE)
         is_last = index.row() == index.model().rowCount() - 1
+        _size, exact = self._size(item, column_width(option.rect.width()))
         layout = self.row_layout(item, option.rect, is_last)
+        if not exact:  # the estimate was off screen-wise: let the view take the real height
+            self.sizeHintChanged.emit(QModelIndex(index))
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if option.state & QStyle.StateFlag.State_HasFocus and option.state & QStyle.StateFlag.State_Selected:
@@ -283,8 +391,8 @@ class MessageDelegate(QStyledItemDelegate):
         footer = item.footer if not item.streaming else QCoreApplication.translate("MessageDelegate", "Generating…")
         if footer:
             painter.setPen(QColor(self.colours.muted))
-            small = QFont(self.font)
-            small.setPointSizeF(max(7.0, self.font.pointSizeF() - 2))
+            small = QFont(self.factory.look.font)
+            small.setPointSizeF(max(7.0, small.pointSizeF() - 2))
             painter.setFont(small)
             painter.drawText(layout.footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, footer)
         painter.restore()

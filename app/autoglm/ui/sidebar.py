@@ -142,6 +142,7 @@ class SidebarWidget(QFrame):
         self.new_button.setAccessibleName(self.tr("New chat"))
         self.search.setPlaceholderText(self.tr("Search all chats (Ctrl+K)"))
         self.search.setAccessibleName(self.tr("Search conversations"))
+        self._search_icon.setText(self.tr("Search conversations"))
         self.tree.setAccessibleName(self.tr("Conversations"))
         self.refresh()
 

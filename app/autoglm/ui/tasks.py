@@ -7,6 +7,7 @@ the callbacks run on the GUI thread. Without ``on_failure`` the error goes to th
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -49,10 +50,17 @@ class BackgroundTask(QRunnable):
         self.signals.failed.connect(callback)
         return self
 
-    def start(self, pool: QThreadPool | None = None) -> BackgroundTask:
-        """Queue the job on ``pool`` (the global pool by default)."""
+    def start(self, pool: QThreadPool | None = None, daemon: bool = False) -> BackgroundTask:
+        """Queue the job on ``pool`` (the global pool by default).
+
+        ``daemon`` runs it on its own daemon thread instead: for long jobs that cannot be
+        interrupted (loading a model), so quitting never waits for them.
+        """
         _RUNNING.add(self)
-        (pool or QThreadPool.globalInstance()).start(self)
+        if daemon:
+            threading.Thread(target=self.run, name=f"autoglm-{self.name}", daemon=True).start()
+        else:
+            (pool or QThreadPool.globalInstance()).start(self)
         return self
 
     def run(self) -> None:

@@ -1,0 +1,371 @@
+"""``autoglm bench ui``: GUI-thread stalls while a reply streams and a 500-message chat opens,
+and the time from process start to a visible window.
+
+A 5 ms ``QTimer`` heartbeat runs on the GUI thread; the longest gap between two beats,
+minus the interval, is the longest time the window could not react. Peers in the same run:
+
+* streaming: the same token stream shown the naive way, re-rendering the whole reply
+  into a ``QTextBrowser`` at every token;
+* opening: the same 500 messages rendered at once into one ``QTextBrowser``;
+* cold start: a bare PySide6 window (QApplication + QMainWindow + QTextEdit), the floor
+  any Qt app pays on this machine.
+
+The streaming run replays a long Markdown reply through the real scheduler, worker and
+view at a fixed rate (faster than any local model, to stress repainting); with the
+starter model present it also streams a real reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from autoglm.bench.report import print_table, write_json
+from autoglm.core.types import Completion, Delta, GenerationRequest, Timings, Usage
+
+_HEARTBEAT_MS = 5
+_REPLY_PARAGRAPH = (
+    "Here is a step-by-step explanation with **bold** words, `inline code` and a list:\n\n"
+    "1. Read the input carefully.\n2. Split it into parts.\n3. Combine the results.\n\n"
+    "```python\ndef combine(parts: list[str]) -> str:\n    \"\"\"Join the parts with spaces.\"\"\"\n"
+    "    return \" \".join(part.strip() for part in parts if part)\n```\n\n"
+)
+_BARE_QT_PEER = """
+import sys, time
+from PySide6.QtCore import QObject, QEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QTextEdit
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setCentralWidget(QTextEdit())
+class Shown(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print("cold_start_window_s=0", flush=True)
+            app.quit()
+        return False
+shown = Shown()
+window.installEventFilter(shown)
+window.resize(1000, 700)
+window.show()
+app.exec()
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add ``bench ui``."""
+    parser = subparsers.add_parser("ui", help="GUI-thread stalls (streaming, 500-message chat) and cold start")
+    parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
+    parser.add_argument("--messages", type=int, default=500, help="Messages in the long conversation")
+    parser.add_argument("--tokens", type=int, default=1500, help="Tokens in the replayed reply")
+    parser.add_argument("--rate", type=float, default=300.0, help="Replayed tokens per second")
+    parser.add_argument("--cold-runs", type=int, default=3, help="Cold starts per side (median reported)")
+    parser.add_argument("--real-tokens", type=int, default=96,
+                        help="Tokens of a real reply from the starter model (0: skip)")
+    parser.set_defaults(handler=run)
+
+
+class ReplayEngine:
+    """Emits a fixed reply token by token at a steady rate (a load generator for the view)."""
+
+    def __init__(self, tokens: list[str], rate: float) -> None:
+        self.tokens = tokens
+        self.rate = rate
+        self.info = None
+
+    def generate(self, request: GenerationRequest, emit: Any, cancel: threading.Event) -> Completion:
+        """Emit every token, ``1/rate`` seconds apart, unless cancelled."""
+        start = time.perf_counter()
+        for number, token in enumerate(self.tokens):
+            if cancel.is_set():
+                return Completion(content="".join(self.tokens[:number]), finish_reason="cancelled")
+            delay = start + number / self.rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            emit(Delta(content=token))
+        total = time.perf_counter() - start
+        return Completion(content="".join(self.tokens), usage=Usage(completion_tokens=len(self.tokens)),
+                          timings=Timings(decode_s=total, total_s=total, decode_tok_s=len(self.tokens) / total))
+
+
+def reply_tokens(count: int) -> list[str]:
+    """A long Markdown reply cut into ~4-character tokens."""
+    text = ""
+    while len(text) < count * 4:
+        text += _REPLY_PARAGRAPH
+    return [text[i:i + 4] for i in range(0, count * 4, 4)]
+
+
+class Heartbeat:
+    """A GUI-thread timer that records the longest gap between its beats."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self._timer = QTimer()
+        self._timer.setInterval(_HEARTBEAT_MS)
+        self._timer.timeout.connect(self._beat)
+        self._last = 0.0
+        self.max_gap_s = 0.0
+
+    def start(self) -> None:
+        """Start measuring (resets the maximum)."""
+        self.max_gap_s = 0.0
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> float:
+        """Stop and return the longest stall in milliseconds."""
+        self._timer.stop()
+        self._beat()
+        return max(0.0, self.max_gap_s * 1000 - _HEARTBEAT_MS)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.max_gap_s = max(self.max_gap_s, now - self._last)
+        self._last = now
+
+
+def wait_until(condition: Any, timeout_s: float) -> bool:
+    """Run the event loop until ``condition()`` is true or the time is up."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout_s
+    poll = QTimer()
+    poll.setInterval(10)
+    poll.timeout.connect(lambda: loop.quit() if condition() or time.monotonic() > deadline else None)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return bool(condition())
+
+
+def settle(seconds: float) -> None:
+    """Keep the event loop running for ``seconds``."""
+    end = time.monotonic() + seconds
+    wait_until(lambda: time.monotonic() > end, seconds + 1)
+
+
+# -- cold start -------------------------------------------------------------------------------
+def _time_to_window(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    assert process.stdout is not None
+    elapsed = float("nan")
+    for line in process.stdout:
+        if line.startswith("cold_start_window_s="):
+            elapsed = time.perf_counter() - started
+            break
+    process.wait(timeout=60)
+    return elapsed
+
+
+def cold_starts(runs: int, home: Path) -> tuple[float, float]:
+    """Median seconds to a visible window: the app, then a bare PySide6 window."""
+    env = dict(os.environ, AUTOGLM_HOME=str(home))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    ours, peer = [], []
+    for _ in range(runs):  # alternate, so a noisy neighbour hits both sides alike
+        ours.append(_time_to_window([sys.executable, "-m", "autoglm", "gui", "--exit-after-show", "0.1"], env))
+        peer.append(_time_to_window([sys.executable, "-c", _BARE_QT_PEER], env))
+    return statistics.median(ours), statistics.median(peer)
+
+
+# -- in-process measurements --------------------------------------------------------------------
+def _stream_in_window(window: Any, heartbeat: Heartbeat, prompt: str, timeout_s: float) -> tuple[float, Any]:
+    finished: list[Any] = []
+    window.controller.replyFinished.connect(finished.append)
+    heartbeat.start()
+    window.send(prompt, [])
+    wait_until(lambda: bool(finished), timeout_s)
+    settle(0.2)
+    stall = heartbeat.stop()
+    window.controller.replyFinished.disconnect(finished.append)
+    return stall, finished[0] if finished else None
+
+
+def _naive_stream(tokens: list[str], rate: float, heartbeat: Heartbeat) -> float:
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QTextBrowser
+
+    from autoglm.ui.markdown_html import MarkdownRenderer
+
+    class Feed(QObject):
+        token = Signal(str)
+
+    browser = QTextBrowser()
+    browser.resize(900, 600)
+    browser.show()
+    renderer = MarkdownRenderer()
+    feed = Feed()
+    text: list[str] = []
+    done = threading.Event()
+
+    def on_token(token: str) -> None:
+        text.append(token)
+        browser.setHtml(renderer.render("".join(text)).html)
+        browser.verticalScrollBar().setValue(browser.verticalScrollBar().maximum())
+
+    feed.token.connect(on_token)
+
+    def pump() -> None:
+        start = time.perf_counter()
+        for number, token in enumerate(tokens):
+            delay = start + number / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            feed.token.emit(token)
+        done.set()
+
+    heartbeat.start()
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    wait_until(lambda: done.is_set() and len(text) == len(tokens), len(tokens) / rate * 20 + 30)
+    stall = heartbeat.stop()
+    browser.close()
+    return stall
+
+
+def _fill_conversation(store: Any, count: int) -> int:
+    conversation_id = store.create_conversation("Long conversation")
+    for number in range(count):
+        if number % 2 == 0:
+            store.add_message(conversation_id, "user", f"Question {number}: how do I combine parts {number}?")
+        else:
+            store.add_message(conversation_id, "assistant", f"Answer {number}.\n\n{_REPLY_PARAGRAPH}",
+                              reasoning="The user wants an example." if number % 10 == 1 else "")
+    return conversation_id
+
+
+def _open_in_window(window: Any, conversation_id: int, count: int, heartbeat: Heartbeat) -> float:
+    view = window.chat_view
+    heartbeat.start()
+    window.open_conversation(conversation_id)
+
+    def shown() -> bool:
+        model = view.model()
+        if model.rowCount() != count:
+            return False
+        last = model.index(count - 1, 0)
+        return view.viewport().rect().intersects(view.visualRect(last))
+
+    wait_until(shown, 120)
+    settle(0.5)
+    return heartbeat.stop()
+
+
+def _naive_open(store: Any, conversation_id: int, heartbeat: Heartbeat) -> float:
+    from PySide6.QtWidgets import QTextBrowser
+
+    from autoglm.ui.markdown_html import MarkdownRenderer
+
+    browser = QTextBrowser()
+    browser.resize(900, 600)
+    browser.show()
+    settle(0.1)
+    heartbeat.start()
+    renderer = MarkdownRenderer()
+    html = "".join(f"<h4>{m.role}</h4>{renderer.render(m.content).html}" for m in store.messages(conversation_id))
+    browser.setHtml(html)
+    browser.verticalScrollBar().setValue(browser.verticalScrollBar().maximum())
+    settle(0.5)
+    stall = heartbeat.stop()
+    browser.close()
+    return stall
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure and print the table; write JSON with ``--json``."""
+    home = Path(tempfile.mkdtemp(prefix="autoglm-bench-ui-"))
+    os.environ["AUTOGLM_HOME"] = str(home)
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    cold, cold_peer = cold_starts(args.cold_runs, home / "cold")
+
+    from autoglm.core.runtime import Runtime
+    from autoglm.core.settings import Settings
+    from autoglm.ui.app import create_main_window, ensure_application
+
+    app = ensure_application()
+    settings = Settings()
+    runtime = Runtime(settings=settings)
+    window = create_main_window(runtime, app, owns_process=False)
+    window.resize(1100, 760)
+    window.show()
+    settle(0.3)
+    heartbeat = Heartbeat()
+
+    tokens = reply_tokens(args.tokens)
+    runtime.use_engine(ReplayEngine(tokens, args.rate))
+    stream_stall, completion = _stream_in_window(window, heartbeat, "Explain it step by step.",
+                                                 len(tokens) / args.rate * 10 + 60)
+    batches = window.controller.model.rowCount()
+    stream_peer = _naive_stream(tokens, args.rate, heartbeat)
+
+    conversation_id = _fill_conversation(runtime.store, args.messages)
+    open_stall = _open_in_window(window, conversation_id, args.messages, heartbeat)
+    open_peer = _naive_open(runtime.store, conversation_id, heartbeat)
+
+    real_stall = real_speed = None
+    if args.real_tokens:
+        real_stall, real_speed = _real_model_stream(window, runtime, heartbeat, args.real_tokens)
+
+    window.close()
+    window.shutdown()
+    figures = {
+        "max_gui_stall_ms": round(max(stream_stall, open_stall, real_stall or 0.0), 1),
+        "cold_start_window_s": round(cold, 3),
+        "cold_start_bare_qt_s": round(cold_peer, 3),
+        "cold_start_ratio_vs_bare_qt": round(cold / cold_peer, 2) if cold_peer else None,
+        "stream_stall_ms": round(stream_stall, 1),
+        "stream_stall_naive_ms": round(stream_peer, 1),
+        "stream_stall_ratio_naive_over_ours": round(stream_peer / max(stream_stall, 1.0), 1),
+        "stream_tokens": len(tokens),
+        "stream_rate_tok_s": args.rate,
+        "stream_completed": bool(completion and completion.finish_reason == "stop"),
+        "open_messages": args.messages,
+        "open_stall_ms": round(open_stall, 1),
+        "open_stall_naive_ms": round(open_peer, 1),
+        "open_stall_ratio_naive_over_ours": round(open_peer / max(open_stall, 1.0), 1),
+        "real_model_stream_stall_ms": None if real_stall is None else round(real_stall, 1),
+        "real_model_tok_s": None if real_speed is None else round(real_speed, 1),
+        "rows_after_stream": batches,
+    }
+    print_table("autoglm bench ui (lower is better; ratios > 1 favour the app)", [
+        ("cold start to visible window, app (s)", figures["cold_start_window_s"]),
+        ("cold start, bare PySide6 window (s)", figures["cold_start_bare_qt_s"]),
+        (f"max GUI stall, {len(tokens)}-token stream at {args.rate:.0f} tok/s (ms)", figures["stream_stall_ms"]),
+        ("  same stream, naive QTextBrowser re-render (ms)", figures["stream_stall_naive_ms"]),
+        (f"max GUI stall, opening {args.messages} messages (ms)", figures["open_stall_ms"]),
+        ("  same messages, naive one-QTextBrowser render (ms)", figures["open_stall_naive_ms"]),
+        ("max GUI stall, real starter-model reply (ms)", figures["real_model_stream_stall_ms"]),
+        ("max_gui_stall_ms (goal < 50)", figures["max_gui_stall_ms"]),
+    ])
+    write_json(args.json, figures)
+    return 0
+
+
+def _real_model_stream(window: Any, runtime: Any, heartbeat: Heartbeat, tokens: int) -> tuple[float | None, float | None]:
+    """Stream a real reply from the starter model (skipped when it cannot be prepared)."""
+    from autoglm.core.settings import updated
+
+    try:
+        path = runtime.repository.ensure_starter_model()
+        runtime.settings = updated(updated(runtime.settings, "generation", max_tokens=tokens, temperature=0.0),
+                                   "model", n_ctx=2048)
+        runtime.load_model(str(path))
+    except Exception as exc:  # noqa: BLE001 - the real-model row is optional
+        print(f"(real-model stream skipped: {exc})", file=sys.stderr)
+        return None, None
+    window.new_chat()
+    stall, completion = _stream_in_window(window, heartbeat, "Write a Python function that reverses a string.", 600)
+    speed = completion.timings.decode_tok_s if completion is not None else None
+    return stall, speed

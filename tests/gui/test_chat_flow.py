@@ -1,0 +1,91 @@
+"""The real window with the real starter model: send, stream, stop, regenerate, edit and resend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from autoglm.core.settings import updated
+
+REPLY_TIMEOUT_MS = 240_000
+
+
+def test_send_streams_a_reply_into_the_view_and_the_store(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+    completion = send_and_wait(window, "Say hello.")
+    model = window.controller.model
+    assert [model.item(row).role for row in range(model.rowCount())] == ["user", "assistant"]
+    reply = model.item(1)
+    assert completion.finish_reason in ("stop", "length")
+    assert reply.content.strip() and reply.content == completion.content
+    assert not reply.streaming and not window.controller.busy
+    assert window.composer.text() == ""
+    store = window.runtime.store
+    qtbot.waitUntil(lambda: store.get_message(reply.message_id).finished)
+    stored = store.messages(window.controller.conversation_id)
+    assert [(m.role, m.finished) for m in stored] == [("user", True), ("assistant", True)]
+    assert stored[1].content == reply.content and stored[1].usage["completion_tokens"] > 0
+    assert window.sidebar.conversation_titles() == ["Say hello."]
+    assert window.status.speed_label.text().endswith("tok/s")
+    assert "Q4_K_M" in window.status.model_label.text()
+    assert window.stack.currentWidget() is window.chat_view
+
+
+def test_stop_cancels_at_once_and_keeps_what_was_shown(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(updated(gui_settings, "generation", max_tokens=400))
+    window.composer.input.setPlainText("Count from one to one hundred in words.")
+    qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+    model = window.controller.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and len(model.item(1).content) > 3, timeout=REPLY_TIMEOUT_MS)
+    assert window.composer.send_button.text() == "Stop"
+    qtbot.keyClick(window.chat_view, Qt.Key.Key_Escape)
+    reply = model.item(1)
+    assert not window.controller.busy and reply.stopped and not reply.streaming
+    shown = reply.content
+    qtbot.wait(400)
+    assert reply.content == shown, "text kept arriving after Stop"
+    assert window.composer.send_button.text() == "Send"
+    qtbot.waitUntil(lambda: window.runtime.store.get_message(reply.message_id).finished)
+    assert window.runtime.store.get_message(reply.message_id).content == shown
+
+
+def test_regenerate_replaces_the_last_reply(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+    send_and_wait(window, "Name a colour.")
+    first = window.controller.model.item(1)
+    with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS):
+        click_action(window, 1, "regenerate")
+    model = window.controller.model
+    assert model.rowCount() == 2
+    second = model.item(1)
+    assert second is not first and second.finished and second.content.strip()
+    stored = window.runtime.store.messages(window.controller.conversation_id)
+    assert [m.id for m in stored] == [model.item(0).message_id, second.message_id]
+
+
+def test_edit_and_resend_forks_the_conversation(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+    send_and_wait(window, "Name a fruit.")
+    original_id = window.controller.conversation_id
+    click_action(window, 0, "edit")
+    assert window.composer.editing and window.composer.text() == "Name a fruit."
+    window.composer.input.setPlainText("Name a vegetable.")
+    with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS):
+        qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+    fork_id = window.controller.conversation_id
+    assert fork_id != original_id and not window.composer.editing
+    store = window.runtime.store
+    assert [m.content for m in store.messages(original_id) if m.role == "user"] == ["Name a fruit."]
+    assert [m.content for m in store.messages(fork_id) if m.role == "user"] == ["Name a vegetable."]
+    assert store.get_conversation(fork_id).title.endswith("(edited)")
+    qtbot.waitUntil(lambda: len(window.sidebar.conversation_titles()) == 2)
+
+
+def test_copy_code_button_puts_the_block_on_the_clipboard(qtbot: Any, window: Any) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from autoglm.ui.chat_model import MessageItem
+
+    item = MessageItem(role="assistant", content="Use this:\n\n```python\nprint('hi')\n```\n")
+    window.controller.model.append(item)
+    qtbot.waitUntil(lambda: window.chat_view.visualRect(window.controller.model.index(0, 0)).height() > 0)
+    window.chat_view.anchorActivated.emit("copy-code:0", item)
+    assert QGuiApplication.clipboard().text() == "print('hi')"
