@@ -2,32 +2,210 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="67" />
+        <source>About AutoGLM Desktop</source>
+        <translation>关于 AutoGLM 桌面版</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="84" />
+        <source>About</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="85" />
+        <source>Licences</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="86" />
+        <source>Third-party software</source>
+        <translation>第三方软件</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="95" />
+        <source>packaged app</source>
+        <translation>打包应用</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="95" />
+        <source>running from source</source>
+        <translation>从源码运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="98" />
+        <source>none loaded</source>
+        <translation>未加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="100" />
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="101" />
+        <source>llama-cpp-python</source>
+        <translation>llama-cpp-python</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="102" />
+        <source>Backend</source>
+        <translation>后端</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="103" />
+        <source>GPU offload</source>
+        <translation>GPU 卸载</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="104" />
+        <source>llama.cpp features</source>
+        <translation>llama.cpp 功能</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="105" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="124" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="106" />
+        <source>Python / Qt</source>
+        <translation>Python / Qt</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="107" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="124" />
+        <source>Licence</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="116" />
+        <source>AutoGLM Desktop is free software under the GNU General Public License, version 3 or later ({0}), because it uses piper-tts and espeak-ng, which are GPL-3.0-or-later. Models are not part of the app: each keeps its own licence.</source>
+        <translation>AutoGLM 桌面版是自由软件，采用 GNU 通用公共许可证第 3 版或更高版本（{0}），因为它使用了采用 GPL-3.0-or-later 许可的 piper-tts 和 espeak-ng。模型不属于本应用：每个模型保留其自身的许可证。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="124" />
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="135" />
+        <source>The list of third-party licences is missing from this installation ({0}).</source>
+        <translation>此安装中缺少第三方许可证列表（{0}）。</translation>
+    </message>
+</context>
+<context>
     <name>AttachmentChipWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="129" />
+        <location filename="../../app/autoglm/ui/composer.py" line="122" />
         <source>Attached image {0}</source>
         <translation>附加的图片 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="134" />
+        <location filename="../../app/autoglm/ui/composer.py" line="127" />
         <source>Remove attachment</source>
         <translation>移除附件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="135" />
+        <location filename="../../app/autoglm/ui/composer.py" line="128" />
         <source>Remove attachment {0}</source>
         <translation>移除附件 {0}</translation>
     </message>
 </context>
 <context>
+    <name>CaptureController</name>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="127" />
+        <source>Screenshot and &amp;ask…</source>
+        <translation>截图并提问(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="128" />
+        <source>Screens&amp;hot of the screen</source>
+        <translation>整个屏幕截图(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="129" />
+        <source>Screenshot of a &amp;region…</source>
+        <translation>区域截图(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="130" />
+        <source>&amp;Camera…</source>
+        <translation>摄像头(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="131" />
+        <source>&amp;Show AutoGLM</source>
+        <translation>显示 AutoGLM(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="133" />
+        <source>AutoGLM Desktop</source>
+        <translation>AutoGLM 桌面版</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="157" />
+        <source>The loaded model cannot read images.</source>
+        <translation>当前加载的模型无法读取图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="161" />
+        <source>Attach images</source>
+        <translation>附加图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="162" />
+        <source>Screenshot of the screen</source>
+        <translation>整个屏幕截图</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="163" />
+        <source>Screenshot of a region</source>
+        <translation>区域截图</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="164" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="232" />
+        <source>Screenshot</source>
+        <translation>截图</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="241" />
+        <source>Screenshot region</source>
+        <translation>截图区域</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="279" />
+        <source>Camera snapshot</source>
+        <translation>摄像头快照</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="292" />
+        <source>A reply is still being written: wait for it, or stop it, then ask about the camera picture again.</source>
+        <translation>回复仍在生成中：请等待或停止它，然后再询问摄像头画面。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="298" />
+        <source>Camera picture</source>
+        <translation>摄像头画面</translation>
+    </message>
+</context>
+<context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="169" />
+        <location filename="../../app/autoglm/ui/chat_view.py" line="235" />
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="175" />
+        <location filename="../../app/autoglm/ui/chat_view.py" line="241" />
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -35,95 +213,80 @@
 <context>
     <name>ComposerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="220" />
+        <location filename="../../app/autoglm/ui/composer.py" line="216" />
         <source>Message AutoGLM…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 AutoGLM 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="221" />
+        <location filename="../../app/autoglm/ui/composer.py" line="217" />
         <source>Message input</source>
         <translation>消息输入框</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="222" />
-        <location filename="../../app/autoglm/ui/composer.py" line="223" />
-        <location filename="../../app/autoglm/ui/composer.py" line="315" />
+        <location filename="../../app/autoglm/ui/composer.py" line="218" />
+        <location filename="../../app/autoglm/ui/composer.py" line="219" />
+        <location filename="../../app/autoglm/ui/composer.py" line="311" />
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="224" />
-        <location filename="../../app/autoglm/ui/composer.py" line="225" />
+        <location filename="../../app/autoglm/ui/composer.py" line="220" />
+        <location filename="../../app/autoglm/ui/composer.py" line="221" />
         <source>Cancel editing</source>
         <translation>取消编辑</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="226" />
+        <location filename="../../app/autoglm/ui/composer.py" line="222" />
         <source>Editing a message: sending continues in a copy of this conversation.</source>
         <translation>正在编辑消息：发送后将在此对话的副本中继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="227" />
+        <location filename="../../app/autoglm/ui/composer.py" line="223" />
         <source>Context tokens used</source>
         <translation>已用上下文词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="244" />
+        <location filename="../../app/autoglm/ui/composer.py" line="240" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="246" />
+        <location filename="../../app/autoglm/ui/composer.py" line="242" />
         <source>Stop generating (Esc)</source>
         <translation>停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="247" />
+        <location filename="../../app/autoglm/ui/composer.py" line="243" />
         <source>Stop generating</source>
         <translation>停止生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="250" />
+        <location filename="../../app/autoglm/ui/composer.py" line="246" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="252" />
+        <location filename="../../app/autoglm/ui/composer.py" line="248" />
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="253" />
+        <location filename="../../app/autoglm/ui/composer.py" line="249" />
         <source>Send message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="294" />
+        <location filename="../../app/autoglm/ui/composer.py" line="290" />
         <source>{0} / {1} tokens</source>
         <translation>{0} / {1} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="316" />
-        <source>Images ({0})</source>
-        <translation>图片 ({0})</translation>
+        <location filename="../../app/autoglm/ui/composer.py" line="312" />
+        <source>Images ({0});;All files (*)</source>
+        <translation>图片 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="325" />
-        <source>{0} is not an image this app can read.</source>
-        <translation>{0} 不是本应用可读取的图片。</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="329" />
-        <source>{0} is larger than 40 MB.</source>
-        <translation>{0} 大于 40 MB。</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="333" />
-        <source>{0} cannot be read: {1}</source>
-        <translation>无法读取 {0}：{1}</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="338" />
+        <location filename="../../app/autoglm/ui/composer.py" line="321" />
         <source>pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
@@ -146,32 +309,32 @@
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="139" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="137" />
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="151" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="149" />
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="304" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="302" />
         <source>{0} (edited)</source>
         <translation>{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="338" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="331" />
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="382" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="375" />
         <source>Images cannot be sent yet: image support is not part of this build.</source>
         <translation>暂时无法发送图片：此版本不包含图片支持。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="387" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="380" />
         <source>An attached image is missing from the attachments folder.</source>
         <translation>附件文件夹中缺少一张附加的图片。</translation>
     </message>
@@ -179,32 +342,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="74" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="76" />
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="75" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="77" />
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="76" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="78" />
         <source>Summarise the trade-offs of SQLite's WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="120" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="122" />
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="121" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="123" />
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="126" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="128" />
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -228,236 +391,221 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="288" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="293" />
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="290" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="295" />
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="290" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="295" />
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="291" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="291" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="292" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="292" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="293" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="293" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="294" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="295" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="300" />
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="304" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="300" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="301" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="306" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="302" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="303" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="304" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="306" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="311" />
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="312" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="313" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="314" />
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="419" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="426" />
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="454" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="473" />
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="455" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="474" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="467" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="486" />
         <source>The model manager is not part of this build.</source>
         <translation>此版本不包含模型管理器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="478" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="497" />
         <source>The settings dialog is not part of this build.</source>
         <translation>此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="495" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="514" />
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="530" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="549" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="548" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="567" />
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="549" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="568" />
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="600" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="619" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="617" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="636" />
         <source>Code copied</source>
         <translation>代码已复制</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="635" />
-        <source>About AutoGLM Desktop</source>
-        <translation>关于 AutoGLM 桌面版</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="636" />
-        <source>AutoGLM Desktop {0}
-
-A private assistant that runs on this computer.</source>
-        <translation>AutoGLM 桌面版 {0}
-
-一个在本机运行的私人助手。</translation>
     </message>
 </context>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="76" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="77" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="76" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="77" />
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="77" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="78" />
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="77" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="78" />
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="88" />
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="101" />
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="106" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="231" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="256" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="120" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="123" />
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="120" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="124" />
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="123" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="127" />
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="124" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="128" />
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="283" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="391" />
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -807,6 +955,32 @@ A private assistant that runs on this computer.</source>
     </message>
 </context>
 <context>
+    <name>RegionOverlayWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/region_overlay.py" line="102" />
+        <source>Region selection</source>
+        <translation>区域选择</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/region_overlay.py" line="202" />
+        <source>Drag to select a region  ·  Esc cancels</source>
+        <translation>拖动以选择区域  ·  按 Esc 取消</translation>
+    </message>
+</context>
+<context>
+    <name>Screenshot</name>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/screenshot.py" line="30" />
+        <source>Screen</source>
+        <translation>屏幕</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/screenshot.py" line="44" />
+        <source>This desktop does not let applications take screenshots (Wayland blocks it): take one with the system's screenshot tool and paste it here.</source>
+        <translation>此桌面不允许应用截图（Wayland 会阻止）：请用系统截图工具截图后粘贴到这里。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="52" />
@@ -910,7 +1084,7 @@ A private assistant that runs on this computer.</source>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="72" />
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="343" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364" />
         <source>Voice</source>
         <translation>语音</translation>
     </message>
@@ -1081,93 +1255,93 @@ A private assistant that runs on this computer.</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="301" />
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="302" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="326" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="327" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="306" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="328" />
         <source>Settings pages</source>
         <translation>设置页面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="309" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="329" />
         <source>Settings page</source>
         <translation>设置页</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="321" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344" />
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="322" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="345" />
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="323" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="346" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="324" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="347" />
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="329" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="352" />
         <source>Put this page's settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="343" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="343" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364" />
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365" />
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="357" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="381" />
         <source>Changes on this page take effect the next time a model loads.</source>
         <translation>本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="382" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="406" />
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="426" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="444" />
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="429" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="447" />
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="439" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="457" />
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
@@ -1215,8 +1389,8 @@ A private assistant that runs on this computer.</source>
     <message>
         <location filename="../../app/autoglm/ui/sidebar.py" line="140" />
         <location filename="../../app/autoglm/ui/sidebar.py" line="142" />
-        <location filename="../../app/autoglm/ui/sidebar.py" line="209" />
-        <location filename="../../app/autoglm/ui/sidebar.py" line="255" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="210" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="256" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
@@ -1232,31 +1406,32 @@ A private assistant that runs on this computer.</source>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/sidebar.py" line="144" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="145" />
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="145" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="146" />
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="307" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="308" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="309" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="310" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="309" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="310" />
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="311" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="312" />
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -1330,6 +1505,100 @@ A private assistant that runs on this computer.</source>
         <location filename="../../app/autoglm/ui/status_bar.py" line="128" />
         <source>Memory {0}</source>
         <translation>内存 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>VideoPreviewWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="65" />
+        <source>Waiting for the camera…</source>
+        <translation>正在等待摄像头…</translation>
+    </message>
+</context>
+<context>
+    <name>WebcamDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="301" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+</context>
+<context>
+    <name>WebcamWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="130" />
+        <source>&amp;Camera:</source>
+        <translation>摄像头(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="131" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="132" />
+        <source>No camera</source>
+        <translation>没有摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="133" />
+        <source>Ask about what the camera sees…</source>
+        <translation>询问摄像头看到的内容…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="134" />
+        <source>Question about the camera picture</source>
+        <translation>关于摄像头画面的问题</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="135" />
+        <source>&amp;Snapshot</source>
+        <translation>快照(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="136" />
+        <source>&amp;Ask</source>
+        <translation>提问(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="137" />
+        <source>Camera preview</source>
+        <translation>摄像头预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="165" />
+        <source>No camera was found on this computer. Connect one, or attach a photo with the paper-clip button instead.</source>
+        <translation>这台电脑上没有找到摄像头。请连接一个，或改用回形针按钮附加照片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="212" />
+        <source>Waiting for permission to use the camera…</source>
+        <translation>正在等待使用摄像头的权限…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="214" />
+        <source>This app may not use the camera: allow it in the system's privacy settings, then reopen this window.</source>
+        <translation>本应用无权使用摄像头：请在系统隐私设置中允许，然后重新打开此窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="220" />
+        <source>The camera could not be used: {0}</source>
+        <translation>无法使用摄像头：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="256" />
+        <source>Put the current frame in the message being written</source>
+        <translation>将当前画面放入正在编写的消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="257" />
+        <source>Send the current frame with the question</source>
+        <translation>将当前画面与问题一起发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="268" />
+        <source>What do you see in this camera picture?</source>
+        <translation>你在这张摄像头画面中看到了什么？</translation>
     </message>
 </context>
 <context>

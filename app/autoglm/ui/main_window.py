@@ -376,6 +376,9 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """After the window shows: list conversations, reopen the last one, load the model."""
+        from autoglm.ui.markdown_html import warm_up
+
+        BackgroundTask(warm_up, name="warm-up-highlighting").start()
         self.sidebar.refresh()
         if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
             self.open_conversation(self._last_conversation, 0)

@@ -11,14 +11,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.lexers.special import TextLexer
-from pygments.styles import get_style_by_name
-from pygments.util import ClassNotFound
 
 COPY_CODE_SCHEME = "copy-code"
 _COPY_LINK = re.compile(COPY_CODE_SCHEME + r":(\d+)")
@@ -36,13 +31,20 @@ class RenderedMarkdown:
     code_blocks: list[str] = field(default_factory=list)
 
 
+# Pygments is imported on first use: it is the slowest import of the window.
 @lru_cache(maxsize=4)
-def _formatter(dark: bool) -> HtmlFormatter:
+def _formatter(dark: bool) -> Any:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(noclasses=True, nowrap=True, style=_DARK_STYLE if dark else _LIGHT_STYLE)
 
 
 @lru_cache(maxsize=64)
-def _lexer(language: str):
+def _lexer(language: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers.special import TextLexer
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(language, stripnl=False) if language else TextLexer(stripnl=False)
     except ClassNotFound:
@@ -52,6 +54,8 @@ def _lexer(language: str):
 @lru_cache(maxsize=2)
 def code_colours(dark: bool) -> tuple[str, str, str]:
     """Background, header background and plain text colour of code blocks."""
+    from pygments.styles import get_style_by_name
+
     style = get_style_by_name(_DARK_STYLE if dark else _LIGHT_STYLE)
     background = style.background_color or ("#282c34" if dark else "#f6f8fa")
     header = "#21252b" if dark else "#e8ecf0"
@@ -59,8 +63,18 @@ def code_colours(dark: bool) -> tuple[str, str, str]:
     return background, header, text
 
 
+def warm_up() -> None:
+    """Import Pygments and build the formatters (call on a worker thread at start-up)."""
+    for dark in (False, True):
+        _formatter(dark)
+        code_colours(dark)
+    _lexer("python")
+
+
 def highlight_code(code: str, language: str, dark: bool) -> str:
     """Highlighted HTML spans for ``code`` (no wrapper element)."""
+    from pygments import highlight
+
     return highlight(code, _lexer(language.strip().lower()), _formatter(dark)).rstrip("\n")
 
 
