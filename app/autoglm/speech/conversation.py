@@ -215,6 +215,11 @@ class VoiceConversation:
         """Barge-in needs a headset, or the assistant would interrupt itself."""
         return self.settings.headset and self.settings.barge_in
 
+    @property
+    def hearing_user(self) -> bool:
+        """Whether the microphone is live now (not muted while the assistant speaks)."""
+        return self.state in (VoiceState.LISTENING, VoiceState.HEARING) and not self._muted()
+
     def start(self, hands_free: bool = True) -> VoiceConversation:
         """Open the microphone and speaker, load the models, and start listening."""
         self.hands_free = hands_free
