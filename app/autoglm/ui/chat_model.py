@@ -29,7 +29,8 @@ class MessageItem:
     reasoning_expanded: bool = False
     stopped: bool = False
     error: str = ""
-    footer: str = ""
+    reply_tokens: int = 0
+    reply_speed: float = 0.0
     rendered: RenderedMarkdown | None = None
     rendered_theme: str = ""
     key: int = field(default_factory=lambda: next(_KEYS))

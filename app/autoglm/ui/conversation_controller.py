@@ -44,20 +44,11 @@ def item_from_record(record: Any) -> MessageItem:
     item = MessageItem(role=record.role, content=record.content, reasoning=record.reasoning,
                        message_id=record.id, attachments=list(record.attachments), finished=record.finished,
                        reasoning_seconds=timings.get("reasoning_s"))
-    item.footer = reply_footer(usage.get("completion_tokens"), timings.get("decode_tok_s"))
+    item.reply_tokens = int(usage.get("completion_tokens") or 0)
+    item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
     if not record.finished and record.role == "assistant":
         item.stopped = True
     return item
-
-
-def reply_footer(tokens: int | None, speed: float | None) -> str:
-    """``128 tokens · 35.2 tok/s`` under a reply."""
-    parts = []
-    if tokens:
-        parts.append(QCoreApplication.translate("ConversationController", "{0} tokens").format(tokens))
-    if speed:
-        parts.append(QCoreApplication.translate("ConversationController", "{0} tok/s").format(f"{speed:.1f}"))
-    return " · ".join(parts)
 
 
 class ConversationController(QObject):
@@ -256,7 +247,8 @@ class ConversationController(QObject):
         if completion is not None:
             timings.update(asdict(completion.timings))
             usage = asdict(completion.usage)
-            item.footer = reply_footer(completion.usage.completion_tokens, completion.timings.decode_tok_s)
+            item.reply_tokens = completion.usage.completion_tokens
+            item.reply_speed = completion.timings.decode_tok_s
             if completion.timings.decode_tok_s:
                 self.speedMeasured.emit(completion.timings.decode_tok_s)
         self._reply_item = None

@@ -102,6 +102,7 @@ class EmptyStateWidget(QWidget):
         self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.subtitle.setWordWrap(True)
         layout.addWidget(self.subtitle)
+        layout.addSpacing(12)
         self.buttons: list[QPushButton] = []
         for _text in SUGGESTIONS:
             button = QPushButton(self)
@@ -330,6 +331,10 @@ class MainWindow(QMainWindow):
     def apply_look(self) -> None:
         """Re-tint icons and re-render messages for the current theme and font."""
         colours: ThemeColours = self.theme.colours
+        bar = self.menuBar()  # the menu bar keeps its old look after a live switch unless re-polished
+        bar.style().unpolish(bar)
+        bar.style().polish(bar)
+        bar.update()
         self.sidebar.set_icon_colour(colours.text)
         self.composer.set_icon_colour(colours.text)
         self.models_button.setIcon(icon("models", colours.text))

@@ -61,6 +61,16 @@ class RowLayout:
     footer: QRect
 
 
+def reply_footer(tokens: int | None, speed: float | None) -> str:
+    """``128 tokens · 35.2 tok/s`` under a reply."""
+    parts = []
+    if tokens:
+        parts.append(QCoreApplication.translate("MessageDelegate", "{0} tokens").format(tokens))
+    if speed:
+        parts.append(QCoreApplication.translate("MessageDelegate", "{0} tok/s").format(f"{speed:.1f}"))
+    return " · ".join(parts)
+
+
 def message_actions(item: MessageItem, is_last: bool) -> list[str]:
     """The action buttons a message shows, in order."""
     if item.streaming:
@@ -388,7 +398,10 @@ class MessageDelegate(QStyledItemDelegate):
                 painter.drawRoundedRect(QRectF(rect), 6, 6)
             colour = self.colours.text if hovered else self.colours.muted
             icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
-        footer = item.footer if not item.streaming else QCoreApplication.translate("MessageDelegate", "Generating…")
+        if item.streaming:
+            footer = QCoreApplication.translate("MessageDelegate", "Generating…")
+        else:
+            footer = reply_footer(item.reply_tokens, item.reply_speed)
         if footer:
             painter.setPen(QColor(self.colours.muted))
             small = QFont(self.factory.look.font)
