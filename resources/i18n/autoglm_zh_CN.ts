@@ -299,42 +299,32 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="57" />
-        <source>{0} tokens</source>
-        <translation>{0} 词元</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="59" />
-        <source>{0} tok/s</source>
-        <translation>{0} 词元/秒</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="137" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="128" />
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="149" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="140" />
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="302" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="294" />
         <source>{0} (edited)</source>
         <translation>{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="331" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="323" />
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="375" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="367" />
         <source>Images cannot be sent yet: image support is not part of this build.</source>
         <translation>暂时无法发送图片：此版本不包含图片支持。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="380" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="372" />
         <source>An attached image is missing from the attachments folder.</source>
         <translation>附件文件夹中缺少一张附加的图片。</translation>
     </message>
@@ -357,17 +347,17 @@
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="122" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="123" />
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="123" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="124" />
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="128" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="129" />
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -391,167 +381,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="293" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="294" />
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="295" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="295" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="300" />
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="300" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="301" />
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="304" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="306" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="306" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="311" />
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="311" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="312" />
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="312" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="313" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="313" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="314" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="314" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="315" />
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="426" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="431" />
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="473" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="478" />
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="474" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="479" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="486" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="491" />
         <source>The model manager is not part of this build.</source>
         <translation>此版本不包含模型管理器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="497" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="502" />
         <source>The settings dialog is not part of this build.</source>
         <translation>此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="514" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="519" />
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="549" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="554" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="567" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="572" />
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="568" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="573" />
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="619" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="624" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="636" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="641" />
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -559,53 +549,63 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="77" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="87" />
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="77" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="87" />
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="78" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="88" />
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="78" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="88" />
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="231" />
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="256" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="241" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="266" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="123" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="133" />
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="124" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="68" />
+        <source>{0} tokens</source>
+        <translation>{0} 词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="70" />
+        <source>{0} tok/s</source>
+        <translation>{0} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="134" />
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="127" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="137" />
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="128" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="138" />
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="391" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="402" />
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
