@@ -31,28 +31,25 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _load_images(paths: list[Path], runtime: Any) -> list[Any]:
+def _load_images(paths: list[Path], settings: Any) -> list[Any]:
+    """Normalised images, checked before the model loads so a bad file fails at once."""
     if not paths:
         return []
     from autoglm.vision.image import load_image_file
 
-    return [load_image_file(path, runtime.settings.vision) for path in paths]
+    return [load_image_file(path, settings.vision) for path in paths]
 
 
-def _start(args: argparse.Namespace) -> Any:
-    from autoglm.core.runtime import Runtime
-
-    runtime = Runtime()
-    runtime.settings = overrides_from_args(args, runtime.settings)
+def _start_engine(args: argparse.Namespace, runtime: Any) -> None:
+    """Connect the remote server or load the local model."""
     if args.remote:
         from autoglm.core.remote_engine import RemoteEngine
 
         runtime.use_engine(RemoteEngine(args.remote, api_key=args.api_key, model=args.model))
-        return runtime
+        return
     if not args.json:
         print("Loading the model…", file=sys.stderr, flush=True)
     runtime.load_model(args.model, args.mmproj)
-    return runtime
 
 
 def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace) -> Completion:
@@ -99,17 +96,21 @@ def _as_json(completion: Completion, runtime: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Answer one prompt, or run a terminal chat."""
-    runtime = _start(args)
+    from autoglm.core.runtime import Runtime
+
+    runtime = Runtime()
     try:
-        images = _load_images(args.image, runtime)
+        runtime.settings = overrides_from_args(args, runtime.settings)
+        if args.image and args.prompt is None:
+            print("autoglm: --image needs a PROMPT.", file=sys.stderr)
+            return 2
+        images = _load_images(args.image, runtime.settings)
+        _start_engine(args, runtime)
         if args.prompt is not None:
             completion = _stream(runtime, [ChatMessage("user", args.prompt, images)], args)
             if args.json:
                 print(_as_json(completion, runtime))
             return 0
-        if images:
-            print("autoglm: --image needs a PROMPT.", file=sys.stderr)
-            return 2
         return _repl(runtime, args)
     finally:
         runtime.close()

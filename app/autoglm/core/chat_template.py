@@ -65,12 +65,18 @@ class ChatTemplate:
         return RenderedPrompt(text, stripped.endswith("<think>"))
 
     def accepts_list_content(self) -> bool:
-        """Whether the template renders OpenAI-style list content (text parts) correctly."""
+        """Whether the template renders OpenAI-style list content as text parts.
+
+        Rendering the probe is not enough: a template that prints ``content`` verbatim
+        shows the probe inside a Python list's repr, so a ``'type'`` key in the output
+        means the list was not understood.
+        """
         probe = [{"role": "user", "content": [{"type": "text", "text": "PROBE-7f3a"}]}]
         try:
-            return "PROBE-7f3a" in self._render(probe, True)
+            text = self._render(probe, True)
         except Exception:  # noqa: BLE001 - a template that chokes on lists does not accept them
             return False
+        return "PROBE-7f3a" in text and "'type'" not in text and '"type"' not in text
 
 
 def flatten_images(text: str, n_images: int, marker: str) -> str:

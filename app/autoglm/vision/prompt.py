@@ -17,20 +17,6 @@ from autoglm.core.chat_template import ChatTemplate, flatten_images
 from autoglm.core.errors import InputError
 from autoglm.core.types import ChatMessage, ImageInput
 
-_PROBE = "PROBE-5c1e"
-
-
-def takes_list_content(template: ChatTemplate) -> bool:
-    """Whether the template renders list content as text parts (not as a Python list's repr)."""
-    if not template.accepts_list_content():
-        return False
-    probe = [{"role": "user", "content": [{"type": "text", "text": _PROBE}]}]
-    try:
-        text = template.render(probe).text
-    except Exception:  # noqa: BLE001 - a template that chokes on lists does not take them
-        return False
-    return _PROBE in text and "'type'" not in text and '"type"' not in text
-
 
 @dataclass(frozen=True)
 class MultimodalPrompt:
@@ -66,7 +52,7 @@ def render_multimodal(template: ChatTemplate, messages: list[ChatMessage], marke
                       thinking: bool = True, list_content: bool | None = None) -> MultimodalPrompt:
     """Render ``messages`` with ``template``; images become ``marker`` in the text."""
     if list_content is None:
-        list_content = takes_list_content(template)
+        list_content = template.accepts_list_content()
     plain, images = template_messages(messages, marker, list_content)
     rendered = template.render(plain, thinking=thinking)
     parts = rendered.text.split(marker)

@@ -39,7 +39,7 @@ from autoglm.core.types import (
     StreamEvent,
 )
 from autoglm.vision.projector import OwnedChunk, Projector, default_marker
-from autoglm.vision.prompt import MultimodalPrompt, render_multimodal, takes_list_content
+from autoglm.vision.prompt import MultimodalPrompt, render_multimodal
 from autoglm.vision.sequence import MediaPiece, PromptSequence, reusable_prefix
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class VisionSession:
                        thinking: bool = True) -> tuple[PromptSequence, MultimodalPrompt]:
         """The prompt for ``messages`` as text tokens and media chunks."""
         if self._list_content is None:
-            self._list_content = takes_list_content(engine.template)
+            self._list_content = engine.template.accepts_list_content()
         prompt = render_multimodal(engine.template, messages, self.marker, thinking, self._list_content)
         sequence = PromptSequence()
         llama = engine.llama

@@ -7,7 +7,7 @@ import pytest
 from autoglm.core.chat_template import CHATML_TEMPLATE, ChatTemplate
 from autoglm.core.errors import InputError
 from autoglm.core.types import ChatMessage, ImageInput
-from autoglm.vision.prompt import render_multimodal, takes_list_content
+from autoglm.vision.prompt import render_multimodal
 
 MARKER = "<__media__>"
 LIST_TEMPLATE = (
@@ -43,8 +43,8 @@ def test_list_content_templates_get_the_marker_as_a_text_part() -> None:
 
 
 def test_a_template_that_prints_the_list_repr_does_not_take_list_content() -> None:
-    assert not takes_list_content(ChatTemplate(CHATML_TEMPLATE))  # ChatML prints "[{'type': ...}]"
-    assert takes_list_content(ChatTemplate(LIST_TEMPLATE))
+    assert not ChatTemplate(CHATML_TEMPLATE).accepts_list_content()  # ChatML prints "[{'type': ...}]"
+    assert ChatTemplate(LIST_TEMPLATE).accepts_list_content()
     prompt = render_multimodal(ChatTemplate(CHATML_TEMPLATE), [ChatMessage("user", "Hi?", [image("a")])], MARKER)
     assert "'type'" not in "".join(prompt.text_parts)
 
