@@ -397,3 +397,14 @@ def _warm_request() -> Any:
     from autoglm.core.types import ChatMessage, GenerationRequest, SamplingParams
 
     return GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run this benchmark alone (``python -c 'from autoglm.bench.server import main; main()' …``)."""
+    parser = argparse.ArgumentParser(prog="autoglm bench")
+    register(parser.add_subparsers(dest="suite", required=True))
+    args = parser.parse_args(["server", *(sys.argv[1:] if argv is None else argv)])
+    code = args.handler(args)
+    if argv is None:
+        sys.exit(code)
+    return code
