@@ -2,7 +2,8 @@
 
 Spoken questions are made with espeak-ng (a voice independent of piper) and fed to the
 voice loop in real time, as a microphone would deliver them; the reply plays through the
-real output device. The peer, in the same run on the same models, is the naive pipeline:
+real output device, and a sample counts as played once it has passed the device's output
+latency. The peer, in the same run on the same models, is the naive pipeline:
 wait for the end of the turn, transcribe, wait for the whole reply, synthesise all of it,
 then play. Questions alternate between the two (and which goes first, since the engine reuses the
 KV cache of the previous prompt) so a noisy neighbour hits both alike.
@@ -126,7 +127,7 @@ def _streamed_turn(conversation: Any, source: Any, audio: np.ndarray, trailing_s
     if turn.first_audio_at is None:
         raise RuntimeError(f"no reply was spoken to {turn.user_text!r}")
     return {
-        "first_audio_s": turn.first_audio_at - speech_end,
+        "first_audio_s": turn.first_audio_at + player.output_latency_s - speech_end,
         "endpointing_s": turn.endpointed_at - speech_end,
         "asr_s": turn.asr_s,
         "ttft_s": (turn.first_token_at or turn.transcribed_at) - turn.transcribed_at,
@@ -171,7 +172,7 @@ def _naive_turn(scheduler: Any, transcriber: Any, synthesizer: Any, player: Any,
     player.first_audio_at = None
     player.enqueue(speech.samples, speech.sample_rate)
     _wait(lambda: player.first_audio_at is not None, 30)
-    first_audio = (player.first_audio_at or time.monotonic()) - speech_end
+    first_audio = (player.first_audio_at or time.monotonic()) + player.output_latency_s - speech_end
     time.sleep(0.2)
     player.stop()
     return first_audio

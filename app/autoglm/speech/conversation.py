@@ -204,6 +204,7 @@ class VoiceConversation:
         self._stop = threading.Event()
         self._pressed = False
         self._busy = threading.Event()   # a turn is being answered
+        self._reading_aloud = threading.Event()  # a typed chat's reply is being read out
         self._muted_until = 0.0
         self._interrupted = threading.Event()
         self._stream: ReplySource | None = None
@@ -229,13 +230,12 @@ class VoiceConversation:
             self.source = MicrophoneCapture(
                 self.settings.input_device, on_level=self.callbacks.on_level,
                 on_device_lost=self._report_error, on_device_back=self._notice).start()
-        self.transcriber.load()
-        self.synthesizer.load()
-        config = EndpointConfig(threshold=self.settings.vad_threshold,
-                                end_silence_ms=self.settings.end_silence_ms,
-                                likely_end_ms=min(160, self.settings.end_silence_ms // 2))
-        self._detector = TurnDetector(self._vad or SileroFrameVad(), config, self.settings.preroll_ms)
-        self._reply_speaker()
+        try:
+            self._prepare()
+        except BaseException:
+            self.source.close()
+            raise
+        self.source.drain()  # what was captured while the models loaded is stale
         self._stop.clear()
         for target, name in ((self._listen, "autoglm-voice-listen"), (self._answer, "autoglm-voice-turns")):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -243,6 +243,16 @@ class VoiceConversation:
             self._threads.append(thread)
         self._set_state(VoiceState.LISTENING)
         return self
+
+    def _prepare(self) -> None:
+        """Load the models, open the speaker and set up endpointing (blocking)."""
+        self.transcriber.load()
+        self.synthesizer.load()
+        config = EndpointConfig(threshold=self.settings.vad_threshold,
+                                end_silence_ms=self.settings.end_silence_ms,
+                                likely_end_ms=min(160, self.settings.end_silence_ms // 2))
+        self._detector = TurnDetector(self._vad or SileroFrameVad(), config, self.settings.preroll_ms)
+        self._reply_speaker()
 
     def press(self) -> None:
         """Push-to-talk pressed: the turn starts now (with the pre-roll before it)."""
@@ -279,9 +289,16 @@ class VoiceConversation:
             if isinstance(event, Delta) and event.content:
                 speaker.feed(event.content)
 
+        def finish() -> None:
+            stream.result()
+            speaker.finish()
+            speaker.wait_done()
+            self._muted_until = time.monotonic() + self.echo_tail_s
+            self._reading_aloud.clear()
+
+        self._reading_aloud.set()
         stream.add_listener(listen)  # type: ignore[attr-defined]
-        threading.Thread(target=lambda: (stream.result(), speaker.finish()),
-                         name="autoglm-read-aloud", daemon=True).start()
+        threading.Thread(target=finish, name="autoglm-read-aloud", daemon=True).start()
         return speaker
 
     def stop_speaking(self) -> None:
@@ -318,7 +335,8 @@ class VoiceConversation:
     def _muted(self) -> bool:
         if self.barge_in_allowed:
             return False
-        return self._busy.is_set() or time.monotonic() < self._muted_until
+        return (self._busy.is_set() or self._reading_aloud.is_set()
+                or time.monotonic() < self._muted_until)
 
     def _listen(self) -> None:
         assert self._detector is not None and self.source is not None

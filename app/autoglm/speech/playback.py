@@ -39,8 +39,10 @@ class PlayedSegment:
 class AudioPlayer:
     """Plays queued mono float32 audio on an output device until ``close()``."""
 
-    def __init__(self, device_name: str | None = None, sample_rate: int = 22_050, block_ms: int = 20):
+    def __init__(self, device_name: str | None = None, sample_rate: int = 22_050, block_ms: int = 20,
+                 latency_s: float = 0.1):
         self.device_name = device_name
+        self.latency_s = latency_s
         self.requested_rate = sample_rate
         self.sample_rate = sample_rate
         self.block_ms = block_ms
@@ -67,8 +69,8 @@ class AudioPlayer:
         try:
             stream = sd.OutputStream(
                 device=device.index, samplerate=rate, channels=1, dtype="float32",
-                blocksize=int(rate * self.block_ms / 1000), callback=self._callback,
-                finished_callback=self._finished)
+                blocksize=int(rate * self.block_ms / 1000), latency=self.latency_s,
+                callback=self._callback, finished_callback=self._finished)
             stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             raise DeviceError(f"The speaker '{device.name}' could not be opened: {str(exc).splitlines()[0]}") from exc
@@ -90,9 +92,13 @@ class AudioPlayer:
         """Wait until everything queued has left the speaker, output buffer included."""
         if not self.wait_until_idle(timeout):
             return False
-        latency = float(getattr(self._stream, "latency", 0.0) or 0.0)
-        time.sleep(latency + self.block_ms / 1000)
+        time.sleep(self.output_latency_s + self.block_ms / 1000)
         return True
+
+    @property
+    def output_latency_s(self) -> float:
+        """How long a sample handed to the device takes to come out of it."""
+        return float(getattr(self._stream, "latency", 0.0) or 0.0)
 
     @property
     def is_open(self) -> bool:
