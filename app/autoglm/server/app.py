@@ -138,7 +138,6 @@ class _ChatService:
 
     async def submit(self, body: ChatCompletionRequest) -> tuple[ReplyStream, ReplyShape]:
         info = self.resolve_model(body.model)
-        self.check_queue()
         if asks_for_images(body) and not info.has_vision:
             raise ApiError(400, info.vision_unavailable_reason or f"{info.model_id} cannot read images.",
                            code="model_has_no_vision", param="messages")
@@ -150,6 +149,7 @@ class _ChatService:
             raise _to_api_error(exc) from exc
         request = GenerationRequest(messages, sampling, thinking=choice.thinking, priority=Priority.API,
                                     label="api")
+        self.check_queue()  # no await between the check and the submit: requests cannot slip past together
         stream = self.backend.scheduler.submit(request)
         return stream, ReplyShape(info.model_id, choice.return_reasoning)
 
