@@ -28,6 +28,6 @@ def test_bench_server_accounts_for_every_request(starter_gguf: Path, session_hom
     assert figures["lost"] == 0 and figures["engine_idle"] is True
     assert figures["requests"] == figures["completed"] + figures["refused"] + figures["disconnected"]
     assert figures["completed"] > 0 and figures["refused"] > 0, "4 clients over a 1-request queue must be refused"
-    assert figures["replies_cancelled"] == figures["disconnected"] or figures["disconnected"] == 0
+    assert figures["replies_cancelled"] <= figures["disconnected"], "only replies whose client left are cancelled"
     assert figures["peer"]["completed"] > 0 and figures["tokens_per_s_ratio_vs_peer"] > 0
     assert "autoglm bench server" in result.stdout
