@@ -20,6 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parents[2]))  # tests/fixtures
+
+import fixtures.projector  # noqa: E402
+
+projector_gguf = fixtures.projector.projector_gguf  # the generated projector, shared with the vision tests
 APP_DIR = Path(__file__).resolve().parents[3] / "app"
 
 
@@ -106,6 +111,24 @@ def api(scheduler: object, llama_engine: object) -> Iterator[ServedApi]:
     server = _start_api(scheduler, max_body_mb=1.0)
     yield ServedApi(server, llama_engine.info.model_id)  # type: ignore[attr-defined]
     server.stop()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def vision_api(starter_gguf: Path, projector_gguf: Path) -> Iterator[ServedApi]:  # noqa: F811 - the fixture
+    """The API over the starter model with the generated projector (its own engine and scheduler)."""
+    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.scheduler import Scheduler
+    from autoglm.core.settings import ModelSettings
+
+    engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b",
+                         mmproj_path=projector_gguf)
+    engine.load()
+    scheduler = Scheduler(engine).start()
+    server = _start_api(scheduler)
+    yield ServedApi(server, engine.info.model_id)
+    server.stop()  # type: ignore[attr-defined]
+    scheduler.shutdown()
+    engine.unload()
 
 
 @pytest.fixture
