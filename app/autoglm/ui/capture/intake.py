@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from autoglm.core.errors import InputError
@@ -22,12 +23,23 @@ from autoglm.core.types import ImageInput
 from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
+_POOL: QThreadPool | None = None
 Delivery = Callable[[str, bytes, str], None]
 """Receives an accepted image as ``(name, data, suffix)``."""
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("ImageIntake", text)
+
+
+def _image_pool() -> QThreadPool:
+    """A pool of its own, so image checks never queue behind a model load or a download check."""
+    global _POOL
+    if _POOL is None or not shiboken6.isValid(_POOL):
+        _POOL = QThreadPool(QCoreApplication.instance())
+        _POOL.setMaxThreadCount(2)
+        _POOL.setObjectName("image-intake")
+    return _POOL
 
 
 def qimage_to_input(image: QImage, settings: VisionSettings) -> ImageInput:
@@ -141,7 +153,7 @@ class ImageIntake(QObject):
                 _LOGGER.error("Checking the image %s failed", label, exc_info=error)
                 self.refused.emit(_tr("{0} could not be opened: {1}").format(label, error))
 
-        BackgroundTask(work, name="check-image").on_success(done).on_failure(failed).start()
+        BackgroundTask(work, name="check-image").on_success(done).on_failure(failed).start(_image_pool())
 
     def _set_pending(self, count: int) -> None:
         self._pending = count
