@@ -27,7 +27,6 @@ from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
 _FOLLOW_SLACK_PX = 24
-_KEEP_DOCUMENTS = 16
 _REMEASURE_DELAY_MS = 150
 
 
@@ -71,24 +70,24 @@ class ChatViewWidget(QListView):
         self._remeasure_timer.timeout.connect(self._remeasure)
         self._remeasuring = False
         self.delegate.remeasureNeeded.connect(self._schedule_remeasure)
+        self.delegate.layoutNeeded.connect(self.scheduleDelayedItemsLayout, Qt.ConnectionType.QueuedConnection)
 
     # -- measuring off the GUI thread ----------------------------------------------------
     def make_measurer(self, keep_rendered: bool = True) -> Callable[[list[MessageItem]], list[Measured]]:
-        """A function a worker thread runs to measure items at the view's current width."""
+        """A function a worker thread runs to measure items at the view's current width.
+
+        Only sizes cross back to the GUI thread: a document laid out on a worker holds
+        that thread's font engines, which die with the thread, so documents are rebuilt
+        on the GUI thread for the rows actually painted.
+        """
         factory = self.delegate.factory.clone()
         column = column_width(self.viewport().width())
-        gui_thread = self.thread()
 
         def measure(items: list[MessageItem]) -> list[Measured]:
             results = []
-            keep_from = len(items) - _KEEP_DOCUMENTS
-            for number, item in enumerate(items):
-                height, width, doc = factory.measure(item, column, keep=keep_rendered)
-                if number >= keep_from:
-                    doc.moveToThread(gui_thread)
-                    results.append(Measured(item, column, height, width, doc))
-                else:
-                    results.append(Measured(item, column, height, width))
+            for item in items:
+                height, width, _doc = factory.measure(item, column, keep=keep_rendered)
+                results.append(Measured(item, column, height, width))
             return results
 
         return measure
@@ -143,9 +142,9 @@ class ChatViewWidget(QListView):
         self.follow = True
         self.scroll_to_end()
 
-    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, _roles: list[int] | None = None) -> None:
-        for row in range(top_left.row(), bottom_right.row() + 1):
-            self.delegate.sizeHintChanged.emit(self.model().index(row, 0))
+    def _data_changed(self, _top_left: QModelIndex, _bottom_right: QModelIndex, _roles: list[int] | None = None) -> None:
+        # Heights may have changed: lay out again soon (coalesced), not synchronously.
+        self.scheduleDelayedItemsLayout()
 
     def scroll_to_end(self) -> None:
         """Jump to the newest message and follow it."""

@@ -215,13 +215,12 @@ def size_key(item: MessageItem, token: str) -> tuple:
 
 @dataclass
 class Measured:
-    """A size measured off the GUI thread, with the document when it was kept."""
+    """A size measured off the GUI thread."""
 
     item: MessageItem
     column_width: int
     height: int
     width: int
-    document: QTextDocument | None = None
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -233,6 +232,7 @@ class MessageDelegate(QStyledItemDelegate):
     """
 
     remeasureNeeded = Signal()
+    layoutNeeded = Signal()
 
     def __init__(self, parent=None) -> None:  # noqa: ANN001 - a QObject or None
         super().__init__(parent)
@@ -274,12 +274,10 @@ class MessageDelegate(QStyledItemDelegate):
 
     # -- sizes and documents ---------------------------------------------------------------
     def prime(self, measured: list[Measured]) -> None:
-        """Take sizes (and documents) measured on a worker thread."""
+        """Take sizes measured on a worker thread."""
         token = self.theme_token
         for entry in measured:
             self._sizes.setdefault(size_key(entry.item, token), {})[entry.column_width] = (entry.height, entry.width)
-            if entry.document is not None:
-                self._remember_doc(entry.item, entry.width, entry.document)
 
     def _remember_doc(self, item: MessageItem, width: int, doc: QTextDocument) -> None:
         key = (*size_key(item, self.theme_token), width)
@@ -367,8 +365,8 @@ class MessageDelegate(QStyledItemDelegate):
         is_last = index.row() == index.model().rowCount() - 1
         _size, exact = self._size(item, column_width(option.rect.width()))
         layout = self.row_layout(item, option.rect, is_last)
-        if not exact:  # the estimate was off screen-wise: let the view take the real height
-            self.sizeHintChanged.emit(QModelIndex(index))
+        if not exact:  # the estimate was off: the view lays out again (later, never inside paint)
+            self.layoutNeeded.emit()
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if option.state & QStyle.StateFlag.State_HasFocus and option.state & QStyle.StateFlag.State_Selected:
