@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtGui import QColor, QDropEvent, QImage
 from vision_samples import huge_png_header, picture_png, truncated_png
 
 from autoglm.core.settings import VisionSettings, updated
@@ -107,3 +107,16 @@ def test_a_model_without_a_projector_disables_image_input_and_says_why(qtbot: An
     assert window.banner.messages == [reason]
     capture.select_region()  # the shortcut's action is disabled; a direct call explains too
     assert not capture.capturing and window.composer.attachments() == []
+
+
+def test_captured_pixels_survive_row_padding_exactly(qapp: Any) -> None:
+    from autoglm.ui.capture.intake import qimage_to_input
+
+    image = QImage(31, 7, QImage.Format.Format_RGB32)  # 93 bytes of RGB per row: Qt pads rows to 96
+    for y in range(7):
+        for x in range(31):
+            image.setPixelColor(x, y, QColor(x * 8, y * 30, (x + y) % 256))
+    converted = qimage_to_input(image, VisionSettings())
+    assert (converted.width, converted.height) == (31, 7)
+    expected = bytes(value for y in range(7) for x in range(31) for value in (x * 8, y * 30, (x + y) % 256))
+    assert converted.rgb == expected
