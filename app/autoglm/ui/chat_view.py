@@ -116,7 +116,7 @@ class ChatViewWidget(QListView):
             self._remeasuring = False
             _LOGGER.warning("Measuring messages failed: %s", error)
 
-        BackgroundTask(lambda: measure(items), name="measure-messages").on_success(done).on_failure(failed).start()
+        BackgroundTask(lambda: measure(items), name="measure-messages", owner=self).on_success(done).on_failure(failed).start()
 
     def chat_model(self) -> ChatMessagesModel:
         """The model shown."""

@@ -124,7 +124,7 @@ class ConversationController(QObject):
             if focus_message_id:
                 self.focusMessage.emit(focus_message_id)
 
-        BackgroundTask(load, name="open-conversation").on_success(show) \
+        BackgroundTask(load, name="open-conversation", owner=self).on_success(show) \
             .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not open the conversation: {0}").format(error))) \
             .start()
 
@@ -170,7 +170,7 @@ class ConversationController(QObject):
                         for role, content, hashes in history]
             return runtime.build_request(messages)
 
-        BackgroundTask(prepare, name="prepare-request") \
+        BackgroundTask(prepare, name="prepare-request", owner=self) \
             .on_success(lambda request: self._submit(item, request)) \
             .on_failure(lambda error: self._fail(item, error)).start()
 
@@ -258,7 +258,7 @@ class ConversationController(QObject):
         content, reasoning = item.content, item.reasoning
         BackgroundTask(lambda: store.update_message(item.message_id, content=content, reasoning=reasoning,
                                                     finished=True, usage=usage, timings=timings),
-                       name="save-reply").on_success(lambda _r: self.conversationsChanged.emit()).start()
+                       name="save-reply", owner=self).on_success(lambda _r: self.conversationsChanged.emit()).start()
         self.busyChanged.emit(False)
         self.replyFinished.emit(completion)
         _LOGGER.debug("Reply finished in conversation %s (stopped=%s)", conversation_id, stopped)
@@ -319,7 +319,7 @@ class ConversationController(QObject):
             self.conversationsChanged.emit()
             self._start_reply()
 
-        BackgroundTask(fork, name="fork-conversation").on_success(resend) \
+        BackgroundTask(fork, name="fork-conversation", owner=self).on_success(resend) \
             .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not edit the message: {0}").format(error))) \
             .start()
 
@@ -329,7 +329,7 @@ class ConversationController(QObject):
         if conversation_id == self.conversation_id:
             self.new_conversation()
         store = self.store
-        BackgroundTask(lambda: store.delete_conversation(conversation_id), name="delete-conversation") \
+        BackgroundTask(lambda: store.delete_conversation(conversation_id), name="delete-conversation", owner=self) \
             .on_success(lambda _r: self.conversationsChanged.emit()).start()
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:

@@ -383,7 +383,7 @@ class MainWindow(QMainWindow):
         """After the window shows: list conversations, reopen the last one, load the model."""
         from autoglm.ui.markdown_html import warm_up
 
-        BackgroundTask(warm_up, name="warm-up-highlighting").start()
+        BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).start()
         self.sidebar.refresh()
         if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
             self.open_conversation(self._last_conversation, 0)
@@ -444,7 +444,7 @@ class MainWindow(QMainWindow):
             finally:
                 self._load_done.set()
 
-        BackgroundTask(load, name="load-model") \
+        BackgroundTask(load, name="load-model", owner=self) \
             .on_success(self._model_loaded) \
             .on_failure(lambda error: self._model_load_failed(describe_error(error))).start(daemon=True)
 
@@ -480,7 +480,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         repository = self.runtime.repository
-        BackgroundTask(lambda: repository.import_model(Path(path)), name="import-model") \
+        BackgroundTask(lambda: repository.import_model(Path(path)), name="import-model", owner=self) \
             .on_success(self.switch_model).start()
 
     def open_model_manager(self) -> None:

@@ -241,7 +241,7 @@ class SidebarWidget(QFrame):
             self.refresh()
             return
         store = self._store()
-        BackgroundTask(lambda: store.search(query, limit=60), name="search") \
+        BackgroundTask(lambda: store.search(query, limit=60), name="search", owner=self) \
             .on_success(lambda hits: self._show_hits(generation, hits)).start()
 
     def _show_hits(self, generation: int, hits: list) -> None:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _LOGGER = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ class BackgroundTask(QRunnable):
     default_failure: Callable[[BaseException], None] | None = None
     """Where failures go when a task has no ``on_failure`` (set to the error funnel)."""
 
-    def __init__(self, function: Callable[[], Any], name: str = "") -> None:
+    def __init__(self, function: Callable[[], Any], name: str = "", owner: QObject | None = None) -> None:
+        """``owner``: when it has been deleted by the time the job ends, no callback runs."""
         super().__init__()
+        self._owner = owner
         self.setAutoDelete(False)
         self._function = function
         self.name = name or getattr(function, "__name__", "task")
@@ -41,14 +44,27 @@ class BackgroundTask(QRunnable):
 
     def on_success(self, callback: Callable[[Any], None]) -> BackgroundTask:
         """Call ``callback(result)`` on the GUI thread when the job returns."""
-        self.signals.succeeded.connect(callback)
+        self.signals.succeeded.connect(self._guarded(callback))
         return self
 
     def on_failure(self, callback: Callable[[BaseException], None]) -> BackgroundTask:
         """Call ``callback(error)`` on the GUI thread when the job raises."""
         self._has_failure_path = True
-        self.signals.failed.connect(callback)
+        self.signals.failed.connect(self._guarded(callback))
         return self
+
+    def _guarded(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        owner = self._owner
+        if owner is None:
+            return callback
+
+        def call(value: Any) -> None:
+            if shiboken6.isValid(owner):
+                callback(value)
+            else:
+                _LOGGER.debug("Dropped the result of %s: its window is gone", self.name)
+
+        return call
 
     def start(self, pool: QThreadPool | None = None, daemon: bool = False) -> BackgroundTask:
         """Queue the job on ``pool`` (the global pool by default).
