@@ -7,8 +7,8 @@ Why it is more than ``Llama.create_chat_completion``:
   with what is already in the cache are evaluated, so turn 8 of a conversation costs
   what its new message costs, not what the whole history costs.
 * **Cancellation within a token.** Decoding checks the cancel event between tokens, and
-  a long prompt evaluation is aborted through llama.cpp's abort callback (set only while
-  the prompt is evaluated, so decoding pays nothing for it).
+  a long prompt evaluation is aborted through llama.cpp's abort callback, a flag read
+  natively (``core.abort_flag``) so neither prompts nor decoding pay Python for it.
 * **Context overflow never raises.** The oldest turns are dropped (the system prompt is
   kept) until prompt plus reply fit, and the caller is told with a ``Notice``.
 * **Reasoning is split as it streams** (``<think>``/``<answer>``), see ``core.reasoning``.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import ctypes
 import logging
 import os
 import random
@@ -154,8 +153,7 @@ class LlamaEngine:
         self._summary: GgufSummary | None = None
         self._template: ChatTemplate | None = None
         self._info = ModelInfo(self.model_id, self.display_name, str(self.model_path))
-        self._abort_requested = threading.Event()
-        self._abort_callback: Any = None
+        self._abort_flag: Any = None
         self.vision: Any = None  # a vision.projector session, attached when the model has one
 
     # -- loading ---------------------------------------------------------------------
@@ -249,20 +247,10 @@ class LlamaEngine:
 
     def _install_abort_callback(self) -> None:
         """Let a cancel interrupt a long prompt evaluation inside ``llama_decode``."""
-        import llama_cpp.llama_cpp as lib
+        from autoglm.core.abort_flag import NativeAbortFlag
 
-        def should_abort(_data: Any) -> bool:
-            return self._abort_requested.is_set()
-
-        self._abort_callback = lib.ggml_abort_callback(should_abort)
-        self._abort_null = lib.ggml_abort_callback()
-        function = lib._lib.llama_set_abort_callback  # noqa: SLF001 - not wrapped by llama_cpp
-        function.argtypes = [ctypes.c_void_p, lib.ggml_abort_callback, ctypes.c_void_p]
-        function.restype = None
-        self._set_abort = function
-
-    def _abort_during(self, enabled: bool) -> None:
-        self._set_abort(self._llama._ctx.ctx, self._abort_callback if enabled else self._abort_null, None)  # noqa: SLF001
+        self._abort_flag = NativeAbortFlag()
+        self._abort_flag.install(self._llama._ctx.ctx)  # noqa: SLF001
 
     # -- prompts -------------------------------------------------------------------------
     def _require_loaded(self) -> Any:
@@ -362,8 +350,7 @@ class LlamaEngine:
     @contextlib.contextmanager
     def abortable(self, cancel: threading.Event) -> Iterator[None]:
         """Within the block, a set ``cancel`` aborts the running ``llama_decode`` (text or image batches)."""
-        self._abort_requested.clear()
-        self._abort_during(True)
+        self._abort_flag.clear()
         done = threading.Event()
         watcher = threading.Thread(target=self._forward_cancel, args=(cancel, done), daemon=True)
         watcher.start()
@@ -371,14 +358,14 @@ class LlamaEngine:
             yield
         finally:
             done.set()
-            self._abort_during(False)
-            self._abort_requested.clear()
+            watcher.join()
+            self._abort_flag.clear()
 
     def _forward_cancel(self, cancel: threading.Event, done: threading.Event) -> None:
         """Turn the request's cancel into llama.cpp's abort flag while a prompt evaluates."""
         while not done.is_set():
             if cancel.wait(0.01):
-                self._abort_requested.set()
+                self._abort_flag.set()
                 return
 
     def decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
