@@ -106,3 +106,11 @@ def test_shutdown_finishes_pending_streams() -> None:
     assert running.result(5).finish_reason == "cancelled"
     assert queued.result(5).finish_reason == "cancelled"
     assert scheduler.submit(req("late")).result(1).finish_reason == "error"
+
+
+def test_calls_after_shutdown_fail_instead_of_hanging() -> None:
+    scheduler = Scheduler(ScriptedEngine()).start()
+    scheduler.shutdown()
+    future = scheduler.replace_engine(ScriptedEngine())
+    assert future.done()
+    assert isinstance(future.exception(), RuntimeError)

@@ -153,6 +153,9 @@ class Scheduler:
     def submit_call(self, function: Callable[[], Any], priority: Priority = Priority.VOICE) -> Future:
         """Run ``function`` on the engine thread (load, unload, token counting) and return a future."""
         future: Future = Future()
+        if self._stop.is_set():
+            future.set_exception(RuntimeError("the engine thread has shut down"))
+            return future
         self._queue.put(_Job(int(priority) - 1, next(self._sequence), call=function, future=future))
         return future
 
