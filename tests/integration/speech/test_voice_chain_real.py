@@ -61,9 +61,10 @@ def test_spoken_question_gets_a_spoken_answer_through_real_devices(
     played_back = whisper.transcribe(heard).text.lower()
     heard_words = set(played_back.replace(".", " ").replace(",", " ").split())
     reply_words = turn.full_reply.lower().replace(".", " ").replace(",", " ").split()
-    # tiny.en may mishear the first word ("Paris" as "Parris"); most words must come back
+    # whisper tiny.en hears piper's "France is Paris" variously ("francis", "parris"): most of the
+    # reply's words must come back, and one of the two names
     overlap = sum(word in heard_words for word in reply_words) / len(reply_words)
-    assert overlap >= 0.6 and "france" in heard_words, f"the speaker recording says: {played_back!r}"
+    assert overlap >= 0.6 and heard_words & {"france", "paris"}, f"the speaker recording says: {played_back!r}"
 
 
 def start_file_conversation(scheduler, whisper, piper_voice, settings: VoiceSettings, max_tokens: int):
