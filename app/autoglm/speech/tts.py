@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from autoglm.core.errors import ModelError
-from autoglm.speech.idle import IdleUnloader
+from autoglm.core.idle import IdleUnloader
 from autoglm.speech.models import resolve_tts_voice
 
 _LOGGER = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ import numpy as np
 
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.idle import IdleUnloader
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.types import ImageInput
-from autoglm.speech.idle import IdleUnloader
 from autoglm.vision.sequence import MediaPiece
 
 _LOGGER = logging.getLogger(__name__)
