@@ -50,11 +50,18 @@ from PySide6.QtWidgets import (
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
+from autoglm.ui.api_server_controller import ApiServerController
 from autoglm.ui.capture.controller import CaptureController
 from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.chat_view import ChatViewWidget
 from autoglm.ui.composer import ComposerWidget
 from autoglm.ui.conversation_controller import ConversationController
+from autoglm.ui.engine_switcher import (
+    engine_settings_changed,
+    load_engine,
+    remote_url,
+    without_remote,
+)
 from autoglm.ui.error_funnel import ErrorFunnel, describe_error
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon, icon
@@ -215,6 +222,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.capture = CaptureController(self)
+        self.api_server = ApiServerController(runtime, self)
+        self.api_server.install(self)
         self.apply_look()
         self._restore_window_state()
         self._update_stack()
@@ -384,10 +393,11 @@ class MainWindow(QMainWindow):
         from autoglm.ui.markdown_html import warm_up
 
         BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).start()
+        self.api_server.apply(self.runtime.settings)
         self.sidebar.refresh()
         if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
             self.open_conversation(self._last_conversation, 0)
-        if self._model_missing():
+        if self._model_missing() and remote_url(self.runtime.settings) is None:
             self.show_welcome()
         else:
             self.load_model()
@@ -440,7 +450,7 @@ class MainWindow(QMainWindow):
 
         def load() -> Any:
             try:
-                return runtime.load_model(spec, progress=progress)
+                return load_engine(runtime, spec, progress)
             finally:
                 self._load_done.set()
 
@@ -469,7 +479,7 @@ class MainWindow(QMainWindow):
 
     def switch_model(self, spec: str) -> None:
         """Make ``spec`` the active model, save that, and load it."""
-        settings = updated(self.runtime.settings, "model", active_model=spec)
+        settings = updated(without_remote(self.runtime.settings), "model", active_model=spec)
         self.runtime.apply_settings(settings)
         self.load_model(spec)
 
@@ -525,8 +535,9 @@ class MainWindow(QMainWindow):
             self.languages.apply(appearance.language)
         if appearance.font_size != old.appearance.font_size:
             self.apply_look()
-        if settings.model != old.model:
+        if engine_settings_changed(old, settings):
             self.load_model()
+        self.api_server.apply(settings)
         self.token_counter.schedule()
 
     # -- conversations ---------------------------------------------------------------------
@@ -671,6 +682,7 @@ class MainWindow(QMainWindow):
         self._shutting_down = True
         self.composer.setEnabled(False)
         self.capture.shutdown()
+        self.api_server.shutdown(timeout)
         self.controller.shutdown(timeout=min(1.0, timeout))
         try:
             self.runtime.close(timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
@@ -81,6 +82,12 @@ class StatusBarWidget(QStatusBar):
         info = self._info
         if info is None:
             self.model_label.setText(self.tr("No model loaded"))
+            self.backend_label.setText("")
+            return
+        if info.backend == "Remote":
+            self.model_label.setText(self.tr("Remote: {0} · {1}").format(
+                urlsplit(info.path).netloc or info.path, info.display_name or info.model_id))
+            self.model_label.setToolTip(info.path)
             self.backend_label.setText("")
             return
         quant = f" · {info.quantization}" if info.quantization else ""

@@ -1,0 +1,103 @@
+"""The API server started from the real window: settings, Tools menu, status bar, real HTTP, the openai SDK."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import openai
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from autoglm.core.settings import load_settings, updated
+
+STATE_TIMEOUT_MS = 30_000
+
+
+def _settings_dialog(window: Any) -> Any:
+    from autoglm.ui.settings_dialog import SettingsDialog
+
+    window.open_settings()
+    return next(d for d in window._dialogs if isinstance(d, SettingsDialog))
+
+
+def _cached_text(engine: Any) -> str:
+    """What the engine's KV cache holds now, as text."""
+    llama = engine.llama
+    return llama.detokenize(list(llama.input_ids[: llama.n_tokens])).decode("utf-8", errors="replace")
+
+
+def test_enabled_in_settings_serves_the_windows_own_model_and_stops_from_the_menu(
+        qtbot: Any, window: Any) -> None:
+    engine = window.runtime.engine
+    label = window.api_server.status_label
+    assert label.text() == "API off"
+    assert window.api_server.toggle_action.text() == "Start the &API server"
+    assert window.api_server.toggle_action in window.tools_menu.actions()
+
+    dialog = _settings_dialog(window)
+    dialog.editor("server", "enabled").setChecked(True)
+    dialog.editor("server", "port").setValue(0)
+    assert dialog.apply(), dialog.problem_text
+    dialog.close()
+    qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
+    port = window.api_server.state.port
+    assert port > 0
+    assert label.text() == f"API: http://127.0.0.1:{port}"
+    assert window.api_server.toggle_action.text() == "Stop the &API server"
+    assert load_settings(window.runtime.paths).server.enabled is True
+
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="EMPTY", max_retries=0, timeout=120)
+    served = [model.id for model in client.models.list().data]
+    assert served == [window.runtime.model_info.model_id]
+    reply = client.chat.completions.create(
+        model=served[0], max_tokens=4, temperature=0,
+        messages=[{"role": "user", "content": "Repeat the word quokkaberry."}])
+    assert reply.choices[0].message.content.strip()
+    # The app's own engine answered: it is still the window's engine, and its KV cache now holds the API prompt.
+    assert window.runtime.engine is engine
+    assert window.api_server.server.runtime is window.runtime
+    assert "quokkaberry" in _cached_text(engine)
+
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == f"http://127.0.0.1:{port}/v1"
+
+    window.api_server.toggle_action.trigger()
+    qtbot.waitUntil(lambda: window.api_server.state.phase == "off", timeout=STATE_TIMEOUT_MS)
+    assert label.text() == "API off"
+    assert load_settings(window.runtime.paths).server.enabled is False
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    with pytest.raises(openai.APIConnectionError):
+        client.models.list()
+
+
+def test_port_in_use_is_told_in_words_and_the_app_keeps_working(
+        qtbot: Any, window: Any, send_and_wait: Any) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        window.apply_settings(updated(window.runtime.settings, "server", enabled=True, port=port))
+        qtbot.waitUntil(lambda: window.api_server.state.phase == "failed", timeout=STATE_TIMEOUT_MS)
+        assert window.api_server.status_label.text() == f"API: port {port} in use"
+        assert window.banner.isVisible()
+        message = window.banner.messages[-1]
+        assert f"port {port} is already in use" in message and "Settings → Server" in message
+        assert "Traceback" not in message and "--port" not in message
+        assert send_and_wait(window, "Hi").content.strip()
+    # Once the port is free, Tools → Start the API server tries again with the same settings.
+    assert window.api_server.toggle_action.text() == "Start the &API server"
+    window.api_server.toggle_action.trigger()
+    qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
+    assert window.api_server.state.port == port
+
+
+def test_a_public_address_without_a_key_is_refused(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=False)
+    window.apply_settings(updated(gui_settings, "server", enabled=True, host="0.0.0.0", port=0))
+    qtbot.waitUntil(lambda: window.api_server.state.phase == "failed", timeout=STATE_TIMEOUT_MS)
+    assert window.api_server.server is None
+    assert window.api_server.status_label.text() == "API: not started"
+    assert "without an API key" in window.banner.messages[-1]
