@@ -62,6 +62,8 @@ class ConversationController(QObject):
     speedMeasured = Signal(float)
     loaded = Signal(int)
     focusMessage = Signal(int)
+    replySubmitted = Signal(object)
+    """A typed chat's reply went to the scheduler (its ``ReplyStream``), e.g. to read it aloud."""
 
     def __init__(self, runtime: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,7 @@ class ConversationController(QObject):
         self._reasoning_started: float | None = None
         self._content_started: float | None = None
         self._pending_start = False
+        self._last_partial_save = 0.0
         self._load_generation = 0
         self.make_measurer: Callable[[], Callable[[list[MessageItem]], Any]] | None = None
         """Set by the window: gives a function that measures items on the worker thread."""
@@ -134,6 +137,11 @@ class ConversationController(QObject):
         drafts = drafts or []
         if self.busy or (not text.strip() and not drafts):
             return False
+        self._add_user_message(text, drafts)
+        self._start_reply()
+        return True
+
+    def _add_user_message(self, text: str, drafts: list[AttachmentDraft]) -> None:
         store = self.store
         if not self.conversation_id:
             model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
@@ -145,8 +153,32 @@ class ConversationController(QObject):
         message_id = store.add_message(self.conversation_id, "user", text, attachments=hashes)
         self.model.append(MessageItem(role="user", content=text, message_id=message_id, attachments=hashes))
         self.conversationsChanged.emit()
-        self._start_reply()
-        return True
+
+    # -- spoken turns (the voice loop generates; the conversation shows and stores) -------
+    def begin_spoken_turn(self, text: str) -> MessageItem:
+        """The user's spoken words become a user message; returns the reply item to stream into."""
+        if self.busy:
+            self.stop()
+        self._add_user_message(text, [])
+        return self._open_reply_item()
+
+    def add_spoken_delta(self, item: MessageItem, content: str) -> None:
+        """Show more of a spoken reply, saving the partial text about once a second."""
+        self._on_delta(item, content, "")
+        now = time.monotonic()
+        if self._reply_item is item and now - self._last_partial_save >= 1.0:
+            self._last_partial_save = now
+            self.store.update_message(item.message_id, content=item.content, finished=False)
+
+    def finish_spoken_turn(self, item: MessageItem, stored_text: str, completion: Completion | None,
+                           interrupted: bool) -> None:
+        """End a spoken reply; ``stored_text`` is what was actually said (cut on barge-in)."""
+        if self._reply_item is not item:
+            return
+        item.content = stored_text
+        if completion is not None and completion.error:
+            item.error = completion.error
+        self._finalise(item, stopped=interrupted, completion=None if interrupted else completion)
 
     def _history(self) -> list[MessageItem]:
         return [item for item in self.model.items() if item is not self._reply_item and item.role in ("user", "assistant")
@@ -154,15 +186,8 @@ class ConversationController(QObject):
 
     def _start_reply(self) -> None:
         store = self.store
-        model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
         history = [(item.role, item.content, list(item.attachments)) for item in self._history()]
-        reply_id = store.add_message(self.conversation_id, "assistant", "", finished=False, model_id=model_id)
-        item = MessageItem(role="assistant", message_id=reply_id, finished=False, streaming=True)
-        self._reply_item = item
-        self._reasoning_started = None
-        self._content_started = None
-        self.model.append(item)
-        self.busyChanged.emit(True)
+        item = self._open_reply_item()
         runtime = self.runtime
 
         def prepare() -> Any:
@@ -174,10 +199,24 @@ class ConversationController(QObject):
             .on_success(lambda request: self._submit(item, request)) \
             .on_failure(lambda error: self._fail(item, error)).start()
 
+    def _open_reply_item(self) -> MessageItem:
+        """Store an empty, unfinished reply and show it streaming."""
+        model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
+        reply_id = self.store.add_message(self.conversation_id, "assistant", "", finished=False, model_id=model_id)
+        item = MessageItem(role="assistant", message_id=reply_id, finished=False, streaming=True)
+        self._reply_item = item
+        self._reasoning_started = None
+        self._content_started = None
+        self._last_partial_save = time.monotonic()
+        self.model.append(item)
+        self.busyChanged.emit(True)
+        return item
+
     def _submit(self, item: MessageItem, request: Any) -> None:
         if self._reply_item is not item:
             return  # stopped while preparing
         stream = self.runtime.scheduler.submit(request)
+        self.replySubmitted.emit(stream)
         store = self.store
         message_id = item.message_id
         worker = ReplyStreamWorker(

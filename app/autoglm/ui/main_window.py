@@ -76,6 +76,7 @@ from autoglm.ui.status_bar import StatusBarWidget
 from autoglm.ui.tasks import BackgroundTask
 from autoglm.ui.theme import ThemeColours, ThemeManager
 from autoglm.ui.token_counter import TokenCounter
+from autoglm.ui.voice_controller import VoiceController
 
 _LOGGER = logging.getLogger(__name__)
 _PROGRESS_INTERVAL_S = 0.1
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.capture = CaptureController(self)
+        self.voice = VoiceController(self)
         self.api_server = ApiServerController(runtime, self)
         self.api_server.install(self)
         self.apply_look()
@@ -346,6 +348,7 @@ class MainWindow(QMainWindow):
         bar.update()
         self.sidebar.set_icon_colour(colours.text)
         self.composer.set_icon_colour(colours.text)
+        self.voice.mic_button.set_icon_colour(colours.text)
         self.models_button.setIcon(icon("models", colours.text))
         self.settings_button.setIcon(icon("settings", colours.text))
         for item in self.actions():
@@ -538,6 +541,7 @@ class MainWindow(QMainWindow):
         if engine_settings_changed(old, settings):
             self.load_model()
         self.api_server.apply(settings)
+        self.voice.apply_settings(old, settings)
         self.token_counter.schedule()
 
     # -- conversations ---------------------------------------------------------------------
@@ -682,6 +686,7 @@ class MainWindow(QMainWindow):
         self._shutting_down = True
         self.composer.setEnabled(False)
         self.capture.shutdown()
+        self.voice.shutdown()
         self.api_server.shutdown(timeout)
         self.controller.shutdown(timeout=min(1.0, timeout))
         try:

@@ -1,0 +1,498 @@
+"""Voice in the main window: mic button, hands-free and push-to-talk turns, reading aloud, devices.
+
+Nothing of speech is imported until voice is first used (the device list only touches
+PortAudio). The one ``VoiceConversation`` is built, started and fed on a one-thread pool,
+because loading whisper and piper and opening devices block. Its callbacks arrive on
+speech threads and reach widgets only through this object's signals (queued to the GUI
+thread); reply text is buffered and shown at most ~30 times a second. Spoken turns go
+into the open conversation through the controller's ``begin_spoken_turn`` /
+``add_spoken_delta`` / ``finish_spoken_turn``, so they are stored like typed ones, the
+reply cut to what was actually said when the user spoke over it.
+
+Push-to-talk: hold the mic button (≥ 300 ms) or F9; a click toggles hands-free.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
+from PySide6.QtWidgets import QLabel, QMenu
+
+from autoglm.core.settings import Settings, VoiceSettings, updated
+from autoglm.core.types import SamplingParams
+from autoglm.ui.error_funnel import describe_error
+from autoglm.ui.spoken_replies import BufferedReply, SpokenText
+from autoglm.ui.tasks import BackgroundTask
+from autoglm.ui.voice_widgets import LevelMeterWidget, MicButtonWidget
+
+_LOGGER = logging.getLogger(__name__)
+PUSH_TO_TALK_KEY = Qt.Key.Key_F9
+HANDS_FREE_SHORTCUT = "Ctrl+Shift+V"
+DELTA_INTERVAL_MS = 33
+VOICE_MAX_TOKENS = 160
+SILENCE_DBFS = -100.0
+
+
+class VoiceController(QObject):
+    """The window's voice features; build it after the composer and menus exist."""
+
+    stateChanged = Signal(str)
+    """What the voice shows now: off, loading, listening, hearing, transcribing, thinking, speaking, error."""
+    devicesListed = Signal()
+    voiceReady = Signal()
+    _stateReported = Signal(str)
+    _transcriptReported = Signal(str)
+    _turnReported = Signal(object)
+    _errorReported = Signal(str)
+    _noticeReported = Signal(str)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.runtime = window.runtime
+        self.controller = window.controller
+        self.voice: Any = None
+        """The ``VoiceConversation``, once voice was first used."""
+        self.hands_free = False
+        self.state = "off"
+        self.input_devices: list[Any] = []
+        self.output_devices: list[Any] = []
+        self.no_input_reason = ""
+        self._started = False
+        self._loading = False
+        self._talk_held = False
+        self._closed = False
+        self._level = SILENCE_DBFS
+        self._deltas: list[str] = []
+        self._deltas_lock = threading.Lock()
+        self._voice_item: Any = None
+        self._reading: Any = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+        self.mic_button = MicButtonWidget(window.composer)
+        self.device_menu = QMenu(self.mic_button)
+        self.device_menu.aboutToShow.connect(self.refresh_devices)
+        self.mic_button.setMenu(self.device_menu)
+        self.meter = LevelMeterWidget(lambda: self._level, window.composer)
+        self.meter.set_running(False)
+        self.state_label = QLabel(window.composer)
+        self.state_label.setObjectName("voiceStateLabel")
+        for widget in (self.mic_button, self.meter, self.state_label):
+            window.composer.add_input_button(widget)
+
+        self.hands_free_action = QAction(self)
+        self.hands_free_action.setCheckable(True)
+        self.hands_free_action.setShortcut(HANDS_FREE_SHORTCUT)
+        self.hands_free_action.triggered.connect(lambda checked: self.set_hands_free(checked))
+        self.read_aloud_action = QAction(self)
+        self.read_aloud_action.setCheckable(True)
+        self.read_aloud_action.setChecked(self.runtime.settings.voice.read_aloud)
+        self.read_aloud_action.toggled.connect(self.set_read_aloud)
+        self.stop_speaking_action = QAction(self)
+        self.stop_speaking_action.triggered.connect(self.stop_speaking)
+        self.menu = QMenu(window)
+        self.menu.addActions([self.hands_free_action, self.read_aloud_action, self.stop_speaking_action])
+        self.menu.addSeparator()
+        self.devices_submenu = self.menu.addMenu("")
+        self.devices_submenu.aboutToShow.connect(self.refresh_devices)
+        window.menuBar().insertMenu(window.tools_menu.menuAction(), self.menu)
+        window.addAction(self.hands_free_action)
+
+        self.mic_button.talkPressed.connect(self.press_to_talk)
+        self.mic_button.talkReleased.connect(self.release_to_talk)
+        self.mic_button.handsFreeToggled.connect(lambda: self.set_hands_free(not self.hands_free))
+        self._stateReported.connect(self._on_voice_state)
+        self._transcriptReported.connect(self._on_transcript)
+        self._turnReported.connect(self._on_turn_done)
+        self._errorReported.connect(self._on_error)
+        self._noticeReported.connect(self._on_notice)
+        self.controller.replySubmitted.connect(self._on_reply_submitted)
+        self.controller.busyChanged.connect(self._on_busy_changed)
+        self.controller.conversationChanged.connect(lambda _id: self._sync_history())
+        self.controller.loaded.connect(lambda _n: self._sync_history())
+        window.speech.set_speaker(self.speak)
+        window.installEventFilter(self)
+        self._delta_timer = QTimer(self)
+        self._delta_timer.setInterval(DELTA_INTERVAL_MS)
+        self._delta_timer.timeout.connect(self._drain_deltas)
+        self.retranslate()
+        self._show_state("off")
+        QTimer.singleShot(0, self.refresh_devices)
+
+    # -- texts -----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.menu.setTitle(self.tr("&Voice"))
+        self.hands_free_action.setText(self.tr("&Hands-free conversation"))
+        self.read_aloud_action.setText(self.tr("&Read replies aloud"))
+        self.stop_speaking_action.setText(self.tr("&Stop speaking"))
+        self.devices_submenu.setTitle(self.tr("&Devices"))
+        self.mic_button.setAccessibleName(self.tr("Microphone"))
+        self.meter.setAccessibleName(self.tr("Microphone level"))
+        self._show_state(self.state)
+
+    def _state_text(self, state: str) -> str:
+        texts = {
+            "off": "", "loading": self.tr("Loading speech models…"),
+            "listening": self.tr("Listening…"), "hearing": self.tr("Hearing you…"),
+            "transcribing": self.tr("Transcribing…"), "thinking": self.tr("Thinking…"),
+            "speaking": self.tr("Speaking…"), "error": self.tr("Voice is unavailable"),
+            "ready": self.tr("Hold F9 or the mic to talk"),
+        }
+        return texts.get(state, "")
+
+    def _show_state(self, state: str) -> None:
+        self.state = state
+        self.state_label.setText(self._state_text(state))
+        self.mic_button.set_voice_state({"off": "idle", "ready": "idle"}.get(state, state))
+        self.meter.set_running(state in ("listening", "hearing"))
+        self.hands_free_action.setChecked(self.hands_free)
+        if self.no_input_reason:
+            self.mic_button.setToolTip(self.no_input_reason)
+        elif self.hands_free:
+            self.mic_button.setToolTip(self.tr("Hands-free conversation is on: click to turn it off, "
+                                               "or hold to talk now"))
+        else:
+            self.mic_button.setToolTip(self.tr("Hold to talk (or hold F9); click for a hands-free "
+                                               "conversation (Ctrl+Shift+V)"))
+        self.stateChanged.emit(state)
+
+    # -- devices -----------------------------------------------------------------------------
+    def refresh_devices(self) -> None:
+        """List microphones and speakers in the background, then rebuild the device menus."""
+        if self._closed:
+            return
+
+        def scan() -> tuple[list[Any], list[Any]]:
+            from autoglm.speech import devices
+
+            devices.rescan()
+            return devices.list_input_devices(), devices.list_output_devices()
+
+        BackgroundTask(scan, name="list-sound-devices", owner=self) \
+            .on_success(self._devices_listed) \
+            .on_failure(lambda error: self._devices_listed(([], []), describe_error(error))).start()
+
+    def _devices_listed(self, found: tuple[list[Any], list[Any]], problem: str = "") -> None:
+        self.input_devices, self.output_devices = found
+        if self.input_devices:
+            self.no_input_reason = ""
+        else:
+            self.no_input_reason = problem or self.tr(
+                "No microphone was found: connect one, or check that the sound system is running.")
+        self.mic_button.setEnabled(not self.no_input_reason)
+        self.hands_free_action.setEnabled(not self.no_input_reason)
+        for menu in (self.device_menu, self.devices_submenu):
+            self._fill_device_menu(menu)
+        self._show_state(self.state)
+        self.devicesListed.emit()
+
+    def _fill_device_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        settings = self.runtime.settings.voice
+        for title, devices, field, chosen in (
+                (self.tr("Microphone"), self.input_devices, "input_device", settings.input_device),
+                (self.tr("Speaker"), self.output_devices, "output_device", settings.output_device)):
+            menu.addSection(title)
+            group = QActionGroup(menu)
+            entries = [(self.tr("System default"), None)] + [(device.name, device.name) for device in devices]
+            for label, name in entries:
+                action = menu.addAction(label)
+                action.setCheckable(True)
+                action.setChecked(name == chosen)
+                action.setData((field, name))
+                group.addAction(action)
+                action.triggered.connect(lambda _checked=False, f=field, n=name: self.choose_device(f, n))
+            if not devices:
+                missing = menu.addAction(self.no_input_reason if field == "input_device"
+                                         else self.tr("No speaker was found."))
+                missing.setEnabled(False)
+
+    def choose_device(self, field: str, name: str | None) -> None:
+        """Use the device called ``name`` (``None``: the system default) for ``field``; saved."""
+        settings = updated(self.runtime.settings, "voice", **{field: name})
+        self.window.apply_settings(settings)
+
+    def apply_settings(self, old: Settings, new: Settings) -> None:
+        """Follow changed voice settings (devices switch live; other changes apply to new turns)."""
+        self.read_aloud_action.setChecked(new.voice.read_aloud)
+        if old.voice == new.voice or self.voice is None:
+            return
+        voice, old_voice, new_voice = self.voice, old.voice, new.voice
+        started = self._started
+
+        def switch() -> None:
+            voice.settings = new_voice
+            if new_voice.output_device != old_voice.output_device and voice.player is not None:
+                voice.stop_speaking()
+                voice.player.device_name = new_voice.output_device
+                voice.player.close()  # the next sentence reopens it on the new device
+            if started and new_voice.input_device != old_voice.input_device and voice.source is not None:
+                replacement = self._open_microphone(new_voice)
+                previous, voice.source = voice.source, replacement
+                previous.close()
+
+        self._run(switch, "switch-sound-device")
+
+    # -- the voice conversation (built and driven on the voice thread) -----------------------
+    def _run(self, job: Any, name: str, on_success: Any = None, on_failure: Any = None) -> None:
+        task = BackgroundTask(job, name=name, owner=self)
+        if on_success is not None:
+            task.on_success(on_success)
+        task.on_failure(on_failure or (lambda error: self._on_error(describe_error(error))))
+        task.start(self._pool)
+
+    def _voice_settings(self) -> VoiceSettings:
+        return self.runtime.settings.voice
+
+    def _ensure_voice(self, history: list[Any]) -> Any:
+        """The conversation, built on first use (voice thread)."""
+        if self.voice is None:
+            from autoglm.speech.conversation import VoiceCallbacks, VoiceConversation
+
+            gen = self.runtime.settings.generation
+            sampling = SamplingParams(temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k,
+                                      repeat_penalty=gen.repeat_penalty, seed=gen.seed,
+                                      max_tokens=min(gen.max_tokens, VOICE_MAX_TOKENS))
+            callbacks = VoiceCallbacks(
+                on_state=lambda state: self._stateReported.emit(state.value),
+                on_level=self._set_level, on_transcript=self._transcriptReported.emit,
+                on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
+                on_error=self._errorReported.emit, on_notice=self._noticeReported.emit)
+            self.voice = VoiceConversation(self.runtime.scheduler, self._voice_settings(), callbacks,
+                                           sampling=sampling, history=history)
+        return self.voice
+
+    def _open_microphone(self, settings: VoiceSettings) -> Any:
+        from autoglm.speech.capture import MicrophoneCapture
+
+        return MicrophoneCapture(settings.input_device, on_level=self._set_level,
+                                 on_device_lost=self._errorReported.emit,
+                                 on_device_back=self._noticeReported.emit).start()
+
+    def _start_listening(self, hands_free: bool) -> None:
+        """Open the microphone and load the models if needed, then listen (pressing if held)."""
+        if self.no_input_reason:
+            self._on_error(self.no_input_reason)
+            return
+        history = self.controller.engine_messages()
+        if not self._started:
+            self._loading = True
+            self._show_state("loading")
+
+        def start() -> None:
+            voice = self._ensure_voice(history)
+            if self._started:
+                voice.hands_free = hands_free
+                return
+            try:
+                voice.start(hands_free=hands_free)
+            except BaseException:
+                voice.source = None  # a closed microphone must not be reused by the next try
+                raise
+            self._started = True
+            if self._closed:
+                voice.close()
+
+        def started(_result: object) -> None:
+            self._loading = False
+            self._delta_timer.start()
+            if self._talk_held and self.voice is not None:
+                self.voice.press()
+                self._show_state("hearing")
+            elif self.voice is not None:
+                self._on_voice_state(self.voice.state.value)
+            self.voiceReady.emit()
+
+        def failed(error: BaseException) -> None:
+            self._loading = False
+            self.hands_free = False
+            self._on_error(describe_error(error))
+
+        self._run(start, "start-voice", started, failed)
+
+    # -- user actions --------------------------------------------------------------------------
+    def set_hands_free(self, on: bool) -> None:
+        """Hands-free conversation on (listen → answer → listen) or off (push-to-talk only)."""
+        if on == self.hands_free and (self._started or self._loading or not on):
+            self._show_state(self.state)
+            return
+        self.hands_free = on
+        if on:
+            self._start_listening(True)
+        elif self.voice is not None and self._started:
+            voice = self.voice
+            voice.hands_free = False
+            self._run(voice.stop_speaking, "stop-speaking")
+            self._show_state("ready")
+        else:
+            self._show_state(self.state)
+
+    def press_to_talk(self) -> None:
+        """Push-to-talk pressed (mic button held or F9 down)."""
+        if self._talk_held:
+            return
+        self._talk_held = True
+        if self._started and self.voice is not None:
+            self.voice.press()
+            if not self.hands_free:
+                self._show_state("hearing")
+        elif not self._loading:
+            self._start_listening(self.hands_free)
+
+    def release_to_talk(self) -> None:
+        """Push-to-talk released: the turn ends now."""
+        if not self._talk_held:
+            return
+        self._talk_held = False
+        if self._started and self.voice is not None:
+            self.voice.release()
+
+    def set_read_aloud(self, on: bool) -> None:
+        """Read typed chats' replies aloud (saved in settings)."""
+        if self.runtime.settings.voice.read_aloud != on:
+            self.window.apply_settings(updated(self.runtime.settings, "voice", read_aloud=on))
+
+    def speak(self, text: str) -> None:
+        """The Speak action: read ``text`` aloud, stopping whatever is being spoken."""
+        self._read_aloud(SpokenText(text), stop_first=True)
+
+    def stop_speaking(self) -> None:
+        """Silence the voice now."""
+        if self._reading is not None:
+            self._reading.detach()
+            self._reading = None
+        if self.voice is not None:
+            self._run(self.voice.stop_speaking, "stop-speaking")
+
+    def _on_reply_submitted(self, stream: Any) -> None:
+        if self.runtime.settings.voice.read_aloud and not self._closed:
+            self._read_aloud(BufferedReply(stream), stop_first=False)
+
+    def _read_aloud(self, reply: Any, stop_first: bool) -> None:
+        if self._closed:
+            return
+        if self._reading is not None:
+            self._reading.detach()
+        self._reading = reply
+        history = self.controller.engine_messages()
+        if self.voice is None or not self.voice.synthesizer.loaded:
+            self.window.statusBar().showMessage(self.tr("Loading the voice…"), 3000)
+
+        def start() -> None:
+            voice = self._ensure_voice(history)
+            if reply.detached:
+                return
+            if stop_first:
+                voice.stop_speaking()
+            voice.read_aloud(reply)
+
+        self._run(start, "read-aloud", lambda _r: self._delta_timer.start())
+
+    # -- callbacks from speech threads (arrive here through queued signals) -----------------
+    def _set_level(self, dbfs: float) -> None:
+        self._level = dbfs  # a float store; the meter polls it on its own ~30/s timer
+
+    def _add_delta(self, text: str) -> None:
+        with self._deltas_lock:
+            self._deltas.append(text)
+
+    def _drain_deltas(self) -> None:
+        item = self._voice_item
+        if item is None:
+            return  # the reply's item opens with the transcript; keep its text until then
+        with self._deltas_lock:
+            text, self._deltas = "".join(self._deltas), []
+        if text:
+            self.controller.add_spoken_delta(item, text)
+
+    def _on_transcript(self, text: str) -> None:
+        self._voice_item = self.controller.begin_spoken_turn(text)
+        self.window.chat_view.scroll_to_end()
+        self._drain_deltas()
+
+    def _on_turn_done(self, turn: Any) -> None:
+        item = self._voice_item
+        if item is None:
+            return  # the user stopped it already
+        self._drain_deltas()
+        self._voice_item = None
+        self.controller.finish_spoken_turn(item, turn.reply_text, turn.completion, turn.interrupted)
+        self._sync_history()
+
+    def _on_voice_state(self, state: str) -> None:
+        if state in ("listening", "idle") and self._voice_item is not None:
+            item, self._voice_item = self._voice_item, None  # the turn failed before it finished
+            self.controller.finish_spoken_turn(item, item.content, None, True)
+        if state in ("listening", "idle"):
+            with self._deltas_lock:
+                self._deltas.clear()
+        if self._loading:
+            return
+        if state == "listening" and not self.hands_free:
+            state = "ready"
+        elif state == "idle":
+            state = "off"
+        self._show_state(state)
+
+    def _on_error(self, message: str) -> None:
+        self.window.banner.show_message(message)
+        if not self._started:
+            self._show_state("error")
+            self.state_label.setToolTip(message)
+
+    def _on_notice(self, message: str) -> None:
+        self.window.banner.show_message(message)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            return
+        if self._voice_item is not None and self.controller.busy is False:
+            self._voice_item = None  # the user pressed Stop during a spoken reply
+            if self.voice is not None:
+                self.voice.interrupt()
+        self._sync_history()
+
+    def _sync_history(self) -> None:
+        """The voice answers with the open conversation as context."""
+        if self.voice is not None:
+            self.voice.messages = self.controller.engine_messages()
+
+    # -- keys and shutdown -------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """F9 held anywhere in the window is push-to-talk (auto-repeats ignored); follow the language."""
+        kind = event.type()
+        if kind == QEvent.Type.LanguageChange and watched is self.window:
+            self.retranslate()
+        elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(event, QKeyEvent) \
+                and event.key() == PUSH_TO_TALK_KEY:
+            if not event.isAutoRepeat() and self.mic_button.isEnabled():
+                if kind == QEvent.Type.KeyPress:
+                    self.press_to_talk()
+                else:
+                    self.release_to_talk()
+            return True
+        return super().eventFilter(watched, event)
+
+    def shutdown(self) -> None:
+        """Close the microphone first, then stop replies and the speaker (phased shutdown)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.window.removeEventFilter(self)
+        self._delta_timer.stop()
+        self.meter.set_running(False)
+        self.window.speech.set_speaker(None)
+        if self._reading is not None:
+            self._reading.detach()
+        voice = self.voice
+        if voice is not None:
+            if voice.source is not None:
+                voice.source.close()
+            voice.close()
+        self._pool.clear()
