@@ -92,6 +92,10 @@ def test_port_in_use_is_told_in_words_and_the_app_keeps_working(
     window.api_server.toggle_action.trigger()
     qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
     assert window.api_server.state.port == port
+    # Quitting stops the server first (inputs before generation and the store).
+    window.shutdown()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
 
 def test_a_public_address_without_a_key_is_refused(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
