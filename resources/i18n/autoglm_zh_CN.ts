@@ -97,6 +97,84 @@
     </message>
 </context>
 <context>
+    <name>ApiStatusLabel</name>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="38" />
+        <source>The API server could not start: port {0} is already in use by another program. Choose another port in Settings → Server (0 picks a free one).</source>
+        <translation>API 服务器无法启动：端口 {0} 已被其他程序占用。请在“设置 → 服务器”中选择其他端口（0 表示自动选择空闲端口）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="41" />
+        <source>The API server was not started: serving on {0} without an API key would let other computers use the model. Set an API key in Settings → Server, or use 127.0.0.1.</source>
+        <translation>API 服务器未启动：在 {0} 上无 API 密钥地提供服务会让其他计算机使用该模型。请在“设置 → 服务器”中设置 API 密钥，或使用 127.0.0.1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="44" />
+        <source>The API server could not start: {0}</source>
+        <translation>API 服务器无法启动：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="50" />
+        <source>API: {0}</source>
+        <translation>API：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="51" />
+        <source>The OpenAI-compatible API is serving this model at {0}. Click to copy the address.</source>
+        <translation>OpenAI 兼容 API 正在 {0} 提供此模型。点击复制地址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="54" />
+        <source>API starting…</source>
+        <translation>API 正在启动…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="56" />
+        <source>API stopping…</source>
+        <translation>API 正在停止…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="58" />
+        <source>API: port {0} in use</source>
+        <translation>API：端口 {0} 已被占用</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="59" />
+        <source>API: not started</source>
+        <translation>API：未启动</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="62" />
+        <source>API off</source>
+        <translation>API 已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="63" />
+        <source>The OpenAI-compatible API is off. Start it from Tools or Settings → Server.</source>
+        <translation>OpenAI 兼容 API 已关闭。可在“工具”菜单或“设置 → 服务器”中启动。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="66" />
+        <source>API server</source>
+        <translation>API 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="69" />
+        <source>Stop the &amp;API server</source>
+        <translation>停止 API 服务器(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="70" />
+        <source>Start the &amp;API server</source>
+        <translation>启动 API 服务器(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/api_status.py" line="85" />
+        <source>Copied {0}</source>
+        <translation>已复制 {0}</translation>
+    </message>
+</context>
+<context>
     <name>AttachmentChipWidget</name>
     <message>
         <location filename="../../app/autoglm/ui/composer.py" line="122" />
@@ -200,12 +278,12 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="235" />
+        <location filename="../../app/autoglm/ui/chat_view.py" line="234" />
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="241" />
+        <location filename="../../app/autoglm/ui/chat_view.py" line="240" />
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -299,32 +377,32 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="128" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="131" />
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="140" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="148" />
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="294" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="333" />
         <source>{0} (edited)</source>
         <translation>{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="323" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="362" />
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="367" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="406" />
         <source>Images cannot be sent yet: image support is not part of this build.</source>
         <translation>暂时无法发送图片：此版本不包含图片支持。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="372" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="411" />
         <source>An attached image is missing from the attachments folder.</source>
         <translation>附件文件夹中缺少一张附加的图片。</translation>
     </message>
@@ -332,32 +410,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="76" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="84" />
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="77" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="85" />
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="78" />
-        <source>Summarise the trade-offs of SQLite's WAL mode.</source>
+        <location filename="../../app/autoglm/ui/main_window.py" line="86" />
+        <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="123" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="131" />
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="124" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="132" />
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="129" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="137" />
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -381,167 +459,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="294" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="296" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="297" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="298" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="299" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="300" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="311" />
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="301" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="312" />
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="316" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="306" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="317" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="318" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="319" />
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="320" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="321" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="311" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="322" />
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="312" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="323" />
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="313" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="324" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="314" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="325" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="315" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="326" />
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="431" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="444" />
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="478" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="491" />
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="479" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="492" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="491" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="504" />
         <source>The model manager is not part of this build.</source>
         <translation>此版本不包含模型管理器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="502" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="515" />
         <source>The settings dialog is not part of this build.</source>
         <translation>此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="519" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="532" />
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="554" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="569" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="572" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="587" />
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="573" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="588" />
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="624" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="639" />
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="641" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="656" />
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -605,7 +683,7 @@
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="402" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="400" />
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -701,7 +779,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/model_manager.py" line="194" />
-        <source>Download the selected model's files</source>
+        <source>Download the selected model&apos;s files</source>
         <translation>下载所选模型的文件</translation>
     </message>
     <message>
@@ -721,7 +799,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/model_manager.py" line="200" />
-        <source>Check the selected model's files against the catalog</source>
+        <source>Check the selected model&apos;s files against the catalog</source>
         <translation>按目录校验所选模型的文件</translation>
     </message>
     <message>
@@ -907,7 +985,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/model_manager.py" line="495" />
-        <source>Every file matches the catalog's checksum.</source>
+        <source>Every file matches the catalog&apos;s checksum.</source>
         <translation>所有文件均与目录中的校验和一致。</translation>
     </message>
     <message>
@@ -976,7 +1054,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/capture/screenshot.py" line="44" />
-        <source>This desktop does not let applications take screenshots (Wayland blocks it): take one with the system's screenshot tool and paste it here.</source>
+        <source>This desktop does not let applications take screenshots (Wayland blocks it): take one with the system&apos;s screenshot tool and paste it here.</source>
         <translation>此桌面不允许应用截图（Wayland 会阻止）：请用系统截图工具截图后粘贴到这里。</translation>
     </message>
 </context>
@@ -1292,7 +1370,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="352" />
-        <source>Put this page's settings back to their defaults (nothing changes until you apply)</source>
+        <source>Put this page&apos;s settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
@@ -1452,57 +1530,62 @@
 <context>
     <name>StatusBarWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="59" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="60" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="60" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="61" />
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="61" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="62" />
         <source>Speed of the last reply</source>
         <translation>上次回复的速度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="62" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="63" />
         <source>Memory in use</source>
         <translation>内存占用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="63" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="64" />
         <source>Model loading progress</source>
         <translation>模型加载进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="83" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="84" />
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="91" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="88" />
+        <source>Remote: {0} · {1}</source>
+        <translation>远程：{0} · {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="98" />
         <source>{0} · {1} GPU layers</source>
         <translation>{0} · {1} 层在 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="92" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="99" />
         <source>{0} ctx</source>
         <translation>上下文 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="103" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="110" />
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="115" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="122" />
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="128" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="135" />
         <source>Memory {0}</source>
         <translation>内存 {0}</translation>
     </message>
@@ -1513,6 +1596,120 @@
         <location filename="../../app/autoglm/ui/capture/webcam.py" line="65" />
         <source>Waiting for the camera…</source>
         <translation>正在等待摄像头…</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceController</name>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="130" />
+        <source>&amp;Voice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="131" />
+        <source>&amp;Hands-free conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="132" />
+        <source>&amp;Read replies aloud</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="133" />
+        <source>&amp;Stop speaking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="134" />
+        <source>&amp;Devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="135" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="199" />
+        <source>Microphone</source>
+        <translation type="unfinished">麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="136" />
+        <source>Microphone level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="141" />
+        <source>Loading speech models…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="142" />
+        <source>Listening…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="142" />
+        <source>Hearing you…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="143" />
+        <source>Transcribing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="143" />
+        <source>Thinking…</source>
+        <translation type="unfinished">思考中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="144" />
+        <source>Speaking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="144" />
+        <source>Voice is unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="145" />
+        <source>Hold F9 or the mic to talk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="158" />
+        <source>Hands-free conversation is on: click to turn it off, or hold to talk now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="161" />
+        <source>Hold to talk (or hold F9); click for a hands-free conversation (Ctrl+Shift+V)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="187" />
+        <source>No microphone was found: connect one, or check that the sound system is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="200" />
+        <source>Speaker</source>
+        <translation type="unfinished">扬声器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="203" />
+        <source>System default</source>
+        <translation type="unfinished">系统默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="213" />
+        <source>No speaker was found.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="385" />
+        <source>Loading the voice…</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1577,7 +1774,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/capture/webcam.py" line="214" />
-        <source>This app may not use the camera: allow it in the system's privacy settings, then reopen this window.</source>
+        <source>This app may not use the camera: allow it in the system&apos;s privacy settings, then reopen this window.</source>
         <translation>本应用无权使用摄像头：请在系统隐私设置中允许，然后重新打开此窗口。</translation>
     </message>
     <message>

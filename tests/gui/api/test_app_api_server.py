@@ -105,3 +105,12 @@ def test_a_public_address_without_a_key_is_refused(qtbot: Any, make_window: Any,
     assert window.api_server.server is None
     assert window.api_server.status_label.text() == "API: not started"
     assert "without an API key" in window.banner.messages[-1]
+
+
+def test_the_api_state_follows_the_language(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=False)
+    window.apply_settings(updated(gui_settings, "appearance", language="zh_CN"))
+    qtbot.waitUntil(lambda: window.api_server.status_label.text() == "API 已关闭")
+    assert window.api_server.toggle_action.text() == "启动 API 服务器(&A)"
+    window.apply_settings(updated(window.runtime.settings, "appearance", language="en"))
+    qtbot.waitUntil(lambda: window.api_server.status_label.text() == "API off")
