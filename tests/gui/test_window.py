@@ -158,7 +158,7 @@ def test_pasted_image_goes_to_the_tray_and_is_stored_with_the_message(
     mime = QMimeData()
     mime.setImageData(image)
     window.composer.input.insertFromMimeData(mime)
-    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1)  # checked off the GUI thread first
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=30_000)  # checked off the GUI thread
     assert window.composer.tray.isVisible()
     window.composer.input.setPlainText("What is in this picture?")
     qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
@@ -177,7 +177,7 @@ def test_not_an_image_is_refused_with_a_message(qtbot: Any, make_window: Any, gu
     text_file = tmp_path / "notes.txt"
     text_file.write_text("hello")
     window.composer.add_files([str(text_file)])
-    qtbot.waitUntil(lambda: "notes.txt" in window.banner.text.text())  # checked off the GUI thread
+    qtbot.waitUntil(lambda: "notes.txt" in window.banner.text.text(), timeout=30_000)  # checked off the GUI thread
     assert window.composer.attachments() == []
 
 
