@@ -153,7 +153,7 @@ class ImageIntake(QObject):
                 _LOGGER.error("Checking the image %s failed", label, exc_info=error)
                 self.refused.emit(_tr("{0} could not be opened: {1}").format(label, error))
 
-        BackgroundTask(work, name="check-image").on_success(done).on_failure(failed).start(_image_pool())
+        BackgroundTask(work, name="check-image", owner=self).on_success(done).on_failure(failed).start(_image_pool())
 
     def _set_pending(self, count: int) -> None:
         self._pending = count
