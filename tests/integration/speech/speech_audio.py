@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from autoglm.speech.asr import load_audio_file
-
-
-def espeak_wav(text: str, path: Path) -> Path:
-    """A voice independent of piper saying ``text`` (espeak-ng), as a WAV file."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed; the README's test command installs it")
-    subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), text], check=True, timeout=30)
-    return path
+from fixtures.audio import espeak_wav  # noqa: F401 - re-exported for the speech tests
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
