@@ -4,94 +4,94 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="67" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="67"/>
         <source>About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="84" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="84"/>
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="85" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="85"/>
         <source>Licences</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="86" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="86"/>
         <source>Third-party software</source>
         <translation>第三方软件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="95" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="95"/>
         <source>packaged app</source>
         <translation>打包应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="95" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="95"/>
         <source>running from source</source>
         <translation>从源码运行</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="98" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="98"/>
         <source>none loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="100" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="100"/>
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="101" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="101"/>
         <source>llama-cpp-python</source>
         <translation>llama-cpp-python</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="102" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="102"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="103" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="103"/>
         <source>GPU offload</source>
         <translation>GPU 卸载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="104" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="104"/>
         <source>llama.cpp features</source>
         <translation>llama.cpp 功能</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="105" />
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="124" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="105"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="124"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="106" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="106"/>
         <source>Python / Qt</source>
         <translation>Python / Qt</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="107" />
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="124" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="107"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="124"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="116" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="116"/>
         <source>AutoGLM Desktop is free software under the GNU General Public License, version 3 or later ({0}), because it uses piper-tts and espeak-ng, which are GPL-3.0-or-later. Models are not part of the app: each keeps its own licence.</source>
         <translation>AutoGLM 桌面版是自由软件，采用 GNU 通用公共许可证第 3 版或更高版本（{0}），因为它使用了采用 GPL-3.0-or-later 许可的 piper-tts 和 espeak-ng。模型不属于本应用：每个模型保留其自身的许可证。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="124" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="124"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="135" />
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="135"/>
         <source>The list of third-party licences is missing from this installation ({0}).</source>
         <translation>此安装中缺少第三方许可证列表（{0}）。</translation>
     </message>
@@ -99,77 +99,77 @@
 <context>
     <name>ApiStatusLabel</name>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="38" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="38"/>
         <source>The API server could not start: port {0} is already in use by another program. Choose another port in Settings → Server (0 picks a free one).</source>
         <translation>API 服务器无法启动：端口 {0} 已被其他程序占用。请在“设置 → 服务器”中选择其他端口（0 表示自动选择空闲端口）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="41" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="41"/>
         <source>The API server was not started: serving on {0} without an API key would let other computers use the model. Set an API key in Settings → Server, or use 127.0.0.1.</source>
         <translation>API 服务器未启动：在 {0} 上无 API 密钥地提供服务会让其他计算机使用该模型。请在“设置 → 服务器”中设置 API 密钥，或使用 127.0.0.1。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="44" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="44"/>
         <source>The API server could not start: {0}</source>
         <translation>API 服务器无法启动：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="50" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="50"/>
         <source>API: {0}</source>
         <translation>API：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="51" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="51"/>
         <source>The OpenAI-compatible API is serving this model at {0}. Click to copy the address.</source>
         <translation>OpenAI 兼容 API 正在 {0} 提供此模型。点击复制地址。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="54" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="54"/>
         <source>API starting…</source>
         <translation>API 正在启动…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="56" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="56"/>
         <source>API stopping…</source>
         <translation>API 正在停止…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="58" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="58"/>
         <source>API: port {0} in use</source>
         <translation>API：端口 {0} 已被占用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="59" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="59"/>
         <source>API: not started</source>
         <translation>API：未启动</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="62" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="62"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="63" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="63"/>
         <source>The OpenAI-compatible API is off. Start it from Tools or Settings → Server.</source>
         <translation>OpenAI 兼容 API 已关闭。可在“工具”菜单或“设置 → 服务器”中启动。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="66" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="66"/>
         <source>API server</source>
         <translation>API 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="69" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="69"/>
         <source>Stop the &amp;API server</source>
         <translation>停止 API 服务器(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="70" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="70"/>
         <source>Start the &amp;API server</source>
         <translation>启动 API 服务器(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/api_status.py" line="85" />
+        <location filename="../../app/autoglm/ui/api_status.py" line="85"/>
         <source>Copied {0}</source>
         <translation>已复制 {0}</translation>
     </message>
@@ -177,17 +177,17 @@
 <context>
     <name>AttachmentChipWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="122" />
+        <location filename="../../app/autoglm/ui/composer.py" line="122"/>
         <source>Attached image {0}</source>
         <translation>附加的图片 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="127" />
+        <location filename="../../app/autoglm/ui/composer.py" line="127"/>
         <source>Remove attachment</source>
         <translation>移除附件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="128" />
+        <location filename="../../app/autoglm/ui/composer.py" line="128"/>
         <source>Remove attachment {0}</source>
         <translation>移除附件 {0}</translation>
     </message>
@@ -195,82 +195,82 @@
 <context>
     <name>CaptureController</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="127" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="127"/>
         <source>Screenshot and &amp;ask…</source>
         <translation>截图并提问(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="128" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="128"/>
         <source>Screens&amp;hot of the screen</source>
         <translation>整个屏幕截图(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="129" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="129"/>
         <source>Screenshot of a &amp;region…</source>
         <translation>区域截图(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="130" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="130"/>
         <source>&amp;Camera…</source>
         <translation>摄像头(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="131" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="131"/>
         <source>&amp;Show AutoGLM</source>
         <translation>显示 AutoGLM(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="133" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="133"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="157" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="157"/>
         <source>The loaded model cannot read images.</source>
         <translation>当前加载的模型无法读取图片。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="161" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="161"/>
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="162" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="162"/>
         <source>Screenshot of the screen</source>
         <translation>整个屏幕截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="163" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="163"/>
         <source>Screenshot of a region</source>
         <translation>区域截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="164" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="164"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="232" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="232"/>
         <source>Screenshot</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="241" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="241"/>
         <source>Screenshot region</source>
         <translation>截图区域</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="279" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="279"/>
         <source>Camera snapshot</source>
         <translation>摄像头快照</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="292" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="292"/>
         <source>A reply is still being written: wait for it, or stop it, then ask about the camera picture again.</source>
         <translation>回复仍在生成中：请等待或停止它，然后再询问摄像头画面。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="298" />
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="298"/>
         <source>Camera picture</source>
         <translation>摄像头画面</translation>
     </message>
@@ -278,12 +278,12 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="234" />
+        <location filename="../../app/autoglm/ui/chat_view.py" line="234"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="240" />
+        <location filename="../../app/autoglm/ui/chat_view.py" line="240"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -291,80 +291,80 @@
 <context>
     <name>ComposerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="216" />
+        <location filename="../../app/autoglm/ui/composer.py" line="216"/>
         <source>Message AutoGLM…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 AutoGLM 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="217" />
+        <location filename="../../app/autoglm/ui/composer.py" line="217"/>
         <source>Message input</source>
         <translation>消息输入框</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="218" />
-        <location filename="../../app/autoglm/ui/composer.py" line="219" />
-        <location filename="../../app/autoglm/ui/composer.py" line="311" />
+        <location filename="../../app/autoglm/ui/composer.py" line="218"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="219"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="311"/>
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="220" />
-        <location filename="../../app/autoglm/ui/composer.py" line="221" />
+        <location filename="../../app/autoglm/ui/composer.py" line="220"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="221"/>
         <source>Cancel editing</source>
         <translation>取消编辑</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="222" />
+        <location filename="../../app/autoglm/ui/composer.py" line="222"/>
         <source>Editing a message: sending continues in a copy of this conversation.</source>
         <translation>正在编辑消息：发送后将在此对话的副本中继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="223" />
+        <location filename="../../app/autoglm/ui/composer.py" line="223"/>
         <source>Context tokens used</source>
         <translation>已用上下文词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="240" />
+        <location filename="../../app/autoglm/ui/composer.py" line="240"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="242" />
+        <location filename="../../app/autoglm/ui/composer.py" line="242"/>
         <source>Stop generating (Esc)</source>
         <translation>停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="243" />
+        <location filename="../../app/autoglm/ui/composer.py" line="243"/>
         <source>Stop generating</source>
         <translation>停止生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="246" />
+        <location filename="../../app/autoglm/ui/composer.py" line="246"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="248" />
+        <location filename="../../app/autoglm/ui/composer.py" line="248"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="249" />
+        <location filename="../../app/autoglm/ui/composer.py" line="249"/>
         <source>Send message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="290" />
+        <location filename="../../app/autoglm/ui/composer.py" line="290"/>
         <source>{0} / {1} tokens</source>
         <translation>{0} / {1} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="312" />
+        <location filename="../../app/autoglm/ui/composer.py" line="312"/>
         <source>Images ({0});;All files (*)</source>
         <translation>图片 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="321" />
+        <location filename="../../app/autoglm/ui/composer.py" line="321"/>
         <source>pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
@@ -372,37 +372,37 @@
 <context>
     <name>ConversationController</name>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="36" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="36"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="131" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="131"/>
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="148" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="148"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="333" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="333"/>
         <source>{0} (edited)</source>
         <translation>{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="362" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="362"/>
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="406" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="406"/>
         <source>Images cannot be sent yet: image support is not part of this build.</source>
         <translation>暂时无法发送图片：此版本不包含图片支持。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="411" />
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="411"/>
         <source>An attached image is missing from the attachments folder.</source>
         <translation>附件文件夹中缺少一张附加的图片。</translation>
     </message>
@@ -410,32 +410,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="84" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="84"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="85" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="85"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="86" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="131" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="131"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="132" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="132"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="137" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="137"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -443,7 +443,7 @@
 <context>
     <name>ErrorFunnel</name>
     <message>
-        <location filename="../../app/autoglm/ui/error_funnel.py" line="30" />
+        <location filename="../../app/autoglm/ui/error_funnel.py" line="30"/>
         <source>Something went wrong: {0}</source>
         <translation>出现问题：{0}</translation>
     </message>
@@ -451,7 +451,7 @@
 <context>
     <name>ImageViewerDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/image_viewer.py" line="28" />
+        <location filename="../../app/autoglm/ui/image_viewer.py" line="28"/>
         <source>Attached image</source>
         <translation>附加的图片</translation>
     </message>
@@ -459,167 +459,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="305" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="305"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="307"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="307"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="308"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="308"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="309"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="309"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="310"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="310" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="310"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="311" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="311"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="312" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="312"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="316" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="316"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="317" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="317"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="318" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="318"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="319" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="319"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="320" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="320"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="321" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="321"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="322" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="322"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="323" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="323"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="324" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="324"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="325" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="325"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="326" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="326"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="444" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="444"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="491" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="491"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="492" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="492"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="504" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="504"/>
         <source>The model manager is not part of this build.</source>
         <translation>此版本不包含模型管理器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="515" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="515"/>
         <source>The settings dialog is not part of this build.</source>
         <translation>此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="532" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="532"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="569" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="569"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="587" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="587"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="588" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="588"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="639" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="656" />
+        <location filename="../../app/autoglm/ui/main_window.py" line="656"/>
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -627,63 +627,63 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="87" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="87"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="87" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="87"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="88" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="88"/>
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="88" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="88"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="241" />
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="266" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="241"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="266"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="133" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="133"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="68" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="68"/>
         <source>{0} tokens</source>
         <translation>{0} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="70" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="70"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="134" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="134"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="137" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="137"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="138" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="138"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="400" />
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="400"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -691,325 +691,325 @@
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="151" />
-        <location filename="../../app/autoglm/ui/model_manager.py" line="158" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="151"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="158"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="152" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="152"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="156" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="156"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="156" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="156"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="156" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="156"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
         <source>Memory needed</source>
         <translation>所需内存</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="159" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="159"/>
         <source>Models in the catalog and models imported from disk</source>
         <translation>目录中的模型和从磁盘导入的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="177" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="177"/>
         <source>Model details</source>
         <translation>模型详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="181" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="186" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="186"/>
         <source>Progress details</source>
         <translation>进度详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="189" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="189"/>
         <source>Use for chat</source>
         <translation>用于对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="189" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="189"/>
         <source>Chat with the selected model</source>
         <translation>使用所选模型对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="191" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="191"/>
         <source>Import GGUF…</source>
         <translation>导入 GGUF…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="192" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="192"/>
         <source>Add a GGUF model (and its vision projector) from this computer</source>
         <translation>从本机添加 GGUF 模型（及其视觉投影器）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="194" />
-        <location filename="../../app/autoglm/ui/model_manager.py" line="351" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="194"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="351"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="194" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="194"/>
         <source>Download the selected model&apos;s files</source>
         <translation>下载所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="196" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="196"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="197" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="197"/>
         <source>Stop the download; what arrived is kept for resuming</source>
         <translation>停止下载；已下载的部分会保留以便继续</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="199" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="199"/>
         <source>Verify</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="200" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="200"/>
         <source>Check the selected model&apos;s files against the catalog</source>
         <translation>按目录校验所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="202" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="202"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="202" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="202"/>
         <source>Close the model manager</source>
         <translation>关闭模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="266" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="266"/>
         <source>(active)</source>
         <translation>（当前）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="267" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="267"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="282" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="282"/>
         <source>Chat model</source>
         <translation>对话模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="282" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="282"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="283" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="283"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="287" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="287"/>
         <source>Damaged: {0}</source>
         <translation>已损坏：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="290" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="290"/>
         <source>Partly downloaded ({0}); resume to finish</source>
         <translation>部分已下载（{0}）；继续下载以完成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="292" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="292"/>
         <source>Bundled; prepared on first use</source>
         <translation>已内置；首次使用时准备</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="293" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="293"/>
         <source>Not on this computer</source>
         <translation>不在本机上</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="295" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="295"/>
         <source>Imported (no catalog checksum)</source>
         <translation>已导入（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="297" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="297"/>
         <source>Present (no catalog checksum)</source>
         <translation>已存在（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="298" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="298"/>
         <source>Verified</source>
         <translation>已校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="298" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="298"/>
         <source>Checksum mismatch</source>
         <translation>校验和不匹配</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="299" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="299"/>
         <source>Present, not verified yet</source>
         <translation>已存在，尚未校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="305" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="305"/>
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="310" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="310"/>
         <source>{0} at {1} tokens</source>
         <translation>{0}（{1} 词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="313" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="313"/>
         <source>≈ {0:.1f} GB</source>
         <translation>≈ {0:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="350" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="350"/>
         <source>Resume download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="365" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="365"/>
         <source>To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its mmproj projector GGUF.</source>
         <translation>要添加它，请点击“导入 GGUF…”，先选择其 Q4_K_M GGUF，再选择其 mmproj 投影器 GGUF。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="382" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="382"/>
         <source>Import a GGUF model</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="383" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="383"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="387" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="387"/>
         <source>Optional: its vision projector (mmproj GGUF); Cancel for a text-only model</source>
         <translation>可选：其视觉投影器（mmproj GGUF）；纯文本模型请点取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="388" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="388"/>
         <source>GGUF projectors (*.gguf);;All files (*)</source>
         <translation>GGUF 投影器 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="393" />
-        <location filename="../../app/autoglm/ui/model_manager.py" line="472" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="393"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="472"/>
         <source>Checking {0}…</source>
         <translation>正在检查 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="401" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="401"/>
         <source>Imported as “{0}”. Select it and press “Use for chat”.</source>
         <translation>已导入为“{0}”。选中它并点击“用于对话”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="419" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="419"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="431" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="431"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="440" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="440"/>
         <source>Downloaded {0}</source>
         <translation>已下载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="442" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="442"/>
         <source>Downloaded {0} of {1}</source>
         <translation>已下载 {0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="444" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="444"/>
         <source>{0}/s</source>
         <translation>{0}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="446" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="446"/>
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="453" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="453"/>
         <source>Checking the downloaded files… {0}%</source>
         <translation>正在检查已下载的文件… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="457" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="457"/>
         <source>Download complete and verified.</source>
         <translation>下载完成并已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="490" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="490"/>
         <source>Computing checksums… {0}%</source>
         <translation>正在计算校验和… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="495" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="495"/>
         <source>Every file matches the catalog&apos;s checksum.</source>
         <translation>所有文件均与目录中的校验和一致。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="497" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="497"/>
         <source>The files are complete, readable GGUF files (the catalog has no checksum to compare them with).</source>
         <translation>这些文件是完整、可读的 GGUF 文件（目录中没有可比对的校验和）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="521" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="521"/>
         <source>Download paused; press “Resume download” to continue.</source>
         <translation>下载已暂停；点击“继续下载”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="544" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="544"/>
         <source>{0} s</source>
         <translation>{0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="546" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
         <source>{0} min</source>
         <translation>{0} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="547" />
+        <location filename="../../app/autoglm/ui/model_manager.py" line="547"/>
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
     </message>
@@ -1017,17 +1017,17 @@
 <context>
     <name>NotificationBannerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/notification.py" line="38" />
+        <location filename="../../app/autoglm/ui/notification.py" line="38"/>
         <source>Notification</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/notification.py" line="44" />
+        <location filename="../../app/autoglm/ui/notification.py" line="44"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/notification.py" line="45" />
+        <location filename="../../app/autoglm/ui/notification.py" line="45"/>
         <source>Dismiss notification</source>
         <translation>关闭通知</translation>
     </message>
@@ -1035,12 +1035,12 @@
 <context>
     <name>RegionOverlayWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/region_overlay.py" line="102" />
+        <location filename="../../app/autoglm/ui/capture/region_overlay.py" line="102"/>
         <source>Region selection</source>
         <translation>区域选择</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/region_overlay.py" line="202" />
+        <location filename="../../app/autoglm/ui/capture/region_overlay.py" line="202"/>
         <source>Drag to select a region  ·  Esc cancels</source>
         <translation>拖动以选择区域  ·  按 Esc 取消</translation>
     </message>
@@ -1048,12 +1048,12 @@
 <context>
     <name>Screenshot</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/screenshot.py" line="30" />
+        <location filename="../../app/autoglm/ui/capture/screenshot.py" line="30"/>
         <source>Screen</source>
         <translation>屏幕</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/screenshot.py" line="44" />
+        <location filename="../../app/autoglm/ui/capture/screenshot.py" line="44"/>
         <source>This desktop does not let applications take screenshots (Wayland blocks it): take one with the system&apos;s screenshot tool and paste it here.</source>
         <translation>此桌面不允许应用截图（Wayland 会阻止）：请用系统截图工具截图后粘贴到这里。</translation>
     </message>
@@ -1061,365 +1061,365 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="52" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="52"/>
         <source>Active model</source>
         <translation>当前模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="53" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="53"/>
         <source>Vision projector file</source>
         <translation>视觉投影器文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="54" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="54"/>
         <source>Context size (tokens)</source>
         <translation>上下文大小（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="55" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="55"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="56" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="56"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58"/>
         <source>Flash attention</source>
         <translation>Flash Attention</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
         <source>Unload projector after (s)</source>
         <translation>空闲多久后卸载投影器（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
         <source>Think before answering</source>
         <translation>回答前先思考</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
         <source>Speech recognition model</source>
         <translation>语音识别模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
         <source>Spoken language</source>
         <translation>口语语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72" />
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
         <source>Speaking speed</source>
         <translation>语速</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
         <source>Silence ending a turn (ms)</source>
         <translation>结束一轮发言的静音时长（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
         <source>Audio kept before speech (ms)</source>
         <translation>语音前保留的音频（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
         <source>Speech detection threshold</source>
         <translation>语音检测阈值</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
         <source>Using a headset</source>
         <translation>使用耳机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
         <source>Interrupt by speaking</source>
         <translation>说话即可打断</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
         <source>Read replies aloud</source>
         <translation>朗读回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
         <source>Unload speech models after (s)</source>
         <translation>空闲多久后卸载语音模型（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
         <source>Largest image given to the model (pixels)</source>
         <translation>提供给模型的最大图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
         <source>Refuse images larger than (pixels)</source>
         <translation>拒绝大于此值的图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
         <source>Hide the window while capturing</source>
         <translation>截图时隐藏窗口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
         <source>Serve the API</source>
         <translation>提供 API 服务</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
         <source>Requests per minute</source>
         <translation>每分钟请求数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
         <source>Longest request queue</source>
         <translation>最长请求队列</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
         <source>Largest request (MiB)</source>
         <translation>最大请求（MiB）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
         <source>Longest audio (s)</source>
         <translation>最长音频（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
         <source>Folder for file:// images</source>
         <translation>file:// 图片所在文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
         <source>CORS origins (comma-separated)</source>
         <translation>CORS 来源（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
         <source>Chat text size (pt)</source>
         <translation>对话文字大小（磅）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
         <source>Remote server URL</source>
         <translation>远程服务器 URL</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
         <source>Remote server API key</source>
         <translation>远程服务器 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103" />
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="278" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="278"/>
         <source>Not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="326" />
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="327" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="326"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="327"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="328" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="328"/>
         <source>Settings pages</source>
         <translation>设置页面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="329" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="329"/>
         <source>Settings page</source>
         <translation>设置页</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="345" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="345"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="346" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="346"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="347" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="347"/>
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="352" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="352"/>
         <source>Put this page&apos;s settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365"/>
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="381" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="381"/>
         <source>Changes on this page take effect the next time a model loads.</source>
         <translation>本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="406" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="406"/>
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="444" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="444"/>
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="447" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="447"/>
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="457" />
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="457"/>
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
@@ -1427,37 +1427,37 @@
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="56" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="56"/>
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="56" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="56"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="57" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="57" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="58" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
         <source>Previous 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="58" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="59" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="59"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
@@ -1465,51 +1465,51 @@
 <context>
     <name>SidebarWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="140" />
-        <location filename="../../app/autoglm/ui/sidebar.py" line="142" />
-        <location filename="../../app/autoglm/ui/sidebar.py" line="210" />
-        <location filename="../../app/autoglm/ui/sidebar.py" line="256" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="140"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="142"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="210"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="256"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="141" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="141"/>
         <source>New chat (Ctrl+N)</source>
         <translation>新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="143" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="143"/>
         <source>Search all chats (Ctrl+K)</source>
         <translation>搜索所有对话（Ctrl+K）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="144" />
-        <location filename="../../app/autoglm/ui/sidebar.py" line="145" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="144"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="145"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="146" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="146"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="308" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="308"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="310" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="310"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="310" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="310"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="312" />
+        <location filename="../../app/autoglm/ui/sidebar.py" line="312"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -1517,12 +1517,12 @@
 <context>
     <name>SpeechHook</name>
     <message>
-        <location filename="../../app/autoglm/ui/speech_hook.py" line="41" />
+        <location filename="../../app/autoglm/ui/speech_hook.py" line="41"/>
         <source>Reading aloud is not available in this build yet.</source>
         <translation>此版本暂不支持朗读。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/speech_hook.py" line="48" />
+        <location filename="../../app/autoglm/ui/speech_hook.py" line="48"/>
         <source>Could not read aloud: {0}</source>
         <translation>无法朗读：{0}</translation>
     </message>
@@ -1530,62 +1530,62 @@
 <context>
     <name>StatusBarWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="60" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="60"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="61" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="61"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="62" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="62"/>
         <source>Speed of the last reply</source>
         <translation>上次回复的速度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="63" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="63"/>
         <source>Memory in use</source>
         <translation>内存占用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="64" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="64"/>
         <source>Model loading progress</source>
         <translation>模型加载进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="84" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="84"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="88" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="88"/>
         <source>Remote: {0} · {1}</source>
         <translation>远程：{0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="98" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="98"/>
         <source>{0} · {1} GPU layers</source>
         <translation>{0} · {1} 层在 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="99" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="99"/>
         <source>{0} ctx</source>
         <translation>上下文 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="110" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="110"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="122" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="122"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="135" />
+        <location filename="../../app/autoglm/ui/status_bar.py" line="135"/>
         <source>Memory {0}</source>
         <translation>内存 {0}</translation>
     </message>
@@ -1593,7 +1593,7 @@
 <context>
     <name>VideoPreviewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="65" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="65"/>
         <source>Waiting for the camera…</source>
         <translation>正在等待摄像头…</translation>
     </message>
@@ -1601,121 +1601,121 @@
 <context>
     <name>VoiceController</name>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="130" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="130"/>
         <source>&amp;Voice</source>
-        <translation type="unfinished"></translation>
+        <translation>语音(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="131" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="131"/>
         <source>&amp;Hands-free conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>免提对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="132" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="132"/>
         <source>&amp;Read replies aloud</source>
-        <translation type="unfinished"></translation>
+        <translation>朗读回复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="133" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="133"/>
         <source>&amp;Stop speaking</source>
-        <translation type="unfinished"></translation>
+        <translation>停止朗读(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="134" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="134"/>
         <source>&amp;Devices</source>
-        <translation type="unfinished"></translation>
+        <translation>设备(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="135" />
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="199" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="135"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="199"/>
         <source>Microphone</source>
-        <translation type="unfinished">麦克风</translation>
+        <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="136" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="136"/>
         <source>Microphone level</source>
-        <translation type="unfinished"></translation>
+        <translation>麦克风音量</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="141" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="141"/>
         <source>Loading speech models…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载语音模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="142" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="142"/>
         <source>Listening…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在聆听…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="142" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="142"/>
         <source>Hearing you…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在听你说…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="143" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="143"/>
         <source>Transcribing…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="143" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="143"/>
         <source>Thinking…</source>
-        <translation type="unfinished">思考中…</translation>
+        <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="144" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="144"/>
         <source>Speaking…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在朗读…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="144" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="144"/>
         <source>Voice is unavailable</source>
-        <translation type="unfinished"></translation>
+        <translation>语音不可用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="145" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="145"/>
         <source>Hold F9 or the mic to talk</source>
-        <translation type="unfinished"></translation>
+        <translation>按住 F9 或麦克风按钮说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="158" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="158"/>
         <source>Hands-free conversation is on: click to turn it off, or hold to talk now</source>
-        <translation type="unfinished"></translation>
+        <translation>免提对话已开启：单击关闭，或按住立即说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="161" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
         <source>Hold to talk (or hold F9); click for a hands-free conversation (Ctrl+Shift+V)</source>
-        <translation type="unfinished"></translation>
+        <translation>按住说话（或按住 F9）；单击开始免提对话（Ctrl+Shift+V）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="187" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="187"/>
         <source>No microphone was found: connect one, or check that the sound system is running.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到麦克风：请连接一个，或检查声音系统是否在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="200" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="200"/>
         <source>Speaker</source>
-        <translation type="unfinished">扬声器</translation>
+        <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="203" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="203"/>
         <source>System default</source>
-        <translation type="unfinished">系统默认</translation>
+        <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="213" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="213"/>
         <source>No speaker was found.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到扬声器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="385" />
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="385"/>
         <source>Loading the voice…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载朗读语音…</translation>
     </message>
 </context>
 <context>
     <name>WebcamDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="301" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="301"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
@@ -1723,77 +1723,77 @@
 <context>
     <name>WebcamWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="130" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="130"/>
         <source>&amp;Camera:</source>
         <translation>摄像头(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="131" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="131"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="132" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="132"/>
         <source>No camera</source>
         <translation>没有摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="133" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="133"/>
         <source>Ask about what the camera sees…</source>
         <translation>询问摄像头看到的内容…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="134" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="134"/>
         <source>Question about the camera picture</source>
         <translation>关于摄像头画面的问题</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="135" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="135"/>
         <source>&amp;Snapshot</source>
         <translation>快照(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="136" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="136"/>
         <source>&amp;Ask</source>
         <translation>提问(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="137" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="137"/>
         <source>Camera preview</source>
         <translation>摄像头预览</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="165" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="165"/>
         <source>No camera was found on this computer. Connect one, or attach a photo with the paper-clip button instead.</source>
         <translation>这台电脑上没有找到摄像头。请连接一个，或改用回形针按钮附加照片。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="212" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="212"/>
         <source>Waiting for permission to use the camera…</source>
         <translation>正在等待使用摄像头的权限…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="214" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="214"/>
         <source>This app may not use the camera: allow it in the system&apos;s privacy settings, then reopen this window.</source>
         <translation>本应用无权使用摄像头：请在系统隐私设置中允许，然后重新打开此窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="220" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="220"/>
         <source>The camera could not be used: {0}</source>
         <translation>无法使用摄像头：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="256" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="256"/>
         <source>Put the current frame in the message being written</source>
         <translation>将当前画面放入正在编写的消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="257" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="257"/>
         <source>Send the current frame with the question</source>
         <translation>将当前画面与问题一起发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/webcam.py" line="268" />
+        <location filename="../../app/autoglm/ui/capture/webcam.py" line="268"/>
         <source>What do you see in this camera picture?</source>
         <translation>你在这张摄像头画面中看到了什么？</translation>
     </message>
@@ -1801,43 +1801,43 @@
 <context>
     <name>WelcomeDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="57" />
-        <location filename="../../app/autoglm/ui/welcome.py" line="61" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="57"/>
+        <location filename="../../app/autoglm/ui/welcome.py" line="61"/>
         <source>Welcome to AutoGLM Desktop</source>
         <translation>欢迎使用 AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="58" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="58"/>
         <source>Welcome</source>
         <translation>欢迎</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="68" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="68"/>
         <source>Your assistant runs entirely on this computer: nothing you type, say or show it leaves the machine. To start right away, the app is preparing a small starter model, {0} ({1}), from the files installed with it. This takes a few seconds and needs no internet.</source>
         <translation>您的助手完全在这台电脑上运行：您输入、说出或展示的任何内容都不会离开本机。为了让您马上开始，应用正在用随附安装的文件准备一个小型入门模型 {0}（{1}）。这只需几秒钟，无需联网。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="74" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="74"/>
         <source>Starter model progress</source>
         <translation>入门模型进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="75" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="75"/>
         <source>Waiting to start…</source>
         <translation>等待开始…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="77" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="77"/>
         <source>Starter model status</source>
         <translation>入门模型状态</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="80" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="80"/>
         <source>Add AutoGLM-Phone-9B for images and screenshots</source>
         <translation>添加 AutoGLM-Phone-9B 以理解图片和截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="86" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="86"/>
         <source>AutoGLM-Phone-9B understands screenshots and photos as well as text. It needs about {0} of memory and two files: the language model as a Q4_K_M GGUF (about {1}) and its vision projector, an mmproj GGUF (about {2}).
 • Already have them? Open the model manager, press “Import GGUF…”, choose the Q4_K_M file, then its mmproj file.
 • Online? Select AutoGLM-Phone-9B in the model manager and press “Download” when an address is listed; downloads resume if interrupted and are checked before use.</source>
@@ -1846,52 +1846,52 @@
 • 已联网？在模型管理器中选择 AutoGLM-Phone-9B，列出下载地址后点击“下载”；下载中断后可继续，并会在使用前校验。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="94" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="94"/>
         <source>Open the model manager</source>
         <translation>打开模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="96" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="96"/>
         <source>Import or download models</source>
         <translation>导入或下载模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="98" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="98"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="102" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="102"/>
         <source>Start chatting</source>
         <translation>开始对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="104" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="104"/>
         <source>Close this welcome and chat with the starter model</source>
         <translation>关闭欢迎页并使用入门模型对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="165" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="165"/>
         <source>Preparing the starter model…</source>
         <translation>正在准备入门模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="176" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="176"/>
         <source>Checking the starter model… {0}%</source>
         <translation>正在检查入门模型… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="176" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="176"/>
         <source>Preparing the starter model… {0}%</source>
         <translation>正在准备入门模型… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="183" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="183"/>
         <source>The starter model is ready. You can chat now, and add AutoGLM-Phone-9B whenever you like.</source>
         <translation>入门模型已就绪。现在就可以对话，也可以随时添加 AutoGLM-Phone-9B。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/welcome.py" line="192" />
+        <location filename="../../app/autoglm/ui/welcome.py" line="192"/>
         <source>The starter model could not be prepared.</source>
         <translation>无法准备入门模型。</translation>
     </message>
