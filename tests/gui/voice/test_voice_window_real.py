@@ -116,6 +116,19 @@ def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
     assert not voice.hands_free
     qtbot.waitUntil(lambda: voice.state == "ready", timeout=60_000)
 
+    # The same with F9 held while the cursor is in the message box.
+    window.composer.input.setFocus()
+    qtbot.keyPress(window.composer.input, Qt.Key.Key_F9)
+    assert voice.state == "hearing"
+    player = virtual_sound.play_into_mic(question)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
+    qtbot.wait(400)
+    qtbot.keyRelease(window.composer.input, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: len(window.controller.model.items()) == 4 and last_turn_done(window),
+                    timeout=TURN_TIMEOUT_MS)
+    assert {"capital", "france"} <= words(window.controller.model.items()[2].content)
+    assert window.composer.input.toPlainText() == ""
+
 
 def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
         virtual_sound, make_window, whisper, click_action, qtbot, tmp_path: Path) -> None:
@@ -147,3 +160,23 @@ def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
     played_back = words(whisper.transcribe(heard).text)
     assert "bananas" in played_back or "banana" in played_back, played_back
     assert not played_back & {"horses", "sunset", "farmers"}, "the first message went on after the second Speak"
+
+
+def test_read_replies_aloud_speaks_a_typed_chats_reply(
+        virtual_sound, make_window, voice_settings, whisper, send_and_wait, qtbot, tmp_path: Path) -> None:
+    window = make_window(voice_settings)
+    voice = window.voice
+    voice.read_aloud_action.trigger()
+    assert window.runtime.settings.voice.read_aloud
+    recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
+    try:
+        completion = send_and_wait(window, "What is the capital of France? Answer in one sentence.")
+        qtbot.waitUntil(lambda: voice.voice is not None and voice.voice.player is not None
+                        and voice.voice.player.is_playing, timeout=60_000)
+        qtbot.waitUntil(lambda: not voice.voice.player.is_playing, timeout=60_000)
+        qtbot.wait(400)
+    finally:
+        heard = recording.stop()
+    assert "paris" in words(completion.content)
+    assert words(whisper.transcribe(heard).text) & {"paris", "france"}
+    assert voice.voice.source is None, "reading aloud must not open the microphone"
