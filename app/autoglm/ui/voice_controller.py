@@ -113,6 +113,8 @@ class VoiceController(QObject):
         self._noticeReported.connect(self._on_notice)
         self.controller.replySubmitted.connect(self._on_reply_submitted)
         self.controller.busyChanged.connect(self._on_busy_changed)
+        window.composer.stopRequested.connect(self.stop_speaking)  # Stop and Esc silence the voice too
+        window.stop_action.triggered.connect(self.stop_speaking)
         self.controller.conversationChanged.connect(lambda _id: self._sync_history())
         self.controller.loaded.connect(lambda _n: self._sync_history())
         window.speech.set_speaker(self.speak)
