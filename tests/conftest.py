@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# One private PulseAudio per session (virtual microphone and speaker), whisper and piper:
+# defined once here so every folder's audio tests share the same devices.
+from fixtures.audio import piper_voice, virtual_sound, whisper  # noqa: F401,E402 - fixtures
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

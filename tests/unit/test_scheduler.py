@@ -114,3 +114,15 @@ def test_calls_after_shutdown_fail_instead_of_hanging() -> None:
     future = scheduler.replace_engine(ScriptedEngine())
     assert future.done()
     assert isinstance(future.exception(), RuntimeError)
+
+
+def test_a_late_listener_sees_every_event_once_in_order() -> None:
+    scheduler = Scheduler(ScriptedEngine(steps=6, step_s=0.01)).start()
+    stream = scheduler.submit(req("x"))
+    while not stream.done and len(stream._emitted) < 3:  # attach mid-reply
+        time.sleep(0.001)
+    seen: list[str] = []
+    stream.add_listener(lambda event: seen.append(event.content))
+    stream.result(5)
+    assert seen == [str(i) for i in range(6)]
+    scheduler.shutdown()

@@ -47,6 +47,8 @@ class ReplyStream:
         self._done = threading.Event()
         self._completion: Completion | None = None
         self._listeners: list[Callable[[StreamEvent], None]] = []
+        self._emitted: list[StreamEvent] = []
+        self._listener_lock = threading.Lock()
 
     # -- caller side -----------------------------------------------------------------
     def __iter__(self) -> Iterator[StreamEvent]:
@@ -83,8 +85,16 @@ class ReplyStream:
         return self._completion
 
     def add_listener(self, callback: Callable[[StreamEvent], None]) -> None:
-        """Also call ``callback`` (on the engine thread) for every event."""
-        self._listeners.append(callback)
+        """Also call ``callback`` for every event: those already emitted at once, later ones on the engine thread.
+
+        Replaying the past means a listener attached a moment after ``submit`` (while a
+        voice loads, say) still sees the reply from its first token.
+        """
+        with self._listener_lock:
+            past = list(self._emitted)
+            self._listeners.append(callback)
+            for event in past:
+                self._call(callback, event)
 
     # -- engine side ---------------------------------------------------------------------
     @property
@@ -95,11 +105,18 @@ class ReplyStream:
     def emit(self, event: StreamEvent) -> None:
         """Deliver one event to the iterator and listeners."""
         self._events.put(event)
-        for listener in self._listeners:
-            try:
-                listener(event)
-            except Exception:  # noqa: BLE001 - a broken listener must not kill generation
-                _LOGGER.exception("Reply listener failed")
+        with self._listener_lock:
+            self._emitted.append(event)
+            listeners = list(self._listeners)
+            for listener in listeners:
+                self._call(listener, event)
+
+    @staticmethod
+    def _call(listener: Callable[[StreamEvent], None], event: StreamEvent) -> None:
+        try:
+            listener(event)
+        except Exception:  # noqa: BLE001 - a broken listener must not kill generation
+            _LOGGER.exception("Reply listener failed")
 
     def finish(self, completion: Completion) -> None:
         """Record the final reply and wake every waiter."""

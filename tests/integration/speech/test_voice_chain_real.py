@@ -56,8 +56,11 @@ def test_spoken_question_gets_a_spoken_answer_through_real_devices(
     assert "paris" in turn.full_reply.lower()
     assert not turn.interrupted and turn.reply_text == turn.full_reply
     assert turn.first_audio_at is not None and turn.first_audio_at > turn.transcribed_at
-    assert [s for s in states if s is not VoiceState.HEARING][:4] == [
-        VoiceState.LISTENING, VoiceState.TRANSCRIBING, VoiceState.THINKING, VoiceState.SPEAKING]
+    seen = [s for s in states if s is not VoiceState.HEARING]
+    # transcribing and thinking are only shown when the turn is confirmed before they finish
+    # (both start speculatively at the likely end of speech), so either may be skipped
+    assert seen[0] is VoiceState.LISTENING and VoiceState.SPEAKING in seen
+    assert set(seen[1:seen.index(VoiceState.SPEAKING)]) <= {VoiceState.TRANSCRIBING, VoiceState.THINKING}
     played_back = whisper.transcribe(heard).text.lower()
     heard_words = set(played_back.replace(".", " ").replace(",", " ").split())
     reply_words = turn.full_reply.lower().replace(".", " ").replace(",", " ").split()
@@ -143,7 +146,7 @@ def test_read_aloud_speaks_a_typed_reply_on_the_speaker(virtual_sound, scheduler
     finally:
         heard = recording.stop()
         conversation.close()
-    assert "library" in shown.lower()
+    assert "library" in shown.lower(), stream.result()
     words = whisper.transcribe(heard).text.lower()
     assert "library" in words and "nine" in words.replace("9", "nine"), words
 
