@@ -147,6 +147,11 @@ class AudioPlayer:
             self._idle.set()
         return history
 
+    def segments(self) -> list[PlayedSegment]:
+        """A copy of the record since the last ``stop()``/``take_history()``, left in place."""
+        with self._lock:
+            return list(self._history)
+
     def take_history(self) -> list[PlayedSegment]:
         """The record of everything queued since the last ``stop()``/``take_history()``."""
         with self._lock:

@@ -6,7 +6,6 @@ plays on the virtual speaker is recorded with parec and transcribed back with wh
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +151,11 @@ def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
                         and window.voice.voice.player.is_playing, timeout=60_000)
         qtbot.wait(700)
         click_action(window, 3, "speak")
-        time.sleep(0.1)
-        qtbot.waitUntil(lambda: not window.voice.voice.player.is_playing, timeout=30_000)
+        player = window.voice.voice.player
+        # the second message is synthesised after the first is silenced: wait until it was played whole
+        qtbot.waitUntil(lambda: any("Bananas" in str(segment.tag) and segment.fraction_played >= 1.0
+                                    for segment in player.segments()), timeout=60_000)
+        qtbot.waitUntil(lambda: not player.is_playing, timeout=30_000)
         qtbot.wait(400)
     finally:
         heard = recording.stop()
