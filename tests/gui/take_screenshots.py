@@ -14,6 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for fixtures
+
 OTHER_CHATS = ("Trip plan for Hangzhou", "SQLite WAL questions", "Regex for dates", "Birthday message ideas")
 
 
@@ -23,29 +25,15 @@ def main(out_dir: Path) -> int:
 
     os.environ.setdefault("AUTOGLM_HOME", tempfile.mkdtemp(prefix="autoglm-shots-"))
     from autoglm.bench.ui import settle, wait_until
-    from autoglm.core.catalog import ModelRepository
-    from autoglm.core.paths import app_paths
-    from autoglm.core.runtime import Runtime
-    from autoglm.core.settings import GenerationSettings, ModelSettings, Settings, updated
-    from autoglm.ui.app import create_main_window, ensure_application
+    from autoglm.core.settings import GenerationSettings, updated
+    from fixtures.screenshot_window import show_loaded_window, starter_runtime
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    starter = ModelRepository(app_paths().ensure()).ensure_starter_model()
-    settings = Settings(model=ModelSettings(active_model=str(starter), n_ctx=2048),
-                        generation=GenerationSettings(max_tokens=160, temperature=0.0, seed=3))
-    app = ensure_application()
-    runtime = Runtime(settings=settings)
-    runtime.apply_settings(settings)
+    app, runtime = starter_runtime(GenerationSettings(max_tokens=160, temperature=0.0, seed=3))
     for title in OTHER_CHATS:
         conversation = runtime.store.create_conversation(title)
         runtime.store.add_message(conversation, "user", title)
-    window = create_main_window(runtime, app, owns_process=False)
-    window.resize(1280, 820)
-    window.show()
-    loaded: list[object] = []
-    window.modelLoaded.connect(loaded.append)
-    window.start()
-    wait_until(lambda: bool(loaded), 600)
+    window = show_loaded_window(runtime, app, 1280, 820)
 
     def ask(text: str) -> None:
         finished: list[object] = []

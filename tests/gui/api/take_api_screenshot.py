@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for fixtures
+
 STRIP_HEIGHT = 230
 
 
@@ -24,26 +26,12 @@ def main(out_dir: Path) -> int:
     import openai
 
     from autoglm.bench.ui import settle, wait_until
-    from autoglm.core.catalog import ModelRepository
-    from autoglm.core.paths import app_paths
-    from autoglm.core.runtime import Runtime
-    from autoglm.core.settings import GenerationSettings, ModelSettings, Settings, updated
-    from autoglm.ui.app import create_main_window, ensure_application
+    from autoglm.core.settings import GenerationSettings, updated
+    from fixtures.screenshot_window import show_loaded_window, starter_runtime
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    starter = ModelRepository(app_paths().ensure()).ensure_starter_model()
-    settings = Settings(model=ModelSettings(active_model=str(starter), n_ctx=2048),
-                        generation=GenerationSettings(max_tokens=40, temperature=0.0, seed=3, thinking=False))
-    app = ensure_application()
-    runtime = Runtime(settings=settings)
-    runtime.apply_settings(settings)
-    window = create_main_window(runtime, app, owns_process=False)
-    window.resize(1280, 720)
-    window.show()
-    loaded: list[object] = []
-    window.modelLoaded.connect(loaded.append)
-    window.start()
-    wait_until(lambda: bool(loaded), 600)
+    app, runtime = starter_runtime(GenerationSettings(max_tokens=40, temperature=0.0, seed=3, thinking=False))
+    window = show_loaded_window(runtime, app, 1280, 720)
     window.apply_settings(updated(runtime.settings, "server", enabled=True, port=0))
     wait_until(lambda: window.api_server.state.running, 60)
     client = openai.OpenAI(base_url=window.api_server.state.api_url, api_key="EMPTY", max_retries=0)

@@ -35,26 +35,12 @@ def main(out_dir: Path) -> int:
 
 def _shoot(out_dir: Path, sound: object, question: Path) -> int:
     from autoglm.bench.ui import settle, wait_until
-    from autoglm.core.catalog import ModelRepository
-    from autoglm.core.paths import app_paths
-    from autoglm.core.runtime import Runtime
-    from autoglm.core.settings import GenerationSettings, ModelSettings, Settings
-    from autoglm.ui.app import create_main_window, ensure_application
+    from autoglm.core.settings import GenerationSettings
+    from fixtures.screenshot_window import show_loaded_window, starter_runtime
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    starter = ModelRepository(app_paths().ensure()).ensure_starter_model()
-    settings = Settings(model=ModelSettings(active_model=str(starter), n_ctx=2048),
-                        generation=GenerationSettings(max_tokens=40, temperature=0.0, seed=3))
-    app = ensure_application()
-    runtime = Runtime(settings=settings)
-    runtime.apply_settings(settings)
-    window = create_main_window(runtime, app, owns_process=False)
-    window.resize(1180, 760)
-    window.show()
-    loaded: list[object] = []
-    window.modelLoaded.connect(loaded.append)
-    window.start()
-    wait_until(lambda: bool(loaded), 600)
+    app, runtime = starter_runtime(GenerationSettings(max_tokens=40, temperature=0.0, seed=3))
+    window = show_loaded_window(runtime, app, 1180, 760)
     voice = window.voice
     wait_until(lambda: bool(voice.input_devices), 30)
     voice.set_hands_free(True)
