@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from autoglm.speech.asr import load_audio_file
 from fixtures.audio import espeak_wav  # noqa: F401 - re-exported for the speech tests
+
+
+def wait_for(condition: Callable[[], object], timeout: float) -> bool:
+    """Poll ``condition`` every 50 ms until it holds or ``timeout`` seconds pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from speech_audio import wait_for
 
 from autoglm.core.errors import DeviceError
 from autoglm.speech.capture import MicrophoneCapture
@@ -55,15 +56,6 @@ def test_the_virtual_microphone_is_listed_and_chosen_by_name(virtual_sound) -> N
     assert find_input_device(names[0]).name == names[0]
     with pytest.raises(DeviceError, match="No microphone called 'Nonexistent Mic'"):
         find_input_device("Nonexistent Mic")
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_microphone_vanishing_mid_recording_is_reported_and_recovers(virtual_sound) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from speech_audio import QUESTION, espeak_wav, spoken_question_16k
+from speech_audio import QUESTION, espeak_wav, spoken_question_16k, wait_for
 
 from autoglm.core.settings import VoiceSettings
 from autoglm.core.types import SamplingParams
@@ -19,15 +19,6 @@ from autoglm.speech.conversation import VoiceCallbacks, VoiceConversation, Voice
 from autoglm.speech.file_source import FileAudioSource
 
 pytestmark = pytest.mark.audio
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 def test_spoken_question_gets_a_spoken_answer_through_real_devices(
