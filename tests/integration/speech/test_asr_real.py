@@ -1,0 +1,40 @@
+"""The real whisper model: short utterances take the short window, long ones the full window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from speech_audio import espeak_wav
+
+from autoglm.speech.asr import load_audio_file
+from autoglm.speech.short_window import FULL_WINDOW_FRAMES
+
+QUESTION = "Please set a timer for ten minutes."
+
+
+def _words(text: str) -> set[str]:
+    return {word.strip(".,?!").lower() for word in text.split()}
+
+
+def test_a_short_question_is_recognised_through_a_short_window(whisper, tmp_path: Path) -> None:
+    audio = load_audio_file(espeak_wav(QUESTION, tmp_path / "q.wav"))
+    short = whisper.transcribe(audio)
+    full = whisper.transcribe(audio, short_window=False)
+    assert short.window_frames < FULL_WINDOW_FRAMES
+    assert full.window_frames == FULL_WINDOW_FRAMES
+    assert {"please", "set", "timer", "minutes"} <= _words(short.text)
+    assert {"please", "set", "timer", "minutes"} <= _words(full.text)
+
+
+def test_speech_longer_than_ten_seconds_uses_the_full_window(whisper, tmp_path: Path) -> None:
+    audio = load_audio_file(espeak_wav(QUESTION, tmp_path / "q.wav"))
+    long_audio = np.concatenate([audio, np.zeros(16_000 * 9, dtype=np.float32), audio])
+    transcript = whisper.transcribe(long_audio)
+    assert transcript.window_frames == FULL_WINDOW_FRAMES
+    assert "timer" in _words(transcript.text)
+
+
+def test_silence_gives_no_runaway_text(whisper) -> None:
+    transcript = whisper.transcribe(np.zeros(16_000 * 2, dtype=np.float32))
+    assert len(transcript.text.split()) <= 3
