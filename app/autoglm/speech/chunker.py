@@ -4,7 +4,12 @@ The chunker is fed the reply's *content* deltas only (reasoning never reaches it
 drops fenced code blocks, strips markdown that should not be read out (emphasis, heading
 marks, bullets, link targets, bare URLs) and yields a sentence as soon as its end is seen:
 ``. ! ?`` followed by a space, Chinese ``。！？；…`` at once, or a line break. The first
-piece may end at a comma when it is already long, so speech starts sooner.
+piece may end at a comma when it is already long, so speech starts sooner; with
+``first_words`` it may end after that many words, even mid-sentence: a streamed reply then
+starts speaking after a handful of tokens instead of a whole sentence, and the short piece
+is also synthesised faster. Only a sentence still unfinished in what has arrived is cut
+this way (text fed whole keeps its sentences), and the cut never falls right after a word that leans on the next
+one ("the", "of", "to"…), where a pause sounds broken.
 """
 
 from __future__ import annotations
@@ -35,6 +40,12 @@ _UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w])_{1,2}(?=\S)(.+?)(?<=\S)_{1,2}(?![\
 _TABLE_RULE = re.compile(r"^[\s|:\-=+]*$")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w", re.UNICODE)
+_LEANING_WORDS = frozenset(
+    {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but",
+     "is", "are", "was", "were", "be", "my", "your", "its", "their", "our", "his", "her", "this",
+     "that", "these", "those", "as", "than", "into", "about", "very", "not", "no", "can", "will"}
+)
+_MAX_LEANING_EXTENSION = 3  # words added past ``first_words`` to avoid a leaning word
 
 
 def speakable(text: str) -> str:
@@ -58,9 +69,10 @@ def speakable(text: str) -> str:
 class SentenceChunker:
     """Fed text deltas with ``feed``; returns the sentences completed so far; ``flush`` at the end."""
 
-    def __init__(self, first_clause_chars: int = 40, max_chars: int = 280):
+    def __init__(self, first_clause_chars: int = 40, max_chars: int = 280, first_words: int = 0):
         self.first_clause_chars = first_clause_chars
         self.max_chars = max_chars
+        self.first_words = first_words
         self.reset()
 
     def reset(self) -> None:
@@ -168,6 +180,21 @@ class SentenceChunker:
         if len(text) > self.max_chars:
             space = text.rfind(" ", 0, self.max_chars)
             return space + 1 if space > 0 else self.max_chars
+        if self.first_words and self._emitted == 0:
+            return self._first_words_end(text)
+        return None
+
+    def _first_words_end(self, text: str) -> int | None:
+        """Where the first piece may end early: after ``first_words`` whole words, or ``None``."""
+        words = 0
+        for match in re.finditer(r"\S+(?=\s)", text):
+            words += 1
+            if words < self.first_words:
+                continue
+            word = match.group().lower().strip("\"'()")
+            leaning = word in _LEANING_WORDS or not _WORD.search(word)
+            if not leaning or words >= self.first_words + _MAX_LEANING_EXTENSION:
+                return match.end() + 1
         return None
 
     @staticmethod

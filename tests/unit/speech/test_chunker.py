@@ -97,3 +97,36 @@ def test_reset_forgets_a_partial_reply() -> None:
 @pytest.mark.parametrize("noise", ["---", "***", "|---|---|", "```", "  ", "**", "# "])
 def test_lines_of_pure_markup_are_not_spoken(noise: str) -> None:
     assert speakable(noise) == ""
+
+
+def test_first_words_cut_the_first_piece_early_and_only_the_first() -> None:
+    chunker = SentenceChunker(first_words=4)
+    assert chunker.feed("The capital city") == []
+    assert chunker.feed(" of France is") == ["The capital city of France"]  # never after "of"
+    assert chunker.feed(" Paris. It is a big and old city,") == ["is Paris."]
+    assert chunker.flush() == ["It is a big and old city,"]
+
+
+def test_first_words_wait_for_the_word_to_be_complete() -> None:
+    chunker = SentenceChunker(first_words=3)
+    assert chunker.feed("Seven days make") == []  # "make" may still grow into "makes"
+    assert chunker.feed(" up a") == ["Seven days make"]
+    assert chunker.feed(" week.") == []
+    assert chunker.flush() == ["up a week."]
+
+
+def test_sentences_already_complete_are_never_cut() -> None:
+    # Text that arrives whole (``say``, a short first sentence) keeps its natural sentences.
+    assert chunks(["Paris. The capital of France is a big city."], first_words=4) == [
+        "Paris.", "The capital of France is a big city."]
+
+
+def test_leaning_words_extend_the_first_piece_only_so_far() -> None:
+    chunker = SentenceChunker(first_words=2)
+    assert chunker.feed("It is of the to a an the") == ["It is of the to"]
+    assert chunker.feed(" end.") == []
+    assert chunker.flush() == ["a an the end."]
+
+
+def test_chinese_without_spaces_waits_for_punctuation() -> None:
+    assert chunks(["巴黎是法国的首都也是最大的城市。很美。"], first_words=4) == ["巴黎是法国的首都也是最大的城市。", "很美。"]
