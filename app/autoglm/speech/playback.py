@@ -40,7 +40,7 @@ class AudioPlayer:
     """Plays queued mono float32 audio on an output device until ``close()``."""
 
     def __init__(self, device_name: str | None = None, sample_rate: int = 22_050, block_ms: int = 20,
-                 latency_s: float = 0.1):
+                 latency_s: float = 0.05):
         self.device_name = device_name
         self.latency_s = latency_s
         self.requested_rate = sample_rate
@@ -54,6 +54,7 @@ class AudioPlayer:
         self._idle.set()
         self._held = False
         self._callbacks = 0
+        self.underflows = 0  # callbacks that came too late: each one is an audible click
         self._lock = threading.Lock()
         self.first_audio_at: float | None = None
         self.device: devices.AudioDevice | None = None
@@ -176,6 +177,8 @@ class AudioPlayer:
         out = outdata[:, 0]
         filled = 0
         self._callbacks += 1
+        if status and getattr(status, "output_underflow", False):
+            self.underflows += 1
         with self._lock:
             while filled < frames and not self._held:
                 segment = self._current
