@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -61,6 +62,36 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    """Word edits (substitutions, insertions, deletions) over reference words, case and punctuation aside."""
+    def words(text: str) -> list[str]:
+        return re.sub(r"[^\w\s]", " ", text.lower()).split()
+
+    edits = total = 0
+    for reference, hypothesis in zip(references, hypotheses, strict=True):
+        ref, hyp = words(reference), words(hypothesis)
+        row = list(range(len(hyp) + 1))
+        for i, ref_word in enumerate(ref, 1):
+            previous, row[0] = row[:], i
+            for j, hyp_word in enumerate(hyp, 1):
+                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
+        edits += row[-1]
+        total += len(ref)
+    return edits / total if total else 0.0
+
+
+def _asr_windows(transcriber: Any, questions: list[tuple[str, np.ndarray, float]]) -> dict[str, float]:
+    """The utterance-sized encoder window against whisper's full 30 s one, on the same audio."""
+    texts = [text for text, _, _ in questions]
+    figures: dict[str, float] = {}
+    for name, short in (("short_window", True), ("full_window", False)):
+        transcripts = [transcriber.transcribe(audio, short_window=short) for _, audio, _ in questions]
+        figures[f"asr_{name}_p50_s"] = _median([transcript.elapsed_s for transcript in transcripts])
+        figures[f"asr_wer_{name}"] = word_error_rate(texts, [transcript.text for transcript in transcripts])
+    figures["asr_window_speedup"] = figures["asr_full_window_p50_s"] / figures["asr_short_window_p50_s"]
+    return figures
 
 
 def _speak_questions(count: int, folder: Path) -> list[tuple[str, np.ndarray, float]]:
@@ -224,6 +255,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {index + 1:2d}. {text!r} heard as {ours[-1]['heard']!r}: "
                       f"first audio {ours[-1]['first_audio_s']:.2f} s (naive {naive[-1]:.2f} s)", flush=True)
         rss_voice = current_rss_mb()
+        asr_windows = _asr_windows(transcriber, questions)
+        player = conversation.player
+        underflows, output_latency = player.underflows, player.output_latency_s
     finally:
         conversation.close()
         scheduler.shutdown()
@@ -245,6 +279,9 @@ def run(args: argparse.Namespace) -> int:
         "after_endpoint_p50_s": _median([turn["after_endpoint_s"] for turn in ours]),
         "asr_rtf": sum(turn["asr_s"] for turn in ours) / max(1e-9, sum(turn["asr_audio_s"] for turn in ours)),
         "tts_rtf": sum(turn["tts_s"] for turn in ours) / max(1e-9, sum(turn["tts_audio_s"] for turn in ours)),
+        **asr_windows,
+        "output_latency_s": output_latency,
+        "playback_underflows": underflows,
         "speculative_answers": conversation.speculations,
         "speculative_answers_dropped": conversation.speculations_abandoned,
         "rss_text_only_mb": rss_text_only,
