@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from autoglm.core.errors import InputError, ModelError
-from autoglm.core.idle import IdleUnloader
+from autoglm.core.lazy_model import LazyModel
 from autoglm.speech.models import resolve_asr_model
 from autoglm.speech.short_window import transcribe_short
 
@@ -61,67 +60,68 @@ def _compute_device() -> tuple[str, str]:
 
 
 class WhisperTranscriber:
-    """A faster-whisper model loaded on first use (under a lock) and unloaded when idle."""
+    """A faster-whisper model loaded on first use, unloaded when idle, switchable live."""
 
     def __init__(self, model: str = "whisper-tiny.en", language: str = "auto", cpu_threads: int = 0,
                  idle_unload_s: float = 600.0, beam_size: int = 1, short_window: bool = True):
-        self.model_spec = model
         self.language = language
         self.cpu_threads = cpu_threads
         self.beam_size = beam_size
         self.short_window = short_window
-        self._model = None
-        self._lock = threading.Lock()
-        self._idle = IdleUnloader(idle_unload_s, self.unload, "speech recognition model")
         self.device = ""
+        self._model = LazyModel(model, self._open, resolve_asr_model, idle_unload_s, "speech recognition model")
+
+    @property
+    def model_spec(self) -> str:
+        """The catalog id or folder of the model in use."""
+        return self._model.spec
 
     @property
     def loaded(self) -> bool:
         """Whether the model is in memory."""
-        return self._model is not None
+        return self._model.loaded
 
-    def _load(self):  # noqa: ANN202 - faster_whisper.WhisperModel
-        with self._lock:
-            if self._model is None:
-                folder = resolve_asr_model(self.model_spec)
-                from faster_whisper import WhisperModel  # heavy: CTranslate2
+    def _open(self, spec: str):  # noqa: ANN202 - faster_whisper.WhisperModel
+        folder = resolve_asr_model(spec)
+        from faster_whisper import WhisperModel  # heavy: CTranslate2
 
-                device, compute_type = _compute_device()
-                started = time.perf_counter()
-                try:
-                    threads = self.cpu_threads or min(4, os.cpu_count() or 1)
-                    self._model = WhisperModel(str(folder), device=device, compute_type=compute_type,
-                                               cpu_threads=threads, local_files_only=True)
-                except Exception as exc:  # noqa: BLE001 - any load failure means a bad model folder
-                    raise ModelError(f"The speech recognition model in '{folder}' could not be loaded: {exc}") from exc
-                self.device = f"{device}/{compute_type}"
-                _LOGGER.info("Loaded whisper from %s on %s in %.2f s", folder, self.device,
-                             time.perf_counter() - started)
-            return self._model
+        device, compute_type = _compute_device()
+        started = time.perf_counter()
+        try:
+            threads = self.cpu_threads or min(4, os.cpu_count() or 1)
+            model = WhisperModel(str(folder), device=device, compute_type=compute_type,
+                                 cpu_threads=threads, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any load failure means a bad model folder
+            raise ModelError(f"The speech recognition model in '{folder}' could not be loaded: {exc}") from exc
+        self.device = f"{device}/{compute_type}"
+        _LOGGER.info("Loaded whisper from %s on %s in %.2f s", folder, self.device, time.perf_counter() - started)
+        return model
 
     def load(self) -> None:
         """Load the model now (e.g. in the background when the mic opens)."""
-        self._load()
-        self._idle.touch()
+        self._model.load()
 
     def unload(self) -> None:
         """Free the model; the next transcription loads it again."""
-        with self._lock:
-            self._model = None
+        self._model.unload()
+
+    def reconfigure(self, model: str, language: str) -> None:
+        """Use another model or language from the next transcription on (``ModelError`` if it cannot load)."""
+        self._model.switch(model)
+        self.language = language
 
     def transcribe(self, audio: np.ndarray, short_window: bool | None = None) -> Transcript:
         """Recognise 16 kHz mono float32 speech.
 
         Utterances under 10 s first try an encoder window sized to them (``short_window``,
-        about five times faster; see ``speech.short_window``) and fall back to whisper's
+        about three times faster; see ``speech.short_window``) and fall back to whisper's
         30 s window when that result looks wrong.
         """
-        model = self._load()
         samples = np.asarray(audio, dtype=np.float32).ravel()
         language = None if self.language in ("", "auto") else self.language
         audio_s = len(samples) / SAMPLE_RATE
-        started = time.perf_counter()
-        with self._idle.busy():
+        with self._model.busy() as model:
+            started = time.perf_counter()  # after loading: this times recognition alone
             if self.short_window if short_window is None else short_window:
                 short = transcribe_short(model, samples, language, self.beam_size)
                 if short is not None:

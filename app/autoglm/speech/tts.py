@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import wave
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from autoglm.core.errors import ModelError
-from autoglm.core.idle import IdleUnloader
+from autoglm.core.lazy_model import LazyModel
 from autoglm.speech.models import resolve_tts_voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -67,57 +66,59 @@ def _load_piper_voice(model: Path, config: Path, threads: int):  # noqa: ANN202 
 
 
 class PiperSynthesizer:
-    """A piper voice loaded on first use (under a lock) and unloaded after idle time."""
+    """A piper voice loaded on first use, unloaded when idle, switchable live."""
 
     def __init__(self, voice: str = "piper-en_US-joe-medium", speech_rate: float = 1.0,
                  idle_unload_s: float = 600.0, threads: int = 1):
-        self.voice_spec = voice
         self.threads = threads
         self.speech_rate = speech_rate
-        self._voice = None
-        self._lock = threading.Lock()
-        self._idle = IdleUnloader(idle_unload_s, self.unload, "voice")
+        self._voice = LazyModel(voice, self._open, resolve_tts_voice, idle_unload_s, "voice")
+
+    @property
+    def voice_spec(self) -> str:
+        """The catalog id or ``.onnx`` path of the voice in use."""
+        return self._voice.spec
 
     @property
     def loaded(self) -> bool:
         """Whether the voice is in memory."""
-        return self._voice is not None
+        return self._voice.loaded
 
     @property
     def sample_rate(self) -> int:
         """The voice's output rate (loads the voice)."""
-        return self._load().config.sample_rate
+        return self._voice.get().config.sample_rate
 
-    def _load(self):  # noqa: ANN202 - piper.PiperVoice
-        with self._lock:
-            if self._voice is None:
-                files = resolve_tts_voice(self.voice_spec)
-                started = time.perf_counter()
-                try:
-                    self._voice = _load_piper_voice(files.model, files.config, self.threads)
-                except Exception as exc:  # noqa: BLE001 - any load failure means a bad voice file
-                    raise ModelError(f"The voice '{files.model.name}' could not be loaded: {exc}") from exc
-                _LOGGER.info("Loaded voice %s in %.2f s", files.model.name, time.perf_counter() - started)
-            return self._voice
+    def _open(self, spec: str):  # noqa: ANN202 - piper.PiperVoice
+        files = resolve_tts_voice(spec)
+        started = time.perf_counter()
+        try:
+            voice = _load_piper_voice(files.model, files.config, self.threads)
+        except Exception as exc:  # noqa: BLE001 - any load failure means a bad voice file
+            raise ModelError(f"The voice '{files.model.name}' could not be loaded: {exc}") from exc
+        _LOGGER.info("Loaded voice %s in %.2f s", files.model.name, time.perf_counter() - started)
+        return voice
 
     def load(self) -> None:
         """Load the voice now (e.g. in the background before the first reply)."""
-        self._load()
-        self._idle.touch()
+        self._voice.load()
 
     def unload(self) -> None:
         """Free the voice; the next synthesis loads it again."""
-        with self._lock:
-            self._voice = None
+        self._voice.unload()
+
+    def reconfigure(self, voice: str, speech_rate: float) -> None:
+        """Speak with another voice or speed from the next sentence on (``ModelError`` if it cannot load)."""
+        self._voice.switch(voice)
+        self.speech_rate = speech_rate
 
     def synthesize(self, text: str) -> SpeechAudio:
         """Speak ``text``: all its sentences joined into one buffer."""
-        voice = self._load()
         from piper import SynthesisConfig
 
-        length_scale = voice.config.length_scale / self.speech_rate
-        started = time.perf_counter()
-        with self._idle.busy():
+        with self._voice.busy() as voice:
+            started = time.perf_counter()  # after loading: this times synthesis alone
+            length_scale = voice.config.length_scale / self.speech_rate
             chunks = [chunk.audio_float_array for chunk in
                       voice.synthesize(text, SynthesisConfig(length_scale=length_scale))]
         samples = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
