@@ -159,6 +159,12 @@ class _PendingTurn:
     held_deltas: list[str] = field(default_factory=list)
 
 
+def _endpoint_config(settings: VoiceSettings) -> EndpointConfig:
+    """Endpointing timings from the settings; a likely end is announced early, to answer speculatively."""
+    return EndpointConfig(threshold=settings.vad_threshold, end_silence_ms=settings.end_silence_ms,
+                          likely_end_ms=min(160, settings.end_silence_ms // 2))
+
+
 class VoiceConversation:
     """A spoken conversation over a scheduler; start it, then talk (or press and release)."""
 
@@ -198,6 +204,7 @@ class VoiceConversation:
         self.speculations = 0
         self.speculations_abandoned = 0
         self._detector: TurnDetector | None = None
+        self._new_endpointing: VoiceSettings | None = None  # applied by the listening thread
         self._speaker: ReplySpeaker | None = None
         self._turns: queue.Queue[_PendingTurn | None] = queue.Queue()
         self._pending: _PendingTurn | None = None
@@ -248,11 +255,30 @@ class VoiceConversation:
         """Load the models, open the speaker and set up endpointing (blocking)."""
         self.transcriber.load()
         self.synthesizer.load()
-        config = EndpointConfig(threshold=self.settings.vad_threshold,
-                                end_silence_ms=self.settings.end_silence_ms,
-                                likely_end_ms=min(160, self.settings.end_silence_ms // 2))
-        self._detector = TurnDetector(self._vad or SileroFrameVad(), config, self.settings.preroll_ms)
+        self._detector = TurnDetector(self._vad or SileroFrameVad(), _endpoint_config(self.settings),
+                                      self.settings.preroll_ms)
         self._reply_speaker()
+
+    def apply_settings(self, settings: VoiceSettings) -> None:
+        """Follow changed settings from the next turn on, without a restart.
+
+        The recognition model and language, the voice and its speed, and the endpointing
+        timings change live. A changed model or voice that was in use is loaded now
+        (blocking: call this off the GUI thread); one that cannot be loaded raises
+        ``ModelError`` in words and the old one stays. Devices are the front's business
+        (``source``/``player`` are swapped there).
+        """
+        self.settings = settings
+        self._new_endpointing = settings
+        problems: list[UserFacingError] = []
+        for change in (lambda: self.transcriber.reconfigure(settings.asr_model, settings.language),
+                       lambda: self.synthesizer.reconfigure(settings.tts_voice, settings.speech_rate)):
+            try:
+                change()
+            except UserFacingError as exc:
+                problems.append(exc)
+        if problems:
+            raise problems[0]
 
     def press(self) -> None:
         """Push-to-talk pressed: the turn starts now (with the pre-roll before it)."""
@@ -351,6 +377,9 @@ class VoiceConversation:
                 continue
             if block is None:
                 continue
+            if self._new_endpointing is not None:
+                settings, self._new_endpointing = self._new_endpointing, None
+                detector.configure(_endpoint_config(settings), settings.preroll_ms)
             if not self.hands_free:
                 was_pressed = self._push_to_talk(detector, block, was_pressed)
                 continue

@@ -176,6 +176,14 @@ class TurnDetector:
         """Whether a turn is being heard right now."""
         return self._turn is not None
 
+    def configure(self, config: EndpointConfig, preroll_ms: int) -> None:
+        """New timings and pre-roll from the next frame on (call between ``feed`` calls)."""
+        self.endpointer.config = config
+        frames = max(0, round(preroll_ms / config.frame_ms))
+        if frames != self._preroll.maxlen:
+            self._preroll = deque(self._preroll, maxlen=frames)
+        self._max_frames = int(config.max_turn_ms / config.frame_ms) + 1
+
     def reset(self) -> None:
         """Drop any partial turn and the pre-roll (e.g. while the mic is muted)."""
         self.endpointer.reset()

@@ -221,7 +221,7 @@ class VoiceController(QObject):
         self.window.apply_settings(settings)
 
     def apply_settings(self, old: Settings, new: Settings) -> None:
-        """Follow changed voice settings (devices switch live; other changes apply to new turns)."""
+        """Follow changed voice settings live: devices at once, models, voice and timings from the next turn."""
         self.read_aloud_action.setChecked(new.voice.read_aloud)
         if old.voice == new.voice or self.voice is None:
             return
@@ -229,7 +229,6 @@ class VoiceController(QObject):
         started = self._started
 
         def switch() -> None:
-            voice.settings = new_voice
             if new_voice.output_device != old_voice.output_device and voice.player is not None:
                 voice.stop_speaking()
                 voice.player.device_name = new_voice.output_device
@@ -238,8 +237,9 @@ class VoiceController(QObject):
                 replacement = self._open_microphone(new_voice)
                 previous, voice.source = voice.source, replacement
                 previous.close()
+            voice.apply_settings(new_voice)  # last: a model that fails to load must not keep the devices old
 
-        self._run(switch, "switch-sound-device")
+        self._run(switch, "apply-voice-settings")
 
     # -- the voice conversation (built and driven on the voice thread) -----------------------
     def _run(self, job: Any, name: str, on_success: Any = None, on_failure: Any = None) -> None:

@@ -6,6 +6,7 @@ plays on the virtual speaker is recorded with parec and transcribed back with wh
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,29 @@ def test_read_replies_aloud_speaks_a_typed_chats_reply(
     assert "paris" in words(completion.content)
     assert words(whisper.transcribe(heard).text) & {"paris", "france"}
     assert voice.voice.source is None, "reading aloud must not open the microphone"
+
+
+def test_voice_settings_apply_without_a_restart_and_a_bad_voice_keeps_the_old_one(
+        virtual_sound, make_window, voice_settings, send_and_wait, qtbot, tmp_path: Path) -> None:
+    from autoglm.core.settings import updated
+    from autoglm.speech.models import resolve_tts_voice
+
+    window = make_window(voice_settings)
+    voice = window.voice
+    voice.read_aloud_action.trigger()
+    send_and_wait(window, "Say hello.")
+    qtbot.waitUntil(lambda: voice.voice is not None and voice.voice.synthesizer.loaded, timeout=60_000)
+    bundled = resolve_tts_voice(voice.voice.synthesizer.voice_spec)
+    mine = tmp_path / "my-voice.onnx"
+    shutil.copy(bundled.model, mine)
+    shutil.copy(bundled.config, tmp_path / "my-voice.onnx.json")
+
+    changed = updated(window.runtime.settings, "voice", tts_voice=str(mine), speech_rate=1.5, end_silence_ms=900)
+    window.apply_settings(changed)
+    qtbot.waitUntil(lambda: voice.voice.synthesizer.voice_spec == str(mine), timeout=30_000)
+    assert voice.voice.synthesizer.speech_rate == 1.5
+    assert voice.voice.settings.end_silence_ms == 900
+
+    window.apply_settings(updated(changed, "voice", tts_voice=str(tmp_path / "absent.onnx")))
+    qtbot.waitUntil(lambda: any("No piper voice" in message for message in window.banner.messages), timeout=30_000)
+    assert voice.voice.synthesizer.voice_spec == str(mine)

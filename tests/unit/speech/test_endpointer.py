@@ -115,3 +115,15 @@ def test_push_to_talk_takes_everything_between_press_and_release() -> None:
     event = detector.end_turn_now()
     assert event is not None and event.kind is TurnEventKind.TURN_ENDED
     assert len(event.audio) == FRAME_SAMPLES * (2 + 30)
+
+
+def test_new_timings_and_preroll_apply_from_the_next_frame() -> None:
+    detector = TurnDetector(ScriptedVad(), EndpointConfig(end_silence_ms=320, likely_end_ms=128), preroll_ms=160)
+    detector.feed(np.full(FRAME_SAMPLES * 20, 0.01, dtype=np.float32))
+    detector.configure(EndpointConfig(end_silence_ms=960, likely_end_ms=160), preroll_ms=64)
+    events = detector.feed(np.concatenate([np.full(FRAME_SAMPLES * 10, 0.5, dtype=np.float32),
+                                           np.zeros(FRAME_SAMPLES * 40, dtype=np.float32)]))
+    ended = [event for event in events if event.kind is TurnEventKind.TURN_ENDED]
+    assert len(ended) == 1
+    # 2 frames of pre-roll (64 ms), 10 of speech, 30 of silence (960 ms)
+    assert len(ended[0].audio) == FRAME_SAMPLES * (2 + 10 + 30)
