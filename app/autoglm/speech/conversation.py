@@ -231,18 +231,15 @@ class VoiceConversation:
     def start(self, hands_free: bool = True) -> VoiceConversation:
         """Open the microphone and speaker, load the models, and start listening."""
         self.hands_free = hands_free
-        if self.source is None:
-            from autoglm.speech.capture import MicrophoneCapture
-
-            self.source = MicrophoneCapture(
-                self.settings.input_device, on_level=self.callbacks.on_level,
-                on_device_lost=self._report_error, on_device_back=self._notice).start()
+        self.open_microphone()
         try:
             self._prepare()
         except BaseException:
-            self.source.close()
+            self.close_microphone()
             raise
-        self.source.drain()  # what was captured while the models loaded is stale
+        source = self.source
+        if source is not None:
+            source.drain()  # what was captured while the models loaded is stale
         self._stop.clear()
         for target, name in ((self._listen, "autoglm-voice-listen"), (self._answer, "autoglm-voice-turns")):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -250,6 +247,30 @@ class VoiceConversation:
             self._threads.append(thread)
         self._set_state(VoiceState.LISTENING)
         return self
+
+    def open_microphone(self) -> None:
+        """Open the microphone the settings name, unless one is open (blocking; ``DeviceError`` if none)."""
+        if self.source is not None:
+            return
+        from autoglm.speech.capture import MicrophoneCapture
+
+        self.source = MicrophoneCapture(
+            self.settings.input_device, on_level=self.callbacks.on_level,
+            on_device_lost=self._report_error, on_device_back=self._notice).start()
+
+    def close_microphone(self) -> None:
+        """Release the microphone (the system's recording indicator goes off) until ``open_microphone``.
+
+        Listening pauses and a turn being heard is dropped; replies go on being spoken.
+        """
+        source, self.source = self.source, None
+        if source is not None:
+            source.close()
+
+    @property
+    def microphone_open(self) -> bool:
+        """Whether a microphone is open."""
+        return self.source is not None
 
     def _prepare(self) -> None:
         """Load the models, open the speaker and set up endpointing (blocking)."""
@@ -351,8 +372,7 @@ class VoiceConversation:
         self._threads.clear()
         if self._speaker is not None:
             self._speaker.close()
-        if self.source is not None:
-            self.source.close()
+        self.close_microphone()
         if self.player is not None:
             self.player.close()
         self._set_state(VoiceState.IDLE)
@@ -365,12 +385,19 @@ class VoiceConversation:
                 or time.monotonic() < self._muted_until)
 
     def _listen(self) -> None:
-        assert self._detector is not None and self.source is not None
+        assert self._detector is not None
         detector = self._detector
         was_pressed = False
         while not self._stop.is_set():
+            source = self.source
+            if source is None:  # the microphone is closed: nothing to hear until it opens again
+                if was_pressed or detector.in_speech:
+                    detector.reset()
+                    was_pressed = False
+                self._stop.wait(0.05)
+                continue
             try:
-                block = self.source.read(0.1)
+                block = source.read(0.1)
             except UserFacingError as exc:
                 self._report_error(str(exc))
                 time.sleep(0.5)

@@ -10,6 +10,11 @@ into the open conversation through the controller's ``begin_spoken_turn`` /
 reply cut to what was actually said when the user spoke over it.
 
 Push-to-talk: hold the mic button (≥ 300 ms) or F9; a click toggles hands-free.
+
+The microphone is open only while it is used: in hands-free mode, and in push-to-talk
+mode from a press until ``MIC_IDLE_CLOSE_MS`` after the last release (so back-to-back
+turns keep their pre-roll). Turning hands-free off closes it at once, and with it the
+system's recording indicator.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ PUSH_TO_TALK_KEY = Qt.Key.Key_F9
 HANDS_FREE_SHORTCUT = "Ctrl+Shift+V"
 DELTA_INTERVAL_MS = 33
 VOICE_MAX_TOKENS = 160
+MIC_IDLE_CLOSE_MS = 20_000
 SILENCE_DBFS = -100.0
 
 
@@ -122,6 +128,11 @@ class VoiceController(QObject):
         self._delta_timer = QTimer(self)
         self._delta_timer.setInterval(DELTA_INTERVAL_MS)
         self._delta_timer.timeout.connect(self._drain_deltas)
+        self.mic_idle_timer = QTimer(self)
+        """Closes the microphone when push-to-talk was not used for ``MIC_IDLE_CLOSE_MS``."""
+        self.mic_idle_timer.setSingleShot(True)
+        self.mic_idle_timer.setInterval(MIC_IDLE_CLOSE_MS)
+        self.mic_idle_timer.timeout.connect(self._close_idle_microphone)
         self.retranslate()
         self._show_state("off")
         QTimer.singleShot(0, self.refresh_devices)
@@ -233,11 +244,10 @@ class VoiceController(QObject):
                 voice.stop_speaking()
                 voice.player.device_name = new_voice.output_device
                 voice.player.close()  # the next sentence reopens it on the new device
-            if started and new_voice.input_device != old_voice.input_device and voice.source is not None:
-                replacement = self._open_microphone(new_voice)
-                previous, voice.source = voice.source, replacement
-                previous.close()
-            voice.apply_settings(new_voice)  # last: a model that fails to load must not keep the devices old
+            voice.apply_settings(new_voice)
+            if started and new_voice.input_device != old_voice.input_device and voice.microphone_open:
+                voice.close_microphone()
+                voice.open_microphone()  # last: a model that fails to load must not keep the devices old
 
         self._run(switch, "apply-voice-settings")
 
@@ -270,13 +280,6 @@ class VoiceController(QObject):
                                            sampling=sampling, history=history)
         return self.voice
 
-    def _open_microphone(self, settings: VoiceSettings) -> Any:
-        from autoglm.speech.capture import MicrophoneCapture
-
-        return MicrophoneCapture(settings.input_device, on_level=self._set_level,
-                                 on_device_lost=self._errorReported.emit,
-                                 on_device_back=self._noticeReported.emit).start()
-
     def _start_listening(self, hands_free: bool) -> None:
         """Open the microphone and load the models if needed, then listen (pressing if held)."""
         if self.no_input_reason:
@@ -290,13 +293,10 @@ class VoiceController(QObject):
         def start() -> None:
             voice = self._ensure_voice(history)
             if self._started:
+                voice.open_microphone()
                 voice.hands_free = hands_free
                 return
-            try:
-                voice.start(hands_free=hands_free)
-            except BaseException:
-                voice.source = None  # a closed microphone must not be reused by the next try
-                raise
+            voice.start(hands_free=hands_free)
             self._started = True
             if self._closed:
                 voice.close()
@@ -309,6 +309,8 @@ class VoiceController(QObject):
                 self._show_state("hearing")
             elif self.voice is not None:
                 self._on_voice_state(self.voice.state.value)
+            if not self.hands_free and not self._talk_held:
+                self.mic_idle_timer.start()  # released while loading: close unless pressed again
             self.voiceReady.emit()
 
         def failed(error: BaseException) -> None:
@@ -330,7 +332,13 @@ class VoiceController(QObject):
         elif self.voice is not None and self._started:
             voice = self.voice
             voice.hands_free = False
-            self._run(voice.stop_speaking, "stop-speaking")
+
+            def stop() -> None:
+                voice.stop_speaking()
+                if not self._talk_held:
+                    voice.close_microphone()
+
+            self._run(stop, "stop-hands-free")
             self._show_state("ready")
         else:
             self._show_state(self.state)
@@ -340,10 +348,21 @@ class VoiceController(QObject):
         if self._talk_held:
             return
         self._talk_held = True
-        if self._started and self.voice is not None:
+        self.mic_idle_timer.stop()
+        if self._started and self.voice is not None and self.voice.microphone_open:
             self.voice.press()
             if not self.hands_free:
                 self._show_state("hearing")
+        elif self._started and self.voice is not None:
+            voice = self.voice
+
+            def reopen() -> None:
+                voice.open_microphone()
+                if self._talk_held:
+                    voice.press()
+
+            self._show_state("hearing")
+            self._run(reopen, "open-microphone")
         elif not self._loading:
             self._start_listening(self.hands_free)
 
@@ -354,6 +373,14 @@ class VoiceController(QObject):
         self._talk_held = False
         if self._started and self.voice is not None:
             self.voice.release()
+            if not self.hands_free:
+                self.mic_idle_timer.start()
+
+    def _close_idle_microphone(self) -> None:
+        """Push-to-talk unused for a while: release the microphone until the next press."""
+        voice = self.voice
+        if voice is not None and not self.hands_free and not self._talk_held and not self._closed:
+            self._run(voice.close_microphone, "close-microphone")
 
     def set_read_aloud(self, on: bool) -> None:
         """Read typed chats' replies aloud (saved in settings)."""
@@ -488,13 +515,13 @@ class VoiceController(QObject):
         self._closed = True
         self.window.removeEventFilter(self)
         self._delta_timer.stop()
+        self.mic_idle_timer.stop()
         self.meter.set_running(False)
         self.window.speech.set_speaker(None)
         if self._reading is not None:
             self._reading.detach()
         voice = self.voice
         if voice is not None:
-            if voice.source is not None:
-                voice.source.close()
+            voice.close_microphone()
             voice.close()
         self._pool.clear()

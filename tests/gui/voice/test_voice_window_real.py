@@ -94,6 +94,7 @@ def test_hands_free_turn_is_shown_stored_and_spoken_and_a_vanishing_mic_recovers
     click_mic(qtbot, window)
     assert not voice.hands_free
     qtbot.waitUntil(lambda: voice.state == "ready", timeout=5_000)
+    qtbot.waitUntil(lambda: not voice.voice.microphone_open, timeout=10_000)  # hands-free off: mic released
 
 
 def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
@@ -128,6 +129,20 @@ def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
                     timeout=TURN_TIMEOUT_MS)
     assert {"capital", "france"} <= words(window.controller.model.items()[2].content)
     assert window.composer.input.toPlainText() == ""
+
+    # Unused for a while, the microphone is released; the next press opens it again.
+    voice.mic_idle_timer.setInterval(300)
+    voice.mic_idle_timer.start()
+    qtbot.waitUntil(lambda: not voice.voice.microphone_open, timeout=10_000)
+    qtbot.keyPress(window.composer.input, Qt.Key.Key_F9)
+    wait_for_mic_sound(qtbot, window)
+    player = virtual_sound.play_into_mic(question)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
+    qtbot.wait(400)
+    qtbot.keyRelease(window.composer.input, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: len(window.controller.model.items()) == 6 and last_turn_done(window),
+                    timeout=TURN_TIMEOUT_MS)
+    assert {"capital", "france"} <= words(window.controller.model.items()[4].content)
 
 
 def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
