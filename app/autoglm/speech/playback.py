@@ -54,7 +54,8 @@ class AudioPlayer:
         self._idle.set()
         self._held = False
         self._callbacks = 0
-        self.underflows = 0  # callbacks that came too late: each one is an audible click
+        self.underflows = 0  # callbacks that came too late while sound played: each one a click
+        self._sounding = False  # whether the last callback handed out sound
         self._lock = threading.Lock()
         self.first_audio_at: float | None = None
         self.device: devices.AudioDevice | None = None
@@ -177,8 +178,8 @@ class AudioPlayer:
         out = outdata[:, 0]
         filled = 0
         self._callbacks += 1
-        if status and getattr(status, "output_underflow", False):
-            self.underflows += 1
+        if self._sounding and status and getattr(status, "output_underflow", False):
+            self.underflows += 1  # a late callback between silent blocks is not heard
         with self._lock:
             while filled < frames and not self._held:
                 segment = self._current
@@ -193,6 +194,7 @@ class AudioPlayer:
                 filled += count
                 if self.first_audio_at is None:
                     self.first_audio_at = time.monotonic()
+            self._sounding = filled > 0
             if filled < frames:
                 out[filled:] = 0.0
                 if self._current is None and not self._queue and not self._held:
