@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
-from pathlib import Path
 
-import pytest
-
-from autoglm.core.thread_priority import ENGINE_NICE_STEPS
 from autoglm.core.types import (
     ChatMessage,
     Delta,
@@ -108,25 +102,3 @@ def test_voice_request_overtakes_queued_api_work(scheduler) -> None:
     for stream in (blocker, api, voice):
         stream.result(120)
     assert voice.started_at < api.started_at
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
-def test_the_model_decodes_below_the_app_s_own_priority(scheduler) -> None:
-    base = os.getpriority(os.PRIO_PROCESS, 0)
-    stream = scheduler.submit(ask([ChatMessage("user", "Count from 1 to 200 separated by commas.")], max_tokens=200))
-    niced: set[int] = set()
-    deadline = time.monotonic() + 60
-    while not stream.done and time.monotonic() < deadline:
-        for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-            try:
-                nice = int((task / "stat").read_text().rsplit(")", 1)[1].split()[16])
-            except (OSError, IndexError):
-                continue  # the thread ended meanwhile
-            if nice == base + ENGINE_NICE_STEPS:
-                niced.add(int(task.name))
-        time.sleep(0.02)
-    stream.cancel()
-    stream.result(30)
-    # the engine thread and llama.cpp's second compute thread (n_threads=2), created by it
-    assert len(niced) >= 2
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # the caller is untouched

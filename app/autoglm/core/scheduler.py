@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from autoglm.core.errors import UserFacingError
-from autoglm.core.thread_priority import ENGINE_NICE_STEPS, lower_current_thread
 from autoglm.core.types import Completion, GenerationRequest, Notice, Priority, StreamEvent
 
 _LOGGER = logging.getLogger(__name__)
@@ -138,9 +137,8 @@ class _Job:
 class Scheduler:
     """Owns the engine thread; ``submit`` a request, get a ``ReplyStream``."""
 
-    def __init__(self, engine: Engine, name: str = "autoglm-engine", nice_steps: int = ENGINE_NICE_STEPS):
+    def __init__(self, engine: Engine, name: str = "autoglm-engine"):
         self._engine = engine
-        self._nice_steps = nice_steps
         self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._sequence = itertools.count()
         self._stop = threading.Event()
@@ -224,7 +222,6 @@ class Scheduler:
 
     # -- the engine thread -----------------------------------------------------------
     def _run(self) -> None:
-        lower_current_thread(self._nice_steps)  # before the first decode creates the compute threads
         while True:
             job = self._queue.get()
             if job.call is not None:
