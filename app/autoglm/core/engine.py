@@ -30,6 +30,7 @@ from typing import Any
 
 from autoglm.core.chat_template import ChatTemplate, RenderedPrompt
 from autoglm.core.errors import InputError, ModelError
+from autoglm.core.foreground import FOREGROUND
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.reasoning import ReasoningSplitter
@@ -425,6 +426,7 @@ class LlamaEngine:
             if generated >= params.max_tokens or llama.n_tokens + 1 >= n_ctx:
                 finish = "length"
                 break
+            FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first
         tokens.close()
         tail = stopper.flush() if finish != "stop" else ""
         deliver(tail + utf8.decode(b"", final=True))

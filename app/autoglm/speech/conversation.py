@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from autoglm.core.errors import UserFacingError
+from autoglm.core.foreground import FOREGROUND
 from autoglm.core.settings import VoiceSettings
 from autoglm.core.types import (
     ChatMessage,
@@ -542,7 +543,8 @@ class VoiceConversation:
         assert self._speaker is not None and self.player is not None
         if pending.abandoned.is_set():
             return
-        transcript = self.transcriber.transcribe(pending.audio)
+        with FOREGROUND.running():  # the model, busy with other work, waits for the user's words
+            transcript = self.transcriber.transcribe(pending.audio)
         pending.transcribed_at = time.monotonic()
         with pending.lock:
             pending.text = transcript.text.strip()

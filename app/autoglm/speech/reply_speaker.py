@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from autoglm.core.errors import UserFacingError
+from autoglm.core.foreground import FOREGROUND
 from autoglm.speech.chunker import SentenceChunker
 from autoglm.speech.playback import AudioPlayer, PlayedSegment
 from autoglm.speech.tts import PiperSynthesizer
@@ -152,7 +153,11 @@ class ReplySpeaker:
                 continue
             sentence = str(item)
             try:
-                audio = self.synthesizer.synthesize(sentence)
+                if self.player.is_playing:
+                    audio = self.synthesizer.synthesize(sentence)
+                else:  # nothing to play meanwhile: the user is waiting for these words
+                    with FOREGROUND.running():
+                        audio = self.synthesizer.synthesize(sentence)
                 if generation != self._generation:
                     continue
                 if self.first_synthesized_at is None:
