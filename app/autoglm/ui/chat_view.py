@@ -3,7 +3,8 @@
 Only visible rows are painted, heights come from the delegate's cache, and layout of a
 freshly opened conversation runs in batches so the window keeps answering. The view sticks
 to the bottom while a reply streams unless the user scrolls up; scrolling back to the
-bottom makes it follow again.
+bottom makes it follow again. Text in a message is selected by dragging or double-clicking
+(``ui.text_selection``) and copied with Ctrl+C or the context menu.
 """
 
 from __future__ import annotations
@@ -11,9 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QMenu, QWidget
 
 from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
 from autoglm.ui.message_delegate import (
@@ -24,6 +33,7 @@ from autoglm.ui.message_delegate import (
     message_actions,
 )
 from autoglm.ui.tasks import BackgroundTask
+from autoglm.ui.text_selection import TextSelection, position_at, word_at
 
 _LOGGER = logging.getLogger(__name__)
 _FOLLOW_SLACK_PX = 24
@@ -63,6 +73,9 @@ class ChatViewWidget(QListView):
         bar.valueChanged.connect(self._value_changed)
         model.rowsInserted.connect(self._rows_inserted)
         model.modelReset.connect(self._model_reset)
+        model.rowsRemoved.connect(lambda *_args: self.clear_text_selection())
+        self._press: tuple[QPoint, TextSelection] | None = None  # where a possible drag began
+        self._dragging = False
         model.dataChanged.connect(self._data_changed)
         self._remeasure_timer = QTimer(self)
         self._remeasure_timer.setSingleShot(True)
@@ -139,6 +152,7 @@ class ChatViewWidget(QListView):
             self.scroll_to_end()
 
     def _model_reset(self) -> None:
+        self.delegate.selection = None
         self.follow = True
         self.scroll_to_end()
 
@@ -169,8 +183,98 @@ class ChatViewWidget(QListView):
             return index, None
         return index, self.delegate.hit(index, self.visualRect(index), pos)
 
+    # -- selecting text ------------------------------------------------------------------
+    @property
+    def text_selection(self) -> TextSelection | None:
+        """The text selected in one message, if any."""
+        return self.delegate.selection
+
+    def _set_selection(self, selection: TextSelection | None) -> None:
+        rows = {row.row for row in (self.delegate.selection, selection) if row is not None}
+        self.delegate.selection = selection
+        for row in rows:
+            self.update(self.model().index(row, 0))
+
+    def clear_text_selection(self) -> None:
+        """Deselect (a click elsewhere, another conversation)."""
+        if self.delegate.selection is not None:
+            self._set_selection(None)
+
+    def _document_at(self, row: int, pos: QPoint) -> tuple[object, QPointF] | None:
+        """The document of ``row`` and ``pos`` in its coordinates, or ``None`` outside its text."""
+        index = self.model().index(row, 0)
+        if not index.isValid():
+            return None
+        item: MessageItem = index.data(ITEM_ROLE)
+        layout = self.delegate.row_layout(item, self.visualRect(index), row == self.model().rowCount() - 1)
+        document = self.delegate.document(item, layout.document.width())
+        return document, QPointF(pos - layout.document.topLeft())
+
+    def selected_text(self) -> str:
+        """The selected text ('' if none)."""
+        selection = self.delegate.selection
+        if selection is None or selection.empty:
+            return ""
+        found = self._document_at(selection.row, QPoint())
+        return selection.text(found[0]) if found else ""  # type: ignore[arg-type]
+
+    def copy_selection(self) -> bool:
+        """Put the selected text on the clipboard; ``False`` if nothing is selected."""
+        text = self.selected_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return bool(text)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """A press in a message's text may begin a selection; any press clears the old one."""
+        pos = event.position().toPoint()
+        self._press, self._dragging = None, False
+        if event.button() != Qt.MouseButton.LeftButton:  # a right click keeps it for "Copy selection"
+            super().mousePressEvent(event)
+            return
+        self.clear_text_selection()
+        index = self.indexAt(pos)
+        if index.isValid():
+            found = self._document_at(index.row(), pos)
+            if found is not None and self.visualRect(index).contains(pos):
+                document, point = found
+                start = position_at(document, point)  # type: ignore[arg-type]
+                self._press = (pos, TextSelection(index.row(), start, start))
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Double-click selects the word under the pointer."""
+        pos = event.position().toPoint()
+        index = self.indexAt(pos)
+        found = self._document_at(index.row(), pos) if index.isValid() else None
+        if found is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        document, point = found
+        start, end = word_at(document, position_at(document, point))  # type: ignore[arg-type]
+        if end > start:
+            self._set_selection(TextSelection(index.row(), start, end))
+        event.accept()
+
+    def _drag_to(self, pos: QPoint) -> None:
+        assert self._press is not None
+        origin, selection = self._press
+        if not self._dragging and (pos - origin).manhattanLength() < QApplication.startDragDistance():
+            return
+        self._dragging = True
+        found = self._document_at(selection.row, pos)
+        if found is not None:
+            document, point = found
+            position = position_at(document, point)  # type: ignore[arg-type]
+            self._set_selection(TextSelection(selection.row, selection.anchor, position))
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Pointing hand over links and buttons; highlight the hovered button."""
+        """Drag selects text; otherwise a pointing hand over links and buttons."""
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._drag_to(event.position().toPoint())
+            if self._dragging:
+                self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+                return
         index, hit = self._hit(event.position().toPoint())
         hover = (index.row(), hit[1]) if hit and hit[0] == "action" else None
         if hover != self.delegate.hover:
@@ -195,7 +299,11 @@ class ChatViewWidget(QListView):
         super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Activate the button or link under the pointer."""
+        """End a drag selection, or activate the button or link under the pointer."""
+        dragged, self._press, self._dragging = self._dragging, None, False
+        if dragged:
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             index, hit = self._hit(event.position().toPoint())
             if hit is not None:
@@ -214,7 +322,9 @@ class ChatViewWidget(QListView):
             self.anchorActivated.emit(name, item)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        """Enter on a message opens its menu of actions (keyboard access)."""
+        """Ctrl+C copies selected text; Enter on a message opens its menu of actions (keyboard access)."""
+        if event.matches(QKeySequence.StandardKey.Copy) and self.copy_selection():
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Menu) and self.currentIndex().isValid():
             rect = self.visualRect(self.currentIndex())
             self._show_menu(self.currentIndex(), self.viewport().mapToGlobal(rect.center()))
@@ -232,6 +342,12 @@ class ChatViewWidget(QListView):
         is_last = index.row() == self.model().rowCount() - 1
         menu = QMenu(self)
         menu.setAccessibleName(self.tr("Message actions"))
+        selection = self.delegate.selection
+        if selection is not None and selection.row == index.row() and not selection.empty:
+            copy = QAction(self.tr("Copy selection"), menu)
+            copy.setShortcut(QKeySequence.StandardKey.Copy)
+            copy.triggered.connect(self.copy_selection)
+            menu.addAction(copy)
         for name in message_actions(item, is_last):
             action = QAction(action_label(name), menu)
             action.triggered.connect(lambda _checked=False, n=name, it=item: self.actionTriggered.emit(n, it))

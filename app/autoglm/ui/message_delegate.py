@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
 from autoglm.ui.icons import icon
 from autoglm.ui.markdown_html import MarkdownRenderer
+from autoglm.ui.text_selection import TextSelection
 from autoglm.ui.theme import LIGHT, ThemeColours
 
 _LOGGER = logging.getLogger(__name__)
@@ -243,6 +244,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
         self._sizes: dict[tuple, dict[int, tuple[int, int]]] = {}
         self.hover: tuple[int, str] | None = None
+        self.selection: TextSelection | None = None
+        """Text selected in one row (set by the view; painted here)."""
         self.row_width: Callable[[], int] = lambda: 0
         """Width of a row (the view's viewport), set by the view."""
 
@@ -386,6 +389,8 @@ class MessageDelegate(QStyledItemDelegate):
         palette.setColor(QPalette.ColorRole.Text, QColor(text_colour))
         context.palette = palette
         context.clip = QRectF(0, 0, layout.document.width(), layout.document.height())
+        if self.selection is not None and self.selection.row == index.row() and not self.selection.empty:
+            context.selections = [self.selection.painted(doc, self.colours.accent, self.colours.accent_text)]
         doc.documentLayout().draw(painter, context)
         painter.translate(-QPointF(layout.document.topLeft()))
         for name, rect in layout.actions:
