@@ -37,10 +37,16 @@ class PlayedSegment:
 
 
 class AudioPlayer:
-    """Plays queued mono float32 audio on an output device until ``close()``."""
+    """Plays queued mono float32 audio on an output device until ``close()``.
+
+    The stream asks for 100 ms of output latency. 50 ms would start replies 60 ms sooner,
+    but through PulseAudio it lost most of a sentence played at once (``autoglm say``
+    recorded 0.1 s of 1.8 s) without PortAudio reporting an underflow; 70 ms still
+    worked. Sound that arrives is worth more than the margin.
+    """
 
     def __init__(self, device_name: str | None = None, sample_rate: int = 22_050, block_ms: int = 20,
-                 latency_s: float = 0.05):
+                 latency_s: float = 0.1):
         self.device_name = device_name
         self.latency_s = latency_s
         self.requested_rate = sample_rate
