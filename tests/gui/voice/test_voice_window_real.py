@@ -119,30 +119,31 @@ def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
 
     # The same with F9 held while the cursor is in the message box.
     window.composer.input.setFocus()
-    qtbot.keyPress(window.composer.input, Qt.Key.Key_F9)
-    assert voice.state == "hearing"
-    player = virtual_sound.play_into_mic(question)
-    qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
-    qtbot.wait(400)
-    qtbot.keyRelease(window.composer.input, Qt.Key.Key_F9)
-    qtbot.waitUntil(lambda: len(window.controller.model.items()) == 4 and last_turn_done(window),
-                    timeout=TURN_TIMEOUT_MS)
-    assert {"capital", "france"} <= words(window.controller.model.items()[2].content)
+
+    def ask_holding_f9(after_press: Any) -> str:
+        """Hold F9, say the question, release; returns the new user message."""
+        count = len(window.controller.model.items())
+        qtbot.keyPress(window.composer.input, Qt.Key.Key_F9)
+        after_press()
+        player = virtual_sound.play_into_mic(question)
+        qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
+        qtbot.wait(400)
+        qtbot.keyRelease(window.composer.input, Qt.Key.Key_F9)
+        qtbot.waitUntil(lambda: len(window.controller.model.items()) == count + 2 and last_turn_done(window),
+                        timeout=TURN_TIMEOUT_MS)
+        return window.controller.model.items()[count].content
+
+    def hearing_at_once() -> None:
+        assert voice.state == "hearing"
+
+    assert {"capital", "france"} <= words(ask_holding_f9(hearing_at_once))
     assert window.composer.input.toPlainText() == ""
 
     # Unused for a while, the microphone is released; the next press opens it again.
     voice.mic_idle_timer.setInterval(300)
     voice.mic_idle_timer.start()
     qtbot.waitUntil(lambda: not voice.voice.microphone_open, timeout=10_000)
-    qtbot.keyPress(window.composer.input, Qt.Key.Key_F9)
-    wait_for_mic_sound(qtbot, window)
-    player = virtual_sound.play_into_mic(question)
-    qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
-    qtbot.wait(400)
-    qtbot.keyRelease(window.composer.input, Qt.Key.Key_F9)
-    qtbot.waitUntil(lambda: len(window.controller.model.items()) == 6 and last_turn_done(window),
-                    timeout=TURN_TIMEOUT_MS)
-    assert {"capital", "france"} <= words(window.controller.model.items()[4].content)
+    assert {"capital", "france"} <= words(ask_holding_f9(lambda: wait_for_mic_sound(qtbot, window)))
 
 
 def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
