@@ -292,15 +292,14 @@ class VoiceConversation:
         """
         self.settings = settings
         self._new_endpointing = settings
-        problems: list[UserFacingError] = []
-        for change in (lambda: self.transcriber.reconfigure(settings.asr_model, settings.language),
-                       lambda: self.synthesizer.reconfigure(settings.tts_voice, settings.speech_rate)):
-            try:
-                change()
-            except UserFacingError as exc:
-                problems.append(exc)
-        if problems:
-            raise problems[0]
+        problem: UserFacingError | None = None
+        try:
+            self.transcriber.reconfigure(settings.asr_model, settings.language)
+        except UserFacingError as exc:
+            problem = exc  # the voice still changes; the recognition problem is reported after
+        self.synthesizer.reconfigure(settings.tts_voice, settings.speech_rate)
+        if problem is not None:
+            raise problem
 
     def press(self) -> None:
         """Push-to-talk pressed: the turn starts now (with the pre-roll before it)."""

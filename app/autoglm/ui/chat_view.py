@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QResizeEvent,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QMenu, QWidget
 
@@ -200,8 +201,8 @@ class ChatViewWidget(QListView):
         if self.delegate.selection is not None:
             self._set_selection(None)
 
-    def _document_at(self, row: int, pos: QPoint) -> tuple[object, QPointF] | None:
-        """The document of ``row`` and ``pos`` in its coordinates, or ``None`` outside its text."""
+    def _document_at(self, row: int, pos: QPoint) -> tuple[QTextDocument, QPointF] | None:
+        """The document of ``row`` and ``pos`` in its coordinates (``None`` if the row is gone)."""
         index = self.model().index(row, 0)
         if not index.isValid():
             return None
@@ -216,7 +217,7 @@ class ChatViewWidget(QListView):
         if selection is None or selection.empty:
             return ""
         found = self._document_at(selection.row, QPoint())
-        return selection.text(found[0]) if found else ""  # type: ignore[arg-type]
+        return selection.text(found[0]) if found else ""
 
     def copy_selection(self) -> bool:
         """Put the selected text on the clipboard; ``False`` if nothing is selected."""
@@ -234,12 +235,10 @@ class ChatViewWidget(QListView):
             return
         self.clear_text_selection()
         index = self.indexAt(pos)
-        if index.isValid():
-            found = self._document_at(index.row(), pos)
-            if found is not None and self.visualRect(index).contains(pos):
-                document, point = found
-                start = position_at(document, point)  # type: ignore[arg-type]
-                self._press = (pos, TextSelection(index.row(), start, start))
+        found = self._document_at(index.row(), pos) if index.isValid() else None
+        if found is not None:
+            start = position_at(*found)
+            self._press = (pos, TextSelection(index.row(), start, start))
         super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -250,8 +249,7 @@ class ChatViewWidget(QListView):
         if found is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
-        document, point = found
-        start, end = word_at(document, position_at(document, point))  # type: ignore[arg-type]
+        start, end = word_at(found[0], position_at(*found))
         if end > start:
             self._set_selection(TextSelection(index.row(), start, end))
         event.accept()
@@ -264,9 +262,7 @@ class ChatViewWidget(QListView):
         self._dragging = True
         found = self._document_at(selection.row, pos)
         if found is not None:
-            document, point = found
-            position = position_at(document, point)  # type: ignore[arg-type]
-            self._set_selection(TextSelection(selection.row, selection.anchor, position))
+            self._set_selection(TextSelection(selection.row, selection.anchor, position_at(*found)))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """Drag selects text; otherwise a pointing hand over links and buttons."""
