@@ -87,6 +87,19 @@ SUGGESTIONS = (
 )
 
 
+def unique_shortcuts(shortcuts: list[QKeySequence | str | QKeySequence.StandardKey]) -> list[QKeySequence]:
+    """Key sequences without repeats or empties: a key given twice to one action makes Qt
+    call it ambiguous and fire nothing (a platform's standard key often equals our own)."""
+    result: list[QKeySequence] = []
+    for shortcut in shortcuts:
+        sequences = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) \
+            else [QKeySequence(shortcut)]
+        for sequence in sequences:
+            if not sequence.isEmpty() and sequence not in result:
+                result.append(sequence)
+    return result
+
+
 class EmptyStateWidget(QWidget):
     """What a new chat shows: a greeting and a few example questions."""
 
@@ -233,23 +246,24 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------------------
     def _build_actions(self) -> None:
-        def action(shortcuts: list[QKeySequence | str], slot: Any, icon_name: str = "") -> QAction:
+        def action(shortcuts: list[QKeySequence | str | QKeySequence.StandardKey], slot: Any,
+                   icon_name: str = "") -> QAction:
             item = QAction(self)
-            item.setShortcuts([QKeySequence(s) for s in shortcuts])
+            item.setShortcuts(unique_shortcuts(shortcuts))
             item.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             item.triggered.connect(slot)
             item.setData(icon_name)
             self.addAction(item)
             return item
 
-        self.new_chat_action = action([QKeySequence.StandardKey.New, "Ctrl+N"], self.new_chat, "new-chat")
+        self.new_chat_action = action(["Ctrl+N", QKeySequence.StandardKey.New], self.new_chat, "new-chat")
         self.search_action = action(["Ctrl+K", QKeySequence.StandardKey.Find], self.sidebar.focus_search, "search")
         self.focus_input_action = action(["Ctrl+L"], self.focus_input)
         self.stop_action = action(["Esc"], self.escape)
         self.settings_action = action(["Ctrl+,", QKeySequence.StandardKey.Preferences], self.open_settings, "settings")
         self.models_action = action(["Ctrl+M"], self.open_model_manager, "models")
         self.import_action = action(["Ctrl+O"], self.import_model)
-        self.quit_action = action([QKeySequence.StandardKey.Quit, "Ctrl+Q"], self.close)
+        self.quit_action = action(["Ctrl+Q", QKeySequence.StandardKey.Quit], self.close)
         self.toggle_sidebar_action = action(["Ctrl+B"], self.toggle_sidebar, "sidebar")
         self.about_action = action([], self.show_about)
         self.models_button.clicked.connect(self.open_model_manager)
