@@ -524,6 +524,11 @@ class ConversationStore:
 
     # attachments
 
+    @property
+    def attachments_root(self) -> Path:
+        """The folder attachment files live under (exports copy from it)."""
+        return self._attachments_dir
+
     def put_attachment(self, data: bytes, suffix: str = "") -> str:
         """Store ``data`` once under its sha256 (atomic, idempotent) and return the hash."""
         if not _SUFFIX_PATTERN.match(suffix):

@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
     modelLoaded = Signal(object)
     modelLoadFailed = Signal(str)
     firstPaint = Signal()
+    chatsExported = Signal(list)
+    """The files an export wrote."""
 
     def __init__(self, runtime: Any, theme: ThemeManager | None = None,
                  languages: LanguageSwitcher | None = None, funnel: ErrorFunnel | None = None) -> None:
@@ -263,14 +265,19 @@ class MainWindow(QMainWindow):
         self.settings_action = action(["Ctrl+,", QKeySequence.StandardKey.Preferences], self.open_settings, "settings")
         self.models_action = action(["Ctrl+M"], self.open_model_manager, "models")
         self.import_action = action(["Ctrl+O"], self.import_model)
+        self.export_action = action(["Ctrl+E"], lambda: self.export_chats([self.controller.conversation_id]))
+        self.export_all_action = action(["Ctrl+Shift+E"], lambda: self.export_chats(None))
         self.quit_action = action(["Ctrl+Q", QKeySequence.StandardKey.Quit], self.close)
         self.toggle_sidebar_action = action(["Ctrl+B"], self.toggle_sidebar, "sidebar")
         self.about_action = action([], self.show_about)
+        self.export_action.setEnabled(False)  # until a stored chat is open
         self.models_button.clicked.connect(self.open_model_manager)
         self.settings_button.clicked.connect(self.open_settings)
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.file_menu.addActions([self.new_chat_action, self.import_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.export_action, self.export_all_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("")
@@ -305,6 +312,9 @@ class MainWindow(QMainWindow):
         self.sidebar.deleteRequested.connect(self.confirm_delete)
         self.sidebar.renamed.connect(self.controller.rename_conversation)
         self.sidebar.pinToggled.connect(self.controller.set_pinned)
+        self.sidebar.exportRequested.connect(lambda conversation_id: self.export_chats([conversation_id]))
+        self.controller.conversationChanged.connect(
+            lambda conversation_id: self.export_action.setEnabled(bool(conversation_id)))
         self.composer.sendRequested.connect(self.send)
         self.composer.stopRequested.connect(self.controller.stop)
         self.composer.cancelEditRequested.connect(self.cancel_edit)
@@ -322,6 +332,7 @@ class MainWindow(QMainWindow):
             self.focus_input_action: self.tr("Focus the message &input"), self.stop_action: self.tr("S&top generating"),
             self.settings_action: self.tr("&Settings…"), self.models_action: self.tr("&Model manager…"),
             self.import_action: self.tr("&Import a model file…"), self.quit_action: self.tr("&Quit"),
+            self.export_action: self.tr("&Export this chat…"), self.export_all_action: self.tr("Export &all chats…"),
             self.toggle_sidebar_action: self.tr("Show or hide the &sidebar"),
             self.about_action: self.tr("&About AutoGLM Desktop"),
         }
@@ -594,6 +605,39 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda target=index: self.chat_view.scrollTo(
                     target, ChatViewWidget.ScrollHint.PositionAtCenter))
                 return
+
+    def export_chats(self, conversation_ids: list[int] | None) -> None:
+        """Ask for a format and folder, then export these chats (``None``: every chat)."""
+        from autoglm.ui.export_dialog import ExportDialog
+
+        store = self.runtime.store
+        if conversation_ids is None:
+            conversation_ids = [record.id for record in store.list_conversations()]
+            description = self.tr("Export all %n chat(s).", "", len(conversation_ids))
+        else:
+            conversation_ids = [number for number in conversation_ids if number]
+            record = store.get_conversation(conversation_ids[0]) if conversation_ids else None
+            description = self.tr("Export “{0}”.").format(record.title if record else "")
+        if not conversation_ids:
+            self.banner.show_message(self.tr("There is no chat to export yet."))
+            return
+        dialog = ExportDialog(conversation_ids, description, self)
+        dialog.exportChosen.connect(self._export_to)
+        self._show_dialog(dialog)
+
+    def _export_to(self, conversation_ids: list[int], fmt: str, folder: Path) -> None:
+        from autoglm.core.export import export_conversations
+
+        store = self.runtime.store
+
+        def done(paths: list[Path]) -> None:
+            self.statusBar().showMessage(self.tr("Exported %n chat(s) to {0}", "", len(paths)).format(folder), 6000)
+            self.chatsExported.emit(paths)
+
+        BackgroundTask(lambda: export_conversations(store, conversation_ids, fmt, folder),  # type: ignore[arg-type]
+                       name="export-chats", owner=self).on_success(done) \
+            .on_failure(lambda error: self.banner.show_message(
+                self.tr("The chats could not be exported: {0}").format(describe_error(error)))).start()
 
     def confirm_delete(self, conversation_id: int) -> None:
         """Ask, then delete a conversation."""

@@ -85,6 +85,7 @@ class SidebarWidget(QFrame):
     deleteRequested = Signal(int)
     renamed = Signal(int, str)
     pinToggled = Signal(int, bool)
+    exportRequested = Signal(int)
 
     def __init__(self, store_provider: Callable[[], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -300,8 +301,14 @@ class SidebarWidget(QFrame):
 
     def _context_menu(self, pos: QPoint) -> None:
         item = self.tree.itemAt(pos)
-        if item is None or not item.data(0, CONVERSATION_ROLE):
-            return
+        menu = self.context_menu(item) if item is not None else None
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def context_menu(self, item: QTreeWidgetItem) -> QMenu | None:
+        """The menu a conversation row offers (``None`` for group headers and search hits)."""
+        if not item.data(0, CONVERSATION_ROLE) or item.data(0, MESSAGE_ROLE):
+            return None
         conversation_id = int(item.data(0, CONVERSATION_ROLE))
         pinned = item.parent() is not None and item.parent().text(0) == group_title("pinned")
         menu = QMenu(self)
@@ -309,10 +316,12 @@ class SidebarWidget(QFrame):
         rename.triggered.connect(lambda: self.tree.editItem(item, 0))
         pin = QAction(icon("pin", self.icon_colour), self.tr("Unpin") if pinned else self.tr("Pin"), menu)
         pin.triggered.connect(lambda: self.pinToggled.emit(conversation_id, not pinned))
+        export = QAction(self.tr("Export…"), menu)
+        export.setObjectName("exportChat")
+        export.triggered.connect(lambda: self.exportRequested.emit(conversation_id))
         delete = QAction(icon("delete", self.icon_colour), self.tr("Delete…"), menu)
         delete.triggered.connect(lambda: self.deleteRequested.emit(conversation_id))
-        if not item.data(0, MESSAGE_ROLE):
-            menu.addActions([rename, pin])
-            menu.addSeparator()
-            menu.addAction(delete)
-        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        menu.addActions([rename, pin, export])
+        menu.addSeparator()
+        menu.addAction(delete)
+        return menu
