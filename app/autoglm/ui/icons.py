@@ -13,6 +13,8 @@ from autoglm.core.paths import resource_root
 
 _LOGGER = logging.getLogger(__name__)
 _SIZES = (16, 20, 24, 32, 48, 64)
+DISABLED_OPACITY = 0.35
+"""How strongly a disabled icon is drawn: Qt's own greying leaves a grey icon unchanged."""
 
 
 @lru_cache(maxsize=64)
@@ -44,7 +46,21 @@ def icon(name: str, colour: str = "#1f2328") -> QIcon:
             pixmap = QPixmap.fromImage(image)
             pixmap.setDevicePixelRatio(ratio)
             result.addPixmap(pixmap)
+            result.addPixmap(_faded(image, ratio), QIcon.Mode.Disabled)
     return result
+
+
+def _faded(image: QImage, ratio: int) -> QPixmap:
+    """``image`` at ``DISABLED_OPACITY``, for the icon's disabled mode."""
+    faded = QImage(image.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    faded.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(faded)
+    painter.setOpacity(DISABLED_OPACITY)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    pixmap = QPixmap.fromImage(faded)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 def app_icon() -> QIcon:

@@ -92,8 +92,9 @@ def test_unusable_images_each_get_one_message_and_the_conversation_goes_on(
 def test_a_model_without_a_projector_disables_image_input_and_says_why(qtbot: Any, window: Any) -> None:
     info = window.runtime.model_info
     assert not info.has_vision and info.vision_unavailable_reason
-    reason = info.vision_unavailable_reason
     capture = window.capture
+    reason = capture.images_reason
+    assert "vision model" in reason
     for button in (window.composer.attach_button, capture.screenshot_button, capture.region_button,
                    capture.camera_button):
         assert not button.isEnabled() and button.toolTip() == reason

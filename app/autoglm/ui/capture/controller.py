@@ -12,13 +12,14 @@ the loaded model has no vision projector.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QScreen
-from PySide6.QtWidgets import QApplication, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolButton, QWidget
 
 from autoglm.core.errors import DeviceError
 from autoglm.ui.capture.region_overlay import RegionOverlayWidget
@@ -71,9 +72,20 @@ class CaptureController(QObject):
         self.region_action = self._action(self.select_region, "region")
         self.camera_action = self._action(self.open_camera, "camera")
         self.show_action = self._action(self.show_window)
+        self.get_vision_action = self._action(window.open_model_manager)
+        self.get_vision_action.setObjectName("getVisionModel")
+        self.images_hint = QLabel(self.composer)
+        self.images_hint.setObjectName("imagesHint")
+        self.images_hint.setWordWrap(True)
+        self.images_hint.setTextFormat(Qt.TextFormat.RichText)
+        self.images_hint.linkActivated.connect(lambda _link: window.open_model_manager())
+        self.images_hint.hide()
+        outer = self.composer.layout()
+        outer.insertWidget(outer.count() - 1, self.images_hint)  # above the buttons it explains
         tools = window.tools_menu
         first = tools.actions()[0] if tools.actions() else None
-        capture_actions = [self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action]
+        capture_actions = [self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action,
+                           self.get_vision_action]
         tools.insertActions(first, capture_actions)  # type: ignore[arg-type]
         tools.insertSeparator(first)  # type: ignore[arg-type]
         if tray_available():
@@ -129,6 +141,7 @@ class CaptureController(QObject):
         self.region_action.setText(self.tr("Screenshot of a &region…"))
         self.camera_action.setText(self.tr("&Camera…"))
         self.show_action.setText(self.tr("&Show AutoGLM"))
+        self.get_vision_action.setText(self.tr("Get a &vision model to use images…"))
         if self.tray is not None:
             self.tray.setToolTip(self.tr("AutoGLM Desktop"))
         self._fill_screens_menu()
@@ -153,8 +166,7 @@ class CaptureController(QObject):
         """Enable image input only when the loaded model has a vision projector; else say why."""
         info = self.window.runtime.model_info
         allowed = info is None or bool(getattr(info, "has_vision", False))
-        reason = "" if allowed else (getattr(info, "vision_unavailable_reason", "")
-                                     or self.tr("The loaded model cannot read images."))
+        reason = "" if allowed else self.tr("The loaded model reads text only: images need a vision model.")
         self._images_reason = reason
         self.intake.set_disabled(reason)
         tips = {
@@ -170,8 +182,19 @@ class CaptureController(QObject):
             widget.setAccessibleDescription(reason)
         for action in (self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action):
             action.setEnabled(allowed)
+            action.setStatusTip(reason)
+        self.get_vision_action.setVisible(not allowed)
+        self.images_hint.setVisible(not allowed)
+        if not allowed:
+            link = self.tr("Get a vision model…")
+            self.images_hint.setText(f'{html.escape(reason)} <a href="models">{html.escape(link)}</a>')
         if self.webcam_dialog is not None:
             self.webcam_dialog.webcam.set_images_allowed(allowed, reason)
+
+    @property
+    def images_reason(self) -> str:
+        """Why images cannot be sent now, in words ("" when they can)."""
+        return self._images_reason
 
     @property
     def images_allowed(self) -> bool:
