@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
+from sse_starlette.sse import EventSourceResponse
 
 from autoglm import __version__
 from autoglm.core.errors import ModelError, UserFacingError
@@ -71,27 +72,9 @@ def _to_api_error(exc: UserFacingError) -> ApiError:
     return ApiError(400, str(exc), code="invalid_request")
 
 
-def _sse(payload: dict[str, Any] | str) -> bytes:
-    data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-    return f"data: {data}\n\n".encode()
-
-
-class _DisconnectAwareStream(StreamingResponse):
-    """Streams while listening for the client leaving, on every ASGI version, so a reply still
-    queued (nothing sent yet) is cancelled as soon as its client goes."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        async with anyio.create_task_group() as group:
-            async def stream() -> None:
-                try:
-                    await self.stream_response(send)
-                except OSError:
-                    _LOGGER.debug("Client went away while streaming")
-                group.cancel_scope.cancel()
-
-            group.start_soon(stream)
-            await self.listen_for_disconnect(receive)
-            group.cancel_scope.cancel()
+def _sse(payload: dict[str, Any] | str) -> str:
+    """One server-sent event's data: a JSON chunk, or OpenAI's closing ``[DONE]``."""
+    return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
 
 
 async def _until_disconnected(request: Request) -> None:
@@ -157,9 +140,9 @@ class _ChatService:
         stream, shape = await self.submit(body)
         if body.stream:
             include_usage = bool(body.stream_options and body.stream_options.include_usage)
-            return _DisconnectAwareStream(self._sse_events(stream, shape, include_usage),
-                                          media_type="text/event-stream",
-                                          headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+            # sse-starlette cancels the generator when the client leaves, which cancels the reply.
+            return EventSourceResponse(self._sse_events(stream, shape, include_usage), sep="\n",
+                                       headers={"Cache-Control": "no-cache"})
         error_notices: list[Notice] = []
         async with anyio.create_task_group() as group:
             async def collect() -> None:
@@ -188,7 +171,7 @@ class _ChatService:
         return ApiError(500, completion.error or "The model failed while answering.", error_type="api_error",
                         code="generation_failed")
 
-    async def _sse_events(self, stream: ReplyStream, shape: ReplyShape, include_usage: bool) -> AsyncIterator[bytes]:
+    async def _sse_events(self, stream: ReplyStream, shape: ReplyShape, include_usage: bool) -> AsyncIterator[str]:
         yield _sse(shape.first_chunk())
         user_caused = False
         async for event in stream_events(stream):
