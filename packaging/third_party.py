@@ -43,6 +43,8 @@ KNOWN = {
     "flatbuffers": "Apache-2.0",
     "pathvalidate": "MIT",
 }
+CONDITIONAL = {"tomli": "MIT (only on Python 3.10, which has no tomllib)"}
+"""Run-time dependencies installed only on some Pythons, so absent from this environment's closure."""
 NATIVE = [
     ("llama.cpp / ggml", "MIT", "inside llama-cpp-python (`llama_cpp/lib`)"),
     ("Qt 6", "LGPL-3.0-only", "inside PySide6; the bundle ships Qt as separate shared libraries, so it can be replaced"),
@@ -124,7 +126,9 @@ def render() -> str:
         "| Package | Licence |",
         "| --- | --- |",
     ]
-    lines += [f"| {d.metadata['Name']} | {licence_of(d)} |" for d in runtime_distributions()]
+    rows = {d.metadata["Name"]: licence_of(d) for d in runtime_distributions()}
+    rows.update({name: licence for name, licence in CONDITIONAL.items() if _key(name) not in map(_key, rows)})
+    lines += [f"| {name} | {rows[name]} |" for name in sorted(rows, key=_key)]
     lines += ["", "## Native libraries inside those packages", "", "| Component | Licence | Where |",
               "| --- | --- | --- |"]
     lines += [f"| {name} | {licence} | {where} |" for name, licence, where in NATIVE]
