@@ -76,11 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     handler = getattr(args, "handler", None)
     if handler is None:
-        gui = sys.modules.get("autoglm.cli.gui")
-        if gui is None:
-            print("The desktop app is not part of this build; try `autoglm chat`.", file=sys.stderr)
-            return EXIT_USAGE
-        handler = gui.run_gui
+        from autoglm.cli.gui import run_gui
+
+        handler = run_gui
     try:
         return int(handler(args) or 0)
     except UserFacingError as exc:

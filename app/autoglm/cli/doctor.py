@@ -21,11 +21,11 @@ def _line(label: str, value: str) -> None:
 def _llama_lines() -> None:
     try:
         import llama_cpp
-
-        from autoglm.core.engine import backend_name
     except ImportError as exc:
         _line("llama.cpp", f"NOT AVAILABLE ({exc})")
         return
+    from autoglm.core.engine import backend_name
+
     _line("llama-cpp-python", llama_cpp.__version__)
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     backend, _ = backend_name(-1)

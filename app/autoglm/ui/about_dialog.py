@@ -45,10 +45,10 @@ def llama_build() -> dict[str, str]:
     """llama-cpp-python's version, the backend, GPU offload and llama.cpp's feature line."""
     try:
         import llama_cpp
-
-        from autoglm.core.engine import backend_name
     except (ImportError, OSError) as exc:
         return {"version": "not available", "backend": "none", "offload": "no", "features": str(exc)}
+    from autoglm.core.engine import backend_name
+
     backend, _ = backend_name(-1)
     return {
         "version": llama_cpp.__version__,

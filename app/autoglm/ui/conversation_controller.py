@@ -400,10 +400,8 @@ def _load_images(store: Any, runtime: Any, hashes: list[str]) -> list[Any]:
     """Decode a message's attachments for the model (worker thread)."""
     if not hashes:
         return []
-    try:
-        from autoglm.vision.image import load_image_file
-    except ImportError as exc:
-        raise InputError(QCoreApplication.translate("ConversationController", "Images cannot be sent yet: image support is not part of this build.")) from exc
+    from autoglm.vision.image import load_image_file
+
     images = []
     for sha in hashes:
         path = store.attachment_path(sha)

@@ -442,11 +442,8 @@ class MainWindow(QMainWindow):
 
     def show_welcome(self) -> None:
         """The first-run dialog that prepares the starter model."""
-        try:
-            from autoglm.ui.welcome import WelcomeDialog
-        except ImportError:
-            self.load_model()
-            return
+        from autoglm.ui.welcome import WelcomeDialog
+
         dialog = WelcomeDialog(self.runtime, self)
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _result: self._after_welcome(dialog))
@@ -523,22 +520,16 @@ class MainWindow(QMainWindow):
 
     def open_model_manager(self) -> None:
         """The catalog, imports and downloads."""
-        try:
-            from autoglm.ui.model_manager import ModelManagerDialog
-        except ImportError:
-            self.banner.show_message(self.tr("The model manager is not part of this build."))
-            return
+        from autoglm.ui.model_manager import ModelManagerDialog
+
         dialog = ModelManagerDialog(self.runtime, self)
         dialog.activeModelChosen.connect(lambda spec: self.switch_model(str(spec)))
         self._show_dialog(dialog)
 
     def open_settings(self) -> None:
         """The settings dialog (Ctrl+,)."""
-        try:
-            from autoglm.ui.settings_dialog import SettingsDialog
-        except ImportError:
-            self.banner.show_message(self.tr("The settings dialog is not part of this build."))
-            return
+        from autoglm.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.runtime.settings, self)
         dialog.settingsApplied.connect(self.apply_settings)
         self._show_dialog(dialog)
