@@ -13,6 +13,9 @@ from autoglm.core.errors import InputError
 from autoglm.core.settings import Settings, VoiceSettings
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 
+MIN_SPEECH_S = 0.15
+"""Less speech than this (five VAD frames) in a file is taken for silence or noise."""
+
 
 def register(subparsers: Any) -> None:
     """Add ``transcribe``, ``say`` and ``voice`` to the command line."""
@@ -53,11 +56,17 @@ def _voice_settings(args: argparse.Namespace) -> VoiceSettings:
 def run_transcribe(args: argparse.Namespace) -> int:
     """Print the transcript of ``args.file``."""
     from autoglm.speech.asr import WhisperTranscriber, load_audio_file
+    from autoglm.speech.vad import SileroFrameVad, speech_seconds
 
     settings = _voice_settings(args)
     audio = load_audio_file(args.file)
     if audio.size == 0:
         raise InputError(f"'{args.file.name}' holds no sound.")
+    if speech_seconds(audio, SileroFrameVad(), settings.vad_threshold) < MIN_SPEECH_S:
+        if args.json:
+            print(json.dumps({"text": "", "language": "", "audio_s": round(audio.size / 16_000, 3), "elapsed_s": 0.0}))
+        print(f"autoglm: no speech was heard in '{args.file.name}'.", file=sys.stderr)
+        return 0
     transcript = WhisperTranscriber(settings.asr_model, settings.language, idle_unload_s=0).transcribe(audio)
     if args.json:
         print(json.dumps({"text": transcript.text, "language": transcript.language,
@@ -76,11 +85,14 @@ def run_say(args: argparse.Namespace) -> int:
     spoken = " ".join(SentenceChunker().feed_all([text]))
     if not spoken:
         raise InputError("There is nothing to say: the text has no words.")
-    settings = _voice_settings(args)
-    audio = PiperSynthesizer(settings.tts_voice, settings.speech_rate, idle_unload_s=0).synthesize(spoken)
     if args.out is not None:
         if args.out.suffix.lower() != ".wav":
             raise InputError("--out must name a .wav file.")
+        if not args.out.parent.is_dir():
+            raise InputError(f"Could not write '{args.out}': the folder {args.out.parent} does not exist.")
+    settings = _voice_settings(args)
+    audio = PiperSynthesizer(settings.tts_voice, settings.speech_rate, idle_unload_s=0).synthesize(spoken)
+    if args.out is not None:
         try:
             write_wav(args.out, audio)
         except OSError as exc:

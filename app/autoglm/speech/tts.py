@@ -36,8 +36,12 @@ class SpeechAudio:
 
 
 def write_wav(path: Path, audio: SpeechAudio) -> None:
-    """Save ``audio`` as a 16-bit mono WAV file."""
-    with wave.open(str(path), "wb") as wav:
+    """Save ``audio`` as a 16-bit mono WAV file; ``OSError`` if it cannot be written.
+
+    The file is opened here, not by ``wave.open``, whose half-built writer prints a
+    traceback when the folder does not exist.
+    """
+    with open(path, "wb") as file, wave.open(file, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(audio.sample_rate)

@@ -254,3 +254,13 @@ class TurnDetector:
         self._turn = _Turn(frames=list(self._preroll))
         self._preroll.clear()
         self._manual = True
+
+
+def speech_seconds(audio: np.ndarray, vad: FrameVad, threshold: float = 0.5) -> float:
+    """How much of 16 kHz ``audio`` the VAD takes for speech: whisper invents words in silence and noise."""
+    samples = np.asarray(audio, dtype=np.float32).ravel()
+    vad.reset()
+    frames = len(samples) // FRAME_SAMPLES
+    voiced = sum(vad.probability(samples[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES]) >= threshold
+                 for i in range(frames))
+    return voiced * FRAME_SAMPLES / SAMPLE_RATE

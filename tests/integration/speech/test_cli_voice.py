@@ -49,17 +49,39 @@ def test_say_plays_on_the_speaker(virtual_sound, whisper, tmp_path: Path) -> Non
     (("transcribe", "{missing}"), 2, "No audio file at"),
     (("say", "```\ncode only\n```"), 2, "nothing to say"),
     (("say", "hello", "--out", "{txt}"), 2, "must name a .wav file"),
+    (("say", "hello", "--out", "{missing_dir}"), 2, "does not exist"),
 ])
 def test_bad_input_is_one_line_with_its_exit_code(tmp_path: Path, args: tuple[str, ...], code: int,
                                                   message: str) -> None:
     not_audio = tmp_path / "notes.txt"
     not_audio.write_text("just text")
-    paths = {"not_audio": str(not_audio), "missing": str(tmp_path / "missing.wav"), "txt": str(tmp_path / "x.txt")}
+    paths = {"not_audio": str(not_audio), "missing": str(tmp_path / "missing.wav"), "txt": str(tmp_path / "x.txt"),
+             "missing_dir": str(tmp_path / "missing" / "dir" / "x.wav")}
     result = autoglm(*(arg.format(**paths) for arg in args))
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("autoglm: ") and message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise"])
+def test_transcribing_silence_or_noise_prints_no_words(tmp_path: Path, kind: str) -> None:
+    """Three seconds without speech: whisper would invent "." or "You"; the VAD stops it first."""
+    import wave
+
+    import numpy as np
+
+    samples = np.zeros(48_000) if kind == "silence" else np.random.default_rng(7).normal(0, 0.1, 48_000)
+    path = tmp_path / f"{kind}.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16_000)
+        wav.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    result = autoglm("transcribe", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"autoglm: no speech was heard in '{kind}.wav'."
 
 
 def test_say_without_any_speaker_exits_with_the_device_code(tmp_path: Path) -> None:
