@@ -12,10 +12,22 @@ from pathlib import Path
 import pytest
 
 
-def autoglm(*args: str, home: Path, timeout: float = 600, stdin: str | None = None) -> subprocess.CompletedProcess:
+def autoglm(*args: str, home: Path, timeout: float = 600, stdin: str | None = None,
+            prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     env = {**os.environ, "AUTOGLM_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "autoglm", *args], capture_output=True, text=True,
+    return subprocess.run([*prefix, sys.executable, "-m", "autoglm", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, input=stdin)
+
+
+def _network_namespace_prefix() -> tuple[str, ...]:
+    """``unshare -n`` (a network namespace with nothing but a downed loopback), or skip saying why."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare (util-linux) is not installed")
+    probe = subprocess.run([unshare, "-n", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -n is not permitted here (needs root or user namespaces): {probe.stderr.strip()}")
+    return (unshare, "-n")
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess, code: int, words: str) -> None:
@@ -42,6 +54,32 @@ def test_chat_names_paris(shared_home: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Paris" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_chat_answers_with_no_network_at_all(shared_home: Path) -> None:
+    """Inside a network namespace with no interface up, a question is still answered."""
+    prefix = _network_namespace_prefix()
+    cut_off = subprocess.run([*prefix, sys.executable, "-c",
+                              "import socket; socket.create_connection(('1.1.1.1', 80), timeout=2)"],
+                             capture_output=True, text=True)
+    assert cut_off.returncode != 0 and "unreachable" in cut_off.stderr.lower()  # there really is no network
+    result = autoglm("chat", "--model", "qwen2.5-coder-0.5b", "--temperature", "0", "--max-tokens", "24",
+                     "What is the capital of France?", home=shared_home, prefix=prefix)
+    assert result.returncode == 0, result.stderr
+    assert "Paris" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_image_for_a_model_without_vision_is_one_line_and_exit_3(shared_home: Path, tmp_path: Path) -> None:
+    """A refused image says why once and exits with the model-problem code."""
+    from PIL import Image
+
+    picture = tmp_path / "red.png"
+    Image.new("RGB", (32, 32), (255, 0, 0)).save(picture)
+    result = autoglm("chat", "--model", "qwen2.5-coder-0.5b", "--max-tokens", "4", "--image", str(picture),
+                     "What colour is this?", home=shared_home)
+    assert_one_clear_line(result, 3, "no vision projector")
+    assert result.stdout == ""
 
 
 def test_chat_json_has_content_usage_and_timings(shared_home: Path) -> None:

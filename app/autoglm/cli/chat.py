@@ -52,12 +52,25 @@ def _start_engine(args: argparse.Namespace, runtime: Any) -> None:
     runtime.load_model(args.model, args.mmproj)
 
 
+def _check_vision(runtime: Any, images: list[Any]) -> None:
+    """Refuse images for a model that cannot read them, once and with the model-problem code."""
+    info = runtime.model_info
+    if images and info is not None and not info.has_vision:
+        from autoglm.core.errors import ModelError
+
+        raise ModelError(info.vision_unavailable_reason or f"{info.model_id} cannot read images.")
+
+
 def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace) -> Completion:
     request = runtime.build_request(messages, thinking=args.think, system_prompt=args.system)
     stream = runtime.scheduler.submit(request)
     show_reasoning = sys.stderr.isatty()
+    refused = False
     try:
         for event in stream:
+            if isinstance(event, Notice) and event.kind == "error":
+                refused = True  # the request was refused (a UserFacingError): told once, below
+                continue
             if args.json:
                 continue
             if isinstance(event, Notice):
@@ -73,9 +86,9 @@ def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace)
         stream.cancel()
     completion = stream.result()
     if completion.error:
-        from autoglm.core.errors import UserFacingError
+        from autoglm.core.errors import InputError, UserFacingError
 
-        raise UserFacingError(completion.error)
+        raise (InputError if refused else UserFacingError)(completion.error)
     if not args.json:
         sys.stdout.write("\n")
     return completion
@@ -106,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         images = _load_images(args.image, runtime.settings)
         _start_engine(args, runtime)
+        _check_vision(runtime, images)
         if args.prompt is not None:
             completion = _stream(runtime, [ChatMessage("user", args.prompt, images)], args)
             if args.json:
