@@ -9,12 +9,15 @@ included) get their images as a media marker inside the text instead; see
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from autoglm.core.types import ChatMessage, ToolSpec
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,6 +29,38 @@ CHATML_TEMPLATE = (
 
 def _raise(message: str) -> None:
     raise jinja2.TemplateError(message)
+
+
+def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None,
+            separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
+    """``tojson`` as Hugging Face templates expect it: plain JSON, no HTML escaping of ``<`` or ``&``."""
+    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def message_dict(message: ChatMessage) -> dict[str, Any]:
+    """One message as chat templates read it (OpenAI's shape, call arguments as objects)."""
+    data: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        calls = []
+        for call in message.tool_calls:
+            try:
+                arguments = json.loads(call.arguments) if call.arguments else {}
+            except json.JSONDecodeError:
+                arguments = call.arguments
+            calls.append({"id": call.id, "type": "function",
+                          "function": {"name": call.name, "arguments": arguments}})
+        data["tool_calls"] = calls
+    if message.role == "tool":
+        data["tool_call_id"] = message.tool_call_id
+        if message.name:
+            data["name"] = message.name
+    return data
+
+
+def tool_dicts(tools: list[ToolSpec]) -> list[dict[str, Any]]:
+    """Tools in OpenAI's ``{"type": "function", "function": {...}}`` shape, as templates expect them."""
+    return [{"type": "function", "function": {"name": t.name, "description": t.description,
+                                              "parameters": t.parameters}} for t in tools]
 
 
 @dataclass(frozen=True)
@@ -46,6 +81,7 @@ class ChatTemplate:
         env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, loader=jinja2.BaseLoader())
         env.globals.update(raise_exception=_raise,
                            strftime_now=lambda fmt: datetime.datetime.now().strftime(fmt))
+        env.filters["tojson"] = _tojson
         self._template = env.from_string(self.source)
         self.mentions_thinking = "<think>" in self.source or "enable_thinking" in self.source
 

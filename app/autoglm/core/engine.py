@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from autoglm.core.chat_template import ChatTemplate, RenderedPrompt
+from autoglm.core.chat_template import ChatTemplate, RenderedPrompt, message_dict, tool_dicts
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
@@ -42,6 +42,7 @@ from autoglm.core.types import (
     ModelInfo,
     Notice,
     StreamEvent,
+    ToolSpec,
     Usage,
 )
 
@@ -225,7 +226,7 @@ class LlamaEngine:
             path=str(self.model_path), architecture=summary.architecture,
             quantization=summary.quantization, n_ctx=llama.n_ctx(), n_ctx_train=summary.context_length,
             n_params=summary.n_params, backend=backend, gpu_layers=layers,
-            has_vision=self.mmproj_path is not None,
+            has_vision=self.mmproj_path is not None, chat_template=self._template.source,
             vision_unavailable_reason="" if self.mmproj_path else
             "This model has no vision projector (mmproj); import one with the model to send images.",
         )
@@ -265,10 +266,13 @@ class LlamaEngine:
         assert self._template is not None, "load() the model first"
         return self._template
 
-    def render(self, messages: list[ChatMessage], thinking: bool = True) -> RenderedPrompt:
-        """The prompt text the model's chat template makes of ``messages``."""
+    def render(self, messages: list[ChatMessage], thinking: bool = True,
+               tools: list[ToolSpec] | None = None) -> RenderedPrompt:
+        """The prompt text the model's chat template makes of ``messages`` (and ``tools``)."""
         assert self._template is not None
-        plain = [{"role": m.role, "content": m.content} for m in messages]
+        plain = [message_dict(m) for m in messages]
+        if tools:
+            return self._template.render(plain, thinking=thinking, tools=tool_dicts(tools))
         return self._template.render(plain, thinking=thinking)
 
     def tokenize_prompt(self, text: str) -> list[int]:
@@ -279,9 +283,10 @@ class LlamaEngine:
         add_bos = bool(llama._model.add_bos_token()) and not (bos_text and text.startswith(bos_text))  # noqa: SLF001
         return llama.tokenize(data, add_bos=add_bos, special=True)
 
-    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True,
+                     tools: list[ToolSpec] | None = None) -> int:
         """Prompt tokens for ``messages`` as the template renders them."""
-        return len(self.tokenize_prompt(self.render(messages, thinking).text))
+        return len(self.tokenize_prompt(self.render(messages, thinking, tools).text))
 
     # -- generation ----------------------------------------------------------------------
     def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
@@ -294,15 +299,18 @@ class LlamaEngine:
             return self.vision.generate(self, request, emit, cancel)
         params = request.sampling
         n_ctx = llama.n_ctx()
-        reserve = min(params.max_tokens, n_ctx // 2)
-        messages, dropped = trim_to_fit(request.messages, lambda ms: self.count_tokens(ms, request.thinking),
-                                        n_ctx - reserve)
         notices: list[Notice] = []
-        if dropped:
-            notice = context_trimmed_notice(n_ctx, dropped)
-            notices.append(notice)
-            emit(notice)
-        rendered = self.render(messages, request.thinking)
+        if request.prompt is not None:
+            rendered = RenderedPrompt(request.prompt, False)
+        else:
+            reserve = min(params.max_tokens, n_ctx // 2)
+            messages, dropped = trim_to_fit(
+                request.messages, lambda ms: self.count_tokens(ms, request.thinking, request.tools), n_ctx - reserve)
+            if dropped:
+                notice = context_trimmed_notice(n_ctx, dropped)
+                notices.append(notice)
+                emit(notice)
+            rendered = self.render(messages, request.thinking, request.tools)
         tokens = self.tokenize_prompt(rendered.text)
         if len(tokens) >= n_ctx - 1:
             raise InputError(f"The message is too long for the model's context: {len(tokens)} tokens, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 class Priority(enum.IntEnum):
@@ -33,13 +33,38 @@ class ImageInput:
     sha256: str
 
 
+@dataclass(frozen=True)
+class ToolSpec:
+    """A function the model may call: its name, what it does and its JSON-schema parameters."""
+
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call the model asked for; ``arguments`` is the JSON text of the argument object."""
+
+    id: str
+    name: str
+    arguments: str = "{}"
+
+
 @dataclass
 class ChatMessage:
-    """One turn of a conversation as the engine sees it."""
+    """One turn of a conversation as the engine sees it.
 
-    role: Literal["system", "user", "assistant"]
+    An assistant turn may carry ``tool_calls``; a ``tool`` turn is the result of the call
+    whose id is ``tool_call_id``.
+    """
+
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
     images: list[ImageInput] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str = ""
+    name: str = ""
 
 
 @dataclass
@@ -53,17 +78,47 @@ class SamplingParams:
     max_tokens: int = 1024
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    logit_bias: dict[int, float] = field(default_factory=dict)
+    grammar: str | None = None  # llama.cpp GBNF the reply must match (structured output, forced tool calls)
+    top_logprobs: int | None = None  # None: no log-probabilities; 0..20: the chosen token's and that many others
 
 
 @dataclass
 class GenerationRequest:
-    """Everything needed to produce one assistant reply."""
+    """Everything needed to produce one assistant reply.
+
+    ``tools`` are rendered by the model's chat template; ``prompt``, when set, is sent to
+    the model as it is (no template), as ``/v1/completions`` does.
+    """
 
     messages: list[ChatMessage]
     sampling: SamplingParams = field(default_factory=SamplingParams)
     thinking: bool = True
     priority: Priority = Priority.INTERACTIVE
     label: str = ""
+    tools: list[ToolSpec] = field(default_factory=list)
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class TopLogprob:
+    """One candidate token and its log-probability."""
+
+    token: str
+    logprob: float
+    bytes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """The log-probability of a sampled token, with the most likely alternatives."""
+
+    token: str
+    logprob: float
+    bytes: tuple[int, ...] = ()
+    top: tuple[TopLogprob, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +127,7 @@ class Delta:
 
     content: str = ""
     reasoning: str = ""
+    logprobs: tuple[TokenLogprob, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +186,7 @@ class Completion:
     timings: Timings = field(default_factory=Timings)
     notices: list[Notice] = field(default_factory=list)
     error: str | None = None
+    logprobs: list[TokenLogprob] = field(default_factory=list)
 
 
 @dataclass
@@ -148,3 +205,4 @@ class ModelInfo:
     gpu_layers: int = 0
     has_vision: bool = False
     vision_unavailable_reason: str = ""
+    chat_template: str = ""  # the Jinja source the prompts are rendered with (tool-call dialect, tools support)

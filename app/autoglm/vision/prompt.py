@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autoglm.core.chat_template import ChatTemplate, flatten_images
+from autoglm.core.chat_template import ChatTemplate, flatten_images, message_dict, tool_dicts
 from autoglm.core.errors import InputError
-from autoglm.core.types import ChatMessage, ImageInput
+from autoglm.core.types import ChatMessage, ImageInput, ToolSpec
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,21 @@ def template_messages(messages: list[ChatMessage], marker: str, list_content: bo
                 content.append({"type": "text", "text": text})
             else:
                 content = flatten_images(text, len(message.images), marker)
-        rendered.append({"role": message.role, "content": content})
+        entry = message_dict(message)
+        entry["content"] = content
+        rendered.append(entry)
     return rendered, images
 
 
 def render_multimodal(template: ChatTemplate, messages: list[ChatMessage], marker: str,
-                      thinking: bool = True, list_content: bool | None = None) -> MultimodalPrompt:
-    """Render ``messages`` with ``template``; images become ``marker`` in the text."""
+                      thinking: bool = True, list_content: bool | None = None,
+                      tools: list[ToolSpec] | None = None) -> MultimodalPrompt:
+    """Render ``messages`` (and ``tools``) with ``template``; images become ``marker`` in the text."""
     if list_content is None:
         list_content = template.accepts_list_content()
     plain, images = template_messages(messages, marker, list_content)
-    rendered = template.render(plain, thinking=thinking)
+    extra = {"tools": tool_dicts(tools)} if tools else {}
+    rendered = template.render(plain, thinking=thinking, **extra)
     parts = rendered.text.split(marker)
     if len(parts) != len(images) + 1:
         raise InputError(f"The model's chat template kept {len(parts) - 1} of {len(images)} images; "

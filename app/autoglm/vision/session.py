@@ -37,6 +37,7 @@ from autoglm.core.types import (
     ImageInput,
     Notice,
     StreamEvent,
+    ToolSpec,
 )
 from autoglm.vision.projector import OwnedChunk, Projector, default_marker
 from autoglm.vision.prompt import MultimodalPrompt, render_multimodal
@@ -145,12 +146,12 @@ class VisionSession:
         self._layouts.put(image.sha256, layout)
         return layout
 
-    def build_sequence(self, engine: LlamaEngine, messages: list[ChatMessage],
-                       thinking: bool = True) -> tuple[PromptSequence, MultimodalPrompt]:
+    def build_sequence(self, engine: LlamaEngine, messages: list[ChatMessage], thinking: bool = True,
+                       tools: list[ToolSpec] | None = None) -> tuple[PromptSequence, MultimodalPrompt]:
         """The prompt for ``messages`` as text tokens and media chunks."""
         if self._list_content is None:
             self._list_content = engine.template.accepts_list_content()
-        prompt = render_multimodal(engine.template, messages, self.marker, thinking, self._list_content)
+        prompt = render_multimodal(engine.template, messages, self.marker, thinking, self._list_content, tools)
         sequence = PromptSequence()
         llama = engine.llama
         for index, text in enumerate(prompt.text_parts):
@@ -190,13 +191,13 @@ class VisionSession:
         n_ctx = engine.llama.n_ctx()
         reserve = min(request.sampling.max_tokens, n_ctx // 2)
         messages, dropped = trim_to_fit(
-            request.messages, lambda ms: self.build_sequence(engine, ms, request.thinking)[0].n_cells,
+            request.messages, lambda ms: self.build_sequence(engine, ms, request.thinking, request.tools)[0].n_cells,
             n_ctx - reserve)
         notices: list[Notice] = []
         if dropped:
             notices.append(context_trimmed_notice(n_ctx, dropped))
             emit(notices[-1])
-        sequence, prompt = self.build_sequence(engine, messages, request.thinking)
+        sequence, prompt = self.build_sequence(engine, messages, request.thinking, request.tools)
         if sequence.n_cells >= n_ctx - 1:
             raise InputError(f"The message and its images are too long for the model's context: "
                              f"{sequence.n_cells} tokens, the limit is {n_ctx}. Send fewer or smaller "
