@@ -122,9 +122,11 @@ class Runtime:
     # -- shutdown ----------------------------------------------------------------------
     def close(self, timeout: float = 5.0) -> None:
         """Cancel generation, stop the engine thread, unload the model, close the store."""
-        self.scheduler.shutdown(timeout)
+        stopped = self.scheduler.shutdown(timeout)
         engine, self._engine = self._engine, None
-        unload = getattr(engine, "unload", None)
+        unload = getattr(engine, "unload", None) if stopped else None
+        if not stopped:  # freeing the model under a token being decoded would crash the process
+            _LOGGER.warning("The engine thread is still decoding; the model is left to the process exit")
         if unload is not None:
             try:
                 unload()

@@ -213,12 +213,14 @@ class Scheduler:
                 job.stream.cancel()
             self._queue.put(job)
 
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Cancel everything, stop the thread and wait for it up to ``timeout`` seconds."""
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Cancel everything, stop the thread and wait for it up to ``timeout`` seconds;
+        ``False`` if it is still inside the engine when the time is up."""
         self._stop.set()
         self.cancel_all()
         self._queue.put(_Job(-100, next(self._sequence)))
         self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     # -- the engine thread -----------------------------------------------------------
     def _run(self) -> None:
