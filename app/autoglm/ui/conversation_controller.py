@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -46,15 +46,33 @@ def item_from_record(record: Any) -> MessageItem:
                        reasoning_seconds=timings.get("reasoning_s"))
     item.reply_tokens = int(usage.get("completion_tokens") or 0)
     item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
-    if not record.finished and record.role == "assistant":
+    if record.role == "assistant" and (not record.finished or timings.get(STOP_KEY) == "stopped"):
         item.stopped = True
     return item
+
+
+STOP_KEY = "stop_reason"
+"""Stored with a reply's timings: ``stopped`` (by the user) or ``length`` (the token limit)."""
+
+
+@dataclass
+class RunningReply:
+    """A reply being generated, in the open chat or in the background."""
+
+    item: MessageItem
+    conversation_id: int
+    worker: ReplyStreamWorker | None = None
+    reasoning_started: float | None = None
+    content_started: float | None = None
+    last_partial_save: float = 0.0
 
 
 class ConversationController(QObject):
     """Sends, streams, stops, regenerates and forks the open conversation."""
 
     conversationChanged = Signal(int)
+    runningChanged = Signal(list)
+    """The ids of the chats whose reply is being generated (open or in the background)."""
     conversationsChanged = Signal()
     busyChanged = Signal(bool)
     replyFinished = Signal(object)
@@ -70,12 +88,7 @@ class ConversationController(QObject):
         self.runtime = runtime
         self.model = ChatMessagesModel(self)
         self.conversation_id = 0
-        self.worker: ReplyStreamWorker | None = None
-        self._reply_item: MessageItem | None = None
-        self._reasoning_started: float | None = None
-        self._content_started: float | None = None
-        self._pending_start = False
-        self._last_partial_save = 0.0
+        self._replies: list[RunningReply] = []
         self._load_generation = 0
         self.make_measurer: Callable[[], Callable[[list[MessageItem]], Any]] | None = None
         """Set by the window: gives a function that measures items on the worker thread."""
@@ -88,23 +101,46 @@ class ConversationController(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether a reply is being prepared or streamed."""
-        return self._reply_item is not None
+        """Whether the open chat's reply is being prepared or streamed."""
+        return self._current() is not None
+
+    @property
+    def worker(self) -> ReplyStreamWorker | None:
+        """The open chat's streaming worker, if any."""
+        reply = self._current()
+        return reply.worker if reply is not None else None
+
+    @property
+    def running_conversations(self) -> list[int]:
+        """Chats with a reply being generated."""
+        return [reply.conversation_id for reply in self._replies]
+
+    def _current(self) -> RunningReply | None:
+        if not self.conversation_id:
+            return None
+        return next((r for r in self._replies if r.conversation_id == self.conversation_id), None)
+
+    def _reply_of(self, item: MessageItem) -> RunningReply | None:
+        return next((reply for reply in self._replies if reply.item is item), None)
+
+    def _switch_to(self, conversation_id: int) -> None:
+        """Make ``conversation_id`` the open chat; replies elsewhere go on in the background."""
+        was_busy = self.busy
+        self.conversation_id = conversation_id
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
 
     # -- opening ---------------------------------------------------------------------------
     def new_conversation(self) -> None:
         """Start an empty chat (stored when the first message is sent)."""
-        if self.busy:
-            self.stop()
         self._load_generation += 1
-        self.conversation_id = 0
+        self._switch_to(0)
         self.model.set_items([])
         self.conversationChanged.emit(0)
 
     def open_conversation(self, conversation_id: int, focus_message_id: int = 0) -> None:
-        """Load a stored conversation in the background and show it."""
-        if self.busy:
-            self.stop()
+        """Load a stored conversation in the background and show it (a reply being written
+        in it is shown live; one being written in the chat left goes on in the background)."""
         self._load_generation += 1
         generation = self._load_generation
         store = self.store
@@ -118,7 +154,8 @@ class ConversationController(QObject):
             if generation != self._load_generation:
                 return
             items, measured = result
-            self.conversation_id = conversation_id
+            items = self._with_live_replies(conversation_id, items)
+            self._switch_to(conversation_id)
             if measured is not None and self.apply_measured is not None:
                 self.apply_measured(measured)
             self.model.set_items(items)
@@ -130,6 +167,18 @@ class ConversationController(QObject):
         BackgroundTask(load, name="open-conversation", owner=self).on_success(show) \
             .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not open the conversation: {0}").format(error))) \
             .start()
+
+    def _with_live_replies(self, conversation_id: int, items: list[MessageItem]) -> list[MessageItem]:
+        """``items`` with the stored partial reply replaced by the live one still streaming."""
+        for reply in self._replies:
+            if reply.conversation_id != conversation_id:
+                continue
+            rows = [n for n, item in enumerate(items) if item.message_id == reply.item.message_id]
+            if rows:
+                items[rows[0]] = reply.item
+            else:
+                items.append(reply.item)
+        return items
 
     # -- sending ---------------------------------------------------------------------------
     def send(self, text: str, drafts: list[AttachmentDraft] | None = None) -> bool:
@@ -166,14 +215,15 @@ class ConversationController(QObject):
         """Show more of a spoken reply, saving the partial text about once a second."""
         self._on_delta(item, content, "")
         now = time.monotonic()
-        if self._reply_item is item and now - self._last_partial_save >= 1.0:
-            self._last_partial_save = now
+        reply = self._reply_of(item)
+        if reply is not None and now - reply.last_partial_save >= 1.0:
+            reply.last_partial_save = now
             self.store.update_message(item.message_id, content=item.content, finished=False)
 
     def finish_spoken_turn(self, item: MessageItem, stored_text: str, completion: Completion | None,
                            interrupted: bool) -> None:
         """End a spoken reply; ``stored_text`` is what was actually said (cut on barge-in)."""
-        if self._reply_item is not item:
+        if self._reply_of(item) is None:
             return
         item.content = stored_text
         if completion is not None and completion.error:
@@ -181,8 +231,9 @@ class ConversationController(QObject):
         self._finalise(item, stopped=interrupted, completion=None if interrupted else completion)
 
     def _history(self) -> list[MessageItem]:
-        return [item for item in self.model.items() if item is not self._reply_item and item.role in ("user", "assistant")
-                and (item.content or item.attachments)]
+        running = [reply.item for reply in self._replies]
+        return [item for item in self.model.items() if all(item is not r for r in running)
+                and item.role in ("user", "assistant") and (item.content or item.attachments)]
 
     def _start_reply(self) -> None:
         store = self.store
@@ -204,16 +255,15 @@ class ConversationController(QObject):
         model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
         reply_id = self.store.add_message(self.conversation_id, "assistant", "", finished=False, model_id=model_id)
         item = MessageItem(role="assistant", message_id=reply_id, finished=False, streaming=True)
-        self._reply_item = item
-        self._reasoning_started = None
-        self._content_started = None
-        self._last_partial_save = time.monotonic()
+        self._replies.append(RunningReply(item, self.conversation_id, last_partial_save=time.monotonic()))
         self.model.append(item)
         self.busyChanged.emit(True)
+        self.runningChanged.emit(self.running_conversations)
         return item
 
     def _submit(self, item: MessageItem, request: Any) -> None:
-        if self._reply_item is not item:
+        reply = self._reply_of(item)
+        if reply is None:
             return  # stopped while preparing
         stream = self.runtime.scheduler.submit(request)
         self.replySubmitted.emit(stream)
@@ -225,23 +275,24 @@ class ConversationController(QObject):
         worker.delta.connect(lambda content, reasoning: self._on_delta(item, content, reasoning))
         worker.notice.connect(lambda notice: self._on_notice(notice))
         worker.finished.connect(lambda completion: self._on_finished(item, worker, completion))
-        self.worker = worker
+        reply.worker = worker
         worker.start()
 
     def _on_delta(self, item: MessageItem, content: str, reasoning: str) -> None:
-        if self._reply_item is not item:
+        reply = self._reply_of(item)
+        if reply is None:
             return
         now = time.monotonic()
         if reasoning:
-            if self._reasoning_started is None:
-                self._reasoning_started = now
+            if reply.reasoning_started is None:
+                reply.reasoning_started = now
             item.reasoning += reasoning
-        if content and self._content_started is None:
-            self._content_started = now
+        if content and reply.content_started is None:
+            reply.content_started = now
         item.content += content
-        if self._reasoning_started is not None:
-            end = self._content_started or now
-            item.reasoning_seconds = end - self._reasoning_started
+        if reply.reasoning_started is not None:
+            end = reply.content_started or now
+            item.reasoning_seconds = end - reply.reasoning_started
         self.model.changed(item)
 
     def _on_notice(self, notice: Any) -> None:
@@ -250,9 +301,7 @@ class ConversationController(QObject):
 
     def _on_finished(self, item: MessageItem, worker: ReplyStreamWorker, completion: Completion) -> None:
         worker.deleteLater()
-        if self.worker is worker:
-            self.worker = None
-        if self._reply_item is not item:
+        if self._reply_of(item) is None:
             return  # already finalised by Stop
         if completion.finish_reason == "cancelled":
             self._finalise(item, stopped=True)
@@ -265,7 +314,7 @@ class ConversationController(QObject):
         self._finalise(item, completion=completion)
 
     def _fail(self, item: MessageItem, error: BaseException) -> None:
-        if self._reply_item is not item:
+        if self._reply_of(item) is None:
             return
         from autoglm.ui.error_funnel import describe_error
 
@@ -274,14 +323,17 @@ class ConversationController(QObject):
         self._finalise(item)
 
     def _finalise(self, item: MessageItem, stopped: bool = False, completion: Completion | None = None) -> None:
+        reply = self._reply_of(item)
+        if reply is None:
+            return
         item.streaming = False
         item.finished = True
         item.stopped = stopped
         timings: dict = {}
         usage: dict = {}
-        if self._reasoning_started is not None:
-            end = self._content_started or time.monotonic()
-            item.reasoning_seconds = end - self._reasoning_started
+        if reply.reasoning_started is not None:
+            end = reply.content_started or time.monotonic()
+            item.reasoning_seconds = end - reply.reasoning_started
             timings["reasoning_s"] = item.reasoning_seconds
         if completion is not None:
             timings.update(asdict(completion.timings))
@@ -290,27 +342,33 @@ class ConversationController(QObject):
             item.reply_speed = completion.timings.decode_tok_s
             if completion.timings.decode_tok_s:
                 self.speedMeasured.emit(completion.timings.decode_tok_s)
-        self._reply_item = None
+        if stopped:
+            timings[STOP_KEY] = "stopped"
+        was_busy = self.busy
+        self._replies.remove(reply)
         self.model.changed(item)
-        conversation_id = self.conversation_id
+        conversation_id = reply.conversation_id
         store = self.store
         content, reasoning = item.content, item.reasoning
         BackgroundTask(lambda: store.update_message(item.message_id, content=content, reasoning=reasoning,
                                                     finished=True, usage=usage, timings=timings),
                        name="save-reply", owner=self).on_success(lambda _r: self.conversationsChanged.emit()).start()
-        self.busyChanged.emit(False)
+        if was_busy != self.busy:
+            self.busyChanged.emit(self.busy)
+        self.runningChanged.emit(self.running_conversations)
         self.replyFinished.emit(completion)
         _LOGGER.debug("Reply finished in conversation %s (stopped=%s)", conversation_id, stopped)
 
     # -- stop, regenerate, edit ------------------------------------------------------------
-    def stop(self) -> None:
-        """Stop the reply now; what was shown is kept."""
-        item = self._reply_item
-        if item is None:
+    def stop(self, conversation_id: int | None = None) -> None:
+        """Stop the open chat's reply (or ``conversation_id``'s) now; what was shown is kept."""
+        target = self.conversation_id if conversation_id is None else conversation_id
+        reply = next((r for r in self._replies if r.conversation_id == target), None) if target else None
+        if reply is None:
             return
-        if self.worker is not None:
-            self.worker.cancel()
-        self._finalise(item, stopped=True)
+        if reply.worker is not None:
+            reply.worker.cancel()
+        self._finalise(reply.item, stopped=True)
 
     def regenerate(self, item: MessageItem) -> None:
         """Replace the last reply with a new one."""
@@ -346,7 +404,7 @@ class ConversationController(QObject):
             fork_id, items, measured = result
             if measured is not None and self.apply_measured is not None:
                 self.apply_measured(measured)
-            self.conversation_id = fork_id
+            self._switch_to(fork_id)
             self.model.set_items(items)
             self.conversationChanged.emit(fork_id)
             extra = list(drafts or [])
@@ -365,6 +423,7 @@ class ConversationController(QObject):
     # -- conversation housekeeping ---------------------------------------------------------
     def delete_conversation(self, conversation_id: int) -> None:
         """Delete a conversation; the open one is replaced by a new chat."""
+        self.stop(conversation_id)
         if conversation_id == self.conversation_id:
             self.new_conversation()
         store = self.store
@@ -389,10 +448,11 @@ class ConversationController(QObject):
         return messages
 
     def shutdown(self, timeout: float = 2.0) -> None:
-        """Stop any reply and wait briefly for its thread."""
-        worker = self.worker
-        self.stop()
-        if worker is not None:
+        """Stop every reply and wait briefly for their threads."""
+        workers = [reply.worker for reply in self._replies if reply.worker is not None]
+        for conversation_id in self.running_conversations:
+            self.stop(conversation_id)
+        for worker in workers:
             worker.wait(timeout)
 
 

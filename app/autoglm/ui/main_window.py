@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
         self.controller.busyChanged.connect(lambda _busy: self.token_counter.schedule())
         self.controller.conversationChanged.connect(self._conversation_changed)
         self.controller.conversationsChanged.connect(self.sidebar.refresh)
+        self.controller.runningChanged.connect(self.sidebar.set_running)
         self.controller.speedMeasured.connect(self.status.set_last_speed)
         self.controller.focusMessage.connect(self._focus_message)
         self.controller.model.modelReset.connect(self._update_stack)
@@ -371,6 +372,7 @@ class MainWindow(QMainWindow):
         bar.style().unpolish(bar)
         bar.style().polish(bar)
         bar.update()
+        self.sidebar.accent_colour = colours.accent
         self.sidebar.set_icon_colour(colours.text)
         self.composer.set_icon_colour(colours.text)
         self.voice.mic_button.set_icon_colour(colours.text)

@@ -29,6 +29,7 @@ from autoglm.ui.tasks import BackgroundTask
 _LOGGER = logging.getLogger(__name__)
 CONVERSATION_ROLE = Qt.ItemDataRole.UserRole + 1
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 2
+PINNED_ROLE = Qt.ItemDataRole.UserRole + 3
 GROUP_ORDER = ("pinned", "today", "yesterday", "week", "month", "older")
 
 
@@ -92,6 +93,7 @@ class SidebarWidget(QFrame):
         self.setObjectName("sidebar")
         self._store = store_provider
         self._current_id = 0
+        self._running: set[int] = set()
         self._search_generation = 0
         self._filling = False
         layout = QVBoxLayout(self)
@@ -133,6 +135,7 @@ class SidebarWidget(QFrame):
         self._search_timer.setInterval(180)
         self._search_timer.timeout.connect(self._run_search)
         self.icon_colour = "#1f2328"
+        self.accent_colour = "#0969da"
         self.retranslate()
 
     # -- look ------------------------------------------------------------------------------
@@ -168,6 +171,34 @@ class SidebarWidget(QFrame):
             if item.data(0, CONVERSATION_ROLE) == conversation_id and not item.data(0, MESSAGE_ROLE):
                 self.tree.setCurrentItem(item)
                 return
+        self.tree.setCurrentItem(None)  # type: ignore[arg-type]  # a new chat is not listed yet
+        self.tree.clearSelection()
+
+    def set_running(self, conversation_ids: list[int]) -> None:
+        """Mark the chats whose reply is being written (they go on in the background)."""
+        self._running = set(conversation_ids)
+        self._mark_running()
+
+    def running_titles(self) -> list[str]:
+        """Titles of the chats marked as writing a reply."""
+        return [item.text(0) for item in self._conversation_items()
+                if item.data(0, Qt.ItemDataRole.AccessibleDescriptionRole)]
+
+    def _mark_running(self) -> None:
+        self._filling = True
+        for item in self._conversation_items():
+            if item.data(0, MESSAGE_ROLE):
+                continue
+            running = item.data(0, CONVERSATION_ROLE) in self._running
+            pinned = bool(item.data(0, PINNED_ROLE))
+            if running:
+                item.setIcon(0, icon("generating", self.accent_colour))
+            else:
+                item.setIcon(0, icon("pin", self.icon_colour) if pinned else QIcon())
+            note = self.tr("Writing a reply…") if running else ""
+            item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, note)
+            item.setToolTip(0, f"{item.text(0)}\n{note}" if running else item.text(0))
+        self._filling = False
 
     def _conversation_items(self) -> list[QTreeWidgetItem]:
         items = []
@@ -213,11 +244,11 @@ class SidebarWidget(QFrame):
                 child.setData(0, MESSAGE_ROLE, 0)
                 child.setToolTip(0, record.title)
                 child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable)
-                if record.pinned:
-                    child.setIcon(0, icon("pin", self.icon_colour))
+                child.setData(0, PINNED_ROLE, record.pinned)
                 group.addChild(child)
             group.setExpanded(True)
         self._filling = False
+        self._mark_running()
         if self._current_id:
             self.set_current(self._current_id)
 
