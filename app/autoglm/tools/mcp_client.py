@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from autoglm.tools.mcp_config import McpConfig, McpServerConfig
@@ -246,11 +246,15 @@ class McpHub:
     def statuses(self) -> list[ServerStatus]:
         """Every configured server with its state, message and tools."""
         with self._lock:
-            if self._snapshot or not self._config.servers:
-                return list(self._snapshot)
-        self._refresh_snapshot_from_config()
-        with self._lock:
-            return list(self._snapshot)
+            snapshot = list(self._snapshot)
+        if not snapshot and self._config.servers:
+            self._refresh_snapshot_from_config()
+            with self._lock:
+                snapshot = list(self._snapshot)
+        servers = self._config.servers  # switches apply at once, before the loop has seen the new config
+        return [replace(status, tools=tuple(replace(tool, enabled=servers[status.name].tool_enabled(tool.name))
+                                            for tool in status.tools)) if status.name in servers else status
+                for status in snapshot]
 
     def tools(self, include_disabled: bool = False) -> list[McpTool]:
         """The tools of connected servers (only those switched on, unless ``include_disabled``)."""

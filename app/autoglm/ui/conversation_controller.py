@@ -89,6 +89,8 @@ class ConversationController(QObject):
         self.model = ChatMessagesModel(self)
         self.conversation_id = 0
         self._replies: list[RunningReply] = []
+        self.tools: Any = None
+        """The window's ``ToolController`` (MCP tools offered to the model), when there is one."""
         self._load_generation = 0
         self.make_measurer: Callable[[], Callable[[list[MessageItem]], Any]] | None = None
         """Set by the window: gives a function that measures items on the worker thread."""

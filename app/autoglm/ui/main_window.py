@@ -76,6 +76,7 @@ from autoglm.ui.status_bar import StatusBarWidget
 from autoglm.ui.tasks import BackgroundTask
 from autoglm.ui.theme import ThemeColours, ThemeManager
 from autoglm.ui.token_counter import TokenCounter
+from autoglm.ui.tool_controller import ToolController
 from autoglm.ui.voice_controller import VoiceController
 
 _LOGGER = logging.getLogger(__name__)
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(720, 480))
 
         self.controller = ConversationController(runtime, self)
+        self.tools = ToolController(runtime.paths, self)
+        self.controller.tools = self.tools
         self.sidebar = SidebarWidget(lambda: self.runtime.store, self)
         self.banner = NotificationBannerWidget(self)
         self.chat_view = ChatViewWidget(self.controller.model, self)
@@ -532,7 +535,7 @@ class MainWindow(QMainWindow):
         """The settings dialog (Ctrl+,)."""
         from autoglm.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.runtime.settings, self)
+        dialog = SettingsDialog(self.runtime.settings, self, tools=self.tools)
         dialog.settingsApplied.connect(self.apply_settings)
         self._show_dialog(dialog)
 
@@ -740,6 +743,7 @@ class MainWindow(QMainWindow):
         self.voice.shutdown()
         self.api_server.shutdown(timeout)
         self.controller.shutdown(timeout=min(1.0, timeout))
+        self.tools.shutdown()
         try:
             self.runtime.close(timeout)
         except Exception:  # noqa: BLE001 - quitting regardless

@@ -294,9 +294,15 @@ class SettingsDialog(QDialog):
 
     settingsApplied = Signal(object)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, tools: Any = None) -> None:
+        """``tools``: the window's ``ToolController``; with it the dialog has a Tools page."""
         super().__init__(parent)
         self._settings = settings
+        self.tools_page: Any = None
+        if tools is not None:
+            from autoglm.ui.tools_settings import ToolsSettingsPageWidget
+
+            self.tools_page = ToolsSettingsPageWidget(tools)
         self._editors: dict[str, dict[str, _FieldEditor]] = {}
         self.resize(760, 540)
 
@@ -332,11 +338,16 @@ class SettingsDialog(QDialog):
         while self._stack.count():
             page = self._stack.widget(0)
             self._stack.removeWidget(page)
-            page.deleteLater()
+            if page is not self.tools_page:
+                page.deleteLater()
         self._editors = {}
         for group in SETTINGS_GROUPS:
             self._pages.addItem(self._group_title(group))
             self._stack.addWidget(self._build_page(group))
+        if self.tools_page is not None:
+            self._pages.addItem(self.tr("Tools"))
+            self._stack.addWidget(self.tools_page)
+            self.tools_page.retranslate()
         for group, editors in self._editors.items():
             for name, editor in editors.items():
                 if name in values.get(group, {}):
@@ -459,6 +470,8 @@ class SettingsDialog(QDialog):
             return False
         self._message.dismiss()
         self._settings = new
+        if self.tools_page is not None:
+            self.tools_page.apply()
         self.settingsApplied.emit(new)
         return True
 
@@ -481,6 +494,8 @@ class SettingsDialog(QDialog):
             self._restore_page_defaults()
 
     def _restore_page_defaults(self) -> None:
+        if self._stack.currentIndex() >= len(SETTINGS_GROUPS):
+            return  # the Tools page has no defaults to restore
         group = SETTINGS_GROUPS[self._stack.currentIndex()]
         defaults = type(getattr(self._settings, group))()
         for name, editor in self._editors[group].items():
@@ -488,4 +503,7 @@ class SettingsDialog(QDialog):
 
     def show_page(self, group: str) -> None:
         """Switch to the page of ``group``."""
+        if group == "tools" and self.tools_page is not None:
+            self._pages.setCurrentRow(len(SETTINGS_GROUPS))
+            return
         self._pages.setCurrentRow(SETTINGS_GROUPS.index(group))

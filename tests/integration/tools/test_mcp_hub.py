@@ -11,7 +11,7 @@ import pytest
 
 from autoglm.tools.mcp_client import McpHub
 from autoglm.tools.mcp_config import McpConfig, parse_server
-from fixtures.mcp_fixtures import McpTestServer, mcp_http, mcp_stdio  # noqa: F401 - fixtures
+from fixtures.mcp_fixtures import McpTestServer
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -1,0 +1,39 @@
+"""``autoglm mcp list`` as a user runs it: servers, their tools and what is wrong, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autoglm.tools.mcp_config import McpConfig, parse_server, save_mcp_config
+from fixtures.mcp_fixtures import McpTestServer
+from integration.test_cli import assert_one_clear_line, autoglm
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def test_mcp_list_shows_each_server_its_state_and_its_tools(tmp_path: Path, mcp_stdio: McpTestServer) -> None:
+    switched = mcp_stdio.config.with_tool_enabled("wait_forever", False)
+    ghost = parse_server("ghost", {"command": str(tmp_path / "no-such-server")})
+    path = tmp_path / "mcp.json"
+    save_mcp_config(McpConfig({switched.name: switched, "ghost": ghost}), path)
+    result = autoglm("mcp", "list", "--mcp", str(path), "--json", home=tmp_path / "home", timeout=120)
+    assert result.returncode == 0, result.stderr
+    servers = {server["name"]: server for server in json.loads(result.stdout)["servers"]}
+    assert servers["testtools"]["state"] == "ready"
+    tools = {tool["name"]: tool["enabled"] for tool in servers["testtools"]["tools"]}
+    assert tools["get_weather"] and not tools["wait_forever"]
+    assert servers["ghost"]["state"] == "failed" and "not found" in servers["ghost"]["message"]
+    text = autoglm("mcp", "list", "--mcp", str(path), home=tmp_path / "home", timeout=120)
+    assert "[off] wait_forever" in text.stdout and "ghost (stdio" in text.stdout
+
+
+def test_mcp_list_explains_a_bad_file_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.json"
+    path.write_text('{"mcpServers": {"x": {"url": "ftp://nowhere"}}}')
+    assert_one_clear_line(autoglm("mcp", "list", "--mcp", str(path), home=tmp_path, timeout=60), 2,
+                          "must start with http")
+    empty = autoglm("mcp", "list", home=tmp_path, timeout=60)
+    assert empty.returncode == 0 and "No MCP servers are configured" in empty.stdout
