@@ -29,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
     """Load the model, serve until Ctrl+C or SIGTERM, then shut down in order."""
     from autoglm.core.runtime import Runtime
     from autoglm.server.runner import ApiServer
-    from autoglm.server.security import check_bind_allowed
+    from autoglm.server.security import check_serving_allowed
 
     runtime = Runtime()
     settings = overrides_from_args(args, runtime.settings)
-    check_bind_allowed(settings.server.host, settings.server.api_key)  # refuse before loading anything
+    check_serving_allowed(settings.server)  # refuse before loading anything
     runtime.settings = settings
     try:
         if args.remote:

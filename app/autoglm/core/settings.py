@@ -8,14 +8,16 @@ fields (see ``autoglm.core.settings_cli``) so nothing is written twice.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
+import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from autoglm.core.paths import AppPaths, app_paths
@@ -77,6 +79,80 @@ class VisionSettings(BaseModel):
     hide_window_on_capture: bool = Field(True, description="Hide the app while taking a screenshot")
 
 
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _normalise_hostname(name: str) -> str:
+    """A lower-case DNS name or IP address (IPv6 in brackets); ``ValueError`` in words otherwise."""
+    name = name.strip().lower()
+    bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        address = None
+    if address is not None:
+        return f"[{address}]" if address.version == 6 else str(address)
+    if name.startswith("["):
+        raise ValueError(f"'{name}' is not an IPv6 address")
+    if len(name) > 253 or not name or not all(_HOST_LABEL.match(label) for label in name.split(".")):
+        raise ValueError(f"'{name}' is not a host name (letters, digits, '-' and '.', no scheme, path or '*')")
+    return name
+
+
+def _split_port(text: str) -> tuple[str, int | None]:
+    """``host[:port]`` → ``(host, port)``; a bracketed IPv6 address keeps its colons."""
+    if text.startswith("["):
+        host, _, rest = text.partition("]")
+        host += "]"
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"'{text}' is not host[:port]")
+        port_text = rest[1:] if rest else ""
+    elif text.count(":") == 1:
+        host, _, port_text = text.partition(":")
+    else:
+        host, port_text = text, ""
+    if not port_text:
+        if text.endswith(":"):
+            raise ValueError(f"'{text}' has an empty port")
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"'{port_text}' in '{text}' is not a port (1-65535)")
+    return host, int(port_text)
+
+
+def normalise_host_entry(entry: Any) -> str:
+    """An extra allowed host, ``name`` or ``name:port``, in the one form the API compares."""
+    if not isinstance(entry, str) or not entry.strip():
+        raise ValueError("a host name cannot be empty")
+    if "://" in entry or "/" in entry:
+        raise ValueError(f"'{entry.strip()}' is a URL: give the host name alone (for example mybox.lan)")
+    host, port = _split_port(entry.strip())
+    host = _normalise_hostname(host)
+    return host if port is None else f"{host}:{port}"
+
+
+def normalise_origin(entry: Any) -> str:
+    """An allowed web origin as browsers send it: ``scheme://host[:port]``, default port dropped."""
+    if not isinstance(entry, str) or not entry.strip():
+        raise ValueError("an origin cannot be empty")
+    text = entry.strip().rstrip("/")
+    scheme, separator, rest = text.partition("://")
+    scheme = scheme.lower()
+    if not separator or not _SCHEME.match(scheme) or not rest:
+        raise ValueError(f"'{text}' is not an origin: write scheme://host[:port], "
+                         "for example http://localhost:3000")
+    if any(mark in rest for mark in "/?#@*"):
+        raise ValueError(f"'{text}' is not an origin: no path, query, user or '*' "
+                         "(for example http://localhost:3000)")
+    host, port = _split_port(rest)
+    host = _normalise_hostname(host)
+    if port is not None and _DEFAULT_PORTS.get(scheme) == port:
+        port = None
+    return f"{scheme}://{host}" if port is None else f"{scheme}://{host}:{port}"
+
+
 class ServerSettings(BaseModel):
     """The OpenAI-compatible HTTP API."""
 
@@ -89,7 +165,36 @@ class ServerSettings(BaseModel):
     max_body_mb: float = Field(32.0, gt=0, description="Largest request body in MiB")
     max_audio_seconds: float = Field(600.0, gt=0, description="Longest audio input in seconds")
     allowed_image_dir: str | None = Field(None, description="Local folder image_url may read file:// images from")
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS (empty: CORS off)")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Extra names clients may reach the API by (Host header), besides localhost and the bound address; "
+                    "'name' allows any port, 'name:port' one port")
+    allowed_origins: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("allowed_origins", "cors_origins"),
+        description="Web pages (origins such as http://localhost:3000) allowed to call the API from a browser; "
+                    "empty: none")
+    require_key_on_loopback: bool | None = Field(
+        None, description="Clients on this computer must send the API key too (unset: only while desktop control "
+                          "or MCP tools are allowed)")
+    allow_desktop_control: bool = Field(False, description="API clients may make the assistant act on this desktop")
+    allow_mcp_tools: bool = Field(False, description="API clients may call the MCP tools the app is connected to")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _check_hosts(cls, value: Any) -> Any:
+        return [normalise_host_entry(item) for item in value] if isinstance(value, list | tuple) else value
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _check_origins(cls, value: Any) -> Any:
+        return [normalise_origin(item) for item in value] if isinstance(value, list | tuple) else value
+
+    @property
+    def key_required_on_loopback(self) -> bool:
+        """The chosen value, or on by default once the API can act or call tools."""
+        if self.require_key_on_loopback is not None:
+            return self.require_key_on_loopback
+        return self.allow_desktop_control or self.allow_mcp_tools
 
 
 class AppearanceSettings(BaseModel):

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette.sse import EventSourceResponse
@@ -38,6 +37,7 @@ from autoglm.core.types import (
 )
 from autoglm.server.backend import ServingBackend
 from autoglm.server.bridge import stream_events
+from autoglm.server.capabilities import CapabilityLog
 from autoglm.server.errors import ApiError, install_error_handlers
 from autoglm.server.media import (
     decode_audio,
@@ -46,7 +46,13 @@ from autoglm.server.media import (
 )
 from autoglm.server.replies import ReplyShape, model_card
 from autoglm.server.schemas import ChatCompletionRequest, SpeechRequest
-from autoglm.server.security import BodyLimitMiddleware, RateLimiter, key_matches, presented_key
+from autoglm.server.security import (
+    BodyLimitMiddleware,
+    RateLimiter,
+    RequestGuardMiddleware,
+    key_matches,
+    presented_key,
+)
 from autoglm.server.translate import (
     asks_for_images,
     chat_messages,
@@ -192,13 +198,17 @@ class _ChatService:
         yield _sse("[DONE]")
 
 
-def _health(backend: ServingBackend) -> JSONResponse:
+def _health(backend: ServingBackend, detailed: bool) -> JSONResponse:
+    """Readiness for monitors; the model and queue only for a client that may use the API."""
+    info = backend.model_info
+    if not detailed:
+        return JSONResponse({"status": "ok" if info is not None else "loading"},
+                            status_code=200 if info is not None else 503)
     scheduler = backend.scheduler
     waits = scheduler.recent_queue_waits()
     queue = {"length": scheduler.queue_length(), "busy": scheduler.busy, "recent_requests": len(waits),
              "wait_p50_s": round(_percentile(waits, 0.5), 4), "wait_p95_s": round(_percentile(waits, 0.95), 4),
              "wait_max_s": round(max(waits, default=0.0), 4)}
-    info = backend.model_info
     if info is None:
         return JSONResponse({"status": "loading", "model": None, "queue": queue}, status_code=503,
                             headers={"Retry-After": "5"})
@@ -216,8 +226,13 @@ def _wav_bytes(samples: Any, sample_rate: int) -> bytes:
     return buffer.getvalue()
 
 
-def create_app(settings: Settings, runtime: Any, *, transcriber: Any = None, synthesizer: Any = None) -> FastAPI:
-    """The API over ``runtime`` (the app's ``Runtime``, or a started ``Scheduler`` with a loaded engine)."""
+def create_app(settings: Settings, runtime: Any, *, transcriber: Any = None, synthesizer: Any = None,
+               capability_log: CapabilityLog | None = None) -> FastAPI:
+    """The API over ``runtime`` (the app's ``Runtime``, or a started ``Scheduler`` with a loaded engine).
+
+    ``capability_log`` receives every call that uses desktop control or MCP tools (the window
+    subscribes to it); one is made when none is given.
+    """
     backend = ServingBackend(runtime, settings, transcriber, synthesizer)
     chat = _ChatService(backend, settings)
     limiter = RateLimiter(settings.server.rate_limit_per_minute)
@@ -227,11 +242,10 @@ def create_app(settings: Settings, runtime: Any, *, transcriber: Any = None, syn
                   description="OpenAI-compatible chat, transcription and speech over the model on this computer.")
     app.state.backend = backend
     app.state.settings = settings
+    app.state.capability_log = capability_log or CapabilityLog()
     install_error_handlers(app)
-    if settings.server.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.server.cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["*"])
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.server.max_body_mb * 2**20))
+    app.add_middleware(RequestGuardMiddleware, server=settings.server)  # added last: the outermost
 
     async def authorise(request: Request,
                         _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
@@ -305,8 +319,9 @@ def create_app(settings: Settings, runtime: Any, *, transcriber: Any = None, syn
     app.include_router(v1)
 
     @app.get("/health", summary="Ready once the model is loaded; queue length and recent waits")
-    async def health() -> JSONResponse:
-        return _health(backend)
+    async def health(request: Request) -> JSONResponse:
+        presented = presented_key({k.lower(): v for k, v in request.headers.items()})
+        return _health(backend, expected_key is None or key_matches(presented, expected_key))
 
     @app.get("/", include_in_schema=False)
     async def root() -> JSONResponse:

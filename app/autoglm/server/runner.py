@@ -18,7 +18,8 @@ import uvicorn
 from autoglm.core.errors import InputError
 from autoglm.core.settings import Settings
 from autoglm.server.app import create_app
-from autoglm.server.security import check_bind_allowed
+from autoglm.server.capabilities import CapabilityLog
+from autoglm.server.security import check_serving_allowed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,7 +46,11 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 class ApiServer:
-    """The API on a background thread: ``start()``, ``stop()``, ``running``, ``url``."""
+    """The API on a background thread: ``start()``, ``stop()``, ``running``, ``url``.
+
+    ``capability_log`` (pass one as ``capability_log=`` to keep it across restarts) records
+    every API call that used desktop control or MCP tools; subscribe to it to show them.
+    """
 
     def __init__(self, runtime: Any, settings: Settings | None = None, **app_options: Any):
         self.runtime = runtime
@@ -56,6 +61,8 @@ class ApiServer:
         self._socket: socket.socket | None = None
         self._failure: BaseException | None = None
         self._port = self.settings.server.port
+        self.capability_log: CapabilityLog = app_options.pop("capability_log", None) or CapabilityLog()
+        self.app: Any = None
 
     @property
     def running(self) -> bool:
@@ -79,10 +86,11 @@ class ApiServer:
         if self.running:
             return self
         server_settings = self.settings.server
-        check_bind_allowed(server_settings.host, server_settings.api_key)
+        check_serving_allowed(server_settings)
         self._socket = bind_socket(server_settings.host, server_settings.port)
         self._port = self._socket.getsockname()[1]
-        app = create_app(self.settings, self.runtime, **self._app_options)
+        app = self.app = create_app(self.settings, self.runtime, capability_log=self.capability_log,
+                                    **self._app_options)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=3, log_config=None)
         self._server = uvicorn.Server(config)

@@ -100,3 +100,17 @@ def test_serve_on_all_interfaces_without_key_is_refused(child_env: dict[str, str
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "without an API key" in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_serve_refuses_web_pages(serve_url: str) -> None:
+    """`autoglm serve` as a user runs it: a rebinding page's Host and a foreign Origin get 403."""
+    import httpx
+
+    port = serve_url.rsplit(":", 1)[1]
+    with httpx.Client(base_url=serve_url, timeout=30) as http:
+        rebound = http.get("/v1/models", headers={"Host": f"attacker.example:{port}"})
+        assert rebound.status_code == 403 and rebound.json()["error"]["code"] == "host_not_allowed"
+        foreign = http.post("/v1/chat/completions", headers={"Origin": "http://attacker.example"},
+                            json={"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2})
+        assert foreign.status_code == 403 and foreign.json()["error"]["code"] == "origin_not_allowed"
+        assert http.get("/v1/models", headers={"Host": f"localhost:{port}"}).status_code == 200
