@@ -72,7 +72,9 @@ def test_every_value_round_trips_through_the_widgets(qtbot: QtBot) -> None:
     custom = updated(custom, "generation", temperature=0.25, seed=1234, system_prompt="Be brief.\nUse lists.",
                      thinking=False)
     custom = updated(custom, "voice", input_device="USB Mic", vad_threshold=0.35, barge_in=True, headset=True)
-    custom = updated(custom, "server", cors_origins=["http://a.example", "http://b.example"], max_body_mb=12.5)
+    custom = updated(custom, "server", allowed_origins=["http://a.example", "http://b.example"], max_body_mb=12.5,
+                     allowed_hosts=["mybox.lan", "proxy.lan:8443"], require_key_on_loopback=False,
+                     allow_mcp_tools=True)
     custom = updated(custom, "appearance", theme="dark", language="zh_CN", font_size=14)
 
     assert _dialog(qtbot, custom).collect() == custom
@@ -86,7 +88,7 @@ def test_apply_emits_validated_settings_and_stays_open(qtbot: QtBot) -> None:
     dialog.editor("generation", "seed").setValue(7)
     theme = dialog.editor("appearance", "theme")
     theme.setCurrentIndex(theme.findData("dark"))
-    dialog.editor("server", "cors_origins").setText(" http://x.example ,, http://y.example ")
+    dialog.editor("server", "allowed_origins").setText(" http://x.example ,, HTTP://Y.example:80/ ")
 
     with qtbot.waitSignal(dialog.settingsApplied, timeout=2000) as applied:
         _click(qtbot, dialog, QDialogButtonBox.StandardButton.Apply)
@@ -95,7 +97,7 @@ def test_apply_emits_validated_settings_and_stays_open(qtbot: QtBot) -> None:
     assert isinstance(new, Settings)
     assert (new.model.n_ctx, new.generation.temperature, new.generation.seed) == (4096, 0.2, 7)
     assert new.appearance.theme == "dark"
-    assert new.server.cors_origins == ["http://x.example", "http://y.example"]
+    assert new.server.allowed_origins == ["http://x.example", "http://y.example"]
     assert dialog.isVisible() and dialog.problem_text == ""
 
     save_settings(new)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm.core.settings import SETTINGS_GROUPS, Settings, updated
+from autoglm.server.security import is_loopback
 from autoglm.ui.notification import NotificationBannerWidget
 
 _LOGGER = logging.getLogger(__name__)
@@ -90,7 +91,11 @@ _FIELD_LABELS: dict[str, str] = {
     "server.max_body_mb": QT_TRANSLATE_NOOP("SettingsDialog", "Largest request (MiB)"),
     "server.max_audio_seconds": QT_TRANSLATE_NOOP("SettingsDialog", "Longest audio (s)"),
     "server.allowed_image_dir": QT_TRANSLATE_NOOP("SettingsDialog", "Folder for file:// images"),
-    "server.cors_origins": QT_TRANSLATE_NOOP("SettingsDialog", "CORS origins (comma-separated)"),
+    "server.allowed_hosts": QT_TRANSLATE_NOOP("SettingsDialog", "Allowed host names (comma-separated)"),
+    "server.allowed_origins": QT_TRANSLATE_NOOP("SettingsDialog", "Allowed web origins (comma-separated)"),
+    "server.require_key_on_loopback": QT_TRANSLATE_NOOP("SettingsDialog", "Require the key on this computer"),
+    "server.allow_desktop_control": QT_TRANSLATE_NOOP("SettingsDialog", "Allow desktop control"),
+    "server.allow_mcp_tools": QT_TRANSLATE_NOOP("SettingsDialog", "Allow MCP tools"),
     "appearance.theme": QT_TRANSLATE_NOOP("SettingsDialog", "Theme"),
     "appearance.language": QT_TRANSLATE_NOOP("SettingsDialog", "Interface language"),
     "appearance.font_size": QT_TRANSLATE_NOOP("SettingsDialog", "Chat text size (pt)"),
@@ -102,6 +107,7 @@ _UNSET_TEXT: dict[str, str] = {
     "generation.seed": QT_TRANSLATE_NOOP("SettingsDialog", "Random"),
     "voice.input_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
     "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
+    "server.require_key_on_loopback": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (when acting or tools are on)"),
 }
 _CHOICE_TEXT: dict[str, str] = {
     "system": QT_TRANSLATE_NOOP("SettingsDialog", "Follow the system"),
@@ -260,6 +266,22 @@ class _TextEditor(_FieldEditor):
             self.widget.setText(value or "")
 
 
+class _OptionalBoolEditor(_FieldEditor):
+    """Yes, no, or unset (the app decides), for a ``bool | None`` field."""
+
+    def __init__(self, unset_text: str) -> None:
+        self.widget = QComboBox()
+        self._values: list[bool | None] = [None, True, False]
+        for text in (unset_text, _tr("Yes"), _tr("No")):
+            self.widget.addItem(text)
+
+    def value(self) -> bool | None:
+        return self._values[max(0, self.widget.currentIndex())]
+
+    def set_value(self, value: Any) -> None:
+        self.widget.setCurrentIndex(self._values.index(None if value is None else bool(value)))
+
+
 class _ListEditor(_FieldEditor):
     def __init__(self) -> None:
         self.widget = QLineEdit()
@@ -277,7 +299,7 @@ def _make_editor(key: str, info: FieldInfo, label: str) -> _FieldEditor:
     kind, optional = _split_optional(info.annotation)
     unset = _tr(_UNSET_TEXT.get(key, QT_TRANSLATE_NOOP("SettingsDialog", "Not set")))
     if kind is bool:
-        return _BoolEditor(label)
+        return _OptionalBoolEditor(unset) if optional else _BoolEditor(label)
     if typing.get_origin(kind) is Literal:
         return _ChoiceEditor(typing.get_args(kind))
     if kind is int:
@@ -441,7 +463,8 @@ class SettingsDialog(QDialog):
             except ValidationError as exc:
                 for error in exc.errors():
                     name = str(error["loc"][0]) if error["loc"] else ""
-                    problems.append(f"{self._group_title(group)} → {self._field_label(group, name)}: {error['msg']}.")
+                    message = str(error["msg"]).removeprefix("Value error, ")
+                    problems.append(f"{self._group_title(group)} → {self._field_label(group, name)}: {message}.")
         problems += self._cross_field_problems(new)
         if problems:
             raise ValueError("\n".join(problems))
@@ -451,9 +474,13 @@ class SettingsDialog(QDialog):
         """Combinations the model accepts field by field but the app cannot honour."""
         problems = []
         server = settings.server
-        if server.host not in ("127.0.0.1", "localhost", "::1") and not server.api_key:
+        if not is_loopback(server.host) and not server.api_key:
             problems.append(self.tr("Server → Address: serving on {0} makes the model reachable from other "
                                     "computers, so set an API key first (Server → API key).").format(server.host))
+        elif server.key_required_on_loopback and not server.api_key:
+            problems.append(self.tr("Server → API key: while desktop control or MCP tools are allowed, or the key "
+                                    "is required on this computer, every client must send a key, so set one "
+                                    "(or turn those off)."))
         if settings.voice.barge_in and not settings.voice.headset:
             problems.append(self.tr("Voice → Interrupt by speaking needs a headset (tick “Using a headset”): "
                                     "through speakers the assistant would interrupt itself."))
