@@ -79,15 +79,20 @@ def browser_api(scheduler: object, llama_engine: object, pages: dict[str, str]) 
     server.stop()
 
 
-def _run_page(url: str) -> dict:
-    """Load ``url`` in headless Chromium and return what its script wrote into the page."""
+def _dump_dom(url: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium with a fresh profile loads ``url`` and prints the page as its scripts left it."""
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        result = subprocess.run(
+        return subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--virtual-time-budget=60000", "--dump-dom", url],
+             f"--user-data-dir={profile}", "--virtual-time-budget=60000", *flags, "--dump-dom", url],
             capture_output=True, text=True, timeout=120)
+
+
+def _run_page(url: str) -> dict:
+    """Load ``url`` in headless Chromium and return what its script wrote into the page."""
+    result = _dump_dom(url)
     found = re.search(r'<pre id="out">(.*?)</pre>', result.stdout, re.S)
     assert found, f"chromium printed no page (exit {result.returncode}):\n{result.stderr[-2000:]}"
     text = html.unescape(found.group(1))
@@ -111,3 +116,13 @@ def test_the_same_page_from_an_allowed_origin_is_served(browser_api, pages: dict
     assert outcome["chat"]["status"] == 200, outcome
     choice = outcome["chat"]["body"]["choices"][0]
     assert choice["message"]["role"] == "assistant" and choice["finish_reason"] in ("stop", "length")
+
+
+def test_a_rebound_name_gets_nothing(browser_api) -> None:  # noqa: ANN001
+    """The browser after DNS rebinding: ``attacker.test`` resolves to 127.0.0.1, so the page's
+    own origin is the API's address; the Host it sends is refused."""
+    url = f"http://attacker.test:{browser_api.port}/v1/models"
+    result = _dump_dom(url, "--host-resolver-rules=MAP attacker.test 127.0.0.1")
+    shown = html.unescape(re.sub(r"<[^>]+>", "", result.stdout))
+    assert "host_not_allowed" in shown, result.stdout[-2000:] + result.stderr[-2000:]
+    assert '"data"' not in shown
