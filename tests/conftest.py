@@ -18,6 +18,7 @@ import pytest
 # One private PulseAudio per session (virtual microphone and speaker), whisper and piper:
 # defined once here so every folder's audio tests share the same devices.
 from fixtures.audio import piper_voice, virtual_sound, whisper  # noqa: F401,E402 - fixtures
+from fixtures.glm import glm_control_tokens, glm_long_pieces, glm_old_conversion, glm_standin  # noqa: F401,E402
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
