@@ -26,7 +26,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from autoglm.core.errors import ModelError
-from autoglm.core.gguf_file import GgufSummary, inspect_gguf, sha256_file
+from autoglm.core.gguf_file import GgufSummary, check_projector_pairing, inspect_gguf, sha256_file
 from autoglm.core.paths import AppPaths, catalog_path
 
 _LOGGER = logging.getLogger(__name__)
@@ -336,6 +336,7 @@ class ModelRepository:
             projector = inspect_gguf(mmproj_path, role="projector")
             if not projector.is_projector:
                 raise ModelError(f"{mmproj_path.name} is a language model, not a vision projector.")
+            check_projector_pairing(summary, projector)
         model_id = model_id or _guess_id(summary, self.catalog)
         with self._lock:
             data = self._read_json(self._imports_file)

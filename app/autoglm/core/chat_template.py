@@ -27,6 +27,11 @@ CHATML_TEMPLATE = (
 )
 
 
+# Where GLM-4.1V / AutoGLM-Phone-9B's reply ends: its generation_config's end tokens, as the
+# reference vLLM deployment stops (llama.cpp's GGUF marks only the last two as end-of-generation).
+GLM_STOP_STRINGS = ("</answer>", "<|user|>", "<|observation|>", "<|endoftext|>")
+
+
 def _raise(message: str) -> None:
     raise jinja2.TemplateError(message)
 
@@ -83,7 +88,19 @@ class ChatTemplate:
                            strftime_now=lambda fmt: datetime.datetime.now().strftime(fmt))
         env.filters["tojson"] = _tojson
         self._template = env.from_string(self.source)
-        self.mentions_thinking = "<think>" in self.source or "enable_thinking" in self.source
+        self.is_glm = "[gMASK]" in self.source and "<|assistant|>" in self.source
+        # GLM-4.1V's template never writes <think>, yet the model opens its reply with one.
+        self.mentions_thinking = "<think>" in self.source or "enable_thinking" in self.source or self.is_glm
+
+    @property
+    def stop_strings(self) -> tuple[str, ...]:
+        """Text that ends a reply for this model family, beyond llama.cpp's end-of-generation tokens."""
+        return GLM_STOP_STRINGS if self.is_glm else ()
+
+    @property
+    def images_before_text(self) -> bool:
+        """Whether images go in as a marker line before the text (vLLM's string content, GLM's deployment)."""
+        return self.is_glm
 
     def _render(self, messages: list[dict[str, Any]], add_generation_prompt: bool, **kwargs: Any) -> str:
         return self._template.render(messages=messages, add_generation_prompt=add_generation_prompt,

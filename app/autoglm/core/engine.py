@@ -33,7 +33,7 @@ from autoglm.core.errors import InputError, ModelError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
 from autoglm.core.native_logs import forward_native_logs
-from autoglm.core.reasoning import ReasoningSplitter
+from autoglm.core.reasoning import REASONING_TAGS, ReasoningSplitter
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     ChatMessage,
@@ -141,6 +141,56 @@ class _StopMatcher:
         return out
 
 
+class TokenPieces:
+    """Each token's bytes, whatever their length, and which of them a reader may see.
+
+    llama-cpp-python's ``detokenize`` renders into a 32-byte buffer and returns nothing
+    for a longer piece (runs of spaces, separator lines), so pieces come from
+    ``llama_token_to_piece`` directly, retried with the size it asks for. Control tokens
+    (``<|assistant|>``, ``<|begin_of_image|>``…) are never text for the reader: only
+    those that end the reply (kept for the stop check) or that mark reasoning pass.
+    """
+
+    PASSED_CONTROL = frozenset(REASONING_TAGS)
+
+    def __init__(self, llama: Any):
+        import llama_cpp
+
+        self._vocab = llama._model.vocab  # noqa: SLF001
+        self._lib = llama_cpp
+        self._cache: dict[int, bytes] = {}
+
+    def piece(self, token: int) -> bytes:
+        """The token's bytes with special tokens rendered as their text."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        import ctypes
+
+        size = 64
+        while True:
+            buffer = ctypes.create_string_buffer(size)
+            n = self._lib.llama_token_to_piece(self._vocab, token, buffer, size, 0, True)
+            if n >= 0:
+                data = buffer.raw[:n]
+                break
+            if -n <= size:  # pragma: no cover - llama.cpp asks for more than it needs only on a bad token
+                data = b""
+                break
+            size = -n
+        self._cache[token] = data
+        return data
+
+    def visible(self, token: int, stops: list[str]) -> bytes:
+        """The bytes to pass on: a control token only if it is a stop string or a reasoning tag."""
+        data = self.piece(token)
+        if data and self._lib.llama_vocab_is_control(self._vocab, token):
+            text = data.decode("utf-8", errors="replace")
+            if text not in self.PASSED_CONTROL and text not in stops:
+                return b""
+        return data
+
+
 class LlamaEngine:
     """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
 
@@ -156,6 +206,7 @@ class LlamaEngine:
         self._template: ChatTemplate | None = None
         self._info = ModelInfo(self.model_id, self.display_name, str(self.model_path))
         self._abort_flag: Any = None
+        self._pieces: TokenPieces | None = None
         self.vision: Any = None  # a vision.projector session, attached when the model has one
 
     # -- loading ---------------------------------------------------------------------
@@ -187,7 +238,7 @@ class LlamaEngine:
         if self.mmproj_path:
             from autoglm.vision.projector import check_projector_file
 
-            mmproj_summary = check_projector_file(self.mmproj_path, summary.embedding_length)
+            mmproj_summary = check_projector_file(self.mmproj_path, summary)
         n_ctx = self.settings.n_ctx
         if summary.context_length:
             n_ctx = min(n_ctx, summary.context_length)
@@ -214,6 +265,7 @@ class LlamaEngine:
         eos = vocab_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
         self._template = ChatTemplate(summary.chat_template or None, bos, eos)
         self._install_abort_callback()
+        self._pieces = TokenPieces(llama)
         if self.mmproj_path:
             from autoglm.vision.session import VisionSession
 
@@ -317,7 +369,7 @@ class LlamaEngine:
                              f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")
         cached = self._evaluate_prompt(tokens, cancel)
         prompt_done = time.perf_counter()
-        completion = self.decode(request, emit, cancel, rendered.opens_reasoning)
+        completion = self.decode(request, emit, cancel, rendered.opens_reasoning, prompt_cells=len(tokens))
         completion.notices = notices + completion.notices
         completion.usage.prompt_tokens = len(tokens)
         completion.usage.cached_prompt_tokens = cached
@@ -378,8 +430,13 @@ class LlamaEngine:
                 return
 
     def decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
-               starts_in_reasoning: bool = False) -> Completion:
-        """Sample the reply after the prompt has been evaluated; stops within one token of ``cancel``."""
+               starts_in_reasoning: bool = False, prompt_cells: int | None = None) -> Completion:
+        """Sample the reply after the prompt has been evaluated; stops within one token of ``cancel``.
+
+        ``prompt_cells`` is how many KV cells the prompt fills. With M-RoPE an image takes
+        far fewer positions (``Llama.n_tokens``) than cells, and the context is a number
+        of cells, so the reply is bounded by cells, never by positions.
+        """
         llama = self._llama
         params = request.sampling
         completion = Completion(usage=Usage())
@@ -388,25 +445,30 @@ class LlamaEngine:
             return completion
         llama.set_seed(params.seed if params.seed is not None else random.randrange(2**31))
         splitter = ReasoningSplitter(start_in_reasoning=starts_in_reasoning)
-        stopper = _StopMatcher(params.stop)
+        stops = list(dict.fromkeys([*params.stop, *self.template.stop_strings]))
+        stopper = _StopMatcher(stops)
         utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         content: list[str] = []
         reasoning: list[str] = []
-        n_ctx = llama.n_ctx()
+        cells = llama.n_tokens if prompt_cells is None else prompt_cells
+        max_tokens = max(0, min(params.max_tokens, llama.n_ctx() - 1 - cells))
         first_token_at: float | None = None
         started = time.perf_counter()
         finish = "length"
         generated = 0
+        if max_tokens == 0:
+            completion.finish_reason = "length"
+            return completion
         tokens = llama.generate([], top_k=params.top_k, top_p=params.top_p, min_p=0.0,
                                 temp=params.temperature, repeat_penalty=params.repeat_penalty, reset=False)
         import llama_cpp
 
         vocab = llama._model.vocab  # noqa: SLF001
+        pieces = self._pieces
+        assert pieces is not None
 
         def is_eog(token: int) -> bool:
             return bool(llama_cpp.llama_vocab_is_eog(vocab, token))
-
-        piece = llama._model.detokenize  # noqa: SLF001
 
         def deliver(text: str) -> None:
             delta = splitter.feed(text)
@@ -425,13 +487,14 @@ class LlamaEngine:
                 finish = "stop"
                 break
             generated += 1
-            text, stopped = stopper.push(utf8.decode(piece([token], True)))
+            piece = pieces.visible(token, stops)
+            text, stopped = stopper.push(utf8.decode(piece))
             if text:
                 deliver(text)
             if stopped:
                 finish = "stop"
                 break
-            if generated >= params.max_tokens or llama.n_tokens + 1 >= n_ctx:
+            if generated >= max_tokens:
                 finish = "length"
                 break
             FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first

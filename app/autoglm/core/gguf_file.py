@@ -57,6 +57,18 @@ class GgufSummary:
         """Whether the file carries its own chat template."""
         return bool(self.chat_template)
 
+    @property
+    def rope_sections(self) -> list[int]:
+        """M-RoPE sections (``{arch}.rope.dimension_sections``); empty for plain RoPE."""
+        value = self.metadata.get(f"{self.architecture}.rope.dimension_sections")
+        return [int(v) for v in value] if isinstance(value, list) else []
+
+    @property
+    def uses_mrope(self) -> bool:
+        """Whether llama.cpp will run this model with M-RoPE, as image positions need (first two sections set)."""
+        sections = self.rope_sections
+        return len(sections) >= 2 and sections[0] > 0 and sections[1] > 0
+
     def kv_cache_bytes(self, n_ctx: int, bytes_per_value: int = 2) -> int:
         """Memory of an f16 KV cache holding ``n_ctx`` tokens."""
         per_token = self.block_count * self.head_count_kv * (self.key_length + self.value_length)
@@ -223,6 +235,44 @@ def inspect_gguf(path: str | Path, *, role: str = "model") -> GgufSummary:
         projector_type=str(meta.get("clip.projector_type") or ("clip" if is_projector else "")),
         metadata=meta,
     )
+
+
+# Projectors whose image positions are M-RoPE positions, and the text architectures they belong to.
+_MROPE_PROJECTORS = {
+    "glm4v": ("glm4",),
+    "glm5v": ("glm4", "glm4moe", "glm-dsa"),
+    "qwen2vl_merger": ("qwen2vl",),
+    "qwen2.5vl_merger": ("qwen2vl",),
+    "qwen3vl_merger": ("qwen3vl", "qwen3vlmoe"),
+}
+
+
+def check_projector_pairing(model: GgufSummary, projector: GgufSummary) -> None:
+    """Refuse, in one sentence, a projector that llama.cpp would abort on or misuse with ``model``.
+
+    llama.cpp aborts the whole process on the first image when a GLM-4 text model
+    converted before its GLM-4.1V vision support (no M-RoPE sections) is given a glm4v
+    projector, so the pair is checked here, before llama.cpp opens either file.
+    """
+    kind = projector.projector_type
+    width = projector.metadata.get("clip.vision.projection_dim")
+    if isinstance(width, int) and width and model.embedding_length and width != model.embedding_length:
+        raise ModelError(f"The projector {projector.path.name} projects images to {width} values, but the language "
+                         f"model expects {model.embedding_length}: it belongs to a different model; use the mmproj "
+                         f"published with {model.path.name}.")
+    architectures = _MROPE_PROJECTORS.get(kind)
+    if architectures is None:
+        return
+    if model.architecture not in architectures:
+        raise ModelError(f"The projector {projector.path.name} is a {kind} projector for "
+                         f"{'/'.join(architectures)} models, but {model.path.name} is a {model.architecture} model; "
+                         "use the mmproj published with this model.")
+    if not model.uses_mrope:
+        raise ModelError(f"{model.path.name} was converted before llama.cpp supported its images "
+                         f"(it has no {model.architecture}.rope.dimension_sections), so it cannot take the "
+                         f"projector {projector.path.name}: download a current GGUF of this model or reconvert it "
+                         "with a current llama.cpp (convert_hf_to_gguf.py); without the projector it still works "
+                         "for text.")
 
 
 def _dominant_tensor_type(tensors: list[_TensorInfo], sizes: list[int]) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from autoglm.core.errors import ModelError
-from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.gguf_file import GgufSummary, check_projector_pairing, inspect_gguf
 from autoglm.core.idle import IdleUnloader
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.types import ImageInput
@@ -39,18 +39,16 @@ OwnedChunk = int  # an mtmd_input_chunk* that the holder must free with ``free_c
 ImagePieces = list[TextTokens | tuple[MediaPiece, OwnedChunk]]
 
 
-def check_projector_file(path: Path, text_embedding_width: int = 0) -> GgufSummary:
-    """Validate an mmproj before mtmd opens it; ``ModelError`` in words if it cannot serve images."""
+def check_projector_file(path: Path, model: GgufSummary | None = None) -> GgufSummary:
+    """Validate an mmproj (and its pairing with ``model``) before mtmd opens it; ``ModelError`` in words."""
     summary = inspect_gguf(path, role="projector")
     if not summary.is_projector:
         raise ModelError(f"{path.name} is a language model, not a vision projector (mmproj).")
     meta = summary.metadata
     if meta.get("clip.has_vision_encoder") is False:
         raise ModelError(f"{path.name} is a projector without a vision encoder (audio only?); it cannot read images.")
-    width = meta.get("clip.vision.projection_dim")
-    if text_embedding_width and isinstance(width, int) and width and width != text_embedding_width:
-        raise ModelError(f"{path.name} projects images to {width} values, but the language model expects "
-                         f"{text_embedding_width}: it belongs to a different model.")
+    if model is not None:
+        check_projector_pairing(model, summary)
     return summary
 
 

@@ -150,7 +150,8 @@ class VisionSession:
                        tools: list[ToolSpec] | None = None) -> tuple[PromptSequence, MultimodalPrompt]:
         """The prompt for ``messages`` as text tokens and media chunks."""
         if self._list_content is None:
-            self._list_content = engine.template.accepts_list_content()
+            template = engine.template
+            self._list_content = template.accepts_list_content() and not template.images_before_text
         prompt = render_multimodal(engine.template, messages, self.marker, thinking, self._list_content, tools)
         sequence = PromptSequence()
         llama = engine.llama
@@ -205,7 +206,7 @@ class VisionSession:
         images = {image.sha256: image for image in prompt.images}
         cached = self._evaluate(engine, sequence, images, cancel)
         prompt_done = time.perf_counter()
-        completion = engine.decode(request, emit, cancel, prompt.opens_reasoning)
+        completion = engine.decode(request, emit, cancel, prompt.opens_reasoning, prompt_cells=sequence.n_cells)
         completion.notices = notices + completion.notices
         completion.usage.prompt_tokens = sequence.n_cells
         completion.usage.cached_prompt_tokens = cached

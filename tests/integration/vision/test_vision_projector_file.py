@@ -8,13 +8,14 @@ import pytest
 
 from autoglm.core.engine import LlamaEngine
 from autoglm.core.errors import ModelError
+from autoglm.core.gguf_file import inspect_gguf
 from autoglm.core.settings import ModelSettings
 from autoglm.vision.projector import check_projector_file
 from autoglm.vision.synthetic import write_random_projector
 
 
-def test_the_generated_projector_passes_and_describes_itself(projector_gguf: Path) -> None:
-    summary = check_projector_file(projector_gguf, 896)
+def test_the_generated_projector_passes_and_describes_itself(projector_gguf: Path, starter_gguf: Path) -> None:
+    summary = check_projector_file(projector_gguf, inspect_gguf(starter_gguf))
     assert summary.is_projector and summary.projector_type == "mlp"
     assert summary.metadata["clip.vision.projection_dim"] == 896
 
