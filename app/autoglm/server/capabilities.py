@@ -11,8 +11,8 @@ A route that uses a capability declares it, and nothing else is needed::
     @v1.post("/agent/act", dependencies=[Depends(requires_capability(Capability.DESKTOP_CONTROL))])
     async def act(...): ...
 
-The dependency refuses the call (403, OpenAI-shaped) when the switch is off, or when a key
-is required but none is set, and records it otherwise. A route that wants each step on the
+The dependency refuses the call (403, OpenAI-shaped) when the switch is off or when a key
+is required but none is set, checks the key itself (401), and records the call otherwise. A route that wants each step on the
 record too (every tool it calls, every click) calls ``record_capability_use(request, ...)``.
 """
 
@@ -30,6 +30,7 @@ from fastapi import Request
 
 from autoglm.core.settings import ServerSettings
 from autoglm.server.errors import ApiError
+from autoglm.server.security import key_matches, presented_key
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -129,6 +130,11 @@ def requires_capability(capability: Capability) -> Callable[[Request], Awaitable
         if server.key_required_on_loopback and not server.api_key:
             raise ApiError(403, f"Calls that use {capability.title} need an API key, and none is set: "
                                 "set one in Settings → Server → API key.", code="api_key_required")
+        if server.api_key:  # checked here too, so a route outside /v1 cannot skip the key
+            presented = presented_key({k.lower(): v for k, v in request.headers.items()})
+            if not key_matches(presented, server.api_key):
+                raise ApiError(401, "Incorrect or missing API key: send it as 'Authorization: Bearer KEY'.",
+                               code="invalid_api_key")
         return record_capability_use(request, capability)
 
     return check

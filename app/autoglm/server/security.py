@@ -309,10 +309,12 @@ class RequestGuardMiddleware:
         await send({"type": "http.response.body", "body": b""})
 
     async def _refuse(self, scope: Scope, send: Any, message: str, code: str, what: tuple[str, str]) -> None:
-        if what not in self._logged and len(self._logged) < _MAX_LOGGED_REFUSALS:
+        client = scope.get("client") or ("?", 0)
+        if what not in self._logged and len(self._logged) < _MAX_LOGGED_REFUSALS:  # once per value
             self._logged.add(what)
-            client = scope.get("client") or ("?", 0)
             _LOGGER.warning("Refused an API request from %s with %s %r (%s)", client[0], what[0], what[1], code)
+        else:
+            _LOGGER.debug("Refused an API request from %s with %s %r (%s)", client[0], what[0], what[1], code)
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return

@@ -191,6 +191,10 @@ def test_capabilities_are_off_keyed_and_recorded(scheduler, llama_engine) -> Non
                 assert_refused(client.post("/v1/act-for-test", headers={**key, "Origin": FOREIGN}),
                                "origin_not_allowed")
                 served.append(client.post("/v1/act-for-test", headers=key))
+                server.app.post("/outside-v1-for-test",
+                                dependencies=[Depends(requires_capability(Capability.DESKTOP_CONTROL))])(act)
+                unkeyed = client.post("/outside-v1-for-test")
+                assert unkeyed.status_code == (401 if allow else 403), unkeyed.text
                 mcp = requires_capability(Capability.MCP_TOOLS)
                 server.app.post("/v1/tool-for-test", dependencies=[Depends(mcp)])(act)
                 assert_refused(client.post("/v1/tool-for-test", headers=key), "capability_disabled")
