@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
     from autoglm.core.runtime import Runtime
     from autoglm.server.runner import ApiServer
     from autoglm.server.security import check_serving_allowed
+    from autoglm.speech.factory import SpeechModelFactory
 
-    runtime = Runtime()
+    runtime = Runtime(speech=SpeechModelFactory())
     settings = overrides_from_args(args, runtime.settings)
     check_serving_allowed(settings.server)  # refuse before loading anything
     runtime.settings = settings

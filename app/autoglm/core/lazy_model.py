@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from autoglm.core.idle import IdleUnloader
 
@@ -22,12 +23,17 @@ Model = TypeVar("Model")
 class LazyModel(Generic[Model]):
     """The model ``spec`` names, opened by ``open_model(spec)`` when first needed."""
 
+    # Loads in this process by ``what`` ("speech recognition model", "voice"): a model shared
+    # by every front (voice loop, read-aloud, API) is loaded once, and tests check that here.
+    loads: ClassVar[Counter[str]] = Counter()
+
     def __init__(self, spec: str, open_model: Callable[[str], Model], check_spec: Callable[[str], object],
                  idle_unload_s: float, what: str):
         self.spec = spec
         self._open = open_model
         self._check = check_spec
         self._model: Model | None = None
+        self._what = what
         self._lock = threading.Lock()
         self._idle = IdleUnloader(idle_unload_s, self.unload, what)
 
@@ -41,6 +47,7 @@ class LazyModel(Generic[Model]):
         with self._lock:
             if self._model is None:
                 self._model = self._open(self.spec)
+                LazyModel.loads[self._what] += 1
             return self._model
 
     def load(self) -> None:
@@ -69,5 +76,6 @@ class LazyModel(Generic[Model]):
             self.spec = spec
             return
         replacement = self._open(spec)
+        LazyModel.loads[self._what] += 1
         with self._lock:
             self._model, self.spec = replacement, spec

@@ -18,6 +18,7 @@ from autoglm.core.catalog import ModelRepository
 from autoglm.core.paths import AppPaths, app_paths
 from autoglm.core.scheduler import Engine, Scheduler
 from autoglm.core.settings import Settings, load_settings, save_settings
+from autoglm.core.speech import Recognizer, SpeechFactory, Synthesizer
 from autoglm.core.types import ChatMessage, GenerationRequest, ModelInfo, Priority, SamplingParams
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ class _NoEngine:
 class Runtime:
     """Settings, folders, model repository, scheduler and store, shared by every front."""
 
-    def __init__(self, settings: Settings | None = None, paths: AppPaths | None = None):
+    def __init__(self, settings: Settings | None = None, paths: AppPaths | None = None,
+                 speech: SpeechFactory | None = None):
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or load_settings(self.paths)
         self.repository = ModelRepository(self.paths)
@@ -47,6 +49,10 @@ class Runtime:
         self._store_lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._engine: Engine | None = None
+        self._speech_factory = speech
+        self._speech_lock = threading.Lock()
+        self._recognizer: Recognizer | None = None
+        self._synthesizer: Synthesizer | None = None
 
     # -- the store -----------------------------------------------------------------
     @property
@@ -97,6 +103,57 @@ class Runtime:
         if unload is not None and old is not engine:
             unload()
 
+    # -- speech models -------------------------------------------------------------------
+    def _speech(self) -> SpeechFactory:
+        if self._speech_factory is None:
+            from autoglm.core.errors import ModelError
+
+            raise ModelError("Speech is not available here: this front was started without speech models.")
+        return self._speech_factory
+
+    def use_speech(self, factory: SpeechFactory) -> None:
+        """Make speech models with ``factory`` (the front that starts the app gives it)."""
+        with self._speech_lock:
+            self._speech_factory = factory
+
+    @property
+    def has_speech(self) -> bool:
+        """Whether this runtime can make speech models."""
+        return self._speech_factory is not None
+
+    @property
+    def recognizer(self) -> Recognizer:
+        """The one speech recogniser of every front (made on first use; loads on first transcription)."""
+        with self._speech_lock:
+            if self._recognizer is None:
+                from autoglm.core.settings import interface_language
+
+                self._recognizer = self._speech().recognizer(self.settings.voice, interface_language(self.settings))
+            return self._recognizer
+
+    @property
+    def synthesizer(self) -> Synthesizer:
+        """The one synthesiser (voices per language) of every front (loads on first use)."""
+        with self._speech_lock:
+            if self._synthesizer is None:
+                self._synthesizer = self._speech().synthesizer(self.settings.voice)
+            return self._synthesizer
+
+    def apply_voice_settings(self) -> None:
+        """Make the speech models follow ``settings.voice`` (blocking; ``ModelError`` if unusable)."""
+        with self._speech_lock:
+            recognizer, synthesizer = self._recognizer, self._synthesizer
+        problem: Exception | None = None
+        if recognizer is not None:
+            try:
+                recognizer.apply_settings(self.settings.voice)
+            except Exception as exc:  # noqa: BLE001 - the voices still change; re-raised after
+                problem = exc
+        if synthesizer is not None:
+            synthesizer.apply_settings(self.settings.voice)
+        if problem is not None:
+            raise problem
+
     # -- requests ----------------------------------------------------------------------
     def build_request(self, messages: list[ChatMessage], *, thinking: bool | None = None,
                       priority: Priority = Priority.INTERACTIVE, system_prompt: str | None = None,
@@ -123,6 +180,10 @@ class Runtime:
     def close(self, timeout: float = 5.0) -> None:
         """Cancel generation, stop the engine thread, unload the model, close the store."""
         stopped = self.scheduler.shutdown(timeout)
+        with self._speech_lock:
+            speech = [m for m in (self._recognizer, self._synthesizer) if m is not None]
+        for model in speech:
+            model.unload()
         engine, self._engine = self._engine, None
         unload = getattr(engine, "unload", None) if stopped else None
         if not stopped:  # freeing the model under a token being decoded would crash the process

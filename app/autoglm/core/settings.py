@@ -58,11 +58,16 @@ class VoiceSettings(BaseModel):
 
     input_device: str | None = Field(None, description="Microphone name (unset: system default)")
     output_device: str | None = Field(None, description="Speaker name (unset: system default)")
-    asr_model: str = Field("whisper-tiny.en", description="Catalog id or folder of a CTranslate2 whisper model")
-    language: str = Field("auto", description="Spoken language code, or 'auto'")
+    asr_model: str = Field("auto", description="Catalog id or folder of a CTranslate2 whisper model "
+                           "('auto': whisper-base for Chinese speech or interface, else whisper-tiny.en)")
+    language: str = Field("auto", description="Spoken language code, or 'auto' (detected each turn)")
     tts_voice: str = Field("piper-en_US-joe-medium", description="Catalog id or .onnx path of a piper voice")
+    tts_voice_zh: str = Field("espeak-ng-cmn", description="Voice for Chinese replies: 'espeak-ng-cmn' or a piper zh_CN .onnx path")
     speech_rate: float = Field(1.0, ge=0.5, le=2.0, description="Speaking speed (1.0: the voice's own)")
-    end_silence_ms: int = Field(600, ge=200, le=5000, description="Silence that ends a spoken turn")
+    end_silence_ms: int = Field(600, ge=200, le=5000, description="Silence that ends a spoken turn (turn detector off)")
+    turn_detector: bool = Field(True, description="End a turn by what was said: sooner after a finished sentence, later mid-sentence")
+    finished_silence_ms: int = Field(250, ge=100, le=3000, description="Silence that ends a finished sentence (turn detector on)")
+    unfinished_silence_ms: int = Field(1200, ge=300, le=5000, description="Silence allowed mid-sentence before the turn ends (turn detector on)")
     preroll_ms: int = Field(300, ge=0, le=2000, description="Audio kept from before speech starts")
     vad_threshold: float = Field(0.5, gt=0.0, lt=1.0, description="Speech probability that counts as speech")
     headset: bool = Field(False, description="Using a headset: allows barge-in while the assistant speaks")
@@ -277,3 +282,15 @@ def updated(settings: Settings, group: str, **values: Any) -> Settings:
     current = getattr(settings, group)
     new_group = type(current).model_validate({**current.model_dump(), **values})
     return settings.model_copy(update={group: new_group})
+
+
+def interface_language(settings: Settings) -> str:
+    """The window's language code (``zh_CN``, ``en``): the system's where the setting says ``system``."""
+    chosen = settings.appearance.language
+    if chosen != "system":
+        return chosen
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value and value not in ("C", "POSIX"):
+            return value.split(".")[0]
+    return "en"

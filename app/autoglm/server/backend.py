@@ -2,9 +2,10 @@
 
 The server never loads a language model itself. It is handed the desktop app's
 ``Runtime`` (or, in tests and benchmarks, a started ``Scheduler`` whose engine is
-loaded) and submits to that scheduler, so the app and the API share one model. Speech
-models are taken from the runtime when it has them, else made here and loaded on the
-first audio request.
+loaded) and submits to that scheduler, so the app and the API share one model. The
+speech models are the runtime's too (the voice loop uses the same ones, so whisper and
+piper are loaded once); only a bare scheduler, which has none, gets its own, made here
+and loaded on the first audio request.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from autoglm.core.catalog import ModelRepository
 from autoglm.core.paths import app_paths
 from autoglm.core.scheduler import Scheduler
-from autoglm.core.settings import Settings
+from autoglm.core.settings import Settings, interface_language
+from autoglm.core.speech import Recognizer, Synthesizer
 from autoglm.core.types import ModelInfo
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,11 +27,12 @@ _LOGGER = logging.getLogger(__name__)
 class ServingBackend:
     """The scheduler, the loaded model's identity and the speech models, behind one object."""
 
-    def __init__(self, source: Any, settings: Settings, transcriber: Any = None, synthesizer: Any = None):
+    def __init__(self, source: Any, settings: Settings, transcriber: Recognizer | None = None,
+                 synthesizer: Synthesizer | None = None):
         self._source = source
         self.settings = settings
-        self._transcriber = transcriber if transcriber is not None else getattr(source, "transcriber", None)
-        self._synthesizer = synthesizer if synthesizer is not None else getattr(source, "synthesizer", None)
+        self._transcriber = transcriber
+        self._synthesizer = synthesizer
         self._speech_lock = threading.Lock()
         self.asr_lock = threading.Lock()
         self.tts_lock = threading.Lock()
@@ -59,26 +62,30 @@ class ServingBackend:
             _LOGGER.warning("Could not list the models on disk", exc_info=True)
             return []
 
+    def _runtime_speech(self) -> bool:
+        return not isinstance(self._source, Scheduler) and bool(getattr(self._source, "has_speech", False))
+
     @property
-    def transcriber(self) -> Any:
-        """The speech recogniser (made on first use; loads its model on first transcription)."""
+    def transcriber(self) -> Recognizer:
+        """The speech recogniser: the runtime's, else one made here (loads on first transcription)."""
+        if self._transcriber is None and self._runtime_speech():
+            return self._source.recognizer  # type: ignore[no-any-return]
         with self._speech_lock:
             if self._transcriber is None:
-                from autoglm.speech.asr import WhisperTranscriber
+                from autoglm.speech.factory import SpeechModelFactory
 
-                voice = self.settings.voice
-                self._transcriber = WhisperTranscriber(voice.asr_model, voice.language,
-                                                       idle_unload_s=voice.idle_unload_s)
+                self._transcriber = SpeechModelFactory().recognizer(self.settings.voice,
+                                                                    interface_language(self.settings))
             return self._transcriber
 
     @property
-    def synthesizer(self) -> Any:
-        """The voice (made on first use; loads on first synthesis)."""
+    def synthesizer(self) -> Synthesizer:
+        """The voices: the runtime's, else made here (load on first synthesis)."""
+        if self._synthesizer is None and self._runtime_speech():
+            return self._source.synthesizer  # type: ignore[no-any-return]
         with self._speech_lock:
             if self._synthesizer is None:
-                from autoglm.speech.tts import PiperSynthesizer
+                from autoglm.speech.factory import SpeechModelFactory
 
-                voice = self.settings.voice
-                self._synthesizer = PiperSynthesizer(voice.tts_voice, voice.speech_rate,
-                                                     idle_unload_s=voice.idle_unload_s)
+                self._synthesizer = SpeechModelFactory().synthesizer(self.settings.voice)
             return self._synthesizer

@@ -1,38 +1,68 @@
-"""Speech recognition with faster-whisper: int8 on CPU, float16 on CUDA, loaded on first use."""
+"""Speech recognition with faster-whisper: int8 on CPU, float16 on CUDA, loaded on first use.
+
+With a multilingual model and the language on ``auto``, each turn's language is detected
+among the languages the app speaks (English and Chinese): espeak-ng's Mandarin, for one,
+is heard as Thai or English by an unrestricted detector. Chinese comes out in simplified
+characters (whisper often writes traditional ones; OpenCC converts them) with whisper's own
+punctuation; an ``initial_prompt`` in simplified Chinese was tried instead and made whisper
+base repeat the prompt on short questions (4 of 8 espeak-ng questions).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
-from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.lazy_model import LazyModel
-from autoglm.speech.models import resolve_asr_model
+from autoglm.core.settings import VoiceSettings
+from autoglm.core.speech import Transcript
+from autoglm.speech.models import CHINESE, choose_asr_model, resolve_asr_model
 from autoglm.speech.short_window import transcribe_short
 
+__all__ = ["SAMPLE_RATE", "SPOKEN_LANGUAGES", "Transcript", "WhisperTranscriber", "load_audio_file", "simplified"]
 _LOGGER = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
+SPOKEN_LANGUAGES = ("en", "zh")  # what ``auto`` detects among with a multilingual model
+PREFERRED_WEIGHT = 4.0  # Chinese interface: Chinese counts this many times its probability
+LAST_TURN_WEIGHT = 2.0  # the language of the previous turn counts double (people rarely switch)
 
 
-@dataclass
-class Transcript:
-    """What was said: the text, its language, and how long recognising it took."""
+def choose_language(ranked: list[tuple[str, float]], preferred: str = "", last: str = "") -> str:
+    """English or Chinese from whisper's language probabilities, weighted by the context.
 
-    text: str
-    language: str
-    audio_s: float
-    elapsed_s: float
-    window_frames: int = 3000  # mel frames the encoder saw: under 3000 when a short window sufficed
+    Whisper base is unsure of synthetic or accented Mandarin: espeak-ng's "中国的首都是哪里"
+    scores English 0.41 against Chinese 0.15, "今天天气怎么样" scores Thai highest, while
+    English questions score English 0.28–0.98 and Chinese under 0.01. So Chinese weighs
+    more with a Chinese interface or after a Chinese turn, and speech whisper hears as
+    neither (Thai, Vietnamese…) with English unlikely counts as Chinese.
+    """
+    scores = dict(ranked)
+    def weight(code: str) -> float:
+        return (PREFERRED_WEIGHT if code == preferred else 1.0) * (LAST_TURN_WEIGHT if code == last else 1.0)
+    english, chinese = scores.get("en", 0.0) * weight("en"), scores.get(CHINESE, 0.0) * weight(CHINESE)
+    top = ranked[0][0] if ranked else "en"
+    if top not in SPOKEN_LANGUAGES and scores.get("en", 0.0) < 0.5:
+        return CHINESE
+    return CHINESE if chinese > english else "en"
 
-    @property
-    def real_time_factor(self) -> float:
-        """Recognition time divided by audio length (below 1: faster than real time)."""
-        return self.elapsed_s / self.audio_s if self.audio_s else 0.0
+
+@cache
+def _t2s() -> Any:  # opencc.OpenCC
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` with traditional Chinese characters written in simplified ones."""
+    return _t2s().convert(text) if text else text
 
 
 def load_audio_file(path: Path) -> np.ndarray:
@@ -63,13 +93,17 @@ class WhisperTranscriber:
     """A faster-whisper model loaded on first use, unloaded when idle, switchable live."""
 
     def __init__(self, model: str = "whisper-tiny.en", language: str = "auto", cpu_threads: int = 0,
-                 idle_unload_s: float = 600.0, beam_size: int = 1, short_window: bool = True):
+                 idle_unload_s: float = 600.0, beam_size: int = 1, short_window: bool = True,
+                 interface_language: str = ""):
         self.language = language
+        self.interface_language = interface_language
         self.cpu_threads = cpu_threads
         self.beam_size = beam_size
         self.short_window = short_window
         self.device = ""
-        self._model = LazyModel(model, self._open, resolve_asr_model, idle_unload_s, "speech recognition model")
+        self.last_language = ""
+        self._model = LazyModel(choose_asr_model(model, language, interface_language), self._open,
+                                resolve_asr_model, idle_unload_s, "speech recognition model")
 
     @property
     def model_spec(self) -> str:
@@ -107,8 +141,25 @@ class WhisperTranscriber:
 
     def reconfigure(self, model: str, language: str) -> None:
         """Use another model or language from the next transcription on (``ModelError`` if it cannot load)."""
-        self._model.switch(model)
+        self._model.switch(choose_asr_model(model, language, self.interface_language))
         self.language = language
+
+    def apply_settings(self, settings: VoiceSettings) -> None:
+        """Follow the voice settings' model and language (``ModelError`` if the model cannot load)."""
+        self.reconfigure(settings.asr_model, settings.language)
+
+    def _language(self, model: Any, samples: np.ndarray) -> str | None:
+        """The language to decode in: the one set, else (multilingual) the likelier spoken one."""
+        if self.language not in ("", "auto"):
+            return self.language
+        if not model.model.is_multilingual:
+            return None
+        _, _, probabilities = model.detect_language(samples)
+        return self._choose(probabilities)
+
+    def _choose(self, ranked: list[tuple[str, float]]) -> str:
+        preferred = CHINESE if self.interface_language.startswith(CHINESE) else ""
+        return choose_language(ranked, preferred, self.last_language)
 
     def transcribe(self, audio: np.ndarray, short_window: bool | None = None) -> Transcript:
         """Recognise 16 kHz mono float32 speech.
@@ -118,21 +169,32 @@ class WhisperTranscriber:
         30 s window when that result looks wrong.
         """
         samples = np.asarray(audio, dtype=np.float32).ravel()
-        language = None if self.language in ("", "auto") else self.language
         audio_s = len(samples) / SAMPLE_RATE
+        if not len(samples):
+            return Transcript("", self.language if self.language != "auto" else "en", 0.0, 0.0)
         with self._model.busy() as model:
             started = time.perf_counter()  # after loading: this times recognition alone
-            if self.short_window if short_window is None else short_window:
-                short = transcribe_short(model, samples, language, self.beam_size)
-                if short is not None:
-                    return Transcript(short.text, short.language, audio_s, time.perf_counter() - started,
-                                      short.window_frames)
-                _LOGGER.info("The short-window transcript looked wrong; using the full window")
-            segments, info = model.transcribe(
-                samples, language=language, beam_size=self.beam_size, vad_filter=False,
-                condition_on_previous_text=False, without_timestamps=True)
-            text = " ".join(segment.text.strip() for segment in segments).strip()
-        return Transcript(text, info.language, audio_s, time.perf_counter() - started)
+            use_short = self.short_window if short_window is None else short_window
+            language = None if use_short and model.model.is_multilingual and self.language in ("", "auto") \
+                else self._language(model, samples)
+            result = transcribe_short(model, samples, language, self.beam_size, self._choose) \
+                if use_short else None
+            if result is not None:
+                text, detected, frames = result.text, result.language, result.window_frames
+            else:
+                if use_short:
+                    _LOGGER.info("The short-window transcript looked wrong; using the full window")
+                    language = language or self._language(model, samples)
+                segments, info = model.transcribe(
+                    samples, language=language, beam_size=self.beam_size, vad_filter=False,
+                    condition_on_previous_text=False, without_timestamps=True)
+                text = " ".join(segment.text.strip() for segment in segments).strip()
+                detected, frames = info.language, 3000
+        if detected == CHINESE:
+            text = simplified(text)
+        if text:
+            self.last_language = detected
+        return Transcript(text, detected, audio_s, time.perf_counter() - started, frames)
 
     def transcribe_file(self, path: Path) -> Transcript:
         """Recognise the speech in an audio file."""

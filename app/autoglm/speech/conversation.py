@@ -26,6 +26,7 @@ import numpy as np
 from autoglm.core.errors import UserFacingError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.settings import VoiceSettings
+from autoglm.core.speech import Recognizer, Synthesizer
 from autoglm.core.types import (
     ChatMessage,
     Completion,
@@ -36,10 +37,9 @@ from autoglm.core.types import (
     SamplingParams,
     StreamEvent,
 )
-from autoglm.speech.asr import WhisperTranscriber
 from autoglm.speech.playback import AudioPlayer
 from autoglm.speech.reply_speaker import ReplySpeaker
-from autoglm.speech.tts import PiperSynthesizer
+from autoglm.speech.turn_rules import TurnVerdict, end_silence_ms, judge
 from autoglm.speech.vad import (
     EndpointConfig,
     FrameVad,
@@ -164,12 +164,19 @@ class _PendingTurn:
     announced: bool = False
     speaking: bool = False
     held_deltas: list[str] = field(default_factory=list)
+    verdict: TurnVerdict | None = None
 
 
 def _endpoint_config(settings: VoiceSettings) -> EndpointConfig:
-    """Endpointing timings from the settings; a likely end is announced early, to answer speculatively."""
-    return EndpointConfig(threshold=settings.vad_threshold, end_silence_ms=settings.end_silence_ms,
-                          likely_end_ms=min(LIKELY_END_MS, settings.end_silence_ms // 2))
+    """Endpointing timings from the settings; a likely end is announced early, to answer speculatively.
+
+    With the turn detector on, a pause lasts at most ``unfinished_silence_ms`` until the
+    words before it are known; then ``turn_rules`` shortens or keeps it (``_judge_pause``).
+    """
+    end = settings.unfinished_silence_ms if settings.turn_detector else settings.end_silence_ms
+    shortest = min(end, settings.finished_silence_ms) if settings.turn_detector else end
+    return EndpointConfig(threshold=settings.vad_threshold, end_silence_ms=end,
+                          likely_end_ms=min(LIKELY_END_MS, shortest // 2))
 
 
 class VoiceConversation:
@@ -183,8 +190,8 @@ class VoiceConversation:
         *,
         source: AudioSource | None = None,
         player: AudioPlayer | None = None,
-        transcriber: WhisperTranscriber | None = None,
-        synthesizer: PiperSynthesizer | None = None,
+        transcriber: Recognizer | None = None,
+        synthesizer: Synthesizer | None = None,
         vad: FrameVad | None = None,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         sampling: SamplingParams | None = None,
@@ -196,10 +203,14 @@ class VoiceConversation:
         self.callbacks = callbacks or VoiceCallbacks()
         self.source = source
         self.player = player
-        self.transcriber = transcriber or WhisperTranscriber(
-            settings.asr_model, settings.language, idle_unload_s=settings.idle_unload_s)
-        self.synthesizer = synthesizer or PiperSynthesizer(
-            settings.tts_voice, settings.speech_rate, idle_unload_s=settings.idle_unload_s)
+        if transcriber is None or synthesizer is None:  # standalone use; the app passes its Runtime's
+            from autoglm.speech.factory import SpeechModelFactory
+
+            factory = SpeechModelFactory()
+            transcriber = transcriber or factory.recognizer(settings, "")
+            synthesizer = synthesizer or factory.synthesizer(settings)
+        self.transcriber: Recognizer = transcriber
+        self.synthesizer: Synthesizer = synthesizer
         self._vad = vad
         self.system_prompt = system_prompt
         self.sampling = sampling or SamplingParams(temperature=0.3, max_tokens=160)
@@ -300,10 +311,10 @@ class VoiceConversation:
         self._new_endpointing = settings
         problem: UserFacingError | None = None
         try:
-            self.transcriber.reconfigure(settings.asr_model, settings.language)
+            self.transcriber.apply_settings(settings)
         except UserFacingError as exc:
             problem = exc  # the voice still changes; the recognition problem is reported after
-        self.synthesizer.reconfigure(settings.tts_voice, settings.speech_rate)
+        self.synthesizer.apply_settings(settings)
         if problem is not None:
             raise problem
 
@@ -459,7 +470,8 @@ class VoiceConversation:
             self._abandon(pending)
         elif kind is TurnEventKind.TURN_ENDED and event.audio is not None:
             if pending is None or pending.abandoned.is_set():
-                pending = _PendingTurn(event.audio, time.monotonic() - self.settings.end_silence_ms / 1000)
+                silence_s = self._detector.endpointer.ended_after_silence_ms / 1000
+                pending = _PendingTurn(event.audio, time.monotonic() - silence_s)
                 self._turns.put(pending)
             self._pending = None
             self._confirm(pending)
@@ -537,6 +549,19 @@ class VoiceConversation:
                 if self.player is not None and pending.holding:
                     self.player.stop()
 
+    def _judge_pause(self, pending: _PendingTurn) -> None:
+        """Turn detector: end this pause by what was said before it (finished: soon; mid-sentence: later)."""
+        settings, detector = self.settings, self._detector
+        if (not settings.turn_detector or not self.hands_free or detector is None
+                or pending is not self._pending or pending.confirmed.is_set() or pending.abandoned.is_set()):
+            return
+        verdict = judge(pending.text or "")
+        pending.verdict = verdict
+        silence = end_silence_ms(verdict, settings.finished_silence_ms, settings.unfinished_silence_ms,
+                                 min(settings.end_silence_ms, settings.unfinished_silence_ms))
+        _LOGGER.debug("Turn detector: %r is %s; the pause ends after %d ms", pending.text, verdict.value, silence)
+        detector.endpointer.extend_or_shorten(silence)
+
     def _wait_confirmed(self, pending: _PendingTurn) -> bool:
         """Block until the turn is confirmed (``True``) or abandoned/stopped (``False``)."""
         while not pending.confirmed.wait(0.05):
@@ -553,6 +578,7 @@ class VoiceConversation:
         pending.transcribed_at = time.monotonic()
         with pending.lock:
             pending.text = transcript.text.strip()
+        self._judge_pause(pending)
         self._announce(pending)
         if not pending.text or pending.abandoned.is_set():
             self._wait_confirmed(pending)

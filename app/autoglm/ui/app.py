@@ -76,6 +76,10 @@ def create_main_window(runtime: Any | None = None, app: QApplication | None = No
 
     app = app or ensure_application()
     runtime = runtime or Runtime()
+    if not runtime.has_speech:
+        from autoglm.speech.factory import SpeechModelFactory
+
+        runtime.use_speech(SpeechModelFactory())
     funnel = ErrorFunnel(app)
     if owns_process:
         funnel.install()

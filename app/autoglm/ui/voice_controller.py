@@ -277,6 +277,8 @@ class VoiceController(QObject):
                 on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
                 on_error=self._errorReported.emit, on_notice=self._noticeReported.emit)
             self.voice = VoiceConversation(self.runtime.scheduler, self._voice_settings(), callbacks,
+                                           transcriber=self.runtime.recognizer,
+                                           synthesizer=self.runtime.synthesizer,
                                            sampling=sampling, history=history)
         return self.voice
 
