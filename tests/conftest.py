@@ -18,7 +18,14 @@ import pytest
 # One private PulseAudio per session (virtual microphone and speaker), whisper and piper:
 # defined once here so every folder's audio tests share the same devices.
 from fixtures.audio import piper_voice, virtual_sound, whisper  # noqa: F401,E402 - fixtures
-from fixtures.glm import glm_control_tokens, glm_long_pieces, glm_old_conversion, glm_standin  # noqa: F401,E402
+from fixtures.glm import (  # noqa: F401,E402 - fixtures
+    glm_control_tokens,
+    glm_end_strings,
+    glm_long_pieces,
+    glm_old_conversion,
+    glm_standin,
+    glm_thinking,
+)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

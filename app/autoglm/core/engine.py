@@ -38,6 +38,7 @@ from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     ChatMessage,
     Completion,
+    Delta,
     GenerationRequest,
     ModelInfo,
     Notice,
@@ -450,6 +451,7 @@ class LlamaEngine:
         utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         content: list[str] = []
         reasoning: list[str] = []
+        raw: list[str] = []
         cells = llama.n_tokens if prompt_cells is None else prompt_cells
         max_tokens = max(0, min(params.max_tokens, llama.n_ctx() - 1 - cells))
         first_token_at: float | None = None
@@ -472,10 +474,11 @@ class LlamaEngine:
 
         def deliver(text: str) -> None:
             delta = splitter.feed(text)
-            if delta.content or delta.reasoning:
+            raw.append(text)
+            if delta.content or delta.reasoning or text:
                 content.append(delta.content)
                 reasoning.append(delta.reasoning)
-                emit(delta)
+                emit(Delta(delta.content, delta.reasoning, raw=text))
 
         for token in tokens:
             if first_token_at is None:
@@ -505,8 +508,9 @@ class LlamaEngine:
         if last.content or last.reasoning:
             content.append(last.content)
             reasoning.append(last.reasoning)
-            emit(last)
+            emit(Delta(last.content, last.reasoning, raw=""))
         ended = time.perf_counter()
+        completion.raw = "".join(raw).rstrip()
         completion.content = "".join(content).rstrip()
         completion.reasoning = "".join(reasoning).strip()
         completion.finish_reason = finish  # type: ignore[assignment]

@@ -128,6 +128,7 @@ class Delta:
     content: str = ""
     reasoning: str = ""
     logprobs: tuple[TokenLogprob, ...] = ()
+    raw: str | None = None  # the model's own text, tags included (None: the engine does not say)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class Completion:
     notices: list[Notice] = field(default_factory=list)
     error: str | None = None
     logprobs: list[TokenLogprob] = field(default_factory=list)
+    raw: str | None = None  # the reply as the model wrote it (``<think>…</think><answer>…``), stop strings cut
 
 
 @dataclass

@@ -42,7 +42,7 @@ class ReplyShape:
 
     def completion(self, completion: Completion) -> dict[str, Any]:
         """The non-streaming ``chat.completion`` body."""
-        message: dict[str, Any] = {"role": "assistant", "content": completion.content}
+        message: dict[str, Any] = {"role": "assistant", "content": self._text(completion.content, completion.raw)}
         if self.return_reasoning:
             message["reasoning_content"] = completion.reasoning or None
         body = self._envelope("chat.completion", [{
@@ -59,11 +59,20 @@ class ReplyShape:
     def delta_chunk(self, delta: Delta) -> dict[str, Any] | None:
         """A chunk for one engine delta, or ``None`` when nothing in it is to be sent."""
         body: dict[str, Any] = {}
-        if delta.content:
-            body["content"] = delta.content
+        text = self._text(delta.content, delta.raw)
+        if text:
+            body["content"] = text
         if delta.reasoning and self.return_reasoning:
             body["reasoning_content"] = delta.reasoning
         return self._chunk(body) if body else None
+
+    def _text(self, content: str, raw: str | None) -> str:
+        """The answer alone when the reasoning goes apart, else the model's own text with its tags.
+
+        Clients that split ``<think>…</think><answer>…`` themselves (Open-AutoGLM's) read
+        only ``content``, as from a vLLM server without a reasoning parser.
+        """
+        return content if self.return_reasoning or raw is None else raw
 
     def final_chunk(self, completion: Completion) -> dict[str, Any]:
         """The chunk carrying ``finish_reason``."""

@@ -188,3 +188,16 @@ def llama_cpp_server(starter_gguf: Path, tmp_path_factory: pytest.TempPathFactor
 def child_env(tmp_path: Path) -> dict[str, str]:
     """Environment for an `autoglm` child process with its own app home."""
     return subprocess_env(tmp_path / "child-home")
+
+
+@pytest.fixture(scope="module")
+def autoglm_serve_url(glm_standin: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``autoglm serve`` in its own process on the AutoGLM-Phone-9B stand-in and its projector."""
+    port = free_port()
+    process = launch([sys.executable, "-m", "autoglm", "serve", "--port", str(port),
+                      "--model", str(glm_standin.model), "--mmproj", str(glm_standin.mmproj)],  # type: ignore[attr-defined]
+                     tmp_path_factory.mktemp("autoglm-serve-home"))
+    url = f"http://127.0.0.1:{port}"
+    wait_until_healthy(f"{url}/health", process)
+    yield url
+    assert stop_process(process) == 0, "autoglm serve did not shut down cleanly on SIGTERM"

@@ -157,3 +157,28 @@ def test_thinking_off_closes_an_empty_thought_in_the_glm_prompt(glm_engine) -> N
 
 def test_glm_replies_stop_at_the_protocols_end_strings(glm_engine) -> None:  # noqa: ANN001
     assert set(glm_engine.template.stop_strings) == {"</answer>", "<|user|>", "<|observation|>", "<|endoftext|>"}
+
+
+def test_a_glm_reply_ends_at_answer_close_and_the_other_end_strings(glm_end_strings) -> None:  # noqa: ANN001
+    engine = _engine(glm_end_strings, n_ctx=512)
+    try:
+        completion = _ask(engine, "Open Settings", max_tokens=20)
+        assert completion.finish_reason == "stop" and completion.usage.completion_tokens == 1
+        assert completion.content == "" and completion.raw == ""
+    finally:
+        engine.unload()
+
+
+def test_the_raw_reply_keeps_the_tags_that_content_and_reasoning_split(glm_thinking) -> None:  # noqa: ANN001
+    from autoglm.core.reasoning import split_reasoning
+
+    engine = _engine(glm_thinking, n_ctx=512)
+    try:
+        events: list[StreamEvent] = []
+        completion = _ask(engine, "Open Settings", max_tokens=12, events=events)
+        assert "</think>" in completion.raw or "Tap" in completion.raw
+        assert "".join(e.raw for e in events if getattr(e, "raw", None)) == completion.raw
+        reasoning, content = split_reasoning(completion.raw)
+        assert (reasoning, content) == (completion.reasoning, completion.content)
+    finally:
+        engine.unload()

@@ -122,3 +122,16 @@ def test_validation_sentences() -> None:
         {"type": "less_than_equal", "loc": ("body", "temperature"), "msg": "Input should be less than or equal to 2"},
         {"type": "missing", "loc": ("body", "messages"), "msg": "Field required"}])
     assert param == "temperature" and message.startswith("'temperature': Input should be") and "1 more" in message
+
+
+def test_without_return_reasoning_content_is_the_models_own_text() -> None:
+    raw = "<think>Settings is closed.</think>\n<answer>do(action=\"Launch\", app=\"Settings\")"
+    whole = Completion("do(action=\"Launch\", app=\"Settings\")", "Settings is closed.", raw=raw)
+    plain, split = ReplyShape("m", return_reasoning=False), ReplyShape("m", return_reasoning=True)
+    assert plain.completion(whole)["choices"][0]["message"]["content"] == raw
+    assert split.completion(whole)["choices"][0]["message"] == {
+        "role": "assistant", "content": whole.content, "reasoning_content": "Settings is closed."}
+    held = Delta(content="", reasoning="", raw="<thi")  # a tag still being cut by the splitter
+    assert plain.delta_chunk(held)["choices"][0]["delta"] == {"content": "<thi"}
+    assert split.delta_chunk(held) is None
+    assert plain.delta_chunk(Delta(content="tail", raw="")) is None  # already sent as raw text
