@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction
 
 from autoglm.core.errors import InputError
 from autoglm.core.settings import ServerSettings, Settings, updated
+from autoglm.server.capabilities import CapabilityLog, CapabilityUse
 from autoglm.server.security import is_loopback
 
 _LOGGER = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class ApiServerController(QObject):
     stateChanged = Signal(object)
     """The new ``ApiServerState`` (on the GUI thread)."""
     _reported = Signal(object)
+    capabilityUsed = Signal(object)
+    """A ``CapabilityUse``: an API call acted on the desktop or called an MCP tool (on the GUI thread)."""
 
     def __init__(self, runtime: Any, parent: QObject | None = None, server_factory: Any = None) -> None:
         super().__init__(parent)
@@ -86,6 +89,10 @@ class ApiServerController(QObject):
         self.toggle_action = QAction(self)
         self.toggle_action.setObjectName("toggleApiServer")
         self._reported.connect(self._set_state)
+        # One record for the app's whole life, handed to every server it starts, so a restart of
+        # the server keeps the history. Listeners run on the server's thread; the signal is queued.
+        self.capability_log = CapabilityLog()
+        self.capability_log.subscribe(self.capabilityUsed.emit)
 
     # -- wiring --------------------------------------------------------------------------
     def install(self, window: Any) -> None:
@@ -97,6 +104,7 @@ class ApiServerController(QObject):
         window.tools_menu.addAction(self.toggle_action)
         self.toggle_action.triggered.connect(lambda: self._toggle_from_menu(window))
         self.status_label.problem.connect(window.banner.show_message)
+        self.capabilityUsed.connect(lambda use: window.status.showMessage(self.describe_capability_use(use), 15_000))
 
     def _toggle_from_menu(self, window: Any) -> None:
         settings = window.runtime.settings
@@ -105,6 +113,12 @@ class ApiServerController(QObject):
         else:
             self.retry()
             window.apply_settings(updated(settings, "server", enabled=True))
+
+    def describe_capability_use(self, use: CapabilityUse) -> str:
+        """The status-bar sentence for one API call that acted on the desktop or called a tool."""
+        text = self.tr("API client {0} used {1} ({2} {3})").format(use.client, use.capability.title, use.method,
+                                                                    use.path)
+        return f"{text}: {use.detail}" if use.detail else text
 
     # -- requests (GUI thread) -----------------------------------------------------------------
     def apply(self, settings: Settings) -> None:
@@ -170,7 +184,7 @@ class ApiServerController(QObject):
             self._report(ApiServerState("failed", failure="needs_key", host=wanted.host, port=wanted.port))
             return
         try:
-            server = self._server_factory(self._runtime, desired).start()
+            server = self._server_factory(self._runtime, desired, capability_log=self.capability_log).start()
         except (InputError, OSError, RuntimeError) as exc:
             _LOGGER.info("API server not started: %s", exc)
             self._failed_for = wanted

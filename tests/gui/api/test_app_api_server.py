@@ -114,3 +114,40 @@ def test_the_api_state_follows_the_language(qtbot: Any, make_window: Any, gui_se
     assert window.api_server.toggle_action.text() == "启动 API 服务器(&A)"
     window.apply_settings(updated(window.runtime.settings, "appearance", language="en"))
     qtbot.waitUntil(lambda: window.api_server.status_label.text() == "API off")
+
+
+def test_an_api_call_that_acts_is_shown_in_the_status_bar_and_kept_across_restarts(
+        qtbot: Any, window: Any) -> None:
+    import httpx
+    from fastapi import Depends
+
+    from autoglm.server.capabilities import Capability, requires_capability
+
+    window.apply_settings(updated(window.runtime.settings, "server", enabled=True, port=0,
+                                  allow_desktop_control=True, api_key="sesame"))
+    qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
+    port = window.api_server.state.port
+
+    # A route that acts on the desktop, declared the way such routes are (the served app is real).
+    async def press() -> dict[str, str]:
+        return {"pressed": "yes"}
+
+    window.api_server.server.app.add_api_route(
+        "/v1/test/press", press, methods=["POST"],
+        dependencies=[Depends(requires_capability(Capability.DESKTOP_CONTROL))])
+    url = f"http://127.0.0.1:{port}/v1/test/press"
+    assert httpx.post(url, timeout=30).status_code == 401  # the key is required on loopback now
+    assert window.api_server.capability_log.recent() == []
+
+    with qtbot.waitSignal(window.api_server.capabilityUsed, timeout=STATE_TIMEOUT_MS) as used:
+        reply = httpx.post(url, headers={"Authorization": "Bearer sesame"}, timeout=30)
+    assert reply.status_code == 200, reply.text
+    assert used.args[0].capability is Capability.DESKTOP_CONTROL
+    message = window.status.currentMessage()
+    assert "used desktop control" in message and "/v1/test/press" in message and "127.0.0.1" in message
+
+    # A restart of the server (a changed port) keeps the record.
+    window.apply_settings(updated(window.runtime.settings, "server", port=0, allowed_origins=["http://127.0.0.9:3000"]))
+    qtbot.waitUntil(lambda: window.api_server.state.running and window.api_server.state.port != port,
+                    timeout=STATE_TIMEOUT_MS)
+    assert [use.path for use in window.api_server.capability_log.recent()] == ["/v1/test/press"]
