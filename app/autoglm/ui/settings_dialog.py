@@ -70,9 +70,13 @@ _FIELD_LABELS: dict[str, str] = {
     "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "Speaker"),
     "voice.asr_model": QT_TRANSLATE_NOOP("SettingsDialog", "Speech recognition model"),
     "voice.language": QT_TRANSLATE_NOOP("SettingsDialog", "Spoken language"),
-    "voice.tts_voice": QT_TRANSLATE_NOOP("SettingsDialog", "Voice"),
+    "voice.tts_voice": QT_TRANSLATE_NOOP("SettingsDialog", "English voice"),
+    "voice.tts_voice_zh": QT_TRANSLATE_NOOP("SettingsDialog", "Chinese voice"),
     "voice.speech_rate": QT_TRANSLATE_NOOP("SettingsDialog", "Speaking speed"),
     "voice.end_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence ending a turn (ms)"),
+    "voice.turn_detector": QT_TRANSLATE_NOOP("SettingsDialog", "Turn detector"),
+    "voice.finished_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence after a finished sentence (ms)"),
+    "voice.unfinished_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence allowed mid-sentence (ms)"),
     "voice.preroll_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Audio kept before speech (ms)"),
     "voice.vad_threshold": QT_TRANSLATE_NOOP("SettingsDialog", "Speech detection threshold"),
     "voice.headset": QT_TRANSLATE_NOOP("SettingsDialog", "Using a headset"),
@@ -115,6 +119,19 @@ _CHOICE_TEXT: dict[str, str] = {
     "dark": QT_TRANSLATE_NOOP("SettingsDialog", "Dark"),
     "en": "English",
     "zh_CN": "简体中文",
+    "zh": "中文",
+    "auto": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic"),
+    "whisper-tiny.en": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper tiny.en (English, fastest)"),
+    "whisper-base": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper base (Chinese, English and more)"),
+    "piper-en_US-joe-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper en_US joe"),
+    "espeak-ng-cmn": QT_TRANSLATE_NOOP("SettingsDialog", "espeak-ng Mandarin"),
+}
+# Text fields offered as a list of known values that also takes a path typed in.
+_SUGGESTIONS: dict[str, tuple[str, ...]] = {
+    "voice.asr_model": ("auto", "whisper-tiny.en", "whisper-base"),
+    "voice.language": ("auto", "en", "zh"),
+    "voice.tts_voice": ("piper-en_US-joe-medium",),
+    "voice.tts_voice_zh": ("espeak-ng-cmn",),
 }
 _MULTILINE_FIELDS = {"generation.system_prompt"}
 
@@ -236,6 +253,29 @@ class _ChoiceEditor(_FieldEditor):
         self.widget.setCurrentIndex(max(0, self.widget.findData(value)))
 
 
+class _SuggestionEditor(_FieldEditor):
+    """Known values by name in an editable list; anything else typed (a folder, a .onnx path) is kept as typed."""
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self.widget = QComboBox()
+        self.widget.setEditable(True)
+        self.widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for choice in choices:
+            self.widget.addItem(_tr(_CHOICE_TEXT[choice]) if choice in _CHOICE_TEXT else choice, choice)
+
+    def value(self) -> str:
+        text = self.widget.currentText().strip()
+        index = self.widget.findText(text)
+        return str(self.widget.itemData(index)) if index >= 0 else text
+
+    def set_value(self, value: Any) -> None:
+        index = self.widget.findData(value)
+        if index >= 0:
+            self.widget.setCurrentIndex(index)
+        else:
+            self.widget.setEditText(str(value or ""))
+
+
 class _TextEditor(_FieldEditor):
     """A line edit (or a text box for long text); empty means unset for an optional field."""
 
@@ -302,6 +342,8 @@ def _make_editor(key: str, info: FieldInfo, label: str) -> _FieldEditor:
         return _OptionalBoolEditor(unset) if optional else _BoolEditor(label)
     if typing.get_origin(kind) is Literal:
         return _ChoiceEditor(typing.get_args(kind))
+    if key in _SUGGESTIONS:
+        return _SuggestionEditor(_SUGGESTIONS[key])
     if kind is int:
         return _IntEditor(info, optional, unset)
     if kind is float:
@@ -433,11 +475,26 @@ class SettingsDialog(QDialog):
                 form.addRow(caption, editor.widget)
             editors[name] = editor
         self._editors[group] = editors
+        if group == "voice":
+            self._follow_turn_detector(editors)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
         scroll.setAccessibleName(self.tr("{0} settings").format(self._group_title(group)))
         return scroll
+
+    @staticmethod
+    def _follow_turn_detector(editors: dict[str, _FieldEditor]) -> None:
+        """The turn detector's two silences apply with it on, the fixed silence with it off."""
+        switch = editors["turn_detector"].widget
+
+        def follow(on: bool) -> None:
+            editors["finished_silence_ms"].widget.setEnabled(on)
+            editors["unfinished_silence_ms"].widget.setEnabled(on)
+            editors["end_silence_ms"].widget.setEnabled(not on)
+
+        switch.toggled.connect(follow)
+        follow(switch.isChecked())
 
     def _tooltip(self, description: str, info: FieldInfo) -> str:
         lower, upper, lower_open, upper_open = _bounds(info)
@@ -481,6 +538,10 @@ class SettingsDialog(QDialog):
             problems.append(self.tr("Server → API key: while desktop control or MCP tools are allowed, or the key "
                                     "is required on this computer, every client must send a key, so set one "
                                     "(or turn those off)."))
+        voice = settings.voice
+        if voice.turn_detector and voice.finished_silence_ms >= voice.unfinished_silence_ms:
+            problems.append(self.tr("Voice → the silence after a finished sentence must be shorter than the "
+                                    "silence allowed mid-sentence."))
         if settings.voice.barge_in and not settings.voice.headset:
             problems.append(self.tr("Voice → Interrupt by speaking needs a headset (tick “Using a headset”): "
                                     "through speakers the assistant would interrupt itself."))
