@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from autoglm.core.errors import InputError, ModelError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 from autoglm.core.types import ChatMessage, Completion, Delta, Notice
 
@@ -56,8 +57,6 @@ def _check_vision(runtime: Any, images: list[Any]) -> None:
     """Refuse images for a model that cannot read them, once and with the model-problem code."""
     info = runtime.model_info
     if images and info is not None and not info.has_vision:
-        from autoglm.core.errors import ModelError
-
         raise ModelError(info.vision_unavailable_reason or f"{info.model_id} cannot read images.")
 
 
@@ -130,10 +129,36 @@ def run(args: argparse.Namespace) -> int:
         runtime.close()
 
 
+def _attach(runtime: Any, rest: str, attached: list[Any]) -> str:
+    """``/image FILE [QUESTION]``: attach the image to the next message; the question, if any, to send now."""
+    import shlex
+
+    try:
+        words = shlex.split(rest)
+    except ValueError as exc:
+        print(f"autoglm: {exc}.", file=sys.stderr)
+        return ""
+    if not words:
+        print("autoglm: /image needs a FILE, e.g. /image screen.png What is on it?", file=sys.stderr)
+        return ""
+    try:
+        images = _load_images([Path(words[0]).expanduser()], runtime.settings)
+        _check_vision(runtime, images)
+    except (InputError, ModelError) as exc:
+        print(f"autoglm: {exc}", file=sys.stderr)
+        return ""
+    attached.extend(images)
+    question = " ".join(words[1:])
+    if not question:
+        print(f"Attached {words[0]}; type your question.", file=sys.stderr)
+    return question
+
+
 def _repl(runtime: Any, args: argparse.Namespace) -> int:
-    print("Chatting with the model. /reset starts over, /exit or Ctrl+D leaves, Ctrl+C stops a reply.",
-          file=sys.stderr)
+    print("Chatting with the model. /image FILE [QUESTION] attaches an image, /reset starts over, "
+          "/exit or Ctrl+D leaves, Ctrl+C stops a reply.", file=sys.stderr)
     history: list[ChatMessage] = []
+    attached: list[Any] = []
     while True:
         try:
             line = input("› ")
@@ -150,7 +175,13 @@ def _repl(runtime: Any, args: argparse.Namespace) -> int:
             return 0
         if text == "/reset":
             history.clear()
+            attached.clear()
             continue
-        history.append(ChatMessage("user", text))
+        if text == "/image" or text.startswith("/image "):
+            text = _attach(runtime, text[len("/image"):].strip(), attached)
+            if not text:
+                continue
+        history.append(ChatMessage("user", text, list(attached)))
+        attached.clear()
         completion = _stream(runtime, history, args)
         history.append(ChatMessage("assistant", completion.content))

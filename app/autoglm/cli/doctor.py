@@ -53,11 +53,20 @@ def _audio_lines() -> None:
 
 def _model_lines() -> None:
     from autoglm.core.catalog import ModelRepository
+    from autoglm.core.errors import ModelError
     from autoglm.core.paths import app_paths
 
     repo = ModelRepository(app_paths())
     for entry in repo.catalog.entries():
         _line(f"model {entry.id}", repo.status(entry).detail)
+    for model_id in repo.imported():
+        if repo.catalog.get(model_id) is not None:
+            continue
+        try:
+            summary = repo.verify_imported(model_id)
+            _line(f"model {model_id}", f"imported ({summary.architecture}, {summary.quantization}), readable")
+        except ModelError as exc:
+            _line(f"model {model_id}", f"imported, unusable: {exc}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -210,6 +210,7 @@ class ModelRepository:
         present = True
         verified: bool | None = True
         size = 0
+        problem = ""
         for spec in entry.files:
             path = self.file_path(entry, spec.role)
             if path is None or not path.exists():
@@ -218,16 +219,60 @@ class ModelRepository:
                 continue
             paths[spec.role] = path
             size += _disk_size(path)
-            if spec.sha256:
-                known = self._verified_state(path, spec.sha256)
-                if known is None and verified is not False:
-                    verified = None
-                elif known is False:
-                    verified = False
+            if not path.is_file():
+                continue
+            problem = problem or self._size_problem(path, spec)
+            if problem:
+                verified = False
+                continue
+            expected = self.expected_sha256(path, spec)
+            known = self._verified_state(path, expected) if expected else None
+            if known is False:
+                verified = False
+                problem = "checksum mismatch"
+            elif known is None and verified is not False:
+                verified = None
         if not present:
             return ModelStatus(entry, False, None, paths, size, "not on this computer")
-        return ModelStatus(entry, True, verified, paths, size,
-                           {True: "verified", False: "checksum mismatch", None: "not verified yet"}[verified])
+        detail = problem if verified is False else {True: "verified", None: "not verified yet"}[verified]
+        return ModelStatus(entry, True, verified, paths, size, detail)
+
+    # -- expected sizes and sums ------------------------------------------------------
+    @property
+    def _expected_file(self) -> Path:
+        return self.paths.models_dir / "expected.json"
+
+    def record_expected(self, path: Path, size: int | None, sha256: str | None, source: str = "") -> None:
+        """Remember a file's size and sha256 as its source published them (a hub's metadata)."""
+        with self._lock:
+            data = self._read_json(self._expected_file)
+            data[str(path)] = {"size": size, "sha256": sha256, "source": source}
+            self._write_json(self._expected_file, data)
+
+    def _expected(self, path: Path) -> dict[str, Any]:
+        record = self._read_json(self._expected_file).get(str(path))
+        return record if isinstance(record, dict) else {}
+
+    def expected_size(self, path: Path, spec: CatalogFile) -> int | None:
+        """The size the file must have: the catalog's, else what its source published."""
+        return spec.size if spec.size is not None else self._expected(path).get("size")
+
+    def expected_sha256(self, path: Path, spec: CatalogFile) -> str | None:
+        """The sha256 the file must have: the catalog's, else what its source published."""
+        return spec.sha256 or self._expected(path).get("sha256")
+
+    def _size_problem(self, path: Path, spec: CatalogFile) -> str:
+        """Why the file cannot be the catalog's by its size alone ('' when it can)."""
+        size = path.stat().st_size
+        expected = self.expected_size(path, spec)
+        if expected is not None:
+            if size != expected:
+                return f"{path.name} has {size:,} bytes but should have {expected:,}: it is incomplete or a different file"
+            return ""
+        if spec.size_estimate and size < spec.size_estimate // 2:
+            return (f"{path.name} is {_human(size)} but this model's {spec.role} file is about "
+                    f"{_human(spec.size_estimate)}: it is not this model")
+        return ""
 
     def _verified_state(self, path: Path, expected: str) -> bool | None:
         record = self._read_json(self._verified_file).get(str(path))
@@ -244,32 +289,59 @@ class ModelRepository:
             self._write_json(self._verified_file, data)
 
     def verify_file(self, path: Path, spec: CatalogFile, progress: ProgressCallback | None = None,
-                    force: bool = False) -> None:
-        """Check size and sha256 against the catalog; ``ModelError`` in words on mismatch."""
+                    force: bool = False) -> bool:
+        """Check size and sha256; ``ModelError`` in words on a mismatch.
+
+        Returns whether a checksum was compared (``False``: none is known, only the size was).
+        """
         if not path.exists():
             raise ModelError(f"The model file {path.name} was not found at {path}.")
-        size = path.stat().st_size
-        if spec.size is not None and size != spec.size:
-            raise ModelError(f"The model file {path.name} has {size:,} bytes but should have {spec.size:,}: "
-                             "it is incomplete or a different file.")
-        if not spec.sha256:
-            return
-        if not force and self._verified_state(path, spec.sha256):
-            return
+        problem = self._size_problem(path, spec)
+        if problem:
+            raise ModelError(f"The model file {problem}.")
+        expected = self.expected_sha256(path, spec)
+        if not expected:
+            return False
+        if not force and self._verified_state(path, expected):
+            return True
         digest = sha256_file(path, (lambda d, t: progress(d / t, f"Verifying {path.name}")) if progress else None)
         self._remember_hash(path, digest)
-        if digest != spec.sha256:
-            raise ModelError(f"The model file {path.name} does not match the catalog's checksum "
-                             f"(sha256 {digest[:12]}… instead of {spec.sha256[:12]}…): it is damaged or a different file.")
+        if digest != expected:
+            whose = "the catalog's" if spec.sha256 else "its published"
+            raise ModelError(f"The model file {path.name} does not match {whose} checksum "
+                             f"(sha256 {digest[:12]}… instead of {expected[:12]}…): it is damaged or a different file.")
+        return True
 
-    def verify(self, entry: CatalogEntry, progress: ProgressCallback | None = None, force: bool = False) -> None:
-        """Verify every file of an entry; raises ``ModelError`` on the first problem."""
+    def verify(self, entry: CatalogEntry, progress: ProgressCallback | None = None, force: bool = False) -> bool:
+        """Verify every file of an entry; ``ModelError`` on the first problem; whether checksums were compared."""
+        checked = True
         for spec in entry.files:
             path = self.file_path(entry, spec.role)
             if path is None or not path.exists():
                 raise ModelError(f"{entry.name} is not on this computer yet ({spec.filename} is missing).")
             if path.is_file():
-                self.verify_file(path, spec, progress, force)
+                checked = self.verify_file(path, spec, progress, force) and checked
+                if path.suffix.lower() == ".gguf":
+                    inspect_gguf(path, role="projector" if spec.role == "mmproj" else "model")
+        self._check_pair(self.file_path(entry, "model"), self.file_path(entry, "mmproj"))
+        return checked
+
+    def verify_imported(self, model_id: str) -> GgufSummary:
+        """Check an imported model's files are readable GGUF and belong together; ``ModelError`` if not."""
+        record = self.imported().get(model_id)
+        if record is None:
+            raise ModelError(f"No model was imported as '{model_id}'.")
+        model = Path(record["model"])
+        summary = inspect_gguf(model)
+        self._check_pair(model, Path(record["mmproj"]) if record.get("mmproj") else None)
+        return summary
+
+    @staticmethod
+    def _check_pair(model: Path | None, mmproj: Path | None) -> None:
+        if model is None or mmproj is None or not model.is_file() or not mmproj.is_file():
+            return
+        if model.suffix.lower() == ".gguf" and mmproj.suffix.lower() == ".gguf":
+            check_projector_pairing(inspect_gguf(model), inspect_gguf(mmproj, role="projector"))
 
     # -- the starter model ------------------------------------------------------------
     def ensure_starter_model(self, progress: ProgressCallback | None = None) -> Path:
@@ -406,6 +478,10 @@ class ModelRepository:
         raise ModelError(f"Unknown model '{spec}': use a catalog id ({known}), an imported id, or a .gguf path.")
 
 
+def _human(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
 def _disk_size(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
@@ -415,7 +491,10 @@ def _disk_size(path: Path) -> int:
 def _guess_id(summary: GgufSummary, catalog: Catalog) -> str:
     """A catalog id when the file is a known model's conversion, else a slug of its name."""
     lowered = f"{summary.name} {summary.path.name}".lower()
-    if "autoglm" in lowered:
+    entry = catalog.get("autoglm-phone-9b")
+    spec = entry.file("model") if entry else None
+    estimate = (spec.size or spec.size_estimate or 0) if spec else 0
+    if "autoglm" in lowered and summary.file_size >= estimate // 2:  # a tiny file is not the real model
         return "autoglm-phone-9b"
     slug = "".join(c if c.isalnum() or c in ".-" else "-" for c in summary.path.stem.lower()).strip("-")
     return slug or "imported-model"

@@ -473,8 +473,7 @@ class ModelManagerDialog(QDialog):
 
         def work() -> str:
             if facts.entry is not None:
-                repository.verify(facts.entry, relay.fraction.emit, force=True)
-                if any(f.sha256 for f in facts.entry.files):
+                if repository.verify(facts.entry, relay.fraction.emit, force=True):
                     return "checksum"
             for role, path in facts.paths.items():
                 if path.is_file() and path.suffix.lower() == ".gguf":
