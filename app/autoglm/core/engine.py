@@ -34,6 +34,7 @@ from autoglm.core.foreground import FOREGROUND
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.reasoning import REASONING_TAGS, ReasoningSplitter
+from autoglm.core.sampling import build_sampler, token_logprob
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     ChatMessage,
@@ -43,6 +44,7 @@ from autoglm.core.types import (
     ModelInfo,
     Notice,
     StreamEvent,
+    TokenLogprob,
     ToolSpec,
     Usage,
 )
@@ -368,7 +370,7 @@ class LlamaEngine:
         if len(tokens) >= n_ctx - 1:
             raise InputError(f"The message is too long for the model's context: {len(tokens)} tokens, "
                              f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")
-        cached = self._evaluate_prompt(tokens, cancel)
+        cached = self._evaluate_prompt(tokens, cancel, same_every_time=params.seed is not None)
         prompt_done = time.perf_counter()
         completion = self.decode(request, emit, cancel, rendered.opens_reasoning, prompt_cells=len(tokens))
         completion.notices = notices + completion.notices
@@ -379,8 +381,13 @@ class LlamaEngine:
         completion.timings.total_s = time.perf_counter() - started
         return completion
 
-    def _evaluate_prompt(self, tokens: list[int], cancel: threading.Event) -> int:
-        """Bring the KV cache to exactly ``tokens``; return how many were reused."""
+    def _evaluate_prompt(self, tokens: list[int], cancel: threading.Event, same_every_time: bool = False) -> int:
+        """Bring the KV cache to exactly ``tokens``; return how many were reused.
+
+        With ``same_every_time`` (a seeded request) the last token is evaluated on its own,
+        as it is when the whole prompt is already cached: a batch of one and a longer batch
+        give slightly different logits, enough for a seeded draw to pick another token.
+        """
         llama = self._llama
         reuse = common_prefix_length(llama.input_ids[: llama.n_tokens], tokens)
         if reuse == len(tokens):
@@ -390,7 +397,11 @@ class LlamaEngine:
         else:
             llama.reset()
             reuse = 0
-        self.evaluate_tokens(tokens[reuse:], cancel)
+        if same_every_time:
+            self.evaluate_tokens(tokens[reuse:-1], cancel)
+            self.evaluate_tokens(tokens[-1:], cancel)
+        else:
+            self.evaluate_tokens(tokens[reuse:], cancel)
         return reuse
 
     def evaluate_tokens(self, tokens: list[int], cancel: threading.Event) -> None:
@@ -444,7 +455,7 @@ class LlamaEngine:
         if cancel.is_set():
             completion.finish_reason = "cancelled"
             return completion
-        llama.set_seed(params.seed if params.seed is not None else random.randrange(2**31))
+        seed = params.seed if params.seed is not None else random.randrange(2**31)
         splitter = ReasoningSplitter(start_in_reasoning=starts_in_reasoning)
         stops = list(dict.fromkeys([*params.stop, *self.template.stop_strings]))
         stopper = _StopMatcher(stops)
@@ -452,6 +463,8 @@ class LlamaEngine:
         content: list[str] = []
         reasoning: list[str] = []
         raw: list[str] = []
+        logprobs: list[TokenLogprob] = []
+        pending_logprobs: list[TokenLogprob] = []
         cells = llama.n_tokens if prompt_cells is None else prompt_cells
         max_tokens = max(0, min(params.max_tokens, llama.n_ctx() - 1 - cells))
         first_token_at: float | None = None
@@ -461,8 +474,7 @@ class LlamaEngine:
         if max_tokens == 0:
             completion.finish_reason = "length"
             return completion
-        tokens = llama.generate([], top_k=params.top_k, top_p=params.top_p, min_p=0.0,
-                                temp=params.temperature, repeat_penalty=params.repeat_penalty, reset=False)
+        sampler = build_sampler(llama, params, seed)
         import llama_cpp
 
         vocab = llama._model.vocab  # noqa: SLF001
@@ -472,43 +484,53 @@ class LlamaEngine:
         def is_eog(token: int) -> bool:
             return bool(llama_cpp.llama_vocab_is_eog(vocab, token))
 
-        def deliver(text: str) -> None:
+        def deliver(text: str, last: bool = False) -> None:
             delta = splitter.feed(text)
             raw.append(text)
-            if delta.content or delta.reasoning or text:
+            if delta.content or delta.reasoning or text or (last and pending_logprobs):
                 content.append(delta.content)
                 reasoning.append(delta.reasoning)
-                emit(Delta(delta.content, delta.reasoning, raw=text))
+                emit(Delta(delta.content, delta.reasoning, tuple(pending_logprobs), raw=text))
+                pending_logprobs.clear()
 
-        for token in tokens:
-            if first_token_at is None:
-                first_token_at = time.perf_counter()
-            if cancel.is_set():
-                finish = "cancelled"
-                break
-            if is_eog(token):
-                finish = "stop"
-                break
-            generated += 1
-            piece = pieces.visible(token, stops)
-            text, stopped = stopper.push(utf8.decode(piece))
-            if text:
-                deliver(text)
-            if stopped:
-                finish = "stop"
-                break
-            if generated >= max_tokens:
-                finish = "length"
-                break
-            FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first
-        tokens.close()
+        try:
+            while True:
+                token = sampler.sample(llama._ctx, -1)  # noqa: SLF001
+                if first_token_at is None:
+                    first_token_at = time.perf_counter()
+                if cancel.is_set():
+                    finish = "cancelled"
+                    break
+                if is_eog(token):
+                    finish = "stop"
+                    break
+                generated += 1
+                if params.top_logprobs is not None:
+                    logprob = token_logprob(llama, token, params.top_logprobs)
+                    logprobs.append(logprob)
+                    pending_logprobs.append(logprob)
+                piece = pieces.visible(token, stops)
+                text, stopped = stopper.push(utf8.decode(piece))
+                if text:
+                    deliver(text)
+                if stopped:
+                    finish = "stop"
+                    break
+                if generated >= max_tokens:
+                    finish = "length"
+                    break
+                FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first
+                llama.eval([token])
+        finally:
+            sampler.close()
         tail = stopper.flush() if finish != "stop" else ""
-        deliver(tail + utf8.decode(b"", final=True))
+        deliver(tail + utf8.decode(b"", final=True), last=True)
         last = splitter.flush()
         if last.content or last.reasoning:
             content.append(last.content)
             reasoning.append(last.reasoning)
             emit(Delta(last.content, last.reasoning, raw=""))
+        completion.logprobs = logprobs
         ended = time.perf_counter()
         completion.raw = "".join(raw).rstrip()
         completion.content = "".join(content).rstrip()
