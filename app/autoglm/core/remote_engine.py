@@ -234,6 +234,10 @@ class RemoteEngine:
             body["stop"] = params.stop
         if params.seed is not None:
             body["seed"] = params.seed
+        if params.presence_penalty:
+            body["presence_penalty"] = params.presence_penalty
+        if params.frequency_penalty:
+            body["frequency_penalty"] = params.frequency_penalty
         body.update(self.extra_body)
         return body
 

@@ -54,11 +54,15 @@ from autoglm.server.security import (
     presented_key,
 )
 from autoglm.server.translate import (
+    ParameterError,
     asks_for_images,
     chat_messages,
+    refuse_unsupported,
     sampling_params,
     thinking_choice,
+    tool_plan,
 )
+from autoglm.tools.prompt import fit_to_template
 from autoglm.vision.image import normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -75,6 +79,8 @@ def _percentile(values: list[float], fraction: float) -> float:
 def _to_api_error(exc: UserFacingError) -> ApiError:
     if isinstance(exc, ModelError):
         return ApiError(503, str(exc), code="model_unavailable", headers={"Retry-After": "30"})
+    if isinstance(exc, ParameterError):
+        return ApiError(400, str(exc), code="unsupported_parameter", param=exc.param)
     return ApiError(400, str(exc), code="invalid_request")
 
 
@@ -132,15 +138,23 @@ class _ChatService:
                            code="model_has_no_vision", param="messages")
         choice = thinking_choice(body, self.settings.generation.thinking)
         try:
+            refuse_unsupported(body)
+            plan = tool_plan(body, info.chat_template)
             sampling = sampling_params(body, self.settings.generation)
+            sampling.grammar = plan.grammar
             messages = await run_in_threadpool(chat_messages, body, self.load_image, self.transcribe)
         except UserFacingError as exc:
             raise _to_api_error(exc) from exc
-        request = GenerationRequest(messages, sampling, thinking=choice.thinking, priority=Priority.API,
-                                    label="api")
+        messages, engine_tools = fit_to_template(messages, plan.tools, info.chat_template)
+        # a grammar shapes the reply from its first token, so there is no thinking before it
+        thinking = choice.thinking and plan.grammar is None
+        request = GenerationRequest(messages, sampling, thinking=thinking, priority=Priority.API,
+                                    label="api", tools=engine_tools)
         self.check_queue()  # no await between the check and the submit: requests cannot slip past together
         stream = self.backend.scheduler.submit(request)
-        return stream, ReplyShape(info.model_id, choice.return_reasoning)
+        return stream, ReplyShape(info.model_id, choice.return_reasoning,
+                                  tools=plan.tools if plan.parse_calls else [], dialect=plan.dialect,
+                                  logprobs=bool(body.logprobs), parallel_tool_calls=plan.parallel)
 
     async def respond(self, request: Request, body: ChatCompletionRequest) -> Response:
         stream, shape = await self.submit(body)
@@ -182,8 +196,7 @@ class _ChatService:
         user_caused = False
         async for event in stream_events(stream):
             if isinstance(event, Delta):
-                chunk = shape.delta_chunk(event)
-                if chunk is not None:
+                for chunk in shape.delta_chunks(event):
                     yield _sse(chunk)
             elif event.kind == "error":
                 user_caused = True
@@ -192,7 +205,8 @@ class _ChatService:
             error = self._generation_error(completion, user_caused)
             yield _sse(error.body())
         else:
-            yield _sse(shape.final_chunk(completion))
+            for chunk in shape.closing_chunks(completion):
+                yield _sse(chunk)
             if include_usage:
                 yield _sse(shape.usage_chunk(completion))
         yield _sse("[DONE]")

@@ -1,8 +1,10 @@
 """The request bodies the API accepts, in OpenAI's shapes (plus the model guide's extras).
 
-Unknown fields are ignored, as OpenAI-compatible servers do, so clients that send
-``user``, ``logprobs`` or penalties keep working; the fields below are validated with
-bounds so a bad value is a 400 with the parameter named, never an engine failure.
+Every top-level chat parameter is declared here; ``server.parameters`` says which are
+honoured and refuses the rest by name, and an unknown top-level field is refused too.
+Fields inside messages are lenient (clients echo back ``refusal``, ``annotations`` …).
+Values are validated with bounds so a bad value is a 400 with the parameter named,
+never an engine failure.
 """
 
 from __future__ import annotations
@@ -56,12 +58,74 @@ class AudioPart(_Lenient):
 ContentPart = Annotated[TextPart | ImagePart | AudioPart, Field(discriminator="type")]
 
 
+class FunctionCallIn(_Lenient):
+    """The function of a tool call: its name and JSON arguments text."""
+
+    name: str = Field(min_length=1, max_length=256)
+    arguments: str = "{}"
+
+
+class ToolCallIn(_Lenient):
+    """A tool call an assistant message made earlier."""
+
+    id: str = Field(min_length=1, max_length=256)
+    type: Literal["function"] = "function"
+    function: FunctionCallIn
+
+
 class MessageIn(_Lenient):
     """One message of the conversation sent by the client."""
 
-    role: Literal["system", "developer", "user", "assistant"]
+    role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[ContentPart] | None = None
     name: str | None = None
+    tool_calls: list[ToolCallIn] | None = Field(None, max_length=128)
+    tool_call_id: str | None = Field(None, max_length=256)
+
+
+class FunctionDefinition(_Lenient):
+    """A function the model may call."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9_.-]+$")
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+
+class ToolDefinition(_Lenient):
+    """One entry of ``tools``: only functions exist."""
+
+    type: Literal["function"]
+    function: FunctionDefinition
+
+
+class NamedFunction(_Lenient):
+    """The function a named ``tool_choice`` forces."""
+
+    name: str = Field(min_length=1, max_length=64)
+
+
+class NamedToolChoice(_Lenient):
+    """``{"type": "function", "function": {"name": ...}}``."""
+
+    type: Literal["function"]
+    function: NamedFunction
+
+
+class JsonSchemaFormat(_Lenient):
+    """The schema of a ``json_schema`` response format."""
+
+    name: str = Field("response", max_length=64)
+    description: str | None = None
+    schema_: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormat(_Lenient):
+    """``response_format``: free text, any JSON object, or JSON matching a schema."""
+
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JsonSchemaFormat | None = None
 
 
 class StreamOptions(_Lenient):
@@ -70,8 +134,10 @@ class StreamOptions(_Lenient):
     include_usage: bool = False
 
 
-class ChatCompletionRequest(_Lenient):
+class ChatCompletionRequest(BaseModel):
     """``POST /v1/chat/completions``."""
+
+    model_config = ConfigDict(extra="allow")
 
     model: str | None = Field(None, description="A model id from /v1/models (default: the loaded model)")
     messages: list[MessageIn] = Field(min_length=1, max_length=1000)
@@ -86,6 +152,30 @@ class ChatCompletionRequest(_Lenient):
     stop: str | list[str] | None = Field(None, description="Up to 16 stop strings")
     seed: int | None = Field(None, ge=-INT64 - 1, le=INT64)
     n: int | None = Field(None, ge=1, le=128, description="Only 1 is supported")
+    presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
+    frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
+    logit_bias: dict[str, Annotated[float, Field(ge=-100, le=100)]] | None = Field(None, max_length=1024)
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(None, ge=0, le=20)
+    response_format: ResponseFormat | None = None
+    tools: list[ToolDefinition] | None = Field(None, max_length=128)
+    tool_choice: Literal["auto", "none", "required"] | NamedToolChoice | None = None
+    parallel_tool_calls: bool | None = None
+    user: str | None = Field(None, max_length=256)
+    safety_identifier: str | None = Field(None, max_length=256)
+    prompt_cache_key: str | None = Field(None, max_length=1024)
+    metadata: dict[str, str] | None = Field(None, description="Refused: nothing is stored")
+    store: bool | None = Field(None, description="Only false")
+    service_tier: str | None = Field(None, max_length=32, description="Only auto or default")
+    modalities: list[str] | None = Field(None, max_length=4, description="Only [\"text\"]")
+    audio: dict[str, Any] | None = Field(None, description="Refused: use /v1/audio/speech")
+    prediction: dict[str, Any] | None = Field(None, description="Refused")
+    reasoning_effort: str | None = Field(None, max_length=32, description="Refused: use enable_thinking")
+    verbosity: str | None = Field(None, max_length=32, description="Refused")
+    web_search_options: dict[str, Any] | None = Field(None, description="Refused: the assistant works offline")
+    prompt_cache_retention: str | None = Field(None, max_length=32, description="Refused")
+    functions: list[dict[str, Any]] | None = Field(None, description="Refused: use tools")
+    function_call: str | dict[str, Any] | None = Field(None, description="Refused: use tool_choice")
     enable_thinking: bool | None = Field(None, description="Let the model think first (extra_body)")
     return_reasoning: bool | None = Field(None, description="Return the thinking as reasoning_content (extra_body)")
     chat_template_kwargs: dict[str, Any] | None = Field(None, description="enable_thinking is honoured")

@@ -57,7 +57,7 @@ def sse_payloads(text: str) -> list[dict | str]:
 
 def test_whole_reply_with_and_without_reasoning(client: TestClient, engine: ScriptedEngine) -> None:
     asked = client.post("/v1/chat/completions", json={
-        "messages": [{"role": "user", "content": "hi"}], "extra": "ignored",
+        "messages": [{"role": "user", "content": "hi"}],
         "enable_thinking": True, "return_reasoning": True}).json()
     message = asked["choices"][0]["message"]
     assert message == {"role": "assistant", "content": "Hello there", "reasoning_content": "Let me think."}

@@ -11,6 +11,7 @@ from autoglm.server.schemas import ChatCompletionRequest
 from autoglm.server.translate import (
     asks_for_images,
     chat_messages,
+    refuse_unsupported,
     sampling_params,
     thinking_choice,
 )
@@ -59,7 +60,7 @@ def test_sampling_takes_request_values_over_settings() -> None:
 
 def test_unsupported_sampling_is_refused_in_words() -> None:
     with pytest.raises(InputError, match="n=1"):
-        sampling_params(body(n=3), GenerationSettings())
+        refuse_unsupported(body(n=3))
     with pytest.raises(InputError, match="stop strings"):
         sampling_params(body(stop=[str(i) for i in range(17)]), GenerationSettings())
 
