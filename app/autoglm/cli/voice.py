@@ -13,7 +13,6 @@ from autoglm.core.errors import InputError
 from autoglm.core.settings import Settings, VoiceSettings
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 
-MIN_SPEECH_S = 0.15
 """Less speech than this (five VAD frames) in a file is taken for silence or noise."""
 
 
@@ -56,7 +55,7 @@ def _voice_settings(args: argparse.Namespace) -> VoiceSettings:
 def run_transcribe(args: argparse.Namespace) -> int:
     """Print the transcript of ``args.file``."""
     from autoglm.speech.asr import WhisperTranscriber, load_audio_file
-    from autoglm.speech.vad import SileroFrameVad, speech_seconds
+    from autoglm.speech.vad import MIN_SPEECH_S, SileroFrameVad, speech_seconds
 
     settings = _voice_settings(args)
     audio = load_audio_file(args.file)

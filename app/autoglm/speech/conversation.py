@@ -41,12 +41,15 @@ from autoglm.speech.playback import AudioPlayer
 from autoglm.speech.reply_speaker import ReplySpeaker
 from autoglm.speech.turn_rules import TurnVerdict, end_silence_ms, judge
 from autoglm.speech.vad import (
+    MIN_SPEECH_S,
     EndpointConfig,
     FrameVad,
     SileroFrameVad,
     TurnDetector,
     TurnEvent,
     TurnEventKind,
+    has_words,
+    speech_seconds,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -116,6 +119,8 @@ class VoiceCallbacks:
     on_turn_done: Callable[[VoiceTurn], None] | None = None
     on_error: Callable[[str], None] | None = None
     on_notice: Callable[[str], None] | None = None
+    on_nothing_heard: Callable[[], None] | None = None
+    """A turn ended without a word in it (a silent push-to-talk, a cough): nothing is asked."""
 
 
 @dataclass
@@ -443,10 +448,15 @@ class VoiceConversation:
             detector.feed(block)
         elif was_pressed:
             event = detector.end_turn_now()
-            if event is not None and event.audio is not None:
+            if event is not None and event.audio is not None \
+                    and speech_seconds(event.audio, detector.vad, self.settings.vad_threshold) >= MIN_SPEECH_S:
                 turn = _PendingTurn(event.audio, time.monotonic())
                 self._turns.put(turn)
                 self._confirm(turn)
+            else:  # held without a word: nothing to ask, back to waiting
+                self._set_state(VoiceState.LISTENING)
+                if self.callbacks.on_nothing_heard is not None:
+                    self.callbacks.on_nothing_heard()
         else:
             detector.hold(block)
         return pressed
@@ -577,9 +587,11 @@ class VoiceConversation:
             transcript = self.transcriber.transcribe(pending.audio)
         pending.transcribed_at = time.monotonic()
         with pending.lock:
-            pending.text = transcript.text.strip()
+            pending.text = transcript.text.strip() if has_words(transcript.text) else ""
         self._judge_pause(pending)
         self._announce(pending)
+        if not pending.text and not pending.abandoned.is_set() and self.callbacks.on_nothing_heard is not None:
+            self.callbacks.on_nothing_heard()
         if not pending.text or pending.abandoned.is_set():
             self._wait_confirmed(pending)
             return

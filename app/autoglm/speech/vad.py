@@ -275,6 +275,15 @@ class TurnDetector:
         self._manual = True
 
 
+def has_words(text: str) -> bool:
+    """Whether a transcript holds a word at all: for silence whisper writes "." or "…"."""
+    return any(character.isalnum() for character in text)
+
+
+MIN_SPEECH_S = 0.15
+"""Less voiced audio than this is no question: whisper would invent "." or "You" for it."""
+
+
 def speech_seconds(audio: np.ndarray, vad: FrameVad, threshold: float = 0.5) -> float:
     """How much of 16 kHz ``audio`` the VAD takes for speech: whisper invents words in silence and noise."""
     samples = np.asarray(audio, dtype=np.float32).ravel()

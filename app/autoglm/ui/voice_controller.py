@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
@@ -41,6 +42,7 @@ DELTA_INTERVAL_MS = 33
 VOICE_MAX_TOKENS = 160
 MIC_IDLE_CLOSE_MS = 20_000
 SILENCE_DBFS = -100.0
+NOTHING_HEARD_S = 4.0
 
 
 class VoiceController(QObject):
@@ -55,6 +57,9 @@ class VoiceController(QObject):
     _turnReported = Signal(object)
     _errorReported = Signal(str)
     _noticeReported = Signal(str)
+    _nothingHeard = Signal()
+    nothingHeard = Signal()
+    """A turn held no words, so nothing was asked."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -71,6 +76,7 @@ class VoiceController(QObject):
         self._started = False
         self._loading = False
         self._talk_held = False
+        self._heard_nothing_until = 0.0
         self._closed = False
         self._level = SILENCE_DBFS
         self._deltas: list[str] = []
@@ -117,6 +123,7 @@ class VoiceController(QObject):
         self._turnReported.connect(self._on_turn_done)
         self._errorReported.connect(self._on_error)
         self._noticeReported.connect(self._on_notice)
+        self._nothingHeard.connect(self._on_nothing_heard)
         self.controller.replySubmitted.connect(self._on_reply_submitted)
         self.controller.busyChanged.connect(self._on_busy_changed)
         window.composer.stopRequested.connect(self.stop_speaking)  # Stop and Esc silence the voice too
@@ -161,7 +168,10 @@ class VoiceController(QObject):
 
     def _show_state(self, state: str) -> None:
         self.state = state
-        self.state_label.setText(self._state_text(state))
+        text = self._state_text(state)
+        if state in ("ready", "listening") and time.monotonic() < self._heard_nothing_until:
+            text = self.tr("Didn't catch that: hold F9 and speak")
+        self.state_label.setText(text)
         self.mic_button.set_voice_state({"off": "idle", "ready": "idle"}.get(state, state))
         self.meter.set_running(state in ("listening", "hearing"))
         self.hands_free_action.setChecked(self.hands_free)
@@ -275,7 +285,8 @@ class VoiceController(QObject):
                 on_state=lambda state: self._stateReported.emit(state.value),
                 on_level=self._set_level, on_transcript=self._transcriptReported.emit,
                 on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
-                on_error=self._errorReported.emit, on_notice=self._noticeReported.emit)
+                on_error=self._errorReported.emit, on_notice=self._noticeReported.emit,
+                on_nothing_heard=self._nothingHeard.emit)
             self.voice = VoiceConversation(self.runtime.scheduler, self._voice_settings(), callbacks,
                                            transcriber=self.runtime.recognizer,
                                            synthesizer=self.runtime.synthesizer,
@@ -476,6 +487,13 @@ class VoiceController(QObject):
         if not self._started:
             self._show_state("error")
             self.state_label.setToolTip(message)
+
+    def _on_nothing_heard(self) -> None:
+        """Say so for a few seconds instead of asking the model an empty question."""
+        self._heard_nothing_until = time.monotonic() + NOTHING_HEARD_S
+        self._show_state(self.state)
+        QTimer.singleShot(int(NOTHING_HEARD_S * 1000) + 50, lambda: self._show_state(self.state))
+        self.nothingHeard.emit()
 
     def _on_notice(self, message: str) -> None:
         self.window.banner.show_message(message)
