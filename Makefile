@@ -5,12 +5,13 @@ run:            ## set up, then start the desktop app on the starter model
 	bash scripts/setup.sh run
 	.venv/bin/autoglm
 
-test:           ## set up (with test tools), then lint and run the whole test suite
+test:           ## set up (with test tools), then lint, type-check and run the whole test suite
 	bash scripts/setup.sh test
 	bash scripts/run-tests.sh
 
 lint:
 	.venv/bin/ruff check app tests
+	.venv/bin/mypy
 	.venv/bin/lint-imports
 
 bundle:         ## build the Linux bundle into dist/

@@ -17,8 +17,8 @@ import pytest
 
 # One private PulseAudio per session (virtual microphone and speaker), whisper and piper:
 # defined once here so every folder's audio tests share the same devices.
-from fixtures.audio import piper_voice, virtual_sound, whisper  # noqa: F401,E402 - fixtures
-from fixtures.glm import (  # noqa: F401,E402 - fixtures
+from fixtures.audio import piper_voice, virtual_sound, whisper  # noqa: F401 - fixtures
+from fixtures.glm import (  # noqa: F401 - fixtures
     glm_control_tokens,
     glm_end_strings,
     glm_long_pieces,

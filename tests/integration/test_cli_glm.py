@@ -19,7 +19,7 @@ def autoglm(*args: str, home: Path, stdin: str | None = None, timeout: float = 3
                           env=env, timeout=timeout, input=stdin)
 
 
-def test_verify_and_doctor_include_an_imported_model(tmp_path: Path, glm_standin) -> None:  # noqa: ANN001
+def test_verify_and_doctor_include_an_imported_model(tmp_path: Path, glm_standin) -> None:
     home = tmp_path / "home"
     imported = autoglm("models", "import", str(glm_standin.model), "--mmproj", str(glm_standin.mmproj),
                        "--id", "phone-standin", home=home)
@@ -33,7 +33,7 @@ def test_verify_and_doctor_include_an_imported_model(tmp_path: Path, glm_standin
     assert "model phone-standin" in doctor.stdout and "imported (glm4, Q4_K_M), readable" in doctor.stdout
 
 
-def test_a_tiny_file_imported_as_autoglm_phone_9b_is_not_verified(tmp_path: Path, glm_standin) -> None:  # noqa: ANN001
+def test_a_tiny_file_imported_as_autoglm_phone_9b_is_not_verified(tmp_path: Path, glm_standin) -> None:
     home = tmp_path / "home"
     assert autoglm("models", "import", str(glm_standin.model), "--mmproj", str(glm_standin.mmproj),
                    "--id", "autoglm-phone-9b", home=home).returncode == 0
@@ -46,7 +46,7 @@ def test_a_tiny_file_imported_as_autoglm_phone_9b_is_not_verified(tmp_path: Path
 
 
 def test_an_imported_old_conversion_with_its_projector_fails_verify_in_words(
-        tmp_path: Path, glm_standin, glm_old_conversion) -> None:  # noqa: ANN001
+        tmp_path: Path, glm_standin, glm_old_conversion) -> None:
     home = tmp_path / "home"
     refused = autoglm("models", "import", str(glm_old_conversion), "--mmproj", str(glm_standin.mmproj),
                       "--id", "old", home=home)
@@ -64,7 +64,7 @@ def _screenshot(folder: Path) -> Path:
     return path
 
 
-def test_the_repl_takes_an_image(tmp_path: Path, glm_standin) -> None:  # noqa: ANN001
+def test_the_repl_takes_an_image(tmp_path: Path, glm_standin) -> None:
     home = tmp_path / "home"
     screen = _screenshot(tmp_path)
     script = (f"/image {tmp_path / 'missing.png'}\n/image {screen} What is on the screen?\n"

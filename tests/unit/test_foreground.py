@@ -25,7 +25,7 @@ def test_waiting_blocks_until_every_foreground_job_ended() -> None:
     jobs = [threading.Thread(target=job, args=(event,)) for event in (first_done, second_done)]
     for thread in jobs:
         thread.start()
-    while work._running < 2:  # noqa: SLF001 - wait until both jobs are inside
+    while work._running < 2:
         time.sleep(0.001)
     returned = threading.Event()
     waiter = threading.Thread(target=lambda: (work.wait_idle(timeout=5), returned.set()))

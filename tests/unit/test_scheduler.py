@@ -119,7 +119,7 @@ def test_calls_after_shutdown_fail_instead_of_hanging() -> None:
 def test_a_late_listener_sees_every_event_once_in_order() -> None:
     scheduler = Scheduler(ScriptedEngine(steps=6, step_s=0.01)).start()
     stream = scheduler.submit(req("x"))
-    while not stream.done and len(stream._emitted) < 3:  # attach mid-reply
+    while not stream.done and len(stream._emitted) < 3:
         time.sleep(0.001)
     seen: list[str] = []
     stream.add_listener(lambda event: seen.append(event.content))

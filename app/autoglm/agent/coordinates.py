@@ -23,6 +23,7 @@ class ScreenGeometry:
     origin_y: int = 0
 
     def __post_init__(self) -> None:
+        """Refuse a screen with no area or no pixel ratio."""
         if self.width <= 0 or self.height <= 0:
             raise ValueError(f"a screenshot of {self.width}×{self.height} pixels has no area")
         if self.device_pixel_ratio <= 0:

@@ -24,12 +24,18 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
 from autoglm.bench.report import print_table, write_json
 from autoglm.core.errors import ModelError
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.core.scheduler import Scheduler
+    from autoglm.core.speech import Recognizer, Synthesizer
+    from autoglm.core.types import ModelInfo
 
 PROMPTS = [
     "Write a haiku about {n} rivers.",
@@ -229,14 +235,19 @@ class _RecordingScheduler:
 class _BenchTarget:
     """What the API serves from in the benchmark: the runtime, with submissions recorded."""
 
-    def __init__(self, runtime: Any):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.settings = runtime.settings
         self.repository = runtime.repository
-        self.scheduler = _RecordingScheduler(runtime.scheduler)
+        self.recorder = _RecordingScheduler(runtime.scheduler)
 
     @property
-    def model_info(self) -> Any:
+    def scheduler(self) -> Scheduler:
+        """The runtime's scheduler as the API sees it (every other member is forwarded)."""
+        return cast("Scheduler", self.recorder)
+
+    @property
+    def model_info(self) -> ModelInfo | None:
         """The loaded model."""
         return self.runtime.model_info
 
@@ -244,6 +255,21 @@ class _BenchTarget:
     def ready(self) -> bool:
         """Whether a model is loaded."""
         return self.runtime.ready
+
+    @property
+    def has_speech(self) -> bool:
+        """Whether the runtime makes speech models."""
+        return self.runtime.has_speech
+
+    @property
+    def recognizer(self) -> Recognizer:
+        """The runtime's speech recogniser."""
+        return self.runtime.recognizer
+
+    @property
+    def synthesizer(self) -> Synthesizer:
+        """The runtime's voices."""
+        return self.runtime.synthesizer
 
 
 def _free_port() -> int:
@@ -288,6 +314,7 @@ class PeerServer:
         return f"http://127.0.0.1:{self.port}/v1/chat/completions"
 
     def __enter__(self) -> PeerServer:
+        """Start the peer server and wait until it answers."""
         import importlib.util
 
         if importlib.util.find_spec("sse_starlette") is None:
@@ -312,6 +339,7 @@ class PeerServer:
                 time.sleep(0.3)
 
     def __exit__(self, *_exc: object) -> None:
+        """Stop the peer server."""
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:
@@ -347,7 +375,7 @@ def _measure(runtime: Any, args: argparse.Namespace, model_path: str, threads: i
                     theirs.append(drive_in_own_process(peer.url, "peer", plan))
     finally:
         server.stop()
-    finished = [stream.result(60) for stream in target.scheduler.streams]
+    finished = [stream.result(60) for stream in target.recorder.streams]
     figures = merge(ours).figures()
     figures.update({
         "p95_queue_wait_s": percentile([c.timings.queue_wait_s for c in finished], 0.95),

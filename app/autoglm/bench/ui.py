@@ -29,7 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.bench.report import print_table, write_json
-from autoglm.core.types import Completion, Delta, GenerationRequest, Timings, Usage
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    Delta,
+    GenerationRequest,
+    ModelInfo,
+    Timings,
+    Usage,
+)
 
 _HEARTBEAT_MS = 5
 _REPLY_PARAGRAPH = (
@@ -78,7 +86,15 @@ class ReplayEngine:
     def __init__(self, tokens: list[str], rate: float) -> None:
         self.tokens = tokens
         self.rate = rate
-        self.info = None
+        self.info: ModelInfo | None = None
+        self.loaded = True
+
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
+        """About four characters a token, as the replayed reply is cut."""
+        return sum(len(m.content) for m in messages) // 4
+
+    def unload(self) -> None:
+        """Nothing to free."""
 
     def generate(self, request: GenerationRequest, emit: Any, cancel: threading.Event) -> Completion:
         """Emit every token, ``1/rate`` seconds apart, unless cancelled."""

@@ -18,6 +18,7 @@ import argparse
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ class _Peer:
                                      n_threads_batch=threads, n_batch=settings.n_batch, n_ubatch=settings.n_batch,
                                      n_gpu_layers=settings.n_gpu_layers, flash_attn=settings.flash_attn,
                                      verbose=False, chat_handler=self.handler)
-        self.messages: list[dict[str, Any]] = [
+        self.messages: list[Any] = [  # llama-cpp-python's message dicts
             {"role": "system", "content": SYSTEM},
             {"role": "user", "content": [{"type": "image_url", "image_url": {"url": data_uri}},
                                          {"type": "text", "text": FIRST_QUESTION}]},
@@ -144,8 +145,9 @@ class _Peer:
         started = time.perf_counter()
         first: float | None = None
         parts: list[str] = []
-        for chunk in self.llama.create_chat_completion(messages=list(self.messages), temperature=0.0,
-                                                       max_tokens=REPLY_TOKENS, stream=True):
+        chunks: Iterator[Any] = self.llama.create_chat_completion(  # type: ignore[assignment]
+            messages=list(self.messages), temperature=0.0, max_tokens=REPLY_TOKENS, stream=True)
+        for chunk in chunks:
             delta = chunk["choices"][0].get("delta", {}).get("content")
             if delta:
                 first = first or time.perf_counter()

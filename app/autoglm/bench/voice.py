@@ -257,6 +257,7 @@ def run(args: argparse.Namespace) -> int:
         rss_voice = current_rss_mb()
         asr_windows = _asr_windows(transcriber, questions)
         player = conversation.player
+        assert player is not None, "the conversation plays its replies"
         underflows, output_latency = player.underflows, player.output_latency_s
     finally:
         conversation.close()

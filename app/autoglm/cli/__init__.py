@@ -47,7 +47,7 @@ def configure_logging(verbose: bool = False) -> None:
         console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(console)
     logging.getLogger("llama_cpp.native").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    root._autoglm_configured = True  # type: ignore[attr-defined]
+    root._autoglm_configured = True  # type: ignore[attr-defined]  # noqa: SLF001 - our own mark on the root logger
 
 
 def register_modules(subparsers: Any, package: str, names: Sequence[str]) -> None:
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         os._exit(EXIT_OK)  # the reader went away (e.g. `| head`): nothing left to say
-    except Exception as exc:  # noqa: BLE001 - the funnel: logged with its trace, shown in one line
+    except Exception as exc:  # the funnel: logged with its trace, shown in one line
         _LOGGER.exception("Unexpected error in `autoglm %s`", args.command)
         print(f"autoglm: unexpected error: {exc} (details in the log folder: `autoglm models where`)",
               file=sys.stderr)

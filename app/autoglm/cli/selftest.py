@@ -67,7 +67,7 @@ class _Steps:
             detail = step()
         except UserFacingError as exc:
             raise type(exc)(f"selftest failed at '{name}': {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - any failure becomes one line
+        except Exception as exc:  # any failure becomes one line
             _LOGGER.exception("Selftest step %s failed", name)
             raise SelftestFailure(f"selftest failed at '{name}': {type(exc).__name__}: {exc}") from exc
         print(f"ok  {name:<20} {time.perf_counter() - began:6.2f} s  {detail}", flush=True)

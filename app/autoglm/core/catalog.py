@@ -14,16 +14,17 @@ import importlib
 import json
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # Python 3.10
+    import tomli as tomllib
 
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import GgufSummary, check_projector_pairing, inspect_gguf, sha256_file
@@ -456,10 +457,11 @@ class ModelRepository:
             if entry.id == STARTER_MODEL_ID:
                 model_path = self.ensure_starter_model(progress)
             else:
-                model_path = self.file_path(entry, "model")
-                if model_path is None or not model_path.exists():
+                found = self.file_path(entry, "model")
+                if found is None or not found.exists():
                     raise ModelError(f"{entry.name} is not on this computer yet: import it with "
                                      f"`autoglm models import PATH --mmproj PATH` or download it in the model manager.")
+                model_path = found
                 spec_file = entry.file("model")
                 if spec_file and spec_file.sha256:
                     self.verify_file(model_path, spec_file, progress)

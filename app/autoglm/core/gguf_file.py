@@ -190,7 +190,7 @@ def inspect_gguf(path: str | Path, *, role: str = "model") -> GgufSummary:
         raise
     except OSError as exc:
         raise ModelError(f"{label} cannot be read: {exc.strerror or exc}.") from exc
-    except Exception as exc:  # noqa: BLE001 - any parse failure means a damaged file
+    except Exception as exc:  # any parse failure means a damaged file
         raise ModelError(f"{label} is damaged or truncated ({size:,} bytes): "
                          "its header or tensor table cannot be read.") from exc
     if not tensors:

@@ -12,14 +12,26 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoglm.core.catalog import ModelRepository
+from autoglm.core.errors import ModelError
 from autoglm.core.paths import AppPaths, app_paths
 from autoglm.core.scheduler import Engine, Scheduler
 from autoglm.core.settings import Settings, load_settings, save_settings
 from autoglm.core.speech import Recognizer, SpeechFactory, Synthesizer
-from autoglm.core.types import ChatMessage, GenerationRequest, ModelInfo, Priority, SamplingParams
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    GenerationRequest,
+    ModelInfo,
+    Priority,
+    SamplingParams,
+    StreamEvent,
+)
+
+if TYPE_CHECKING:
+    from autoglm.core.store import ConversationStore
 
 _LOGGER = logging.getLogger(__name__)
 ProgressCallback = Callable[[float, str], None]
@@ -28,12 +40,20 @@ ProgressCallback = Callable[[float, str], None]
 class _NoEngine:
     """Stands in until a model is loaded: every request gets a clear message."""
 
-    info = None
+    info: ModelInfo | None = None
+    loaded = False
 
-    def generate(self, request: GenerationRequest, emit: Any, cancel: threading.Event) -> Any:
-        from autoglm.core.errors import ModelError
-
+    def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
+                 cancel: threading.Event) -> Completion:
+        """Refuse in words: there is no model to answer with."""
         raise ModelError("No model is loaded yet: choose one in the model manager (or wait for loading to finish).")
+
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
+        """Nothing can be counted without a tokenizer."""
+        return 0
+
+    def unload(self) -> None:
+        """Nothing to free."""
 
 
 class Runtime:
@@ -45,7 +65,7 @@ class Runtime:
         self.settings = settings or load_settings(self.paths)
         self.repository = ModelRepository(self.paths)
         self.scheduler = Scheduler(_NoEngine()).start()
-        self._store: Any = None
+        self._store: ConversationStore | None = None
         self._store_lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._engine: Engine | None = None
@@ -56,7 +76,7 @@ class Runtime:
 
     # -- the store -----------------------------------------------------------------
     @property
-    def store(self) -> Any:
+    def store(self) -> ConversationStore:
         """The conversation store, opened on first use."""
         with self._store_lock:
             if self._store is None:
@@ -74,7 +94,7 @@ class Runtime:
     @property
     def model_info(self) -> ModelInfo | None:
         """The loaded model's description, or ``None``."""
-        return getattr(self._engine, "info", None) if self._engine is not None else None
+        return self._engine.info if self._engine is not None else None
 
     @property
     def ready(self) -> bool:
@@ -99,9 +119,8 @@ class Runtime:
         """Serve every front from ``engine`` (a loaded local model or a remote server)."""
         old = self.scheduler.replace_engine(engine).result()
         self._engine = engine
-        unload = getattr(old, "unload", None)
-        if unload is not None and old is not engine:
-            unload()
+        if old is not engine:
+            old.unload()
 
     # -- speech models -------------------------------------------------------------------
     def _speech(self) -> SpeechFactory:
@@ -185,13 +204,12 @@ class Runtime:
         for model in speech:
             model.unload()
         engine, self._engine = self._engine, None
-        unload = getattr(engine, "unload", None) if stopped else None
         if not stopped:  # freeing the model under a token being decoded would crash the process
             _LOGGER.warning("The engine thread is still decoding; the model is left to the process exit")
-        if unload is not None:
+        elif engine is not None:
             try:
-                unload()
-            except Exception:  # noqa: BLE001 - shutting down anyway
+                engine.unload()
+            except Exception:  # shutting down anyway
                 _LOGGER.exception("Unloading the model failed")
         with self._store_lock:
             if self._store is not None:

@@ -21,18 +21,40 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from autoglm.core.errors import UserFacingError
-from autoglm.core.types import Completion, GenerationRequest, Notice, Priority, StreamEvent
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    GenerationRequest,
+    ModelInfo,
+    Notice,
+    Priority,
+    StreamEvent,
+)
 
 _LOGGER = logging.getLogger(__name__)
 _END = object()
 
 
 class Engine(Protocol):
-    """What the scheduler needs from an engine (local llama.cpp or a remote server)."""
+    """What every front may ask of an engine (local llama.cpp or a remote server)."""
+
+    @property
+    def info(self) -> ModelInfo | None:
+        """The model it serves (``None`` before one is loaded)."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether it can answer now."""
 
     def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
                  cancel: threading.Event) -> Completion:
         """Produce one reply, calling ``emit`` for each delta, stopping soon after ``cancel``."""
+
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
+        """Prompt tokens ``messages`` would take (an estimate where the engine cannot tokenise)."""
+
+    def unload(self) -> None:
+        """Free the model (the engine can be loaded again later)."""
 
 
 class ReplyStream:
@@ -52,6 +74,7 @@ class ReplyStream:
 
     # -- caller side -----------------------------------------------------------------
     def __iter__(self) -> Iterator[StreamEvent]:
+        """The reply's events as they come, ending when it finishes."""
         while True:
             item = self._events.get()
             if item is _END:
@@ -115,7 +138,7 @@ class ReplyStream:
     def _call(listener: Callable[[StreamEvent], None], event: StreamEvent) -> None:
         try:
             listener(event)
-        except Exception:  # noqa: BLE001 - a broken listener must not kill generation
+        except Exception:  # a broken listener must not kill generation
             _LOGGER.exception("Reply listener failed")
 
     def finish(self, completion: Completion) -> None:
@@ -261,7 +284,7 @@ class Scheduler:
         except UserFacingError as exc:
             stream.emit(Notice("error", str(exc)))
             completion = Completion(finish_reason="error", error=str(exc))
-        except Exception as exc:  # noqa: BLE001 - reported in words, logged with the trace
+        except Exception as exc:  # reported in words, logged with the trace
             _LOGGER.exception("Generation failed")
             completion = Completion(finish_reason="error", error=f"The model failed while answering: {exc}")
         finally:

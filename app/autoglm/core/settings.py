@@ -243,8 +243,12 @@ class Settings(BaseSettings):
     appearance: AppearanceSettings = Field(default_factory=AppearanceSettings)
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
-                                   dotenv_settings, file_secret_settings):
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Init kwargs beat the environment, which beats the saved file."""
         return (init_settings, env_settings, _SavedFileSource(settings_cls))
 

@@ -30,7 +30,8 @@ def _scalar_type(annotation: Any) -> Any:
 def add_settings_arguments(parser: argparse.ArgumentParser, groups: tuple[str, ...] = SETTINGS_GROUPS) -> None:
     """Add one flag per scalar field of the given groups (dest ``group__field``)."""
     for group in groups:
-        model: type[BaseModel] = Settings.model_fields[group].default_factory().__class__  # type: ignore[misc]
+        model = Settings.model_fields[group].annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel), f"{group} is a settings group"
         arg_group = parser.add_argument_group(f"{group} settings")
         for name, field in model.model_fields.items():
             kind = _scalar_type(field.annotation)

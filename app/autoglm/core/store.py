@@ -275,7 +275,7 @@ class ConversationStore:
             cursor = self._conn.execute(
                 "INSERT INTO conversations (title, created_at, updated_at, model_id) "
                 "VALUES (?, ?, ?, ?)", (title.strip() or DEFAULT_TITLE, now, now, model_id))
-            return int(cursor.lastrowid)
+            return _inserted_id(cursor)
 
     def get_conversation(self, conversation_id: int) -> ConversationRecord | None:
         """The conversation, or ``None`` if there is none with that id."""
@@ -355,7 +355,7 @@ class ConversationStore:
                 "model_id, finished, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, role, content, reasoning, json.dumps(list(attachments or [])),
                  model_id, int(finished), now))
-            return int(cursor.lastrowid)
+            return _inserted_id(cursor)
 
     def update_message(self, message_id: int, *, content: str | None = None,
                        reasoning: str | None = None, finished: bool | None = None,
@@ -618,3 +618,9 @@ class _Transaction:
                 self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._lock.release()
+
+
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row id an INSERT just made (sqlite always sets it after one)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

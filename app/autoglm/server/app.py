@@ -24,7 +24,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from autoglm import __version__
 from autoglm.core.errors import ModelError, UserFacingError
-from autoglm.core.scheduler import ReplyStream
+from autoglm.core.scheduler import ReplyStream, Scheduler
 from autoglm.core.settings import Settings
 from autoglm.core.types import (
     Completion,
@@ -35,7 +35,7 @@ from autoglm.core.types import (
     Notice,
     Priority,
 )
-from autoglm.server.backend import ServingBackend
+from autoglm.server.backend import ServingBackend, ServingSource
 from autoglm.server.bridge import stream_events
 from autoglm.server.capabilities import CapabilityLog
 from autoglm.server.errors import ApiError, install_error_handlers
@@ -240,7 +240,7 @@ def _wav_bytes(samples: Any, sample_rate: int) -> bytes:
     return buffer.getvalue()
 
 
-def create_app(settings: Settings, runtime: Any, *, transcriber: Any = None, synthesizer: Any = None,
+def create_app(settings: Settings, runtime: ServingSource | Scheduler, *, transcriber: Any = None, synthesizer: Any = None,
                capability_log: CapabilityLog | None = None) -> FastAPI:
     """The API over ``runtime`` (the app's ``Runtime``, or a started ``Scheduler`` with a loaded engine).
 

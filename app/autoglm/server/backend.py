@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Protocol
 
 from autoglm.core.catalog import ModelRepository
 from autoglm.core.paths import app_paths
@@ -24,10 +24,41 @@ from autoglm.core.types import ModelInfo
 _LOGGER = logging.getLogger(__name__)
 
 
+class ServingSource(Protocol):
+    """What the API serves from: the app's ``Runtime`` (or a benchmark's wrapper of one)."""
+
+    settings: Settings
+    repository: ModelRepository
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The scheduler requests are submitted to."""
+
+    @property
+    def model_info(self) -> ModelInfo | None:
+        """The loaded model, or ``None``."""
+
+    @property
+    def ready(self) -> bool:
+        """Whether requests can be answered now."""
+
+    @property
+    def has_speech(self) -> bool:
+        """Whether it can make speech models."""
+
+    @property
+    def recognizer(self) -> Recognizer:
+        """Its speech recogniser."""
+
+    @property
+    def synthesizer(self) -> Synthesizer:
+        """Its voices."""
+
+
 class ServingBackend:
     """The scheduler, the loaded model's identity and the speech models, behind one object."""
 
-    def __init__(self, source: Any, settings: Settings, transcriber: Recognizer | None = None,
+    def __init__(self, source: ServingSource | Scheduler, settings: Settings, transcriber: Recognizer | None = None,
                  synthesizer: Synthesizer | None = None):
         self._source = source
         self.settings = settings
@@ -36,7 +67,8 @@ class ServingBackend:
         self._speech_lock = threading.Lock()
         self.asr_lock = threading.Lock()
         self.tts_lock = threading.Lock()
-        self._repository: ModelRepository | None = getattr(source, "repository", None)
+        self._repository: ModelRepository | None = (None if isinstance(source, Scheduler)
+                                                      else source.repository)
 
     @property
     def scheduler(self) -> Scheduler:
@@ -48,8 +80,8 @@ class ServingBackend:
         """The loaded model, or ``None`` while none is ready."""
         if isinstance(self._source, Scheduler):
             engine = self._source.engine
-            return engine.info if getattr(engine, "loaded", True) else None
-        return self._source.model_info if getattr(self._source, "ready", True) else None
+            return engine.info if engine.loaded else None
+        return self._source.model_info if self._source.ready else None
 
     def present_model_ids(self) -> list[str]:
         """Catalog language models whose files are on this computer (loaded or not)."""
@@ -62,14 +94,11 @@ class ServingBackend:
             _LOGGER.warning("Could not list the models on disk", exc_info=True)
             return []
 
-    def _runtime_speech(self) -> bool:
-        return not isinstance(self._source, Scheduler) and bool(getattr(self._source, "has_speech", False))
-
     @property
     def transcriber(self) -> Recognizer:
         """The speech recogniser: the runtime's, else one made here (loads on first transcription)."""
-        if self._transcriber is None and self._runtime_speech():
-            return self._source.recognizer  # type: ignore[no-any-return]
+        if self._transcriber is None and not isinstance(self._source, Scheduler) and self._source.has_speech:
+            return self._source.recognizer
         with self._speech_lock:
             if self._transcriber is None:
                 from autoglm.speech.factory import SpeechModelFactory
@@ -81,8 +110,8 @@ class ServingBackend:
     @property
     def synthesizer(self) -> Synthesizer:
         """The voices: the runtime's, else made here (load on first synthesis)."""
-        if self._synthesizer is None and self._runtime_speech():
-            return self._source.synthesizer  # type: ignore[no-any-return]
+        if self._synthesizer is None and not isinstance(self._source, Scheduler) and self._source.has_speech:
+            return self._source.synthesizer
         with self._speech_lock:
             if self._synthesizer is None:
                 from autoglm.speech.factory import SpeechModelFactory

@@ -100,7 +100,7 @@ class CapabilityLog:
         for listener in listeners:
             try:
                 listener(use)
-            except Exception:  # noqa: BLE001 - a broken listener must not fail the call
+            except Exception:
                 _LOGGER.exception("A capability-use listener failed")
 
     def recent(self) -> list[CapabilityUse]:

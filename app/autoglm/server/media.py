@@ -90,7 +90,7 @@ def decode_audio(data: bytes, max_seconds: float) -> np.ndarray:
 
     try:
         samples = _decode(io.BytesIO(data), sampling_rate=AUDIO_SAMPLE_RATE)
-    except Exception as exc:  # noqa: BLE001 - PyAV raises many kinds for data that is not audio
+    except Exception as exc:  # PyAV raises many kinds for data that is not audio
         raise InputError("The audio could not be decoded (send WAV, MP3, FLAC or OGG).") from exc
     seconds = len(samples) / AUDIO_SAMPLE_RATE
     if seconds > max_seconds:

@@ -59,6 +59,7 @@ class ReplyShape:
     _streamed_calls: int = 0
 
     def __post_init__(self) -> None:
+        """Parse tool calls out of the stream when the request offered tools."""
         self._stream = ToolCallStream(self.dialect, self.tools) if self.tools else None
 
     def _calls_allowed(self, calls: list[ToolCall]) -> list[ToolCall]:

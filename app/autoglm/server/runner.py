@@ -16,8 +16,10 @@ from typing import Any
 import uvicorn
 
 from autoglm.core.errors import InputError
+from autoglm.core.scheduler import Scheduler
 from autoglm.core.settings import Settings
 from autoglm.server.app import create_app
+from autoglm.server.backend import ServingSource
 from autoglm.server.capabilities import CapabilityLog
 from autoglm.server.security import check_serving_allowed
 
@@ -52,9 +54,13 @@ class ApiServer:
     every API call that used desktop control or MCP tools; subscribe to it to show them.
     """
 
-    def __init__(self, runtime: Any, settings: Settings | None = None, **app_options: Any):
+    def __init__(self, runtime: ServingSource | Scheduler, settings: Settings | None = None, **app_options: Any):
+        if settings is None:
+            if isinstance(runtime, Scheduler):
+                raise TypeError("a bare scheduler is served with explicit settings")
+            settings = runtime.settings
         self.runtime = runtime
-        self.settings = settings or runtime.settings
+        self.settings = settings
         self._app_options = app_options
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -110,7 +116,7 @@ class ApiServer:
         assert self._server is not None and self._socket is not None
         try:
             self._server.run(sockets=[self._socket])
-        except BaseException as exc:  # noqa: BLE001 - reported by start() in words
+        except BaseException as exc:  # reported by start() in words
             self._failure = exc
             _LOGGER.exception("The API server stopped with an error")
 

@@ -186,7 +186,7 @@ def _tool_calls(message: MessageIn) -> list[ToolCall]:
 def _message(message: MessageIn, load_image: ImageLoader, transcribe: Transcriber) -> ChatMessage:
     role = "system" if message.role == "developer" else message.role
     if message.content is None or isinstance(message.content, str):
-        return ChatMessage(role, message.content or "", tool_calls=_tool_calls(message),  # type: ignore[arg-type]
+        return ChatMessage(role, message.content or "", tool_calls=_tool_calls(message),
                            tool_call_id=message.tool_call_id or "", name=message.name or "")
     texts: list[str] = []
     images: list[ImageInput] = []
@@ -197,7 +197,7 @@ def _message(message: MessageIn, load_image: ImageLoader, transcribe: Transcribe
             images.append(load_image(part.image_url.url))
         elif isinstance(part, AudioPart):
             texts.append(transcribe(part.input_audio.data, part.input_audio.format))
-    return ChatMessage(role, "\n".join(t for t in texts if t), images,  # type: ignore[arg-type]
+    return ChatMessage(role, "\n".join(t for t in texts if t), images,
                        tool_calls=_tool_calls(message), tool_call_id=message.tool_call_id or "",
                        name=message.name or "")
 

@@ -73,7 +73,7 @@ def load_audio_file(path: Path) -> np.ndarray:
 
     try:
         return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-    except Exception as exc:  # noqa: BLE001 - PyAV raises many kinds for a non-audio file
+    except Exception as exc:  # PyAV raises many kinds for a non-audio file
         reason = getattr(exc, "strerror", None) or str(exc)
         raise InputError(f"'{path.name}' could not be read as audio ({reason}).") from exc
 
@@ -84,7 +84,7 @@ def _compute_device() -> tuple[str, str]:
     try:
         if ctranslate2.get_cuda_device_count() > 0:
             return "cuda", "float16"
-    except Exception:  # noqa: BLE001 - a broken CUDA install means CPU
+    except Exception:  # a broken CUDA install means CPU
         _LOGGER.debug("CUDA probe failed", exc_info=True)
     return "cpu", "int8"
 
@@ -125,7 +125,7 @@ class WhisperTranscriber:
             threads = self.cpu_threads or min(4, os.cpu_count() or 1)
             model = WhisperModel(str(folder), device=device, compute_type=compute_type,
                                  cpu_threads=threads, local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 - any load failure means a bad model folder
+        except Exception as exc:  # any load failure means a bad model folder
             raise ModelError(f"The speech recognition model in '{folder}' could not be loaded: {exc}") from exc
         self.device = f"{device}/{compute_type}"
         _LOGGER.info("Loaded whisper from %s on %s in %.2f s", folder, self.device, time.perf_counter() - started)

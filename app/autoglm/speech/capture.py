@@ -130,9 +130,11 @@ class MicrophoneCapture:
         self._close_stream()
 
     def __enter__(self) -> MicrophoneCapture:
+        """Start capturing."""
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
+        """Stop capturing and close the device."""
         self.close()
 
     # -- the PortAudio callback (keep it minimal) ----------------------------------------
@@ -178,7 +180,7 @@ class MicrophoneCapture:
         try:
             stream.abort()
             stream.close()
-        except Exception:  # noqa: BLE001 - a vanished device may fail to close; it is gone anyway
+        except Exception:  # a vanished device may fail to close; it is gone anyway
             _LOGGER.debug("Closing the input stream failed", exc_info=True)
         devices.stream_closed()
 

@@ -462,6 +462,8 @@ class VoiceConversation:
         return pressed
 
     def _on_turn_event(self, event: TurnEvent) -> None:
+        detector = self._detector
+        assert detector is not None, "turn events come from the detector"
         kind = event.kind
         pending = self._pending
         if kind is TurnEventKind.SPEECH_STARTED:
@@ -473,14 +475,14 @@ class VoiceConversation:
             # Answer speculatively: transcribe and start the reply now, play it only once confirmed.
             self._abandon(pending)
             self.speculations += 1
-            speech_ended_at = time.monotonic() - self._detector.endpointer.config.likely_end_ms / 1000
+            speech_ended_at = time.monotonic() - detector.endpointer.config.likely_end_ms / 1000
             self._pending = _PendingTurn(event.audio, speech_ended_at)
             self._turns.put(self._pending)
         elif kind is TurnEventKind.SPEECH_RESUMED:
             self._abandon(pending)
         elif kind is TurnEventKind.TURN_ENDED and event.audio is not None:
             if pending is None or pending.abandoned.is_set():
-                silence_s = self._detector.endpointer.ended_after_silence_ms / 1000
+                silence_s = detector.endpointer.ended_after_silence_ms / 1000
                 pending = _PendingTurn(event.audio, time.monotonic() - silence_s)
                 self._turns.put(pending)
             self._pending = None
@@ -546,7 +548,7 @@ class VoiceConversation:
                 self._answer_turn(pending)
             except UserFacingError as exc:
                 self._report_error(str(exc))
-            except Exception as exc:  # noqa: BLE001 - reported in words, logged with the trace
+            except Exception as exc:  # reported in words, logged with the trace
                 _LOGGER.exception("The voice turn failed")
                 self._report_error(f"The spoken turn failed: {exc}")
             finally:

@@ -175,7 +175,7 @@ class AudioPlayer:
         try:
             stream.abort()
             stream.close()
-        except Exception:  # noqa: BLE001 - a vanished device may fail to close
+        except Exception:  # a vanished device may fail to close
             _LOGGER.debug("Closing the output stream failed", exc_info=True)
         devices.stream_closed()
 

@@ -172,7 +172,7 @@ class ReplySpeaker:
                     self.on_sentence(sentence)
             except UserFacingError as exc:
                 self._report(str(exc))
-            except Exception as exc:  # noqa: BLE001 - reported in words, logged with the trace
+            except Exception as exc:  # reported in words, logged with the trace
                 _LOGGER.exception("Speaking a sentence failed")
                 self._report(f"The reply could not be spoken: {exc}")
 

@@ -89,7 +89,7 @@ class PiperSynthesizer:
         started = time.perf_counter()
         try:
             voice = _load_piper_voice(files.model, files.config, self.threads)
-        except Exception as exc:  # noqa: BLE001 - any load failure means a bad voice file
+        except Exception as exc:  # any load failure means a bad voice file
             raise ModelError(f"The voice '{files.model.name}' could not be loaded: {exc}") from exc
         _LOGGER.info("Loaded voice %s in %.2f s", files.model.name, time.perf_counter() - started)
         return voice

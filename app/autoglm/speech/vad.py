@@ -56,6 +56,7 @@ class Endpointer:
     def __init__(self, config: EndpointConfig | None = None):
         self.config = config or EndpointConfig()
         self.ended_after_silence_ms = 0.0  # the silence that ended the last turn
+        self._end_silence_ms: float | None = None
         self.reset()
 
     @property
@@ -73,7 +74,7 @@ class Endpointer:
 
     def reset(self) -> None:
         """Back to waiting for speech."""
-        self._end_silence_ms: float | None = None
+        self._end_silence_ms = None
         self.in_speech = False
         self._speech_ms = 0.0
         self._silence_ms = 0.0

@@ -388,7 +388,7 @@ class McpHub:
             connection.message = "" if stopping else (connection.lost or "the connection was cancelled")
             if stopping:
                 raise
-        except BaseException as exc:  # noqa: BLE001 - a server's failure is a state shown in words
+        except BaseException as exc:
             connection.state, connection.message = "failed", _describe(exc)
             _LOGGER.warning("MCP server %s failed: %s", server.name, connection.message)
             _LOGGER.debug("MCP server %s failure", server.name, exc_info=True)
@@ -428,7 +428,7 @@ class McpHub:
                 await asyncio.wait_for(asyncio.shield(task), 5.0)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 task.cancel()
-            except Exception:  # noqa: BLE001 - stopping anyway
+            except Exception:
                 _LOGGER.debug("Stopping %s", connection.config.name, exc_info=True)
         connection.task = None
         connection.state = "stopped"

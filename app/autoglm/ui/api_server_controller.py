@@ -148,7 +148,7 @@ class ApiServerController(QObject):
             self._desired = None
         try:
             self._worker.submit(self._reconcile).result(timeout)
-        except Exception:  # noqa: BLE001 - quitting regardless
+        except Exception:  # quitting regardless
             _LOGGER.exception("Stopping the API server failed")
         self._worker.shutdown(wait=False)
 
@@ -167,7 +167,7 @@ class ApiServerController(QObject):
             self._report(ApiServerState("stopping", url=server.url))
             try:
                 server.stop()
-            except Exception:  # noqa: BLE001 - the socket is gone either way
+            except Exception:  # the socket is gone either way
                 _LOGGER.exception("Stopping the API server failed")
             self._server = self._serving = None
             _LOGGER.info("API server stopped")

@@ -746,6 +746,6 @@ class MainWindow(QMainWindow):
         self.tools.shutdown()
         try:
             self.runtime.close(timeout)
-        except Exception:  # noqa: BLE001 - quitting regardless
+        except Exception:  # quitting regardless
             _LOGGER.exception("Closing the runtime failed")
         BackgroundTask.default_failure = None

@@ -98,7 +98,7 @@ class ReplyStreamWorker(QObject):
                     with self._lock:
                         self._notices.append(event)
             completion = self.stream.result(timeout=5.0)
-        except Exception as exc:  # noqa: BLE001 - turned into an error completion shown in words
+        except Exception as exc:  # turned into an error completion shown in words
             _LOGGER.exception("Streaming the reply failed")
             completion = Completion(content="".join(content), reasoning="".join(reasoning),
                                     finish_reason="error", error=str(exc))
@@ -111,7 +111,7 @@ class ReplyStreamWorker(QObject):
                 return
             try:
                 self._save_partial(content, reasoning)  # type: ignore[misc]
-            except Exception:  # noqa: BLE001 - a failed partial save must not stop the reply
+            except Exception:  # a failed partial save must not stop the reply
                 _LOGGER.exception("Saving the partial reply failed")
 
     # -- GUI thread ------------------------------------------------------------------------

@@ -43,6 +43,6 @@ class SpeechHook(QObject):
             return
         try:
             self._speaker(text)
-        except Exception as exc:  # noqa: BLE001 - reported in words
+        except Exception as exc:  # reported in words
             _LOGGER.exception("Speaking failed")
             self.problem.emit(QCoreApplication.translate("SpeechHook", "Could not read aloud: {0}").format(exc))

@@ -27,6 +27,7 @@ class MultimodalPrompt:
     opens_reasoning: bool
 
     def __post_init__(self) -> None:
+        """Text parts surround the images: one more part than images."""
         assert len(self.text_parts) == len(self.images) + 1
 
 
@@ -57,7 +58,7 @@ def render_multimodal(template: ChatTemplate, messages: list[ChatMessage], marke
     if list_content is None:
         list_content = template.accepts_list_content()
     plain, images = template_messages(messages, marker, list_content)
-    extra = {"tools": tool_dicts(tools)} if tools else {}
+    extra: dict[str, Any] = {"tools": tool_dicts(tools)} if tools else {}
     rendered = template.render(plain, thinking=thinking, **extra)
     parts = rendered.text.split(marker)
     if len(parts) != len(images) + 1:

@@ -26,13 +26,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import shiboken6  # noqa: E402
-from input_events import drag, release_at, right_click  # noqa: E402
-from media_samples import BLUE, GREEN, RED, YELLOW, colour_counts, pixel  # noqa: E402
-from PySide6.QtCore import QPoint, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QColor, QGuiApplication, QPainter  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import shiboken6
+from input_events import drag, release_at, right_click
+from media_samples import BLUE, GREEN, RED, YELLOW, colour_counts, pixel
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QColor, QGuiApplication, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 
 BLOCKS_AT = QPoint(100, 100)
 BLOCK = 100  # logical pixels per coloured block; the blocks window is 2×2 blocks

@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2]))  # tests/fixtures
 
-import fixtures.projector  # noqa: E402
+import fixtures.projector
 
 projector_gguf = fixtures.projector.projector_gguf  # the generated projector, shared with the vision tests
 APP_DIR = Path(__file__).resolve().parents[3] / "app"
@@ -114,7 +114,7 @@ def api(scheduler: object, llama_engine: object) -> Iterator[ServedApi]:
 
 
 @pytest.fixture(scope="module")
-def vision_api(starter_gguf: Path, projector_gguf: Path) -> Iterator[ServedApi]:  # noqa: F811 - the fixture
+def vision_api(starter_gguf: Path, projector_gguf: Path) -> Iterator[ServedApi]:  # the fixture
     """The API over the starter model with the generated projector (its own engine and scheduler)."""
     from autoglm.core.engine import LlamaEngine
     from autoglm.core.scheduler import Scheduler

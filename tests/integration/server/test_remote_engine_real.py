@@ -74,7 +74,7 @@ def test_unreachable_server_and_wrong_model_are_model_errors(llama_cpp_server: A
         RemoteEngine(llama_cpp_server.v1, model="autoglm-phone-9b").load()
 
 
-def test_against_this_apps_api_with_a_key(keyed_api) -> None:  # noqa: ANN001
+def test_against_this_apps_api_with_a_key(keyed_api) -> None:
     with pytest.raises(ModelError, match="refused the API key"):
         RemoteEngine(keyed_api.v1, api_key="wrong").load()
     engine = RemoteEngine(keyed_api.v1, api_key="s3cret")

@@ -100,7 +100,7 @@ def _run_page(url: str) -> dict:
     return json.loads(text)
 
 
-def test_a_page_from_another_origin_cannot_call_the_api(browser_api, pages: dict[str, str],  # noqa: ANN001
+def test_a_page_from_another_origin_cannot_call_the_api(browser_api, pages: dict[str, str],
                                                         caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="autoglm.server.security"):
         outcome = _run_page(f"{pages['foreign']}/index.html?api={browser_api.url}")
@@ -110,7 +110,7 @@ def test_a_page_from_another_origin_cannot_call_the_api(browser_api, pages: dict
     assert any(pages["foreign"] in message for message in refusals), refusals  # refused by the API, not lost
 
 
-def test_the_same_page_from_an_allowed_origin_is_served(browser_api, pages: dict[str, str]) -> None:  # noqa: ANN001
+def test_the_same_page_from_an_allowed_origin_is_served(browser_api, pages: dict[str, str]) -> None:
     outcome = _run_page(f"{pages['trusted']}/index.html?api={browser_api.url}")
     assert outcome["models"]["status"] == 200 and outcome["models"]["body"]["data"], outcome
     assert outcome["chat"]["status"] == 200, outcome
@@ -118,7 +118,7 @@ def test_the_same_page_from_an_allowed_origin_is_served(browser_api, pages: dict
     assert choice["message"]["role"] == "assistant" and choice["finish_reason"] in ("stop", "length")
 
 
-def test_a_rebound_name_gets_nothing(browser_api) -> None:  # noqa: ANN001
+def test_a_rebound_name_gets_nothing(browser_api) -> None:
     """The browser after DNS rebinding: ``attacker.test`` resolves to 127.0.0.1, so the page's
     own origin is the API's address; the Host it sends is refused."""
     url = f"http://attacker.test:{browser_api.port}/v1/models"

@@ -21,7 +21,7 @@ CHAT = "/v1/chat/completions"
 HELLO = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 2, "temperature": 0}
 
 
-def _serve(scheduler: object, **server_fields: object):  # noqa: ANN202 - an ApiServer
+def _serve(scheduler: object, **server_fields: object):
     from autoglm.core.settings import ServerSettings, Settings
     from autoglm.server import ApiServer
 
@@ -38,7 +38,7 @@ def guarded(scheduler: object, llama_engine: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def http(guarded) -> Iterator[httpx.Client]:  # noqa: ANN001
+def http(guarded) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=guarded.url, timeout=120) as client:
         yield client
 
@@ -55,7 +55,7 @@ def assert_refused(response: httpx.Response, code: str) -> dict:
 
 @pytest.mark.parametrize("host", ["attacker.example:{port}", "attacker.example", "localhost:1",
                                   "127.0.0.2:{port}", "{port}.rebind.example:{port}"])
-def test_forged_host_is_refused_before_any_work(http: httpx.Client, guarded, host: str, scheduler,  # noqa: ANN001
+def test_forged_host_is_refused_before_any_work(http: httpx.Client, guarded, host: str, scheduler,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     submitted: list = []
     monkeypatch.setattr(scheduler, "submit", lambda request: submitted.append(request))
@@ -68,7 +68,7 @@ def test_forged_host_is_refused_before_any_work(http: httpx.Client, guarded, hos
 
 
 @pytest.mark.parametrize("name", ["127.0.0.1", "localhost", "LocalHost", "[::1]"])
-def test_loopback_names_are_served(http: httpx.Client, guarded, name: str) -> None:  # noqa: ANN001
+def test_loopback_names_are_served(http: httpx.Client, guarded, name: str) -> None:
     response = http.get("/v1/models", headers={"Host": f"{name}:{guarded.port}"})
     assert response.status_code == 200 and response.json()["data"]
 
@@ -116,7 +116,7 @@ def test_allowed_origin_gets_its_preflight_and_its_reply(http: httpx.Client) -> 
     assert models.status_code == 200 and models.headers["access-control-allow-origin"] == "HTTP://LOCALHOST:3000"
 
 
-def test_the_servers_own_origin_is_served(http: httpx.Client, guarded) -> None:  # noqa: ANN001
+def test_the_servers_own_origin_is_served(http: httpx.Client, guarded) -> None:
     response = http.get("/v1/models", headers={"Origin": guarded.url})
     assert response.status_code == 200
 
@@ -134,13 +134,13 @@ def _walk(routes: list) -> Iterator[tuple[str, set[str]]]:
             pytest.fail(f"{route!r}: a kind of route this test cannot enumerate")
 
 
-def _routes(app) -> list[tuple[str, str]]:  # noqa: ANN001
+def _routes(app) -> list[tuple[str, str]]:
     """(method, path) for every route of the app, path parameters filled in."""
     return [(method, re.sub(r"\{[^}]+\}", "x", path)) for path, methods in _walk(app.routes)
             for method in sorted(methods)]
 
 
-def test_every_route_is_behind_the_checks(http: httpx.Client, guarded) -> None:  # noqa: ANN001
+def test_every_route_is_behind_the_checks(http: httpx.Client, guarded) -> None:
     routes = _routes(guarded.app)
     paths = {path for _method, path in routes}
     assert {"/v1/models", CHAT, "/v1/audio/transcriptions", "/v1/audio/speech", "/health", "/"} <= paths
@@ -158,7 +158,7 @@ def test_every_route_is_behind_the_checks(http: httpx.Client, guarded) -> None: 
     assert_refused(http.get("/no/such/route", headers=forged), "host_not_allowed")
 
 
-def test_health_says_nothing_private_without_the_key(scheduler, llama_engine) -> None:  # noqa: ANN001
+def test_health_says_nothing_private_without_the_key(scheduler, llama_engine) -> None:
     server = _serve(scheduler, api_key="s3cret")
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -170,7 +170,7 @@ def test_health_says_nothing_private_without_the_key(scheduler, llama_engine) ->
         server.stop()
 
 
-def test_capabilities_are_off_keyed_and_recorded(scheduler, llama_engine) -> None:  # noqa: ANN001
+def test_capabilities_are_off_keyed_and_recorded(scheduler, llama_engine) -> None:
     from autoglm.server.capabilities import Capability, requires_capability
 
     with pytest.raises(InputError, match="no API key is set"):

@@ -27,18 +27,18 @@ def assert_openai_error(response: httpx.Response, status: int, code: str | None 
 
 
 @pytest.fixture
-def http(api) -> Iterator[httpx.Client]:  # noqa: ANN001
+def http(api) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api.url, timeout=60) as client:
         yield client
 
 
 @pytest.fixture
-def submitted(scheduler, monkeypatch: pytest.MonkeyPatch) -> list:  # noqa: ANN001
+def submitted(scheduler, monkeypatch: pytest.MonkeyPatch) -> list:
     """Every ReplyStream the server submits to the real scheduler, in order."""
     streams: list = []
     original = scheduler.submit
 
-    def spy(request):  # noqa: ANN001, ANN202
+    def spy(request):
         stream = original(request)
         streams.append(stream)
         return stream
@@ -47,7 +47,7 @@ def submitted(scheduler, monkeypatch: pytest.MonkeyPatch) -> list:  # noqa: ANN0
     return streams
 
 
-def test_health_reports_model_and_queue(http: httpx.Client, api) -> None:  # noqa: ANN001
+def test_health_reports_model_and_queue(http: httpx.Client, api) -> None:
     body = http.get("/health").json()
     assert body["status"] == "ok" and body["model"] == api.model_id
     assert {"length", "busy", "wait_p95_s"} <= set(body["queue"])
@@ -96,7 +96,7 @@ def test_unknown_routes_and_methods_are_openai_shaped(http: httpx.Client) -> Non
     assert_openai_error(http.get("/v1/models/no-such-model"), 404, "model_not_found")
 
 
-def test_key_is_required_and_rate_limited(keyed_api) -> None:  # noqa: ANN001
+def test_key_is_required_and_rate_limited(keyed_api) -> None:
     with httpx.Client(base_url=keyed_api.url, timeout=30) as client:
         assert client.get("/health").status_code == 200  # health stays open for monitors
         assert_openai_error(client.get("/v1/models"), 401, "invalid_api_key")
@@ -110,7 +110,7 @@ def test_key_is_required_and_rate_limited(keyed_api) -> None:  # noqa: ANN001
         assert int(limited.headers["retry-after"]) >= 1
 
 
-def test_port_in_use_is_one_clear_error(api, scheduler) -> None:  # noqa: ANN001
+def test_port_in_use_is_one_clear_error(api, scheduler) -> None:
     from autoglm.core.settings import ServerSettings, Settings
     from autoglm.server import ApiServer
 
@@ -134,7 +134,7 @@ def test_streaming_client_that_disconnects_cancels_its_reply(http: httpx.Client,
     assert completion.usage.completion_tokens < 400
 
 
-def test_queued_request_whose_client_leaves_never_reaches_the_engine(api, submitted: list) -> None:  # noqa: ANN001
+def test_queued_request_whose_client_leaves_never_reaches_the_engine(api, submitted: list) -> None:
     long_body = {"messages": [{"role": "user", "content": "Write a long poem about rivers."}],
                  "max_tokens": 120, "stream": True}
     with httpx.Client(base_url=api.url, timeout=60) as first, httpx.Client(base_url=api.url, timeout=60) as second:
@@ -155,7 +155,7 @@ def test_queued_request_whose_client_leaves_never_reaches_the_engine(api, submit
     assert result.finish_reason == "cancelled" and result.usage.completion_tokens == 0
 
 
-def test_whole_reply_client_that_times_out_cancels_its_reply(api, submitted: list) -> None:  # noqa: ANN001
+def test_whole_reply_client_that_times_out_cancels_its_reply(api, submitted: list) -> None:
     body = {"messages": [{"role": "user", "content": "Write a very long story about a castle."}], "max_tokens": 400}
     with httpx.Client(base_url=api.url, timeout=2.0) as client, pytest.raises(httpx.ReadTimeout):
         client.post(CHAT, json=body)

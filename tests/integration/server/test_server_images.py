@@ -15,7 +15,7 @@ def data_uri(colour: tuple[int, int, int]) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def test_image_parts_and_extra_images_reach_the_model(vision_api) -> None:  # noqa: ANN001
+def test_image_parts_and_extra_images_reach_the_model(vision_api) -> None:
     client = openai.OpenAI(base_url=vision_api.v1, api_key="EMPTY", max_retries=0, timeout=300)
     text_only = client.chat.completions.create(
         model=vision_api.model_id, max_tokens=2, messages=[{"role": "user", "content": "Describe it."}])
@@ -31,7 +31,7 @@ def test_image_parts_and_extra_images_reach_the_model(vision_api) -> None:  # no
     assert with_extra.usage.prompt_tokens >= text_only.usage.prompt_tokens + 200
 
 
-def test_undecodable_image_is_400(vision_api) -> None:  # noqa: ANN001
+def test_undecodable_image_is_400(vision_api) -> None:
     client = openai.OpenAI(base_url=vision_api.v1, api_key="EMPTY", max_retries=0)
     try:
         client.chat.completions.create(model=vision_api.model_id, max_tokens=2, messages=[{

@@ -30,7 +30,7 @@ def _cheapen(body: object, model_id: str) -> None:
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
-def test_no_server_errors_and_openai_shaped_errors(api, mode: GenerationMode) -> None:  # noqa: ANN001
+def test_no_server_errors_and_openai_shaped_errors(api, mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} >= {"POST /v1/chat/completions", "GET /v1/models", "GET /health"}

@@ -15,11 +15,11 @@ ASK = [{"role": "user", "content": "What is the weather in Paris?"}]
 
 
 @pytest.fixture(scope="module")
-def client(api) -> openai.OpenAI:  # noqa: ANN001
+def client(api) -> openai.OpenAI:
     return openai.OpenAI(base_url=api.v1, api_key="EMPTY", max_retries=0, timeout=120)
 
 
-def test_openai_streams_a_forced_tool_call_with_json_arguments(client: openai.OpenAI, api) -> None:  # noqa: ANN001
+def test_openai_streams_a_forced_tool_call_with_json_arguments(client: openai.OpenAI, api) -> None:
     stream = client.chat.completions.create(model=api.model_id, messages=ASK, tools=[WEATHER],
                                             tool_choice="required", max_tokens=40, temperature=0, stream=True)
     calls: dict[int, dict[str, str]] = {}
@@ -36,7 +36,7 @@ def test_openai_streams_a_forced_tool_call_with_json_arguments(client: openai.Op
     assert isinstance(json.loads(calls[0]["arguments"])["city"], str)
 
 
-def test_openai_tool_round_trip_uses_the_result(client: openai.OpenAI, api) -> None:  # noqa: ANN001
+def test_openai_tool_round_trip_uses_the_result(client: openai.OpenAI, api) -> None:
     first = client.chat.completions.create(model=api.model_id, messages=ASK, tools=[WEATHER],
                                            tool_choice={"type": "function", "function": {"name": "get_weather"}},
                                            max_tokens=40, temperature=0)
@@ -49,7 +49,7 @@ def test_openai_tool_round_trip_uses_the_result(client: openai.OpenAI, api) -> N
     assert "31" in (second.choices[0].message.content or "")
 
 
-def test_openai_json_schema_response_format(client: openai.OpenAI, api) -> None:  # noqa: ANN001
+def test_openai_json_schema_response_format(client: openai.OpenAI, api) -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
               "required": ["name", "age"], "additionalProperties": False}
     reply = client.chat.completions.create(
@@ -64,7 +64,7 @@ def test_openai_json_schema_response_format(client: openai.OpenAI, api) -> None:
     assert caught.value.body["param"] == "response_format" and "maximum" in caught.value.body["message"]
 
 
-def test_openai_logprobs_and_seed(client: openai.OpenAI, api) -> None:  # noqa: ANN001
+def test_openai_logprobs_and_seed(client: openai.OpenAI, api) -> None:
     reply = client.chat.completions.create(model=api.model_id, messages=ASK, max_tokens=5, temperature=0,
                                            logprobs=True, top_logprobs=3)
     tokens = reply.choices[0].logprobs.content
@@ -82,13 +82,13 @@ def test_openai_logprobs_and_seed(client: openai.OpenAI, api) -> None:  # noqa: 
     assert any(sample(seed) != first for seed in (7, 8))
 
 
-def test_openai_refuses_a_parameter_by_name(client: openai.OpenAI, api) -> None:  # noqa: ANN001
+def test_openai_refuses_a_parameter_by_name(client: openai.OpenAI, api) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.chat.completions.create(model=api.model_id, messages=ASK, max_tokens=2, n=2)
     assert caught.value.body["param"] == "n"
 
 
-def test_langchain_bind_tools_and_structured_output(api) -> None:  # noqa: ANN001
+def test_langchain_bind_tools_and_structured_output(api) -> None:
     from langchain_openai import ChatOpenAI
 
     chat_model = ChatOpenAI(model=api.model_id, base_url=api.v1, api_key="EMPTY", max_tokens=40, temperature=0)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from autoglm.speech.asr import load_audio_file
-from fixtures.audio import espeak_wav  # noqa: F401 - re-exported for the speech tests
+from fixtures.audio import espeak_wav  # re-exported for the speech tests
 
 
 def wait_for(condition: Callable[[], object], timeout: float) -> bool:

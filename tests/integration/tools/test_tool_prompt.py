@@ -10,7 +10,7 @@ WEATHER = ToolSpec("get_weather", "Weather in a city <metric>", {
     "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]})
 
 
-def test_starter_template_renders_tools_calls_and_results(llama_engine) -> None:  # noqa: ANN001
+def test_starter_template_renders_tools_calls_and_results(llama_engine) -> None:
     source = llama_engine.info.chat_template
     assert template_renders_tools(source) and dialect_for_template(source) is Dialect.HERMES
     call = ToolCall("call_1", "get_weather", '{"city": "Paris"}')

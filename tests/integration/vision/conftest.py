@@ -16,13 +16,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "vision"))  # vision_samples
 sys.path.insert(0, str(Path(__file__).parents[2]))  # fixtures
 
-import fixtures.projector  # noqa: E402
+import fixtures.projector
 
 projector_gguf = fixtures.projector.projector_gguf  # the projector fixture, shared with the capture tests
 
 
 @pytest.fixture(scope="session")
-def vision_engine(starter_gguf: Path, projector_gguf: Path) -> Iterator[object]:  # noqa: F811 - the fixture
+def vision_engine(starter_gguf: Path, projector_gguf: Path) -> Iterator[object]:  # the fixture
     """The starter model with the test projector; the projector unloads after 1 idle second."""
     from autoglm.core.engine import LlamaEngine
     from autoglm.core.settings import ModelSettings

@@ -37,20 +37,20 @@ def _engine(model: Path, mmproj: Path | None = None, n_ctx: int = 1024) -> Llama
 
 
 def _ask(engine: LlamaEngine, text: str, images: list | None = None, max_tokens: int = 24,
-         thinking: bool = True, events: list[StreamEvent] | None = None):  # noqa: ANN202 - a Completion
+         thinking: bool = True, events: list[StreamEvent] | None = None):
     request = GenerationRequest([ChatMessage("user", text, images=images or [])],
                                 SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=1), thinking=thinking)
     return engine.generate(request, (events.append if events is not None else lambda _e: None), threading.Event())
 
 
 @pytest.fixture(scope="module")
-def glm_engine(glm_standin):  # noqa: ANN001, ANN201 - fixture
+def glm_engine(glm_standin):
     engine = _engine(glm_standin.model, glm_standin.mmproj)
     yield engine
     engine.unload()
 
 
-def test_the_stand_in_has_the_real_models_layout(glm_standin) -> None:  # noqa: ANN001
+def test_the_stand_in_has_the_real_models_layout(glm_standin) -> None:
     model, projector = inspect_gguf(glm_standin.model), inspect_gguf(glm_standin.mmproj, role="projector")
     assert (model.architecture, model.quantization) == ("glm4", "Q4_K_M")
     assert model.uses_mrope and model.rope_sections[:3] == [4, 6, 6]
@@ -60,7 +60,7 @@ def test_the_stand_in_has_the_real_models_layout(glm_standin) -> None:  # noqa: 
     check_projector_file(glm_standin.mmproj, model)
 
 
-def test_glm_prompt_puts_the_image_line_before_the_text(glm_engine) -> None:  # noqa: ANN001
+def test_glm_prompt_puts_the_image_line_before_the_text(glm_engine) -> None:
     sequence, prompt = glm_engine.vision.build_sequence(
         glm_engine, [ChatMessage("user", "Open the app", images=[_image(56, 56)])])
     assert prompt.text_parts[0].endswith("<|user|>\n")
@@ -68,14 +68,14 @@ def test_glm_prompt_puts_the_image_line_before_the_text(glm_engine) -> None:  # 
     assert sequence.n_cells > sequence.n_positions  # M-RoPE: an image takes fewer positions than cells
 
 
-def test_an_old_conversion_with_a_glm4v_projector_is_refused_at_load(glm_old_conversion, glm_standin) -> None:  # noqa: ANN001
+def test_an_old_conversion_with_a_glm4v_projector_is_refused_at_load(glm_old_conversion, glm_standin) -> None:
     engine = LlamaEngine(glm_old_conversion, ModelSettings(n_ctx=512, n_threads=2), mmproj_path=glm_standin.mmproj)
     with pytest.raises(ModelError, match=OLD_CONVERSION + ".*reconvert it with a current llama.cpp"):
         engine.load()
     assert not engine.loaded
 
 
-def test_an_old_conversion_still_works_for_text(glm_old_conversion) -> None:  # noqa: ANN001
+def test_an_old_conversion_still_works_for_text(glm_old_conversion) -> None:
     engine = _engine(glm_old_conversion, n_ctx=512)
     try:
         completion = _ask(engine, "Hello", max_tokens=8)
@@ -85,7 +85,7 @@ def test_an_old_conversion_still_works_for_text(glm_old_conversion) -> None:  # 
         engine.unload()
 
 
-def test_an_old_conversion_with_a_glm4v_projector_is_refused_at_import(glm_old_conversion, glm_standin) -> None:  # noqa: ANN001
+def test_an_old_conversion_with_a_glm4v_projector_is_refused_at_import(glm_old_conversion, glm_standin) -> None:
     repo = ModelRepository(app_paths().ensure())
     with pytest.raises(ModelError, match=OLD_CONVERSION):
         repo.import_model(glm_old_conversion, glm_standin.mmproj, model_id="old")
@@ -100,19 +100,19 @@ def test_a_glm4v_projector_next_to_another_architecture_is_refused(tmp_path: Pat
         engine.load()
 
 
-def test_a_glm4v_projector_of_another_width_is_refused(tmp_path: Path, glm_standin) -> None:  # noqa: ANN001
+def test_a_glm4v_projector_of_another_width_is_refused(tmp_path: Path, glm_standin) -> None:
     projector = write_glm4v_projector(tmp_path / "mmproj-glm-128.gguf", 128)
     with pytest.raises(ModelError, match="projects images to 128 values, but the language model expects 256"):
         ModelRepository(app_paths().ensure()).import_model(glm_standin.model, projector)
 
 
-def test_an_image_and_a_question_get_an_answer(glm_engine) -> None:  # noqa: ANN001
+def test_an_image_and_a_question_get_an_answer(glm_engine) -> None:
     completion = _ask(glm_engine, "What is on the screen?", [_image(112, 84)])
     assert completion.finish_reason in ("stop", "length")
     assert completion.usage.prompt_tokens > 12  # 4×3 image tokens plus the text
 
 
-def test_a_long_reply_after_an_image_stops_at_the_context_not_past_it(glm_long_pieces, glm_standin) -> None:  # noqa: ANN001
+def test_a_long_reply_after_an_image_stops_at_the_context_not_past_it(glm_long_pieces, glm_standin) -> None:
     engine = _engine(glm_long_pieces, glm_standin.mmproj, n_ctx=512)
     try:
         image = _image(616, 616)  # 22×22 = 484 KV cells, but only 22 positions
@@ -126,7 +126,7 @@ def test_a_long_reply_after_an_image_stops_at_the_context_not_past_it(glm_long_p
         engine.unload()
 
 
-def test_pieces_longer_than_32_bytes_reach_the_reader(glm_long_pieces) -> None:  # noqa: ANN001
+def test_pieces_longer_than_32_bytes_reach_the_reader(glm_long_pieces) -> None:
     engine = _engine(glm_long_pieces, n_ctx=512)
     try:
         events: list[StreamEvent] = []
@@ -139,7 +139,7 @@ def test_pieces_longer_than_32_bytes_reach_the_reader(glm_long_pieces) -> None: 
         engine.unload()
 
 
-def test_control_tokens_the_model_emits_never_show(glm_control_tokens) -> None:  # noqa: ANN001
+def test_control_tokens_the_model_emits_never_show(glm_control_tokens) -> None:
     engine = _engine(glm_control_tokens, n_ctx=512)
     try:
         completion = _ask(engine, "Hello", max_tokens=6)
@@ -149,17 +149,17 @@ def test_control_tokens_the_model_emits_never_show(glm_control_tokens) -> None: 
         engine.unload()
 
 
-def test_thinking_off_closes_an_empty_thought_in_the_glm_prompt(glm_engine) -> None:  # noqa: ANN001
+def test_thinking_off_closes_an_empty_thought_in_the_glm_prompt(glm_engine) -> None:
     messages = [ChatMessage("user", "Open Settings")]
     assert glm_engine.render(messages, thinking=False).text.endswith("<|assistant|>\n<think></think>\n")
     assert glm_engine.render(messages, thinking=True).text.endswith("<|assistant|>\n")
 
 
-def test_glm_replies_stop_at_the_protocols_end_strings(glm_engine) -> None:  # noqa: ANN001
+def test_glm_replies_stop_at_the_protocols_end_strings(glm_engine) -> None:
     assert set(glm_engine.template.stop_strings) == {"</answer>", "<|user|>", "<|observation|>", "<|endoftext|>"}
 
 
-def test_a_glm_reply_ends_at_answer_close_and_the_other_end_strings(glm_end_strings) -> None:  # noqa: ANN001
+def test_a_glm_reply_ends_at_answer_close_and_the_other_end_strings(glm_end_strings) -> None:
     engine = _engine(glm_end_strings, n_ctx=512)
     try:
         completion = _ask(engine, "Open Settings", max_tokens=20)
@@ -169,7 +169,7 @@ def test_a_glm_reply_ends_at_answer_close_and_the_other_end_strings(glm_end_stri
         engine.unload()
 
 
-def test_the_raw_reply_keeps_the_tags_that_content_and_reasoning_split(glm_thinking) -> None:  # noqa: ANN001
+def test_the_raw_reply_keeps_the_tags_that_content_and_reasoning_split(glm_thinking) -> None:
     from autoglm.core.reasoning import split_reasoning
 
     engine = _engine(glm_thinking, n_ctx=512)

@@ -27,7 +27,7 @@ class ScriptedEngine:
     def __init__(self) -> None:
         self.requests: list[GenerationRequest] = []
 
-    def generate(self, request: GenerationRequest, emit, cancel: threading.Event) -> Completion:  # noqa: ANN001
+    def generate(self, request: GenerationRequest, emit, cancel: threading.Event) -> Completion:
         self.requests.append(request)
         if request.messages[-1].content == "too long":
             raise InputError("The message is too long for the model's context.")

@@ -33,7 +33,7 @@ class CallingEngine:
     def __init__(self) -> None:
         self.requests: list[GenerationRequest] = []
 
-    def generate(self, request: GenerationRequest, emit, cancel: threading.Event) -> Completion:  # noqa: ANN001
+    def generate(self, request: GenerationRequest, emit, cancel: threading.Event) -> Completion:
         self.requests.append(request)
         text = "Checking. " + CALL
         for start in range(0, len(text), 5):
