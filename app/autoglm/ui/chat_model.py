@@ -28,6 +28,8 @@ class MessageItem:
     reasoning_seconds: float | None = None
     reasoning_expanded: bool = False
     stopped: bool = False
+    length_limited: bool = False
+    """The reply ended at the token limit (it can be continued)."""
     error: str = ""
     reply_tokens: int = 0
     reply_speed: float = 0.0

@@ -48,6 +48,7 @@ def item_from_record(record: Any) -> MessageItem:
     item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
     if record.role == "assistant" and (not record.finished or timings.get(STOP_KEY) == "stopped"):
         item.stopped = True
+    item.length_limited = record.role == "assistant" and timings.get(STOP_KEY) == "length"
     return item
 
 
@@ -65,6 +66,8 @@ class RunningReply:
     reasoning_started: float | None = None
     content_started: float | None = None
     last_partial_save: float = 0.0
+    prefix: str = ""
+    """What the reply said before Continue (the stream brings only what follows)."""
 
 
 class ConversationController(QObject):
@@ -252,6 +255,36 @@ class ConversationController(QObject):
             .on_success(lambda request: self._submit(item, request)) \
             .on_failure(lambda error: self._fail(item, error)).start()
 
+    def continue_reply(self, item: MessageItem) -> bool:
+        """Write more of the last reply where it ended (length limit or Stop)."""
+        row = self.model.row_of(item)
+        engine = self.runtime.engine
+        if (self.busy or row != self.model.rowCount() - 1 or item.role != "assistant" or not item.content
+                or not hasattr(engine, "render")):
+            return False
+        store = self.store
+        history = [(i.role, i.content, list(i.attachments)) for i in self._history() if i is not item]
+        runtime = self.runtime
+        prefix = item.content
+        item.streaming, item.finished, item.stopped, item.length_limited = True, False, False, False
+        self._replies.append(RunningReply(item, self.conversation_id, last_partial_save=time.monotonic(),
+                                          prefix=prefix))
+        self.model.changed(item)
+        self.busyChanged.emit(True)
+        self.runningChanged.emit(self.running_conversations)
+
+        def prepare() -> Any:
+            messages = [ChatMessage(role, content, images=_load_images(store, runtime, hashes))
+                        for role, content, hashes in history]
+            request = runtime.build_request(messages, thinking=False)
+            request.prompt = engine.render(request.messages, False).text + prefix
+            return request
+
+        BackgroundTask(prepare, name="prepare-continue", owner=self) \
+            .on_success(lambda request: self._submit(item, request)) \
+            .on_failure(lambda error: self._fail(item, error)).start()
+        return True
+
     def _open_reply_item(self) -> MessageItem:
         """Store an empty, unfinished reply and show it streaming."""
         model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
@@ -271,9 +304,10 @@ class ConversationController(QObject):
         self.replySubmitted.emit(stream)
         store = self.store
         message_id = item.message_id
+        prefix = reply.prefix
         worker = ReplyStreamWorker(
             stream, lambda content, reasoning: store.update_message(
-                message_id, content=content, reasoning=reasoning, finished=False), self)
+                message_id, content=prefix + content, reasoning=reasoning, finished=False), self)
         worker.delta.connect(lambda content, reasoning: self._on_delta(item, content, reasoning))
         worker.notice.connect(lambda notice: self._on_notice(notice))
         worker.finished.connect(lambda completion: self._on_finished(item, worker, completion))
@@ -303,12 +337,13 @@ class ConversationController(QObject):
 
     def _on_finished(self, item: MessageItem, worker: ReplyStreamWorker, completion: Completion) -> None:
         worker.deleteLater()
-        if self._reply_of(item) is None:
+        reply = self._reply_of(item)
+        if reply is None:
             return  # already finalised by Stop
         if completion.finish_reason == "cancelled":
             self._finalise(item, stopped=True)
             return
-        item.content = completion.content or item.content
+        item.content = reply.prefix + completion.content if completion.content else item.content
         item.reasoning = completion.reasoning or item.reasoning
         if completion.error:
             item.error = completion.error
@@ -346,6 +381,9 @@ class ConversationController(QObject):
                 self.speedMeasured.emit(completion.timings.decode_tok_s)
         if stopped:
             timings[STOP_KEY] = "stopped"
+        elif completion is not None and completion.finish_reason == "length":
+            item.length_limited = True
+            timings[STOP_KEY] = "length"
         was_busy = self.busy
         self._replies.remove(reply)
         self.model.changed(item)

@@ -693,6 +693,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Copied"), 1500)
         elif name == "regenerate":
             self.controller.regenerate(item)
+        elif name == "continue":
+            self.controller.continue_reply(item)
         elif name == "speak":
             self.speech.speak(item.content)
         elif name == "edit":

@@ -79,14 +79,18 @@ def message_actions(item: MessageItem, is_last: bool) -> list[str]:
     if item.role == "user":
         return ["edit", "copy"]
     if item.role == "assistant":
-        return ["copy", "regenerate", "speak"] if is_last else ["copy", "speak"]
+        if not is_last:
+            return ["copy", "speak"]
+        extra = ["continue"] if item.length_limited or (item.stopped and item.content) else []
+        return [*extra, "copy", "regenerate", "speak"]
     return []
 
 
 def action_label(action: str) -> str:
     """The words for an action (tooltip and accessible name)."""
     return {"edit": QCoreApplication.translate("MessageDelegate", "Edit and resend"), "copy": QCoreApplication.translate("MessageDelegate", "Copy message"),
-            "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"), "speak": QCoreApplication.translate("MessageDelegate", "Read aloud")}.get(action, action)
+            "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"), "speak": QCoreApplication.translate("MessageDelegate", "Read aloud"),
+            "continue": QCoreApplication.translate("MessageDelegate", "Continue the reply")}.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,9 @@ class MessageDocumentFactory:
             parts.append(f"<p>{thumbs}</p>")
         if item.error:
             parts.append(f'<p style="color:{colours.error};">{html.escape(item.error)}</p>')
+        elif item.length_limited:
+            note = translate("MessageDelegate", "Length limit reached: Continue writes more")
+            parts.append(f'<p style="color:{muted};"><i>{html.escape(note)}</i></p>')
         elif item.stopped:
             parts.append(f'<p style="color:{muted};"><i>{html.escape(translate("MessageDelegate", "Stopped"))}</i></p>')
         return "".join(parts)
