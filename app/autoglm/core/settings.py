@@ -80,6 +80,8 @@ class VisionSettings(BaseModel):
     """Images given to the model."""
 
     max_image_pixels: int = Field(5_000_000, ge=10_000, le=50_000_000, description="Images are downscaled to at most this many pixels")
+    image_tokens: int = Field(1024, ge=16, le=16384,
+                              description="Images are scaled to cost at most this many tokens (28×28 pixels each)")
     max_source_pixels: int = Field(200_000_000, ge=1_000_000, description="Larger images are refused as decompression bombs")
     hide_window_on_capture: bool = Field(True, description="Hide the app while taking a screenshot")
 

@@ -7,6 +7,7 @@ server-sent events in OpenAI's chunk shape; a client that disconnects cancels it
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -122,9 +123,12 @@ class _ChatService:
             raise ApiError(429, f"The model is busy: {limit} requests are already waiting. Retry shortly.",
                            code="queue_full", headers={"Retry-After": "2"})
 
-    def load_image(self, url: str) -> ImageInput:
+    def load_image(self, url: str, image_tokens: int | None = None) -> ImageInput:
         data = image_bytes_from_url(url, self.settings.server.allowed_image_dir)
-        return normalise(data, self.settings.vision)
+        vision = self.settings.vision
+        if image_tokens is not None:
+            vision = vision.model_copy(update={"image_tokens": image_tokens})
+        return normalise(data, vision)
 
     def transcribe(self, data: str, _format: str) -> str:
         audio = decode_audio(decode_data_uri(data, "audio")[0], self.settings.server.max_audio_seconds)
@@ -142,7 +146,9 @@ class _ChatService:
             plan = tool_plan(body, info.chat_template)
             sampling = sampling_params(body, self.settings.generation)
             sampling.grammar = plan.grammar
-            messages = await run_in_threadpool(chat_messages, body, self.load_image, self.transcribe)
+            messages = await run_in_threadpool(chat_messages, body,
+                                               functools.partial(self.load_image, image_tokens=body.image_tokens),
+                                               self.transcribe)
         except UserFacingError as exc:
             raise _to_api_error(exc) from exc
         messages, engine_tools = fit_to_template(messages, plan.tools, info.chat_template)

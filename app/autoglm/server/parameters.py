@@ -99,6 +99,7 @@ EXTRA_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("return_reasoning", True, "return the thinking as `reasoning_content` (extra body)"),
     Parameter("chat_template_kwargs", True, "`enable_thinking` is read from it (extra body)"),
     Parameter("images", True, "base64 data URIs joined to the last user message (extra body)"),
+    Parameter("image_tokens", True, "scale each image to cost at most this many tokens, 16–16384 (extra body)"),
     Parameter("audios", True, "base64 audio transcribed into the last user message (extra body)"),
 )
 

@@ -178,6 +178,8 @@ class ChatCompletionRequest(BaseModel):
     function_call: str | dict[str, Any] | None = Field(None, description="Refused: use tool_choice")
     enable_thinking: bool | None = Field(None, description="Let the model think first (extra_body)")
     return_reasoning: bool | None = Field(None, description="Return the thinking as reasoning_content (extra_body)")
+    image_tokens: int | None = Field(None, ge=16, le=16384,
+                                     description="Scale each image to cost at most this many tokens (extra_body)")
     chat_template_kwargs: dict[str, Any] | None = Field(None, description="enable_thinking is honoured")
     images: list[str] | None = Field(None, max_length=32, description="Base64 data URIs of images (extra_body)")
     audios: list[str] | None = Field(None, max_length=32, description="Base64 data URIs of audio (extra_body)")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autoglm.core.settings import VisionSettings
 from autoglm.ui.capture.intake import ImageIntake
 from autoglm.ui.icons import icon
 
@@ -107,12 +108,15 @@ class AttachmentChipWidget(QFrame):
 
     removeRequested = Signal(object)
 
-    def __init__(self, draft: AttachmentDraft, parent: QWidget | None = None) -> None:
+    def __init__(self, draft: AttachmentDraft, parent: QWidget | None = None, image_tokens: int = 1024) -> None:
         super().__init__(parent)
         self.draft = draft
         self.setObjectName("attachmentChip")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
         preview = QLabel(self)
         image = QImage.fromData(draft.data)
         pixmap = QPixmap.fromImage(image.scaled(_THUMB, _THUMB, Qt.AspectRatioMode.KeepAspectRatio,
@@ -120,7 +124,12 @@ class AttachmentChipWidget(QFrame):
         preview.setPixmap(pixmap)
         preview.setToolTip(draft.name)
         preview.setAccessibleName(self.tr("Attached image {0}").format(draft.name))
-        layout.addWidget(preview)
+        column.addWidget(preview)
+        self.cost_label = QLabel(self)
+        self.cost_label.setObjectName("attachmentCost")
+        self.set_budget(image, image_tokens)
+        column.addWidget(self.cost_label)
+        layout.addLayout(column)
         remove = QToolButton(self)
         remove.setIcon(icon("close", "#6e7781"))
         remove.setAutoRaise(True)
@@ -128,6 +137,17 @@ class AttachmentChipWidget(QFrame):
         remove.setAccessibleName(self.tr("Remove attachment {0}").format(draft.name))
         remove.clicked.connect(lambda: self.removeRequested.emit(self))
         layout.addWidget(remove, 0, Qt.AlignmentFlag.AlignTop)
+
+
+    def set_budget(self, image: QImage, image_tokens: int) -> None:
+        """Show what the image will cost the model at this budget, before it is sent."""
+        from autoglm.vision.image import image_token_cost
+
+        self.image_tokens = image_tokens
+        self.cost = image_token_cost(image.width(), image.height(), image_tokens) if not image.isNull() else 0
+        self.cost_label.setText(self.tr("≈{0} tokens").format(f"{self.cost:,}"))
+        self.cost_label.setToolTip(self.tr("{0}×{1} pixels; images are scaled to at most {2} tokens "
+                                           "(Settings → Vision)").format(image.width(), image.height(), image_tokens))
 
 
 class ComposerWidget(QFrame):
@@ -144,6 +164,7 @@ class ComposerWidget(QFrame):
         self.setObjectName("composer")
         self._busy = False
         self._attachments: list[AttachmentChipWidget] = []
+        self.image_tokens = VisionSettings().image_tokens
         self.intake = ImageIntake(self, MAX_ATTACHMENT_BYTES)
         self.intake.accepted.connect(lambda name, data, suffix: self.add_attachment(AttachmentDraft(name, data, suffix)))
         self.intake.refused.connect(self.problem.emit)
@@ -320,9 +341,15 @@ class ComposerWidget(QFrame):
     def _add_image(self, image: QImage) -> None:
         self.intake.add_image(image, self.tr("pasted image"))
 
+    def set_image_tokens(self, image_tokens: int) -> None:
+        """The image-token budget from settings; attached images show their new cost."""
+        self.image_tokens = image_tokens
+        for chip in self._attachments:
+            chip.set_budget(QImage.fromData(chip.draft.data), image_tokens)
+
     def add_attachment(self, draft: AttachmentDraft) -> None:
         """Put one image in the tray."""
-        chip = AttachmentChipWidget(draft, self.tray)
+        chip = AttachmentChipWidget(draft, self.tray, self.image_tokens)
         chip.removeRequested.connect(self._remove_chip)
         self.tray_layout.insertWidget(self.tray_layout.count() - 1, chip)
         self._attachments.append(chip)

@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self.controller.apply_measured = self.chat_view.prime
         self.empty_state = EmptyStateWidget(self)
         self.composer = ComposerWidget(self)
+        self.composer.set_image_tokens(self.runtime.settings.vision.image_tokens)
         self.status = StatusBarWidget(self)
         self.setStatusBar(self.status)
 
@@ -553,6 +554,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(self.tr("Settings could not be saved: {0}").format(exc))
             return
         appearance = settings.appearance
+        if settings.vision.image_tokens != old.vision.image_tokens:
+            self.composer.set_image_tokens(settings.vision.image_tokens)
         if appearance.theme != old.appearance.theme:
             self.theme.set_choice(appearance.theme)
         if appearance.language != old.appearance.language:

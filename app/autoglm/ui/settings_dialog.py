@@ -84,6 +84,7 @@ _FIELD_LABELS: dict[str, str] = {
     "voice.read_aloud": QT_TRANSLATE_NOOP("SettingsDialog", "Read replies aloud"),
     "voice.idle_unload_s": QT_TRANSLATE_NOOP("SettingsDialog", "Unload speech models after (s)"),
     "vision.max_image_pixels": QT_TRANSLATE_NOOP("SettingsDialog", "Largest image given to the model (pixels)"),
+    "vision.image_tokens": QT_TRANSLATE_NOOP("SettingsDialog", "Tokens per image (screenshots are scaled to fit)"),
     "vision.max_source_pixels": QT_TRANSLATE_NOOP("SettingsDialog", "Refuse images larger than (pixels)"),
     "vision.hide_window_on_capture": QT_TRANSLATE_NOOP("SettingsDialog", "Hide the window while capturing"),
     "server.enabled": QT_TRANSLATE_NOOP("SettingsDialog", "Serve the API"),

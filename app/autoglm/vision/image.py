@@ -53,6 +53,49 @@ def fit_within(width: int, height: int, max_pixels: int) -> tuple[int, int]:
     return new_width, new_height
 
 
+TOKEN_PIXELS = 28  # one image token of GLM-4.1V and Qwen2-VL: a 14-pixel patch merged 2×2
+
+
+def budget_grid(width: int, height: int, tokens: int) -> tuple[int, int]:
+    """The token grid (columns, rows) an image is scaled to so it costs at most ``tokens``.
+
+    The aspect ratio is kept as closely as whole tokens allow; an image already within the
+    budget keeps its size (its grid is what the projector will make of it).
+    """
+    columns = max(1, round(width / TOKEN_PIXELS))
+    rows = max(1, round(height / TOKEN_PIXELS))
+    if columns * rows <= tokens:
+        return columns, rows
+    scale = math.sqrt(tokens / (width * height / TOKEN_PIXELS**2))
+    columns = max(1, math.floor(width * scale / TOKEN_PIXELS))
+    rows = max(1, math.floor(height * scale / TOKEN_PIXELS))
+    while columns * rows > tokens:
+        if columns >= rows:
+            columns -= 1
+        else:
+            rows -= 1
+    for grow_columns in (width >= height, width < height):  # use what rounding down left over
+        if grow_columns and (columns + 1) * rows <= tokens:
+            columns += 1
+        elif not grow_columns and columns * (rows + 1) <= tokens:
+            rows += 1
+    return columns, rows
+
+
+def image_token_cost(width: int, height: int, tokens: int) -> int:
+    """What an image of this size costs the model after scaling to the budget (28-pixel tokens)."""
+    columns, rows = budget_grid(width, height, tokens)
+    return columns * rows
+
+
+def budget_size(width: int, height: int, tokens: int) -> tuple[int, int]:
+    """The pixel size an image is given to the model at: whole tokens, within the budget."""
+    if max(1, round(width / TOKEN_PIXELS)) * max(1, round(height / TOKEN_PIXELS)) <= tokens:
+        return width, height  # within the budget already: the projector rounds it to whole tokens itself
+    columns, rows = budget_grid(width, height, tokens)
+    return columns * TOKEN_PIXELS, rows * TOKEN_PIXELS
+
+
 def _to_rgb(image: Any) -> Any:
     """RGB pixels, with any transparency flattened onto white."""
     from PIL import Image
@@ -74,6 +117,8 @@ def _from_pil(image: Any, settings: VisionSettings) -> ImageInput:
     image = ImageOps.exif_transpose(image) or image
     image = _to_rgb(image)
     size = fit_within(image.width, image.height, settings.max_image_pixels)
+    if size[0] * size[1] > settings.image_tokens * TOKEN_PIXELS**2:
+        size = budget_size(size[0], size[1], settings.image_tokens)
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     rgb = image.tobytes()

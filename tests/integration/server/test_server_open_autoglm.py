@@ -103,3 +103,17 @@ def test_bad_images_are_4xx_and_the_server_lives_on(client: openai.OpenAI, autog
         assert 400 <= response.status_code < 500, response.text
         assert response.json()["error"]["message"]
     assert httpx.get(f"{autoglm_serve_url}/health", timeout=10).status_code == 200
+
+
+def test_the_image_token_budget_is_a_request_parameter(client: openai.OpenAI) -> None:
+    model = client.models.list().data[0].id
+    costs = {}
+    for budget in (64, 256):
+        reply = client.chat.completions.create(messages=_messages("返回") [:1] + [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": _screenshot_uri(1080, 2400)}}, {"type": "text", "text": "x"}]}],
+            model=model, max_tokens=1, temperature=0, extra_body={"image_tokens": budget})
+        costs[budget] = reply.usage.prompt_tokens
+    assert 150 < costs[256] - costs[64] <= 256 - 50
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(messages=_messages("x"), model=model, max_tokens=1,
+                                       extra_body={"image_tokens": 3})
