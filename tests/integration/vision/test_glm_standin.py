@@ -185,7 +185,7 @@ def test_the_raw_reply_keeps_the_tags_that_content_and_reasoning_split(glm_think
 
 
 @pytest.mark.parametrize(("width", "height"), [(1080, 2400), (2560, 1440)])
-def test_a_screen_costs_the_model_what_the_budget_says(glm_engine, width: int, height: int) -> None:  # noqa: ANN001
+def test_a_screen_costs_the_model_what_the_budget_says(glm_engine, width: int, height: int) -> None:
     from autoglm.vision.image import image_token_cost
 
     image = image_from_rgb(width, height, bytes(width * height * 3), VisionSettings(image_tokens=1024))
