@@ -102,7 +102,7 @@ class AdbExecutor(Executor):
         """The phone's screen (native size: the model's grid is read against it)."""
         try:
             image = self.device.screenshot().convert("RGB")
-        except Exception as exc:  # noqa: BLE001 - adbutils raises several kinds; told in words
+        except Exception as exc:  # adbutils raises several kinds; told in words
             raise DeviceError(f"The phone's screen could not be captured: {exc}") from exc
         return Screenshot(image, ScreenGeometry(image.width, image.height), self.current_app())
 
@@ -191,7 +191,7 @@ def connect_adb(serial: str | None = None, client: Any = None) -> AdbExecutor:
     client = _client() if client is None else client
     try:
         devices = client.device_list()
-    except Exception as exc:  # noqa: BLE001 - no adb server, no adb binary, a refused socket…
+    except Exception as exc:  # no adb server, no adb binary, a refused socket…
         raise DeviceError(f"The ADB server cannot be reached ({exc}). Is adb installed? "
                           "`adb start-server` starts it.") from exc
     serials = [device.serial for device in devices]

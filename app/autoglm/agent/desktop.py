@@ -66,13 +66,18 @@ def _points_wide(image_width: int) -> float:
     """Pixels per input point: 2 on a Retina Mac (pynput moves in points), 1 elsewhere."""
     if sys.platform != "darwin":
         return 1.0
-    try:
-        import Quartz  # type: ignore[import-not-found]  # pyobjc, a pynput dependency on macOS
+    import ctypes
+    import ctypes.util
 
-        points = Quartz.CGDisplayPixelsWide(Quartz.CGMainDisplayID())
-        return image_width / points if points else 1.0
-    except ImportError:
+    path = ctypes.util.find_library("CoreGraphics") or ctypes.util.find_library("ApplicationServices")
+    if path is None:
         return 1.0
+    graphics = ctypes.cdll.LoadLibrary(path)
+    graphics.CGMainDisplayID.restype = ctypes.c_uint32
+    graphics.CGDisplayPixelsWide.argtypes = [ctypes.c_uint32]
+    graphics.CGDisplayPixelsWide.restype = ctypes.c_size_t
+    points = int(graphics.CGDisplayPixelsWide(graphics.CGMainDisplayID()))  # the display's width in points
+    return image_width / points if points else 1.0
 
 
 class DesktopExecutor(Executor):
@@ -86,7 +91,7 @@ class DesktopExecutor(Executor):
             raise DeviceError(refusal)
         try:
             from pynput import keyboard, mouse
-        except Exception as exc:  # noqa: BLE001 - pynput fails in many native ways; told in words
+        except Exception as exc:  # pynput fails in many native ways; told in words
             raise DeviceError(f"The desktop cannot be controlled here: {exc}") from exc
         self._mouse_module, self._keyboard_module = mouse, keyboard
         self._mouse = mouse.Controller()
