@@ -73,6 +73,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.add_argument("--messages", type=int, default=500, help="Messages in the long conversation")
     parser.add_argument("--tokens", type=int, default=1500, help="Tokens in the replayed reply")
+    parser.add_argument("--naive-tokens", type=int, default=1500,
+                        help="Tokens replayed into the naive peer (it re-renders everything per token)")
     parser.add_argument("--rate", type=float, default=300.0, help="Replayed tokens per second")
     parser.add_argument("--cold-runs", type=int, default=3, help="Cold starts per side (median reported)")
     parser.add_argument("--real-tokens", type=int, default=96,
@@ -120,7 +122,8 @@ def reply_tokens(count: int) -> list[str]:
 
 
 class Heartbeat:
-    """A GUI-thread timer that records the longest gap between its beats."""
+    """A GUI-thread timer that records the longest gap between its beats (and, given a
+    ``progress`` probe, the longest gap in each stretch of a reply's length)."""
 
     def __init__(self) -> None:
         from PySide6.QtCore import QTimer
@@ -130,10 +133,14 @@ class Heartbeat:
         self._timer.timeout.connect(self._beat)
         self._last = 0.0
         self.max_gap_s = 0.0
+        self.progress: Any = None
+        self.bucket = 1000
+        self.by_progress: dict[int, float] = {}
 
-    def start(self) -> None:
-        """Start measuring (resets the maximum)."""
+    def start(self, progress: Any = None, bucket: int = 1000) -> None:
+        """Start measuring (resets the maximum); ``progress()`` gives the reply's length so far."""
         self.max_gap_s = 0.0
+        self.progress, self.bucket, self.by_progress = progress, bucket, {}
         self._last = time.perf_counter()
         self._timer.start()
 
@@ -143,9 +150,18 @@ class Heartbeat:
         self._beat()
         return max(0.0, self.max_gap_s * 1000 - _HEARTBEAT_MS)
 
+    def stalls_by_progress(self) -> list[tuple[int, float]]:
+        """(reply length up to, longest stall in ms) for each stretch of ``bucket``."""
+        return [((key + 1) * self.bucket, round(max(0.0, gap * 1000 - _HEARTBEAT_MS), 1))
+                for key, gap in sorted(self.by_progress.items())]
+
     def _beat(self) -> None:
         now = time.perf_counter()
-        self.max_gap_s = max(self.max_gap_s, now - self._last)
+        gap = now - self._last
+        self.max_gap_s = max(self.max_gap_s, gap)
+        if self.progress is not None:
+            key = int(self.progress()) // self.bucket
+            self.by_progress[key] = max(self.by_progress.get(key, 0.0), gap)
         self._last = now
 
 
@@ -196,11 +212,23 @@ def cold_starts(runs: int, home: Path) -> tuple[float, float]:
 
 
 # -- in-process measurements --------------------------------------------------------------------
-def _stream_in_window(window: Any, heartbeat: Heartbeat, prompt: str, timeout_s: float) -> tuple[float, Any]:
+def _stream_in_window(window: Any, heartbeat: Heartbeat, prompt: str, timeout_s: float,
+                      background: bool = False) -> tuple[float, Any]:
     finished: list[Any] = []
     window.controller.replyFinished.connect(finished.append)
-    heartbeat.start()
+    model = window.controller.model
+    reply_len: list[int] = [0]
+
+    def progress() -> int:  # the reply's length in replayed tokens (~4 characters each)
+        if model.rowCount() and model.item(model.rowCount() - 1).role == "assistant":
+            reply_len[0] = len(model.item(model.rowCount() - 1).content) // 4
+        return reply_len[0]
+
+    heartbeat.start(None if background else progress)
     window.send(prompt, [])
+    if background:  # the reply goes on in the chat left behind while a new chat is open
+        wait_until(lambda: bool(window.controller.running_conversations), 30)
+        window.new_chat()
     wait_until(lambda: bool(finished), timeout_s)
     settle(0.2)
     stall = heartbeat.stop()
@@ -323,8 +351,12 @@ def run(args: argparse.Namespace) -> int:
     runtime.use_engine(ReplayEngine(tokens, args.rate))
     stream_stall, completion = _stream_in_window(window, heartbeat, "Explain it step by step.",
                                                  len(tokens) / args.rate * 10 + 60)
+    by_length = heartbeat.stalls_by_progress()
     batches = window.controller.model.rowCount()
-    stream_peer = _naive_stream(tokens, args.rate, heartbeat)
+    window.new_chat()
+    background_stall, background_completion = _stream_in_window(
+        window, heartbeat, "Explain it again.", len(tokens) / args.rate * 10 + 60, background=True)
+    stream_peer = _naive_stream(tokens[: args.naive_tokens], args.rate, heartbeat)
 
     conversation_id = _fill_conversation(runtime.store, args.messages)
     open_stall = _open_in_window(window, conversation_id, args.messages, heartbeat)
@@ -337,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
     window.close()
     window.shutdown()
     figures = {
-        "max_gui_stall_ms": round(max(stream_stall, open_stall, real_stall or 0.0), 1),
+        "max_gui_stall_ms": round(max(stream_stall, background_stall, open_stall, real_stall or 0.0), 1),
         "cold_start_window_s": round(cold, 3),
         "cold_start_bare_qt_s": round(cold_peer, 3),
         "cold_start_ratio_vs_bare_qt": round(cold / cold_peer, 2) if cold_peer else None,
@@ -345,6 +377,10 @@ def run(args: argparse.Namespace) -> int:
         "stream_stall_naive_ms": round(stream_peer, 1),
         "stream_stall_ratio_naive_over_ours": round(stream_peer / max(stream_stall, 1.0), 1),
         "stream_tokens": len(tokens),
+        "stream_stall_by_reply_tokens": by_length,
+        "background_stream_stall_ms": round(background_stall, 1),
+        "background_stream_completed": bool(background_completion
+                                            and background_completion.finish_reason == "stop"),
         "stream_rate_tok_s": args.rate,
         "stream_completed": bool(completion and completion.finish_reason == "stop"),
         "open_messages": args.messages,
@@ -359,7 +395,10 @@ def run(args: argparse.Namespace) -> int:
         ("cold start to visible window, app (s)", figures["cold_start_window_s"]),
         ("cold start, bare PySide6 window (s)", figures["cold_start_bare_qt_s"]),
         (f"max GUI stall, {len(tokens)}-token stream at {args.rate:.0f} tok/s (ms)", figures["stream_stall_ms"]),
-        ("  same stream, naive QTextBrowser re-render (ms)", figures["stream_stall_naive_ms"]),
+        *[(f"  stall while the reply was at {upto - 1000}-{upto} tokens (ms)", ms) for upto, ms in by_length],
+        (f"  first {min(len(tokens), args.naive_tokens)} tokens, naive QTextBrowser re-render (ms)",
+         figures["stream_stall_naive_ms"]),
+        ("max GUI stall, the same reply in a background chat (ms)", figures["background_stream_stall_ms"]),
         (f"max GUI stall, opening {args.messages} messages (ms)", figures["open_stall_ms"]),
         ("  same messages, naive one-QTextBrowser render (ms)", figures["open_stall_naive_ms"]),
         ("max GUI stall, real starter-model reply (ms)", figures["real_model_stream_stall_ms"]),

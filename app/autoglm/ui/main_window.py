@@ -710,6 +710,7 @@ class MainWindow(QMainWindow):
         """Links inside a message: code copy, reasoning toggle, images, web links."""
         if href.startswith(f"{COPY_CODE_SCHEME}:"):
             number = int(href.split(":", 1)[1])
+            self.chat_view.delegate.factory.rendered(item, keep=True)  # long replies are laid out in blocks
             if item.rendered is not None and number < len(item.rendered.code_blocks):
                 QGuiApplication.clipboard().setText(item.rendered.code_blocks[number])
                 self.statusBar().showMessage(self.tr("Code copied"), 1500)

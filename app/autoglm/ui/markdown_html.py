@@ -108,12 +108,7 @@ class MarkdownRenderer:
                 self._cache[block] = rendered
                 if len(self._cache) > _BLOCK_CACHE:
                     self._cache.pop(next(iter(self._cache)))
-            offset = len(code)
-            html_part = rendered.html
-            if offset and rendered.code_blocks:
-                html_part = _COPY_LINK.sub(
-                    lambda m, shift=offset: f"{COPY_CODE_SCHEME}:{int(m.group(1)) + shift}", html_part)
-            parts.append(html_part)
+            parts.append(shift_copy_links(rendered.html, len(code)))
             code.extend(rendered.code_blocks)
         return RenderedMarkdown("".join(parts), code)
 
@@ -145,6 +140,13 @@ class MarkdownRenderer:
         background, _header, text_colour = code_colours(self.dark)
         return (f'<code style="font-family:monospace; background-color:{background}; color:{text_colour};">'
                 f'{html.escape(tokens[index].content)}</code>')
+
+
+def shift_copy_links(body: str, offset: int) -> str:
+    """``body`` with its code-copy links numbered from ``offset`` (blocks rendered apart)."""
+    if not offset:
+        return body
+    return _COPY_LINK.sub(lambda m: f"{COPY_CODE_SCHEME}:{int(m.group(1)) + offset}", body)
 
 
 def split_blocks(text: str) -> list[str]:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
 from autoglm.ui.icons import icon
-from autoglm.ui.markdown_html import MarkdownRenderer
+from autoglm.ui.markdown_html import MarkdownRenderer, shift_copy_links, split_blocks
 from autoglm.ui.text_selection import TextSelection
 from autoglm.ui.theme import LIGHT, ThemeColours
 
@@ -126,8 +126,8 @@ class MessageDocumentFactory:
             item.rendered, item.rendered_theme = result, self.look.token
         return result.html
 
-    def html(self, item: MessageItem, keep: bool = True) -> str:
-        """The whole row's HTML: reasoning header, text, thumbnails, error or stop note."""
+    def head_html(self, item: MessageItem) -> str:
+        """The row's reasoning header (and the reasoning when unfolded), or ''."""
         translate = QCoreApplication.translate
         colours = self.look.colours
         parts: list[str] = []
@@ -148,10 +148,36 @@ class MessageDocumentFactory:
                 text = html.escape(item.reasoning.strip()).replace("\n", "<br/>")
                 parts.append(f'<table width="100%" cellpadding="8" style="background-color:{colours.hover};">'
                              f'<tr><td><span style="color:{muted};">{text}</span></td></tr></table>')
+        return "".join(parts)
+
+    def block_parts(self, item: MessageItem) -> list[str]:
+        """A reply's HTML in pieces: header, one per top-level Markdown block (code-copy links
+        numbered across the message), then the notes under it."""
+        parts = [self.head_html(item)]
+        offset = 0
+        for block in split_blocks(item.content):
+            rendered = self._renderer.render(block)
+            parts.append(shift_copy_links(rendered.html, offset))
+            offset += len(rendered.code_blocks)
+        parts.append(self.tail_html(item))
+        return [part for part in parts if part]
+
+    def html(self, item: MessageItem, keep: bool = True) -> str:
+        """The whole row's HTML: reasoning header, text, thumbnails, error or stop note."""
+        parts: list[str] = [self.head_html(item)]
         if item.role == "user":
             parts.append("<p>" + html.escape(item.content).replace("\n", "<br/>") + "</p>")
         else:
             parts.append(self.rendered(item, keep))
+        parts.append(self.tail_html(item))
+        return "".join(parts)
+
+    def tail_html(self, item: MessageItem) -> str:
+        """What goes under the text: thumbnails, then an error, length or stop note."""
+        translate = QCoreApplication.translate
+        colours = self.look.colours
+        muted = colours.muted
+        parts: list[str] = []
         if item.attachments:
             thumbs = "".join(f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
                              for n, sha in enumerate(item.attachments))
@@ -186,14 +212,18 @@ class MessageDocumentFactory:
 
     def document(self, item: MessageItem, width: int, keep: bool = True) -> QTextDocument:
         """The item's rich text laid out ``width`` pixels wide."""
+        return self.html_document(self.html(item, keep), width, item.attachments)
+
+    def html_document(self, body: str, width: int, attachments: list[str] | None = None) -> QTextDocument:
+        """``body`` as a document in the message look, laid out ``width`` pixels wide."""
         doc = QTextDocument()
         doc.setDocumentMargin(0)
         doc.setDefaultFont(self.look.font)
         doc.setDefaultStyleSheet(f"a {{ color: {self.look.colours.link}; }} p {{ margin-top: 0px; margin-bottom: 6px; }}"
                                  "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }")
-        for sha in item.attachments:
+        for sha in attachments or ():
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha))
-        doc.setHtml(self.html(item, keep))
+        doc.setHtml(body)
         doc.setTextWidth(width)
         return doc
 
@@ -205,6 +235,10 @@ class MessageDocumentFactory:
             width = min(max_width, int(doc.idealWidth()) + 2)
             if width < max_width:
                 doc.setTextWidth(width)
+        elif is_block_laid(item):  # the same pieces the view paints, so heights agree
+            docs = [self.html_document(part, column_width, item.attachments) for part in self.block_parts(item)]
+            height = sum(int(doc.size().height()) for doc in docs)
+            return height + 1, column_width, docs[-1] if docs else self.html_document("", column_width)
         else:
             width = column_width
             doc = self.document(item, width, keep)
@@ -219,6 +253,29 @@ def column_width(row_width: int) -> int:
 def size_key(item: MessageItem, token: str) -> tuple:
     """What a message's measured size depends on (besides the width)."""
     return (item.key, item.revision, token, item.reasoning_expanded)
+
+
+@dataclass
+class StreamDocuments:
+    """A streaming reply as one document per Markdown block: finished blocks keep their
+    layout, so each batch lays out only the block being written (not the whole reply)."""
+
+    width: int
+    token: str
+    blocks: dict[str, QTextDocument]
+    revision: int = -1
+    documents: list[QTextDocument] | None = None
+
+
+BLOCK_LAYOUT_CHARS = 3000
+"""Replies longer than this are laid out one Markdown block per document, like streaming ones."""
+
+
+def is_block_laid(item: MessageItem) -> bool:
+    """Whether ``item`` is laid out block by block: a reply being written, or a long one
+    (one document for 40 kB of Markdown takes the GUI thread hundreds of milliseconds)."""
+    return item.role == "assistant" and (item.streaming or len(item.content) > BLOCK_LAYOUT_CHARS)
+
 
 
 @dataclass
@@ -250,6 +307,9 @@ class MessageDelegate(QStyledItemDelegate):
             self._resolve)
         self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
         self._sizes: dict[tuple, dict[int, tuple[int, int]]] = {}
+        self._streams: dict[int, StreamDocuments] = {}
+        self.block_layouts = 0
+        """Documents laid out for streaming replies (a measure of the work per batch)."""
         self.hover: tuple[int, str] | None = None
         self.selection: TextSelection | None = None
         """Text selected in one row (set by the view; painted here)."""
@@ -281,6 +341,7 @@ class MessageDelegate(QStyledItemDelegate):
         """Forget every cached document and size."""
         self._docs.clear()
         self._sizes.clear()
+        self._streams.clear()
 
     # -- sizes and documents ---------------------------------------------------------------
     def prime(self, measured: list[Measured]) -> None:
@@ -296,8 +357,31 @@ class MessageDelegate(QStyledItemDelegate):
         while len(self._docs) > _DOC_CACHE:
             self._docs.popitem(last=False)
 
+    def stream_documents(self, item: MessageItem, width: int) -> list[QTextDocument]:
+        """A streaming reply's documents, top to bottom; only changed blocks are laid out."""
+        entry = self._streams.get(item.key)
+        if entry is None or entry.width != width or entry.token != self.theme_token:
+            entry = self._streams[item.key] = StreamDocuments(width, self.theme_token, {})
+        if entry.revision == item.revision and entry.documents is not None:
+            return entry.documents
+        documents: list[QTextDocument] = []
+        kept: dict[str, QTextDocument] = {}
+        for part in self.factory.block_parts(item):
+            doc = entry.blocks.get(part) or kept.get(part)
+            if doc is None:
+                doc = self.factory.html_document(part, width, item.attachments)
+                self.block_layouts += 1
+            kept[part] = doc
+            documents.append(doc)
+        entry.blocks, entry.revision, entry.documents = kept, item.revision, documents
+        return documents
+
     def document(self, item: MessageItem, width: int) -> QTextDocument:
         """The laid-out rich text of ``item`` at ``width`` pixels (GUI thread)."""
+        if is_block_laid(item):
+            documents = self.stream_documents(item, width)
+            return documents[-1] if documents else self.factory.html_document("", width)
+        self._streams.pop(item.key, None)
         key = (*size_key(item, self.theme_token), width)
         doc = self._docs.get(key)
         if doc is not None:
@@ -309,6 +393,9 @@ class MessageDelegate(QStyledItemDelegate):
 
     def _exact(self, item: MessageItem, column: int) -> tuple[int, int]:
         sizes = self._sizes.setdefault(size_key(item, self.theme_token), {})
+        if column not in sizes and is_block_laid(item):
+            documents = self.stream_documents(item, column)
+            sizes[column] = (sum(int(doc.size().height()) for doc in documents) + 1, column)
         if column not in sizes:
             height, width, doc = self.factory.measure(item, column)
             sizes[column] = (height, width)
@@ -389,17 +476,22 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setBrush(QColor(self.colours.user_bubble))
             painter.drawRoundedRect(QRectF(layout.bubble), 12, 12)
             text_colour = self.colours.user_text
-        doc = self.document(item, layout.document.width())
-        painter.translate(QPointF(layout.document.topLeft()))
-        context = DocLayout.PaintContext()
         palette = QPalette(option.palette)
         palette.setColor(QPalette.ColorRole.Text, QColor(text_colour))
-        context.palette = palette
-        context.clip = QRectF(0, 0, layout.document.width(), layout.document.height())
-        if self.selection is not None and self.selection.row == index.row() and not self.selection.empty:
-            context.selections = [self.selection.painted(doc, self.colours.accent, self.colours.accent_text)]
-        doc.documentLayout().draw(painter, context)
-        painter.translate(-QPointF(layout.document.topLeft()))
+        if is_block_laid(item):
+            view = option.widget  # type: ignore[attr-defined]
+            visible = view.viewport().rect() if hasattr(view, "viewport") else option.rect  # type: ignore[attr-defined]
+            self._paint_stream(painter, item, layout.document, palette, visible)
+        else:
+            doc = self.document(item, layout.document.width())
+            painter.translate(QPointF(layout.document.topLeft()))
+            context = DocLayout.PaintContext()
+            context.palette = palette
+            context.clip = QRectF(0, 0, layout.document.width(), layout.document.height())
+            if self.selection is not None and self.selection.row == index.row() and not self.selection.empty:
+                context.selections = [self.selection.painted(doc, self.colours.accent, self.colours.accent_text)]
+            doc.documentLayout().draw(painter, context)
+            painter.translate(-QPointF(layout.document.topLeft()))
         for name, rect in layout.actions:
             hovered = self.hover == (index.row(), name)
             if hovered:
@@ -420,6 +512,22 @@ class MessageDelegate(QStyledItemDelegate):
             painter.drawText(layout.footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, footer)
         painter.restore()
 
+    def _paint_stream(self, painter: QPainter, item: MessageItem, area: QRect, palette: QPalette,
+                      visible: QRect) -> None:
+        """Paint a streaming reply's block documents one under another (only those in view)."""
+        shown = visible
+        top = area.top()
+        for doc in self.stream_documents(item, area.width()):
+            height = int(doc.size().height())
+            if top + height >= shown.top() and top <= shown.bottom():
+                painter.translate(QPointF(area.left(), top))
+                context = DocLayout.PaintContext()
+                context.palette = palette
+                context.clip = QRectF(0, 0, area.width(), height)
+                doc.documentLayout().draw(painter, context)
+                painter.translate(-QPointF(area.left(), top))
+            top += height
+
     # -- hit testing -----------------------------------------------------------------------
     def hit(self, index: QModelIndex, rect: QRect, pos: QPoint) -> tuple[str, str] | None:
         """What is under ``pos``: ``("action", name)``, ``("anchor", href)`` or ``None``."""
@@ -429,7 +537,15 @@ class MessageDelegate(QStyledItemDelegate):
         for name, action_rect in layout.actions:
             if action_rect.contains(pos):
                 return ("action", name)
-        if layout.document.contains(pos):
+        if layout.document.contains(pos) and is_block_laid(item):
+            top = layout.document.top()
+            for doc in self.stream_documents(item, layout.document.width()):
+                height = int(doc.size().height())
+                if pos.y() < top + height:
+                    href = doc.documentLayout().anchorAt(QPointF(pos.x() - layout.document.left(), pos.y() - top))
+                    return ("anchor", href) if href else None
+                top += height
+        elif layout.document.contains(pos):
             doc = self.document(item, layout.document.width())
             href = doc.documentLayout().anchorAt(QPointF(pos - layout.document.topLeft()))
             if href:
