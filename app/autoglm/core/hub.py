@@ -1,0 +1,261 @@
+"""Models from a hub (Hugging Face, or a mirror of it), through the ``huggingface_hub`` client.
+
+Searching, listing a repository's GGUF files with their sizes and sha256 (the hub's own
+metadata, read when the user looks or downloads) and naming a file's URL are the
+client's; the transfer resumes a ``.partial`` file (across restarts), reports bytes and
+speed, can be cancelled, and the finished file is checked against the published size
+and sha256 before the app will call it verified. A mirror is
+one setting (``HF_ENDPOINT``, which users in mainland China need). Every failure the user
+can meet — offline, a missing file, a full disk, a bad checksum, a server gone midway —
+is one sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from autoglm.core.catalog import CatalogFile, ModelRepository
+from autoglm.core.download import (
+    DownloadError,
+    DownloadProgress,
+    check_free_space,
+    download_file,
+    partial_path,
+)
+from autoglm.core.errors import ModelError
+
+_LOGGER = logging.getLogger(__name__)
+DEFAULT_ENDPOINT = "https://huggingface.co"
+_QUANT = re.compile(r"(?i)(?:^|[-_.])((?:I?Q\d(?:_[A-Z0-9]+)*)|BF16|F16|F32)(?=[-_.]|$)")
+# Bits per weight of common GGUF types (what a file's size says about its parameter count).
+_BITS = {"Q2_K": 3.0, "Q3_K_S": 3.5, "Q3_K_M": 3.9, "Q3_K_L": 4.3, "Q4_0": 4.5, "Q4_K_S": 4.6, "Q4_K_M": 4.9,
+         "Q5_0": 5.5, "Q5_K_S": 5.5, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5, "F16": 16.0, "BF16": 16.0,
+         "F32": 32.0, "IQ4_XS": 4.3, "IQ4_NL": 4.5}
+KV_BYTES_PER_TOKEN_PER_BILLION = 16 * 1024  # f16 KV of a GQA model (Llama-3-8B: 128 KB a token)
+
+
+@dataclass(frozen=True)
+class HubFile:
+    """One GGUF file of a hub repository, as its metadata describes it."""
+
+    repo: str
+    filename: str
+    size: int
+    sha256: str | None
+    quantization: str
+    is_projector: bool
+
+
+@dataclass(frozen=True)
+class HubModel:
+    """A search result."""
+
+    repo: str
+    downloads: int
+    likes: int
+
+
+def quantization_of(filename: str) -> str:
+    """The quantisation a GGUF file name states (``Q4_K_M``), or ``""``."""
+    found = _QUANT.findall(Path(filename).stem)
+    return found[-1].upper() if found else ""
+
+
+def is_projector_name(filename: str) -> bool:
+    """Whether a file name is a vision projector's (``mmproj…``)."""
+    return "mmproj" in Path(filename).name.lower()
+
+
+def resolve_endpoint(setting: str = "") -> str:
+    """The hub to use: the setting, else ``HF_ENDPOINT``, else huggingface.co."""
+    import os
+
+    return (setting or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+class Hub:
+    """One hub endpoint; every call is one sentence on failure."""
+
+    def __init__(self, endpoint: str = "", timeout: float = 30.0):
+        from huggingface_hub import HfApi
+
+        self.endpoint = resolve_endpoint(endpoint)
+        self.timeout = timeout
+        self._api = HfApi(endpoint=self.endpoint)
+
+    def _unreachable(self, exc: Exception) -> ModelError:
+        return DownloadError(f"The model hub at {self.endpoint} cannot be reached ({_reason(exc)}); check the "
+                             "connection, or set a mirror (Settings → Model → hub address, or HF_ENDPOINT).")
+
+    def search(self, query: str, limit: int = 30) -> list[HubModel]:
+        """GGUF repositories whose name matches ``query``, most downloaded first."""
+        try:
+            found = list(self._api.list_models(search=query, filter="gguf", limit=limit, sort="downloads"))
+        except Exception as exc:
+            raise self._unreachable(exc) from exc
+        models = [HubModel(m.id, int(m.downloads or 0), int(m.likes or 0)) for m in found]
+        return sorted(models, key=lambda m: -m.downloads)
+
+    def gguf_files(self, repo: str) -> list[HubFile]:
+        """The repository's GGUF files with the sizes and sha256 sums the hub publishes."""
+        from huggingface_hub.errors import RepositoryNotFoundError
+
+        try:
+            info = self._api.model_info(repo, files_metadata=True, timeout=self.timeout)
+        except RepositoryNotFoundError as exc:
+            raise ModelError(f"There is no model '{repo}' on {self.endpoint}.") from exc
+        except Exception as exc:
+            if getattr(getattr(exc, "response", None), "status_code", None) == 404:
+                raise ModelError(f"There is no model '{repo}' on {self.endpoint}.") from exc
+            raise self._unreachable(exc) from exc
+        files = []
+        for sibling in info.siblings or []:
+            name = sibling.rfilename
+            if not name.lower().endswith(".gguf"):
+                continue
+            lfs = sibling.lfs
+            size = int(sibling.size or (lfs.size if lfs else 0) or 0)
+            files.append(HubFile(repo, name, size, lfs.sha256 if lfs else None, quantization_of(name),
+                                 is_projector_name(name)))
+        return sorted(files, key=lambda f: (f.is_projector, f.size))
+
+    def download(self, file: HubFile, folder: Path, repository: ModelRepository,
+                 progress: DownloadProgress | None = None, cancel: threading.Event | None = None) -> Path:
+        """Fetch ``file`` into ``folder`` (resuming a partial one), then check its size and sha256.
+
+        The client names the file's URL and its headers; the bytes go through
+        ``core.download``, whose ``.partial`` file survives a restart of the app (the
+        client's own transfer restarts from zero in a new process).
+        """
+        from huggingface_hub import hf_hub_url
+
+        target = folder / file.filename
+        spec = CatalogFile(role="mmproj" if file.is_projector else "model", filename=file.filename)
+        repository.record_expected(target, file.size, file.sha256, f"{self.endpoint}/{file.repo}")
+        if not (target.exists() and target.stat().st_size == file.size):
+            check_free_space(folder, file.size - _size(partial_path(target)))
+            url = hf_hub_url(file.repo, file.filename, endpoint=self.endpoint)
+            download_file(url, target, expected_size=file.size, progress=progress, cancel=cancel)
+        self._check(repository, target, spec, file)
+        return target
+
+    @staticmethod
+    def _check(repository: ModelRepository, path: Path, spec: CatalogFile, file: HubFile) -> None:
+        try:
+            repository.verify_file(path, spec, force=True)
+        except ModelError as exc:
+            path.unlink(missing_ok=True)
+            raise DownloadError(f"{exc} The file was deleted; download it again.") from exc
+        from autoglm.core.gguf_file import inspect_gguf
+
+        inspect_gguf(path, role="projector" if file.is_projector else "model")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+# -- whether a file fits this machine ------------------------------------------------------
+FITS, MAY_BE_SLOW, WONT_FIT = "Fits", "May be slow", "Won't fit"
+
+
+@dataclass(frozen=True)
+class FitEstimate:
+    """Memory a model needs at a context, against what this machine has."""
+
+    label: str
+    need_bytes: int
+    ram_bytes: int
+    vram_bytes: int | None
+
+
+def estimate_need(file: HubFile, n_ctx: int, projector_size: int = 0) -> int:
+    """Weights + f16 KV cache at ``n_ctx`` (estimated from the size) + projector + compute buffers."""
+    bits = _BITS.get(file.quantization, 5.0)
+    billions = file.size * 8 / bits / 1e9
+    kv = int(billions * KV_BYTES_PER_TOKEN_PER_BILLION * n_ctx)
+    return file.size + kv + projector_size + 512 * 2**20
+
+
+def fit_label(need: int, available_ram: int, total_ram: int, free_vram: int | None = None) -> str:
+    """``Fits`` in free memory (or VRAM), ``May be slow`` if only in all of it, else ``Won't fit``."""
+    if free_vram is not None and need <= free_vram:
+        return FITS
+    if need <= available_ram * 0.9:
+        return FITS if free_vram is None else MAY_BE_SLOW  # on a GPU build, the CPU part is the slow one
+    if need <= total_ram:
+        return MAY_BE_SLOW
+    return WONT_FIT
+
+
+def machine_memory() -> tuple[int, int, int | None]:
+    """``(available RAM, total RAM, free VRAM or None)`` of this machine and llama.cpp build."""
+    import psutil
+
+    memory = psutil.virtual_memory()
+    return memory.available, memory.total, free_vram_bytes()
+
+
+def free_vram_bytes() -> int | None:
+    """Free memory of the first GPU llama.cpp can offload to, or ``None`` (CPU build, none found)."""
+    try:
+        import llama_cpp
+
+        if not llama_cpp.llama_supports_gpu_offload():
+            return None
+    except ImportError:  # pragma: no cover - llama-cpp-python is a dependency
+        return None
+    import shutil
+    import subprocess
+
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return None
+    try:
+        out = subprocess.run([smi, "--query-gpu=memory.free", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, timeout=5, check=True).stdout
+        return int(out.split()[0]) * 2**20
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+def estimate_fit(file: HubFile, n_ctx: int, projector_size: int = 0,
+                 memory: tuple[int, int, int | None] | None = None) -> FitEstimate:
+    """The fit label of ``file`` at ``n_ctx`` on this machine (or on ``memory``)."""
+    available, total, vram = memory or machine_memory()
+    need = estimate_need(file, n_ctx, projector_size)
+    return FitEstimate(fit_label(need, available, total, vram), need, available, vram)
+
+
+def group_by_quantization(files: list[HubFile]) -> list[tuple[str, list[HubFile]]]:
+    """Language-model files grouped by quantisation, smallest first (split files stay together)."""
+    groups: dict[str, list[HubFile]] = {}
+    for file in files:
+        if not file.is_projector:
+            groups.setdefault(file.quantization or file.filename, []).append(file)
+    return sorted(groups.items(), key=lambda item: sum(f.size for f in item[1]))
+
+
+def pick(files: list[HubFile], quantization: str = "Q4_K_M") -> tuple[HubFile | None, HubFile | None]:
+    """The model file of that quantisation (else the smallest) and the best projector (f16 first)."""
+    models = [f for f in files if not f.is_projector]
+    model = next((f for f in models if f.quantization == quantization.upper()), None)
+    if model is None and models:
+        model = min(models, key=lambda f: abs(f.size - 6e9))
+    projectors = [f for f in files if f.is_projector]
+    projector = next((f for f in projectors if f.quantization in ("F16", "BF16")), projectors[0] if projectors else None)
+    return model, projector
+
+
