@@ -131,6 +131,9 @@ class DesktopExecutor(Executor):
         elif isinstance(action, Swipe):
             self._drag(self.target(action.start, geometry), self.target(action.end, geometry), button)
         elif isinstance(action, (Type, TypeName)):
+            key = self._keyboard_module.Key
+            with self._keyboard.pressed(key.cmd if sys.platform == "darwin" else key.ctrl):
+                self._keyboard.tap("a")  # the protocol's Type replaces what the field holds
             self._keyboard.type(action.text)
         elif isinstance(action, Back):
             key = self._keyboard_module.Key

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,46 +27,14 @@ sys.path.insert(0, str(TESTS / "unit" / "vision"))  # vision_samples
 from media_samples import write_two_colour_video  # noqa: E402
 
 import fixtures.projector  # noqa: E402
+import fixtures.xvfb  # noqa: E402
 
 projector_gguf = fixtures.projector.projector_gguf  # the projector fixture, shared with the vision tests
+xvfb_display = fixtures.xvfb.xvfb_display  # the X server, shared with the agent tests
 
 
 APP_SCRIPT = HERE / "capture_app.py"
-XVFB_SCREEN = "1280x800x24"
 SCRIPT_TIMEOUT_S = 420
-
-
-def _free_display(first: int = 97) -> int:
-    for number in range(first, first + 40):
-        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    raise RuntimeError("no free X display number between :97 and :136")
-
-
-@pytest.fixture(scope="session")
-def xvfb_display() -> Iterator[str]:
-    """An Xvfb server (1280×800, 24-bit) for this session; yields its DISPLAY name."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("Xvfb is not installed (apt install xvfb)")
-    number = _free_display()
-    process = subprocess.Popen([xvfb, f":{number}", "-screen", "0", XVFB_SCREEN, "-nolisten", "tcp"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 20
-    while not socket.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"Xvfb :{number} did not start: {process.stderr.read().decode()[-500:]}")
-        time.sleep(0.05)
-    yield f":{number}"
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="session")
 def sample_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3-second MPEG-4 video, red on the left and blue on the right."""

@@ -1,0 +1,58 @@
+"""Fixtures for the agent's desktop tests: an Xvfb display and the click-target window on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+TESTS = HERE.parents[1]
+sys.path.insert(0, str(TESTS))  # fixtures
+
+import fixtures.xvfb  # noqa: E402
+
+xvfb_display = fixtures.xvfb.xvfb_display
+
+TARGET_SCRIPT = HERE / "click_target.py"
+
+
+def display_env(display: str, **extra: str) -> dict[str, str]:
+    """The environment for a program on the Xvfb display, with this checkout's code first."""
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_SESSION_TYPE="x11", **extra)
+    env.pop("WAYLAND_DISPLAY", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS.parent / "app"), env.get("PYTHONPATH")]))
+    return env
+
+
+@pytest.fixture
+def click_target(xvfb_display: str, tmp_path: Path) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The click-target window shown on Xvfb; yields a function returning the events it recorded."""
+    events = tmp_path / "events.jsonl"
+    events.touch()
+    process = subprocess.Popen([sys.executable, str(TARGET_SCRIPT), str(events)], env=display_env(xvfb_display),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready = threading.Event()
+    threading.Thread(target=lambda: process.stdout and process.stdout.readline() and ready.set(),
+                     daemon=True).start()
+    if not ready.wait(60):
+        process.kill()
+        raise AssertionError(f"the click target did not start: {process.stderr.read() if process.stderr else ''}")
+
+    def recorded() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    yield recorded
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
