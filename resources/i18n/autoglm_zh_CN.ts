@@ -65,7 +65,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/about_dialog.py" line="105"/>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="124"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="125"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -76,24 +76,37 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/about_dialog.py" line="107"/>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="124"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="125"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="116"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="111"/>
+        <source>A private assistant that runs on this computer.</source>
+        <translation>在这台电脑上运行的私人助手。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="117"/>
         <source>AutoGLM Desktop is free software under the GNU General Public License, version 3 or later ({0}), because it uses piper-tts and espeak-ng, which are GPL-3.0-or-later. Models are not part of the app: each keeps its own licence.</source>
         <translation>AutoGLM 桌面版是自由软件，采用 GNU 通用公共许可证第 3 版或更高版本（{0}），因为它使用了采用 GPL-3.0-or-later 许可的 piper-tts 和 espeak-ng。模型不属于本应用：每个模型保留其自身的许可证。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="124"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="125"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/about_dialog.py" line="135"/>
+        <location filename="../../app/autoglm/ui/about_dialog.py" line="136"/>
         <source>The list of third-party licences is missing from this installation ({0}).</source>
         <translation>此安装中缺少第三方许可证列表（{0}）。</translation>
+    </message>
+</context>
+<context>
+    <name>ApiServerController</name>
+    <message>
+        <location filename="../../app/autoglm/ui/api_server_controller.py" line="119"/>
+        <source>API client {0} used {1} ({2} {3})</source>
+        <translation>API 客户端 {0} 使用了 {1}（{2} {3}）</translation>
     </message>
 </context>
 <context>
@@ -177,100 +190,124 @@
 <context>
     <name>AttachmentChipWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="122"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="126"/>
         <source>Attached image {0}</source>
         <translation>附加的图片 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="127"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="136"/>
         <source>Remove attachment</source>
         <translation>移除附件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="128"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="137"/>
         <source>Remove attachment {0}</source>
         <translation>移除附件 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/composer.py" line="148"/>
+        <source>≈{0} tokens</source>
+        <translation>≈{0} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/composer.py" line="149"/>
+        <source>{0}×{1} pixels; images are scaled to at most {2} tokens (Settings → Vision)</source>
+        <translation>{0}×{1} 像素；图片最多缩放到 {2} 个词元（设置 → 视觉）</translation>
     </message>
 </context>
 <context>
     <name>CaptureController</name>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="127"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="139"/>
         <source>Screenshot and &amp;ask…</source>
         <translation>截图并提问(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="128"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="140"/>
         <source>Screens&amp;hot of the screen</source>
         <translation>整个屏幕截图(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="129"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="141"/>
         <source>Screenshot of a &amp;region…</source>
         <translation>区域截图(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="130"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="142"/>
         <source>&amp;Camera…</source>
         <translation>摄像头(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="131"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="143"/>
         <source>&amp;Show AutoGLM</source>
         <translation>显示 AutoGLM(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="133"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="144"/>
+        <source>Get a &amp;vision model to use images…</source>
+        <translation>获取视觉模型以使用图片(&amp;V)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="146"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="157"/>
         <source>The loaded model cannot read images.</source>
-        <translation>当前加载的模型无法读取图片。</translation>
+        <translation type="vanished">当前加载的模型无法读取图片。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="161"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="169"/>
+        <source>The loaded model reads text only: images need a vision model.</source>
+        <translation>已加载的模型只能读文字：图片需要视觉模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="173"/>
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="162"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="174"/>
         <source>Screenshot of the screen</source>
         <translation>整个屏幕截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="163"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="175"/>
         <source>Screenshot of a region</source>
         <translation>区域截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="164"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="176"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="232"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="189"/>
+        <source>Get a vision model…</source>
+        <translation>获取视觉模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="255"/>
         <source>Screenshot</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="241"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="264"/>
         <source>Screenshot region</source>
         <translation>截图区域</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="279"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="302"/>
         <source>Camera snapshot</source>
         <translation>摄像头快照</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="292"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="315"/>
         <source>A reply is still being written: wait for it, or stop it, then ask about the camera picture again.</source>
         <translation>回复仍在生成中：请等待或停止它，然后再询问摄像头画面。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/capture/controller.py" line="298"/>
+        <location filename="../../app/autoglm/ui/capture/controller.py" line="321"/>
         <source>Camera picture</source>
         <translation>摄像头画面</translation>
     </message>
@@ -278,12 +315,17 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="234"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="340"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="240"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="343"/>
+        <source>Copy selection</source>
+        <translation>复制所选内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="352"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -291,80 +333,80 @@
 <context>
     <name>ComposerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="216"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="237"/>
         <source>Message AutoGLM…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 AutoGLM 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="217"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="238"/>
         <source>Message input</source>
         <translation>消息输入框</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="218"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="219"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="311"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="239"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="240"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="332"/>
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="220"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="221"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="241"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="242"/>
         <source>Cancel editing</source>
         <translation>取消编辑</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="222"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="243"/>
         <source>Editing a message: sending continues in a copy of this conversation.</source>
         <translation>正在编辑消息：发送后将在此对话的副本中继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="223"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="244"/>
         <source>Context tokens used</source>
         <translation>已用上下文词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="240"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="261"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="242"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="263"/>
         <source>Stop generating (Esc)</source>
         <translation>停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="243"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="264"/>
         <source>Stop generating</source>
         <translation>停止生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="246"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="267"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="248"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="269"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="249"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="270"/>
         <source>Send message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="290"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="311"/>
         <source>{0} / {1} tokens</source>
         <translation>{0} / {1} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="312"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="333"/>
         <source>Images ({0});;All files (*)</source>
         <translation>图片 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="321"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="342"/>
         <source>pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
@@ -377,32 +419,31 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="131"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="173"/>
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="148"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="202"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="333"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="431"/>
         <source>{0} (edited)</source>
         <translation>{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="362"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="460"/>
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="406"/>
         <source>Images cannot be sent yet: image support is not part of this build.</source>
-        <translation>暂时无法发送图片：此版本不包含图片支持。</translation>
+        <translation type="vanished">暂时无法发送图片：此版本不包含图片支持。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="411"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="509"/>
         <source>An attached image is missing from the attachments folder.</source>
         <translation>附件文件夹中缺少一张附加的图片。</translation>
     </message>
@@ -410,32 +451,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="84"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="85"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="85"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="87"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="131"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="145"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="132"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="146"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="137"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="151"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -449,6 +490,69 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="36"/>
+        <source>Export chats</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="44"/>
+        <source>Markdown (.md)</source>
+        <translation>Markdown（.md）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="45"/>
+        <source>JSON (.json)</source>
+        <translation>JSON（.json）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="46"/>
+        <source>Export format</source>
+        <translation>导出格式</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="47"/>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="50"/>
+        <source>Export folder</source>
+        <translation>导出文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="53"/>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="57"/>
+        <source>F&amp;older:</source>
+        <translation>文件夹(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="59"/>
+        <source>Images are copied into an “attachments” folder beside the files.</source>
+        <translation>图片会复制到文件旁的“attachments”文件夹中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="65"/>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="66"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/export_dialog.py" line="79"/>
+        <source>Export to folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+</context>
+<context>
     <name>ImageViewerDialog</name>
     <message>
         <location filename="../../app/autoglm/ui/image_viewer.py" line="28"/>
@@ -459,167 +563,204 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="305"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="334"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="336"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="307"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="336"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="337"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="308"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="337"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="338"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="309"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="338"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="310"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="339"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="310"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="339"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="311"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="340"/>
+        <source>&amp;Export this chat…</source>
+        <translation>导出此对话(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="340"/>
+        <source>Export &amp;all chats…</source>
+        <translation>导出全部对话(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="341"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="312"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="342"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="316"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="317"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="347"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="318"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="319"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="349"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="320"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="350"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="321"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="351"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="322"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="352"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="323"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="353"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="324"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="354"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="325"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="355"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="326"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="356"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="444"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="472"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="491"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="519"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="492"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="520"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="504"/>
         <source>The model manager is not part of this build.</source>
-        <translation>此版本不包含模型管理器。</translation>
+        <translation type="vanished">此版本不包含模型管理器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="515"/>
         <source>The settings dialog is not part of this build.</source>
-        <translation>此版本不包含设置对话框。</translation>
+        <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="532"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="554"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="569"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="593"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/main_window.py" line="615"/>
+        <source>Export all %n chat(s).</source>
+        <translation>
+            <numerusform>导出全部 %n 个对话。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="587"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="619"/>
+        <source>Export “{0}”.</source>
+        <translation>导出“{0}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="621"/>
+        <source>There is no chat to export yet.</source>
+        <translation>还没有可导出的对话。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/main_window.py" line="633"/>
+        <source>Exported %n chat(s) to {0}</source>
+        <translation>
+            <numerusform>已将 %n 个对话导出到 {0}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
+        <source>The chats could not be exported: {0}</source>
+        <translation>无法导出对话：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="644"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="588"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="645"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="696"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="656"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="716"/>
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -627,63 +768,73 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="87"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="91"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="87"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="91"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="88"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="92"/>
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="88"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="92"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="241"/>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="266"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="306"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="336"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="133"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="138"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="68"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="69"/>
         <source>{0} tokens</source>
         <translation>{0} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="70"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="71"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="134"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="93"/>
+        <source>Continue the reply</source>
+        <translation>继续回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="139"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="137"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="142"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="138"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="143"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="400"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="188"/>
+        <source>Length limit reached: Continue writes more</source>
+        <translation>已达到长度上限：点“继续”接着写</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="504"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -979,37 +1130,37 @@
         <translation>下载完成并已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="490"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="489"/>
         <source>Computing checksums… {0}%</source>
         <translation>正在计算校验和… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="495"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="494"/>
         <source>Every file matches the catalog&apos;s checksum.</source>
         <translation>所有文件均与目录中的校验和一致。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="497"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="496"/>
         <source>The files are complete, readable GGUF files (the catalog has no checksum to compare them with).</source>
         <translation>这些文件是完整、可读的 GGUF 文件（目录中没有可比对的校验和）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="521"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="520"/>
         <source>Download paused; press “Resume download” to continue.</source>
         <translation>下载已暂停；点击“继续下载”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="544"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="543"/>
         <source>{0} s</source>
         <translation>{0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="545"/>
         <source>{0} min</source>
         <translation>{0} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="547"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
     </message>
@@ -1061,365 +1212,459 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="52"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="53"/>
         <source>Active model</source>
         <translation>当前模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="53"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="54"/>
         <source>Vision projector file</source>
         <translation>视觉投影器文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="54"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="55"/>
         <source>Context size (tokens)</source>
         <translation>上下文大小（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="55"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="56"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="56"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
         <source>Flash attention</source>
         <translation>Flash Attention</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
         <source>Unload projector after (s)</source>
         <translation>空闲多久后卸载投影器（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
         <source>Think before answering</source>
         <translation>回答前先思考</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
         <source>Speech recognition model</source>
         <translation>语音识别模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
         <source>Spoken language</source>
         <translation>口语语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
+        <source>English voice</source>
+        <translation>英文语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
+        <source>Chinese voice</source>
+        <translation>中文语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
+        <source>Turn detector</source>
+        <translation>话轮检测</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
+        <source>Silence after a finished sentence (ms)</source>
+        <translation>完整句子后的静音（毫秒）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
+        <source>Silence allowed mid-sentence (ms)</source>
+        <translation>句中允许的静音（毫秒）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
+        <source>Tokens per image (screenshots are scaled to fit)</source>
+        <translation>每张图片的词元数（截图会缩放以适应）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="99"/>
+        <source>Allowed host names (comma-separated)</source>
+        <translation>允许的主机名（逗号分隔）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="100"/>
+        <source>Allowed web origins (comma-separated)</source>
+        <translation>允许的网页来源（逗号分隔）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
+        <source>Require the key on this computer</source>
+        <translation>本机也需要密钥</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
+        <source>Allow desktop control</source>
+        <translation>允许控制桌面</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
+        <source>Allow MCP tools</source>
+        <translation>允许 MCP 工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="115"/>
+        <source>Automatic (when acting or tools are on)</source>
+        <translation>自动（开启操作或工具时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="125"/>
+        <source>Whisper tiny.en (English, fastest)</source>
+        <translation>Whisper tiny.en（英文，最快）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="126"/>
+        <source>Whisper base (Chinese, English and more)</source>
+        <translation>Whisper base（中文、英文等）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="127"/>
+        <source>Piper en_US joe</source>
+        <translation>Piper en_US joe</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="128"/>
+        <source>espeak-ng Mandarin</source>
+        <translation>espeak-ng 普通话</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="413"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="440"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
         <source>Speaking speed</source>
         <translation>语速</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
         <source>Silence ending a turn (ms)</source>
         <translation>结束一轮发言的静音时长（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
         <source>Audio kept before speech (ms)</source>
         <translation>语音前保留的音频（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
         <source>Speech detection threshold</source>
         <translation>语音检测阈值</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
         <source>Using a headset</source>
         <translation>使用耳机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
         <source>Interrupt by speaking</source>
         <translation>说话即可打断</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
         <source>Read replies aloud</source>
         <translation>朗读回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
         <source>Unload speech models after (s)</source>
         <translation>空闲多久后卸载语音模型（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
         <source>Largest image given to the model (pixels)</source>
         <translation>提供给模型的最大图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
         <source>Refuse images larger than (pixels)</source>
         <translation>拒绝大于此值的图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
         <source>Hide the window while capturing</source>
         <translation>截图时隐藏窗口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
         <source>Serve the API</source>
         <translation>提供 API 服务</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
         <source>Requests per minute</source>
         <translation>每分钟请求数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
         <source>Longest request queue</source>
         <translation>最长请求队列</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
         <source>Largest request (MiB)</source>
         <translation>最大请求（MiB）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
         <source>Longest audio (s)</source>
         <translation>最长音频（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
         <source>Folder for file:// images</source>
         <translation>file:// 图片所在文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
         <source>CORS origins (comma-separated)</source>
-        <translation>CORS 来源（逗号分隔）</translation>
+        <translation type="vanished">CORS 来源（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="105"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="106"/>
         <source>Chat text size (pt)</source>
         <translation>对话文字大小（磅）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
         <source>Remote server URL</source>
         <translation>远程服务器 URL</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
         <source>Remote server API key</source>
         <translation>远程服务器 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="111"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="124"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="112"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="113"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="114"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="119"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="278"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="341"/>
         <source>Not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="326"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="327"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="397"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="398"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="328"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="399"/>
         <source>Settings pages</source>
         <translation>设置页面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="329"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="400"/>
         <source>Settings page</source>
         <translation>设置页</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="344"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="420"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="345"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="421"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="346"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="422"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="347"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="423"/>
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="352"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="428"/>
         <source>Put this page&apos;s settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="440"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="364"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="440"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="441"/>
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="441"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="365"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="441"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="381"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="457"/>
         <source>Changes on this page take effect the next time a model loads.</source>
         <translation>本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="406"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="484"/>
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="444"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="536"/>
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="447"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="539"/>
+        <source>Server → API key: while desktop control or MCP tools are allowed, or the key is required on this computer, every client must send a key, so set one (or turn those off).</source>
+        <translation>服务器 → API 密钥：允许控制桌面或 MCP 工具，或本机也需要密钥时，每个客户端都必须发送密钥，请设置一个（或关闭这些选项）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="544"/>
+        <source>Voice → the silence after a finished sentence must be shorter than the silence allowed mid-sentence.</source>
+        <translation>语音 → 完整句子后的静音必须短于句中允许的静音。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="457"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="557"/>
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
@@ -1427,37 +1672,37 @@
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="56"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="56"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="59"/>
         <source>Previous 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="59"/>
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="59"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="60"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
@@ -1465,51 +1710,61 @@
 <context>
     <name>SidebarWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="140"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="142"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="210"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="256"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="144"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="146"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="242"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="288"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="141"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="145"/>
         <source>New chat (Ctrl+N)</source>
         <translation>新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="143"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="147"/>
         <source>Search all chats (Ctrl+K)</source>
         <translation>搜索所有对话（Ctrl+K）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="144"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="145"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="148"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="149"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="146"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="150"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="308"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="198"/>
+        <source>Writing a reply…</source>
+        <translation>正在写回答…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="346"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="310"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="348"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="310"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="348"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="312"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="350"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="353"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -1591,6 +1846,167 @@
     </message>
 </context>
 <context>
+    <name>ToolController</name>
+    <message>
+        <location filename="../../app/autoglm/ui/tool_controller.py" line="68"/>
+        <source>The tool servers could not be saved: {0}</source>
+        <translation>无法保存工具服务器：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsSettingsPageWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="128"/>
+        <source>Tool servers (MCP) give the model tools it can call: it asks, you approve each call. Switch off the tools you never want offered.</source>
+        <translation>工具服务器（MCP）为模型提供可调用的工具：模型请求，每次调用由你批准。关闭你不想提供的工具。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="130"/>
+        <source>Server or tool</source>
+        <translation>服务器或工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="130"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="131"/>
+        <source>Tool servers and their tools</source>
+        <translation>工具服务器及其工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="132"/>
+        <source>Import mcp.json…</source>
+        <translation>导入 mcp.json…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="133"/>
+        <source>Add the servers of a Claude Desktop, Cursor or LM Studio mcp.json</source>
+        <translation>添加 Claude Desktop、Cursor 或 LM Studio 的 mcp.json 中的服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="134"/>
+        <source>Remove server</source>
+        <translation>移除服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="135"/>
+        <source>Add a server</source>
+        <translation>添加服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="136"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="137"/>
+        <source>Command or URL</source>
+        <translation>命令或 URL</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="138"/>
+        <source>npx, uvx, python … or http://127.0.0.1:8931/mcp</source>
+        <translation>npx、uvx、python … 或 http://127.0.0.1:8931/mcp</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="139"/>
+        <source>Arguments</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="140"/>
+        <source>-y @modelcontextprotocol/server-filesystem ~/Documents</source>
+        <translation>-y @modelcontextprotocol/server-filesystem ~/Documents</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="141"/>
+        <source>Environment or headers</source>
+        <translation>环境变量或请求头</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="142"/>
+        <source>KEY=value, one per line (headers for a URL)</source>
+        <translation>KEY=value，每行一个（URL 则为请求头）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="143"/>
+        <source>Add server</source>
+        <translation>添加服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="150"/>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="152"/>
+        <source>Connects when applied</source>
+        <translation>应用后连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="154"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="156"/>
+        <source>Not available: {0}</source>
+        <translation>不可用：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="157"/>
+        <source>Connected · {0} tools</source>
+        <translation>已连接 · {0} 个工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="180"/>
+        <source>Runs without asking (you chose “Always for this tool”)</source>
+        <translation>无需询问即运行（你选择了“此工具始终允许”）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="182"/>
+        <source>Asks before each call</source>
+        <translation>每次调用前询问</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="229"/>
+        <source>Give the server a name.</source>
+        <translation>请为服务器命名。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="231"/>
+        <source>There is already a server called “{0}”.</source>
+        <translation>已有名为“{0}”的服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="233"/>
+        <source>Give the command to run, or the server&apos;s URL.</source>
+        <translation>请给出要运行的命令或服务器的 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="237"/>
+        <source>The arguments cannot be read: {0}.</source>
+        <translation>无法读取参数：{0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="253"/>
+        <source>Import an mcp.json</source>
+        <translation>导入 mcp.json</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="254"/>
+        <source>MCP configuration (*.json)</source>
+        <translation>MCP 配置（*.json）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tools_settings.py" line="266"/>
+        <source>Imported {0} server(s) from {1}; Apply connects them.</source>
+        <translation>已从 {1} 导入 {0} 个服务器；点“应用”后连接。</translation>
+    </message>
+</context>
+<context>
     <name>VideoPreviewWidget</name>
     <message>
         <location filename="../../app/autoglm/ui/capture/webcam.py" line="65"/>
@@ -1601,113 +2017,118 @@
 <context>
     <name>VoiceController</name>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="130"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="150"/>
         <source>&amp;Voice</source>
         <translation>语音(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="131"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="151"/>
         <source>&amp;Hands-free conversation</source>
         <translation>免提对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="132"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="152"/>
         <source>&amp;Read replies aloud</source>
         <translation>朗读回复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="133"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="153"/>
         <source>&amp;Stop speaking</source>
         <translation>停止朗读(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="134"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="154"/>
         <source>&amp;Devices</source>
         <translation>设备(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="135"/>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="199"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="155"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="222"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="136"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="156"/>
         <source>Microphone level</source>
         <translation>麦克风音量</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="141"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
         <source>Loading speech models…</source>
         <translation>正在加载语音模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="142"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
         <source>Listening…</source>
         <translation>正在聆听…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="142"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
         <source>Hearing you…</source>
         <translation>正在听你说…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="143"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="143"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="144"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
         <source>Speaking…</source>
         <translation>正在朗读…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="144"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
         <source>Voice is unavailable</source>
         <translation>语音不可用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="145"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="165"/>
         <source>Hold F9 or the mic to talk</source>
         <translation>按住 F9 或麦克风按钮说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="158"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="173"/>
+        <source>Didn&apos;t catch that: hold F9 and speak</source>
+        <translation>没听清：请按住 F9 说话</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="181"/>
         <source>Hands-free conversation is on: click to turn it off, or hold to talk now</source>
         <translation>免提对话已开启：单击关闭，或按住立即说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="184"/>
         <source>Hold to talk (or hold F9); click for a hands-free conversation (Ctrl+Shift+V)</source>
         <translation>按住说话（或按住 F9）；单击开始免提对话（Ctrl+Shift+V）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="187"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="210"/>
         <source>No microphone was found: connect one, or check that the sound system is running.</source>
         <translation>未找到麦克风：请连接一个，或检查声音系统是否在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="200"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="223"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="203"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="226"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="213"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="236"/>
         <source>No speaker was found.</source>
         <translation>未找到扬声器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="385"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="427"/>
         <source>Loading the voice…</source>
         <translation>正在加载朗读语音…</translation>
     </message>

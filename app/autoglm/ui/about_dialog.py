@@ -108,8 +108,9 @@ class AboutDialog(QDialog):
         ]
         table = "".join(f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{html.escape(value)}</td></tr>"
                         for label, value in rows)
-        return (f"<h2>AutoGLM Desktop {html.escape(__version__)}</h2>"
-                f"<p>{html.escape(self.tr('A private assistant that runs on this computer.'))}</p>"
+        tagline = self.tr("A private assistant that runs on this computer.")
+        return (f"<h2>{html.escape(self.tr('AutoGLM Desktop'))} {html.escape(__version__)}</h2>"
+                f"<p>{html.escape(tagline)}</p>"
                 f"<table>{table}</table>")
 
     def _licences_html(self) -> str:
