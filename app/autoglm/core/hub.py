@@ -259,3 +259,79 @@ def pick(files: list[HubFile], quantization: str = "Q4_K_M") -> tuple[HubFile | 
     return model, projector
 
 
+
+
+# -- getting a model: a catalog entry or a repository -------------------------------------
+def _slug(repo: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "-" for c in repo.split("/")[-1].lower()).strip("-")
+
+
+def download_pair(hub: Hub, repository: ModelRepository, model: HubFile, projector: HubFile | None,
+                  folder: Path, model_id: str, progress: DownloadProgress | None = None,
+                  cancel: threading.Event | None = None) -> str:
+    """Download a model file and its projector into ``folder`` and register them under ``model_id``."""
+    files = [f for f in (model, projector) if f is not None]
+    total = sum(f.size for f in files)
+    paths: list[Path] = []
+    for index, file in enumerate(files):
+        base = sum(f.size for f in files[:index])
+
+        def report(done: int, _total: int | None, rate: float, base: int = base) -> None:
+            if progress is not None:
+                progress(base + done, total, rate)
+
+        paths.append(hub.download(file, folder, repository, report, cancel))
+    return repository.import_model(paths[0], paths[1] if len(paths) > 1 else None, model_id=model_id)
+
+
+def download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str,
+                           progress: DownloadProgress | None = None, cancel: threading.Event | None = None) -> str:
+    """Download a catalog model from the first of its hub repositories that publishes it."""
+    entry = repository.catalog.get(model_id)
+    spec = entry.file("model") if entry else None
+    if entry is None or spec is None or not spec.hub_repos:
+        raise ModelError(f"'{model_id}' is not a catalog model with a hub source; name a repository "
+                         "(owner/name) instead, or search with `autoglm models search`.")
+    projector_spec = entry.file("mmproj")
+    problems: list[str] = []
+    for repo in spec.hub_repos:
+        try:
+            files = hub.gguf_files(repo)
+        except DownloadError:
+            raise
+        except ModelError as exc:
+            problems.append(str(exc))
+            continue
+        model, projector = pick(files, spec.hub_quantization or "Q4_K_M")
+        if model is None or (model.quantization != (spec.hub_quantization or model.quantization)):
+            problems.append(f"{repo} has no {spec.hub_quantization} file.")
+            continue
+        if projector_spec is not None and projector is None:
+            problems.append(f"{repo} publishes no vision projector (mmproj).")
+            continue
+        return download_pair(hub, repository, model, projector, repository.paths.models_dir / entry.id,
+                             entry.id, progress, cancel)
+    raise ModelError(f"No source of {entry.name} could be used: " + " ".join(problems))
+
+
+def download_repository(hub: Hub, repository: ModelRepository, repo: str, filename: str | None = None,
+                        quantization: str = "Q4_K_M", progress: DownloadProgress | None = None,
+                        cancel: threading.Event | None = None) -> str:
+    """Download ``filename`` (else the ``quantization`` file) of ``repo``, with its projector if it has one."""
+    files = hub.gguf_files(repo)
+    if not files:
+        raise ModelError(f"{repo} holds no GGUF files.")
+    if filename:
+        model = next((f for f in files if f.filename == filename), None)
+        if model is None:
+            names = ", ".join(f.filename for f in files)
+            raise ModelError(f"{repo} has no file {filename}; it has {names}.")
+        _, projector = pick(files)
+        if model.is_projector:
+            raise ModelError(f"{filename} is a vision projector; name the model file (the projector comes with it).")
+    else:
+        model, projector = pick(files, quantization)
+        if model is None:
+            raise ModelError(f"{repo} holds only vision projectors, no language model.")
+    return download_pair(hub, repository, model, projector, repository.paths.models_dir / _slug(repo),
+                         _slug(repo) if not filename else _slug(Path(filename).stem), progress, cancel)

@@ -37,6 +37,8 @@ class ModelSettings(BaseModel):
     n_batch: int = Field(512, ge=8, le=8192, description="Prompt evaluation batch size")
     flash_attn: bool = Field(False, description="Use flash attention where the backend has it")
     projector_idle_unload_s: int = Field(600, ge=0, description="Unload the vision projector after this many idle seconds (0: never)")
+    hub_endpoint: str = Field("", description="Model hub address (empty: HF_ENDPOINT, else huggingface.co); "
+                                              "a mirror such as https://hf-mirror.com")
 
 
 class GenerationSettings(BaseModel):
