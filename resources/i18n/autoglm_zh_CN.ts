@@ -451,32 +451,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="85"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="87"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="87"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="88"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="145"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="146"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="146"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="147"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="151"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="152"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -563,137 +563,137 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="334"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="340"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="336"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="342"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="336"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="342"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="337"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="343"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="337"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="343"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="338"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="344"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="338"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="344"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="339"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="345"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="339"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="345"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="340"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
         <source>&amp;Export this chat…</source>
         <translation>导出此对话(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="340"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
         <source>Export &amp;all chats…</source>
         <translation>导出全部对话(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="341"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="347"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="342"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="352"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="347"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="353"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="354"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="349"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="355"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="350"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="356"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="351"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="357"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="352"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="358"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="353"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="359"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="354"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="355"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="356"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="472"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="480"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="519"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="543"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="520"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="544"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
@@ -706,61 +706,61 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="554"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="578"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="593"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="617"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="615"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="619"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="643"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="621"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="645"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="633"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="657"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="663"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="644"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="668"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="645"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="669"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="696"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="720"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="716"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="740"/>
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -1163,6 +1163,34 @@
         <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPickerWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="79"/>
+        <source>No model loaded</source>
+        <translation>未加载模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="80"/>
+        <source>The model that answers: choose another to load it</source>
+        <translation>回答所用的模型：选择另一个即可加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="81"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="82"/>
+        <source>Eject the model (frees its memory)</source>
+        <translation>弹出模型（释放其内存）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="83"/>
+        <source>Eject the model</source>
+        <translation>弹出模型</translation>
     </message>
 </context>
 <context>

@@ -115,6 +115,13 @@ class Runtime:
             self.use_engine(engine)
             return info
 
+    def eject_model(self) -> None:
+        """Free the loaded model (blocking until the engine thread lets go); requests then get
+        "no model is loaded" in words until another is loaded."""
+        with self._load_lock:
+            self.use_engine(_NoEngine())
+            self._engine = None
+
     def use_engine(self, engine: Engine) -> None:
         """Serve every front from ``engine`` (a loaded local model or a remote server)."""
         old = self.scheduler.replace_engine(engine).result()

@@ -69,6 +69,7 @@ from autoglm.ui.image_viewer import ImageViewerDialog
 from autoglm.ui.main_thread import run_on_main
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import IMAGE_SCHEME, TOGGLE_REASONING
+from autoglm.ui.model_picker import ModelPickerWidget
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.sidebar import SidebarWidget
 from autoglm.ui.speech_hook import SpeechHook
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
     modelLoaded = Signal(object)
     modelLoadFailed = Signal(str)
     firstPaint = Signal()
+    modelEjected = Signal()
     chatsExported = Signal(list)
     """The files an export wrote."""
 
@@ -214,6 +216,8 @@ class MainWindow(QMainWindow):
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(12, 6, 8, 6)
         header_layout.addWidget(self.header_title, 1)
+        self.model_picker = ModelPickerWidget(runtime, self)
+        header_layout.addWidget(self.model_picker)
         header_layout.addWidget(self.models_button)
         header_layout.addWidget(self.settings_button)
 
@@ -317,6 +321,8 @@ class MainWindow(QMainWindow):
         self.sidebar.deleteRequested.connect(self.confirm_delete)
         self.sidebar.renamed.connect(self.controller.rename_conversation)
         self.sidebar.pinToggled.connect(self.controller.set_pinned)
+        self.model_picker.modelChosen.connect(self.switch_model)
+        self.model_picker.ejectRequested.connect(self.eject_model)
         self.sidebar.exportRequested.connect(lambda conversation_id: self.export_chats([conversation_id]))
         self.controller.conversationChanged.connect(
             lambda conversation_id: self.export_action.setEnabled(bool(conversation_id)))
@@ -381,6 +387,7 @@ class MainWindow(QMainWindow):
         self.composer.set_icon_colour(colours.text)
         self.voice.mic_button.set_icon_colour(colours.text)
         self.models_button.setIcon(icon("models", colours.text))
+        self.model_picker.set_icon_colour(colours.text)
         self.settings_button.setIcon(icon("settings", colours.text))
         for item in self.actions():
             name = item.data()
@@ -429,6 +436,7 @@ class MainWindow(QMainWindow):
         BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).start()
         self.api_server.apply(self.runtime.settings)
         self.sidebar.refresh()
+        self.model_picker.refresh()
         if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
             self.open_conversation(self._last_conversation, 0)
         if self._model_missing() and remote_url(self.runtime.settings) is None:
@@ -497,6 +505,7 @@ class MainWindow(QMainWindow):
         self.status.set_model_info(info)
         self._update_header()
         self.token_counter.schedule()
+        self.model_picker.refresh()
         self.modelLoaded.emit(info)
 
     def _model_load_failed(self, message: str) -> None:
@@ -506,6 +515,7 @@ class MainWindow(QMainWindow):
         self.status.set_loading(None)
         self.status.set_model_info(self.runtime.model_info)
         self.banner.show_message(message)
+        self.model_picker.refresh()
         self.modelLoadFailed.emit(message)
 
     def switch_model(self, spec: str) -> None:
@@ -513,6 +523,20 @@ class MainWindow(QMainWindow):
         settings = updated(without_remote(self.runtime.settings), "model", active_model=spec)
         self.runtime.apply_settings(settings)
         self.load_model(spec)
+
+    def eject_model(self) -> None:
+        """Free the loaded model (Eject in the model picker); a reply being written is stopped."""
+        for conversation_id in self.controller.running_conversations:
+            self.controller.stop(conversation_id)
+        runtime = self.runtime
+
+        def ejected(_result: object) -> None:
+            self.status.set_model_info(None)
+            self.model_picker.set_loaded(False)
+            self.capture.update_image_input()
+            self.modelEjected.emit()
+
+        BackgroundTask(runtime.eject_model, name="eject-model", owner=self).on_success(ejected).start()
 
     def import_model(self) -> None:
         """Pick a GGUF file, import it and switch to it."""

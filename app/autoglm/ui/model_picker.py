@@ -1,0 +1,133 @@
+"""The model picker at the top of the chat: the installed language models, load and eject.
+
+The list is gathered off the GUI thread (catalog presence checks and imported files);
+choosing a model loads it as the window's Model manager would, Eject frees it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSize, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QToolButton, QWidget
+
+from autoglm.ui.icons import icon
+from autoglm.ui.tasks import BackgroundTask
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PickableModel:
+    """One model the picker offers: the spec the settings store and the name shown."""
+
+    spec: str
+    name: str
+
+
+def installed_models(repository: Any, active: str) -> list[PickableModel]:
+    """Language models present on disk, catalog first, then imported; ``active`` is always
+    offered (a model given by path shows its file name). Reads the disk: call off the GUI thread."""
+    models: list[PickableModel] = []
+    for entry in repository.catalog.entries("llm"):
+        if repository.status(entry).present:
+            models.append(PickableModel(entry.id, entry.name))
+    for model_id, record in sorted(repository.imported().items()):
+        if repository.catalog.get(model_id) is None and Path(record["model"]).exists():
+            models.append(PickableModel(model_id, str(record.get("name") or model_id)))
+    if active and all(model.spec != active for model in models):
+        models.append(PickableModel(active, Path(active).name if active.endswith(".gguf") else active))
+    return models
+
+
+class ModelPickerWidget(QWidget):
+    """A combo box of installed models and an Eject button; emits what the user chose."""
+
+    modelChosen = Signal(str)
+    ejectRequested = Signal()
+    listed = Signal()
+
+    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("modelPicker")
+        self.runtime = runtime
+        self._filling = False
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.combo = QComboBox(self)
+        self.combo.setObjectName("modelPickerCombo")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.combo.setMinimumContentsLength(14)
+        self.combo.activated.connect(self._chosen)
+        layout.addWidget(self.combo)
+        self.eject_button = QToolButton(self)
+        self.eject_button.setObjectName("ejectModel")
+        self.eject_button.setAutoRaise(True)
+        self.eject_button.setIconSize(QSize(18, 18))
+        self.eject_button.clicked.connect(self.ejectRequested.emit)
+        layout.addWidget(self.eject_button)
+        self.retranslate()
+        self.set_loaded(False)
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.combo.setPlaceholderText(self.tr("No model loaded"))
+        self.combo.setToolTip(self.tr("The model that answers: choose another to load it"))
+        self.combo.setAccessibleName(self.tr("Model"))
+        self.eject_button.setToolTip(self.tr("Eject the model (frees its memory)"))
+        self.eject_button.setAccessibleName(self.tr("Eject the model"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow language changes."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_icon_colour(self, colour: str) -> None:
+        """Tint the Eject icon for the theme."""
+        self.eject_button.setIcon(icon("eject", colour))
+
+    def set_loaded(self, loaded: bool) -> None:
+        """Whether a model is loaded now (Eject is offered only then)."""
+        self.eject_button.setEnabled(loaded)
+        if not loaded:
+            self.combo.setCurrentIndex(-1)
+        else:
+            self._select(self.runtime.settings.model.active_model)
+
+    def refresh(self) -> None:
+        """List the installed models again (in the background)."""
+        repository = self.runtime.repository
+        active = self.runtime.settings.model.active_model
+        BackgroundTask(lambda: installed_models(repository, active), name="list-models", owner=self) \
+            .on_success(self._fill).start()
+
+    def models(self) -> list[str]:
+        """The specs offered, in order."""
+        return [str(self.combo.itemData(row)) for row in range(self.combo.count())]
+
+    def _fill(self, models: list[PickableModel]) -> None:
+        self._filling = True
+        self.combo.clear()
+        for model in models:
+            self.combo.addItem(model.name, model.spec)
+            self.combo.setItemData(self.combo.count() - 1, model.spec, 3)  # tooltip role: the spec itself
+        self._filling = False
+        self.set_loaded(self.runtime.ready)
+        self.listed.emit()
+
+    def _select(self, spec: str) -> None:
+        row = self.combo.findData(spec)
+        self.combo.setCurrentIndex(row)
+
+    def _chosen(self, row: int) -> None:
+        if self._filling or row < 0:
+            return
+        spec = str(self.combo.itemData(row))
+        if spec != self.runtime.settings.model.active_model or not self.runtime.ready:
+            self.modelChosen.emit(spec)

@@ -1,0 +1,29 @@
+"""The model picker at the top of the chat lists installed models, loads one and ejects it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def test_the_picker_loads_an_installed_model_and_ejects_it(qtbot: Any, window: Any, starter_gguf: Path,
+                                                         send_and_wait: Any) -> None:
+    picker = window.model_picker
+    qtbot.waitUntil(lambda: picker.eject_button.isEnabled())  # listed in the background after loading
+    assert picker.isVisible() and picker.combo.currentData() == str(starter_gguf)
+    window.runtime.repository.import_model(starter_gguf, model_id="starter-copy")
+    with qtbot.waitSignal(picker.listed):
+        picker.refresh()
+    assert "starter-copy" in picker.models()
+    row = picker.combo.findData("starter-copy")
+    with qtbot.waitSignal(window.modelLoaded, timeout=180_000):
+        picker.combo.activated.emit(row)
+    assert window.runtime.settings.model.active_model == "starter-copy"
+    qtbot.waitUntil(lambda: picker.combo.currentData() == "starter-copy")
+    with qtbot.waitSignal(window.modelEjected, timeout=30_000):
+        picker.eject_button.click()
+    assert not window.runtime.ready and window.runtime.model_info is None
+    assert picker.combo.currentIndex() == -1 and not picker.eject_button.isEnabled()
+    assert window.status.model_label.text() == "No model loaded"
+    completion = send_and_wait(window, "Hello?")
+    assert completion is not None and window.controller.model.item(1).error.startswith("No model is loaded")
