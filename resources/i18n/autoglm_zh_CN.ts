@@ -683,19 +683,29 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="480"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="461"/>
+        <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
+        <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="497"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="543"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="560"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="544"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="561"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="594"/>
+        <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
+        <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
     <message>
         <source>The model manager is not part of this build.</source>
@@ -706,61 +716,61 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="578"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="600"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="617"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="661"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="643"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="665"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="645"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="667"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="657"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="679"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="663"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="685"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="668"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="690"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="669"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="691"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="720"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="742"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="740"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="762"/>
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>

@@ -439,10 +439,27 @@ class MainWindow(QMainWindow):
         self.model_picker.refresh()
         if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
             self.open_conversation(self._last_conversation, 0)
+        if remote_url(self.runtime.settings) is None and not self._model_known(self.runtime.settings.model.active_model):
+            self._fall_back_to_starter(self.runtime.settings.model.active_model)
         if self._model_missing() and remote_url(self.runtime.settings) is None:
             self.show_welcome()
         else:
             self.load_model()
+
+    def _model_known(self, spec: str) -> bool:
+        """Whether ``spec`` names a catalog model, an imported one or a GGUF file that exists."""
+        repository = self.runtime.repository
+        return (repository.catalog.get(spec) is not None or spec in repository.imported()
+                or (spec.endswith(".gguf") and Path(spec).expanduser().is_file()))
+
+    def _fall_back_to_starter(self, spec: str) -> None:
+        """A saved model that is not installed: use the starter model and say so."""
+        from autoglm.core.catalog import STARTER_MODEL_ID
+
+        _LOGGER.warning("The saved model %r is not installed; falling back to the starter model", spec)
+        self.runtime.apply_settings(updated(self.runtime.settings, "model", active_model=STARTER_MODEL_ID))
+        self.banner.show_message(self.tr("The model “{0}” is not installed, so the starter model is used "
+                                         "instead. Choose another in the model picker.").format(spec))
 
     def _model_missing(self) -> bool:
         spec = self.runtime.settings.model.active_model
@@ -572,6 +589,11 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         """Save ``settings`` and apply what can change live (theme, language, font, model)."""
         old = self.runtime.settings
+        spec = settings.model.active_model
+        if spec != old.model.active_model and remote_url(settings) is None and not self._model_known(spec):
+            self.banner.show_message(self.tr("“{0}” is not an installed model, so the model was not changed: "
+                                             "choose one in the model picker or import a GGUF file.").format(spec))
+            settings = updated(settings, "model", active_model=old.model.active_model)
         try:
             self.runtime.apply_settings(settings)
         except (OSError, UserFacingError) as exc:
