@@ -16,3 +16,11 @@ def test_substitutions_insertions_and_deletions_count_over_reference_words() -> 
 
 def test_errors_add_up_over_utterances() -> None:
     assert word_error_rate(["one two", "three four"], ["one two", "three"]) == 0.25
+
+
+def test_character_error_rate_counts_chinese_characters() -> None:
+    from autoglm.bench.voice import character_error_rate
+
+    assert character_error_rate(["中国的首都是哪里？"], ["中国的首都是哪里"]) == 0.0
+    assert character_error_rate(["今天天气怎么样？"], ["今天天气怎样"]) == 1 / 7
+    assert character_error_rate(["一加一"], ["一鱼一"]) == 1 / 3

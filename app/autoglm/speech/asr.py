@@ -190,6 +190,7 @@ class WhisperTranscriber:
                     condition_on_previous_text=False, without_timestamps=True)
                 text = " ".join(segment.text.strip() for segment in segments).strip()
                 detected, frames = info.language, 3000
+        text = text.replace("\ufffd", "")  # a character cut between two byte tokens
         if detected == CHINESE:
             text = simplified(text)
         if text:

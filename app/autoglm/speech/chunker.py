@@ -22,6 +22,8 @@ _ASCII_ENDS = ".!?"
 _ALL_ENDS = _CJK_ENDS + _ASCII_ENDS
 _CLOSERS = "\"')]}”’」』）】"
 _CLAUSE_BREAKS = ",;:，：、"
+_CJK_CLAUSE_BREAKS = "，、："
+_FIRST_CJK_CLAUSE_CHARS = 4  # a first Chinese piece ends at its first comma once it has this many characters
 _FENCES = ("```", "~~~")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "eg", "ie",
@@ -174,6 +176,9 @@ class SentenceChunker:
                     return None  # wait: "3." may become "3.5"
                 if text[end].isspace() and not self._is_false_period(text, index):
                     return end
+            elif (char in _CJK_CLAUSE_BREAKS and self._emitted == 0 and self.first_words
+                  and index + 1 >= _FIRST_CJK_CLAUSE_CHARS):
+                return index + 1  # Chinese has no spaces to count words by: its first clause is the first piece
             elif char in _CLAUSE_BREAKS and self._emitted == 0 and index + 1 >= self.first_clause_chars:
                 if index + 1 < len(text) and (text[index + 1].isspace() or char not in ",;:"):
                     return index + 1

@@ -60,8 +60,8 @@ _LOGGER = logging.getLogger(__name__)
 # dropped speculative work (``speculative_answers_dropped`` in ``autoglm bench voice``).
 LIKELY_END_MS = 96
 DEFAULT_SYSTEM_PROMPT = (
-    "You are a helpful voice assistant. Answer in one to three short spoken sentences, "
-    "in plain words, without lists, code or markdown."
+    "You are a helpful voice assistant. Answer in the language you are asked in, in one to three "
+    "short spoken sentences, in plain words, without lists, code or markdown."
 )
 
 

@@ -39,8 +39,12 @@ def spoken_text(segments: list[PlayedSegment]) -> str:
         if segment.fraction_played >= 0.999:
             words += sentence.split()
         elif segment.played > 0:
-            sentence_words = sentence.split()
+            # a sentence without spaces (Chinese) is cut by characters instead of words
+            sentence_words = sentence.split() if " " in sentence.strip() else list(sentence)
             keep = int(len(sentence_words) * segment.fraction_played)
+            if " " not in sentence.strip() and keep:
+                sentence_words = ["".join(sentence_words[:keep])]
+                keep = 1
             words += sentence_words[:keep]
             if keep:
                 words[-1] += "…"

@@ -130,3 +130,11 @@ def test_leaning_words_extend_the_first_piece_only_so_far() -> None:
 
 def test_chinese_without_spaces_waits_for_punctuation() -> None:
     assert chunks(["巴黎是法国的首都也是最大的城市。很美。"], first_words=4) == ["巴黎是法国的首都也是最大的城市。", "很美。"]
+
+
+def test_a_streamed_chinese_reply_speaks_its_first_clause_early() -> None:
+    chunker = SentenceChunker(first_words=3)
+    assert chunker.feed("中国的首都") == []
+    assert chunker.feed("是北京，它也是") == ["中国的首都是北京，"]
+    assert chunker.feed("一座古老的城市。") == ["它也是一座古老的城市。"]
+    assert SentenceChunker().feed_all(["好，我知道了。"]) == ["好，我知道了。"]

@@ -54,3 +54,8 @@ def test_spoken_text_keeps_played_sentences_and_cuts_the_interrupted_one() -> No
 
 def test_nothing_played_means_nothing_stored() -> None:
     assert spoken_text([segment("Not yet.", 0.0)]) == ""
+
+
+def test_an_interrupted_chinese_sentence_is_cut_by_characters() -> None:
+    segments = [segment("北京是中国的首都。", 1.0), segment("它有很多古老的建筑。", 0.5)]
+    assert spoken_text(segments) == "北京是中国的首都。 它有很多古…"  # half of ten characters
