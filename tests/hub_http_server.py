@@ -29,6 +29,7 @@ class HubState:
     repos: dict[str, dict[str, bytes]]
     downloads: dict[str, int] = field(default_factory=dict)
     wrong_sha: set[str] = field(default_factory=set)  # filenames whose published sha256 is wrong
+    declared_sizes: dict[str, int] = field(default_factory=dict)  # sizes the metadata claims instead
     drop_after: int | None = None  # close a GET after this many body bytes, once
     chunk_delay_s: float = 0.0
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -77,8 +78,10 @@ class HubHandler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/api/models/(.+?)(?:/revision/([^/]+))?", path)
         if match and match.group(1) in state.repos:
             repo = match.group(1)
-            siblings = [{"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest(),
-                         "lfs": {"sha256": state.sha(name, data), "size": len(data), "pointerSize": 134}}
+            siblings = [{"rfilename": name, "size": state.declared_sizes.get(name, len(data)),
+                         "blobId": hashlib.sha1(data).hexdigest(),
+                         "lfs": {"sha256": state.sha(name, data), "size": state.declared_sizes.get(name, len(data)),
+                                 "pointerSize": 134}}
                         for name, data in state.repos[repo].items()]
             self._json({"id": repo, "modelId": repo, "sha": COMMIT, "private": False, "tags": ["gguf"],
                         "downloads": state.downloads.get(repo, 0), "siblings": siblings})

