@@ -36,9 +36,11 @@ from autoglm.core.types import (
     Notice,
     Priority,
 )
+from autoglm.server.anthropic import register_messages
 from autoglm.server.backend import ServingBackend, ServingSource
 from autoglm.server.bridge import stream_events
 from autoglm.server.capabilities import CapabilityLog
+from autoglm.server.completions import register_completions
 from autoglm.server.errors import ApiError, install_error_handlers
 from autoglm.server.media import (
     decode_audio,
@@ -46,6 +48,7 @@ from autoglm.server.media import (
     image_bytes_from_url,
 )
 from autoglm.server.replies import ReplyShape, model_card
+from autoglm.server.responses import register_responses
 from autoglm.server.schemas import ChatCompletionRequest, SpeechRequest
 from autoglm.server.security import (
     BodyLimitMiddleware,
@@ -162,6 +165,11 @@ class _ChatService:
                                   tools=plan.tools if plan.parse_calls else [], dialect=plan.dialect,
                                   logprobs=bool(body.logprobs), parallel_tool_calls=plan.parallel)
 
+    def submit_request(self, request: GenerationRequest) -> ReplyStream:
+        """Queue an engine request built elsewhere (raw completions); 429 when the queue is full."""
+        self.check_queue()
+        return self.backend.scheduler.submit(request)
+
     async def respond(self, request: Request, body: ChatCompletionRequest) -> Response:
         stream, shape = await self.submit(body)
         if body.stream:
@@ -169,6 +177,29 @@ class _ChatService:
             # sse-starlette cancels the generator when the client leaves, which cancels the reply.
             return EventSourceResponse(self._sse_events(stream, shape, include_usage), sep="\n",
                                        headers={"Cache-Control": "no-cache"})
+        completion = await self.whole(request, stream)
+        if completion is None:
+            return Response(status_code=499)
+        return JSONResponse(shape.completion(completion))
+
+    async def chunks(self, stream: ReplyStream, shape: ReplyShape) -> AsyncIterator[dict[str, Any]]:
+        """The reply as OpenAI chunk bodies (for the other API shapes to translate); an error is raised."""
+        user_caused = False
+        async for event in stream_events(stream):
+            if isinstance(event, Delta):
+                for chunk in shape.delta_chunks(event):
+                    yield chunk
+            elif event.kind == "error":
+                user_caused = True
+        completion = stream.result()
+        if completion.error:
+            raise self._generation_error(completion, user_caused)
+        for chunk in shape.closing_chunks(completion):
+            yield chunk
+        yield shape.usage_chunk(completion)
+
+    async def whole(self, request: Request, stream: ReplyStream) -> Completion | None:
+        """The finished reply, or ``None`` if the client left first (the reply is then cancelled)."""
         error_notices: list[Notice] = []
         async with anyio.create_task_group() as group:
             async def collect() -> None:
@@ -184,11 +215,11 @@ class _ChatService:
             group.start_soon(collect)
             group.start_soon(watch)
         if not stream.done:  # the client left: the reply was cancelled, nobody reads this
-            return Response(status_code=499)
+            return None
         completion = stream.result()
         if completion.error:
             raise self._generation_error(completion, bool(error_notices))
-        return JSONResponse(shape.completion(completion))
+        return completion
 
     @staticmethod
     def _generation_error(completion: Completion, user_caused: bool) -> ApiError:
@@ -336,6 +367,9 @@ def create_app(settings: Settings, runtime: ServingSource | Scheduler, *, transc
                             headers={"X-Sample-Rate": str(audio.sample_rate)})
         return Response(_wav_bytes(pcm, audio.sample_rate), media_type="audio/wav")
 
+    register_completions(v1, chat, backend)
+    register_messages(v1, chat)
+    register_responses(v1, chat)
     app.include_router(v1)
 
     @app.get("/health", summary="Ready once the model is loaded; queue length and recent waits")

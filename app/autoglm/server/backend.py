@@ -15,6 +15,7 @@ import threading
 from typing import Protocol
 
 from autoglm.core.catalog import ModelRepository
+from autoglm.core.embedder import Embedder
 from autoglm.core.paths import app_paths
 from autoglm.core.scheduler import Scheduler
 from autoglm.core.settings import Settings, interface_language
@@ -69,6 +70,7 @@ class ServingBackend:
         self.tts_lock = threading.Lock()
         self._repository: ModelRepository | None = (None if isinstance(source, Scheduler)
                                                       else source.repository)
+        self._embedder: Embedder | None = getattr(source, "embedder", None)
 
     @property
     def scheduler(self) -> Scheduler:
@@ -118,3 +120,18 @@ class ServingBackend:
 
                 self._synthesizer = SpeechModelFactory().synthesizer(self.settings.voice)
             return self._synthesizer
+
+    @property
+    def embedder(self) -> Embedder | None:
+        """The embedder: the app's own, else the local language model's (``None`` for a remote engine)."""
+        with self._speech_lock:
+            if self._embedder is None:
+                engine = self.scheduler.engine
+                path = getattr(engine, "model_path", None)
+                info = self.model_info
+                if path is None or info is None:
+                    return None
+                from autoglm.core.embedder import LlamaEmbedder
+
+                self._embedder = LlamaEmbedder(path, info.model_id, self.settings.model.n_threads)
+            return self._embedder

@@ -106,6 +106,13 @@ EXTRA_PARAMETERS: tuple[Parameter, ...] = (
 ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("GET /v1/models, /v1/models/{id}", "the loaded model first, then the models on disk"),
     ("POST /v1/chat/completions", "everything in the table above"),
+    ("POST /v1/completions", "a raw prompt (no chat template) with the same sampling and `logprobs`; "
+                             "`echo`, `suffix` and `best_of` > 1 refused"),
+    ("POST /v1/embeddings", "the language model's mean-pooled, normalised embeddings (float or base64)"),
+    ("POST /v1/responses", "stateless Responses: text and `input_image` input, function tools and "
+                           "`function_call_output`, `text.format` schemas, streaming events; `store` only false"),
+    ("POST /v1/messages", "Anthropic's messages: system, text, base64 images, client tools and "
+                          "`tool_choice`, streaming events"),
     ("POST /v1/audio/transcriptions", "whisper"),
     ("POST /v1/audio/speech", "piper, WAV or raw PCM"),
     ("GET /health", "ready once the model is loaded; queue length and waits"),
