@@ -111,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     grammar = tool_call_grammar(TOOLS, dialect)
     engine.generate(GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4)),
                     lambda event: None, threading.Event())  # warm-up
-    free, constrained = [], []
+    free: list[dict[str, Any]] = []
+    constrained: list[dict[str, Any]] = []
     for index, prompt in enumerate(PROMPTS[: max(1, args.prompts)]):
         runs = [("free", None), ("constrained", grammar)]
         for mode, constraint in runs if index % 2 == 0 else runs[::-1]:  # alternate which goes first

@@ -170,8 +170,8 @@ def chat_request(body: MessagesRequest) -> ChatCompletionRequest:
     try:
         return ChatCompletionRequest.model_validate(fields)
     except ValidationError as exc:
-        message, param = describe_validation_error(list(exc.errors()))
-        raise ApiError(400, message, param=param, code="invalid_request") from exc
+        words, param = describe_validation_error([dict(error) for error in exc.errors()])
+        raise ApiError(400, words, param=param, code="invalid_request") from exc
 
 
 def _usage(usage: dict[str, Any]) -> dict[str, int]:

@@ -123,7 +123,9 @@ def register_completions(router: APIRouter, chat: _ChatService, backend: Serving
 
                 sent = 0
                 async for event in stream_events(stream):
-                    text = _text(event) if isinstance(event, Delta) else ""
+                    if not isinstance(event, Delta):
+                        continue
+                    text = _text(event)
                     if text:
                         payload = envelope(text, None, _legacy_logprobs(list(event.logprobs), sent)
                                            if body.logprobs is not None else None)

@@ -130,8 +130,8 @@ def chat_request(body: ResponsesRequest) -> ChatCompletionRequest:
     try:
         return ChatCompletionRequest.model_validate(fields)
     except ValidationError as exc:
-        message, param = describe_validation_error(list(exc.errors()))
-        raise ApiError(400, message, param=param, code="invalid_request") from exc
+        words, param = describe_validation_error([dict(error) for error in exc.errors()])
+        raise ApiError(400, words, param=param, code="invalid_request") from exc
 
 
 class _Builder:
@@ -191,10 +191,10 @@ async def response_events(chunks: AsyncIterator[dict[str, Any]], builder: _Build
     """OpenAI chunk bodies as the ``response.*`` event stream."""
     sequence = 0
 
-    def event(name: str, **data: Any) -> dict[str, str]:
+    def event(kind: str, /, **data: Any) -> dict[str, str]:
         nonlocal sequence
         sequence += 1
-        return {"event": name, "data": json.dumps({"type": name, "sequence_number": sequence - 1, **data},
+        return {"event": kind, "data": json.dumps({"type": kind, "sequence_number": sequence - 1, **data},
                                                   ensure_ascii=False)}
 
     yield event("response.created", response=builder.response("in_progress"))
