@@ -1,6 +1,7 @@
 """A frameless window with buttons at known places that records every click, key and edit.
 
-Run under Xvfb with ``QT_QPA_PLATFORM=xcb``: ``click_target.py EVENTS.jsonl``. It prints
+Run under Xvfb with ``QT_QPA_PLATFORM=xcb``: ``click_target.py EVENTS.jsonl [full]`` (``full``:
+the window covers the whole 1280×800 screen, so a click anywhere is recorded). It prints
 ``READY`` once it is on screen and appends one JSON object per event to the file.
 """
 
@@ -16,6 +17,7 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
 WINDOW = (100, 80, 800, 500)  # x, y, width, height on the screen
+FULL_SCREEN = (0, 0, 1280, 800)
 BUTTONS = {"alpha": (50, 50, 160, 80), "beta": (300, 50, 160, 80), "pay": (550, 50, 160, 80),
            "gamma": (50, 200, 160, 80)}  # inside the window
 FIELD = (300, 200, 300, 40)
@@ -55,7 +57,7 @@ def main() -> None:
     window.setObjectName("window")
     window.setWindowTitle("Click target")
     window.setStyleSheet("QWidget#window { background: #2040c0; }")
-    window.setGeometry(*WINDOW)
+    window.setGeometry(*(FULL_SCREEN if sys.argv[2:] == ["full"] else WINDOW))
     for name, rect in BUTTONS.items():
         button = QPushButton(name, window)
         button.setObjectName(name)

@@ -17,9 +17,11 @@ HERE = Path(__file__).parent
 TESTS = HERE.parents[1]
 sys.path.insert(0, str(TESTS))  # fixtures
 
+import fixtures.projector  # noqa: E402
 import fixtures.xvfb  # noqa: E402
 
 xvfb_display = fixtures.xvfb.xvfb_display
+projector_gguf = fixtures.projector.projector_gguf
 
 TARGET_SCRIPT = HERE / "click_target.py"
 
@@ -35,9 +37,19 @@ def display_env(display: str, **extra: str) -> dict[str, str]:
 @pytest.fixture
 def click_target(xvfb_display: str, tmp_path: Path) -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """The click-target window shown on Xvfb; yields a function returning the events it recorded."""
+    yield from _click_target(xvfb_display, tmp_path, [])
+
+
+@pytest.fixture
+def full_screen_click_target(xvfb_display: str, tmp_path: Path) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The click-target window covering the whole screen, so every click lands on it."""
+    yield from _click_target(xvfb_display, tmp_path, ["full"])
+
+
+def _click_target(display: str, tmp_path: Path, args: list[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
     events = tmp_path / "events.jsonl"
     events.touch()
-    process = subprocess.Popen([sys.executable, str(TARGET_SCRIPT), str(events)], env=display_env(xvfb_display),
+    process = subprocess.Popen([sys.executable, str(TARGET_SCRIPT), str(events), *args], env=display_env(display),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ready = threading.Event()
     threading.Thread(target=lambda: process.stdout and process.stdout.readline() and ready.set(),
