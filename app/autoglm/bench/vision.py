@@ -186,6 +186,15 @@ def _flattening_handler_class() -> type:
     return FlatteningMTMDChatHandler
 
 
+def _screen_cost(engine: Any, settings: Any, width: int, height: int) -> int:
+    """KV cells a screenshot of this size takes in the model's prompt at the image-token budget."""
+    from autoglm.vision.image import normalise
+
+    image = normalise(synthetic_screenshot(width, height), settings.vision, f"a {width}×{height} screenshot")
+    sequence, _ = engine.vision.build_sequence(engine, [ChatMessage("user", "", [image])])
+    return sum(piece.n_tokens for piece in sequence.media)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write JSON."""
     from autoglm.core.engine import LlamaEngine, default_thread_count
@@ -234,6 +243,9 @@ def run(args: argparse.Namespace) -> int:
             "followup_ttft_ratio_vs_peer": follow_up / peer_follow_up if peer_follow_up else 0.0,
             "followup_cached_prompt_tokens": min(cached),
             "followup_image_encodes": engine.vision.stats.images_encoded - encodes_before,
+            "image_tokens_budget": settings.vision.image_tokens,
+            "phone_screenshot_1080x2400_prompt_tokens": _screen_cost(engine, settings, 1080, 2400),
+            "desktop_screenshot_2560x1440_prompt_tokens": _screen_cost(engine, settings, 2560, 1440),
             "followup_ttft_trials_s": our_trials,
             "peer_followup_ttft_trials_s": peer_trials,
             "peak_rss_mb": peak_rss_mb(),
