@@ -201,7 +201,7 @@ class AgentLoop:
                 self.callbacks.on_step(step)
                 return self._end(run, "failed", f"The model's reply is not an action: {parsed.error}")
 
-            key = (step.screen_hash, parsed.action_text)
+            key = (step.screen_hash, json.dumps(step.action, sort_keys=True, ensure_ascii=False))
             repeats = [*repeats, key] if repeats and repeats[-1] == key else [key]
             if len(repeats) >= self.repeats_for_loop:
                 reason = (f"The same action ({parsed.action_text}) on the same screen "

@@ -129,8 +129,8 @@ def _ask_yes(question: str, default_yes: bool) -> bool:
         return False
 
 
-def _take_over_from_terminal() -> Any:
-    """A take-over that waits for Enter on the terminal (or the end of stdin)."""
+def _take_over_from_terminal(stop: threading.Event) -> Any:
+    """A take-over that waits for Enter on the terminal; with nobody there (stdin ended) the run stops."""
     from autoglm.agent.loop import ContinueSignal
 
     signal: ContinueSignal
@@ -139,8 +139,11 @@ def _take_over_from_terminal() -> Any:
         print(f"Your turn: {message}\nPress Enter to let the agent continue.", file=sys.stderr, flush=True)
 
         def read() -> None:
-            sys.stdin.readline()
-            signal.resume()
+            if sys.stdin.readline():
+                signal.resume()
+            else:
+                print("Nobody is at the terminal to take over; stopping.", file=sys.stderr, flush=True)
+                stop.set()
 
         threading.Thread(target=read, name="take-over-enter", daemon=True).start()
 
@@ -181,12 +184,12 @@ def run_act(args: argparse.Namespace) -> int:
             runtime = Runtime()
             _start_model(args, runtime, quiet=bool(args.json))
             model = RuntimeModel(runtime, grammar=_grammar(args))
+        stop = threading.Event()
         callbacks = AgentCallbacks(
             confirm=lambda message: _ask_yes(f"Sensitive tap: {message}. Go ahead?", args.yes),
-            take_over=_take_over_from_terminal(),
+            take_over=_take_over_from_terminal(stop),
             loop_detected=lambda reason: _ask_yes(f"{reason} Keep going?", False),
             on_step=_print_step)
-        stop = threading.Event()
         loop = AgentLoop(model, executor, language=_language(args, task), max_steps=args.max_steps,  # type: ignore[arg-type]
                          settle_s=max(0.0, args.settle), callbacks=callbacks, stop=stop)
         run = _run_until_interrupted(loop, task, stop)

@@ -66,9 +66,10 @@ REPLIES = [
 ]
 
 
-def _act(display: str, tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+def _act(display: str, tmp_path: Path, *args: str, stdin: str = "",
+         replies_list: list[str] = REPLIES) -> subprocess.CompletedProcess:
     replies = tmp_path / "replies.json"
-    replies.write_text(json.dumps(REPLIES, ensure_ascii=False), encoding="utf-8")
+    replies.write_text(json.dumps(replies_list, ensure_ascii=False), encoding="utf-8")
     env = display_env(display, AUTOGLM_HOME=str(tmp_path / "home"))
     return subprocess.run([sys.executable, "-m", "autoglm", "act", "--replay", str(replies), "--device", "desktop",
                            "--settle", "0.3", *args], env=env, input=stdin, capture_output=True, text=True,
@@ -141,3 +142,12 @@ def test_a_sensitive_tap_nobody_confirms_ends_the_run(xvfb_display: str, click_t
     assert done.returncode == 1
     assert "The user declined a sensitive tap: 确认支付" in done.stdout
     assert [e["name"] for e in _one(click_target(), event="clicked")] == ["alpha", "beta"]
+
+
+def test_take_over_with_nobody_at_the_terminal_stops(xvfb_display: str, click_target: Callable[[], list],
+                                                     tmp_path: Path) -> None:
+    replies = ['do(action="Take_over", message="请登录")', f'do(action="Tap", element={_g(ALPHA)})']
+    done = _act(xvfb_display, tmp_path, replies_list=replies)
+    assert done.returncode == 130, done.stderr
+    assert "Nobody is at the terminal to take over; stopping." in done.stderr
+    assert _one(click_target(), event="press") == [], "nothing is clicked after an unanswered take-over"

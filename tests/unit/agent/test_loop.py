@@ -206,3 +206,10 @@ def test_only_the_newest_screenshot_goes_to_the_model() -> None:
     loop = AgentLoop(Recorder([TAP, FINISH]), RecordingScreen(), settle_s=0)
     loop.run("任务")
     assert seen == [[0, 1], [0, 0, 0, 1]]
+
+
+def test_the_same_action_written_differently_is_still_a_loop() -> None:
+    spellings = ['do(action="Tap", element=[500,500])', "do(action='Tap', element=[500, 500])",
+                 '<answer>do(action="Tap",element=[500,500])</answer>']
+    run = _loop(spellings + [FINISH], RecordingScreen(frozen=True)).run("t")
+    assert run.outcome == "loop"

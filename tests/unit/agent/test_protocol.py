@@ -133,3 +133,14 @@ def test_points_for_pointing() -> None:
 def test_to_dict_is_plain_data() -> None:
     assert Tap(element=GridPoint(1, 2), message="pay").to_dict() == {
         "action": "Tap", "element": {"x": 1, "y": 2}, "message": "pay"}
+
+
+def test_the_action_grammar_compiles_and_its_answers_parse() -> None:
+    from llama_cpp import LlamaGrammar
+
+    from autoglm.agent.grammar import TAP_OR_FINISH_GBNF
+
+    assert LlamaGrammar.from_string(TAP_OR_FINISH_GBNF, verbose=False) is not None
+    for answer in ('<think>the red one</think><answer>do(action="Tap", element=[999,0])</answer>',
+                   '<think></think><answer>finish(message="nothing here")</answer>'):
+        assert parse_reply(answer).ok
