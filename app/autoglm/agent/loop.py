@@ -37,6 +37,7 @@ from autoglm.agent.protocol import (
     Wait,
     parse_reply,
 )
+from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import VisionSettings
 from autoglm.core.types import ChatMessage
 
@@ -168,8 +169,18 @@ class AgentLoop:
 
     # -- the run -----------------------------------------------------------------------
     def run(self, task: str) -> AgentRun:
-        """Act until the model finishes, the budget is spent, the user stops it or safety does."""
+        """Act until the model finishes, the budget is spent, the user stops it or safety does.
+
+        A device or model failure in words (a phone unplugged, a refused request) ends the run
+        as ``failed`` with that message; the steps so far are kept.
+        """
         run = AgentRun(task=task, device=self.executor.kind)
+        try:
+            return self._run(task, run)
+        except UserFacingError as exc:
+            return self._end(run, "failed", str(exc))
+
+    def _run(self, task: str, run: AgentRun) -> AgentRun:
         messages = [ChatMessage("system", system_prompt(self.language))]
         repeats: list[tuple[str, str]] = []
         for index in range(1, self.max_steps + 1):
@@ -269,7 +280,14 @@ class AgentLoop:
                 return "declined", f"The user declined a sensitive tap: {action.message}"
         if self.stop.is_set():
             return "stopped", "Stopped."
-        result: ActionResult = self.executor.perform(action, geometry)
+        try:
+            result: ActionResult = self.executor.perform(action, geometry)
+        except UserFacingError:
+            raise
+        except Exception as exc:  # a device library's error (logged with its trace) ends the run in words
+            _LOGGER.exception("Performing %s failed", action.name)
+            step.result = f"failed: {exc}"
+            return "failed", f"{action.name} failed on the {self.executor.kind}: {exc}"
         step.ok, step.result = result.ok, result.message
         return None
 

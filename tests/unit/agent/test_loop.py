@@ -213,3 +213,25 @@ def test_the_same_action_written_differently_is_still_a_loop() -> None:
                  '<answer>do(action="Tap",element=[500,500])</answer>']
     run = _loop(spellings + [FINISH], RecordingScreen(frozen=True)).run("t")
     assert run.outcome == "loop"
+
+
+class UnpluggedScreen(RecordingScreen):
+    """Its first action fails as a device library fails; its second screenshot is refused in words."""
+
+    def perform(self, action: Action, geometry: ScreenGeometry) -> ActionResult:
+        raise ConnectionResetError("device offline")
+
+
+def test_a_failing_device_ends_the_run_in_words_with_its_steps() -> None:
+    from autoglm.core.errors import DeviceError
+
+    run = _loop([TAP, FINISH], UnpluggedScreen()).run("t")
+    assert run.outcome == "failed" and run.message == "Tap failed on the recording: device offline"
+    assert len(run.steps) == 1 and run.steps[0].result == "failed: device offline"
+
+    class GoneScreen(RecordingScreen):
+        def screenshot(self) -> Screenshot:
+            raise DeviceError("The phone's screen could not be captured: gone")
+
+    gone = _loop([TAP], GoneScreen()).run("t")
+    assert gone.outcome == "failed" and "could not be captured" in gone.message
