@@ -68,3 +68,18 @@ def test_memory_check_refuses_clearly(tmp_path: Path, tiny_gguf) -> None:
     assert check_memory(summary, 256, available=need + 1) == need
     with pytest.raises(ModelError, match="needs about .* GB of memory"):
         check_memory(summary, 256, available=need - 1)
+
+
+def test_gpu_layers_fit_the_free_vram(tmp_path: Path, tiny_gguf) -> None:
+    from autoglm.core.catalog import fit_gpu_layers
+    from autoglm.core.gguf_file import inspect_gguf
+
+    summary = inspect_gguf(tiny_gguf(tmp_path / "m.gguf"))
+    layers = summary.block_count + 1
+    assert fit_gpu_layers(summary, 256, None) == -1  # unknown VRAM: all, as llama.cpp decides
+    assert fit_gpu_layers(summary, 256, 8 * 2**30) == layers  # plenty: every layer
+    assert fit_gpu_layers(summary, 256, 100 * 2**20) == 0  # less than the compute reserve: none
+    assert fit_gpu_layers(summary, 256, 8 * 2**30, requested=1) == 1  # the user's number wins
+    per_layer = summary.file_size / layers + summary.kv_cache_bytes(256) / summary.block_count
+    some = fit_gpu_layers(summary, 256, 512 * 2**20 + int(per_layer * 1.5))
+    assert some == 1

@@ -144,6 +144,21 @@ def estimate_ram_bytes(summary: GgufSummary, n_ctx: int, mmproj: GgufSummary | N
         + (mmproj.file_size if mmproj else 0) + compute
 
 
+def fit_gpu_layers(summary: GgufSummary, n_ctx: int, free_vram: int | None, requested: int = -1,
+                   mmproj: GgufSummary | None = None) -> int:
+    """Layers to offload: the user's number, else as many as free VRAM holds (weights and KV per layer).
+
+    ``-1`` (all) stays ``-1`` when the free VRAM is unknown; the projector and compute
+    buffers are kept out of the budget first.
+    """
+    if requested >= 0 or free_vram is None:
+        return requested
+    layers = summary.block_count + 1  # the output layer counts as one
+    per_layer = summary.file_size / layers + summary.kv_cache_bytes(n_ctx) / max(1, summary.block_count)
+    budget = free_vram - 512 * 2**20 - (mmproj.file_size if mmproj else 0)
+    return max(0, min(layers, int(budget // per_layer))) if per_layer > 0 else layers
+
+
 def check_memory(summary: GgufSummary, n_ctx: int, mmproj: GgufSummary | None = None,
                  available: int | None = None) -> int:
     """Raise ``ModelError`` in words when the model will not fit in available memory."""

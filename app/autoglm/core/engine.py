@@ -252,13 +252,34 @@ class LlamaEngine:
 
         forward_native_logs("llama_cpp.native", llama_cpp.llama_log_set)
         threads = self.settings.n_threads or default_thread_count()
-        try:
-            llama = llama_cpp.Llama(
+        gpu_layers = self.settings.n_gpu_layers
+        if llama_cpp.llama_supports_gpu_offload() and gpu_layers < 0:
+            from autoglm.core.catalog import fit_gpu_layers
+            from autoglm.core.hub import free_vram_bytes
+
+            gpu_layers = fit_gpu_layers(summary, n_ctx, free_vram_bytes(), gpu_layers, mmproj_summary)
+        backend_note = ""
+
+        def open_model(layers: int) -> Any:
+            return llama_cpp.Llama(
                 model_path=str(self.model_path), n_ctx=n_ctx, n_batch=self.settings.n_batch,
-                n_ubatch=self.settings.n_batch, n_gpu_layers=self.settings.n_gpu_layers,
+                n_ubatch=self.settings.n_batch, n_gpu_layers=layers,
                 n_threads=threads, n_threads_batch=threads, verbose=False,
                 flash_attn=self.settings.flash_attn,
             )
+
+        try:
+            try:
+                llama = open_model(gpu_layers)
+            except (ValueError, RuntimeError, OSError) as exc:
+                if gpu_layers == 0 or not llama_cpp.llama_supports_gpu_offload():
+                    raise
+                _LOGGER.warning("Loading %s with %d GPU layers failed (%s); trying the CPU", self.model_path.name,
+                                gpu_layers, exc)
+                backend_note = (f"The GPU could not take {summary.name} ({exc}); it runs on the CPU instead, "
+                                "more slowly. Lower the GPU layers in Settings → Model to share the work.")
+                gpu_layers = 0
+                llama = open_model(0)
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}.") from exc
         self._llama = llama
@@ -273,14 +294,14 @@ class LlamaEngine:
             from autoglm.vision.session import VisionSession
 
             self.vision = VisionSession(self.mmproj_path, self.settings, threads)
-        backend, layers = backend_name(self.settings.n_gpu_layers)
+        backend, layers = backend_name(gpu_layers)
         if backend != "CPU" and layers < 0:
             layers = summary.block_count + 1
         self._info = ModelInfo(
             model_id=self.model_id, display_name=self.display_name or summary.name,
             path=str(self.model_path), architecture=summary.architecture,
             quantization=summary.quantization, n_ctx=llama.n_ctx(), n_ctx_train=summary.context_length,
-            n_params=summary.n_params, backend=backend, gpu_layers=layers,
+            n_params=summary.n_params, backend=backend, gpu_layers=layers, backend_note=backend_note,
             has_vision=self.mmproj_path is not None, chat_template=self._template.source,
             vision_unavailable_reason="" if self.mmproj_path else
             "This model has no vision projector (mmproj); import one with the model to send images.",

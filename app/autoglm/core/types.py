@@ -205,6 +205,7 @@ class ModelInfo:
     n_params: int = 0
     backend: str = "CPU"
     gpu_layers: int = 0
+    backend_note: str = ""  # why the model runs where it does (e.g. the GPU could not take it), in words
     has_vision: bool = False
     vision_unavailable_reason: str = ""
     chat_template: str = ""  # the Jinja source the prompts are rendered with (tool-call dialect, tools support)
