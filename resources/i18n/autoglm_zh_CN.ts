@@ -449,6 +449,185 @@
     </message>
 </context>
 <context>
+    <name>DiscoverDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="55"/>
+        <source>Fits</source>
+        <translation>可运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="56"/>
+        <source>May be slow</source>
+        <translation>可能较慢</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="57"/>
+        <source>Won&apos;t fit</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="85"/>
+        <location filename="../../app/autoglm/ui/discover.py" line="86"/>
+        <source>Discover models</source>
+        <translation>发现模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="91"/>
+        <source>Search GGUF models, e.g. AutoGLM, Qwen2.5 7B</source>
+        <translation>搜索 GGUF 模型，例如 AutoGLM、Qwen2.5 7B</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="92"/>
+        <source>Search the model hub</source>
+        <translation>搜索模型仓库</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="94"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="96"/>
+        <source>Hub: {0}</source>
+        <translation>模型仓库：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="97"/>
+        <source>Model hub address</source>
+        <translation>模型仓库地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="100"/>
+        <source>Models found</source>
+        <translation>找到的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="103"/>
+        <source>Quantisation</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="103"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="104"/>
+        <source>On this computer</source>
+        <translation>在本机</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="104"/>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="105"/>
+        <source>Quantisations</source>
+        <translation>量化版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="123"/>
+        <source>Download progress</source>
+        <translation>下载进度</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="124"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="125"/>
+        <source>Download the selected quantisation</source>
+        <translation>下载所选的量化版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="127"/>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="130"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="164"/>
+        <source>Searching {0}…</source>
+        <translation>正在搜索 {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="173"/>
+        <source>{0}  ·  {1} downloads</source>
+        <translation>{0}  ·  {1} 次下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="177"/>
+        <source>No GGUF models match “{0}”.</source>
+        <translation>没有与“{0}”匹配的 GGUF 模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="189"/>
+        <source>Reading the files of {0}…</source>
+        <translation>正在读取 {0} 的文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="209"/>
+        <source>Needs about {0} (weights, KV cache at {1} tokens, projector); {2} of memory is free</source>
+        <translation>约需 {0}（权重、{1} 个词元的 KV 缓存、投影器）；可用内存 {2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="214"/>
+        <source>Judged at a {0}-token context against {1} of free memory</source>
+        <translation>按 {0} 词元上下文和 {1} 可用内存估算</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="217"/>
+        <source> and {0} of free GPU memory</source>
+        <translation>及 {0} 可用显存</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="218"/>
+        <source>; the vision projector ({0}) is downloaded with the model.</source>
+        <translation>；视觉投影器（{0}）会随模型一起下载。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="245"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="261"/>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="269"/>
+        <source>Downloaded {0} of {1}</source>
+        <translation>已下载 {0} / {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="271"/>
+        <source>{0}/s</source>
+        <translation>{0}/秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="276"/>
+        <source>Downloaded and verified as {0}.</source>
+        <translation>已下载并校验，名称为 {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="277"/>
+        <source>Downloaded and verified: choose {0} in the model manager to chat with it.</source>
+        <translation>已下载并校验：在模型管理器中选择 {0} 即可开始对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/discover.py" line="285"/>
+        <source>Download paused; press Download to resume.</source>
+        <translation>下载已暂停；按“下载”继续。</translation>
+    </message>
+</context>
+<context>
     <name>EmptyStateWidget</name>
     <message>
         <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
@@ -852,325 +1031,335 @@
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="151"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="158"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="164"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="152"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="158"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="156"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="162"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="156"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="162"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="156"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="162"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="163"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="163"/>
         <source>Memory needed</source>
         <translation>所需内存</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="163"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="159"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="165"/>
         <source>Models in the catalog and models imported from disk</source>
         <translation>目录中的模型和从磁盘导入的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="177"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
         <source>Model details</source>
         <translation>模型详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="187"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="186"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="192"/>
         <source>Progress details</source>
         <translation>进度详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="189"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="195"/>
         <source>Use for chat</source>
         <translation>用于对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="189"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="195"/>
         <source>Chat with the selected model</source>
         <translation>使用所选模型对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="191"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="197"/>
         <source>Import GGUF…</source>
         <translation>导入 GGUF…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="192"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="198"/>
         <source>Add a GGUF model (and its vision projector) from this computer</source>
         <translation>从本机添加 GGUF 模型（及其视觉投影器）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="194"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="351"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="200"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="360"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="194"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="200"/>
         <source>Download the selected model&apos;s files</source>
         <translation>下载所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="196"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="202"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="197"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="203"/>
         <source>Stop the download; what arrived is kept for resuming</source>
         <translation>停止下载；已下载的部分会保留以便继续</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="199"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="205"/>
         <source>Verify</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="200"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="206"/>
         <source>Check the selected model&apos;s files against the catalog</source>
         <translation>按目录校验所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="202"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="208"/>
+        <source>Discover…</source>
+        <translation>发现…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="209"/>
+        <source>Search the model hub for GGUF models that fit this computer</source>
+        <translation>在模型仓库中搜索适合本机的 GGUF 模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="211"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="202"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="211"/>
         <source>Close the model manager</source>
         <translation>关闭模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="266"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="275"/>
         <source>(active)</source>
         <translation>（当前）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="267"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="276"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="282"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="291"/>
         <source>Chat model</source>
         <translation>对话模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="282"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="291"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="283"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="292"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="287"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="296"/>
         <source>Damaged: {0}</source>
         <translation>已损坏：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="290"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="299"/>
         <source>Partly downloaded ({0}); resume to finish</source>
         <translation>部分已下载（{0}）；继续下载以完成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="292"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="301"/>
         <source>Bundled; prepared on first use</source>
         <translation>已内置；首次使用时准备</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="293"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="302"/>
         <source>Not on this computer</source>
         <translation>不在本机上</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="295"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="304"/>
         <source>Imported (no catalog checksum)</source>
         <translation>已导入（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="297"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="306"/>
         <source>Present (no catalog checksum)</source>
         <translation>已存在（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="298"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="307"/>
         <source>Verified</source>
         <translation>已校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="298"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="307"/>
         <source>Checksum mismatch</source>
         <translation>校验和不匹配</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="299"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="308"/>
         <source>Present, not verified yet</source>
         <translation>已存在，尚未校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="305"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="314"/>
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="310"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="319"/>
         <source>{0} at {1} tokens</source>
         <translation>{0}（{1} 词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="313"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="322"/>
         <source>≈ {0:.1f} GB</source>
         <translation>≈ {0:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="350"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="359"/>
         <source>Resume download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="365"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="374"/>
         <source>To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its mmproj projector GGUF.</source>
         <translation>要添加它，请点击“导入 GGUF…”，先选择其 Q4_K_M GGUF，再选择其 mmproj 投影器 GGUF。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="382"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="391"/>
         <source>Import a GGUF model</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="383"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="392"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="387"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="396"/>
         <source>Optional: its vision projector (mmproj GGUF); Cancel for a text-only model</source>
         <translation>可选：其视觉投影器（mmproj GGUF）；纯文本模型请点取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="388"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="397"/>
         <source>GGUF projectors (*.gguf);;All files (*)</source>
         <translation>GGUF 投影器 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="393"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="472"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="402"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="498"/>
         <source>Checking {0}…</source>
         <translation>正在检查 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="401"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="410"/>
         <source>Imported as “{0}”. Select it and press “Use for chat”.</source>
         <translation>已导入为“{0}”。选中它并点击“用于对话”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="419"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="439"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="431"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="457"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="440"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="466"/>
         <source>Downloaded {0}</source>
         <translation>已下载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="442"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="468"/>
         <source>Downloaded {0} of {1}</source>
         <translation>已下载 {0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="444"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="470"/>
         <source>{0}/s</source>
         <translation>{0}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="446"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="472"/>
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="453"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="479"/>
         <source>Checking the downloaded files… {0}%</source>
         <translation>正在检查已下载的文件… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="457"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="483"/>
         <source>Download complete and verified.</source>
         <translation>下载完成并已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="489"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="515"/>
         <source>Computing checksums… {0}%</source>
         <translation>正在计算校验和… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="494"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="520"/>
         <source>Every file matches the catalog&apos;s checksum.</source>
         <translation>所有文件均与目录中的校验和一致。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="496"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="522"/>
         <source>The files are complete, readable GGUF files (the catalog has no checksum to compare them with).</source>
         <translation>这些文件是完整、可读的 GGUF 文件（目录中没有可比对的校验和）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="520"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
         <source>Download paused; press “Resume download” to continue.</source>
         <translation>下载已暂停；点击“继续下载”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="543"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="569"/>
         <source>{0} s</source>
         <translation>{0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="545"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="571"/>
         <source>{0} min</source>
         <translation>{0} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="572"/>
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
     </message>

@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,9 @@ from autoglm.ui.tasks import BackgroundTask
 _LOGGER = logging.getLogger(__name__)
 _FIT_COLOURS = {FITS: "#1a7f37", MAY_BE_SLOW: "#9a6700"}
 _WONT_FIT_COLOUR = "#cf222e"
+_FIT_TEXT = {FITS: QT_TRANSLATE_NOOP("DiscoverDialog", "Fits"),
+             MAY_BE_SLOW: QT_TRANSLATE_NOOP("DiscoverDialog", "May be slow"),
+             "Won't fit": QT_TRANSLATE_NOOP("DiscoverDialog", "Won't fit")}
 
 
 class _TransferRelay(QObject):
@@ -197,7 +200,7 @@ class DiscoverDialog(QDialog):
         self.table.setRowCount(len(self._groups))
         for row, (quant, group) in enumerate(self._groups):
             fit = estimate_fit(group[0], n_ctx, extra, self._memory)
-            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(fit.label),
+            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(_FIT_TEXT.get(fit.label, fit.label)),
                      ", ".join(f.filename for f in group)]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
