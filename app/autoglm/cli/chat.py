@@ -9,9 +9,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from autoglm.cli.mcp import add_mcp_file_argument
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
-from autoglm.core.types import ChatMessage, Completion, Delta, Notice
+from autoglm.core.types import ChatMessage, Completion, Delta, Notice, ToolSpec
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +29,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="Print one JSON object: content, reasoning, usage, timings")
     parser.add_argument("--remote", metavar="URL", help="Use an OpenAI-compatible server (…/v1) instead of a local model")
     parser.add_argument("--api-key", help="API key for --remote")
+    add_mcp_file_argument(parser)
+    parser.add_argument("--approve-all", action="store_true",
+                        help="With --mcp: run every tool call without asking (otherwise y/n on the terminal)")
     add_settings_arguments(parser, ("generation",))
     parser.set_defaults(handler=run)
 
@@ -60,8 +64,14 @@ def _check_vision(runtime: Any, images: list[Any]) -> None:
         raise ModelError(info.vision_unavailable_reason or f"{info.model_id} cannot read images.")
 
 
-def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace) -> Completion:
+def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace,
+            tools: Any = None, specs: list[ToolSpec] | None = None) -> Completion:
     request = runtime.build_request(messages, thinking=args.think, system_prompt=args.system)
+    reader = None
+    if tools is not None:
+        template = _template_source(runtime)
+        request = tools.request_with_tools(request, template, specs or [])
+        reader = tools.stream_reader(template, specs or []) if specs else None
     stream = runtime.scheduler.submit(request)
     show_reasoning = sys.stderr.isatty()
     refused = False
@@ -78,9 +88,12 @@ def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace)
                 if event.reasoning and show_reasoning:
                     sys.stderr.write(f"\x1b[2m{event.reasoning}\x1b[0m")
                     sys.stderr.flush()
-                if event.content:
-                    sys.stdout.write(event.content)
+                text = reader.feed(event.content).content if reader is not None and event.content else event.content
+                if text:
+                    sys.stdout.write(text)
                     sys.stdout.flush()
+        if reader is not None and not args.json:
+            sys.stdout.write(reader.flush().content)
     except KeyboardInterrupt:
         stream.cancel()
     completion = stream.result()
@@ -93,9 +106,70 @@ def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace)
     return completion
 
 
-def _as_json(completion: Completion, runtime: Any) -> str:
+def _template_source(runtime: Any) -> str:
+    info = runtime.model_info
+    return getattr(info, "chat_template", "") if info is not None else ""
+
+
+def _start_tools(args: argparse.Namespace) -> Any:
+    """The MCP servers of ``--mcp FILE``, connected, as a tool session (``None`` without ``--mcp``)."""
+    if args.mcp is None:
+        return None
+    from autoglm.cli.mcp import mcp_config_from_args
+    from autoglm.tools.approval import ApprovalPolicy
+    from autoglm.tools.mcp_client import McpHub
+    from autoglm.tools.tool_turns import ToolSession
+
+    hub = McpHub(mcp_config_from_args(args)).start()
+    hub.wait_ready()
+    for status in hub.statuses():
+        if status.state == "failed" and not args.json:
+            print(f"[tool server {status.name} is not available: {status.message}]", file=sys.stderr, flush=True)
+    return ToolSession(hub, ApprovalPolicy(approve_all=args.approve_all))
+
+
+def _ask_on_terminal(call: Any) -> Any:
+    """y/n (or a: always) on the terminal before a tool runs; no answer is no."""
+    from autoglm.tools.approval import Decision
+
+    where = f" (server {call.server})" if call.server else ""
+    print(f"\nThe model wants to run {call.function_name}{where} with:\n{call.arguments_text}", file=sys.stderr)
+    sys.stderr.write("Run it? [y]es / [n]o / [a]lways for this tool: ")  # stdout stays the reply (--json)
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()  # end of input: no
+    if answer in ("a", "always"):
+        return Decision.ALWAYS
+    return Decision.ONCE if answer in ("y", "yes") else Decision.DENY
+
+
+def _show_exchange(exchange: Any) -> None:
+    call, result = exchange.call, exchange.result
+    if not exchange.decision.approved:
+        print(f"[{call.function_name} was not run: denied]", file=sys.stderr, flush=True)
+        return
+    first = result.for_model().strip().splitlines()[0][:200] if result.for_model().strip() else ""
+    print(f"[{call.function_name}{' failed' if result.is_error else ''}: {first}]", file=sys.stderr, flush=True)
+
+
+def _reply(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace,
+           tools: Any) -> tuple[Completion, list[ChatMessage], list[Any]]:
+    """One answer: ``(completion, messages it added, tool exchanges)``; with tools, as many rounds as it takes."""
+    if tools is None:
+        completion = _stream(runtime, messages, args)
+        return completion, [ChatMessage("assistant", completion.content)], []
+    from autoglm.tools.tool_turns import answer_with_tools
+
+    turn = answer_with_tools(
+        tools, messages, lambda history, specs: _stream(runtime, history, args, tools, specs),
+        _ask_on_terminal, _template_source(runtime), on_exchange=None if args.json else _show_exchange)
+    return turn.completion, turn.messages, turn.exchanges
+
+
+def _as_json(completion: Completion, runtime: Any, exchanges: list[Any] | None = None) -> str:
     info = runtime.model_info
     return json.dumps({
+        "tool_calls": [{"name": e.call.function_name, "arguments": e.call.arguments, "decision": e.decision.value,
+                        "result": e.result.for_model(), "is_error": e.result.is_error} for e in exchanges or []],
         "model": info.model_id if info else "",
         "content": completion.content,
         "reasoning": completion.reasoning,
@@ -111,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
     from autoglm.core.runtime import Runtime
 
     runtime = Runtime()
+    tools = None
     try:
         runtime.settings = overrides_from_args(args, runtime.settings)
         if args.image and args.prompt is None:
@@ -119,13 +194,16 @@ def run(args: argparse.Namespace) -> int:
         images = _load_images(args.image, runtime.settings)
         _start_engine(args, runtime)
         _check_vision(runtime, images)
+        tools = _start_tools(args)
         if args.prompt is not None:
-            completion = _stream(runtime, [ChatMessage("user", args.prompt, images)], args)
+            completion, _added, exchanges = _reply(runtime, [ChatMessage("user", args.prompt, images)], args, tools)
             if args.json:
-                print(_as_json(completion, runtime))
+                print(_as_json(completion, runtime, exchanges))
             return 0
-        return _repl(runtime, args)
+        return _repl(runtime, args, tools)
     finally:
+        if tools is not None:
+            tools.hub.close()
         runtime.close()
 
 
@@ -154,7 +232,7 @@ def _attach(runtime: Any, rest: str, attached: list[Any]) -> str:
     return question
 
 
-def _repl(runtime: Any, args: argparse.Namespace) -> int:
+def _repl(runtime: Any, args: argparse.Namespace, tools: Any = None) -> int:
     print("Chatting with the model. /image FILE [QUESTION] attaches an image, /reset starts over, "
           "/exit or Ctrl+D leaves, Ctrl+C stops a reply.", file=sys.stderr)
     history: list[ChatMessage] = []
@@ -183,5 +261,5 @@ def _repl(runtime: Any, args: argparse.Namespace) -> int:
                 continue
         history.append(ChatMessage("user", text, list(attached)))
         attached.clear()
-        completion = _stream(runtime, history, args)
-        history.append(ChatMessage("assistant", completion.content))
+        _completion, added, _exchanges = _reply(runtime, history, args, tools)
+        history += added

@@ -35,6 +35,13 @@ class MessageItem:
     reply_speed: float = 0.0
     rendered: RenderedMarkdown | None = None
     rendered_theme: str = ""
+    tool_calls: list[Any] = field(default_factory=list)
+    """An assistant turn's calls (``ToolCall``); a ``tool`` row holds one call's card below."""
+    tool_call: Any = None
+    """On a ``tool`` row: the ``PendingCall`` shown with its exact arguments."""
+    tool_state: str = ""
+    """On a ``tool`` row: ``asking``, ``running``, ``done``, ``failed`` or ``denied``."""
+    tool_result: Any = None
     key: int = field(default_factory=lambda: next(_KEYS))
     revision: int = 0
 

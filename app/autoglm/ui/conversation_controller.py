@@ -12,13 +12,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from autoglm.core.errors import InputError
 from autoglm.core.types import ChatMessage, Completion
+from autoglm.tools.approval import Decision
 from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
 from autoglm.ui.composer import AttachmentDraft
 from autoglm.ui.reply_worker import ReplyStreamWorker
@@ -68,6 +69,10 @@ class RunningReply:
     last_partial_save: float = 0.0
     prefix: str = ""
     """What the reply said before Continue (the stream brings only what follows)."""
+    specs: list[Any] = field(default_factory=list)
+    """The tools offered with this reply (empty: none)."""
+    tool_reader: Any = None
+    """Lets the visible text of a streamed reply through and keeps its tool calls."""
 
 
 class ConversationController(QObject):
@@ -84,6 +89,8 @@ class ConversationController(QObject):
     loaded = Signal(int)
     focusMessage = Signal(int)
     replySubmitted = Signal(object)
+    toolCallAdded = Signal(object)
+    """A ``tool`` row (``MessageItem``) was added; its ``tool_state`` says whether it waits for the user."""
     """A typed chat's reply went to the scheduler (its ``ReplyStream``), e.g. to read it aloud."""
 
     def __init__(self, runtime: Any, parent: QObject | None = None) -> None:
@@ -238,18 +245,37 @@ class ConversationController(QObject):
     def _history(self) -> list[MessageItem]:
         running = [reply.item for reply in self._replies]
         return [item for item in self.model.items() if all(item is not r for r in running)
-                and item.role in ("user", "assistant") and (item.content or item.attachments)]
+                and (item.role in ("user", "assistant") and (item.content or item.attachments or item.tool_calls)
+                     or item.role == "tool" and item.tool_state in ("done", "failed", "denied"))]
 
-    def _start_reply(self) -> None:
+    def _start_reply(self, follow_up: bool = False) -> None:
+        """Answer the conversation; ``follow_up``: after tool results, answer from them without tools."""
         store = self.store
-        history = [(item.role, item.content, list(item.attachments)) for item in self._history()]
+        history = [(item.role, item.content, list(item.attachments), item) for item in self._history()]
         item = self._open_reply_item()
         runtime = self.runtime
+        session = self.tools.session(runtime) if self.tools is not None else None
+        specs = session.specs() if session is not None and not follow_up else []
+        running = self._reply_of(item)
+        if running is not None:
+            running.specs = specs
 
         def prepare() -> Any:
-            messages = [ChatMessage(role, content, images=_load_images(store, runtime, hashes))
-                        for role, content, hashes in history]
-            return runtime.build_request(messages)
+            messages = []
+            for role, content, hashes, source in history:
+                if role == "tool" and session is not None:
+                    messages.append(session.result_message(source.tool_result[0], source.tool_result[1]))
+                    continue
+                messages.append(ChatMessage(role, content, images=_load_images(store, runtime, hashes),
+                                            tool_calls=list(source.tool_calls)))
+            if follow_up and messages and messages[-1].role == "tool":
+                from autoglm.tools.tool_turns import ANSWER_HINT
+
+                messages[-1].content += f"\n\n{ANSWER_HINT}"
+            request = runtime.build_request(messages)
+            if session is not None:
+                request = session.request_with_tools(request, _template_source(runtime), specs)
+            return request
 
         BackgroundTask(prepare, name="prepare-request", owner=self) \
             .on_success(lambda request: self._submit(item, request)) \
@@ -312,6 +338,9 @@ class ConversationController(QObject):
         worker.notice.connect(lambda notice: self._on_notice(notice))
         worker.finished.connect(lambda completion: self._on_finished(item, worker, completion))
         reply.worker = worker
+        if reply.specs and self.tools is not None:
+            reply.tool_reader = self.tools.session(self.runtime).stream_reader(_template_source(self.runtime),
+                                                                                 reply.specs)
         worker.start()
 
     def _on_delta(self, item: MessageItem, content: str, reasoning: str) -> None:
@@ -323,6 +352,8 @@ class ConversationController(QObject):
             if reply.reasoning_started is None:
                 reply.reasoning_started = now
             item.reasoning += reasoning
+        if content and reply.tool_reader is not None:
+            content = reply.tool_reader.feed(content).content  # a call being written is not shown as text
         if content and reply.content_started is None:
             reply.content_started = now
         item.content += content
@@ -343,6 +374,13 @@ class ConversationController(QObject):
         if completion.finish_reason == "cancelled":
             self._finalise(item, stopped=True)
             return
+        if reply is not None and reply.specs and not completion.error and self.tools is not None:
+            parsed = self.tools.session(self.runtime).calls_in(completion.content, _template_source(self.runtime),
+                                                                reply.specs)
+            if parsed.calls:
+                self._tool_calls_made(item, completion, parsed)
+                return
+            completion.content = parsed.content
         item.content = reply.prefix + completion.content if completion.content else item.content
         item.reasoning = completion.reasoning or item.reasoning
         if completion.error:
@@ -398,6 +436,64 @@ class ConversationController(QObject):
         self.runningChanged.emit(self.running_conversations)
         self.replyFinished.emit(completion)
         _LOGGER.debug("Reply finished in conversation %s (stopped=%s)", conversation_id, stopped)
+
+    # -- tool calls --------------------------------------------------------------------------
+    def _tool_calls_made(self, item: MessageItem, completion: Completion, parsed: Any) -> None:
+        """The reply called tools: it becomes the calls' turn, and each call gets a card below it."""
+        item.content = parsed.content
+        item.tool_calls = list(parsed.calls)
+        message_id = item.message_id
+        self._finalise(item, completion=completion)
+        if not item.content:  # the turn lives on in memory; the stored conversation keeps question and answer
+            store, conversation_id = self.store, self.conversation_id
+            BackgroundTask(lambda: store.delete_messages_from(conversation_id, message_id),
+                           name="drop-call-turn", owner=self).start()
+        session = self.tools.session(self.runtime)
+        for call in parsed.calls:
+            pending = session.pending(call)
+            card = MessageItem(role="tool", tool_call=pending, tool_result=(call, None))
+            card.tool_state = "asking" if session.needs_asking(pending) else "running"
+            card.content = _card_text(card)
+            self.model.append(card)
+            self.toolCallAdded.emit(card)
+            if card.tool_state == "running":
+                self._run_tool(card, Decision.ONCE)
+
+    def decide_tool_call(self, card: MessageItem, decision: Any) -> None:
+        """The user answered a card: run the call (once or always) or tell the model it was denied."""
+        if card.tool_state != "asking" or self.model.row_of(card) < 0:
+            return
+        card.tool_state = "running" if decision.approved else "denied"
+        card.content = _card_text(card)
+        self.model.changed(card)
+        if decision is Decision.ALWAYS:
+            self.tools.remember(card.tool_call, decision)  # kept in mcp.json: this tool runs without asking
+            decision = Decision.ONCE
+        self._run_tool(card, decision)
+
+    def _run_tool(self, card: MessageItem, decision: Any) -> None:
+        session = self.tools.session(self.runtime)
+        call = card.tool_result[0]
+        conversation_id = self.conversation_id
+
+        def finished(result: Any) -> None:
+            if self.model.row_of(card) < 0 or conversation_id != self.conversation_id:
+                return  # the chat was closed meanwhile
+            card.tool_result = (call, result)
+            if card.tool_state != "denied":
+                card.tool_state = "failed" if result.is_error else "done"
+            card.content = _card_text(card)
+            self.model.changed(card)
+            cards = [i for i in self.model.items() if i.role == "tool"]
+            if all(c.tool_state in ("done", "failed", "denied") for c in cards) and not self.busy:
+                self._start_reply(follow_up=True)
+
+        BackgroundTask(lambda: session.decided(card.tool_call, decision), name="run-tool", owner=self) \
+            .on_success(finished).start()
+
+    def pending_tool_cards(self) -> list[MessageItem]:
+        """The cards waiting for the user's answer."""
+        return [item for item in self.model.items() if item.role == "tool" and item.tool_state == "asking"]
 
     # -- stop, regenerate, edit ------------------------------------------------------------
     def stop(self, conversation_id: int | None = None) -> None:
@@ -494,6 +590,33 @@ class ConversationController(QObject):
             self.stop(conversation_id)
         for worker in workers:
             worker.wait(timeout)
+
+
+def _template_source(runtime: Any) -> str:
+    return getattr(runtime.model_info, "chat_template", "") if runtime.model_info is not None else ""
+
+
+def _card_text(card: MessageItem) -> str:
+    """A tool row's text: the call with its exact arguments, then where it stands."""
+    translate = QCoreApplication.translate
+    call = card.tool_call
+    where = f" · {call.server}" if call.server else ""
+    text = translate("ConversationController", "**Tool call** `{0}`{1}").format(call.function_name, where)
+    text += f"\n\n```json\n{call.arguments_text}\n```\n\n"
+    result = card.tool_result[1]
+    if card.tool_state == "asking":
+        text += translate("ConversationController", "*Run it? It runs only if you approve.*")
+    elif card.tool_state == "running":
+        text += translate("ConversationController", "*Running…*")
+    elif card.tool_state == "denied":
+        text += translate("ConversationController", "*Denied: it was not run.*")
+    elif result is not None:
+        label = translate("ConversationController", "Failed" if card.tool_state == "failed" else "Result")
+        body = result.for_model().strip()
+        if len(body) > 600:
+            body = body[:600] + "…"
+        text += f"*{label}:* " + body.replace("\n", "  \n")
+    return text
 
 
 def _load_images(store: Any, runtime: Any, hashes: list[str]) -> list[Any]:

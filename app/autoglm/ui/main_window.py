@@ -77,6 +77,7 @@ from autoglm.ui.status_bar import StatusBarWidget
 from autoglm.ui.tasks import BackgroundTask
 from autoglm.ui.theme import ThemeColours, ThemeManager
 from autoglm.ui.token_counter import TokenCounter
+from autoglm.ui.tool_cards import ToolCardsPresenter
 from autoglm.ui.tool_controller import ToolController
 from autoglm.ui.voice_controller import VoiceController
 
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         self.chat_view = ChatViewWidget(self.controller.model, self)
         self.chat_view.delegate.attachment_resolver = lambda sha: self.runtime.store.attachment_path(sha)
         self.controller.make_measurer = self.chat_view.make_measurer
+        self.tool_cards = ToolCardsPresenter(self.chat_view, self.controller)
         self.controller.apply_measured = self.chat_view.prime
         self.empty_state = EmptyStateWidget(self)
         self.composer = ComposerWidget(self)

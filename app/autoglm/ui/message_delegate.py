@@ -48,6 +48,7 @@ BUBBLE_PAD = 10
 ACTION_HEIGHT = 26
 ACTION_SIZE = 24
 THUMB_SIZE = 160
+TOOL_BUTTONS_HEIGHT = 12
 _DOC_CACHE = 160
 
 
@@ -454,6 +455,8 @@ class MessageDelegate(QStyledItemDelegate):
         (height, _width), _exact = self._size(item, column_width(row_width))
         if item.role == "user":
             height += 2 * BUBBLE_PAD
+        if item.role == "tool" and item.tool_state == "asking":
+            height += TOOL_BUTTONS_HEIGHT  # room for the approval buttons laid over the row
         return QSize(row_width, height + 2 * MARGIN_V + ACTION_HEIGHT + 4)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:

@@ -16,6 +16,7 @@ from autoglm.core.errors import UserFacingError
 from autoglm.tools.approval import ApprovalPolicy, Decision, PendingCall
 from autoglm.tools.mcp_client import McpHub, ServerStatus
 from autoglm.tools.mcp_config import McpConfig, app_mcp_path, load_mcp_config, save_mcp_config
+from autoglm.tools.tool_turns import ToolSession
 
 _LOGGER = logging.getLogger(__name__)
 STATUS_POLL_MS = 500
@@ -84,6 +85,16 @@ class ToolController(QObject):
         updated = self.policy.remember(call, decision, self.config)
         if updated is not self.config:
             self.set_config(updated)
+
+    def session(self, runtime: Any) -> ToolSession:
+        """The tools for one reply; tool images go back as images when the model reads them."""
+        info = runtime.model_info
+        if info is None or not getattr(info, "has_vision", False):
+            return ToolSession(self.hub, self.policy)
+        from autoglm.vision.image import normalise
+
+        settings = runtime.settings.vision
+        return ToolSession(self.hub, self.policy, lambda data: normalise(data, settings, "The tool's image"))
 
     def _poll(self) -> None:
         current = self.hub.statuses()

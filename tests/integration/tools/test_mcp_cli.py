@@ -37,3 +37,23 @@ def test_mcp_list_explains_a_bad_file_in_one_line(tmp_path: Path) -> None:
                           "must start with http")
     empty = autoglm("mcp", "list", home=tmp_path, timeout=60)
     assert empty.returncode == 0 and "No MCP servers are configured" in empty.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_chat_with_mcp_asks_on_the_terminal_and_answers_with_the_result(
+        tmp_path: Path, starter_gguf: Path) -> None:
+    from fixtures.mcp_fixtures import stdio_server
+
+    server = stdio_server(tmp_path, only=("get_weather",))
+    path = tmp_path / "mcp.json"
+    save_mcp_config(server.mcp_config, path)
+    result = autoglm("chat", "--model", str(starter_gguf), "--mcp", str(path), "--no-think", "--temperature", "0",
+                     "--json", "What is the weather in Paris right now?", home=tmp_path / "home", stdin="y\n",
+                     timeout=500)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["tool_calls"][0]["name"] == "get_weather" and reply["tool_calls"][0]["decision"] == "once"
+    assert "The model wants to run get_weather" in result.stderr and '"city": "Paris"' in result.stderr
+    assert server.calls() == ["get_weather Paris"]
+    assert "31" in reply["content"]

@@ -1,0 +1,181 @@
+"""A reply that may use MCP tools: offer them, read the calls, ask, run, give the results back.
+
+A round is: the request goes out with the switched-on tools (laid out by the chat
+template, or written into the prompt when the template has no tools); the reply is read
+for calls in the model's own format; each call is approved or denied; the results go
+back as ``tool`` messages and the model continues. After the last round the model is
+asked again without tools, so it answers in words from the results: small models (the
+starter among them) offered the tools again only repeat the call. One round per reply is
+the default; a question that needs more tools gets them in its next turn.
+``answer_with_tools`` is for fronts that can block (the CLI, the voice loop); the desktop
+chat drives the same steps from its event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    GenerationRequest,
+    ImageInput,
+    ToolCall,
+    ToolSpec,
+)
+from autoglm.tools.approval import ApprovalPolicy, Decision, PendingCall, denied_result
+from autoglm.tools.calls import (
+    ParsedReply,
+    ToolCallStream,
+    arguments_object,
+    dialect_for_template,
+    parse_tool_calls,
+)
+from autoglm.tools.mcp_client import McpHub, ToolResult
+from autoglm.tools.prompt import fit_to_template
+
+_LOGGER = logging.getLogger(__name__)
+MAX_TOOL_ROUNDS = 1
+ANSWER_HINT = "Answer the user's question in plain words, using this result."
+
+
+@dataclass
+class ToolExchange:
+    """One call of a round: what the model asked, what the user decided, what came back."""
+
+    call: PendingCall
+    decision: Decision
+    result: ToolResult
+
+
+@dataclass
+class ToolTurn:
+    """The outcome of ``answer_with_tools``: the last reply and every message the turn added."""
+
+    completion: Completion
+    messages: list[ChatMessage] = field(default_factory=list)
+    exchanges: list[ToolExchange] = field(default_factory=list)
+
+
+class ToolSession:
+    """The MCP tools as one front uses them: specs for requests, calls read from replies, results as messages."""
+
+    def __init__(self, hub: McpHub, policy: ApprovalPolicy | None = None,
+                 image_reader: Callable[[bytes], ImageInput] | None = None) -> None:
+        self.hub = hub
+        self.policy = policy or ApprovalPolicy()
+        self.image_reader = image_reader
+        """Set when the model reads images (the front's image intake): tool images go back as image parts."""
+
+    def specs(self) -> list[ToolSpec]:
+        """The switched-on tools of connected servers."""
+        return [ToolSpec(tool.function_name, tool.description, tool.openai_tool()["function"]["parameters"])
+                for tool in self.hub.tools()]
+
+    def request_with_tools(self, request: GenerationRequest, template_source: str,
+                           specs: list[ToolSpec] | None = None) -> GenerationRequest:
+        """``request`` offering the tools in the form this model's chat template takes."""
+        specs = self.specs() if specs is None else specs
+        if not specs and not any(m.role == "tool" or m.tool_calls for m in request.messages):
+            return request
+        messages, tools = fit_to_template(request.messages, specs, template_source)
+        return replace(request, messages=messages, tools=tools)
+
+    @staticmethod
+    def calls_in(text: str, template_source: str, specs: list[ToolSpec]) -> ParsedReply:
+        """The reply's visible text and the calls in it."""
+        return parse_tool_calls(text, dialect_for_template(template_source), specs)
+
+    @staticmethod
+    def stream_reader(template_source: str, specs: list[ToolSpec]) -> ToolCallStream:
+        """A reader that lets the visible text of a streamed reply through and keeps the calls."""
+        return ToolCallStream(dialect_for_template(template_source), specs)
+
+    def pending(self, call: ToolCall) -> PendingCall:
+        """A call with the tool it names."""
+        return PendingCall(call.id, call.name, arguments_object(call.arguments), self.hub.find(call.name))
+
+    def needs_asking(self, call: PendingCall) -> bool:
+        """Whether the user decides before this call runs."""
+        return self.policy.needs_asking(call, self.hub.config)
+
+    def decided(self, call: PendingCall, decision: Decision) -> ToolResult:
+        """Run an approved call (blocking, never raises) or tell the model it was denied."""
+        if decision is Decision.ALWAYS:
+            updated = self.policy.remember(call, decision, self.hub.config)
+            if updated is not self.hub.config:
+                self.hub.apply_config(updated)
+        if not decision.approved:
+            return denied_result(call)
+        return self.hub.call(call.function_name, call.arguments)
+
+    def result_messages(self, calls: list[ToolCall], results: list[ToolResult]) -> list[ChatMessage]:
+        """The ``tool`` messages of one round; the last one asks for an answer in words."""
+        messages = [self.result_message(call, result) for call, result in zip(calls, results, strict=True)]
+        if messages:
+            messages[-1].content += f"\n\n{ANSWER_HINT}"
+        return messages
+
+    def result_message(self, call: ToolCall, result: ToolResult) -> ChatMessage:
+        """The ``tool`` message that gives a result back to the model (images as image parts if it reads them)."""
+        images: list[ImageInput] = []
+        text = result.for_model()
+        if result.images and self.image_reader is not None:
+            for image in result.images:
+                try:
+                    images.append(self.image_reader(image.data))
+                except Exception as exc:  # noqa: BLE001 - an unreadable image is described, not raised
+                    text += f"\n(an image the tool returned could not be read: {exc})"
+        elif result.images:
+            text += f"\n({len(result.images)} image(s) the tool returned are not shown: this model cannot see images.)"
+        if result.is_error and not text.startswith(("Error", "The ")):
+            text = f"Error: {text}"
+        return ChatMessage("tool", text, images, tool_call_id=call.id, name=call.name)
+
+
+Ask = Callable[[PendingCall], Decision]
+Generate = Callable[[list[ChatMessage], list[ToolSpec]], Completion]
+
+
+def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generate: Generate, ask: Ask,
+                      template_source: str, *, max_rounds: int = MAX_TOOL_ROUNDS,
+                      on_exchange: Callable[[ToolExchange], None] | None = None) -> ToolTurn:
+    """Reply to ``messages``, running the tools the model calls; blocking (CLI, voice).
+
+    ``generate(messages, specs)`` produces one reply (the caller builds and submits the
+    request and shows it streaming); ``ask`` is called for each call that needs approval.
+    """
+    history = list(messages)
+    turn = ToolTurn(Completion())
+    specs = session.specs()
+    for round_number in range(max_rounds + 1):
+        offered = specs if round_number < max_rounds else []  # the last round must answer in words
+        completion = generate(history, offered)
+        turn.completion = completion
+        parsed = session.calls_in(completion.content, template_source, offered) if offered else ParsedReply(
+            completion.content)
+        if completion.error or completion.finish_reason == "cancelled" or not parsed.calls:
+            completion.content = parsed.content if not parsed.calls else completion.content
+            reply = ChatMessage("assistant", completion.content)
+            turn.messages.append(reply)
+            return turn
+        assistant = ChatMessage("assistant", parsed.content, tool_calls=list(parsed.calls))
+        history.append(assistant)
+        turn.messages.append(assistant)
+        results = []
+        for call in parsed.calls:
+            pending = session.pending(call)
+            decision = ask(pending) if session.needs_asking(pending) else Decision.ONCE
+            result = session.decided(pending, decision)
+            results.append(result)
+            exchange = ToolExchange(pending, decision, result)
+            turn.exchanges.append(exchange)
+            if on_exchange is not None:
+                on_exchange(exchange)
+        messages = session.result_messages(parsed.calls, results)
+        history += messages
+        turn.messages += messages
+        _LOGGER.info("Tool round %d: %d call(s)", round_number + 1, len(parsed.calls))
+    return turn
