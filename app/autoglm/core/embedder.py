@@ -63,6 +63,8 @@ class LlamaEmbedder:
         """Token ids (as some clients send them) back to text."""
         with self._lock:
             llama = self._load()
+            if any(not 0 <= token < llama.n_vocab() for token in tokens):
+                raise InputError(f"Token ids must be between 0 and {llama.n_vocab() - 1}.")
             return llama.detokenize(tokens).decode("utf-8", errors="replace")
 
     def embed(self, texts: list[str]) -> tuple[list[list[float]], int]:
@@ -72,6 +74,8 @@ class LlamaEmbedder:
             total = 0
             for index, text in enumerate(texts):
                 count = len(llama.tokenize(text.encode("utf-8"), add_bos=True, special=False))
+                if count == 0:
+                    raise InputError(f"Input {index} is empty.")
                 if count > self.n_ctx:
                     raise InputError(f"Input {index} is {count} tokens long; the embedding limit is {self.n_ctx}.")
                 total += count

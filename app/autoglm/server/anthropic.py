@@ -77,7 +77,9 @@ def _text_of(blocks: str | list[dict[str, Any]]) -> str:
 
 
 def _image_url(block: dict[str, Any]) -> dict[str, Any]:
-    source = block.get("source") or {}
+    source = block.get("source")
+    if not isinstance(source, dict):
+        raise ApiError(400, "An image block needs a 'source' object.", param="messages")
     if source.get("type") == "base64":
         return {"type": "image_url", "image_url": {"url": f"data:{source.get('media_type', 'image/png')};base64,"
                                                           f"{source.get('data', '')}"}}

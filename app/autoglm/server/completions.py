@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.types import Completion, Delta, GenerationRequest, Priority, TokenLogprob
 from autoglm.server.bridge import stream_events
-from autoglm.server.errors import ApiError
+from autoglm.server.errors import ApiError, describe_validation_error
 from autoglm.server.replies import usage_body
 from autoglm.server.schemas import INT64, ChatCompletionRequest
 from autoglm.server.translate import sampling_params
@@ -108,6 +108,9 @@ def register_completions(router: APIRouter, chat: _ChatService, backend: Serving
             sampling = sampling_params(_sampling_body(body), chat.settings.generation)
         except UserFacingError as exc:
             raise ApiError(400, str(exc), code="invalid_request") from exc
+        except ValidationError as exc:
+            words, param = describe_validation_error([dict(error) for error in exc.errors()])
+            raise ApiError(400, words, param=param, code="invalid_request") from exc
         generation = GenerationRequest([], sampling, thinking=False, priority=Priority.API, label="api",
                                        prompt=prompts[0])
         stream = chat.submit_request(generation)

@@ -50,11 +50,15 @@ class ResponsesRequest(BaseModel):
     previous_response_id: None = Field(None, description="Refused: nothing is stored; send the whole input")
 
 
-def _content(content: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+def _content(content: Any) -> str | list[dict[str, Any]]:
     if isinstance(content, str):
         return content
+    if not isinstance(content, list):
+        raise ApiError(400, "A message's 'content' must be text or a list of parts.", param="input")
     parts: list[dict[str, Any]] = []
     for part in content:
+        if not isinstance(part, dict):
+            raise ApiError(400, "Each content part must be an object with a 'type'.", param="input")
         kind = part.get("type")
         if kind in ("input_text", "output_text", "text"):
             parts.append({"type": "text", "text": str(part.get("text", ""))})
