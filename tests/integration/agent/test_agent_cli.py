@@ -16,10 +16,11 @@ from autoglm.agent.protocol import parse_reply
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _autoglm(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def _autoglm(*args: str, home: Path, env: dict[str, str] | None = None,
+             timeout: float = 300) -> subprocess.CompletedProcess:
     environ = {**os.environ, "AUTOGLM_HOME": str(home), **(env or {})}
     return subprocess.run([sys.executable, "-m", "autoglm", *args], capture_output=True, text=True, env=environ,
-                          timeout=300)
+                          timeout=timeout)
 
 
 def _one_line(done: subprocess.CompletedProcess, code: int, words: str) -> None:
@@ -75,3 +76,26 @@ def test_act_on_a_wayland_desktop_is_refused_in_words(tmp_path: Path) -> None:
 def test_the_documented_phone_replays_are_actions(name: str) -> None:
     replies = load_replies(ROOT / "docs" / "examples" / name)
     assert all(parse_reply(reply).ok for reply in replies)
+
+
+@pytest.mark.slow
+def test_point_prints_the_models_point_in_grid_and_pixels(starter_gguf: Path, projector_gguf: Path,
+                                                          tmp_path: Path) -> None:
+    import json
+
+    from autoglm.agent.coordinates import ScreenGeometry, grid_to_pixels
+    from autoglm.agent.protocol import GridPoint
+
+    picture = tmp_path / "screen.png"
+    image = Image.new("RGB", (640, 400), (30, 60, 200))
+    image.paste((220, 40, 40), (100, 100, 300, 200))
+    image.save(picture)
+    done = _autoglm("point", "--image", str(picture), "Where is the red button?", "--model", str(starter_gguf),
+                    "--mmproj", str(projector_gguf), "--constrained", home=tmp_path / "home", timeout=900)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["image_size"] == [640, 400] and answer["action"]["action"] == "Tap"
+    [point] = answer["points"]
+    assert (point["pixel_x"], point["pixel_y"]) == grid_to_pixels(GridPoint(point["x"], point["y"]),
+                                                                  ScreenGeometry(640, 400))
+    assert answer["reply"].startswith("<think>") and "do(action=\"Tap\"" in answer["reply"]
