@@ -454,9 +454,26 @@ class VoiceController(QObject):
             self.controller.add_spoken_delta(item, text)
 
     def _on_transcript(self, text: str) -> None:
+        if self._answer_tool_call(text):
+            return
         self._voice_item = self.controller.begin_spoken_turn(text)
         self.window.chat_view.scroll_to_end()
         self._drain_deltas()
+
+    def _answer_tool_call(self, text: str) -> bool:
+        """A spoken "yes" / "no" (是 / 不) answers the tool call waiting in the chat instead of starting a turn."""
+        cards = self.controller.pending_tool_cards()
+        if not cards:
+            return False
+        from autoglm.tools.approval import spoken_decision
+
+        decision = spoken_decision(text)
+        if decision is None:
+            return False
+        if self.voice is not None:
+            self.voice.interrupt()  # the loop's own reply to "yes" is not wanted: the chat answers
+        self.controller.decide_tool_call(cards[0], decision)
+        return True
 
     def _on_turn_done(self, turn: Any) -> None:
         item = self._voice_item
