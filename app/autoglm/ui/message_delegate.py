@@ -79,6 +79,8 @@ def message_actions(item: MessageItem, is_last: bool) -> list[str]:
         return []
     if item.role == "user":
         return ["edit", "copy"]
+    if item.role == "assistant" and item.tool_calls and not item.content:
+        return []  # a turn that only called tools: its cards below say what it did
     if item.role == "assistant":
         if not is_last:
             return ["copy", "speak"]
