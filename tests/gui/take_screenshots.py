@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for fixtures
 
@@ -71,29 +72,70 @@ def main(out_dir: Path) -> int:
     print("reasoning characters:", len(replies[-1].reasoning) if replies else 0)
     save("reply-reasoning.png")
 
-    window.apply_settings(updated(think, "generation", max_tokens=40, system_prompt="Answer briefly."))
+    extra_shots(window, out_dir, ask, save)
+    window.close()
+    window.shutdown()
+    return 0
+
+
+def extra_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
+    """A length-limited reply with Continue under a stopped one, and the model picker opened."""
+    from autoglm.bench.ui import settle, wait_until
+    from autoglm.core.settings import updated
+
+    runtime = window.runtime
+    window.apply_settings(updated(runtime.settings, "generation", max_tokens=24, system_prompt="Answer briefly."))
     window.new_chat()
     ask("List five uses of a Raspberry Pi, one line each.")
     window.apply_settings(updated(runtime.settings, "generation", max_tokens=400))
     window.send("Now explain the first one in detail.", [])
     model = window.controller.model
-    wait_until(lambda: model.rowCount() == 4 and len(model.item(3).content) > 120, 900)
+    wait_until(lambda: model.rowCount() == 4 and len(model.item(3).content) > 40, 900)
     window.controller.stop()
     window.chat_view.scroll_to_end()
     save("reply-stopped-continue.png")
-
     picker = window.model_picker.combo
     picker.showPopup()
     settle(0.8)
     screen = window.screen().grabWindow(0)
     top_left = window.mapToGlobal(window.rect().topLeft())
-    screen.copy(top_left.x() + window.width() - 560, top_left.y(), 560, 260).save(str(out_dir / "model-picker.png"))
+    screen.copy(top_left.x() + window.width() - 560, top_left.y(), 560, 200).save(str(out_dir / "model-picker.png"))
     print(out_dir / "model-picker.png")
     picker.hidePopup()
+
+
+def only_extra(out_dir: Path) -> int:
+    """Just the length-limit, stopped-reply and model-picker shots (quicker)."""
+    import os
+
+    os.environ.setdefault("AUTOGLM_HOME", tempfile.mkdtemp(prefix="autoglm-shots-"))
+    from autoglm.bench.ui import settle, wait_until
+    from autoglm.core.settings import GenerationSettings
+    from fixtures.screenshot_window import show_loaded_window, starter_runtime
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    app, runtime = starter_runtime(GenerationSettings(max_tokens=24, temperature=0.0, seed=3))
+    window = show_loaded_window(runtime, app, 1280, 820)
+
+    def ask(text: str) -> None:
+        finished: list[object] = []
+        window.controller.replyFinished.connect(finished.append)
+        window.send(text, [])
+        wait_until(lambda: bool(finished), 900)
+        window.controller.replyFinished.disconnect(finished.append)
+        settle(0.5)
+
+    def save(name: str) -> None:
+        settle(0.8)
+        window.grab().save(str(out_dir / name))
+        print(out_dir / name)
+
+    extra_shots(window, out_dir, ask, save)
     window.close()
     window.shutdown()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))
+    target = Path(next((a for a in sys.argv[1:] if not a.startswith("--")), "docs/screenshots"))
+    sys.exit(only_extra(target) if "--only-extra" in sys.argv else main(target))

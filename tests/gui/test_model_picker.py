@@ -10,11 +10,14 @@ def test_the_picker_loads_an_installed_model_and_ejects_it(qtbot: Any, window: A
                                                          send_and_wait: Any) -> None:
     picker = window.model_picker
     qtbot.waitUntil(lambda: picker.eject_button.isEnabled())  # listed in the background after loading
-    assert picker.isVisible() and picker.combo.currentData() == str(starter_gguf)
+    assert picker.isVisible() and picker.combo.currentIndex() >= 0
+    assert picker.combo.itemData(picker.combo.currentIndex(), 3) == str(starter_gguf.resolve())
     window.runtime.repository.import_model(starter_gguf, model_id="starter-copy")
     with qtbot.waitSignal(picker.listed):
         picker.refresh()
     assert "starter-copy" in picker.models()
+    paths = [picker.combo.itemData(row, 3) for row in range(picker.combo.count())]
+    assert paths.count(str(starter_gguf.resolve())) <= 2  # the file itself and its imported name, no more
     row = picker.combo.findData("starter-copy")
     with qtbot.waitSignal(window.modelLoaded, timeout=180_000):
         picker.combo.activated.emit(row)

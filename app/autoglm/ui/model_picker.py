@@ -26,6 +26,7 @@ class PickableModel:
 
     spec: str
     name: str
+    path: str = ""
 
 
 def installed_models(repository: Any, active: str) -> list[PickableModel]:
@@ -33,14 +34,20 @@ def installed_models(repository: Any, active: str) -> list[PickableModel]:
     offered (a model given by path shows its file name). Reads the disk: call off the GUI thread."""
     models: list[PickableModel] = []
     for entry in repository.catalog.entries("llm"):
-        if repository.status(entry).present:
-            models.append(PickableModel(entry.id, entry.name))
+        status = repository.status(entry)
+        if status.present:
+            models.append(PickableModel(entry.id, entry.name, _real(status.paths.get("model"))))
     for model_id, record in sorted(repository.imported().items()):
         if repository.catalog.get(model_id) is None and Path(record["model"]).exists():
-            models.append(PickableModel(model_id, str(record.get("name") or model_id)))
-    if active and all(model.spec != active for model in models):
+            models.append(PickableModel(model_id, str(record.get("name") or model_id), _real(record["model"])))
+    if active and all(model.spec != active and model.path != _real(active) for model in models):
         models.append(PickableModel(active, Path(active).name if active.endswith(".gguf") else active))
     return models
+
+
+def _real(path: str | Path | None) -> str:
+    """``path`` resolved, so one file named two ways is listed once ('' for none)."""
+    return str(Path(path).expanduser().resolve()) if path else ""
 
 
 class ModelPickerWidget(QWidget):
@@ -55,6 +62,7 @@ class ModelPickerWidget(QWidget):
         self.setObjectName("modelPicker")
         self.runtime = runtime
         self._filling = False
+        self._paths: dict[str, str] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -116,13 +124,17 @@ class ModelPickerWidget(QWidget):
         self.combo.clear()
         for model in models:
             self.combo.addItem(model.name, model.spec)
-            self.combo.setItemData(self.combo.count() - 1, model.spec, 3)  # tooltip role: the spec itself
+            self.combo.setItemData(self.combo.count() - 1, model.path or model.spec, 3)  # tooltip: the file
+            self._paths[model.spec] = model.path
         self._filling = False
         self.set_loaded(self.runtime.ready)
         self.listed.emit()
 
     def _select(self, spec: str) -> None:
         row = self.combo.findData(spec)
+        if row < 0:  # the active model given by path: the entry for the same file
+            real = _real(spec) if spec.endswith(".gguf") else ""
+            row = next((self.combo.findData(s) for s, path in self._paths.items() if real and path == real), -1)
         self.combo.setCurrentIndex(row)
 
     def _chosen(self, row: int) -> None:
