@@ -24,6 +24,7 @@ import threading
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
 from PySide6.QtWidgets import QLabel, QMenu
@@ -168,6 +169,8 @@ class VoiceController(QObject):
 
     def _show_state(self, state: str) -> None:
         self.state = state
+        if not shiboken6.isValid(self.state_label):
+            return  # a late timer or background result after the window was torn down
         text = self._state_text(state)
         if state in ("ready", "listening") and time.monotonic() < self._heard_nothing_until:
             text = self.tr("Didn't catch that: hold F9 and speak")
@@ -509,7 +512,8 @@ class VoiceController(QObject):
         """Say so for a few seconds instead of asking the model an empty question."""
         self._heard_nothing_until = time.monotonic() + NOTHING_HEARD_S
         self._show_state(self.state)
-        QTimer.singleShot(int(NOTHING_HEARD_S * 1000) + 50, lambda: self._show_state(self.state))
+        # The label is the timer's context: a window closed in the meantime cancels the call.
+        QTimer.singleShot(int(NOTHING_HEARD_S * 1000) + 50, self.state_label, lambda: self._show_state(self.state))
         self.nothingHeard.emit()
 
     def _on_notice(self, message: str) -> None:

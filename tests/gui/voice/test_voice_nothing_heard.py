@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import shiboken6
 
 from autoglm.speech.vad import SileroFrameVad, TurnDetector, has_words
 
@@ -33,3 +34,16 @@ def test_a_silent_push_to_talk_hold_sends_nothing_and_says_so(qtbot: Any, make_w
     assert window.controller.model.rowCount() == 0 and window.runtime.store.list_conversations() == []
     qtbot.waitUntil(lambda: controller.state == "ready")  # not "Hearing you…" any more
     assert controller.state_label.text().startswith("Didn't catch that")
+
+
+def test_closing_the_window_while_it_says_so_leaves_no_late_call(qtbot: Any, make_window: Any,
+                                                                 gui_settings: Any, monkeypatch: Any) -> None:
+    from autoglm.ui import voice_controller
+
+    monkeypatch.setattr(voice_controller, "NOTHING_HEARD_S", 0.2)
+    window = make_window(gui_settings, load=False)
+    label = window.voice.state_label
+    window.voice._on_nothing_heard()
+    label.deleteLater()  # the window is torn down before the message would have been cleared
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label))
+    qtbot.wait(500)  # the cleared-message call would land now; pytest-qt fails on an exception in it
