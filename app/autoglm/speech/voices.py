@@ -51,6 +51,16 @@ class SpokenVoices:
         return self._voices.get(language, self._voices[ENGLISH])
 
     @property
+    def voice_spec(self) -> str:
+        """The English voice's catalog id or ``.onnx`` path (what Settings → Voice → English voice says)."""
+        return self._settings.tts_voice
+
+    @property
+    def speech_rate(self) -> float:
+        """The speaking speed of every voice."""
+        return self._settings.speech_rate
+
+    @property
     def loaded(self) -> bool:
         """Whether the English (default) voice is in memory."""
         return self._voices[ENGLISH].loaded
@@ -76,6 +86,7 @@ class SpokenVoices:
     def apply_settings(self, settings: VoiceSettings) -> None:
         """Follow changed voices and speed from the next sentence on (``ModelError`` if one cannot load)."""
         with self._lock:
+            applied = self._settings
             for language, spec in ((ENGLISH, settings.tts_voice), (CHINESE, settings.tts_voice_zh)):
                 current = self._voices[language]
                 if isinstance(current, PiperSynthesizer) and spec != ESPEAK_MANDARIN:
@@ -88,4 +99,7 @@ class SpokenVoices:
                         replacement.load()
                     self._voices[language] = replacement
                     current.unload()
+                field = "tts_voice" if language == ENGLISH else "tts_voice_zh"
+                applied = applied.model_copy(update={field: spec, "speech_rate": settings.speech_rate})
+                self._settings = applied  # a voice that failed to load keeps its old setting
             self._settings = settings
