@@ -41,6 +41,7 @@ from autoglm.core.types import (
     Completion,
     Delta,
     GenerationRequest,
+    ImageInput,
     ModelInfo,
     Notice,
     StreamEvent,
@@ -365,6 +366,11 @@ class LlamaEngine:
         return len(self.tokenize_prompt(self.render(messages, thinking, tools).text))
 
     # -- generation ----------------------------------------------------------------------
+    def prepare_images(self, images: list[ImageInput]) -> None:
+        """Encode images ahead of the request that asks about them (engine thread; no-op without vision)."""
+        if self.vision is not None and self.loaded:
+            self.vision.prepare(self, images)
+
     def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
         """Produce one reply, reusing the KV cache for the prompt's known prefix."""
         llama = self._require_loaded()

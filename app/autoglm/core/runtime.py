@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoglm.core.catalog import ModelRepository
+from autoglm.core.conversation import TYPED, Conversation, ImageCache, RequestStyle, build_request
 from autoglm.core.errors import ModelError
 from autoglm.core.paths import AppPaths, app_paths
 from autoglm.core.scheduler import Engine, Scheduler
@@ -24,9 +25,9 @@ from autoglm.core.types import (
     ChatMessage,
     Completion,
     GenerationRequest,
+    ImageInput,
     ModelInfo,
     Priority,
-    SamplingParams,
     StreamEvent,
 )
 
@@ -73,6 +74,11 @@ class Runtime:
         self._speech_lock = threading.Lock()
         self._recognizer: Recognizer | None = None
         self._synthesizer: Synthesizer | None = None
+        self.images = ImageCache()
+        """Every conversation's decoded images, by attachment hash: decoded once, shared."""
+        self.image_decoder: Callable[[bytes, str], ImageInput] | None = None
+        """Decodes and normalises attachment bytes under the given hash (set by a front that
+        sends images; core cannot import ``vision``)."""
 
     # -- the store -----------------------------------------------------------------
     @property
@@ -180,22 +186,45 @@ class Runtime:
         if problem is not None:
             raise problem
 
-    # -- requests ----------------------------------------------------------------------
-    def build_request(self, messages: list[ChatMessage], *, thinking: bool | None = None,
-                      priority: Priority = Priority.INTERACTIVE, system_prompt: str | None = None,
+    # -- conversations and requests --------------------------------------------------------
+    def new_conversation(self) -> Conversation:
+        """An empty chat, saved through the store from its first message."""
+        return Conversation(self.store, images=self.images, load_image=self._attachment_image)
+
+    def open_conversation(self, conversation_id: int) -> Conversation:
+        """A stored chat with its turns (blocking: a database read)."""
+        return Conversation.open(self.store, conversation_id, images=self.images,
+                                 load_image=self._attachment_image)
+
+    def _attachment_image(self, sha256: str) -> ImageInput:
+        """Decode a stored attachment (a cache miss of ``images``)."""
+        from autoglm.core.errors import InputError
+
+        path = self.store.attachment_path(sha256)
+        if path is None:
+            raise InputError("An attached image is missing from the attachments folder.")
+        if self.image_decoder is None:
+            raise InputError("This front cannot read images.")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"The attached image {path.name} cannot be read: {exc.strerror or exc}.") from exc
+        return self.image_decoder(data, sha256)
+
+    def prepare_images(self, images: list[ImageInput]) -> None:
+        """Let the engine encode images now (when attached), so asking about them is instant."""
+        engine = self._engine
+        prepare = getattr(engine, "prepare_images", None)
+        if prepare is None or not images:
+            return
+        self.scheduler.submit_call(lambda: prepare(images), Priority.INTERACTIVE)
+
+    def build_request(self, messages: list[ChatMessage], *, style: RequestStyle = TYPED,
+                      thinking: bool | None = None, system_prompt: str | None = None,
                       **sampling_overrides: Any) -> GenerationRequest:
-        """A request with the system prompt and sampling defaults from settings."""
-        gen = self.settings.generation
-        prompt = gen.system_prompt if system_prompt is None else system_prompt
-        if prompt and not (messages and messages[0].role == "system"):
-            messages = [ChatMessage("system", prompt), *messages]
-        sampling = SamplingParams(temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k,
-                                  repeat_penalty=gen.repeat_penalty, max_tokens=gen.max_tokens, seed=gen.seed)
-        for key, value in sampling_overrides.items():
-            if value is not None:
-                setattr(sampling, key, value)
-        return GenerationRequest(messages=messages, sampling=sampling,
-                                 thinking=gen.thinking if thinking is None else thinking, priority=priority)
+        """A request for ``messages`` (``core.conversation.build_request`` with these settings)."""
+        return build_request(messages, self.settings.generation, style, thinking=thinking,
+                             system_prompt=system_prompt, **sampling_overrides)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save new settings; what needs a reload takes effect on the next model load."""

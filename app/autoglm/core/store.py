@@ -29,7 +29,7 @@ from autoglm.core.errors import UserFacingError
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ROLES = ("system", "user", "assistant")
 DEFAULT_TITLE = "New chat"
 MATCH_START = "«"
@@ -75,6 +75,8 @@ class MessageRecord:
     usage: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     model_id: str = ""
+    extra: dict = field(default_factory=dict)
+    """Typed extras of ``core.conversation.Turn`` as JSON (tool calls, agent steps, citations …)."""
 
 
 @dataclass
@@ -153,7 +155,12 @@ def _schema_v1(tokenizer: str) -> str:
     """
 
 
-_MIGRATIONS = (_schema_v1,)
+def _schema_v2(_tokenizer: str) -> str:
+    """Room beside the text: tool calls and results, agent steps, citations, where a turn came from."""
+    return "ALTER TABLE messages ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';"
+
+
+_MIGRATIONS = (_schema_v1, _schema_v2)
 """Schema step N (1-based) takes ``PRAGMA user_version`` from N-1 to N."""
 
 
@@ -330,9 +337,9 @@ class ConversationStore:
                                                source.model_id)
             self._conn.execute(
                 "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
-                "usage, timings, model_id, finished, created_at) "
+                "usage, timings, model_id, finished, created_at, extra) "
                 "SELECT ?, role, content, reasoning, attachments, usage, timings, model_id, "
-                "finished, created_at FROM messages WHERE conversation_id = ? AND id < ? "
+                "finished, created_at, extra FROM messages WHERE conversation_id = ? AND id < ? "
                 "ORDER BY id", (fork_id, conversation_id, before_message_id))
         return fork_id
 
@@ -340,7 +347,7 @@ class ConversationStore:
 
     def add_message(self, conversation_id: int, role: str, content: str = "", reasoning: str = "",
                     attachments: list[str] | None = None, finished: bool = True,
-                    model_id: str = "") -> int:
+                    model_id: str = "", extra: dict | None = None) -> int:
         """Append a message to the conversation and return its id."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
@@ -352,14 +359,15 @@ class ConversationStore:
                 raise KeyError(f"no conversation {conversation_id}")
             cursor = self._conn.execute(
                 "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
-                "model_id, finished, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "model_id, finished, created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, role, content, reasoning, json.dumps(list(attachments or [])),
-                 model_id, int(finished), now))
+                 model_id, int(finished), now, json.dumps(extra or {})))
             return _inserted_id(cursor)
 
     def update_message(self, message_id: int, *, content: str | None = None,
                        reasoning: str | None = None, finished: bool | None = None,
-                       usage: dict | None = None, timings: dict | None = None) -> None:
+                       usage: dict | None = None, timings: dict | None = None,
+                       extra: dict | None = None) -> None:
         """Change the given fields of a message: one UPDATE, cheap enough to call per token batch.
 
         Finishing a message (``finished=True``) also marks its conversation as updated.
@@ -375,6 +383,8 @@ class ConversationStore:
             changes["usage"] = json.dumps(usage)
         if timings is not None:
             changes["timings"] = json.dumps(timings)
+        if extra is not None:
+            changes["extra"] = json.dumps(extra)
         if not changes:
             return
         assignments = ", ".join(f"{column} = ?" for column in changes)
@@ -580,7 +590,7 @@ class ConversationStore:
             content=row["content"], reasoning=row["reasoning"],
             attachments=json.loads(row["attachments"]), finished=bool(row["finished"]),
             created_at=row["created_at"], usage=json.loads(row["usage"]),
-            timings=json.loads(row["timings"]), model_id=row["model_id"])
+            timings=json.loads(row["timings"]), model_id=row["model_id"], extra=json.loads(row["extra"]))
 
     def _require_conversation(self, conversation_id: int) -> ConversationRecord:
         """The conversation, or ``KeyError``."""

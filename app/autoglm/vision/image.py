@@ -110,8 +110,8 @@ def _to_rgb(image: Any) -> Any:
     return image.convert("RGB")
 
 
-def _from_pil(image: Any, settings: VisionSettings) -> ImageInput:
-    """Normalise an already-decoded Pillow image."""
+def _from_pil(image: Any, settings: VisionSettings, sha256: str | None = None) -> ImageInput:
+    """Normalise an already-decoded Pillow image; ``sha256`` given: known by that, pixels not hashed."""
     from PIL import Image, ImageOps
 
     image = ImageOps.exif_transpose(image) or image
@@ -122,13 +122,16 @@ def _from_pil(image: Any, settings: VisionSettings) -> ImageInput:
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     rgb = image.tobytes()
-    return ImageInput(image.width, image.height, rgb, pixel_hash(image.width, image.height, rgb))
+    return ImageInput(image.width, image.height, rgb, sha256 or pixel_hash(image.width, image.height, rgb))
 
 
-def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = "The image") -> ImageInput:
+def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = "The image",
+              sha256: str | None = None) -> ImageInput:
     """Decode image bytes into normalised RGB; one ``InputError`` sentence if they are unusable.
 
-    ``label`` names the image in messages (e.g. ``"photo.jpg"``).
+    ``label`` names the image in messages (e.g. ``"photo.jpg"``). ``sha256`` is the
+    identity the caller already has (a stored attachment's hash): the image is then known
+    by that one hash and its pixels are not hashed again.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -159,7 +162,7 @@ def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = 
                 raise InputError(_too_large(label, settings)) from exc
             except (OSError, ValueError, SyntaxError, EOFError) as exc:
                 raise InputError(f"{label} is damaged or truncated: its pixels cannot be decoded.") from exc
-            return _from_pil(image, settings)
+            return _from_pil(image, settings, sha256)
 
 
 def _too_large(label: str, settings: VisionSettings) -> str:

@@ -1,0 +1,379 @@
+"""The one history of a chat, and the one place every request to the model is built.
+
+A ``Conversation`` holds the turns of one chat — text, images (by the content hash of
+their attachment), reasoning, timings, and typed room for tool calls and results, agent
+steps with their screenshots, and document citations — and saves every change through
+the ``ConversationStore``. The window, the voice loop, the CLI and the API translate
+into and out of it; none keeps a history of its own. The window's GUI thread and the
+voice thread both use the open conversation, so every method takes its lock.
+
+``build_request`` is where sampling defaults, thinking and the system prompt are
+decided for every front; a front says only how it asks (``RequestStyle``: priority,
+a system prompt of its own, a reply-length cap). Trimming to the context is done by the
+engine, which alone can count tokens (``core.engine.trim_to_fit``).
+
+Images are decoded and normalised once: ``ImageCache`` keeps the ``ImageInput`` of each
+attachment hash, and that hash is the image's one identity (the engine's KV reuse keys
+on it too).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from autoglm.core.settings import GenerationSettings
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    GenerationRequest,
+    ImageInput,
+    Priority,
+    SamplingParams,
+)
+
+_LOGGER = logging.getLogger(__name__)
+Role = Literal["system", "user", "assistant"]
+Origin = Literal["typed", "spoken", "api", "agent"]
+ImageLoader = Callable[[str], ImageInput]
+"""Decodes the attachment with that hash into a normalised image (reads the store's file)."""
+IMAGE_CACHE_BYTES = 512 * 2**20
+VOICE_SYSTEM_PROMPT = (
+    "You are a helpful voice assistant. Answer in one to three short spoken sentences, "
+    "in plain words, without lists, code or markdown."
+)
+VOICE_MAX_TOKENS = 160
+
+
+# -- what a turn can hold ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ToolCall:
+    """The model asked for a tool: its call id, the tool's name and the JSON arguments."""
+
+    call_id: str
+    name: str
+    arguments: str = "{}"
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What a tool answered to one call."""
+
+    call_id: str
+    content: str
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class AgentStep:
+    """One step of acting: the action taken, the model's thought, and the screenshot it saw."""
+
+    action: str
+    thought: str = ""
+    screenshot: str = ""
+    """The attachment hash of the screenshot the step was decided on."""
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A passage of a document the answer used."""
+
+    source: str
+    text: str
+    location: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class Turn:
+    """One message of the chat as the conversation keeps it."""
+
+    role: Role
+    content: str = ""
+    reasoning: str = ""
+    images: list[str] = field(default_factory=list)
+    """Attachment hashes (sha256 of the stored file), in order."""
+    message_id: int = 0
+    finished: bool = True
+    origin: Origin = "typed"
+    model_id: str = ""
+    usage: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_results: list[ToolResult] = field(default_factory=list)
+    agent_steps: list[AgentStep] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    def extra(self) -> dict[str, Any]:
+        """The fields the store keeps as JSON beside the text (empty ones left out)."""
+        values: dict[str, Any] = {"origin": self.origin} if self.origin != "typed" else {}
+        for name in ("tool_calls", "tool_results", "agent_steps", "citations"):
+            items = getattr(self, name)
+            if items:
+                values[name] = [asdict(item) for item in items]
+        if self.error:
+            values["error"] = self.error
+        return values
+
+
+_EXTRA_TYPES: dict[str, type] = {"tool_calls": ToolCall, "tool_results": ToolResult,
+                                 "agent_steps": AgentStep, "citations": Citation}
+
+
+def turn_from_record(record: Any) -> Turn:
+    """A turn from a stored ``MessageRecord``."""
+    extra = dict(getattr(record, "extra", None) or {})
+    typed = {name: [kind(**item) for item in extra.get(name, [])] for name, kind in _EXTRA_TYPES.items()}
+    return Turn(role=record.role, content=record.content, reasoning=record.reasoning,
+                images=list(record.attachments), message_id=record.id, finished=record.finished,
+                origin=extra.get("origin", "typed"), model_id=record.model_id, usage=dict(record.usage or {}),
+                timings=dict(record.timings or {}), error=str(extra.get("error", "")), **typed)
+
+
+# -- images, decoded once ---------------------------------------------------------------------
+class ImageCache:
+    """Normalised images by attachment hash, least recently used dropped past a byte budget."""
+
+    def __init__(self, max_bytes: int = IMAGE_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._images: OrderedDict[str, ImageInput] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.decodes = 0
+        """How many images were decoded through ``get`` (a miss each)."""
+
+    def put(self, image: ImageInput) -> None:
+        """Keep ``image`` under its ``sha256``."""
+        with self._lock:
+            old = self._images.pop(image.sha256, None)
+            if old is not None:
+                self._bytes -= len(old.rgb)
+            self._images[image.sha256] = image
+            self._bytes += len(image.rgb)
+            while self._bytes > self.max_bytes and len(self._images) > 1:
+                _, dropped = self._images.popitem(last=False)
+                self._bytes -= len(dropped.rgb)
+
+    def peek(self, sha256: str) -> ImageInput | None:
+        """The cached image, or ``None`` (never decodes)."""
+        with self._lock:
+            image = self._images.get(sha256)
+            if image is not None:
+                self._images.move_to_end(sha256)
+            return image
+
+    def get(self, sha256: str, load: ImageLoader) -> ImageInput:
+        """The image for ``sha256``, decoded by ``load`` only the first time."""
+        image = self.peek(sha256)
+        if image is None:
+            image = load(sha256)
+            if image.sha256 != sha256:
+                image = replace(image, sha256=sha256)
+            with self._lock:
+                self.decodes += 1
+            self.put(image)
+        return image
+
+
+# -- requests ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequestStyle:
+    """How a front asks: its priority, and what it changes of the settings' defaults."""
+
+    priority: Priority = Priority.INTERACTIVE
+    label: str = ""
+    system_prompt: str | None = None
+    """``None``: the settings' system prompt."""
+    thinking: bool | None = None
+    """``None``: the settings' choice."""
+    max_tokens_cap: int | None = None
+    """Replies at most this long, whatever the settings say (spoken replies stay short)."""
+
+
+TYPED = RequestStyle(Priority.INTERACTIVE, "chat")
+SPOKEN = RequestStyle(Priority.VOICE, "voice", VOICE_SYSTEM_PROMPT, thinking=False, max_tokens_cap=VOICE_MAX_TOKENS)
+API = RequestStyle(Priority.API, "api", system_prompt="")
+"""API clients send their own system message; the app's is not slipped in."""
+
+
+def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> SamplingParams:
+    """Sampling from the generation settings; an override that is not ``None`` wins."""
+    sampling = SamplingParams(temperature=generation.temperature, top_p=generation.top_p,
+                              top_k=generation.top_k, repeat_penalty=generation.repeat_penalty,
+                              max_tokens=generation.max_tokens, seed=generation.seed)
+    for key, value in overrides.items():
+        if value is not None:
+            if not hasattr(sampling, key):
+                raise TypeError(f"unknown sampling parameter {key!r}")
+            setattr(sampling, key, value)
+    return sampling
+
+
+def build_request(messages: list[ChatMessage], generation: GenerationSettings, style: RequestStyle = TYPED,
+                  *, thinking: bool | None = None, system_prompt: str | None = None,
+                  sampling: SamplingParams | None = None, **sampling_overrides: Any) -> GenerationRequest:
+    """The request for ``messages``: the system prompt first, sampling and thinking settled.
+
+    Precedence: the call's arguments, then the style's, then the settings'. A conversation
+    that starts with its own system message keeps it.
+    """
+    prompt = next((p for p in (system_prompt, style.system_prompt) if p is not None), generation.system_prompt)
+    if prompt and not (messages and messages[0].role == "system"):
+        messages = [ChatMessage("system", prompt), *messages]
+    params = sampling if sampling is not None else sampling_defaults(generation, **sampling_overrides)
+    if style.max_tokens_cap is not None:
+        params = replace(params, max_tokens=min(params.max_tokens, style.max_tokens_cap))
+    think = next((t for t in (thinking, style.thinking) if t is not None), generation.thinking)
+    return GenerationRequest(messages=list(messages), sampling=params, thinking=think,
+                             priority=style.priority, label=style.label)
+
+
+def _unreadable(sha256: str) -> ImageInput:
+    from autoglm.core.errors import InputError
+
+    raise InputError(f"The image {sha256[:12]}… is no longer available to this conversation.")
+
+
+# -- the conversation -------------------------------------------------------------------------
+class Conversation:
+    """One chat's turns, saved through the store as they change; safe to share between threads.
+
+    With ``store=None`` it lives in memory only (the CLI's terminal chat, tests).
+    """
+
+    def __init__(self, store: Any = None, *, images: ImageCache | None = None,
+                 load_image: ImageLoader | None = None, conversation_id: int = 0,
+                 turns: Iterable[Turn] = ()) -> None:
+        self.store = store
+        self.images = images or ImageCache()
+        self._load_image = load_image
+        self._id = conversation_id
+        self._turns: list[Turn] = list(turns)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, store: Any, conversation_id: int, *, images: ImageCache | None = None,
+             load_image: ImageLoader | None = None) -> Conversation:
+        """A stored conversation with its turns (blocking: a database read)."""
+        turns = [turn_from_record(record) for record in store.messages(conversation_id)]
+        return cls(store, images=images, load_image=load_image, conversation_id=conversation_id, turns=turns)
+
+    def empty_like(self) -> Conversation:
+        """A new, empty chat on the same store and image cache."""
+        return Conversation(self.store, images=self.images, load_image=self._load_image)
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def id(self) -> int:
+        """The store's id (0 until the first message is saved)."""
+        return self._id
+
+    def turns(self) -> list[Turn]:
+        """A copy of the turn list (the turns themselves are shared)."""
+        with self._lock:
+            return list(self._turns)
+
+    def turn(self, message_id: int) -> Turn | None:
+        """The turn stored under ``message_id``."""
+        with self._lock:
+            return next((t for t in self._turns if t.message_id == message_id), None)
+
+    def __len__(self) -> int:
+        """How many turns the chat has."""
+        with self._lock:
+            return len(self._turns)
+
+    # -- writing ------------------------------------------------------------------------------
+    def ensure_stored(self, title: str, model_id: str = "") -> int:
+        """Create the conversation in the store if it is not there yet; returns its id."""
+        with self._lock:
+            if not self._id and self.store is not None:
+                self._id = self.store.create_conversation(title, model_id)
+            return self._id
+
+    def add_user(self, text: str, images: Iterable[str] = (), *, origin: Origin = "typed",
+                 title: str | None = None) -> Turn:
+        """Append and save the user's message (``images``: attachment hashes already stored)."""
+        turn = Turn("user", text, images=list(images), origin=origin)
+        with self._lock:
+            self.ensure_stored(title or text or "Image")
+            if self.store is not None:
+                turn.message_id = self.store.add_message(self._id, "user", text, attachments=turn.images,
+                                                         extra=turn.extra())
+            self._turns.append(turn)
+        return turn
+
+    def begin_reply(self, model_id: str = "", origin: Origin = "typed") -> Turn:
+        """Append and save an empty, unfinished assistant reply to stream into."""
+        turn = Turn("assistant", finished=False, origin=origin, model_id=model_id)
+        with self._lock:
+            self.ensure_stored("New chat", model_id)
+            if self.store is not None:
+                turn.message_id = self.store.add_message(self._id, "assistant", "", finished=False,
+                                                         model_id=model_id, extra=turn.extra())
+            self._turns.append(turn)
+        return turn
+
+    def save_partial(self, turn: Turn, content: str, reasoning: str = "") -> None:
+        """The reply so far (still unfinished), so a crash keeps it."""
+        with self._lock:
+            turn.content, turn.reasoning = content, reasoning
+            if self.store is not None and turn.message_id and turn in self._turns:
+                self.store.update_message(turn.message_id, content=content, reasoning=reasoning, finished=False)
+
+    def finish_reply(self, turn: Turn, content: str, reasoning: str = "", *, completion: Completion | None = None,
+                     timings: dict[str, Any] | None = None, error: str = "") -> None:
+        """The reply is over (done, stopped or failed): keep what it says and how it went."""
+        with self._lock:
+            turn.content, turn.reasoning, turn.finished = content, reasoning, True
+            turn.error = error or (completion.error or "" if completion is not None else "")
+            turn.timings = dict(timings or {})
+            if completion is not None:
+                turn.timings.update(asdict(completion.timings))
+                turn.usage = asdict(completion.usage)
+            if self.store is not None and turn.message_id and turn in self._turns:
+                self.store.update_message(turn.message_id, content=content, reasoning=reasoning, finished=True,
+                                          usage=turn.usage, timings=turn.timings, extra=turn.extra())
+
+    def drop_from(self, turn: Turn) -> None:
+        """Forget ``turn`` and every later one (regenerating a reply)."""
+        with self._lock:
+            if turn not in self._turns:
+                return
+            del self._turns[self._turns.index(turn):]
+            if self.store is not None and turn.message_id:
+                self.store.delete_messages_from(self._id, turn.message_id)
+
+    # -- what the model sees --------------------------------------------------------------------
+    def image(self, sha256: str) -> ImageInput:
+        """The normalised image of an attachment, decoded on first use only."""
+        return self.images.get(sha256, self._load_image or _unreadable)
+
+    def engine_messages(self, draft: str = "", draft_images: Iterable[str] = (), *,
+                        with_images: bool = True, upto: Turn | None = None) -> list[ChatMessage]:
+        """The chat as the engine sees it (turns with words or images), ``draft`` last.
+
+        ``upto`` stops before that turn (the reply being generated). Blocking where an image
+        is not decoded yet: call it off the GUI thread when ``with_images``.
+        """
+        with self._lock:
+            turns = self._turns if upto is None or upto not in self._turns else \
+                self._turns[:self._turns.index(upto)]
+            history = [(t.role, t.content, list(t.images)) for t in turns
+                       if t.role in ("user", "assistant") and (t.content or t.images)]
+        drafts = list(draft_images)
+        if draft.strip() or drafts:
+            history.append(("user", draft, drafts))
+        return [ChatMessage(role, content, [self.image(sha) for sha in hashes] if with_images else [])  # type: ignore[arg-type]
+                for role, content, hashes in history]
+
+    def request(self, generation: GenerationSettings, style: RequestStyle = TYPED, *, draft: str = "",
+                draft_images: Iterable[str] = (), upto: Turn | None = None, **overrides: Any) -> GenerationRequest:
+        """The request to answer this chat (and ``draft``, a message not saved yet) in ``style``."""
+        return build_request(self.engine_messages(draft, draft_images, upto=upto), generation, style, **overrides)

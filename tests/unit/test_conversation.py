@@ -1,0 +1,114 @@
+"""The one history of a chat: requests built in one place, images decoded once, saved through the real store."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from autoglm.core.conversation import (
+    API,
+    SPOKEN,
+    AgentStep,
+    Citation,
+    Conversation,
+    ImageCache,
+    ToolCall,
+    ToolResult,
+    build_request,
+)
+from autoglm.core.settings import GenerationSettings
+from autoglm.core.store import ConversationStore
+from autoglm.core.types import ChatMessage, ImageInput, Priority, SamplingParams
+
+GENERATION = GenerationSettings(temperature=0.4, max_tokens=900, system_prompt="Be brief.", thinking=True)
+
+
+def image(sha: str) -> ImageInput:
+    return ImageInput(2, 1, b"\x00" * 6, sha)
+
+
+def test_typed_spoken_and_api_requests_share_the_settings_defaults() -> None:
+    messages = [ChatMessage("user", "hi")]
+    typed = build_request(messages, GENERATION)
+    assert typed.messages[0] == ChatMessage("system", "Be brief.")
+    assert typed.sampling.temperature == 0.4 and typed.sampling.max_tokens == 900 and typed.thinking
+    spoken = build_request(messages, GENERATION, SPOKEN)
+    assert spoken.priority is Priority.VOICE and not spoken.thinking
+    assert spoken.sampling.max_tokens == 160 and spoken.sampling.temperature == 0.4
+    assert "voice assistant" in spoken.messages[0].content
+    api = build_request(messages, GENERATION, API, sampling=SamplingParams(temperature=1.0))
+    assert api.messages == messages and api.priority is Priority.API and api.sampling.temperature == 1.0
+    own = build_request([ChatMessage("system", "Mine."), *messages], GENERATION, thinking=False, top_k=7)
+    assert own.messages[0].content == "Mine." and len(own.messages) == 2
+    assert not own.thinking and own.sampling.top_k == 7
+
+
+def test_images_are_decoded_once_across_turns_and_conversations() -> None:
+    decoded: list[str] = []
+
+    def load(sha: str) -> ImageInput:
+        decoded.append(sha)
+        return image("ignored")
+
+    cache = ImageCache()
+    first = Conversation(images=cache, load_image=load)
+    first.add_user("what is this?", ["a" * 64])
+    for _ in range(3):
+        request = first.request(GENERATION, draft="and now?")
+        assert request.messages[1].images[0].sha256 == "a" * 64  # known by the attachment's hash
+    other = Conversation(images=cache, load_image=load)
+    other.add_user("again", ["a" * 64])
+    other.request(GENERATION)
+    assert decoded == ["a" * 64] and cache.decodes == 1
+
+
+def test_image_cache_keeps_to_its_byte_budget() -> None:
+    cache = ImageCache(max_bytes=12)
+    for sha in "abc":
+        cache.put(image(sha))
+    assert cache.peek("a") is None and cache.peek("b") is not None and cache.peek("c") is not None
+
+
+def test_turns_with_tool_calls_steps_and_citations_round_trip_through_the_store(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "db.sqlite", tmp_path / "attachments")
+    try:
+        chat = Conversation(store)
+        chat.add_user("open the settings", origin="spoken")
+        reply = chat.begin_reply("model-x")
+        reply.tool_calls.append(ToolCall("c1", "open", '{"what": "settings"}'))
+        reply.tool_results.append(ToolResult("c1", "done"))
+        reply.agent_steps.append(AgentStep('do(action="Tap", element=[5,5])', "tap it", "f" * 64))
+        reply.citations.append(Citation("manual.pdf", "Settings live in …", "p. 3", 0.9))
+        chat.save_partial(reply, "Open")
+        assert store.get_message(reply.message_id).finished is False
+        chat.finish_reply(reply, "Opened.")
+        again = Conversation.open(store, chat.id)
+        user, answer = again.turns()
+        assert user.origin == "spoken" and answer.content == "Opened." and answer.finished
+        assert answer.tool_calls == reply.tool_calls and answer.tool_results == reply.tool_results
+        assert answer.agent_steps == reply.agent_steps and answer.citations == reply.citations
+        again.drop_from(answer)
+        assert [t.role for t in Conversation.open(store, chat.id).turns()] == ["user"]
+    finally:
+        store.close()
+
+
+def test_two_threads_adding_turns_lose_none(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "db.sqlite", tmp_path / "attachments")
+    try:
+        chat = Conversation(store)
+        chat.ensure_stored("race")
+
+        def talk(name: str) -> None:
+            for i in range(50):
+                chat.add_user(f"{name} {i}")
+
+        threads = [threading.Thread(target=talk, args=(name,)) for name in ("gui", "voice")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(chat) == 100 and len(store.messages(chat.id)) == 100
+        assert [t.message_id for t in chat.turns()] == [m.id for m in store.messages(chat.id)]
+    finally:
+        store.close()
