@@ -158,6 +158,8 @@ class ComposerWidget(QFrame):
     problem = Signal(str)
     cancelEditRequested = Signal()
     draftChanged = Signal()
+    attachmentAdded = Signal(object)
+    """An ``AttachmentDraft`` joined the tray (so it can be stored and encoded before it is sent)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -355,6 +357,7 @@ class ComposerWidget(QFrame):
         self._attachments.append(chip)
         self.tray.show()
         self.draftChanged.emit()
+        self.attachmentAdded.emit(draft)
 
     def _remove_chip(self, chip: AttachmentChipWidget) -> None:
         if chip in self._attachments:

@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         self.controller.conversationChanged.connect(
             lambda conversation_id: self.export_action.setEnabled(bool(conversation_id)))
         self.composer.sendRequested.connect(self.send)
+        self.composer.attachmentAdded.connect(self.controller.stage_attachment)
         self.composer.stopRequested.connect(self.controller.stop)
         self.composer.cancelEditRequested.connect(self.cancel_edit)
         self.composer.draftChanged.connect(self.token_counter.schedule)
