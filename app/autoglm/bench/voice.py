@@ -226,7 +226,7 @@ def _wait(condition: Any, timeout: float) -> bool:
 
 def _streamed_turn(conversation: Any, source: Any, audio: np.ndarray, trailing_s: float) -> dict[str, float]:
     """One question through the voice loop; stops the reply once its first sample played."""
-    conversation.messages.clear()
+    conversation.start_over()
     if not _wait(lambda: conversation.hearing_user, 30):
         raise RuntimeError("the voice loop did not return to listening")
     done = len(conversation.turns)

@@ -43,8 +43,8 @@ ImageLoader = Callable[[str], ImageInput]
 """Decodes the attachment with that hash into a normalised image (reads the store's file)."""
 IMAGE_CACHE_BYTES = 512 * 2**20
 VOICE_SYSTEM_PROMPT = (
-    "You are a helpful voice assistant. Answer in one to three short spoken sentences, "
-    "in plain words, without lists, code or markdown."
+    "You are a helpful voice assistant. Answer in the language you are asked in, in one to three "
+    "short spoken sentences, in plain words, without lists, code or markdown."
 )
 VOICE_MAX_TOKENS = 160
 

@@ -1,7 +1,9 @@
 """The voice loop: listen → transcribe → ask the model → speak → listen.
 
 Push-to-talk (``press()``/``release()``) or hands-free (the VAD ends each turn). The loop
-talks to the engine only through the scheduler (``submit`` → ``ReplyStream``). While the
+talks to the engine only through the scheduler (``submit`` → ``ReplyStream``), and asks
+with the history of a ``core.conversation.Conversation``: the window's open chat (images
+included) or, in the terminal, one of its own. While the
 assistant speaks, the microphone is muted unless the user wears a headset and allows
 barge-in; with barge-in, speaking over the assistant cancels the reply and stops the
 voice, and the stored reply is cut to what was actually spoken.
@@ -18,22 +20,21 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
+from autoglm.core.conversation import SPOKEN, VOICE_SYSTEM_PROMPT, Conversation
 from autoglm.core.errors import UserFacingError
 from autoglm.core.foreground import FOREGROUND
-from autoglm.core.settings import VoiceSettings
+from autoglm.core.settings import GenerationSettings, VoiceSettings
 from autoglm.core.speech import Recognizer, Synthesizer
 from autoglm.core.types import (
-    ChatMessage,
     Completion,
     Delta,
     GenerationRequest,
     Notice,
-    Priority,
     SamplingParams,
     StreamEvent,
 )
@@ -59,10 +60,7 @@ _LOGGER = logging.getLogger(__name__)
 # ``first_audio_p50_s`` from 0.85 to 0.81 s. A pause the user fills again only costs the
 # dropped speculative work (``speculative_answers_dropped`` in ``autoglm bench voice``).
 LIKELY_END_MS = 96
-DEFAULT_SYSTEM_PROMPT = (
-    "You are a helpful voice assistant. Answer in the language you are asked in, in one to three "
-    "short spoken sentences, in plain words, without lists, code or markdown."
-)
+DEFAULT_SYSTEM_PROMPT = VOICE_SYSTEM_PROMPT
 
 
 class VoiceState(enum.Enum):
@@ -198,9 +196,10 @@ class VoiceConversation:
         transcriber: Recognizer | None = None,
         synthesizer: Synthesizer | None = None,
         vad: FrameVad | None = None,
-        system_prompt: str = DEFAULT_SYSTEM_PROMPT,
+        system_prompt: str | None = None,
         sampling: SamplingParams | None = None,
-        history: list[ChatMessage] | None = None,
+        conversation: Callable[[], Conversation] | None = None,
+        generation: Callable[[], GenerationSettings] | None = None,
         echo_tail_s: float = 0.3,
     ):
         self.scheduler = scheduler
@@ -217,9 +216,14 @@ class VoiceConversation:
         self.transcriber: Recognizer = transcriber
         self.synthesizer: Synthesizer = synthesizer
         self._vad = vad
-        self.system_prompt = system_prompt
-        self.sampling = sampling or SamplingParams(temperature=0.3, max_tokens=160)
-        self.messages: list[ChatMessage] = list(history or [])
+        self.style = SPOKEN if system_prompt is None else replace(SPOKEN, system_prompt=system_prompt)
+        self.sampling = sampling
+        """``None``: the generation settings' sampling (spoken replies capped short)."""
+        self.own_conversation = Conversation()
+        """The history when no front gives one (the terminal); the voice loop records its turns there."""
+        self.conversation_source = conversation or (lambda: self.own_conversation)
+        """The conversation each turn is asked in; a front that gives one records the turns itself."""
+        self.generation_source = generation or GenerationSettings
         self.echo_tail_s = echo_tail_s
         self.hands_free = True
         self.state = VoiceState.IDLE
@@ -241,6 +245,10 @@ class VoiceConversation:
         self._threads: list[threading.Thread] = []
 
     # -- control (any thread) --------------------------------------------------------------
+    def start_over(self) -> None:
+        """Forget the voice loop's own history (a front's conversation is the front's business)."""
+        self.own_conversation = Conversation()
+
     @property
     def barge_in_allowed(self) -> bool:
         """Barge-in needs a headset, or the assistant would interrupt itself."""
@@ -604,10 +612,9 @@ class VoiceConversation:
             if not pending.confirmed.is_set():
                 self.player.hold()
                 pending.holding = True
-        user = ChatMessage("user", pending.text)
-        prompt = ([ChatMessage("system", self.system_prompt)] if self.system_prompt else []) + [*self.messages, user]
-        request = GenerationRequest(messages=prompt, sampling=self.sampling, thinking=False,
-                                    priority=Priority.VOICE, label="voice")
+        conversation = self.conversation_source()
+        request = conversation.request(self.generation_source(), self.style, draft=pending.text,
+                                       sampling=self.sampling)
         stream = pending.stream = self._stream = self.scheduler.submit(request)
         if pending.abandoned.is_set():
             stream.cancel()
@@ -648,7 +655,10 @@ class VoiceConversation:
         full_reply = "".join(content).strip()
         self.player.take_history()
         stored = speaker.last_stopped_text if interrupted else full_reply
-        self.messages += [user, ChatMessage("assistant", stored)]
+        if conversation is self.own_conversation:
+            conversation.add_user(pending.text, origin="spoken")
+            reply = conversation.begin_reply(origin="spoken")
+            conversation.finish_reply(reply, stored, completion=completion)
         turn = VoiceTurn(
             user_text=pending.text, reply_text=stored, full_reply=full_reply, interrupted=interrupted,
             completion=completion, speech_ended_at=pending.speech_ended_at,

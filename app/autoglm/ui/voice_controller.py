@@ -30,7 +30,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
 from PySide6.QtWidgets import QLabel, QMenu
 
 from autoglm.core.settings import Settings, VoiceSettings, updated
-from autoglm.core.types import SamplingParams
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.spoken_replies import BufferedReply, SpokenText
 from autoglm.ui.tasks import BackgroundTask
@@ -40,7 +39,6 @@ _LOGGER = logging.getLogger(__name__)
 PUSH_TO_TALK_KEY = Qt.Key.Key_F9
 HANDS_FREE_SHORTCUT = "Ctrl+Shift+V"
 DELTA_INTERVAL_MS = 33
-VOICE_MAX_TOKENS = 160
 MIC_IDLE_CLOSE_MS = 20_000
 SILENCE_DBFS = -100.0
 NOTHING_HEARD_S = 4.0
@@ -129,8 +127,6 @@ class VoiceController(QObject):
         self.controller.busyChanged.connect(self._on_busy_changed)
         window.composer.stopRequested.connect(self.stop_speaking)  # Stop and Esc silence the voice too
         window.stop_action.triggered.connect(self.stop_speaking)
-        self.controller.conversationChanged.connect(lambda _id: self._sync_history())
-        self.controller.loaded.connect(lambda _n: self._sync_history())
         window.speech.set_speaker(self.speak)
         window.installEventFilter(self)
         self._delta_timer = QTimer(self)
@@ -275,25 +271,24 @@ class VoiceController(QObject):
     def _voice_settings(self) -> VoiceSettings:
         return self.runtime.settings.voice
 
-    def _ensure_voice(self, history: list[Any]) -> Any:
+    def _ensure_voice(self) -> Any:
         """The conversation, built on first use (voice thread)."""
         if self.voice is None:
             from autoglm.speech.conversation import VoiceCallbacks, VoiceConversation
 
-            gen = self.runtime.settings.generation
-            sampling = SamplingParams(temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k,
-                                      repeat_penalty=gen.repeat_penalty, seed=gen.seed,
-                                      max_tokens=min(gen.max_tokens, VOICE_MAX_TOKENS))
             callbacks = VoiceCallbacks(
                 on_state=lambda state: self._stateReported.emit(state.value),
                 on_level=self._set_level, on_transcript=self._transcriptReported.emit,
                 on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
                 on_error=self._errorReported.emit, on_notice=self._noticeReported.emit,
                 on_nothing_heard=self._nothingHeard.emit)
-            self.voice = VoiceConversation(self.runtime.scheduler, self._voice_settings(), callbacks,
-                                           transcriber=self.runtime.recognizer,
-                                           synthesizer=self.runtime.synthesizer,
-                                           sampling=sampling, history=history)
+            runtime, controller = self.runtime, self.controller
+            # Spoken turns are asked in the open chat (its screenshots included) and recorded
+            # there by the controller; the voice loop keeps no history of its own.
+            self.voice = VoiceConversation(runtime.scheduler, self._voice_settings(), callbacks,
+                                           transcriber=runtime.recognizer, synthesizer=runtime.synthesizer,
+                                           conversation=lambda: controller.conversation,
+                                           generation=lambda: runtime.settings.generation)
         return self.voice
 
     def _start_listening(self, hands_free: bool) -> None:
@@ -301,13 +296,12 @@ class VoiceController(QObject):
         if self.no_input_reason:
             self._on_error(self.no_input_reason)
             return
-        history = self.controller.engine_messages()
         if not self._started:
             self._loading = True
             self._show_state("loading")
 
         def start() -> None:
-            voice = self._ensure_voice(history)
+            voice = self._ensure_voice()
             if self._started:
                 voice.open_microphone()
                 voice.hands_free = hands_free
@@ -425,12 +419,11 @@ class VoiceController(QObject):
         if self._reading is not None:
             self._reading.detach()
         self._reading = reply
-        history = self.controller.engine_messages()
         if self.voice is None or not self.voice.synthesizer.loaded:
             self.window.statusBar().showMessage(self.tr("Loading the voice…"), 3000)
 
         def start() -> None:
-            voice = self._ensure_voice(history)
+            voice = self._ensure_voice()
             if reply.detached:
                 return
             if stop_first:
@@ -485,7 +478,6 @@ class VoiceController(QObject):
         self._drain_deltas()
         self._voice_item = None
         self.controller.finish_spoken_turn(item, turn.reply_text, turn.completion, turn.interrupted)
-        self._sync_history()
 
     def _on_voice_state(self, state: str) -> None:
         if state in ("listening", "idle") and self._voice_item is not None:
@@ -526,12 +518,6 @@ class VoiceController(QObject):
             self._voice_item = None  # the user pressed Stop during a spoken reply
             if self.voice is not None:
                 self.voice.interrupt()
-        self._sync_history()
-
-    def _sync_history(self) -> None:
-        """The voice answers with the open conversation as context."""
-        if self.voice is not None:
-            self.voice.messages = self.controller.engine_messages()
 
     # -- keys and shutdown -------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -91,7 +91,7 @@ def test_barge_in_with_a_headset_stops_the_reply_and_keeps_what_was_said(
         full_words = " ".join(SentenceChunker().feed_all([first.full_reply])).split()
         assert 0 < len(spoken_words) < len(full_words)
         assert spoken_words == full_words[:len(spoken_words)]
-        stored = [m.content for m in conversation.messages if m.role == "assistant"]
+        stored = [t.content for t in conversation.own_conversation.turns() if t.role == "assistant"]
         assert stored[0] == first.reply_text
         assert wait_for(lambda: len(heard) >= 2, 30), "the interrupting question was not heard"
         assert "time" in heard[1].lower()
