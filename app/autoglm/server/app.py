@@ -24,17 +24,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette.sse import EventSourceResponse
 
 from autoglm import __version__
+from autoglm.core.conversation import API, build_request
 from autoglm.core.errors import ModelError, UserFacingError
 from autoglm.core.scheduler import ReplyStream, Scheduler
 from autoglm.core.settings import Settings
 from autoglm.core.types import (
     Completion,
     Delta,
-    GenerationRequest,
     ImageInput,
     ModelInfo,
     Notice,
-    Priority,
 )
 from autoglm.server.anthropic import register_messages
 from autoglm.server.backend import ServingBackend, ServingSource
@@ -157,8 +156,8 @@ class _ChatService:
         messages, engine_tools = fit_to_template(messages, plan.tools, info.chat_template)
         # a grammar shapes the reply from its first token, so there is no thinking before it
         thinking = choice.thinking and plan.grammar is None
-        request = GenerationRequest(messages, sampling, thinking=thinking, priority=Priority.API,
-                                    label="api", tools=engine_tools)
+        request = build_request(messages, self.settings.generation, API, thinking=thinking, sampling=sampling)
+        request.tools = engine_tools
         self.check_queue()  # no await between the check and the submit: requests cannot slip past together
         stream = self.backend.scheduler.submit(request)
         return stream, ReplyShape(info.model_id, choice.return_reasoning,

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from autoglm.core.conversation import sampling_defaults
 from autoglm.core.errors import InputError
 from autoglm.core.settings import GenerationSettings
 from autoglm.core.types import ChatMessage, ImageInput, SamplingParams, ToolCall, ToolSpec
@@ -161,21 +162,13 @@ def sampling_params(body: ChatCompletionRequest, defaults: GenerationSettings) -
     stops = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     if len(stops) > MAX_STOP_STRINGS:
         raise InputError(f"At most {MAX_STOP_STRINGS} stop strings are accepted.")
-    max_tokens = body.max_completion_tokens or body.max_tokens or defaults.max_tokens
     seed = body.seed if body.seed is not None else defaults.seed
-    return SamplingParams(
-        temperature=defaults.temperature if body.temperature is None else body.temperature,
-        top_p=defaults.top_p if body.top_p is None else body.top_p,
-        top_k=defaults.top_k if body.top_k is None else body.top_k,
-        repeat_penalty=defaults.repeat_penalty if body.repetition_penalty is None else body.repetition_penalty,
-        max_tokens=max_tokens,
-        stop=[s for s in stops if s],
-        seed=None if seed is None else seed % 2**31,
-        presence_penalty=body.presence_penalty or 0.0,
-        frequency_penalty=body.frequency_penalty or 0.0,
-        logit_bias=_logit_bias(body.logit_bias),
-        top_logprobs=(body.top_logprobs or 0) if body.logprobs else None,
-    )
+    return sampling_defaults(
+        defaults, temperature=body.temperature, top_p=body.top_p, top_k=body.top_k,
+        repeat_penalty=body.repetition_penalty, max_tokens=body.max_completion_tokens or body.max_tokens, stop=[s for s in stops if s],
+        seed=None if seed is None else seed % 2**31, presence_penalty=body.presence_penalty or 0.0,
+        frequency_penalty=body.frequency_penalty or 0.0, logit_bias=_logit_bias(body.logit_bias),
+        top_logprobs=(body.top_logprobs or 0) if body.logprobs else None)
 
 
 def _tool_calls(message: MessageIn) -> list[ToolCall]:
