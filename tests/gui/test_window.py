@@ -162,6 +162,8 @@ def test_pasted_image_goes_to_the_tray_and_is_stored_with_the_message(
     assert window.composer.tray.isVisible()
     window.composer.input.setPlainText("What is in this picture?")
     qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+    # the image was stored when it was attached; the message joins the chat once that is done
+    qtbot.waitUntil(lambda: window.controller.model.rowCount() >= 1, timeout=30_000)
     user = window.controller.model.item(0)
     assert len(user.attachments) == 1
     assert window.runtime.store.attachment_path(user.attachments[0]).is_file()

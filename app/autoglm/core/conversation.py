@@ -370,7 +370,7 @@ class Conversation:
         drafts = list(draft_images)
         if draft.strip() or drafts:
             history.append(("user", draft, drafts))
-        return [ChatMessage(role, content, [self.image(sha) for sha in hashes] if with_images else [])  # type: ignore[arg-type]
+        return [ChatMessage(role, content, [self.image(sha) for sha in hashes] if with_images else [])
                 for role, content, hashes in history]
 
     def request(self, generation: GenerationSettings, style: RequestStyle = TYPED, *, draft: str = "",

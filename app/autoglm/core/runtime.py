@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,8 @@ class Runtime:
         self._speech_lock = threading.Lock()
         self._recognizer: Recognizer | None = None
         self._synthesizer: Synthesizer | None = None
+        self._conversations: weakref.WeakValueDictionary[int, Conversation] = weakref.WeakValueDictionary()
+        self._conversations_lock = threading.Lock()
         self.images = ImageCache()
         """Every conversation's decoded images, by attachment hash: decoded once, shared."""
         self.image_decoder: Callable[[bytes, str], ImageInput] | None = None
@@ -192,9 +195,23 @@ class Runtime:
         return Conversation(self.store, images=self.images, load_image=self._attachment_image)
 
     def open_conversation(self, conversation_id: int) -> Conversation:
-        """A stored chat with its turns (blocking: a database read)."""
-        return Conversation.open(self.store, conversation_id, images=self.images,
-                                 load_image=self._attachment_image)
+        """A stored chat with its turns (blocking: a database read); the same object while it is in use.
+
+        A reply still being written in a chat the window left is written into this one object,
+        so opening that chat again shows, and asks with, the same turns.
+        """
+        with self._conversations_lock:
+            live = self._conversations.get(conversation_id)
+        if live is not None:
+            return live
+        conversation = Conversation.open(self.store, conversation_id, images=self.images,
+                                         load_image=self._attachment_image)
+        return self.remember(conversation)
+
+    def remember(self, conversation: Conversation) -> Conversation:
+        """Share ``conversation`` (now stored) with whoever opens its id while it is in use."""
+        with self._conversations_lock:
+            return self._conversations.setdefault(conversation.id, conversation)
 
     def _attachment_image(self, sha256: str) -> ImageInput:
         """Decode a stored attachment (a cache miss of ``images``)."""

@@ -31,6 +31,7 @@ from autoglm.core.settings import Settings
 from autoglm.core.types import (
     Completion,
     Delta,
+    GenerationRequest,
     ImageInput,
     ModelInfo,
     Notice,

@@ -1,24 +1,27 @@
-"""What happens when the user sends, stops, regenerates or edits: store, engine and view in step.
+"""What happens when the user sends, stops, regenerates or edits: conversation, engine and view in step.
 
-The controller owns the open conversation's ``ChatMessagesModel``. Store reads and image
-decoding run in background jobs, generation runs on the scheduler's thread and reaches
-the view through a ``ReplyStreamWorker``; the GUI thread only does small SQLite writes and
-model updates.
+The open chat's history is a ``core.conversation.Conversation`` (shared with the voice
+loop, which asks with the same history, images included); this controller translates it
+into the view's ``ChatMessagesModel`` and back. Store reads, attachment writes, image
+decoding and hashing run in background jobs (an image is staged — stored, decoded once,
+handed to the projector — as soon as it is attached); generation runs on the scheduler's
+thread and reaches the view through a ``ReplyStreamWorker``. The GUI thread only does
+small SQLite writes and model updates.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from autoglm.core.errors import InputError
-from autoglm.core.types import ChatMessage, Completion
+from autoglm.core.conversation import Conversation, Turn
+from autoglm.core.types import ChatMessage, Completion, ImageInput
 from autoglm.tools.approval import Decision
 from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
 from autoglm.ui.composer import AttachmentDraft
@@ -38,19 +41,26 @@ def title_from(text: str) -> str:
     return line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def item_from_record(record: Any) -> MessageItem:
-    """A view item for a stored ``MessageRecord``."""
-    timings = record.timings or {}
-    usage = record.usage or {}
-    item = MessageItem(role=record.role, content=record.content, reasoning=record.reasoning,
-                       message_id=record.id, attachments=list(record.attachments), finished=record.finished,
-                       reasoning_seconds=timings.get("reasoning_s"))
+def item_from_turn(turn: Turn) -> MessageItem:
+    """A view item for a turn of the conversation."""
+    timings = turn.timings or {}
+    usage = turn.usage or {}
+    item = MessageItem(role=turn.role, content=turn.content, reasoning=turn.reasoning,
+                       message_id=turn.message_id, attachments=list(turn.images), finished=turn.finished,
+                       reasoning_seconds=timings.get("reasoning_s"), error=turn.error)
     item.reply_tokens = int(usage.get("completion_tokens") or 0)
     item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
-    if record.role == "assistant" and (not record.finished or timings.get(STOP_KEY) == "stopped"):
+    if turn.role == "assistant" and (not turn.finished or timings.get(STOP_KEY) == "stopped"):
         item.stopped = True
-    item.length_limited = record.role == "assistant" and timings.get(STOP_KEY) == "length"
+    item.length_limited = turn.role == "assistant" and timings.get(STOP_KEY) == "length"
     return item
+
+
+def decode_attachment(data: bytes, sha256: str, settings: Any) -> ImageInput:
+    """Normalise an attachment's bytes, known by its one hash (worker thread)."""
+    from autoglm.vision.image import normalise
+
+    return normalise(data, settings, sha256=sha256)
 
 
 STOP_KEY = "stop_reason"
@@ -63,6 +73,8 @@ class RunningReply:
 
     item: MessageItem
     conversation_id: int
+    conversation: Conversation
+    turn: Turn
     worker: ReplyStreamWorker | None = None
     reasoning_started: float | None = None
     content_started: float | None = None
@@ -97,7 +109,11 @@ class ConversationController(QObject):
         super().__init__(parent)
         self.runtime = runtime
         self.model = ChatMessagesModel(self)
-        self.conversation_id = 0
+        runtime.image_decoder = lambda data, sha: decode_attachment(data, sha, runtime.settings.vision)
+        self.conversation: Conversation = runtime.new_conversation()
+        """The open chat's one history (the voice loop asks with it too)."""
+        self._staged: dict[int, tuple[AttachmentDraft, Future[str]]] = {}
+        self._sending = False
         self._replies: list[RunningReply] = []
         self.tools: Any = None
         """The window's ``ToolController`` (MCP tools offered to the model), when there is one."""
@@ -112,9 +128,14 @@ class ConversationController(QObject):
         return self.runtime.store
 
     @property
+    def conversation_id(self) -> int:
+        """The open chat's id in the store (0 for a new chat not saved yet)."""
+        return self.conversation.id
+
+    @property
     def busy(self) -> bool:
-        """Whether the open chat's reply is being prepared or streamed."""
-        return self._current() is not None
+        """Whether the open chat's reply is being prepared or streamed (or its images stored)."""
+        return self._current() is not None or self._sending
 
     @property
     def worker(self) -> ReplyStreamWorker | None:
@@ -135,10 +156,10 @@ class ConversationController(QObject):
     def _reply_of(self, item: MessageItem) -> RunningReply | None:
         return next((reply for reply in self._replies if reply.item is item), None)
 
-    def _switch_to(self, conversation_id: int) -> None:
-        """Make ``conversation_id`` the open chat; replies elsewhere go on in the background."""
+    def _switch_to(self, conversation: Conversation) -> None:
+        """Make ``conversation`` the open chat; replies elsewhere go on in the background."""
         was_busy = self.busy
-        self.conversation_id = conversation_id
+        self.conversation = conversation
         if self.busy != was_busy:
             self.busyChanged.emit(self.busy)
 
@@ -146,7 +167,7 @@ class ConversationController(QObject):
     def new_conversation(self) -> None:
         """Start an empty chat (stored when the first message is sent)."""
         self._load_generation += 1
-        self._switch_to(0)
+        self._switch_to(self.runtime.new_conversation())
         self.model.set_items([])
         self.conversationChanged.emit(0)
 
@@ -155,19 +176,20 @@ class ConversationController(QObject):
         in it is shown live; one being written in the chat left goes on in the background)."""
         self._load_generation += 1
         generation = self._load_generation
-        store = self.store
+        runtime = self.runtime
         measure = self.make_measurer() if self.make_measurer else None
 
-        def load() -> tuple[list[MessageItem], Any]:
-            items = [item_from_record(record) for record in store.messages(conversation_id)]
-            return items, measure(items) if measure else None
+        def load() -> tuple[Conversation, list[MessageItem], Any]:
+            conversation = runtime.open_conversation(conversation_id)
+            items = [item_from_turn(turn) for turn in conversation.turns()]
+            return conversation, items, measure(items) if measure else None
 
-        def show(result: tuple[list[MessageItem], Any]) -> None:
+        def show(result: tuple[Conversation, list[MessageItem], Any]) -> None:
             if generation != self._load_generation:
                 return
-            items, measured = result
+            conversation, items, measured = result
             items = self._with_live_replies(conversation_id, items)
-            self._switch_to(conversation_id)
+            self._switch_to(conversation)
             if measured is not None and self.apply_measured is not None:
                 self.apply_measured(measured)
             self.model.set_items(items)
@@ -192,36 +214,98 @@ class ConversationController(QObject):
                 items.append(reply.item)
         return items
 
-    # -- sending ---------------------------------------------------------------------------
+    # -- attaching and sending -----------------------------------------------------------
+    def stage_attachment(self, draft: AttachmentDraft) -> None:
+        """Store, hash and decode an image as soon as it is attached, and let the projector encode it.
+
+        All in the background; sending it later only waits for what is not done yet.
+        """
+        store, runtime = self.store, self.runtime
+        future: Future[str] = Future()
+        self._staged[id(draft)] = (draft, future)
+        data, suffix = draft.data, draft.suffix
+
+        def stage() -> str:
+            sha = store.put_attachment(data, suffix)  # the one hash; written and fsynced here
+            image = runtime.images.peek(sha) or decode_attachment(data, sha, runtime.settings.vision)
+            runtime.images.put(image)
+            runtime.prepare_images([image])
+            return sha
+
+        BackgroundTask(stage, name="stage-attachment", owner=self).on_success(future.set_result) \
+            .on_failure(future.set_exception).start()
+
+    def _attachment_hashes(self, drafts: list[AttachmentDraft]) -> list[str]:
+        """Each draft's stored hash, storing the ones not staged yet (worker thread)."""
+        hashes = []
+        for draft in drafts:
+            staged = self._staged.pop(id(draft), None)
+            hashes.append(staged[1].result() if staged is not None and staged[0] is draft
+                          else self.store.put_attachment(draft.data, draft.suffix))
+        return hashes
+
     def send(self, text: str, drafts: list[AttachmentDraft] | None = None) -> bool:
-        """Add the user's message and start the reply; ``False`` if nothing was sent."""
+        """Add the user's message and start the reply; ``False`` if nothing was sent.
+
+        With images, their storing (if not already staged) runs in the background first.
+        """
         drafts = drafts or []
         if self.busy or (not text.strip() and not drafts):
             return False
-        self._add_user_message(text, drafts)
-        self._start_reply()
+        if not drafts:
+            self._add_user_message(text, [])
+            self._start_reply()
+            return True
+        self._sending = True
+        self.busyChanged.emit(True)
+        conversation = self.conversation
+
+        def sent(hashes: list[str]) -> None:
+            self._sending = False
+            # Images removed from the tray were staged for nothing: let their bytes go (a later
+            # send of one still in the tray stores it again, at the cost of one hash).
+            self._staged = {key: entry for key, entry in self._staged.items() if not entry[1].done()}
+            if conversation is not self.conversation:
+                self.busyChanged.emit(self.busy)
+                return  # the user went to another chat meanwhile
+            self._add_user_message(text, hashes)
+            self._start_reply()
+
+        def failed(error: BaseException) -> None:
+            from autoglm.ui.error_funnel import describe_error
+
+            self._sending = False
+            self.busyChanged.emit(self.busy)
+            self.problem.emit(describe_error(error))
+
+        BackgroundTask(lambda: self._attachment_hashes(drafts), name="store-attachments", owner=self) \
+            .on_success(sent).on_failure(failed).start()
         return True
 
-    def _add_user_message(self, text: str, drafts: list[AttachmentDraft]) -> None:
-        store = self.store
-        if not self.conversation_id:
-            model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
-            self.conversation_id = store.create_conversation(title_from(text or QCoreApplication.translate("ConversationController", "Image")), model_id)
-            self.conversationChanged.emit(self.conversation_id)
-        hashes = []
-        for draft in drafts:
-            hashes.append(store.put_attachment(draft.data, draft.suffix))
-        message_id = store.add_message(self.conversation_id, "user", text, attachments=hashes)
-        self.model.append(MessageItem(role="user", content=text, message_id=message_id, attachments=hashes))
+    def _add_user_message(self, text: str, hashes: list[str], origin: str = "typed") -> None:
+        conversation = self.conversation
+        created = not conversation.id
+        title = title_from(text or QCoreApplication.translate("ConversationController", "Image"))
+        if created:
+            conversation.ensure_stored(title, self._model_id())
+            self.runtime.remember(conversation)
+        turn = conversation.add_user(text, hashes, origin=origin, title=title)  # type: ignore[arg-type]
+        if created:
+            self.conversationChanged.emit(conversation.id)
+        self.model.append(MessageItem(role="user", content=text, message_id=turn.message_id, attachments=hashes))
         self.conversationsChanged.emit()
+
+    def _model_id(self) -> str:
+        info = self.runtime.model_info
+        return info.model_id if info is not None else ""
 
     # -- spoken turns (the voice loop generates; the conversation shows and stores) -------
     def begin_spoken_turn(self, text: str) -> MessageItem:
         """The user's spoken words become a user message; returns the reply item to stream into."""
         if self.busy:
             self.stop()
-        self._add_user_message(text, [])
-        return self._open_reply_item()
+        self._add_user_message(text, [], origin="spoken")
+        return self._open_reply_item(origin="spoken")
 
     def add_spoken_delta(self, item: MessageItem, content: str) -> None:
         """Show more of a spoken reply, saving the partial text about once a second."""
@@ -230,7 +314,7 @@ class ConversationController(QObject):
         reply = self._reply_of(item)
         if reply is not None and now - reply.last_partial_save >= 1.0:
             reply.last_partial_save = now
-            self.store.update_message(item.message_id, content=item.content, finished=False)
+            reply.conversation.save_partial(reply.turn, item.content)
 
     def finish_spoken_turn(self, item: MessageItem, stored_text: str, completion: Completion | None,
                            interrupted: bool) -> None:
@@ -250,10 +334,10 @@ class ConversationController(QObject):
 
     def _start_reply(self, follow_up: bool = False) -> None:
         """Answer the conversation; ``follow_up``: after tool results, answer from them without tools."""
-        store = self.store
         history = [(item.role, item.content, list(item.attachments), item) for item in self._history()]
         item = self._open_reply_item()
         runtime = self.runtime
+        conversation = self.conversation
         session = self.tools.session(runtime) if self.tools is not None else None
         specs = session.specs() if session is not None and not follow_up else []
         running = self._reply_of(item)
@@ -266,13 +350,13 @@ class ConversationController(QObject):
                 if role == "tool" and session is not None:
                     messages.append(session.result_message(source.tool_result[0], source.tool_result[1]))
                     continue
-                messages.append(ChatMessage(role, content, images=_load_images(store, runtime, hashes),
+                messages.append(ChatMessage(role, content, images=[conversation.image(sha) for sha in hashes],
                                             tool_calls=list(source.tool_calls)))
             if follow_up and messages and messages[-1].role == "tool":
                 from autoglm.tools.tool_turns import ANSWER_HINT
 
                 messages[-1].content += f"\n\n{ANSWER_HINT}"
-            request = runtime.build_request(messages)
+            request = runtime.build_request(messages)  # the images come decoded once, from the conversation
             if session is not None:
                 request = session.request_with_tools(request, _template_source(runtime), specs)
             return request
@@ -288,21 +372,21 @@ class ConversationController(QObject):
         if (self.busy or row != self.model.rowCount() - 1 or item.role != "assistant" or not item.content
                 or not hasattr(engine, "render")):
             return False
-        store = self.store
-        history = [(i.role, i.content, list(i.attachments)) for i in self._history() if i is not item]
-        runtime = self.runtime
+        conversation = self.conversation
+        turn = conversation.turn(item.message_id)
+        if turn is None:
+            return False
+        generation = self.runtime.settings.generation
         prefix = item.content
         item.streaming, item.finished, item.stopped, item.length_limited = True, False, False, False
-        self._replies.append(RunningReply(item, self.conversation_id, last_partial_save=time.monotonic(),
-                                          prefix=prefix))
+        self._replies.append(RunningReply(item, self.conversation_id, conversation, turn,
+                                          last_partial_save=time.monotonic(), prefix=prefix))
         self.model.changed(item)
         self.busyChanged.emit(True)
         self.runningChanged.emit(self.running_conversations)
 
         def prepare() -> Any:
-            messages = [ChatMessage(role, content, images=_load_images(store, runtime, hashes))
-                        for role, content, hashes in history]
-            request = runtime.build_request(messages, thinking=False)
+            request = conversation.request(generation, upto=turn, thinking=False)
             request.prompt = engine.render(request.messages, False).text + prefix
             return request
 
@@ -311,12 +395,13 @@ class ConversationController(QObject):
             .on_failure(lambda error: self._fail(item, error)).start()
         return True
 
-    def _open_reply_item(self) -> MessageItem:
+    def _open_reply_item(self, origin: str = "typed") -> MessageItem:
         """Store an empty, unfinished reply and show it streaming."""
-        model_id = getattr(self.runtime.model_info, "model_id", "") if self.runtime.model_info else ""
-        reply_id = self.store.add_message(self.conversation_id, "assistant", "", finished=False, model_id=model_id)
-        item = MessageItem(role="assistant", message_id=reply_id, finished=False, streaming=True)
-        self._replies.append(RunningReply(item, self.conversation_id, last_partial_save=time.monotonic()))
+        conversation = self.conversation
+        turn = conversation.begin_reply(self._model_id(), origin=origin)  # type: ignore[arg-type]
+        item = MessageItem(role="assistant", message_id=turn.message_id, finished=False, streaming=True)
+        self._replies.append(RunningReply(item, conversation.id, conversation, turn,
+                                          last_partial_save=time.monotonic()))
         self.model.append(item)
         self.busyChanged.emit(True)
         self.runningChanged.emit(self.running_conversations)
@@ -328,12 +413,9 @@ class ConversationController(QObject):
             return  # stopped while preparing
         stream = self.runtime.scheduler.submit(request)
         self.replySubmitted.emit(stream)
-        store = self.store
-        message_id = item.message_id
-        prefix = reply.prefix
+        conversation, turn, prefix = reply.conversation, reply.turn, reply.prefix
         worker = ReplyStreamWorker(
-            stream, lambda content, reasoning: store.update_message(
-                message_id, content=prefix + content, reasoning=reasoning, finished=False), self)
+            stream, lambda content, reasoning: conversation.save_partial(turn, prefix + content, reasoning), self)
         worker.delta.connect(lambda content, reasoning: self._on_delta(item, content, reasoning))
         worker.notice.connect(lambda notice: self._on_notice(notice))
         worker.finished.connect(lambda completion: self._on_finished(item, worker, completion))
@@ -405,14 +487,11 @@ class ConversationController(QObject):
         item.finished = True
         item.stopped = stopped
         timings: dict = {}
-        usage: dict = {}
         if reply.reasoning_started is not None:
             end = reply.content_started or time.monotonic()
             item.reasoning_seconds = end - reply.reasoning_started
             timings["reasoning_s"] = item.reasoning_seconds
         if completion is not None:
-            timings.update(asdict(completion.timings))
-            usage = asdict(completion.usage)
             item.reply_tokens = completion.usage.completion_tokens
             item.reply_speed = completion.timings.decode_tok_s
             if completion.timings.decode_tok_s:
@@ -425,11 +504,10 @@ class ConversationController(QObject):
         was_busy = self.busy
         self._replies.remove(reply)
         self.model.changed(item)
-        conversation_id = reply.conversation_id
-        store = self.store
-        content, reasoning = item.content, item.reasoning
-        BackgroundTask(lambda: store.update_message(item.message_id, content=content, reasoning=reasoning,
-                                                    finished=True, usage=usage, timings=timings),
+        conversation_id, conversation, turn = reply.conversation_id, reply.conversation, reply.turn
+        content, reasoning, error = item.content, item.reasoning, item.error
+        BackgroundTask(lambda: conversation.finish_reply(turn, content, reasoning, completion=completion,
+                                                         timings=timings, error=error),
                        name="save-reply", owner=self).on_success(lambda _r: self.conversationsChanged.emit()).start()
         if was_busy != self.busy:
             self.busyChanged.emit(self.busy)
@@ -511,7 +589,9 @@ class ConversationController(QObject):
         row = self.model.row_of(item)
         if self.busy or row < 0 or item.role != "assistant" or row != self.model.rowCount() - 1:
             return
-        self.store.delete_messages_from(self.conversation_id, item.message_id)
+        turn = self.conversation.turn(item.message_id)
+        if turn is not None:
+            self.conversation.drop_from(turn)
         self.model.remove_from(row)
         self._start_reply()
 
@@ -519,7 +599,7 @@ class ConversationController(QObject):
         """Fork the conversation before ``item`` and send ``new_text`` there instead."""
         if self.busy or item.role != "user" or not new_text.strip():
             return
-        store = self.store
+        store, runtime = self.store, self.runtime
         source_id = self.conversation_id
         before = item.message_id
         kept_attachments = list(item.attachments)
@@ -529,27 +609,24 @@ class ConversationController(QObject):
         generation = self._load_generation
         measure = self.make_measurer() if self.make_measurer else None
 
-        def fork() -> tuple[int, list[MessageItem], Any]:
-            fork_id = store.fork_conversation(source_id, before, title=title)
-            items = [item_from_record(record) for record in store.messages(fork_id)]
-            return fork_id, items, measure(items) if measure else None
+        extra = list(drafts or [])
 
-        def resend(result: tuple[int, list[MessageItem], Any]) -> None:
+        def fork() -> tuple[Conversation, list[MessageItem], Any, list[str]]:
+            hashes = kept_attachments + self._attachment_hashes(extra)
+            conversation = runtime.open_conversation(store.fork_conversation(source_id, before, title=title))
+            items = [item_from_turn(turn) for turn in conversation.turns()]
+            return conversation, items, measure(items) if measure else None, hashes
+
+        def resend(result: tuple[Conversation, list[MessageItem], Any, list[str]]) -> None:
             if generation != self._load_generation:
                 return
-            fork_id, items, measured = result
+            conversation, items, measured, hashes = result
             if measured is not None and self.apply_measured is not None:
                 self.apply_measured(measured)
-            self._switch_to(fork_id)
+            self._switch_to(conversation)
             self.model.set_items(items)
-            self.conversationChanged.emit(fork_id)
-            extra = list(drafts or [])
-            message_id = store.add_message(fork_id, "user", new_text, attachments=kept_attachments
-                                           + [store.put_attachment(d.data, d.suffix) for d in extra])
-            record = store.get_message(message_id)
-            self.model.append(MessageItem(role="user", content=new_text, message_id=message_id,
-                                          attachments=list(record.attachments) if record else []))
-            self.conversationsChanged.emit()
+            self.conversationChanged.emit(conversation.id)
+            self._add_user_message(new_text, hashes)
             self._start_reply()
 
         BackgroundTask(fork, name="fork-conversation", owner=self).on_success(resend) \
@@ -578,10 +655,9 @@ class ConversationController(QObject):
 
     def engine_messages(self, draft: str = "") -> list[ChatMessage]:
         """The conversation as the engine would see it, plus ``draft`` (text only; for token counts)."""
-        messages = [ChatMessage(item.role, item.content) for item in self._history()]  # type: ignore[arg-type]
-        if draft.strip():
-            messages.append(ChatMessage("user", draft))
-        return messages
+        reply = self._current()
+        return self.conversation.engine_messages(draft, with_images=False,
+                                                 upto=reply.turn if reply is not None else None)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every reply and wait briefly for their threads."""
@@ -618,22 +694,3 @@ def _card_text(card: MessageItem) -> str:
         text += f"*{label}:* " + body.replace("\n", "  \n")
     return text
 
-
-def _load_images(store: Any, runtime: Any, hashes: list[str]) -> list[Any]:
-    """Decode a message's attachments for the model (worker thread)."""
-    if not hashes:
-        return []
-    from autoglm.vision.image import load_image_file
-
-    images = []
-    for sha in hashes:
-        path = store.attachment_path(sha)
-        if path is None:
-            raise InputError(QCoreApplication.translate("ConversationController", "An attached image is missing from the attachments folder."))
-        images.append(load_image_file(path, runtime.settings.vision))
-    return images
-
-
-def sha256_of(data: bytes) -> str:
-    """The attachment key of ``data``."""
-    return hashlib.sha256(data).hexdigest()
