@@ -394,6 +394,8 @@ class LlamaEngine:
                 emit(notice)
             rendered = self.render(messages, request.thinking, request.tools)
         tokens = self.tokenize_prompt(rendered.text)
+        if not tokens:
+            raise InputError("The prompt is empty: there is nothing for the model to continue.")
         if len(tokens) >= n_ctx - 1:
             raise InputError(f"The message is too long for the model's context: {len(tokens)} tokens, "
                              f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")

@@ -104,6 +104,9 @@ def register_completions(router: APIRouter, chat: _ChatService, backend: Serving
         prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
         if len(prompts) != 1:
             raise ApiError(400, "Send one prompt per request.", param="prompt", code="invalid_request")
+        if not prompts[0]:
+            raise ApiError(400, "The prompt is empty: there is nothing for the model to continue.", param="prompt",
+                           code="invalid_request")
         try:
             sampling = sampling_params(_sampling_body(body), chat.settings.generation)
         except UserFacingError as exc:

@@ -34,6 +34,9 @@ def test_completions_of_a_raw_prompt(client: openai.OpenAI, api) -> None:
     assert streamed == choice.text
     with pytest.raises(openai.BadRequestError):
         client.completions.create(model=api.model_id, prompt="x", max_tokens=2, echo=True)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.completions.create(model=api.model_id, prompt="", max_tokens=2)  # nothing to sample from
+    assert caught.value.body["param"] == "prompt"
 
 
 def test_embeddings_are_unit_vectors_that_tell_texts_apart(client: openai.OpenAI, api) -> None:
