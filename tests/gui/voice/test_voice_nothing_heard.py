@@ -19,7 +19,7 @@ def test_a_silent_push_to_talk_hold_sends_nothing_and_says_so(qtbot: Any, make_w
                                                               gui_settings: Any) -> None:
     window = make_window(gui_settings, load=False)
     controller = window.voice
-    conversation = controller._ensure_voice([])  # the real voice loop, fed here instead of by a microphone
+    conversation = controller._ensure_voice()  # the real voice loop, fed here instead of by a microphone
     detector = TurnDetector(SileroFrameVad())
     rng = np.random.default_rng(3)
     quiet_room = (rng.standard_normal(1600) * 0.002).astype(np.float32)  # 0.1 s of faint noise per block
