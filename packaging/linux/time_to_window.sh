@@ -33,7 +33,8 @@ if [ -z "${DISPLAY:-}" ]; then
             break
         fi
     done
-    for _ in $(seq 100); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.05; done
+    for _ in $(seq 600); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.05; done
+    xdotool getdisplaygeometry >/dev/null 2>&1 || { echo "time_to_window.sh: Xvfb on $DISPLAY did not start" >&2; exit 1; }
 fi
 
 start=$(date +%s%N)

@@ -53,12 +53,20 @@ def test_an_approved_call_runs_and_the_model_answers_with_its_result(qtbot: Any,
     with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_MS):
         qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: item.tool_state == "done", timeout=60_000)
+    # replyFinished also ends the reply that asked for the tool; the answer after the result follows it.
+    qtbot.waitUntil(lambda: not window.controller.busy and window.controller.model.items()[-1].finished,
+                    timeout=REPLY_MS)
     assert server.calls() == ["get_weather Paris"]
     assert window.tool_cards.card_for(item) is None
     assert "31 degrees" in item.content
     answer = window.controller.model.items()[-1]
     assert answer.role == "assistant" and "31" in answer.content, answer.content
-    stored = window.runtime.store.messages(window.controller.conversation_id)
+    def stored_answer() -> list[Any]:
+        return window.runtime.store.messages(window.controller.conversation_id)
+
+    # The finished reply is written to the store in the background, after the view has it.
+    qtbot.waitUntil(lambda: stored_answer()[-1].finished, timeout=30_000)
+    stored = stored_answer()
     assert [m.role for m in stored] == ["user", "assistant"] and "31" in stored[-1].content
 
 

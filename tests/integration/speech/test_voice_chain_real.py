@@ -93,8 +93,10 @@ def test_barge_in_with_a_headset_stops_the_reply_and_keeps_what_was_said(
         assert spoken_words == full_words[:len(spoken_words)]
         stored = [t.content for t in conversation.own_conversation.turns() if t.role == "assistant"]
         assert stored[0] == first.reply_text
-        assert wait_for(lambda: len(heard) >= 2, 30), "the interrupting question was not heard"
-        assert "time" in heard[1].lower()
+        # "Stop." is a finished sentence, so the turn detector may end a turn there and hear the
+        # question as the next one; either way the question is heard.
+        assert wait_for(lambda: any("time" in text.lower() for text in heard[1:]), 30), \
+            f"the interrupting question was not heard: {heard}"
     finally:
         conversation.close()
 
