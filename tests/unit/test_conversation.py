@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from autoglm.core.conversation import (
@@ -14,6 +15,7 @@ from autoglm.core.conversation import (
     ImageCache,
     ToolCall,
     ToolResult,
+    answering_in,
     build_request,
 )
 from autoglm.core.settings import GenerationSettings
@@ -41,6 +43,17 @@ def test_typed_spoken_and_api_requests_share_the_settings_defaults() -> None:
     own = build_request([ChatMessage("system", "Mine."), *messages], GENERATION, thinking=False, top_k=7)
     assert own.messages[0].content == "Mine." and len(own.messages) == 2
     assert not own.thinking and own.sampling.top_k == 7
+
+
+def test_a_spoken_question_is_answered_in_the_language_it_was_heard_in() -> None:
+    conversation = Conversation()
+    chinese = conversation.request(GENERATION, answering_in(SPOKEN, "zh"), draft="太阳从哪边升起？")
+    english = conversation.request(GENERATION, answering_in(SPOKEN, "en"), draft="Where does the sun rise?")
+    assert "简体中文" in chinese.messages[0].content and chinese.messages[0].content.startswith("You are")
+    assert "English" in english.messages[0].content
+    # an unknown language, or a front that keeps the settings' own prompt, is left as it is
+    assert answering_in(SPOKEN, "sw") == SPOKEN and answering_in(SPOKEN, "") == SPOKEN
+    assert answering_in(replace(SPOKEN, system_prompt=None), "zh").system_prompt is None
 
 
 def test_images_are_decoded_once_across_turns_and_conversations() -> None:

@@ -47,6 +47,13 @@ VOICE_SYSTEM_PROMPT = (
     "short spoken sentences, in plain words, without lists, code or markdown."
 )
 VOICE_MAX_TOKENS = 160
+REPLY_LANGUAGE_DIRECTIVES = {
+    "zh": "用户在说中文。请用简体中文回答。",
+    "en": "The user is speaking English. Answer in English.",
+}
+"""Said to the model when speech recognition knows the question's language: "answer in the
+language you are asked in" alone is not enough for a small model, which often answers a
+Chinese question in English and is then read aloud by the wrong voice."""
 
 
 # -- what a turn can hold ---------------------------------------------------------------------
@@ -200,6 +207,14 @@ TYPED = RequestStyle(Priority.INTERACTIVE, "chat")
 SPOKEN = RequestStyle(Priority.VOICE, "voice", VOICE_SYSTEM_PROMPT, thinking=False, max_tokens_cap=VOICE_MAX_TOKENS)
 API = RequestStyle(Priority.API, "api", system_prompt="")
 """API clients send their own system message; the app's is not slipped in."""
+
+
+def answering_in(style: RequestStyle, language: str) -> RequestStyle:
+    """The style with a directive to reply in the language the question was heard in, if known."""
+    directive = REPLY_LANGUAGE_DIRECTIVES.get(language.split("-")[0].lower())
+    if directive is None or style.system_prompt is None:
+        return style
+    return replace(style, system_prompt=f"{style.system_prompt} {directive}".strip())
 
 
 def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> SamplingParams:

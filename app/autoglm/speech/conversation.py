@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from autoglm.core.conversation import SPOKEN, VOICE_SYSTEM_PROMPT, Conversation
+from autoglm.core.conversation import SPOKEN, VOICE_SYSTEM_PROMPT, Conversation, answering_in
 from autoglm.core.errors import UserFacingError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.settings import GenerationSettings, VoiceSettings
@@ -613,7 +613,8 @@ class VoiceConversation:
                 self.player.hold()
                 pending.holding = True
         conversation = self.conversation_source()
-        request = conversation.request(self.generation_source(), self.style, draft=pending.text,
+        style = answering_in(self.style, transcript.language)
+        request = conversation.request(self.generation_source(), style, draft=pending.text,
                                        sampling=self.sampling)
         stream = pending.stream = self._stream = self.scheduler.submit(request)
         if pending.abandoned.is_set():
