@@ -333,80 +333,80 @@
 <context>
     <name>ComposerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="237"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="239"/>
         <source>Message AutoGLM…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 AutoGLM 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="238"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="240"/>
         <source>Message input</source>
         <translation>消息输入框</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="239"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="240"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="332"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="241"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="242"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="334"/>
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="241"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="242"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="243"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="244"/>
         <source>Cancel editing</source>
         <translation>取消编辑</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="243"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="245"/>
         <source>Editing a message: sending continues in a copy of this conversation.</source>
         <translation>正在编辑消息：发送后将在此对话的副本中继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="244"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="246"/>
         <source>Context tokens used</source>
         <translation>已用上下文词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="261"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="263"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="263"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="265"/>
         <source>Stop generating (Esc)</source>
         <translation>停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="264"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="266"/>
         <source>Stop generating</source>
         <translation>停止生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="267"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="269"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="269"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="271"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="270"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="272"/>
         <source>Send message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="311"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="313"/>
         <source>{0} / {1} tokens</source>
         <translation>{0} / {1} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="333"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="335"/>
         <source>Images ({0});;All files (*)</source>
         <translation>图片 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="342"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="344"/>
         <source>pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
@@ -414,38 +414,57 @@
 <context>
     <name>ConversationController</name>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="36"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="40"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="173"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="202"/>
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="202"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="288"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="431"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="607"/>
         <source>{0} (edited)</source>
         <translation>{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="460"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="633"/>
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="680"/>
+        <source>**Tool call** `{0}`{1}</source>
+        <translation>**工具调用** `{0}`{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="684"/>
+        <source>*Run it? It runs only if you approve.*</source>
+        <translation>*要运行吗？只有你批准后才会运行。*</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="686"/>
+        <source>*Running…*</source>
+        <translation>*正在运行…*</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="688"/>
+        <source>*Denied: it was not run.*</source>
+        <translation>*已拒绝：未运行。*</translation>
     </message>
     <message>
         <source>Images cannot be sent yet: image support is not part of this build.</source>
         <translation type="vanished">暂时无法发送图片：此版本不包含图片支持。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="509"/>
         <source>An attached image is missing from the attachments folder.</source>
-        <translation>附件文件夹中缺少一张附加的图片。</translation>
+        <translation type="vanished">附件文件夹中缺少一张附加的图片。</translation>
     </message>
 </context>
 <context>
@@ -630,32 +649,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="86"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="87"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="87"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="88"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="88"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="89"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="146"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="147"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="147"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="148"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="152"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="153"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -742,147 +761,147 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="340"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="343"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="342"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="345"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="342"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="345"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="343"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="343"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="344"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="347"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="344"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="347"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="345"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="345"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="349"/>
         <source>&amp;Export this chat…</source>
         <translation>导出此对话(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="346"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="349"/>
         <source>Export &amp;all chats…</source>
         <translation>导出全部对话(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="347"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="350"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="351"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="352"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="355"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="353"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="356"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="354"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="357"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="355"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="358"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="356"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="359"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="357"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="358"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="359"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="461"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="464"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="497"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="500"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="560"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="563"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="561"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="564"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="594"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="597"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
@@ -895,61 +914,61 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="600"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="603"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="639"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="642"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="661"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="664"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="665"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="668"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="667"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="670"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="679"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="682"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="685"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="688"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="690"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="693"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="691"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="694"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="742"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="745"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="762"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="765"/>
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -957,73 +976,73 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="91"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="94"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="91"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="94"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="92"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="95"/>
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="92"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="95"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="306"/>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="336"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="309"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="339"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="138"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="141"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="69"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="70"/>
         <source>{0} tokens</source>
         <translation>{0} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="71"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="72"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="93"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="96"/>
         <source>Continue the reply</source>
         <translation>继续回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="139"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="142"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="142"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="145"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="143"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="146"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="188"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="191"/>
         <source>Length limit reached: Continue writes more</source>
         <translation>已达到长度上限：点“继续”接着写</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="504"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="509"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -1367,27 +1386,27 @@
 <context>
     <name>ModelPickerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/model_picker.py" line="79"/>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="87"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_picker.py" line="80"/>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="88"/>
         <source>The model that answers: choose another to load it</source>
         <translation>回答所用的模型：选择另一个即可加载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_picker.py" line="81"/>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="89"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_picker.py" line="82"/>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="90"/>
         <source>Eject the model (frees its memory)</source>
         <translation>弹出模型（释放其内存）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_picker.py" line="83"/>
+        <location filename="../../app/autoglm/ui/model_picker.py" line="91"/>
         <source>Eject the model</source>
         <translation>弹出模型</translation>
     </message>
@@ -2073,9 +2092,32 @@
     </message>
 </context>
 <context>
+    <name>ToolApprovalCardWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/tool_cards.py" line="36"/>
+        <source>Approve once</source>
+        <translation>批准一次</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tool_cards.py" line="39"/>
+        <source>Always for this tool</source>
+        <translation>此工具始终允许</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tool_cards.py" line="41"/>
+        <source>Run {0} without asking from now on (Settings → Tools)</source>
+        <translation>从现在起运行 {0} 时不再询问（设置 → 工具）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/tool_cards.py" line="42"/>
+        <source>Deny</source>
+        <translation>拒绝</translation>
+    </message>
+</context>
+<context>
     <name>ToolController</name>
     <message>
-        <location filename="../../app/autoglm/ui/tool_controller.py" line="68"/>
+        <location filename="../../app/autoglm/ui/tool_controller.py" line="69"/>
         <source>The tool servers could not be saved: {0}</source>
         <translation>无法保存工具服务器：{0}</translation>
     </message>
@@ -2244,113 +2286,119 @@
 <context>
     <name>VoiceController</name>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="150"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="147"/>
         <source>&amp;Voice</source>
         <translation>语音(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="151"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="148"/>
         <source>&amp;Hands-free conversation</source>
         <translation>免提对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="152"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="149"/>
         <source>&amp;Read replies aloud</source>
         <translation>朗读回复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="153"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="150"/>
         <source>&amp;Stop speaking</source>
         <translation>停止朗读(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="154"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="151"/>
         <source>&amp;Devices</source>
         <translation>设备(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="155"/>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="222"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="152"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="223"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="156"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="153"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="154"/>
+        <source>Sound devices</source>
+        <translation>声音设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="155"/>
         <source>Microphone level</source>
         <translation>麦克风音量</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="160"/>
         <source>Loading speech models…</source>
         <translation>正在加载语音模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
         <source>Listening…</source>
         <translation>正在聆听…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
         <source>Hearing you…</source>
         <translation>正在听你说…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
         <source>Speaking…</source>
         <translation>正在朗读…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
         <source>Voice is unavailable</source>
         <translation>语音不可用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="165"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
         <source>Hold F9 or the mic to talk</source>
         <translation>按住 F9 或麦克风按钮说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="173"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="174"/>
         <source>Didn&apos;t catch that: hold F9 and speak</source>
         <translation>没听清：请按住 F9 说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="181"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="182"/>
         <source>Hands-free conversation is on: click to turn it off, or hold to talk now</source>
         <translation>免提对话已开启：单击关闭，或按住立即说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="184"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="185"/>
         <source>Hold to talk (or hold F9); click for a hands-free conversation (Ctrl+Shift+V)</source>
         <translation>按住说话（或按住 F9）；单击开始免提对话（Ctrl+Shift+V）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="210"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="211"/>
         <source>No microphone was found: connect one, or check that the sound system is running.</source>
         <translation>未找到麦克风：请连接一个，或检查声音系统是否在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="223"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="224"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="226"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="227"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="236"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="239"/>
         <source>No speaker was found.</source>
         <translation>未找到扬声器。</translation>
     </message>

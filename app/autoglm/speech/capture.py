@@ -165,7 +165,7 @@ class MicrophoneCapture:
                     finished_callback=self._finished)
                 stream.start()
             except (sd.PortAudioError, ValueError) as exc:
-                raise DeviceError(f"The microphone '{device.name}' could not be opened: {_short(exc)}.") from exc
+                raise devices.open_failure("microphone", device, exc) from exc
             devices.stream_opened()
             self._stream, self._stream_rate, self.device = stream, rate, device
             self._opened_at = time.monotonic()
@@ -196,7 +196,7 @@ class MicrophoneCapture:
         while not self._stop.wait(0.2):
             if self._stream is not None:
                 if self._stalled():
-                    name = self.device.name if self.device else "microphone"
+                    name = self.device.display_name if self.device else "microphone"
                     self._report_lost(f"The microphone '{name}' stopped delivering sound "
                                       "(unplugged or switched off?); waiting for it to come back.")
                     self._close_stream()
@@ -221,13 +221,9 @@ class MicrophoneCapture:
 
     def _report_back(self) -> None:
         self.lost_message = None
-        name = self.device.name if self.device else "microphone"
+        name = self.device.display_name if self.device else "microphone"
         message = f"The microphone '{name}' is back."
         _LOGGER.info("%s", message)
         if self.on_device_back is not None:
             self.on_device_back(message)
 
-
-def _short(exc: BaseException) -> str:
-    """The first line of a PortAudio error, without the trailing period."""
-    return str(exc).splitlines()[0].rstrip(".") if str(exc) else type(exc).__name__

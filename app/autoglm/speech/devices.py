@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -32,6 +33,59 @@ class AudioDevice:
     def label(self) -> str:
         """Name and host API, as shown in a chooser."""
         return f"{self.name} ({self.host_api})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in words a menu shows (ALSA's plug-in names mean little to most people)."""
+        return readable_name(self.name)
+
+
+_PLUGIN_NAMES = {
+    "default": "Default sound device",
+    "sysdefault": "System sound card",
+    "pulse": "PulseAudio sound server",
+    "pipewire": "PipeWire sound server",
+    "jack": "JACK sound server",
+    "dmix": "Shared output (dmix)",
+    "dsnoop": "Shared input (dsnoop)",
+}
+_HW_SUFFIX = re.compile(r"\s*\((?:plug)?hw:\d+(?:,\d+)*\)$")
+
+# PortAudio error codes (portaudio.h, PaErrorCode) and what they mean to someone at a desk.
+_GONE = "it is not connected, or the sound system (PulseAudio or PipeWire) is not running"
+_PORTAUDIO_REASONS = {
+    -9996: _GONE,  # paInvalidDevice
+    -9993: _GONE,  # paBadIODeviceCombination: the device list is stale (server gone)
+    -9985: "another program is using it",  # paDeviceUnavailable
+    -9998: "it cannot record or play one channel of sound",  # paInvalidChannelCount
+    -9997: "it does not accept a usable sample rate",  # paInvalidSampleRate
+    -9986: "the sound system failed inside",  # paInternalError
+    -9999: "the sound system refused it (is PulseAudio or PipeWire running?)",  # paUnanticipatedHostError
+    -10000: "the sound system is not started",  # paNotInitialized
+}
+
+
+def readable_name(name: str) -> str:
+    """``pulse`` → "PulseAudio sound server"; ``HDA Intel: ALC (hw:0,0)`` → "HDA Intel: ALC"."""
+    plain = name.strip()
+    if plain.casefold() in _PLUGIN_NAMES:
+        return _PLUGIN_NAMES[plain.casefold()]
+    return _HW_SUFFIX.sub("", plain) or plain
+
+
+def portaudio_reason(exc: BaseException) -> str:
+    """Why PortAudio failed, as a phrase in words (never its raw text or error code)."""
+    code = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+    if code in _PORTAUDIO_REASONS:
+        return _PORTAUDIO_REASONS[code]
+    text = str(exc)
+    if "querying device -1" in text or "No such device" in text:
+        return _GONE
+    if "Device unavailable" in text or "busy" in text.casefold():
+        return _PORTAUDIO_REASONS[-9985]
+    if isinstance(exc, ValueError):
+        return "it does not accept mono sound at a usable rate"
+    return "the sound system reported an error"
 
 
 def _sounddevice():  # noqa: ANN202 - the module
@@ -73,7 +127,7 @@ def list_devices(direction: Direction) -> list[AudioDevice]:
         host_apis = sd.query_hostapis()
         default_index = sd.default.device[0 if direction == "input" else 1]
     except sd.PortAudioError as exc:
-        raise DeviceError(f"The sound system is not available: {exc}") from exc
+        raise DeviceError(f"The sound devices could not be listed: {portaudio_reason(exc)}.") from exc
     key = "max_input_channels" if direction == "input" else "max_output_channels"
     devices = []
     for index, info in enumerate(raw_devices):
@@ -112,12 +166,19 @@ def find_device(direction: Direction, name: str | None = None) -> AudioDevice:
         for device in devices:
             if wanted in device.name.casefold():
                 return device
-        known = ", ".join(device.name for device in devices)
-        raise DeviceError(f"No {what} called '{name}' was found; available: {known}.")
+        known = ", ".join(f"{device.display_name} ({device.name})" if device.display_name != device.name
+                          else device.name for device in devices)
+        raise DeviceError(f"No {what} called '{readable_name(name)}' was found; available: {known}.")
     for device in devices:
         if device.is_default:
             return device
     return devices[0]
+
+
+def open_failure(what: str, device: AudioDevice, exc: BaseException) -> DeviceError:
+    """The error for a device PortAudio could not open, in words: what, which, why, what to do."""
+    return DeviceError(f"The {what} “{device.display_name}” could not be opened: {portaudio_reason(exc)}. "
+                       f"Check that it is plugged in, or choose another {what} in Voice → Devices.")
 
 
 def find_input_device(name: str | None = None) -> AudioDevice:

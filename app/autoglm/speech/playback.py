@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autoglm.core.errors import DeviceError
 from autoglm.speech import devices
 from autoglm.speech.resample import resample
 
@@ -81,7 +80,7 @@ class AudioPlayer:
                 callback=self._callback, finished_callback=self._finished)
             stream.start()
         except (sd.PortAudioError, ValueError) as exc:
-            raise DeviceError(f"The speaker '{device.name}' could not be opened: {str(exc).splitlines()[0]}") from exc
+            raise devices.open_failure("speaker", device, exc) from exc
         devices.stream_opened()
         self._stream, self.sample_rate, self.device = stream, rate, device
         self.failed_message = None

@@ -150,6 +150,8 @@ class VoiceController(QObject):
         self.stop_speaking_action.setText(self.tr("&Stop speaking"))
         self.devices_submenu.setTitle(self.tr("&Devices"))
         self.mic_button.setAccessibleName(self.tr("Microphone"))
+        self.device_menu.setTitle(self.tr("Sound devices"))
+        self.device_menu.setAccessibleName(self.tr("Sound devices"))
         self.meter.setAccessibleName(self.tr("Microphone level"))
         self._show_state(self.state)
 
@@ -222,12 +224,14 @@ class VoiceController(QObject):
                 (self.tr("Speaker"), self.output_devices, "output_device", settings.output_device)):
             menu.addSection(title)
             group = QActionGroup(menu)
-            entries = [(self.tr("System default"), None)] + [(device.name, device.name) for device in devices]
+            entries = [(self.tr("System default"), None)] + [(device.display_name, device.name) for device in devices]
             for label, name in entries:
                 action = menu.addAction(label)
                 action.setCheckable(True)
                 action.setChecked(name == chosen)
                 action.setData((field, name))
+                if name is not None and label != name:
+                    action.setToolTip(name)  # the name PortAudio knows it by
                 group.addAction(action)
                 action.triggered.connect(lambda _checked=False, f=field, n=name: self.choose_device(f, n))
             if not devices:
@@ -495,10 +499,18 @@ class VoiceController(QObject):
         self._show_state(state)
 
     def _on_error(self, message: str) -> None:
+        """Say what went wrong in the banner; the mic and its label go back to rest, not stuck on "Hearing you…"."""
         self.window.banner.show_message(message)
+        self._talk_held = False
+        self.mic_idle_timer.stop()
+        self.mic_button.release_hold()
+        self.state_label.setToolTip(message)
         if not self._started:
-            self._show_state("error")
-            self.state_label.setToolTip(message)
+            self.hands_free = False
+            self._show_state("off")
+        elif not self.hands_free:
+            self._show_state("ready")
+        self.refresh_devices()  # a device that failed may be gone: the menus show what is left
 
     def _on_nothing_heard(self) -> None:
         """Say so for a few seconds instead of asking the model an empty question."""

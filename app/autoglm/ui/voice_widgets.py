@@ -133,6 +133,13 @@ class MicButtonWidget(QToolButton):
             self._hold_timer.stop()
             self.handsFreeToggled.emit()
 
+    def release_hold(self) -> None:
+        """Forget a press in progress (the microphone failed): the next press starts afresh."""
+        self._hold_timer.stop()
+        self._holding = False
+        self._down = False
+        self.setDown(False)
+
     def set_icon_colour(self, colour: str) -> None:
         """Tint for the theme (the state colour wins while voice is active)."""
         self.icon_colour = colour
