@@ -18,6 +18,7 @@ from autoglm.core.conversation import (
     answering_in,
     build_request,
 )
+from autoglm.core.projects import ProjectRecord
 from autoglm.core.settings import GenerationSettings
 from autoglm.core.store import ConversationStore
 from autoglm.core.types import ChatMessage, ImageInput, Priority, SamplingParams
@@ -123,5 +124,42 @@ def test_two_threads_adding_turns_lose_none(tmp_path: Path) -> None:
             thread.join()
         assert len(chat) == 100 and len(store.messages(chat.id)) == 100
         assert [t.message_id for t in chat.turns()] == [m.id for m in store.messages(chat.id)]
+    finally:
+        store.close()
+
+
+def test_a_project_sets_the_persona_and_sampling_of_every_front() -> None:
+    project = ProjectRecord(1, "Pirates", "You are a pirate.", "starter", {"temperature": 0.0, "max_tokens": 50})
+    chat = Conversation(project=project)
+    typed = chat.request(GENERATION, draft="hi")
+    assert typed.messages[0] == ChatMessage("system", "You are a pirate.")
+    assert typed.sampling.temperature == 0.0 and typed.sampling.max_tokens == 50
+    assert typed.sampling.top_p == GENERATION.top_p
+    # the voice's own rules come after the persona; its reply cap still holds
+    spoken = chat.request(GENERATION, SPOKEN, draft="hi")
+    assert spoken.messages[0].content.startswith("You are a pirate.\n\n")
+    assert "voice assistant" in spoken.messages[0].content and spoken.sampling.max_tokens == 50
+    # a call's own values win over the project's
+    mine = chat.request(GENERATION, draft="hi", system_prompt="Mine.", temperature=0.9, max_tokens=None)
+    assert mine.messages[0].content == "Mine." and mine.sampling.temperature == 0.9
+    assert mine.sampling.max_tokens == 50
+    # a project without a persona keeps the settings' prompt
+    blank = Conversation(project=replace(project, system_prompt="  ")).request(GENERATION, draft="hi")
+    assert blank.messages[0].content == "Be brief."
+
+
+def test_a_chat_filed_under_a_project_is_stored_and_reopened_there(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "db.sqlite", tmp_path / "attachments")
+    try:
+        project = store.get_project(store.create_project("Pirates", "You are a pirate."))
+        chat = Conversation(store).empty_like(project)
+        chat.add_user("ahoy")
+        assert store.get_conversation(chat.id).project_id == project.id
+        again = Conversation.open(store, chat.id)
+        assert again.project == project
+        assert again.request(GENERATION).messages[0].content == "You are a pirate."
+        again.set_project(None)
+        assert store.get_conversation(chat.id).project_id is None
+        assert Conversation.open(store, chat.id).request(GENERATION).messages[0].content == "Be brief."
     finally:
         store.close()

@@ -9,7 +9,9 @@ voice thread both use the open conversation, so every method takes its lock.
 
 ``build_request`` is where sampling defaults, thinking and the system prompt are
 decided for every front; a front says only how it asks (``RequestStyle``: priority,
-a system prompt of its own, a reply-length cap). Trimming to the context is done by the
+a system prompt of its own, a reply-length cap). A chat filed under a project is asked
+with the project's persona (before a front's own prompt, in place of the settings') and
+its sampling (in place of the settings' defaults). Trimming to the context is done by the
 engine, which alone can count tokens (``core.engine.trim_to_fit``).
 
 Images are decoded and normalised once: ``ImageCache`` keeps the ``ImageInput`` of each
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from autoglm.core.projects import ProjectRecord
 from autoglm.core.settings import GenerationSettings
 from autoglm.core.types import (
     ChatMessage,
@@ -230,18 +233,35 @@ def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> Sampl
     return sampling
 
 
+def _system_prompt(generation: GenerationSettings, style: RequestStyle, system_prompt: str | None,
+                   project: ProjectRecord | None) -> str:
+    """The call's prompt; else the project's persona before the style's own; else the style's or the settings'."""
+    if system_prompt is not None:
+        return system_prompt
+    persona = project.system_prompt.strip() if project is not None else ""
+    if persona:
+        return f"{persona}\n\n{style.system_prompt}".strip() if style.system_prompt else persona
+    return style.system_prompt if style.system_prompt is not None else generation.system_prompt
+
+
 def build_request(messages: list[ChatMessage], generation: GenerationSettings, style: RequestStyle = TYPED,
                   *, thinking: bool | None = None, system_prompt: str | None = None,
-                  sampling: SamplingParams | None = None, **sampling_overrides: Any) -> GenerationRequest:
+                  sampling: SamplingParams | None = None, project: ProjectRecord | None = None,
+                  **sampling_overrides: Any) -> GenerationRequest:
     """The request for ``messages``: the system prompt first, sampling and thinking settled.
 
-    Precedence: the call's arguments, then the style's, then the settings'. A conversation
-    that starts with its own system message keeps it.
+    Precedence: the call's arguments, then the project's (persona, sampling), then the
+    style's, then the settings'. A conversation that starts with its own system message
+    keeps it.
     """
-    prompt = next((p for p in (system_prompt, style.system_prompt) if p is not None), generation.system_prompt)
+    prompt = _system_prompt(generation, style, system_prompt, project)
     if prompt and not (messages and messages[0].role == "system"):
         messages = [ChatMessage("system", prompt), *messages]
-    params = sampling if sampling is not None else sampling_defaults(generation, **sampling_overrides)
+    if sampling is None:
+        merged = dict(project.sampling) if project is not None else {}
+        merged.update({key: value for key, value in sampling_overrides.items() if value is not None})
+        sampling = sampling_defaults(generation, **merged)
+    params = sampling
     if style.max_tokens_cap is not None:
         params = replace(params, max_tokens=min(params.max_tokens, style.max_tokens_cap))
     think = next((t for t in (thinking, style.thinking) if t is not None), generation.thinking)
@@ -259,29 +279,35 @@ def _unreadable(sha256: str) -> ImageInput:
 class Conversation:
     """One chat's turns, saved through the store as they change; safe to share between threads.
 
-    With ``store=None`` it lives in memory only (the CLI's terminal chat, tests).
+    With ``store=None`` it lives in memory only (the CLI's terminal chat, tests). ``project``
+    is the project the chat is filed under: its persona and sampling go into every request.
     """
 
     def __init__(self, store: Any = None, *, images: ImageCache | None = None,
                  load_image: ImageLoader | None = None, conversation_id: int = 0,
-                 turns: Iterable[Turn] = ()) -> None:
+                 turns: Iterable[Turn] = (), project: ProjectRecord | None = None) -> None:
         self.store = store
         self.images = images or ImageCache()
         self._load_image = load_image
         self._id = conversation_id
         self._turns: list[Turn] = list(turns)
+        self._project = project
         self._lock = threading.RLock()
 
     @classmethod
     def open(cls, store: Any, conversation_id: int, *, images: ImageCache | None = None,
              load_image: ImageLoader | None = None) -> Conversation:
-        """A stored conversation with its turns (blocking: a database read)."""
+        """A stored conversation with its turns and project (blocking: database reads)."""
         turns = [turn_from_record(record) for record in store.messages(conversation_id)]
-        return cls(store, images=images, load_image=load_image, conversation_id=conversation_id, turns=turns)
+        record = store.get_conversation(conversation_id)
+        project_id = getattr(record, "project_id", None)
+        project = store.get_project(project_id) if project_id is not None else None
+        return cls(store, images=images, load_image=load_image, conversation_id=conversation_id, turns=turns,
+                   project=project)
 
-    def empty_like(self) -> Conversation:
-        """A new, empty chat on the same store and image cache."""
-        return Conversation(self.store, images=self.images, load_image=self._load_image)
+    def empty_like(self, project: ProjectRecord | None = None) -> Conversation:
+        """A new, empty chat on the same store and image cache, in ``project`` if given."""
+        return Conversation(self.store, images=self.images, load_image=self._load_image, project=project)
 
     # -- reading ------------------------------------------------------------------------------
     @property
@@ -304,12 +330,29 @@ class Conversation:
         with self._lock:
             return len(self._turns)
 
+    @property
+    def project(self) -> ProjectRecord | None:
+        """The project the chat is filed under (its persona and sampling shape requests)."""
+        with self._lock:
+            return self._project
+
+    def set_project(self, project: ProjectRecord | None) -> None:
+        """File the chat under ``project`` (or none), in the store too once it is stored.
+
+        Also how a project's edited settings reach its open chat: pass the new record.
+        """
+        with self._lock:
+            if self.store is not None and self._id:
+                self.store.move_conversation(self._id, project.id if project is not None else None)
+            self._project = project
+
     # -- writing ------------------------------------------------------------------------------
     def ensure_stored(self, title: str, model_id: str = "") -> int:
         """Create the conversation in the store if it is not there yet; returns its id."""
         with self._lock:
             if not self._id and self.store is not None:
-                self._id = self.store.create_conversation(title, model_id)
+                project_id = self._project.id if self._project is not None else None
+                self._id = self.store.create_conversation(title, model_id, project_id)
             return self._id
 
     def add_user(self, text: str, images: Iterable[str] = (), *, origin: Origin = "typed",
@@ -391,4 +434,5 @@ class Conversation:
     def request(self, generation: GenerationSettings, style: RequestStyle = TYPED, *, draft: str = "",
                 draft_images: Iterable[str] = (), upto: Turn | None = None, **overrides: Any) -> GenerationRequest:
         """The request to answer this chat (and ``draft``, a message not saved yet) in ``style``."""
+        overrides.setdefault("project", self.project)
         return build_request(self.engine_messages(draft, draft_images, upto=upto), generation, style, **overrides)

@@ -19,6 +19,7 @@ from autoglm.core.catalog import ModelRepository
 from autoglm.core.conversation import TYPED, Conversation, ImageCache, RequestStyle, build_request
 from autoglm.core.errors import ModelError
 from autoglm.core.paths import AppPaths, app_paths
+from autoglm.core.projects import ProjectRecord
 from autoglm.core.scheduler import Engine, Scheduler
 from autoglm.core.settings import Settings, load_settings, save_settings
 from autoglm.core.speech import Recognizer, SpeechFactory, Synthesizer
@@ -190,9 +191,9 @@ class Runtime:
             raise problem
 
     # -- conversations and requests --------------------------------------------------------
-    def new_conversation(self) -> Conversation:
-        """An empty chat, saved through the store from its first message."""
-        return Conversation(self.store, images=self.images, load_image=self._attachment_image)
+    def new_conversation(self, project: ProjectRecord | None = None) -> Conversation:
+        """An empty chat (in ``project``, if given), saved through the store from its first message."""
+        return Conversation(self.store, images=self.images, load_image=self._attachment_image, project=project)
 
     def open_conversation(self, conversation_id: int) -> Conversation:
         """A stored chat with its turns (blocking: a database read); the same object while it is in use.

@@ -1,10 +1,14 @@
-"""The conversation store: conversations, messages and attachments in one SQLite file.
+"""The conversation store: projects, conversations, messages and attachments in one SQLite file.
 
 SQLite in WAL mode, one connection shared by every thread under a lock. A streaming reply
 is saved with ``update_message(..., finished=False)`` after each batch of tokens: that is a
 single-row UPDATE, and the full-text index (FTS5) only indexes finished messages, so a long
 reply is not re-indexed at every token. Unfinished replies (streaming, or cut by a crash)
 are still found by search through a plain scan of the few unfinished rows.
+
+A conversation belongs to at most one project (``project_id``, ``NULL`` for none);
+deleting a project leaves its chats outside any project unless asked to delete them too.
+Presets (a persona and sampling under a name) stand apart from projects.
 
 Attachments are content-addressed files ``attachments_dir/<sha[:2]>/<sha><suffix>``;
 messages refer to them by sha256.
@@ -26,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.core.errors import UserFacingError
+from autoglm.core.projects import PresetRecord, ProjectRecord, clean_name, clean_sampling
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ROLES = ("system", "user", "assistant")
 DEFAULT_TITLE = "New chat"
 MATCH_START = "«"
@@ -58,6 +63,8 @@ class ConversationRecord:
     pinned: bool
     model_id: str
     message_count: int
+    project_id: int | None = None
+    """The project the conversation is filed under; ``None``: none."""
 
 
 @dataclass
@@ -160,7 +167,32 @@ def _schema_v2(_tokenizer: str) -> str:
     return "ALTER TABLE messages ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';"
 
 
-_MIGRATIONS = (_schema_v1, _schema_v2)
+def _schema_v3(_tokenizer: str) -> str:
+    """Projects (persona, default model, sampling) that conversations can be filed under; presets."""
+    return """
+    CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        system_prompt TEXT NOT NULL DEFAULT '',
+        model_id TEXT NOT NULL DEFAULT '',
+        sampling TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE presets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        system_prompt TEXT NOT NULL DEFAULT '',
+        sampling TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL
+    );
+    ALTER TABLE conversations ADD COLUMN
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL;
+    CREATE INDEX conversations_by_project ON conversations(project_id);
+    """
+
+
+_MIGRATIONS = (_schema_v1, _schema_v2, _schema_v3)
 """Schema step N (1-based) takes ``PRAGMA user_version`` from N-1 to N."""
 
 
@@ -275,13 +307,17 @@ class ConversationStore:
 
     # conversations
 
-    def create_conversation(self, title: str = DEFAULT_TITLE, model_id: str = "") -> int:
-        """Start an empty conversation and return its id."""
+    def create_conversation(self, title: str = DEFAULT_TITLE, model_id: str = "",
+                            project_id: int | None = None) -> int:
+        """Start an empty conversation (in ``project_id``, if given) and return its id."""
         now = time.time()
         with self._lock:
-            cursor = self._conn.execute(
-                "INSERT INTO conversations (title, created_at, updated_at, model_id) "
-                "VALUES (?, ?, ?, ?)", (title.strip() or DEFAULT_TITLE, now, now, model_id))
+            try:
+                cursor = self._conn.execute(
+                    "INSERT INTO conversations (title, created_at, updated_at, model_id, project_id) "
+                    "VALUES (?, ?, ?, ?, ?)", (title.strip() or DEFAULT_TITLE, now, now, model_id, project_id))
+            except sqlite3.IntegrityError as error:
+                raise KeyError(f"no project {project_id}") from error
             return _inserted_id(cursor)
 
     def get_conversation(self, conversation_id: int) -> ConversationRecord | None:
@@ -334,7 +370,7 @@ class ConversationStore:
                                   (before_message_id, conversation_id)).fetchone() is None:
                 raise KeyError(f"no message {before_message_id} in conversation {conversation_id}")
             fork_id = self.create_conversation(source.title if title is None else title,
-                                               source.model_id)
+                                               source.model_id, source.project_id)
             self._conn.execute(
                 "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
                 "usage, timings, model_id, finished, created_at, extra) "
@@ -342,6 +378,110 @@ class ConversationStore:
                 "finished, created_at, extra FROM messages WHERE conversation_id = ? AND id < ? "
                 "ORDER BY id", (fork_id, conversation_id, before_message_id))
         return fork_id
+
+    def move_conversation(self, conversation_id: int, project_id: int | None) -> None:
+        """File the conversation under ``project_id``, or under none with ``None``."""
+        with self._lock:
+            try:
+                self._update_conversation(conversation_id, "project_id", project_id)
+            except sqlite3.IntegrityError as error:
+                raise KeyError(f"no project {project_id}") from error
+
+    # projects
+
+    def create_project(self, name: str, system_prompt: str = "", model_id: str = "",
+                       sampling: dict[str, Any] | None = None) -> int:
+        """A new project; ``StoreError`` if the name is taken, ``InputError`` if it is blank."""
+        cleaned = clean_name(name)
+        now = time.time()
+        with self._lock:
+            try:
+                cursor = self._conn.execute(
+                    "INSERT INTO projects (name, system_prompt, model_id, sampling, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (cleaned, system_prompt, model_id, json.dumps(clean_sampling(sampling)), now, now))
+            except sqlite3.IntegrityError as error:
+                raise StoreError(f"There is already a project named “{cleaned}”.") from error
+            return _inserted_id(cursor)
+
+    def get_project(self, project_id: int) -> ProjectRecord | None:
+        """The project, or ``None`` if there is none with that id."""
+        with self._lock:
+            row = self._conn.execute(self._PROJECT_QUERY + " WHERE p.id = ?", (project_id,)).fetchone()
+        return self._project(row) if row else None
+
+    def project_named(self, name: str) -> ProjectRecord | None:
+        """The project of that name (case and extra spaces ignored), or ``None``."""
+        with self._lock:
+            row = self._conn.execute(self._PROJECT_QUERY + " WHERE p.name = ?",
+                                     (" ".join(name.split()),)).fetchone()
+        return self._project(row) if row else None
+
+    def list_projects(self) -> list[ProjectRecord]:
+        """Every project, by name."""
+        with self._lock:
+            rows = self._conn.execute(self._PROJECT_QUERY + " ORDER BY p.name COLLATE NOCASE, p.id").fetchall()
+        return [self._project(row) for row in rows]
+
+    def update_project(self, project_id: int, *, name: str | None = None, system_prompt: str | None = None,
+                       model_id: str | None = None, sampling: dict[str, Any] | None = None) -> None:
+        """Change the given fields of a project (``sampling`` replaces the whole set)."""
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = clean_name(name)
+        if system_prompt is not None:
+            changes["system_prompt"] = system_prompt
+        if model_id is not None:
+            changes["model_id"] = model_id
+        if sampling is not None:
+            changes["sampling"] = json.dumps(clean_sampling(sampling))
+        changes["updated_at"] = time.time()
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        with self._lock:
+            try:
+                cursor = self._conn.execute(f"UPDATE projects SET {assignments} WHERE id = ?",
+                                            (*changes.values(), project_id))
+            except sqlite3.IntegrityError as error:
+                raise StoreError(f"There is already a project named “{changes['name']}”.") from error
+        if cursor.rowcount == 0:
+            raise KeyError(f"no project {project_id}")
+
+    def delete_project(self, project_id: int, *, with_conversations: bool = False) -> None:
+        """Delete the project; its chats stay, outside any project, unless ``with_conversations``."""
+        with self._transaction():
+            if with_conversations:
+                self._conn.execute("DELETE FROM conversations WHERE project_id = ?", (project_id,))
+            self._conn.execute("DELETE FROM projects WHERE id = ?", (project_id,))
+
+    # presets
+
+    def save_preset(self, name: str, system_prompt: str = "", sampling: dict[str, Any] | None = None) -> int:
+        """Save a persona and sampling under ``name`` (replacing a preset of that name); its id."""
+        cleaned = clean_name(name, "preset")
+        values = json.dumps(clean_sampling(sampling))
+        with self._lock:
+            cursor = self._conn.execute(
+                "INSERT INTO presets (name, system_prompt, sampling, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET system_prompt = excluded.system_prompt, "
+                "sampling = excluded.sampling RETURNING id", (cleaned, system_prompt, values, time.time()))
+            return int(cursor.fetchone()[0])
+
+    def list_presets(self) -> list[PresetRecord]:
+        """Every preset, by name."""
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM presets ORDER BY name COLLATE NOCASE, id").fetchall()
+        return [self._preset(row) for row in rows]
+
+    def get_preset(self, preset_id: int) -> PresetRecord | None:
+        """The preset, or ``None`` if there is none with that id."""
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM presets WHERE id = ?", (preset_id,)).fetchone()
+        return self._preset(row) if row else None
+
+    def delete_preset(self, preset_id: int) -> None:
+        """Delete the preset (nothing happens if it is gone); projects keep what they took from it."""
+        with self._lock:
+            self._conn.execute("DELETE FROM presets WHERE id = ?", (preset_id,))
 
     # messages
 
@@ -574,13 +714,31 @@ class ConversationStore:
         "SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) "
         "AS message_count FROM conversations c")
 
+    _PROJECT_QUERY = (
+        "SELECT p.*, (SELECT COUNT(*) FROM conversations c WHERE c.project_id = p.id) "
+        "AS conversation_count FROM projects p")
+
+    @staticmethod
+    def _project(row: sqlite3.Row) -> ProjectRecord:
+        """A project row (with ``conversation_count``) as a record."""
+        return ProjectRecord(
+            id=row["id"], name=row["name"], system_prompt=row["system_prompt"], model_id=row["model_id"],
+            sampling=json.loads(row["sampling"]), created_at=row["created_at"], updated_at=row["updated_at"],
+            conversation_count=row["conversation_count"])
+
+    @staticmethod
+    def _preset(row: sqlite3.Row) -> PresetRecord:
+        """A preset row as a record."""
+        return PresetRecord(id=row["id"], name=row["name"], system_prompt=row["system_prompt"],
+                            sampling=json.loads(row["sampling"]), created_at=row["created_at"])
+
     @staticmethod
     def _conversation(row: sqlite3.Row) -> ConversationRecord:
         """A conversation row (with ``message_count``) as a record."""
         return ConversationRecord(
             id=row["id"], title=row["title"], created_at=row["created_at"],
             updated_at=row["updated_at"], pinned=bool(row["pinned"]), model_id=row["model_id"],
-            message_count=row["message_count"])
+            message_count=row["message_count"], project_id=row["project_id"])
 
     @staticmethod
     def _message(row: sqlite3.Row) -> MessageRecord:
