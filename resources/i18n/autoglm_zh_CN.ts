@@ -466,6 +466,10 @@
         <source>An attached image is missing from the attachments folder.</source>
         <translation type="vanished">附件文件夹中缺少一张附加的图片。</translation>
     </message>
+    <message>
+        <source>Could not show that version: {0}</source>
+        <translation>无法显示该版本：{0}</translation>
+    </message>
 </context>
 <context>
     <name>DiscoverDialog</name>
@@ -1045,6 +1049,14 @@
         <location filename="../../app/autoglm/ui/message_delegate.py" line="509"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>下一个版本</translation>
     </message>
 </context>
 <context>

@@ -49,34 +49,59 @@ def test_stop_cancels_at_once_and_keeps_what_was_shown(qtbot: Any, make_window: 
     assert window.runtime.store.get_message(reply.message_id).content == shown
 
 
-def test_regenerate_replaces_the_last_reply(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+def _wait_shown(qtbot: Any, window: Any, contents: list[str]) -> None:
+    """Wait until the view shows exactly these message texts (a version switch reloads in the background)."""
+    qtbot.waitUntil(lambda: [item.content for item in window.controller.model.items()] == contents, timeout=10_000)
+
+
+def test_regenerate_keeps_every_version_behind_a_switcher(qtbot: Any, window: Any, send_and_wait: Any,
+                                                          click_action: Any) -> None:
+    from autoglm.ui.message_delegate import NEXT_VERSION, PREVIOUS_VERSION, version_text
+
     send_and_wait(window, "Name a colour.")
-    first = window.controller.model.item(1)
+    model = window.controller.model
+    first = model.item(1)
     with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS):
         click_action(window, 1, "regenerate")
-    model = window.controller.model
     assert model.rowCount() == 2
     second = model.item(1)
     assert second is not first and second.finished and second.content.strip()
-    stored = window.runtime.store.messages(window.controller.conversation_id)
-    assert [m.id for m in stored] == [model.item(0).message_id, second.message_id]
+    assert second.versions == [first.message_id, second.message_id] and version_text(second) == "2/2"
+    store = window.runtime.store
+    conversation = window.controller.conversation_id
+    qtbot.waitUntil(lambda: store.get_message(second.message_id).finished)
+    assert store.get_message(first.message_id).content == first.content  # the first version is kept
+    click_action(window, 1, PREVIOUS_VERSION)
+    qtbot.waitUntil(lambda: model.item(1).message_id == first.message_id, timeout=10_000)
+    assert version_text(model.item(1)) == "1/2" and model.item(1).content == first.content
+    click_action(window, 1, NEXT_VERSION)
+    qtbot.waitUntil(lambda: model.item(1).message_id == second.message_id, timeout=10_000)
+    window.new_chat()
+    with qtbot.waitSignal(window.controller.loaded):
+        window.open_conversation(conversation)
+    assert version_text(model.item(1)) == "2/2"  # the shown version is remembered
 
 
-def test_edit_and_resend_forks_the_conversation(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+def test_edit_and_resend_branches_in_place(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+    from autoglm.ui.message_delegate import PREVIOUS_VERSION, version_text
+
     send_and_wait(window, "Name a fruit.")
     original_id = window.controller.conversation_id
+    original_reply = window.controller.model.item(1).content
     click_action(window, 0, "edit")
     assert window.composer.editing and window.composer.text() == "Name a fruit."
     window.composer.input.setPlainText("Name a vegetable.")
     with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS):
         qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
-    fork_id = window.controller.conversation_id
-    assert fork_id != original_id and not window.composer.editing
+    assert window.controller.conversation_id == original_id and not window.composer.editing
+    model = window.controller.model
+    assert model.rowCount() == 2 and model.item(0).content == "Name a vegetable."
+    assert version_text(model.item(0)) == "2/2"
     store = window.runtime.store
-    assert [m.content for m in store.messages(original_id) if m.role == "user"] == ["Name a fruit."]
-    assert [m.content for m in store.messages(fork_id) if m.role == "user"] == ["Name a vegetable."]
-    assert store.get_conversation(fork_id).title.endswith("(edited)")
-    qtbot.waitUntil(lambda: len(window.sidebar.conversation_titles()) == 2)
+    assert [m.content for m in store.messages(original_id) if m.role == "user"] == ["Name a vegetable."]
+    assert len(store.list_conversations()) == 1  # no second chat with the same title
+    click_action(window, 0, PREVIOUS_VERSION)
+    _wait_shown(qtbot, window, ["Name a fruit.", original_reply])
 
 
 def test_copy_code_button_puts_the_block_on_the_clipboard(qtbot: Any, window: Any) -> None:

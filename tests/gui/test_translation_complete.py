@@ -98,7 +98,8 @@ def _check_chinese(qtbot: Any, window: Any) -> None:
     for item in (MessageItem("assistant", "好", stopped=True), MessageItem("assistant", "好", length_limited=True),
                  MessageItem("assistant", "", streaming=True, finished=False)):
         missing.extend(("message", "html", text) for text in [factory.html(item, keep=False)] if untranslated(text))
-    labels = [action_label(name) for name in ("edit", "copy", "regenerate", "speak", "continue")]
+    labels = [action_label(name) for name in ("edit", "copy", "regenerate", "speak", "continue",
+                                              "version-previous", "version-next")]
     labels.append(QCoreApplication.translate("ChatViewWidget", "Copy selection"))
     missing.extend(("message", "action", label) for label in labels if untranslated(label))
     assert not missing, "\n".join(f"{root} {where}: {text!r}" for root, where, text in missing)

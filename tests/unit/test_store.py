@@ -511,3 +511,73 @@ def test_two_stores_on_one_file_write_from_two_threads(home: Path) -> None:
     assert sorted(c.message_count for c in first.list_conversations()) == [50, 50]
     first.close()
     second.close()
+
+
+# versions
+
+def test_a_new_version_of_a_reply_is_shown_and_the_old_one_kept(store: ConversationStore) -> None:
+    conversation = store.create_conversation("Versions")
+    question = store.add_message(conversation, "user", "q")
+    first = store.add_message(conversation, "assistant", "a1")
+    second = store.add_message(conversation, "assistant", "a2", version_of=first)
+    shown = store.messages(conversation)
+    assert [m.content for m in shown] == ["q", "a2"]
+    assert shown[1].versions == [first, second] and shown[1].parent_id == question
+    store.select_version(first)
+    assert [m.content for m in store.messages(conversation)] == ["q", "a1"]
+
+
+def test_an_edited_question_branches_and_each_branch_keeps_its_replies(store: ConversationStore) -> None:
+    conversation = store.create_conversation("Branches")
+    question = store.add_message(conversation, "user", "q1")
+    store.add_message(conversation, "assistant", "a1")
+    store.add_message(conversation, "user", "follow-up")
+    edited = store.add_message(conversation, "user", "q1 edited", version_of=question)
+    assert [m.content for m in store.messages(conversation)] == ["q1 edited"]
+    store.add_message(conversation, "assistant", "a for edited")
+    assert [m.content for m in store.messages(conversation)] == ["q1 edited", "a for edited"]
+    store.select_version(question)
+    assert [m.content for m in store.messages(conversation)] == ["q1", "a1", "follow-up"]
+    store.select_version(edited)
+    assert store.messages(conversation)[0].versions == [question, edited]
+    with pytest.raises(KeyError):
+        store.add_message(conversation, "user", "x", version_of=edited + 100)
+
+
+def test_deleting_a_version_shows_the_newest_remaining_one(store: ConversationStore) -> None:
+    conversation = store.create_conversation("Delete")
+    store.add_message(conversation, "user", "q")
+    first = store.add_message(conversation, "assistant", "a1")
+    second = store.add_message(conversation, "assistant", "a2", version_of=first)
+    store.add_message(conversation, "user", "after a2")
+    store.delete_messages_from(conversation, second)
+    shown = store.messages(conversation)
+    assert [m.content for m in shown] == ["q", "a1"] and shown[1].versions == [first]
+
+
+def test_version_two_databases_migrate_to_one_line_per_chat_losing_nothing(home: Path) -> None:
+    path = home / "data" / "conversations.sqlite3"
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    for version, schema in enumerate(store_module._MIGRATIONS[:2], start=1):
+        conn.executescript(f"BEGIN; {schema('unicode61')} PRAGMA user_version = {version}; COMMIT;")
+    for conversation in (1, 2):
+        conn.execute("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, 't', 0, 0)",
+                     (conversation,))
+    rows = [(1, "user", "q1"), (2, "user", "other q"), (1, "assistant", "a1"), (2, "assistant", "other a"),
+            (1, "user", "q2")]
+    for conversation, role, content in rows:
+        conn.execute("INSERT INTO messages (conversation_id, role, content, created_at, extra) "
+                     "VALUES (?, ?, ?, 0, '{\"origin\": \"spoken\"}')", (conversation, role, content))
+    conn.commit()
+    conn.close()
+    migrated = open_store(home)
+    try:
+        assert [m.content for m in migrated.messages(1)] == ["q1", "a1", "q2"]
+        assert [m.content for m in migrated.messages(2)] == ["other q", "other a"]
+        assert all(m.extra == {"origin": "spoken"} and len(m.versions) == 1 for m in migrated.messages(1))
+        migrated.add_message(1, "assistant", "a2")
+        assert [m.content for m in migrated.messages(1)][-1] == "a2"
+        assert [hit.snippet for hit in migrated.search("other")]
+    finally:
+        migrated.close()

@@ -119,6 +119,8 @@ class Turn:
     tool_results: list[ToolResult] = field(default_factory=list)
     agent_steps: list[AgentStep] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
+    """Message ids of this turn's versions (regenerated or edited), oldest first; empty or one: no others."""
 
     def extra(self) -> dict[str, Any]:
         """The fields the store keeps as JSON beside the text (empty ones left out)."""
@@ -143,7 +145,8 @@ def turn_from_record(record: Any) -> Turn:
     return Turn(role=record.role, content=record.content, reasoning=record.reasoning,
                 images=list(record.attachments), message_id=record.id, finished=record.finished,
                 origin=extra.get("origin", "typed"), model_id=record.model_id, usage=dict(record.usage or {}),
-                timings=dict(record.timings or {}), error=str(extra.get("error", "")), **typed)
+                timings=dict(record.timings or {}), error=str(extra.get("error", "")),
+                versions=list(getattr(record, "versions", None) or []), **typed)
 
 
 # -- images, decoded once ---------------------------------------------------------------------
@@ -356,27 +359,47 @@ class Conversation:
             return self._id
 
     def add_user(self, text: str, images: Iterable[str] = (), *, origin: Origin = "typed",
-                 title: str | None = None) -> Turn:
-        """Append and save the user's message (``images``: attachment hashes already stored)."""
+                 title: str | None = None, version_of: Turn | None = None) -> Turn:
+        """Append and save the user's message (``images``: attachment hashes already stored).
+
+        With ``version_of`` (an earlier question) it becomes that question's new version:
+        the turns after it are set aside, kept in the store as the older version's branch.
+        """
         turn = Turn("user", text, images=list(images), origin=origin)
         with self._lock:
             self.ensure_stored(title or text or "Image")
-            if self.store is not None:
-                turn.message_id = self.store.add_message(self._id, "user", text, attachments=turn.images,
-                                                         extra=turn.extra())
-            self._turns.append(turn)
+            self._append(turn, version_of, attachments=turn.images)
         return turn
 
-    def begin_reply(self, model_id: str = "", origin: Origin = "typed") -> Turn:
-        """Append and save an empty, unfinished assistant reply to stream into."""
+    def begin_reply(self, model_id: str = "", origin: Origin = "typed", *, version_of: Turn | None = None) -> Turn:
+        """Append and save an empty, unfinished assistant reply to stream into (``version_of``:
+        the reply it is a new version of, which stays stored)."""
         turn = Turn("assistant", finished=False, origin=origin, model_id=model_id)
         with self._lock:
             self.ensure_stored("New chat", model_id)
-            if self.store is not None:
-                turn.message_id = self.store.add_message(self._id, "assistant", "", finished=False,
-                                                         model_id=model_id, extra=turn.extra())
-            self._turns.append(turn)
+            self._append(turn, version_of, finished=False, model_id=model_id)
         return turn
+
+    def _append(self, turn: Turn, version_of: Turn | None, **fields: Any) -> None:
+        """Store ``turn`` after the shown turns, or as a new version of ``version_of``."""
+        replaced = version_of if version_of is not None and version_of in self._turns else None
+        if replaced is not None:
+            del self._turns[self._turns.index(replaced):]
+        if self.store is not None:
+            turn.message_id = self.store.add_message(
+                self._id, turn.role, turn.content, extra=turn.extra(),
+                version_of=replaced.message_id if replaced is not None and replaced.message_id else None, **fields)
+            if replaced is not None:
+                turn.versions = [*(replaced.versions or [replaced.message_id]), turn.message_id]
+        self._turns.append(turn)
+
+    def select_version(self, message_id: int) -> None:
+        """Show that version of its turn, with the turns that followed it (blocking: the store)."""
+        if self.store is None:
+            return
+        with self._lock:
+            self.store.select_version(message_id)
+            self._turns = [turn_from_record(record) for record in self.store.messages(self._id)]
 
     def save_partial(self, turn: Turn, content: str, reasoning: str = "") -> None:
         """The reply so far (still unfinished), so a crash keeps it."""

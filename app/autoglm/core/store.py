@@ -34,7 +34,7 @@ from autoglm.core.projects import PresetRecord, ProjectRecord, clean_name, clean
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ROLES = ("system", "user", "assistant")
 DEFAULT_TITLE = "New chat"
 MATCH_START = "«"
@@ -84,6 +84,10 @@ class MessageRecord:
     model_id: str = ""
     extra: dict = field(default_factory=dict)
     """Typed extras of ``core.conversation.Turn`` as JSON (tool calls, agent steps, citations …)."""
+    parent_id: int | None = None
+    """The message this one follows (``None`` for a first message)."""
+    versions: list[int] = field(default_factory=list)
+    """Ids of the versions of this message (same parent), oldest first; this one among them."""
 
 
 @dataclass
@@ -192,7 +196,20 @@ def _schema_v3(_tokenizer: str) -> str:
     """
 
 
-_MIGRATIONS = (_schema_v1, _schema_v2, _schema_v3)
+def _schema_v4(_tokenizer: str) -> str:
+    """Versions: each message names the one it follows; of siblings (regenerated replies,
+    edited questions) the selected one is shown. Existing chats become one straight line."""
+    return """
+    ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE;
+    ALTER TABLE messages ADD COLUMN selected INTEGER NOT NULL DEFAULT 1;
+    UPDATE messages SET parent_id = (
+        SELECT MAX(earlier.id) FROM messages earlier
+        WHERE earlier.conversation_id = messages.conversation_id AND earlier.id < messages.id);
+    CREATE INDEX messages_by_parent ON messages(parent_id);
+    """
+
+
+_MIGRATIONS = (_schema_v1, _schema_v2, _schema_v3, _schema_v4)
 """Schema step N (1-based) takes ``PRAGMA user_version`` from N-1 to N."""
 
 
@@ -358,10 +375,7 @@ class ConversationStore:
 
     def fork_conversation(self, conversation_id: int, before_message_id: int,
                           title: str | None = None) -> int:
-        """A new conversation holding copies of the messages before ``before_message_id``.
-
-        Used for edit-and-resend: the edited message and everything after it are left out.
-        """
+        """A new conversation holding copies of the shown messages before ``before_message_id``."""
         with self._transaction():
             source = self.get_conversation(conversation_id)
             if source is None:
@@ -371,12 +385,15 @@ class ConversationStore:
                 raise KeyError(f"no message {before_message_id} in conversation {conversation_id}")
             fork_id = self.create_conversation(source.title if title is None else title,
                                                source.model_id, source.project_id)
-            self._conn.execute(
-                "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
-                "usage, timings, model_id, finished, created_at, extra) "
-                "SELECT ?, role, content, reasoning, attachments, usage, timings, model_id, "
-                "finished, created_at, extra FROM messages WHERE conversation_id = ? AND id < ? "
-                "ORDER BY id", (fork_id, conversation_id, before_message_id))
+            parent: int | None = None
+            for row, _versions in self._shown_rows(conversation_id):
+                if row["id"] >= before_message_id:
+                    break
+                parent = _inserted_id(self._conn.execute(
+                    "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
+                    "usage, timings, model_id, finished, created_at, extra, parent_id) "
+                    "SELECT ?, role, content, reasoning, attachments, usage, timings, model_id, "
+                    "finished, created_at, extra, ? FROM messages WHERE id = ?", (fork_id, parent, row["id"])))
         return fork_id
 
     def move_conversation(self, conversation_id: int, project_id: int | None) -> None:
@@ -487,8 +504,12 @@ class ConversationStore:
 
     def add_message(self, conversation_id: int, role: str, content: str = "", reasoning: str = "",
                     attachments: list[str] | None = None, finished: bool = True,
-                    model_id: str = "", extra: dict | None = None) -> int:
-        """Append a message to the conversation and return its id."""
+                    model_id: str = "", extra: dict | None = None, version_of: int | None = None) -> int:
+        """Append a message to the shown branch and return its id.
+
+        With ``version_of`` (a message of the conversation) it becomes a new version of that
+        message instead: it follows the same message, and is the version shown from now on.
+        """
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
         now = time.time()
@@ -497,12 +518,33 @@ class ConversationStore:
                 "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             if cursor.rowcount == 0:
                 raise KeyError(f"no conversation {conversation_id}")
+            if version_of is None:
+                shown = self._shown_rows(conversation_id)
+                parent = shown[-1][0]["id"] if shown else None
+            else:
+                row = self._conn.execute("SELECT parent_id FROM messages WHERE id = ? AND conversation_id = ?",
+                                         (version_of, conversation_id)).fetchone()
+                if row is None:
+                    raise KeyError(f"no message {version_of} in conversation {conversation_id}")
+                parent = row["parent_id"]
+                self._conn.execute("UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ?",
+                                   (conversation_id, parent))
             cursor = self._conn.execute(
                 "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
-                "model_id, finished, created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "model_id, finished, created_at, extra, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, role, content, reasoning, json.dumps(list(attachments or [])),
-                 model_id, int(finished), now, json.dumps(extra or {})))
+                 model_id, int(finished), now, json.dumps(extra or {}), parent))
             return _inserted_id(cursor)
+
+    def select_version(self, message_id: int) -> None:
+        """Show this version of its message (and the replies that followed it) from now on."""
+        with self._transaction():
+            row = self._conn.execute("SELECT conversation_id, parent_id FROM messages WHERE id = ?",
+                                     (message_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no message {message_id}")
+            self._conn.execute("UPDATE messages SET selected = (id = ?) WHERE conversation_id = ? AND parent_id IS ?",
+                               (message_id, row["conversation_id"], row["parent_id"]))
 
     def update_message(self, message_id: int, *, content: str | None = None,
                        reasoning: str | None = None, finished: bool | None = None,
@@ -539,20 +581,37 @@ class ConversationStore:
                     "(SELECT conversation_id FROM messages WHERE id = ?)", (time.time(), message_id))
 
     def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
-        """Delete that message and every later one of the conversation (for regenerate)."""
+        """Delete that message and every one that follows it, in any version."""
         with self._transaction():
-            self._conn.execute("DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
-                               (conversation_id, message_id))
+            self._conn.execute(
+                "WITH RECURSIVE later(id) AS (SELECT ? UNION ALL "
+                "SELECT m.id FROM messages m JOIN later ON m.parent_id = later.id) "
+                "DELETE FROM messages WHERE conversation_id = ? AND id IN (SELECT id FROM later)",
+                (message_id, conversation_id))
             self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
                                (time.time(), conversation_id))
 
     def messages(self, conversation_id: int) -> list[MessageRecord]:
-        """The conversation's messages in order."""
+        """The conversation's shown messages in order (the selected version of each)."""
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,)).fetchall()
-        return [self._message(row) for row in rows]
+            return [self._message(row, versions) for row, versions in self._shown_rows(conversation_id)]
+
+    def _shown_rows(self, conversation_id: int) -> list[tuple[sqlite3.Row, list[int]]]:
+        """The shown branch: from the first message, each time the selected (else newest) follower."""
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id",
+                                      (conversation_id,)).fetchall()
+        followers: dict[int | None, list[sqlite3.Row]] = {}
+        for row in rows:
+            followers.setdefault(row["parent_id"], []).append(row)
+        shown: list[tuple[sqlite3.Row, list[int]]] = []
+        parent: int | None = None
+        while followers.get(parent):
+            versions = followers[parent]
+            chosen = next((row for row in reversed(versions) if row["selected"]), versions[-1])
+            shown.append((chosen, [row["id"] for row in versions]))
+            parent = chosen["id"]
+        return shown
 
     def get_message(self, message_id: int) -> MessageRecord | None:
         """The message, or ``None`` if there is none with that id."""
@@ -741,14 +800,15 @@ class ConversationStore:
             message_count=row["message_count"], project_id=row["project_id"])
 
     @staticmethod
-    def _message(row: sqlite3.Row) -> MessageRecord:
+    def _message(row: sqlite3.Row, versions: list[int] | None = None) -> MessageRecord:
         """A message row as a record."""
         return MessageRecord(
             id=row["id"], conversation_id=row["conversation_id"], role=row["role"],
             content=row["content"], reasoning=row["reasoning"],
             attachments=json.loads(row["attachments"]), finished=bool(row["finished"]),
             created_at=row["created_at"], usage=json.loads(row["usage"]),
-            timings=json.loads(row["timings"]), model_id=row["model_id"], extra=json.loads(row["extra"]))
+            timings=json.loads(row["timings"]), model_id=row["model_id"], extra=json.loads(row["extra"]),
+            parent_id=row["parent_id"], versions=list(versions or [row["id"]]))
 
     def _require_conversation(self, conversation_id: int) -> ConversationRecord:
         """The conversation, or ``KeyError``."""

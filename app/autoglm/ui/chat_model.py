@@ -42,6 +42,8 @@ class MessageItem:
     tool_state: str = ""
     """On a ``tool`` row: ``asking``, ``running``, ``done``, ``failed`` or ``denied``."""
     tool_result: Any = None
+    versions: list[int] = field(default_factory=list)
+    """Message ids of this message's versions, oldest first (a switcher shows when there are several)."""
     key: int = field(default_factory=lambda: next(_KEYS))
     revision: int = 0
 

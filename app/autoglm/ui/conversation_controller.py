@@ -47,7 +47,8 @@ def item_from_turn(turn: Turn) -> MessageItem:
     usage = turn.usage or {}
     item = MessageItem(role=turn.role, content=turn.content, reasoning=turn.reasoning,
                        message_id=turn.message_id, attachments=list(turn.images), finished=turn.finished,
-                       reasoning_seconds=timings.get("reasoning_s"), error=turn.error)
+                       reasoning_seconds=timings.get("reasoning_s"), error=turn.error,
+                       versions=list(turn.versions))
     item.reply_tokens = int(usage.get("completion_tokens") or 0)
     item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
     if turn.role == "assistant" and (not turn.finished or timings.get(STOP_KEY) == "stopped"):
@@ -88,7 +89,7 @@ class RunningReply:
 
 
 class ConversationController(QObject):
-    """Sends, streams, stops, regenerates and forks the open conversation."""
+    """Sends, streams, stops, regenerates and edits the open conversation (keeping every version)."""
 
     conversationChanged = Signal(int)
     runningChanged = Signal(list)
@@ -282,17 +283,20 @@ class ConversationController(QObject):
             .on_success(sent).on_failure(failed).start()
         return True
 
-    def _add_user_message(self, text: str, hashes: list[str], origin: str = "typed") -> None:
+    def _add_user_message(self, text: str, hashes: list[str], origin: str = "typed",
+                          version_of: Turn | None = None) -> None:
         conversation = self.conversation
         created = not conversation.id
         title = title_from(text or QCoreApplication.translate("ConversationController", "Image"))
         if created:
             conversation.ensure_stored(title, self._model_id())
             self.runtime.remember(conversation)
-        turn = conversation.add_user(text, hashes, origin=origin, title=title)  # type: ignore[arg-type]
+        turn = conversation.add_user(text, hashes, origin=origin, title=title,  # type: ignore[arg-type]
+                                     version_of=version_of)
         if created:
             self.conversationChanged.emit(conversation.id)
-        self.model.append(MessageItem(role="user", content=text, message_id=turn.message_id, attachments=hashes))
+        self.model.append(MessageItem(role="user", content=text, message_id=turn.message_id, attachments=hashes,
+                                      versions=list(turn.versions)))
         self.conversationsChanged.emit()
 
     def _model_id(self) -> str:
@@ -332,10 +336,11 @@ class ConversationController(QObject):
                 and (item.role in ("user", "assistant") and (item.content or item.attachments or item.tool_calls)
                      or item.role == "tool" and item.tool_state in ("done", "failed", "denied"))]
 
-    def _start_reply(self, follow_up: bool = False) -> None:
-        """Answer the conversation; ``follow_up``: after tool results, answer from them without tools."""
+    def _start_reply(self, follow_up: bool = False, version_of: Turn | None = None) -> None:
+        """Answer the conversation; ``follow_up``: after tool results, answer from them without tools;
+        ``version_of``: the reply this one is a new version of."""
         history = [(item.role, item.content, list(item.attachments), item) for item in self._history()]
-        item = self._open_reply_item()
+        item = self._open_reply_item(version_of=version_of)
         runtime = self.runtime
         conversation = self.conversation
         session = self.tools.session(runtime) if self.tools is not None else None
@@ -395,11 +400,13 @@ class ConversationController(QObject):
             .on_failure(lambda error: self._fail(item, error)).start()
         return True
 
-    def _open_reply_item(self, origin: str = "typed") -> MessageItem:
+    def _open_reply_item(self, origin: str = "typed", version_of: Turn | None = None) -> MessageItem:
         """Store an empty, unfinished reply and show it streaming."""
         conversation = self.conversation
-        turn = conversation.begin_reply(self._model_id(), origin=origin)  # type: ignore[arg-type]
-        item = MessageItem(role="assistant", message_id=turn.message_id, finished=False, streaming=True)
+        turn = conversation.begin_reply(self._model_id(), origin=origin,  # type: ignore[arg-type]
+                                        version_of=version_of)
+        item = MessageItem(role="assistant", message_id=turn.message_id, finished=False, streaming=True,
+                           versions=list(turn.versions))
         self._replies.append(RunningReply(item, conversation.id, conversation, turn,
                                           last_partial_save=time.monotonic()))
         self.model.append(item)
@@ -585,52 +592,72 @@ class ConversationController(QObject):
         self._finalise(reply.item, stopped=True)
 
     def regenerate(self, item: MessageItem) -> None:
-        """Replace the last reply with a new one."""
+        """Write a new version of the last reply; the earlier ones stay, a switcher shows them."""
         row = self.model.row_of(item)
         if self.busy or row < 0 or item.role != "assistant" or row != self.model.rowCount() - 1:
             return
         turn = self.conversation.turn(item.message_id)
-        if turn is not None:
-            self.conversation.drop_from(turn)
         self.model.remove_from(row)
-        self._start_reply()
+        self._start_reply(version_of=turn)
 
     def edit_and_resend(self, item: MessageItem, new_text: str, drafts: list[AttachmentDraft] | None = None) -> None:
-        """Fork the conversation before ``item`` and send ``new_text`` there instead."""
-        if self.busy or item.role != "user" or not new_text.strip():
+        """Send ``new_text`` as a new version of the question ``item``, in the same chat; the
+        earlier version and the replies that followed it stay, a switcher shows them."""
+        row = self.model.row_of(item)
+        turn = self.conversation.turn(item.message_id)
+        if self.busy or row < 0 or item.role != "user" or not new_text.strip() or turn is None:
             return
-        store, runtime = self.store, self.runtime
-        source_id = self.conversation_id
-        before = item.message_id
-        kept_attachments = list(item.attachments)
-        source = store.get_conversation(source_id)
-        title = QCoreApplication.translate("ConversationController", "{0} (edited)").format(source.title if source else title_from(new_text))
+        kept = list(item.attachments)
+        extra = list(drafts or [])
+        conversation = self.conversation
+        self._sending = True
+        self.busyChanged.emit(True)
+
+        def resend(hashes: list[str]) -> None:
+            self._sending = False
+            if conversation is not self.conversation or self.model.row_of(item) < 0:
+                self.busyChanged.emit(self.busy)
+                return  # the user went to another chat meanwhile
+            self.model.remove_from(self.model.row_of(item))
+            self._add_user_message(new_text, kept + hashes, version_of=turn)
+            self._start_reply()
+
+        def failed(error: BaseException) -> None:
+            self._sending = False
+            self.busyChanged.emit(self.busy)
+            self.problem.emit(QCoreApplication.translate("ConversationController", "Could not edit the message: {0}").format(error))
+
+        BackgroundTask(lambda: self._attachment_hashes(extra), name="store-attachments", owner=self) \
+            .on_success(resend).on_failure(failed).start()
+
+    def show_version(self, item: MessageItem, step: int) -> None:
+        """Show the previous (``step`` −1) or next (+1) version of ``item`` and what followed it."""
+        if self.busy or item.message_id not in item.versions:
+            return
+        index = item.versions.index(item.message_id) + step
+        if not 0 <= index < len(item.versions):
+            return
+        conversation, chosen = self.conversation, item.versions[index]
         self._load_generation += 1
         generation = self._load_generation
         measure = self.make_measurer() if self.make_measurer else None
 
-        extra = list(drafts or [])
-
-        def fork() -> tuple[Conversation, list[MessageItem], Any, list[str]]:
-            hashes = kept_attachments + self._attachment_hashes(extra)
-            conversation = runtime.open_conversation(store.fork_conversation(source_id, before, title=title))
+        def switch() -> tuple[list[MessageItem], Any]:
+            conversation.select_version(chosen)
             items = [item_from_turn(turn) for turn in conversation.turns()]
-            return conversation, items, measure(items) if measure else None, hashes
+            return items, measure(items) if measure else None
 
-        def resend(result: tuple[Conversation, list[MessageItem], Any, list[str]]) -> None:
-            if generation != self._load_generation:
+        def show(result: tuple[list[MessageItem], Any]) -> None:
+            if generation != self._load_generation or conversation is not self.conversation:
                 return
-            conversation, items, measured, hashes = result
+            items, measured = result
             if measured is not None and self.apply_measured is not None:
                 self.apply_measured(measured)
-            self._switch_to(conversation)
             self.model.set_items(items)
-            self.conversationChanged.emit(conversation.id)
-            self._add_user_message(new_text, hashes)
-            self._start_reply()
+            self.focusMessage.emit(chosen)
 
-        BackgroundTask(fork, name="fork-conversation", owner=self).on_success(resend) \
-            .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not edit the message: {0}").format(error))) \
+        BackgroundTask(switch, name="show-version", owner=self).on_success(show) \
+            .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not show that version: {0}").format(error))) \
             .start()
 
     # -- conversation housekeeping ---------------------------------------------------------

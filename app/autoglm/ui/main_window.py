@@ -68,7 +68,12 @@ from autoglm.ui.icons import app_icon, icon
 from autoglm.ui.image_viewer import ImageViewerDialog
 from autoglm.ui.main_thread import run_on_main
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
-from autoglm.ui.message_delegate import IMAGE_SCHEME, TOGGLE_REASONING
+from autoglm.ui.message_delegate import (
+    IMAGE_SCHEME,
+    NEXT_VERSION,
+    PREVIOUS_VERSION,
+    TOGGLE_REASONING,
+)
 from autoglm.ui.model_picker import ModelPickerWidget
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.sidebar import SidebarWidget
@@ -747,6 +752,8 @@ class MainWindow(QMainWindow):
             self.controller.regenerate(item)
         elif name == "continue":
             self.controller.continue_reply(item)
+        elif name in (PREVIOUS_VERSION, NEXT_VERSION):
+            self.controller.show_version(item, -1 if name == PREVIOUS_VERSION else 1)
         elif name == "speak":
             self.speech.speak(item.content)
         elif name == "edit":

@@ -12,7 +12,7 @@ import html
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -48,6 +48,9 @@ BUBBLE_PAD = 10
 ACTION_HEIGHT = 26
 ACTION_SIZE = 24
 THUMB_SIZE = 160
+VERSION_LABEL_WIDTH = 40
+PREVIOUS_VERSION = "version-previous"
+NEXT_VERSION = "version-next"
 TOOL_BUTTONS_HEIGHT = 12
 _DOC_CACHE = 160
 
@@ -61,6 +64,8 @@ class RowLayout:
     document: QRect
     actions: list[tuple[str, QRect]]
     footer: QRect
+    version_label: QRect = field(default_factory=QRect)
+    """Where ``n/m`` goes between the version arrows (empty: one version only)."""
 
 
 def reply_footer(tokens: int | None, speed: float | None) -> str:
@@ -73,10 +78,22 @@ def reply_footer(tokens: int | None, speed: float | None) -> str:
     return " · ".join(parts)
 
 
+def version_text(item: MessageItem) -> str:
+    """``2/3``: which of a message's versions is shown (empty with one version)."""
+    if len(item.versions) < 2 or item.message_id not in item.versions:
+        return ""
+    return f"{item.versions.index(item.message_id) + 1}/{len(item.versions)}"
+
+
 def message_actions(item: MessageItem, is_last: bool) -> list[str]:
-    """The action buttons a message shows, in order."""
+    """The action buttons a message shows, in order (the version switcher first)."""
     if item.streaming:
         return []
+    switcher = [PREVIOUS_VERSION, NEXT_VERSION] if version_text(item) else []
+    return [*switcher, *_plain_actions(item, is_last)]
+
+
+def _plain_actions(item: MessageItem, is_last: bool) -> list[str]:
     if item.role == "user":
         return ["edit", "copy"]
     if item.role == "assistant" and item.tool_calls and not item.content:
@@ -93,7 +110,9 @@ def action_label(action: str) -> str:
     """The words for an action (tooltip and accessible name)."""
     return {"edit": QCoreApplication.translate("MessageDelegate", "Edit and resend"), "copy": QCoreApplication.translate("MessageDelegate", "Copy message"),
             "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"), "speak": QCoreApplication.translate("MessageDelegate", "Read aloud"),
-            "continue": QCoreApplication.translate("MessageDelegate", "Continue the reply")}.get(action, action)
+            "continue": QCoreApplication.translate("MessageDelegate", "Continue the reply"),
+            PREVIOUS_VERSION: QCoreApplication.translate("MessageDelegate", "Previous version"),
+            NEXT_VERSION: QCoreApplication.translate("MessageDelegate", "Next version")}.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -440,15 +459,20 @@ class MessageDelegate(QStyledItemDelegate):
         actions: list[tuple[str, QRect]] = []
         action_top = bubble.bottom() + 4
         names = message_actions(item, is_last)
+        label_width = VERSION_LABEL_WIDTH if NEXT_VERSION in names else 0
         if item.role == "user":
-            x = bubble.right() - len(names) * (ACTION_SIZE + 2)
+            x = bubble.right() - len(names) * (ACTION_SIZE + 2) - label_width
         else:
             x = bubble.left() - 4
+        version_label = QRect()
         for name in names:
+            if name == NEXT_VERSION:
+                version_label = QRect(x, action_top, label_width, ACTION_SIZE)
+                x += label_width
             actions.append((name, QRect(x, action_top, ACTION_SIZE, ACTION_SIZE)))
             x += ACTION_SIZE + 2
         footer = QRect(x + 6, action_top, max(0, column.right() - x - 6), ACTION_SIZE)
-        return RowLayout(bubble, document, actions, footer)
+        return RowLayout(bubble, document, actions, footer, version_label)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         """Row height: the document, bubble padding and the action row."""
@@ -504,7 +528,16 @@ class MessageDelegate(QStyledItemDelegate):
                 painter.setBrush(QColor(self.colours.hover))
                 painter.drawRoundedRect(QRectF(rect), 6, 6)
             colour = self.colours.text if hovered else self.colours.muted
-            icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
+            if name in (PREVIOUS_VERSION, NEXT_VERSION):
+                painter.setPen(QColor(colour))
+                painter.setFont(self.factory.look.font)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "‹" if name == PREVIOUS_VERSION else "›")
+            else:
+                icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
+        if not layout.version_label.isEmpty():
+            painter.setPen(QColor(self.colours.text))
+            painter.setFont(self.factory.look.font)
+            painter.drawText(layout.version_label, Qt.AlignmentFlag.AlignCenter, version_text(item))
         if item.streaming:
             footer = QCoreApplication.translate("MessageDelegate", "Generating…")
         else:
