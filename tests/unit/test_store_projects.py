@@ -67,7 +67,12 @@ def test_an_older_database_is_upgraded_and_loses_nothing(tmp_path: Path) -> None
 
     conn = sqlite3.connect(tmp_path / "conversations.sqlite3")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("SELECT * FROM messages ORDER BY id").fetchall() == before
+    columns = "id, conversation_id, role, content, reasoning, attachments, usage, timings, model_id, finished, " \
+              "created_at, extra"
+    assert conn.execute(f"SELECT {columns} FROM messages ORDER BY id").fetchall() == before
+    # each chat's messages follow one another, all shown
+    assert conn.execute("SELECT id, parent_id, selected FROM messages ORDER BY id").fetchall() == \
+        [(1, None, 1), (2, 1, 1), (3, None, 1)]
     # the old columns keep their values; the new project_id column is NULL
     after_chats = conn.execute("SELECT id, title, created_at, updated_at, pinned, model_id, project_id "
                                "FROM conversations ORDER BY id").fetchall()
