@@ -585,7 +585,7 @@ class MainWindow(QMainWindow):
         """The settings dialog (Ctrl+,)."""
         from autoglm.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.runtime.settings, self, tools=self.tools)
+        dialog = SettingsDialog(self.runtime.settings, self, tools=self.tools, model_info=self.runtime.model_info)
         dialog.settingsApplied.connect(self.apply_settings)
         self._show_dialog(dialog)
 

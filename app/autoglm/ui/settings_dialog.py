@@ -18,7 +18,8 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -195,6 +196,72 @@ class _BoolEditor(_FieldEditor):
         self.widget.setChecked(bool(value))
 
 
+def _typed_number(text: str) -> float | None:
+    """The number typed in a spin box's text, or ``None``."""
+    try:
+        return float(text.strip().replace(",", "").replace("\u00a0", ""))
+    except ValueError:
+        return None
+
+
+class _Clamping:
+    """A spin box that lets a number beyond its range be typed, then sets the nearest bound
+    and says so (``clamped``) instead of dropping keys until "3.5" reads "0.50"."""
+
+    clamped: Signal
+
+    def validate(self, text: str, pos: int) -> object:
+        """A number out of range is "not yet valid" (kept as typed), not a key to drop."""
+        state = super().validate(text, pos)  # type: ignore[misc]
+        if state[0] == QValidator.State.Invalid and _typed_number(text) is not None:
+            return (QValidator.State.Intermediate, text, pos)
+        return state
+
+    def settle(self) -> None:
+        """Take the typed text as the value, clamped to the range (with ``clamped`` emitted)."""
+        box: Any = self
+        number = _typed_number(box.cleanText())
+        if number is None:
+            return
+        bound = min(max(number, box.minimum()), box.maximum())
+        if bound == number:
+            box.interpretText()
+            return
+        typed = box.cleanText().strip()
+        box.setValue(bound)
+        box.clamped.emit(typed, box.textFromValue(box.value()))
+
+    def fixup(self, text: str) -> str:
+        """Enter or leaving the field: clamp what was typed and say so."""
+        self.settle()
+        return super().fixup(text)  # type: ignore[misc]
+
+    def focusOutEvent(self, event: Any) -> None:  # noqa: N802
+        """Leaving the field settles the typed value."""
+        self.settle()
+        super().focusOutEvent(event)  # type: ignore[misc]
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        """Enter settles the typed value before the dialog sees it."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.settle()
+        super().keyPressEvent(event)  # type: ignore[misc]
+
+
+class ClampingSpinBox(_Clamping, QSpinBox):
+    """Whole numbers; see ``_Clamping``."""
+
+    clamped = Signal(str, str)
+    """(what was typed, the value set instead)."""
+
+
+class ClampingDoubleSpinBox(_Clamping, QDoubleSpinBox):
+    """Decimals; see ``_Clamping``."""
+
+    clamped = Signal(str, str)
+    """(what was typed, the value set instead)."""
+
+
 class _IntEditor(_FieldEditor):
     """A spin box; an optional field uses the value below its range as "unset"."""
 
@@ -203,13 +270,14 @@ class _IntEditor(_FieldEditor):
         low = int(lower) + (1 if lower_open else 0) if lower is not None else (0 if optional else -_INT_LIMIT)
         high = int(upper) - (1 if upper_open else 0) if upper is not None else _INT_LIMIT
         self._optional = optional
-        self.widget = QSpinBox()
+        self.widget = ClampingSpinBox()
         self.widget.setRange(low - 1 if optional else low, min(high, _INT_LIMIT))
         self.widget.setGroupSeparatorShown(high >= 100_000)
         if optional:
             self.widget.setSpecialValueText(unset_text)
 
     def value(self) -> int | None:
+        self.widget.settle()
         number = self.widget.value()
         return None if self._optional and number == self.widget.minimum() else number
 
@@ -226,7 +294,7 @@ class _FloatEditor(_FieldEditor):
         low = (lower + (step if lower_open else 0)) if lower is not None else -_FLOAT_LIMIT
         high = (upper - (step if upper_open else 0)) if upper is not None else _FLOAT_LIMIT
         self._optional = optional
-        self.widget = QDoubleSpinBox()
+        self.widget = ClampingDoubleSpinBox()
         self.widget.setDecimals(decimals)
         self.widget.setRange(low - step if optional else low, high)
         self.widget.setSingleStep(max(step, 10 ** math.floor(math.log10(span)) / 20) if span else step)
@@ -234,6 +302,7 @@ class _FloatEditor(_FieldEditor):
             self.widget.setSpecialValueText(unset_text)
 
     def value(self) -> float | None:
+        self.widget.settle()
         number = self.widget.value()
         return None if self._optional and number == self.widget.minimum() else number
 
@@ -335,6 +404,17 @@ class _ListEditor(_FieldEditor):
         self.widget.setText(", ".join(value or ()))
 
 
+def gpu_offload_available() -> bool:
+    """Whether this llama.cpp build can offload layers to a GPU (``False`` if it cannot be asked)."""
+    try:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_supports_gpu_offload())
+    except Exception:  # an unloadable library is a CPU-only build for this purpose
+        _LOGGER.debug("llama.cpp could not be asked about GPU offload", exc_info=True)
+        return False
+
+
 def _make_editor(key: str, info: FieldInfo, label: str) -> _FieldEditor:
     """The widget for one field, chosen from its type and bounds."""
     kind, optional = _split_optional(info.annotation)
@@ -359,10 +439,16 @@ class SettingsDialog(QDialog):
 
     settingsApplied = Signal(object)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None, tools: Any = None) -> None:
-        """``tools``: the window's ``ToolController``; with it the dialog has a Tools page."""
+    def __init__(self, settings: Settings, parent: QWidget | None = None, tools: Any = None,
+                 model_info: Any = None, gpu_offload: bool | None = None) -> None:
+        """``tools``: the window's ``ToolController``; with it the dialog has a Tools page.
+        ``model_info``: the loaded model (its trained context bounds the context size);
+        ``gpu_offload``: whether this llama.cpp build can use a GPU (``None``: ask it)."""
         super().__init__(parent)
         self._settings = settings
+        self._model_info = model_info
+        self._gpu_offload = gpu_offload_available() if gpu_offload is None else gpu_offload
+        self._clamp_notes: list[str] = []
         self.tools_page: Any = None
         if tools is not None:
             from autoglm.ui.tools_settings import ToolsSettingsPageWidget
@@ -454,7 +540,8 @@ class SettingsDialog(QDialog):
         column.addStretch(1)  # rows stay together at the top instead of spreading out
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         if group == "model":
-            note = QLabel(self.tr("Changes on this page take effect the next time a model loads."))
+            note = QLabel(self.tr("OK or Apply reloads the model at once with the changes on this page."))
+            note.setObjectName("modelReloadNote")
             note.setWordWrap(True)
             note.setAccessibleName(note.text())
             form.addRow(note)
@@ -467,6 +554,9 @@ class SettingsDialog(QDialog):
             editor.widget.setAccessibleName(label)
             editor.widget.setAccessibleDescription(description)
             editor.widget.setToolTip(self._tooltip(description, info))
+            if isinstance(editor.widget, _Clamping):
+                editor.widget.clamped.connect(
+                    lambda typed, value, g=group, n=name: self._note_clamp(g, n, typed, value))
             if isinstance(editor, _BoolEditor):
                 form.addRow("", editor.widget)
             else:
@@ -474,6 +564,14 @@ class SettingsDialog(QDialog):
                 caption.setBuddy(editor.widget)
                 caption.setToolTip(editor.widget.toolTip())
                 form.addRow(caption, editor.widget)
+            field_note = self._field_note(group, name, editor.widget)
+            if field_note:
+                hint = QLabel(field_note)
+                hint.setObjectName(f"{group}.{name}.note")
+                hint.setProperty("muted", True)
+                hint.setWordWrap(True)
+                hint.setAccessibleName(field_note)
+                form.addRow("", hint)
             editors[name] = editor
         self._editors[group] = editors
         if group == "voice":
@@ -483,6 +581,35 @@ class SettingsDialog(QDialog):
         scroll.setWidget(form_host)
         scroll.setAccessibleName(self.tr("{0} settings").format(self._group_title(group)))
         return scroll
+
+    def _trained_context(self) -> int:
+        """The loaded model's trained context in tokens (0: unknown)."""
+        return int(getattr(self._model_info, "n_ctx_train", 0) or 0)
+
+    def _field_note(self, group: str, name: str, widget: QWidget) -> str:
+        """A line under a field whose range depends on this model or this build, or ''."""
+        key = f"{group}.{name}"
+        if key == "model.n_ctx" and self._trained_context() and isinstance(widget, QSpinBox):
+            trained = self._trained_context()
+            widget.setMaximum(min(widget.maximum(), trained))
+            return self.tr("{0} was trained on up to {1} tokens, so the context size goes up to that.").format(
+                getattr(self._model_info, "display_name", "") or self.tr("This model"), f"{trained:,}")
+        if key == "model.n_gpu_layers" and not self._gpu_offload:
+            widget.setEnabled(False)
+            return self.tr("This build of llama.cpp has no GPU support, so every layer runs on the CPU "
+                           "whatever this says.")
+        return ""
+
+    def _note_clamp(self, group: str, name: str, typed: str, value: str) -> None:
+        """Say that a typed number was out of range and what was set instead."""
+        field = self._field_label(group, name)
+        if f"{group}.{name}" == "model.n_ctx" and self._trained_context():
+            note = self.tr("{0}: {1} is more than this model was trained on, so it was set to {2}.").format(
+                field, typed, value)
+        else:
+            note = self.tr("{0}: {1} is outside what it accepts, so it was set to {2}.").format(field, typed, value)
+        self._clamp_notes.append(note)
+        self._message.show_message(note)
 
     @staticmethod
     def _follow_turn_detector(editors: dict[str, _FieldEditor]) -> None:
@@ -549,13 +676,23 @@ class SettingsDialog(QDialog):
         return problems
 
     def apply(self) -> bool:
-        """Validate and emit ``settingsApplied``; show the problems and return False if invalid."""
+        """Validate and emit ``settingsApplied``; show the problems and return False if invalid.
+
+        A number typed out of range was set to its bound with a note; the first OK or Apply
+        after that only shows the note again (the dialog stays open), the next one applies
+        the values shown."""
         try:
             new = self.collect()
         except ValueError as exc:
             self._message.dismiss()
             self._message.show_message(self.tr("These settings cannot be used yet:") + "\n" + str(exc))
             _LOGGER.info("Settings not applied: %s", exc)
+            return False
+        if self._clamp_notes:
+            notes, self._clamp_notes = self._clamp_notes, []
+            self._message.dismiss()
+            for note in notes:
+                self._message.show_message(note)
             return False
         self._message.dismiss()
         self._settings = new
