@@ -191,3 +191,19 @@ def test_every_control_has_an_accessible_name(make_window: Any, gui_settings: An
                + window.findChildren(QLineEdit) + window.findChildren(QPlainTextEdit)
                if w.isVisibleTo(window) and not (w.accessibleName() or w.text() if hasattr(w, "text") else w.accessibleName())]
     assert unnamed == []
+
+
+def test_a_banner_message_goes_once_its_problem_is_fixed(qtbot: Any, window: Any) -> None:
+    banner = window.banner
+    banner.show_message("Unrelated news")
+    window.apply_settings(updated(window.runtime.settings, "model", active_model="no-such-model"))
+    assert banner.isVisible() and "no-such-model" in banner.messages[-1]
+    window.apply_settings(window.runtime.settings)  # settings that apply cleanly
+    assert banner.messages == ["Unrelated news"]
+    window._model_load_failed("The model could not be loaded: broken file.")
+    assert "broken file" in banner.messages[-1]
+    with qtbot.waitSignal(window.modelLoaded, timeout=180_000):
+        window.load_model()
+    assert banner.messages == ["Unrelated news"]
+    banner.resolve("model-load")
+    assert banner.isVisible()

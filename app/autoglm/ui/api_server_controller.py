@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
 from autoglm.core.errors import InputError
@@ -26,6 +26,9 @@ from autoglm.server.security import is_loopback
 
 _LOGGER = logging.getLogger(__name__)
 _PORT_IN_USE = {errno.EADDRINUSE, 48, 10048}  # Linux, macOS, Windows
+PORT_WATCH_MS = 2000
+"""How often a port that was in use is checked again; the server starts once it is free."""
+BANNER_TOPIC = "api-server"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class ApiServerController(QObject):
         self.toggle_action = QAction(self)
         self.toggle_action.setObjectName("toggleApiServer")
         self._reported.connect(self._set_state)
+        self._port_watch = QTimer(self)
+        self._port_watch.setInterval(PORT_WATCH_MS)
+        self._port_watch.timeout.connect(lambda: self._worker.submit(self._start_if_port_free))
         # One record for the app's whole life, handed to every server it starts, so a restart of
         # the server keeps the history. Listeners run on the server's thread; the signal is queued.
         self.capability_log = CapabilityLog()
@@ -103,7 +109,9 @@ class ApiServerController(QObject):
         window.status.addPermanentWidget(self.status_label)
         window.tools_menu.addAction(self.toggle_action)
         self.toggle_action.triggered.connect(lambda: self._toggle_from_menu(window))
-        self.status_label.problem.connect(window.banner.show_message)
+        self.status_label.problem.connect(lambda message: window.banner.show_message(message, BANNER_TOPIC))
+        self.stateChanged.connect(lambda state: window.banner.resolve(BANNER_TOPIC)
+                                  if state.phase in ("running", "off") else None)
         self.capabilityUsed.connect(lambda use: window.status.showMessage(self.describe_capability_use(use), 15_000))
 
     def _toggle_from_menu(self, window: Any) -> None:
@@ -136,6 +144,15 @@ class ApiServerController(QObject):
     def _forget_failure(self) -> None:
         self._failed_for = None
 
+    def _start_if_port_free(self) -> None:
+        """Worker: the port that was in use is free now? Then start as the settings ask."""
+        failed = self._failed_for
+        if failed is None or self._closed or not _port_free(failed.host, failed.port):
+            return
+        _LOGGER.info("Port %d is free again; starting the API server", failed.port)
+        self._failed_for = None
+        self._reconcile()
+
     def _submit(self) -> Future:
         return self._worker.submit(self._reconcile)
 
@@ -146,6 +163,7 @@ class ApiServerController(QObject):
                 return
             self._closed = True
             self._desired = None
+        self._port_watch.stop()
         try:
             self._worker.submit(self._reconcile).result(timeout)
         except Exception:  # quitting regardless
@@ -200,9 +218,24 @@ class ApiServerController(QObject):
     # -- state (GUI thread) ------------------------------------------------------------------------
     def _set_state(self, state: ApiServerState) -> None:
         self.state = state
+        if state.phase == "failed" and state.failure == "port_in_use" and not self._closed:
+            self._port_watch.start()
+        else:
+            self._port_watch.stop()
         self.stateChanged.emit(state)
 
     @property
     def server(self) -> Any:
         """The running ``ApiServer`` (for tests and diagnostics), or ``None``."""
         return self._server
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether the server could listen on ``host:port`` now (a bind, at once released)."""
+    from autoglm.server.runner import bind_socket
+
+    try:
+        bind_socket(host, port).close()
+    except InputError:
+        return False
+    return True

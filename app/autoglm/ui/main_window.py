@@ -87,6 +87,10 @@ from autoglm.ui.tool_controller import ToolController
 from autoglm.ui.voice_controller import VoiceController
 
 _LOGGER = logging.getLogger(__name__)
+MODEL_TOPIC = "model-load"
+"""Banner messages about a model that failed to load: they go once a model loads."""
+SETTINGS_TOPIC = "settings"
+"""Banner messages about settings that were refused: they go once settings apply cleanly."""
 _PROGRESS_INTERVAL_S = 0.1
 SUGGESTIONS = (
     QT_TRANSLATE_NOOP("EmptyStateWidget", "Explain what a Python generator is, with a short example."),
@@ -531,6 +535,7 @@ class MainWindow(QMainWindow):
         self._update_header()
         self.token_counter.schedule()
         self.model_picker.refresh()
+        self.banner.resolve(MODEL_TOPIC)
         self.modelLoaded.emit(info)
 
     def _model_load_failed(self, message: str) -> None:
@@ -539,7 +544,7 @@ class MainWindow(QMainWindow):
         self._loading_model = False
         self.status.set_loading(None)
         self.status.set_model_info(self.runtime.model_info)
-        self.banner.show_message(message)
+        self.banner.show_message(message, MODEL_TOPIC)
         self.model_picker.refresh()
         self.modelLoadFailed.emit(message)
 
@@ -598,14 +603,16 @@ class MainWindow(QMainWindow):
         """Save ``settings`` and apply what can change live (theme, language, font, model)."""
         old = self.runtime.settings
         spec = settings.model.active_model
+        self.banner.resolve(SETTINGS_TOPIC)
         if spec != old.model.active_model and remote_url(settings) is None and not self._model_known(spec):
             self.banner.show_message(self.tr("“{0}” is not an installed model, so the model was not changed: "
-                                             "choose one in the model picker or import a GGUF file.").format(spec))
+                                             "choose one in the model picker or import a GGUF file.").format(spec),
+                                     SETTINGS_TOPIC)
             settings = updated(settings, "model", active_model=old.model.active_model)
         try:
             self.runtime.apply_settings(settings)
         except (OSError, UserFacingError) as exc:
-            self.banner.show_message(self.tr("Settings could not be saved: {0}").format(exc))
+            self.banner.show_message(self.tr("Settings could not be saved: {0}").format(exc), SETTINGS_TOPIC)
             return
         appearance = settings.appearance
         if settings.vision.image_tokens != old.vision.image_tokens:

@@ -14,12 +14,17 @@ _MAX_SHOWN = 3
 
 
 class NotificationBannerWidget(QFrame):
-    """Shows the latest messages (newest last); the close button dismisses them all."""
+    """Shows the latest messages (newest last); the close button dismisses them all.
+
+    A message shown under a ``topic`` (the API server, the model, the settings) goes away by
+    itself once ``resolve(topic)`` says that problem is fixed.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notificationBanner")
         self.messages: list[str] = []
+        self._topics: list[str] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
         self.icon_label = QLabel(self)
@@ -50,17 +55,37 @@ class NotificationBannerWidget(QFrame):
             self.retranslate()
         super().changeEvent(event)
 
-    def show_message(self, message: str) -> None:
-        """Add ``message`` (a repeat of the last one is not added twice)."""
+    def show_message(self, message: str, topic: str = "") -> None:
+        """Add ``message`` (a repeat of the last one is not added twice); ``topic``: what it is about,
+        replacing an older message on the same topic."""
         _LOGGER.info("Notification: %s", message)
+        if topic and topic in self._topics:
+            self._drop(topic)
         if not self.messages or self.messages[-1] != message:
-            self.messages = (self.messages + [message])[-_MAX_SHOWN:]
+            self.messages, self._topics = (self.messages + [message])[-_MAX_SHOWN:], \
+                (self._topics + [topic])[-_MAX_SHOWN:]
+        self._render()
+
+    def resolve(self, topic: str) -> None:
+        """That problem is fixed: its message goes, and the banner with it when none is left."""
+        if topic in self._topics:
+            self._drop(topic)
+            self._render()
+
+    def _drop(self, topic: str) -> None:
+        kept = [(m, t) for m, t in zip(self.messages, self._topics, strict=True) if t != topic]
+        self.messages, self._topics = [m for m, _t in kept], [t for _m, t in kept]
+
+    def _render(self) -> None:
+        if not self.messages:
+            self.dismiss()
+            return
         self.text.setText("\n".join(self.messages))
         self.text.setAccessibleName(self.messages[-1])
         self.show()
 
     def dismiss(self) -> None:
         """Hide and forget the messages."""
-        self.messages = []
+        self.messages, self._topics = [], []
         self.text.clear()
         self.hide()

@@ -87,11 +87,14 @@ def test_port_in_use_is_told_in_words_and_the_app_keeps_working(
         assert f"port {port} is already in use" in message and "Settings → Server" in message
         assert "Traceback" not in message and "--port" not in message
         assert send_and_wait(window, "Hi").content.strip()
-    # Once the port is free, Tools → Start the API server tries again with the same settings.
-    assert window.api_server.toggle_action.text() == "Start the &API server"
-    window.api_server.toggle_action.trigger()
+        assert window.api_server.state.phase == "failed"
+        assert window.api_server.status_label.text() == f"API: port {port} in use"  # still taken: still said
+    # Once the port is free the server starts by itself; the status bar and the banner follow.
     qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
     assert window.api_server.state.port == port
+    assert window.api_server.status_label.text() == f"API: http://127.0.0.1:{port}"
+    assert not window.banner.isVisible() and not window.banner.messages
+    assert window.api_server.toggle_action.text() == "Stop the &API server"
     # Quitting stops the server first (inputs before generation and the store).
     window.shutdown()
     with pytest.raises(ConnectionRefusedError):
