@@ -2635,4 +2635,204 @@
         <translation>无法准备入门模型。</translation>
     </message>
 </context>
+<context>
+    <name>SidebarWidget</name>
+    <message>
+        <source>Delete project…</source>
+        <translation>删除项目…</translation>
+    </message>
+    <message>
+        <source>Documents…</source>
+        <translation>文档…</translation>
+    </message>
+    <message>
+        <source>Move to project</source>
+        <translation>移到项目</translation>
+    </message>
+    <message>
+        <source>New chat in this project</source>
+        <translation>在此项目中新建聊天</translation>
+    </message>
+    <message>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <source>New project: a folder of chats with its own instructions</source>
+        <translation>新建项目：一组拥有自己指令的聊天</translation>
+    </message>
+    <message>
+        <source>No project</source>
+        <translation>不属于任何项目</translation>
+    </message>
+    <message>
+        <source>Project settings…</source>
+        <translation>项目设置…</translation>
+    </message>
+    <message>
+        <source>Project {0}</source>
+        <translation>项目 {0}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Project “{0}”: %n chat(s)</source>
+        <translation>
+            <numerusform>项目“{0}”：%n 个聊天</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProjectSettingsDialog</name>
+    <message>
+        <source>&amp;Apply preset</source>
+        <translation>应用预设(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Create</source>
+        <translation>创建(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Instructions</source>
+        <translation>指令(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名称(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>A field at its lowest value shows “Settings default”: the value from Settings is used</source>
+        <translation>值调到最低时显示“设置默认值”：使用设置中的值</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Default &amp;model</source>
+        <translation>默认模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>For example: Taxes 2026</source>
+        <translation>例如：2026 年报税</translation>
+    </message>
+    <message>
+        <source>How the assistant should behave in this project&apos;s chats (empty: the system prompt from Settings)</source>
+        <translation>助手在此项目的聊天中应如何表现（留空：使用设置中的系统提示）</translation>
+    </message>
+    <message>
+        <source>Longest reply (tokens)</source>
+        <translation>最长回复（词元）</translation>
+    </message>
+    <message>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <source>Preset name</source>
+        <translation>预设名称</translation>
+    </message>
+    <message>
+        <source>Preset “{0}” applied: Save to keep it.</source>
+        <translation>已应用预设“{0}”：保存后生效。</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Project settings</source>
+        <translation>项目设置</translation>
+    </message>
+    <message>
+        <source>Repeat penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <source>Save as &amp;preset</source>
+        <translation>另存为预设(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Saved as preset “{0}”.</source>
+        <translation>已另存为预设“{0}”。</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Settings default</source>
+        <translation>设置默认值</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>That preset no longer exists.</source>
+        <translation>该预设已不存在。</translation>
+    </message>
+    <message>
+        <source>This project was deleted meanwhile.</source>
+        <translation>此项目已被删除。</translation>
+    </message>
+    <message>
+        <source>Top k</source>
+        <translation>Top k</translation>
+    </message>
+    <message>
+        <source>Top p</source>
+        <translation>Top p</translation>
+    </message>
+    <message>
+        <source>Whichever model is loaded</source>
+        <translation>当前加载的模型</translation>
+    </message>
+    <message>
+        <source>{0} (not installed)</source>
+        <translation>{0}（未安装）</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectsPresenter</name>
+    <message>
+        <source>Delete project and chats</source>
+        <translation>删除项目及其聊天</translation>
+    </message>
+    <message>
+        <source>Delete project</source>
+        <translation>删除项目</translation>
+    </message>
+    <message>
+        <source>Delete project, keep chats</source>
+        <translation>删除项目，保留聊天</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete the project “{0}”? Its %n chat(s) can be kept outside any project, or deleted with it.</source>
+        <translation>
+            <numerusform>删除项目“{0}”？其 %n 个聊天可以保留在项目之外，或一并删除。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>That project no longer exists.</source>
+        <translation>该项目已不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationController</name>
+    <message>
+        <source>That chat or project no longer exists.</source>
+        <translation>该聊天或项目已不存在。</translation>
+    </message>
+</context>
 </TS>

@@ -339,6 +339,22 @@ class Conversation:
         with self._lock:
             return self._project
 
+    def current_project(self) -> ProjectRecord | None:
+        """The project as the store has it now (moved, edited or deleted since): blocking reads.
+
+        A chat not stored yet, or one without a store, has the project it was made with.
+        """
+        with self._lock:
+            snapshot, conversation_id = self._project, self._id
+        if self.store is None or not conversation_id:
+            return snapshot
+        record = self.store.get_conversation(conversation_id)
+        project_id = getattr(record, "project_id", None)
+        project = self.store.get_project(project_id) if project_id is not None else None
+        with self._lock:
+            self._project = project
+        return project
+
     def set_project(self, project: ProjectRecord | None) -> None:
         """File the chat under ``project`` (or none), in the store too once it is stored.
 
@@ -457,5 +473,6 @@ class Conversation:
     def request(self, generation: GenerationSettings, style: RequestStyle = TYPED, *, draft: str = "",
                 draft_images: Iterable[str] = (), upto: Turn | None = None, **overrides: Any) -> GenerationRequest:
         """The request to answer this chat (and ``draft``, a message not saved yet) in ``style``."""
-        overrides.setdefault("project", self.project)
+        if "project" not in overrides:
+            overrides["project"] = self.current_project()
         return build_request(self.engine_messages(draft, draft_images, upto=upto), generation, style, **overrides)

@@ -239,10 +239,10 @@ class Runtime:
 
     def build_request(self, messages: list[ChatMessage], *, style: RequestStyle = TYPED,
                       thinking: bool | None = None, system_prompt: str | None = None,
-                      **sampling_overrides: Any) -> GenerationRequest:
+                      project: ProjectRecord | None = None, **sampling_overrides: Any) -> GenerationRequest:
         """A request for ``messages`` (``core.conversation.build_request`` with these settings)."""
         return build_request(messages, self.settings.generation, style, thinking=thinking,
-                             system_prompt=system_prompt, **sampling_overrides)
+                             system_prompt=system_prompt, project=project, **sampling_overrides)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save new settings; what needs a reload takes effect on the next model load."""

@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from autoglm.core.conversation import Conversation, Turn
+from autoglm.core.projects import ProjectRecord
 from autoglm.core.types import ChatMessage, Completion, ImageInput
 from autoglm.tools.approval import Decision
 from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
@@ -165,10 +166,10 @@ class ConversationController(QObject):
             self.busyChanged.emit(self.busy)
 
     # -- opening ---------------------------------------------------------------------------
-    def new_conversation(self) -> None:
-        """Start an empty chat (stored when the first message is sent)."""
+    def new_conversation(self, project: ProjectRecord | None = None) -> None:
+        """Start an empty chat, in ``project`` if given (stored when the first message is sent)."""
         self._load_generation += 1
-        self._switch_to(self.runtime.new_conversation())
+        self._switch_to(self.runtime.new_conversation(project))
         self.model.set_items([])
         self.conversationChanged.emit(0)
 
@@ -361,7 +362,8 @@ class ConversationController(QObject):
                 from autoglm.tools.tool_turns import ANSWER_HINT
 
                 messages[-1].content += f"\n\n{ANSWER_HINT}"
-            request = runtime.build_request(messages)  # the images come decoded once, from the conversation
+            # the images come decoded once, from the conversation; its project gives persona and sampling
+            request = runtime.build_request(messages, project=conversation.current_project())
             if session is not None:
                 request = session.request_with_tools(request, _template_source(runtime), specs)
             return request
@@ -673,6 +675,21 @@ class ConversationController(QObject):
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         """Give a conversation a new title."""
         self.store.rename_conversation(conversation_id, title.strip()[:200])
+        self.conversationsChanged.emit()
+
+    def move_conversation(self, conversation_id: int, project_id: int) -> None:
+        """File a chat under a project (0: under none); the open chat's next reply follows the move."""
+        try:
+            if conversation_id and conversation_id == self.conversation_id:
+                project = self.store.get_project(project_id) if project_id else None
+                if project_id and project is None:
+                    raise KeyError(f"no project {project_id}")
+                self.conversation.set_project(project)
+            else:
+                self.store.move_conversation(conversation_id, project_id or None)
+        except KeyError:
+            self.problem.emit(QCoreApplication.translate(
+                "ConversationController", "That chat or project no longer exists."))
         self.conversationsChanged.emit()
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> None:

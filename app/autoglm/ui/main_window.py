@@ -76,6 +76,7 @@ from autoglm.ui.message_delegate import (
 )
 from autoglm.ui.model_picker import ModelPickerWidget
 from autoglm.ui.notification import NotificationBannerWidget
+from autoglm.ui.projects_presenter import ProjectsPresenter
 from autoglm.ui.sidebar import SidebarWidget
 from autoglm.ui.speech_hook import SpeechHook
 from autoglm.ui.status_bar import StatusBarWidget
@@ -256,6 +257,7 @@ class MainWindow(QMainWindow):
         self.token_counter.counted.connect(self.composer.set_token_count)
         self._build_actions()
         self._connect()
+        self.projects = ProjectsPresenter(self)
         self.capture = CaptureController(self)
         self.voice = VoiceController(self)
         self.api_server = ApiServerController(runtime, self)
@@ -651,7 +653,9 @@ class MainWindow(QMainWindow):
         if self.controller.conversation_id:
             record = self.runtime.store.get_conversation(self.controller.conversation_id)
             title = record.title if record else ""
-        self.header_title.setText(title or self.tr("New chat"))
+        title = title or self.tr("New chat")
+        project = self.controller.conversation.project
+        self.header_title.setText(f"{project.name} › {title}" if project is not None else title)
 
     def _update_stack(self, *_args: Any) -> None:
         self.stack.setCurrentIndex(1 if self.controller.model.rowCount() else 0)
