@@ -107,6 +107,32 @@ def test_turns_with_tool_calls_steps_and_citations_round_trip_through_the_store(
         store.close()
 
 
+def test_tool_calls_and_results_are_saved_as_they_happen_and_come_back_after_a_reopen(tmp_path: Path) -> None:
+    paths = (tmp_path / "db.sqlite", tmp_path / "attachments")
+    store = ConversationStore(*paths)
+    chat = Conversation(store)
+    chat.add_user("weather in Paris and Rome?")
+    calls = chat.begin_reply("model-x")
+    chat.finish_reply(calls, "")
+    chat.record_tool_calls(calls, [ToolCall("c1", "get_weather", '{"city": "Paris"}'),
+                                   ToolCall("c2", "get_weather", '{"city": "Rome"}')])
+    chat.record_tool_result(calls, ToolResult("c1", "31 degrees"))
+    chat.record_tool_result(calls, ToolResult("c2", "not allowed", is_error=True, denied=True))
+    answer = chat.begin_reply("model-x")
+    chat.finish_reply(answer, "Paris has 31 degrees.")
+    store.close()  # nothing is kept in memory: a new store reads the file
+    store = ConversationStore(*paths)
+    try:
+        user, again, words = Conversation.open(store, chat.id).turns()
+        assert [c.name for c in again.tool_calls] == ["get_weather", "get_weather"]
+        assert again.tool_calls[1].arguments == '{"city": "Rome"}'
+        assert again.tool_results == [ToolResult("c1", "31 degrees"),
+                                      ToolResult("c2", "not allowed", is_error=True, denied=True)]
+        assert words.content == "Paris has 31 degrees." and not words.tool_calls
+    finally:
+        store.close()
+
+
 def test_two_threads_adding_turns_lose_none(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "db.sqlite", tmp_path / "attachments")
     try:

@@ -76,6 +76,8 @@ class ToolResult:
     call_id: str
     content: str
     is_error: bool = False
+    denied: bool = False
+    """The user did not allow the call, so it was not run (``content`` says so to the model)."""
 
 
 @dataclass(frozen=True)
@@ -437,6 +439,22 @@ class Conversation:
             if self.store is not None and turn.message_id and turn in self._turns:
                 self.store.update_message(turn.message_id, content=content, reasoning=reasoning, finished=True,
                                           usage=turn.usage, timings=turn.timings, extra=turn.extra())
+
+    def record_tool_calls(self, turn: Turn, calls: Iterable[ToolCall]) -> None:
+        """The reply ``turn`` called tools: keep the calls on it, saved with the turn."""
+        with self._lock:
+            turn.tool_calls = list(calls)
+            self._save_extra(turn)
+
+    def record_tool_result(self, turn: Turn, result: ToolResult) -> None:
+        """One call of ``turn`` was answered (run, failed or denied): keep its result beside the call."""
+        with self._lock:
+            turn.tool_results = [r for r in turn.tool_results if r.call_id != result.call_id] + [result]
+            self._save_extra(turn)
+
+    def _save_extra(self, turn: Turn) -> None:
+        if self.store is not None and turn.message_id and turn in self._turns:
+            self.store.update_message(turn.message_id, extra=turn.extra())
 
     def drop_from(self, turn: Turn) -> None:
         """Forget ``turn`` and every later one (regenerating a reply)."""

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from autoglm.core import conversation as stored
 from autoglm.core.types import (
     ChatMessage,
     Completion,
@@ -135,17 +136,80 @@ class ToolSession:
         return ChatMessage("tool", text, images, tool_call_id=call.id, name=call.name)
 
 
+def stored_calls(calls: list[ToolCall]) -> list[stored.ToolCall]:
+    """The model's calls as the conversation keeps them."""
+    return [stored.ToolCall(call.id, call.name, call.arguments) for call in calls]
+
+
+def stored_result(call_id: str, decision: Decision, result: ToolResult) -> stored.ToolResult:
+    """A call's outcome as the conversation keeps it (the text the model was given)."""
+    return stored.ToolResult(call_id, result.for_model(), result.is_error, denied=not decision.approved)
+
+
+def record_tool_rounds(conversation: stored.Conversation, turn: ToolTurn, *,
+                       origin: stored.Origin = "typed", model_id: str = "") -> None:
+    """Save the replies of ``turn`` that called tools, each with its calls and their results.
+
+    The final answer in words is the caller's to save (it is streamed, spoken, cut on
+    barge-in); this keeps what led to it, so a reopened chat shows the calls.
+    """
+    outcomes = {exchange.call.call_id: exchange for exchange in turn.exchanges}
+    for message in turn.messages:
+        if message.role != "assistant" or not message.tool_calls:
+            continue
+        reply = conversation.begin_reply(model_id, origin=origin)
+        conversation.finish_reply(reply, message.content)
+        conversation.record_tool_calls(reply, stored_calls(message.tool_calls))
+        for call in message.tool_calls:
+            exchange = outcomes.get(call.id)
+            if exchange is not None:
+                conversation.record_tool_result(reply, stored_result(call.id, exchange.decision, exchange.result))
+
+
+UNANSWERED = "The call was not answered before the chat was closed; it was not run."
+
+
+@dataclass(frozen=True)
+class StoredExchange:
+    """A call kept in a conversation, rebuilt for showing and for asking the model again."""
+
+    call: ToolCall
+    pending: PendingCall
+    result: ToolResult
+    state: str
+    """``done``, ``failed`` or ``denied`` (an unanswered call counts as failed: it never ran)."""
+
+
+def stored_exchanges(turn: stored.Turn, hub: McpHub | None = None) -> list[StoredExchange]:
+    """The calls of a stored turn with their results, in the order the model made them."""
+    results = {result.call_id: result for result in turn.tool_results}
+    exchanges = []
+    for kept in turn.tool_calls:
+        call = ToolCall(kept.call_id, kept.name, kept.arguments)
+        pending = PendingCall(call.id, call.name, arguments_object(call.arguments),
+                              hub.find(call.name) if hub is not None else None)
+        outcome = results.get(kept.call_id)
+        if outcome is None:
+            exchanges.append(StoredExchange(call, pending, ToolResult(UNANSWERED, is_error=True), "failed"))
+            continue
+        state = "denied" if outcome.denied else "failed" if outcome.is_error else "done"
+        exchanges.append(StoredExchange(call, pending, ToolResult(outcome.content, is_error=outcome.is_error), state))
+    return exchanges
+
+
 Ask = Callable[[PendingCall], Decision]
 Generate = Callable[[list[ChatMessage], list[ToolSpec]], Completion]
 
 
 def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generate: Generate, ask: Ask,
                       template_source: str, *, max_rounds: int = MAX_TOOL_ROUNDS,
+                      on_calls: Callable[[Completion, ParsedReply], None] | None = None,
                       on_exchange: Callable[[ToolExchange], None] | None = None) -> ToolTurn:
     """Reply to ``messages``, running the tools the model calls; blocking (CLI, voice).
 
     ``generate(messages, specs)`` produces one reply (the caller builds and submits the
-    request and shows it streaming); ``ask`` is called for each call that needs approval.
+    request and shows it streaming); ``on_calls`` hears of a reply that called tools,
+    before any is asked about; ``ask`` is called for each call that needs approval.
     """
     history = list(messages)
     turn = ToolTurn(Completion())
@@ -162,6 +226,8 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
             turn.messages.append(reply)
             return turn
         assistant = ChatMessage("assistant", parsed.content, tool_calls=list(parsed.calls))
+        if on_calls is not None:
+            on_calls(completion, parsed)
         history.append(assistant)
         turn.messages.append(assistant)
         results = []

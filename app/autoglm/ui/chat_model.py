@@ -44,6 +44,8 @@ class MessageItem:
     tool_result: Any = None
     versions: list[int] = field(default_factory=list)
     """Message ids of this message's versions, oldest first (a switcher shows when there are several)."""
+    tool_turn_id: int = 0
+    """On a ``tool`` row: the stored id of the reply that made the call (its result is kept there)."""
     key: int = field(default_factory=lambda: next(_KEYS))
     revision: int = 0
 

@@ -58,6 +58,24 @@ def item_from_turn(turn: Turn) -> MessageItem:
     return item
 
 
+def items_from_turns(turns: list[Turn]) -> list[MessageItem]:
+    """The view items of stored turns: a turn that called tools is followed by a card per call, with its result."""
+    from autoglm.tools.tool_turns import stored_exchanges
+
+    items = []
+    for turn in turns:
+        item = item_from_turn(turn)
+        items.append(item)
+        exchanges = stored_exchanges(turn) if turn.role == "assistant" else []
+        item.tool_calls = [exchange.call for exchange in exchanges]
+        for exchange in exchanges:
+            card = MessageItem(role="tool", tool_call=exchange.pending, tool_result=(exchange.call, exchange.result),
+                               tool_state=exchange.state, tool_turn_id=turn.message_id)
+            card.content = _card_text(card)
+            items.append(card)
+    return items
+
+
 def decode_attachment(data: bytes, sha256: str, settings: Any) -> ImageInput:
     """Normalise an attachment's bytes, known by its one hash (worker thread)."""
     from autoglm.vision.image import normalise
@@ -183,7 +201,7 @@ class ConversationController(QObject):
 
         def load() -> tuple[Conversation, list[MessageItem], Any]:
             conversation = runtime.open_conversation(conversation_id)
-            items = [item_from_turn(turn) for turn in conversation.turns()]
+            items = items_from_turns(conversation.turns())
             return conversation, items, measure(items) if measure else None
 
         def show(result: tuple[Conversation, list[MessageItem], Any]) -> None:
@@ -356,6 +374,8 @@ class ConversationController(QObject):
                 if role == "tool" and session is not None:
                     messages.append(session.result_message(source.tool_result[0], source.tool_result[1]))
                     continue
+                if session is None and (role == "tool" or source.tool_calls and not content):
+                    continue  # without tools the model sees the answers, not the calls that led to them
                 messages.append(ChatMessage(role, content, images=[conversation.image(sha) for sha in hashes],
                                             tool_calls=list(source.tool_calls)))
             if follow_up and messages and messages[-1].role == "tool":
@@ -527,18 +547,18 @@ class ConversationController(QObject):
     # -- tool calls --------------------------------------------------------------------------
     def _tool_calls_made(self, item: MessageItem, completion: Completion, parsed: Any) -> None:
         """The reply called tools: it becomes the calls' turn, and each call gets a card below it."""
+        from autoglm.tools.tool_turns import stored_calls
+
         item.content = parsed.content
         item.tool_calls = list(parsed.calls)
-        message_id = item.message_id
+        reply = self._reply_of(item)
+        if reply is not None:  # saved with the turn: reopening the chat shows the calls and their results
+            reply.conversation.record_tool_calls(reply.turn, stored_calls(item.tool_calls))
         self._finalise(item, completion=completion)
-        if not item.content:  # the turn lives on in memory; the stored conversation keeps question and answer
-            store, conversation_id = self.store, self.conversation_id
-            BackgroundTask(lambda: store.delete_messages_from(conversation_id, message_id),
-                           name="drop-call-turn", owner=self).start()
         session = self.tools.session(self.runtime)
         for call in parsed.calls:
             pending = session.pending(call)
-            card = MessageItem(role="tool", tool_call=pending, tool_result=(call, None))
+            card = MessageItem(role="tool", tool_call=pending, tool_result=(call, None), tool_turn_id=item.message_id)
             card.tool_state = "asking" if session.needs_asking(pending) else "running"
             card.content = _card_text(card)
             self.model.append(card)
@@ -559,9 +579,18 @@ class ConversationController(QObject):
         self._run_tool(card, decision)
 
     def _run_tool(self, card: MessageItem, decision: Any) -> None:
+        from autoglm.tools.tool_turns import stored_result
+
         session = self.tools.session(self.runtime)
         call = card.tool_result[0]
-        conversation_id = self.conversation_id
+        conversation_id, conversation = self.conversation_id, self.conversation
+
+        def run() -> Any:
+            result = session.decided(card.tool_call, decision)
+            turn = conversation.turn(card.tool_turn_id)
+            if turn is not None:
+                conversation.record_tool_result(turn, stored_result(call.id, decision, result))
+            return result
 
         def finished(result: Any) -> None:
             if self.model.row_of(card) < 0 or conversation_id != self.conversation_id:
@@ -575,7 +604,7 @@ class ConversationController(QObject):
             if all(c.tool_state in ("done", "failed", "denied") for c in cards) and not self.busy:
                 self._start_reply(follow_up=True)
 
-        BackgroundTask(lambda: session.decided(card.tool_call, decision), name="run-tool", owner=self) \
+        BackgroundTask(run, name="run-tool", owner=self) \
             .on_success(finished).start()
 
     def pending_tool_cards(self) -> list[MessageItem]:
@@ -646,7 +675,7 @@ class ConversationController(QObject):
 
         def switch() -> tuple[list[MessageItem], Any]:
             conversation.select_version(chosen)
-            items = [item_from_turn(turn) for turn in conversation.turns()]
+            items = items_from_turns(conversation.turns())
             return items, measure(items) if measure else None
 
         def show(result: tuple[list[MessageItem], Any]) -> None:

@@ -65,9 +65,27 @@ def test_an_approved_call_runs_and_the_model_answers_with_its_result(qtbot: Any,
         return window.runtime.store.messages(window.controller.conversation_id)
 
     # The finished reply is written to the store in the background, after the view has it.
-    qtbot.waitUntil(lambda: stored_answer()[-1].finished, timeout=30_000)
+    qtbot.waitUntil(lambda: stored_answer()[-1].finished and len(stored_answer()) == 3, timeout=30_000)
     stored = stored_answer()
-    assert [m.role for m in stored] == ["user", "assistant"] and "31" in stored[-1].content
+    assert [m.role for m in stored] == ["user", "assistant", "assistant"] and "31" in stored[-1].content
+    assert [c["name"] for c in stored[1].extra["tool_calls"]] == ["get_weather"]
+    qtbot.waitUntil(lambda: bool(window.runtime.store.get_message(stored[1].id).extra.get("tool_results")),
+                    timeout=30_000)
+    assert_reopened_chat_shows(qtbot, window, "done", "31 degrees")
+
+
+def assert_reopened_chat_shows(qtbot: Any, window: Any, state: str, result_words: str) -> None:
+    """Open the chat again from the store: the call's card is back below its turn, with its result."""
+    conversation_id = window.controller.conversation_id
+    window.controller.new_conversation()
+    with qtbot.waitSignal(window.controller.loaded, timeout=30_000):
+        window.open_conversation(conversation_id)
+    roles = [(i.role, i.tool_state) for i in window.controller.model.items()]
+    assert roles == [("user", ""), ("assistant", ""), ("tool", state), ("assistant", "")], roles
+    call_turn, card = window.controller.model.items()[1:3]
+    assert [c.name for c in call_turn.tool_calls] == ["get_weather"]
+    assert '"city": "Paris"' in card.content and result_words in card.content
+    assert window.tool_cards.card_for(card) is None  # answered: no buttons
 
 
 def test_a_denied_call_is_not_run_and_the_chat_goes_on(qtbot: Any, tool_window: Any) -> None:
@@ -81,3 +99,6 @@ def test_a_denied_call_is_not_run_and_the_chat_goes_on(qtbot: Any, tool_window: 
     answer = window.controller.model.items()[-1]
     assert answer.role == "assistant" and answer.finished and not answer.error
     assert not window.controller.busy
+    qtbot.waitUntil(lambda: len(window.runtime.store.messages(window.controller.conversation_id)) == 3
+                    and window.runtime.store.messages(window.controller.conversation_id)[-1].finished, timeout=30_000)
+    assert_reopened_chat_shows(qtbot, window, "denied", "not run")
