@@ -87,7 +87,7 @@ def starter_gguf(session_home: Path) -> Path:
 @pytest.fixture(scope="session")
 def llama_engine(starter_gguf: Path) -> Iterator[object]:
     """The real llama.cpp engine on the starter model, loaded once."""
-    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.settings import ModelSettings
 
     engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b")

@@ -9,7 +9,7 @@ import llama_cpp
 
 from autoglm import __version__
 from autoglm.core.catalog import Catalog
-from autoglm.core.engine import backend_name
+from autoglm.core.llama.engine import backend_name
 
 
 def test_about_shows_version_llama_build_and_licences(qtbot: Any) -> None:

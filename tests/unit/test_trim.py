@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autoglm.core.engine import _StopMatcher, common_prefix_length, trim_to_fit
+from autoglm.core.llama.engine import _StopMatcher, common_prefix_length, trim_to_fit
 from autoglm.core.types import ChatMessage
 
 

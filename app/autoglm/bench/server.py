@@ -388,7 +388,7 @@ def _measure(runtime: Any, args: argparse.Namespace, model_path: str, threads: i
 
 def run(args: argparse.Namespace) -> int:
     """Load the model, load-test the API and the peer in alternating rounds; print and write JSON."""
-    from autoglm.core.engine import default_thread_count
+    from autoglm.core.llama.engine import default_thread_count
     from autoglm.core.runtime import Runtime
     from autoglm.core.settings import updated
 

@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
 
 def _engine(args: argparse.Namespace) -> Any:
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
-    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.paths import app_paths
     from autoglm.core.settings import load_settings
 

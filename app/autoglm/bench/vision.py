@@ -197,7 +197,7 @@ def _screen_cost(engine: Any, settings: Any, width: int, height: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write JSON."""
-    from autoglm.core.engine import LlamaEngine, default_thread_count
+    from autoglm.core.llama.engine import LlamaEngine, default_thread_count
     from autoglm.core.settings import load_settings
     from autoglm.vision.image import encode_data_uri, load_image_file, normalise
 

@@ -202,7 +202,7 @@ def _cut_off(conversation: Any, source: Any, audio: np.ndarray, trailing_s: floa
 
 def _engine_scheduler(args: argparse.Namespace) -> tuple[Any, Any]:
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
-    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.paths import app_paths
     from autoglm.core.scheduler import Scheduler
     from autoglm.core.settings import load_settings

@@ -24,7 +24,7 @@ def _llama_lines() -> None:
     except ImportError as exc:
         _line("llama.cpp", f"NOT AVAILABLE ({exc})")
         return
-    from autoglm.core.engine import backend_name
+    from autoglm.core.llama.engine import backend_name
 
     _line("llama-cpp-python", llama_cpp.__version__)
     offload = bool(llama_cpp.llama_supports_gpu_offload())

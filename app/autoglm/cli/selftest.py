@@ -76,7 +76,7 @@ class _Steps:
 def _llama_build() -> str:
     import llama_cpp
 
-    from autoglm.core.engine import backend_name
+    from autoglm.core.llama.engine import backend_name
 
     backend, _ = backend_name(-1)
     return f"llama-cpp-python {llama_cpp.__version__}, backend {backend}"
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         return f"{state['model'].model_id}: {path} ({path.stat().st_size / 2**20:.0f} MiB)"
 
     def load_model() -> str:
-        from autoglm.core.engine import LlamaEngine
+        from autoglm.core.llama.engine import LlamaEngine
 
         model_settings = settings.model.model_copy(update={"n_ctx": 1024})
         resolved = state["model"]

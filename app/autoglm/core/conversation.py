@@ -12,7 +12,7 @@ decided for every front; a front says only how it asks (``RequestStyle``: priori
 a system prompt of its own, a reply-length cap). A chat filed under a project is asked
 with the project's persona (before a front's own prompt, in place of the settings') and
 its sampling (in place of the settings' defaults). Trimming to the context is done by the
-engine, which alone can count tokens (``core.engine.trim_to_fit``).
+engine, which alone can count tokens (``core.llama.engine.trim_to_fit``).
 
 Images are decoded and normalised once: ``ImageCache`` keeps the ``ImageInput`` of each
 attachment hash, and that hash is the image's one identity (the engine's KV reuse keys

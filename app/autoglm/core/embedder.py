@@ -46,7 +46,7 @@ class LlamaEmbedder:
         if self._llama is None:
             import llama_cpp
 
-            from autoglm.core.engine import default_thread_count
+            from autoglm.core.llama.engine import default_thread_count
 
             threads = self.n_threads or default_thread_count()
             try:

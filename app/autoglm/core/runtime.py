@@ -114,7 +114,7 @@ class Runtime:
     def load_model(self, spec: str | None = None, mmproj: Path | None = None,
                    progress: ProgressCallback | None = None) -> ModelInfo:
         """Resolve, check and load a model, then make it the scheduler's engine (blocking)."""
-        from autoglm.core.engine import LlamaEngine
+        from autoglm.core.llama.engine import LlamaEngine
 
         spec = spec or self.settings.model.active_model
         with self._load_lock:

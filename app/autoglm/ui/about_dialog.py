@@ -47,7 +47,7 @@ def llama_build() -> dict[str, str]:
         import llama_cpp
     except (ImportError, OSError) as exc:
         return {"version": "not available", "backend": "none", "offload": "no", "features": str(exc)}
-    from autoglm.core.engine import backend_name
+    from autoglm.core.llama.engine import backend_name
 
     backend, _ = backend_name(-1)
     return {

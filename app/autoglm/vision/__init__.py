@@ -1,4 +1,4 @@
-"""Images for the model: normalisation, data URIs and the vision projector (Qt-free).
+"""Images for the model: normalisation, data URIs, stand-in projector files (Qt-free).
 
 What the fronts call:
 
@@ -11,11 +11,11 @@ What the fronts call:
 * ``vision.image.encode_png`` / ``encode_data_uri`` — the normalised image back as PNG
   (attachments, thumbnails, remote engines).
 
-The engine does the rest: ``LlamaEngine`` attaches a ``vision.session.VisionSession``
-(``engine.vision``) when the model has a projector, and routes every request with images
-through it. A front may encode an image as soon as it is attached, before the user sends
-it, on the engine thread:
-``scheduler.submit_call(lambda: engine.vision.prepare(engine, [image]))``.
+The engine does the rest: ``core.llama.engine.LlamaEngine`` attaches a
+``core.llama.images.VisionSession`` (``engine.vision``) when the model has a projector,
+and routes every request with images through it. A front may encode an image as soon as
+it is attached, before the user sends it, on the engine thread:
+``scheduler.submit_call(lambda: engine.prepare_images([image]))``.
 Whether a model can take images at all: ``engine.info.has_vision``, and
 ``engine.info.vision_unavailable_reason`` to show when it cannot.
 

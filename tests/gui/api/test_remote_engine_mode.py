@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from autoglm.core.engine import LlamaEngine
+from autoglm.core.llama.engine import LlamaEngine
 from autoglm.core.remote_engine import RemoteEngine
 from autoglm.core.settings import load_settings, updated
 

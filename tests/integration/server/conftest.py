@@ -116,7 +116,7 @@ def api(scheduler: object, llama_engine: object) -> Iterator[ServedApi]:
 @pytest.fixture(scope="module")
 def vision_api(starter_gguf: Path, projector_gguf: Path) -> Iterator[ServedApi]:  # the fixture
     """The API over the starter model with the generated projector (its own engine and scheduler)."""
-    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.scheduler import Scheduler
     from autoglm.core.settings import ModelSettings
 

@@ -24,7 +24,7 @@ projector_gguf = fixtures.projector.projector_gguf  # the projector fixture, sha
 @pytest.fixture(scope="session")
 def vision_engine(starter_gguf: Path, projector_gguf: Path) -> Iterator[object]:  # the fixture
     """The starter model with the test projector; the projector unloads after 1 idle second."""
-    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.settings import ModelSettings
 
     engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2, projector_idle_unload_s=1),

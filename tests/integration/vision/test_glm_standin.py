@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from autoglm.core.catalog import ModelRepository
-from autoglm.core.engine import LlamaEngine
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import inspect_gguf
+from autoglm.core.llama.engine import LlamaEngine
+from autoglm.core.llama.projector import check_projector_file
 from autoglm.core.paths import app_paths
 from autoglm.core.settings import ModelSettings, VisionSettings
 from autoglm.core.types import ChatMessage, GenerationRequest, SamplingParams, StreamEvent
 from autoglm.vision.glm_standin import LONG_PIECES, write_glm4v_projector
 from autoglm.vision.image import image_from_rgb
-from autoglm.vision.projector import check_projector_file
 
 OLD_CONVERSION = "converted before llama.cpp supported its images"
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from autoglm.core.engine import LlamaEngine
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import inspect_gguf
+from autoglm.core.llama.engine import LlamaEngine
+from autoglm.core.llama.projector import check_projector_file
 from autoglm.core.settings import ModelSettings
-from autoglm.vision.projector import check_projector_file
 from autoglm.vision.synthetic import write_random_projector
 
 

@@ -27,8 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autoglm.core.engine import context_trimmed_notice, trim_to_fit
 from autoglm.core.errors import InputError, ModelError
+from autoglm.core.llama.engine import context_trimmed_notice, trim_to_fit
+from autoglm.core.llama.projector import OwnedChunk, Projector, default_marker
+from autoglm.core.llama.prompt import MultimodalPrompt, render_multimodal
+from autoglm.core.llama.sequence import MediaPiece, PromptSequence, reusable_prefix
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     ChatMessage,
@@ -39,14 +42,11 @@ from autoglm.core.types import (
     StreamEvent,
     ToolSpec,
 )
-from autoglm.vision.projector import OwnedChunk, Projector, default_marker
-from autoglm.vision.prompt import MultimodalPrompt, render_multimodal
-from autoglm.vision.sequence import MediaPiece, PromptSequence, reusable_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from autoglm.core.engine import LlamaEngine
+    from autoglm.core.llama.engine import LlamaEngine
 
 _LOGGER = logging.getLogger(__name__)
 EXPANSIONS_KEPT = 256  # images whose token layout is remembered (a few numbers each)

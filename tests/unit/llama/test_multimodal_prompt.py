@@ -6,8 +6,8 @@ import pytest
 
 from autoglm.core.chat_template import CHATML_TEMPLATE, ChatTemplate
 from autoglm.core.errors import InputError
+from autoglm.core.llama.prompt import render_multimodal
 from autoglm.core.types import ChatMessage, ImageInput
-from autoglm.vision.prompt import render_multimodal
 
 MARKER = "<__media__>"
 LIST_TEMPLATE = (

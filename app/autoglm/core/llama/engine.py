@@ -211,7 +211,7 @@ class LlamaEngine:
         self._info = ModelInfo(self.model_id, self.display_name, str(self.model_path))
         self._abort_flag: Any = None
         self._pieces: TokenPieces | None = None
-        self.vision: Any = None  # a vision.projector session, attached when the model has one
+        self.vision: Any = None  # the image half (``images.VisionSession``), attached when the model has one
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -240,7 +240,7 @@ class LlamaEngine:
             raise ModelError(f"{self.model_path.name} is a vision projector, not a language model.")
         mmproj_summary = None
         if self.mmproj_path:
-            from autoglm.vision.projector import check_projector_file
+            from autoglm.core.llama.projector import check_projector_file
 
             mmproj_summary = check_projector_file(self.mmproj_path, summary)
         n_ctx = self.settings.n_ctx
@@ -292,7 +292,7 @@ class LlamaEngine:
         self._install_abort_callback()
         self._pieces = TokenPieces(llama)
         if self.mmproj_path:
-            from autoglm.vision.session import VisionSession
+            from autoglm.core.llama.images import VisionSession
 
             self.vision = VisionSession(self.mmproj_path, self.settings, threads)
         backend, layers = backend_name(gpu_layers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autoglm.vision.sequence import MediaPiece, PromptSequence, reusable_prefix, sentinel_id
+from autoglm.core.llama.sequence import MediaPiece, PromptSequence, reusable_prefix, sentinel_id
 
 IMAGE_A = MediaPiece("a" * 64 + ":0", n_tokens=6, n_pos=6)
 IMAGE_B = MediaPiece("b" * 64 + ":0", n_tokens=6, n_pos=6)

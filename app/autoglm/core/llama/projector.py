@@ -5,7 +5,7 @@ It turns one normalised image into its prompt pieces (``tokenize_image``), runs 
 encoder on a media chunk (``encode``) and decodes the resulting embeddings into the
 language model's KV cache (``decode``). Which of these a request needs — and which it can
 skip because the KV cache or the embedding cache already has the image — is decided by
-``vision.session``.
+``core.llama.images``.
 
 The mtmd context is freed after ``projector_idle_unload_s`` seconds without use; a lock
 keeps the idle timer from freeing it while the engine thread is using it. Media chunks
@@ -28,9 +28,9 @@ import numpy as np
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import GgufSummary, check_projector_pairing, inspect_gguf
 from autoglm.core.idle import IdleUnloader
+from autoglm.core.llama.sequence import MediaPiece
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.types import ImageInput
-from autoglm.vision.sequence import MediaPiece
 
 _LOGGER = logging.getLogger(__name__)
 
