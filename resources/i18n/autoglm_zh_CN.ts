@@ -104,7 +104,7 @@
 <context>
     <name>ApiServerController</name>
     <message>
-        <location filename="../../app/autoglm/ui/api_server_controller.py" line="119"/>
+        <location filename="../../app/autoglm/ui/api_server_controller.py" line="127"/>
         <source>API client {0} used {1} ({2} {3})</source>
         <translation>API 客户端 {0} 使用了 {1}（{2} {3}）</translation>
     </message>
@@ -315,17 +315,27 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="340"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="346"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="343"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="349"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="352"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="361"/>
+        <source>Copy the code block</source>
+        <translation>复制代码块</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="362"/>
+        <source>Copy code block {0}</source>
+        <translation>复制代码块 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="368"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -414,17 +424,17 @@
 <context>
     <name>ConversationController</name>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="40"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="41"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="203"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="222"/>
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="290"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="309"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
@@ -433,27 +443,27 @@
         <translation type="vanished">{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="628"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="659"/>
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="707"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="753"/>
         <source>**Tool call** `{0}`{1}</source>
         <translation>**工具调用** `{0}`{1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="711"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="757"/>
         <source>*Run it? It runs only if you approve.*</source>
         <translation>*要运行吗？只有你批准后才会运行。*</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="713"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="759"/>
         <source>*Running…*</source>
         <translation>*正在运行…*</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="715"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="761"/>
         <source>*Denied: it was not run.*</source>
         <translation>*已拒绝：未运行。*</translation>
     </message>
@@ -466,9 +476,14 @@
         <translation type="vanished">附件文件夹中缺少一张附加的图片。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="660"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="691"/>
         <source>Could not show that version: {0}</source>
         <translation>无法显示该版本：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="720"/>
+        <source>That chat or project no longer exists.</source>
+        <translation>该聊天或项目已不存在。</translation>
     </message>
 </context>
 <context>
@@ -653,32 +668,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="92"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="98"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="93"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="99"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="94"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="100"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="152"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="158"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="153"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="159"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="158"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="164"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -765,147 +780,152 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="348"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="358"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="350"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="350"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="351"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="351"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="352"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="352"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="353"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="353"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="354"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>&amp;Export this chat…</source>
         <translation>导出此对话(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="354"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>Export &amp;all chats…</source>
         <translation>导出全部对话(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="355"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="356"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="367"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="371"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="372"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="373"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="374"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="375"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="376"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="377"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="367"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="378"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="368"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="379"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="369"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="380"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="370"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="381"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="469"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="480"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="505"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="516"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="568"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="580"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="569"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="581"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="602"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="615"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
@@ -918,61 +938,61 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="608"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="622"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="647"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="661"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="669"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="685"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="673"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="689"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="675"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="691"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="687"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="703"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="693"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="709"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="698"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="714"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="699"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="715"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="750"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="766"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="772"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="788"/>
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
@@ -1428,19 +1448,204 @@
 <context>
     <name>NotificationBannerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/notification.py" line="38"/>
+        <location filename="../../app/autoglm/ui/notification.py" line="43"/>
         <source>Notification</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/notification.py" line="44"/>
+        <location filename="../../app/autoglm/ui/notification.py" line="49"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/notification.py" line="45"/>
+        <location filename="../../app/autoglm/ui/notification.py" line="50"/>
         <source>Dismiss notification</source>
         <translation>关闭通知</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectSettingsDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="120"/>
+        <source>&amp;Apply preset</source>
+        <translation>应用预设(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="149"/>
+        <source>&amp;Create</source>
+        <translation>创建(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="92"/>
+        <source>&amp;Instructions</source>
+        <translation>指令(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="86"/>
+        <source>&amp;Name</source>
+        <translation>名称(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="149"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="100"/>
+        <source>A field at its lowest value shows “Settings default”: the value from Settings is used</source>
+        <translation>值调到最低时显示“设置默认值”：使用设置中的值</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="150"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="96"/>
+        <source>Default &amp;model</source>
+        <translation>默认模型(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="85"/>
+        <source>For example: Taxes 2026</source>
+        <translation>例如：2026 年报税</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="89"/>
+        <source>How the assistant should behave in this project&apos;s chats (empty: the system prompt from Settings)</source>
+        <translation>助手在此项目的聊天中应如何表现（留空：使用设置中的系统提示）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="104"/>
+        <source>Longest reply (tokens)</source>
+        <translation>最长回复（词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="79"/>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="129"/>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="130"/>
+        <source>Preset name</source>
+        <translation>预设名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="222"/>
+        <source>Preset “{0}” applied: Save to keep it.</source>
+        <translation>已应用预设“{0}”：保存后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="119"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="114"/>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="79"/>
+        <source>Project settings</source>
+        <translation>项目设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="104"/>
+        <source>Repeat penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="99"/>
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="131"/>
+        <source>Save as &amp;preset</source>
+        <translation>另存为预设(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="232"/>
+        <source>Saved as preset “{0}”.</source>
+        <translation>已另存为预设“{0}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="105"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="108"/>
+        <source>Settings default</source>
+        <translation>设置默认值</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="103"/>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="217"/>
+        <source>That preset no longer exists.</source>
+        <translation>该预设已不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="250"/>
+        <source>This project was deleted meanwhile.</source>
+        <translation>此项目已被删除。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="103"/>
+        <source>Top k</source>
+        <translation>Top k</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="103"/>
+        <source>Top p</source>
+        <translation>Top p</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="95"/>
+        <source>Whichever model is loaded</source>
+        <translation>当前加载的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/project_dialog.py" line="196"/>
+        <source>{0} (not installed)</source>
+        <translation>{0}（未安装）</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectsPresenter</name>
+    <message>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="105"/>
+        <source>Delete project and chats</source>
+        <translation>删除项目及其聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="98"/>
+        <source>Delete project</source>
+        <translation>删除项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="103"/>
+        <source>Delete project, keep chats</source>
+        <translation>删除项目，保留聊天</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="99"/>
+        <source>Delete the project “{0}”? Its %n chat(s) can be kept outside any project, or deleted with it.</source>
+        <translation>
+            <numerusform>删除项目“{0}”？其 %n 个聊天可以保留在项目之外，或一并删除。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="54"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="89"/>
+        <source>That project no longer exists.</source>
+        <translation>该项目已不存在。</translation>
     </message>
 </context>
 <context>
@@ -1657,12 +1862,12 @@
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="526"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="537"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="543"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="554"/>
         <source>OK or Apply reloads the model at once with the changes on this page.</source>
         <translation>按“确定”或“应用”会立即以本页的更改重新加载模型。</translation>
     </message>
@@ -1874,27 +2079,27 @@
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="526"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="537"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="526"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="537"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="527"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="538"/>
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="527"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="538"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="527"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="538"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
@@ -1903,95 +2108,187 @@
         <translation type="vanished">本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="582"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="593"/>
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="595"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="606"/>
         <source>{0} was trained on up to {1} tokens, so the context size goes up to that.</source>
         <translation>{0} 训练时的上下文最多为 {1} 个 token，因此上下文大小最多到此为止。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="596"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="607"/>
         <source>This model</source>
         <translation>此模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="599"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="610"/>
         <source>This build of llama.cpp has no GPU support, so every layer runs on the CPU whatever this says.</source>
         <translation>此 llama.cpp 版本不支持 GPU，因此无论此处如何设置，所有层都在 CPU 上运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="607"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="618"/>
         <source>{0}: {1} is more than this model was trained on, so it was set to {2}.</source>
         <translation>{0}：{1} 超过了此模型训练时的上下文，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="610"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="621"/>
         <source>{0}: {1} is outside what it accepts, so it was set to {2}.</source>
         <translation>{0}：{1} 超出了允许的范围，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="663"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="674"/>
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="666"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="677"/>
         <source>Server → API key: while desktop control or MCP tools are allowed, or the key is required on this computer, every client must send a key, so set one (or turn those off).</source>
         <translation>服务器 → API 密钥：允许控制桌面或 MCP 工具，或本机也需要密钥时，每个客户端都必须发送密钥，请设置一个（或关闭这些选项）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="671"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="682"/>
         <source>Voice → the silence after a finished sentence must be shorter than the silence allowed mid-sentence.</source>
         <translation>语音 → 完整句子后的静音必须短于句中允许的静音。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="674"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="685"/>
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="688"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="699"/>
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="100"/>
+        <source>Push to talk (hold)</source>
+        <translation>按住说话</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="101"/>
+        <source>Send the message</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="101"/>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="105"/>
+        <source>Enter</source>
+        <translation>回车</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="102"/>
+        <source>New line in the message</source>
+        <translation>在消息中换行</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="102"/>
+        <source>Shift+Enter</source>
+        <translation>Shift+回车</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="103"/>
+        <source>Open the menu of the focused item</source>
+        <translation>打开当前焦点项的菜单</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="103"/>
+        <source>Shift+F10 or Menu</source>
+        <translation>Shift+F10 或菜单键</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="104"/>
+        <source>Actions of the selected message (copy, code blocks, read aloud…)</source>
+        <translation>所选消息的操作（复制、代码块、朗读…）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="106"/>
+        <source>Move between controls</source>
+        <translation>在控件之间移动</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="106"/>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab、Shift+Tab</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="107"/>
+        <source>Rename or delete the selected chat</source>
+        <translation>重命名或删除所选对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="107"/>
+        <source>F2, Delete</source>
+        <translation>F2、Delete</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="118"/>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="119"/>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="128"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="122"/>
+        <source>Every menu item with a key, and the keys that work anywhere in the window.</source>
+        <translation>所有带快捷键的菜单项，以及在窗口任何位置都可用的按键。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="129"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="129"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="141"/>
+        <location filename="../../app/autoglm/ui/keyboard.py" line="142"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="85"/>
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="57"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="85"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="86"/>
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="58"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="86"/>
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="59"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="87"/>
         <source>Previous 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="59"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="87"/>
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="60"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="88"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
@@ -1999,63 +2296,116 @@
 <context>
     <name>SidebarWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="144"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="146"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="242"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="288"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="253"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="255"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="376"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="461"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="145"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="254"/>
         <source>New chat (Ctrl+N)</source>
         <translation>新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="147"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="258"/>
         <source>Search all chats (Ctrl+K)</source>
         <translation>搜索所有对话（Ctrl+K）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="148"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="149"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="259"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="260"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="150"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="261"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="198"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="310"/>
         <source>Writing a reply…</source>
         <translation>正在写回答…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="346"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="536"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="583"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="348"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="585"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="348"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="585"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="350"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="587"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="353"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="590"/>
         <source>Delete…</source>
         <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="544"/>
+        <source>Delete project…</source>
+        <translation>删除项目…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="532"/>
+        <source>Documents…</source>
+        <translation>文档…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="552"/>
+        <source>Move to project</source>
+        <translation>移到项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="530"/>
+        <source>New chat in this project</source>
+        <translation>在此项目中新建聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="257"/>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="256"/>
+        <source>New project: a folder of chats with its own instructions</source>
+        <translation>新建项目：一组拥有自己指令的聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="565"/>
+        <source>No project</source>
+        <translation>不属于任何项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="534"/>
+        <source>Project settings…</source>
+        <translation>项目设置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="398"/>
+        <source>Project {0}</source>
+        <translation>项目 {0}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/sidebar.py" line="397"/>
+        <source>Project “{0}”: %n chat(s)</source>
+        <translation>
+            <numerusform>项目“{0}”：%n 个聊天</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2633,206 +2983,6 @@
         <location filename="../../app/autoglm/ui/welcome.py" line="192"/>
         <source>The starter model could not be prepared.</source>
         <translation>无法准备入门模型。</translation>
-    </message>
-</context>
-<context>
-    <name>SidebarWidget</name>
-    <message>
-        <source>Delete project…</source>
-        <translation>删除项目…</translation>
-    </message>
-    <message>
-        <source>Documents…</source>
-        <translation>文档…</translation>
-    </message>
-    <message>
-        <source>Move to project</source>
-        <translation>移到项目</translation>
-    </message>
-    <message>
-        <source>New chat in this project</source>
-        <translation>在此项目中新建聊天</translation>
-    </message>
-    <message>
-        <source>New project</source>
-        <translation>新建项目</translation>
-    </message>
-    <message>
-        <source>New project: a folder of chats with its own instructions</source>
-        <translation>新建项目：一组拥有自己指令的聊天</translation>
-    </message>
-    <message>
-        <source>No project</source>
-        <translation>不属于任何项目</translation>
-    </message>
-    <message>
-        <source>Project settings…</source>
-        <translation>项目设置…</translation>
-    </message>
-    <message>
-        <source>Project {0}</source>
-        <translation>项目 {0}</translation>
-    </message>
-    <message numerus="yes">
-        <source>Project “{0}”: %n chat(s)</source>
-        <translation>
-            <numerusform>项目“{0}”：%n 个聊天</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>ProjectSettingsDialog</name>
-    <message>
-        <source>&amp;Apply preset</source>
-        <translation>应用预设(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Create</source>
-        <translation>创建(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Instructions</source>
-        <translation>指令(&amp;I)</translation>
-    </message>
-    <message>
-        <source>&amp;Name</source>
-        <translation>名称(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <source>A field at its lowest value shows “Settings default”: the value from Settings is used</source>
-        <translation>值调到最低时显示“设置默认值”：使用设置中的值</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <source>Default &amp;model</source>
-        <translation>默认模型(&amp;M)</translation>
-    </message>
-    <message>
-        <source>For example: Taxes 2026</source>
-        <translation>例如：2026 年报税</translation>
-    </message>
-    <message>
-        <source>How the assistant should behave in this project&apos;s chats (empty: the system prompt from Settings)</source>
-        <translation>助手在此项目的聊天中应如何表现（留空：使用设置中的系统提示）</translation>
-    </message>
-    <message>
-        <source>Longest reply (tokens)</source>
-        <translation>最长回复（词元）</translation>
-    </message>
-    <message>
-        <source>New project</source>
-        <translation>新建项目</translation>
-    </message>
-    <message>
-        <source>Preset name</source>
-        <translation>预设名称</translation>
-    </message>
-    <message>
-        <source>Preset “{0}” applied: Save to keep it.</source>
-        <translation>已应用预设“{0}”：保存后生效。</translation>
-    </message>
-    <message>
-        <source>Preset</source>
-        <translation>预设</translation>
-    </message>
-    <message>
-        <source>Presets</source>
-        <translation>预设</translation>
-    </message>
-    <message>
-        <source>Project settings</source>
-        <translation>项目设置</translation>
-    </message>
-    <message>
-        <source>Repeat penalty</source>
-        <translation>重复惩罚</translation>
-    </message>
-    <message>
-        <source>Sampling</source>
-        <translation>采样</translation>
-    </message>
-    <message>
-        <source>Save as &amp;preset</source>
-        <translation>另存为预设(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Saved as preset “{0}”.</source>
-        <translation>已另存为预设“{0}”。</translation>
-    </message>
-    <message>
-        <source>Seed</source>
-        <translation>随机种子</translation>
-    </message>
-    <message>
-        <source>Settings default</source>
-        <translation>设置默认值</translation>
-    </message>
-    <message>
-        <source>Temperature</source>
-        <translation>温度</translation>
-    </message>
-    <message>
-        <source>That preset no longer exists.</source>
-        <translation>该预设已不存在。</translation>
-    </message>
-    <message>
-        <source>This project was deleted meanwhile.</source>
-        <translation>此项目已被删除。</translation>
-    </message>
-    <message>
-        <source>Top k</source>
-        <translation>Top k</translation>
-    </message>
-    <message>
-        <source>Top p</source>
-        <translation>Top p</translation>
-    </message>
-    <message>
-        <source>Whichever model is loaded</source>
-        <translation>当前加载的模型</translation>
-    </message>
-    <message>
-        <source>{0} (not installed)</source>
-        <translation>{0}（未安装）</translation>
-    </message>
-</context>
-<context>
-    <name>ProjectsPresenter</name>
-    <message>
-        <source>Delete project and chats</source>
-        <translation>删除项目及其聊天</translation>
-    </message>
-    <message>
-        <source>Delete project</source>
-        <translation>删除项目</translation>
-    </message>
-    <message>
-        <source>Delete project, keep chats</source>
-        <translation>删除项目，保留聊天</translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete the project “{0}”? Its %n chat(s) can be kept outside any project, or deleted with it.</source>
-        <translation>
-            <numerusform>删除项目“{0}”？其 %n 个聊天可以保留在项目之外，或一并删除。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>That project no longer exists.</source>
-        <translation>该项目已不存在。</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationController</name>
-    <message>
-        <source>That chat or project no longer exists.</source>
-        <translation>该聊天或项目已不存在。</translation>
     </message>
 </context>
 </TS>

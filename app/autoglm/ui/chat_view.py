@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QMenu, QWidget
 
 from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
+from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import (
     Measured,
     MessageDelegate,
@@ -330,6 +331,11 @@ class ChatViewWidget(QListView):
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         """The actions of the message under the pointer."""
         index = self.indexAt(event.pos())
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:  # Shift+F10 or Menu: the current message
+            index = self.currentIndex()
+            if not index.isValid() and self.model().rowCount():
+                index = self.model().index(self.model().rowCount() - 1, 0)
+                self.setCurrentIndex(index)
         if index.isValid():
             self._show_menu(index, event.globalPos())
 
@@ -348,6 +354,16 @@ class ChatViewWidget(QListView):
             action = QAction(action_label(name), menu)
             action.triggered.connect(lambda _checked=False, n=name, it=item: self.actionTriggered.emit(n, it))
             menu.addAction(action)
+        if item.role == "assistant" and not item.streaming:
+            self.delegate.factory.rendered(item, keep=True)
+            blocks = item.rendered.code_blocks if item.rendered is not None else []
+            for number in range(len(blocks)):
+                label = (self.tr("Copy the code block") if len(blocks) == 1
+                         else self.tr("Copy code block {0}").format(number + 1))
+                copy_code = QAction(label, menu)
+                copy_code.triggered.connect(lambda _checked=False, n=number, it=item: self.anchorActivated.emit(
+                    f"{COPY_CODE_SCHEME}:{n}", it))
+                menu.addAction(copy_code)
         if item.reasoning:
             toggle = QAction(self.tr("Show or hide reasoning"), menu)
             toggle.triggered.connect(lambda _checked=False, it=item: self.anchorActivated.emit("toggle-reasoning", it))

@@ -66,6 +66,7 @@ from autoglm.ui.error_funnel import ErrorFunnel, describe_error
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon, icon
 from autoglm.ui.image_viewer import ImageViewerDialog
+from autoglm.ui.keyboard import KeyboardContextMenus
 from autoglm.ui.main_thread import run_on_main
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import (
@@ -200,6 +201,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(720, 480))
 
+        self.context_menu_keys = KeyboardContextMenus(self)
+        app.installEventFilter(self.context_menu_keys)  # Shift+F10 and Menu open context menus
         self.controller = ConversationController(runtime, self)
         self.tools = ToolController(runtime.paths, self)
         self.controller.tools = self.tools
@@ -291,6 +294,7 @@ class MainWindow(QMainWindow):
         self.quit_action = action(["Ctrl+Q", QKeySequence.StandardKey.Quit], self.close)
         self.toggle_sidebar_action = action(["Ctrl+B"], self.toggle_sidebar, "sidebar")
         self.about_action = action([], self.show_about)
+        self.shortcuts_action = action(["Ctrl+/"], self.show_shortcuts, "keyboard")
         self.export_action.setEnabled(False)  # until a stored chat is open
         self.models_button.clicked.connect(self.open_model_manager)
         self.settings_button.clicked.connect(self.open_settings)
@@ -310,7 +314,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu("")
         self.tools_menu.addAction(self.settings_action)
         self.help_menu = bar.addMenu("")
-        self.help_menu.addAction(self.about_action)
+        self.help_menu.addActions([self.shortcuts_action, self.about_action])
 
     def _connect(self) -> None:
         self.funnel.errorReported.connect(self.banner.show_message)
@@ -360,6 +364,7 @@ class MainWindow(QMainWindow):
             self.export_action: self.tr("&Export this chat…"), self.export_all_action: self.tr("Export &all chats…"),
             self.toggle_sidebar_action: self.tr("Show or hide the &sidebar"),
             self.about_action: self.tr("&About AutoGLM Desktop"),
+            self.shortcuts_action: self.tr("&Keyboard shortcuts"),
         }
         for item, text in texts.items():
             item.setText(text)
@@ -793,6 +798,12 @@ class MainWindow(QMainWindow):
                     viewer.show()
         elif href.startswith(("http://", "https://", "mailto:")):
             QDesktopServices.openUrl(QUrl(href))
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts (Ctrl+/)."""
+        from autoglm.ui.keyboard import ShortcutsDialog
+
+        self._show_dialog(ShortcutsDialog(self))
 
     def show_about(self) -> None:
         """Help → About: version, llama.cpp build and backends, licences."""

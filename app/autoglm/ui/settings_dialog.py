@@ -513,6 +513,17 @@ class SettingsDialog(QDialog):
         self._buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setToolTip(
             self.tr("Put this page's settings back to their defaults (nothing changes until you apply)"))
         self._pages.setCurrentRow(current)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes the way the dialog reads: the page list, the page's fields top to bottom, then the buttons."""
+        standard = QDialogButtonBox.StandardButton
+        chain: list[QWidget] = [self._pages]
+        chain += [editor.widget for editors in self._editors.values() for editor in editors.values()]
+        chain += [self._buttons.button(which) for which in (standard.RestoreDefaults, standard.Ok,
+                                                             standard.Cancel, standard.Apply)]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's naming
         """Follow a language switch, keeping what the user has typed so far."""

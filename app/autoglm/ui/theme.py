@@ -81,7 +81,7 @@ def style_sheet(colours: ThemeColours) -> str:
     """The theme's style sheet with its colour placeholders filled in."""
     path = resource_root() / "themes" / f"{colours.name}.qss"
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8").replace("@icons@", (resource_root() / "icons").as_posix())
     except OSError as exc:
         _LOGGER.warning("Theme file %s unreadable: %s", path, exc)
         return ""
