@@ -996,6 +996,10 @@
         <source>Code copied</source>
         <translation>代码已复制</translation>
     </message>
+    <message>
+        <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
+        <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>

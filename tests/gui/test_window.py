@@ -207,3 +207,55 @@ def test_a_banner_message_goes_once_its_problem_is_fixed(qtbot: Any, window: Any
     assert banner.messages == ["Unrelated news"]
     banner.resolve("model-load")
     assert banner.isVisible()
+
+
+def test_search_lists_a_chat_once_and_highlights_the_match(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    from autoglm.ui.search_hits import HIT_HTML_ROLE
+
+    window = make_window(gui_settings, load=False)
+    store = window.runtime.store
+    target = _conversation(store, "Okapi facts", "Tell me about the okapi.", "The okapi is a forest giraffe.",
+                           "Where do okapis live?", "Okapis live in the Congo.")
+    _conversation(store, "Cooking", "How long do I boil an egg?", "About nine minutes.")
+    window.sidebar.refresh()
+    qtbot.keyClicks(window.sidebar.search, "okapi")
+    qtbot.waitUntil(lambda: len(window.sidebar.search_results()) > 0)
+    qtbot.wait(300)  # a second search pass would have added rows by now
+    results = window.sidebar.search_results()
+    assert [conversation for conversation, _message in results] == [target]
+    [row] = window.sidebar._conversation_items()
+    marked = row.data(0, HIT_HTML_ROLE)
+    assert marked.count("background-color") >= 2 and ">Okapi<" in marked and ">okapi<" in marked
+    with qtbot.waitSignal(window.controller.loaded):
+        qtbot.keyClick(window.sidebar.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.chat_view.selected_text().lower() == "okapi")
+    assert window.chat_view.text_selection.row == window.chat_view.currentIndex().row()
+
+
+def test_the_message_box_has_the_focus_again_after_attaching_a_file(
+        qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.darkGreen)
+    path = tmp_path / "shot.png"
+    image.save(str(path))
+    window.composer.attach_button.setFocus()
+    window.composer.add_files([str(path)])  # what the file dialog hands over
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=30_000)
+    assert QApplication.focusWidget() is window.composer.input, QApplication.focusWidget()
+
+
+def test_after_a_crash_the_chat_being_written_opens_again(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=False)
+    store = window.runtime.store
+    _conversation(store, "Older", "An old question", "An old answer")
+    # what a reply cut by a crash leaves: the question, and the reply saved unfinished as it streamed
+    written = _conversation(store, "Being written", "Write a poem about tea.")
+    reply_id = store.add_message(written, "assistant", "Steam rises slowly", finished=False)
+    _conversation(store, "Newest", "Opened last", "but not being written")
+    with qtbot.waitSignal(window.controller.loaded, timeout=30_000):
+        window.start()
+    assert window.controller.conversation_id == written
+    reply = window.controller.model.item(1)
+    assert reply.message_id == reply_id and reply.content == "Steam rises slowly" and reply.stopped
+    assert "closed while this reply was being written" in window.statusBar().currentMessage()

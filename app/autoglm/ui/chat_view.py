@@ -212,6 +212,17 @@ class ChatViewWidget(QListView):
         document = self.delegate.document(item, layout.document.width())
         return document, QPointF(pos - layout.document.topLeft())
 
+    def select_words(self, row: int, words: str) -> bool:
+        """Select the first place ``words`` appear (any case) in message ``row``: a search match shown."""
+        found = self._document_at(row, QPoint())
+        if found is None or not words.strip():
+            return False
+        cursor = found[0].find(words.strip())
+        if cursor.isNull():
+            return False
+        self._set_selection(TextSelection(row, cursor.selectionStart(), cursor.selectionEnd()))
+        return True
+
     def selected_text(self) -> str:
         """The selected text ('' if none)."""
         selection = self.delegate.selection

@@ -335,6 +335,7 @@ class ComposerWidget(QFrame):
                                                       self.tr("Images ({0});;All files (*)").format(patterns))
         if files:
             self.add_files(files)
+        self.input.setFocus()
 
     def add_files(self, files: list[str]) -> None:
         """Check image files in the background; usable ones join the tray, others get a message."""
@@ -356,6 +357,8 @@ class ComposerWidget(QFrame):
         self.tray_layout.insertWidget(self.tray_layout.count() - 1, chip)
         self._attachments.append(chip)
         self.tray.show()
+        if self.window().isActiveWindow():
+            self.input.setFocus()  # the question about the image is typed next
         self.draftChanged.emit()
         self.attachmentAdded.emit(draft)
 

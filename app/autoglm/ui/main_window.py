@@ -456,7 +456,12 @@ class MainWindow(QMainWindow):
         self.api_server.apply(self.runtime.settings)
         self.sidebar.refresh()
         self.model_picker.refresh()
-        if self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
+        interrupted = self._interrupted_reply()
+        if interrupted is not None:
+            self.open_conversation(interrupted.conversation_id, interrupted.id)
+            self.statusBar().showMessage(self.tr("AutoGLM closed while this reply was being written; "
+                                                 "what it had written is kept."), 15_000)
+        elif self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
             self.open_conversation(self._last_conversation, 0)
         if remote_url(self.runtime.settings) is None and not self._model_known(self.runtime.settings.model.active_model):
             self._fall_back_to_starter(self.runtime.settings.model.active_model)
@@ -464,6 +469,15 @@ class MainWindow(QMainWindow):
             self.show_welcome()
         else:
             self.load_model()
+
+    def _interrupted_reply(self) -> Any:
+        """The newest reply left unfinished when the app last stopped (a crash, a kill), if any."""
+        try:
+            unfinished = self.runtime.store.unfinished_messages()
+        except Exception as exc:  # noqa: BLE001 - start-up goes on; the chat list shows the problem
+            _LOGGER.warning("Looking for interrupted replies failed: %s", exc)
+            return None
+        return unfinished[-1] if unfinished else None
 
     def _model_known(self, spec: str) -> bool:
         """Whether ``spec`` names a catalog model, an imported one or a GGUF file that exists."""
@@ -649,6 +663,7 @@ class MainWindow(QMainWindow):
         self.controller.open_conversation(conversation_id, message_id)
 
     def _conversation_changed(self, conversation_id: int) -> None:
+        self._window_settings().setValue("last_conversation", conversation_id)  # kept even if the app dies
         self.sidebar.set_current(conversation_id)
         self._update_header()
         self.token_counter.schedule()
@@ -671,6 +686,9 @@ class MainWindow(QMainWindow):
                 index = self.controller.model.index(row)
                 self.chat_view.follow = False
                 self.chat_view.setCurrentIndex(index)
+                query = self.sidebar.search.text().split()
+                if query:
+                    self.chat_view.select_words(row, query[0])  # the search match, highlighted
                 QTimer.singleShot(0, lambda target=index: self.chat_view.scrollTo(
                     target, ChatViewWidget.ScrollHint.PositionAtCenter))
                 return

@@ -48,6 +48,13 @@ from PySide6.QtWidgets import (
 from autoglm.core.projects import ProjectRecord
 from autoglm.core.store import ConversationRecord
 from autoglm.ui.icons import icon
+from autoglm.ui.search_hits import (
+    HIT_HTML_ROLE,
+    SearchHitDelegate,
+    marked_html,
+    one_per_chat,
+    plain,
+)
 from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
@@ -227,6 +234,7 @@ class SidebarWidget(QFrame):
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(14)
         self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegate(SearchHitDelegate(self.tree))
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
@@ -454,16 +462,19 @@ class SidebarWidget(QFrame):
             return
         self._filling = True
         self.tree.clear()
-        group = self._group_item(group_title("results") + f" ({len(hits)})")
+        chats = one_per_chat(hits)
+        group = self._group_item(group_title("results") + f" ({len(chats)})")
         self.tree.addTopLevelItem(group)
-        for hit in hits:
-            snippet = " ".join(hit.snippet.split()).replace("«", "").replace("»", "")
-            title = hit.conversation_title or self.tr("New chat")
-            text = f"{title}\n{snippet}" if hit.message_id else title
+        for chat in chats:
+            title = chat.title or self.tr("New chat")
+            text = f"{plain(title)}\n{plain(chat.snippet)}" if chat.snippet else plain(title)
             child = QTreeWidgetItem([text])
-            child.setData(0, CONVERSATION_ROLE, hit.conversation_id)
-            child.setData(0, MESSAGE_ROLE, hit.message_id)
-            child.setToolTip(0, snippet)
+            child.setData(0, CONVERSATION_ROLE, chat.conversation_id)
+            child.setData(0, MESSAGE_ROLE, chat.message_id)
+            child.setData(0, HIT_HTML_ROLE, f"<b>{marked_html(title)}</b>"
+                          + (f"<br>{marked_html(chat.snippet)}" if chat.snippet else ""))
+            child.setToolTip(0, text)
+            child.setData(0, Qt.ItemDataRole.AccessibleTextRole, text)
             child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             group.addChild(child)
         group.setExpanded(True)
