@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 
 EXIT_FOR_OUTCOME = {"finished": 0, "stopped": 130}
@@ -23,8 +24,7 @@ EXIT_FOR_OUTCOME = {"finished": 0, "stopped": 130}
 def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
     parser.add_argument("--mmproj", type=Path, help="Vision projector GGUF for a model given by path")
-    parser.add_argument("--remote", metavar="URL", help="Use an OpenAI-compatible server (…/v1) instead")
-    parser.add_argument("--api-key", help="API key for --remote")
+    add_engine_arguments(parser, ("--api-key", "--remote-api-key"))
     parser.add_argument("--language", choices=("zh", "en"),
                         help="Language of the agent's prompt (default: zh for Chinese text, else en)")
     parser.add_argument("--constrained", action="store_true",
@@ -64,10 +64,10 @@ def _language(args: argparse.Namespace, text: str) -> str:
 
 def _start_model(args: argparse.Namespace, runtime: Any, quiet: bool) -> None:
     """Load the model (or connect the server) and refuse one that cannot see, with exit 3."""
-    from autoglm.cli.chat import _check_vision, _start_engine
+    from autoglm.cli.chat import _check_vision
 
-    args.json = quiet or getattr(args, "json", False)
-    _start_engine(args, runtime)
+    runtime.settings = apply_engine_arguments(args, runtime.settings)
+    start_engine(runtime, args.model, args.mmproj, quiet=quiet)
     _check_vision(runtime, [object()])
 
 

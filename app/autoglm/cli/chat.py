@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.cli.mcp import add_mcp_file_argument
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
@@ -27,8 +28,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--think", dest="think", action=argparse.BooleanOptionalAction, default=None,
                         help="Let the model think first (reasoning goes to stderr)")
     parser.add_argument("--json", action="store_true", help="Print one JSON object: content, reasoning, usage, timings")
-    parser.add_argument("--remote", metavar="URL", help="Use an OpenAI-compatible server (…/v1) instead of a local model")
-    parser.add_argument("--api-key", help="API key for --remote")
+    add_engine_arguments(parser, ("--api-key", "--remote-api-key"))
     add_mcp_file_argument(parser)
     parser.add_argument("--approve-all", action="store_true",
                         help="With --mcp: run every tool call without asking (otherwise y/n on the terminal)")
@@ -43,18 +43,6 @@ def _load_images(paths: list[Path], settings: Any) -> list[Any]:
     from autoglm.vision.image import load_image_file
 
     return [load_image_file(path, settings.vision) for path in paths]
-
-
-def _start_engine(args: argparse.Namespace, runtime: Any) -> None:
-    """Connect the remote server or load the local model."""
-    if args.remote:
-        from autoglm.core.remote_engine import RemoteEngine
-
-        runtime.use_engine(RemoteEngine(args.remote, api_key=args.api_key, model=args.model))
-        return
-    if not args.json:
-        print("Loading the model…", file=sys.stderr, flush=True)
-    runtime.load_model(args.model, args.mmproj)
 
 
 def _check_vision(runtime: Any, images: list[Any]) -> None:
@@ -187,12 +175,12 @@ def run(args: argparse.Namespace) -> int:
     runtime = Runtime()
     tools = None
     try:
-        runtime.settings = overrides_from_args(args, runtime.settings)
+        runtime.settings = apply_engine_arguments(args, overrides_from_args(args, runtime.settings))
         if args.image and args.prompt is None:
             print("autoglm: --image needs a PROMPT.", file=sys.stderr)
             return 2
         images = _load_images(args.image, runtime.settings)
-        _start_engine(args, runtime)
+        start_engine(runtime, args.model, args.mmproj, quiet=args.json)
         _check_vision(runtime, images)
         tools = _start_tools(args)
         if args.prompt is not None:

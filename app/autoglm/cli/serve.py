@@ -6,8 +6,10 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
+from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 
 
@@ -19,8 +21,7 @@ def register(subparsers: Any) -> None:
                     "Any address other than loopback needs --api-key.")
     parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
     parser.add_argument("--mmproj", help="Vision projector GGUF for a model given by path")
-    parser.add_argument("--remote", metavar="URL", help="Relay to another OpenAI-compatible server instead")
-    parser.add_argument("--remote-api-key", help="API key for --remote")
+    add_engine_arguments(parser, ("--remote-api-key",))
     add_settings_arguments(parser, ("server",))
     parser.set_defaults(handler=run)
 
@@ -33,19 +34,11 @@ def run(args: argparse.Namespace) -> int:
     from autoglm.speech.factory import SpeechModelFactory
 
     runtime = Runtime(speech=SpeechModelFactory())
-    settings = overrides_from_args(args, runtime.settings)
+    settings = apply_engine_arguments(args, overrides_from_args(args, runtime.settings))
     check_serving_allowed(settings.server)  # refuse before loading anything
     runtime.settings = settings
     try:
-        if args.remote:
-            from autoglm.core.remote_engine import RemoteEngine
-
-            engine = RemoteEngine(args.remote, api_key=args.remote_api_key, model=args.model)
-            engine.load()
-            runtime.use_engine(engine)
-        else:
-            print("Loading the model…", file=sys.stderr, flush=True)
-            runtime.load_model(args.model, args.mmproj)
+        start_engine(runtime, args.model, Path(args.mmproj) if args.mmproj else None)
         server = ApiServer(runtime, settings).start()
         info = runtime.model_info
         print(f"Serving {info.model_id if info else 'the model'} on {server.url}/v1 "

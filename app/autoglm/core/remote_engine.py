@@ -23,12 +23,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 
 from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.core.reasoning import ReasoningSplitter
+from autoglm.core.settings import normalise_server_url
 from autoglm.core.types import (
     ChatMessage,
     Completion,
@@ -47,15 +47,10 @@ Emit = Callable[[StreamEvent], None]
 
 def normalise_base_url(url: str) -> str:
     """``http://host:port/v1`` from what the user typed (``/v1`` added when no path is given)."""
-    url = url.strip().rstrip("/")
-    if "://" not in url:
-        url = "http://" + url
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InputError(f"'{url}' is not an http(s) address of an OpenAI-compatible server.")
-    if parsed.path in ("", "/"):
-        url += "/v1"
-    return url
+    try:
+        return normalise_server_url(url)
+    except ValueError as exc:
+        raise InputError(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
 
 
 def image_data_uri(image: ImageInput) -> str:
@@ -181,20 +176,24 @@ class RemoteEngine:
         """Whether ``load()`` reached the server."""
         return self._loaded
 
-    def load(self, progress: Callable[[float, str], None] | None = None) -> ModelInfo:
-        """Ask the server for its models; ``ModelError`` in words if it is unreachable or lacks ours."""
-        if progress:
-            progress(0.0, f"Connecting to {self.base_url}")
+    def served_models(self, timeout_s: float = 15.0) -> list[str]:
+        """The model ids the server lists; ``ModelError`` in words if it is unreachable or not OpenAI-shaped."""
         try:
-            response = self._client.get(f"{self.base_url}/models", timeout=15.0)
+            response = self._client.get(f"{self.base_url}/models", timeout=timeout_s)
         except httpx.HTTPError as exc:
             raise ModelError(f"Cannot reach the server at {self.base_url}: {exc}.") from exc
         if response.status_code >= 400:
             raise server_error_message(response.status_code, response.content, self.base_url)
         try:
-            served = [str(entry["id"]) for entry in response.json().get("data", [])]
+            return [str(entry["id"]) for entry in response.json().get("data", [])]
         except (ValueError, AttributeError, KeyError, TypeError) as exc:
             raise ModelError(f"{self.base_url} did not answer like an OpenAI-compatible server.") from exc
+
+    def load(self, progress: Callable[[float, str], None] | None = None) -> ModelInfo:
+        """Ask the server for its models; ``ModelError`` in words if it is unreachable or lacks ours."""
+        if progress:
+            progress(0.0, f"Connecting to {self.base_url}")
+        served = self.served_models()
         if self.model is None:
             if not served:
                 raise ModelError(f"The server at {self.base_url} serves no model.")
@@ -319,3 +318,22 @@ class RemoteEngine:
         if completion.usage.completion_tokens > 1 and completion.timings.decode_s > 0:
             completion.timings.decode_tok_s = (completion.usage.completion_tokens - 1) / completion.timings.decode_s
         return completion
+
+
+def check_connection(url: str, api_key: str | None = None, model: str | None = None,
+                    timeout_s: float = 10.0) -> str:
+    """What the server at ``url`` answered, in one sentence; ``UserFacingError`` in words when it cannot be used."""
+    engine = RemoteEngine(url, api_key=api_key, model=model, timeout_s=timeout_s)
+    try:
+        served = engine.served_models(timeout_s)
+    finally:
+        engine.unload()
+    if not served:
+        raise ModelError(f"The server at {engine.base_url} answers but serves no model.")
+    if model and model not in served:
+        raise ModelError(f"The server at {engine.base_url} answers but does not serve '{model}'; "
+                         f"it serves {', '.join(served)}.")
+    listed = ", ".join(served[:5]) + (f" and {len(served) - 5} more" if len(served) > 5 else "")
+    chosen = model or served[0]
+    return (f"Connected to {engine.base_url}: it serves {listed}; "
+            f"chats will use {chosen}.")

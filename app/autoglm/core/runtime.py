@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from autoglm.core.catalog import ModelRepository
 from autoglm.core.conversation import TYPED, Conversation, ImageCache, RequestStyle, build_request
+from autoglm.core.engine_choice import choose_engine
 from autoglm.core.errors import ModelError
 from autoglm.core.paths import AppPaths, app_paths
 from autoglm.core.projects import ProjectRecord
@@ -124,6 +125,29 @@ class Runtime:
             info = engine.load(progress)
             self.use_engine(engine)
             return info
+
+    def start_engine(self, model: str | None = None, mmproj: Path | None = None,
+                     progress: ProgressCallback | None = None) -> ModelInfo:
+        """Load the local model or connect to the remote server, as the settings choose (blocking).
+
+        ``model`` names the local model, or in remote mode the model to ask the server for.
+        """
+        choice = choose_engine(self.settings, model, mmproj)
+        if not choice.is_remote:
+            return self.load_model(choice.local_model, choice.mmproj, progress)
+        from autoglm.core.remote_engine import RemoteEngine
+
+        assert choice.remote_url is not None
+        with self._load_lock:
+            engine = RemoteEngine(choice.remote_url, api_key=choice.remote_api_key, model=choice.remote_model)
+            try:
+                info = engine.load(progress)
+            except BaseException:
+                engine.unload()
+                raise
+            self.use_engine(engine)
+        _LOGGER.info("Chatting with %s at %s", info.model_id, engine.base_url)
+        return info
 
     def eject_model(self) -> None:
         """Free the loaded model (blocking until the engine thread lets go); requests then get

@@ -16,6 +16,7 @@ import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -162,6 +163,30 @@ def normalise_origin(entry: Any) -> str:
     return f"{scheme}://{host}" if port is None else f"{scheme}://{host}:{port}"
 
 
+def normalise_server_url(entry: Any) -> str:
+    """An OpenAI-compatible server's base address, ``http(s)://host[:port]/path`` (``/v1`` when no path is given)."""
+    if not isinstance(entry, str) or not entry.strip():
+        raise ValueError("the address is empty")
+    typed = entry.strip()
+    text = typed if "://" in typed else "http://" + typed
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"'{typed}' is not an http:// or https:// address (for example http://gpu-box:8000/v1)")
+    if parts.query or parts.fragment or "@" in parts.netloc or " " in text:
+        raise ValueError(f"'{typed}' is not a server address: no spaces, user, query or '#' "
+                         "(for example http://gpu-box:8000/v1)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"'{typed}' has no valid port (1-65535)") from None
+    if port == 0 or parts.netloc.endswith(":"):
+        raise ValueError(f"'{typed}' has no valid port (1-65535)")
+    host = _normalise_hostname(parts.hostname or "")
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/') or '/v1'}"
+
+
 class ServerSettings(BaseModel):
     """The OpenAI-compatible HTTP API."""
 
@@ -212,8 +237,45 @@ class AppearanceSettings(BaseModel):
     theme: Literal["system", "light", "dark"] = Field("system", description="Colour theme")
     language: Literal["system", "en", "zh_CN"] = Field("system", description="Interface language")
     font_size: int = Field(11, ge=8, le=24, description="Chat text size in points")
-    remote_url: str | None = Field(None, description="Use this OpenAI-compatible server instead of the local engine")
-    remote_api_key: str | None = Field(None, description="API key for the remote server")
+
+
+class RemoteSettings(BaseModel):
+    """An OpenAI-compatible server (vLLM, SGLang, llama.cpp's server) that answers instead of the local model."""
+
+    url: str | None = Field(None, description="Address of an OpenAI-compatible server (…/v1) to chat with "
+                                              "instead of the local model (empty: the local model)")
+    api_key: str | None = Field(None, description="API key the remote server expects")
+    model: str | None = Field(None, description="Model to ask the server for (empty: the first one it serves)")
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _check_url(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return normalise_server_url(value)
+
+    @field_validator("api_key", "model", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+def _migrate_saved(data: dict[str, Any]) -> dict[str, Any]:
+    """Settings files written before the remote engine had its own group keep its address and key."""
+    appearance = data.get("appearance")
+    if not isinstance(appearance, dict) or not {"remote_url", "remote_api_key"} & appearance.keys():
+        return data
+    appearance = dict(appearance)
+    remote = dict(data["remote"]) if isinstance(data.get("remote"), dict) else {}
+    url, key = appearance.pop("remote_url", None), appearance.pop("remote_api_key", None)
+    if url is not None and isinstance(url, str) and url.strip():
+        try:
+            remote.setdefault("url", normalise_server_url(url))
+        except ValueError as exc:
+            _LOGGER.warning("Dropping the saved remote server address: %s", exc)
+    if key:
+        remote.setdefault("api_key", key)
+    return {**data, "appearance": appearance, "remote": remote}
 
 
 class _SavedFileSource(PydanticBaseSettingsSource):
@@ -231,7 +293,7 @@ class _SavedFileSource(PydanticBaseSettingsSource):
         except (OSError, ValueError) as exc:
             _LOGGER.warning("Ignoring unreadable settings file %s: %s", path, exc)
             return {}
-        return data if isinstance(data, dict) else {}
+        return _migrate_saved(data) if isinstance(data, dict) else {}
 
 
 class Settings(BaseSettings):
@@ -244,6 +306,7 @@ class Settings(BaseSettings):
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     vision: VisionSettings = Field(default_factory=VisionSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    remote: RemoteSettings = Field(default_factory=RemoteSettings)
     appearance: AppearanceSettings = Field(default_factory=AppearanceSettings)
 
     @classmethod
@@ -257,7 +320,7 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, _SavedFileSource(settings_cls))
 
 
-SETTINGS_GROUPS: tuple[str, ...] = ("model", "generation", "voice", "vision", "server", "appearance")
+SETTINGS_GROUPS: tuple[str, ...] = ("model", "remote", "generation", "voice", "vision", "server", "appearance")
 
 
 def load_settings(paths: AppPaths | None = None, **overrides: Any) -> Settings:

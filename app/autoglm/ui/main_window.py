@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autoglm.core.engine_choice import engine_settings_changed, remote_url, without_remote
 from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
 from autoglm.ui.api_server_controller import ApiServerController
@@ -56,12 +57,6 @@ from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.chat_view import ChatViewWidget
 from autoglm.ui.composer import ComposerWidget
 from autoglm.ui.conversation_controller import ConversationController
-from autoglm.ui.engine_switcher import (
-    engine_settings_changed,
-    load_engine,
-    remote_url,
-    without_remote,
-)
 from autoglm.ui.error_funnel import ErrorFunnel, describe_error
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon, icon
@@ -539,7 +534,7 @@ class MainWindow(QMainWindow):
 
         def load() -> Any:
             try:
-                return load_engine(runtime, spec, progress)
+                return runtime.start_engine(spec, progress=progress)
             finally:
                 self._load_done.set()
 

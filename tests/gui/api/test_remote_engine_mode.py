@@ -16,7 +16,7 @@ MODEL_LOAD_TIMEOUT_MS = 180_000
 def test_remote_mode_streams_into_the_view_and_the_store_then_a_local_model_takes_over(
         qtbot: Any, make_window: Any, gui_settings: Any, autoglm_serve: str, starter_gguf: Path,
         send_and_wait: Any) -> None:
-    settings = updated(updated(gui_settings, "appearance", remote_url=autoglm_serve), "generation", max_tokens=24)
+    settings = updated(updated(gui_settings, "remote", url=autoglm_serve), "generation", max_tokens=24)
     window = make_window(settings)
     engine = window.runtime.engine
     assert isinstance(engine, RemoteEngine) and engine.base_url == f"{autoglm_serve}/v1"
@@ -39,8 +39,8 @@ def test_remote_mode_streams_into_the_view_and_the_store_then_a_local_model_take
     # Choosing a local model (the model manager's "Use for chat") leaves remote mode.
     with qtbot.waitSignal(window.modelLoaded, timeout=MODEL_LOAD_TIMEOUT_MS):
         window.switch_model(str(starter_gguf))
-    assert window.runtime.settings.appearance.remote_url is None
-    assert load_settings(window.runtime.paths).appearance.remote_url is None
+    assert window.runtime.settings.remote.url is None
+    assert load_settings(window.runtime.paths).remote.url is None
     assert isinstance(window.runtime.engine, LlamaEngine) and not engine.loaded
     assert "Q4_K_M" in window.status.model_label.text()
 
@@ -48,7 +48,7 @@ def test_remote_mode_streams_into_the_view_and_the_store_then_a_local_model_take
 def test_a_bad_remote_address_is_told_in_words_and_clearing_it_brings_the_local_model_back(
         qtbot: Any, make_window: Any, gui_settings: Any, free_port: Any, send_and_wait: Any) -> None:
     port = free_port()
-    window = make_window(updated(gui_settings, "appearance", remote_url=f"127.0.0.1:{port}"), load=False)
+    window = make_window(updated(gui_settings, "remote", url=f"127.0.0.1:{port}"), load=False)
     with qtbot.waitSignal(window.modelLoadFailed, timeout=60_000) as failure:
         window.start()
     message = failure.args[0]
@@ -59,6 +59,6 @@ def test_a_bad_remote_address_is_told_in_words_and_clearing_it_brings_the_local_
     window.composer.input.setPlainText("still there?")
     assert window.composer.isEnabled()
     with qtbot.waitSignal(window.modelLoaded, timeout=MODEL_LOAD_TIMEOUT_MS):
-        window.apply_settings(updated(window.runtime.settings, "appearance", remote_url=None))
+        window.apply_settings(updated(window.runtime.settings, "remote", url=None))
     assert isinstance(window.runtime.engine, LlamaEngine)
     assert send_and_wait(window, "Hi").content.strip()
