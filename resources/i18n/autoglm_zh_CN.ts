@@ -1681,6 +1681,61 @@
 <context>
     <name>SettingsDialog</name>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Model on the server</source>
+        <translation>服务器上的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Empty: the local model answers</source>
+        <translation>留空：由本地模型回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>The first model the server lists</source>
+        <translation>服务器列出的第一个模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Remote engine</source>
+        <translation>远程引擎</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>With a server address, chats, voice and the API are answered by that OpenAI-compatible server (vLLM, SGLang, llama.cpp&apos;s server) instead of the local model. Choosing a local model in the model manager clears it.</source>
+        <translation>填写服务器地址后，聊天、语音和 API 都由该 OpenAI 兼容服务器（vLLM、SGLang、llama.cpp 的服务器）回答，而不是本地模型。在模型管理器中选择本地模型会清除该地址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Ask the server which models it serves (nothing is saved)</source>
+        <translation>询问服务器提供哪些模型（不会保存任何设置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Type the server&apos;s address first, for example http://gpu-box:8000/v1.</source>
+        <translation>请先输入服务器地址，例如 http://gpu-box:8000/v1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>This is not a server address: {0}.</source>
+        <translation>这不是服务器地址：{0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <source>Connecting to {0}…</source>
+        <translation>正在连接 {0}…</translation>
+    </message>
+    <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="54"/>
         <source>Active model</source>
         <translation>当前模型</translation>
@@ -1993,16 +2048,6 @@
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
         <source>Chat text size (pt)</source>
         <translation>对话文字大小（磅）</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
-        <source>Remote server URL</source>
-        <translation>远程服务器 URL</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109"/>
-        <source>Remote server API key</source>
-        <translation>远程服务器 API 密钥</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="112"/>

@@ -1,6 +1,6 @@
 """The Settings dialog, generated from the typed settings model.
 
-Each settings group (Model, Generation, Voice, Vision, Server, Appearance) becomes a page;
+Each settings group (Model, Remote engine, Generation, Voice, Vision, Server, Appearance) becomes a page;
 each field becomes a widget chosen from its type and bounds — a check box for a flag, a
 spin box limited by ``ge``/``le``, a combo box for a ``Literal``, a line edit for text —
 with the field's description as tooltip and accessible description. A field added to
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QStackedWidget,
@@ -40,9 +41,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autoglm.core.settings import SETTINGS_GROUPS, Settings, updated
+from autoglm.core.settings import SETTINGS_GROUPS, Settings, normalise_server_url, updated
 from autoglm.server.security import is_loopback
+from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.notification import NotificationBannerWidget
+from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
 _INT_LIMIT = 2**31 - 1
@@ -105,8 +108,9 @@ _FIELD_LABELS: dict[str, str] = {
     "appearance.theme": QT_TRANSLATE_NOOP("SettingsDialog", "Theme"),
     "appearance.language": QT_TRANSLATE_NOOP("SettingsDialog", "Interface language"),
     "appearance.font_size": QT_TRANSLATE_NOOP("SettingsDialog", "Chat text size (pt)"),
-    "appearance.remote_url": QT_TRANSLATE_NOOP("SettingsDialog", "Remote server URL"),
-    "appearance.remote_api_key": QT_TRANSLATE_NOOP("SettingsDialog", "Remote server API key"),
+    "remote.url": QT_TRANSLATE_NOOP("SettingsDialog", "Server address"),
+    "remote.api_key": QT_TRANSLATE_NOOP("SettingsDialog", "API key"),
+    "remote.model": QT_TRANSLATE_NOOP("SettingsDialog", "Model on the server"),
 }
 _UNSET_TEXT: dict[str, str] = {
     "model.n_threads": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic"),
@@ -114,6 +118,8 @@ _UNSET_TEXT: dict[str, str] = {
     "voice.input_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
     "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
     "server.require_key_on_loopback": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (when acting or tools are on)"),
+    "remote.url": QT_TRANSLATE_NOOP("SettingsDialog", "Empty: the local model answers"),
+    "remote.model": QT_TRANSLATE_NOOP("SettingsDialog", "The first model the server lists"),
 }
 _CHOICE_TEXT: dict[str, str] = {
     "system": QT_TRANSLATE_NOOP("SettingsDialog", "Follow the system"),
@@ -438,6 +444,8 @@ class SettingsDialog(QDialog):
     """Every setting, a page per group; emits ``settingsApplied`` with validated new settings."""
 
     settingsApplied = Signal(object)
+    testFinished = Signal(str)
+    """The remote connection test's result, in words."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, tools: Any = None,
                  model_info: Any = None, gpu_offload: bool | None = None) -> None:
@@ -534,7 +542,8 @@ class SettingsDialog(QDialog):
 
     # -- building --------------------------------------------------------------------
     def _group_title(self, group: str) -> str:
-        titles = {"model": self.tr("Model"), "generation": self.tr("Generation"), "voice": self.tr("Voice"),
+        titles = {"model": self.tr("Model"), "remote": self.tr("Remote engine"),
+                  "generation": self.tr("Generation"), "voice": self.tr("Voice"),
                   "vision": self.tr("Vision"), "server": self.tr("Server"), "appearance": self.tr("Appearance")}
         return titles.get(group, _humanise(group))
 
@@ -587,6 +596,8 @@ class SettingsDialog(QDialog):
         self._editors[group] = editors
         if group == "voice":
             self._follow_turn_detector(editors)
+        if group == "remote":
+            self._add_connection_test(form)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
@@ -621,6 +632,59 @@ class SettingsDialog(QDialog):
             note = self.tr("{0}: {1} is outside what it accepts, so it was set to {2}.").format(field, typed, value)
         self._clamp_notes.append(note)
         self._message.show_message(note)
+
+    def _add_connection_test(self, form: QFormLayout) -> None:
+        """A note on what the page does, and "Test connection" with what it found, in words."""
+        note = QLabel(self.tr("With a server address, chats, voice and the API are answered by that "
+                              "OpenAI-compatible server (vLLM, SGLang, llama.cpp's server) instead of the "
+                              "local model. Choosing a local model in the model manager clears it."))
+        note.setWordWrap(True)
+        note.setAccessibleName(note.text())
+        form.insertRow(0, note)
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_button.setObjectName("remote.test")
+        self.test_button.setToolTip(self.tr("Ask the server which models it serves (nothing is saved)"))
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("remote.test_result")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        form.addRow("", row)
+        form.addRow("", self.test_result)
+
+    @Slot()
+    def test_connection(self) -> None:
+        """Check the typed address off the GUI thread; the result shows under the button."""
+        from autoglm.core.remote_engine import check_connection
+
+        editors = self._editors["remote"]
+        url, key, model = (editors[name].value() for name in ("url", "api_key", "model"))
+        if not url:
+            self._show_test_result(self.tr("Type the server's address first, for example "
+                                           "http://gpu-box:8000/v1."), ok=False)
+            return
+        try:
+            address = normalise_server_url(url)
+        except ValueError as exc:
+            self._show_test_result(self.tr("This is not a server address: {0}.").format(exc), ok=False)
+            return
+        self.test_button.setEnabled(False)
+        self._show_test_result(self.tr("Connecting to {0}…").format(address), ok=None)
+        BackgroundTask(lambda: check_connection(address, key, model), name="test-remote", owner=self) \
+            .on_success(lambda found: self._show_test_result(str(found), ok=True)) \
+            .on_failure(lambda error: self._show_test_result(describe_error(error), ok=False)).start()
+
+    def _show_test_result(self, text: str, ok: bool | None) -> None:
+        """``ok`` None: still connecting."""
+        self.test_result.setText(text)
+        self.test_result.setAccessibleName(text)
+        self.test_result.setProperty("state", {True: "ok", False: "failed", None: "busy"}[ok])
+        if ok is not None:
+            self.test_button.setEnabled(True)
+            self.testFinished.emit(text)
 
     @staticmethod
     def _follow_turn_detector(editors: dict[str, _FieldEditor]) -> None:
