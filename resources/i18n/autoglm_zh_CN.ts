@@ -1000,6 +1000,10 @@
         <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
         <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
     </message>
+    <message>
+        <source>{0} was loaded for an API request.</source>
+        <translation>已为一个 API 请求加载 {0}。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>

@@ -79,6 +79,8 @@ class Runtime:
         self._synthesizer: Synthesizer | None = None
         self._conversations: weakref.WeakValueDictionary[int, Conversation] = weakref.WeakValueDictionary()
         self._conversations_lock = threading.Lock()
+        self.engine_listeners: list[Callable[[ModelInfo | None], None]] = []
+        """Called (on the thread that swapped it) when the engine changes: a load by any front, an eject."""
         self.images = ImageCache()
         """Every conversation's decoded images, by attachment hash: decoded once, shared."""
         self.image_decoder: Callable[[bytes, str], ImageInput] | None = None
@@ -155,6 +157,7 @@ class Runtime:
         with self._load_lock:
             self.use_engine(_NoEngine())
             self._engine = None
+        self._engine_changed(None)
 
     def use_engine(self, engine: Engine) -> None:
         """Serve every front from ``engine`` (a loaded local model or a remote server)."""
@@ -162,6 +165,15 @@ class Runtime:
         self._engine = engine
         if old is not engine:
             old.unload()
+        if not isinstance(engine, _NoEngine):
+            self._engine_changed(engine.info)
+
+    def _engine_changed(self, info: ModelInfo | None) -> None:
+        for listener in list(self.engine_listeners):
+            try:
+                listener(info)
+            except Exception:  # a front's problem must not fail the load
+                _LOGGER.exception("An engine listener failed")
 
     # -- speech models -------------------------------------------------------------------
     def _speech(self) -> SpeechFactory:

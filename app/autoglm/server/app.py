@@ -7,6 +7,7 @@ server-sent events in OpenAI's chunk shape; a client that disconnects cancels it
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import json
@@ -106,6 +107,25 @@ class _ChatService:
     def __init__(self, backend: ServingBackend, settings: Settings):
         self.backend = backend
         self.settings = settings
+        self._loading = asyncio.Lock()
+
+    async def model_for(self, requested: str | None) -> ModelInfo:
+        """The model to answer ``requested`` with: the one loaded, or another installed model,
+        loaded first (as LM Studio does) when the app's own engine serves."""
+        info = self.backend.model_info
+        if requested in (None, "") or (info is not None and requested == info.model_id) \
+                or not self.backend.can_load_models:
+            return self.resolve_model(requested)
+        async with self._loading:  # one load at a time; a second request for it finds it loaded
+            info = self.backend.model_info
+            if (info is None or requested != info.model_id) \
+                    and requested in await run_in_threadpool(self.backend.present_model_ids):
+                try:
+                    await run_in_threadpool(self.backend.load_model, requested)
+                except UserFacingError as exc:
+                    raise ApiError(503, f"The model '{requested}' could not be loaded: {exc}",
+                                   code="model_unavailable", param="model") from exc
+        return self.resolve_model(requested)
 
     def resolve_model(self, requested: str | None) -> ModelInfo:
         info = self.backend.model_info
@@ -139,7 +159,7 @@ class _ChatService:
             return self.backend.transcriber.transcribe(audio).text
 
     async def submit(self, body: ChatCompletionRequest) -> tuple[ReplyStream, ReplyShape]:
-        info = self.resolve_model(body.model)
+        info = await self.model_for(body.model)
         if asks_for_images(body) and not info.has_vision:
             raise ApiError(400, info.vision_unavailable_reason or f"{info.model_id} cannot read images.",
                            code="model_has_no_vision", param="messages")

@@ -86,15 +86,31 @@ class ServingBackend:
         return self._source.model_info if self._source.ready else None
 
     def present_model_ids(self) -> list[str]:
-        """Catalog language models whose files are on this computer (loaded or not)."""
+        """Language models on this computer (loaded or not): catalog models present, then imported ones."""
         if self._repository is None:
             self._repository = ModelRepository(app_paths())
         try:
-            return [entry.id for entry in self._repository.catalog.entries("llm")
-                    if self._repository.status(entry).present]
+            ids = [entry.id for entry in self._repository.catalog.entries("llm")
+                   if self._repository.status(entry).present]
+            return ids + [model_id for model_id in self._repository.imported() if model_id not in ids]
         except OSError:
             _LOGGER.warning("Could not list the models on disk", exc_info=True)
             return []
+
+    @property
+    def can_load_models(self) -> bool:
+        """Whether a request may load another installed model: the app's own local engine only
+        (not a bare scheduler, not a remote server)."""
+        if isinstance(self._source, Scheduler) or not hasattr(self._source, "load_model"):
+            return False
+        return not (self._source.settings.appearance.remote_url or "").strip()
+
+    def load_model(self, model_id: str) -> ModelInfo:
+        """Load that installed model in place of the one served (blocking; every front follows)."""
+        if not self.can_load_models:
+            raise RuntimeError("this server cannot load models")
+        _LOGGER.info("An API request asked for %s: loading it", model_id)
+        return self._source.load_model(model_id)  # type: ignore[union-attr]
 
     @property
     def transcriber(self) -> Recognizer:

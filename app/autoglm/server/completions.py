@@ -100,7 +100,7 @@ def register_completions(router: APIRouter, chat: _ChatService, backend: Serving
 
     @router.post("/completions", summary="Text completion of a raw prompt (no chat template)")
     async def completions(request: Request, body: CompletionRequest) -> Response:
-        info = chat.resolve_model(body.model)
+        info = await chat.model_for(body.model)
         prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
         if len(prompts) != 1:
             raise ApiError(400, "Send one prompt per request.", param="prompt", code="invalid_request")
@@ -160,7 +160,7 @@ def register_completions(router: APIRouter, chat: _ChatService, backend: Serving
 
     @router.post("/embeddings", summary="Embeddings of texts (the language model's, mean-pooled)")
     async def embeddings(body: EmbeddingRequest) -> JSONResponse:
-        info = chat.resolve_model(body.model)
+        info = await chat.model_for(body.model)
         embedder = backend.embedder
         if embedder is None:
             raise ApiError(400, "Embeddings need a local model or an embedding model; none is loaded.",

@@ -42,7 +42,7 @@ class Parameter:
 
 
 CHAT_PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("model", True, "the loaded model's id (or omitted); another model is a 404"),
+    Parameter("model", True, "the loaded model's id (or omitted); another installed model is loaded first, an unknown one is a 404"),
     Parameter("messages", True, "system, developer, user (text, `image_url`, `input_audio`), assistant "
                                 "(with `tool_calls`) and `tool` messages"),
     Parameter("stream", True, "server-sent events in OpenAI's chunk shape"),

@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         self.help_menu.addActions([self.shortcuts_action, self.about_action])
 
     def _connect(self) -> None:
+        self.runtime.engine_listeners.append(self._engine_replaced)
         self.funnel.errorReported.connect(self.banner.show_message)
         BackgroundTask.default_failure = self.funnel.report
         self.controller.problem.connect(self.banner.show_message)
@@ -553,6 +554,23 @@ class MainWindow(QMainWindow):
         self.model_picker.refresh()
         self.banner.resolve(MODEL_TOPIC)
         self.modelLoaded.emit(info)
+
+    def _engine_replaced(self, info: Any) -> None:
+        """Any thread: the runtime's engine changed (an API request loaded another model, say)."""
+        if self._loading_model:
+            return  # the window's own load (this runs inside it): it reports itself
+        run_on_main(lambda: self._show_engine(info))
+
+    def _show_engine(self, info: Any) -> None:
+        if self._shutting_down:
+            return
+        self.status.set_model_info(info)
+        self._update_header()
+        self.token_counter.schedule()
+        self.model_picker.refresh()
+        if info is not None:
+            self.statusBar().showMessage(self.tr("{0} was loaded for an API request.").format(info.display_name),
+                                         10_000)
 
     def _model_load_failed(self, message: str) -> None:
         if self._shutting_down:

@@ -105,8 +105,11 @@ class ModelPickerWidget(QWidget):
         self.eject_button.setEnabled(loaded)
         if not loaded:
             self.combo.setCurrentIndex(-1)
-        else:
-            self._select(self.runtime.settings.model.active_model)
+            return
+        info = self.runtime.model_info  # an API request may have loaded another than the saved one
+        loaded_id = info.model_id if info is not None else ""
+        self._select(loaded_id if loaded_id and self.combo.findData(loaded_id) >= 0
+                     else self.runtime.settings.model.active_model)
 
     def refresh(self) -> None:
         """List the installed models again (in the background)."""

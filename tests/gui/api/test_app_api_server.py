@@ -154,3 +154,23 @@ def test_an_api_call_that_acts_is_shown_in_the_status_bar_and_kept_across_restar
     qtbot.waitUntil(lambda: window.api_server.state.running and window.api_server.state.port != port,
                     timeout=STATE_TIMEOUT_MS)
     assert [use.path for use in window.api_server.capability_log.recent()] == ["/v1/test/press"]
+
+
+def test_a_request_for_another_installed_model_loads_it_and_the_window_follows(
+        qtbot: Any, window: Any, starter_gguf: Any) -> None:
+    window.runtime.repository.import_model(starter_gguf, model_id="second-model")
+    window.apply_settings(updated(window.runtime.settings, "server", enabled=True, port=0))
+    qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
+    client = openai.OpenAI(base_url=window.api_server.state.api_url, api_key="EMPTY", max_retries=0, timeout=180)
+    first = window.runtime.model_info.model_id
+    assert "second-model" in [model.id for model in client.models.list().data]
+    reply = client.chat.completions.create(model="second-model", max_tokens=4, temperature=0,
+                                           messages=[{"role": "user", "content": "Say hi."}])
+    assert reply.model == "second-model" and reply.choices[0].message.content.strip()
+    assert window.runtime.model_info.model_id == "second-model" != first
+    qtbot.waitUntil(lambda: "loaded for an API request" in window.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: window.model_picker.combo.currentData() == "second-model")
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.chat.completions.create(model="no-such-model", max_tokens=4,
+                                       messages=[{"role": "user", "content": "Hi"}])
+    assert "does not exist" in str(missing.value)
