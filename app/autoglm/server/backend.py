@@ -16,6 +16,7 @@ from typing import Protocol
 
 from autoglm.core.catalog import ModelRepository
 from autoglm.core.embedder import Embedder
+from autoglm.core.engine_choice import remote_url
 from autoglm.core.paths import app_paths
 from autoglm.core.scheduler import Scheduler
 from autoglm.core.settings import Settings, interface_language
@@ -103,7 +104,7 @@ class ServingBackend:
         (not a bare scheduler, not a remote server)."""
         if isinstance(self._source, Scheduler) or not hasattr(self._source, "load_model"):
             return False
-        return not (self._source.settings.appearance.remote_url or "").strip()
+        return remote_url(self._source.settings) is None
 
     def load_model(self, model_id: str) -> ModelInfo:
         """Load that installed model in place of the one served (blocking; every front follows)."""
