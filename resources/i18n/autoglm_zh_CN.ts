@@ -315,27 +315,33 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="346"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="115"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="116"/>
+        <source>Jump to the latest message</source>
+        <translation>跳到最新消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="415"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="349"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="418"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="361"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="430"/>
         <source>Copy the code block</source>
         <translation>复制代码块</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="362"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="431"/>
         <source>Copy code block {0}</source>
         <translation>复制代码块 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="368"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="437"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -416,7 +422,7 @@
         <translation>图片 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="344"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="345"/>
         <source>pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
@@ -668,32 +674,32 @@
 <context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="98"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="93"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="99"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="94"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="100"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="95"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="158"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="153"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="159"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="154"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="164"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="159"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -780,154 +786,174 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="358"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="359"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
         <source>&amp;Export this chat…</source>
         <translation>导出此对话(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
         <source>Export &amp;all chats…</source>
         <translation>导出全部对话(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="367"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="367"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="368"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="371"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="369"/>
+        <source>Zoom &amp;in</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="369"/>
+        <source>Zoom &amp;out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="370"/>
+        <source>&amp;Actual size</source>
+        <translation>实际大小(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="374"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="372"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="375"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="373"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="376"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="374"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="377"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="375"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="378"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="376"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="379"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="377"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="380"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="378"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="381"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="379"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="382"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="380"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="383"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="381"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="384"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="480"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="498"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="516"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="534"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="580"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="615"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="581"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="616"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="615"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="650"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="809"/>
+        <source>Chat text size: {0} pt</source>
+        <translation>聊天文字大小：{0} 磅</translation>
     </message>
     <message>
         <source>The model manager is not part of this build.</source>
@@ -938,69 +964,69 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="622"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="657"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="661"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="697"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="685"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="724"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="689"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="728"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="691"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="730"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="703"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="742"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="709"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="748"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="714"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="753"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="715"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="754"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="766"/>
         <source>Copied</source>
-        <translation>已复制</translation>
+        <translation type="vanished">已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="788"/>
         <source>Code copied</source>
-        <translation>代码已复制</translation>
+        <translation type="vanished">代码已复制</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="466"/>
         <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
         <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="580"/>
         <source>{0} was loaded for an API request.</source>
         <translation>已为一个 API 请求加载 {0}。</translation>
     </message>
@@ -1008,83 +1034,88 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="111"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="116"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="111"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="116"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="112"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="117"/>
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="112"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="117"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="328"/>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="358"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="343"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="373"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="160"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="175"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="75"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="80"/>
         <source>{0} tokens</source>
         <translation>{0} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="77"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="82"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="113"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="118"/>
         <source>Continue the reply</source>
         <translation>继续回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="161"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="163"/>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="176"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="164"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="179"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="165"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="180"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="210"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="225"/>
         <source>Length limit reached: Continue writes more</source>
         <translation>已达到长度上限：点“继续”接着写</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="542"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="559"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="114"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="119"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="115"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="120"/>
         <source>Next version</source>
         <translation>下一个版本</translation>
     </message>
@@ -1685,352 +1716,353 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="111"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="113"/>
         <source>Model on the server</source>
         <translation>服务器上的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="121"/>
         <source>Empty: the local model answers</source>
         <translation>留空：由本地模型回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="122"/>
         <source>The first model the server lists</source>
         <translation>服务器列出的第一个模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="545"/>
         <source>Remote engine</source>
         <translation>远程引擎</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="638"/>
         <source>With a server address, chats, voice and the API are answered by that OpenAI-compatible server (vLLM, SGLang, llama.cpp&apos;s server) instead of the local model. Choosing a local model in the model manager clears it.</source>
         <translation>填写服务器地址后，聊天、语音和 API 都由该 OpenAI 兼容服务器（vLLM、SGLang、llama.cpp 的服务器）回答，而不是本地模型。在模型管理器中选择本地模型会清除该地址。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="644"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="646"/>
         <source>Ask the server which models it serves (nothing is saved)</source>
         <translation>询问服务器提供哪些模型（不会保存任何设置）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="666"/>
         <source>Type the server&apos;s address first, for example http://gpu-box:8000/v1.</source>
         <translation>请先输入服务器地址，例如 http://gpu-box:8000/v1。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="672"/>
         <source>This is not a server address: {0}.</source>
         <translation>这不是服务器地址：{0}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="675"/>
         <source>Connecting to {0}…</source>
         <translation>正在连接 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="54"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57"/>
         <source>Active model</source>
         <translation>当前模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="55"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58"/>
         <source>Vision projector file</source>
         <translation>视觉投影器文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="56"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
         <source>Context size (tokens)</source>
         <translation>上下文大小（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
         <source>Flash attention</source>
         <translation>Flash Attention</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
         <source>Unload projector after (s)</source>
         <translation>空闲多久后卸载投影器（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
         <source>Think before answering</source>
         <translation>回答前先思考</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
         <source>Speech recognition model</source>
         <translation>语音识别模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
         <source>Spoken language</source>
         <translation>口语语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
         <source>English voice</source>
         <translation>英文语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
         <source>Chinese voice</source>
         <translation>中文语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
         <source>Turn detector</source>
         <translation>话轮检测</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
         <source>Silence after a finished sentence (ms)</source>
         <translation>完整句子后的静音（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
         <source>Silence allowed mid-sentence (ms)</source>
         <translation>句中允许的静音（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
         <source>Tokens per image (screenshots are scaled to fit)</source>
         <translation>每张图片的词元数（截图会缩放以适应）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="100"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
         <source>Allowed host names (comma-separated)</source>
         <translation>允许的主机名（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
         <source>Allowed web origins (comma-separated)</source>
         <translation>允许的网页来源（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="105"/>
         <source>Require the key on this computer</source>
         <translation>本机也需要密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="106"/>
         <source>Allow desktop control</source>
         <translation>允许控制桌面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
         <source>Allow MCP tools</source>
         <translation>允许 MCP 工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="116"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
         <source>Automatic (when acting or tools are on)</source>
         <translation>自动（开启操作或工具时）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="126"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="132"/>
         <source>Whisper tiny.en (English, fastest)</source>
         <translation>Whisper tiny.en（英文，最快）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="127"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="133"/>
         <source>Whisper base (Chinese, English and more)</source>
         <translation>Whisper base（中文、英文等）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="128"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="134"/>
         <source>Piper en_US joe</source>
         <translation>Piper en_US joe</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="129"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="135"/>
         <source>espeak-ng Mandarin</source>
         <translation>espeak-ng 普通话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="499"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="507"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="537"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="554"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="563"/>
         <source>OK or Apply reloads the model at once with the changes on this page.</source>
         <translation>按“确定”或“应用”会立即以本页的更改重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
         <source>Speaking speed</source>
         <translation>语速</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
         <source>Silence ending a turn (ms)</source>
         <translation>结束一轮发言的静音时长（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
         <source>Audio kept before speech (ms)</source>
         <translation>语音前保留的音频（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
         <source>Speech detection threshold</source>
         <translation>语音检测阈值</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
         <source>Using a headset</source>
         <translation>使用耳机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
         <source>Interrupt by speaking</source>
         <translation>说话即可打断</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
         <source>Read replies aloud</source>
         <translation>朗读回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
         <source>Unload speech models after (s)</source>
         <translation>空闲多久后卸载语音模型（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
         <source>Largest image given to the model (pixels)</source>
         <translation>提供给模型的最大图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
         <source>Refuse images larger than (pixels)</source>
         <translation>拒绝大于此值的图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
         <source>Hide the window while capturing</source>
         <translation>截图时隐藏窗口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
         <source>Serve the API</source>
         <translation>提供 API 服务</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="112"/>
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
         <source>Requests per minute</source>
         <translation>每分钟请求数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="99"/>
         <source>Longest request queue</source>
         <translation>最长请求队列</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="100"/>
         <source>Largest request (MiB)</source>
         <translation>最大请求（MiB）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
         <source>Longest audio (s)</source>
         <translation>最长音频（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="99"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
         <source>Folder for file:// images</source>
         <translation>file:// 图片所在文件夹</translation>
     </message>
@@ -2039,120 +2071,120 @@
         <translation type="vanished">CORS 来源（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="105"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="106"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="110"/>
         <source>Chat text size (pt)</source>
         <translation>对话文字大小（磅）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="112"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="125"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="116"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="131"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="113"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="117"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="114"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="115"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="119"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="119"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="125"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="126"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="121"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="127"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="421"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="427"/>
         <source>Not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="483"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="484"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="491"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="492"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="485"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="493"/>
         <source>Settings pages</source>
         <translation>设置页面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="486"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="494"/>
         <source>Settings page</source>
         <translation>设置页</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="506"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="514"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="507"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="515"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="508"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="516"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="509"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="517"/>
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="514"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="522"/>
         <source>Put this page&apos;s settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="537"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="545"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="537"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="538"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="538"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="538"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
@@ -2161,57 +2193,57 @@
         <translation type="vanished">本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="593"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="604"/>
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="606"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="617"/>
         <source>{0} was trained on up to {1} tokens, so the context size goes up to that.</source>
         <translation>{0} 训练时的上下文最多为 {1} 个 token，因此上下文大小最多到此为止。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="607"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="618"/>
         <source>This model</source>
         <translation>此模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="610"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="621"/>
         <source>This build of llama.cpp has no GPU support, so every layer runs on the CPU whatever this says.</source>
         <translation>此 llama.cpp 版本不支持 GPU，因此无论此处如何设置，所有层都在 CPU 上运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="618"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="629"/>
         <source>{0}: {1} is more than this model was trained on, so it was set to {2}.</source>
         <translation>{0}：{1} 超过了此模型训练时的上下文，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="621"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="632"/>
         <source>{0}: {1} is outside what it accepts, so it was set to {2}.</source>
         <translation>{0}：{1} 超出了允许的范围，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="674"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="738"/>
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="677"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="741"/>
         <source>Server → API key: while desktop control or MCP tools are allowed, or the key is required on this computer, every client must send a key, so set one (or turn those off).</source>
         <translation>服务器 → API 密钥：允许控制桌面或 MCP 工具，或本机也需要密钥时，每个客户端都必须发送密钥，请设置一个（或关闭这些选项）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="682"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="746"/>
         <source>Voice → the silence after a finished sentence must be shorter than the silence allowed mid-sentence.</source>
         <translation>语音 → 完整句子后的静音必须短于句中允许的静音。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="685"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="749"/>
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="699"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="763"/>
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
@@ -2311,37 +2343,37 @@
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="85"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="92"/>
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="85"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="92"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="86"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="93"/>
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="86"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="93"/>
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="87"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="94"/>
         <source>Previous 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="87"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="94"/>
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="88"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="95"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
@@ -2349,112 +2381,112 @@
 <context>
     <name>SidebarWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="253"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="255"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="376"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="461"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="261"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="263"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="384"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="469"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="254"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="262"/>
         <source>New chat (Ctrl+N)</source>
         <translation>新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="258"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="266"/>
         <source>Search all chats (Ctrl+K)</source>
         <translation>搜索所有对话（Ctrl+K）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="259"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="260"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="267"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="268"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="261"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="269"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="310"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="318"/>
         <source>Writing a reply…</source>
         <translation>正在写回答…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="536"/>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="583"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="547"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="594"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="585"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="596"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="585"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="596"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="587"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="598"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="590"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="601"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="544"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="555"/>
         <source>Delete project…</source>
         <translation>删除项目…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="532"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="543"/>
         <source>Documents…</source>
         <translation>文档…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="552"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="563"/>
         <source>Move to project</source>
         <translation>移到项目</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="530"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="541"/>
         <source>New chat in this project</source>
         <translation>在此项目中新建聊天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="257"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="265"/>
         <source>New project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="256"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="264"/>
         <source>New project: a folder of chats with its own instructions</source>
         <translation>新建项目：一组拥有自己指令的聊天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="565"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="576"/>
         <source>No project</source>
         <translation>不属于任何项目</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="534"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="545"/>
         <source>Project settings…</source>
         <translation>项目设置…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/sidebar.py" line="398"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="406"/>
         <source>Project {0}</source>
         <translation>项目 {0}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/sidebar.py" line="397"/>
+        <location filename="../../app/autoglm/ui/sidebar.py" line="405"/>
         <source>Project “{0}”: %n chat(s)</source>
         <translation>
             <numerusform>项目“{0}”：%n 个聊天</numerusform>

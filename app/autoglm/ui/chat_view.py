@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -23,9 +23,17 @@ from PySide6.QtGui import (
     QResizeEvent,
     QTextDocument,
 )
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QListView,
+    QMenu,
+    QToolButton,
+    QWidget,
+)
 
 from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
+from autoglm.ui.icons import icon
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import (
     Measured,
@@ -40,6 +48,8 @@ from autoglm.ui.text_selection import TextSelection, position_at, word_at
 _LOGGER = logging.getLogger(__name__)
 _FOLLOW_SLACK_PX = 24
 _REMEASURE_DELAY_MS = 150
+COPIED_FEEDBACK_MS = 1500
+"""How long a copy button shows a check mark (a code block's link reads "Copied")."""
 
 
 class ChatViewWidget(QListView):
@@ -86,6 +96,51 @@ class ChatViewWidget(QListView):
         self._remeasuring = False
         self.delegate.remeasureNeeded.connect(self._schedule_remeasure)
         self.delegate.layoutNeeded.connect(self.scheduleDelayedItemsLayout, Qt.ConnectionType.QueuedConnection)
+        self._copied_timer = QTimer(self)
+        self._copied_timer.setSingleShot(True)
+        self._copied_timer.setInterval(COPIED_FEEDBACK_MS)
+        self._copied_timer.timeout.connect(lambda: self.show_copied(None))
+        self.jump_button = QToolButton(self)
+        self.jump_button.setObjectName("jumpToLatest")
+        self.jump_button.setIconSize(QSize(18, 18))
+        self.jump_button.setFixedSize(QSize(36, 36))
+        self.jump_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.jump_button.clicked.connect(self.scroll_to_end)
+        self.jump_button.hide()
+        self.retranslate_jump()
+
+    # -- copy feedback and the jump button ------------------------------------------------
+    def retranslate_jump(self) -> None:
+        """The jump button's words in the current language."""
+        self.jump_button.setToolTip(self.tr("Jump to the latest message"))
+        self.jump_button.setAccessibleName(self.tr("Jump to the latest message"))
+
+    def show_copied(self, item: MessageItem | None, what: str = "copy") -> None:
+        """Show ``item``'s copy button (or code block link ``what``) as copied for a moment, in place."""
+        old = self.delegate.factory.copied
+        self.delegate.factory.copied = (item.key, what) if item is not None else None
+        model = self.chat_model()
+        for key in {old[0] if old else None, item.key if item else None} - {None}:
+            for row, candidate in enumerate(model.items()):
+                if candidate.key == key:
+                    candidate.revision += 1  # the label changes, its size does not: no jump
+                    self.update(model.index(row, 0))
+        if item is not None:
+            self._copied_timer.start()
+
+    def _update_jump_button(self) -> None:
+        bar = self.verticalScrollBar()
+        away = not self.follow and bar.value() < bar.maximum() - _FOLLOW_SLACK_PX
+        if away != self.jump_button.isVisible():
+            self.jump_button.setIcon(icon("arrow-down", self.delegate.colours.text))
+            self.jump_button.setVisible(away)
+            self.jump_button.raise_()
+        self._place_jump_button()
+
+    def _place_jump_button(self) -> None:
+        area = self.viewport().geometry()
+        self.jump_button.move(area.right() - self.jump_button.width() - 16,
+                              area.bottom() - self.jump_button.height() - 12)
 
     # -- measuring off the GUI thread ----------------------------------------------------
     def make_measurer(self, keep_rendered: bool = True) -> Callable[[list[MessageItem]], list[Measured]]:
@@ -143,11 +198,12 @@ class ChatViewWidget(QListView):
             self._adjusting = True
             self.verticalScrollBar().setValue(maximum)
             self._adjusting = False
+        self._update_jump_button()
 
     def _value_changed(self, value: int) -> None:
-        if self._adjusting:
-            return
-        self.follow = value >= self.verticalScrollBar().maximum() - _FOLLOW_SLACK_PX
+        if not self._adjusting:
+            self.follow = value >= self.verticalScrollBar().maximum() - _FOLLOW_SLACK_PX
+        self._update_jump_button()
 
     def _rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         if self.follow:
@@ -168,6 +224,7 @@ class ChatViewWidget(QListView):
         self._adjusting = True
         self.scrollToBottom()
         self._adjusting = False
+        self._update_jump_button()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """Keep following the bottom across resizes; sizes for the new width come from a worker."""
@@ -177,6 +234,7 @@ class ChatViewWidget(QListView):
             self._schedule_remeasure()
         if follow:
             self.scroll_to_end()
+        self._place_jump_button()
 
     # -- clicks and hover ---------------------------------------------------------------
     def _hit(self, pos: QPoint) -> tuple[QModelIndex, tuple[str, str] | None]:

@@ -288,6 +288,9 @@ class MainWindow(QMainWindow):
         self.export_all_action = action(["Ctrl+Shift+E"], lambda: self.export_chats(None))
         self.quit_action = action(["Ctrl+Q", QKeySequence.StandardKey.Quit], self.close)
         self.toggle_sidebar_action = action(["Ctrl+B"], self.toggle_sidebar, "sidebar")
+        self.zoom_in_action = action([QKeySequence.StandardKey.ZoomIn, "Ctrl+=", "Ctrl++"], lambda: self.zoom(1))
+        self.zoom_out_action = action([QKeySequence.StandardKey.ZoomOut, "Ctrl+-"], lambda: self.zoom(-1))
+        self.zoom_reset_action = action(["Ctrl+0"], lambda: self.zoom(0))
         self.about_action = action([], self.show_about)
         self.shortcuts_action = action(["Ctrl+/"], self.show_shortcuts, "keyboard")
         self.export_action.setEnabled(False)  # until a stored chat is open
@@ -304,6 +307,8 @@ class MainWindow(QMainWindow):
         self.edit_menu.addActions([self.search_action, self.focus_input_action, self.stop_action])
         self.view_menu = bar.addMenu("")
         self.view_menu.addAction(self.toggle_sidebar_action)
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
         self.model_menu = bar.addMenu("")
         self.model_menu.addActions([self.models_action])
         self.tools_menu = bar.addMenu("")
@@ -361,6 +366,8 @@ class MainWindow(QMainWindow):
             self.toggle_sidebar_action: self.tr("Show or hide the &sidebar"),
             self.about_action: self.tr("&About AutoGLM Desktop"),
             self.shortcuts_action: self.tr("&Keyboard shortcuts"),
+            self.zoom_in_action: self.tr("Zoom &in"), self.zoom_out_action: self.tr("Zoom &out"),
+            self.zoom_reset_action: self.tr("&Actual size"),
         }
         for item, text in texts.items():
             item.setText(text)
@@ -375,6 +382,7 @@ class MainWindow(QMainWindow):
         self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
         self.settings_button.setAccessibleName(self.tr("Settings"))
         self.chat_view.setAccessibleName(self.tr("Conversation"))
+        self.chat_view.retranslate_jump()
         self.chat_view.delegate.set_look(self.theme.colours, self._chat_font(), self.languages.language)
         self.chat_view.doItemsLayout()
         self._update_header()
@@ -785,6 +793,21 @@ class MainWindow(QMainWindow):
             self.composer.set_editing(None)
             self.composer.clear()
 
+    def zoom(self, step: int) -> None:
+        """Chat text a point larger (1), smaller (-1) or back to the default size (0); saved."""
+        from autoglm.core.settings import AppearanceSettings
+
+        field = AppearanceSettings.model_fields["font_size"]
+        low, high = 8, 24
+        for bound in field.metadata:
+            low = getattr(bound, "ge", low)
+            high = getattr(bound, "le", high)
+        current = self.runtime.settings.appearance.font_size
+        size = field.default if step == 0 else min(high, max(low, current + step))
+        if size != current:
+            self.apply_settings(updated(self.runtime.settings, "appearance", font_size=size))
+        self.statusBar().showMessage(self.tr("Chat text size: {0} pt").format(size), 1500)
+
     def toggle_sidebar(self) -> None:
         """Show or hide the conversation list (Ctrl+B)."""
         self.sidebar.setVisible(not self.sidebar.isVisible())
@@ -794,7 +817,7 @@ class MainWindow(QMainWindow):
         """Copy, regenerate, speak or edit a message."""
         if name == "copy":
             QGuiApplication.clipboard().setText(item.content)
-            self.statusBar().showMessage(self.tr("Copied"), 1500)
+            self.chat_view.show_copied(item, "copy")
         elif name == "regenerate":
             self.controller.regenerate(item)
         elif name == "continue":
@@ -816,7 +839,7 @@ class MainWindow(QMainWindow):
             self.chat_view.delegate.factory.rendered(item, keep=True)  # long replies are laid out in blocks
             if item.rendered is not None and number < len(item.rendered.code_blocks):
                 QGuiApplication.clipboard().setText(item.rendered.code_blocks[number])
-                self.statusBar().showMessage(self.tr("Code copied"), 1500)
+                self.chat_view.show_copied(item, href)
         elif href == TOGGLE_REASONING:
             item.reasoning_expanded = not item.reasoning_expanded
             self.controller.model.changed(item)

@@ -21,6 +21,8 @@ _BLOCK_CACHE = 2048
 _FENCES = ("```", "~~~")
 _LIGHT_STYLE = "friendly"
 _DARK_STYLE = "one-dark"
+_TABLE_BORDER = {False: "#d0d7de", True: "#3d444d"}
+_TABLE_HEADING = {False: "#f6f8fa", True: "#2d333b"}
 
 
 @dataclass
@@ -90,6 +92,9 @@ class MarkdownRenderer:
         self._md.add_render_rule("fence", fence)
         self._md.add_render_rule("code_block", fence)
         self._md.add_render_rule("code_inline", inline)
+        self._md.add_render_rule("table_open", lambda *_args: self._table_open())
+        self._md.add_render_rule("th_open", lambda _r, tokens, index, _o, _e: self._cell_open(tokens[index], "th"))
+        self._md.add_render_rule("td_open", lambda _r, tokens, index, _o, _e: self._cell_open(tokens[index], "td"))
         self._blocks: list[str] = []
         self._cache: dict[str, RenderedMarkdown] = {}
 
@@ -135,6 +140,20 @@ class MarkdownRenderer:
             f'<tr><td colspan="2"><span style="font-family:monospace; white-space:pre; color:{text_colour};">'
             f'{_keep_spaces(body)}</span></td></tr></table>'
         )
+
+    def _table_open(self) -> str:
+        """Tables get ruled cells with room around the text (Qt draws none by default)."""
+        border = _TABLE_BORDER[self.dark]
+        return (f'<table border="1" cellspacing="0" cellpadding="6" style="border-collapse:collapse; '
+                f'border-color:{border}; border-style:solid; margin-top:4px; margin-bottom:6px;">')
+
+    def _cell_open(self, token: Any, tag: str) -> str:
+        align = ""
+        style = token.attrGet("style") or ""
+        if "text-align:" in style:
+            align = f' align="{html.escape(style.split("text-align:", 1)[1].strip(" ;"))}"'
+        heading = f' style="background-color:{_TABLE_HEADING[self.dark]};"' if tag == "th" else ""
+        return f"<{tag}{align}{heading}>"
 
     def _render_inline_code(self, tokens: list, index: int) -> str:
         background, _header, text_colour = code_colours(self.dark)

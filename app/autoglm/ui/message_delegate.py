@@ -33,7 +33,12 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
 from autoglm.ui.icons import icon
-from autoglm.ui.markdown_html import MarkdownRenderer, shift_copy_links, split_blocks
+from autoglm.ui.markdown_html import (
+    COPY_CODE_SCHEME,
+    MarkdownRenderer,
+    shift_copy_links,
+    split_blocks,
+)
 from autoglm.ui.text_selection import TextSelection
 from autoglm.ui.theme import LIGHT, ThemeColours
 
@@ -134,6 +139,8 @@ class MessageDocumentFactory:
         self.resolver = resolver
         self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label)
         self._thumbs: dict[str, QImage] = {}
+        self.copied: tuple[int, str] | None = None
+        """(item key, what) just copied: "copy" or a code block's ``copy-code:N`` link, shown as copied."""
 
     def clone(self) -> MessageDocumentFactory:
         """A factory with the same look for another thread."""
@@ -142,11 +149,19 @@ class MessageDocumentFactory:
     def rendered(self, item: MessageItem, keep: bool) -> str:
         """The item's Markdown as HTML (cached on the item when ``keep``)."""
         if item.rendered is not None and item.rendered_theme == self.look.token:
-            return item.rendered.html
+            return self._mark_copied(item, item.rendered.html)
         result = self._renderer.render(item.content)
         if keep:
             item.rendered, item.rendered_theme = result, self.look.token
-        return result.html
+        return self._mark_copied(item, result.html)
+
+    def _mark_copied(self, item: MessageItem, body: str) -> str:
+        """``body`` with the code block just copied labelled "Copied" (same width, so nothing moves)."""
+        if self.copied is None or self.copied[0] != item.key or not self.copied[1].startswith(COPY_CODE_SCHEME):
+            return body
+        link = f'<a href="{self.copied[1]}">{html.escape(self.look.copy_label)}</a>'
+        done = QCoreApplication.translate("MessageDelegate", "Copied")
+        return body.replace(link, f'<a href="{self.copied[1]}">{html.escape(done)}</a>')
 
     def head_html(self, item: MessageItem) -> str:
         """The row's reasoning header (and the reasoning when unfolded), or ''."""
@@ -179,7 +194,7 @@ class MessageDocumentFactory:
         offset = 0
         for block in split_blocks(item.content):
             rendered = self._renderer.render(block)
-            parts.append(shift_copy_links(rendered.html, offset))
+            parts.append(self._mark_copied(item, shift_copy_links(rendered.html, offset)))
             offset += len(rendered.code_blocks)
         parts.append(self.tail_html(item))
         return [part for part in parts if part]
@@ -356,7 +371,9 @@ class MessageDelegate(QStyledItemDelegate):
         """Use new colours, font or language; every cached layout is dropped."""
         token = f"{colours.name}/{language}/{font.pointSize()}"
         look = MessageLook(colours, QFont(font), QCoreApplication.translate("MessageDelegate", "Copy"), token)
+        copied = self.factory.copied
         self.factory = MessageDocumentFactory(look, self._resolve)
+        self.factory.copied = copied
         self.clear_cache()
 
     def clear_cache(self) -> None:

@@ -1,0 +1,96 @@
+"""How messages read: ruled tables, copy feedback in place, jump to latest, zoom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QTextDocument, QTextTable
+
+from autoglm.ui.chat_model import MessageItem
+from autoglm.ui.markdown_html import MarkdownRenderer
+
+TABLE = "| Name | Size |\n|---|--:|\n| alpha | 1 |\n| beta | 22 |"
+CODE_REPLY = "Here:\n\n```python\nprint('hi')\n```\n\nDone."
+
+
+def _tables(document: QTextDocument) -> list[QTextTable]:
+    return [frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable)]
+
+
+def test_markdown_tables_have_ruled_cells_with_padding(qapp: Any) -> None:
+    for dark in (False, True):
+        document = QTextDocument()
+        document.setHtml(MarkdownRenderer(dark=dark).render(TABLE).html)
+        tables = _tables(document)
+        assert len(tables) == 1
+        table_format = tables[0].format()
+        assert table_format.border() >= 1 and table_format.cellPadding() >= 4
+        assert tables[0].rows() == 3 and tables[0].columns() == 2
+
+
+def _window_with_messages(make_window: Any, gui_settings: Any, qtbot: Any, count: int = 1) -> Any:
+    window = make_window(gui_settings, load=False)
+    for n in range(count):
+        window.controller.model.append(MessageItem("user", f"Question {n}"))
+        window.controller.model.append(MessageItem("assistant", CODE_REPLY if n == count - 1 else TABLE))
+    window._update_stack()
+    window.chat_view.scroll_to_end()
+    qtbot.wait(100)
+    return window
+
+
+def test_copy_shows_on_the_button_and_the_view_stays_put(
+        qtbot: Any, make_window: Any, gui_settings: Any, click_action: Any) -> None:
+    window = _window_with_messages(make_window, gui_settings, qtbot, count=12)
+    view = window.chat_view
+    last = view.model().rowCount() - 1
+    click_action(window, last, "copy")
+    item = view.model().item(last)
+    assert QGuiApplication.clipboard().text() == CODE_REPLY
+    assert view.delegate.factory.copied == (item.key, "copy")
+    assert window.statusBar().currentMessage() == ""
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)  # read further up
+    qtbot.wait(100)
+    scrolled = view.verticalScrollBar().value()
+    height = view.visualRect(view.model().index(last, 0)).height()
+    view.anchorActivated.emit("copy-code:0", item)
+    assert QGuiApplication.clipboard().text() == "print('hi')"
+    assert ">Copied<" in view.delegate.document(item, 600).toHtml()
+    qtbot.wait(200)
+    assert view.verticalScrollBar().value() == scrolled
+    assert view.visualRect(view.model().index(last, 0)).height() == height
+    window.grab().save("/tmp/polish/copied.png")
+    qtbot.waitUntil(lambda: view.delegate.factory.copied is None, timeout=5000)
+    assert ">Copied<" not in view.delegate.document(item, 600).toHtml()
+
+
+def test_a_jump_to_latest_button_shows_while_scrolled_up(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = _window_with_messages(make_window, gui_settings, qtbot, count=15)
+    view = window.chat_view
+    assert not view.jump_button.isVisible()
+    view.verticalScrollBar().setValue(0)
+    qtbot.waitUntil(view.jump_button.isVisible, timeout=3000)
+    assert view.jump_button.accessibleName() == "Jump to the latest message"
+    window.grab().save("/tmp/polish/jump.png")
+    qtbot.mouseClick(view.jump_button, Qt.MouseButton.LeftButton)
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() and not view.jump_button.isVisible(), timeout=3000)
+    assert view.follow
+
+
+def test_ctrl_plus_and_minus_zoom_the_chat_text_and_ctrl_0_resets_it(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = _window_with_messages(make_window, gui_settings, qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    default = window.runtime.settings.appearance.font_size
+    window.chat_view.setFocus()
+    qtbot.keyClick(window.chat_view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.runtime.settings.appearance.font_size == default + 1
+    assert window.chat_view.delegate.factory.look.font.pointSize() == default + 1
+    qtbot.keyClick(window.chat_view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.chat_view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.runtime.settings.appearance.font_size == default - 1
+    qtbot.keyClick(window.chat_view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.runtime.settings.appearance.font_size == default
