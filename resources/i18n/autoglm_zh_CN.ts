@@ -2247,6 +2247,10 @@
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
+    <message>
+        <source>As long as the context allows</source>
+        <translation>上下文允许的最长长度</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>

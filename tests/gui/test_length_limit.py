@@ -30,3 +30,21 @@ def test_a_length_limited_reply_says_so_and_continue_writes_more(
         window.open_conversation(conversation)
     reopened = window.controller.model.item(1)
     assert reopened.content == reply.content and reopened.length_limited  # still cut: six more tokens
+
+
+def test_by_default_a_reply_may_be_as_long_as_the_context_allows(make_window: Any, gui_settings: Any) -> None:
+    from autoglm.core.settings import GenerationSettings, updated
+    from autoglm.core.types import ChatMessage
+    from autoglm.ui.settings_dialog import SettingsDialog
+
+    assert GenerationSettings().max_tokens is None
+    window = make_window(updated(gui_settings, "generation", max_tokens=None), load=False)
+    request = window.runtime.build_request([ChatMessage("user", "Write a long story.")])
+    assert request.sampling.max_tokens > 100 * window.runtime.settings.model.n_ctx  # only the context ends it
+    window.open_settings()
+    dialog = next(d for d in window._dialogs if isinstance(d, SettingsDialog))
+    editor = dialog.editor("generation", "max_tokens")
+    assert editor.text() == "As long as the context allows"
+    editor.setValue(2000)
+    assert dialog.apply(), dialog.problem_text
+    assert window.runtime.settings.generation.max_tokens == 2000

@@ -98,7 +98,7 @@ def run_point(args: argparse.Namespace) -> int:
         _start_model(args, runtime, quiet=True)
         language = _language(args, args.question)
         model = RuntimeModel(runtime, grammar=_grammar(args), system_prompt=system_prompt(language),  # type: ignore[arg-type]
-                             max_tokens=runtime.settings.generation.max_tokens)
+                             max_tokens=runtime.settings.generation.max_tokens or 3000)
         reply = model.reply([ChatMessage("user", args.question, images)], threading.Event())
     finally:
         runtime.close()

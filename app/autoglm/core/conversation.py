@@ -31,6 +31,7 @@ from typing import Any, Literal
 from autoglm.core.projects import ProjectRecord
 from autoglm.core.settings import GenerationSettings
 from autoglm.core.types import (
+    UNTIL_CONTEXT_FULL,
     ChatMessage,
     Completion,
     GenerationRequest,
@@ -229,7 +230,7 @@ def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> Sampl
     """Sampling from the generation settings; an override that is not ``None`` wins."""
     sampling = SamplingParams(temperature=generation.temperature, top_p=generation.top_p,
                               top_k=generation.top_k, repeat_penalty=generation.repeat_penalty,
-                              max_tokens=generation.max_tokens, seed=generation.seed)
+                              max_tokens=generation.max_tokens or UNTIL_CONTEXT_FULL, seed=generation.seed)
     for key, value in overrides.items():
         if value is not None:
             if not hasattr(sampling, key):

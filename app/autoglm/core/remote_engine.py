@@ -30,6 +30,7 @@ from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.core.reasoning import ReasoningSplitter
 from autoglm.core.settings import normalise_server_url
 from autoglm.core.types import (
+    UNTIL_CONTEXT_FULL,
     ChatMessage,
     Completion,
     Delta,
@@ -224,9 +225,11 @@ class RemoteEngine:
         body: dict[str, Any] = {
             "model": self.model, "messages": openai_messages(request.messages), "stream": True,
             "stream_options": {"include_usage": True},
-            "max_tokens": params.max_tokens, "temperature": params.temperature, "top_p": params.top_p,
+            "temperature": params.temperature, "top_p": params.top_p,
             "chat_template_kwargs": {"enable_thinking": request.thinking},
         }
+        if params.max_tokens < UNTIL_CONTEXT_FULL:  # else the server writes until its context is full
+            body["max_tokens"] = params.max_tokens
         if params.top_k:
             body["top_k"] = params.top_k
         if params.stop:

@@ -49,7 +49,8 @@ class GenerationSettings(BaseModel):
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="Nucleus sampling threshold")
     top_k: int = Field(40, ge=0, le=1000, description="Top-k sampling (0: off)")
     repeat_penalty: float = Field(1.05, ge=1.0, le=2.0, description="Penalty for repeated tokens")
-    max_tokens: int = Field(1024, ge=1, le=32768, description="Longest reply in tokens")
+    max_tokens: int | None = Field(None, ge=1, le=131072,
+                                   description="Longest reply in tokens (unset: as long as the context allows)")
     seed: int | None = Field(None, description="Random seed (unset: a new one each reply)")
     system_prompt: str = Field("You are AutoGLM, a helpful assistant running privately on this computer.",
                                description="System prompt put before every conversation")

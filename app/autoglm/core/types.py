@@ -67,6 +67,10 @@ class ChatMessage:
     name: str = ""
 
 
+UNTIL_CONTEXT_FULL = 1 << 24
+"""A reply limit no context reaches: the reply ends where the context is full (or the model stops)."""
+
+
 @dataclass
 class SamplingParams:
     """How to sample one reply; ``None`` fields take the settings' values."""
@@ -76,6 +80,7 @@ class SamplingParams:
     top_k: int = 40
     repeat_penalty: float = 1.05
     max_tokens: int = 1024
+    """The engine also stops where the context is full; ``UNTIL_CONTEXT_FULL`` means only there."""
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
     presence_penalty: float = 0.0

@@ -115,6 +115,7 @@ _FIELD_LABELS: dict[str, str] = {
 _UNSET_TEXT: dict[str, str] = {
     "model.n_threads": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic"),
     "generation.seed": QT_TRANSLATE_NOOP("SettingsDialog", "Random"),
+    "generation.max_tokens": QT_TRANSLATE_NOOP("SettingsDialog", "As long as the context allows"),
     "voice.input_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
     "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
     "server.require_key_on_loopback": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (when acting or tools are on)"),
