@@ -778,7 +778,13 @@
 <context>
     <name>ImageViewerDialog</name>
     <message>
+        <location filename="../../app/autoglm/ui/image_viewer.py" line="27"/>
+        <source>Attached image · {0} × {1}</source>
+        <translation>附加的图片 · {0} × {1}</translation>
+    </message>
+    <message>
         <location filename="../../app/autoglm/ui/image_viewer.py" line="28"/>
+        <location filename="../../app/autoglm/ui/image_viewer.py" line="30"/>
         <source>Attached image</source>
         <translation>附加的图片</translation>
     </message>
@@ -926,32 +932,32 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="498"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="499"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="534"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="535"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="615"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="616"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="616"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="617"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="650"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="651"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="809"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="810"/>
         <source>Chat text size: {0} pt</source>
         <translation>聊天文字大小：{0} 磅</translation>
     </message>
@@ -964,51 +970,51 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="657"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="658"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="697"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="698"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="724"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="725"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="728"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="729"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="730"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="731"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="742"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="743"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="748"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="749"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="753"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="754"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="754"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="755"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
@@ -1021,12 +1027,12 @@
         <translation type="vanished">代码已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="466"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="467"/>
         <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
         <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="580"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="581"/>
         <source>{0} was loaded for an API request.</source>
         <translation>已为一个 API 请求加载 {0}。</translation>
     </message>
@@ -1054,13 +1060,18 @@
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="343"/>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="373"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="178"/>
+        <source>Reading your message…</source>
+        <translation>正在读取你的消息…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="345"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="375"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="175"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="177"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
@@ -1085,27 +1096,26 @@
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="176"/>
         <source>Thinking…</source>
-        <translation>思考中…</translation>
+        <translation type="vanished">思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="179"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="181"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="180"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="182"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="225"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="227"/>
         <source>Length limit reached: Continue writes more</source>
         <translation>已达到长度上限：点“继续”接着写</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="559"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="561"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -1726,47 +1736,47 @@
         <translation>服务器上的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="121"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="122"/>
         <source>Empty: the local model answers</source>
         <translation>留空：由本地模型回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="122"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="123"/>
         <source>The first model the server lists</source>
         <translation>服务器列出的第一个模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="545"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
         <source>Remote engine</source>
         <translation>远程引擎</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="638"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="639"/>
         <source>With a server address, chats, voice and the API are answered by that OpenAI-compatible server (vLLM, SGLang, llama.cpp&apos;s server) instead of the local model. Choosing a local model in the model manager clears it.</source>
         <translation>填写服务器地址后，聊天、语音和 API 都由该 OpenAI 兼容服务器（vLLM、SGLang、llama.cpp 的服务器）回答，而不是本地模型。在模型管理器中选择本地模型会清除该地址。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="644"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="645"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="646"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="647"/>
         <source>Ask the server which models it serves (nothing is saved)</source>
         <translation>询问服务器提供哪些模型（不会保存任何设置）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="666"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="667"/>
         <source>Type the server&apos;s address first, for example http://gpu-box:8000/v1.</source>
         <translation>请先输入服务器地址，例如 http://gpu-box:8000/v1。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="672"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="673"/>
         <source>This is not a server address: {0}.</source>
         <translation>这不是服务器地址：{0}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="675"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="676"/>
         <source>Connecting to {0}…</source>
         <translation>正在连接 {0}…</translation>
     </message>
@@ -1926,42 +1936,42 @@
         <translation>允许 MCP 工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="121"/>
         <source>Automatic (when acting or tools are on)</source>
         <translation>自动（开启操作或工具时）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="132"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="133"/>
         <source>Whisper tiny.en (English, fastest)</source>
         <translation>Whisper tiny.en（英文，最快）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="133"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="134"/>
         <source>Whisper base (Chinese, English and more)</source>
         <translation>Whisper base（中文、英文等）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="134"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="135"/>
         <source>Piper en_US joe</source>
         <translation>Piper en_US joe</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="135"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="136"/>
         <source>espeak-ng Mandarin</source>
         <translation>espeak-ng 普通话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="507"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="508"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="563"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="564"/>
         <source>OK or Apply reloads the model at once with the changes on this page.</source>
         <translation>按“确定”或“应用”会立即以本页的更改重新加载模型。</translation>
     </message>
@@ -2087,7 +2097,7 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="116"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="131"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="132"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
@@ -2097,94 +2107,94 @@
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="119"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="125"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="126"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="126"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="127"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="127"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="128"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="427"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="428"/>
         <source>Not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="491"/>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="492"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="493"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="493"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="494"/>
         <source>Settings pages</source>
         <translation>设置页面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="494"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="495"/>
         <source>Settings page</source>
         <translation>设置页</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="514"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="515"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="515"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="516"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="516"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="517"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="517"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="518"/>
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="522"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="523"/>
         <source>Put this page&apos;s settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="545"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="548"/>
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="548"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="548"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
@@ -2193,61 +2203,62 @@
         <translation type="vanished">本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="604"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="605"/>
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="617"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="618"/>
         <source>{0} was trained on up to {1} tokens, so the context size goes up to that.</source>
         <translation>{0} 训练时的上下文最多为 {1} 个 token，因此上下文大小最多到此为止。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="618"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="619"/>
         <source>This model</source>
         <translation>此模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="621"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="622"/>
         <source>This build of llama.cpp has no GPU support, so every layer runs on the CPU whatever this says.</source>
         <translation>此 llama.cpp 版本不支持 GPU，因此无论此处如何设置，所有层都在 CPU 上运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="629"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="630"/>
         <source>{0}: {1} is more than this model was trained on, so it was set to {2}.</source>
         <translation>{0}：{1} 超过了此模型训练时的上下文，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="632"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="633"/>
         <source>{0}: {1} is outside what it accepts, so it was set to {2}.</source>
         <translation>{0}：{1} 超出了允许的范围，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="738"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="739"/>
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="741"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="742"/>
         <source>Server → API key: while desktop control or MCP tools are allowed, or the key is required on this computer, every client must send a key, so set one (or turn those off).</source>
         <translation>服务器 → API 密钥：允许控制桌面或 MCP 工具，或本机也需要密钥时，每个客户端都必须发送密钥，请设置一个（或关闭这些选项）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="746"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="747"/>
         <source>Voice → the silence after a finished sentence must be shorter than the silence allowed mid-sentence.</source>
         <translation>语音 → 完整句子后的静音必须短于句中允许的静音。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="749"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="750"/>
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="763"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="764"/>
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
         <source>As long as the context allows</source>
         <translation>上下文允许的最长长度</translation>
     </message>
@@ -2548,27 +2559,27 @@
         <translation>远程：{0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="98"/>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="100"/>
         <source>{0} · {1} GPU layers</source>
         <translation>{0} · {1} 层在 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="99"/>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="101"/>
         <source>{0} ctx</source>
         <translation>上下文 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="110"/>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="112"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="122"/>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="124"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/status_bar.py" line="135"/>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="137"/>
         <source>Memory {0}</source>
         <translation>内存 {0}</translation>
     </message>

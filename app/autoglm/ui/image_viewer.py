@@ -14,7 +14,6 @@ class ImageViewerDialog(QDialog):
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(path.name)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -24,6 +23,9 @@ class ImageViewerDialog(QDialog):
         reader = QImageReader(str(path))
         reader.setAutoTransform(True)
         image = reader.read()
+        # The stored file is named by its SHA-256: the title says what it is instead.
+        self.setWindowTitle(self.tr("Attached image · {0} × {1}").format(image.width(), image.height())
+                            if not image.isNull() else self.tr("Attached image"))
         label.setPixmap(QPixmap.fromImage(image))
         label.setAccessibleName(self.tr("Attached image"))
         area.setWidget(label)

@@ -408,6 +408,7 @@ class MainWindow(QMainWindow):
         self.sidebar.accent_colour = colours.accent
         self.sidebar.set_icon_colour(colours.text)
         self.composer.set_icon_colour(colours.text)
+        self.capture.apply_look()  # built before the first look was applied (a dark start left them dark)
         self.voice.mic_button.set_icon_colour(colours.text)
         self.models_button.setIcon(icon("models", colours.text))
         self.model_picker.set_icon_colour(colours.text)

@@ -172,8 +172,10 @@ class MessageDocumentFactory:
         if item.reasoning or (item.streaming and not item.content and item.role == "assistant"):
             if item.streaming and not item.content:
                 seconds = item.reasoning_seconds or 0.0
+                # Before the first token the prompt (and any image) is being read; only reasoning
+                # that arrives is "thinking" (a model that does not think never shows it).
                 header = (translate("MessageDelegate", "Thinking… {0} s").format(int(seconds)) if item.reasoning
-                          else translate("MessageDelegate", "Thinking…"))
+                          else translate("MessageDelegate", "Reading your message…"))
             else:
                 seconds = item.reasoning_seconds
                 header = (translate("MessageDelegate", "Thought for {0} s").format(max(1, round(seconds)))

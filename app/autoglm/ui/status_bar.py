@@ -90,8 +90,10 @@ class StatusBarWidget(QStatusBar):
             self.model_label.setToolTip(info.path)
             self.backend_label.setText("")
             return
-        quant = f" · {info.quantization}" if info.quantization else ""
-        self.model_label.setText(f"{info.display_name or info.model_id}{quant}")
+        name = info.display_name or info.model_id
+        repeated = bool(info.quantization) and info.quantization.casefold() in name.casefold()
+        quant = f" · {info.quantization}" if info.quantization and not repeated else ""
+        self.model_label.setText(f"{name}{quant}")
         self.model_label.setToolTip(info.path)
         backend = info.backend or "CPU"
         if backend.upper() != "CPU":

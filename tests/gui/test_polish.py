@@ -1,0 +1,103 @@
+"""Small things that read wrong: icons in a dark start, repeated words, hashes as titles, highlights, contrast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QColor, QImage
+
+from autoglm.core.settings import updated
+from autoglm.core.types import ModelInfo
+from autoglm.ui.chat_model import MessageItem
+
+
+def _ink(image: QImage) -> QColor:
+    """The colour of an icon's most opaque pixel."""
+    best, colour = -1, QColor()
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixelColor(x, y)
+            if pixel.alpha() > best:
+                best, colour = pixel.alpha(), pixel
+    return colour
+
+
+def _contrast(one: str, two: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_a_window_started_in_the_dark_theme_draws_light_capture_icons(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(updated(gui_settings, "appearance", theme="dark"), load=False)
+    assert window.theme.colours.dark
+    for button in (window.capture.screenshot_button, window.capture.region_button, window.capture.camera_button):
+        ink = _ink(button.icon().pixmap(20, 20).toImage())
+        assert ink.lightness() > 160, f"{button.objectName()} is drawn in {ink.name()} on a dark background"
+
+
+def test_the_status_bar_names_the_quantisation_once(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=False)
+    window.status.set_model_info(ModelInfo("qwen", "Qwen2.5 Coder 0.5B Instruct Q4_K_M", quantization="Q4_K_M",
+                                           n_ctx=1024))
+    assert window.status.model_label.text().count("Q4_K_M") == 1
+    window.status.set_model_info(ModelInfo("glm", "AutoGLM Phone 9B", quantization="Q4_K_M", n_ctx=1024))
+    assert window.status.model_label.text() == "AutoGLM Phone 9B · Q4_K_M"
+
+
+def test_the_image_viewer_is_titled_by_what_it_shows_not_by_a_hash(qtbot: Any, tmp_path: Path) -> None:
+    from autoglm.ui.image_viewer import ImageViewerDialog
+
+    path = tmp_path / ("ab" * 32 + ".png")
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("#336699"))
+    image.save(str(path))
+    viewer = ImageViewerDialog(path)
+    qtbot.addWidget(viewer)
+    assert "abab" not in viewer.windowTitle() and "64 × 48" in viewer.windowTitle()
+
+
+def test_new_chat_leaves_no_old_chat_highlighted(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=False)
+    first = window.runtime.store.create_conversation("First chat")
+    window.runtime.store.add_message(first, "user", "hello")
+    window.sidebar.refresh()
+    window.open_conversation(first)
+    qtbot.waitUntil(lambda: window.controller.conversation_id == first, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(window.sidebar.tree.selectedItems()), timeout=5000)
+    window.new_chat_action.trigger()
+    qtbot.wait(100)
+    window.sidebar.refresh()
+    qtbot.wait(100)
+    assert window.sidebar.tree.selectedItems() == []
+    current = window.sidebar.tree.currentItem()
+    assert current is None or not current.isSelected()
+
+
+def test_a_reply_not_yet_begun_reads_the_message_instead_of_claiming_to_think(qapp: Any) -> None:
+    from autoglm.ui.message_delegate import MessageDelegate
+
+    delegate = MessageDelegate()
+    waiting = MessageItem("assistant", "", streaming=True, finished=False)
+    assert "Thinking" not in delegate.factory.head_html(waiting)
+    assert "Reading your message" in delegate.factory.head_html(waiting)
+    thinking = MessageItem("assistant", "", reasoning="Let me see", streaming=True, finished=False,
+                           reasoning_seconds=2.0)
+    assert "Thinking… 2 s" in delegate.factory.head_html(thinking)
+
+
+def test_code_comments_are_readable_in_both_themes(qapp: Any) -> None:
+    from pygments.token import Comment
+
+    from autoglm.ui.markdown_html import code_colours, readable_style
+
+    for dark in (False, True):
+        style = readable_style(dark)
+        comment = "#" + style.style_for_token(Comment.Single)["color"]
+        assert _contrast(comment, code_colours(dark)[0]) >= 4.5, (dark, comment)
