@@ -123,7 +123,12 @@ def reply_tokens(count: int) -> list[str]:
 
 class Heartbeat:
     """A GUI-thread timer that records the longest gap between its beats (and, given a
-    ``progress`` probe, the longest gap in each stretch of a reply's length)."""
+    ``progress`` probe, the longest gap in each stretch of a reply's length).
+
+    Beside each gap it records the CPU time the GUI thread itself used in it: on a busy
+    computer a gap also holds the time the thread waited for a core, which the app did
+    not cause; the CPU time is the app's own work that kept the loop from running.
+    """
 
     def __init__(self) -> None:
         from PySide6.QtCore import QTimer
@@ -132,16 +137,19 @@ class Heartbeat:
         self._timer.setInterval(_HEARTBEAT_MS)
         self._timer.timeout.connect(self._beat)
         self._last = 0.0
+        self._last_cpu = 0.0
         self.max_gap_s = 0.0
+        self.max_cpu_s = 0.0
         self.progress: Any = None
         self.bucket = 1000
         self.by_progress: dict[int, float] = {}
+        self.cpu_by_progress: dict[int, float] = {}
 
     def start(self, progress: Any = None, bucket: int = 1000) -> None:
         """Start measuring (resets the maximum); ``progress()`` gives the reply's length so far."""
-        self.max_gap_s = 0.0
-        self.progress, self.bucket, self.by_progress = progress, bucket, {}
-        self._last = time.perf_counter()
+        self.max_gap_s = self.max_cpu_s = 0.0
+        self.progress, self.bucket, self.by_progress, self.cpu_by_progress = progress, bucket, {}, {}
+        self._last, self._last_cpu = time.perf_counter(), time.thread_time()
         self._timer.start()
 
     def stop(self) -> float:
@@ -150,19 +158,28 @@ class Heartbeat:
         self._beat()
         return max(0.0, self.max_gap_s * 1000 - _HEARTBEAT_MS)
 
-    def stalls_by_progress(self) -> list[tuple[int, float]]:
-        """(reply length up to, longest stall in ms) for each stretch of ``bucket``."""
-        return [((key + 1) * self.bucket, round(max(0.0, gap * 1000 - _HEARTBEAT_MS), 1))
+    @property
+    def max_cpu_ms(self) -> float:
+        """The most CPU time the GUI thread used between two beats, in milliseconds."""
+        return round(self.max_cpu_s * 1000, 1)
+
+    def stalls_by_progress(self) -> list[tuple[int, float, float]]:
+        """(reply length up to, longest stall in ms, most GUI-thread CPU in one gap in ms)
+        for each stretch of ``bucket``."""
+        return [((key + 1) * self.bucket, round(max(0.0, gap * 1000 - _HEARTBEAT_MS), 1),
+                 round(self.cpu_by_progress.get(key, 0.0) * 1000, 1))
                 for key, gap in sorted(self.by_progress.items())]
 
     def _beat(self) -> None:
-        now = time.perf_counter()
-        gap = now - self._last
+        now, cpu_now = time.perf_counter(), time.thread_time()
+        gap, cpu = now - self._last, cpu_now - self._last_cpu
         self.max_gap_s = max(self.max_gap_s, gap)
+        self.max_cpu_s = max(self.max_cpu_s, cpu)
         if self.progress is not None:
             key = int(self.progress()) // self.bucket
             self.by_progress[key] = max(self.by_progress.get(key, 0.0), gap)
-        self._last = now
+            self.cpu_by_progress[key] = max(self.cpu_by_progress.get(key, 0.0), cpu)
+        self._last, self._last_cpu = now, cpu_now
 
 
 def wait_until(condition: Any, timeout_s: float) -> bool:
@@ -352,14 +369,17 @@ def run(args: argparse.Namespace) -> int:
     stream_stall, completion = _stream_in_window(window, heartbeat, "Explain it step by step.",
                                                  len(tokens) / args.rate * 10 + 60)
     by_length = heartbeat.stalls_by_progress()
+    stream_cpu = heartbeat.max_cpu_ms
     batches = window.controller.model.rowCount()
     window.new_chat()
     background_stall, background_completion = _stream_in_window(
         window, heartbeat, "Explain it again.", len(tokens) / args.rate * 10 + 60, background=True)
+    background_cpu = heartbeat.max_cpu_ms
     stream_peer = _naive_stream(tokens[: args.naive_tokens], args.rate, heartbeat)
 
     conversation_id = _fill_conversation(runtime.store, args.messages)
     open_stall = _open_in_window(window, conversation_id, args.messages, heartbeat)
+    open_cpu = heartbeat.max_cpu_ms
     open_peer = _naive_open(runtime.store, conversation_id, heartbeat)
 
     real_stall = real_speed = None
@@ -377,7 +397,12 @@ def run(args: argparse.Namespace) -> int:
         "stream_stall_naive_ms": round(stream_peer, 1),
         "stream_stall_ratio_naive_over_ours": round(stream_peer / max(stream_stall, 1.0), 1),
         "stream_tokens": len(tokens),
-        "stream_stall_by_reply_tokens": by_length,
+        "stream_stall_by_reply_tokens": [[upto, ms] for upto, ms, _cpu in by_length],
+        "stream_gui_cpu_ms": stream_cpu,
+        "stream_gui_cpu_by_reply_tokens": [[upto, cpu] for upto, _ms, cpu in by_length],
+        "background_stream_gui_cpu_ms": background_cpu,
+        "open_gui_cpu_ms": open_cpu,
+        "max_gui_cpu_per_gap_ms": max(stream_cpu, background_cpu, open_cpu),
         "background_stream_stall_ms": round(background_stall, 1),
         "background_stream_completed": bool(background_completion
                                             and background_completion.finish_reason == "stop"),
@@ -395,10 +420,13 @@ def run(args: argparse.Namespace) -> int:
         ("cold start to visible window, app (s)", figures["cold_start_window_s"]),
         ("cold start, bare PySide6 window (s)", figures["cold_start_bare_qt_s"]),
         (f"max GUI stall, {len(tokens)}-token stream at {args.rate:.0f} tok/s (ms)", figures["stream_stall_ms"]),
-        *[(f"  stall while the reply was at {upto - 1000}-{upto} tokens (ms)", ms) for upto, ms in by_length],
+        *[(f"  stall (GUI-thread CPU) at {upto - 1000}-{upto} tokens (ms)", f"{ms} ({cpu})")
+          for upto, ms, cpu in by_length],
         (f"  first {min(len(tokens), args.naive_tokens)} tokens, naive QTextBrowser re-render (ms)",
          figures["stream_stall_naive_ms"]),
         ("max GUI stall, the same reply in a background chat (ms)", figures["background_stream_stall_ms"]),
+        ("most GUI-thread CPU in one gap: stream, background, open (ms)",
+         f"{stream_cpu}, {background_cpu}, {open_cpu}"),
         (f"max GUI stall, opening {args.messages} messages (ms)", figures["open_stall_ms"]),
         ("  same messages, naive one-QTextBrowser render (ms)", figures["open_stall_naive_ms"]),
         ("max GUI stall, real starter-model reply (ms)", figures["real_model_stream_stall_ms"]),
