@@ -321,27 +321,32 @@
         <translation>跳到最新消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="415"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="418"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="418"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="421"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="430"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="433"/>
         <source>Copy the code block</source>
         <translation>复制代码块</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="431"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="434"/>
         <source>Copy code block {0}</source>
         <translation>复制代码块 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="437"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="441"/>
+        <source>Delete this message</source>
+        <translation>删除这条消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="446"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -449,27 +454,27 @@
         <translation type="vanished">{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="659"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="672"/>
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="753"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="766"/>
         <source>**Tool call** `{0}`{1}</source>
         <translation>**工具调用** `{0}`{1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="757"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="770"/>
         <source>*Run it? It runs only if you approve.*</source>
         <translation>*要运行吗？只有你批准后才会运行。*</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="759"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="772"/>
         <source>*Running…*</source>
         <translation>*正在运行…*</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="761"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="774"/>
         <source>*Denied: it was not run.*</source>
         <translation>*已拒绝：未运行。*</translation>
     </message>
@@ -482,12 +487,12 @@
         <translation type="vanished">附件文件夹中缺少一张附加的图片。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="691"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="704"/>
         <source>Could not show that version: {0}</source>
         <translation>无法显示该版本：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="720"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="733"/>
         <source>That chat or project no longer exists.</source>
         <translation>该聊天或项目已不存在。</translation>
     </message>
@@ -960,6 +965,11 @@
         <location filename="../../app/autoglm/ui/main_window.py" line="810"/>
         <source>Chat text size: {0} pt</source>
         <translation>聊天文字大小：{0} 磅</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="828"/>
+        <source>A message cannot be deleted while a reply is being written: stop it first (Esc).</source>
+        <translation>正在生成回复时不能删除消息：请先停止（Esc）。</translation>
     </message>
     <message>
         <source>The model manager is not part of this build.</source>

@@ -94,3 +94,27 @@ def test_ctrl_plus_and_minus_zoom_the_chat_text_and_ctrl_0_resets_it(
     assert window.runtime.settings.appearance.font_size == default - 1
     qtbot.keyClick(window.chat_view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.runtime.settings.appearance.font_size == default
+
+
+def test_one_message_is_deleted_and_the_rest_of_the_chat_stays(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=False)
+    store = window.runtime.store
+    conversation_id = store.create_conversation("Delete one")
+    for role, text in (("user", "first question"), ("assistant", "first answer"),
+                       ("user", "second question"), ("assistant", "second answer")):
+        store.add_message(conversation_id, role, text)
+    window.sidebar.refresh()
+    window.open_conversation(conversation_id)
+    view = window.chat_view
+    qtbot.waitUntil(lambda: view.model().rowCount() == 4, timeout=10_000)
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(1, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert [item.content for item in view.model().items()] == ["first question", "second question", "second answer"]
+    qtbot.waitUntil(lambda: len(store.messages(conversation_id)) == 3, timeout=10_000)
+    assert [m.content for m in store.messages(conversation_id)] == ["first question", "second question",
+                                                                     "second answer"]
+    window.new_chat()
+    window.open_conversation(conversation_id)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 3, timeout=10_000)
+    assert [turn.content for turn in window.controller.conversation.turns()][-1] == "second answer"

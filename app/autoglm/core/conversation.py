@@ -457,6 +457,15 @@ class Conversation:
         if self.store is not None and turn.message_id and turn in self._turns:
             self.store.update_message(turn.message_id, extra=turn.extra())
 
+    def delete(self, turn: Turn) -> None:
+        """Forget ``turn`` alone (the user deleted one message); later turns stay."""
+        with self._lock:
+            if turn not in self._turns:
+                return
+            self._turns.remove(turn)
+            if self.store is not None and turn.message_id:
+                self.store.delete_message(self._id, turn.message_id)
+
     def drop_from(self, turn: Turn) -> None:
         """Forget ``turn`` and every later one (regenerating a reply)."""
         with self._lock:

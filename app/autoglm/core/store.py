@@ -580,6 +580,25 @@ class ConversationStore:
                     "UPDATE conversations SET updated_at = ? WHERE id = "
                     "(SELECT conversation_id FROM messages WHERE id = ?)", (time.time(), message_id))
 
+    def delete_message(self, conversation_id: int, message_id: int) -> None:
+        """Delete that one message; the messages that followed it follow the one before it.
+
+        Where it was the version shown, its children stay the shown branch (the other
+        versions of it are no longer selected)."""
+        with self._transaction():
+            row = self._conn.execute("SELECT parent_id, selected FROM messages WHERE id = ? AND conversation_id = ?",
+                                     (message_id, conversation_id)).fetchone()
+            if row is None:
+                raise KeyError(f"no message {message_id} in conversation {conversation_id}")
+            if row["selected"]:
+                self._conn.execute("UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ? "
+                                   "AND id != ?", (conversation_id, row["parent_id"], message_id))
+            self._conn.execute("UPDATE messages SET parent_id = ? WHERE conversation_id = ? AND parent_id = ?",
+                               (row["parent_id"], conversation_id, message_id))
+            self._conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
+                               (time.time(), conversation_id))
+
     def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
         """Delete that message and every one that follows it, in any version."""
         with self._transaction():

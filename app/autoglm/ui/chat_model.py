@@ -109,6 +109,14 @@ class ChatMessagesModel(QAbstractListModel):
         self.endInsertRows()
         return row
 
+    def remove(self, row: int) -> None:
+        """Remove ``row`` alone."""
+        if not 0 <= row < len(self._items):
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._items[row]
+        self.endRemoveRows()
+
     def remove_from(self, row: int) -> None:
         """Remove ``row`` and every row after it."""
         if row >= len(self._items):

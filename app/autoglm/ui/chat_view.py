@@ -56,7 +56,7 @@ class ChatViewWidget(QListView):
     """Shows a ``ChatMessagesModel``; emits what the user clicked in a message."""
 
     actionTriggered = Signal(str, object)
-    """(action name, MessageItem): copy, regenerate, speak, edit."""
+    """(action name, MessageItem): copy, regenerate, speak, edit, continue, delete."""
     anchorActivated = Signal(str, object)
     """(href, MessageItem): code copy links, reasoning toggle, images, web links."""
 
@@ -391,6 +391,9 @@ class ChatViewWidget(QListView):
         """Ctrl+C copies selected text; Enter on a message opens its menu of actions (keyboard access)."""
         if event.matches(QKeySequence.StandardKey.Copy) and self.copy_selection():
             return
+        if event.matches(QKeySequence.StandardKey.Delete) and self.currentIndex().isValid():
+            self.actionTriggered.emit("delete", self.currentIndex().data(ITEM_ROLE))
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Menu) and self.currentIndex().isValid():
             rect = self.visualRect(self.currentIndex())
             self._show_menu(self.currentIndex(), self.viewport().mapToGlobal(rect.center()))
@@ -433,6 +436,12 @@ class ChatViewWidget(QListView):
                 copy_code.triggered.connect(lambda _checked=False, n=number, it=item: self.anchorActivated.emit(
                     f"{COPY_CODE_SCHEME}:{n}", it))
                 menu.addAction(copy_code)
+        if item.role in ("user", "assistant") and not item.streaming:
+            menu.addSeparator()
+            delete = QAction(self.tr("Delete this message"), menu)
+            delete.setShortcut(QKeySequence.StandardKey.Delete)
+            delete.triggered.connect(lambda _checked=False, it=item: self.actionTriggered.emit("delete", it))
+            menu.addAction(delete)
         if item.reasoning:
             toggle = QAction(self.tr("Show or hide reasoning"), menu)
             toggle.triggered.connect(lambda _checked=False, it=item: self.anchorActivated.emit("toggle-reasoning", it))

@@ -622,6 +622,19 @@ class ConversationController(QObject):
             reply.worker.cancel()
         self._finalise(reply.item, stopped=True)
 
+    def delete_message(self, item: MessageItem) -> bool:
+        """Delete one message of the open chat (not while its reply is being written); ``False`` if refused."""
+        row = self.model.row_of(item)
+        if row < 0 or item.streaming or self.busy or item.role not in ("user", "assistant"):
+            return False
+        turn = self.conversation.turn(item.message_id) if item.message_id else None
+        self.model.remove(row)
+        if turn is not None:
+            conversation = self.conversation
+            BackgroundTask(lambda: conversation.delete(turn), name="delete-message", owner=self) \
+                .on_success(lambda _r: self.conversationsChanged.emit()).start()
+        return True
+
     def regenerate(self, item: MessageItem) -> None:
         """Write a new version of the last reply; the earlier ones stay, a switcher shows them."""
         row = self.model.row_of(item)

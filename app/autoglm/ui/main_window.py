@@ -823,6 +823,10 @@ class MainWindow(QMainWindow):
             self.controller.regenerate(item)
         elif name == "continue":
             self.controller.continue_reply(item)
+        elif name == "delete":
+            if not self.controller.delete_message(item):
+                self.banner.show_message(self.tr("A message cannot be deleted while a reply is being written: "
+                                                 "stop it first (Esc)."))
         elif name in (PREVIOUS_VERSION, NEXT_VERSION):
             self.controller.show_version(item, -1 if name == PREVIOUS_VERSION else 1)
         elif name == "speak":
