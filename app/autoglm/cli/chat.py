@@ -5,15 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.cli.mcp import add_mcp_file_argument
-from autoglm.core.errors import InputError, ModelError
+from autoglm.core.conversation import Conversation, build_request
+from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
-from autoglm.core.types import ChatMessage, Completion, Delta, Notice, ToolSpec
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    Delta,
+    GenerationRequest,
+    ImageInput,
+    Notice,
+    ToolSpec,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -52,14 +62,8 @@ def _check_vision(runtime: Any, images: list[Any]) -> None:
         raise ModelError(info.vision_unavailable_reason or f"{info.model_id} cannot read images.")
 
 
-def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace,
-            tools: Any = None, specs: list[ToolSpec] | None = None) -> Completion:
-    request = runtime.build_request(messages, thinking=args.think, system_prompt=args.system)
-    reader = None
-    if tools is not None:
-        template = _template_source(runtime)
-        request = tools.request_with_tools(request, template, specs or [])
-        reader = tools.stream_reader(template, specs or []) if specs else None
+def _stream(request: GenerationRequest, runtime: Any, args: argparse.Namespace, reader: Any = None) -> Completion:
+    """Submit ``request`` and print the reply as it streams (reasoning dimmed on a terminal's stderr)."""
     stream = runtime.scheduler.submit(request)
     show_reasoning = sys.stderr.isatty()
     refused = False
@@ -84,10 +88,8 @@ def _stream(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace,
             sys.stdout.write(reader.flush().content)
     except KeyboardInterrupt:
         stream.cancel()
-    completion = stream.result()
+    completion: Completion = stream.result()
     if completion.error:
-        from autoglm.core.errors import InputError, UserFacingError
-
         raise (InputError if refused else UserFacingError)(completion.error)
     if not args.json:
         sys.stdout.write("\n")
@@ -139,18 +141,113 @@ def _show_exchange(exchange: Any) -> None:
     print(f"[{call.function_name}{' failed' if result.is_error else ''}: {first}]", file=sys.stderr, flush=True)
 
 
-def _reply(runtime: Any, messages: list[ChatMessage], args: argparse.Namespace,
-           tools: Any) -> tuple[Completion, list[ChatMessage], list[Any]]:
-    """One answer: ``(completion, messages it added, tool exchanges)``; with tools, as many rounds as it takes."""
-    if tools is None:
-        completion = _stream(runtime, messages, args)
-        return completion, [ChatMessage("assistant", completion.content)], []
-    from autoglm.tools.tool_turns import answer_with_tools
+class TerminalChat:
+    """A chat from the terminal: its history is a ``core.Conversation`` (in memory), which builds every request."""
 
-    turn = answer_with_tools(
-        tools, messages, lambda history, specs: _stream(runtime, history, args, tools, specs),
-        _ask_on_terminal, _template_source(runtime), on_exchange=None if args.json else _show_exchange)
-    return turn.completion, turn.messages, turn.exchanges
+    def __init__(self, runtime: Any, args: argparse.Namespace, tools: Any = None) -> None:
+        self.runtime = runtime
+        self.args = args
+        self.tools = tools
+        self._images: dict[str, ImageInput] = {}
+        self.conversation = Conversation(images=runtime.images, load_image=self._image)
+        self.attached: list[ImageInput] = []
+        """Images for the next question (``/image FILE`` without a question)."""
+
+    def _image(self, sha256: str) -> ImageInput:
+        """An image of this chat that the shared cache let go of."""
+        try:
+            return self._images[sha256]
+        except KeyError:
+            raise InputError("An image of this chat is no longer available; /reset starts over.") from None
+
+    def reset(self) -> None:
+        """Start over: a new, empty conversation."""
+        self.conversation = self.conversation.empty_like()
+        self.attached.clear()
+
+    def ask(self, text: str, images: Sequence[ImageInput] = ()) -> tuple[Completion, list[Any]]:
+        """Add the question to the conversation and answer it there: ``(completion, tool exchanges)``."""
+        for image in images:
+            self._images[image.sha256] = image
+            self.runtime.images.put(image)
+        self.conversation.add_user(text, [image.sha256 for image in images])
+        info = self.runtime.model_info
+        model_id = info.model_id if info is not None else ""
+        if self.tools is None:
+            request = self.conversation.request(self.runtime.settings.generation, thinking=self.args.think,
+                                                system_prompt=self.args.system)
+            reply = self.conversation.begin_reply(model_id)
+            try:
+                completion = _stream(request, self.runtime, self.args)
+            except UserFacingError as exc:
+                self.conversation.finish_reply(reply, "", error=str(exc))
+                raise
+            self.conversation.finish_reply(reply, completion.content, completion.reasoning, completion=completion)
+            return completion, []
+        from autoglm.tools.tool_turns import answer_with_tools, record_tool_rounds, tool_history
+
+        turn = answer_with_tools(self.tools, tool_history(self.conversation, self.tools), self._tool_round,
+                                 _ask_on_terminal, _template_source(self.runtime),
+                                 on_exchange=None if self.args.json else _show_exchange)
+        record_tool_rounds(self.conversation, turn, model_id=model_id)
+        reply = self.conversation.begin_reply(model_id)
+        self.conversation.finish_reply(reply, turn.completion.content, turn.completion.reasoning,
+                                       completion=turn.completion)
+        return turn.completion, turn.exchanges
+
+    def _tool_round(self, history: list[ChatMessage], specs: list[ToolSpec]) -> Completion:
+        """One reply of a tool round: the conversation's messages and this turn's calls and results so far."""
+        request = build_request(history, self.runtime.settings.generation, thinking=self.args.think,
+                                system_prompt=self.args.system)
+        template = _template_source(self.runtime)
+        request = self.tools.request_with_tools(request, template, specs)
+        reader = self.tools.stream_reader(template, specs) if specs else None
+        return _stream(request, self.runtime, self.args, reader)
+
+    def attach(self, rest: str) -> str:
+        """``/image FILE [QUESTION]``: attach the image to the next message; the question, if any, to send now."""
+        import shlex
+
+        try:
+            words = shlex.split(rest)
+        except ValueError as exc:
+            print(f"autoglm: {exc}.", file=sys.stderr)
+            return ""
+        if not words:
+            print("autoglm: /image needs a FILE, e.g. /image screen.png What is on it?", file=sys.stderr)
+            return ""
+        try:
+            images = _load_images([Path(words[0]).expanduser()], self.runtime.settings)
+            _check_vision(self.runtime, images)
+        except (InputError, ModelError) as exc:
+            print(f"autoglm: {exc}", file=sys.stderr)
+            return ""
+        self.attached.extend(images)
+        question = " ".join(words[1:])
+        if not question:
+            print(f"Attached {words[0]}; type your question.", file=sys.stderr)
+        return question
+
+    def handle(self, line: str) -> bool:
+        """One line typed at the prompt; False when the chat should end."""
+        text = line.strip()
+        if not text:
+            return True
+        if text in ("/exit", "/quit"):
+            return False
+        if text == "/reset":
+            self.reset()
+            return True
+        if text == "/image" or text.startswith("/image "):
+            text = self.attach(text[len("/image"):].strip())
+            if not text:
+                return True
+        images, self.attached = self.attached, []
+        try:
+            self.ask(text, images)
+        except UserFacingError as exc:  # the chat goes on: the message is told, the question stays asked
+            print(f"autoglm: {exc}", file=sys.stderr)
+        return True
 
 
 def _as_json(completion: Completion, runtime: Any, exchanges: list[Any] | None = None) -> str:
@@ -183,71 +280,27 @@ def run(args: argparse.Namespace) -> int:
         start_engine(runtime, args.model, args.mmproj, quiet=args.json)
         _check_vision(runtime, images)
         tools = _start_tools(args)
+        chat = TerminalChat(runtime, args, tools)
         if args.prompt is not None:
-            completion, _added, exchanges = _reply(runtime, [ChatMessage("user", args.prompt, images)], args, tools)
+            completion, exchanges = chat.ask(args.prompt, images)
             if args.json:
                 print(_as_json(completion, runtime, exchanges))
             return 0
-        return _repl(runtime, args, tools)
+        return _repl(chat)
     finally:
         if tools is not None:
             tools.hub.close()
         runtime.close()
 
 
-def _attach(runtime: Any, rest: str, attached: list[Any]) -> str:
-    """``/image FILE [QUESTION]``: attach the image to the next message; the question, if any, to send now."""
-    import shlex
-
-    try:
-        words = shlex.split(rest)
-    except ValueError as exc:
-        print(f"autoglm: {exc}.", file=sys.stderr)
-        return ""
-    if not words:
-        print("autoglm: /image needs a FILE, e.g. /image screen.png What is on it?", file=sys.stderr)
-        return ""
-    try:
-        images = _load_images([Path(words[0]).expanduser()], runtime.settings)
-        _check_vision(runtime, images)
-    except (InputError, ModelError) as exc:
-        print(f"autoglm: {exc}", file=sys.stderr)
-        return ""
-    attached.extend(images)
-    question = " ".join(words[1:])
-    if not question:
-        print(f"Attached {words[0]}; type your question.", file=sys.stderr)
-    return question
-
-
-def _repl(runtime: Any, args: argparse.Namespace, tools: Any = None) -> int:
+def _repl(chat: TerminalChat) -> int:
     print("Chatting with the model. /image FILE [QUESTION] attaches an image, /reset starts over, "
           "/exit or Ctrl+D leaves, Ctrl+C stops a reply.", file=sys.stderr)
-    history: list[ChatMessage] = []
-    attached: list[Any] = []
     while True:
         try:
             line = input("› ")
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):
             print(file=sys.stderr)
             return 0
-        except KeyboardInterrupt:
-            print(file=sys.stderr)
+        if not chat.handle(line):
             return 0
-        text = line.strip()
-        if not text:
-            continue
-        if text in ("/exit", "/quit"):
-            return 0
-        if text == "/reset":
-            history.clear()
-            attached.clear()
-            continue
-        if text == "/image" or text.startswith("/image "):
-            text = _attach(runtime, text[len("/image"):].strip(), attached)
-            if not text:
-                continue
-        history.append(ChatMessage("user", text, list(attached)))
-        attached.clear()
-        _completion, added, _exchanges = _reply(runtime, history, args, tools)
-        history += added

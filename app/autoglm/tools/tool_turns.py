@@ -245,3 +245,16 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
         turn.messages += messages
         _LOGGER.info("Tool round %d: %d call(s)", round_number + 1, len(parsed.calls))
     return turn
+
+
+def tool_history(conversation: stored.Conversation, session: ToolSession) -> list[ChatMessage]:
+    """The chat as a model offered tools sees it: each reply's calls, then their results as ``tool`` messages."""
+    messages: list[ChatMessage] = []
+    for turn in conversation.turns():
+        if turn.role == "assistant" and turn.tool_calls:
+            exchanges = stored_exchanges(turn, session.hub)
+            messages.append(ChatMessage("assistant", turn.content, tool_calls=[e.call for e in exchanges]))
+            messages += [session.result_message(e.call, e.result) for e in exchanges]
+        elif turn.role in ("user", "assistant") and (turn.content or turn.images):
+            messages.append(ChatMessage(turn.role, turn.content, [conversation.image(sha) for sha in turn.images]))
+    return messages
