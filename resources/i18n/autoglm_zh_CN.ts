@@ -315,38 +315,38 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="115"/>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="116"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="133"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="134"/>
         <source>Jump to the latest message</source>
         <translation>跳到最新消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="418"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="436"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="421"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="439"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="433"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="451"/>
         <source>Copy the code block</source>
         <translation>复制代码块</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="434"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="452"/>
         <source>Copy code block {0}</source>
         <translation>复制代码块 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="441"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="459"/>
         <source>Delete this message</source>
         <translation>删除这条消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="446"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="464"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -1070,18 +1070,18 @@
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="178"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="179"/>
         <source>Reading your message…</source>
         <translation>正在读取你的消息…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="345"/>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="375"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="346"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="376"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="177"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="178"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
@@ -1101,7 +1101,7 @@
         <translation>继续回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="163"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="164"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -1110,22 +1110,22 @@
         <translation type="vanished">思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="181"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="182"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="182"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="183"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="227"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="228"/>
         <source>Length limit reached: Continue writes more</source>
         <translation>已达到长度上限：点“继续”接着写</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="561"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="562"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>

@@ -118,3 +118,21 @@ def test_one_message_is_deleted_and_the_rest_of_the_chat_stays(qtbot: Any, make_
     window.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: view.model().rowCount() == 3, timeout=10_000)
     assert [turn.content for turn in window.controller.conversation.turns()][-1] == "second answer"
+
+
+MATH_REPLY = "Euler: $e^{i\\pi} + 1 = 0$, and it costs $5 or $10.\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$"
+
+
+def test_math_is_drawn_as_formulas_and_dollar_amounts_stay_text(qtbot: Any, make_window: Any,
+                                                                gui_settings: Any) -> None:
+    window = _window_with_messages(make_window, gui_settings, qtbot, count=0)
+    item = MessageItem("assistant", MATH_REPLY)
+    window.controller.model.append(MessageItem("user", "Formulas?"))
+    window.controller.model.append(item)
+    window._update_stack()
+    view = window.chat_view
+    # The GUI thread shows the source first, then the drawn formulas once the background draw is done.
+    qtbot.waitUntil(lambda: view.delegate.document(item, 600).toHtml().count("data:image/png") == 2, timeout=60_000)
+    html = view.delegate.document(item, 600).toHtml()
+    assert "$5 or $10" in html and "e^{i" not in html
+    window.grab().save("/tmp/polish/math-window.png")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
@@ -32,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autoglm.ui import math_images
 from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
 from autoglm.ui.icons import icon
+from autoglm.ui.main_thread import run_on_main
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import (
     Measured,
@@ -108,6 +111,20 @@ class ChatViewWidget(QListView):
         self.jump_button.clicked.connect(self.scroll_to_end)
         self.jump_button.hide()
         self.retranslate_jump()
+        math_images.add_listener(self._math_drawn)
+        self.destroyed.connect(lambda *_args, listener=self._math_drawn: math_images.remove_listener(listener))
+
+    def _math_drawn(self) -> None:
+        """Formulas finished drawing (a background thread): lay out the messages that have them again."""
+        run_on_main(lambda: self._relayout_math() if shiboken6.isValid(self) else None)
+
+    def _relayout_math(self) -> None:
+        for item in self.chat_model().items():
+            if "$" in item.content or "\\(" in item.content or "\\[" in item.content:
+                item.touch()
+        self.delegate.clear_cache()
+        self.scheduleDelayedItemsLayout()
+        self.viewport().update()
 
     # -- copy feedback and the jump button ------------------------------------------------
     def retranslate_jump(self) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
 COPY_CODE_SCHEME = "copy-code"
 _COPY_LINK = re.compile(COPY_CODE_SCHEME + r":(\d+)")
@@ -99,10 +102,21 @@ def highlight_code(code: str, language: str, dark: bool) -> str:
 class MarkdownRenderer:
     """Turns message Markdown into Qt rich text; one instance per theme and language."""
 
-    def __init__(self, dark: bool = False, copy_label: str = "Copy") -> None:
+    def __init__(self, dark: bool = False, copy_label: str = "Copy", math_points: float = 11.0,
+                 math_colour: str = "") -> None:
         self.dark = dark
         self.copy_label = copy_label
+        self.math_points = math_points
+        self.math_colour = math_colour or ("#e6e6e6" if dark else "#1f2328")
         self._md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+        # $…$, $$…$$ (not "$5 and $10"), \(…\) and \[…\], as models write formulas
+        self._md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+        self._md.use(texmath_plugin, delimiters="brackets")
+        for kind, display in (("math_inline", False), ("math_inline_double", True), ("math_block", True),
+                              ("math_block_eqno", True)):
+            self._md.add_render_rule(kind, lambda _r, tokens, index, _o, _e, d=display: self._render_math(
+                tokens[index], d))
+        self._final = True
         fence = lambda _renderer, tokens, index, options, env: self._render_fence(tokens, index)  # noqa: E731
         inline = lambda _renderer, tokens, index, options, env: self._render_inline_code(tokens, index)  # noqa: E731
         self._md.add_render_rule("fence", fence)
@@ -125,8 +139,10 @@ class MarkdownRenderer:
         for block in split_blocks(text):
             rendered = self._cache.get(block)
             if rendered is None:
+                self._final = True
                 rendered = self._render_block(block)
-                self._cache[block] = rendered
+                if self._final:  # a formula still being drawn renders again once it is ready
+                    self._cache[block] = rendered
                 if len(self._cache) > _BLOCK_CACHE:
                     self._cache.pop(next(iter(self._cache)))
             parts.append(shift_copy_links(rendered.html, len(code)))
@@ -156,6 +172,14 @@ class MarkdownRenderer:
             f'<tr><td colspan="2"><span style="font-family:monospace; white-space:pre; color:{text_colour};">'
             f'{_keep_spaces(body)}</span></td></tr></table>'
         )
+
+    def _render_math(self, token: Any, display: bool) -> str:
+        from autoglm.ui.math_images import formula_html
+
+        on_gui_thread = threading.current_thread() is threading.main_thread()
+        body, final = formula_html(token.content.strip(), display, self.math_colour, self.math_points, on_gui_thread)
+        self._final = self._final and final
+        return body
 
     def _table_open(self) -> str:
         """Tables get ruled cells with room around the text (Qt draws none by default)."""

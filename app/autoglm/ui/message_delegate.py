@@ -137,7 +137,8 @@ class MessageDocumentFactory:
     def __init__(self, look: MessageLook, resolver: Callable[[str], Path | None]) -> None:
         self.look = look
         self.resolver = resolver
-        self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label)
+        self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label,
+                                          math_points=look.font.pointSizeF(), math_colour=look.colours.text)
         self._thumbs: dict[str, QImage] = {}
         self.copied: tuple[int, str] | None = None
         """(item key, what) just copied: "copy" or a code block's ``copy-code:N`` link, shown as copied."""
