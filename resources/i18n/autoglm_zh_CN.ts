@@ -190,27 +190,27 @@
 <context>
     <name>AttachmentChipWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="126"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="135"/>
         <source>Attached image {0}</source>
         <translation>附加的图片 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="136"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="145"/>
         <source>Remove attachment</source>
         <translation>移除附件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="137"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="146"/>
         <source>Remove attachment {0}</source>
         <translation>移除附件 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="148"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="157"/>
         <source>≈{0} tokens</source>
         <translation>≈{0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="149"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="158"/>
         <source>{0}×{1} pixels; images are scaled to at most {2} tokens (Settings → Vision)</source>
         <translation>{0}×{1} 像素；图片最多缩放到 {2} 个词元（设置 → 视觉）</translation>
     </message>
@@ -315,38 +315,38 @@
 <context>
     <name>ChatViewWidget</name>
     <message>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="132"/>
         <location filename="../../app/autoglm/ui/chat_view.py" line="133"/>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="134"/>
         <source>Jump to the latest message</source>
         <translation>跳到最新消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="436"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="435"/>
         <source>Message actions</source>
         <translation>消息操作</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="439"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="438"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="451"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="450"/>
         <source>Copy the code block</source>
         <translation>复制代码块</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="452"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="451"/>
         <source>Copy code block {0}</source>
         <translation>复制代码块 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="459"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="458"/>
         <source>Delete this message</source>
         <translation>删除这条消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/chat_view.py" line="464"/>
+        <location filename="../../app/autoglm/ui/chat_view.py" line="463"/>
         <source>Show or hide reasoning</source>
         <translation>显示或隐藏思考过程</translation>
     </message>
@@ -354,80 +354,80 @@
 <context>
     <name>ComposerWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="239"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="263"/>
         <source>Message AutoGLM…  (Enter to send, Shift+Enter for a new line)</source>
         <translation>给 AutoGLM 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="240"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="264"/>
         <source>Message input</source>
         <translation>消息输入框</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="241"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="242"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="334"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="265"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="266"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="358"/>
         <source>Attach images</source>
         <translation>附加图片</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="243"/>
-        <location filename="../../app/autoglm/ui/composer.py" line="244"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="267"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="268"/>
         <source>Cancel editing</source>
         <translation>取消编辑</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="245"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="269"/>
         <source>Editing a message: sending continues in a copy of this conversation.</source>
         <translation>正在编辑消息：发送后将在此对话的副本中继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="246"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="270"/>
         <source>Context tokens used</source>
         <translation>已用上下文词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="263"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="287"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="265"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="289"/>
         <source>Stop generating (Esc)</source>
         <translation>停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="266"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="290"/>
         <source>Stop generating</source>
         <translation>停止生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="269"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="293"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="271"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="295"/>
         <source>Send (Enter)</source>
         <translation>发送（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="272"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="296"/>
         <source>Send message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="313"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="337"/>
         <source>{0} / {1} tokens</source>
         <translation>{0} / {1} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="335"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="359"/>
         <source>Images ({0});;All files (*)</source>
         <translation>图片 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/composer.py" line="345"/>
+        <location filename="../../app/autoglm/ui/composer.py" line="369"/>
         <source>pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
@@ -937,37 +937,37 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="499"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="500"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="535"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="536"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="616"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="617"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="617"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="618"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="651"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="652"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="810"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="811"/>
         <source>Chat text size: {0} pt</source>
         <translation>聊天文字大小：{0} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="828"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="829"/>
         <source>A message cannot be deleted while a reply is being written: stop it first (Esc).</source>
         <translation>正在生成回复时不能删除消息：请先停止（Esc）。</translation>
     </message>
@@ -980,51 +980,51 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="658"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="659"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="698"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="699"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="725"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="726"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="729"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="730"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="731"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="732"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="743"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="744"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="749"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="750"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="754"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="755"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="755"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="756"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
@@ -1037,12 +1037,12 @@
         <translation type="vanished">代码已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="467"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="468"/>
         <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
         <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="581"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="582"/>
         <source>{0} was loaded for an API request.</source>
         <translation>已为一个 API 请求加载 {0}。</translation>
     </message>

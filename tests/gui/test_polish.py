@@ -101,3 +101,21 @@ def test_code_comments_are_readable_in_both_themes(qapp: Any) -> None:
         style = readable_style(dark)
         comment = "#" + style.style_for_token(Comment.Single)["color"]
         assert _contrast(comment, code_colours(dark)[0]) >= 4.5, (dark, comment)
+
+
+def test_the_composer_types_in_the_messages_font_and_lines_up_with_their_column(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    from autoglm.ui.message_delegate import column_width
+
+    window = make_window(gui_settings, load=False)
+    window.controller.model.append(MessageItem("user", "Hello"))
+    window._update_stack()
+    window.resize(1400, 800)
+    qtbot.wait(200)
+    assert window.composer.input.font().pointSize() == window.chat_view.delegate.factory.look.font.pointSize()
+    viewport = window.chat_view.viewport()
+    column = column_width(viewport.width())
+    column_left = viewport.mapTo(window, viewport.rect().topLeft()).x() + (viewport.width() - column) // 2
+    input_left = window.composer.input.mapTo(window, window.composer.input.rect().topLeft()).x()
+    assert abs(input_left - column_left) <= 4, (input_left, column_left)
+    assert abs(window.composer.input.width() - column) <= 8

@@ -12,7 +12,15 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -28,6 +36,7 @@ from PySide6.QtWidgets import (
 from autoglm.core.settings import VisionSettings
 from autoglm.ui.capture.intake import ImageIntake
 from autoglm.ui.icons import icon
+from autoglm.ui.message_delegate import COLUMN_MAX_WIDTH, MARGIN_H
 
 _LOGGER = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -151,7 +160,7 @@ class AttachmentChipWidget(QFrame):
 
 
 class ComposerWidget(QFrame):
-    """Input, attachments, token count and the send/stop button."""
+    """Input, attachments, token count and the send/stop button, in the messages' column."""
 
     sendRequested = Signal(str, list)
     stopRequested = Signal()
@@ -171,7 +180,8 @@ class ComposerWidget(QFrame):
         self.intake.accepted.connect(lambda name, data, suffix: self.add_attachment(AttachmentDraft(name, data, suffix)))
         self.intake.refused.connect(self.problem.emit)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(12, 8, 12, 8)
+        self._outer = outer
+        outer.setContentsMargins(MARGIN_H, 8, MARGIN_H, 8)
         outer.setSpacing(6)
 
         self.edit_banner = QFrame(self)
@@ -234,6 +244,20 @@ class ComposerWidget(QFrame):
         self._fit_input_height()
 
     # -- look ------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Keep the input as wide as the message column above it, centred the same way."""
+        super().resizeEvent(event)
+        side = MARGIN_H + max(0, (event.size().width() - 2 * MARGIN_H - COLUMN_MAX_WIDTH) // 2)
+        margins = self._outer.contentsMargins()
+        if margins.left() != side:
+            self._outer.setContentsMargins(side, margins.top(), side, margins.bottom())
+
+    def set_text_font(self, font: QFont) -> None:
+        """Type in the font and size the messages are shown in."""
+        self.input.setFont(font)
+        self.input.document().setDefaultFont(font)
+        self._fit_input_height()
+
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.input.setPlaceholderText(self.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)"))

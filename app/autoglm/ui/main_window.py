@@ -418,6 +418,7 @@ class MainWindow(QMainWindow):
             if name:
                 item.setIcon(icon(name, colours.text))
         self.chat_view.delegate.set_look(colours, self._chat_font(), self.languages.language)
+        self.composer.set_text_font(self._chat_font())
         self.chat_view.doItemsLayout()
         self.chat_view.viewport().update()
 

@@ -53,13 +53,14 @@ def draw(tex: str, display: bool, colour: str, points: float) -> str | None:
         if key in _cache:
             return _cache[key]
         try:
-            from matplotlib import mathtext
+            from matplotlib import mathtext, rc_context
             from matplotlib.font_manager import FontProperties
 
             buffer = io.BytesIO()
             size = points * (1.2 if display else 1.0)
-            mathtext.math_to_image(f"${tex}$", buffer, prop=FontProperties(size=size), dpi=96 * _SCALE,
-                                   format="png", color=colour)
+            with rc_context({"savefig.transparent": True}):  # on the dark theme's background too
+                mathtext.math_to_image(f"${tex}$", buffer, prop=FontProperties(size=size), dpi=96 * _SCALE,
+                                       format="png", color=colour)
             png = buffer.getvalue()
             width, height = _png_size(png)
             data = base64.b64encode(png).decode("ascii")
