@@ -189,3 +189,23 @@ def test_a_chat_filed_under_a_project_is_stored_and_reopened_there(tmp_path: Pat
         assert Conversation.open(store, chat.id).request(GENERATION).messages[0].content == "Be brief."
     finally:
         store.close()
+
+
+def test_a_reply_finished_after_its_new_version_began_is_still_stored_finished(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "c.sqlite3", tmp_path / "attachments")
+    try:
+        chat = Conversation(store)
+        chat.add_user("Name a cat.")
+        first = chat.begin_reply()
+        second = chat.begin_reply(version_of=first)  # Regenerate pressed before the first was saved finished
+        chat.finish_reply(first, "Tom")
+        chat.finish_reply(second, "Felix")
+        assert [t.content for t in chat.turns()] == ["Name a cat.", "Felix"] and second.versions == [
+            first.message_id, second.message_id]
+        assert store.get_message(first.message_id).finished and store.get_message(first.message_id).content == "Tom"
+        chat.select_version(first.message_id)
+        assert [t.content for t in chat.turns()] == ["Name a cat.", "Tom"]
+        chat.drop_from(chat.turns()[1])
+        chat.finish_reply(first, "gone")  # deleted: nothing to save, no error
+    finally:
+        store.close()

@@ -424,8 +424,7 @@ class Conversation:
         """The reply so far (still unfinished), so a crash keeps it."""
         with self._lock:
             turn.content, turn.reasoning = content, reasoning
-            if self.store is not None and turn.message_id and turn in self._turns:
-                self.store.update_message(turn.message_id, content=content, reasoning=reasoning, finished=False)
+            self._save(turn, content=content, reasoning=reasoning, finished=False)
 
     def finish_reply(self, turn: Turn, content: str, reasoning: str = "", *, completion: Completion | None = None,
                      timings: dict[str, Any] | None = None, error: str = "") -> None:
@@ -437,9 +436,17 @@ class Conversation:
             if completion is not None:
                 turn.timings.update(asdict(completion.timings))
                 turn.usage = asdict(completion.usage)
-            if self.store is not None and turn.message_id and turn in self._turns:
-                self.store.update_message(turn.message_id, content=content, reasoning=reasoning, finished=True,
-                                          usage=turn.usage, timings=turn.timings, extra=turn.extra())
+            self._save(turn, content=content, reasoning=reasoning, finished=True, usage=turn.usage,
+                       timings=turn.timings, extra=turn.extra())
+
+    def _save(self, turn: Turn, **fields: Any) -> None:
+        """Write a reply's fields, also when a newer version has set it aside; not when it was deleted."""
+        if self.store is None or not turn.message_id:
+            return
+        try:
+            self.store.update_message(turn.message_id, **fields)
+        except KeyError:
+            _LOGGER.debug("Reply %s was deleted before it was saved", turn.message_id)
 
     def record_tool_calls(self, turn: Turn, calls: Iterable[ToolCall]) -> None:
         """The reply ``turn`` called tools: keep the calls on it, saved with the turn."""
