@@ -554,9 +554,11 @@ class MessageDelegate(QStyledItemDelegate):
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "‹" if name == PREVIOUS_VERSION else "›")
             else:
                 icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
+        small = QFont(self.factory.look.font)
+        small.setPointSizeF(max(7.0, small.pointSizeF() - 2))
         if not layout.version_label.isEmpty():
-            painter.setPen(QColor(self.colours.text))
-            painter.setFont(self.factory.look.font)
+            painter.setPen(QColor(self.colours.muted))
+            painter.setFont(small)
             painter.drawText(layout.version_label, Qt.AlignmentFlag.AlignCenter, version_text(item))
         if item.streaming:
             footer = QCoreApplication.translate("MessageDelegate", "Generating…")
@@ -564,8 +566,6 @@ class MessageDelegate(QStyledItemDelegate):
             footer = reply_footer(item.reply_tokens, item.reply_speed)
         if footer:
             painter.setPen(QColor(self.colours.muted))
-            small = QFont(self.factory.look.font)
-            small.setPointSizeF(max(7.0, small.pointSizeF() - 2))
             painter.setFont(small)
             painter.drawText(layout.footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, footer)
         painter.restore()
