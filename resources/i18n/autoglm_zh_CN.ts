@@ -3095,4 +3095,207 @@
         <translation>无法准备入门模型。</translation>
     </message>
 </context>
+<context>
+    <name>CitationViewerDialog</name>
+    <message>
+        <source>&amp;Open file</source>
+        <translation>打开文件(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>No application here opens this kind of file.</source>
+        <translation>本机没有能打开此类文件的应用。</translation>
+    </message>
+    <message>
+        <source>Open the document in the system&apos;s viewer</source>
+        <translation>用系统的查看器打开文档</translation>
+    </message>
+    <message>
+        <source>Page {0} of {1}</source>
+        <translation>{1} 第 {0} 页</translation>
+    </message>
+    <message>
+        <source>The document could not be shown: {0}</source>
+        <translation>无法显示该文档：{0}</translation>
+    </message>
+    <message>
+        <source>The file is no longer where it was indexed.</source>
+        <translation>该文件已不在编入索引时的位置。</translation>
+    </message>
+    <message>
+        <source>The file is no longer where it was indexed; the passage as it was cited is shown.</source>
+        <translation>该文件已不在编入索引时的位置；下面显示引用时的段落。</translation>
+    </message>
+    <message>
+        <source>The passage cited</source>
+        <translation>引用的段落</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsPanelDialog</name>
+    <message numerus="yes">
+        <source>%n document(s) removed.</source>
+        <translation>
+            <numerusform>已移除 %n 个文档。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Re-index</source>
+        <translation>重新索引(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Add &amp;files…</source>
+        <translation>添加文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add a folder</source>
+        <translation>添加文件夹</translation>
+    </message>
+    <message>
+        <source>Add f&amp;older…</source>
+        <translation>添加文件夹(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Add files</source>
+        <translation>添加文件</translation>
+    </message>
+    <message>
+        <source>Cancelled (partly indexed)</source>
+        <translation>已取消（部分已索引）</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Documents of “{0}”</source>
+        <translation>“{0}”的文档</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Drop files or folders here, or add them. The assistant answers this project&apos;s chats from them and names its sources.</source>
+        <translation>把文件或文件夹拖到这里，或点击添加。助手会根据它们回答此项目的聊天，并注明出处。</translation>
+    </message>
+    <message>
+        <source>Failed: {0}</source>
+        <translation>失败：{0}</translation>
+    </message>
+    <message>
+        <source>Indexed</source>
+        <translation>已索引</translation>
+    </message>
+    <message numerus="yes">
+        <source>Indexed: %n passage(s) can be cited</source>
+        <translation>
+            <numerusform>已索引：可引用 %n 个段落</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Indexing is still running: add more when it has finished, or cancel it.</source>
+        <translation>索引仍在进行：请等它完成后再添加，或取消它。</translation>
+    </message>
+    <message>
+        <source>Indexing progress</source>
+        <translation>索引进度</translation>
+    </message>
+    <message>
+        <source>Indexing was cancelled; Re-index finishes it</source>
+        <translation>索引已取消；点击重新索引可完成</translation>
+    </message>
+    <message>
+        <source>Indexing {0} ({1} of {2})</source>
+        <translation>正在索引 {0}（第 {1} 个，共 {2} 个）</translation>
+    </message>
+    <message>
+        <source>Indexing: {0} of {1} files</source>
+        <translation>正在索引：已完成 {0} 个，共 {1} 个文件</translation>
+    </message>
+    <message>
+        <source>Indexing…</source>
+        <translation>正在索引…</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <source>Passages</source>
+        <translation>段落</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Read changed files again</source>
+        <translation>重新读取有改动的文件</translation>
+    </message>
+    <message>
+        <source>Reading the documents…</source>
+        <translation>正在读取文档…</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>The documents could not be listed: {0}</source>
+        <translation>无法列出文档：{0}</translation>
+    </message>
+    <message>
+        <source>it could not be read</source>
+        <translation>无法读取</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n could not be read</source>
+        <translation>
+            <numerusform>%n 个无法读取</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n indexed</source>
+        <translation>
+            <numerusform>已索引 %n 个</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unchanged</source>
+        <translation>
+            <numerusform>%n 个未改动</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelled: {0} before it stopped</source>
+        <translation>已取消：停止前{0}</translation>
+    </message>
+    <message>
+        <source>Indexing failed: {0}</source>
+        <translation>索引失败：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDelegate</name>
+    <message>
+        <source>Sources:</source>
+        <translation>出处：</translation>
+    </message>
+</context>
 </TS>

@@ -42,6 +42,8 @@ class MessageItem:
     tool_state: str = ""
     """On a ``tool`` row: ``asking``, ``running``, ``done``, ``failed`` or ``denied``."""
     tool_result: Any = None
+    citations: list[Any] = field(default_factory=list)
+    """A reply's sources (``core.conversation.Citation``), listed under it; each opens its document."""
     versions: list[int] = field(default_factory=list)
     """Message ids of this message's versions, oldest first (a switcher shows when there are several)."""
     tool_turn_id: int = 0

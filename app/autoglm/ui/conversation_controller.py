@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from autoglm.core.conversation import Conversation, Turn
+from autoglm.core.conversation import Citation, Conversation, Turn
 from autoglm.core.projects import ProjectRecord
 from autoglm.core.types import ChatMessage, Completion, ImageInput
 from autoglm.tools.approval import Decision
@@ -55,6 +55,7 @@ def item_from_turn(turn: Turn) -> MessageItem:
     if turn.role == "assistant" and (not turn.finished or timings.get(STOP_KEY) == "stopped"):
         item.stopped = True
     item.length_limited = turn.role == "assistant" and timings.get(STOP_KEY) == "length"
+    item.citations = list(turn.citations)
     return item
 
 
@@ -105,6 +106,8 @@ class RunningReply:
     """The tools offered with this reply (empty: none)."""
     tool_reader: Any = None
     """Lets the visible text of a streamed reply through and keeps its tool calls."""
+    passages: list[Citation] = field(default_factory=list)
+    """The project's passages the question was asked with (the reply's citations are among them)."""
 
 
 class ConversationController(QObject):
@@ -141,6 +144,8 @@ class ConversationController(QObject):
         self.make_measurer: Callable[[], Callable[[list[MessageItem]], Any]] | None = None
         """Set by the window: gives a function that measures items on the worker thread."""
         self.apply_measured: Callable[[Any], None] | None = None
+        self.retrieve: Callable[[Any, str], list[Citation]] | None = None
+        """Set by the window: the passages of a project's documents for a question (blocking)."""
 
     @property
     def store(self) -> Any:
@@ -368,6 +373,8 @@ class ConversationController(QObject):
         if running is not None:
             running.specs = specs
 
+        retrieve = self.retrieve
+
         def prepare() -> Any:
             messages = []
             for role, content, hashes, source in history:
@@ -382,14 +389,18 @@ class ConversationController(QObject):
                 from autoglm.tools.tool_turns import ANSWER_HINT
 
                 messages[-1].content += f"\n\n{ANSWER_HINT}"
-            # the images come decoded once, from the conversation; its project gives persona and sampling
-            request = runtime.build_request(messages, project=conversation.current_project())
+            # the images come decoded once, from the conversation; its project gives persona, sampling
+            # and the passages of its documents the question is answered from
+            project = conversation.current_project()
+            passages = _passages(retrieve, project, messages) if not follow_up else []
+            grounding = {"passages": passages} if passages else {}
+            request = runtime.build_request(messages, project=project, **grounding)
             if session is not None:
                 request = session.request_with_tools(request, _template_source(runtime), specs)
-            return request
+            return request, passages
 
         BackgroundTask(prepare, name="prepare-request", owner=self) \
-            .on_success(lambda request: self._submit(item, request)) \
+            .on_success(lambda prepared: self._submit(item, prepared[0], prepared[1])) \
             .on_failure(lambda error: self._fail(item, error)).start()
 
     def continue_reply(self, item: MessageItem) -> bool:
@@ -436,10 +447,11 @@ class ConversationController(QObject):
         self.runningChanged.emit(self.running_conversations)
         return item
 
-    def _submit(self, item: MessageItem, request: Any) -> None:
+    def _submit(self, item: MessageItem, request: Any, passages: list[Citation] | None = None) -> None:
         reply = self._reply_of(item)
         if reply is None:
             return  # stopped while preparing
+        reply.passages = list(passages or [])
         stream = self.runtime.scheduler.submit(request)
         self.replySubmitted.emit(stream)
         conversation, turn, prefix = reply.conversation, reply.turn, reply.prefix
@@ -535,8 +547,14 @@ class ConversationController(QObject):
         self.model.changed(item)
         conversation_id, conversation, turn = reply.conversation_id, reply.conversation, reply.turn
         content, reasoning, error = item.content, item.reasoning, item.error
+        sources: dict[str, Any] = {}
+        if reply.passages and content:
+            from autoglm.core.conversation import cited_sources
+
+            item.citations = sources["citations"] = cited_sources(reply.passages, content)
+            self.model.changed(item)
         BackgroundTask(lambda: conversation.finish_reply(turn, content, reasoning, completion=completion,
-                                                         timings=timings, error=error),
+                                                         timings=timings, error=error, **sources),
                        name="save-reply", owner=self).on_success(lambda _r: self.conversationsChanged.emit()).start()
         if was_busy != self.busy:
             self.busyChanged.emit(self.busy)
@@ -752,6 +770,19 @@ class ConversationController(QObject):
             self.stop(conversation_id)
         for worker in workers:
             worker.wait(timeout)
+
+
+def _passages(retrieve: Callable[[Any, str], list[Citation]] | None, project: Any,
+              messages: list[ChatMessage]) -> list[Citation]:
+    """The project's passages for the last question (worker thread); none when that fails, said in the log."""
+    question = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    if retrieve is None or project is None or not question.strip():
+        return []
+    try:
+        return list(retrieve(project, question))
+    except Exception:
+        _LOGGER.warning("Finding passages in the project's documents failed", exc_info=True)
+        return []
 
 
 def _template_source(runtime: Any) -> str:

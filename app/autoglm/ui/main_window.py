@@ -65,6 +65,7 @@ from autoglm.ui.keyboard import KeyboardContextMenus
 from autoglm.ui.main_thread import run_on_main
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import (
+    CITE_SCHEME,
     IMAGE_SCHEME,
     NEXT_VERSION,
     PREVIOUS_VERSION,
@@ -839,7 +840,7 @@ class MainWindow(QMainWindow):
             self.composer.set_editing(item.content)
 
     def message_anchor(self, href: str, item: MessageItem) -> None:
-        """Links inside a message: code copy, reasoning toggle, images, web links."""
+        """Links inside a message: code copy, reasoning toggle, images, cited sources, web links."""
         if href.startswith(f"{COPY_CODE_SCHEME}:"):
             number = int(href.split(":", 1)[1])
             self.chat_view.delegate.factory.rendered(item, keep=True)  # long replies are laid out in blocks
@@ -856,6 +857,8 @@ class MainWindow(QMainWindow):
                 if path is not None:
                     viewer = ImageViewerDialog(path, self)
                     viewer.show()
+        elif href.startswith(f"{CITE_SCHEME}:") and href.split(":", 1)[1].isdigit():
+            self.projects.open_citation(item, int(href.split(":", 1)[1]))
         elif href.startswith(("http://", "https://", "mailto:")):
             QDesktopServices.openUrl(QUrl(href))
 
@@ -888,6 +891,7 @@ class MainWindow(QMainWindow):
         self.api_server.shutdown(timeout)
         self.controller.shutdown(timeout=min(1.0, timeout))
         self.tools.shutdown()
+        self.projects.close(min(2.0, timeout))
         try:
             self.runtime.close(timeout)
         except Exception:  # quitting regardless

@@ -46,6 +46,8 @@ _LOGGER = logging.getLogger(__name__)
 
 TOGGLE_REASONING = "toggle-reasoning"
 IMAGE_SCHEME = "image"
+CITE_SCHEME = "cite"
+"""``cite:N`` opens the reply's N-th source at its passage."""
 COLUMN_MAX_WIDTH = 860
 MARGIN_H = 20
 MARGIN_V = 6
@@ -222,6 +224,8 @@ class MessageDocumentFactory:
             thumbs = "".join(f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
                              for n, sha in enumerate(item.attachments))
             parts.append(f"<p>{thumbs}</p>")
+        if item.citations and not item.streaming:
+            parts.append(self.sources_html(item))
         if item.error:
             parts.append(f'<p style="color:{colours.error};">{html.escape(item.error)}</p>')
         elif item.length_limited:
@@ -230,6 +234,19 @@ class MessageDocumentFactory:
         elif item.stopped:
             parts.append(f'<p style="color:{muted};"><i>{html.escape(translate("MessageDelegate", "Stopped"))}</i></p>')
         return "".join(parts)
+
+    def sources_html(self, item: MessageItem) -> str:
+        """A reply's sources under it: each file and place a link that opens it at the passage."""
+        label = QCoreApplication.translate("MessageDelegate", "Sources:")
+        colours = self.look.colours
+        links, seen = [], set()
+        for number, citation in enumerate(item.citations):
+            place = f"{citation.source}, {citation.location}" if citation.location else citation.source
+            if place in seen:
+                continue  # two passages of one page are one source
+            seen.add(place)
+            links.append(f'<a href="{CITE_SCHEME}:{number}" style="color:{colours.accent};">{html.escape(place)}</a>')
+        return (f'<p style="color:{colours.muted};">{html.escape(label)} ' + " &nbsp;·&nbsp; ".join(links) + "</p>")
 
     def _thumbnail(self, sha: str) -> QImage:
         cached = self._thumbs.get(sha)

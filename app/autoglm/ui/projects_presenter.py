@@ -8,13 +8,19 @@ shows dialogs without blocking the window.
 from __future__ import annotations
 
 import logging
+import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from autoglm.core.errors import UserFacingError
+from autoglm.core.projects import ProjectRecord
+from autoglm.ui.citation_viewer import CitationViewerDialog
+from autoglm.ui.documents_panel import DocumentsPanelDialog, IndexRun
 from autoglm.ui.project_dialog import ProjectSettingsDialog
+from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,7 +42,12 @@ class ProjectsPresenter(QObject):
         sidebar.projectRenamed.connect(self.rename)
         sidebar.projectDeleteRequested.connect(self.confirm_delete)
         sidebar.conversationMoved.connect(self.move)
+        sidebar.projectDocumentsRequested.connect(self.open_documents)
         self.projectsChanged.connect(sidebar.refresh)
+        self._library: Any = None
+        self._library_lock = threading.Lock()
+        self._runs: dict[int, IndexRun] = {}
+        window.controller.retrieve = self.retrieve
 
     @property
     def store(self) -> Any:
@@ -47,6 +58,67 @@ class ProjectsPresenter(QObject):
         self.window._show_dialog(dialog)  # noqa: SLF001 - the window keeps its open dialogs alive
         self.dialogShown.emit(dialog)
 
+    # -- documents -----------------------------------------------------------------------------
+    def library(self) -> Any:
+        """The projects' documents (``knowledge.library.DocumentLibrary``); blocking on first use:
+        it opens the index and the embedding model, so call it off the GUI thread."""
+        with self._library_lock:
+            if self._library is None:
+                from autoglm.knowledge.library import DocumentLibrary
+
+                self._library = DocumentLibrary(self.window.runtime)
+            return self._library
+
+    def retrieve(self, project: ProjectRecord, question: str) -> list[Any]:
+        """The project's passages for ``question`` (worker thread: it may load the embedding model)."""
+        return list(self.library().retrieve(project.name, question).citations)
+
+    def open_citation(self, item: Any, number: int) -> None:
+        """A reply's ``number``-th source, at its passage (the page of a PDF)."""
+        if 0 <= number < len(item.citations):
+            self._show(CitationViewerDialog(item.citations[number], self.window))
+
+    def index_run(self, project_id: int) -> IndexRun | None:
+        """The indexing under way in that project, if any."""
+        run = self._runs.get(project_id)
+        return run if run is not None and run.running else None
+
+    def start_indexing(self, project: ProjectRecord, paths: list[Path] | None) -> IndexRun:
+        """Index ``paths`` into the project (``None``: re-index its changed files) in the background."""
+        name = project.name
+
+        def start(**callbacks: Any) -> Any:
+            library = self.library()
+            if paths is None:
+                return library.reindex_in_background(name, **callbacks)
+            return library.add_in_background(name, paths, **callbacks)
+
+        run = IndexRun(start, self)
+        self._runs[project.id] = run
+        return run
+
+    def open_documents(self, project_id: int) -> None:
+        """The project's documents panel."""
+        project = self.store.get_project(project_id)
+        if project is None:
+            self.projectsChanged.emit()
+            return
+        self._show(DocumentsPanelDialog(self, project, self.window))
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Cancel indexing, wait for it briefly, close the index (window shutdown)."""
+        runs = [run for run in self._runs.values() if run.running]
+        for run in runs:
+            run.cancel()
+        for run in runs:
+            if run.job is not None:
+                run.job.wait(timeout)
+        with self._library_lock:
+            library, self._library = self._library, None
+        if library is not None:
+            library.close()
+
+    # -- chats and projects ----------------------------------------------------------------------
     def new_chat_in(self, project_id: int) -> None:
         """A new chat in the project, with the project's default model loaded if it has one."""
         project = self.store.get_project(project_id)
@@ -109,6 +181,15 @@ class ProjectsPresenter(QObject):
                                   if button in (keep, drop) else None)
         self._show(box)
 
+    def _forget_documents(self, project: ProjectRecord) -> None:
+        """Drop a deleted project's documents from the index (the files stay), in the background."""
+        run = self._runs.pop(project.id, None)
+        if run is not None:
+            run.cancel()
+        BackgroundTask(lambda: self.library().index.remove_project(project.name), name="forget-documents",
+                       owner=self).on_failure(lambda error: _LOGGER.warning("Forgetting documents failed: %s", error)) \
+            .start()
+
     def _delete(self, project_id: int, with_conversations: bool) -> None:
         controller = self.window.controller
         open_project = controller.conversation.project
@@ -117,7 +198,10 @@ class ProjectsPresenter(QObject):
             doomed = [record.id for record in self.store.list_conversations() if record.project_id == project_id]
             for conversation_id in doomed:
                 controller.stop(conversation_id)
+        project = self.store.get_project(project_id)
         self.store.delete_project(project_id, with_conversations=with_conversations)
+        if project is not None:
+            self._forget_documents(project)
         if in_it and (with_conversations or not controller.conversation_id):
             controller.new_conversation()
         elif in_it:

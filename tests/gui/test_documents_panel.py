@@ -1,0 +1,171 @@
+"""A project's documents panel in the real window: drop and pick files, see what failed and why, cancel."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from autoglm.ui.documents_panel import DocumentsPanelDialog
+
+pytest.importorskip("autoglm.knowledge.library", reason="needs the documents index (autoglm.knowledge)")
+INDEX_TIMEOUT_MS = 120_000
+
+
+def open_panel(qtbot: Any, window: Any, project_id: int) -> DocumentsPanelDialog:
+    """The panel, opened from the project's menu in the sidebar, once its list is read."""
+    window.sidebar.refresh()
+    menu = window.sidebar.context_menu(window.sidebar.project_item(project_id))
+    with qtbot.waitSignal(window.projects.dialogShown, timeout=5000) as shown:
+        next(a for a in menu.actions() if a.objectName() == "projectDocuments").trigger()
+    panel = shown.args[0]
+    assert isinstance(panel, DocumentsPanelDialog)
+    qtbot.waitUntil(lambda: panel.status.text() != "" or panel.list.topLevelItemCount() >= 0, timeout=5000)
+    return panel
+
+
+def drop_files(panel: DocumentsPanelDialog, paths: list[Path]) -> None:
+    """Drop files or folders on the panel as a file manager does."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    where = QPoint(panel.width() // 2, panel.height() // 2)
+    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(panel, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(where.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(panel, drop)
+    assert drop.isAccepted()
+
+
+def wait_for_run(qtbot: Any, panel: DocumentsPanelDialog) -> None:
+    """Until the panel's indexing run has ended and its list shows the index as it then is."""
+    run = panel.run
+    assert run is not None
+    if run.running:
+        with qtbot.waitSignal(run.ended, timeout=INDEX_TIMEOUT_MS):
+            pass
+    # the run's last file and its end each read the list again: wait for the latest reading
+    qtbot.waitUntil(panel.list_current, timeout=10_000)
+
+
+def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_window, gui_settings,
+                                                                   tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Lisbon")
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    (folder / "trams.md").write_text("# Trams\n\nTram 28 climbs to the castle of São Jorge.\n", encoding="utf-8")
+    (folder / "hotel.txt").write_text("The hotel's wifi password is lavender-42.\n", encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a PDF\n")
+    (folder / "empty.txt").write_bytes(b"")
+    panel = open_panel(qtbot, window, project_id)
+    assert panel.rows() == [] and not panel.progress.isVisible()
+
+    drop_files(panel, [folder])
+    assert panel.progress.isVisible() and panel.cancel_button.isVisible()
+    assert not panel.add_files_button.isEnabled()  # one run at a time
+    wait_for_run(qtbot, panel)
+    states = dict(panel.rows())
+    assert states["trams.md"] == "Indexed" and states["hotel.txt"] == "Indexed"
+    assert states["broken.pdf"].startswith("Failed: ") and len(states["broken.pdf"]) > len("Failed: ") + 5
+    assert states["empty.txt"].startswith("Failed: ")
+    assert "2 indexed" in panel.status.text() and "2 could not be read" in panel.status.text()
+    assert not panel.progress.isVisible() and panel.add_files_button.isEnabled()
+
+    # the picker adds files the same way
+    extra = tmp_path / "budget.md"
+    extra.write_text("# Budget\n\nDinner costs 40 euros.\n", encoding="utf-8")
+    qtbot.mouseClick(panel.add_files_button, Qt.MouseButton.LeftButton)
+    picker = panel.findChild(QFileDialog, "documentPicker")
+    assert picker is not None and picker.isVisible()
+    picker.setDirectory(str(tmp_path))
+    picker.selectFile(str(extra))
+    picker.accept()
+    wait_for_run(qtbot, panel)
+    assert dict(panel.rows())["budget.md"] == "Indexed"
+
+    # removing forgets the document, not the file
+    row = next(i for i in range(panel.list.topLevelItemCount()) if panel.list.topLevelItem(i).text(0) == "budget.md")
+    panel.list.topLevelItem(row).setSelected(True)
+    assert panel.remove_button.isEnabled()
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "budget.md" not in dict(panel.rows()), timeout=10_000)
+    assert len(panel.rows()) == 4 and extra.exists() and "removed" in panel.status.text()
+
+    # closed and opened again, the panel lists what the index holds
+    panel.close()
+    again = open_panel(qtbot, window, project_id)
+    qtbot.waitUntil(lambda: len(again.rows()) == 4, timeout=10_000)
+
+
+def test_indexing_a_large_folder_can_be_cancelled_and_never_stalls_the_window(qtbot, make_window, gui_settings,
+                                                                              tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Archive")
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    paragraph = "Quarterly figures for the northern branch, with remarks on staffing and stock. " * 40
+    for number in range(300):
+        (folder / f"report-{number:03}.txt").write_text(f"Report {number}\n\n" + paragraph, encoding="utf-8")
+    panel = open_panel(qtbot, window, project_id)
+
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    drop_files(panel, [folder])
+    run = panel.run
+    qtbot.waitUntil(lambda: run.progress is not None and run.progress.files_done >= 3, timeout=INDEX_TIMEOUT_MS)
+    assert 0 < panel.progress.value() < panel.progress.maximum()
+    assert "of 300" in panel.status.text()
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    wait_for_run(qtbot, panel)
+    timer.stop()
+    assert run.report is not None and run.report.cancelled
+    assert panel.status.text().startswith("Cancelled")
+    assert 3 <= len(run.report.indexed) < 300
+    assert max(gaps) < 0.5, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"
+
+
+def test_the_documents_panel_and_citation_viewer_are_in_chinese(qtbot, make_window, gui_settings,
+                                                                  tmp_path: Path) -> None:
+    from test_translation_complete import untranslated, visible_strings
+
+    from autoglm.core.conversation import Citation
+    from autoglm.core.settings import updated
+    from autoglm.ui.chat_model import MessageItem
+
+    window = make_window(updated(gui_settings, "appearance", language="zh_CN"), load=False)
+    window.languages.apply("zh_CN")
+    try:
+        project_id = window.runtime.store.create_project("Lisbon")
+        panel = open_panel(qtbot, window, project_id)
+        (tmp_path / "a.md").write_text("# A\n\nalpha beta gamma delta\n", encoding="utf-8")
+        drop_files(panel, [tmp_path / "a.md"])
+        wait_for_run(qtbot, panel)
+        item = MessageItem("assistant", "好", citations=[Citation("a.md", "alpha beta gamma delta", "A",
+                                                                  path=str(tmp_path / "a.md"))])
+        with qtbot.waitSignal(window.projects.dialogShown, timeout=5000) as shown:
+            window.projects.open_citation(item, 0)
+        viewer = shown.args[0]
+        texts = [(where, text) for root in (panel, viewer) for where, text in visible_strings(root)]
+        texts.append(("sources", window.chat_view.delegate.factory.sources_html(item)))
+        missing = [(where, text) for where, text in texts if untranslated(text)]
+        assert not missing and len(texts) > 10
+    finally:
+        window.languages.apply("en")
