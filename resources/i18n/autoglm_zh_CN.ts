@@ -1046,6 +1046,10 @@
         <source>{0} was loaded for an API request.</source>
         <translation>已为一个 API 请求加载 {0}。</translation>
     </message>
+    <message>
+        <source>System default</source>
+        <translation>系统默认</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -2271,6 +2275,30 @@
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
         <source>As long as the context allows</source>
         <translation>上下文允许的最长长度</translation>
+    </message>
+    <message>
+        <source>{0} (not found)</source>
+        <translation>{0}（未找到）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Browse for {0}</source>
+        <translation>浏览：{0}</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>GGUF projectors (*.gguf)</source>
+        <translation>GGUF 投影器 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Piper voices (*.onnx)</source>
+        <translation>Piper 语音 (*.onnx)</translation>
     </message>
 </context>
 <context>

@@ -55,3 +55,15 @@ def test_cli_flags_are_generated_from_fields() -> None:
     assert settings.generation.thinking is False
     assert settings.model.n_ctx == 2048
     assert settings.generation.top_p == Settings().generation.top_p  # untouched flags keep their values
+
+
+def test_a_hub_address_must_be_a_web_address() -> None:
+    from pydantic import ValidationError
+
+    from autoglm.core.settings import ModelSettings
+
+    assert ModelSettings(hub_endpoint="https://hf-mirror.com/").hub_endpoint == "https://hf-mirror.com"
+    assert ModelSettings(hub_endpoint="").hub_endpoint == ""
+    for bad in ("hf-mirror", "ftp://mirror.example", "https:// bad host"):
+        with pytest.raises(ValidationError, match="not a hub address"):
+            ModelSettings(hub_endpoint=bad)

@@ -41,6 +41,17 @@ class ModelSettings(BaseModel):
     hub_endpoint: str = Field("", description="Model hub address (empty: HF_ENDPOINT, else huggingface.co); "
                                               "a mirror such as https://hf-mirror.com")
 
+    @field_validator("hub_endpoint", mode="before")
+    @classmethod
+    def _check_hub_endpoint(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value.strip():
+            raise ValueError(f"'{value.strip()}' is not a hub address: give an http:// or https:// address "
+                             "such as https://hf-mirror.com")
+        return value.strip().rstrip("/")
+
 
 class GenerationSettings(BaseModel):
     """How replies are sampled."""

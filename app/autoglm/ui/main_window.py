@@ -477,6 +477,18 @@ class MainWindow(QMainWindow):
         else:
             self.load_model()
 
+    def _setting_choices(self) -> dict[str, list[tuple[str | None, str]]]:
+        """What Settings offers to pick from: the installed models (as the model picker lists
+        them) and the microphones and speakers found (as the voice menus list them)."""
+        combo = self.model_picker.combo
+        choices: dict[str, list[tuple[str | None, str]]] = {
+            "model.active_model": [(str(combo.itemData(row)), combo.itemText(row)) for row in range(combo.count())]}
+        default = self.tr("System default")
+        for key, devices in (("voice.input_device", self.voice.input_devices),
+                             ("voice.output_device", self.voice.output_devices)):
+            choices[key] = [(None, default)] + [(device.name, device.display_name) for device in devices]
+        return {key: values for key, values in choices.items() if values}
+
     def _interrupted_reply(self) -> Any:
         """The newest reply left unfinished when the app last stopped (a crash, a kill), if any."""
         try:
@@ -635,7 +647,8 @@ class MainWindow(QMainWindow):
         """The settings dialog (Ctrl+,)."""
         from autoglm.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.runtime.settings, self, tools=self.tools, model_info=self.runtime.model_info)
+        dialog = SettingsDialog(self.runtime.settings, self, tools=self.tools, model_info=self.runtime.model_info,
+                                choices=self._setting_choices())
         dialog.settingsApplied.connect(self.apply_settings)
         self._show_dialog(dialog)
 

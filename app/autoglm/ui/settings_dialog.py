@@ -13,6 +13,7 @@ import logging
 import math
 import types
 import typing
+from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -143,6 +145,14 @@ _SUGGESTIONS: dict[str, tuple[str, ...]] = {
     "voice.tts_voice_zh": ("espeak-ng-cmn",),
 }
 _MULTILINE_FIELDS = {"generation.system_prompt"}
+# Fields naming a file or a folder: a Browse button beside them (file filter, or None for a folder).
+_PATH_FIELDS: dict[str, str | None] = {
+    "model.mmproj_path": QT_TRANSLATE_NOOP("SettingsDialog", "GGUF projectors (*.gguf)"),
+    "voice.asr_model": None,
+    "voice.tts_voice": QT_TRANSLATE_NOOP("SettingsDialog", "Piper voices (*.onnx)"),
+    "voice.tts_voice_zh": QT_TRANSLATE_NOOP("SettingsDialog", "Piper voices (*.onnx)"),
+    "server.allowed_image_dir": None,
+}
 
 
 def _tr(text: str) -> str:
@@ -353,6 +363,26 @@ class _SuggestionEditor(_FieldEditor):
             self.widget.setEditText(str(value or ""))
 
 
+class _PickEditor(_FieldEditor):
+    """One of what is installed or connected (a list given by the window); a saved value not
+    among them stays offered, marked, so opening Settings never changes it silently."""
+
+    def __init__(self, choices: list[tuple[str | None, str]]) -> None:
+        self.widget = QComboBox()
+        for value, text in choices:
+            self.widget.addItem(text, value)
+
+    def value(self) -> str | None:
+        return self.widget.currentData()
+
+    def set_value(self, value: Any) -> None:
+        index = self.widget.findData(value)
+        if index < 0:
+            self.widget.addItem(_tr("{0} (not found)").format(value), value)
+            index = self.widget.count() - 1
+        self.widget.setCurrentIndex(index)
+
+
 class _TextEditor(_FieldEditor):
     """A line edit (or a text box for long text); empty means unset for an optional field."""
 
@@ -422,8 +452,12 @@ def gpu_offload_available() -> bool:
         return False
 
 
-def _make_editor(key: str, info: FieldInfo, label: str) -> _FieldEditor:
-    """The widget for one field, chosen from its type and bounds."""
+def _make_editor(key: str, info: FieldInfo, label: str,
+                 choices: dict[str, list[tuple[str | None, str]]] | None = None) -> _FieldEditor:
+    """The widget for one field, chosen from its type and bounds (``choices``: what is installed
+    or connected, for fields that must name one of those)."""
+    if choices and key in choices:
+        return _PickEditor(choices[key])
     kind, optional = _split_optional(info.annotation)
     unset = _tr(_UNSET_TEXT.get(key, QT_TRANSLATE_NOOP("SettingsDialog", "Not set")))
     if kind is bool:
@@ -449,8 +483,11 @@ class SettingsDialog(QDialog):
     """The remote connection test's result, in words."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, tools: Any = None,
-                 model_info: Any = None, gpu_offload: bool | None = None) -> None:
+                 model_info: Any = None, gpu_offload: bool | None = None,
+                 choices: dict[str, list[tuple[str | None, str]]] | None = None) -> None:
         """``tools``: the window's ``ToolController``; with it the dialog has a Tools page.
+        ``choices``: by ``group.field``, the (value, name) pairs a field picks from (installed
+        models, connected microphones and speakers).
         ``model_info``: the loaded model (its trained context bounds the context size);
         ``gpu_offload``: whether this llama.cpp build can use a GPU (``None``: ask it)."""
         super().__init__(parent)
@@ -458,6 +495,7 @@ class SettingsDialog(QDialog):
         self._model_info = model_info
         self._gpu_offload = gpu_offload_available() if gpu_offload is None else gpu_offload
         self._clamp_notes: list[str] = []
+        self._choices = dict(choices or {})
         self.tools_page: Any = None
         if tools is not None:
             from autoglm.ui.tools_settings import ToolsSettingsPageWidget
@@ -552,6 +590,31 @@ class SettingsDialog(QDialog):
         key = f"{group}.{name}"
         return self.tr(_FIELD_LABELS[key]) if key in _FIELD_LABELS else _humanise(name)
 
+    def _with_browse(self, key: str, editor: _FieldEditor) -> QWidget:
+        """The field with a Browse button that puts a chosen file (or folder) in it."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(editor.widget, 1)
+        button = QPushButton(self.tr("Browse…"))
+        button.setObjectName(f"{key}.browse")
+        button.setAccessibleName(self.tr("Browse for {0}").format(editor.widget.accessibleName()))
+        button.clicked.connect(lambda: self._browse(key, editor))
+        layout.addWidget(button)
+        return row
+
+    def _browse(self, key: str, editor: _FieldEditor) -> None:
+        pattern = _PATH_FIELDS[key]
+        current = str(editor.value() or "")
+        start = current if current and Path(current).expanduser().exists() else str(Path.home())
+        if pattern is None:
+            chosen = QFileDialog.getExistingDirectory(self, self._field_label(*key.split(".", 1)), start)
+        else:
+            chosen, _filter = QFileDialog.getOpenFileName(self, self._field_label(*key.split(".", 1)), start,
+                                                          f"{_tr(pattern)};;{self.tr('All files (*)')}")
+        if chosen:
+            editor.set_value(chosen)
+
     def _build_page(self, group: str) -> QWidget:
         model_class: type[BaseModel] = type(getattr(self._settings, group))
         form_host = QWidget()
@@ -569,7 +632,7 @@ class SettingsDialog(QDialog):
         editors: dict[str, _FieldEditor] = {}
         for name, info in model_class.model_fields.items():
             label = self._field_label(group, name)
-            editor = _make_editor(f"{group}.{name}", info, label)
+            editor = _make_editor(f"{group}.{name}", info, label, self._choices)
             description = QCoreApplication.translate("SettingsDescriptions", info.description or "")
             editor.widget.setObjectName(f"{group}.{name}")
             editor.widget.setAccessibleName(label)
@@ -584,7 +647,8 @@ class SettingsDialog(QDialog):
                 caption = QLabel(label)
                 caption.setBuddy(editor.widget)
                 caption.setToolTip(editor.widget.toolTip())
-                form.addRow(caption, editor.widget)
+                key = f"{group}.{name}"
+                form.addRow(caption, self._with_browse(key, editor) if key in _PATH_FIELDS else editor.widget)
             field_note = self._field_note(group, name, editor.widget)
             if field_note:
                 hint = QLabel(field_note)
