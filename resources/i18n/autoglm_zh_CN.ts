@@ -1479,6 +1479,34 @@
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
     </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Take the selected imported model off the list (its files stay)</source>
+        <translation>把所选的导入模型从列表中移除（文件保留）</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Open the folder holding the selected model's file</source>
+        <translation>打开存放所选模型文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Imported as “{0}”: the file stays where it is (it was not copied), so keep it there. Select it and press “Use for chat”.</source>
+        <translation>已导入为“{0}”：文件留在原处（没有复制），请不要移动它。选中它并点击“用于聊天”。</translation>
+    </message>
+    <message>
+        <source>“{0}” is the model in use: choose another for chat first.</source>
+        <translation>“{0}”正在使用中：请先为聊天选择另一个模型。</translation>
+    </message>
+    <message>
+        <source>“{0}” was removed from the list; its files were left on disk.</source>
+        <translation>“{0}”已从列表中移除；文件仍留在磁盘上。</translation>
+    </message>
 </context>
 <context>
     <name>ModelPickerWidget</name>

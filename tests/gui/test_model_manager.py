@@ -235,3 +235,40 @@ def test_download_failure_is_shown_in_words(qtbot: QtBot, runtime: Runtime) -> N
 
     assert "HTTP 404" in dialog.message_text
     assert dialog.download_button.isEnabled()
+
+
+def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_takes_it_off(
+        qtbot: QtBot, runtime: Runtime, starter_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    from autoglm.ui import model_manager
+
+    dialog = _open(qtbot, runtime)
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
+        dialog.import_files(starter_gguf)
+    assert "the file stays where it is (it was not copied)" in dialog.progress_text
+    dialog.import_files(starter_gguf)  # the same file again, perhaps under another name
+    _wait_idle(qtbot, dialog)
+    assert f"already imported as “{STARTER_SLUG}”" in dialog.message_text
+    assert list(runtime.repository.imported()) == [STARTER_SLUG]
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile())))
+    dialog.select(STARTER_SLUG)
+    _click(qtbot, dialog.folder_button)
+    assert opened == [str(starter_gguf.resolve().parent)]
+
+    reads: list[Path] = []
+    real_inspect = model_manager.inspect_gguf
+    monkeypatch.setattr(model_manager, "inspect_gguf", lambda path, **kw: reads.append(path) or real_inspect(path, **kw))
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+        dialog.refresh()
+    assert reads == []  # the headers checked at the first opening are not read again
+
+    dialog.select(STARTER_SLUG)
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+        _click(qtbot, dialog.remove_button)
+    assert runtime.repository.imported() == {} and starter_gguf.exists()
+    assert dialog.facts(STARTER_SLUG) is None and "its files were left on disk" in dialog.progress_text
+    dialog.select(STARTER_MODEL_ID)
+    assert not dialog.remove_button.isEnabled()  # a catalog model is not removed from the list

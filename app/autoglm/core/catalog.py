@@ -451,9 +451,12 @@ class ModelRepository:
             if not projector.is_projector:
                 raise ModelError(f"{mmproj_path.name} is a language model, not a vision projector.")
             check_projector_pairing(summary, projector)
-        model_id = model_id or _guess_id(summary, self.catalog)
+        requested, model_id = model_id, model_id or _guess_id(summary, self.catalog)
         with self._lock:
             data = self._read_json(self._imports_file)
+            same = self.imported_as(model_path, data)
+            if same is not None and same != requested:  # naming its id again re-registers it (a projector added)
+                raise ModelError(f"{model_path.name} is already imported as “{same}”.")
             data[model_id] = {"model": str(model_path.resolve()),
                               **({"mmproj": str(mmproj_path.resolve())} if mmproj_path else {}),
                               "name": summary.name}
@@ -463,6 +466,22 @@ class ModelRepository:
     def imported(self) -> dict[str, dict[str, str]]:
         """Models imported from disk, by id."""
         return self._read_json(self._imports_file)
+
+    def imported_as(self, model_path: Path, data: dict[str, dict[str, str]] | None = None) -> str | None:
+        """The id a model file (by its real path) is already imported under, if it is."""
+        real = model_path.expanduser().resolve()
+        for model_id, record in (self.imported() if data is None else data).items():
+            if Path(record.get("model", "")).expanduser().resolve() == real:
+                return model_id
+        return None
+
+    def forget_import(self, model_id: str) -> None:
+        """Remove an imported model from the list; its files stay where they are."""
+        with self._lock:
+            data = self._read_json(self._imports_file)
+            if data.pop(model_id, None) is None:
+                raise ModelError(f"“{model_id}” is not an imported model.")
+            self._write_json(self._imports_file, data)
 
     def resolve(self, spec: str, mmproj: str | Path | None = None,
                 progress: ProgressCallback | None = None) -> ResolvedModel:

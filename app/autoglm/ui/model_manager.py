@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -78,13 +78,31 @@ class ModelFacts:
         return self.kind == "llm" and not self.problem and (self.present or self.bundled)
 
 
+_SUMMARY_CACHE: dict[tuple[str, str, int, int], GgufSummary] = {}
+_SUMMARY_LOCK = threading.Lock()
+
+
+def _inspected(path: Path, role: str) -> GgufSummary:
+    """``inspect_gguf`` once per file version (path, size, modification time): reopening the
+    manager does not read every header again."""
+    stat = path.stat()
+    key = (str(path.resolve()), role, stat.st_size, stat.st_mtime_ns)
+    with _SUMMARY_LOCK:
+        cached = _SUMMARY_CACHE.get(key)
+    if cached is None:
+        cached = inspect_gguf(path, role=role)  # a ModelError is not cached: a fixed file is read again
+        with _SUMMARY_LOCK:
+            _SUMMARY_CACHE[key] = cached
+    return cached
+
+
 def _summaries(paths: dict[str, Path]) -> tuple[GgufSummary | None, GgufSummary | None, str]:
     """The model's and projector's GGUF summaries, or the problem reading them."""
     model_path, mmproj_path = paths.get("model"), paths.get("mmproj")
     try:
-        model = inspect_gguf(model_path) if model_path and model_path.suffix.lower() == ".gguf" else None
-        mmproj = inspect_gguf(mmproj_path, role="projector") if mmproj_path else None
-    except ModelError as exc:
+        model = _inspected(model_path, "model") if model_path and model_path.suffix.lower() == ".gguf" else None
+        mmproj = _inspected(mmproj_path, "projector") if mmproj_path else None
+    except (ModelError, OSError) as exc:
         return None, None, str(exc)
     return model, mmproj, ""
 
@@ -208,12 +226,18 @@ class ModelManagerDialog(QDialog):
         self.discover_button = self._button(self.tr("Discover…"),
                                             self.tr("Search the model hub for GGUF models that fit this computer"),
                                             self.open_discover)
+        self.remove_button = self._button(self.tr("Remove"),
+                                          self.tr("Take the selected imported model off the list (its files stay)"),
+                                          self._remove_clicked)
+        self.folder_button = self._button(self.tr("Show in folder"),
+                                          self.tr("Open the folder holding the selected model's file"),
+                                          self._show_folder)
         self.close_button = self._button(self.tr("Close"), self.tr("Close the model manager"), self.close)
         self.cancel_button.hide()
 
         actions = QHBoxLayout()
         for button in (self.use_button, self.import_button, self.discover_button, self.download_button,
-                       self.cancel_button, self.verify_button):
+                       self.cancel_button, self.verify_button, self.remove_button, self.folder_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.close_button)
@@ -360,6 +384,9 @@ class ModelManagerDialog(QDialog):
                                      else self.tr("Download"))
         self.download_button.setAccessibleName(self.download_button.text())
         self.verify_button.setEnabled(idle and facts is not None and facts.present)
+        self.remove_button.setEnabled(idle and facts is not None and facts.entry is None
+                                      and facts.model_id != self._active_id)
+        self.folder_button.setEnabled(facts is not None and any(path.exists() for path in facts.paths.values()))
         self.cancel_button.setVisible(self._busy == "download")
         self.details.setText(self._details_text(facts) if facts else "")
 
@@ -407,9 +434,33 @@ class ModelManagerDialog(QDialog):
 
     @Slot(object)
     def _imported(self, model_id: str) -> None:
-        self._finish_job(self.tr("Imported as “{0}”. Select it and press “Use for chat”.").format(model_id))
+        self._finish_job(self.tr("Imported as “{0}”: the file stays where it is (it was not copied), so keep it "
+                                 "there. Select it and press “Use for chat”.").format(model_id))
         self._select_after_refresh = model_id
         self.refresh()
+
+    def _remove_clicked(self) -> None:
+        facts = self._selected_facts()
+        if facts is None or facts.entry is not None or self._busy:
+            return
+        if facts.model_id == self._active_id:
+            self.banner.show_message(self.tr("“{0}” is the model in use: choose another for chat first.")
+                                     .format(facts.name))
+            return
+        try:
+            self._repository.forget_import(facts.model_id)
+        except ModelError as exc:
+            self.banner.show_message(str(exc))
+            return
+        self.progress_label.setText(self.tr("“{0}” was removed from the list; its files were left on disk.")
+                                    .format(facts.name))
+        self.refresh()
+
+    def _show_folder(self) -> None:
+        facts = self._selected_facts()
+        existing = [path for path in (facts.paths.values() if facts else []) if path.exists()]
+        if existing:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(existing[0].resolve().parent)))
 
     # -- downloading ----------------------------------------------------------------------
     def open_discover(self) -> Any:
