@@ -9,6 +9,13 @@ The request runs on a reader thread while ``generate`` waits on its lines with a
 timeout, so a cancel returns at once; the connection is then shut down (not just
 closed, which would not wake a blocked read), and the server sees its client leave and
 stops generating.
+
+Tools go to the server as OpenAI's ``tools``, ``tool_choice`` and ``parallel_tool_calls``,
+and ``response_format`` as asked, so the server enforces them (its own grammars); earlier
+calls and ``tool`` results go as structured messages. The calls the server returns come
+back as text in the Hermes format (``<tool_call>{"name": …, "arguments": …}</tool_call>``),
+the one every front already reads from a local model's reply: the engine's ``ModelInfo``
+names that format through its ``chat_template`` (``REMOTE_CHAT_TEMPLATE``).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from autoglm.core.chat_template import tool_dicts
 from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.core.reasoning import ReasoningSplitter
 from autoglm.core.settings import normalise_server_url
@@ -44,6 +52,13 @@ from autoglm.core.types import (
 _LOGGER = logging.getLogger(__name__)
 _END = object()
 Emit = Callable[[StreamEvent], None]
+REMOTE_CHAT_TEMPLATE = (
+    "{#- Rendered by the remote server. Messages, tools, tool_calls and tool results are sent to it "
+    "as JSON; the calls it returns are handed on written <tool_call>{\"name\": ..., \"arguments\": ...}"
+    "</tool_call>. -#}"
+)
+"""What the remote engine reports as its chat template: the server renders the prompt, takes tools
+natively (``template_renders_tools``) and its calls arrive in the Hermes format (``dialect_for_template``)."""
 
 
 def normalise_base_url(url: str) -> str:
@@ -63,19 +78,67 @@ def image_data_uri(image: ImageInput) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _image_parts(message: ChatMessage) -> list[dict[str, Any]]:
+    return [{"type": "image_url", "image_url": {"url": image_data_uri(image)}} for image in message.images]
+
+
 def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
-    """Engine messages in OpenAI's shape: plain text, or parts when there are images."""
+    """Engine messages in OpenAI's shape: text or parts, assistant ``tool_calls``, ``tool`` results.
+
+    A tool result's images follow it as a user message (OpenAI's tool messages hold text).
+    """
     result: list[dict[str, Any]] = []
     for message in messages:
-        if not message.images:
-            result.append({"role": message.role, "content": message.content})
+        if message.role == "tool":
+            result.append({"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content})
+            if message.images:
+                result.append({"role": "user", "content": _image_parts(message)})
             continue
-        parts: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": image_data_uri(image)}}
-                                       for image in message.images]
-        if message.content:
-            parts.append({"type": "text", "text": message.content})
-        result.append({"role": message.role, "content": parts})
+        entry: dict[str, Any] = {"role": message.role, "content": message.content}
+        if message.images:
+            parts = _image_parts(message)
+            if message.content:
+                parts.append({"type": "text", "text": message.content})
+            entry["content"] = parts
+        if message.tool_calls:
+            entry["tool_calls"] = [{"id": call.id, "type": "function",
+                                    "function": {"name": call.name, "arguments": call.arguments}}
+                                   for call in message.tool_calls]
+            entry["content"] = entry["content"] or None
+        result.append(entry)
     return result
+
+
+def call_as_text(name: str, arguments: str) -> str:
+    """A call the server returned, written the way the fronts read calls from a reply (Hermes)."""
+    try:
+        parsed: Any = json.loads(arguments) if arguments.strip() else {}
+    except ValueError:
+        parsed = arguments  # the reader says the arguments are not valid JSON
+    return "<tool_call>\n" + json.dumps({"name": name, "arguments": parsed}, ensure_ascii=False) + "\n</tool_call>"
+
+
+class _CallCollector:
+    """Streamed ``tool_calls`` deltas, put together by their index."""
+
+    def __init__(self) -> None:
+        self._calls: dict[int, dict[str, str]] = {}
+
+    def feed(self, deltas: list[dict[str, Any]]) -> None:
+        """Add one chunk's pieces of calls."""
+        for position, delta in enumerate(deltas):
+            if not isinstance(delta, dict):
+                continue
+            index = delta.get("index", position)
+            call = self._calls.setdefault(index if isinstance(index, int) else position, {"name": "", "arguments": ""})
+            function = delta.get("function") or {}
+            call["name"] += str(function.get("name") or "")
+            call["arguments"] += str(function.get("arguments") or "")
+
+    def text(self) -> str:
+        """Every call, as text, in order."""
+        return "\n".join(call_as_text(call["name"], call["arguments"])
+                         for _, call in sorted(self._calls.items()) if call["name"])
 
 
 def server_error_message(status: int, body: bytes, base_url: str) -> UserFacingError:
@@ -164,7 +227,8 @@ class RemoteEngine:
         self.extra_body = dict(extra_body or {})
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0))
-        self._info = ModelInfo(model or "remote", model or "Remote model", path=self.base_url, backend="Remote")
+        self._info = ModelInfo(model or "remote", model or "Remote model", path=self.base_url, backend="Remote",
+                               chat_template=REMOTE_CHAT_TEMPLATE)
         self._loaded = False
 
     @property
@@ -203,7 +267,7 @@ class RemoteEngine:
             raise ModelError(f"The server at {self.base_url} does not serve '{self.model}'; "
                              f"it serves {', '.join(served)}.")
         self._info = ModelInfo(self.model, self.model, path=self.base_url, backend="Remote",
-                               has_vision=self.vision,
+                               has_vision=self.vision, chat_template=REMOTE_CHAT_TEMPLATE,
                                vision_unavailable_reason="" if self.vision else "The remote model reads no images.")
         self._loaded = True
         if progress:
@@ -240,6 +304,14 @@ class RemoteEngine:
             body["presence_penalty"] = params.presence_penalty
         if params.frequency_penalty:
             body["frequency_penalty"] = params.frequency_penalty
+        if request.tools:
+            body["tools"] = tool_dicts(request.tools)
+            if request.tool_choice is not None:
+                body["tool_choice"] = request.tool_choice
+            if request.parallel_tool_calls is not None:
+                body["parallel_tool_calls"] = request.parallel_tool_calls
+        if request.response_format is not None:
+            body["response_format"] = request.response_format
         body.update(self.extra_body)
         return body
 
@@ -257,6 +329,7 @@ class RemoteEngine:
         first_at: float | None = None
         chunks = 0
         finish: str | None = None
+        calls = _CallCollector()
 
         def deliver(delta: Delta) -> None:
             if delta.content or delta.reasoning:
@@ -304,11 +377,19 @@ class RemoteEngine:
                         deliver(Delta(reasoning=thought))
                     if text:
                         deliver(splitter.feed(text))
+                    if isinstance(delta.get("tool_calls"), list):
+                        if first_at is None:
+                            first_at = time.perf_counter()
+                        chunks += 1
+                        calls.feed(delta["tool_calls"])
                     finish = choice.get("finish_reason") or finish
         finally:
             if finish == "cancelled" or cancel.is_set():
                 reader.abandon()
         deliver(splitter.flush())
+        called = calls.text()
+        if called and not cancel.is_set():
+            deliver(Delta(content=("\n" if any(content) else "") + called))
         ended = time.perf_counter()
         completion.content = "".join(content).strip()
         completion.reasoning = "".join(reasoning).strip()

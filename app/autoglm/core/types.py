@@ -105,6 +105,13 @@ class GenerationRequest:
     label: str = ""
     tools: list[ToolSpec] = field(default_factory=list)
     prompt: str | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    """OpenAI's ``tool_choice`` as asked (``None``: auto). The local engine follows the grammar built
+    from it (``sampling.grammar``); a remote engine hands it to its server."""
+    response_format: dict[str, Any] | None = None
+    """OpenAI's ``response_format`` as asked (``None``: text); enforced like ``tool_choice``."""
+    parallel_tool_calls: bool | None = None
+    """``False``: at most one call per reply (``None``: the server's default)."""
 
 
 @dataclass(frozen=True)

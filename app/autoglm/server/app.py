@@ -179,6 +179,11 @@ class _ChatService:
         thinking = choice.thinking and plan.grammar is None
         request = build_request(messages, self.settings.generation, API, thinking=thinking, sampling=sampling)
         request.tools = engine_tools
+        if plan.tools:  # as asked, for an engine whose server enforces them (the local one uses the grammar)
+            request.tool_choice = _as_json(body.tool_choice)
+            request.parallel_tool_calls = body.parallel_tool_calls
+        if body.response_format is not None and body.response_format.type != "text":
+            request.response_format = _as_json(body.response_format)
         self.check_queue()  # no await between the check and the submit: requests cannot slip past together
         stream = self.backend.scheduler.submit(request)
         return stream, ReplyShape(info.model_id, choice.return_reasoning,
@@ -267,6 +272,13 @@ class _ChatService:
             if include_usage:
                 yield _sse(shape.usage_chunk(completion))
         yield _sse("[DONE]")
+
+
+def _as_json(value: Any) -> Any:
+    """A request field as the client sent it (a pydantic model back to its JSON, aliases kept)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(by_alias=True, exclude_none=True)
+    return value
 
 
 def _health(backend: ServingBackend, detailed: bool) -> JSONResponse:
