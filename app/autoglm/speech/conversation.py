@@ -8,6 +8,14 @@ assistant speaks, the microphone is muted unless the user wears a headset and al
 barge-in; with barge-in, speaking over the assistant cancels the reply and stops the
 voice, and the stored reply is cut to what was actually spoken.
 
+A spoken request may use tools (MCP) when the front gives a ``tools.spoken.SpokenTools``
+(this package cannot import that one, so it is taken as a plain object). A call that
+needs approval is asked aloud ("May I run get_weather?"); the microphone then listens
+for a yes or no (是 / 不), and the front may answer it instead (a click on its card,
+``answer_tool_call``). The call runs only after a yes; a no, or no answer within
+``TOOL_ANSWER_TIMEOUT_S``, leaves it unrun and the model is told. The spoken reply is
+the model's answer from the results.
+
 Every callback in ``VoiceCallbacks`` is called from a worker thread: a Qt front must
 hand them to its GUI thread (signals or ``run_on_main``).
 """
@@ -21,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -61,6 +69,10 @@ _LOGGER = logging.getLogger(__name__)
 # dropped speculative work (``speculative_answers_dropped`` in ``autoglm bench voice``).
 LIKELY_END_MS = 96
 DEFAULT_SYSTEM_PROMPT = VOICE_SYSTEM_PROMPT
+TOOL_ANSWER_TIMEOUT_S = 60.0
+"""How long a question about a tool call waits for a yes or no before the call is left unrun."""
+TOOL_ASK_AGAIN_LIMIT = 2
+"""How often an answer that is neither yes nor no gets "Please say yes or no" before the call is denied."""
 
 
 class VoiceState(enum.Enum):
@@ -119,6 +131,12 @@ class VoiceCallbacks:
     on_notice: Callable[[str], None] | None = None
     on_nothing_heard: Callable[[], None] | None = None
     """A turn ended without a word in it (a silent push-to-talk, a cough): nothing is asked."""
+    on_tool_calls: Callable[[str, list[Any]], None] | None = None
+    """The reply called tools: its visible text and the calls (``core.types.ToolCall``), before any is asked."""
+    on_tool_question: Callable[[Any], None] | None = None
+    """A call (``PendingCall``) is being asked about aloud; ``answer_tool_call`` may answer it too."""
+    on_tool_result: Callable[[Any], None] | None = None
+    """A call was decided and run or left unrun (``ToolExchange``: call, decision, result)."""
 
 
 @dataclass
@@ -141,6 +159,8 @@ class VoiceTurn:
     asr_audio_s: float = 0.0
     tts_s: float = 0.0
     tts_audio_s: float = 0.0
+    tool_exchanges: list[Any] = field(default_factory=list)
+    """The tool calls of the turn (``ToolExchange``), in order."""
 
     @property
     def first_audio_s(self) -> float | None:
@@ -168,6 +188,19 @@ class _PendingTurn:
     speaking: bool = False
     held_deltas: list[str] = field(default_factory=list)
     verdict: TurnVerdict | None = None
+
+
+class _TurnAbandoned(Exception):
+    """The user went on speaking, or stopped the reply, before its tool calls were asked about."""
+
+
+@dataclass
+class _SpokenReply:
+    """What one turn's replies showed and spoke: the last reply's text, and when the first came."""
+
+    content: list[str] = field(default_factory=list)
+    first_token_at: float | None = None
+    rounds: int = 0
 
 
 def _endpoint_config(settings: VoiceSettings) -> EndpointConfig:
@@ -200,6 +233,7 @@ class VoiceConversation:
         sampling: SamplingParams | None = None,
         conversation: Callable[[], Conversation] | None = None,
         generation: Callable[[], GenerationSettings] | None = None,
+        tools: Callable[[], Any] | None = None,
         echo_tail_s: float = 0.3,
     ):
         self.scheduler = scheduler
@@ -224,6 +258,12 @@ class VoiceConversation:
         self.conversation_source = conversation or (lambda: self.own_conversation)
         """The conversation each turn is asked in; a front that gives one records the turns itself."""
         self.generation_source = generation or GenerationSettings
+        self.tools_source = tools or (lambda: None)
+        """The tools a spoken request may use now (a ``tools.spoken.SpokenTools``), or ``None``."""
+        self.tool_answer_timeout_s = TOOL_ANSWER_TIMEOUT_S
+        self._tool_answers: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._early_answers: dict[str, Any] = {}
+        self._awaiting_tool_answer = threading.Event()
         self.echo_tail_s = echo_tail_s
         self.hands_free = True
         self.state = VoiceState.IDLE
@@ -352,6 +392,15 @@ class VoiceConversation:
         if self._speaker is not None:
             self._speaker.stop()
 
+    @property
+    def awaiting_tool_answer(self) -> bool:
+        """Whether a tool call is waiting for the user's yes or no."""
+        return self._awaiting_tool_answer.is_set()
+
+    def answer_tool_call(self, call_id: str, decision: Any) -> None:
+        """Answer a call (a click on its card: an ``approval.Decision``); it counts when that call is asked."""
+        self._tool_answers.put((call_id, decision))
+
     def read_aloud(self, stream: ReplySource) -> ReplySpeaker:
         """Speak a typed chat's reply as it streams; call right after ``submit``.
 
@@ -411,6 +460,8 @@ class VoiceConversation:
     def _muted(self) -> bool:
         if self.barge_in_allowed:
             return False
+        if self._awaiting_tool_answer.is_set():  # the question was asked: the answer is listened for
+            return self._reading_aloud.is_set() or time.monotonic() < self._muted_until
         return (self._busy.is_set() or self._reading_aloud.is_set()
                 or time.monotonic() < self._muted_until)
 
@@ -475,7 +526,7 @@ class VoiceConversation:
         kind = event.kind
         pending = self._pending
         if kind is TurnEventKind.SPEECH_STARTED:
-            if self._busy.is_set() and self.barge_in_allowed:
+            if self._busy.is_set() and self.barge_in_allowed and not self._awaiting_tool_answer.is_set():
                 _LOGGER.info("Barge-in: the user spoke over the reply")
                 self.interrupt()
             self._set_state(VoiceState.HEARING)
@@ -616,30 +667,23 @@ class VoiceConversation:
         style = answering_in(self.style, transcript.language)
         request = conversation.request(self.generation_source(), style, draft=pending.text,
                                        sampling=self.sampling)
-        stream = pending.stream = self._stream = self.scheduler.submit(request)
-        if pending.abandoned.is_set():
-            stream.cancel()
-        first_token_at = None
-        content: list[str] = []
-        for event in stream:
-            if isinstance(event, Notice):
-                if self.callbacks.on_notice is not None:
-                    self.callbacks.on_notice(event.message)
-                continue
-            if not event.content or pending.abandoned.is_set():
-                continue
-            if first_token_at is None:
-                first_token_at = time.monotonic()
-            content.append(event.content)
-            self._deliver(pending, event.content)
-            if not self._interrupted.is_set():
-                speaker.feed(event.content)
-                if speaker.first_sentence_at is not None and not pending.speaking:
-                    pending.speaking = True
-                    if pending.announced:
-                        self._set_state(VoiceState.SPEAKING)
-        completion = stream.result()
-        self._stream = None
+        spoken = _SpokenReply()
+        tools = self.tools_source()
+        tool_turn = None
+        if tools is None:
+            completion = self._stream_reply(pending, request, None, spoken)
+        else:
+            try:
+                tool_turn = tools.reply(
+                    request, lambda offered, reader: self._stream_reply(pending, offered, reader, spoken),
+                    lambda call: self._ask_about_tool(pending, tools, call, transcript.language),
+                    on_calls=lambda made, parsed: self._tool_calls_made(pending, parsed),
+                    on_exchange=self._tool_exchanged)
+            except _TurnAbandoned:
+                speaker.stop()
+                _LOGGER.info("The turn %r ended before its tool calls were asked about", pending.text)
+                return
+            completion = tool_turn.completion
         if not self._wait_confirmed(pending):
             speaker.stop()
             _LOGGER.info("Speech went on: the early answer to %r was dropped", pending.text)
@@ -653,24 +697,169 @@ class VoiceConversation:
                 if self._stop.is_set() or self._interrupted.is_set():
                     break
         interrupted = self._interrupted.is_set()
-        full_reply = "".join(content).strip()
+        full_reply = "".join(spoken.content).strip()
         self.player.take_history()
         stored = speaker.last_stopped_text if interrupted else full_reply
         if conversation is self.own_conversation:
             conversation.add_user(pending.text, origin="spoken")
+            if tools is not None and tool_turn is not None and tool_turn.exchanges:
+                tools.record(conversation, tool_turn)
             reply = conversation.begin_reply(origin="spoken")
             conversation.finish_reply(reply, stored, completion=completion)
         turn = VoiceTurn(
             user_text=pending.text, reply_text=stored, full_reply=full_reply, interrupted=interrupted,
             completion=completion, speech_ended_at=pending.speech_ended_at,
             endpointed_at=pending.endpointed_at, transcribed_at=pending.transcribed_at,
-            first_token_at=first_token_at, first_sentence_at=speaker.first_sentence_at,
+            first_token_at=spoken.first_token_at, first_sentence_at=speaker.first_sentence_at,
             first_audio_at=speaker.first_audio_at, asr_s=transcript.elapsed_s,
             asr_audio_s=transcript.audio_s, tts_s=speaker.synthesis_s, tts_audio_s=speaker.audio_s,
-            first_synthesized_at=speaker.first_synthesized_at)
+            first_synthesized_at=speaker.first_synthesized_at,
+            tool_exchanges=list(tool_turn.exchanges) if tool_turn is not None else [])
         self.turns.append(turn)
         if self.callbacks.on_turn_done is not None:
             self.callbacks.on_turn_done(turn)
+
+    def _stream_reply(self, pending: _PendingTurn, request: GenerationRequest, reader: Any,
+                      spoken: _SpokenReply) -> Completion:
+        """Submit one request and stream it to the front and the speaker; ``reader`` holds back tool calls."""
+        assert self._speaker is not None
+        speaker = self._speaker
+        if spoken.rounds:  # a reply after tool results: speak it as a reply of its own
+            speaker.begin()
+            pending.speaking = False
+        spoken.rounds += 1
+        spoken.content = []
+        stream = pending.stream = self._stream = self.scheduler.submit(request)
+        if pending.abandoned.is_set():
+            stream.cancel()
+
+        def show(text: str) -> None:
+            if not text:
+                return
+            if spoken.first_token_at is None:
+                spoken.first_token_at = time.monotonic()
+            spoken.content.append(text)
+            self._deliver(pending, text)
+            if not self._interrupted.is_set():
+                speaker.feed(text)
+                if speaker.first_sentence_at is not None and not pending.speaking:
+                    pending.speaking = True
+                    if pending.announced:
+                        self._set_state(VoiceState.SPEAKING)
+
+        for event in stream:
+            if isinstance(event, Notice):
+                if self.callbacks.on_notice is not None:
+                    self.callbacks.on_notice(event.message)
+                continue
+            if not event.content or pending.abandoned.is_set():
+                continue
+            show(reader.feed(event.content).content if reader is not None else event.content)
+        if reader is not None and not pending.abandoned.is_set():
+            show(reader.flush().content)
+        completion = stream.result()
+        self._stream = None
+        return completion
+
+    def _tool_calls_made(self, pending: _PendingTurn, parsed: Any) -> None:
+        """The reply called tools: nothing runs unless the turn is surely over and was not stopped."""
+        if not self._wait_confirmed(pending) or self._interrupted.is_set():
+            raise _TurnAbandoned
+        self._announce(pending)  # the front hears of the words before the calls they led to
+        if self.callbacks.on_tool_calls is not None:
+            self.callbacks.on_tool_calls(parsed.content, list(parsed.calls))
+
+    def _tool_exchanged(self, exchange: Any) -> None:
+        if self.callbacks.on_tool_result is not None:
+            self.callbacks.on_tool_result(exchange)
+
+    def _ask_about_tool(self, pending: _PendingTurn, tools: Any, call: Any, language: str) -> Any:
+        """Ask aloud whether ``call`` may run and wait for a spoken yes or no, or the front's answer."""
+        if not self._wait_confirmed(pending) or self._interrupted.is_set():
+            return tools.unanswered()
+        answered = self._front_answer(call.call_id)
+        if answered is not None:  # clicked before the question was asked
+            return answered
+        self._say(tools.question(call, language))
+        if self.callbacks.on_tool_question is not None:
+            self.callbacks.on_tool_question(call)
+        deadline = time.monotonic() + self.tool_answer_timeout_s
+        asked_again = 0
+        self._muted_until = time.monotonic() + self.echo_tail_s
+        self._awaiting_tool_answer.set()
+        self._set_state(VoiceState.LISTENING)
+        try:
+            while time.monotonic() < deadline and not self._stop.is_set() and not self._interrupted.is_set():
+                answered = self._front_answer(call.call_id)
+                if answered is not None:
+                    return answered
+                try:
+                    answer_turn = self._turns.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if answer_turn is None:  # the loop is closing
+                    self._turns.put(None)
+                    break
+                heard = self._hear_answer(answer_turn)
+                if not heard:
+                    continue
+                decision = tools.heard(heard)
+                _LOGGER.info("Heard %r for the call of %s: %s", heard, call.function_name, decision)
+                if decision is not None:
+                    return decision
+                if asked_again >= TOOL_ASK_AGAIN_LIMIT:
+                    break
+                asked_again += 1
+                self._awaiting_tool_answer.clear()
+                self._say(tools.ask_again(language))
+                self._muted_until = time.monotonic() + self.echo_tail_s
+                self._awaiting_tool_answer.set()
+                self._set_state(VoiceState.LISTENING)
+        finally:
+            self._awaiting_tool_answer.clear()
+            self._set_state(VoiceState.THINKING)
+        answered = self._front_answer(call.call_id)  # a click that came with the timeout
+        return answered if answered is not None else tools.unanswered()
+
+    def _front_answer(self, call_id: str) -> Any:
+        """The front's answer to ``call_id`` if one came (answers to other calls are kept for theirs)."""
+        while True:
+            try:
+                answered_id, decision = self._tool_answers.get_nowait()
+            except queue.Empty:
+                break
+            self._early_answers[answered_id] = decision
+        return self._early_answers.pop(call_id, None)
+
+    def _say(self, text: str) -> None:
+        """Speak one line (a question about a tool) to its end, after what is being spoken."""
+        speaker = self._speaker
+        assert speaker is not None
+        speaker.finish()
+        while not speaker.wait_done(0.1):
+            if self._stop.is_set() or self._interrupted.is_set():
+                return
+        self._set_state(VoiceState.SPEAKING)
+        speaker.speak(text)
+        while not speaker.wait_done(0.1):
+            if self._stop.is_set() or self._interrupted.is_set():
+                return
+
+    def _hear_answer(self, answer: _PendingTurn) -> str:
+        """The words of a turn spoken in answer to a question (never shown as a turn of its own)."""
+        with answer.lock:
+            answer.announced = True
+        if answer.abandoned.is_set():
+            return ""
+        with FOREGROUND.running():
+            transcript = self.transcriber.transcribe(answer.audio)
+        text = transcript.text.strip() if has_words(transcript.text) else ""
+        with answer.lock:
+            answer.text = text
+        self._judge_pause(answer)
+        if not self._wait_confirmed(answer):
+            return ""
+        return text
 
     # -- reporting -------------------------------------------------------------------------------
     def _set_state(self, state: VoiceState) -> None:

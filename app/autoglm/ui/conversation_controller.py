@@ -140,6 +140,8 @@ class ConversationController(QObject):
         self._replies: list[RunningReply] = []
         self.tools: Any = None
         """The window's ``ToolController`` (MCP tools offered to the model), when there is one."""
+        self._spoken_cards: dict[int, Callable[[str, Any], None]] = {}
+        """Cards of calls a spoken request made, by item key: a click on one answers the voice loop."""
         self._load_generation = 0
         self.make_measurer: Callable[[], Callable[[list[MessageItem]], Any]] | None = None
         """Set by the window: gives a function that measures items on the worker thread."""
@@ -565,24 +567,82 @@ class ConversationController(QObject):
     # -- tool calls --------------------------------------------------------------------------
     def _tool_calls_made(self, item: MessageItem, completion: Completion, parsed: Any) -> None:
         """The reply called tools: it becomes the calls' turn, and each call gets a card below it."""
+        for card in self._call_cards(item, parsed.content, list(parsed.calls), completion):
+            if card.tool_state == "running":
+                self._run_tool(card, Decision.ONCE)
+
+    def _call_cards(self, item: MessageItem, content: str, calls: list[Any],
+                    completion: Completion | None) -> list[MessageItem]:
+        """Finish ``item`` as the turn that made ``calls`` (stored with them) and show a card per call."""
         from autoglm.tools.tool_turns import stored_calls
 
-        item.content = parsed.content
-        item.tool_calls = list(parsed.calls)
+        item.content = content
+        item.tool_calls = calls
         reply = self._reply_of(item)
         if reply is not None:  # saved with the turn: reopening the chat shows the calls and their results
-            reply.conversation.record_tool_calls(reply.turn, stored_calls(item.tool_calls))
+            reply.conversation.record_tool_calls(reply.turn, stored_calls(calls))
         self._finalise(item, completion=completion)
         session = self.tools.session(self.runtime)
-        for call in parsed.calls:
+        cards = []
+        for call in calls:
             pending = session.pending(call)
             card = MessageItem(role="tool", tool_call=pending, tool_result=(call, None), tool_turn_id=item.message_id)
             card.tool_state = "asking" if session.needs_asking(pending) else "running"
             card.content = _card_text(card)
             self.model.append(card)
             self.toolCallAdded.emit(card)
-            if card.tool_state == "running":
-                self._run_tool(card, Decision.ONCE)
+            cards.append(card)
+        return cards
+
+    # -- tool calls of a spoken request (the voice loop asks, runs and answers) ----------------
+    def spoken_tool_calls(self, item: MessageItem, content: str, calls: list[Any],
+                          answer: Callable[[str, Any], None]) -> list[MessageItem]:
+        """A spoken reply called tools: its item becomes their turn and each call a card.
+
+        A click on a card waiting for approval goes to ``answer(call_id, decision)`` (the voice
+        loop, which is asking aloud at the same time and runs the call itself).
+        """
+        cards = self._call_cards(item, content, calls, None)
+        for card in cards:
+            self._spoken_cards[card.key] = answer
+        return cards
+
+    def spoken_tool_result(self, exchange: Any) -> bool:
+        """The voice loop decided and ran (or left unrun) a call: show it on its card and keep it stored.
+
+        Returns whether every card of the spoken turn is answered now (its reply in words comes next).
+        """
+        from autoglm.tools.tool_turns import stored_result
+
+        cards = [i for i in self.model.items() if i.role == "tool" and i.key in self._spoken_cards]
+        card = next((c for c in cards if c.tool_result[0].id == exchange.call.call_id), None)
+        if card is None:
+            return not cards
+        call = card.tool_result[0]
+        card.tool_result = (call, exchange.result)
+        card.tool_state = "denied" if not exchange.decision.approved else "failed" if exchange.result.is_error \
+            else "done"
+        card.content = _card_text(card)
+        self.model.changed(card)
+        conversation, turn_id = self.conversation, card.tool_turn_id
+        result = stored_result(call.id, exchange.decision, exchange.result)
+        BackgroundTask(lambda: self._record_result(conversation, turn_id, result), name="save-tool-result",
+                       owner=self).start()
+        if all(c.tool_state in ("done", "failed", "denied") for c in cards):
+            for answered in cards:
+                self._spoken_cards.pop(answered.key, None)
+            return True
+        return False
+
+    @staticmethod
+    def _record_result(conversation: Conversation, turn_id: int, result: Any) -> None:
+        turn = conversation.turn(turn_id)
+        if turn is not None:
+            conversation.record_tool_result(turn, result)
+
+    def continue_spoken_turn(self) -> MessageItem:
+        """The reply in words after a spoken turn's tool results: a new item to stream into."""
+        return self._open_reply_item(origin="spoken")
 
     def decide_tool_call(self, card: MessageItem, decision: Any) -> None:
         """The user answered a card: run the call (once or always) or tell the model it was denied."""
@@ -594,6 +654,10 @@ class ConversationController(QObject):
         if decision is Decision.ALWAYS:
             self.tools.remember(card.tool_call, decision)  # kept in mcp.json: this tool runs without asking
             decision = Decision.ONCE
+        spoken = self._spoken_cards.get(card.key)
+        if spoken is not None:
+            spoken(card.tool_result[0].id, decision)  # the voice loop runs it and reports back
+            return
         self._run_tool(card, decision)
 
     def _run_tool(self, card: MessageItem, decision: Any) -> None:

@@ -9,6 +9,11 @@ into the open conversation through the controller's ``begin_spoken_turn`` /
 ``add_spoken_delta`` / ``finish_spoken_turn``, so they are stored like typed ones, the
 reply cut to what was actually said when the user spoke over it.
 
+A spoken request may use the window's MCP tools: the reply that calls one becomes its
+turn with a card per call (as a typed one does), the voice loop asks aloud and listens
+for a yes or no, and a click on the card answers it too; the reply in words after the
+results streams into a new item.
+
 Push-to-talk: hold the mic button (≥ 300 ms) or F9; a click toggles hands-free.
 
 The microphone is open only while it is used: in hands-free mode, and in push-to-talk
@@ -57,6 +62,8 @@ class VoiceController(QObject):
     _errorReported = Signal(str)
     _noticeReported = Signal(str)
     _nothingHeard = Signal()
+    _toolCallsReported = Signal(str, object)
+    _toolResultReported = Signal(object)
     nothingHeard = Signal()
     """A turn held no words, so nothing was asked."""
 
@@ -123,6 +130,8 @@ class VoiceController(QObject):
         self._errorReported.connect(self._on_error)
         self._noticeReported.connect(self._on_notice)
         self._nothingHeard.connect(self._on_nothing_heard)
+        self._toolCallsReported.connect(self._on_tool_calls)
+        self._toolResultReported.connect(self._on_tool_result)
         self.controller.replySubmitted.connect(self._on_reply_submitted)
         self.controller.busyChanged.connect(self._on_busy_changed)
         window.composer.stopRequested.connect(self.stop_speaking)  # Stop and Esc silence the voice too
@@ -285,15 +294,28 @@ class VoiceController(QObject):
                 on_level=self._set_level, on_transcript=self._transcriptReported.emit,
                 on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
                 on_error=self._errorReported.emit, on_notice=self._noticeReported.emit,
-                on_nothing_heard=self._nothingHeard.emit)
+                on_nothing_heard=self._nothingHeard.emit,
+                on_tool_calls=self._toolCallsReported.emit, on_tool_result=self._toolResultReported.emit)
             runtime, controller = self.runtime, self.controller
             # Spoken turns are asked in the open chat (its screenshots included) and recorded
             # there by the controller; the voice loop keeps no history of its own.
             self.voice = VoiceConversation(runtime.scheduler, self._voice_settings(), callbacks,
                                            transcriber=runtime.recognizer, synthesizer=runtime.synthesizer,
                                            conversation=lambda: controller.conversation,
-                                           generation=lambda: runtime.settings.generation)
+                                           generation=lambda: runtime.settings.generation,
+                                           tools=self._spoken_tools)
         return self.voice
+
+    def _spoken_tools(self) -> Any:
+        """The window's tools for the next spoken request, or ``None`` when none is switched on (voice thread)."""
+        tools = getattr(self.window, "tools", None)
+        if tools is None or not tools.hub.tools():
+            return None
+        from autoglm.tools.spoken import SpokenTools
+
+        runtime = self.runtime
+        session = tools.session(runtime)
+        return SpokenTools(session, lambda: getattr(runtime.model_info, "chat_template", "") or "")
 
     def _start_listening(self, hands_free: bool) -> None:
         """Open the microphone and load the models if needed, then listen (pressing if held)."""
@@ -474,6 +496,22 @@ class VoiceController(QObject):
             self.voice.interrupt()  # the loop's own reply to "yes" is not wanted: the chat answers
         self.controller.decide_tool_call(cards[0], decision)
         return True
+
+    def _on_tool_calls(self, content: str, calls: list[Any]) -> None:
+        """The spoken reply called tools: it becomes their turn, each call a card the voice asks about."""
+        self._drain_deltas()
+        item, self._voice_item = self._voice_item, None  # before it finishes: not a Stop by the user
+        if item is None or self.voice is None:
+            return
+        self.controller.spoken_tool_calls(item, content, calls, self.voice.answer_tool_call)
+        self.window.chat_view.scroll_to_end()
+
+    def _on_tool_result(self, exchange: Any) -> None:
+        """A call was answered and run (or not): its card shows it; after the last, the answer in words follows."""
+        if self.controller.spoken_tool_result(exchange) and self._voice_item is None:
+            self._voice_item = self.controller.continue_spoken_turn()
+            self.window.chat_view.scroll_to_end()
+            self._drain_deltas()
 
     def _on_turn_done(self, turn: Any) -> None:
         item = self._voice_item
