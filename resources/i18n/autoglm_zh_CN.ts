@@ -352,6 +352,54 @@
     </message>
 </context>
 <context>
+    <name>CitationViewerDialog</name>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="136"/>
+        <source>&amp;Open file</source>
+        <translation>打开文件(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="135"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="158"/>
+        <source>No application here opens this kind of file.</source>
+        <translation>本机没有能打开此类文件的应用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="138"/>
+        <source>Open the document in the system&apos;s viewer</source>
+        <translation>用系统的查看器打开文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="179"/>
+        <source>Page {0} of {1}</source>
+        <translation>{1} 第 {0} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="226"/>
+        <source>The document could not be shown: {0}</source>
+        <translation>无法显示该文档：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="155"/>
+        <source>The file is no longer where it was indexed.</source>
+        <translation>该文件已不在编入索引时的位置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="164"/>
+        <source>The file is no longer where it was indexed; the passage as it was cited is shown.</source>
+        <translation>该文件已不在编入索引时的位置；下面显示引用时的段落。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/citation_viewer.py" line="124"/>
+        <source>The passage cited</source>
+        <translation>引用的段落</translation>
+    </message>
+</context>
+<context>
     <name>ComposerWidget</name>
     <message>
         <location filename="../../app/autoglm/ui/composer.py" line="263"/>
@@ -440,12 +488,12 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="222"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="233"/>
         <source>Could not open the conversation: {0}</source>
         <translation>无法打开对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="309"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="320"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
@@ -454,27 +502,27 @@
         <translation type="vanished">{0}（已编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="672"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="766"/>
         <source>Could not edit the message: {0}</source>
         <translation>无法编辑消息：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="766"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="873"/>
         <source>**Tool call** `{0}`{1}</source>
         <translation>**工具调用** `{0}`{1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="770"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="877"/>
         <source>*Run it? It runs only if you approve.*</source>
         <translation>*要运行吗？只有你批准后才会运行。*</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="772"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="879"/>
         <source>*Running…*</source>
         <translation>*正在运行…*</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="774"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="881"/>
         <source>*Denied: it was not run.*</source>
         <translation>*已拒绝：未运行。*</translation>
     </message>
@@ -487,12 +535,12 @@
         <translation type="vanished">附件文件夹中缺少一张附加的图片。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="704"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="798"/>
         <source>Could not show that version: {0}</source>
         <translation>无法显示该版本：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/conversation_controller.py" line="733"/>
+        <location filename="../../app/autoglm/ui/conversation_controller.py" line="827"/>
         <source>That chat or project no longer exists.</source>
         <translation>该聊天或项目已不存在。</translation>
     </message>
@@ -677,34 +725,224 @@
     </message>
 </context>
 <context>
+    <name>DocumentsPanelDialog</name>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="309"/>
+        <source>%n document(s) removed.</source>
+        <translation>
+            <numerusform>已移除 %n 个文档。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="189"/>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="155"/>
+        <source>&amp;Re-index</source>
+        <translation>重新索引(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="149"/>
+        <source>Add &amp;files…</source>
+        <translation>添加文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="264"/>
+        <source>Add a folder</source>
+        <translation>添加文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="152"/>
+        <source>Add f&amp;older…</source>
+        <translation>添加文件夹(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="264"/>
+        <source>Add files</source>
+        <translation>添加文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="253"/>
+        <source>Cancelled (partly indexed)</source>
+        <translation>已取消（部分已索引）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="318"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="200"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="170"/>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="141"/>
+        <source>Documents of “{0}”</source>
+        <translation>“{0}”的文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="173"/>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="144"/>
+        <source>Drop files or folders here, or add them. The assistant answers this project&apos;s chats from them and names its sources.</source>
+        <translation>把文件或文件夹拖到这里，或点击添加。助手会根据它们回答此项目的聊天，并注明出处。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="251"/>
+        <source>Failed: {0}</source>
+        <translation>失败：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="248"/>
+        <source>Indexed</source>
+        <translation>已索引</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="248"/>
+        <source>Indexed: %n passage(s) can be cited</source>
+        <translation>
+            <numerusform>已索引：可引用 %n 个段落</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="293"/>
+        <source>Indexing is still running: add more when it has finished, or cancel it.</source>
+        <translation>索引仍在进行：请等它完成后再添加，或取消它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="188"/>
+        <source>Indexing progress</source>
+        <translation>索引进度</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="253"/>
+        <source>Indexing was cancelled; Re-index finishes it</source>
+        <translation>索引已取消；点击重新索引可完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="339"/>
+        <source>Indexing {0} ({1} of {2})</source>
+        <translation>正在索引 {0}（第 {1} 个，共 {2} 个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="341"/>
+        <source>Indexing: {0} of {1} files</source>
+        <translation>正在索引：已完成 {0} 个，共 {1} 个文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="254"/>
+        <source>Indexing…</source>
+        <translation>正在索引…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="170"/>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="170"/>
+        <source>Passages</source>
+        <translation>段落</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="159"/>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="157"/>
+        <source>Read changed files again</source>
+        <translation>重新读取有改动的文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="327"/>
+        <source>Reading the documents…</source>
+        <translation>正在读取文档…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="170"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="218"/>
+        <source>The documents could not be listed: {0}</source>
+        <translation>无法列出文档：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="250"/>
+        <source>it could not be read</source>
+        <translation>无法读取</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n could not be read</source>
+        <translation type="vanished">
+            <numerusform>%n 个无法读取</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n indexed</source>
+        <translation type="vanished">
+            <numerusform>已索引 %n 个</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unchanged</source>
+        <translation type="vanished">
+            <numerusform>%n 个未改动</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="121"/>
+        <source>Cancelled: {0} before it stopped</source>
+        <translation>已取消：停止前{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/documents_panel.py" line="113"/>
+        <source>Indexing failed: {0}</source>
+        <translation>索引失败：{0}</translation>
+    </message>
+</context>
+<context>
     <name>EmptyStateWidget</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="93"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="94"/>
         <source>Explain what a Python generator is, with a short example.</source>
         <translation>用一个简短的例子解释什么是 Python 生成器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="94"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="95"/>
         <source>Write a shell one-liner that finds the 10 largest files in a folder.</source>
         <translation>写一行 shell 命令，找出文件夹中最大的 10 个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="95"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="96"/>
         <source>Summarise the trade-offs of SQLite&apos;s WAL mode.</source>
         <translation>总结 SQLite WAL 模式的利弊。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="153"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="154"/>
         <source>How can I help?</source>
         <translation>有什么可以帮您？</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="154"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="155"/>
         <source>Everything stays on this computer. Attach images, paste screenshots, or ask about code.</source>
         <translation>所有内容都只保存在这台电脑上。可以附加图片、粘贴截图，或询问代码问题。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="159"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="160"/>
         <source>Ask: {0}</source>
         <translation>提问：{0}</translation>
     </message>
@@ -797,177 +1035,177 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="359"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="360"/>
         <source>AutoGLM Desktop</source>
         <translation>AutoGLM 桌面版</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="361"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
         <source>&amp;Search chats…</source>
         <translation>搜索对话(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>Focus the message &amp;input</source>
         <translation>聚焦消息输入框(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="362"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
         <source>S&amp;top generating</source>
         <translation>停止生成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="363"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
         <source>&amp;Model manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
         <source>&amp;Import a model file…</source>
         <translation>导入模型文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="364"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
         <source>&amp;Export this chat…</source>
         <translation>导出此对话(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="365"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
         <source>Export &amp;all chats…</source>
         <translation>导出全部对话(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="366"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="367"/>
         <source>Show or hide the &amp;sidebar</source>
         <translation>显示或隐藏侧边栏(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="367"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="368"/>
         <source>&amp;About AutoGLM Desktop</source>
         <translation>关于 AutoGLM 桌面版(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="368"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="369"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="369"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="370"/>
         <source>Zoom &amp;in</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="369"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="370"/>
         <source>Zoom &amp;out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="370"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="371"/>
         <source>&amp;Actual size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="374"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="375"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="375"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="376"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="376"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="377"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="377"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="378"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="378"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="379"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="379"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="380"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="380"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="381"/>
         <source>Model manager (Ctrl+M)</source>
         <translation>模型管理器（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="381"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="382"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="382"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="383"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="383"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="384"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="384"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="385"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="500"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="513"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="536"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="549"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="617"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="630"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="618"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="631"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="652"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="666"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="811"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="825"/>
         <source>Chat text size: {0} pt</source>
         <translation>聊天文字大小：{0} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="829"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="843"/>
         <source>A message cannot be deleted while a reply is being written: stop it first (Esc).</source>
         <translation>正在生成回复时不能删除消息：请先停止（Esc）。</translation>
     </message>
@@ -980,51 +1218,51 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="659"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="673"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="699"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="713"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="726"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="740"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="730"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="744"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="732"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="746"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="744"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="758"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="750"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="764"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="755"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="769"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="756"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="770"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
@@ -1037,16 +1275,17 @@
         <translation type="vanished">代码已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="468"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="469"/>
         <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
         <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="582"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="595"/>
         <source>{0} was loaded for an API request.</source>
         <translation>已为一个 API 请求加载 {0}。</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/main_window.py" line="486"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
@@ -1054,58 +1293,58 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="116"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="128"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="116"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="128"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="117"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="129"/>
         <source>Regenerate reply</source>
         <translation>重新生成回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="117"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="129"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="179"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="191"/>
         <source>Reading your message…</source>
         <translation>正在读取你的消息…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="346"/>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="376"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="373"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="403"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="178"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="190"/>
         <source>Thinking… {0} s</source>
         <translation>思考中… {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="80"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="82"/>
         <source>{0} tokens</source>
         <translation>{0} 词元</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="82"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="84"/>
         <source>{0} tok/s</source>
         <translation>{0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="118"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="130"/>
         <source>Continue the reply</source>
         <translation>继续回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="164"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="176"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -1114,396 +1353,407 @@
         <translation type="vanished">思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="182"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="194"/>
         <source>Thought for {0} s</source>
         <translation>已思考 {0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="183"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="195"/>
         <source>Thoughts</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="228"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="242"/>
         <source>Length limit reached: Continue writes more</source>
         <translation>已达到长度上限：点“继续”接着写</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="562"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="100"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="119"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="131"/>
         <source>Previous version</source>
         <translation>上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/message_delegate.py" line="120"/>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="132"/>
         <source>Next version</source>
         <translation>下一个版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="250"/>
+        <source>Sources:</source>
+        <translation>出处：</translation>
     </message>
 </context>
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="157"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="164"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="175"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="182"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="158"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="176"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="162"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="180"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="162"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="180"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="162"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="180"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="163"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="163"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
         <source>Memory needed</source>
         <translation>所需内存</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="163"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="165"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
         <source>Models in the catalog and models imported from disk</source>
         <translation>目录中的模型和从磁盘导入的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="201"/>
         <source>Model details</source>
         <translation>模型详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="187"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="205"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="192"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="210"/>
         <source>Progress details</source>
         <translation>进度详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="195"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="213"/>
         <source>Use for chat</source>
         <translation>用于对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="195"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="213"/>
         <source>Chat with the selected model</source>
         <translation>使用所选模型对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="197"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="215"/>
         <source>Import GGUF…</source>
         <translation>导入 GGUF…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="198"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="216"/>
         <source>Add a GGUF model (and its vision projector) from this computer</source>
         <translation>从本机添加 GGUF 模型（及其视觉投影器）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="200"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="360"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="218"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="384"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="200"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="218"/>
         <source>Download the selected model&apos;s files</source>
         <translation>下载所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="202"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="220"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="203"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="221"/>
         <source>Stop the download; what arrived is kept for resuming</source>
         <translation>停止下载；已下载的部分会保留以便继续</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="205"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="223"/>
         <source>Verify</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="206"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="224"/>
         <source>Check the selected model&apos;s files against the catalog</source>
         <translation>按目录校验所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="208"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="226"/>
         <source>Discover…</source>
         <translation>发现…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="209"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="227"/>
         <source>Search the model hub for GGUF models that fit this computer</source>
         <translation>在模型仓库中搜索适合本机的 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="211"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="235"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="211"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="235"/>
         <source>Close the model manager</source>
         <translation>关闭模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="275"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="299"/>
         <source>(active)</source>
         <translation>（当前）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="276"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="300"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="291"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="315"/>
         <source>Chat model</source>
         <translation>对话模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="291"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="315"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="292"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="316"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="296"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="320"/>
         <source>Damaged: {0}</source>
         <translation>已损坏：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="299"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="323"/>
         <source>Partly downloaded ({0}); resume to finish</source>
         <translation>部分已下载（{0}）；继续下载以完成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="301"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="325"/>
         <source>Bundled; prepared on first use</source>
         <translation>已内置；首次使用时准备</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="302"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="326"/>
         <source>Not on this computer</source>
         <translation>不在本机上</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="304"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="328"/>
         <source>Imported (no catalog checksum)</source>
         <translation>已导入（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="306"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="330"/>
         <source>Present (no catalog checksum)</source>
         <translation>已存在（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="307"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="331"/>
         <source>Verified</source>
         <translation>已校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="307"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="331"/>
         <source>Checksum mismatch</source>
         <translation>校验和不匹配</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="308"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="332"/>
         <source>Present, not verified yet</source>
         <translation>已存在，尚未校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="314"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="338"/>
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="319"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="343"/>
         <source>{0} at {1} tokens</source>
         <translation>{0}（{1} 词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="322"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="346"/>
         <source>≈ {0:.1f} GB</source>
         <translation>≈ {0:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="359"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="383"/>
         <source>Resume download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="374"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="401"/>
         <source>To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its mmproj projector GGUF.</source>
         <translation>要添加它，请点击“导入 GGUF…”，先选择其 Q4_K_M GGUF，再选择其 mmproj 投影器 GGUF。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="391"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="418"/>
         <source>Import a GGUF model</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="392"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="419"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="396"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="423"/>
         <source>Optional: its vision projector (mmproj GGUF); Cancel for a text-only model</source>
         <translation>可选：其视觉投影器（mmproj GGUF）；纯文本模型请点取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="397"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="424"/>
         <source>GGUF projectors (*.gguf);;All files (*)</source>
         <translation>GGUF 投影器 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="402"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="498"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="429"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="549"/>
         <source>Checking {0}…</source>
         <translation>正在检查 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="410"/>
         <source>Imported as “{0}”. Select it and press “Use for chat”.</source>
-        <translation>已导入为“{0}”。选中它并点击“用于对话”。</translation>
+        <translation type="vanished">已导入为“{0}”。选中它并点击“用于对话”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="439"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="490"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="457"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="508"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="466"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="517"/>
         <source>Downloaded {0}</source>
         <translation>已下载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="468"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="519"/>
         <source>Downloaded {0} of {1}</source>
         <translation>已下载 {0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="470"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="521"/>
         <source>{0}/s</source>
         <translation>{0}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="472"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="523"/>
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="479"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="530"/>
         <source>Checking the downloaded files… {0}%</source>
         <translation>正在检查已下载的文件… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="483"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="534"/>
         <source>Download complete and verified.</source>
         <translation>下载完成并已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="515"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="566"/>
         <source>Computing checksums… {0}%</source>
         <translation>正在计算校验和… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="520"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="571"/>
         <source>Every file matches the catalog&apos;s checksum.</source>
         <translation>所有文件均与目录中的校验和一致。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="522"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="573"/>
         <source>The files are complete, readable GGUF files (the catalog has no checksum to compare them with).</source>
         <translation>这些文件是完整、可读的 GGUF 文件（目录中没有可比对的校验和）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="546"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="597"/>
         <source>Download paused; press “Resume download” to continue.</source>
         <translation>下载已暂停；点击“继续下载”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="569"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="620"/>
         <source>{0} s</source>
         <translation>{0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="571"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="622"/>
         <source>{0} min</source>
         <translation>{0} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="572"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="623"/>
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="229"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="230"/>
         <source>Take the selected imported model off the list (its files stay)</source>
         <translation>把所选的导入模型从列表中移除（文件保留）</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="232"/>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
     </message>
     <message>
-        <source>Open the folder holding the selected model's file</source>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="233"/>
+        <source>Open the folder holding the selected model&apos;s file</source>
         <translation>打开存放所选模型文件的文件夹</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="437"/>
         <source>Imported as “{0}”: the file stays where it is (it was not copied), so keep it there. Select it and press “Use for chat”.</source>
         <translation>已导入为“{0}”：文件留在原处（没有复制），请不要移动它。选中它并点击“用于聊天”。</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="447"/>
         <source>“{0}” is the model in use: choose another for chat first.</source>
         <translation>“{0}”正在使用中：请先为聊天选择另一个模型。</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="455"/>
         <source>“{0}” was removed from the list; its files were left on disk.</source>
         <translation>“{0}”已从列表中移除；文件仍留在磁盘上。</translation>
     </message>
@@ -1711,30 +1961,30 @@
 <context>
     <name>ProjectsPresenter</name>
     <message>
-        <location filename="../../app/autoglm/ui/projects_presenter.py" line="105"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="177"/>
         <source>Delete project and chats</source>
         <translation>删除项目及其聊天</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/projects_presenter.py" line="98"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="170"/>
         <source>Delete project</source>
         <translation>删除项目</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/projects_presenter.py" line="103"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="175"/>
         <source>Delete project, keep chats</source>
         <translation>删除项目，保留聊天</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/projects_presenter.py" line="99"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="171"/>
         <source>Delete the project “{0}”? Its %n chat(s) can be kept outside any project, or deleted with it.</source>
         <translation>
             <numerusform>删除项目“{0}”？其 %n 个聊天可以保留在项目之外，或一并删除。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/projects_presenter.py" line="54"/>
-        <location filename="../../app/autoglm/ui/projects_presenter.py" line="89"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="126"/>
+        <location filename="../../app/autoglm/ui/projects_presenter.py" line="161"/>
         <source>That project no longer exists.</source>
         <translation>该项目已不存在。</translation>
     </message>
@@ -1768,353 +2018,353 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="111"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="113"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="113"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="115"/>
         <source>Model on the server</source>
         <translation>服务器上的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="122"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="124"/>
         <source>Empty: the local model answers</source>
         <translation>留空：由本地模型回答</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="123"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="125"/>
         <source>The first model the server lists</source>
         <translation>服务器列出的第一个模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="584"/>
         <source>Remote engine</source>
         <translation>远程引擎</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="639"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="703"/>
         <source>With a server address, chats, voice and the API are answered by that OpenAI-compatible server (vLLM, SGLang, llama.cpp&apos;s server) instead of the local model. Choosing a local model in the model manager clears it.</source>
         <translation>填写服务器地址后，聊天、语音和 API 都由该 OpenAI 兼容服务器（vLLM、SGLang、llama.cpp 的服务器）回答，而不是本地模型。在模型管理器中选择本地模型会清除该地址。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="645"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="709"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="647"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="711"/>
         <source>Ask the server which models it serves (nothing is saved)</source>
         <translation>询问服务器提供哪些模型（不会保存任何设置）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="667"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="731"/>
         <source>Type the server&apos;s address first, for example http://gpu-box:8000/v1.</source>
         <translation>请先输入服务器地址，例如 http://gpu-box:8000/v1。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="673"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="737"/>
         <source>This is not a server address: {0}.</source>
         <translation>这不是服务器地址：{0}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="676"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="740"/>
         <source>Connecting to {0}…</source>
         <translation>正在连接 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="57"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
         <source>Active model</source>
         <translation>当前模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="58"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
         <source>Vision projector file</source>
         <translation>视觉投影器文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="59"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
         <source>Context size (tokens)</source>
         <translation>上下文大小（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="60"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="61"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="62"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="63"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
         <source>Flash attention</source>
         <translation>Flash Attention</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="64"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
         <source>Unload projector after (s)</source>
         <translation>空闲多久后卸载投影器（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="65"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="66"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="67"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="68"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="69"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="70"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="71"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="72"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
         <source>Think before answering</source>
         <translation>回答前先思考</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="73"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="74"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="75"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
         <source>Speech recognition model</source>
         <translation>语音识别模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="76"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
         <source>Spoken language</source>
         <translation>口语语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="77"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
         <source>English voice</source>
         <translation>英文语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="78"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
         <source>Chinese voice</source>
         <translation>中文语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
         <source>Turn detector</source>
         <translation>话轮检测</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
         <source>Silence after a finished sentence (ms)</source>
         <translation>完整句子后的静音（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="83"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
         <source>Silence allowed mid-sentence (ms)</source>
         <translation>句中允许的静音（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
         <source>Tokens per image (screenshots are scaled to fit)</source>
         <translation>每张图片的词元数（截图会缩放以适应）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="105"/>
         <source>Allowed host names (comma-separated)</source>
         <translation>允许的主机名（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="106"/>
         <source>Allowed web origins (comma-separated)</source>
         <translation>允许的网页来源（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="105"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
         <source>Require the key on this computer</source>
         <translation>本机也需要密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="106"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
         <source>Allow desktop control</source>
         <translation>允许控制桌面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="107"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109"/>
         <source>Allow MCP tools</source>
         <translation>允许 MCP 工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="121"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="123"/>
         <source>Automatic (when acting or tools are on)</source>
         <translation>自动（开启操作或工具时）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="133"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="135"/>
         <source>Whisper tiny.en (English, fastest)</source>
         <translation>Whisper tiny.en（英文，最快）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="134"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="136"/>
         <source>Whisper base (Chinese, English and more)</source>
         <translation>Whisper base（中文、英文等）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="135"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="137"/>
         <source>Piper en_US joe</source>
         <translation>Piper en_US joe</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="136"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="138"/>
         <source>espeak-ng Mandarin</source>
         <translation>espeak-ng 普通话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="508"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="585"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="564"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="627"/>
         <source>OK or Apply reloads the model at once with the changes on this page.</source>
         <translation>按“确定”或“应用”会立即以本页的更改重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="79"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>
         <source>Speaking speed</source>
         <translation>语速</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="80"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="82"/>
         <source>Silence ending a turn (ms)</source>
         <translation>结束一轮发言的静音时长（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="84"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
         <source>Audio kept before speech (ms)</source>
         <translation>语音前保留的音频（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="85"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
         <source>Speech detection threshold</source>
         <translation>语音检测阈值</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="86"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
         <source>Using a headset</source>
         <translation>使用耳机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="87"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
         <source>Interrupt by speaking</source>
         <translation>说话即可打断</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="88"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
         <source>Read replies aloud</source>
         <translation>朗读回复</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="89"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="91"/>
         <source>Unload speech models after (s)</source>
         <translation>空闲多久后卸载语音模型（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="90"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
         <source>Largest image given to the model (pixels)</source>
         <translation>提供给模型的最大图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="92"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
         <source>Refuse images larger than (pixels)</source>
         <translation>拒绝大于此值的图片（像素）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="93"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
         <source>Hide the window while capturing</source>
         <translation>截图时隐藏窗口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="94"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
         <source>Serve the API</source>
         <translation>提供 API 服务</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="95"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="96"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="97"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="112"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="99"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="114"/>
         <source>API key</source>
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="98"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="100"/>
         <source>Requests per minute</source>
         <translation>每分钟请求数</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="99"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
         <source>Longest request queue</source>
         <translation>最长请求队列</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="100"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
         <source>Largest request (MiB)</source>
         <translation>最大请求（MiB）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="101"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="103"/>
         <source>Longest audio (s)</source>
         <translation>最长音频（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="102"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="104"/>
         <source>Folder for file:// images</source>
         <translation>file:// 图片所在文件夹</translation>
     </message>
@@ -2123,120 +2373,120 @@
         <translation type="vanished">CORS 来源（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="108"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="110"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="109"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="111"/>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="110"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="112"/>
         <source>Chat text size (pt)</source>
         <translation>对话文字大小（磅）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="116"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="132"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="134"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="117"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="119"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="119"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="121"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="122"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="126"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="128"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="127"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="129"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="128"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="130"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="428"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="462"/>
         <source>Not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="492"/>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="493"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="530"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="531"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="494"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="532"/>
         <source>Settings pages</source>
         <translation>设置页面</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="495"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="533"/>
         <source>Settings page</source>
         <translation>设置页</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="515"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="553"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="516"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="554"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="517"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="555"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="518"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="556"/>
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="523"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="561"/>
         <source>Put this page&apos;s settings back to their defaults (nothing changes until you apply)</source>
         <translation>将本页设置恢复为默认值（点击应用前不会生效）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="584"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="547"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="585"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="548"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="586"/>
         <source>Vision</source>
         <translation>视觉</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="548"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="586"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="548"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="586"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
@@ -2245,86 +2495,91 @@
         <translation type="vanished">本页的更改将在下次加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="605"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="669"/>
         <source>{0} settings</source>
         <translation>{0}设置</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="618"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="682"/>
         <source>{0} was trained on up to {1} tokens, so the context size goes up to that.</source>
         <translation>{0} 训练时的上下文最多为 {1} 个 token，因此上下文大小最多到此为止。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="619"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="683"/>
         <source>This model</source>
         <translation>此模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="622"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="686"/>
         <source>This build of llama.cpp has no GPU support, so every layer runs on the CPU whatever this says.</source>
         <translation>此 llama.cpp 版本不支持 GPU，因此无论此处如何设置，所有层都在 CPU 上运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="630"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="694"/>
         <source>{0}: {1} is more than this model was trained on, so it was set to {2}.</source>
         <translation>{0}：{1} 超过了此模型训练时的上下文，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="633"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="697"/>
         <source>{0}: {1} is outside what it accepts, so it was set to {2}.</source>
         <translation>{0}：{1} 超出了允许的范围，因此已设为 {2}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="739"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="803"/>
         <source>Server → Address: serving on {0} makes the model reachable from other computers, so set an API key first (Server → API key).</source>
         <translation>服务器 → 地址：在 {0} 上提供服务会让其他电脑也能访问模型，请先设置 API 密钥（服务器 → API 密钥）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="742"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="806"/>
         <source>Server → API key: while desktop control or MCP tools are allowed, or the key is required on this computer, every client must send a key, so set one (or turn those off).</source>
         <translation>服务器 → API 密钥：允许控制桌面或 MCP 工具，或本机也需要密钥时，每个客户端都必须发送密钥，请设置一个（或关闭这些选项）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="747"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="811"/>
         <source>Voice → the silence after a finished sentence must be shorter than the silence allowed mid-sentence.</source>
         <translation>语音 → 完整句子后的静音必须短于句中允许的静音。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="750"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="814"/>
         <source>Voice → Interrupt by speaking needs a headset (tick “Using a headset”): through speakers the assistant would interrupt itself.</source>
         <translation>语音 → 说话即可打断需要耳机（勾选“使用耳机”）：用扬声器时助手会打断自己。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="764"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="828"/>
         <source>These settings cannot be used yet:</source>
         <translation>这些设置暂时无法使用：</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/settings_dialog.py" line="118"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="120"/>
         <source>As long as the context allows</source>
         <translation>上下文允许的最长长度</translation>
     </message>
     <message>
         <source>{0} (not found)</source>
-        <translation>{0}（未找到）</translation>
+        <translation type="vanished">{0}（未找到）</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="599"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="601"/>
         <source>Browse for {0}</source>
         <translation>浏览：{0}</translation>
     </message>
     <message>
         <source>All files (*)</source>
-        <translation>所有文件 (*)</translation>
+        <translation type="vanished">所有文件 (*)</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="150"/>
         <source>GGUF projectors (*.gguf)</source>
         <translation>GGUF 投影器 (*.gguf)</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="152"/>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="153"/>
         <source>Piper voices (*.onnx)</source>
         <translation>Piper 语音 (*.onnx)</translation>
     </message>
@@ -2845,124 +3100,124 @@
 <context>
     <name>VoiceController</name>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="147"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="156"/>
         <source>&amp;Voice</source>
         <translation>语音(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="148"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="157"/>
         <source>&amp;Hands-free conversation</source>
         <translation>免提对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="149"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="158"/>
         <source>&amp;Read replies aloud</source>
         <translation>朗读回复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="150"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="159"/>
         <source>&amp;Stop speaking</source>
         <translation>停止朗读(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="151"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="160"/>
         <source>&amp;Devices</source>
         <translation>设备(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="152"/>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="223"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="232"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="153"/>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="154"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
         <source>Sound devices</source>
         <translation>声音设备</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="155"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
         <source>Microphone level</source>
         <translation>麦克风音量</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="160"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="169"/>
         <source>Loading speech models…</source>
         <translation>正在加载语音模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="170"/>
         <source>Listening…</source>
         <translation>正在聆听…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="161"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="170"/>
         <source>Hearing you…</source>
         <translation>正在听你说…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="171"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="162"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="171"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="172"/>
         <source>Speaking…</source>
         <translation>正在朗读…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="163"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="172"/>
         <source>Voice is unavailable</source>
         <translation>语音不可用</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="164"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="173"/>
         <source>Hold F9 or the mic to talk</source>
         <translation>按住 F9 或麦克风按钮说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="174"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="183"/>
         <source>Didn&apos;t catch that: hold F9 and speak</source>
         <translation>没听清：请按住 F9 说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="182"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="191"/>
         <source>Hands-free conversation is on: click to turn it off, or hold to talk now</source>
         <translation>免提对话已开启：单击关闭，或按住立即说话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="185"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="194"/>
         <source>Hold to talk (or hold F9); click for a hands-free conversation (Ctrl+Shift+V)</source>
         <translation>按住说话（或按住 F9）；单击开始免提对话（Ctrl+Shift+V）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="211"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="220"/>
         <source>No microphone was found: connect one, or check that the sound system is running.</source>
         <translation>未找到麦克风：请连接一个，或检查声音系统是否在运行。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="224"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="233"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="227"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="236"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="239"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="248"/>
         <source>No speaker was found.</source>
         <translation>未找到扬声器。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/voice_controller.py" line="427"/>
+        <location filename="../../app/autoglm/ui/voice_controller.py" line="449"/>
         <source>Loading the voice…</source>
         <translation>正在加载朗读语音…</translation>
     </message>
@@ -3149,209 +3404,6 @@
         <location filename="../../app/autoglm/ui/welcome.py" line="192"/>
         <source>The starter model could not be prepared.</source>
         <translation>无法准备入门模型。</translation>
-    </message>
-</context>
-<context>
-    <name>CitationViewerDialog</name>
-    <message>
-        <source>&amp;Open file</source>
-        <translation>打开文件(&amp;O)</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <source>No application here opens this kind of file.</source>
-        <translation>本机没有能打开此类文件的应用。</translation>
-    </message>
-    <message>
-        <source>Open the document in the system&apos;s viewer</source>
-        <translation>用系统的查看器打开文档</translation>
-    </message>
-    <message>
-        <source>Page {0} of {1}</source>
-        <translation>{1} 第 {0} 页</translation>
-    </message>
-    <message>
-        <source>The document could not be shown: {0}</source>
-        <translation>无法显示该文档：{0}</translation>
-    </message>
-    <message>
-        <source>The file is no longer where it was indexed.</source>
-        <translation>该文件已不在编入索引时的位置。</translation>
-    </message>
-    <message>
-        <source>The file is no longer where it was indexed; the passage as it was cited is shown.</source>
-        <translation>该文件已不在编入索引时的位置；下面显示引用时的段落。</translation>
-    </message>
-    <message>
-        <source>The passage cited</source>
-        <translation>引用的段落</translation>
-    </message>
-</context>
-<context>
-    <name>DocumentsPanelDialog</name>
-    <message numerus="yes">
-        <source>%n document(s) removed.</source>
-        <translation>
-            <numerusform>已移除 %n 个文档。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>&amp;Cancel</source>
-        <translation>取消(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Re-index</source>
-        <translation>重新索引(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Add &amp;files…</source>
-        <translation>添加文件(&amp;F)…</translation>
-    </message>
-    <message>
-        <source>Add a folder</source>
-        <translation>添加文件夹</translation>
-    </message>
-    <message>
-        <source>Add f&amp;older…</source>
-        <translation>添加文件夹(&amp;O)…</translation>
-    </message>
-    <message>
-        <source>Add files</source>
-        <translation>添加文件</translation>
-    </message>
-    <message>
-        <source>Cancelled (partly indexed)</source>
-        <translation>已取消（部分已索引）</translation>
-    </message>
-    <message>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <source>Document</source>
-        <translation>文档</translation>
-    </message>
-    <message>
-        <source>Documents of “{0}”</source>
-        <translation>“{0}”的文档</translation>
-    </message>
-    <message>
-        <source>Documents</source>
-        <translation>文档</translation>
-    </message>
-    <message>
-        <source>Drop files or folders here, or add them. The assistant answers this project&apos;s chats from them and names its sources.</source>
-        <translation>把文件或文件夹拖到这里，或点击添加。助手会根据它们回答此项目的聊天，并注明出处。</translation>
-    </message>
-    <message>
-        <source>Failed: {0}</source>
-        <translation>失败：{0}</translation>
-    </message>
-    <message>
-        <source>Indexed</source>
-        <translation>已索引</translation>
-    </message>
-    <message numerus="yes">
-        <source>Indexed: %n passage(s) can be cited</source>
-        <translation>
-            <numerusform>已索引：可引用 %n 个段落</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Indexing is still running: add more when it has finished, or cancel it.</source>
-        <translation>索引仍在进行：请等它完成后再添加，或取消它。</translation>
-    </message>
-    <message>
-        <source>Indexing progress</source>
-        <translation>索引进度</translation>
-    </message>
-    <message>
-        <source>Indexing was cancelled; Re-index finishes it</source>
-        <translation>索引已取消；点击重新索引可完成</translation>
-    </message>
-    <message>
-        <source>Indexing {0} ({1} of {2})</source>
-        <translation>正在索引 {0}（第 {1} 个，共 {2} 个）</translation>
-    </message>
-    <message>
-        <source>Indexing: {0} of {1} files</source>
-        <translation>正在索引：已完成 {0} 个，共 {1} 个文件</translation>
-    </message>
-    <message>
-        <source>Indexing…</source>
-        <translation>正在索引…</translation>
-    </message>
-    <message>
-        <source>Pages</source>
-        <translation>页数</translation>
-    </message>
-    <message>
-        <source>Passages</source>
-        <translation>段落</translation>
-    </message>
-    <message>
-        <source>Re&amp;move</source>
-        <translation>移除(&amp;M)</translation>
-    </message>
-    <message>
-        <source>Read changed files again</source>
-        <translation>重新读取有改动的文件</translation>
-    </message>
-    <message>
-        <source>Reading the documents…</source>
-        <translation>正在读取文档…</translation>
-    </message>
-    <message>
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>The documents could not be listed: {0}</source>
-        <translation>无法列出文档：{0}</translation>
-    </message>
-    <message>
-        <source>it could not be read</source>
-        <translation>无法读取</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n could not be read</source>
-        <translation>
-            <numerusform>%n 个无法读取</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n indexed</source>
-        <translation>
-            <numerusform>已索引 %n 个</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n unchanged</source>
-        <translation>
-            <numerusform>%n 个未改动</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Cancelled: {0} before it stopped</source>
-        <translation>已取消：停止前{0}</translation>
-    </message>
-    <message>
-        <source>Indexing failed: {0}</source>
-        <translation>索引失败：{0}</translation>
-    </message>
-</context>
-<context>
-    <name>MessageDelegate</name>
-    <message>
-        <source>Sources:</source>
-        <translation>出处：</translation>
     </message>
 </context>
 </TS>

@@ -119,3 +119,27 @@ def test_the_composer_types_in_the_messages_font_and_lines_up_with_their_column(
     input_left = window.composer.input.mapTo(window, window.composer.input.rect().topLeft()).x()
     assert abs(input_left - column_left) <= 4, (input_left, column_left)
     assert abs(window.composer.input.width() - column) <= 8
+
+
+def test_figures_move_while_a_reply_streams_and_stay_on_a_stopped_one(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    from autoglm.ui.message_delegate import footer_text
+
+    window = make_window(updated(gui_settings, "generation", max_tokens=300), load=True)
+    window.composer.input.setPlainText("Count from one to one hundred in words, one per line.")
+    window.composer.submit()
+    model = window.controller.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and model.item(1).reply_tokens >= 8, timeout=240_000)
+    live = footer_text(model.item(1))
+    assert live.startswith("Generating…") and "tokens" in live, live
+    qtbot.waitUntil(lambda: model.item(1).reply_speed > 0, timeout=60_000)
+    window.controller.stop()
+    item = model.item(1)
+    assert item.stopped and item.reply_tokens >= 8
+    assert "tokens" in footer_text(item) and "tok/s" in footer_text(item)
+    conversation_id = window.controller.conversation_id
+    qtbot.waitUntil(lambda: bool(window.runtime.store.messages(conversation_id)[-1].finished), timeout=10_000)
+    window.new_chat()
+    window.open_conversation(conversation_id)
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10_000)
+    assert model.item(1).reply_tokens >= 8 and "tok/s" in footer_text(model.item(1))

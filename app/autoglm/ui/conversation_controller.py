@@ -50,7 +50,7 @@ def item_from_turn(turn: Turn) -> MessageItem:
                        message_id=turn.message_id, attachments=list(turn.images), finished=turn.finished,
                        reasoning_seconds=timings.get("reasoning_s"), error=turn.error,
                        versions=list(turn.versions))
-    item.reply_tokens = int(usage.get("completion_tokens") or 0)
+    item.reply_tokens = int(usage.get("completion_tokens") or timings.get("completion_tokens") or 0)
     item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
     if turn.role == "assistant" and (not turn.finished or timings.get(STOP_KEY) == "stopped"):
         item.stopped = True
@@ -86,6 +86,10 @@ def decode_attachment(data: bytes, sha256: str, settings: Any) -> ImageInput:
 
 STOP_KEY = "stop_reason"
 """Stored with a reply's timings: ``stopped`` (by the user) or ``length`` (the token limit)."""
+
+
+LIVE_SPEED_AFTER_S = 0.5
+"""A streaming reply shows its speed once it has run this long (earlier figures jump about)."""
 
 
 @dataclass
@@ -485,6 +489,11 @@ class ConversationController(QObject):
         if reply.reasoning_started is not None:
             end = reply.content_started or now
             item.reasoning_seconds = end - reply.reasoning_started
+        worker = reply.worker
+        if worker is not None and worker.first_token_at is not None:  # live figures (kept if stopped)
+            item.reply_tokens = worker.tokens
+            elapsed = now - worker.first_token_at
+            item.reply_speed = worker.tokens / elapsed if elapsed >= LIVE_SPEED_AFTER_S else 0.0
         self.model.changed(item)
 
     def _on_notice(self, notice: Any) -> None:
@@ -541,6 +550,9 @@ class ConversationController(QObject):
                 self.speedMeasured.emit(completion.timings.decode_tok_s)
         if stopped:
             timings[STOP_KEY] = "stopped"
+            if completion is None and item.reply_tokens:  # the figures it reached, kept with it
+                timings["completion_tokens"] = item.reply_tokens
+                timings["decode_tok_s"] = item.reply_speed
         elif completion is not None and completion.finish_reason == "length":
             item.length_limited = True
             timings[STOP_KEY] = "length"

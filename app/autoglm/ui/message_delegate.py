@@ -92,6 +92,16 @@ def version_text(item: MessageItem) -> str:
     return f"{item.versions.index(item.message_id) + 1}/{len(item.versions)}"
 
 
+def footer_text(item: MessageItem) -> str:
+    """What a reply's footer says: the figures so far while it streams, the final ones after
+    (a stopped reply keeps the ones it reached)."""
+    figures = reply_footer(item.reply_tokens, item.reply_speed)
+    if item.streaming:
+        generating = QCoreApplication.translate("MessageDelegate", "Generating…")
+        return f"{generating} · {figures}" if figures else generating
+    return figures
+
+
 def message_actions(item: MessageItem, is_last: bool) -> list[str]:
     """The action buttons a message shows, in order (the version switcher first)."""
     if item.streaming:
@@ -577,10 +587,7 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setPen(QColor(self.colours.muted))
             painter.setFont(small)
             painter.drawText(layout.version_label, Qt.AlignmentFlag.AlignCenter, version_text(item))
-        if item.streaming:
-            footer = QCoreApplication.translate("MessageDelegate", "Generating…")
-        else:
-            footer = reply_footer(item.reply_tokens, item.reply_speed)
+        footer = footer_text(item)
         if footer:
             painter.setPen(QColor(self.colours.muted))
             painter.setFont(small)

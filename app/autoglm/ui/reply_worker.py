@@ -48,6 +48,9 @@ class ReplyStreamWorker(QObject):
         self._cancelled = False
         self._done_emitted = False
         self.batches_delivered = 0
+        self.tokens = 0
+        """Pieces streamed so far (one per token), counted on the worker thread."""
+        self.first_token_at: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_INTERVAL_MS)
         self._timer.timeout.connect(self._drain)
@@ -83,6 +86,9 @@ class ReplyStreamWorker(QObject):
         try:
             for event in self.stream:
                 if isinstance(event, Delta):
+                    if self.first_token_at is None:
+                        self.first_token_at = time.monotonic()
+                    self.tokens += 1
                     with self._lock:
                         if event.content:
                             self._content.append(event.content)
