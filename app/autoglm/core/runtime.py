@@ -11,12 +11,20 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoglm.core.catalog import ModelRepository
-from autoglm.core.conversation import TYPED, Conversation, ImageCache, RequestStyle, build_request
+from autoglm.core.conversation import (
+    TYPED,
+    Citation,
+    Conversation,
+    ImageCache,
+    RequestStyle,
+    build_request,
+)
+from autoglm.core.embedder import Embedder
 from autoglm.core.engine_choice import choose_engine
 from autoglm.core.errors import ModelError
 from autoglm.core.paths import AppPaths, app_paths
@@ -64,7 +72,7 @@ class Runtime:
     """Settings, folders, model repository, scheduler and store, shared by every front."""
 
     def __init__(self, settings: Settings | None = None, paths: AppPaths | None = None,
-                 speech: SpeechFactory | None = None):
+                 speech: SpeechFactory | None = None, embedder: Callable[[], Embedder | None] | None = None):
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or load_settings(self.paths)
         self.repository = ModelRepository(self.paths)
@@ -77,6 +85,9 @@ class Runtime:
         self._speech_lock = threading.Lock()
         self._recognizer: Recognizer | None = None
         self._synthesizer: Synthesizer | None = None
+        self._embedder_factory = embedder
+        self._embedder: Embedder | None = None
+        self._embedder_lock = threading.Lock()
         self._conversations: weakref.WeakValueDictionary[int, Conversation] = weakref.WeakValueDictionary()
         self._conversations_lock = threading.Lock()
         self.engine_listeners: list[Callable[[ModelInfo | None], None]] = []
@@ -226,6 +237,23 @@ class Runtime:
         if problem is not None:
             raise problem
 
+    # -- the embedding model ---------------------------------------------------------------------
+    def use_embedder(self, factory: Callable[[], Embedder | None]) -> None:
+        """Make the documents' embedding model with ``factory`` (a front that reads documents gives it)."""
+        with self._embedder_lock:
+            self._embedder_factory = factory
+
+    @property
+    def embedder(self) -> Embedder | None:
+        """The one embedding model of every front (made on first use; ``None`` where none was given).
+
+        ``/v1/embeddings`` serves it too; without it the API falls back to the language model's.
+        """
+        with self._embedder_lock:
+            if self._embedder is None and self._embedder_factory is not None:
+                self._embedder = self._embedder_factory()
+            return self._embedder
+
     # -- conversations and requests --------------------------------------------------------
     def new_conversation(self, project: ProjectRecord | None = None) -> Conversation:
         """An empty chat (in ``project``, if given), saved through the store from its first message."""
@@ -275,10 +303,12 @@ class Runtime:
 
     def build_request(self, messages: list[ChatMessage], *, style: RequestStyle = TYPED,
                       thinking: bool | None = None, system_prompt: str | None = None,
-                      project: ProjectRecord | None = None, **sampling_overrides: Any) -> GenerationRequest:
+                      project: ProjectRecord | None = None, passages: Sequence[Citation] = (),
+                      **sampling_overrides: Any) -> GenerationRequest:
         """A request for ``messages`` (``core.conversation.build_request`` with these settings)."""
         return build_request(messages, self.settings.generation, style, thinking=thinking,
-                             system_prompt=system_prompt, project=project, **sampling_overrides)
+                             system_prompt=system_prompt, project=project, passages=passages,
+                             **sampling_overrides)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save new settings; what needs a reload takes effect on the next model load."""
@@ -293,6 +323,11 @@ class Runtime:
             speech = [m for m in (self._recognizer, self._synthesizer) if m is not None]
         for model in speech:
             model.unload()
+        with self._embedder_lock:
+            embedder, self._embedder = self._embedder, None
+        close = getattr(embedder, "close", None)
+        if close is not None:
+            close()
         engine, self._engine = self._engine, None
         if not stopped:  # freeing the model under a token being decoded would crash the process
             _LOGGER.warning("The engine thread is still decoding; the model is left to the process exit")

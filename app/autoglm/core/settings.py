@@ -308,6 +308,16 @@ class _SavedFileSource(PydanticBaseSettingsSource):
         return _migrate_saved(data) if isinstance(data, dict) else {}
 
 
+class DocumentSettings(BaseModel):
+    """Projects' documents: how passages are cut and how many go into a question."""
+
+    passages: int = Field(4, ge=1, le=20, description="Passages of the project's documents put into each question")
+    chunk_chars: int = Field(1000, ge=200, le=8000, description="Longest passage in characters (applies on re-index)")
+    hybrid: bool = Field(True, description="Rank passages by keywords and meaning together (off: keywords only)")
+    watch_folders: bool = Field(True, description="Re-index a project's folders when their files change")
+    embedder_idle_unload_s: int = Field(600, ge=0, description="Unload the embedding model after this many idle seconds (0: never)")
+
+
 class Settings(BaseSettings):
     """Every setting of the app, grouped as the Settings dialog shows them."""
 
@@ -320,6 +330,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     appearance: AppearanceSettings = Field(default_factory=AppearanceSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

@@ -140,7 +140,10 @@ class ServingBackend:
 
     @property
     def embedder(self) -> Embedder | None:
-        """The embedder: the app's own, else the local language model's (``None`` for a remote engine)."""
+        """The embedder: the runtime's documents model, else the local language model's (``None`` for a remote engine)."""
+        own = None if isinstance(self._source, Scheduler) else getattr(self._source, "embedder", None)
+        if own is not None:
+            return own
         with self._speech_lock:
             if self._embedder is None:
                 engine = self.scheduler.engine

@@ -80,6 +80,10 @@ def create_main_window(runtime: Any | None = None, app: QApplication | None = No
         from autoglm.speech.factory import SpeechModelFactory
 
         runtime.use_speech(SpeechModelFactory())
+    if runtime.embedder is None:
+        from autoglm.knowledge.embedder import embedder_factory
+
+        runtime.use_embedder(embedder_factory(runtime.settings))
     funnel = ErrorFunnel(app)
     if owns_process:
         funnel.install()
