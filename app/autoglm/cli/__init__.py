@@ -21,7 +21,8 @@ from autoglm import __version__
 from autoglm.core.errors import UserFacingError
 
 _LOGGER = logging.getLogger(__name__)
-COMMAND_MODULES = ("gui", "chat", "models", "mcp", "export", "doctor", "serve", "voice", "agent", "bench", "selftest")
+COMMAND_MODULES = ("gui", "chat", "docs", "models", "mcp", "export", "doctor", "serve", "voice", "agent", "bench",
+                   "selftest")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.cli.mcp import add_mcp_file_argument
-from autoglm.core.conversation import Conversation, build_request
+from autoglm.core.conversation import Citation, Conversation, build_request, cited_sources, sources_line
 from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 from autoglm.core.types import (
@@ -39,6 +39,8 @@ def register(subparsers: Any) -> None:
                         help="Let the model think first (reasoning goes to stderr)")
     parser.add_argument("--json", action="store_true", help="Print one JSON object: content, reasoning, usage, timings")
     add_engine_arguments(parser, ("--api-key", "--remote-api-key"))
+    parser.add_argument("--project", metavar="NAME",
+                        help="Answer from this project's documents (autoglm docs add NAME PATH…), naming the sources")
     add_mcp_file_argument(parser)
     parser.add_argument("--approve-all", action="store_true",
                         help="With --mcp: run every tool call without asking (otherwise y/n on the terminal)")
@@ -144,10 +146,16 @@ def _show_exchange(exchange: Any) -> None:
 class TerminalChat:
     """A chat from the terminal: its history is a ``core.Conversation`` (in memory), which builds every request."""
 
-    def __init__(self, runtime: Any, args: argparse.Namespace, tools: Any = None) -> None:
+    def __init__(self, runtime: Any, args: argparse.Namespace, tools: Any = None, library: Any = None) -> None:
         self.runtime = runtime
         self.args = args
         self.tools = tools
+        self.library = library
+        """The document library of ``--project`` (``None`` without it)."""
+        self.citations: list[Citation] = []
+        """The sources of the last reply (passages of the project's documents)."""
+        self.document_tokens = 0
+        """What the last question's passages cost in prompt tokens."""
         self._images: dict[str, ImageInput] = {}
         self.conversation = Conversation(images=runtime.images, load_image=self._image)
         self.attached: list[ImageInput] = []
@@ -174,15 +182,20 @@ class TerminalChat:
         info = self.runtime.model_info
         model_id = info.model_id if info is not None else ""
         if self.tools is None:
+            passages = self._passages(text)
             request = self.conversation.request(self.runtime.settings.generation, thinking=self.args.think,
-                                                system_prompt=self.args.system)
+                                                system_prompt=self.args.system, passages=passages)
             reply = self.conversation.begin_reply(model_id)
             try:
                 completion = _stream(request, self.runtime, self.args)
             except UserFacingError as exc:
                 self.conversation.finish_reply(reply, "", error=str(exc))
                 raise
-            self.conversation.finish_reply(reply, completion.content, completion.reasoning, completion=completion)
+            self.citations = cited_sources(passages, completion.content) if passages else []
+            self.conversation.finish_reply(reply, completion.content, completion.reasoning, completion=completion,
+                                           citations=self.citations)
+            if self.citations and not self.args.json:
+                print(sources_line(self.citations), flush=True)
             return completion, []
         from autoglm.tools.tool_turns import answer_with_tools, record_tool_rounds, tool_history
 
@@ -194,6 +207,14 @@ class TerminalChat:
         self.conversation.finish_reply(reply, turn.completion.content, turn.completion.reasoning,
                                        completion=turn.completion)
         return turn.completion, turn.exchanges
+
+    def _passages(self, question: str) -> list[Citation]:
+        """The project's passages for ``question`` (none without ``--project``)."""
+        if self.library is None:
+            return []
+        found = self.library.retrieve(self.args.project, question)
+        self.document_tokens = found.prompt_tokens
+        return list(found.citations)
 
     def _tool_round(self, history: list[ChatMessage], specs: list[ToolSpec]) -> Completion:
         """One reply of a tool round: the conversation's messages and this turn's calls and results so far."""
@@ -250,9 +271,12 @@ class TerminalChat:
         return True
 
 
-def _as_json(completion: Completion, runtime: Any, exchanges: list[Any] | None = None) -> str:
+def _as_json(completion: Completion, runtime: Any, exchanges: list[Any] | None = None,
+             chat: TerminalChat | None = None) -> str:
     info = runtime.model_info
     return json.dumps({
+        "citations": [asdict(c) for c in chat.citations] if chat is not None else [],
+        "document_tokens": chat.document_tokens if chat is not None else 0,
         "tool_calls": [{"name": e.call.function_name, "arguments": e.call.arguments, "decision": e.decision.value,
                         "result": e.result.for_model(), "is_error": e.result.is_error} for e in exchanges or []],
         "model": info.model_id if info else "",
@@ -271,26 +295,45 @@ def run(args: argparse.Namespace) -> int:
 
     runtime = Runtime()
     tools = None
+    library = None
     try:
         runtime.settings = apply_engine_arguments(args, overrides_from_args(args, runtime.settings))
         if args.image and args.prompt is None:
             print("autoglm: --image needs a PROMPT.", file=sys.stderr)
             return 2
         images = _load_images(args.image, runtime.settings)
+        if args.project is not None:
+            library = _open_project(runtime, args.project)
         start_engine(runtime, args.model, args.mmproj, quiet=args.json)
         _check_vision(runtime, images)
         tools = _start_tools(args)
-        chat = TerminalChat(runtime, args, tools)
+        chat = TerminalChat(runtime, args, tools, library)
         if args.prompt is not None:
             completion, exchanges = chat.ask(args.prompt, images)
             if args.json:
-                print(_as_json(completion, runtime, exchanges))
+                print(_as_json(completion, runtime, exchanges, chat))
             return 0
         return _repl(chat)
     finally:
         if tools is not None:
             tools.hub.close()
+        if library is not None:
+            library.close()
         runtime.close()
+
+
+def _open_project(runtime: Any, project: str) -> Any:
+    """The document library, checked to hold the project before the model loads."""
+    from autoglm.knowledge.embedder import embedder_factory
+    from autoglm.knowledge.library import DocumentLibrary
+
+    runtime.use_embedder(embedder_factory(runtime.settings))
+    library = DocumentLibrary(runtime)
+    if not any(d.status == "indexed" for d in library.index.documents(project)):
+        library.close()
+        raise InputError(f"The project {project!r} has no indexed documents: add some with "
+                         f"autoglm docs add {project} PATH…")
+    return library
 
 
 def _repl(chat: TerminalChat) -> int:

@@ -237,8 +237,9 @@ def answering_in(style: RequestStyle, language: str) -> RequestStyle:
 
 # -- answers from documents ---------------------------------------------------------------------
 GROUNDING_DIRECTIVE = ("Answer the question using these passages from the user's documents. "
-                       "Name the file (and page) you took the answer from. If the passages do not hold "
-                       "the answer, say so.")
+                       "If they do not hold the answer, say so.")
+"""Small models asked to name the file answer with the file name alone, so the sources are named by
+the app after the reply (``sources_line``), from the passages the reply drew on."""
 _CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
 
 

@@ -55,7 +55,7 @@ def overrides_from_args(args: argparse.Namespace, settings: Settings) -> Setting
         if value is None or "__" not in dest:
             continue
         group, field = dest.split("__", 1)
-        if group in SETTINGS_GROUPS:
+        if group in Settings.model_fields:
             per_group.setdefault(group, {})[field] = value
     for group, values in per_group.items():
         current = getattr(settings, group)

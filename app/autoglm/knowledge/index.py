@@ -37,6 +37,8 @@ _LOGGER = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "keyword", "vector"]
 RRF_K = 60
 """Reciprocal rank fusion's constant: a passage scores 1/(RRF_K + rank) in each list it is in."""
+MIN_SIMILARITY = 0.25
+"""A passage closer in meaning than this (cosine) counts as found by the vectors; below it is noise."""
 _BATCH_CHUNKS = 32
 _HASH_BYTES = 1 << 20
 _CANDIDATES = 50
@@ -478,15 +480,15 @@ class DocumentIndex:
         return [int(row[0]) for row in rows]
 
     def vector_ranking(self, project: str, question: str, limit: int = _CANDIDATES) -> list[int]:
-        """Passage ids by cosine distance of their vectors to the question's (best first)."""
+        """Passage ids by cosine distance of their vectors to the question's (best first; near ones only)."""
         if self.embedder is None:
             return []
         vector = self.embedder.embed_bytes([question])[0]
         with self._lock:
             rows = self._conn.execute(
-                "SELECT rowid FROM kb_vectors WHERE embedding MATCH ? AND k = ? AND project = ? ORDER BY distance",
-                (vector, limit, project)).fetchall()
-        return [int(row[0]) for row in rows]
+                "SELECT rowid, distance FROM kb_vectors WHERE embedding MATCH ? AND k = ? AND project = ? "
+                "ORDER BY distance", (vector, limit, project)).fetchall()
+        return [int(row[0]) for row in rows if 1.0 - row[1] >= MIN_SIMILARITY]
 
     def search(self, project: str, question: str, limit: int = 4, mode: SearchMode = "hybrid") -> list[Passage]:
         """The passages of the project that best answer ``question``; hybrid fuses both rankings (RRF)."""
