@@ -30,6 +30,7 @@ from autoglm.core.errors import ModelError, UserFacingError
 from autoglm.core.scheduler import ReplyStream, Scheduler
 from autoglm.core.settings import Settings
 from autoglm.core.types import (
+    ChatMessage,
     Completion,
     Delta,
     GenerationRequest,
@@ -175,9 +176,11 @@ class _ChatService:
         except UserFacingError as exc:
             raise _to_api_error(exc) from exc
         messages, engine_tools = fit_to_template(messages, plan.tools, info.chat_template)
+        found = await self.retrieve(body, messages)
         # a grammar shapes the reply from its first token, so there is no thinking before it
         thinking = choice.thinking and plan.grammar is None
-        request = build_request(messages, self.settings.generation, API, thinking=thinking, sampling=sampling)
+        request = build_request(messages, self.settings.generation, API, thinking=thinking, sampling=sampling,
+                                passages=found.citations if found is not None else ())
         request.tools = engine_tools
         if plan.tools:  # as asked, for an engine whose server enforces them (the local one uses the grammar)
             request.tool_choice = _as_json(body.tool_choice)
@@ -188,7 +191,27 @@ class _ChatService:
         stream = self.backend.scheduler.submit(request)
         return stream, ReplyShape(info.model_id, choice.return_reasoning,
                                   tools=plan.tools if plan.parse_calls else [], dialect=plan.dialect,
-                                  logprobs=bool(body.logprobs), parallel_tool_calls=plan.parallel)
+                                  logprobs=bool(body.logprobs), parallel_tool_calls=plan.parallel,
+                                  citations=found.citations if found is not None else [],
+                                  document_tokens=found.prompt_tokens if found is not None else 0)
+
+    async def retrieve(self, body: ChatCompletionRequest, messages: list[ChatMessage]) -> Any:
+        """The project's passages for the last user message (``None`` when the request names no project)."""
+        if body.project is None:
+            return None
+        library = self.backend.documents
+        if library is None:
+            raise ApiError(400, "Documents are not available on this server.", code="documents_unavailable",
+                           param="project")
+        documents = await run_in_threadpool(library.index.documents, body.project)
+        if not any(d.status == "indexed" for d in documents):
+            raise ApiError(404, f"The project {body.project!r} has no indexed documents.", code="project_not_found",
+                           param="project")
+        question = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        try:
+            return await run_in_threadpool(library.retrieve, body.project, question, body.passages)
+        except UserFacingError as exc:
+            raise _to_api_error(exc) from exc
 
     def submit_request(self, request: GenerationRequest) -> ReplyStream:
         """Queue an engine request built elsewhere (raw completions); 429 when the queue is full."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from autoglm.core.catalog import ModelRepository
 from autoglm.core.embedder import Embedder
@@ -72,6 +72,7 @@ class ServingBackend:
         self._repository: ModelRepository | None = (None if isinstance(source, Scheduler)
                                                       else source.repository)
         self._embedder: Embedder | None = getattr(source, "embedder", None)
+        self._documents: Any = None
 
     @property
     def scheduler(self) -> Scheduler:
@@ -137,6 +138,18 @@ class ServingBackend:
 
                 self._synthesizer = SpeechModelFactory().synthesizer(self.settings.voice)
             return self._synthesizer
+
+    @property
+    def documents(self) -> Any:
+        """The runtime's document library (``DocumentLibrary``), opened on first use; ``None`` without a runtime."""
+        if isinstance(self._source, Scheduler) or not hasattr(self._source, "paths"):
+            return None
+        with self._speech_lock:
+            if self._documents is None:
+                from autoglm.knowledge.library import DocumentLibrary
+
+                self._documents = DocumentLibrary(self._source)
+            return self._documents
 
     @property
     def embedder(self) -> Embedder | None:

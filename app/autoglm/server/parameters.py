@@ -101,6 +101,9 @@ EXTRA_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("images", True, "base64 data URIs joined to the last user message (extra body)"),
     Parameter("image_tokens", True, "scale each image to cost at most this many tokens, 16–16384 (extra body)"),
     Parameter("audios", True, "base64 audio transcribed into the last user message (extra body)"),
+    Parameter("project", True, "answer from this project's documents (`autoglm docs add`); the reply's "
+                               "`citations` name the passages used — file, place, page, path, text (extra body)"),
+    Parameter("passages", True, "how many passages of the project go into the question, 1–20 (extra body)"),
 )
 
 ENDPOINTS: tuple[tuple[str, str], ...] = (
@@ -108,7 +111,8 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("POST /v1/chat/completions", "everything in the table above"),
     ("POST /v1/completions", "a raw prompt (no chat template) with the same sampling and `logprobs`; "
                              "`echo`, `suffix` and `best_of` > 1 refused"),
-    ("POST /v1/embeddings", "the language model's mean-pooled, normalised embeddings (float or base64)"),
+    ("POST /v1/embeddings", "the documents' multilingual embedding model (512 dimensions), else the language "
+                            "model's mean-pooled embeddings; normalised, float or base64"),
     ("POST /v1/responses", "stateless Responses: text and `input_image` input, function tools and "
                            "`function_call_output`, `text.format` schemas, streaming events; `store` only false"),
     ("POST /v1/messages", "Anthropic's messages: system, text, base64 images, client tools and "

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from autoglm.core.conversation import Citation, cited_sources
 from autoglm.core.types import Completion, Delta, TokenLogprob, ToolCall, ToolSpec, Usage
 from autoglm.tools.calls import Dialect, ToolCallStream, parse_tool_calls
 
@@ -38,6 +39,12 @@ def usage_body(usage: Usage) -> dict[str, Any]:
     }
 
 
+def citation_body(citation: Citation) -> dict[str, Any]:
+    """One source of an answer: the file, where in it, its path and page, the passage and its score."""
+    return {"source": citation.source, "location": citation.location, "path": citation.path, "page": citation.page,
+            "text": citation.text, "score": round(citation.score, 6)}
+
+
 def model_card(model_id: str, created: int, loaded: bool) -> dict[str, Any]:
     """One entry of ``/v1/models``."""
     return {"id": model_id, "object": "model", "created": created, "owned_by": "autoglm", "loaded": loaded}
@@ -55,6 +62,9 @@ class ReplyShape:
     dialect: Dialect = Dialect.HERMES
     logprobs: bool = False
     parallel_tool_calls: bool = True
+    citations: list[Citation] = field(default_factory=list)
+    """The project's passages the request carried (the reply's sources are picked from them)."""
+    document_tokens: int = 0
     _stream: ToolCallStream | None = None
     _streamed_calls: int = 0
 
@@ -98,7 +108,15 @@ class ReplyShape:
             "finish_reason": self._finish(completion, bool(calls)),
         }])
         body["usage"] = usage_body(completion.usage)
+        self._add_citations(body, completion)
         return body
+
+    def _add_citations(self, body: dict[str, Any], completion: Completion) -> None:
+        """``citations`` (and the passages' prompt cost in ``usage``) when the request asked a project."""
+        if not self.citations:
+            return
+        body["citations"] = [citation_body(c) for c in cited_sources(self.citations, completion.content)]
+        body.setdefault("usage", {})["document_tokens"] = self.document_tokens
 
     def first_chunk(self) -> dict[str, Any]:
         """The chunk that opens a stream: the assistant role, no text yet."""
@@ -150,8 +168,11 @@ class ReplyShape:
         return content if self.return_reasoning or raw is None else raw
 
     def final_chunk(self, completion: Completion) -> dict[str, Any]:
-        """The chunk carrying ``finish_reason``."""
-        return self._chunk({}, self._finish(completion, self._streamed_calls > 0))
+        """The chunk carrying ``finish_reason`` (and the ``citations`` of a project's answer)."""
+        chunk = self._chunk({}, self._finish(completion, self._streamed_calls > 0))
+        if self.citations:
+            chunk["citations"] = [citation_body(c) for c in cited_sources(self.citations, completion.content)]
+        return chunk
 
     def usage_chunk(self, completion: Completion) -> dict[str, Any]:
         """The ``stream_options.include_usage`` chunk: no choices, only usage."""

@@ -177,6 +177,11 @@ class ChatCompletionRequest(BaseModel):
     functions: list[dict[str, Any]] | None = Field(None, description="Refused: use tools")
     function_call: str | dict[str, Any] | None = Field(None, description="Refused: use tool_choice")
     enable_thinking: bool | None = Field(None, description="Let the model think first (extra_body)")
+    project: str | None = Field(None, min_length=1, max_length=256,
+                                description="Answer from this project's documents; the reply's citations name "
+                                            "the passages (extra_body)")
+    passages: int | None = Field(None, ge=1, le=20, description="Passages of the project put into the question "
+                                                                "(extra_body)")
     return_reasoning: bool | None = Field(None, description="Return the thinking as reasoning_content (extra_body)")
     image_tokens: int | None = Field(None, ge=16, le=16384,
                                      description="Scale each image to cost at most this many tokens (extra_body)")
