@@ -1,0 +1,219 @@
+"""``autoglm bench docs``: indexing throughput, query latency and recall@5 of a project's documents.
+
+The bench writes its own folder of PDFs (``--pages`` pages in files of 20 pages; 1,000 by
+default), each page holding one fact found nowhere else among filler sentences, and a
+question for a sample of the facts: half use the fact's own words, half a paraphrase.
+It indexes the folder with the real embedding model into a fresh database (sampling the
+process's memory all along), then asks every question twice in the same run: hybrid
+(keywords and vectors fused by reciprocal rank) and keyword-only (FTS5 alone), the peer.
+A question counts as recalled when the fact's page is among the first five passages.
+
+It also measures the two embedding runtimes at hand on the same passages: the documents'
+model through onnxruntime and the language model's embeddings through llama.cpp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autoglm.bench.report import current_rss_mb, peak_rss_mb, print_table, write_json
+
+MEMORY_BOUND_MB = 600.0
+"""What indexing may add to the process's resident memory, whatever the folder's size."""
+PAGES_PER_FILE = 20
+_SYLLABLES = ["ka", "lo", "ve", "ri", "tan", "mor", "quel", "zi", "bru", "sen", "dal", "vok", "ip", "ne", "thar"]
+_FILLER = ("The committee met on a grey morning and discussed the usual matters of the region. "
+           "Several proposals were noted for later review, and the minutes were approved without change. "
+           "Weather records were kept as in previous years, and nothing unusual was observed in them. ")
+_SUBJECTS = [  # (the fact's words, a paraphrase of them, the attribute's values)
+    ("harbour master", "person who runs the port", ["Ingrid", "Tomas", "Aiko", "Petra", "Jonas", "Leila"]),
+    ("oldest bridge", "most ancient crossing over the river", ["stone", "oak", "iron", "brick", "rope", "steel"]),
+    ("annual rainfall", "yearly amount of rain", ["410 mm", "655 mm", "820 mm", "975 mm", "1130 mm", "1290 mm"]),
+    ("main export", "chief product sold abroad", ["salted cod", "wool", "copper", "barley", "timber", "cheese"]),
+]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with the one page that answers it."""
+
+    text: str
+    file: str
+    page: int
+    paraphrased: bool
+
+
+def register(subparsers: Any) -> None:
+    """Add ``bench docs``."""
+    parser = subparsers.add_parser("docs", help="Documents: indexing pages/s, query latency, recall@5 hybrid vs keyword")
+    parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
+    parser.add_argument("--pages", type=int, default=1000, help="Pages of the generated folder")
+    parser.add_argument("--questions", type=int, default=100, help="Questions asked (each twice)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for the embedding model")
+    parser.add_argument("--model", default=None,
+                        help="Language model for the llama.cpp embedding peer (default: the starter model)")
+    parser.add_argument("--no-llama", dest="llama", action="store_false",
+                        help="Skip the llama.cpp embedding runtime measurement")
+    parser.set_defaults(handler=run)
+
+
+def _place(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        name = "".join(rng.choice(_SYLLABLES) for _ in range(3)).capitalize()
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
+def write_folder(folder: Path, pages: int, seed: int = 7) -> list[Question]:
+    """PDFs of ``pages`` pages in all, one fact a page; every fact's question (literal and paraphrased)."""
+    from fpdf import FPDF
+
+    rng = random.Random(seed)
+    taken: set[str] = set()
+    questions: list[Question] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for first in range(0, pages, PAGES_PER_FILE):
+        name = f"survey-{first // PAGES_PER_FILE + 1:03d}.pdf"
+        pdf = FPDF()
+        pdf.set_font("helvetica", size=10)
+        for number in range(1, min(PAGES_PER_FILE, pages - first) + 1):
+            place = _place(rng, taken)
+            words, paraphrase, values = _SUBJECTS[(first + number) % len(_SUBJECTS)]
+            value = rng.choice(values)
+            pdf.add_page()
+            pdf.multi_cell(0, 5, f"{_FILLER}In the town of {place}, the {words} is {value}. {_FILLER * 2}")
+            literal = rng.random() < 0.5
+            asked = words if literal else paraphrase
+            questions.append(Question(f"What is the {asked} of {place}?", name, number, not literal))
+        pdf.output(str(folder / name))
+    return questions
+
+
+class MemorySampler:
+    """The process's resident memory sampled every 50 ms in a thread; ``peak_mb`` once stopped."""
+
+    def __init__(self) -> None:
+        self.peak_mb = current_rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak_mb = max(self.peak_mb, current_rss_mb())
+
+    def __enter__(self) -> MemorySampler:
+        """Start sampling."""
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop sampling; the last sample counts too."""
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, current_rss_mb())
+
+
+def _ask(index: Any, questions: list[Question], mode: str) -> dict[str, Any]:
+    latencies: list[float] = []
+    hits = {True: 0, False: 0}
+    for question in questions:
+        started = time.perf_counter()
+        passages = index.search("bench", question.text, 5, mode)
+        latencies.append(1000 * (time.perf_counter() - started))
+        if any(p.name == question.file and p.page == question.page for p in passages):
+            hits[question.paraphrased] += 1
+    literal = sum(not q.paraphrased for q in questions)
+    ordered = sorted(latencies)
+    return {
+        "recall_at_5": (hits[True] + hits[False]) / len(questions),
+        "recall_at_5_literal": hits[False] / literal if literal else 0.0,
+        "recall_at_5_paraphrased": hits[True] / (len(questions) - literal) if len(questions) > literal else 0.0,
+        "query_ms_p50": statistics.median(ordered),
+        "query_ms_p95": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
+    }
+
+
+def _runtimes(embedder: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Passages a second through onnxruntime (the documents' model) and llama.cpp (the language model's)."""
+    passages = [f"{_FILLER[:160]} In the town of Place{i}, the harbour master is person {i}." for i in range(8)]
+    embedder.embed(passages[:1])
+    started = time.perf_counter()
+    embedder.embed(passages)
+    figures: dict[str, Any] = {"onnxruntime_passages_per_s": len(passages) / (time.perf_counter() - started)}
+    if not args.llama:
+        return figures
+    from autoglm.core.embedder import LlamaEmbedder
+    from autoglm.core.runtime import Runtime
+
+    runtime = Runtime()
+    try:
+        resolved = runtime.repository.resolve(args.model or runtime.settings.model.active_model, None, None)
+        llama = LlamaEmbedder(resolved.model_path, resolved.model_id, args.threads or runtime.settings.model.n_threads)
+        llama.embed(passages[:1])
+        started = time.perf_counter()
+        llama.embed(passages)
+        figures["llama_cpp_passages_per_s"] = len(passages) / (time.perf_counter() - started)
+        figures["llama_cpp_model"] = resolved.model_id
+        llama.close()
+    finally:
+        runtime.close()
+    figures["onnxruntime_speedup"] = figures["onnxruntime_passages_per_s"] / figures["llama_cpp_passages_per_s"]
+    return figures
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the folder, index it, ask the questions both ways, print the table, write JSON."""
+    from autoglm.knowledge.embedder import SentenceEmbedder
+    from autoglm.knowledge.index import DocumentIndex
+
+    embedder = SentenceEmbedder(threads=args.threads, idle_unload_s=0)
+    with tempfile.TemporaryDirectory(prefix="autoglm-bench-docs-") as scratch:
+        folder = Path(scratch) / "documents"
+        questions = write_folder(folder, max(1, args.pages))
+        rng = random.Random(11)
+        asked = rng.sample(questions, min(len(questions), max(1, args.questions)))
+        embedder.embed(["warm-up"])  # the model's load is not indexing
+        index = DocumentIndex(Path(scratch) / "bench.sqlite3", embedder)
+        baseline = current_rss_mb()
+        with MemorySampler() as memory:
+            report = index.add("bench", [folder])
+        indexing_s = report.seconds
+        hybrid = _ask(index, asked, "hybrid")
+        keyword = _ask(index, asked, "keyword")
+        index.close()
+    runtimes = _runtimes(embedder, args)
+    embedder.close()
+    growth = memory.peak_mb - baseline
+    figures: dict[str, Any] = {
+        "pages": report.pages,
+        "files": len(report.indexed),
+        "passages": report.chunks,
+        "failed": len(report.failed),
+        "indexing_s": indexing_s,
+        "pages_per_s": report.pages / indexing_s if indexing_s else 0.0,
+        "passages_per_s": report.chunks / indexing_s if indexing_s else 0.0,
+        "questions": len(asked),
+        **{f"hybrid_{k}": v for k, v in hybrid.items()},
+        **{f"keyword_{k}": v for k, v in keyword.items()},
+        "recall_gain_hybrid_over_keyword": hybrid["recall_at_5"] - keyword["recall_at_5"],
+        "rss_baseline_mb": baseline,
+        "rss_peak_while_indexing_mb": memory.peak_mb,
+        "rss_growth_while_indexing_mb": growth,
+        "memory_bound_mb": MEMORY_BOUND_MB,
+        "within_memory_bound": growth <= MEMORY_BOUND_MB,
+        "process_peak_rss_mb": peak_rss_mb(),
+        **runtimes,
+    }
+    print_table("autoglm bench docs — hybrid vs keyword-only, onnxruntime vs llama.cpp (same run)",
+                list(figures.items()))
+    write_json(args.json, figures)
+    return 0 if figures["within_memory_bound"] else 1
