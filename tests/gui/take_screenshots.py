@@ -114,10 +114,9 @@ def grab_with_dialog(window: Any, path: Path, dialog: Any) -> None:
 
 def project_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
     """A project with its documents indexed, and a question answered from them with its sources."""
-    from fixtures.documents import FACTS, write_bad_files, write_corpus
-
     from autoglm.bench.ui import settle, wait_until
     from autoglm.core.settings import updated
+    from fixtures.documents import FACTS, write_bad_files, write_corpus
 
     runtime, store = window.runtime, window.runtime.store
     window.apply_settings(updated(runtime.settings, "generation", max_tokens=60, temperature=0.0, seed=3,

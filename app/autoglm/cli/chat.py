@@ -12,7 +12,13 @@ from typing import Any
 
 from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.cli.mcp import add_mcp_file_argument
-from autoglm.core.conversation import Citation, Conversation, build_request, cited_sources, sources_line
+from autoglm.core.conversation import (
+    Citation,
+    Conversation,
+    build_request,
+    cited_sources,
+    sources_line,
+)
 from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 from autoglm.core.types import (
