@@ -73,28 +73,56 @@ def _place(rng: random.Random, taken: set[str]) -> str:
             return name
 
 
+def write_pdf(path: Path, pages: list[str], line_chars: int = 95) -> None:
+    """A PDF with one text a page (Helvetica, wrapped), written through PDFium's own API."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    pdf = pypdfium2.PdfDocument.new()
+    try:
+        for text in pages:
+            page = pdf.new_page(612, 792)
+            lines, line = [], ""
+            for word in text.split():
+                if line and len(line) + len(word) + 1 > line_chars:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = f"{line} {word}".strip()
+            lines.append(line)
+            for number, content in enumerate(lines):
+                obj = pdfium.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", ctypes.c_float(10))
+                buffer = ctypes.create_string_buffer((content + "\0").encode("utf-16-le"))
+                pdfium.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(pdfium.FPDF_WCHAR)))
+                pdfium.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 40, 750 - 13 * number)
+                pdfium.FPDFPage_InsertObject(page.raw, obj)
+            pdfium.FPDFPage_GenerateContent(page.raw)
+            page.close()
+        pdf.save(str(path))
+    finally:
+        pdf.close()
+
+
 def write_folder(folder: Path, pages: int, seed: int = 7) -> list[Question]:
     """PDFs of ``pages`` pages in all, one fact a page; every fact's question (literal and paraphrased)."""
-    from fpdf import FPDF
-
     rng = random.Random(seed)
     taken: set[str] = set()
     questions: list[Question] = []
     folder.mkdir(parents=True, exist_ok=True)
     for first in range(0, pages, PAGES_PER_FILE):
         name = f"survey-{first // PAGES_PER_FILE + 1:03d}.pdf"
-        pdf = FPDF()
-        pdf.set_font("helvetica", size=10)
+        texts: list[str] = []
         for number in range(1, min(PAGES_PER_FILE, pages - first) + 1):
             place = _place(rng, taken)
             words, paraphrase, values = _SUBJECTS[(first + number) % len(_SUBJECTS)]
             value = rng.choice(values)
-            pdf.add_page()
-            pdf.multi_cell(0, 5, f"{_FILLER}In the town of {place}, the {words} is {value}. {_FILLER * 2}")
+            texts.append(f"{_FILLER}In the town of {place}, the {words} is {value}. {_FILLER * 2}")
             literal = rng.random() < 0.5
             asked = words if literal else paraphrase
             questions.append(Question(f"What is the {asked} of {place}?", name, number, not literal))
-        pdf.output(str(folder / name))
+        write_pdf(folder / name, texts)
     return questions
 
 
