@@ -142,3 +142,9 @@ def test_help_lists_every_keyboard_shortcut(qtbot: Any, make_window: Any, gui_se
     assert rows["New chat"] == "Ctrl+N" and rows["Keyboard shortcuts"] == "Ctrl+/"
     assert rows["Push to talk (hold)"] == "F9" and "Shift+F10" in rows["Open the menu of the focused item"]
     dialog.grab().save("/tmp/polish/shortcuts.png")
+
+
+def test_typing_goes_to_the_message_box_as_soon_as_the_window_starts(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = make_window(gui_settings, load=True)
+    qtbot.waitUntil(window.composer.input.hasFocus, timeout=5000)

@@ -460,6 +460,7 @@ class MainWindow(QMainWindow):
         from autoglm.ui.markdown_html import warm_up
 
         BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).start()
+        self.focus_input()  # typing goes to the message box at once, not to the first button
         self.api_server.apply(self.runtime.settings)
         self.sidebar.refresh()
         self.model_picker.refresh()
