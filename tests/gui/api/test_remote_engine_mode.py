@@ -42,7 +42,7 @@ def test_remote_mode_streams_into_the_view_and_the_store_then_a_local_model_take
     assert window.runtime.settings.remote.url is None
     assert load_settings(window.runtime.paths).remote.url is None
     assert isinstance(window.runtime.engine, LlamaEngine) and not engine.loaded
-    assert "Q4_K_M" in window.status.model_label.text()
+    assert "q4_k_m" in window.status.model_label.text().lower()
 
 
 def test_a_bad_remote_address_is_told_in_words_and_clearing_it_brings_the_local_model_back(
