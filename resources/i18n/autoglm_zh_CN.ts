@@ -1175,37 +1175,37 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="513"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="514"/>
         <source>The model “{0}” is not installed, so the starter model is used instead. Choose another in the model picker.</source>
         <translation>模型“{0}”未安装，因此改用入门模型。可在模型选择器中选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="549"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="550"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="630"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="631"/>
         <source>Import a model file</source>
         <translation>导入模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="631"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="632"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="666"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="667"/>
         <source>“{0}” is not an installed model, so the model was not changed: choose one in the model picker or import a GGUF file.</source>
         <translation>“{0}”不是已安装的模型，因此模型未更改：请在模型选择器中选择，或导入 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="825"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="826"/>
         <source>Chat text size: {0} pt</source>
         <translation>聊天文字大小：{0} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="843"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="844"/>
         <source>A message cannot be deleted while a reply is being written: stop it first (Esc).</source>
         <translation>正在生成回复时不能删除消息：请先停止（Esc）。</translation>
     </message>
@@ -1218,51 +1218,51 @@
         <translation type="vanished">此版本不包含设置对话框。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="673"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="674"/>
         <source>Settings could not be saved: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="713"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="714"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="740"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="741"/>
         <source>Export all %n chat(s).</source>
         <translation>
             <numerusform>导出全部 %n 个对话。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="744"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="745"/>
         <source>Export “{0}”.</source>
         <translation>导出“{0}”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="746"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="747"/>
         <source>There is no chat to export yet.</source>
         <translation>还没有可导出的对话。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/autoglm/ui/main_window.py" line="758"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="759"/>
         <source>Exported %n chat(s) to {0}</source>
         <translation>
             <numerusform>已将 %n 个对话导出到 {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="764"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="765"/>
         <source>The chats could not be exported: {0}</source>
         <translation>无法导出对话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="769"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="770"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="770"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="771"/>
         <source>Delete “{0}” and all its messages? This cannot be undone.</source>
         <translation>删除“{0}”及其所有消息？此操作无法撤销。</translation>
     </message>
@@ -1275,17 +1275,17 @@
         <translation type="vanished">代码已复制</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="469"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="470"/>
         <source>AutoGLM closed while this reply was being written; what it had written is kept.</source>
         <translation>AutoGLM 在写这条回答时关闭了；已写出的内容都保留着。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="595"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="596"/>
         <source>{0} was loaded for an API request.</source>
         <translation>已为一个 API 请求加载 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/main_window.py" line="486"/>
+        <location filename="../../app/autoglm/ui/main_window.py" line="487"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
@@ -1391,255 +1391,256 @@
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="175"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="182"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="178"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="185"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="176"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="179"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="180"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="180"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="180"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="184"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="184"/>
         <source>Memory needed</source>
         <translation>所需内存</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="181"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="184"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="183"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="186"/>
         <source>Models in the catalog and models imported from disk</source>
         <translation>目录中的模型和从磁盘导入的模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="201"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="204"/>
         <source>Model details</source>
         <translation>模型详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="205"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="208"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="210"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="213"/>
         <source>Progress details</source>
         <translation>进度详情</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="213"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="216"/>
         <source>Use for chat</source>
         <translation>用于对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="213"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="216"/>
         <source>Chat with the selected model</source>
         <translation>使用所选模型对话</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="215"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="218"/>
         <source>Import GGUF…</source>
         <translation>导入 GGUF…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="216"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="219"/>
         <source>Add a GGUF model (and its vision projector) from this computer</source>
         <translation>从本机添加 GGUF 模型（及其视觉投影器）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="218"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="384"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="221"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="387"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="218"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="221"/>
         <source>Download the selected model&apos;s files</source>
         <translation>下载所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="220"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="223"/>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="221"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="224"/>
         <source>Stop the download; what arrived is kept for resuming</source>
         <translation>停止下载；已下载的部分会保留以便继续</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="223"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="226"/>
         <source>Verify</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="224"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="227"/>
         <source>Check the selected model&apos;s files against the catalog</source>
         <translation>按目录校验所选模型的文件</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="226"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="229"/>
         <source>Discover…</source>
         <translation>发现…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="227"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="230"/>
         <source>Search the model hub for GGUF models that fit this computer</source>
         <translation>在模型仓库中搜索适合本机的 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="235"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="238"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="235"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="238"/>
         <source>Close the model manager</source>
         <translation>关闭模型管理器</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="299"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="302"/>
         <source>(active)</source>
         <translation>（当前）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="300"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="303"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="315"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="318"/>
         <source>Chat model</source>
         <translation>对话模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="315"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="318"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="316"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="319"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="320"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="323"/>
         <source>Damaged: {0}</source>
         <translation>已损坏：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="323"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="326"/>
         <source>Partly downloaded ({0}); resume to finish</source>
         <translation>部分已下载（{0}）；继续下载以完成</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="325"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="328"/>
         <source>Bundled; prepared on first use</source>
         <translation>已内置；首次使用时准备</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="326"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="329"/>
         <source>Not on this computer</source>
         <translation>不在本机上</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="328"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="331"/>
         <source>Imported (no catalog checksum)</source>
         <translation>已导入（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="330"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="333"/>
         <source>Present (no catalog checksum)</source>
         <translation>已存在（目录中无校验和）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="331"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="334"/>
         <source>Verified</source>
         <translation>已校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="331"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="334"/>
         <source>Checksum mismatch</source>
         <translation>校验和不匹配</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="332"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="335"/>
         <source>Present, not verified yet</source>
         <translation>已存在，尚未校验</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="338"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="341"/>
         <source>≈ {0}</source>
         <translation>≈ {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="343"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="346"/>
         <source>{0} at {1} tokens</source>
         <translation>{0}（{1} 词元）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="346"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="349"/>
         <source>≈ {0:.1f} GB</source>
         <translation>≈ {0:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="383"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="386"/>
         <source>Resume download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="401"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="404"/>
         <source>To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its mmproj projector GGUF.</source>
         <translation>要添加它，请点击“导入 GGUF…”，先选择其 Q4_K_M GGUF，再选择其 mmproj 投影器 GGUF。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="418"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="421"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="437"/>
         <source>Import a GGUF model</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="419"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="422"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="423"/>
         <source>Optional: its vision projector (mmproj GGUF); Cancel for a text-only model</source>
-        <translation>可选：其视觉投影器（mmproj GGUF）；纯文本模型请点取消</translation>
+        <translation type="vanished">可选：其视觉投影器（mmproj GGUF）；纯文本模型请点取消</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="424"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="456"/>
         <source>GGUF projectors (*.gguf);;All files (*)</source>
         <translation>GGUF 投影器 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/model_manager.py" line="429"/>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="549"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="465"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="585"/>
         <source>Checking {0}…</source>
         <translation>正在检查 {0}…</translation>
     </message>
@@ -1648,112 +1649,142 @@
         <translation type="vanished">已导入为“{0}”。选中它并点击“用于对话”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="490"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="526"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="508"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="544"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="517"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="553"/>
         <source>Downloaded {0}</source>
         <translation>已下载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="519"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="555"/>
         <source>Downloaded {0} of {1}</source>
         <translation>已下载 {0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="521"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="557"/>
         <source>{0}/s</source>
         <translation>{0}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="523"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="559"/>
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="530"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="566"/>
         <source>Checking the downloaded files… {0}%</source>
         <translation>正在检查已下载的文件… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="534"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="570"/>
         <source>Download complete and verified.</source>
         <translation>下载完成并已校验。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="566"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="602"/>
         <source>Computing checksums… {0}%</source>
         <translation>正在计算校验和… {0}%</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="571"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="607"/>
         <source>Every file matches the catalog&apos;s checksum.</source>
         <translation>所有文件均与目录中的校验和一致。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="573"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="609"/>
         <source>The files are complete, readable GGUF files (the catalog has no checksum to compare them with).</source>
         <translation>这些文件是完整、可读的 GGUF 文件（目录中没有可比对的校验和）。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="597"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="633"/>
         <source>Download paused; press “Resume download” to continue.</source>
         <translation>下载已暂停；点击“继续下载”以继续。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="620"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="656"/>
         <source>{0} s</source>
         <translation>{0} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="622"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="658"/>
         <source>{0} min</source>
         <translation>{0} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="623"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="659"/>
         <source>{0:.1f} h</source>
         <translation>{0:.1f} 小时</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="229"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="232"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="230"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="233"/>
         <source>Take the selected imported model off the list (its files stay)</source>
         <translation>把所选的导入模型从列表中移除（文件保留）</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="232"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="235"/>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="233"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="236"/>
         <source>Open the folder holding the selected model&apos;s file</source>
         <translation>打开存放所选模型文件的文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="437"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="438"/>
+        <source>“{0}” is a usable model file ({1}, {2}).</source>
+        <translation>“{0}”是可用的模型文件（{1}，{2}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="441"/>
+        <source>To read images it needs its vision projector, a second GGUF file usually named mmproj-….gguf next to it. Without one it answers text only.</source>
+        <translation>要读取图片，它需要自己的视觉投影器：通常是放在旁边、名为 mmproj-….gguf 的第二个 GGUF 文件。没有它，模型只回答文字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="443"/>
+        <source>Choose the projector…</source>
+        <translation>选择投影器…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="444"/>
+        <source>Text only</source>
+        <translation>仅文字</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="445"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="454"/>
+        <source>Choose the vision projector</source>
+        <translation>选择视觉投影器</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="473"/>
         <source>Imported as “{0}”: the file stays where it is (it was not copied), so keep it there. Select it and press “Use for chat”.</source>
         <translation>已导入为“{0}”：文件留在原处（没有复制），请不要移动它。选中它并点击“用于聊天”。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="447"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="483"/>
         <source>“{0}” is the model in use: choose another for chat first.</source>
         <translation>“{0}”正在使用中：请先为聊天选择另一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/autoglm/ui/model_manager.py" line="455"/>
+        <location filename="../../app/autoglm/ui/model_manager.py" line="491"/>
         <source>“{0}” was removed from the list; its files were left on disk.</source>
         <translation>“{0}”已从列表中移除；文件仍留在磁盘上。</translation>
     </message>

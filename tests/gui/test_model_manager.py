@@ -123,10 +123,32 @@ def test_import_button_walks_through_the_file_dialogs(qtbot: QtBot, runtime: Run
     dialog = _open(qtbot, runtime)
 
     _click(qtbot, dialog.import_button)
+    # The model file is checked first, then the projector is asked for in words (not in a file dialog's title).
+    qtbot.waitUntil(lambda: dialog.projector_question is not None and dialog.projector_question.isVisible(),
+                    timeout=60_000)
+    question = dialog.projector_question
+    assert starter_gguf.name in question.text() and "usable model file" in question.text()
+    assert "mmproj" in question.informativeText()
+    question.grab().save("/tmp/polish/projector-question.png")
+    choose = next(button for button in question.buttons() if button.text() == "Choose the projector…")
+    _click(qtbot, choose)
     _wait_idle(qtbot, dialog)
 
     assert "is a language model, not a vision projector" in dialog.message_text
     assert runtime.repository.imported() == {}
+
+
+def test_a_broken_model_file_is_refused_before_the_projector_is_asked_for(
+        qtbot: QtBot, runtime: Runtime, tmp_path: Path) -> None:
+    fake = tmp_path / "broken.gguf"
+    fake.write_text("not a model\n", encoding="utf-8")
+    dialog = _open(qtbot, runtime)
+
+    dialog.check_then_import(fake)
+    _wait_idle(qtbot, dialog)
+
+    assert "broken.gguf is not a GGUF model" in dialog.message_text
+    assert dialog.projector_question is None
 
 
 def test_verify_hashes_in_the_background(qtbot: QtBot, session_home: Path, starter_gguf: Path) -> None:

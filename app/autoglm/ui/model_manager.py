@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -169,6 +170,8 @@ class ModelManagerDialog(QDialog):
         self._facts: list[ModelFacts] = []
         self._active_id: str = runtime.settings.model.active_model
         self._busy = ""  # "download", "verify", "import" while a job runs
+        self.projector_question: QMessageBox | None = None
+        """The question asked after a model file checked out: does it have a vision projector?"""
         self._cancel = threading.Event()
         self._refreshing = False
         self._select_after_refresh: str | None = None
@@ -417,12 +420,45 @@ class ModelManagerDialog(QDialog):
     def _import_clicked(self) -> None:
         model, _ = QFileDialog.getOpenFileName(self, self.tr("Import a GGUF model"), str(Path.home()),
                                                self.tr("GGUF models (*.gguf);;All files (*)"))
-        if not model:
-            return
-        mmproj, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Optional: its vision projector (mmproj GGUF); Cancel for a text-only model"),
-            str(Path(model).parent), self.tr("GGUF projectors (*.gguf);;All files (*)"))
-        self.import_files(Path(model), Path(mmproj) if mmproj else None)
+        if model:
+            self.check_then_import(Path(model))
+
+    def check_then_import(self, model_path: Path) -> None:
+        """Import in the order that makes sense: check the model file first (off the GUI thread),
+        then ask in words whether it has a vision projector, then import."""
+        self._start_job("import", self.tr("Checking {0}…").format(model_path.name))
+        self.progress.setRange(0, 0)
+        BackgroundTask(lambda: inspect_gguf(model_path, role="model"), "check model file") \
+            .on_success(lambda summary: self._ask_for_projector(model_path, summary)) \
+            .on_failure(self._job_failed).start()
+
+    def _ask_for_projector(self, model_path: Path, summary: GgufSummary) -> None:
+        self._finish_job("")
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Import a GGUF model"),
+                          self.tr("“{0}” is a usable model file ({1}, {2}).").format(
+                              model_path.name, summary.architecture, summary.quantization or "?"), parent=self)
+        box.setObjectName("projectorQuestion")
+        box.setInformativeText(self.tr("To read images it needs its vision projector, a second GGUF file usually "
+                                       "named mmproj-….gguf next to it. Without one it answers text only."))
+        choose = box.addButton(self.tr("Choose the projector…"), QMessageBox.ButtonRole.AcceptRole)
+        text_only = box.addButton(self.tr("Text only"), QMessageBox.ButtonRole.NoRole)
+        box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(choose)
+        self.projector_question = box
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is text_only:
+                self.import_files(model_path, None)
+            elif clicked is choose:
+                mmproj, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the vision projector"),
+                                                        str(model_path.parent),
+                                                        self.tr("GGUF projectors (*.gguf);;All files (*)"))
+                if mmproj:
+                    self.import_files(model_path, Path(mmproj))
+
+        box.finished.connect(answered)
+        box.open()
 
     def import_files(self, model_path: Path, mmproj_path: Path | None = None) -> None:
         """Check and register a GGUF (and projector) in the background; the table updates after."""
