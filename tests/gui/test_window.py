@@ -230,6 +230,12 @@ def test_search_lists_a_chat_once_and_highlights_the_match(qtbot: Any, make_wind
         qtbot.keyClick(window.sidebar.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.chat_view.selected_text().lower() == "okapi")
     assert window.chat_view.text_selection.row == window.chat_view.currentIndex().row()
+    window.new_chat()
+    window.sidebar.search.clear()
+    qtbot.keyClicks(window.sidebar.search, "egg")  # the list still shows the okapi results
+    with qtbot.waitSignal(window.controller.loaded):  # Enter at once, before the results are listed
+        qtbot.keyClick(window.sidebar.search, Qt.Key.Key_Return)
+    assert window.header_title.text() == "Cooking"
 
 
 def test_the_message_box_has_the_focus_again_after_attaching_a_file(

@@ -200,6 +200,8 @@ class SidebarWidget(QFrame):
         self._current_id = 0
         self._running: set[int] = set()
         self._search_generation = 0
+        self._shown_generation = 0
+        self._open_when_shown = False
         self._filling = False
         self._projects: list[ProjectRecord] = []
         self._collapsed: set[int] = set()
@@ -479,6 +481,10 @@ class SidebarWidget(QFrame):
             group.addChild(child)
         group.setExpanded(True)
         self._filling = False
+        self._shown_generation = generation
+        if self._open_when_shown:
+            self._open_when_shown = False
+            self._open_first_result()
 
     def search_results(self) -> list[tuple[int, int]]:
         """(conversation id, message id) of each result shown."""
@@ -487,6 +493,12 @@ class SidebarWidget(QFrame):
         return [(item.data(0, CONVERSATION_ROLE), item.data(0, MESSAGE_ROLE)) for item in self._conversation_items()]
 
     def _open_first_result(self) -> None:
+        if self.search.text().strip() and (self._search_timer.isActive()
+                                           or self._shown_generation != self._search_generation):
+            self._open_when_shown = True  # Enter before the results arrived: open the first of them
+            self._search_timer.stop()
+            self._run_search()
+            return
         items = self._conversation_items()
         if items:
             self._activated(items[0])
