@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtGui import QColor, QImage
 
 from autoglm.core.settings import updated
@@ -121,6 +122,7 @@ def test_the_composer_types_in_the_messages_font_and_lines_up_with_their_column(
     assert abs(window.composer.input.width() - column) <= 8
 
 
+@pytest.mark.slow
 def test_figures_move_while_a_reply_streams_and_stay_on_a_stopped_one(
         qtbot: Any, make_window: Any, gui_settings: Any) -> None:
     from autoglm.ui.message_delegate import footer_text
