@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from autoglm.ui.documents_panel import DocumentsPanelDialog
 
 pytest.importorskip("autoglm.knowledge.library", reason="needs the documents index (autoglm.knowledge)")
-INDEX_TIMEOUT_MS = 120_000
+INDEX_TIMEOUT_MS = 300_000
 
 
 def open_panel(qtbot: Any, window: Any, project_id: int) -> DocumentsPanelDialog:

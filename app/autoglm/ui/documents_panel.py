@@ -43,6 +43,8 @@ _LOGGER = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.05
 """Progress reaches the window at most this often (the last update of each file always does)."""
 PROGRESS_STEPS = 1000
+LIST_INTERVAL_S = 1.0
+"""While indexing, the list is read again at most this often (and once more at the end)."""
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 FAILED_COLOUR = "#cf222e"
 
@@ -137,6 +139,8 @@ class DocumentsPanelDialog(QDialog):
         self._listing = 0
         """Which reading of the list is the latest (an older one that ends later is dropped)."""
         self._shown_listing = -1
+        self._listed_done = -1
+        self._listed_at = 0.0
         self.setAcceptDrops(True)
         self.setWindowTitle(self.tr("Documents of “{0}”").format(project.name))
         self.resize(640, 440)
@@ -339,9 +343,10 @@ class DocumentsPanelDialog(QDialog):
         self._say(self.tr("Indexing {0} ({1} of {2})").format(name, min(state.files_done + 1, state.files_total),
                                                                state.files_total) if name else
                   self.tr("Indexing: {0} of {1} files").format(state.files_done, state.files_total))
-        if state.files_done != getattr(self, "_listed_done", -1):
-            self._listed_done = state.files_done
-            self.refresh()
+        now = time.monotonic()
+        if state.files_done != self._listed_done and now - self._listed_at >= LIST_INTERVAL_S:
+            self._listed_done, self._listed_at = state.files_done, now
+            self.refresh()  # files finished meanwhile show their state; at most once a second
 
     def _ended(self, report: Any, error: str) -> None:
         self._show_progress(False)
