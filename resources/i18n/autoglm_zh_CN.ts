@@ -1788,6 +1788,18 @@
         <source>“{0}” was removed from the list; its files were left on disk.</source>
         <translation>“{0}”已从列表中移除；文件仍留在磁盘上。</translation>
     </message>
+    <message>
+        <source>Vision projector: {0}</source>
+        <translation>视觉投影器：{0}</translation>
+    </message>
+    <message>
+        <source>No vision projector: it reads text only</source>
+        <translation>没有视觉投影器：只能读文字</translation>
+    </message>
+    <message>
+        <source>Imported “{0}” (id {1}): the file stays where it is (it was not copied), so keep it there. Select it and press “Use for chat”.</source>
+        <translation>已导入“{0}”（id {1}）：文件留在原处（没有复制），请不要移动它。选中它并点击“用于聊天”。</translation>
+    </message>
 </context>
 <context>
     <name>ModelPickerWidget</name>

@@ -94,7 +94,7 @@ def test_importing_the_starter_gguf_adds_a_usable_row(qtbot: QtBot, runtime: Run
     expected_ram = estimate_ram_bytes(inspect_gguf(starter_gguf), runtime.settings.model.n_ctx)
     assert row["ram"] == f"{format_bytes(expected_ram)} at {runtime.settings.model.n_ctx} tokens"
     assert dialog.selected_id() == STARTER_SLUG
-    assert "Imported as" in dialog.progress_text
+    assert "Imported “" in dialog.progress_text
 
     with qtbot.waitSignal(dialog.activeModelChosen, timeout=2000) as chosen:
         _click(qtbot, dialog.use_button)
@@ -269,6 +269,10 @@ def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_tak
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
         dialog.import_files(starter_gguf)
     assert "the file stays where it is (it was not copied)" in dialog.progress_text
+    name = runtime.repository.imported()[STARTER_SLUG]["name"]
+    assert f"Imported “{name}”" in dialog.progress_text and name in dialog.row_texts(STARTER_SLUG)["name"]
+    dialog.select(STARTER_SLUG)
+    assert "No vision projector: it reads text only" in dialog.details.text()
     dialog.import_files(starter_gguf)  # the same file again, perhaps under another name
     _wait_idle(qtbot, dialog)
     assert f"already imported as “{STARTER_SLUG}”" in dialog.message_text

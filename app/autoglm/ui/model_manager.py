@@ -395,6 +395,10 @@ class ModelManagerDialog(QDialog):
 
     def _details_text(self, facts: ModelFacts) -> str:
         lines = [facts.name]
+        if facts.kind == "llm" and facts.present:
+            projector = facts.paths.get("mmproj")
+            lines.append(self.tr("Vision projector: {0}").format(projector.name) if projector
+                         else self.tr("No vision projector: it reads text only"))
         if facts.entry is not None and facts.entry.notes:
             lines.append(facts.entry.notes)
         if facts.entry is not None and facts.entry.homepage:
@@ -470,8 +474,9 @@ class ModelManagerDialog(QDialog):
 
     @Slot(object)
     def _imported(self, model_id: str) -> None:
-        self._finish_job(self.tr("Imported as “{0}”: the file stays where it is (it was not copied), so keep it "
-                                 "there. Select it and press “Use for chat”.").format(model_id))
+        name = str(self._repository.imported().get(model_id, {}).get("name") or model_id)
+        self._finish_job(self.tr("Imported “{0}” (id {1}): the file stays where it is (it was not copied), so keep "
+                                 "it there. Select it and press “Use for chat”.").format(name, model_id))
         self._select_after_refresh = model_id
         self.refresh()
 
