@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 MAX_PAUSE_S = 0.5  # the model never waits longer than this per token
 
@@ -32,6 +33,28 @@ class ForegroundWork:
         self._idle = threading.Event()
         self._idle.set()
         self.pauses = 0  # times the model waited (diagnostics and tests)
+        self._mirrors: list[Callable[[int], None]] = []
+        self._remote: Callable[[], int] | None = None
+
+    def mirror_to(self, publish: Callable[[int], None]) -> None:
+        """Also tell ``publish`` the count whenever it changes (an engine in another process reads it)."""
+        with self._lock:
+            self._mirrors.append(publish)
+            publish(self._running)
+
+    def stop_mirroring(self, publish: Callable[[int], None]) -> None:
+        """Stop telling ``publish``."""
+        with self._lock:
+            if publish in self._mirrors:
+                self._mirrors.remove(publish)
+
+    def follow(self, running: Callable[[], int]) -> None:
+        """In the engine's process: wait for the jobs another process counts (``running()``)."""
+        self._remote = running
+
+    def _changed(self) -> None:
+        for publish in self._mirrors:
+            publish(self._running)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
@@ -39,6 +62,7 @@ class ForegroundWork:
         with self._lock:
             self._running += 1
             self._idle.clear()
+            self._changed()
         try:
             yield
         finally:
@@ -46,9 +70,17 @@ class ForegroundWork:
                 self._running -= 1
                 if self._running == 0:
                     self._idle.set()
+                self._changed()
 
     def wait_idle(self, timeout: float = MAX_PAUSE_S) -> None:
         """Called by the engine between tokens: returns at once unless foreground work runs."""
+        remote = self._remote
+        if remote is not None and remote() > 0:
+            self.pauses += 1
+            deadline = time.monotonic() + timeout
+            while remote() > 0 and time.monotonic() < deadline:
+                time.sleep(0.001)
+            return
         if self._idle.is_set():
             return
         self.pauses += 1

@@ -128,13 +128,14 @@ class Runtime:
     def load_model(self, spec: str | None = None, mmproj: Path | None = None,
                    progress: ProgressCallback | None = None) -> ModelInfo:
         """Resolve, check and load a model, then make it the scheduler's engine (blocking)."""
-        from autoglm.core.llama.engine import LlamaEngine
+        from autoglm.core.llama.client import WorkerEngine
 
         spec = spec or self.settings.model.active_model
         with self._load_lock:
             resolved = self.repository.resolve(spec, mmproj or self.settings.model.mmproj_path, progress)
-            engine = LlamaEngine(resolved.model_path, self.settings.model, model_id=resolved.model_id,
-                                 mmproj_path=resolved.mmproj_path, display_name=resolved.display_name)
+            engine = WorkerEngine(resolved.model_path, self.settings.model, model_id=resolved.model_id,
+                                  mmproj_path=resolved.mmproj_path, display_name=resolved.display_name,
+                                  log_dir=self.paths.log_dir)
             info = engine.load(progress)
             self.use_engine(engine)
             return info

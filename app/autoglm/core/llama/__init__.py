@@ -1,8 +1,15 @@
-"""The local engine: llama.cpp with its text and image halves in one package.
+"""The local engine: llama.cpp with its text and image halves in one package, run in its own process.
 
 ``engine.LlamaEngine`` loads a GGUF, renders and tokenises prompts, keeps the KV cache
 across requests and decodes replies; ``images`` is its image half (the projector
 session, image chunks and their caches), with ``projector`` (mtmd through
 llama-cpp-python's bindings), ``prompt`` (multimodal prompt rendering) and ``sequence``
 (a prompt as text runs and media chunks, and how much of it the cache holds).
+
+The app runs ``LlamaEngine`` in a worker process, so a native abort or an out-of-memory
+kill inside llama.cpp costs a restart of the worker and a message in words, never the
+window, the voice loop or the API server. ``WorkerEngine`` (``client``) is the app's side
+and honours the same ``Engine`` protocol; ``worker`` is the child's side; ``protocol``
+holds the messages between them; ``shared`` the two flags both processes read without a
+message: cancel (read by llama.cpp's abort callback through the engine) and foreground work.
 """

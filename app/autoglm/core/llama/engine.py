@@ -199,8 +199,9 @@ class LlamaEngine:
     """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
 
     def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
-                 mmproj_path: str | Path | None = None, display_name: str = ""):
+                 mmproj_path: str | Path | None = None, display_name: str = "", native_stderr: bool = False):
         self.model_path = Path(model_path)
+        self.native_stderr = native_stderr  # let llama.cpp write to stderr (the worker's is a log file)
         self.settings = settings
         self.model_id = model_id or self.model_path.stem
         self.mmproj_path = Path(mmproj_path) if mmproj_path else None
@@ -265,7 +266,7 @@ class LlamaEngine:
             return llama_cpp.Llama(
                 model_path=str(self.model_path), n_ctx=n_ctx, n_batch=self.settings.n_batch,
                 n_ubatch=self.settings.n_batch, n_gpu_layers=layers,
-                n_threads=threads, n_threads_batch=threads, verbose=False,
+                n_threads=threads, n_threads_batch=threads, verbose=self.native_stderr,
                 flash_attn=self.settings.flash_attn,
             )
 

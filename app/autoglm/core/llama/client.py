@@ -1,0 +1,357 @@
+"""The app's side of the engine worker: the ``Engine`` protocol over a pipe to another process.
+
+Why a process and why this mechanism: llama.cpp aborts the whole process on some files
+(an assertion in a graph it cannot build) and the kernel kills the biggest process when
+memory runs out; either must cost a restart of the engine, not the window, the voice loop
+or the API. ``multiprocessing`` with the ``spawn`` method gives a clean child on every
+platform; one duplex pipe carries pickled commands and replies (a token's delta is a few
+dozen bytes, tens of microseconds); two bytes of shared memory carry what cannot wait for
+a message: the cancel flag, which the worker's engine reads between tokens and which
+aborts a prompt evaluation inside ``llama_decode``, and the count of foreground jobs
+(the first words of a spoken reply) the engine pauses for.
+
+When the worker dies, the reply in flight ends with ``finish_reason="error"``, the
+partial text it had, an error in words (with the last line llama.cpp printed) and an
+``engine_restarted`` notice; a new worker loads the same model in the background and the
+next request waits for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from autoglm.core.errors import InputError, ModelError
+from autoglm.core.foreground import FOREGROUND
+from autoglm.core.llama.protocol import (
+    Command,
+    CountTokens,
+    Done,
+    Event,
+    Failed,
+    Generate,
+    Load,
+    Ping,
+    Progress,
+    Shutdown,
+    Unload,
+)
+from autoglm.core.llama.shared import SharedForeground
+from autoglm.core.settings import ModelSettings
+from autoglm.core.types import (
+    ChatMessage,
+    Completion,
+    Delta,
+    GenerationRequest,
+    ModelInfo,
+    Notice,
+    StreamEvent,
+    ToolSpec,
+)
+
+_LOGGER = logging.getLogger(__name__)
+ProgressCallback = Callable[[float, str], None]
+STOP_TIMEOUT_S = 5.0
+ENGINE_RESTARTED = "engine_restarted"  # the notice kind of a reply cut short by the worker's death
+
+
+class WorkerDied(ModelError):
+    """The engine worker ended while answering (a native abort, an out-of-memory kill …)."""
+
+
+def describe_exit(exitcode: int | None, last_line: str) -> str:
+    """The worker's end in words: how it ended and what llama.cpp said last."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = {"SIGABRT": "llama.cpp aborted", "SIGKILL": "it was killed (out of memory?)",
+               "SIGSEGV": "llama.cpp crashed"}.get(name, f"it received {name}")
+    elif exitcode is None:
+        how = "it stopped answering"
+    else:
+        how = f"it exited with code {exitcode}"
+    said = f" Its last words: “{last_line}”." if last_line else ""
+    return f"The engine stopped: {how}.{said}"
+
+
+def last_line(path: Path, limit: int = 64 * 1024) -> str:
+    """The last non-empty line of ``path`` (the worker's stderr), or ``""``."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(0, os.SEEK_END)
+            size = file.tell()
+            file.seek(max(0, size - limit))
+            tail = file.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+class _Worker:
+    """One running worker process, its pipe and its stderr file."""
+
+    def __init__(self, cancel_flag: Any, foreground_count: Any, log_dir: Path):
+        from autoglm.core.llama.worker import serve
+
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe(duplex=True)
+        handle, name = tempfile.mkstemp(prefix="engine-", suffix=".log", dir=log_dir)
+        os.close(handle)
+        self.stderr_path = Path(name)
+        self.process = context.Process(target=serve, name="autoglm-engine-worker", daemon=True,
+                                       args=(child, cancel_flag, foreground_count, str(self.stderr_path)))
+        self.process.start()
+        child.close()  # only the child holds its end: its death closes the pipe
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process runs."""
+        return self.process.is_alive()
+
+    def death(self) -> str:
+        """Why it ended, in words (waits a moment for its exit status)."""
+        self.process.join(2.0)
+        return describe_exit(self.process.exitcode, last_line(self.stderr_path))
+
+    def stop(self) -> None:
+        """Ask it to exit, then make it; remove its stderr file."""
+        if self.process.is_alive():
+            with contextlib.suppress(OSError, EOFError, BrokenPipeError):
+                self.conn.send(Shutdown())
+                if self.conn.poll(STOP_TIMEOUT_S):
+                    self.conn.recv()
+            self.process.join(STOP_TIMEOUT_S)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(STOP_TIMEOUT_S)
+        self.conn.close()
+        with contextlib.suppress(OSError):
+            self.stderr_path.unlink()
+
+
+class WorkerEngine:
+    """A GGUF model in llama.cpp in a worker process; same ``Engine`` protocol as ``LlamaEngine``."""
+
+    def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
+                 mmproj_path: str | Path | None = None, display_name: str = "",
+                 log_dir: Path | None = None):
+        self.model_path = Path(model_path)
+        self.settings = settings
+        self.model_id = model_id or self.model_path.stem
+        self.mmproj_path = Path(mmproj_path) if mmproj_path else None
+        self.display_name = display_name or self.model_id
+        self._log_dir = log_dir or Path(tempfile.gettempdir())
+        context = multiprocessing.get_context("spawn")
+        self._cancel_flag = context.RawValue("b", 0)
+        self._foreground = SharedForeground(context.RawValue("i", 0))
+        self._lock = threading.RLock()  # one command on the pipe at a time
+        self._worker: _Worker | None = None
+        self._info: ModelInfo | None = None
+        self._restarting: threading.Thread | None = None
+        self.restarts = 0  # how many times a dead worker was replaced (tests, doctor)
+        self.last_death = ""  # the words of the last death
+        self.added_latency_s: list[float] = []  # each event's trip from the worker, last reply
+
+    # -- the Engine protocol ----------------------------------------------------------------
+    @property
+    def info(self) -> ModelInfo | None:
+        """The loaded model's description."""
+        return self._info
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a model is loaded in a live worker."""
+        return self._info is not None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id (tests kill it to see the app survive)."""
+        worker = self._worker
+        return worker.process.pid if worker is not None else None
+
+    def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
+        """Start a worker and load the model in it; ``ModelError`` in words on failure."""
+        with self._lock:
+            self._start()
+            info = self._call(Load(self.model_path, self.settings, self.model_id, self.mmproj_path,
+                                   self.display_name), progress)
+            assert isinstance(info, ModelInfo)
+            self._info = info
+            FOREGROUND.mirror_to(self._foreground.publish)
+            return info
+
+    def unload(self) -> None:
+        """Stop the worker (which frees the model)."""
+        self._wait_for_restart()
+        with self._lock:
+            FOREGROUND.stop_mirroring(self._foreground.publish)
+            self._info = None
+            worker, self._worker = self._worker, None
+            if worker is not None:
+                worker.stop()
+
+    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True,
+                     tools: list[ToolSpec] | None = None) -> int:
+        """Prompt tokens for ``messages`` as the model's template renders them."""
+        self._wait_for_restart()
+        with self._lock:
+            count = self._call(CountTokens(messages, thinking, tools))
+            assert isinstance(count, int)
+            return count
+
+    def ping(self, timeout: float = 5.0) -> bool:
+        """Health: whether the worker answers (and has the model loaded)."""
+        with self._lock:
+            worker = self._worker
+            if worker is None or not worker.alive:
+                return False
+            try:
+                worker.conn.send(Ping())
+                if not worker.conn.poll(timeout):
+                    return False
+                reply = worker.conn.recv()
+            except (EOFError, OSError):
+                return False
+            return isinstance(reply, Done) and bool(reply.value)
+
+    def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
+                 cancel: threading.Event) -> Completion:
+        """One reply from the worker, streamed through ``emit``; a cancel stops it within a token."""
+        self._wait_for_restart()
+        with self._lock:
+            worker = self._require_worker()
+            self._cancel_flag.value = 1 if cancel.is_set() else 0
+            content: list[str] = []
+            reasoning: list[str] = []
+            latencies: list[float] = []
+            finished = threading.Event()
+            forwarder = threading.Thread(target=self._forward_cancel, args=(cancel, finished),
+                                         name="autoglm-engine-cancel", daemon=True)
+            forwarder.start()
+            try:
+                worker.conn.send(Generate(request))
+                while True:
+                    reply = worker.conn.recv()
+                    if isinstance(reply, Event):
+                        latencies.append(time.monotonic() - reply.sent_at)
+                        event = reply.event
+                        if isinstance(event, Delta):
+                            content.append(event.content)
+                            reasoning.append(event.reasoning)
+                        emit(event)
+                    elif isinstance(reply, Done):
+                        self.added_latency_s = latencies
+                        return reply.value  # type: ignore[no-any-return]
+                    elif isinstance(reply, Failed):
+                        raise self._error(reply)
+            except (EOFError, OSError):
+                return self._died(worker, "".join(content), "".join(reasoning), emit)
+            finally:
+                finished.set()
+                forwarder.join()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _forward_cancel(self, cancel: threading.Event, finished: threading.Event) -> None:
+        """Copy the request's cancel into shared memory the moment it is set."""
+        while not finished.is_set():
+            if cancel.wait(0.05):
+                self._cancel_flag.value = 1
+                return
+
+    def _start(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        self._worker = _Worker(self._cancel_flag, self._foreground._counter, self._log_dir)  # noqa: SLF001
+
+    def _require_worker(self) -> _Worker:
+        worker = self._worker
+        if worker is None or self._info is None:
+            raise ModelError(self.last_death or "No model is loaded yet.")
+        return worker
+
+    def _call(self, command: Command, progress: ProgressCallback | None = None) -> Any:
+        """Send one command and wait for its result (``Progress`` goes to ``progress``)."""
+        worker = self._worker
+        if worker is None:
+            raise ModelError(self.last_death or "No model is loaded yet.")
+        try:
+            worker.conn.send(command)
+            while True:
+                reply = worker.conn.recv()
+                if isinstance(reply, Progress):
+                    if progress is not None:
+                        progress(reply.fraction, reply.message)
+                elif isinstance(reply, Done):
+                    return reply.value
+                elif isinstance(reply, Failed):
+                    raise self._error(reply)
+        except (EOFError, OSError) as exc:
+            words = worker.death()
+            self.last_death = words
+            self._worker = None
+            worker.stop()
+            raise WorkerDied(words) from exc
+
+    @staticmethod
+    def _error(failure: Failed) -> Exception:
+        if failure.kind == "input":
+            return InputError(failure.message)
+        if failure.kind == "model":
+            return ModelError(failure.message)
+        return RuntimeError(failure.message)
+
+    def _died(self, worker: _Worker, content: str, reasoning: str,
+              emit: Callable[[StreamEvent], None]) -> Completion:
+        """The worker ended mid-reply: say so, keep the partial reply, start a new worker."""
+        words = worker.death()
+        _LOGGER.error("%s", words)
+        self.last_death = words
+        self._worker = None
+        worker.stop()
+        message = f"{words} It is being restarted; ask again in a moment."
+        notice = Notice(ENGINE_RESTARTED, message)
+        emit(notice)
+        self._restart_in_background()
+        return Completion(content=content.rstrip(), reasoning=reasoning.strip(), finish_reason="error",
+                          error=message, notices=[notice])
+
+    def _restart_in_background(self) -> None:
+        info = self._info
+        if info is None:
+            return
+        self._restarting = threading.Thread(target=self._restart, name="autoglm-engine-restart", daemon=True)
+        self._restarting.start()
+
+    def _restart(self) -> None:
+        with self._lock:
+            try:
+                self._start()
+                info = self._call(Load(self.model_path, self.settings, self.model_id, self.mmproj_path,
+                                       self.display_name))
+                self._info = info
+                self.restarts += 1
+                _LOGGER.info("The engine worker was restarted with %s", self.model_path.name)
+            except Exception as exc:  # noqa: BLE001 - the next request reports it in words
+                _LOGGER.exception("The engine worker could not be restarted")
+                self._info = None
+                self.last_death = f"{self.last_death} Restarting it failed: {exc}"
+
+    def _wait_for_restart(self) -> None:
+        restarting = self._restarting
+        if restarting is not None and restarting is not threading.current_thread():
+            restarting.join()
+            self._restarting = None

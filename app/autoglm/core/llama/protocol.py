@@ -1,0 +1,103 @@
+"""The messages between the app and the engine worker, sent pickled over one pipe.
+
+Requests travel as the app's own dataclasses (``GenerationRequest`` with its messages,
+images and sampling options), so a field added to them reaches the engine unchanged.
+The worker answers a request with zero or more ``Event``/``Progress`` messages and then
+exactly one ``Done`` or ``Failed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autoglm.core.settings import ModelSettings
+from autoglm.core.types import ChatMessage, GenerationRequest, StreamEvent, ToolSpec
+
+# -- app -> worker --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    """Load this model (and projector) into the worker."""
+
+    model_path: Path
+    settings: ModelSettings
+    model_id: str = ""
+    mmproj_path: Path | None = None
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Generate:
+    """Produce one reply; cancel through the shared flag."""
+
+    request: GenerationRequest
+
+
+@dataclass(frozen=True)
+class CountTokens:
+    """How many prompt tokens ``messages`` take."""
+
+    messages: list[ChatMessage]
+    thinking: bool = True
+    tools: list[ToolSpec] | None = None
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Are you there (and is a model loaded)?"""
+
+
+@dataclass(frozen=True)
+class Unload:
+    """Free the model; the worker keeps running."""
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """Free everything and exit."""
+
+
+Command = Load | Generate | CountTokens | Ping | Unload | Shutdown
+
+# -- worker -> app --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One streamed event of the reply being generated (a delta or a notice).
+
+    ``sent_at`` is ``time.monotonic()`` in the worker (a system-wide clock), so the app
+    can measure what the trip between the processes costs each token.
+    """
+
+    event: StreamEvent
+    sent_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Loading progress, as ``LlamaEngine.load`` reports it."""
+
+    fraction: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The command finished; ``value`` is its result (a ``Completion``, ``ModelInfo``, count …)."""
+
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The command failed: ``kind`` is ``"input"``, ``"model"`` (said in words) or ``"bug"``."""
+
+    kind: str
+    message: str
+
+
+Reply = Event | Progress | Done | Failed
