@@ -17,6 +17,7 @@ import pytest
 
 # One private PulseAudio per session (virtual microphone and speaker), whisper and piper:
 # defined once here so every folder's audio tests share the same devices.
+from fixtures.aborting import aborting_gguf  # noqa: F401 - fixtures
 from fixtures.audio import piper_voice, virtual_sound, whisper  # noqa: F401 - fixtures
 from fixtures.glm import (  # noqa: F401 - fixtures
     glm_control_tokens,

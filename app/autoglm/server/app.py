@@ -27,6 +27,7 @@ from sse_starlette.sse import EventSourceResponse
 from autoglm import __version__
 from autoglm.core.conversation import API, build_request
 from autoglm.core.errors import ModelError, UserFacingError
+from autoglm.core.llama.protocol import ENGINE_RESTARTED
 from autoglm.core.scheduler import ReplyStream, Scheduler
 from autoglm.core.settings import Settings
 from autoglm.core.types import (
@@ -271,6 +272,9 @@ class _ChatService:
 
     @staticmethod
     def _generation_error(completion: Completion, user_caused: bool) -> ApiError:
+        if any(notice.kind == ENGINE_RESTARTED for notice in completion.notices):
+            return ApiError(503, completion.error or "The engine stopped and is being restarted.",
+                            error_type="server_error", code="engine_restarted", headers={"Retry-After": "5"})
         if user_caused:
             return ApiError(400, completion.error or "The request cannot be answered.", code="invalid_request")
         return ApiError(500, completion.error or "The model failed while answering.", error_type="api_error",

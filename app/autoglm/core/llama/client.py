@@ -22,18 +22,19 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import re
 import signal
 import tempfile
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.llama.protocol import (
+    ENGINE_RESTARTED,
     Command,
     CountTokens,
     Done,
@@ -44,7 +45,6 @@ from autoglm.core.llama.protocol import (
     Ping,
     Progress,
     Shutdown,
-    Unload,
 )
 from autoglm.core.llama.shared import SharedForeground
 from autoglm.core.settings import ModelSettings
@@ -62,7 +62,6 @@ from autoglm.core.types import (
 _LOGGER = logging.getLogger(__name__)
 ProgressCallback = Callable[[float, str], None]
 STOP_TIMEOUT_S = 5.0
-ENGINE_RESTARTED = "engine_restarted"  # the notice kind of a reply cut short by the worker's death
 
 
 class WorkerDied(ModelError):
@@ -86,8 +85,11 @@ def describe_exit(exitcode: int | None, last_line: str) -> str:
     return f"The engine stopped: {how}.{said}"
 
 
+_FAILURE_MARKS = ("GGML_ASSERT", "GGML_ABORT", "error", "failed", "terminate called")
+
+
 def last_line(path: Path, limit: int = 64 * 1024) -> str:
-    """The last non-empty line of ``path`` (the worker's stderr), or ``""``."""
+    """What llama.cpp said last in ``path`` (the worker's stderr): its last failure line, else its last line."""
     try:
         with open(path, "rb") as file:
             file.seek(0, os.SEEK_END)
@@ -97,7 +99,10 @@ def last_line(path: Path, limit: int = 64 * 1024) -> str:
     except OSError:
         return ""
     lines = [line.strip() for line in tail.splitlines() if line.strip()]
-    return lines[-1][:300] if lines else ""
+    failures = [line for line in lines[-20:] if any(mark in line for mark in _FAILURE_MARKS)]
+    chosen = failures[-1] if failures else (lines[-1] if lines else "")
+    chosen = re.sub(r"^\S*/(?=[^/\s]+:\d+: )", "", chosen)  # a source path down to its file name
+    return chosen[:300]
 
 
 class _Worker:
@@ -254,7 +259,7 @@ class WorkerEngine:
                         emit(event)
                     elif isinstance(reply, Done):
                         self.added_latency_s = latencies
-                        return reply.value  # type: ignore[no-any-return]
+                        return reply.value
                     elif isinstance(reply, Failed):
                         raise self._error(reply)
             except (EOFError, OSError):
@@ -345,7 +350,7 @@ class WorkerEngine:
                 self._info = info
                 self.restarts += 1
                 _LOGGER.info("The engine worker was restarted with %s", self.model_path.name)
-            except Exception as exc:  # noqa: BLE001 - the next request reports it in words
+            except Exception as exc:
                 _LOGGER.exception("The engine worker could not be restarted")
                 self._info = None
                 self.last_death = f"{self.last_death} Restarting it failed: {exc}"

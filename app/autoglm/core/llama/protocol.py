@@ -15,6 +15,9 @@ from typing import Any
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import ChatMessage, GenerationRequest, StreamEvent, ToolSpec
 
+ENGINE_RESTARTED = "engine_restarted"
+"""The ``Notice`` kind of a reply cut short by the worker's death (the API answers it with 503)."""
+
 # -- app -> worker --------------------------------------------------------------------------
 
 

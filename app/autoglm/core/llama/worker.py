@@ -37,13 +37,19 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def _send_stderr_to(path: str) -> None:
-    """Point file descriptor 2 (llama.cpp's and Python's stderr) at ``path``, line-buffered."""
+    """Point file descriptor 2 (llama.cpp's and Python's stderr) at ``path``, line-buffered.
+
+    llama.cpp's own log lines go there too (as debug records), so the line it printed
+    before an abort is the file's last; an abort prints no debugger backtrace after it.
+    """
+    os.environ["GGML_NO_BACKTRACE"] = "1"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("llama_cpp.native").setLevel(logging.DEBUG)
 
 
 def _failure(exc: BaseException) -> Failed:
@@ -87,7 +93,8 @@ def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path
                     engine.unload()
                     engine = None
                 candidate = LlamaEngine(command.model_path, command.settings, model_id=command.model_id,
-                                        mmproj_path=command.mmproj_path, display_name=command.display_name)
+                                        mmproj_path=command.mmproj_path, display_name=command.display_name,
+                                        native_stderr=True)
                 info = candidate.load(lambda fraction, message: conn.send(Progress(fraction, message)))
                 engine = candidate
                 conn.send(Done(info))
