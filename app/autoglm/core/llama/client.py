@@ -169,6 +169,7 @@ class WorkerEngine:
         self.restarts = 0  # how many times a dead worker was replaced (tests, doctor)
         self.last_death = ""  # the words of the last death
         self.added_latency_s: list[float] = []  # each event's trip from the worker, last reply
+        self.events_in_flight = 0  # events received so far of the reply being generated
 
     # -- the Engine protocol ----------------------------------------------------------------
     @property
@@ -242,6 +243,7 @@ class WorkerEngine:
             content: list[str] = []
             reasoning: list[str] = []
             latencies: list[float] = []
+            self.events_in_flight = 0
             finished = threading.Event()
             forwarder = threading.Thread(target=self._forward_cancel, args=(cancel, finished),
                                          name="autoglm-engine-cancel", daemon=True)
@@ -252,6 +254,7 @@ class WorkerEngine:
                     reply = worker.conn.recv()
                     if isinstance(reply, Event):
                         latencies.append(time.monotonic() - reply.sent_at)
+                        self.events_in_flight += 1
                         event = reply.event
                         if isinstance(event, Delta):
                             content.append(event.content)
