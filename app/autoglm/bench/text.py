@@ -1,9 +1,12 @@
 """``autoglm bench text``: load time, TTFT as a conversation grows, decode speed vs llama-cpp-python.
 
-The peer is ``Llama.create_completion`` on the very same loaded model and threads, so the
-decode ratio shows what the engine's streaming, reasoning split and cancellation cost
-per token. Trials alternate between engine and peer and the medians are compared, so a
-noisy neighbour on a shared machine hits both sides alike.
+The engine is measured as the app uses it: the model in its worker process, every figure
+taken where the deltas arrive in this process. The peer is ``Llama.create_completion`` on
+the same model and threads in this process, so the decode ratio shows what the engine's
+streaming, reasoning split, cancellation and the trip between processes cost per token;
+``worker_added_ms_per_token`` is that trip alone (the worker stamps each delta). Trials
+alternate between engine and peer and the medians are compared, so a noisy neighbour on
+a shared machine hits both sides alike.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.bench.report import peak_rss_mb, print_table, write_json
-from autoglm.core.types import ChatMessage, GenerationRequest, SamplingParams
+from autoglm.core.llama.engine import LlamaEngine
+from autoglm.core.llama.client import WorkerEngine
+from autoglm.core.scheduler import Engine
+from autoglm.core.types import ChatMessage, Delta, GenerationRequest, SamplingParams
 
 QUESTIONS = [
     "Write a Python function that reverses a string.",
@@ -42,40 +48,70 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _engine(args: argparse.Namespace) -> Any:
+def _engines(args: argparse.Namespace) -> tuple[WorkerEngine, LlamaEngine]:
+    """The app's engine (the model in a worker process) and, in this process, the peer's copy."""
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
-    from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.paths import app_paths
     from autoglm.core.settings import load_settings
 
     settings = load_settings()
     model_settings = settings.model.model_copy(update={"n_ctx": 4096, "n_threads": args.threads})
-    resolved = ModelRepository(app_paths().ensure()).resolve(args.model or STARTER_MODEL_ID)
-    return LlamaEngine(resolved.model_path, model_settings, model_id=resolved.model_id)
+    paths = app_paths().ensure()
+    resolved = ModelRepository(paths).resolve(args.model or STARTER_MODEL_ID)
+    worker = WorkerEngine(resolved.model_path, model_settings, model_id=resolved.model_id, log_dir=paths.log_dir)
+    return worker, LlamaEngine(resolved.model_path, model_settings, model_id=resolved.model_id)
 
 
-def _conversation_ttfts(engine: Any) -> list[float]:
-    """TTFT of each turn of a growing conversation (greedy, short replies)."""
+class _Arrivals:
+    """When each streamed delta reached this process."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.times: list[float] = []
+
+    def __call__(self, event: object) -> None:
+        """Record a delta's arrival."""
+        if isinstance(event, Delta) and (event.content or event.reasoning):
+            self.times.append(time.perf_counter())
+
+    @property
+    def ttft_s(self) -> float:
+        """From the call to the first delta."""
+        return (self.times[0] if self.times else time.perf_counter()) - self.started
+
+    @property
+    def rate(self) -> float:
+        """Deltas per second after the first."""
+        times = self.times
+        return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+
+
+def _conversation_ttfts(engine: Engine) -> list[float]:
+    """TTFT of each turn of a growing conversation (greedy, short replies), as the caller sees it."""
     messages = [ChatMessage("system", "You are a concise coding assistant.")]
     ttfts = []
     for question in QUESTIONS:
         messages.append(ChatMessage("user", question))
         request = GenerationRequest(list(messages), SamplingParams(temperature=0.0, max_tokens=48))
-        completion = engine.generate(request, lambda event: None, threading.Event())
-        ttfts.append(completion.timings.ttft_s)
+        arrivals = _Arrivals()
+        completion = engine.generate(request, arrivals, threading.Event())
+        ttfts.append(arrivals.ttft_s)
         messages.append(ChatMessage("assistant", completion.content))
     return ttfts
 
 
-def _engine_decode(engine: Any, tokens: int) -> float:
+def _engine_decode(engine: WorkerEngine, tokens: int) -> tuple[float, list[float]]:
+    """Decode speed as deltas reach this process, and each delta's trip from the worker."""
     request = GenerationRequest([ChatMessage("user", DECODE_PROMPT)],
                                 SamplingParams(temperature=0.0, max_tokens=tokens, repeat_penalty=1.0),
                                 thinking=False)
-    return engine.generate(request, lambda event: None, threading.Event()).timings.decode_tok_s
+    arrivals = _Arrivals()
+    engine.generate(request, arrivals, threading.Event())
+    return arrivals.rate, list(engine.added_latency_s)
 
 
-def _peer_decode(engine: Any, tokens: int) -> float:
-    """Decode speed of ``Llama.create_completion`` streaming on the same context."""
+def _peer_decode(engine: LlamaEngine, tokens: int) -> float:
+    """Decode speed of ``Llama.create_completion`` streaming in this process (the same model and threads)."""
     prompt = engine.render([ChatMessage("user", DECODE_PROMPT)], thinking=False).text
     first = last = None
     count = 0
@@ -88,7 +124,7 @@ def _peer_decode(engine: Any, tokens: int) -> float:
     return (count - 1) / (last - first) if count > 1 and last and first and last > first else 0.0
 
 
-def _cancel_latencies_ms(engine: Any, trials: int = 5) -> list[float]:
+def _cancel_latencies_ms(engine: Engine, trials: int = 5) -> list[float]:
     """Milliseconds from ``cancel()`` to the stream being finished, mid-reply, through the scheduler."""
     from autoglm.core.scheduler import Scheduler
 
@@ -112,21 +148,25 @@ def _cancel_latencies_ms(engine: Any, trials: int = 5) -> list[float]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write JSON."""
-    engine = _engine(args)
+    engine, peer_engine = _engines(args)
     started = time.perf_counter()
-    engine.load()
+    info = engine.load()
     load_s = time.perf_counter() - started
+    peer_engine.load()
     engine.generate(GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4)),
                     lambda event: None, threading.Event())  # warm-up
     ttfts = _conversation_ttfts(engine)
-    ours, peer = [], []
+    ours, peer, trips = [], [], []
     for _ in range(args.trials):
-        ours.append(_engine_decode(engine, args.decode_tokens))
-        peer.append(_peer_decode(engine, args.decode_tokens))
+        rate, trip = _engine_decode(engine, args.decode_tokens)
+        ours.append(rate)
+        trips += trip
+        peer.append(_peer_decode(peer_engine, args.decode_tokens))
     decode, peer_decode = statistics.median(ours), statistics.median(peer)
     cancels = _cancel_latencies_ms(engine)
+    trips.sort()
     figures = {
-        "model": engine.info.model_id,
+        "model": info.model_id,
         "threads": args.threads or "auto",
         "load_s": load_s,
         "ttft_turn1_s": ttfts[0],
@@ -140,9 +180,12 @@ def run(args: argparse.Namespace) -> int:
         "peer_decode_trials_tok_s": peer,
         "cancel_latency_ms_p50": statistics.median(cancels),
         "cancel_latency_ms_max": max(cancels),
+        "worker_added_ms_per_token_p50": 1000 * statistics.median(trips) if trips else 0.0,
+        "worker_added_ms_per_token_p95": 1000 * trips[int(0.95 * (len(trips) - 1))] if trips else 0.0,
         "peak_rss_mb": peak_rss_mb(),
     }
     engine.unload()
+    peer_engine.unload()
     print_table(f"autoglm bench text — {figures['model']}",
                 [(k, v) for k, v in figures.items() if not isinstance(v, list)])
     write_json(args.json, figures)
