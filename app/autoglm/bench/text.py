@@ -22,6 +22,7 @@ from autoglm.bench.report import peak_rss_mb, print_table, write_json
 from autoglm.core.llama.engine import LlamaEngine
 from autoglm.core.llama.client import WorkerEngine
 from autoglm.core.scheduler import Engine
+from autoglm.core.settings import ModelSettings
 from autoglm.core.types import ChatMessage, Delta, GenerationRequest, SamplingParams
 
 QUESTIONS = [
@@ -48,8 +49,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _engines(args: argparse.Namespace) -> tuple[WorkerEngine, LlamaEngine]:
-    """The app's engine (the model in a worker process) and, in this process, the peer's copy."""
+def _resolve(args: argparse.Namespace) -> tuple[Path, ModelSettings, str, Path]:
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
     from autoglm.core.paths import app_paths
     from autoglm.core.settings import load_settings
@@ -58,8 +58,19 @@ def _engines(args: argparse.Namespace) -> tuple[WorkerEngine, LlamaEngine]:
     model_settings = settings.model.model_copy(update={"n_ctx": 4096, "n_threads": args.threads})
     paths = app_paths().ensure()
     resolved = ModelRepository(paths).resolve(args.model or STARTER_MODEL_ID)
-    worker = WorkerEngine(resolved.model_path, model_settings, model_id=resolved.model_id, log_dir=paths.log_dir)
-    return worker, LlamaEngine(resolved.model_path, model_settings, model_id=resolved.model_id)
+    return resolved.model_path, model_settings, resolved.model_id, paths.log_dir
+
+
+def _engine(args: argparse.Namespace) -> LlamaEngine:
+    """The model in this process (the peer's copy; other benchmarks use it too)."""
+    model_path, model_settings, model_id, _logs = _resolve(args)
+    return LlamaEngine(model_path, model_settings, model_id=model_id)
+
+
+def _engines(args: argparse.Namespace) -> tuple[WorkerEngine, LlamaEngine]:
+    """The app's engine (the model in a worker process) and, in this process, the peer's copy."""
+    model_path, model_settings, model_id, logs = _resolve(args)
+    return WorkerEngine(model_path, model_settings, model_id=model_id, log_dir=logs), _engine(args)
 
 
 class _Arrivals:
