@@ -6,12 +6,14 @@ the same model and threads in this process, so the decode ratio shows what the e
 streaming, reasoning split, cancellation and the trip between processes cost per token;
 ``worker_added_ms_per_token`` is that trip alone (the worker stamps each delta). Trials
 alternate between engine and peer and the medians are compared, so a noisy neighbour on
-a shared machine hits both sides alike.
+a shared machine hits both sides alike. The peer runs with the OpenMP setting the worker
+gives llama.cpp (``tune_openmp``), so the ratio compares the process boundary alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import threading
 import time
@@ -21,6 +23,7 @@ from typing import Any
 from autoglm.bench.report import peak_rss_mb, print_table, write_json
 from autoglm.core.llama.engine import LlamaEngine
 from autoglm.core.llama.client import WorkerEngine
+from autoglm.core.llama.worker import tune_openmp
 from autoglm.core.scheduler import Engine
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import ChatMessage, Delta, GenerationRequest, SamplingParams
@@ -159,6 +162,7 @@ def _cancel_latencies_ms(engine: Engine, trials: int = 5) -> list[float]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write JSON."""
+    tune_openmp()  # before this process loads llama.cpp for the peer
     engine, peer_engine = _engines(args)
     started = time.perf_counter()
     info = engine.load()
@@ -179,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
     figures = {
         "model": info.model_id,
         "threads": args.threads or "auto",
+        "gomp_spincount": os.environ.get("GOMP_SPINCOUNT", "libgomp default"),
         "load_s": load_s,
         "ttft_turn1_s": ttfts[0],
         "ttft_turn8_s": ttfts[-1],

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import MutableMapping
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -21,19 +22,43 @@ from autoglm.core.foreground import FOREGROUND
 from autoglm.core.llama.protocol import (
     CountTokens,
     Done,
+    EngineStats,
     Event,
     Failed,
     Generate,
     Load,
     Ping,
+    PrepareImages,
     Progress,
+    Render,
     Shutdown,
+    Stats,
     Unload,
 )
 from autoglm.core.llama.shared import SharedCancel, SharedForeground
-from autoglm.core.types import StreamEvent
+from autoglm.core.types import Completion, StreamEvent
 
 _LOGGER = logging.getLogger(__name__)
+
+
+OPENMP_SPIN_COUNT = "1000"
+
+
+def tune_openmp(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Let llama.cpp's OpenMP threads sleep soon at a barrier instead of spinning 300,000 times.
+
+    ggml's CPU threads meet at an OpenMP barrier after every graph node, hundreds of
+    times per token. libgomp lets a waiting thread spin for 300,000 rounds unless it
+    sees more threads than cores; on a computer busy with other work the spinning
+    thread burns the time slice its partner needs, and decoding on two threads fell to
+    a tenth of its speed (0.5 instead of 5 tokens/s). 1,000 rounds is libgomp's own
+    choice for a crowded machine. Must run before llama.cpp is loaded; a user's own
+    ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` wins.
+    """
+    if "llama_cpp" in sys.modules:
+        _LOGGER.warning("llama.cpp is already loaded; its OpenMP settings stay as they are")
+    if "OMP_WAIT_POLICY" not in environ:
+        environ.setdefault("GOMP_SPINCOUNT", OPENMP_SPIN_COUNT)
 
 
 def _send_stderr_to(path: str) -> None:
@@ -61,13 +86,45 @@ def _failure(exc: BaseException) -> Failed:
     return Failed("bug", f"{type(exc).__name__}: {exc}")
 
 
+class _PromptCounts:
+    """Prompt tokens asked for and found in the KV cache since the model loaded."""
+
+    def __init__(self) -> None:
+        self.prompts = self.prompt_tokens = self.cached_prompt_tokens = 0
+
+    def add(self, completion: Completion) -> Completion:
+        """Count one reply's prompt."""
+        self.prompts += 1
+        self.prompt_tokens += completion.usage.prompt_tokens
+        self.cached_prompt_tokens += completion.usage.cached_prompt_tokens
+        return completion
+
+    def stats(self, engine: Any) -> EngineStats:
+        """These counts and the image path's."""
+        vision = getattr(engine, "vision", None)
+        images = vision.stats if vision is not None else None
+        return EngineStats(self.prompts, self.prompt_tokens, self.cached_prompt_tokens,
+                           **({name: getattr(images, name) for name in ("images_encoded", "images_decoded",
+                                                                        "images_reused_from_kv",
+                                                                        "images_reused_embeddings")}
+                              if images is not None else {}))
+
+
+def _loaded(engine: Any) -> Any:
+    if engine is None:
+        raise InputError("No model is loaded in the engine.")
+    return engine
+
+
 def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path: str) -> None:
     """The worker's main function: answer commands from ``conn`` until told to stop or the pipe closes."""
     _send_stderr_to(stderr_path)
+    tune_openmp()
     foreground = SharedForeground(foreground_count)
     FOREGROUND.follow(foreground.running)
     cancel = SharedCancel(cancel_flag)
     engine: Any = None
+    counts = _PromptCounts()
 
     def emit(event: StreamEvent) -> None:
         conn.send(Event(event, time.monotonic()))
@@ -79,13 +136,16 @@ def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path
             break  # the app is gone
         try:
             if isinstance(command, Generate):
-                if engine is None:
-                    raise InputError("No model is loaded in the engine.")
-                conn.send(Done(engine.generate(command.request, emit, cancel)))
+                conn.send(Done(counts.add(_loaded(engine).generate(command.request, emit, cancel))))
             elif isinstance(command, CountTokens):
-                if engine is None:
-                    raise InputError("No model is loaded in the engine.")
-                conn.send(Done(engine.count_tokens(command.messages, command.thinking, command.tools)))
+                conn.send(Done(_loaded(engine).count_tokens(command.messages, command.thinking, command.tools)))
+            elif isinstance(command, Render):
+                conn.send(Done(_loaded(engine).render(command.messages, command.thinking, command.tools)))
+            elif isinstance(command, PrepareImages):
+                _loaded(engine).prepare_images(command.images)
+                conn.send(Done())
+            elif isinstance(command, Stats):
+                conn.send(Done(counts.stats(engine)))
             elif isinstance(command, Load):
                 from autoglm.core.llama.engine import LlamaEngine
 
@@ -97,6 +157,7 @@ def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path
                                         native_stderr=True)
                 info = candidate.load(lambda fraction, message: conn.send(Progress(fraction, message)))
                 engine = candidate
+                counts = _PromptCounts()
                 conn.send(Done(info))
             elif isinstance(command, Ping):
                 conn.send(Done(engine is not None and engine.loaded))
