@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from autoglm.core.chat_template import RenderedPrompt
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.llama.protocol import (
@@ -38,13 +39,17 @@ from autoglm.core.llama.protocol import (
     Command,
     CountTokens,
     Done,
+    EngineStats,
     Event,
     Failed,
     Generate,
     Load,
     Ping,
+    PrepareImages,
     Progress,
+    Render,
     Shutdown,
+    Stats,
 )
 from autoglm.core.llama.shared import SharedForeground
 from autoglm.core.settings import ModelSettings
@@ -53,6 +58,7 @@ from autoglm.core.types import (
     Completion,
     Delta,
     GenerationRequest,
+    ImageInput,
     ModelInfo,
     Notice,
     StreamEvent,
@@ -218,6 +224,31 @@ class WorkerEngine:
             assert isinstance(count, int)
             return count
 
+    def render(self, messages: list[ChatMessage], thinking: bool = True,
+               tools: list[ToolSpec] | None = None) -> RenderedPrompt:
+        """The prompt text the model's chat template makes of ``messages`` (to continue a reply, say)."""
+        self._wait_for_restart()
+        with self._lock:
+            rendered = self._call(Render(messages, thinking, tools))
+            assert isinstance(rendered, RenderedPrompt)
+            return rendered
+
+    def prepare_images(self, images: list[ImageInput]) -> None:
+        """Have the worker's projector encode images now (when attached), so asking about them is quick."""
+        if not images or self._info is None or not self._info.has_vision:
+            return
+        self._wait_for_restart()
+        with self._lock:
+            self._call(PrepareImages(images))
+
+    def stats(self) -> EngineStats:
+        """The worker's cache counters since the model loaded: prompt tokens reused, images encoded and reused."""
+        self._wait_for_restart()
+        with self._lock:
+            stats = self._call(Stats())
+            assert isinstance(stats, EngineStats)
+            return stats
+
     def ping(self, timeout: float = 5.0) -> bool:
         """Health: whether the worker answers (and has the model loaded)."""
         with self._lock:
@@ -309,9 +340,12 @@ class WorkerEngine:
                     raise self._error(reply)
         except (EOFError, OSError) as exc:
             words = worker.death()
+            _LOGGER.error("%s", words)
             self.last_death = words
             self._worker = None
             worker.stop()
+            if not isinstance(command, Load):
+                self._restart_in_background()  # it died preparing an image, say: the next request needs it
             raise WorkerDied(words) from exc
 
     @staticmethod

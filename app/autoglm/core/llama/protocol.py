@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.core.settings import ModelSettings
-from autoglm.core.types import ChatMessage, GenerationRequest, StreamEvent, ToolSpec
+from autoglm.core.types import ChatMessage, GenerationRequest, ImageInput, StreamEvent, ToolSpec
 
 ENGINE_RESTARTED = "engine_restarted"
 """The ``Notice`` kind of a reply cut short by the worker's death (the API answers it with 503)."""
@@ -49,6 +49,27 @@ class CountTokens:
 
 
 @dataclass(frozen=True)
+class Render:
+    """The prompt text the model's chat template makes of ``messages`` (a ``RenderedPrompt``)."""
+
+    messages: list[ChatMessage]
+    thinking: bool = True
+    tools: list[ToolSpec] | None = None
+
+
+@dataclass(frozen=True)
+class PrepareImages:
+    """Encode these images now (when attached), so the request that asks about them is quick."""
+
+    images: list[ImageInput]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the engine's caches did since the model loaded (an ``EngineStats``)."""
+
+
+@dataclass(frozen=True)
 class Ping:
     """Are you there (and is a model loaded)?"""
 
@@ -63,7 +84,7 @@ class Shutdown:
     """Free everything and exit."""
 
 
-Command = Load | Generate | CountTokens | Ping | Unload | Shutdown
+Command = Load | Generate | CountTokens | Render | PrepareImages | Stats | Ping | Unload | Shutdown
 
 # -- worker -> app --------------------------------------------------------------------------
 
@@ -101,6 +122,19 @@ class Failed:
 
     kind: str
     message: str
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    """The engine's cache counters: prompt tokens reused from the KV cache, images encoded and reused."""
+
+    prompts: int = 0
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    images_encoded: int = 0
+    images_decoded: int = 0
+    images_reused_from_kv: int = 0
+    images_reused_embeddings: int = 0
 
 
 Reply = Event | Progress | Done | Failed
