@@ -86,12 +86,13 @@ def starter_gguf(session_home: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def llama_engine(starter_gguf: Path) -> Iterator[object]:
-    """The real llama.cpp engine on the starter model, loaded once."""
-    from autoglm.core.llama.engine import LlamaEngine
+def llama_engine(starter_gguf: Path, session_home: Path) -> Iterator[object]:
+    """The real llama.cpp engine on the starter model, loaded once, in its worker process as the app runs it."""
+    from autoglm.core.llama.client import WorkerEngine
     from autoglm.core.settings import ModelSettings
 
-    engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b")
+    engine = WorkerEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b",
+                          log_dir=session_home / "engine-logs")
     engine.load()
     yield engine
     engine.unload()

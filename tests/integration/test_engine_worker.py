@@ -13,11 +13,20 @@ from pathlib import Path
 import pytest
 
 from autoglm.core.errors import ModelError
+from autoglm.core.foreground import FOREGROUND, MAX_PAUSE_S
 from autoglm.core.llama.client import WorkerEngine
 from autoglm.core.llama.protocol import ENGINE_RESTARTED
 from autoglm.core.scheduler import Scheduler
 from autoglm.core.settings import ModelSettings
-from autoglm.core.types import ChatMessage, Delta, GenerationRequest, Notice, SamplingParams
+from autoglm.core.types import (
+    ChatMessage,
+    Delta,
+    GenerationRequest,
+    Notice,
+    SamplingParams,
+    ToolSpec,
+)
+from autoglm.tools.grammar import schema_grammar
 
 
 def ask(text: str, max_tokens: int = 16) -> GenerationRequest:
@@ -135,3 +144,53 @@ def test_the_trip_between_processes_adds_little_per_token(worker_engine: WorkerE
     assert len(trips) > 20
     # the median is the transport; a loaded 2-core test machine can delay single events
     assert statistics.median(trips) < 0.02
+
+
+def test_a_follow_up_turn_reuses_the_worker_s_kv_cache(worker_engine: WorkerEngine) -> None:
+    history = [ChatMessage("system", "You are terse."), ChatMessage("user", "Name a colour.")]
+    sampling = SamplingParams(temperature=0.0, max_tokens=8)
+    first = worker_engine.generate(GenerationRequest(list(history), sampling, thinking=False), lambda _e: None,
+                                   threading.Event())
+    before = worker_engine.stats()
+    history += [ChatMessage("assistant", first.content), ChatMessage("user", "Another one.")]
+    second = worker_engine.generate(GenerationRequest(history, sampling, thinking=False), lambda _e: None,
+                                    threading.Event())
+    after = worker_engine.stats()
+    assert second.usage.cached_prompt_tokens > 10
+    assert second.usage.prompt_tokens - second.usage.cached_prompt_tokens < 30, "only the new turn is evaluated"
+    assert after.prompts == before.prompts + 1
+    assert after.cached_prompt_tokens - before.cached_prompt_tokens == second.usage.cached_prompt_tokens
+
+
+def test_grammar_logprobs_tools_and_a_raw_prompt_pass_through_the_worker(worker_engine: WorkerEngine) -> None:
+    schema = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
+              "required": ["answer"]}
+    request = GenerationRequest([ChatMessage("user", "Is the sky blue? Answer in JSON.")],
+                                SamplingParams(temperature=0.0, max_tokens=24, grammar=schema_grammar(schema),
+                                               top_logprobs=2), thinking=False)
+    events: list[object] = []
+    completion = worker_engine.generate(request, events.append, threading.Event())
+    assert completion.content.replace(" ", "") in ('{"answer":"yes"}', '{"answer":"no"}')
+    assert completion.logprobs and all(len(item.top) == 2 for item in completion.logprobs)
+    assert sum(len(e.logprobs) for e in events if isinstance(e, Delta)) == len(completion.logprobs)
+    weather = ToolSpec("get_weather", "The weather in a city",
+                       {"type": "object", "properties": {"city": {"type": "string"}}})
+    messages = [ChatMessage("user", "What is the weather in Paris?")]
+    rendered = worker_engine.render(messages, thinking=False, tools=[weather])
+    assert "get_weather" in rendered.text
+    assert worker_engine.count_tokens(messages, False, [weather]) > worker_engine.count_tokens(messages, False)
+    continued = worker_engine.generate(
+        GenerationRequest(messages, SamplingParams(temperature=0.0, max_tokens=4),
+                          prompt=worker_engine.render(messages, False).text + "The weather in Paris is"),
+        lambda _e: None, threading.Event())
+    assert continued.usage.completion_tokens >= 1
+
+
+def test_foreground_work_in_the_app_pauses_the_worker_between_tokens(worker_engine: WorkerEngine) -> None:
+    tokens = 6
+    with FOREGROUND.running():
+        started = time.monotonic()
+        completion = worker_engine.generate(ask("Count from 1 to 50.", tokens), lambda _e: None, threading.Event())
+        paused = time.monotonic() - started
+    assert completion.usage.completion_tokens == tokens
+    assert paused >= (tokens - 1) * MAX_PAUSE_S * 0.9, "the worker did not wait for the app's foreground work"

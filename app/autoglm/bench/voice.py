@@ -202,15 +202,16 @@ def _cut_off(conversation: Any, source: Any, audio: np.ndarray, trailing_s: floa
 
 def _engine_scheduler(args: argparse.Namespace) -> tuple[Any, Any]:
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
-    from autoglm.core.llama.engine import LlamaEngine
+    from autoglm.core.llama.client import WorkerEngine
     from autoglm.core.paths import app_paths
     from autoglm.core.scheduler import Scheduler
     from autoglm.core.settings import load_settings
 
     settings = load_settings()
     model_settings = settings.model.model_copy(update={"n_ctx": 4096, "n_threads": args.threads})
-    resolved = ModelRepository(app_paths().ensure()).resolve(args.model or STARTER_MODEL_ID)
-    engine = LlamaEngine(resolved.model_path, model_settings, model_id=resolved.model_id)
+    paths = app_paths().ensure()
+    resolved = ModelRepository(paths).resolve(args.model or STARTER_MODEL_ID)
+    engine = WorkerEngine(resolved.model_path, model_settings, model_id=resolved.model_id, log_dir=paths.log_dir)
     engine.load()
     return engine, Scheduler(engine).start()
 

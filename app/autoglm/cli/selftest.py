@@ -105,11 +105,12 @@ def run(args: argparse.Namespace) -> int:
         return f"{state['model'].model_id}: {path} ({path.stat().st_size / 2**20:.0f} MiB)"
 
     def load_model() -> str:
-        from autoglm.core.llama.engine import LlamaEngine
+        from autoglm.core.llama.client import WorkerEngine
 
         model_settings = settings.model.model_copy(update={"n_ctx": 1024})
         resolved = state["model"]
-        engine = LlamaEngine(resolved.model_path, model_settings, model_id=resolved.model_id)
+        engine = WorkerEngine(resolved.model_path, model_settings, model_id=resolved.model_id,
+                              log_dir=paths.log_dir)  # in its worker process, as the app runs it
         info = engine.load()
         state["engine"] = engine
         return f"{info.architecture} {info.quantization}, n_ctx {info.n_ctx}, {info.backend}"

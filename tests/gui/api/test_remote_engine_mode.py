@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from autoglm.core.llama.engine import LlamaEngine
+from autoglm.core.llama.client import WorkerEngine
 from autoglm.core.remote_engine import RemoteEngine
 from autoglm.core.settings import load_settings, updated
 
@@ -41,7 +41,7 @@ def test_remote_mode_streams_into_the_view_and_the_store_then_a_local_model_take
         window.switch_model(str(starter_gguf))
     assert window.runtime.settings.remote.url is None
     assert load_settings(window.runtime.paths).remote.url is None
-    assert isinstance(window.runtime.engine, LlamaEngine) and not engine.loaded
+    assert isinstance(window.runtime.engine, WorkerEngine) and not engine.loaded
     assert "q4_k_m" in window.status.model_label.text().lower()
 
 
@@ -60,5 +60,5 @@ def test_a_bad_remote_address_is_told_in_words_and_clearing_it_brings_the_local_
     assert window.composer.isEnabled()
     with qtbot.waitSignal(window.modelLoaded, timeout=MODEL_LOAD_TIMEOUT_MS):
         window.apply_settings(updated(window.runtime.settings, "remote", url=None))
-    assert isinstance(window.runtime.engine, LlamaEngine)
+    assert isinstance(window.runtime.engine, WorkerEngine)
     assert send_and_wait(window, "Hi").content.strip()

@@ -116,12 +116,12 @@ def api(scheduler: object, llama_engine: object) -> Iterator[ServedApi]:
 @pytest.fixture(scope="module")
 def vision_api(starter_gguf: Path, projector_gguf: Path) -> Iterator[ServedApi]:  # the fixture
     """The API over the starter model with the generated projector (its own engine and scheduler)."""
-    from autoglm.core.llama.engine import LlamaEngine
+    from autoglm.core.llama.client import WorkerEngine
     from autoglm.core.scheduler import Scheduler
     from autoglm.core.settings import ModelSettings
 
-    engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b",
-                         mmproj_path=projector_gguf)
+    engine = WorkerEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b",
+                          mmproj_path=projector_gguf, log_dir=projector_gguf.parent)
     engine.load()
     scheduler = Scheduler(engine).start()
     server = _start_api(scheduler)

@@ -1,14 +1,28 @@
 """The app's side of the engine worker: the ``Engine`` protocol over a pipe to another process.
 
-Why a process and why this mechanism: llama.cpp aborts the whole process on some files
-(an assertion in a graph it cannot build) and the kernel kills the biggest process when
-memory runs out; either must cost a restart of the engine, not the window, the voice loop
-or the API. ``multiprocessing`` with the ``spawn`` method gives a clean child on every
-platform; one duplex pipe carries pickled commands and replies (a token's delta is a few
-dozen bytes, tens of microseconds); two bytes of shared memory carry what cannot wait for
-a message: the cancel flag, which the worker's engine reads between tokens and which
-aborts a prompt evaluation inside ``llama_decode``, and the count of foreground jobs
-(the first words of a spoken reply) the engine pauses for.
+Why a process: llama.cpp aborts the whole process on some files (an assertion in a graph
+it cannot build) and the kernel kills the biggest process when memory runs out; either
+must cost a restart of the engine, not the window, the voice loop or the API.
+
+Why this mechanism, and not another:
+
+- ``multiprocessing`` with the ``spawn`` method, not ``fork``: the parent is a Qt app with
+  threads (audio, HTTP, the scheduler); a forked copy of it may hold their locks. Spawn
+  starts a clean interpreter on every platform, and packaged builds already call
+  ``freeze_support()``. The child imports only ``core``; it loads llama.cpp itself, so it
+  can tune llama.cpp's OpenMP threads for itself (``worker.tune_openmp``).
+- One duplex ``Pipe``, not a socket or HTTP: requests and replies are the app's own
+  dataclasses, pickled (a field added to ``GenerationRequest`` reaches the engine with no
+  schema to update); a token's delta is under 200 bytes and its trip costs a fraction of
+  a millisecond (``bench text`` reports it as ``worker_added_ms_per_token``); the child's
+  death closes the pipe, so the app learns of it on the next read, mid-reply included.
+  Commands go one at a time under a lock, which the scheduler's one engine thread does
+  anyway.
+- Two values in shared memory (``RawValue``), not messages, for what cannot wait for the
+  worker's one thread to read a pipe while it is inside llama.cpp: the cancel flag
+  (read between tokens, and by llama.cpp's abort callback so a long prompt stops
+  midway) and the count of foreground jobs (the first words of a spoken reply) the
+  engine pauses for. One writer each, so no lock.
 
 When the worker dies, the reply in flight ends with ``finish_reason="error"``, the
 partial text it had, an error in words (with the last line llama.cpp printed) and an

@@ -135,6 +135,7 @@ class EngineStats:
     images_decoded: int = 0
     images_reused_from_kv: int = 0
     images_reused_embeddings: int = 0
+    foreground_pauses: int = 0  # tokens the engine waited before, for the app's foreground work
 
 
 Reply = Event | Progress | Done | Failed

@@ -104,6 +104,7 @@ class _PromptCounts:
         vision = getattr(engine, "vision", None)
         images = vision.stats if vision is not None else None
         return EngineStats(self.prompts, self.prompt_tokens, self.cached_prompt_tokens,
+                           foreground_pauses=FOREGROUND.pauses,
                            **({name: getattr(images, name) for name in ("images_encoded", "images_decoded",
                                                                         "images_reused_from_kv",
                                                                         "images_reused_embeddings")}
