@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.bench.report import peak_rss_mb, print_table, write_json
-from autoglm.core.llama.engine import LlamaEngine
 from autoglm.core.llama.client import WorkerEngine
+from autoglm.core.llama.engine import LlamaEngine
 from autoglm.core.llama.worker import tune_openmp
 from autoglm.core.scheduler import Engine
 from autoglm.core.settings import ModelSettings
