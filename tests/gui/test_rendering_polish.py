@@ -136,3 +136,20 @@ def test_math_is_drawn_as_formulas_and_dollar_amounts_stay_text(qtbot: Any, make
     html = view.delegate.document(item, 600).toHtml()
     assert "$5 or $10" in html and "e^{i" not in html
     window.grab().save("/tmp/polish/math-window.png")
+
+
+def test_a_long_code_line_wraps_under_its_own_indentation_not_at_column_0(qapp: Any) -> None:
+    long_line = "    return compute(" + ", ".join(f"argument_{n}" for n in range(12)) + ")"
+    reply = f"```python\ndef f():\n{long_line}\n```"
+    document = QTextDocument()
+    document.setHtml(MarkdownRenderer().render(reply).html)
+    document.setTextWidth(360)
+    assert document.size().height() > 0  # lays the document out
+    block = document.begin()
+    while block.isValid() and "compute(" not in block.text():
+        block = block.next()
+    assert block.isValid()
+    layout = block.layout()
+    assert layout.lineCount() >= 2, "the line did not wrap at this width"
+    first_x = layout.lineAt(0).x()
+    assert all(layout.lineAt(n).x() > first_x + 20 for n in range(1, layout.lineCount()))

@@ -161,7 +161,7 @@ class MarkdownRenderer:
         number = len(self._blocks)
         self._blocks.append(code)
         background, header, text_colour = code_colours(self.dark)
-        body = highlight_code(code, language, self.dark).replace("\n", "<br/>")
+        body = self._code_lines(code, highlight_code(code, language, self.dark), text_colour)
         label = html.escape(language or "text")
         return (
             f'<table width="100%" cellspacing="0" cellpadding="6" style="background-color:{background};'
@@ -169,9 +169,23 @@ class MarkdownRenderer:
             f'<tr><td style="background-color:{header};"><span style="color:#8b949e;">{label}</span></td>'
             f'<td align="right" style="background-color:{header};">'
             f'<a href="{COPY_CODE_SCHEME}:{number}">{html.escape(self.copy_label)}</a></td></tr>'
-            f'<tr><td colspan="2"><span style="font-family:monospace; white-space:pre; color:{text_colour};">'
-            f'{_keep_spaces(body)}</span></td></tr></table>'
+            f'<tr><td colspan="2">{body}</td></tr></table>'
         )
+
+    def _code_lines(self, code: str, highlighted: str, colour: str) -> str:
+        """One paragraph per code line with a hanging indent: a line too long for the column
+        goes on under its own indentation (plus four), never back at column 0."""
+        style = f"font-family:monospace; color:{colour};"
+        lines, shown = code.split("\n"), highlighted.split("\n")
+        if len(lines) != len(shown):  # never expected; the block still reads, just without the indent
+            return f'<span style="{style}">{_keep_spaces(highlighted.replace(chr(10), "<br/>"))}</span>'
+        char = max(6, round(self.math_points * 96 / 72 * 0.6))  # a monospace character's width in pixels
+        paragraphs = []
+        for line, body in zip(lines, shown, strict=True):
+            indent = (len(line) - len(line.lstrip(" ")) + 4) * char
+            paragraphs.append(f'<p style="margin-top:0px; margin-bottom:0px; margin-left:{indent}px; '
+                              f'text-indent:-{indent}px; {style}">{_keep_spaces(body) or "&nbsp;"}</p>')
+        return "".join(paragraphs)
 
     def _render_math(self, token: Any, display: bool) -> str:
         from autoglm.ui.math_images import formula_html
