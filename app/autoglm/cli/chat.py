@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
     add_mcp_file_argument(parser)
     parser.add_argument("--approve-all", action="store_true",
                         help="With --mcp: run every tool call without asking (otherwise y/n on the terminal)")
-    add_settings_arguments(parser, ("generation",))
+    add_settings_arguments(parser, ("generation", "documents"))
     parser.set_defaults(handler=run)
 
 
@@ -309,7 +309,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         images = _load_images(args.image, runtime.settings)
         if args.project is not None:
-            library = _open_project(runtime, args.project)
+            library = open_project(runtime, args.project)
         start_engine(runtime, args.model, args.mmproj, quiet=args.json)
         _check_vision(runtime, images)
         tools = _start_tools(args)
@@ -328,7 +328,7 @@ def run(args: argparse.Namespace) -> int:
         runtime.close()
 
 
-def _open_project(runtime: Any, project: str) -> Any:
+def open_project(runtime: Any, project: str) -> Any:
     """The document library, checked to hold the project before the model loads."""
     from autoglm.knowledge.embedder import embedder_factory
     from autoglm.knowledge.library import DocumentLibrary

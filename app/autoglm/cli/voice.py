@@ -37,6 +37,8 @@ def register(subparsers: Any) -> None:
     voice.add_argument("--push-to-talk", action="store_true",
                        help="Press Enter to start speaking and Enter again to stop (default: hands-free)")
     voice.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
+    voice.add_argument("--project", metavar="NAME",
+                       help="Answer from this project's documents; replies start \"According to <file>\"")
     voice.add_argument("--list-devices", action="store_true", help="List microphones and speakers, then exit")
     add_settings_arguments(voice, ("voice",))
     voice.set_defaults(handler=run_voice)
@@ -130,6 +132,11 @@ def run_voice(args: argparse.Namespace) -> int:
 
     runtime = Runtime()
     runtime.settings = overrides_from_args(args, runtime.settings)
+    library = None
+    if args.project is not None:
+        from autoglm.cli.chat import open_project
+
+        library = open_project(runtime, args.project)
     print("Loading the model…", file=sys.stderr, flush=True)
     runtime.load_model(args.model)
     shown_state: list[VoiceState] = []
@@ -141,6 +148,10 @@ def run_voice(args: argparse.Namespace) -> int:
 
     def on_turn_done(turn: Any) -> None:
         print(" [interrupted]" if turn.interrupted else "", flush=True)
+        if turn.citations:
+            from autoglm.core.conversation import sources_line
+
+            print(sources_line(turn.citations), flush=True)
 
     callbacks = VoiceCallbacks(
         on_state=on_state,
@@ -149,7 +160,11 @@ def run_voice(args: argparse.Namespace) -> int:
         on_turn_done=on_turn_done,
         on_error=lambda message: print(f"autoglm: {message}", file=sys.stderr, flush=True),
         on_notice=lambda message: print(f"[{message}]", file=sys.stderr, flush=True))
-    conversation = VoiceConversation(runtime.scheduler, runtime.settings.voice, callbacks)
+    passages = None
+    if library is not None:
+        project = args.project
+        passages = lambda text: library.retrieve(project, text).citations  # noqa: E731 - one line
+    conversation = VoiceConversation(runtime.scheduler, runtime.settings.voice, callbacks, passages=passages)
     try:
         conversation.start(hands_free=not args.push_to_talk)
         if args.push_to_talk:
@@ -167,5 +182,7 @@ def run_voice(args: argparse.Namespace) -> int:
         pass
     finally:
         conversation.close()
+        if library is not None:
+            library.close()
         runtime.close()
     return 0

@@ -27,13 +27,21 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
 
-from autoglm.core.conversation import SPOKEN, VOICE_SYSTEM_PROMPT, Conversation, answering_in
+from autoglm.core.conversation import (
+    SPOKEN,
+    VOICE_SYSTEM_PROMPT,
+    Citation,
+    Conversation,
+    answering_in,
+    cited_sources,
+    spoken_attribution,
+)
 from autoglm.core.errors import UserFacingError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.settings import GenerationSettings, VoiceSettings
@@ -160,6 +168,8 @@ class VoiceTurn:
     tts_s: float = 0.0
     tts_audio_s: float = 0.0
     tool_exchanges: list[Any] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    """The project's passages the reply drew on (spoken as "According to <file>")."""
     """The tool calls of the turn (``ToolExchange``), in order."""
 
     @property
@@ -234,6 +244,7 @@ class VoiceConversation:
         conversation: Callable[[], Conversation] | None = None,
         generation: Callable[[], GenerationSettings] | None = None,
         tools: Callable[[], Any] | None = None,
+        passages: Callable[[str], Sequence[Citation]] | None = None,
         echo_tail_s: float = 0.3,
     ):
         self.scheduler = scheduler
@@ -260,6 +271,9 @@ class VoiceConversation:
         self.generation_source = generation or GenerationSettings
         self.tools_source = tools or (lambda: None)
         """The tools a spoken request may use now (a ``tools.spoken.SpokenTools``), or ``None``."""
+        self.passages_source = passages
+        """The passages of a project's documents for a transcript (blocking), or ``None``: the reply is
+        grounded in them and spoken starting "According to <file>"."""
         self.tool_answer_timeout_s = TOOL_ANSWER_TIMEOUT_S
         self._tool_answers: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._early_answers: dict[str, Any] = {}
@@ -665,9 +679,12 @@ class VoiceConversation:
                 pending.holding = True
         conversation = self.conversation_source()
         style = answering_in(self.style, transcript.language)
+        passages = self._passages(pending.text)
         request = conversation.request(self.generation_source(), style, draft=pending.text,
-                                       sampling=self.sampling)
+                                       sampling=self.sampling, passages=passages)
         spoken = _SpokenReply()
+        if passages:
+            speaker.feed(spoken_attribution(passages[:1], transcript.language or self.settings.language))
         tools = self.tools_source()
         tool_turn = None
         if tools is None:
@@ -700,12 +717,13 @@ class VoiceConversation:
         full_reply = "".join(spoken.content).strip()
         self.player.take_history()
         stored = speaker.last_stopped_text if interrupted else full_reply
+        citations = cited_sources(passages, full_reply) if passages else []
         if conversation is self.own_conversation:
             conversation.add_user(pending.text, origin="spoken")
             if tools is not None and tool_turn is not None and tool_turn.exchanges:
                 tools.record(conversation, tool_turn)
             reply = conversation.begin_reply(origin="spoken")
-            conversation.finish_reply(reply, stored, completion=completion)
+            conversation.finish_reply(reply, stored, completion=completion, citations=citations)
         turn = VoiceTurn(
             user_text=pending.text, reply_text=stored, full_reply=full_reply, interrupted=interrupted,
             completion=completion, speech_ended_at=pending.speech_ended_at,
@@ -714,10 +732,20 @@ class VoiceConversation:
             first_audio_at=speaker.first_audio_at, asr_s=transcript.elapsed_s,
             asr_audio_s=transcript.audio_s, tts_s=speaker.synthesis_s, tts_audio_s=speaker.audio_s,
             first_synthesized_at=speaker.first_synthesized_at,
-            tool_exchanges=list(tool_turn.exchanges) if tool_turn is not None else [])
+            tool_exchanges=list(tool_turn.exchanges) if tool_turn is not None else [], citations=citations)
         self.turns.append(turn)
         if self.callbacks.on_turn_done is not None:
             self.callbacks.on_turn_done(turn)
+
+    def _passages(self, text: str) -> list[Citation]:
+        """The project's passages for what was heard (none without a source, or when finding them fails)."""
+        if self.passages_source is None:
+            return []
+        try:
+            return list(self.passages_source(text))
+        except Exception:
+            _LOGGER.warning("Finding passages for a spoken question failed", exc_info=True)
+            return []
 
     def _stream_reply(self, pending: _PendingTurn, request: GenerationRequest, reader: Any,
                       spoken: _SpokenReply) -> Completion:
