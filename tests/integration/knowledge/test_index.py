@@ -115,3 +115,38 @@ def test_a_watched_folder_is_reindexed_when_files_change(tmp_path: Path, index: 
         assert index.documents("p") == [] and changes
     finally:
         watcher.stop()
+
+
+@pytest.mark.slow
+def test_a_200_mb_file_is_indexed_in_the_background_in_bounded_memory(tmp_path: Path,
+                                                                      sentence_embedder: object) -> None:
+    import psutil
+
+    from autoglm.knowledge.index import DocumentIndex as Index
+    from autoglm.knowledge.library import IndexJob
+
+    big = tmp_path / "huge-log.txt"
+    block = "".join(f"Entry {i}: the pump at station {i % 97} reported pressure {i % 13} bar.\n\n"
+                    for i in range(2000)).encode()
+    with big.open("wb") as out:
+        while out.tell() < 200 * 2**20:
+            out.write(block)
+    index = Index(tmp_path / "big.sqlite3", sentence_embedder)  # type: ignore[arg-type]
+    process = psutil.Process()
+    baseline = process.memory_info().rss
+    states: list[float] = []
+    started = time.monotonic()
+    job = IndexJob(lambda progress, cancel: index.add("p", [big], progress=progress, cancel=cancel),
+                   lambda state: states.append(state.current_fraction)).start()
+    assert time.monotonic() - started < 1.0  # the caller (the window) goes on at once
+    peak = baseline
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(states) < 8 and job.running:
+        peak = max(peak, process.memory_info().rss)
+        time.sleep(0.1)
+    job.cancel()
+    report = job.wait(60)
+    index.close()
+    assert report is not None and report.cancelled
+    assert len(states) >= 5 and states[-1] > 0
+    assert (peak - baseline) < 300 * 2**20, f"indexing grew memory by {(peak - baseline) / 2**20:.0f} MiB"
