@@ -11,8 +11,6 @@ from autoglm.core.conversation import Citation, Turn
 from autoglm.ui.citation_viewer import CitationViewerDialog
 from autoglm.ui.documents_panel import DocumentsPanelDialog
 
-pytest.importorskip("autoglm.knowledge.library", reason="needs the documents index (autoglm.knowledge)")
-
 INDEX_TIMEOUT_MS = 180_000
 
 

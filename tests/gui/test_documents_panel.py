@@ -6,14 +6,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from autoglm.ui.documents_panel import DocumentsPanelDialog
 
-pytest.importorskip("autoglm.knowledge.library", reason="needs the documents index (autoglm.knowledge)")
 INDEX_TIMEOUT_MS = 300_000
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from autoglm.core.conversation import Citation, Conversation, Turn
+from autoglm.core.conversation import Citation, Conversation, Turn, cited_sources
 from autoglm.core.projects import ProjectRecord
 from autoglm.core.types import ChatMessage, Completion, ImageInput
 from autoglm.tools.approval import Decision
@@ -399,8 +399,7 @@ class ConversationController(QObject):
             # and the passages of its documents the question is answered from
             project = conversation.current_project()
             passages = _passages(retrieve, project, messages) if not follow_up else []
-            grounding = {"passages": passages} if passages else {}
-            request = runtime.build_request(messages, project=project, **grounding)
+            request = runtime.build_request(messages, project=project, passages=passages)
             if session is not None:
                 request = session.request_with_tools(request, _template_source(runtime), specs)
             return request, passages
@@ -561,14 +560,12 @@ class ConversationController(QObject):
         self.model.changed(item)
         conversation_id, conversation, turn = reply.conversation_id, reply.conversation, reply.turn
         content, reasoning, error = item.content, item.reasoning, item.error
-        sources: dict[str, Any] = {}
-        if reply.passages and content:
-            from autoglm.core.conversation import cited_sources
-
-            item.citations = sources["citations"] = cited_sources(reply.passages, content)
+        citations = cited_sources(reply.passages, content) if reply.passages and content else None
+        if citations is not None:
+            item.citations = citations
             self.model.changed(item)
         BackgroundTask(lambda: conversation.finish_reply(turn, content, reasoning, completion=completion,
-                                                         timings=timings, error=error, **sources),
+                                                         timings=timings, error=error, citations=citations),
                        name="save-reply", owner=self).on_success(lambda _r: self.conversationsChanged.emit()).start()
         if was_busy != self.busy:
             self.busyChanged.emit(self.busy)
