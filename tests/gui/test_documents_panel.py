@@ -167,3 +167,27 @@ def test_the_documents_panel_and_citation_viewer_are_in_chinese(qtbot, make_wind
         assert not missing and len(texts) > 10
     finally:
         window.languages.apply("en")
+
+
+def test_a_renamed_project_keeps_its_documents(qtbot, make_window, gui_settings, tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Lisbon")
+    note = tmp_path / "trams.md"
+    note.write_text("# Trams\n\nTram 28 climbs to the castle.\n", encoding="utf-8")
+    panel = open_panel(qtbot, window, project_id)
+    drop_files(panel, [note])
+    wait_for_run(qtbot, panel)
+    panel.close()
+
+    window.sidebar.refresh()
+    with qtbot.waitSignal(window.projects.projectsChanged, timeout=5000):
+        window.sidebar.project_item(project_id).setText(0, "Lisbon 2026")  # renamed in place
+    run = window.projects.index_run(project_id)
+    assert run is not None
+    with qtbot.waitSignal(run.ended, timeout=INDEX_TIMEOUT_MS):
+        pass
+    library = window.projects.library()
+    qtbot.waitUntil(lambda: library.index.documents("Lisbon") == [], timeout=10_000)
+    assert [d.name for d in library.index.documents("Lisbon 2026")] == ["trams.md"]
+    again = open_panel(qtbot, window, project_id)
+    qtbot.waitUntil(lambda: again.rows() == [("trams.md", "Indexed")], timeout=10_000)

@@ -83,12 +83,17 @@ class ProjectsPresenter(QObject):
         run = self._runs.get(project_id)
         return run if run is not None and run.running else None
 
-    def start_indexing(self, project: ProjectRecord, paths: list[Path] | None) -> IndexRun:
-        """Index ``paths`` into the project (``None``: re-index its changed files) in the background."""
+    def start_indexing(self, project: ProjectRecord, paths: list[Path] | None, moved_from: str = "") -> IndexRun:
+        """Index ``paths`` into the project (``None``: re-index its changed files) in the background.
+
+        ``moved_from``: the project's former name, whose documents are indexed under the new name.
+        """
         name = project.name
 
         def start(**callbacks: Any) -> Any:
             library = self.library()
+            if moved_from:
+                return library.add_in_background(name, self._paths_under(library, moved_from), **callbacks)
             if paths is None:
                 return library.reindex_in_background(name, **callbacks)
             return library.add_in_background(name, paths, **callbacks)
@@ -96,6 +101,11 @@ class ProjectsPresenter(QObject):
         run = IndexRun(start, self)
         self._runs[project.id] = run
         return run
+
+    @staticmethod
+    def _paths_under(library: Any, name: str) -> list[Path]:
+        """The files indexed under the project name ``name`` (worker thread)."""
+        return [Path(document.path) for document in library.index.documents(name)]
 
     def open_documents(self, project_id: int) -> None:
         """The project's documents panel."""
@@ -141,6 +151,8 @@ class ProjectsPresenter(QObject):
             return
         dialog = ProjectSettingsDialog(self.store, self.window.runtime, project, self.window)
         dialog.saved.connect(lambda _id: self._saved())
+        if project is not None:
+            dialog.saved.connect(lambda saved_id: self.follow_rename(project.name, saved_id))
         self._show(dialog)
 
     def _saved(self) -> None:
@@ -154,12 +166,34 @@ class ProjectsPresenter(QObject):
 
     def rename(self, project_id: int, name: str) -> None:
         """Rename the project; a taken or blank name is said in the banner and the old one kept."""
+        old = self.store.get_project(project_id)
         try:
             self.store.update_project(project_id, name=name)
         except (UserFacingError, KeyError) as error:
             self.window.banner.show_message(str(error) if isinstance(error, UserFacingError)
                                             else self.tr("That project no longer exists."))
+        else:
+            if old is not None:
+                self.follow_rename(old.name, project_id)
         self._saved()
+
+    def follow_rename(self, old_name: str, project_id: int) -> IndexRun | None:
+        """The index files documents under the project's name: after a rename they are indexed again under
+        the new one and forgotten under the old (in the background); returns nothing when there is no rename."""
+        project = self.store.get_project(project_id)
+        if project is None or project.name == old_name:
+            return None
+        run = self.start_indexing(project, None, moved_from=old_name)
+        run.ended.connect(lambda report, _error: self._forget_old_name(old_name, report))
+        return run
+
+    def _forget_old_name(self, old_name: str, report: Any) -> None:
+        """Once every document is indexed under the new name, forget them under the old (kept if cancelled)."""
+        if report is None or report.cancelled:
+            return
+        BackgroundTask(lambda: self.library().index.remove_project(old_name), name="forget-old-name", owner=self) \
+            .on_failure(lambda error: _LOGGER.warning("Forgetting documents under %r failed: %s", old_name, error)) \
+            .start()
 
     def confirm_delete(self, project_id: int) -> None:
         """Ask whether to keep the project's chats (moved out of it) or delete them with it."""
