@@ -1,10 +1,11 @@
-"""``autoglm docs add|list|remove|reindex|search``: a project's documents from the terminal."""
+"""``autoglm docs add|list|remove|reindex|watch|search``: a project's documents from the terminal."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,16 @@ def register(subparsers: Any) -> None:
     reindex = actions.add_parser("reindex", help="Index a project's changed files again, forget deleted ones")
     reindex.add_argument("project", help="The project's name")
     reindex.add_argument("--force", action="store_true", help="Index every file again")
+    watch = actions.add_parser("watch", help="Index folders into a project, then keep them indexed as files change "
+                                             "(until Ctrl+C)")
+    watch.add_argument("project", help="The project's name")
+    watch.add_argument("paths", nargs="+", type=Path, metavar="FOLDER", help="Folders to watch")
     search = actions.add_parser("search", help="The passages a question would be answered from")
     search.add_argument("project", help="The project's name")
     search.add_argument("question", help="The question")
     search.add_argument("--mode", choices=("hybrid", "keyword", "vector"), default=None,
                         help="Ranking (default: the documents settings: hybrid unless turned off)")
-    for sub in (add, listing, remove, reindex, search):
+    for sub in (add, listing, remove, reindex, watch, search):
         sub.add_argument("--json", action="store_true", help="Print one JSON object")
         add_settings_arguments(sub, ("documents",))
         sub.set_defaults(handler=run)
@@ -196,4 +201,32 @@ def _search(args: argparse.Namespace, library: Any) -> int:
     return 0
 
 
-_ACTIONS = {"add": _add, "list": _list, "remove": _remove, "reindex": _reindex, "search": _search}
+def _watch(args: argparse.Namespace, library: Any) -> int:
+    folders = [p.expanduser() for p in args.paths]
+    missing = [str(f) for f in folders if not f.is_dir()]
+    if missing:
+        raise InputError(f"Not a folder: {', '.join(missing)}.")
+    show = not args.json and sys.stderr.isatty()
+    report = _index(library.add_in_background(args.project, folders, on_progress=_bar if show else None), show)
+    if not args.json:
+        _print_report(report)
+    if report.cancelled:
+        return 0
+
+    def changed(update: Any) -> None:
+        if args.json:
+            print(json.dumps(_report_dict(update), ensure_ascii=False), flush=True)
+        else:
+            _print_report(update)
+
+    library.watch(args.project, folders, changed)
+    if not args.json:
+        print("Watching for changes; Ctrl+C stops.", file=sys.stderr, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+_ACTIONS = {"add": _add, "list": _list, "remove": _remove, "reindex": _reindex, "watch": _watch, "search": _search}

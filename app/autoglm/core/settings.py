@@ -314,7 +314,6 @@ class DocumentSettings(BaseModel):
     passages: int = Field(4, ge=1, le=20, description="Passages of the project's documents put into each question")
     chunk_chars: int = Field(1000, ge=200, le=8000, description="Longest passage in characters (applies on re-index)")
     hybrid: bool = Field(True, description="Rank passages by keywords and meaning together (off: keywords only)")
-    watch_folders: bool = Field(True, description="Re-index a project's folders when their files change")
     embedder_idle_unload_s: int = Field(600, ge=0, description="Unload the embedding model after this many idle seconds (0: never)")
 
 

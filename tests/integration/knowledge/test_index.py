@@ -150,3 +150,20 @@ def test_a_200_mb_file_is_indexed_in_the_background_in_bounded_memory(tmp_path: 
     assert report is not None and report.cancelled
     assert len(states) >= 5 and states[-1] > 0
     assert (peak - baseline) < 300 * 2**20, f"indexing grew memory by {(peak - baseline) / 2**20:.0f} MiB"
+
+
+def test_the_embedding_model_unloads_when_idle_and_loads_again_on_use() -> None:
+    from autoglm.knowledge.embedder import SentenceEmbedder
+
+    embedder = SentenceEmbedder(threads=2, idle_unload_s=0.5)
+    try:
+        first, tokens = embedder.embed(["The crane lifts 38 tonnes.", "起重机能吊起三十八吨。"])
+        assert embedder.loaded and embedder.loads == 1 and tokens == 5 + 10
+        deadline = time.monotonic() + 30
+        while embedder.loaded and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not embedder.loaded
+        again, _ = embedder.embed(["The crane lifts 38 tonnes."])
+        assert embedder.loads == 2 and max(abs(a - b) for a, b in zip(again[0], first[0])) < 1e-2  # batched or alone
+    finally:
+        embedder.close()
