@@ -303,6 +303,21 @@ class DocumentIndex:
         paths = [d.path for d in self.documents(project)]
         return len(self.remove(project, paths))
 
+    def rename_project(self, old: str, new: str) -> int:
+        """File the project's documents (passages and vectors as they are) under a new name; returns how many."""
+        if not new.strip():
+            raise InputError("A project name is needed.")
+        with self._write_lock, self._lock, self._conn:
+            if self._conn.execute("SELECT 1 FROM kb_documents WHERE project = ? LIMIT 1", (new,)).fetchone():
+                raise InputError(f"The project {new!r} already has documents.")
+            vectors = self._conn.execute("SELECT rowid, embedding FROM kb_vectors WHERE project = ?",
+                                         (old,)).fetchall()
+            self._conn.execute("DELETE FROM kb_vectors WHERE project = ?", (old,))
+            self._conn.executemany("INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
+                                   [(rowid, new, blob) for rowid, blob in vectors])
+            return int(self._conn.execute("UPDATE kb_documents SET project = ? WHERE project = ?",
+                                          (new, old)).rowcount)
+
     # -- indexing --------------------------------------------------------------------------------
     def add(self, project: str, paths: Iterable[Path | str], *, progress: ProgressCallback | None = None,
             cancel: threading.Event | None = None, force: bool = False) -> IndexReport:

@@ -43,6 +43,10 @@ def test_each_fact_is_found_in_its_file_and_page_and_bad_files_are_listed(tmp_pa
         keyword = index.search("harbour", fact.question, 5, "keyword")
         assert fact.file in [p.name for p in keyword]
     assert index.search("elsewhere", FACTS[0].question) == []  # projects do not see each other's documents
+    assert index.rename_project("harbour", "port") == len(listed)
+    assert index.documents("harbour") == [] and len(index.documents("port")) == len(listed)
+    moved = index.search("port", FACTS[0].question, 1)[0]
+    assert (moved.name, moved.page, moved.vector_rank) == (FACTS[0].file, FACTS[0].page, 1)
 
 
 def test_unchanged_files_are_skipped_changed_ones_reindexed_and_deleted_ones_forgotten(
