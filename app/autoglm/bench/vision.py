@@ -191,7 +191,7 @@ def _screen_cost(engine: Any, settings: Any, width: int, height: int) -> int:
     from autoglm.vision.image import normalise
 
     image = normalise(synthetic_screenshot(width, height), settings.vision, f"a {width}×{height} screenshot")
-    sequence, _ = engine.vision.build_sequence(engine, [ChatMessage("user", "", [image])])
+    sequence = engine.build_prompt([ChatMessage("user", "", [image])]).sequence
     return sum(piece.n_tokens for piece in sequence.media)
 
 
@@ -211,6 +211,8 @@ def run(args: argparse.Namespace) -> int:
 
     engine = LlamaEngine(model_path, model_settings, model_id=model_id, mmproj_path=mmproj, display_name=name)
     engine.load()
+    vision = engine.vision
+    assert vision is not None, "the benchmark always loads a projector"
     ours = _Engine(engine, image)
     peer = _Peer(engine, encode_data_uri(image))
     try:
@@ -219,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
         first_ttft = ours.ask(None)
         first = ours.last_completion
         peer_first_ttft = peer.ask(None)
-        encodes_before = engine.vision.stats.images_encoded
+        encodes_before = vision.stats.images_encoded
         our_trials: list[float] = []
         peer_trials: list[float] = []
         cached: list[int] = []
@@ -242,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
             "peer_followup_ttft_s": peer_follow_up,
             "followup_ttft_ratio_vs_peer": follow_up / peer_follow_up if peer_follow_up else 0.0,
             "followup_cached_prompt_tokens": min(cached),
-            "followup_image_encodes": engine.vision.stats.images_encoded - encodes_before,
+            "followup_image_encodes": vision.stats.images_encoded - encodes_before,
             "image_tokens_budget": settings.vision.image_tokens,
             "phone_screenshot_1080x2400_prompt_tokens": _screen_cost(engine, settings, 1080, 2400),
             "desktop_screenshot_2560x1440_prompt_tokens": _screen_cost(engine, settings, 2560, 1440),

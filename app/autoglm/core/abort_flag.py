@@ -43,10 +43,7 @@ class NativeAbortFlag:
         else:  # pragma: no cover - every supported platform has a C library
             _LOGGER.info("No C strlen found; llama.cpp aborts through a Python callback")
             self._callback = lib.ggml_abort_callback(lambda _data: self._buffer.raw[0] != 0)
-        setter = lib._lib.llama_set_abort_callback  # noqa: SLF001 - not wrapped by llama_cpp
-        setter.argtypes = [ctypes.c_void_p, lib.ggml_abort_callback, ctypes.c_void_p]
-        setter.restype = None
-        self._setter = setter
+        self._setter = lib.llama_set_abort_callback
 
     def install(self, context: Any) -> None:
         """Make ``context`` (a ``llama_context *``) check this flag."""

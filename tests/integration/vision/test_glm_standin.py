@@ -61,8 +61,8 @@ def test_the_stand_in_has_the_real_models_layout(glm_standin) -> None:
 
 
 def test_glm_prompt_puts_the_image_line_before_the_text(glm_engine) -> None:
-    sequence, prompt = glm_engine.vision.build_sequence(
-        glm_engine, [ChatMessage("user", "Open the app", images=[_image(56, 56)])])
+    prompt = glm_engine.build_prompt([ChatMessage("user", "Open the app", images=[_image(56, 56)])])
+    sequence = prompt.sequence
     assert prompt.text_parts[0].endswith("<|user|>\n")
     assert prompt.text_parts[1].startswith("\nOpen the app<|assistant|>\n")
     assert sequence.n_cells > sequence.n_positions  # M-RoPE: an image takes fewer positions than cells
@@ -189,6 +189,6 @@ def test_a_screen_costs_the_model_what_the_budget_says(glm_engine, width: int, h
     from autoglm.vision.image import image_token_cost
 
     image = image_from_rgb(width, height, bytes(width * height * 3), VisionSettings(image_tokens=1024))
-    sequence, _ = glm_engine.vision.build_sequence(glm_engine, [ChatMessage("user", "x", images=[image])])
+    sequence = glm_engine.build_prompt([ChatMessage("user", "x", images=[image])]).sequence
     assert [piece.n_tokens for piece in sequence.media] == [image_token_cost(width, height, 1024)]
     assert image_token_cost(width, height, 1024) <= 1024

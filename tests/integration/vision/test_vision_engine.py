@@ -121,7 +121,7 @@ def test_an_image_prepared_when_attached_is_not_encoded_again_when_sent(vision_e
     session = vision_engine.vision
     image = normalise(picture_png(5), VisionSettings(), "attached.png")
     encoded = session.stats.images_encoded
-    vision_scheduler.submit_call(lambda: session.prepare(vision_engine, [image])).result(timeout=600)
+    vision_scheduler.submit_call(lambda: vision_engine.prepare_images([image])).result(timeout=600)
     assert session.stats.images_encoded == encoded + 1
     decoded = session.stats.images_decoded
     completion, _ = ask(vision_scheduler, [ChatMessage("user", "What is this?", [image])])
@@ -144,8 +144,8 @@ def test_cancel_during_a_new_image_stops_and_the_engine_stays_usable(vision_engi
 def test_several_images_in_one_message_each_take_their_place(vision_engine, vision_scheduler) -> None:
     first = normalise(picture_png(2, (64, 64)), VisionSettings(), "a.png")
     second = replace(first, rgb=bytes(reversed(first.rgb)), sha256="f" * 64)
-    sequence, prompt = vision_engine.vision.build_sequence(
-        vision_engine, [ChatMessage("user", "Compare them.", [first, second])], thinking=False)
+    prompt = vision_engine.build_prompt([ChatMessage("user", "Compare them.", [first, second])], thinking=False)
+    sequence = prompt.sequence
     assert [m.key.split(":")[0] for m in sequence.media] == [first.sha256, second.sha256]
     assert sequence.n_cells > 2 * IMAGE_TOKENS
     assert len(prompt.text_parts) == 3

@@ -2,10 +2,13 @@
 
 Why it is more than ``Llama.create_chat_completion``:
 
-* **KV reuse.** The context keeps what it has evaluated. A new request is tokenised
-  with the model's own chat template; only the tokens after the longest common prefix
-  with what is already in the cache are evaluated, so turn 8 of a conversation costs
-  what its new message costs, not what the whole history costs.
+* **KV reuse.** The context keeps what it has evaluated. A new request is rendered with
+  the model's own chat template into a ``PromptSequence``: text tokens, and for each
+  image the media chunks the image half (``images.VisionSession``) supplies. Only what
+  follows the longest common prefix with what is already in the cache is evaluated, so
+  turn 8 of a conversation costs what its new message costs, not what the whole history
+  costs, and a follow-up question about an image does not evaluate the image again.
+  Text and image requests share this one reuse step and one decode loop.
 * **Cancellation within a token.** Decoding checks the cancel event between tokens, and
   a long prompt evaluation is aborted through llama.cpp's abort callback, a flag read
   natively (``core.abort_flag``) so neither prompts nor decoding pay Python for it.
@@ -25,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +36,13 @@ from autoglm.core.chat_template import ChatTemplate, RenderedPrompt, message_dic
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.llama.images import VisionSession
+from autoglm.core.llama.projector import check_projector_file
+from autoglm.core.llama.prompt import render_multimodal
+from autoglm.core.llama.sampling import build_sampler, token_logprob
+from autoglm.core.llama.sequence import MediaPiece, PromptSequence, reusable_prefix
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.reasoning import REASONING_TAGS, ReasoningSplitter
-from autoglm.core.sampling import build_sampler, token_logprob
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     ChatMessage,
@@ -79,15 +87,6 @@ def backend_name(n_gpu_layers: int) -> tuple[str, int]:
     else:
         name = "GPU"
     return name, n_gpu_layers
-
-
-def common_prefix_length(cached: Any, tokens: list[int]) -> int:
-    """How many leading tokens of ``tokens`` equal those already in the cache."""
-    limit = min(len(cached), len(tokens))
-    for index in range(limit):
-        if cached[index] != tokens[index]:
-            return index
-    return limit
 
 
 def trim_to_fit(messages: list[ChatMessage], count: Callable[[list[ChatMessage]], int],
@@ -160,7 +159,7 @@ class TokenPieces:
     def __init__(self, llama: Any):
         import llama_cpp
 
-        self._vocab = llama._model.vocab  # noqa: SLF001
+        self._vocab = llama_cpp.llama_model_get_vocab(llama.model)
         self._lib = llama_cpp
         self._cache: dict[int, bytes] = {}
 
@@ -195,6 +194,16 @@ class TokenPieces:
         return data
 
 
+@dataclass
+class LlamaPrompt:
+    """A prompt as the KV cache takes it (text runs and media chunks), and what it was made of."""
+
+    sequence: PromptSequence
+    opens_reasoning: bool
+    text_parts: list[str]  # the rendered text around the images: one part more than images
+    images: list[ImageInput]
+
+
 class LlamaEngine:
     """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
 
@@ -212,7 +221,10 @@ class LlamaEngine:
         self._info = ModelInfo(self.model_id, self.display_name, str(self.model_path))
         self._abort_flag: Any = None
         self._pieces: TokenPieces | None = None
-        self.vision: Any = None  # the image half (``images.VisionSession``), attached when the model has one
+        self._memory: Any = None  # the context's llama_memory_t (its KV cache)
+        self._add_bos = False
+        self._images_as_parts = False  # the template takes each image as a list-content part
+        self.vision: VisionSession | None = None  # the image half, attached when the model has a projector
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -241,8 +253,6 @@ class LlamaEngine:
             raise ModelError(f"{self.model_path.name} is a vision projector, not a language model.")
         mmproj_summary = None
         if self.mmproj_path:
-            from autoglm.core.llama.projector import check_projector_file
-
             mmproj_summary = check_projector_file(self.mmproj_path, summary)
         n_ctx = self.settings.n_ctx
         if summary.context_length:
@@ -286,16 +296,20 @@ class LlamaEngine:
             raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}.") from exc
         self._llama = llama
         self._summary = summary
-        vocab_text = llama._model.token_get_text  # noqa: SLF001 - special-token text for the template
-        bos = vocab_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
-        eos = vocab_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
-        self._template = ChatTemplate(summary.chat_template or None, bos, eos)
+        vocab = llama_cpp.llama_model_get_vocab(llama.model)
+
+        def special_text(token: int) -> str:
+            return llama_cpp.llama_vocab_get_text(vocab, token).decode("utf-8") if token >= 0 else ""
+
+        self._template = ChatTemplate(summary.chat_template or None, special_text(llama.token_bos()),
+                                      special_text(llama.token_eos()))
+        self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab))
+        self._memory = llama_cpp.llama_get_memory(llama.ctx)
         self._install_abort_callback()
         self._pieces = TokenPieces(llama)
         if self.mmproj_path:
-            from autoglm.core.llama.images import VisionSession
-
-            self.vision = VisionSession(self.mmproj_path, self.settings, threads)
+            self.vision = VisionSession(self.mmproj_path, self.settings, threads, llama)
+            self._images_as_parts = VisionSession.list_content(self._template)
         backend, layers = backend_name(gpu_layers)
         if backend != "CPU" and layers < 0:
             layers = summary.block_count + 1
@@ -317,11 +331,10 @@ class LlamaEngine:
     def unload(self) -> None:
         """Free the model and its context."""
         if self.vision is not None:
-            close = getattr(self.vision, "close", None)
-            if close:
-                close()
+            self.vision.close()
             self.vision = None
         if self._llama is not None:
+            self._memory = None
             self._llama.close()
             self._llama = None
 
@@ -330,13 +343,18 @@ class LlamaEngine:
         from autoglm.core.abort_flag import NativeAbortFlag
 
         self._abort_flag = NativeAbortFlag()
-        self._abort_flag.install(self._llama._ctx.ctx)  # noqa: SLF001
+        self._abort_flag.install(self._llama.ctx)
 
     # -- prompts -------------------------------------------------------------------------
     def _require_loaded(self) -> Any:
         if self._llama is None:
             raise ModelError("No model is loaded yet.")
         return self._llama
+
+    def _require_vision(self) -> VisionSession:
+        if self.vision is None:
+            raise InputError(self._info.vision_unavailable_reason or "This model cannot read images.")
+        return self.vision
 
     @property
     def template(self) -> ChatTemplate:
@@ -358,7 +376,7 @@ class LlamaEngine:
         llama = self._require_loaded()
         data = text.encode("utf-8")
         bos_text = self._template.bos_token if self._template else ""
-        add_bos = bool(llama._model.add_bos_token()) and not (bos_text and text.startswith(bos_text))  # noqa: SLF001
+        add_bos = self._add_bos and not (bos_text and text.startswith(bos_text))
         return llama.tokenize(data, add_bos=add_bos, special=True)
 
     def count_tokens(self, messages: list[ChatMessage], thinking: bool = True,
@@ -366,73 +384,126 @@ class LlamaEngine:
         """Prompt tokens for ``messages`` as the template renders them."""
         return len(self.tokenize_prompt(self.render(messages, thinking, tools).text))
 
+    def build_prompt(self, messages: list[ChatMessage], thinking: bool = True, tools: list[ToolSpec] | None = None,
+                     notify: Emit | None = None) -> LlamaPrompt:
+        """``messages`` as the KV cache takes them: the template's text as tokens, each image as its media chunks.
+
+        ``notify`` hears when the projector has to load to lay an image out.
+        """
+        llama = self._require_loaded()
+        vision: VisionSession | None = None
+        if any(m.images for m in messages):
+            vision = self._require_vision()
+            multimodal = render_multimodal(self.template, messages, vision.marker, thinking, self._images_as_parts,
+                                           tools)
+            parts, images, opens = multimodal.text_parts, multimodal.images, multimodal.opens_reasoning
+        else:
+            rendered = self.render(messages, thinking, tools)
+            parts, images, opens = [rendered.text], [], rendered.opens_reasoning
+        sequence = PromptSequence()
+        for index, text in enumerate(parts):
+            if text:
+                sequence.add_text(self.tokenize_prompt(text) if index == 0
+                                  else llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+            if vision is not None and index < len(images):
+                sequence.extend(vision.image_layout(images[index], notify))
+        return LlamaPrompt(sequence, opens, parts, images)
+
     # -- generation ----------------------------------------------------------------------
     def prepare_images(self, images: list[ImageInput]) -> None:
         """Encode images ahead of the request that asks about them (engine thread; no-op without vision)."""
         if self.vision is not None and self.loaded:
-            self.vision.prepare(self, images)
+            self.vision.prepare(images)
 
     def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
-        """Produce one reply, reusing the KV cache for the prompt's known prefix."""
+        """Produce one reply, reusing the KV cache for the prompt's known prefix (text and images alike)."""
         llama = self._require_loaded()
         started = time.perf_counter()
-        if any(m.images for m in request.messages):
-            if self.vision is None:
-                raise InputError(self._info.vision_unavailable_reason or "This model cannot read images.")
-            return self.vision.generate(self, request, emit, cancel)
         params = request.sampling
         n_ctx = llama.n_ctx()
         notices: list[Notice] = []
         if request.prompt is not None:
-            rendered = RenderedPrompt(request.prompt, False)
+            sequence = PromptSequence()
+            sequence.add_text(self.tokenize_prompt(request.prompt))
+            prompt = LlamaPrompt(sequence, False, [request.prompt], [])
         else:
+            if any(m.images for m in request.messages):
+                self._require_vision()
             reserve = min(params.max_tokens, n_ctx // 2)
             messages, dropped = trim_to_fit(
-                request.messages, lambda ms: self.count_tokens(ms, request.thinking, request.tools), n_ctx - reserve)
+                request.messages,
+                lambda ms: self.build_prompt(ms, request.thinking, request.tools, emit).sequence.n_cells,
+                n_ctx - reserve)
             if dropped:
                 notice = context_trimmed_notice(n_ctx, dropped)
                 notices.append(notice)
                 emit(notice)
-            rendered = self.render(messages, request.thinking, request.tools)
-        tokens = self.tokenize_prompt(rendered.text)
-        if not tokens:
+            prompt = self.build_prompt(messages, request.thinking, request.tools, emit)
+        cells = prompt.sequence.n_cells
+        if not cells:
             raise InputError("The prompt is empty: there is nothing for the model to continue.")
-        if len(tokens) >= n_ctx - 1:
-            raise InputError(f"The message is too long for the model's context: {len(tokens)} tokens, "
+        if cells >= n_ctx - 1:
+            if prompt.images:
+                raise InputError(f"The message and its images are too long for the model's context: "
+                                 f"{cells} tokens, the limit is {n_ctx}. Send fewer or smaller "
+                                 "images, or raise the context size in Settings → Model.")
+            raise InputError(f"The message is too long for the model's context: {cells} tokens, "
                              f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")
-        cached = self._evaluate_prompt(tokens, cancel, same_every_time=params.seed is not None)
+        cached = self._evaluate_prompt(prompt, cancel, emit, same_every_time=params.seed is not None)
         prompt_done = time.perf_counter()
-        completion = self.decode(request, emit, cancel, rendered.opens_reasoning, prompt_cells=len(tokens))
+        completion = self._decode(request, emit, cancel, prompt.opens_reasoning, prompt_cells=cells)
         completion.notices = notices + completion.notices
-        completion.usage.prompt_tokens = len(tokens)
+        completion.usage.prompt_tokens = cells
         completion.usage.cached_prompt_tokens = cached
         completion.timings.prompt_eval_s = prompt_done - started
         completion.timings.ttft_s += prompt_done - started
         completion.timings.total_s = time.perf_counter() - started
         return completion
 
-    def _evaluate_prompt(self, tokens: list[int], cancel: threading.Event, same_every_time: bool = False) -> int:
-        """Bring the KV cache to exactly ``tokens``; return how many were reused.
+    def _evaluate_prompt(self, prompt: LlamaPrompt, cancel: threading.Event, notify: Emit,
+                         same_every_time: bool = False) -> int:
+        """Bring the KV cache to exactly ``prompt``; return how many KV cells were reused.
 
-        With ``same_every_time`` (a seeded request) the last token is evaluated on its own,
-        as it is when the whole prompt is already cached: a batch of one and a longer batch
-        give slightly different logits, enough for a seeded draw to pick another token.
+        What the cache holds is ``input_ids[:n_tokens]``, a media chunk's positions marked
+        with its sentinel id, so one prefix match serves text and images. With
+        ``same_every_time`` (a seeded request) the last token is evaluated on its own, as it
+        is when the whole prompt is already cached: a batch of one and a longer batch give
+        slightly different logits, enough for a seeded draw to pick another token.
         """
         llama = self._llama
-        reuse = common_prefix_length(llama.input_ids[: llama.n_tokens], tokens)
-        if reuse == len(tokens):
-            reuse -= 1  # re-evaluate the last token so fresh logits exist to sample from
-        if reuse > 0 and llama._ctx.kv_cache_seq_rm(-1, reuse, -1):  # noqa: SLF001
-            llama.n_tokens = reuse
+        sequence = prompt.sequence
+        keep = reusable_prefix(llama.input_ids[: llama.n_tokens], sequence)
+        if keep > 0 and self._forget_from(keep):
+            llama.n_tokens = keep
         else:
             llama.reset()
-            reuse = 0
-        if same_every_time:
-            self.evaluate_tokens(tokens[reuse:-1], cancel)
-            self.evaluate_tokens(tokens[-1:], cancel)
-        else:
-            self.evaluate_tokens(tokens[reuse:], cancel)
-        return reuse
+            self._forget_from(0)
+            keep = 0
+        pieces = list(sequence.remainder(keep))
+        if same_every_time and pieces:
+            last = pieces[-1]
+            if isinstance(last, list) and len(last) > 1:
+                pieces[-1:] = [last[:-1], last[-1:]]
+        if self.vision is not None:
+            self.vision.stats.images_reused_from_kv += sequence.media_before(keep)
+        images = {image.sha256: image for image in prompt.images}
+        for piece in pieces:
+            if cancel.is_set():
+                break
+            if isinstance(piece, MediaPiece):
+                if not self._evaluate_media(piece, images, cancel, notify):
+                    break
+            else:
+                self.evaluate_tokens(piece, cancel)
+        return sequence.cells_before(keep)
+
+    def _forget_from(self, position: int) -> bool:
+        """Drop the cache's entries from ``position`` on; ``False`` when llama.cpp cannot cut there."""
+        import llama_cpp
+
+        if self._memory is None:
+            return False
+        return bool(llama_cpp.llama_memory_seq_rm(self._memory, 0, position, -1))
 
     def evaluate_tokens(self, tokens: list[int], cancel: threading.Event) -> None:
         """Evaluate tokens after the current cache end; a cancel aborts mid-batch."""
@@ -448,7 +519,26 @@ class LlamaEngine:
         except RuntimeError:
             if not cancel.is_set():
                 raise
-            llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)  # noqa: SLF001 - drop the aborted batch
+            self._forget_from(llama.n_tokens)  # drop the aborted batch
+
+    def _evaluate_media(self, piece: MediaPiece, images: dict[str, ImageInput], cancel: threading.Event,
+                        notify: Emit) -> bool:
+        """Evaluate one media chunk after the current cache end; ``False`` when a cancel stopped it."""
+        llama = self._llama
+        vision = self._require_vision()
+        start = llama.n_tokens
+        with self.abortable(cancel):
+            end = vision.decode_media(piece, images, start, notify)
+        if end < 0:
+            self._forget_from(start)  # drop a partly decoded image
+            if cancel.is_set():
+                return False
+            raise ModelError("llama.cpp could not evaluate the image in the model's context.")
+        if end - start != piece.n_pos:
+            _LOGGER.warning("Image chunk took %d positions, expected %d", end - start, piece.n_pos)
+        llama.input_ids[start:end] = piece.sentinel
+        llama.n_tokens = end
+        return True
 
     @contextlib.contextmanager
     def abortable(self, cancel: threading.Event) -> Iterator[None]:
@@ -471,8 +561,8 @@ class LlamaEngine:
                 self._abort_flag.set()
                 return
 
-    def decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
-               starts_in_reasoning: bool = False, prompt_cells: int | None = None) -> Completion:
+    def _decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
+                starts_in_reasoning: bool, prompt_cells: int) -> Completion:
         """Sample the reply after the prompt has been evaluated; stops within one token of ``cancel``.
 
         ``prompt_cells`` is how many KV cells the prompt fills. With M-RoPE an image takes
@@ -495,8 +585,7 @@ class LlamaEngine:
         raw: list[str] = []
         logprobs: list[TokenLogprob] = []
         pending_logprobs: list[TokenLogprob] = []
-        cells = llama.n_tokens if prompt_cells is None else prompt_cells
-        max_tokens = max(0, min(params.max_tokens, llama.n_ctx() - 1 - cells))
+        max_tokens = max(0, min(params.max_tokens, llama.n_ctx() - 1 - prompt_cells))
         first_token_at: float | None = None
         started = time.perf_counter()
         finish = "length"
@@ -507,7 +596,8 @@ class LlamaEngine:
         sampler = build_sampler(llama, params, seed)
         import llama_cpp
 
-        vocab = llama._model.vocab  # noqa: SLF001
+        vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        context = llama.ctx
         pieces = self._pieces
         assert pieces is not None
 
@@ -525,7 +615,7 @@ class LlamaEngine:
 
         try:
             while True:
-                token = sampler.sample(llama._ctx, -1)  # noqa: SLF001
+                token = sampler.sample(context)
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                 if cancel.is_set():
@@ -536,7 +626,7 @@ class LlamaEngine:
                     break
                 generated += 1
                 if params.top_logprobs is not None:
-                    logprob = token_logprob(llama, token, params.top_logprobs)
+                    logprob = token_logprob(llama, token, params.top_logprobs, pieces.piece)
                     logprobs.append(logprob)
                     pending_logprobs.append(logprob)
                 piece = pieces.visible(token, stops)

@@ -141,7 +141,8 @@ class PromptSequence:
             start = end
 
 
-def _common_prefix(cached: Sequence[int], ids: Sequence[int]) -> int:
+def common_prefix_length(cached: Sequence[int], ids: Sequence[int]) -> int:
+    """How many leading ids of ``ids`` equal those already in the cache."""
     limit = min(len(cached), len(ids))
     if limit == 0:
         return 0
@@ -156,7 +157,7 @@ def reusable_prefix(cached: Sequence[int], sequence: PromptSequence) -> int:
     a media chunk is kept whole or not at all.
     """
     ids = sequence.position_ids()
-    keep = _common_prefix(cached, ids)
+    keep = common_prefix_length(cached, ids)
     if keep >= len(ids):
         keep = len(ids) - 1
     start = 0

@@ -1,0 +1,108 @@
+"""One request's llama.cpp sampler chain, and the log-probabilities of what it picked.
+
+Built here rather than through ``Llama.generate`` so every sampling option of the API
+has a native sampler: penalties (repeat, presence, frequency), logit bias, a grammar
+(checked before use: llama.cpp returns no sampler for a grammar it cannot parse), then
+top-k / top-p / temperature and a seeded draw, or greedy at temperature 0. The chain is
+made with llama.cpp's own sampler functions as llama-cpp-python exports them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autoglm.core.errors import InputError
+from autoglm.core.types import SamplingParams, TokenLogprob, TopLogprob
+
+_LOGGER = logging.getLogger(__name__)
+PENALTY_LAST_N = 64
+
+
+class SamplerChain:
+    """A ``llama_sampler`` chain that picks the next token from a context's last logits."""
+
+    def __init__(self) -> None:
+        import llama_cpp
+
+        self._lib = llama_cpp
+        self._chain: Any = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+
+    def add(self, sampler: Any) -> None:
+        """Append a sampler; the chain owns it from now on."""
+        self._lib.llama_sampler_chain_add(self._chain, sampler)
+
+    def sample(self, ctx: Any) -> int:
+        """The token drawn from ``ctx``'s last logits (the chain records it for penalties and grammar)."""
+        return int(self._lib.llama_sampler_sample(self._chain, ctx, -1))
+
+    def close(self) -> None:
+        """Free the chain and every sampler in it."""
+        if self._chain is not None:
+            self._lib.llama_sampler_free(self._chain)
+            self._chain = None
+
+
+def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain:
+    """The sampler chain for ``params`` over ``llama``'s vocabulary (close it after use)."""
+    import llama_cpp
+
+    chain = SamplerChain()
+    n_vocab = llama.n_vocab()
+    try:
+        if params.repeat_penalty != 1.0 or params.presence_penalty or params.frequency_penalty:
+            chain.add(llama_cpp.llama_sampler_init_penalties(n_vocab, PENALTY_LAST_N, params.repeat_penalty,
+                                                             params.frequency_penalty, params.presence_penalty))
+        bias = {token: value for token, value in params.logit_bias.items() if 0 <= token < n_vocab}
+        if bias:
+            entries = (llama_cpp.llama_logit_bias * len(bias))()
+            for entry, (token, value) in zip(entries, bias.items()):
+                entry.token = token
+                entry.bias = value
+            chain.add(llama_cpp.llama_sampler_init_logit_bias(n_vocab, len(bias), entries))
+        if params.grammar:
+            vocab = llama_cpp.llama_model_get_vocab(llama.model)
+            grammar = llama_cpp.llama_sampler_init_grammar(vocab, params.grammar.encode("utf-8"), b"root")
+            if not grammar:
+                raise InputError("The output grammar could not be parsed by llama.cpp.")
+            chain.add(grammar)
+        if params.temperature <= 0.0:
+            chain.add(llama_cpp.llama_sampler_init_greedy())
+        else:
+            chain.add(llama_cpp.llama_sampler_init_top_k(params.top_k if params.top_k > 0 else n_vocab))
+            chain.add(llama_cpp.llama_sampler_init_top_p(params.top_p, 1))
+            chain.add(llama_cpp.llama_sampler_init_temp(params.temperature))
+            chain.add(llama_cpp.llama_sampler_init_dist(seed))
+    except BaseException:
+        chain.close()
+        raise
+    return chain
+
+
+def token_logprob(llama: Any, token: int, n_top: int, piece: Callable[[int], bytes]) -> TokenLogprob:
+    """The model's log-probability of ``token`` (before sampling options), with the ``n_top`` likeliest.
+
+    ``piece`` gives a token's bytes, special tokens rendered as their text.
+    """
+    import llama_cpp
+
+    def text_of(index: int) -> tuple[str, tuple[int, ...]]:
+        data = piece(index)
+        return data.decode("utf-8", errors="replace"), tuple(data)
+
+    n_vocab = llama.n_vocab()
+    pointer = llama_cpp.llama_get_logits_ith(llama.ctx, -1)
+    logits = np.ctypeslib.as_array(pointer, shape=(n_vocab,)).astype(np.float64)
+    peak = logits.max()
+    logprobs = logits - peak - np.log(np.exp(logits - peak).sum())
+    top: list[TopLogprob] = []
+    if n_top > 0:
+        best = np.argpartition(-logprobs, n_top)[:n_top]
+        for index in best[np.argsort(-logprobs[best])]:
+            text, raw = text_of(int(index))
+            top.append(TopLogprob(text, float(logprobs[index]), raw))
+    text, raw = text_of(token)
+    return TokenLogprob(text, float(logprobs[token]), raw, tuple(top))
