@@ -29,7 +29,6 @@ from autoglm.agent.protocol import (
     Type,
     TypeName,
 )
-from autoglm.core.errors import InputError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -123,17 +122,3 @@ def pixel_points(action: Action, geometry: ScreenGeometry) -> list[tuple[int, in
     """The screenshot pixels an action names (for drawing and for recording)."""
     return [grid_to_pixels(getattr(action, key), geometry)
             for key in ("element", "start", "end") if isinstance(getattr(action, key, None), GridPoint)]
-
-
-def open_executor(spec: str) -> Executor:
-    """The executor named by ``desktop``, ``adb`` or ``adb:SERIAL``; a bad name is an InputError."""
-    kind, _, serial = spec.partition(":")
-    if kind == "desktop" and not serial:
-        from autoglm.agent.desktop import DesktopExecutor
-
-        return DesktopExecutor()
-    if kind == "adb":
-        from autoglm.agent.adb import connect_adb
-
-        return connect_adb(serial or None)
-    raise InputError(f"Unknown device {spec!r}: use desktop, adb or adb:SERIAL.")

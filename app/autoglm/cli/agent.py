@@ -159,7 +159,8 @@ def _print_step(step: Any) -> None:
 
 def run_act(args: argparse.Namespace) -> int:
     """Run the agent loop and report how it ended."""
-    from autoglm.agent.executor import DryRunExecutor, open_executor
+    from autoglm.agent.devices import open_executor
+    from autoglm.agent.executor import DryRunExecutor
     from autoglm.agent.loop import AgentCallbacks, AgentLoop
     from autoglm.agent.model import ReplayModel, RuntimeModel, load_replies
 
