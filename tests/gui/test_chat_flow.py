@@ -114,3 +114,28 @@ def test_copy_code_button_puts_the_block_on_the_clipboard(qtbot: Any, window: An
     qtbot.waitUntil(lambda: window.chat_view.visualRect(window.controller.model.index(0, 0)).height() > 0)
     window.chat_view.anchorActivated.emit("copy-code:0", item)
     assert QGuiApplication.clipboard().text() == "print('hi')"
+
+
+def test_the_window_asks_with_the_request_the_conversation_builds(qtbot: Any, window: Any, send_and_wait: Any,
+                                                                  click_action: Any) -> None:
+    submitted: list[Any] = []
+    window.controller.replySubmitted.connect(lambda stream: submitted.append(stream.request))
+    send_and_wait(window, "Name a fruit.")
+    send_and_wait(window, "And a colour?")
+    click_action(window, 0, "edit")
+    window.composer.input.setPlainText("Name a number.")
+    with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS):
+        qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
+    send_and_wait(window, "And another one?")
+    model = window.controller.model
+    reply = model.item(model.rowCount() - 1)
+    store = window.runtime.store
+    qtbot.waitUntil(lambda: store.get_message(reply.message_id).finished)
+    # the same stored chat, reopened apart from the window, builds the request the window sent
+    reopened = window.runtime.open_conversation(window.controller.conversation_id)
+    expected = reopened.request(window.runtime.settings.generation, upto=reopened.turns()[-1])
+    asked = submitted[-1]
+    assert asked == expected
+    assert [(m.role, m.content) for m in asked.messages][1:] == [
+        ("user", "Name a number."), ("assistant", model.item(1).content), ("user", "And another one?")]
+    assert len(submitted) == 4

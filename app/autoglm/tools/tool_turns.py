@@ -247,10 +247,17 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
     return turn
 
 
-def tool_history(conversation: stored.Conversation, session: ToolSession) -> list[ChatMessage]:
-    """The chat as a model offered tools sees it: each reply's calls, then their results as ``tool`` messages."""
+def tool_history(conversation: stored.Conversation, session: ToolSession,
+                 upto: stored.Turn | None = None) -> list[ChatMessage]:
+    """The chat as a model offered tools sees it: each reply's calls, then their results as ``tool`` messages.
+
+    ``upto`` stops before that turn (the reply being generated).
+    """
     messages: list[ChatMessage] = []
-    for turn in conversation.turns():
+    turns = conversation.turns()
+    if upto is not None and upto in turns:
+        turns = turns[:turns.index(upto)]
+    for turn in turns:
         if turn.role == "assistant" and turn.tool_calls:
             exchanges = stored_exchanges(turn, session.hub)
             messages.append(ChatMessage("assistant", turn.content, tool_calls=[e.call for e in exchanges]))

@@ -360,43 +360,36 @@ class ConversationController(QObject):
             item.error = completion.error
         self._finalise(item, stopped=interrupted, completion=None if interrupted else completion)
 
-    def _history(self) -> list[MessageItem]:
-        running = [reply.item for reply in self._replies]
-        return [item for item in self.model.items() if all(item is not r for r in running)
-                and (item.role in ("user", "assistant") and (item.content or item.attachments or item.tool_calls)
-                     or item.role == "tool" and item.tool_state in ("done", "failed", "denied"))]
-
     def _start_reply(self, follow_up: bool = False, version_of: Turn | None = None) -> None:
         """Answer the conversation; ``follow_up``: after tool results, answer from them without tools;
         ``version_of``: the reply this one is a new version of."""
-        history = [(item.role, item.content, list(item.attachments), item) for item in self._history()]
         item = self._open_reply_item(version_of=version_of)
         runtime = self.runtime
         conversation = self.conversation
         session = self.tools.session(runtime) if self.tools is not None else None
         specs = session.specs() if session is not None and not follow_up else []
         running = self._reply_of(item)
-        if running is not None:
-            running.specs = specs
+        if running is None:
+            return
+        running.specs = specs
+        turn = running.turn
 
         retrieve = self.retrieve
 
         def prepare() -> Any:
-            messages = []
-            for role, content, hashes, source in history:
-                if role == "tool" and session is not None:
-                    messages.append(session.result_message(source.tool_result[0], source.tool_result[1]))
-                    continue
-                if session is None and (role == "tool" or source.tool_calls and not content):
-                    continue  # without tools the model sees the answers, not the calls that led to them
-                messages.append(ChatMessage(role, content, images=[conversation.image(sha) for sha in hashes],
-                                            tool_calls=list(source.tool_calls)))
+            # the conversation is the history: its selected branch up to this reply, images decoded
+            # once by hash; without tools the model sees the answers, not the calls that led to them
+            if session is not None:
+                from autoglm.tools.tool_turns import tool_history
+
+                messages = tool_history(conversation, session, upto=turn)
+            else:
+                messages = conversation.engine_messages(upto=turn)
             if follow_up and messages and messages[-1].role == "tool":
                 from autoglm.tools.tool_turns import ANSWER_HINT
 
                 messages[-1].content += f"\n\n{ANSWER_HINT}"
-            # the images come decoded once, from the conversation; its project gives persona, sampling
-            # and the passages of its documents the question is answered from
+            # its project gives persona, sampling and the passages of its documents the question is answered from
             project = conversation.current_project()
             passages = _passages(retrieve, project, messages) if not follow_up else []
             request = runtime.build_request(messages, project=project, passages=passages)
@@ -560,6 +553,7 @@ class ConversationController(QObject):
         self.model.changed(item)
         conversation_id, conversation, turn = reply.conversation_id, reply.conversation, reply.turn
         content, reasoning, error = item.content, item.reasoning, item.error
+        turn.content, turn.reasoning = content, reasoning  # the next request is built from it before the save ends
         citations = cited_sources(reply.passages, content) if reply.passages and content else None
         if citations is not None:
             item.citations = citations
