@@ -21,6 +21,7 @@ on it too).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -80,6 +81,8 @@ class ToolResult:
     is_error: bool = False
     denied: bool = False
     """The user did not allow the call, so it was not run (``content`` says so to the model)."""
+    images: tuple[str, ...] = ()
+    """Hashes of the images the tool returned, kept like attachments so later turns still show them."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ def turn_from_record(record: Any) -> Turn:
     """A turn from a stored ``MessageRecord``."""
     extra = dict(getattr(record, "extra", None) or {})
     typed = {name: [kind(**item) for item in extra.get(name, [])] for name, kind in _EXTRA_TYPES.items()}
+    typed["tool_results"] = [replace(result, images=tuple(result.images)) for result in typed["tool_results"]]
     return Turn(role=record.role, content=record.content, reasoning=record.reasoning,
                 images=list(record.attachments), message_id=record.id, finished=record.finished,
                 origin=extra.get("origin", "typed"), model_id=record.model_id, usage=dict(record.usage or {}),
@@ -524,6 +528,17 @@ class Conversation:
         with self._lock:
             turn.tool_results = [r for r in turn.tool_results if r.call_id != result.call_id] + [result]
             self._save_extra(turn)
+
+    def keep_image(self, data: bytes, suffix: str, decoded: ImageInput | None = None) -> str:
+        """Keep an image file that is not an attachment of a message (a tool returned it); its hash.
+
+        Stored like an attachment when the chat is stored (blocking: a file write); ``decoded``,
+        when given, is cached so the image is not decoded again for the next request.
+        """
+        sha256 = self.store.put_attachment(data, suffix) if self.store is not None else hashlib.sha256(data).hexdigest()
+        if decoded is not None:
+            self.images.put(replace(decoded, sha256=sha256))
+        return sha256
 
     def _save_extra(self, turn: Turn) -> None:
         if self.store is not None and turn.message_id and turn in self._turns:

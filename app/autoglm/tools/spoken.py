@@ -71,10 +71,9 @@ class SpokenTools:
         return answer_with_tools(self.session, list(request.messages), one_round, ask, template,
                                  on_calls=on_calls, on_exchange=on_exchange)
 
-    @staticmethod
-    def record(conversation: Conversation, turn: ToolTurn) -> None:
+    def record(self, conversation: Conversation, turn: ToolTurn) -> None:
         """Keep the turn's calls and results in a conversation the voice loop owns (the terminal's)."""
-        record_tool_rounds(conversation, turn, origin="spoken")
+        record_tool_rounds(conversation, turn, origin="spoken", image_reader=self.session.image_reader)
 
     @staticmethod
     def question(call: PendingCall, language: str = "en") -> str:

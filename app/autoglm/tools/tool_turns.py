@@ -141,13 +141,37 @@ def stored_calls(calls: list[ToolCall]) -> list[stored.ToolCall]:
     return [stored.ToolCall(call.id, call.name, call.arguments) for call in calls]
 
 
-def stored_result(call_id: str, decision: Decision, result: ToolResult) -> stored.ToolResult:
-    """A call's outcome as the conversation keeps it (the text the model was given)."""
-    return stored.ToolResult(call_id, result.for_model(), result.is_error, denied=not decision.approved)
+_IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
+
+
+def stored_result(call_id: str, decision: Decision, result: ToolResult,
+                  conversation: stored.Conversation | None = None,
+                  image_reader: Callable[[bytes], ImageInput] | None = None) -> stored.ToolResult:
+    """A call's outcome as the conversation keeps it: the text the model was given, and the images.
+
+    With ``conversation`` the tool's images are kept by it like attachments (blocking: their
+    files are written), so the model still sees them on later turns and after a reopen;
+    ``image_reader`` decodes them now, so the next request does not decode them again.
+    """
+    hashes: list[str] = []
+    for image in result.images:
+        if conversation is None:
+            break
+        decoded = None
+        if image_reader is not None:
+            try:
+                decoded = image_reader(image.data)
+            except Exception as exc:  # noqa: BLE001 - an unreadable image was already described to the model
+                _LOGGER.info("A tool's image is not kept: %s", exc)
+                continue
+        hashes.append(conversation.keep_image(image.data, _IMAGE_SUFFIXES.get(image.mime_type, ""), decoded))
+    return stored.ToolResult(call_id, result.for_model(), result.is_error, denied=not decision.approved,
+                             images=tuple(hashes))
 
 
 def record_tool_rounds(conversation: stored.Conversation, turn: ToolTurn, *,
-                       origin: stored.Origin = "typed", model_id: str = "") -> None:
+                       origin: stored.Origin = "typed", model_id: str = "",
+                       image_reader: Callable[[bytes], ImageInput] | None = None) -> None:
     """Save the replies of ``turn`` that called tools, each with its calls and their results.
 
     The final answer in words is the caller's to save (it is streamed, spoken, cut on
@@ -163,7 +187,8 @@ def record_tool_rounds(conversation: stored.Conversation, turn: ToolTurn, *,
         for call in message.tool_calls:
             exchange = outcomes.get(call.id)
             if exchange is not None:
-                conversation.record_tool_result(reply, stored_result(call.id, exchange.decision, exchange.result))
+                conversation.record_tool_result(reply, stored_result(call.id, exchange.decision, exchange.result,
+                                                                     conversation, image_reader))
 
 
 UNANSWERED = "The call was not answered before the chat was closed; it was not run."
@@ -247,6 +272,22 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
     return turn
 
 
+def _with_stored_images(message: ChatMessage, hashes: tuple[str, ...], conversation: stored.Conversation,
+                        session: ToolSession) -> ChatMessage:
+    """A stored result's message with the images the tool returned (or why they are not shown)."""
+    if not hashes:
+        return message
+    if session.image_reader is None:
+        message.content += f"\n({len(hashes)} image(s) the tool returned are not shown: this model cannot see images.)"
+        return message
+    for sha256 in hashes:
+        try:
+            message.images.append(conversation.image(sha256))
+        except Exception as exc:  # noqa: BLE001 - a missing or damaged file is told, the chat goes on
+            message.content += f"\n(an image the tool returned could not be read: {exc})"
+    return message
+
+
 def tool_history(conversation: stored.Conversation, session: ToolSession,
                  upto: stored.Turn | None = None) -> list[ChatMessage]:
     """The chat as a model offered tools sees it: each reply's calls, then their results as ``tool`` messages.
@@ -260,8 +301,10 @@ def tool_history(conversation: stored.Conversation, session: ToolSession,
     for turn in turns:
         if turn.role == "assistant" and turn.tool_calls:
             exchanges = stored_exchanges(turn, session.hub)
+            images = {result.call_id: result.images for result in turn.tool_results}
             messages.append(ChatMessage("assistant", turn.content, tool_calls=[e.call for e in exchanges]))
-            messages += [session.result_message(e.call, e.result) for e in exchanges]
+            messages += [_with_stored_images(session.result_message(e.call, e.result), images.get(e.call.id, ()),
+                                             conversation, session) for e in exchanges]
         elif turn.role in ("user", "assistant") and (turn.content or turn.images):
             messages.append(ChatMessage(turn.role, turn.content, [conversation.image(sha) for sha in turn.images]))
     return messages

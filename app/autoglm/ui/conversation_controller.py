@@ -628,9 +628,10 @@ class ConversationController(QObject):
         card.content = _card_text(card)
         self.model.changed(card)
         conversation, turn_id = self.conversation, card.tool_turn_id
-        result = stored_result(call.id, exchange.decision, exchange.result)
-        BackgroundTask(lambda: self._record_result(conversation, turn_id, result), name="save-tool-result",
-                       owner=self).start()
+        reader = self.tools.session(self.runtime).image_reader if self.tools is not None else None
+        BackgroundTask(lambda: self._record_result(conversation, turn_id, stored_result(
+            call.id, exchange.decision, exchange.result, conversation, reader)), name="save-tool-result",
+            owner=self).start()
         if all(c.tool_state in ("done", "failed", "denied") for c in cards):
             for answered in cards:
                 self._spoken_cards.pop(answered.key, None)
@@ -674,7 +675,8 @@ class ConversationController(QObject):
             result = session.decided(card.tool_call, decision)
             turn = conversation.turn(card.tool_turn_id)
             if turn is not None:
-                conversation.record_tool_result(turn, stored_result(call.id, decision, result))
+                conversation.record_tool_result(turn, stored_result(call.id, decision, result, conversation,
+                                                                    session.image_reader))
             return result
 
         def finished(result: Any) -> None:
