@@ -43,6 +43,17 @@ class AppPaths:
         return self.data_dir / "conversations.sqlite3"
 
     @property
+    def documents_path(self) -> Path:
+        """The projects' document index (passages, vectors, keyword index).
+
+        A file of its own, not the conversation store's: the index needs SQLite extensions
+        (sqlite-vec), which this Python's ``sqlite3`` may not load, so it may be opened by a second
+        SQLite library (``sqlean``); two SQLite libraries in one process on the same file break
+        each other's locks and shared-memory map (a crash with SIGBUS, or a damaged database).
+        """
+        return self.data_dir / "documents.sqlite3"
+
+    @property
     def settings_path(self) -> Path:
         """The saved settings file."""
         return self.config_dir / "settings.json"

@@ -1,5 +1,5 @@
 """Projects' documents: extract text, chunk it, embed it, and find the passages a question needs.
 
-Qt-free. The index lives in the app's SQLite database (``sqlite-vec`` for vectors, FTS5
-for keywords); the embedding model is the runtime's, loaded on the first document.
+Qt-free. The index is a SQLite database of its own beside the conversation store (``sqlite-vec``
+for vectors, FTS5 for keywords; why its own: ``AppPaths.documents_path``); the embedding model is the runtime's, loaded on the first document.
 """

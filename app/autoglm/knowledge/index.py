@@ -1,4 +1,4 @@
-"""Projects' documents in the app's SQLite database: passages, their vectors, their keywords.
+"""Projects' documents in the app's SQLite document index: passages, their vectors, their keywords.
 
 Tables (beside the conversation store's, in the same file, through a connection that can
 load ``sqlite-vec``):

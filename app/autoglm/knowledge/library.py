@@ -103,7 +103,7 @@ class DocumentLibrary:
         embedder = runtime.embedder
         if embedder is not None and not hasattr(embedder, "embed_bytes"):
             embedder = None  # the language model's embeddings do not fit the passages' vectors
-        self.index = index or DocumentIndex(runtime.paths.database_path, embedder, chunk_chars=settings.chunk_chars)
+        self.index = index or DocumentIndex(runtime.paths.documents_path, embedder, chunk_chars=settings.chunk_chars)
         self._watchers: dict[str, Any] = {}
         self._lock = threading.Lock()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from autoglm.core.paths import AppPaths
 from autoglm.core.store import ConversationStore
 from autoglm.knowledge.index import DocumentIndex, IndexProgress
 from fixtures.documents import FACTS, write_bad_files, write_corpus
@@ -16,7 +17,7 @@ from fixtures.documents import FACTS, write_bad_files, write_corpus
 
 @pytest.fixture
 def index(tmp_path: Path, sentence_embedder: object) -> DocumentIndex:
-    built = DocumentIndex(tmp_path / "autoglm.sqlite3", sentence_embedder)  # type: ignore[arg-type]
+    built = DocumentIndex(tmp_path / "documents.sqlite3", sentence_embedder)  # type: ignore[arg-type]
     yield built
     built.close()
 
@@ -87,10 +88,14 @@ def test_indexing_reports_progress_and_stops_when_cancelled(tmp_path: Path, inde
     assert index.search("p", "harbour number 3", 3, "keyword")  # what was written stays searchable
 
 
-def test_the_conversation_store_shares_the_database_file(tmp_path: Path, index: DocumentIndex) -> None:
+def test_the_index_and_the_conversation_store_are_used_side_by_side(tmp_path: Path, index: DocumentIndex) -> None:
     folder = write_corpus(tmp_path / "docs")
     index.add("p", [folder / "project-notes.md"])
-    store = ConversationStore(tmp_path / "autoglm.sqlite3", tmp_path / "attachments")
+    # separate files: the index may be opened by another SQLite library (sqlean), and two SQLite
+    # libraries on one file in one process break each other's locks (SIGBUS in the window's tests)
+    store = ConversationStore(tmp_path / "conversations.sqlite3", tmp_path / "attachments")
+    paths = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "cache", tmp_path / "logs")
+    assert paths.documents_path != paths.database_path
     try:
         conversation = store.create_conversation("Budget")
         store.add_message(conversation, "user", "Quillfeather?")
