@@ -14,8 +14,9 @@ chat drives the same steps from its event loop.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from autoglm.core import conversation as stored
 from autoglm.core.types import (
@@ -121,16 +122,9 @@ class ToolSession:
 
     def result_message(self, call: ToolCall, result: ToolResult) -> ChatMessage:
         """The ``tool`` message that gives a result back to the model (images as image parts if it reads them)."""
-        images: list[ImageInput] = []
-        text = result.for_model()
-        if result.images and self.image_reader is not None:
-            for image in result.images:
-                try:
-                    images.append(self.image_reader(image.data))
-                except Exception as exc:  # noqa: BLE001 - an unreadable image is described, not raised
-                    text += f"\n(an image the tool returned could not be read: {exc})"
-        elif result.images:
-            text += f"\n({len(result.images)} image(s) the tool returned are not shown: this model cannot see images.)"
+        reader = self.image_reader
+        loaders = None if reader is None else [partial(reader, image.data) for image in result.images]
+        text, images = images_for_model(result.for_model(), loaders, len(result.images))
         if result.is_error and not text.startswith(("Error", "The ")):
             text = f"Error: {text}"
         return ChatMessage("tool", text, images, tool_call_id=call.id, name=call.name)
@@ -139,6 +133,25 @@ class ToolSession:
 def stored_calls(calls: list[ToolCall]) -> list[stored.ToolCall]:
     """The model's calls as the conversation keeps them."""
     return [stored.ToolCall(call.id, call.name, call.arguments) for call in calls]
+
+
+def images_for_model(text: str, loaders: Sequence[Callable[[], ImageInput]] | None,
+                     count: int) -> tuple[str, list[ImageInput]]:
+    """The images a tool returned as the model is given them, and ``text`` with a note for each it is not.
+
+    ``loaders`` is ``None`` when the model reads no images; a loader that fails (an unreadable
+    or lost file) is described in words, and the chat goes on.
+    """
+    if loaders is None:
+        note = f"\n({count} image(s) the tool returned are not shown: this model cannot see images.)"
+        return (text + note if count else text), []
+    images: list[ImageInput] = []
+    for load in loaders:
+        try:
+            images.append(load())
+        except Exception as exc:  # noqa: BLE001 - an unreadable image is described, not raised
+            text += f"\n(an image the tool returned could not be read: {exc})"
+    return text, images
 
 
 _IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
@@ -275,16 +288,9 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
 def _with_stored_images(message: ChatMessage, hashes: tuple[str, ...], conversation: stored.Conversation,
                         session: ToolSession) -> ChatMessage:
     """A stored result's message with the images the tool returned (or why they are not shown)."""
-    if not hashes:
-        return message
-    if session.image_reader is None:
-        message.content += f"\n({len(hashes)} image(s) the tool returned are not shown: this model cannot see images.)"
-        return message
-    for sha256 in hashes:
-        try:
-            message.images.append(conversation.image(sha256))
-        except Exception as exc:  # noqa: BLE001 - a missing or damaged file is told, the chat goes on
-            message.content += f"\n(an image the tool returned could not be read: {exc})"
+    loaders = None if session.image_reader is None else [partial(conversation.image, sha) for sha in hashes]
+    message.content, images = images_for_model(message.content, loaders, len(hashes))
+    message.images.extend(images)
     return message
 
 
