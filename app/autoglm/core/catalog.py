@@ -16,7 +16,6 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,10 @@ else:  # Python 3.10
 from autoglm.core.errors import ModelError
 from autoglm.core.gguf_file import GgufSummary, check_projector_pairing, inspect_gguf, sha256_file
 from autoglm.core.paths import AppPaths, catalog_path
+from autoglm.core.types import ProgressCallback
 
 _LOGGER = logging.getLogger(__name__)
 STARTER_MODEL_ID = "qwen2.5-coder-0.5b"
-ProgressCallback = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)

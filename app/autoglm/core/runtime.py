@@ -39,6 +39,7 @@ from autoglm.core.types import (
     ImageInput,
     ModelInfo,
     Priority,
+    ProgressCallback,
     StreamEvent,
 )
 
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from autoglm.core.store import ConversationStore
 
 _LOGGER = logging.getLogger(__name__)
-ProgressCallback = Callable[[float, str], None]
 
 
 class _NoEngine:

@@ -7,8 +7,12 @@ ask for a reply, and every engine (local llama.cpp, remote OpenAI-compatible) ho
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+ProgressCallback = Callable[[float, str], None]
+"""Told a fraction done (0–1) and what is happening, while a model loads, downloads or is checked."""
 
 
 class Priority(enum.IntEnum):

@@ -75,12 +75,12 @@ from autoglm.core.types import (
     ImageInput,
     ModelInfo,
     Notice,
+    ProgressCallback,
     StreamEvent,
     ToolSpec,
 )
 
 _LOGGER = logging.getLogger(__name__)
-ProgressCallback = Callable[[float, str], None]
 STOP_TIMEOUT_S = 5.0
 
 

@@ -52,6 +52,7 @@ from autoglm.core.types import (
     ImageInput,
     ModelInfo,
     Notice,
+    ProgressCallback,
     StreamEvent,
     TokenLogprob,
     ToolSpec,
@@ -59,7 +60,6 @@ from autoglm.core.types import (
 )
 
 _LOGGER = logging.getLogger(__name__)
-ProgressCallback = Callable[[float, str], None]
 Emit = Callable[[StreamEvent], None]
 
 
