@@ -13,18 +13,16 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse
 
+from autoglm.server.chat_service import ChatService
 from autoglm.server.errors import ApiError, describe_validation_error
 from autoglm.server.schemas import ChatCompletionRequest
-
-if TYPE_CHECKING:
-    from autoglm.server.app import _ChatService
 
 _LOGGER = logging.getLogger(__name__)
 _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
@@ -251,7 +249,7 @@ async def message_events(chunks: AsyncIterator[dict[str, Any]], model: str) -> A
         yield _event("error", {"error": {"type": exc.error_type, "message": exc.message}})
 
 
-def register_messages(router: APIRouter, chat: _ChatService) -> None:
+def register_messages(router: APIRouter, chat: ChatService) -> None:
     """Add Anthropic's ``/messages`` to ``router``."""
 
     @router.post("/messages", summary="Anthropic's messages API (text, images, tools, streaming)")

@@ -12,7 +12,7 @@ import struct
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,15 +22,13 @@ from sse_starlette.sse import EventSourceResponse
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.types import Completion, Delta, GenerationRequest, Priority, TokenLogprob
+from autoglm.server.backend import ServingBackend
 from autoglm.server.bridge import stream_events
+from autoglm.server.chat_service import ChatService
 from autoglm.server.errors import ApiError, describe_validation_error
 from autoglm.server.replies import usage_body
 from autoglm.server.schemas import INT64, ChatCompletionRequest
 from autoglm.server.translate import sampling_params
-
-if TYPE_CHECKING:
-    from autoglm.server.app import _ChatService
-    from autoglm.server.backend import ServingBackend
 
 _FINISH = {"stop": "stop", "length": "length"}
 
@@ -95,7 +93,7 @@ def _legacy_logprobs(logprobs: list[TokenLogprob], offset: int = 0) -> dict[str,
             "top_logprobs": [{t.token: t.logprob for t in lp.top} for lp in logprobs], "text_offset": offsets}
 
 
-def register_completions(router: APIRouter, chat: _ChatService, backend: ServingBackend) -> None:
+def register_completions(router: APIRouter, chat: ChatService, backend: ServingBackend) -> None:
     """Add ``/completions`` and ``/embeddings`` to ``router``."""
 
     @router.post("/completions", summary="Text completion of a raw prompt (no chat template)")

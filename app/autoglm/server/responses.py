@@ -13,18 +13,16 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse
 
+from autoglm.server.chat_service import ChatService
 from autoglm.server.errors import ApiError, describe_validation_error
 from autoglm.server.schemas import ChatCompletionRequest
-
-if TYPE_CHECKING:
-    from autoglm.server.app import _ChatService
 
 
 class ResponsesRequest(BaseModel):
@@ -261,7 +259,7 @@ async def response_events(chunks: AsyncIterator[dict[str, Any]], builder: _Build
         yield event("error", code=exc.code, message=exc.message, param=exc.param)
 
 
-def register_responses(router: APIRouter, chat: _ChatService) -> None:
+def register_responses(router: APIRouter, chat: ChatService) -> None:
     """Add ``/responses`` to ``router``."""
 
     @router.post("/responses", summary="OpenAI's Responses API, stateless (text, images, tools, events)")
