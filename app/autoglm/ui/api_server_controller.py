@@ -12,9 +12,10 @@ from __future__ import annotations
 import errno
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -23,6 +24,10 @@ from autoglm.core.errors import InputError
 from autoglm.core.settings import ServerSettings, Settings, updated
 from autoglm.server.capabilities import CapabilityLog, CapabilityUse
 from autoglm.server.security import is_loopback
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.server.runner import ApiServer
 
 _LOGGER = logging.getLogger(__name__)
 _PORT_IN_USE = {errno.EADDRINUSE, 48, 10048}  # Linux, macOS, Windows
@@ -72,7 +77,8 @@ class ApiServerController(QObject):
     capabilityUsed = Signal(object)
     """A ``CapabilityUse``: an API call acted on the desktop or called an MCP tool (on the GUI thread)."""
 
-    def __init__(self, runtime: Any, parent: QObject | None = None, server_factory: Any = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QObject | None = None,
+                 server_factory: Callable[..., ApiServer] | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
         if server_factory is None:
@@ -85,7 +91,7 @@ class ApiServerController(QObject):
         self._desired: Settings | None = None
         self._closed = False
         # Touched on the worker thread only:
-        self._server: Any = None
+        self._server: ApiServer | None = None
         self._serving: ServerSettings | None = None
         self._failed_for: ServerSettings | None = None
         self.state = ApiServerState()
@@ -101,26 +107,15 @@ class ApiServerController(QObject):
         self.capability_log.subscribe(self.capabilityUsed.emit)
 
     # -- wiring --------------------------------------------------------------------------
-    def install(self, window: Any) -> None:
-        """Add the status-bar label and the Tools menu action to ``window``; report failures in its banner."""
-        from autoglm.ui.api_status import ApiStatusLabel
-
-        self.status_label = ApiStatusLabel(self, window.status)
-        window.status.addPermanentWidget(self.status_label)
-        window.tools_menu.addAction(self.toggle_action)
-        self.toggle_action.triggered.connect(lambda: self._toggle_from_menu(window))
-        self.status_label.problem.connect(lambda message: window.banner.show_message(message, BANNER_TOPIC))
-        self.stateChanged.connect(lambda state: window.banner.resolve(BANNER_TOPIC)
-                                  if state.phase in ("running", "off") else None)
-        self.capabilityUsed.connect(lambda use: window.status.showMessage(self.describe_capability_use(use), 15_000))
-
-    def _toggle_from_menu(self, window: Any) -> None:
-        settings = window.runtime.settings
+    def toggle(self, apply_settings: Callable[[Settings], None]) -> None:
+        """Tools → Start/Stop the API server: switch ``server.enabled`` and apply that through
+        ``apply_settings`` (the window's, which saves the settings and calls ``apply``)."""
+        settings = self._runtime.settings
         if self.state.phase in ("running", "starting"):
-            window.apply_settings(updated(settings, "server", enabled=False))
+            apply_settings(updated(settings, "server", enabled=False))
         else:
             self.retry()
-            window.apply_settings(updated(settings, "server", enabled=True))
+            apply_settings(updated(settings, "server", enabled=True))
 
     def describe_capability_use(self, use: CapabilityUse) -> str:
         """The status-bar sentence for one API call that acted on the desktop or called a tool."""
@@ -225,7 +220,7 @@ class ApiServerController(QObject):
         self.stateChanged.emit(state)
 
     @property
-    def server(self) -> Any:
+    def server(self) -> ApiServer | None:
         """The running ``ApiServer`` (for tests and diagnostics), or ``None``."""
         return self._server
 

@@ -1,15 +1,21 @@
-"""The API server's state in words: the status-bar label (click to copy the address) and menu text."""
+"""The API server's state in words: the status-bar label (click to copy the address) and menu text.
+
+``install_api_status`` puts the label and the Tools menu action into the window; the
+controller knows nothing of either, so this module depends on it and not the other way.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QWidget
 
-from autoglm.ui.api_server_controller import ApiServerController, ApiServerState
+from autoglm.core.settings import Settings
+from autoglm.ui.api_server_controller import BANNER_TOPIC, ApiServerController, ApiServerState
+from autoglm.ui.notification import NotificationBannerWidget
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -80,7 +86,25 @@ class ApiStatusLabel(QLabel):
         state = self._controller.state
         if state.running and event.button() == Qt.MouseButton.LeftButton:
             QGuiApplication.clipboard().setText(state.api_url)
-            bar: Any = self.parent()
+            bar = self.parent()
             if isinstance(bar, QStatusBar):
                 bar.showMessage(self.tr("Copied {0}").format(state.api_url), 2000)
         super().mousePressEvent(event)
+
+
+def install_api_status(controller: ApiServerController, status: QStatusBar, tools_menu: QMenu,
+                       banner: NotificationBannerWidget,
+                       apply_settings: Callable[[Settings], None]) -> ApiStatusLabel:
+    """Show ``controller``'s state in ``status`` (a permanent label), add its Start/Stop action
+    to ``tools_menu``, report failures in ``banner`` and clear them once the server runs or is
+    off; the action switches the server through ``apply_settings``. Returns the label."""
+    label = ApiStatusLabel(controller, status)
+    status.addPermanentWidget(label)
+    tools_menu.addAction(controller.toggle_action)
+    controller.toggle_action.triggered.connect(lambda: controller.toggle(apply_settings))
+    label.problem.connect(lambda message: banner.show_message(message, BANNER_TOPIC))
+    controller.stateChanged.connect(lambda state: banner.resolve(BANNER_TOPIC)
+                                    if state.phase in ("running", "off") else None)
+    controller.capabilityUsed.connect(
+        lambda use: status.showMessage(controller.describe_capability_use(use), 15_000))
+    return label

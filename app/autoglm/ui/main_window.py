@@ -52,6 +52,7 @@ from autoglm.core.engine_choice import engine_settings_changed, remote_url, with
 from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
 from autoglm.ui.api_server_controller import ApiServerController
+from autoglm.ui.api_status import install_api_status
 from autoglm.ui.capture.controller import CaptureController
 from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.chat_view import ChatViewWidget
@@ -260,7 +261,8 @@ class MainWindow(QMainWindow):
         self.capture = CaptureController(self)
         self.voice = VoiceController(self)
         self.api_server = ApiServerController(runtime, self)
-        self.api_server.install(self)
+        self.api_status = install_api_status(self.api_server, self.status, self.tools_menu, self.banner,
+                                             self.apply_settings)
         self.apply_look()
         self._restore_window_state()
         self._update_stack()

@@ -25,7 +25,7 @@ def _settings_dialog(window: Any) -> Any:
 def test_enabled_in_settings_serves_the_windows_own_model_and_stops_from_the_menu(
         qtbot: Any, window: Any) -> None:
     engine = window.runtime.engine
-    label = window.api_server.status_label
+    label = window.api_status
     assert label.text() == "API off"
     assert window.api_server.toggle_action.text() == "Start the &API server"
     assert window.api_server.toggle_action in window.tools_menu.actions()
@@ -76,18 +76,18 @@ def test_port_in_use_is_told_in_words_and_the_app_keeps_working(
         port = taken.getsockname()[1]
         window.apply_settings(updated(window.runtime.settings, "server", enabled=True, port=port))
         qtbot.waitUntil(lambda: window.api_server.state.phase == "failed", timeout=STATE_TIMEOUT_MS)
-        assert window.api_server.status_label.text() == f"API: port {port} in use"
+        assert window.api_status.text() == f"API: port {port} in use"
         assert window.banner.isVisible()
         message = window.banner.messages[-1]
         assert f"port {port} is already in use" in message and "Settings → Server" in message
         assert "Traceback" not in message and "--port" not in message
         assert send_and_wait(window, "Hi").content.strip()
         assert window.api_server.state.phase == "failed"
-        assert window.api_server.status_label.text() == f"API: port {port} in use"  # still taken: still said
+        assert window.api_status.text() == f"API: port {port} in use"  # still taken: still said
     # Once the port is free the server starts by itself; the status bar and the banner follow.
     qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
     assert window.api_server.state.port == port
-    assert window.api_server.status_label.text() == f"API: http://127.0.0.1:{port}"
+    assert window.api_status.text() == f"API: http://127.0.0.1:{port}"
     assert not window.banner.isVisible() and not window.banner.messages
     assert window.api_server.toggle_action.text() == "Stop the &API server"
     # Quitting stops the server first (inputs before generation and the store).
@@ -101,17 +101,17 @@ def test_a_public_address_without_a_key_is_refused(qtbot: Any, make_window: Any,
     window.apply_settings(updated(gui_settings, "server", enabled=True, host="0.0.0.0", port=0))
     qtbot.waitUntil(lambda: window.api_server.state.phase == "failed", timeout=STATE_TIMEOUT_MS)
     assert window.api_server.server is None
-    assert window.api_server.status_label.text() == "API: not started"
+    assert window.api_status.text() == "API: not started"
     assert "without an API key" in window.banner.messages[-1]
 
 
 def test_the_api_state_follows_the_language(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
     window = make_window(gui_settings, load=False)
     window.apply_settings(updated(gui_settings, "appearance", language="zh_CN"))
-    qtbot.waitUntil(lambda: window.api_server.status_label.text() == "API 已关闭")
+    qtbot.waitUntil(lambda: window.api_status.text() == "API 已关闭")
     assert window.api_server.toggle_action.text() == "启动 API 服务器(&A)"
     window.apply_settings(updated(window.runtime.settings, "appearance", language="en"))
-    qtbot.waitUntil(lambda: window.api_server.status_label.text() == "API off")
+    qtbot.waitUntil(lambda: window.api_status.text() == "API off")
 
 
 def test_an_api_call_that_acts_is_shown_in_the_status_bar_and_kept_across_restarts(
