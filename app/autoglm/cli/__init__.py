@@ -22,7 +22,7 @@ from autoglm.core.errors import UserFacingError
 
 _LOGGER = logging.getLogger(__name__)
 COMMAND_MODULES = ("gui", "chat", "docs", "models", "mcp", "export", "doctor", "serve", "voice", "agent", "bench",
-                   "selftest")
+                   "selftest", "update")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 
@@ -57,10 +57,18 @@ def register_modules(subparsers: Any, package: str, names: Sequence[str]) -> Non
         importlib.import_module(f"{package}.{name}").register(subparsers)
 
 
+def version_line() -> str:
+    """``AutoGLM Desktop 0.2.0``, and where an updated install's version came from."""
+    from autoglm.core.update_origin import origin_line
+
+    origin = origin_line()
+    return f"AutoGLM Desktop {__version__}" + (f" ({origin})" if origin else "")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(prog="autoglm", description="AutoGLM Desktop: a private, offline assistant.")
-    parser.add_argument("--version", action="version", version=f"AutoGLM Desktop {__version__}")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("-v", "--verbose", action="store_true", help="Log details to stderr")
     parser.add_argument("--selftest", action="store_true", help="Check this installation headlessly and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

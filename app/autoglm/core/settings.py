@@ -317,6 +317,14 @@ class DocumentSettings(BaseModel):
     embedder_idle_unload_s: int = Field(600, ge=0, description="Unload the embedding model after this many idle seconds (0: never)")
 
 
+class UpdateSettings(BaseModel):
+    """Where new versions come from; nothing is fetched unless the user asks or allowed it at start."""
+
+    check_on_start: bool = Field(False, description="Look for a new version when the app starts")
+    feed_url: str = Field("", description="Release feed address (empty: the one this version was released with)")
+    public_key: str = Field("", description="ed25519 key that signs the feed, base64 (empty: the release key)")
+
+
 class Settings(BaseSettings):
     """Every setting of the app, grouped as the Settings dialog shows them."""
 
@@ -330,6 +338,7 @@ class Settings(BaseSettings):
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
     appearance: AppearanceSettings = Field(default_factory=AppearanceSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    updates: UpdateSettings = Field(default_factory=UpdateSettings)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

@@ -1,0 +1,56 @@
+"""Where the installed version came from: the packaged app's folder and its ``update-origin.json``.
+
+Kept apart from the updater (and free of its HTTP and crypto imports) because every
+``autoglm --version`` and the About box read it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autoglm.core.update_feed import Release
+    from autoglm.core.update_install import UpdateSource
+
+ORIGIN_FILE = "update-origin.json"
+
+
+def install_root() -> Path | None:
+    """The packaged app's folder (the ``.app`` on macOS), or ``None`` when running from source."""
+    if not getattr(sys, "frozen", False):
+        return None
+    executable = Path(sys.executable).resolve()
+    if sys.platform == "darwin" and executable.parent.name == "MacOS":
+        return executable.parents[2]
+    return executable.parent
+
+
+def write_origin(root: Path, release: Release, source: UpdateSource, replaced: str) -> None:
+    """Record in the install where this version came from (for About and ``--version``)."""
+    origin = {"version": str(release.version), "feed_url": source.feed_url, "replaced": replaced,
+              "applied": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    (root / ORIGIN_FILE).write_text(json.dumps(origin, indent=2), encoding="utf-8")
+
+
+def read_origin(root: Path | None = None) -> dict[str, str] | None:
+    """``update-origin.json`` of the install (``None`` for an install that was never updated)."""
+    root = root if root is not None else install_root()
+    if root is None:
+        return None
+    try:
+        data = json.loads((root / ORIGIN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {str(key): str(value) for key, value in data.items()} if isinstance(data, dict) else None
+
+
+def origin_line(root: Path | None = None) -> str:
+    """The note "updated from <feed> on <date>" for an updated install; empty for one never updated."""
+    origin = read_origin(root)
+    if not origin:
+        return ""
+    return f"updated from {origin.get('feed_url', '?')} on {origin.get('applied', '?')[:10]}"
