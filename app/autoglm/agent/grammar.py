@@ -15,3 +15,6 @@ tap     ::= "do(action=\"Tap\", element=[" coord "," coord "])"
 finish  ::= "finish(message=\"" [^"\n]{1,60} "\")"
 coord   ::= [0-9] | [1-9] [0-9] | [1-9] [0-9] [0-9]
 """
+
+POINT_GBNF = TAP_OR_FINISH_GBNF.replace("action  ::= tap | finish", "action  ::= tap")
+"""For "where is …?": the answer is always a place (a tap), never a finish that names none."""

@@ -37,6 +37,7 @@ def register(subparsers: Any) -> None:
                                   description="Ask the model where something is on an image.")
     point.add_argument("question", help="What to find, e.g. \"where is the Wi-Fi setting?\"")
     point.add_argument("--image", type=Path, required=True, help="The screenshot")
+    point.add_argument("--marked", type=Path, metavar="PNG", help="Also write the screenshot with the point(s) drawn on it")
     _add_model_arguments(point)
     add_settings_arguments(point, ("generation",))
     point.set_defaults(handler=run_point)
@@ -71,10 +72,13 @@ def _start_model(args: argparse.Namespace, runtime: Any, quiet: bool) -> None:
     _check_vision(runtime, [object()])
 
 
-def _grammar(args: argparse.Namespace) -> str | None:
-    from autoglm.agent.grammar import TAP_OR_FINISH_GBNF
+def _grammar(args: argparse.Namespace, pointing: bool = False) -> str | None:
+    """The action grammar under --constrained: a tap alone when asked where, else a tap or finish."""
+    from autoglm.agent.grammar import POINT_GBNF, TAP_OR_FINISH_GBNF
 
-    return TAP_OR_FINISH_GBNF if args.constrained else None
+    if not args.constrained:
+        return None
+    return POINT_GBNF if pointing else TAP_OR_FINISH_GBNF
 
 
 def run_point(args: argparse.Namespace) -> int:
@@ -97,7 +101,7 @@ def run_point(args: argparse.Namespace) -> int:
             geometry = ScreenGeometry(*original.size)
         _start_model(args, runtime, quiet=True)
         language = _language(args, args.question)
-        model = RuntimeModel(runtime, grammar=_grammar(args), system_prompt=system_prompt(language),  # type: ignore[arg-type]
+        model = RuntimeModel(runtime, grammar=_grammar(args, pointing=True), system_prompt=system_prompt(language),  # type: ignore[arg-type]
                              max_tokens=runtime.settings.generation.max_tokens or 3000)
         reply = model.reply([ChatMessage("user", args.question, images)], threading.Event())
     finally:
@@ -110,10 +114,29 @@ def run_point(args: argparse.Namespace) -> int:
     print(json.dumps({"image": str(args.image), "image_size": [geometry.width, geometry.height],
                       "points": points, "action": parsed.action.to_dict() if parsed.action else None,
                       "thinking": parsed.thinking, "reply": reply}, ensure_ascii=False))
+    if points and args.marked is not None:
+        _write_marked(args.image, reply, args.marked)
     if not points:
         print(f"autoglm: the model named no point ({parsed.error or 'its action has no point'}).", file=sys.stderr)
         return 1
     return 0
+
+
+def _write_marked(image_path: Path, reply: str, out: Path) -> None:
+    """The screenshot with the reply's points drawn on it, as a PNG at ``out``."""
+    from PIL import Image
+
+    from autoglm.agent.marks import draw_marks, pointing_in_reply
+
+    pointing = pointing_in_reply(reply)
+    if pointing is None:
+        return
+    with Image.open(image_path) as original:
+        marked = draw_marks(original, pointing)
+    try:
+        marked.save(out, format="PNG")
+    except OSError as exc:
+        print(f"autoglm: the marked image cannot be written to {out}: {exc.strerror or exc}.", file=sys.stderr)
 
 
 def _ask_yes(question: str, default_yes: bool) -> bool:

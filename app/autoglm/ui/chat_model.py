@@ -46,6 +46,8 @@ class MessageItem:
     """A reply's sources (``core.conversation.Citation``), listed under it; each opens its document."""
     versions: list[int] = field(default_factory=list)
     """Message ids of this message's versions, oldest first (a switcher shows when there are several)."""
+    pointed: Any = None
+    """A reply that points at places on an image sent before it (``PointedImage``), drawn under it."""
     tool_turn_id: int = 0
     """On a ``tool`` row: the stored id of the reply that made the call (its result is kept there)."""
     key: int = field(default_factory=lambda: next(_KEYS))

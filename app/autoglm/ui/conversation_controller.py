@@ -26,6 +26,7 @@ from autoglm.core.types import ChatMessage, Completion, ImageInput
 from autoglm.tools.approval import Decision
 from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
 from autoglm.ui.composer import AttachmentDraft
+from autoglm.ui.pointed_answers import find_pointed, pointed_for
 from autoglm.ui.reply_worker import ReplyStreamWorker
 from autoglm.ui.tasks import BackgroundTask
 
@@ -74,6 +75,7 @@ def items_from_turns(turns: list[Turn]) -> list[MessageItem]:
                                tool_state=exchange.state, tool_turn_id=turn.message_id)
             card.content = _card_text(card)
             items.append(card)
+    find_pointed(items)
     return items
 
 
@@ -550,6 +552,8 @@ class ConversationController(QObject):
             timings[STOP_KEY] = "length"
         was_busy = self.busy
         self._replies.remove(reply)
+        if item.role == "assistant" and not item.error:
+            item.pointed = pointed_for(self.model.items(), item)
         self.model.changed(item)
         conversation_id, conversation, turn = reply.conversation_id, reply.conversation, reply.turn
         content, reasoning, error = item.content, item.reasoning, item.error

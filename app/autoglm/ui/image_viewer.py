@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImageReader, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
 class ImageViewerDialog(QDialog):
     """A resizable window with the image at its own size (scrolls when larger)."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, parent: QWidget | None = None, image: QImage | None = None) -> None:
+        """Show the image at ``path``, or ``image`` where given (a marked copy of it)."""
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
@@ -20,9 +21,11 @@ class ImageViewerDialog(QDialog):
         area = QScrollArea(self)
         area.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label = QLabel(area)
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        image = reader.read()
+        if image is None:
+            reader = QImageReader(str(path))
+            reader.setAutoTransform(True)
+            image = reader.read()
+        self.image = image
         # The stored file is named by its SHA-256: the title says what it is instead.
         self.setWindowTitle(self.tr("Attached image · {0} × {1}").format(image.width(), image.height())
                             if not image.isNull() else self.tr("Attached image"))

@@ -74,6 +74,7 @@ from autoglm.ui.message_delegate import (
 )
 from autoglm.ui.model_picker import ModelPickerWidget
 from autoglm.ui.notification import NotificationBannerWidget
+from autoglm.ui.pointed_answers import POINTED_SCHEME
 from autoglm.ui.projects_presenter import ProjectsPresenter
 from autoglm.ui.sidebar import SidebarWidget
 from autoglm.ui.speech_hook import SpeechHook
@@ -873,10 +874,24 @@ class MainWindow(QMainWindow):
                 if path is not None:
                     viewer = ImageViewerDialog(path, self)
                     viewer.show()
+        elif href.startswith(f"{POINTED_SCHEME}:") and item.pointed is not None:
+            self.show_pointed(item)
         elif href.startswith(f"{CITE_SCHEME}:") and href.split(":", 1)[1].isdigit():
             self.projects.open_citation(item, int(href.split(":", 1)[1]))
         elif href.startswith(("http://", "https://", "mailto:")):
             QDesktopServices.openUrl(QUrl(href))
+
+    def show_pointed(self, item: MessageItem) -> ImageViewerDialog | None:
+        """The image a reply points on, at full size with its points marked."""
+        from autoglm.ui.pointed_answers import marked_image
+
+        path = self.runtime.store.attachment_path(item.pointed.image_sha)
+        if path is None:
+            return None
+        image, _size = marked_image(path, item.pointed.pointing, max_side=None)
+        viewer = ImageViewerDialog(path, self, image=image)
+        viewer.show()
+        return viewer
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard shortcuts (Ctrl+/)."""

@@ -39,6 +39,7 @@ from autoglm.ui.markdown_html import (
     shift_copy_links,
     split_blocks,
 )
+from autoglm.ui.pointed_answers import POINTED_SCHEME, caption, marked_image
 from autoglm.ui.text_selection import TextSelection
 from autoglm.ui.theme import LIGHT, ThemeColours
 
@@ -152,6 +153,7 @@ class MessageDocumentFactory:
         self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label,
                                           math_points=look.font.pointSizeF(), math_colour=look.colours.text)
         self._thumbs: dict[str, QImage] = {}
+        self._marked: dict[tuple, tuple[QImage, str]] = {}
         self.copied: tuple[int, str] | None = None
         """(item key, what) just copied: "copy" or a code block's ``copy-code:N`` link, shown as copied."""
 
@@ -234,6 +236,10 @@ class MessageDocumentFactory:
             thumbs = "".join(f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
                              for n, sha in enumerate(item.attachments))
             parts.append(f"<p>{thumbs}</p>")
+        marked = self.pointed_view(item)
+        if marked is not None:
+            parts.append(f'<p><a href="{POINTED_SCHEME}:0"><img src="{POINTED_SCHEME}:{item.key}"/></a></p>'
+                         f'<p style="color:{muted};">{html.escape(marked[1])}</p>')
         if item.citations and not item.streaming:
             parts.append(self.sources_html(item))
         if item.error:
@@ -258,6 +264,19 @@ class MessageDocumentFactory:
             links.append(f'<a href="{CITE_SCHEME}:{number}" style="color:{colours.accent};">{html.escape(place)}</a>')
         return (f'<p style="color:{colours.muted};">{html.escape(label)} ' + " &nbsp;·&nbsp; ".join(links) + "</p>")
 
+    def pointed_view(self, item: MessageItem) -> tuple[QImage, str] | None:
+        """A pointing reply's marked image and the line saying what it marks (``None``: it points at nothing)."""
+        pointed = item.pointed
+        if pointed is None or item.streaming:
+            return None
+        key = (pointed.image_sha, pointed.pointing)
+        cached = self._marked.get(key)
+        if cached is None:
+            path = self.resolver(pointed.image_sha)
+            image, size = marked_image(path, pointed.pointing) if path is not None else (QImage(), (0, 0))
+            cached = self._marked[key] = (image, caption(pointed.pointing, size))
+        return cached
+
     def _thumbnail(self, sha: str) -> QImage:
         cached = self._thumbs.get(sha)
         if cached is not None:
@@ -279,10 +298,12 @@ class MessageDocumentFactory:
 
     def document(self, item: MessageItem, width: int, keep: bool = True) -> QTextDocument:
         """The item's rich text laid out ``width`` pixels wide."""
-        return self.html_document(self.html(item, keep), width, item.attachments)
+        return self.html_document(self.html(item, keep), width, item.attachments, item)
 
-    def html_document(self, body: str, width: int, attachments: list[str] | None = None) -> QTextDocument:
-        """``body`` as a document in the message look, laid out ``width`` pixels wide."""
+    def html_document(self, body: str, width: int, attachments: list[str] | None = None,
+                      item: MessageItem | None = None) -> QTextDocument:
+        """``body`` as a document in the message look, laid out ``width`` pixels wide (``item``: whose
+        marked image it may show)."""
         doc = QTextDocument()
         doc.setDocumentMargin(0)
         doc.setDefaultFont(self.look.font)
@@ -290,6 +311,9 @@ class MessageDocumentFactory:
                                  "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }")
         for sha in attachments or ():
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha))
+        marked = self.pointed_view(item) if item is not None else None
+        if marked is not None and item is not None:
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"{POINTED_SCHEME}:{item.key}"), marked[0])
         doc.setHtml(body)
         doc.setTextWidth(width)
         return doc
@@ -303,7 +327,7 @@ class MessageDocumentFactory:
             if width < max_width:
                 doc.setTextWidth(width)
         elif is_block_laid(item):  # the same pieces the view paints, so heights agree
-            docs = [self.html_document(part, column_width, item.attachments) for part in self.block_parts(item)]
+            docs = [self.html_document(part, column_width, item.attachments, item) for part in self.block_parts(item)]
             height = sum(int(doc.size().height()) for doc in docs)
             return height + 1, column_width, docs[-1] if docs else self.html_document("", column_width)
         else:
@@ -438,7 +462,7 @@ class MessageDelegate(QStyledItemDelegate):
         for part in self.factory.block_parts(item):
             doc = entry.blocks.get(part) or kept.get(part)
             if doc is None:
-                doc = self.factory.html_document(part, width, item.attachments)
+                doc = self.factory.html_document(part, width, item.attachments, item)
                 self.block_layouts += 1
             kept[part] = doc
             documents.append(doc)

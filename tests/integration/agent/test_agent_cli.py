@@ -91,7 +91,8 @@ def test_point_prints_the_models_point_in_grid_and_pixels(starter_gguf: Path, pr
     image.paste((220, 40, 40), (100, 100, 300, 200))
     image.save(picture)
     done = _autoglm("point", "--image", str(picture), "Where is the red button?", "--model", str(starter_gguf),
-                    "--mmproj", str(projector_gguf), "--constrained", home=tmp_path / "home", timeout=900)
+                    "--mmproj", str(projector_gguf), "--constrained", "--marked", str(tmp_path / "marked.png"),
+                    home=tmp_path / "home", timeout=900)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["image_size"] == [640, 400] and answer["action"]["action"] == "Tap"
@@ -99,3 +100,7 @@ def test_point_prints_the_models_point_in_grid_and_pixels(starter_gguf: Path, pr
     assert (point["pixel_x"], point["pixel_y"]) == grid_to_pixels(GridPoint(point["x"], point["y"]),
                                                                   ScreenGeometry(640, 400))
     assert answer["reply"].startswith("<think>") and "do(action=\"Tap\"" in answer["reply"]
+    with Image.open(tmp_path / "marked.png") as marked:
+        from autoglm.agent.marks import MARK_COLOUR
+
+        assert marked.size == (640, 400) and marked.getpixel((point["pixel_x"], point["pixel_y"])) == MARK_COLOUR
