@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QTextDocument, QTextTable
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QGuiApplication, QTextDocument, QTextTable, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from autoglm.ui.chat_model import MessageItem
+from autoglm.ui.code_scroll import code_areas
 from autoglm.ui.markdown_html import MarkdownRenderer
+from autoglm.ui.message_delegate import is_block_laid
 
 TABLE = "| Name | Size |\n|---|--:|\n| alpha | 1 |\n| beta | 22 |"
 CODE_REPLY = "Here:\n\n```python\nprint('hi')\n```\n\nDone."
@@ -138,18 +141,86 @@ def test_math_is_drawn_as_formulas_and_dollar_amounts_stay_text(qtbot: Any, make
     window.grab().save("/tmp/polish/math-window.png")
 
 
-def test_a_long_code_line_wraps_under_its_own_indentation_not_at_column_0(qapp: Any) -> None:
-    long_line = "    return compute(" + ", ".join(f"argument_{n}" for n in range(12)) + ")"
-    reply = f"```python\ndef f():\n{long_line}\n```"
-    document = QTextDocument()
-    document.setHtml(MarkdownRenderer().render(reply).html)
-    document.setTextWidth(360)
-    assert document.size().height() > 0  # lays the document out
+LONG_CODE_LINE = "    result = compute(" + ", ".join(f"argument_{n:02d}" for n in range(24)) + ")  # END"
+
+
+def _code_line_block(document: QTextDocument, text: str) -> Any:
     block = document.begin()
-    while block.isValid() and "compute(" not in block.text():
+    while block.isValid() and text not in block.text():
         block = block.next()
     assert block.isValid()
-    layout = block.layout()
-    assert layout.lineCount() >= 2, "the line did not wrap at this width"
-    first_x = layout.lineAt(0).x()
-    assert all(layout.lineAt(n).x() > first_x + 20 for n in range(1, layout.lineCount()))
+    return block
+
+
+def _wheel(view: Any, pos: QPoint, delta: QPoint, modifiers: Qt.KeyboardModifier) -> None:
+    global_pos = QPointF(view.viewport().mapToGlobal(pos))
+    event = QWheelEvent(QPointF(pos), global_pos, QPoint(), delta, Qt.MouseButton.NoButton, modifiers,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def _scroll_code(reply: str, qtbot: Any, make_window: Any, gui_settings: Any, name: str) -> None:
+    """Shift+wheel, a sideways wheel and the bar scroll a 300-character line to its end; it never wraps."""
+    assert len(LONG_CODE_LINE) >= 300
+    window = _window_with_messages(make_window, gui_settings, qtbot, count=0)
+    item = MessageItem("assistant", reply)
+    window.controller.model.append(MessageItem("user", "Code?"))
+    window.controller.model.append(item)
+    window._update_stack()
+    window.resize(900, 600)
+    view = window.chat_view
+    qtbot.wait(400)  # the resize's new row heights are measured in the background
+    view.scroll_to_end()
+    qtbot.wait(100)
+    index = view.model().index(1, 0)
+    rect = view.visualRect(index)
+    delegate = view.delegate
+    layout = delegate.row_layout(item, rect, True)
+    document, origin, _first = next(placed for placed in delegate.placed_documents(item, layout)
+                                    if "# END" in placed[0].toPlainText())
+    line = _code_line_block(document, "# END")
+    assert line.layout().lineCount() == 1, "the long code line wrapped"
+    assert line.layout().boundingRect().width() > layout.document.width()
+    area = code_areas(document, layout.document.width())[0]
+    line_y = area.top + 6 + line.layout().position().y() + 4  # block positions are within the table cell
+    centre = (origin + QPointF(40, line_y)).toPoint()
+    block = delegate.code_block_at(index, rect, centre)
+    assert block is not None and block.area.overflow > 0 and block.offset == 0
+    window.grab().save(f"/tmp/polish/{name}-start.png")
+    for _ in range(200):  # Shift+wheel down scrolls right, as in editors and browsers
+        _wheel(view, centre, QPoint(0, -120), Qt.KeyboardModifier.ShiftModifier)
+    block = delegate.code_block_at(index, view.visualRect(index), centre)
+    assert block is not None and block.offset == block.area.overflow, "not scrolled to the end of the line"
+    # the line's end is what is shown at the block's right edge now
+    right_edge = QPointF(block.area.visible_width - 8, line_y)
+    position = document.documentLayout().hitTest(delegate.unscrolled(item, document, right_edge, block.number
+                                                                     - _first), Qt.HitTestAccuracy.FuzzyHit)
+    assert position >= line.position() + line.length() - 4
+    window.grab().save(f"/tmp/polish/{name}-end.png")
+    _wheel(view, centre, QPoint(120, 0), Qt.KeyboardModifier.NoModifier)  # a sideways wheel scrolls back
+    block = delegate.code_block_at(index, view.visualRect(index), centre)
+    assert block is not None and 0 < block.offset < block.area.overflow
+    # dragging the bar to the left edge brings the start of the line back
+    bar = (block.origin + block.area.thumb(block.offset).center()).toPoint()
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=bar)
+    qtbot.mouseMove(view.viewport(), bar - QPoint(2000, 0))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=bar - QPoint(2000, 0))
+    block = delegate.code_block_at(index, view.visualRect(index), centre)
+    assert block is not None and block.offset == 0
+    # the header keeps to the column, so its Copy link is where it always was, scrolled or not
+    delegate.scroll_code_block(block, block.area.overflow)
+    header = (block.origin + QPointF(block.area.visible_width - 20, block.area.top - 14)).toPoint()
+    assert delegate.hit(index, view.visualRect(index), header) == ("anchor", "copy-code:0")
+
+
+def test_a_long_code_line_stays_one_line_and_its_block_scrolls_to_its_end(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    reply = f"Here it is:\n\n```python\ndef f():\n{LONG_CODE_LINE}\n    return result\n```\n\nThat is all."
+    _scroll_code(reply, qtbot, make_window, gui_settings, "code-scroll")
+
+
+def test_a_code_block_in_a_long_reply_scrolls_too(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    prose = "\n\n".join(f"Paragraph {n} says something about the code below." for n in range(80))
+    reply = f"{prose}\n\n```python\n{LONG_CODE_LINE}\n```\n\nThat is all."
+    assert is_block_laid(MessageItem("assistant", reply))
+    _scroll_code(reply, qtbot, make_window, gui_settings, "code-scroll-long")

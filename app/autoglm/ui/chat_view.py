@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QResizeEvent,
     QTextDocument,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +40,7 @@ from autoglm.ui.icons import icon
 from autoglm.ui.main_thread import run_on_main
 from autoglm.ui.markdown_html import COPY_CODE_SCHEME
 from autoglm.ui.message_delegate import (
+    CodeBlockHit,
     Measured,
     MessageDelegate,
     action_label,
@@ -50,6 +52,7 @@ from autoglm.ui.text_selection import TextSelection, position_at, word_at
 
 _LOGGER = logging.getLogger(__name__)
 _FOLLOW_SLACK_PX = 24
+_CODE_SCROLL_PX_PER_NOTCH = 60
 _REMEASURE_DELAY_MS = 150
 COPIED_FEEDBACK_MS = 1500
 """How long a copy button shows a check mark (a code block's link reads "Copied")."""
@@ -91,6 +94,7 @@ class ChatViewWidget(QListView):
         model.rowsRemoved.connect(lambda *_args: self.clear_text_selection())
         self._press: tuple[QPoint, TextSelection] | None = None  # where a possible drag began
         self._dragging = False
+        self._code_drag: tuple[CodeBlockHit, float] | None = None  # a code block's bar being dragged, from x
         model.dataChanged.connect(self._data_changed)
         self._remeasure_timer = QTimer(self)
         self._remeasure_timer.setSingleShot(True)
@@ -285,7 +289,7 @@ class ChatViewWidget(QListView):
         item: MessageItem = index.data(ITEM_ROLE)
         layout = self.delegate.row_layout(item, self.visualRect(index), row == self.model().rowCount() - 1)
         document = self.delegate.document(item, layout.document.width())
-        return document, QPointF(pos - layout.document.topLeft())
+        return document, self.delegate.unscrolled(item, document, QPointF(pos - layout.document.topLeft()))
 
     def select_words(self, row: int, words: str) -> bool:
         """Select the first place ``words`` appear (any case) in message ``row``: a search match shown."""
@@ -322,6 +326,11 @@ class ChatViewWidget(QListView):
             return
         self.clear_text_selection()
         index = self.indexAt(pos)
+        block = self.delegate.code_block_at(index, self.visualRect(index), pos) if index.isValid() else None
+        if block is not None and block.area.overflow and block.area.bar_strip().contains(QPointF(pos) - block.origin):
+            self._code_drag = (block, pos.x())  # the bar under a wide code block: drag it to scroll
+            event.accept()
+            return
         found = self._document_at(index.row(), pos) if index.isValid() else None
         if found is not None:
             start = position_at(*found)
@@ -353,6 +362,12 @@ class ChatViewWidget(QListView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """Drag selects text; otherwise a pointing hand over links and buttons."""
+        if self._code_drag is not None:
+            block, start_x = self._code_drag
+            offset = block.area.offset_for_drag(block.offset, event.position().x() - start_x)
+            if self.delegate.scroll_code_block(block, offset):
+                self.viewport().update()
+            return
         if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self._drag_to(event.position().toPoint())
             if self._dragging:
@@ -383,7 +398,8 @@ class ChatViewWidget(QListView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """End a drag selection, or activate the button or link under the pointer."""
-        dragged, self._press, self._dragging = self._dragging, None, False
+        dragged, self._press, self._dragging = self._dragging or self._code_drag is not None, None, False
+        self._code_drag = None
         if dragged:
             event.accept()
             return
@@ -394,6 +410,21 @@ class ChatViewWidget(QListView):
                 event.accept()
                 return
         super().mouseReleaseEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        """A sideways wheel, or Shift with the wheel, over a wide code block scrolls that block."""
+        delta = event.angleDelta()
+        sideways = delta.x() or (delta.y() if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0)
+        pos = event.position().toPoint()
+        index = self.indexAt(pos)
+        block = self.delegate.code_block_at(index, self.visualRect(index), pos) if sideways and index.isValid() else None
+        if block is not None and block.area.overflow:
+            pixels = event.pixelDelta().x() if event.pixelDelta().x() else sideways * _CODE_SCROLL_PX_PER_NOTCH / 120
+            if self.delegate.scroll_code_block(block, block.offset - pixels):
+                self.update(index)
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def activate(self, row: int, hit: tuple[str, str]) -> None:
         """Act as if ``hit`` (an action or an anchor) was clicked in ``row``."""

@@ -163,29 +163,25 @@ class MarkdownRenderer:
         background, header, text_colour = code_colours(self.dark)
         body = self._code_lines(code, highlight_code(code, language, self.dark), text_colour)
         label = html.escape(language or "text")
+        # The header (language, Copy) is a table of its own above the code, so it keeps to the
+        # column while the lines below run as wide as they are (see ``ui.code_scroll``).
         return (
+            f'<table width="100%" cellspacing="0" cellpadding="6" style="background-color:{header};'
+            f' margin-top:4px; margin-bottom:0px;">'
+            f'<tr><td><span style="color:#8b949e;">{label}</span></td>'
+            f'<td align="right"><a href="{COPY_CODE_SCHEME}:{number}">{html.escape(self.copy_label)}</a></td></tr>'
+            f'</table>'
             f'<table width="100%" cellspacing="0" cellpadding="6" style="background-color:{background};'
-            f' margin-top:4px; margin-bottom:4px;">'
-            f'<tr><td style="background-color:{header};"><span style="color:#8b949e;">{label}</span></td>'
-            f'<td align="right" style="background-color:{header};">'
-            f'<a href="{COPY_CODE_SCHEME}:{number}">{html.escape(self.copy_label)}</a></td></tr>'
-            f'<tr><td colspan="2">{body}</td></tr></table>'
+            f' margin-top:0px; margin-bottom:4px;"><tr><td>{body}</td></tr></table>'
         )
 
-    def _code_lines(self, code: str, highlighted: str, colour: str) -> str:
-        """One paragraph per code line with a hanging indent: a line too long for the column
-        goes on under its own indentation (plus four), never back at column 0."""
-        style = f"font-family:monospace; color:{colour};"
-        lines, shown = code.split("\n"), highlighted.split("\n")
-        if len(lines) != len(shown):  # never expected; the block still reads, just without the indent
-            return f'<span style="{style}">{_keep_spaces(highlighted.replace(chr(10), "<br/>"))}</span>'
-        char = max(6, round(self.math_points * 96 / 72 * 0.6))  # a monospace character's width in pixels
-        paragraphs = []
-        for line, body in zip(lines, shown, strict=True):
-            indent = (len(line) - len(line.lstrip(" ")) + 4) * char
-            paragraphs.append(f'<p style="margin-top:0px; margin-bottom:0px; margin-left:{indent}px; '
-                              f'text-indent:-{indent}px; {style}">{_keep_spaces(body) or "&nbsp;"}</p>')
-        return "".join(paragraphs)
+    @staticmethod
+    def _code_lines(code: str, highlighted: str, colour: str) -> str:
+        """One unwrapped paragraph per code line: a line longer than the column stays one line
+        and its block scrolls sideways, as in an editor (wrapping sent it back to column 0)."""
+        style = f"margin-top:0px; margin-bottom:0px; white-space:pre; font-family:monospace; color:{colour};"
+        lines = highlighted.split("\n") if highlighted.count("\n") == code.count("\n") else [html.escape(code)]
+        return "".join(f'<p style="{style}">{line or "&nbsp;"}</p>' for line in lines)
 
     def _render_math(self, token: Any, display: bool) -> str:
         from autoglm.ui.math_images import formula_html
@@ -247,22 +243,3 @@ def split_blocks(text: str) -> list[str]:
     if current:
         blocks.append("\n".join(current))
     return blocks
-
-
-def _keep_spaces(fragment: str) -> str:
-    """Keep runs of spaces in highlighted code (Qt collapses them outside ``<pre>``)."""
-    out: list[str] = []
-    in_tag = False
-    previous_space = False
-    for char in fragment:
-        if char == "<":
-            in_tag = True
-        elif char == ">":
-            in_tag = False
-        if not in_tag and char == " ":
-            out.append("&nbsp;" if previous_space or not out or out[-1].endswith(">") else " ")
-            previous_space = True
-            continue
-        previous_space = False
-        out.append(char)
-    return "".join(out)

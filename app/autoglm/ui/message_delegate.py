@@ -32,6 +32,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPalett
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
+from autoglm.ui.code_scroll import CodeArea, clamp, code_areas, draw_document, to_document
 from autoglm.ui.icons import icon
 from autoglm.ui.markdown_html import (
     COPY_CODE_SCHEME,
@@ -369,6 +370,18 @@ def is_block_laid(item: MessageItem) -> bool:
 
 
 
+@dataclass(frozen=True)
+class CodeBlockHit:
+    """A code block under the pointer: which one, where its document is painted, how far it scrolls."""
+
+    key: int
+    number: int
+    area: CodeArea
+    origin: QPointF
+    """Its document's top-left corner in the view."""
+    offset: float
+
+
 @dataclass
 class Measured:
     """A size measured off the GUI thread."""
@@ -406,6 +419,8 @@ class MessageDelegate(QStyledItemDelegate):
         """Text selected in one row (set by the view; painted here)."""
         self.row_width: Callable[[], int] = lambda: 0
         """Width of a row (the view's viewport), set by the view."""
+        self.code_offsets: dict[tuple[int, int], float] = {}
+        """How far each wide code block is scrolled sideways: (item key, block number) → pixels."""
 
     def _resolve(self, sha: str) -> Path | None:
         return self.attachment_resolver(sha)
@@ -590,7 +605,8 @@ class MessageDelegate(QStyledItemDelegate):
             context.clip = QRectF(0, 0, layout.document.width(), layout.document.height())
             if self.selection is not None and self.selection.row == index.row() and not self.selection.empty:
                 context.selections = [self.selection.painted(doc, self.colours.accent, self.colours.accent_text)]
-            doc.documentLayout().draw(painter, context)
+            areas = code_areas(doc, layout.document.width())
+            draw_document(painter, doc, context, areas, self.code_block_offsets(item, 0, areas), self.colours.muted)
             painter.translate(-QPointF(layout.document.topLeft()))
         for name, rect in layout.actions:
             hovered = self.hover == (index.row(), name)
@@ -623,16 +639,67 @@ class MessageDelegate(QStyledItemDelegate):
         """Paint a streaming reply's block documents one under another (only those in view)."""
         shown = visible
         top = area.top()
+        first_code = 0
         for doc in self.stream_documents(item, area.width()):
             height = int(doc.size().height())
+            areas = code_areas(doc, area.width())
             if top + height >= shown.top() and top <= shown.bottom():
                 painter.translate(QPointF(area.left(), top))
                 context = DocLayout.PaintContext()
                 context.palette = palette
                 context.clip = QRectF(0, 0, area.width(), height)
-                doc.documentLayout().draw(painter, context)
+                draw_document(painter, doc, context, areas, self.code_block_offsets(item, first_code, areas),
+                              self.colours.muted)
                 painter.translate(-QPointF(area.left(), top))
             top += height
+            first_code += len(areas)
+
+    def code_block_offsets(self, item: MessageItem, first: int, areas: list[CodeArea]) -> list[float]:
+        """How far each of ``areas`` (code blocks ``first``… of ``item``) is scrolled, within its range."""
+        return [clamp(self.code_offsets.get((item.key, first + n), 0.0), area) for n, area in enumerate(areas)]
+
+    def placed_documents(self, item: MessageItem, layout: RowLayout) -> list[tuple[QTextDocument, QPointF, int]]:
+        """Each document of a row with its top-left corner in the view and the number of its first code block."""
+        width = layout.document.width()
+        if not is_block_laid(item):
+            return [(self.document(item, width), QPointF(layout.document.topLeft()), 0)]
+        placed = []
+        top, first_code = layout.document.top(), 0
+        for doc in self.stream_documents(item, width):
+            placed.append((doc, QPointF(layout.document.left(), top), first_code))
+            top += int(doc.size().height())
+            first_code += len(code_areas(doc, width))
+        return placed
+
+    def code_block_at(self, index: QModelIndex, rect: QRect, pos: QPoint) -> CodeBlockHit | None:
+        """The code block under ``pos`` in the row at ``rect``, if any."""
+        item: MessageItem = index.data(ITEM_ROLE)
+        if item.role == "user":
+            return None
+        layout = self.row_layout(item, rect, index.row() == index.model().rowCount() - 1)
+        if not layout.document.contains(pos):
+            return None
+        for doc, origin, first_code in self.placed_documents(item, layout):
+            local = QPointF(pos) - origin
+            areas = code_areas(doc, layout.document.width())
+            for number, (area, offset) in enumerate(zip(areas, self.code_block_offsets(item, first_code, areas),
+                                                        strict=True)):
+                if area.rect().contains(local):
+                    return CodeBlockHit(item.key, first_code + number, area, origin, offset)
+        return None
+
+    def scroll_code_block(self, block: CodeBlockHit, offset: float) -> bool:
+        """Scroll ``block`` sideways to ``offset``; whether it moved."""
+        offset = clamp(offset, block.area)
+        if offset == block.offset:
+            return False
+        self.code_offsets[(block.key, block.number)] = offset
+        return True
+
+    def unscrolled(self, item: MessageItem, doc: QTextDocument, point: QPointF, first_code: int = 0) -> QPointF:
+        """``point`` over ``doc`` as painted to where it is in the document (code blocks scroll)."""
+        areas = code_areas(doc, doc.textWidth())
+        return to_document(point, areas, self.code_block_offsets(item, first_code, areas))
 
     # -- hit testing -----------------------------------------------------------------------
     def hit(self, index: QModelIndex, rect: QRect, pos: QPoint) -> tuple[str, str] | None:
@@ -643,17 +710,9 @@ class MessageDelegate(QStyledItemDelegate):
         for name, action_rect in layout.actions:
             if action_rect.contains(pos):
                 return ("action", name)
-        if layout.document.contains(pos) and is_block_laid(item):
-            top = layout.document.top()
-            for doc in self.stream_documents(item, layout.document.width()):
-                height = int(doc.size().height())
-                if pos.y() < top + height:
-                    href = doc.documentLayout().anchorAt(QPointF(pos.x() - layout.document.left(), pos.y() - top))
+        if layout.document.contains(pos):
+            for doc, origin, first_code in self.placed_documents(item, layout):
+                if pos.y() < origin.y() + int(doc.size().height()):
+                    href = doc.documentLayout().anchorAt(self.unscrolled(item, doc, QPointF(pos) - origin, first_code))
                     return ("anchor", href) if href else None
-                top += height
-        elif layout.document.contains(pos):
-            doc = self.document(item, layout.document.width())
-            href = doc.documentLayout().anchorAt(QPointF(pos - layout.document.topLeft()))
-            if href:
-                return ("anchor", href)
         return None
