@@ -795,8 +795,8 @@
     </message>
     <message>
         <location filename="../../app/autoglm/ui/documents_panel.py" line="144"/>
-        <source>Drop files or folders here, or add them. The assistant answers this project&apos;s chats from them and names its sources.</source>
-        <translation>把文件或文件夹拖到这里，或点击添加。助手会根据它们回答此项目的聊天，并注明出处。</translation>
+        <source>Drop files or folders here, or add them. The assistant answers this project&apos;s chats from them and names its sources. Folders are watched while the app runs: files added, changed or deleted there are read again.</source>
+        <translation>把文件或文件夹拖到这里，或点击添加。助手会根据它们回答此项目的聊天，并注明出处。应用运行时会监视文件夹：其中新增、修改或删除的文件会重新读取。</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/documents_panel.py" line="251"/>

@@ -169,7 +169,8 @@ def test_the_documents_panel_and_citation_viewer_are_in_chinese(qtbot, make_wind
         window.languages.apply("en")
 
 
-def test_a_renamed_project_keeps_its_documents(qtbot, make_window, gui_settings, tmp_path: Path) -> None:
+def test_a_renamed_project_keeps_its_documents_without_indexing_them_again(qtbot, make_window, gui_settings,
+                                                                            tmp_path: Path) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Lisbon")
     note = tmp_path / "trams.md"
@@ -178,16 +179,51 @@ def test_a_renamed_project_keeps_its_documents(qtbot, make_window, gui_settings,
     drop_files(panel, [note])
     wait_for_run(qtbot, panel)
     panel.close()
+    library = window.projects.library()
+    before = library.documents(project_id)
+    assert [(d.name, d.status) for d in before] == [("trams.md", "indexed")]
 
     window.sidebar.refresh()
     with qtbot.waitSignal(window.projects.projectsChanged, timeout=5000):
         window.sidebar.project_item(project_id).setText(0, "Lisbon 2026")  # renamed in place
-    run = window.projects.index_run(project_id)
-    assert run is not None
-    with qtbot.waitSignal(run.ended, timeout=INDEX_TIMEOUT_MS):
-        pass
-    library = window.projects.library()
-    qtbot.waitUntil(lambda: library.index.documents("Lisbon") == [], timeout=10_000)
-    assert [d.name for d in library.index.documents("Lisbon 2026")] == ["trams.md"]
+    assert window.runtime.store.get_project(project_id).name == "Lisbon 2026"
+    assert window.projects.index_run(project_id) is None, "a rename indexes nothing"
+    assert library.documents(project_id) == before  # same rows, same time of indexing
+    assert library.documents("Lisbon 2026") == before and library.documents("Lisbon") == []
+    assert [c.source for c in library.retrieve(project_id, "Which tram climbs to the castle?").citations] \
+        == ["trams.md"]
     again = open_panel(qtbot, window, project_id)
     qtbot.waitUntil(lambda: again.rows() == [("trams.md", "Indexed")], timeout=10_000)
+
+
+def test_a_folder_added_in_the_window_is_watched_while_it_runs(qtbot, make_window, gui_settings,
+                                                                tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Lisbon")
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    (folder / "trams.md").write_text("# Trams\n\nTram 28 climbs to the castle.\n", encoding="utf-8")
+    panel = open_panel(qtbot, window, project_id)
+    drop_files(panel, [folder])
+    wait_for_run(qtbot, panel)
+    library = window.projects.library()
+    qtbot.waitUntil(lambda: str(project_id) in library.watched(), timeout=10_000)
+
+    ferry = folder / "ferry.md"
+    started = time.monotonic()
+    ferry.write_text("# Ferry\n\nThe ferry to Cacilhas leaves every 20 minutes.\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: dict(panel.rows()).get("ferry.md") == "Indexed", timeout=30_000)
+    listed_after = time.monotonic() - started
+    assert library.retrieve(project_id, "How often does the ferry to Cacilhas leave?").citations[0].source \
+        == "ferry.md"
+
+    ferry.write_text("# Ferry\n\nThe ferry to Cacilhas leaves every 15 minutes.\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: any("15 minutes" in c.text for c in library.retrieve(project_id, "ferry Cacilhas")
+                                .citations), timeout=30_000)
+    ferry.unlink()
+    qtbot.waitUntil(lambda: "ferry.md" not in dict(panel.rows()), timeout=30_000)
+    assert dict(panel.rows()) == {"trams.md": "Indexed"}
+    assert listed_after < 10, f"the new file was listed after {listed_after:.1f} s"
+
+    window.projects._delete(project_id, with_conversations=True)  # as the confirmation does
+    qtbot.waitUntil(lambda: library.watched() == {}, timeout=10_000)

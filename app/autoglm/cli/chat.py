@@ -335,7 +335,7 @@ def open_project(runtime: Any, project: str) -> Any:
 
     runtime.use_embedder(embedder_factory(runtime.settings))
     library = DocumentLibrary(runtime)
-    if not any(d.status == "indexed" for d in library.index.documents(project)):
+    if not any(d.status == "indexed" for d in library.documents(project)):
         library.close()
         raise InputError(f"The project {project!r} has no indexed documents: add some with "
                          f"autoglm docs add {project} PATH…")

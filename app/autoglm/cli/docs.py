@@ -123,7 +123,7 @@ def _add(args: argparse.Namespace, library: Any) -> int:
 
 
 def _reindex(args: argparse.Namespace, library: Any) -> int:
-    if not library.index.documents(args.project):
+    if not library.documents(args.project):
         raise InputError(f"The project {args.project!r} has no documents (add some with autoglm docs add).")
     show = not args.json and sys.stderr.isatty()
     report = _index(library.reindex_in_background(args.project, on_progress=_bar if show else None,
@@ -137,7 +137,7 @@ def _reindex(args: argparse.Namespace, library: Any) -> int:
 
 def _list(args: argparse.Namespace, library: Any) -> int:
     if args.project is None:
-        projects = {name: len(library.index.documents(name)) for name in library.index.projects()}
+        projects = {library.project_name(key): len(library.index.documents(key)) for key in library.index.projects()}
         if args.json:
             print(json.dumps({"projects": projects}, ensure_ascii=False))
         elif not projects:
@@ -145,7 +145,7 @@ def _list(args: argparse.Namespace, library: Any) -> int:
         for name, count in projects.items() if not args.json else ():
             print(f"{name}\t{count} document(s)")
         return 0
-    documents = library.index.documents(args.project)
+    documents = library.documents(args.project)
     if args.json:
         print(json.dumps({"project": args.project, "documents": [
             {"path": d.path, "name": d.name, "status": d.status, "reason": d.reason, "size": d.size,
@@ -164,10 +164,10 @@ def _remove(args: argparse.Namespace, library: Any) -> int:
     if args.all == bool(args.paths):
         raise InputError("Name the files or folders to forget, or --all for the whole project (not both).")
     if args.all:
-        removed = [d.path for d in library.index.documents(args.project)]
-        library.index.remove_project(args.project)
+        removed = [d.path for d in library.documents(args.project)]
+        library.forget_project(args.project)
     else:
-        removed = library.index.remove(args.project, args.paths)
+        removed = library.remove(args.project, args.paths)
     if args.json:
         print(json.dumps({"removed": removed}, ensure_ascii=False))
     elif not removed:
@@ -179,7 +179,7 @@ def _remove(args: argparse.Namespace, library: Any) -> int:
 
 def _search(args: argparse.Namespace, library: Any) -> int:
     if args.mode is not None:
-        passages = library.index.search(args.project, args.question, library.runtime.settings.documents.passages,
+        passages = library.index.search(library.key(args.project), args.question, library.runtime.settings.documents.passages,
                                         args.mode)
         from autoglm.knowledge.library import as_citation
 

@@ -1,10 +1,10 @@
 """Projects' documents in the app's SQLite document index: passages, their vectors, their keywords.
 
-Tables (beside the conversation store's, in the same file, through a connection that can
-load ``sqlite-vec``):
+Tables (in a database of its own, through a connection that can load ``sqlite-vec``):
 
 * ``kb_documents`` — one row per file of a project: path, size, mtime, sha256, status and,
   for a file that could not be read, the reason in words;
+* ``kb_folders`` — the folders added to a project, which the window keeps watching;
 * ``kb_chunks`` — the passages, with page, heading and line;
 * ``kb_chunks_fts`` — FTS5 over the passages (trigram tokenizer, so Chinese is searchable);
 * ``kb_vectors`` — ``vec0`` vectors, partitioned by project.
@@ -13,6 +13,10 @@ Indexing streams: a file is read section by section and its passages are embedde
 written in small batches, so memory stays bounded whatever the file's size. It reports
 progress through a callback and stops between two batches when its cancel event is set.
 Re-indexing skips files whose size and time (else content hash) did not change.
+
+A project is an opaque key here. The app files documents under the project's id (so a
+rename changes nothing); an index from before that filed them under names, which
+``DocumentLibrary`` moves to ids when it opens one (``keys_are_project_ids``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ MIN_SIMILARITY = 0.25
 _BATCH_CHUNKS = 32
 _HASH_BYTES = 1 << 20
 _CANDIDATES = 50
+_KEYED_BY_PROJECT_ID = 1
+"""``PRAGMA user_version`` of an index whose keys are project ids (0: names, as it was before)."""
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
 _STOPWORDS = frozenset(
@@ -227,6 +233,8 @@ class DocumentIndex:
 
     def _create_tables(self) -> None:
         with self._lock, self._conn:
+            fresh = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_documents'").fetchone() is None
             self._conn.executescript(f"""
             CREATE TABLE IF NOT EXISTS kb_documents (
                 id INTEGER PRIMARY KEY, project TEXT NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL,
@@ -251,7 +259,34 @@ class DocumentIndex:
             END;
             CREATE VIRTUAL TABLE IF NOT EXISTS kb_vectors USING vec0(
                 project TEXT PARTITION KEY, embedding float[{self.dimensions}] distance_metric=cosine);
+            CREATE TABLE IF NOT EXISTS kb_folders (
+                project TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (project, path));
             """)
+            if fresh:
+                self._conn.execute(f"PRAGMA user_version = {_KEYED_BY_PROJECT_ID}")
+
+    @property
+    def keys_are_project_ids(self) -> bool:
+        """Whether documents are filed under project ids (an older index filed them under names)."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0]) >= _KEYED_BY_PROJECT_ID
+
+    def mark_keys_as_project_ids(self) -> None:
+        """Record that every key is now a project id (once the names were moved)."""
+        with self._lock, self._conn:
+            self._conn.execute(f"PRAGMA user_version = {_KEYED_BY_PROJECT_ID}")
+
+    def folders(self, project: str | None = None) -> dict[str, list[str]]:
+        """The folders added to each project (or to one), to keep watching them."""
+        query = "SELECT project, path FROM kb_folders"
+        values: tuple[str, ...] = ()
+        if project is not None:
+            query, values = query + " WHERE project = ?", (project,)
+        found: dict[str, list[str]] = {}
+        with self._lock:
+            for key, path in self._conn.execute(query + " ORDER BY project, path", values):
+                found.setdefault(key, []).append(path)
+        return found
 
     def close(self) -> None:
         """Close the connection."""
@@ -284,11 +319,14 @@ class DocumentIndex:
         self._conn.execute("DELETE FROM kb_chunks WHERE document_id = ?", (document_id,))
 
     def remove(self, project: str, paths: Iterable[Path | str]) -> list[str]:
-        """Forget files (or every file under a folder) of the project; returns the paths removed."""
+        """Forget files (or every file under a folder, and the folder itself) of the project; returns the
+        paths removed."""
         removed: list[str] = []
         with self._write_lock, self._lock, self._conn:
             for given in paths:
                 wanted = str(Path(given).expanduser().resolve())
+                self._conn.execute("DELETE FROM kb_folders WHERE project = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+                                   (project, wanted, _like_prefix(wanted)))
                 rows = self._conn.execute(
                     "SELECT id, path FROM kb_documents WHERE project = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
                     (project, wanted, _like_prefix(wanted))).fetchall()
@@ -299,9 +337,12 @@ class DocumentIndex:
         return removed
 
     def remove_project(self, project: str) -> int:
-        """Forget every document of the project; returns how many."""
+        """Forget every document and folder of the project; returns how many documents."""
         paths = [d.path for d in self.documents(project)]
-        return len(self.remove(project, paths))
+        removed = len(self.remove(project, paths))
+        with self._write_lock, self._lock, self._conn:
+            self._conn.execute("DELETE FROM kb_folders WHERE project = ?", (project,))
+        return removed
 
     def rename_project(self, old: str, new: str) -> int:
         """File the project's documents (passages and vectors as they are) under a new name; returns how many."""
@@ -315,6 +356,7 @@ class DocumentIndex:
             self._conn.execute("DELETE FROM kb_vectors WHERE project = ?", (old,))
             self._conn.executemany("INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
                                    [(rowid, new, blob) for rowid, blob in vectors])
+            self._conn.execute("UPDATE kb_folders SET project = ? WHERE project = ?", (new, old))
             return int(self._conn.execute("UPDATE kb_documents SET project = ? WHERE project = ?",
                                           (new, old)).rowcount)
 
@@ -324,12 +366,18 @@ class DocumentIndex:
         """Index files and folders into the project (blocking: run it off the GUI thread).
 
         Unchanged files are skipped unless ``force``; a file that cannot be read is recorded
-        as failed with its reason and the rest goes on.
+        as failed with its reason and the rest goes on. Folders given are remembered (``folders``).
         """
         if not project.strip():
             raise InputError("A project name is needed.")
         started = time.perf_counter()
-        files, missing = expand_paths(Path(p) for p in paths)
+        given = [Path(p).expanduser() for p in paths]
+        folders = [str(p.resolve()) for p in given if p.is_dir()]
+        if folders:
+            with self._lock, self._conn:
+                self._conn.executemany("INSERT OR IGNORE INTO kb_folders (project, path) VALUES (?, ?)",
+                                       [(project, folder) for folder in folders])
+        files, missing = expand_paths(given)
         report = IndexReport(failed=dict(missing))
         state = IndexProgress(files_total=len(files))
         cancel = cancel or threading.Event()
@@ -353,10 +401,12 @@ class DocumentIndex:
 
     def reindex(self, project: str, *, force: bool = False, progress: ProgressCallback | None = None,
                 cancel: threading.Event | None = None) -> IndexReport:
-        """Index the project's files again where they changed; forget those that are gone."""
+        """Index the project's files again where they changed, and new files of its folders; forget those
+        that are gone."""
         known = self.documents(project)
         gone = [d.path for d in known if not Path(d.path).exists()]
-        report = self.add(project, [d.path for d in known if d.path not in gone], progress=progress,
+        folders = [f for f in self.folders(project).get(project, []) if Path(f).is_dir()]
+        report = self.add(project, [d.path for d in known if d.path not in gone] + folders, progress=progress,
                           cancel=cancel, force=force)
         report.removed = self.remove(project, gone) if gone else []
         return report

@@ -3,6 +3,10 @@
 The fronts (window, ``autoglm docs``, ``autoglm chat --project``, the API) hold one
 ``DocumentLibrary`` over the runtime: it indexes in a worker thread that can be cancelled
 and reports progress, and it turns a question into the cited passages a request carries.
+
+Documents are filed under the project's id in the conversation store, so renaming a
+project leaves them as they are; the fronts name a project by its record, its id or its
+name (the terminal's and the API's way), and the library finds the id.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.core.conversation import Citation, grounded_question
+from autoglm.core.errors import InputError, UserFacingError
+from autoglm.core.projects import ProjectRecord
 from autoglm.core.types import ChatMessage
 from autoglm.knowledge.embedder import estimate_tokens
 from autoglm.knowledge.index import (
     DocumentIndex,
+    DocumentRecord,
     IndexProgress,
     IndexReport,
     Passage,
@@ -27,6 +34,11 @@ from autoglm.knowledge.index import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+
+ProjectRef = ProjectRecord | int | str
+"""A project as a front names it: its record, its id, or its name."""
+ChangeCallback = Callable[[str, IndexReport], None]
+"""Told the project's key and what changed when a watched folder's files were indexed again."""
 
 
 def as_citation(passage: Passage) -> Citation:
@@ -105,54 +117,168 @@ class DocumentLibrary:
             embedder = None  # the language model's embeddings do not fit the passages' vectors
         self.index = index or DocumentIndex(runtime.paths.documents_path, embedder, chunk_chars=settings.chunk_chars)
         self._watchers: dict[str, Any] = {}
+        self._on_change: ChangeCallback | None = None
         self._lock = threading.Lock()
+        if not self.index.keys_are_project_ids:
+            self._file_under_ids()
 
     def close(self) -> None:
         """Stop watching folders and close the index."""
         with self._lock:
             watchers, self._watchers = list(self._watchers.values()), {}
+            self._on_change = None
         for watcher in watchers:
             watcher.stop()
         self.index.close()
 
+    # -- projects -----------------------------------------------------------------------------------
+    def key(self, project: ProjectRef, *, create: bool = False) -> str:
+        """The key the index files the project's documents under (its id); ``InputError`` for an unknown name
+        unless ``create``, which makes a project of that name."""
+        if isinstance(project, ProjectRecord):
+            return str(project.id)
+        if isinstance(project, int):
+            return str(project)
+        store = self.runtime.store
+        record = store.project_named(project)
+        if record is None and create:
+            return str(store.create_project(project))
+        if record is None:
+            raise InputError(f"There is no project named {project!r}.")
+        return str(record.id)
+
+    def project_name(self, key: str) -> str:
+        """The name of the project filed under ``key`` (the key itself if the project is gone)."""
+        record = self.runtime.store.get_project(int(key)) if key.isdigit() else None
+        return record.name if record is not None else key
+
+    def documents(self, project: ProjectRef) -> list[DocumentRecord]:
+        """The project's files as the index knows them (none for a project name that does not exist)."""
+        try:
+            key = self.key(project)
+        except InputError:
+            return []
+        return self.index.documents(key)
+
+    def remove(self, project: ProjectRef, paths: Iterable[Path | str]) -> list[str]:
+        """Forget files or folders of the project (the files stay on disk); a folder is no longer watched."""
+        key = self.key(project)
+        removed = self.index.remove(key, paths)
+        self._restart_watching(key)
+        return removed
+
+    def forget_project(self, project: ProjectRef) -> int:
+        """Stop watching the project's folders and forget its documents (a deleted project); returns how many."""
+        key = self.key(project)
+        with self._lock:
+            watcher = self._watchers.pop(key, None)
+        if watcher is not None:
+            watcher.stop()
+        return self.index.remove_project(key)
+
+    def _file_under_ids(self) -> None:
+        """Move an older index's documents from project names to project ids (a name the store does not
+        have becomes a project, as ``autoglm docs add`` makes one now)."""
+        store = self.runtime.store
+        for name in self.index.projects():
+            try:
+                record = store.project_named(name)
+                key = str(record.id) if record is not None else str(store.create_project(name))
+                moved = self.index.rename_project(name, key)
+            except UserFacingError as error:
+                _LOGGER.warning("The documents of %r stay under its name: %s", name, error)
+                continue
+            _LOGGER.info("%d document(s) of %r are now filed under its id %s", moved, name, key)
+        self.index.mark_keys_as_project_ids()
+
     # -- indexing ---------------------------------------------------------------------------------
-    def add_in_background(self, project: str, paths: Iterable[Path | str], *,
+    def add_in_background(self, project: ProjectRef, paths: Iterable[Path | str], *,
                           on_progress: ProgressCallback | None = None,
                           on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
                           force: bool = False) -> IndexJob:
-        """Index files and folders in a worker thread (returns at once)."""
+        """Index files and folders in a worker thread (returns at once); a project name that does not exist
+        yet becomes a project. Folders added are watched from then on where ``keep_watching`` was called."""
+        key = self.key(project, create=True)
         targets = [Path(p) for p in paths]
-        return IndexJob(lambda progress, cancel: self.index.add(project, targets, progress=progress, cancel=cancel,
+        return IndexJob(lambda progress, cancel: self.index.add(key, targets, progress=progress, cancel=cancel,
                                                                 force=force),
-                        on_progress, on_done).start()
+                        on_progress, self._then_watch(key, on_done)).start()
 
-    def reindex_in_background(self, project: str, *, on_progress: ProgressCallback | None = None,
+    def reindex_in_background(self, project: ProjectRef, *, on_progress: ProgressCallback | None = None,
                               on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
                               force: bool = False) -> IndexJob:
-        """Re-index the project's changed files in a worker thread."""
-        return IndexJob(lambda progress, cancel: self.index.reindex(project, progress=progress, cancel=cancel,
+        """Re-index the project's changed files (and new files of its folders) in a worker thread."""
+        key = self.key(project)
+        return IndexJob(lambda progress, cancel: self.index.reindex(key, progress=progress, cancel=cancel,
                                                                     force=force),
-                        on_progress, on_done).start()
+                        on_progress, self._then_watch(key, on_done)).start()
 
-    def watch(self, project: str, folders: Iterable[Path | str],
+    def _then_watch(self, key: str, on_done: Callable[[IndexReport | None, BaseException | None], None] | None
+                    ) -> Callable[[IndexReport | None, BaseException | None], None]:
+        def done(report: IndexReport | None, error: BaseException | None) -> None:
+            try:
+                self._restart_watching(key)
+            except Exception:  # a folder that cannot be watched must not hide the report
+                _LOGGER.warning("Watching the folders of project %s failed", key, exc_info=True)
+            if on_done is not None:
+                on_done(report, error)
+        return done
+
+    # -- watching ---------------------------------------------------------------------------------
+    def watch(self, project: ProjectRef, folders: Iterable[Path | str],
               on_change: Callable[[IndexReport], None] | None = None) -> None:
         """Re-index ``folders``' changed files (and forget deleted ones) as they change on disk."""
+        key = self.key(project)
+        self._start_watcher(key, [Path(f) for f in folders], on_change)
+
+    def keep_watching(self, on_change: ChangeCallback) -> None:
+        """Watch every project's folders from now on, and each folder added later, until ``close``
+        (the window does this: its projects stay in step with their folders while it runs)."""
+        with self._lock:
+            self._on_change = on_change
+        for key in self.index.folders():
+            self._restart_watching(key)
+
+    def watched(self) -> dict[str, list[Path]]:
+        """The folders watched now, by project key."""
+        with self._lock:
+            return {key: list(watcher.folders) for key, watcher in self._watchers.items()}
+
+    def _restart_watching(self, key: str) -> None:
+        """Watch the project's folders as the index now lists them (none: stop)."""
+        with self._lock:
+            on_change = self._on_change
+        if on_change is None:
+            return
+        folders = [Path(f) for f in self.index.folders(key).get(key, [])]
+        current = self.watched().get(key)
+        if current is not None and sorted(current) == sorted(f.resolve() for f in folders):
+            return
+        if not folders:
+            with self._lock:
+                watcher = self._watchers.pop(key, None)
+            if watcher is not None:
+                watcher.stop()
+            return
+        self._start_watcher(key, folders, lambda report: on_change(key, report))
+
+    def _start_watcher(self, key: str, folders: list[Path], on_change: Callable[[IndexReport], None] | None) -> None:
         from autoglm.knowledge.watch import FolderWatcher
 
-        watcher = FolderWatcher(self.index, project, [Path(f) for f in folders], on_change)
+        watcher = FolderWatcher(self.index, key, folders, on_change)
         with self._lock:
-            old = self._watchers.pop(project, None)
-            self._watchers[project] = watcher
+            old = self._watchers.pop(key, None)
+            self._watchers[key] = watcher
         if old is not None:
             old.stop()
         watcher.start()
 
     # -- asking -----------------------------------------------------------------------------------
-    def retrieve(self, project: str, question: str, limit: int | None = None) -> Retrieval:
+    def retrieve(self, project: ProjectRef, question: str, limit: int | None = None) -> Retrieval:
         """The project's passages for ``question`` (``settings.documents.passages`` of them) and their cost."""
         settings = self.runtime.settings.documents
         mode: SearchMode = "hybrid" if settings.hybrid and self.index.embedder is not None else "keyword"
-        passages = self.index.search(project, question, limit or settings.passages, mode)
+        passages = self.index.search(self.key(project), question, limit or settings.passages, mode)
         citations = [as_citation(p) for p in passages]
         return Retrieval(citations, self.prompt_cost(question, citations))
 

@@ -176,7 +176,7 @@ class ChatService:
         if library is None:
             raise ApiError(400, "Documents are not available on this server.", code="documents_unavailable",
                            param="project")
-        documents = await run_in_threadpool(library.index.documents, body.project)
+        documents = await run_in_threadpool(library.documents, body.project)
         if not any(d.status == "indexed" for d in documents):
             raise ApiError(404, f"The project {body.project!r} has no indexed documents.", code="project_not_found",
                            param="project")

@@ -146,7 +146,9 @@ class DocumentsPanelDialog(QDialog):
         self.resize(640, 440)
         layout = QVBoxLayout(self)
         self.hint = QLabel(self.tr("Drop files or folders here, or add them. The assistant answers this "
-                                   "project's chats from them and names its sources."), self)
+                                   "project's chats from them and names its sources. Folders are watched "
+                                   "while the app runs: files added, changed or deleted there are read again."),
+                           self)
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         buttons = QHBoxLayout()
@@ -206,6 +208,7 @@ class DocumentsPanelDialog(QDialog):
         layout.addWidget(close)
 
         self._show_progress(False)
+        presenter.documentsChanged.connect(self._folder_changed)
         running = presenter.index_run(project.id)
         if running is not None:
             self._follow(running)
@@ -214,13 +217,18 @@ class DocumentsPanelDialog(QDialog):
     # -- the list --------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the project's documents from the index (in the background) and show them."""
-        presenter, name = self.presenter, self.project.name
+        presenter, project = self.presenter, self.project
         self._listing += 1
         listing = self._listing
-        BackgroundTask(lambda: presenter.library().index.documents(name), name="list-documents", owner=self) \
+        BackgroundTask(lambda: presenter.library().documents(project), name="list-documents", owner=self) \
             .on_success(lambda documents: self._fill(documents, listing) if listing == self._listing else None) \
             .on_failure(lambda error: self._say(self.tr("The documents could not be listed: {0}")
                                                 .format(describe_error(error)))).start()
+
+    def _folder_changed(self, key: str) -> None:
+        """A watched folder of some project changed on disk: read the list again if it is this one's."""
+        if key == str(self.project.id):
+            self.refresh()
 
     def list_current(self) -> bool:
         """Whether the list shows the latest reading of the index (none is still under way)."""
@@ -308,8 +316,8 @@ class DocumentsPanelDialog(QDialog):
         paths = [item.data(0, PATH_ROLE) for item in self.list.selectedItems()]
         if not paths or (self.run is not None and self.run.running):
             return
-        presenter, name = self.presenter, self.project.name
-        BackgroundTask(lambda: presenter.library().index.remove(name, paths), name="remove-documents", owner=self) \
+        presenter, project = self.presenter, self.project
+        BackgroundTask(lambda: presenter.library().remove(project, paths), name="remove-documents", owner=self) \
             .on_success(lambda removed: (self._say(self.tr("%n document(s) removed.", "", len(removed))),
                                          self.refresh())) \
             .on_failure(lambda error: self._say(describe_error(error))).start()

@@ -31,6 +31,8 @@ class ProjectsPresenter(QObject):
     projectsChanged = Signal()
     dialogShown = Signal(object)
     """A project dialog (settings, delete, documents) was opened (tests and screenshots use it)."""
+    documentsChanged = Signal(str)
+    """A watched folder's files were indexed again or forgotten (the project's key; arrives queued)."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -48,6 +50,9 @@ class ProjectsPresenter(QObject):
         self._library_lock = threading.Lock()
         self._runs: dict[int, IndexRun] = {}
         window.controller.retrieve = self.retrieve
+        if Path(window.runtime.paths.documents_path).exists():  # folders added before are watched again
+            BackgroundTask(self.library, name="watch-folders", owner=self) \
+                .on_failure(lambda error: _LOGGER.warning("The projects' folders are not watched: %s", error)).start()
 
     @property
     def store(self) -> Any:
@@ -61,17 +66,19 @@ class ProjectsPresenter(QObject):
     # -- documents -----------------------------------------------------------------------------
     def library(self) -> Any:
         """The projects' documents (``knowledge.library.DocumentLibrary``); blocking on first use:
-        it opens the index and the embedding model, so call it off the GUI thread."""
+        it opens the index and the embedding model, so call it off the GUI thread. While the window
+        runs, the folders added to projects are watched and their changed files indexed again."""
         with self._library_lock:
             if self._library is None:
                 from autoglm.knowledge.library import DocumentLibrary
 
                 self._library = DocumentLibrary(self.window.runtime)
+                self._library.keep_watching(lambda key, _report: self.documentsChanged.emit(key))
             return self._library
 
     def retrieve(self, project: ProjectRecord, question: str) -> list[Any]:
         """The project's passages for ``question`` (worker thread: it may load the embedding model)."""
-        return list(self.library().retrieve(project.name, question).citations)
+        return list(self.library().retrieve(project, question).citations)
 
     def open_citation(self, item: Any, number: int) -> None:
         """A reply's ``number``-th source, at its passage (the page of a PDF)."""
@@ -83,29 +90,18 @@ class ProjectsPresenter(QObject):
         run = self._runs.get(project_id)
         return run if run is not None and run.running else None
 
-    def start_indexing(self, project: ProjectRecord, paths: list[Path] | None, moved_from: str = "") -> IndexRun:
-        """Index ``paths`` into the project (``None``: re-index its changed files) in the background.
-
-        ``moved_from``: the project's former name, whose documents are indexed under the new name.
-        """
-        name = project.name
+    def start_indexing(self, project: ProjectRecord, paths: list[Path] | None) -> IndexRun:
+        """Index ``paths`` into the project (``None``: re-index its changed files) in the background."""
 
         def start(**callbacks: Any) -> Any:
             library = self.library()
-            if moved_from:
-                return library.add_in_background(name, self._paths_under(library, moved_from), **callbacks)
             if paths is None:
-                return library.reindex_in_background(name, **callbacks)
-            return library.add_in_background(name, paths, **callbacks)
+                return library.reindex_in_background(project, **callbacks)
+            return library.add_in_background(project, paths, **callbacks)
 
         run = IndexRun(start, self)
         self._runs[project.id] = run
         return run
-
-    @staticmethod
-    def _paths_under(library: Any, name: str) -> list[Path]:
-        """The files indexed under the project name ``name`` (worker thread)."""
-        return [Path(document.path) for document in library.index.documents(name)]
 
     def open_documents(self, project_id: int) -> None:
         """The project's documents panel."""
@@ -151,8 +147,6 @@ class ProjectsPresenter(QObject):
             return
         dialog = ProjectSettingsDialog(self.store, self.window.runtime, project, self.window)
         dialog.saved.connect(lambda _id: self._saved())
-        if project is not None:
-            dialog.saved.connect(lambda saved_id: self.follow_rename(project.name, saved_id))
         self._show(dialog)
 
     def _saved(self) -> None:
@@ -166,34 +160,12 @@ class ProjectsPresenter(QObject):
 
     def rename(self, project_id: int, name: str) -> None:
         """Rename the project; a taken or blank name is said in the banner and the old one kept."""
-        old = self.store.get_project(project_id)
         try:
             self.store.update_project(project_id, name=name)
         except (UserFacingError, KeyError) as error:
             self.window.banner.show_message(str(error) if isinstance(error, UserFacingError)
                                             else self.tr("That project no longer exists."))
-        else:
-            if old is not None:
-                self.follow_rename(old.name, project_id)
         self._saved()
-
-    def follow_rename(self, old_name: str, project_id: int) -> IndexRun | None:
-        """The index files documents under the project's name: after a rename they are indexed again under
-        the new one and forgotten under the old (in the background); returns nothing when there is no rename."""
-        project = self.store.get_project(project_id)
-        if project is None or project.name == old_name:
-            return None
-        run = self.start_indexing(project, None, moved_from=old_name)
-        run.ended.connect(lambda report, _error: self._forget_old_name(old_name, report))
-        return run
-
-    def _forget_old_name(self, old_name: str, report: Any) -> None:
-        """Once every document is indexed under the new name, forget them under the old (kept if cancelled)."""
-        if report is None or report.cancelled:
-            return
-        BackgroundTask(lambda: self.library().index.remove_project(old_name), name="forget-old-name", owner=self) \
-            .on_failure(lambda error: _LOGGER.warning("Forgetting documents under %r failed: %s", old_name, error)) \
-            .start()
 
     def confirm_delete(self, project_id: int) -> None:
         """Ask whether to keep the project's chats (moved out of it) or delete them with it."""
@@ -216,11 +188,12 @@ class ProjectsPresenter(QObject):
         self._show(box)
 
     def _forget_documents(self, project: ProjectRecord) -> None:
-        """Drop a deleted project's documents from the index (the files stay), in the background."""
+        """Stop watching a deleted project's folders and drop its documents from the index (the files stay),
+        in the background."""
         run = self._runs.pop(project.id, None)
         if run is not None:
             run.cancel()
-        BackgroundTask(lambda: self.library().index.remove_project(project.name), name="forget-documents",
+        BackgroundTask(lambda: self.library().forget_project(project), name="forget-documents",
                        owner=self).on_failure(lambda error: _LOGGER.warning("Forgetting documents failed: %s", error)) \
             .start()
 

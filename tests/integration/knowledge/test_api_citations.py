@@ -21,7 +21,7 @@ def client(tmp_path: Path, llama_engine: object, sentence_embedder: object) -> I
     runtime = Runtime(settings=Settings(server=ServerSettings(port=0)), embedder=lambda: sentence_embedder)  # type: ignore[arg-type, return-value]
     runtime.use_engine(llama_engine)  # type: ignore[arg-type]
     library = DocumentLibrary(runtime)
-    library.index.add("harbour", [write_corpus(tmp_path / "docs")])
+    library.add_in_background("harbour", [write_corpus(tmp_path / "docs")]).wait()  # makes the project
     library.close()
     server = ApiServer(runtime, runtime.settings).start()
     yield openai.OpenAI(base_url=f"{server.url}/v1", api_key="EMPTY", max_retries=0, timeout=600)

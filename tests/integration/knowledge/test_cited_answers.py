@@ -26,7 +26,7 @@ def library(tmp_path: Path, llama_engine: object, sentence_embedder: object) -> 
     runtime = Runtime(embedder=lambda: sentence_embedder)  # type: ignore[arg-type, return-value]
     runtime.use_engine(llama_engine)  # type: ignore[arg-type]
     built = DocumentLibrary(runtime)
-    built.index.add("harbour", [write_corpus(tmp_path / "docs")])
+    built.add_in_background("harbour", [write_corpus(tmp_path / "docs")]).wait()  # makes the project
     yield built
     built.close()
     runtime.scheduler.shutdown()  # the shared engine stays loaded for the other tests
