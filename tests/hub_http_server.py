@@ -47,9 +47,9 @@ class HubHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet tests
         return
 
-    def _json(self, body: object) -> None:
+    def _json(self, body: object, status: int = 200) -> None:
         data = json.dumps(body).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -137,8 +137,8 @@ class HubServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, state: HubState):
-        super().__init__(("127.0.0.1", 0), HubHandler)
+    def __init__(self, state: HubState, handler: type[HubHandler] = HubHandler):
+        super().__init__(("127.0.0.1", 0), handler)
         self.state = state
 
     @property
@@ -148,9 +148,9 @@ class HubServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serving_hub(repos: dict[str, dict[str, bytes]]) -> Iterator[HubServer]:
-    """Run a hub for the block."""
-    server = HubServer(HubState(repos))
+def serving_hub(repos: dict[str, dict[str, bytes]], handler: type[HubHandler] = HubHandler) -> Iterator[HubServer]:
+    """Run a hub for the block (``handler``: whose routes it speaks)."""
+    server = HubServer(HubState(repos), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

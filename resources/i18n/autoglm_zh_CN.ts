@@ -723,6 +723,18 @@
         <source>Download paused; press Download to resume.</source>
         <translation>下载已暂停；按“下载”继续。</translation>
     </message>
+    <message>
+        <source>Model hub</source>
+        <translation>模型仓库</translation>
+    </message>
+    <message>
+        <source>Where to search and download: Hugging Face (or the mirror set in Settings) or ModelScope</source>
+        <translation>在哪里搜索和下载：Hugging Face（或设置中的镜像）或 ModelScope（魔搭）</translation>
+    </message>
+    <message>
+        <source>The hub choice could not be saved: {0}</source>
+        <translation>无法保存模型仓库的选择：{0}</translation>
+    </message>
 </context>
 <context>
     <name>DocumentsPanelDialog</name>
@@ -2625,6 +2637,18 @@
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="153"/>
         <source>Piper voices (*.onnx)</source>
         <translation>Piper 语音 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Download models from</source>
+        <translation>模型下载来源</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>Hugging Face 地址（镜像）</translation>
+    </message>
+    <message>
+        <source>ModelScope address</source>
+        <translation>ModelScope 地址</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,8 @@
 """Discover: hub search, quantisations with fit labels, a download with progress, cancel and resume.
 
 The hub is ``tests/hub_http_server.py`` on 127.0.0.1, spoken to by the real
-``huggingface_hub`` client. With ``AUTOGLM_SCREENSHOT_DIR`` set, the dialog is saved as
+``huggingface_hub`` client, or ``tests/modelscope_http_server.py`` through the real
+``modelscope`` client. With ``AUTOGLM_SCREENSHOT_DIR`` set, the dialog is saved as
 the README's discover.png and discover-download.png.
 """
 
@@ -21,6 +22,7 @@ from autoglm.core.runtime import Runtime
 from autoglm.core.settings import updated
 from autoglm.ui.discover import DiscoverDialog
 from hub_http_server import serving_hub
+from modelscope_http_server import serving_modelscope
 
 REPO = "community/AutoGLM-Phone-9B-GGUF"
 GIB = 2**30
@@ -124,3 +126,30 @@ def test_a_hub_that_cannot_be_reached_is_a_sentence(qtbot: QtBot, runtime: Runti
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert dialog.search_button.isEnabled()
     assert "cannot be reached" in " ".join(label.text() for label in dialog.banner.findChildren(QLabel))
+
+
+def test_modelscope_is_chosen_in_the_dialog_and_kept(qtbot: QtBot, runtime: Runtime, glm_standin) -> None:
+    files = {"AutoGLM-Phone-9B-Q4_K_M.gguf": glm_standin.model.read_bytes(),
+             "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    with serving_modelscope({"ZhipuAI/AutoGLM-Phone-9B-GGUF": files}) as scope:
+        runtime.settings = updated(runtime.settings, "model", modelscope_endpoint=scope.endpoint)
+        dialog = DiscoverDialog(runtime, memory=(12 * GIB, 16 * GIB, None))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.source.currentData() == "hf"
+        dialog.query.setText("autoglm")
+        with qtbot.waitSignal(dialog.resultsShown, timeout=30_000):
+            dialog.source.setCurrentIndex(dialog.source.findData("modelscope"))  # searches again, on ModelScope
+        assert scope.endpoint in dialog.hub_label.text()
+        assert runtime.settings.model.hub_source == "modelscope"
+        assert "modelscope" in runtime.paths.settings_path.read_text(encoding="utf-8")
+        with qtbot.waitSignal(dialog.filesShown, timeout=30_000):
+            dialog.results.setCurrentRow(0)
+        assert dialog.row_texts(0)[0] == "Q4_K_M" and dialog.row_texts(0)[2] == "Fits"
+        with qtbot.waitSignal(dialog.jobFinished, timeout=60_000):
+            dialog.start_download()
+        assert "Downloaded and verified" in dialog.progress_label.text()
+        assert any("FilePath=AutoGLM-Phone-9B-Q4_K_M.gguf" in path for _, path, _ in scope.state.requests)
+    again = DiscoverDialog(runtime, memory=(12 * GIB, 16 * GIB, None))
+    qtbot.addWidget(again)
+    assert again.source.currentData() == "modelscope"

@@ -30,6 +30,7 @@ KEEP = {
     "tok", "mb", "gb", "ms", "wal", "sqlite", "phone", "desktop", "starter", "joe", "en_us", "q4_k_m", "f16",
     "zh_cn", "localhost", "faster", "tiny", "base", "small", "medium", "large", "v3", "onnx", "silero",
     "pulseaudio", "alsa", "portaudio", "jack", "bos", "eos", "adb", "min_p", "top_p", "top_k", "ok",
+    "hugging", "face", "modelscope",
 }
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]+(?:[ \-][A-Za-z][A-Za-z'’]+)+")
 

@@ -1,14 +1,17 @@
-"""Downloads through the real ``huggingface_hub`` client from a hub served on 127.0.0.1.
+"""Downloads through the real ``huggingface_hub`` and ``modelscope`` clients from hubs served on 127.0.0.1.
 
-The hub (``tests/hub_http_server.py``) answers the routes the client calls: search, the
-repository's file metadata, and the files themselves with ranges. Transfers are broken,
-cancelled, resumed, checked against wrong sums, refused for lack of disk space and cut
-by a server that goes away; each ends as one sentence and a sound file or none.
+Each hub (``tests/hub_http_server.py``, ``tests/modelscope_http_server.py``) answers the
+routes its client calls: search, the repository's file metadata, and the files
+themselves with ranges. Transfers are broken, cancelled, resumed, checked against wrong
+sums, refused for lack of disk space and cut by a server that goes away; each ends as
+one sentence and a sound file or none, whichever the source.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +27,12 @@ from autoglm.core.hub import (
     Hub,
     estimate_fit,
     group_by_quantization,
+    open_hub,
     pick,
 )
 from autoglm.core.paths import app_paths
-from hub_http_server import serving_hub
+from hub_http_server import HubServer, serving_hub
+from modelscope_http_server import serving_modelscope
 
 REPO = "community/AutoGLM-Phone-9B-GGUF"
 
@@ -54,9 +59,29 @@ def files(tmp_path_factory: pytest.TempPathFactory, glm_standin) -> dict[str, by
             "README.md": b"# a model card"}
 
 
-def test_search_and_metadata_come_from_the_hub(files: dict[str, bytes]) -> None:
-    with serving_hub({REPO: files, "other/Qwen-GGUF": {"q.gguf": b"x"}}) as hub:
-        client = Hub(hub.endpoint)
+Serving = Callable[[dict[str, dict[str, bytes]]], AbstractContextManager[HubServer]]
+SERVERS: dict[str, Serving] = {"hf": serving_hub, "modelscope": serving_modelscope}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def source(request: pytest.FixtureRequest) -> str:
+    """Each test runs against Hugging Face's routes and ModelScope's, through each one's client."""
+    return str(request.param)
+
+
+def serving(source: str, repos: dict[str, dict[str, bytes]]) -> AbstractContextManager[HubServer]:
+    return SERVERS[source](repos)
+
+
+def _file_gets(hub: HubServer, filename: str) -> list[str | None]:
+    """The Range headers of the GETs that fetched ``filename`` (not its metadata)."""
+    return [r for method, path, r in hub.state.requests
+            if method == "GET" and (path.endswith(filename) or f"FilePath={filename}" in path)]
+
+
+def test_search_and_metadata_come_from_the_hub(files: dict[str, bytes], source: str) -> None:
+    with serving(source, {REPO: files, "other/Qwen-GGUF": {"q.gguf": b"x"}}) as hub:
+        client = open_hub(source, hub.endpoint)
         assert [m.repo for m in client.search("autoglm")] == [REPO]
         listed = client.gguf_files(REPO)
         assert {f.filename for f in listed} == {n for n in files if n.endswith(".gguf")}
@@ -68,10 +93,11 @@ def test_search_and_metadata_come_from_the_hub(files: dict[str, bytes]) -> None:
             client.gguf_files("nobody/none")
 
 
-def test_a_broken_transfer_resumes_and_the_file_is_verified(tmp_path: Path, files: dict[str, bytes]) -> None:
+def test_a_broken_transfer_resumes_and_the_file_is_verified(tmp_path: Path, files: dict[str, bytes],
+                                                            source: str) -> None:
     repository = ModelRepository(app_paths().ensure())
-    with serving_hub({REPO: files}) as hub:
-        client = Hub(hub.endpoint)
+    with serving(source, {REPO: files}) as hub:
+        client = open_hub(source, hub.endpoint)
         model, _ = pick(client.gguf_files(REPO))
         assert model is not None
         hub.state.chunk_delay_s = 0.01
@@ -89,7 +115,7 @@ def test_a_broken_transfer_resumes_and_the_file_is_verified(tmp_path: Path, file
         hub.state.requests.clear()
         seen.clear()
         path = client.download(model, tmp_path / "models", repository, progress)
-        ranges = [r for method, _, r in hub.state.requests if method == "GET" and r]
+        ranges = [r for r in _file_gets(hub, model.filename) if r]
         assert ranges and ranges[0].startswith("bytes=") and int(ranges[0][6:-1]) >= 2 << 20  # resumed
         assert path.read_bytes() == files[model.filename]
         assert seen[-1][0] == seen[-1][1] == model.size and any(rate > 0 for *_, rate in seen)
@@ -104,11 +130,11 @@ def _spec(name: str):
     return CatalogFile(role="model", filename=name)
 
 
-def test_a_wrong_published_checksum_deletes_the_file(tmp_path: Path, files: dict[str, bytes]) -> None:
+def test_a_wrong_published_checksum_deletes_the_file(tmp_path: Path, files: dict[str, bytes], source: str) -> None:
     repository = ModelRepository(app_paths().ensure())
-    with serving_hub({REPO: files}) as hub:
+    with serving(source, {REPO: files}) as hub:
         hub.state.wrong_sha.add("mmproj-AutoGLM-Phone-9B-f16.gguf")
-        client = Hub(hub.endpoint)
+        client = open_hub(source, hub.endpoint)
         _, projector = pick(client.gguf_files(REPO))
         assert projector is not None
         with pytest.raises(DownloadError, match="does not match its published checksum.*download it again"):
@@ -132,30 +158,31 @@ def test_a_full_disk_is_refused_before_the_transfer(tmp_path: Path, files: dict[
         assert not [r for r in hub.state.requests if r[0] == "GET" and "/resolve/" in r[1]]
 
 
-def test_a_connection_dropped_midway_is_resumed_within_the_download(tmp_path: Path, files: dict[str, bytes]) -> None:
+def test_a_connection_dropped_midway_is_resumed_within_the_download(tmp_path: Path, files: dict[str, bytes],
+                                                                    source: str) -> None:
     repository = ModelRepository(app_paths().ensure())
-    with serving_hub({REPO: files}) as hub:
-        client = Hub(hub.endpoint)
+    with serving(source, {REPO: files}) as hub:
+        client = open_hub(source, hub.endpoint)
         model, _ = pick(client.gguf_files(REPO))
         assert model is not None
         hub.state.drop_after = 3 << 20
         path = client.download(model, tmp_path / "models", repository)
         assert path.read_bytes() == files[model.filename]
-        assert any(r and r.startswith("bytes=") for method, _, r in hub.state.requests if method == "GET")
+        assert any(r and r.startswith("bytes=") for r in _file_gets(hub, model.filename))
 
 
-def test_a_server_that_goes_away_is_one_sentence(tmp_path: Path, files: dict[str, bytes]) -> None:
+def test_a_server_that_goes_away_is_one_sentence(tmp_path: Path, files: dict[str, bytes], source: str) -> None:
     repository = ModelRepository(app_paths().ensure())
-    with serving_hub({REPO: files}) as hub:
-        client = Hub(hub.endpoint)
+    with serving(source, {REPO: files}) as hub:
+        client = open_hub(source, hub.endpoint)
         model, _ = pick(client.gguf_files(REPO))
         endpoint = hub.endpoint
     assert model is not None
     with pytest.raises(DownloadError) as caught:
-        Hub(endpoint, timeout=3).download(model, tmp_path / "models", repository)
+        open_hub(source, endpoint, timeout=3).download(model, tmp_path / "models", repository)
     assert "Could not reach 127.0.0.1" in str(caught.value)
-    with pytest.raises(DownloadError, match="cannot be reached"):
-        Hub("http://127.0.0.1:9", timeout=3).search("autoglm")  # nothing listens on the discard port
+    with pytest.raises(DownloadError, match=r"cannot be reached \((no connection|.*refused)"):
+        open_hub(source, "http://127.0.0.1:9", timeout=3).gguf_files(REPO)  # nothing listens on the discard port
 
 
 def test_fit_labels_weigh_weights_kv_and_projector_against_memory(files: dict[str, bytes]) -> None:

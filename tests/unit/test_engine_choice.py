@@ -79,6 +79,9 @@ def test_engine_restarts_only_when_what_it_depends_on_changes() -> None:
     local = Settings()
     assert not engine_settings_changed(local, updated(local, "appearance", theme="dark"))
     assert engine_settings_changed(local, updated(local, "model", n_ctx=2048))
+    assert not engine_settings_changed(local, updated(local, "model", hub_source="modelscope",
+                                                      hub_endpoint="https://hf-mirror.com",
+                                                      modelscope_endpoint="https://modelscope.cn"))
     assert engine_settings_changed(local, _remote("http://a:1"))
     assert engine_settings_changed(_remote("http://a:1"), local)
     assert engine_settings_changed(_remote("http://a:1", "k1"), _remote("http://a:1", "k2"))

@@ -25,13 +25,16 @@ def register(subparsers: Any) -> None:
     imp.set_defaults(handler=run_import)
     search = actions.add_parser("search", help="Search the model hub for GGUF models")
     search.add_argument("query", help="Words of the repository name, or owner/name to list its files")
-    search.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT, huggingface.co)")
+    search.add_argument("--source", choices=("hf", "modelscope"), help="Which hub (default: the setting, hf)")
+    search.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT or MODELSCOPE_ENDPOINT, "
+                                           "the hub's own)")
     search.add_argument("--context", type=int, default=8192, help="Context size the fit is judged at")
     search.set_defaults(handler=run_search)
     download = actions.add_parser("download", help="Download a catalog model or a hub repository's GGUF")
     download.add_argument("model", metavar="ID|REPO[:FILE]", help="Catalog id, or owner/name[:file.gguf]")
-    download.add_argument("--source", choices=("hf", "modelscope"), default="hf", help="Which hub")
-    download.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT, huggingface.co)")
+    download.add_argument("--source", choices=("hf", "modelscope"), help="Which hub (default: the setting, hf)")
+    download.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT or "
+                                             "MODELSCOPE_ENDPOINT, the hub's own)")
     download.add_argument("--quant", default="Q4_K_M", help="Quantisation to take from a repository")
     download.set_defaults(handler=run_download)
     actions.add_parser("where", help="Print the app's folders").set_defaults(handler=run_where)
@@ -115,13 +118,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _hub(args: argparse.Namespace) -> Any:
-    from autoglm.core.hub import Hub
+    from autoglm.core.hub import hub_from_settings
     from autoglm.core.settings import load_settings
 
-    if getattr(args, "source", "hf") == "modelscope":
-        raise ModelError("Downloading from ModelScope is not available in this version; use a Hugging Face "
-                         "mirror instead, e.g. --endpoint https://hf-mirror.com (or the hub address setting).")
-    return Hub(args.endpoint or load_settings().model.hub_endpoint)
+    return hub_from_settings(load_settings().model, args.source, args.endpoint)
 
 
 def run_search(args: argparse.Namespace) -> int:

@@ -45,12 +45,16 @@ def choose_engine(settings: Settings, model: str | None = None, mmproj: Path | N
     return EngineChoice(local_model=model or settings.model.active_model, mmproj=mmproj)
 
 
+# Model settings the engine never reads: where models are downloaded from.
+_NOT_ENGINE = {"hub_source", "hub_endpoint", "modelscope_endpoint"}
+
+
 def engine_settings_changed(old: Settings, new: Settings) -> bool:
     """Whether going from ``old`` to ``new`` needs the engine started again."""
     before, after = choose_engine(old), choose_engine(new)
     if after.is_remote:
         return before != after
-    return before.is_remote or old.model != new.model
+    return before.is_remote or old.model.model_dump(exclude=_NOT_ENGINE) != new.model.model_dump(exclude=_NOT_ENGINE)
 
 
 def with_remote(settings: Settings, url: str, api_key: str | None = None, model: str | None = None) -> Settings:

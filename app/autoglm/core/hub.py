@@ -17,6 +17,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autoglm.core.catalog import CatalogFile, ModelRepository
 from autoglm.core.download import (
@@ -27,6 +28,9 @@ from autoglm.core.download import (
     partial_path,
 )
 from autoglm.core.errors import ModelError
+
+if TYPE_CHECKING:
+    from autoglm.core.settings import ModelSettings
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -77,8 +81,38 @@ def resolve_endpoint(setting: str = "") -> str:
     return (setting or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
+SOURCES = ("hf", "modelscope")
+
+
+def open_hub(source: str = "hf", endpoint: str = "", timeout: float = 30.0) -> Hub:
+    """The hub of ``source`` (``hf`` or ``modelscope``) at ``endpoint`` (empty: the source's default)."""
+    if source == "modelscope":
+        from autoglm.core.modelscope import ModelScopeHub
+
+        return ModelScopeHub(endpoint, timeout)
+    if source != "hf":
+        raise ModelError(f"'{source}' is not a model hub; choose one of: {', '.join(SOURCES)}.")
+    return Hub(endpoint, timeout)
+
+
+def hub_from_settings(settings: ModelSettings, source: str | None = None, endpoint: str | None = None) -> Hub:
+    """The hub the settings choose (``source``/``endpoint`` override them), at that source's address."""
+    source = source or settings.hub_source
+    address = endpoint or (settings.modelscope_endpoint if source == "modelscope" else settings.hub_endpoint)
+    return open_hub(source, address)
+
+
 class Hub:
-    """One hub endpoint; every call is one sentence on failure."""
+    """One hub endpoint; every call is one sentence on failure.
+
+    This class speaks to Hugging Face (or a mirror of it); ``core.modelscope`` gives the
+    same calls for ModelScope. Both hand their files' addresses to the same resumable
+    transfer and the same checks.
+    """
+
+    source = "hf"
+    name = "Hugging Face"
+    mirror_hint = "set a mirror (Settings → Model → hub address, or HF_ENDPOINT)"
 
     def __init__(self, endpoint: str = "", timeout: float = 30.0):
         from huggingface_hub import HfApi
@@ -89,7 +123,17 @@ class Hub:
 
     def _unreachable(self, exc: Exception) -> ModelError:
         return DownloadError(f"The model hub at {self.endpoint} cannot be reached ({_reason(exc)}); check the "
-                             "connection, or set a mirror (Settings → Model → hub address, or HF_ENDPOINT).")
+                             f"connection, or {self.mirror_hint}.")
+
+    def file_url(self, file: HubFile) -> str:
+        """Where the bytes of ``file`` are fetched from."""
+        from huggingface_hub import hf_hub_url
+
+        return hf_hub_url(file.repo, file.filename, endpoint=self.endpoint)
+
+    def catalog_repos(self, spec: CatalogFile) -> tuple[str, ...]:
+        """The repositories of this hub that publish a catalog file, in the order to try them."""
+        return spec.hub_repos
 
     def search(self, query: str, limit: int = 30) -> list[HubModel]:
         """GGUF repositories whose name matches ``query``, most downloaded first."""
@@ -131,15 +175,12 @@ class Hub:
         ``core.download``, whose ``.partial`` file survives a restart of the app (the
         client's own transfer restarts from zero in a new process).
         """
-        from huggingface_hub import hf_hub_url
-
         target = folder / file.filename
         spec = CatalogFile(role="mmproj" if file.is_projector else "model", filename=file.filename)
         repository.record_expected(target, file.size, file.sha256, f"{self.endpoint}/{file.repo}")
         if not (target.exists() and target.stat().st_size == file.size):
             check_free_space(folder, file.size - _size(partial_path(target)))
-            url = hf_hub_url(file.repo, file.filename, endpoint=self.endpoint)
-            download_file(url, target, expected_size=file.size, progress=progress, cancel=cancel)
+            download_file(self.file_url(file), target, expected_size=file.size, progress=progress, cancel=cancel)
         self._check(repository, target, spec, file)
         return target
 
@@ -289,12 +330,12 @@ def download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str,
     """Download a catalog model from the first of its hub repositories that publishes it."""
     entry = repository.catalog.get(model_id)
     spec = entry.file("model") if entry else None
-    if entry is None or spec is None or not spec.hub_repos:
-        raise ModelError(f"'{model_id}' is not a catalog model with a hub source; name a repository "
+    if entry is None or spec is None or not hub.catalog_repos(spec):
+        raise ModelError(f"'{model_id}' is not a catalog model with a source on {hub.name}; name a repository "
                          "(owner/name) instead, or search with `autoglm models search`.")
     projector_spec = entry.file("mmproj")
     problems: list[str] = []
-    for repo in spec.hub_repos:
+    for repo in hub.catalog_repos(spec):
         try:
             files = hub.gguf_files(repo)
         except DownloadError:

@@ -38,10 +38,14 @@ class ModelSettings(BaseModel):
     n_batch: int = Field(512, ge=8, le=8192, description="Prompt evaluation batch size")
     flash_attn: bool = Field(False, description="Use flash attention where the backend has it")
     projector_idle_unload_s: int = Field(600, ge=0, description="Unload the vision projector after this many idle seconds (0: never)")
+    hub_source: Literal["hf", "modelscope"] = Field(
+        "hf", description="Where models are searched and downloaded: Hugging Face (hf) or ModelScope")
     hub_endpoint: str = Field("", description="Model hub address (empty: HF_ENDPOINT, else huggingface.co); "
                                               "a mirror such as https://hf-mirror.com")
+    modelscope_endpoint: str = Field("", description="ModelScope address (empty: MODELSCOPE_ENDPOINT, else "
+                                                     "https://modelscope.cn)")
 
-    @field_validator("hub_endpoint", mode="before")
+    @field_validator("hub_endpoint", "modelscope_endpoint", mode="before")
     @classmethod
     def _check_hub_endpoint(cls, value: Any) -> Any:
         if not isinstance(value, str) or not value.strip():

@@ -5,7 +5,9 @@ smallest first, each with whether it fits this machine ("Fits / May be slow / Wo
 weights, the KV cache at the context from Settings and the projector, against free RAM
 and, on a GPU build, free VRAM). Download fetches the chosen file and its projector with
 progress, speed and Cancel; pressing Download again — also after a restart — resumes.
-Every hub call runs off the GUI thread; every failure is a sentence in the banner.
+The source is Hugging Face (or its mirror) or ModelScope, chosen here or in Settings;
+the choice is kept. Every hub call runs off the GUI thread; every failure is a sentence
+in the banner.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -37,15 +40,16 @@ from autoglm.core.download import DownloadCancelled, format_bytes
 from autoglm.core.hub import (
     FITS,
     MAY_BE_SLOW,
-    Hub,
     HubFile,
     HubModel,
     download_repository,
     estimate_fit,
     group_by_quantization,
+    hub_from_settings,
     machine_memory,
     pick,
 )
+from autoglm.core.settings import updated
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
@@ -76,7 +80,7 @@ class DiscoverDialog(QDialog):
         """``memory``: (free RAM, total RAM, free VRAM) to judge fit against; default: this machine's."""
         super().__init__(parent)
         self._runtime = runtime
-        self._hub = Hub(runtime.settings.model.hub_endpoint)
+        self._hub = hub_from_settings(runtime.settings.model)
         self._files: list[HubFile] = []
         self._groups: list[tuple[str, list[HubFile]]] = []
         self._memory = memory
@@ -93,6 +97,14 @@ class DiscoverDialog(QDialog):
         self.query.returnPressed.connect(self.search)
         self.search_button = QPushButton(self.tr("Search"), self)
         self.search_button.clicked.connect(self.search)
+        self.source = QComboBox(self)
+        self.source.addItem("Hugging Face", "hf")
+        self.source.addItem("ModelScope", "modelscope")
+        self.source.setCurrentIndex(max(0, self.source.findData(self._hub.source)))
+        self.source.setAccessibleName(self.tr("Model hub"))
+        self.source.setToolTip(self.tr("Where to search and download: Hugging Face (or the mirror set in "
+                                       "Settings) or ModelScope"))
+        self.source.currentIndexChanged.connect(self._source_chosen)
         self.hub_label = QLabel(self.tr("Hub: {0}").format(self._hub.endpoint), self)
         self.hub_label.setAccessibleName(self.tr("Model hub address"))
 
@@ -131,6 +143,7 @@ class DiscoverDialog(QDialog):
         close.clicked.connect(self.close)
 
         top = QHBoxLayout()
+        top.addWidget(self.source)
         top.addWidget(self.query, 1)
         top.addWidget(self.search_button)
         middle = QHBoxLayout()
@@ -153,6 +166,27 @@ class DiscoverDialog(QDialog):
         layout.addWidget(self.progress_label)
         layout.addLayout(actions)
         self._update_actions()
+
+    # -- the source ------------------------------------------------------------------------
+    def _source_chosen(self, _index: int) -> None:
+        """Search the other hub from now on, and keep the choice for next time."""
+        source = str(self.source.currentData())
+        if source == self._hub.source:
+            return
+        settings = updated(self._runtime.settings, "model", hub_source=source)
+        self._hub = hub_from_settings(settings.model)
+        self.hub_label.setText(self.tr("Hub: {0}").format(self._hub.endpoint))
+        self.results.clear()
+        self.table.setRowCount(0)
+        self._files, self._groups = [], []
+        self.fit_note.clear()
+        try:
+            self._runtime.apply_settings(settings)
+        except (OSError, ValueError) as exc:  # the choice still holds for this window
+            self.banner.show_message(self.tr("The hub choice could not be saved: {0}").format(exc))
+        self._update_actions()
+        if self.query.text().strip():
+            self.search()
 
     # -- searching -----------------------------------------------------------------------
     def search(self) -> None:
@@ -298,6 +332,7 @@ class DiscoverDialog(QDialog):
     def _update_actions(self) -> None:
         idle = not self.busy
         self.search_button.setEnabled(idle)
+        self.source.setEnabled(idle)
         self.download_button.setEnabled(idle and self._selected_file() is not None)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's naming

@@ -530,13 +530,14 @@ class ModelManagerDialog(QDialog):
         relay.fraction.connect(self._fraction_progress)
         self._start_job("download", self.tr("Connecting…"))
 
-        endpoint = self._runtime.settings.model.hub_endpoint
+        model_settings = self._runtime.settings.model
 
         def work() -> Any:
             if _from_hub(entry) and not downloadable_files(entry):
-                from autoglm.core.hub import Hub, download_catalog_model
+                from autoglm.core.hub import download_catalog_model, hub_from_settings
 
-                return download_catalog_model(Hub(endpoint), repository, entry.id, relay.transferred.emit, cancel)
+                return download_catalog_model(hub_from_settings(model_settings), repository, entry.id,
+                                              relay.transferred.emit, cancel)
             return download_entry(repository, entry, relay.transferred.emit, cancel,
                                   verify_progress=relay.fraction.emit)
 
