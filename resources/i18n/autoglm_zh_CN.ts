@@ -100,6 +100,18 @@
         <source>The list of third-party licences is missing from this installation ({0}).</source>
         <translation>此安装中缺少第三方许可证列表（{0}）。</translation>
     </message>
+    <message>
+        <source>Updates</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>updated from {0} on {1}</source>
+        <translation>于 {1} 从 {0} 更新</translation>
+    </message>
+    <message>
+        <source>this version was installed as downloaded</source>
+        <translation>此版本为下载安装的原始版本</translation>
+    </message>
 </context>
 <context>
     <name>ApiServerController</name>
@@ -1300,6 +1312,14 @@
         <location filename="../../app/autoglm/ui/main_window.py" line="487"/>
         <source>System default</source>
         <translation>系统默认</translation>
+    </message>
+    <message>
+        <source>Check for &amp;updates…</source>
+        <translation>检查更新(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Version {0} of AutoGLM Desktop is available: Help → Check for updates.</source>
+        <translation>AutoGLM 桌面版 {0} 已发布：帮助 → 检查更新。</translation>
     </message>
 </context>
 <context>
@@ -2650,6 +2670,22 @@
         <source>ModelScope address</source>
         <translation>ModelScope 地址</translation>
     </message>
+    <message>
+        <source>Updates</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Look for a new version when the app starts</source>
+        <translation>启动时检查新版本</translation>
+    </message>
+    <message>
+        <source>Update feed</source>
+        <translation>更新源</translation>
+    </message>
+    <message>
+        <source>Update signing key</source>
+        <translation>更新签名密钥</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
@@ -3471,6 +3507,73 @@
         <location filename="../../app/autoglm/ui/welcome.py" line="192"/>
         <source>The starter model could not be prepared.</source>
         <translation>无法准备入门模型。</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateDialog</name>
+    <message>
+        <source>Check for updates</source>
+        <translation>检查更新</translation>
+    </message>
+    <message>
+        <source>What is new</source>
+        <translation>新内容</translation>
+    </message>
+    <message>
+        <source>Download progress</source>
+        <translation>下载进度</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Download and install</source>
+        <translation>下载并安装</translation>
+    </message>
+    <message>
+        <source>Looking for a new version…</source>
+        <translation>正在查找新版本…</translation>
+    </message>
+    <message>
+        <source>AutoGLM Desktop {0} is up to date.</source>
+        <translation>AutoGLM 桌面版 {0} 已是最新版本。</translation>
+    </message>
+    <message>
+        <source>(No notes for this version.)</source>
+        <translation>（此版本没有说明。）</translation>
+    </message>
+    <message>
+        <source>Version {0} is available (this is {1}). This copy runs from source: update it with git or pip.</source>
+        <translation>版本 {0} 已发布（当前为 {1}）。此副本从源代码运行：请用 git 或 pip 更新。</translation>
+    </message>
+    <message>
+        <source>Version {0} is available (this is {1}), {2:.0f} MB.</source>
+        <translation>版本 {0} 已发布（当前为 {1}），{2:.0f} MB。</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Downloading version {0}…</source>
+        <translation>正在下载版本 {0}…</translation>
+    </message>
+    <message>
+        <source>Checking and trying out version {0}…</source>
+        <translation>正在校验并试运行版本 {0}…</translation>
+    </message>
+    <message>
+        <source>The installer of version {0} has started; it replaces this version.</source>
+        <translation>版本 {0} 的安装程序已启动，它将替换当前版本。</translation>
+    </message>
+    <message>
+        <source>Version {0} is installed; the previous one is kept. Restart AutoGLM Desktop to use it.</source>
+        <translation>版本 {0} 已安装，旧版本已保留。请重新启动 AutoGLM 桌面版以使用新版本。</translation>
+    </message>
+    <message>
+        <source>No update feed is set: this copy was not built by the release workflow. Set one in Settings → Updates.</source>
+        <translation>未设置更新源：此副本不是由发布流程构建的。请在“设置 → 更新”中设置。</translation>
     </message>
 </context>
 </TS>

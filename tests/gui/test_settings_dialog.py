@@ -36,7 +36,7 @@ def test_a_page_per_group_and_a_described_widget_per_field(qtbot: QtBot) -> None
     dialog = _dialog(qtbot)
     pages = dialog.findChild(QListWidget)
     assert [pages.item(i).text() for i in range(pages.count())] == [
-        "Model", "Remote engine", "Generation", "Voice", "Vision", "Server", "Appearance"]
+        "Model", "Remote engine", "Generation", "Voice", "Vision", "Server", "Appearance", "Updates"]
     settings = Settings()
     for group in SETTINGS_GROUPS:
         model: BaseModel = getattr(settings, group)

@@ -8,21 +8,15 @@ the feed is made and signed by the release tool itself (``packaging/sign_update.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tarfile
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from autoglm.core.update_feed import UpdateError, platform_key
+from autoglm.core.update_feed import UpdateError
 from autoglm.core.update_install import (
     UpdateSource,
     apply_update,
@@ -32,76 +26,10 @@ from autoglm.core.update_install import (
     rollback,
 )
 from autoglm.core.update_origin import read_origin
+from fixtures.updates import publish, sign_update
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "packaging"))
-import sign_update  # noqa: E402 - the release tool, from packaging/
-
 CURRENT = "0.1.0"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
-        return
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A folder served over HTTP on 127.0.0.1, and its base URL."""
-    folder = tmp_path / "releases"
-    folder.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def release_key(tmp_path: Path) -> tuple[Path, str]:
-    """A release key made by the release tool: (private key file, public key)."""
-    key_file = tmp_path / "release.key"
-    return key_file, sign_update.new_key(key_file)
-
-
-def make_app(folder: Path, version: str, selftest_passes: bool = True) -> Path:
-    """An app folder whose ``autoglm`` answers ``--version`` and ``selftest`` like a bundle."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    program = folder / "autoglm"
-    verdict = 'echo "selftest: all checks passed"' if selftest_passes else 'echo "whisper heard nothing" >&2; exit 1'
-    program.write_text(f'#!/bin/sh\ncase "$1" in\n  --version) echo "AutoGLM Desktop {version}";;\n'
-                       f'  selftest) {verdict};;\n  *) exit 2;;\nesac\n', encoding="utf-8")
-    program.chmod(0o755)
-    (folder / "VERSION").write_text(version, encoding="utf-8")
-    return folder
-
-
-def make_archive(out_dir: Path, version: str, selftest_passes: bool = True) -> Path:
-    """``AutoGLM-Desktop-<version>-<platform>.tar.gz`` holding one app folder."""
-    name = f"AutoGLM-Desktop-{version}-{platform_key()}"
-    app = make_app(out_dir / "build" / name, version, selftest_passes)
-    archive = out_dir / f"{name}.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        tar.add(app, arcname=name)
-    return archive
-
-
-def publish(served: tuple[Path, str], key_file: Path, version: str, selftest_passes: bool = True) -> str:
-    """Put a signed release of ``version`` on the server; returns the feed URL."""
-    folder, base = served
-    archive = make_archive(folder, version, selftest_passes)
-    previous = folder / "feed.json"
-    sign_update.write_feed(version, {platform_key(): archive}, sign_update.load_key(key_file), folder,
-                           notes=f"What is new in {version}.", previous=previous if previous.exists() else None)
-    return f"{base}/feed.json"
-
-
-@pytest.fixture
-def installed(tmp_path: Path) -> Path:
-    """The installed app, version 0.1.0."""
-    return make_app(tmp_path / "install" / "autoglm-desktop", CURRENT)
 
 
 def run_update(*args: str, public_key: str) -> subprocess.CompletedProcess[str]:
@@ -110,93 +38,93 @@ def run_update(*args: str, public_key: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=120, check=False)
 
 
-def test_check_says_up_to_date_then_offers_the_newer_version(served, release_key):
+def test_check_says_up_to_date_then_offers_the_newer_version(update_server, release_key):
     key_file, public = release_key
-    feed = publish(served, key_file, CURRENT)
+    feed = publish(update_server, key_file, CURRENT)
     result = run_update("--check", "--feed", feed, public_key=public)
     assert result.returncode == 0, result.stderr
     assert f"{CURRENT} is up to date" in result.stdout
 
-    publish(served, key_file, "0.2.0")
+    publish(update_server, key_file, "0.2.0")
     result = run_update("--check", "--feed", feed, public_key=public)
     assert result.returncode == 0, result.stderr
     assert "Version 0.2.0 is available" in result.stdout
     assert "What is new in 0.2.0." in result.stdout
 
 
-def test_apply_swaps_in_the_new_version_and_keeps_the_old_one(served, release_key, installed):
+def test_apply_swaps_in_the_new_version_and_keeps_the_old_one(update_server, release_key, installed_app):
     key_file, public = release_key
-    feed = publish(served, key_file, "0.2.0")
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed), public_key=public)
+    feed = publish(update_server, key_file, "0.2.0")
+    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 0, result.stderr
     assert "Installed version 0.2.0" in result.stdout
-    assert (installed / "VERSION").read_text() == "0.2.0"
-    assert (previous_dir(installed) / "VERSION").read_text() == CURRENT
-    origin = read_origin(installed)
+    assert (installed_app / "VERSION").read_text() == "0.2.0"
+    assert (previous_dir(installed_app) / "VERSION").read_text() == CURRENT
+    origin = read_origin(installed_app)
     assert origin is not None and origin["version"] == "0.2.0" and origin["feed_url"] == feed
     assert origin["replaced"] == CURRENT
-    assert not list(installed.parent.glob(".*staged*")), "the staging folder is cleaned up"
+    assert not list(installed_app.parent.glob(".*staged*")), "the staging folder is cleaned up"
 
-    result = run_update("--rollback", "--install-dir", str(installed), public_key=public)
+    result = run_update("--rollback", "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 0, result.stderr
-    assert (installed / "VERSION").read_text() == CURRENT
-    assert (previous_dir(installed) / "VERSION").read_text() == "0.2.0"
+    assert (installed_app / "VERSION").read_text() == CURRENT
+    assert (previous_dir(installed_app) / "VERSION").read_text() == "0.2.0"
 
 
-def _assert_untouched(installed: Path) -> None:
-    assert (installed / "VERSION").read_text() == CURRENT
-    assert not previous_dir(installed).exists()
-    assert sorted(path.name for path in installed.parent.iterdir()) == [installed.name]
+def _assert_untouched(installed_app: Path) -> None:
+    assert (installed_app / "VERSION").read_text() == CURRENT
+    assert not previous_dir(installed_app).exists()
+    assert sorted(path.name for path in installed_app.parent.iterdir()) == [installed_app.name]
 
 
-def test_a_tampered_archive_is_refused_and_deleted(served, release_key, installed, autoglm_home):
+def test_a_tampered_archive_is_refused_and_deleted(update_server, release_key, installed_app, autoglm_home):
     key_file, public = release_key
-    feed = publish(served, key_file, "0.2.0")
-    archive = next(served[0].glob("*.tar.gz"))
+    feed = publish(update_server, key_file, "0.2.0")
+    archive = next(update_server[0].glob("*.tar.gz"))
     data = bytearray(archive.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, one byte changed
     archive.write_bytes(bytes(data))
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed), public_key=public)
+    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 1
     assert "does not match its signed checksum" in result.stderr
     assert "Traceback" not in result.stderr
-    _assert_untouched(installed)
+    _assert_untouched(installed_app)
     assert not list(autoglm_home.rglob("*.tar.gz")), "the tampered download is deleted"
 
 
-def test_a_tampered_feed_or_a_foreign_key_is_refused(served, release_key, installed):
+def test_a_tampered_feed_or_a_foreign_key_is_refused(update_server, release_key, installed_app):
     key_file, public = release_key
-    feed = publish(served, key_file, "0.2.0")
-    feed_file = served[0] / "feed.json"
+    feed = publish(update_server, key_file, "0.2.0")
+    feed_file = update_server[0] / "feed.json"
     feed_file.write_text(feed_file.read_text().replace("What is new", "What is NEW"))
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed), public_key=public)
+    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 1
     assert "signature does not match" in result.stderr
-    _assert_untouched(installed)
+    _assert_untouched(installed_app)
 
-    publish(served, key_file, "0.2.0")  # signed again, but the app trusts another key
+    publish(update_server, key_file, "0.2.0")  # signed again, but the app trusts another key
     other_public = sign_update.new_key(key_file.with_name("other.key"))
     result = run_update("--check", "--feed", feed, public_key=other_public)
     assert result.returncode == 1 and "signature does not match" in result.stderr
 
 
-def test_a_truncated_archive_is_refused(served, release_key, installed):
+def test_a_truncated_archive_is_refused(update_server, release_key, installed_app):
     key_file, public = release_key
-    feed = publish(served, key_file, "0.2.0")
-    archive = next(served[0].glob("*.tar.gz"))
+    feed = publish(update_server, key_file, "0.2.0")
+    archive = next(update_server[0].glob("*.tar.gz"))
     archive.write_bytes(archive.read_bytes()[:-100])
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed), public_key=public)
+    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 1
     assert "download of version 0.2.0 is truncated" in result.stderr and "Traceback" not in result.stderr
-    _assert_untouched(installed)
+    _assert_untouched(installed_app)
 
 
-def test_a_downgrade_is_refused(served, release_key, installed, tmp_path):
+def test_a_downgrade_is_refused(update_server, release_key, installed_app, tmp_path):
     key_file, public = release_key
-    feed = publish(served, key_file, "0.0.9")
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed), public_key=public)
+    feed = publish(update_server, key_file, "0.0.9")
+    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 0 and "is up to date" in result.stdout
-    _assert_untouched(installed)
+    _assert_untouched(installed_app)
 
     # An older release handed to the installer directly (a replayed feed) is refused too.
     source = UpdateSource(feed, public)
@@ -204,29 +132,29 @@ def test_a_downgrade_is_refused(served, release_key, installed, tmp_path):
     assert newest is not None and str(newest.version) == "0.0.9"
     archive = download_release(newest, tmp_path / "cache")
     with pytest.raises(UpdateError, match="not newer than the installed 0.1.0"):
-        apply_update(newest, archive, installed, source, current=CURRENT)
-    _assert_untouched(installed)
+        apply_update(newest, archive, installed_app, source, current=CURRENT)
+    _assert_untouched(installed_app)
 
 
-def test_a_new_version_that_fails_its_selftest_is_not_installed(served, release_key, installed):
+def test_a_new_version_that_fails_its_selftest_is_not_installed(update_server, release_key, installed_app):
     key_file, public = release_key
-    feed = publish(served, key_file, "0.2.0", selftest_passes=False)
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed), public_key=public)
+    feed = publish(update_server, key_file, "0.2.0", selftest_passes=False)
+    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
     assert result.returncode == 1
     assert "did not pass its self-test" in result.stderr and "whisper heard nothing" in result.stderr
-    _assert_untouched(installed)
+    _assert_untouched(installed_app)
 
 
-def test_a_feed_that_is_gone_or_unset_is_one_sentence(served, release_key, installed):
+def test_a_feed_that_is_gone_or_unset_is_one_sentence(update_server, release_key, installed_app):
     _key_file, public = release_key
-    result = run_update("--check", "--feed", f"{served[1]}/missing/feed.json", public_key=public)
+    result = run_update("--check", "--feed", f"{update_server[1]}/missing/feed.json", public_key=public)
     assert result.returncode == 1 and "answered HTTP 404" in result.stderr
     result = run_update("--check", "--feed", "http://127.0.0.1:9/feed.json", public_key=public)
     assert result.returncode == 1 and "could not be reached" in result.stderr
     result = run_update("--check", public_key=public)
     assert result.returncode == 1 and "No update feed is set" in result.stderr
     with pytest.raises(UpdateError, match="no earlier version"):
-        rollback(installed)
+        rollback(installed_app)
 
 
 def test_release_config_names_the_feed_and_key_the_bundle_trusts(tmp_path, release_key):

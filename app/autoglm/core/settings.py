@@ -355,7 +355,8 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, _SavedFileSource(settings_cls))
 
 
-SETTINGS_GROUPS: tuple[str, ...] = ("model", "remote", "generation", "voice", "vision", "server", "appearance")
+SETTINGS_GROUPS: tuple[str, ...] = ("model", "remote", "generation", "voice", "vision", "server", "appearance",
+                                    "updates")
 
 
 def load_settings(paths: AppPaths | None = None, **overrides: Any) -> Settings:

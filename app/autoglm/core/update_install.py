@@ -225,7 +225,7 @@ def apply_update(release: Release, archive: Path, root: Path, source: UpdateSour
     except UpdateError:
         shutil.rmtree(staged, ignore_errors=True)
         raise
-    write_origin(root, release, source, current)
+    write_origin(root, str(release.version), source.feed_url, current)
     archive.unlink(missing_ok=True)
     _LOGGER.info("Updated %s from %s to %s", root, current, release.version)
 

@@ -10,11 +10,6 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from autoglm.core.update_feed import Release
-    from autoglm.core.update_install import UpdateSource
 
 ORIGIN_FILE = "update-origin.json"
 
@@ -29,9 +24,9 @@ def install_root() -> Path | None:
     return executable.parent
 
 
-def write_origin(root: Path, release: Release, source: UpdateSource, replaced: str) -> None:
+def write_origin(root: Path, version: str, feed_url: str, replaced: str) -> None:
     """Record in the install where this version came from (for About and ``--version``)."""
-    origin = {"version": str(release.version), "feed_url": source.feed_url, "replaced": replaced,
+    origin = {"version": version, "feed_url": feed_url, "replaced": replaced,
               "applied": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     (root / ORIGIN_FILE).write_text(json.dumps(origin, indent=2), encoding="utf-8")
 

@@ -96,8 +96,14 @@ class AboutDialog(QDialog):
         info = getattr(self.runtime, "model_info", None)
         model = (f"{info.display_name} ({info.quantization or '?'}, {info.backend or 'CPU'})" if info
                  else self.tr("none loaded"))
+        from autoglm.core.update_origin import read_origin
+
+        origin = read_origin()
+        updates = (self.tr("updated from {0} on {1}").format(origin.get("feed_url", "?"), origin.get("applied", "?")[:10])
+                   if origin else self.tr("this version was installed as downloaded"))
         rows = [
             (self.tr("Version"), f"{__version__} ({kind})"),
+            (self.tr("Updates"), updates),
             (self.tr("llama-cpp-python"), build["version"]),
             (self.tr("Backend"), build["backend"]),
             (self.tr("GPU offload"), build["offload"]),

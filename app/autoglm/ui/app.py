@@ -121,6 +121,8 @@ def run_gui(args: Any = None) -> int:
             QTimer.singleShot(int(exit_after * 1000), window.close)
         else:
             QTimer.singleShot(0, window.start)
+            if runtime.settings.updates.check_on_start:
+                QTimer.singleShot(3000, window.announce_update)
 
     window.firstPaint.connect(shown)
     window.show()

@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = action([QKeySequence.StandardKey.ZoomOut, "Ctrl+-"], lambda: self.zoom(-1))
         self.zoom_reset_action = action(["Ctrl+0"], lambda: self.zoom(0))
         self.about_action = action([], self.show_about)
+        self.update_action = action([], self.check_for_updates)
         self.shortcuts_action = action(["Ctrl+/"], self.show_shortcuts, "keyboard")
         self.export_action.setEnabled(False)  # until a stored chat is open
         self.models_button.clicked.connect(self.open_model_manager)
@@ -318,7 +319,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu("")
         self.tools_menu.addAction(self.settings_action)
         self.help_menu = bar.addMenu("")
-        self.help_menu.addActions([self.shortcuts_action, self.about_action])
+        self.help_menu.addActions([self.shortcuts_action, self.update_action, self.about_action])
 
     def _connect(self) -> None:
         self.runtime.engine_listeners.append(self._engine_replaced)
@@ -369,6 +370,7 @@ class MainWindow(QMainWindow):
             self.export_action: self.tr("&Export this chat…"), self.export_all_action: self.tr("Export &all chats…"),
             self.toggle_sidebar_action: self.tr("Show or hide the &sidebar"),
             self.about_action: self.tr("&About AutoGLM Desktop"),
+            self.update_action: self.tr("Check for &updates…"),
             self.shortcuts_action: self.tr("&Keyboard shortcuts"),
             self.zoom_in_action: self.tr("Zoom &in"), self.zoom_out_action: self.tr("Zoom &out"),
             self.zoom_reset_action: self.tr("&Actual size"),
@@ -898,6 +900,25 @@ class MainWindow(QMainWindow):
         from autoglm.ui.keyboard import ShortcutsDialog
 
         self._show_dialog(ShortcutsDialog(self))
+
+    def check_for_updates(self) -> None:
+        """Help → Check for updates: the signed feed is read only now, on request."""
+        from autoglm.ui.update_dialog import UpdateDialog
+
+        self._show_dialog(UpdateDialog(self.runtime.settings.updates, self.runtime.paths.cache_dir, self))
+
+    def announce_update(self) -> None:
+        """At start, when the user allowed it: a banner if a newer version exists; silence when offline."""
+        from autoglm.ui.tasks import BackgroundTask
+        from autoglm.ui.update_dialog import find_update
+
+        def found(release: object) -> None:
+            if release is not None:
+                self.banner.show_message(self.tr("Version {0} of AutoGLM Desktop is available: Help → Check for "
+                                                 "updates.").format(getattr(release, "version", "")), "update")
+
+        BackgroundTask(lambda: find_update(self.runtime.settings.updates), "update check", owner=self) \
+            .on_success(found).on_failure(lambda error: _LOGGER.info("Update check at start: %s", error)).start()
 
     def show_about(self) -> None:
         """Help → About: version, llama.cpp build and backends, licences."""

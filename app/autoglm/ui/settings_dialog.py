@@ -56,6 +56,9 @@ _FLOAT_LIMIT = 1e9
 # Short labels; the field descriptions in core.settings become tooltips. Unknown fields
 # fall back to their humanised name, so a new field never goes missing from the dialog.
 _FIELD_LABELS: dict[str, str] = {
+    "updates.check_on_start": QT_TRANSLATE_NOOP("SettingsDialog", "Look for a new version when the app starts"),
+    "updates.feed_url": QT_TRANSLATE_NOOP("SettingsDialog", "Update feed"),
+    "updates.public_key": QT_TRANSLATE_NOOP("SettingsDialog", "Update signing key"),
     "model.active_model": QT_TRANSLATE_NOOP("SettingsDialog", "Active model"),
     "model.mmproj_path": QT_TRANSLATE_NOOP("SettingsDialog", "Vision projector file"),
     "model.n_ctx": QT_TRANSLATE_NOOP("SettingsDialog", "Context size (tokens)"),
@@ -588,7 +591,8 @@ class SettingsDialog(QDialog):
     def _group_title(self, group: str) -> str:
         titles = {"model": self.tr("Model"), "remote": self.tr("Remote engine"),
                   "generation": self.tr("Generation"), "voice": self.tr("Voice"),
-                  "vision": self.tr("Vision"), "server": self.tr("Server"), "appearance": self.tr("Appearance")}
+                  "vision": self.tr("Vision"), "server": self.tr("Server"), "appearance": self.tr("Appearance"),
+                  "updates": self.tr("Updates")}
         return titles.get(group, _humanise(group))
 
     def _field_label(self, group: str, name: str) -> str:
