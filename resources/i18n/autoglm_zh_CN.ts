@@ -750,6 +750,34 @@
 </context>
 <context>
     <name>DocumentsPanelDialog</name>
+    <message>
+        <source>Passages put into each question</source>
+        <translation>每个问题附带的段落</translation>
+    </message>
+    <message>
+        <source>&amp;Passages in each question:</source>
+        <translation>每个问题的段落数(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>What the passages found for a question add to the prompt</source>
+        <translation>为问题找到的段落在提示中所占的词元</translation>
+    </message>
+    <message>
+        <source>Nothing indexed yet</source>
+        <translation>尚未索引任何内容</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s) · about {0} tokens a question</source>
+        <translation>
+            <numerusform>%n 个段落 · 每个问题约 {0} 个词元</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s) · about {0} tokens a question (estimated; no model loaded to count them)</source>
+        <translation>
+            <numerusform>%n 个段落 · 每个问题约 {0} 个词元（估算：未加载模型来计数）</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <location filename="../../app/autoglm/ui/documents_panel.py" line="309"/>
         <source>%n document(s) removed.</source>

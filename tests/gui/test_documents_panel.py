@@ -227,3 +227,30 @@ def test_a_folder_added_in_the_window_is_watched_while_it_runs(qtbot, make_windo
 
     window.projects._delete(project_id, with_conversations=True)  # as the confirmation does
     qtbot.waitUntil(lambda: library.watched() == {}, timeout=10_000)
+
+
+def test_the_panel_sets_how_many_passages_go_into_a_question_and_shows_their_cost(qtbot, make_window, gui_settings,
+                                                                                    tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Lisbon")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for number in range(8):
+        (notes / f"day-{number}.md").write_text(f"# Day {number}\n\n" + "We walked along the river and ate "
+                                                "custard tarts in Belém before the tram ride home. " * 6,
+                                                encoding="utf-8")
+    panel = open_panel(qtbot, window, project_id)
+    qtbot.waitUntil(lambda: panel.cost.text() == "Nothing indexed yet", timeout=10_000)
+    drop_files(panel, [notes])
+    wait_for_run(qtbot, panel)
+    assert panel.passages.value() == window.runtime.settings.documents.passages == 4
+    qtbot.waitUntil(lambda: panel.cost.text().startswith("4 passage(s) · about "), timeout=10_000)
+    assert "(estimated; no model loaded" in panel.cost.text()  # no model here: it says it estimates
+    four = int(panel.cost.text().split("about ")[1].split()[0])
+
+    with qtbot.waitSignal(panel.costShown, timeout=10_000):
+        panel.passages.setValue(2)
+    assert window.runtime.settings.documents.passages == 2  # the setting itself, saved
+    assert panel.cost.text().startswith("2 passage(s) · about ")
+    two = int(panel.cost.text().split("about ")[1].split()[0])
+    assert 0 < two < four

@@ -46,6 +46,8 @@ MIN_SIMILARITY = 0.25
 _BATCH_CHUNKS = 32
 _HASH_BYTES = 1 << 20
 _CANDIDATES = 50
+_PASSAGE_COLUMNS = ("chunk_id", "document_id", "path", "name", "text", "page", "heading", "line")
+"""What the passage queries select, in order (``Passage``'s fields before its scores)."""
 _KEYED_BY_PROJECT_ID = 1
 """``PRAGMA user_version`` of an index whose keys are project ids (0: names, as it was before)."""
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
@@ -531,6 +533,18 @@ class DocumentIndex:
                     self._conn.execute("INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
                                        (cursor.lastrowid, project, vectors[offset]))
 
+    def typical_passages(self, project: str, count: int) -> list[Passage]:
+        """``count`` of the project's passages of about median length (what a question usually gets)."""
+        with self._lock:
+            total = int(self._conn.execute(
+                "SELECT count(*) FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id WHERE d.project = ?",
+                (project,)).fetchone()[0])
+            rows = self._conn.execute(
+                "SELECT c.id, c.document_id, d.path, d.name, c.text, c.page, c.heading, c.line FROM kb_chunks c "
+                "JOIN kb_documents d ON d.id = c.document_id WHERE d.project = ? ORDER BY length(c.text), c.id "
+                "LIMIT ? OFFSET ?", (project, count, max(0, (total - count) // 2))).fetchall()
+        return [Passage(**dict(zip(_PASSAGE_COLUMNS, row)), score=0.0) for row in rows]
+
     # -- searching -------------------------------------------------------------------------------
     def keyword_ranking(self, project: str, question: str, limit: int = _CANDIDATES) -> list[int]:
         """Passage ids by BM25 over the keywords of the question (best first)."""
@@ -574,8 +588,7 @@ class DocumentIndex:
             rows = {row[0]: row for row in self._conn.execute(
                 "SELECT c.id, c.document_id, d.path, d.name, c.text, c.page, c.heading, c.line FROM kb_chunks c "
                 f"JOIN kb_documents d ON d.id = c.document_id WHERE c.id IN ({','.join('?' * len(best))})", best)}
-        fields = ("chunk_id", "document_id", "path", "name", "text", "page", "heading", "line")
-        return [Passage(**dict(zip(fields, rows[cid])), score=scores[cid], keyword_rank=keyword_rank.get(cid, 0),
+        return [Passage(**dict(zip(_PASSAGE_COLUMNS, rows[cid])), score=scores[cid], keyword_rank=keyword_rank.get(cid, 0),
                         vector_rank=vector_rank.get(cid, 0)) for cid in best if cid in rows]
 
 

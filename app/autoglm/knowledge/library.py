@@ -56,6 +56,16 @@ class Retrieval:
     """Tokens the passages add to the request (the loaded model's tokenizer where there is one)."""
 
 
+@dataclass(frozen=True)
+class PassagesCost:
+    """What the passages put into a question usually cost: how many there are and their tokens."""
+
+    passages: int
+    tokens: int
+    counted: bool
+    """Whether the loaded model's tokenizer counted them (else an estimate by words and characters)."""
+
+
 class IndexJob:
     """Indexing running in a worker thread: watch ``progress``, ``cancel()`` it, ``wait()`` for its report."""
 
@@ -282,10 +292,22 @@ class DocumentLibrary:
         citations = [as_citation(p) for p in passages]
         return Retrieval(citations, self.prompt_cost(question, citations))
 
+    def typical_cost(self, project: ProjectRef, passages: int | None = None) -> PassagesCost:
+        """What ``passages`` (the setting's number) of the project's passages of median length add to a
+        question (blocking: the model's tokenizer counts them, else an estimate)."""
+        wanted = passages or self.runtime.settings.documents.passages
+        citations = [as_citation(p) for p in self.index.typical_passages(self.key(project), wanted)]
+        tokens, counted = self._count_cost("", citations)
+        return PassagesCost(len(citations), tokens, counted)
+
     def prompt_cost(self, question: str, citations: list[Citation]) -> int:
         """Tokens the passages add to the question, counted by the loaded model where there is one."""
+        return self._count_cost(question, citations)[0]
+
+    def _count_cost(self, question: str, citations: list[Citation]) -> tuple[int, bool]:
+        """The passages' tokens, and whether the model's tokenizer counted them."""
         if not citations:
-            return 0
+            return 0, True
         grounded = grounded_question(question, citations)
         engine = self.runtime.engine
         count = getattr(engine, "count_tokens", None)
@@ -294,7 +316,7 @@ class DocumentLibrary:
                 with_passages = count([ChatMessage("user", grounded)], False)
                 without = count([ChatMessage("user", question)], False)
                 if with_passages > 0:
-                    return max(0, with_passages - without)
+                    return max(0, with_passages - without), True
             except Exception:
                 _LOGGER.debug("Counting tokens failed; estimating", exc_info=True)
-        return estimate_tokens(grounded) - estimate_tokens(question)
+        return estimate_tokens(grounded) - estimate_tokens(question), False

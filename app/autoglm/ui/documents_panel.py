@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm.core.projects import ProjectRecord
+from autoglm.core.settings import DocumentSettings, updated
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.icons import icon
 from autoglm.ui.tasks import BackgroundTask
@@ -129,6 +131,8 @@ class DocumentsPanelDialog(QDialog):
 
     listed = Signal()
     """The list was filled from the index (tests wait for it)."""
+    costShown = Signal()
+    """The passages' cost in tokens was counted and shown (tests wait for it)."""
 
     def __init__(self, presenter: Any, project: ProjectRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +190,27 @@ class DocumentsPanelDialog(QDialog):
         header.resizeSection(0, 200)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.list, 1)
+
+        cost_row = QHBoxLayout()
+        self.passages = QSpinBox(self)
+        self.passages.setObjectName("passagesPerQuestion")
+        low, high = 1, 20
+        for bound in DocumentSettings.model_fields["passages"].metadata:  # the setting's own bounds
+            low, high = getattr(bound, "ge", low), getattr(bound, "le", high)
+        self.passages.setRange(low, high)
+        self.passages.setValue(presenter.window.runtime.settings.documents.passages)
+        self.passages.setAccessibleName(self.tr("Passages put into each question"))
+        self.passages.valueChanged.connect(self._passages_changed)
+        passages_label = QLabel(self.tr("&Passages in each question:"), self)
+        passages_label.setBuddy(self.passages)
+        self.cost = QLabel(self)
+        self.cost.setObjectName("passagesCost")
+        self.cost.setToolTip(self.tr("What the passages found for a question add to the prompt"))
+        cost_row.addWidget(passages_label)
+        cost_row.addWidget(self.passages)
+        cost_row.addWidget(self.cost, 1)
+        layout.addLayout(cost_row)
+        self._costing = 0
 
         progress_row = QHBoxLayout()
         self.progress = QProgressBar(self)
@@ -252,7 +277,35 @@ class DocumentsPanelDialog(QDialog):
             self.list.addTopLevelItem(row)
             row.setSelected(document.path in selected)
         self._update_buttons()
+        self.update_cost()
         self.listed.emit()
+
+    # -- what the passages cost ------------------------------------------------------------------
+    def _passages_changed(self, count: int) -> None:
+        window = self.presenter.window
+        window.apply_settings(updated(window.runtime.settings, "documents", passages=count))
+        self.update_cost()
+
+    def update_cost(self) -> None:
+        """Count what the set number of the project's passages adds to a question (off the GUI thread: the
+        model's tokenizer counts them where one is loaded)."""
+        presenter, project, count = self.presenter, self.project, self.passages.value()
+        self._costing += 1
+        costing = self._costing
+        BackgroundTask(lambda: presenter.library().typical_cost(project, count), name="count-passages", owner=self) \
+            .on_success(lambda cost: self._show_cost(cost) if costing == self._costing else None) \
+            .on_failure(lambda error: _LOGGER.warning("Counting the passages' tokens failed: %s", error)).start()
+
+    def _show_cost(self, cost: Any) -> None:
+        if not cost.passages:
+            self.cost.setText(self.tr("Nothing indexed yet"))
+        elif cost.counted:
+            self.cost.setText(self.tr("%n passage(s) · about {0} tokens a question", "", cost.passages)
+                              .format(cost.tokens))
+        else:
+            self.cost.setText(self.tr("%n passage(s) · about {0} tokens a question (estimated; no model "
+                                      "loaded to count them)", "", cost.passages).format(cost.tokens))
+        self.costShown.emit()
 
     def _state_text(self, document: Any) -> tuple[str, str]:
         """What the State column says of a document, and its tooltip."""

@@ -39,6 +39,8 @@ def test_the_answer_holds_the_fact_and_cites_its_file_and_page(library: object, 
     found = library.retrieve("harbour", fact.question)
     assert found.citations[0].source == fact.file and found.citations[0].page == fact.page
     assert 20 < found.prompt_tokens < 1500  # counted by the model's tokenizer
+    typical = library.typical_cost("harbour", 2)
+    assert typical.counted and typical.passages == 2 and 20 < typical.tokens < 1500
     request = runtime.build_request([ChatMessage("user", fact.question)], passages=found.citations, thinking=False,
                                     temperature=0.0, max_tokens=60)
     completion = runtime.scheduler.submit(request).result()
