@@ -18,9 +18,11 @@ from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
+    QPainter,
     QResizeEvent,
     QTextDocument,
     QWheelEvent,
@@ -34,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autoglm.ui import math_images
+from autoglm.ui import deferred_render
 from autoglm.ui.chat_model import ITEM_ROLE, ChatMessagesModel, MessageItem
 from autoglm.ui.icons import icon
 from autoglm.ui.main_thread import run_on_main
@@ -45,6 +47,7 @@ from autoglm.ui.message_delegate import (
     MessageDelegate,
     action_label,
     column_width,
+    is_block_laid,
     message_actions,
 )
 from autoglm.ui.tasks import BackgroundTask
@@ -54,6 +57,10 @@ _LOGGER = logging.getLogger(__name__)
 _FOLLOW_SLACK_PX = 24
 _CODE_SCROLL_PX_PER_NOTCH = 60
 _REMEASURE_DELAY_MS = 150
+_DEFERRED_MARKS = ("$", "\\(", "\\[", "```", "~~~")
+"""What a message holds when its look may wait for background rendering: formulas, code blocks."""
+_WARM_UP_REPLY = ("# Title\n\n## Part\n\nText with **bold**, *italic* and `code`:\n\n1. one\n- two\n\n"
+                  "```python\ndef f(x: int) -> int:\n    return x  # note\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
 COPIED_FEEDBACK_MS = 1500
 """How long a copy button shows a check mark (a code block's link reads "Copied")."""
 
@@ -115,18 +122,35 @@ class ChatViewWidget(QListView):
         self.jump_button.clicked.connect(self.scroll_to_end)
         self.jump_button.hide()
         self.retranslate_jump()
-        math_images.add_listener(self._math_drawn)
-        self.destroyed.connect(lambda *_args, listener=self._math_drawn: math_images.remove_listener(listener))
+        deferred_render.add_listener(self._rendering_done)
+        self.destroyed.connect(lambda *_args, listener=self._rendering_done: deferred_render.remove_listener(listener))
 
-    def _math_drawn(self) -> None:
-        """Formulas finished drawing (a background thread): lay out the messages that have them again."""
-        run_on_main(lambda: self._relayout_math() if shiboken6.isValid(self) else None)
+    def warm_up(self) -> None:
+        """Lay out and paint a sample reply off screen once (at start, while the window is idle):
+        the first use of the fonts' engines and glyph caches costs ~20 ms of GUI thread, which
+        the first real reply would otherwise pay while it streams."""
+        doc = self.delegate.factory.html_document(self.delegate.factory.rendered(
+            MessageItem(role="assistant", content=_WARM_UP_REPLY), keep=False), column_width(self.viewport().width()))
+        image = QImage(max(1, int(doc.textWidth())), max(1, int(doc.size().height())),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(0)
+        painter = QPainter(image)
+        doc.drawContents(painter)
+        painter.end()
 
-    def _relayout_math(self) -> None:
+    def _rendering_done(self) -> None:
+        """Formulas drawn or code lexers built (a background thread): lay out the messages that have them again."""
+        run_on_main(lambda: self._relayout_deferred() if shiboken6.isValid(self) else None)
+
+    def _relayout_deferred(self) -> None:
+        """Render again the messages the GUI thread drew with stand-ins: those it rendered
+        itself (a reply being written, a long one laid out by blocks, HTML not from a worker)."""
+        waiting, self.delegate.factory.placeholders = self.delegate.factory.placeholders, set()
         for item in self.chat_model().items():
-            if "$" in item.content or "\\(" in item.content or "\\[" in item.content:
+            rendered_here = (item.rendered is not None and not item.rendered.final) or is_block_laid(item)
+            if (rendered_here and any(mark in item.content for mark in _DEFERRED_MARKS)) \
+                    or waiting.intersection(item.attachments):
                 item.touch()
-        self.delegate.clear_cache()
         self.scheduleDelayedItemsLayout()
         self.viewport().update()
 

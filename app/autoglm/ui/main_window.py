@@ -460,11 +460,18 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.firstPaint.emit()
 
-    def start(self) -> None:
-        """After the window shows: list conversations, reopen the last one, load the model."""
+    def warm_up(self) -> None:
+        """Prepare what the first reply would otherwise wait for on the GUI thread: Pygments'
+        import, formatters and common lexers in the background (building Python's takes
+        ~100 ms), and the fonts' first layout and paint in an idle moment of the GUI thread."""
         from autoglm.ui.markdown_html import warm_up
 
         BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).start()
+        QTimer.singleShot(0, self.chat_view.warm_up)
+
+    def start(self) -> None:
+        """After the window shows: list conversations, reopen the last one, load the model."""
+        self.warm_up()
         self.focus_input()  # typing goes to the message box at once, not to the first button
         self.api_server.apply(self.runtime.settings)
         self.sidebar.refresh()

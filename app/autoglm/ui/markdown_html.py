@@ -18,6 +18,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
+from autoglm.ui import deferred_render
+
 COPY_CODE_SCHEME = "copy-code"
 _COPY_LINK = re.compile(COPY_CODE_SCHEME + r":(\d+)")
 _BLOCK_CACHE = 2048
@@ -35,6 +37,8 @@ class RenderedMarkdown:
 
     html: str
     code_blocks: list[str] = field(default_factory=list)
+    final: bool = True
+    """False while a stand-in is shown for a formula or code lexer still prepared in the background."""
 
 
 # Pygments is imported on first use: it is the slowest import of the window.
@@ -62,16 +66,54 @@ def readable_style(dark: bool) -> Any:
     return type(f"Readable{base.__name__}", (base,), {"styles": styles})
 
 
-@lru_cache(maxsize=64)
-def _lexer(language: str) -> Any:
-    from pygments.lexers import get_lexer_by_name
-    from pygments.lexers.special import TextLexer
-    from pygments.util import ClassNotFound
+@lru_cache(maxsize=1)
+def _lexer_names() -> dict[str, Any]:
+    """Every alias Pygments knows (``py``, ``rust``…), to its lexer's name or, for a plugin, its class.
 
-    try:
-        return get_lexer_by_name(language, stripnl=False) if language else TextLexer(stripnl=False)
-    except ClassNotFound:
-        return TextLexer(stripnl=False)
+    Built once, off the GUI thread: ``get_lexer_by_name`` scans the installed packages' entry
+    points for plugins on each name it does not know (tens of milliseconds), and a reply being
+    written asks for ``p``, ``py``, ``pyt``… while its fence line grows.
+    """
+    from pygments.lexers import LEXERS
+    from pygments.plugin import find_plugin_lexers
+
+    names: dict[str, Any] = {}
+    for plugin in find_plugin_lexers():
+        names.update({alias.lower(): plugin for alias in plugin.aliases})
+    for _module, name, aliases, _files, _types in LEXERS.values():
+        names.update({alias.lower(): name for alias in aliases})
+    return names
+
+
+_lexers: dict[str, Any] = {}
+_lexers_lock = threading.Lock()  # a lexer's rules are compiled once, by one thread
+
+
+def _lexer(language: str) -> Any:
+    """The lexer for ``language`` (plain text for a name Pygments does not know); blocks for
+    as long as compiling its rules takes the first time (up to ~100 ms: keep off the GUI thread)."""
+    lexer = _lexers.get(language)
+    if lexer is not None:
+        return lexer
+    from pygments.lexers import find_lexer_class
+    from pygments.lexers.special import TextLexer
+
+    with _lexers_lock:
+        if language not in _lexers:
+            found = _lexer_names().get(language) if language else None
+            kind = find_lexer_class(found) if isinstance(found, str) else found
+            _lexers[language] = (kind or TextLexer)(stripnl=False)
+        return _lexers[language]
+
+
+def _ready_lexer(language: str) -> tuple[Any, bool]:
+    """(lexer, final): on the GUI thread a lexer not built yet is built in the background and
+    the code shown plain meanwhile (``final`` False: render the block again when it is ready)."""
+    lexer = _lexers.get(language)
+    if lexer is not None or not deferred_render.on_gui_thread():
+        return lexer or _lexer(language), True
+    deferred_render.request(("lexer", language), lambda: _lexer(language))
+    return None, False
 
 
 @lru_cache(maxsize=2)
@@ -84,19 +126,29 @@ def code_colours(dark: bool) -> tuple[str, str, str]:
     return background, header, text
 
 
+WARM_LANGUAGES = ("python", "bash", "sh", "shell", "console", "javascript", "js", "typescript", "ts", "json",
+                  "c", "cpp", "java", "rust", "go", "html", "css", "sql", "yaml", "toml", "markdown", "diff", "text")
+"""The languages models write most, whose lexers are built at start-up."""
+
+
 def warm_up() -> None:
-    """Import Pygments and build the formatters (call on a worker thread at start-up)."""
+    """Import Pygments, build the formatters and the common lexers (a worker thread at start-up)."""
     for dark in (False, True):
         _formatter(dark)
         code_colours(dark)
-    _lexer("python")
+    for language in WARM_LANGUAGES:
+        _lexer(language)
 
 
-def highlight_code(code: str, language: str, dark: bool) -> str:
-    """Highlighted HTML spans for ``code`` (no wrapper element)."""
+def highlight_code(code: str, language: str, dark: bool) -> tuple[str, bool]:
+    """(highlighted HTML spans for ``code``, no wrapper element; final): not final where the
+    GUI thread showed the code escaped while the language's lexer is built in the background."""
     from pygments import highlight
 
-    return highlight(code, _lexer(language.strip().lower()), _formatter(dark)).rstrip("\n")
+    lexer, final = _ready_lexer(language.strip().lower())
+    if lexer is None:
+        return html.escape(code), final
+    return highlight(code, lexer, _formatter(dark)).rstrip("\n"), final
 
 
 class MarkdownRenderer:
@@ -117,6 +169,7 @@ class MarkdownRenderer:
             self._md.add_render_rule(kind, lambda _r, tokens, index, _o, _e, d=display: self._render_math(
                 tokens[index], d))
         self._final = True
+        """Whether the block being rendered is as it will stay (no formula or lexer still being prepared)."""
         fence = lambda _renderer, tokens, index, options, env: self._render_fence(tokens, index)  # noqa: E731
         inline = lambda _renderer, tokens, index, options, env: self._render_inline_code(tokens, index)  # noqa: E731
         self._md.add_render_rule("fence", fence)
@@ -136,23 +189,25 @@ class MarkdownRenderer:
         """
         parts: list[str] = []
         code: list[str] = []
+        final = True
         for block in split_blocks(text):
             rendered = self._cache.get(block)
             if rendered is None:
-                self._final = True
                 rendered = self._render_block(block)
-                if self._final:  # a formula still being drawn renders again once it is ready
+                if rendered.final:  # a formula or lexer still being prepared renders again once ready
                     self._cache[block] = rendered
                 if len(self._cache) > _BLOCK_CACHE:
                     self._cache.pop(next(iter(self._cache)))
             parts.append(shift_copy_links(rendered.html, len(code)))
             code.extend(rendered.code_blocks)
-        return RenderedMarkdown("".join(parts), code)
+            final = final and rendered.final
+        return RenderedMarkdown("".join(parts), code, final)
 
     def _render_block(self, text: str) -> RenderedMarkdown:
         self._blocks = []
+        self._final = True
         body = self._md.render(text)
-        return RenderedMarkdown(body, list(self._blocks))
+        return RenderedMarkdown(body, list(self._blocks), self._final)
 
     def _render_fence(self, tokens: list, index: int) -> str:
         token = tokens[index]
@@ -161,7 +216,9 @@ class MarkdownRenderer:
         number = len(self._blocks)
         self._blocks.append(code)
         background, header, text_colour = code_colours(self.dark)
-        body = self._code_lines(code, highlight_code(code, language, self.dark), text_colour)
+        highlighted, final = highlight_code(code, language, self.dark)
+        self._final = self._final and final
+        body = self._code_lines(code, highlighted, text_colour)
         label = html.escape(language or "text")
         # The header (language, Copy) is a table of its own above the code, so it keeps to the
         # column while the lines below run as wide as they are (see ``ui.code_scroll``).
@@ -186,8 +243,8 @@ class MarkdownRenderer:
     def _render_math(self, token: Any, display: bool) -> str:
         from autoglm.ui.math_images import formula_html
 
-        on_gui_thread = threading.current_thread() is threading.main_thread()
-        body, final = formula_html(token.content.strip(), display, self.math_colour, self.math_points, on_gui_thread)
+        body, final = formula_html(token.content.strip(), display, self.math_colour, self.math_points,
+                                   deferred_render.on_gui_thread())
         self._final = self._final and final
         return body
 

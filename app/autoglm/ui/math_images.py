@@ -4,8 +4,8 @@
 (drawn at twice the size for sharp HiDPI text) embedded as a ``data:`` URL. matplotlib
 takes seconds to import and tens of milliseconds per formula, so the GUI thread never
 draws one: where a formula is not cached yet it shows the TeX source for a moment and a
-background thread draws it; listeners (the chat view) are told to lay messages out again.
-Worker threads (which measure opened conversations) draw formulas themselves.
+background thread (``deferred_render``) draws it; its listeners (the chat views) are told
+to lay messages out again. Worker threads (which measure opened conversations) draw formulas themselves.
 """
 
 from __future__ import annotations
@@ -17,28 +17,14 @@ import logging
 import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+
+from autoglm.ui import deferred_render
 
 _LOGGER = logging.getLogger(__name__)
 _SCALE = 2
 _CACHE_SIZE = 512
 _lock = threading.Lock()  # matplotlib's mathtext is not thread-safe
 _cache: OrderedDict[tuple[str, bool, str, float], str | None] = OrderedDict()
-_pending: set[tuple[str, bool, str, float]] = set()
-_executor: ThreadPoolExecutor | None = None
-_listeners: list[Callable[[], None]] = []
-
-
-def add_listener(callback: Callable[[], None]) -> None:
-    """Call ``callback`` (from a background thread) whenever formulas drawn later are ready."""
-    _listeners.append(callback)
-
-
-def remove_listener(callback: Callable[[], None]) -> None:
-    """Stop telling ``callback``."""
-    if callback in _listeners:
-        _listeners.remove(callback)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -85,29 +71,8 @@ def cached(tex: str, display: bool, colour: str, points: float) -> tuple[bool, s
 
 
 def request(tex: str, display: bool, colour: str, points: float) -> None:
-    """Draw ``tex`` on a background thread; listeners are told when it is ready."""
-    global _executor
-    key = (tex, display, colour, points)
-    with _lock:
-        if key in _pending or key in _cache:
-            return
-        _pending.add(key)
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autoglm-math")
-        executor = _executor
-
-    def job() -> None:
-        try:
-            draw(tex, display, colour, points)
-        finally:
-            with _lock:
-                _pending.discard(key)
-                idle = not _pending
-            if idle:
-                for listener in list(_listeners):
-                    listener()
-
-    executor.submit(job)
+    """Draw ``tex`` on the background thread; ``deferred_render``'s listeners are told when it is ready."""
+    deferred_render.request(("formula", tex, display, colour, points), lambda: draw(tex, display, colour, points))
 
 
 def formula_html(tex: str, display: bool, colour: str, points: float, on_gui_thread: bool) -> tuple[str, bool]:
