@@ -260,22 +260,28 @@ class DocumentsPanelDialog(QDialog):
         return self._shown_listing == self._listing
 
     def _fill(self, documents: list[Any], listing: int) -> None:
+        """Show ``documents`` (sorted by name), touching only the rows that changed: while a
+        large folder indexes the list is read again every second, and rebuilding hundreds of
+        rows each time kept the GUI thread busy for tens of milliseconds."""
         self._shown_listing = listing
-        selected = {item.data(0, PATH_ROLE) for item in self.list.selectedItems()}
-        self.list.clear()
-        for document in documents:
-            state, tip = self._state_text(document)
-            row = QTreeWidgetItem([document.name, state, str(document.pages or ""), str(document.chunks or "")])
-            row.setData(0, PATH_ROLE, document.path)
-            row.setToolTip(0, document.path)
-            row.setToolTip(1, tip)
-            row.setIcon(0, icon("warning", FAILED_COLOUR) if document.status == "failed" else icon("document"))
-            if document.status == "failed":
-                row.setForeground(1, QColor(FAILED_COLOUR))
-            for column in (2, 3):
-                row.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.list.addTopLevelItem(row)
-            row.setSelected(document.path in selected)
+        wanted = {document.path for document in documents}
+        for row in [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]:
+            if row.data(0, PATH_ROLE) not in wanted:
+                self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(row))
+        rows = {self.list.topLevelItem(i).data(0, PATH_ROLE): self.list.topLevelItem(i)
+                for i in range(self.list.topLevelItemCount())}
+        for position, document in enumerate(documents):
+            row = rows.get(document.path)
+            if row is None:
+                row = QTreeWidgetItem()
+                row.setData(0, PATH_ROLE, document.path)
+                row.setToolTip(0, document.path)
+                for column in (2, 3):
+                    row.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.list.insertTopLevelItem(position, row)
+            elif self.list.topLevelItem(position) is not row:  # renamed: its place in the order moved
+                self.list.insertTopLevelItem(position, self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(row)))
+            self._show_document(row, document)
         self._update_buttons()
         self.update_cost()
         self.listed.emit()
@@ -306,6 +312,20 @@ class DocumentsPanelDialog(QDialog):
             self.cost.setText(self.tr("%n passage(s) · about {0} tokens a question (estimated; no model "
                                       "loaded to count them)", "", cost.passages).format(cost.tokens))
         self.costShown.emit()
+
+    def _show_document(self, row: QTreeWidgetItem, document: Any) -> None:
+        """Fill one row from its document, unless it shows that very state already."""
+        shown = (document.name, document.status, document.reason, document.pages, document.chunks)
+        if row.data(1, PATH_ROLE) == shown:
+            return
+        row.setData(1, PATH_ROLE, shown)
+        state, tip = self._state_text(document)
+        for column, text in enumerate((document.name, state, str(document.pages or ""), str(document.chunks or ""))):
+            row.setText(column, text)
+        row.setToolTip(1, tip)
+        failed = document.status == "failed"
+        row.setIcon(0, icon("warning", FAILED_COLOUR) if failed else icon("document"))
+        row.setForeground(1, QColor(FAILED_COLOUR) if failed else self.list.palette().text())
 
     def _state_text(self, document: Any) -> tuple[str, str]:
         """What the State column says of a document, and its tooltip."""
