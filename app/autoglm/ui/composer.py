@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
     QImage,
+    QImageReader,
     QKeyEvent,
     QPixmap,
     QResizeEvent,
@@ -37,6 +38,7 @@ from autoglm.core.settings import VisionSettings
 from autoglm.ui.capture.intake import ImageIntake
 from autoglm.ui.icons import icon
 from autoglm.ui.message_delegate import COLUMN_MAX_WIDTH, MARGIN_H
+from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -112,31 +114,55 @@ class ComposerTextEdit(QPlainTextEdit):
         super().dropEvent(event)
 
 
+def read_preview(data: bytes) -> tuple[QImage, int, int]:
+    """(thumbnail, width, height) of an image's bytes (any thread: a 12-megapixel photo takes
+    the decoder a few hundred milliseconds). JPEG decodes at a reduced scale right away."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    size = reader.size()
+    if size.isValid():
+        reader.setScaledSize(size.scaled(_THUMB * 2, _THUMB * 2, Qt.AspectRatioMode.KeepAspectRatio)
+                             if size.width() > _THUMB * 2 or size.height() > _THUMB * 2 else size)
+    image = reader.read()
+    thumbnail = image.scaled(_THUMB, _THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation) if not image.isNull() else image
+    if not size.isValid():
+        size = image.size()
+    return thumbnail, size.width(), size.height()
+
+
 class AttachmentChipWidget(QFrame):
-    """One attachment in the tray: a thumbnail and a remove button."""
+    """One attachment in the tray: a thumbnail and a remove button.
+
+    The thumbnail and size are read in the background; the chip shows at once with an
+    empty preview and its token cost follows when they arrive (``ready``)."""
 
     removeRequested = Signal(object)
+    ready = Signal()
+    """The thumbnail and the image's size arrived."""
 
     def __init__(self, draft: AttachmentDraft, parent: QWidget | None = None, image_tokens: int = 1024) -> None:
         super().__init__(parent)
         self.draft = draft
         self.setObjectName("attachmentChip")
+        self.pixels = (0, 0)
+        self.image_tokens = image_tokens
+        self.cost = 0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         column = QVBoxLayout()
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        preview = QLabel(self)
-        image = QImage.fromData(draft.data)
-        pixmap = QPixmap.fromImage(image.scaled(_THUMB, _THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.SmoothTransformation))
-        preview.setPixmap(pixmap)
-        preview.setToolTip(draft.name)
-        preview.setAccessibleName(self.tr("Attached image {0}").format(draft.name))
-        column.addWidget(preview)
-        self.cost_label = QLabel(self)
+        self.preview = QLabel(self)
+        self.preview.setFixedSize(_THUMB, _THUMB)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setToolTip(draft.name)
+        self.preview.setAccessibleName(self.tr("Attached image {0}").format(draft.name))
+        column.addWidget(self.preview)
+        self.cost_label = QLabel("…", self)
         self.cost_label.setObjectName("attachmentCost")
-        self.set_budget(image, image_tokens)
         column.addWidget(self.cost_label)
         layout.addLayout(column)
         remove = QToolButton(self)
@@ -146,17 +172,30 @@ class AttachmentChipWidget(QFrame):
         remove.setAccessibleName(self.tr("Remove attachment {0}").format(draft.name))
         remove.clicked.connect(lambda: self.removeRequested.emit(self))
         layout.addWidget(remove, 0, Qt.AlignmentFlag.AlignTop)
+        data = draft.data
+        BackgroundTask(lambda: read_preview(data), name="attachment-preview", owner=self) \
+            .on_success(self._show_preview).on_failure(lambda error: _LOGGER.warning(
+                "No preview for %s: %s", draft.name, error)).start()
 
+    def _show_preview(self, preview: tuple[QImage, int, int]) -> None:
+        thumbnail, width, height = preview
+        self.preview.setPixmap(QPixmap.fromImage(thumbnail))
+        self.pixels = (width, height)
+        self.set_budget(self.image_tokens)
+        self.ready.emit()
 
-    def set_budget(self, image: QImage, image_tokens: int) -> None:
+    def set_budget(self, image_tokens: int) -> None:
         """Show what the image will cost the model at this budget, before it is sent."""
         from autoglm.vision.image import image_token_cost
 
         self.image_tokens = image_tokens
-        self.cost = image_token_cost(image.width(), image.height(), image_tokens) if not image.isNull() else 0
+        width, height = self.pixels
+        if not width or not height:
+            return  # the size is still being read; it is shown at this budget when it arrives
+        self.cost = image_token_cost(width, height, image_tokens)
         self.cost_label.setText(self.tr("≈{0} tokens").format(f"{self.cost:,}"))
         self.cost_label.setToolTip(self.tr("{0}×{1} pixels; images are scaled to at most {2} tokens "
-                                           "(Settings → Vision)").format(image.width(), image.height(), image_tokens))
+                                           "(Settings → Vision)").format(width, height, image_tokens))
 
 
 class ComposerWidget(QFrame):
@@ -347,6 +386,10 @@ class ComposerWidget(QFrame):
         """Images in the tray."""
         return [chip.draft for chip in self._attachments]
 
+    def attachments_ready(self) -> bool:
+        """Whether there are attachments and each shows its thumbnail and cost (read in the background)."""
+        return bool(self._attachments) and all(chip.pixels[0] for chip in self._attachments)
+
     def add_input_button(self, button: QWidget) -> None:
         """Place a capture or voice button next to the attach button."""
         self.input_buttons.addWidget(button)
@@ -372,7 +415,7 @@ class ComposerWidget(QFrame):
         """The image-token budget from settings; attached images show their new cost."""
         self.image_tokens = image_tokens
         for chip in self._attachments:
-            chip.set_budget(QImage.fromData(chip.draft.data), image_tokens)
+            chip.set_budget(image_tokens)
 
     def add_attachment(self, draft: AttachmentDraft) -> None:
         """Put one image in the tray."""

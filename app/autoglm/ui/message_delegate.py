@@ -31,6 +31,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout as DocLayout
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from autoglm.ui import deferred_render
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
 from autoglm.ui.code_scroll import CodeArea, clamp, code_areas, draw_document, to_document
 from autoglm.ui.icons import icon
@@ -153,8 +154,9 @@ class MessageDocumentFactory:
         self.resolver = resolver
         self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label,
                                           math_points=look.font.pointSizeF(), math_colour=look.colours.text)
-        self._thumbs: dict[str, QImage] = {}
         self._marked: dict[tuple, tuple[QImage, str]] = {}
+        self.placeholders: set[str] = set()
+        """Attachments drawn as a grey square on the GUI thread while their thumbnail is read."""
         self.copied: tuple[int, str] | None = None
         """(item key, what) just copied: "copy" or a code block's ``copy-code:N`` link, shown as copied."""
 
@@ -279,23 +281,19 @@ class MessageDocumentFactory:
         return cached
 
     def _thumbnail(self, sha: str) -> QImage:
-        cached = self._thumbs.get(sha)
-        if cached is not None:
-            return cached
+        """The attachment's thumbnail; on the GUI thread one not read yet is a grey square
+        while the background reads it (a 12-megapixel PNG takes the decoder ~0.3 s)."""
+        image = _THUMBNAILS.get(sha)
+        if image is not None:
+            return image
         path = self.resolver(sha)
-        image = QImage()
-        if path is not None:
-            reader = QImageReader(str(path))
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid():
-                reader.setScaledSize(size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
-            image = reader.read()
-        if image.isNull():
-            image = QImage(THUMB_SIZE // 2, THUMB_SIZE // 2, QImage.Format.Format_RGB32)
-            image.fill(QColor(self.look.colours.hover))
-        self._thumbs[sha] = image
-        return image
+        if not deferred_render.on_gui_thread():
+            return _read_thumbnail(sha, path)
+        self.placeholders.add(sha)
+        deferred_render.request(("thumbnail", sha), lambda: _read_thumbnail(sha, path))
+        placeholder = QImage(THUMB_SIZE, THUMB_SIZE, QImage.Format.Format_RGB32)
+        placeholder.fill(QColor(self.look.colours.hover))
+        return placeholder
 
     def document(self, item: MessageItem, width: int, keep: bool = True) -> QTextDocument:
         """The item's rich text laid out ``width`` pixels wide."""
@@ -335,6 +333,27 @@ class MessageDocumentFactory:
             width = column_width
             doc = self.document(item, width, keep)
         return int(doc.size().height()) + 1, width, doc
+
+
+_THUMBNAILS: dict[str, QImage] = {}
+"""Thumbnails by attachment hash, shared by the GUI thread and the threads that measure."""
+
+
+def _read_thumbnail(sha: str, path: Path | None) -> QImage:
+    """Read (scaled down while decoding where the format allows) and remember ``sha``'s thumbnail."""
+    image = QImage()
+    if path is not None:
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid():
+            reader.setScaledSize(size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+    if image.isNull():
+        image = QImage(THUMB_SIZE // 2, THUMB_SIZE // 2, QImage.Format.Format_RGB32)
+        image.fill(QColor("#d0d7de"))
+    _THUMBNAILS[sha] = image
+    return image
 
 
 def column_width(row_width: int) -> int:
