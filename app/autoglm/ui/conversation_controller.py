@@ -171,6 +171,11 @@ class ConversationController(QObject):
         return self._current() is not None or self._sending
 
     @property
+    def staging(self) -> int:
+        """How many attached images are still being stored, decoded and encoded."""
+        return sum(not future.done() for _draft, future in self._staged.values())
+
+    @property
     def worker(self) -> ReplyStreamWorker | None:
         """The open chat's streaming worker, if any."""
         reply = self._current()
