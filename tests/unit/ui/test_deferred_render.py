@@ -13,8 +13,8 @@ FORTRAN = "```fortran\nprogram hello\n  print *, 'hi'\nend program hello\n```"
 
 
 def _code(rendered: markdown_html.RenderedMarkdown) -> str:
-    """The code lines of the one block (after its header row with the language and Copy)."""
-    return rendered.html.split('colspan="2">', 1)[1]
+    """The code lines of the one block (after its header with the language and Copy)."""
+    return rendered.html.split("Copy</a>", 1)[1]
 
 
 @pytest.fixture
