@@ -1349,6 +1349,10 @@
         <source>Version {0} of AutoGLM Desktop is available: Help → Check for updates.</source>
         <translation>AutoGLM 桌面版 {0} 已发布：帮助 → 检查更新。</translation>
     </message>
+    <message>
+        <source>Imported {0}: linked, the file is used where it is (nothing was copied), so keep it there.</source>
+        <translation>已导入 {0}：已链接，文件在原处使用（没有复制），请不要移动它。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -1859,6 +1863,74 @@
     <message>
         <source>Imported “{0}” (id {1}): the file stays where it is (it was not copied), so keep it there. Select it and press “Use for chat”.</source>
         <translation>已导入“{0}”（id {1}）：文件留在原处（没有复制），请不要移动它。选中它并点击“用于聊天”。</translation>
+    </message>
+    <message>
+        <source>File missing: {0} was moved or deleted</source>
+        <translation>文件缺失：{0} 已被移动或删除</translation>
+    </message>
+    <message>
+        <source>Copied into the models folder</source>
+        <translation>已复制到模型文件夹</translation>
+    </message>
+    <message>
+        <source>In the models folder</source>
+        <translation>在模型文件夹中</translation>
+    </message>
+    <message>
+        <source>Linked from {0}</source>
+        <translation>链接自 {0}</translation>
+    </message>
+    <message>
+        <source>To read images it needs its vision projector, a second GGUF file usually named mmproj-….gguf next to it. Without one it answers text only.
+
+The file is used where it is (linked, nothing is copied): keep it there. Tick the box to copy it into the models folder instead.</source>
+        <translation>要读取图片，它需要视觉投影器：通常是放在它旁边、名为 mmproj-….gguf 的第二个 GGUF 文件。没有投影器时它只回答文字。
+
+文件将在原处使用（链接，不会复制）：请把它留在那里。勾选下面的选项可改为复制到模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Copy it into the models folder ({0} more on disk, {1} free there)</source>
+        <translation>复制到模型文件夹（再占用 {0} 磁盘空间，那里可用 {1}）</translation>
+    </message>
+    <message>
+        <source>A copy is independent of the original, which may then be moved or deleted; the models folder is {0}</source>
+        <translation>副本与原文件无关，之后可以移动或删除原文件；模型文件夹是 {0}</translation>
+    </message>
+    <message>
+        <source>Copy it into the models folder: not enough free space ({0} needed, {1} free)</source>
+        <translation>复制到模型文件夹：可用空间不足（需要 {0}，可用 {1}）</translation>
+    </message>
+    <message>
+        <source>Copying into the models folder… {0}%</source>
+        <translation>正在复制到模型文件夹… {0}%</translation>
+    </message>
+    <message>
+        <source>Imported “{0}” (id {1}): copied into the models folder, so the original may be moved or deleted. Select it and press “Use for chat”.</source>
+        <translation>已导入“{0}”（id {1}）：已复制到模型文件夹，原文件可以移动或删除。选中它并点击“用于对话”。</translation>
+    </message>
+    <message>
+        <source>Imported “{0}” (id {1}): linked, the file is used where it is (it was not copied), so keep it there. Select it and press “Use for chat”.</source>
+        <translation>已导入“{0}”（id {1}）：已链接，文件在原处使用（没有复制），请不要移动它。选中它并点击“用于对话”。</translation>
+    </message>
+    <message>
+        <source>Remove a copied model</source>
+        <translation>移除复制的模型</translation>
+    </message>
+    <message>
+        <source>“{0}” was copied into the models folder. Removing it deletes that copy ({1}); the file it was copied from is not touched.</source>
+        <translation>“{0}”已复制到模型文件夹。移除它会删除这份副本（{1}）；复制来源的原文件不受影响。</translation>
+    </message>
+    <message>
+        <source>“{0}” was removed from the list and its copy in the models folder deleted; the original was left where it was.</source>
+        <translation>“{0}”已从列表中移除，模型文件夹中的副本已删除；原文件留在原处。</translation>
+    </message>
+    <message>
+        <source>Take the selected imported model off the list (a linked file stays; a copy in the models folder is deleted)</source>
+        <translation>把所选的导入模型从列表中移除（链接的文件保留；模型文件夹中的副本会被删除）</translation>
+    </message>
+    <message>
+        <source>Put the file back where it was, or remove this entry and import it again from where it is now.</source>
+        <translation>请把文件放回原处，或移除此条目后从它现在的位置重新导入。</translation>
     </message>
 </context>
 <context>

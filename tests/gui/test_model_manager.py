@@ -24,6 +24,7 @@ from autoglm.core.download import format_bytes
 from autoglm.core.gguf_file import inspect_gguf
 from autoglm.core.paths import AppPaths
 from autoglm.core.runtime import Runtime
+from autoglm.ui import model_manager
 from autoglm.ui.model_manager import ModelManagerDialog
 from range_http_server import serving
 
@@ -89,7 +90,8 @@ def test_importing_the_starter_gguf_adds_a_usable_row(qtbot: QtBot, runtime: Run
 
     assert STARTER_SLUG in runtime.repository.imported()
     row = dialog.row_texts(STARTER_SLUG)
-    assert row["status"] == "Imported (no catalog checksum)"
+    assert row["status"] == "In the models folder" if starter_gguf.is_relative_to(runtime.paths.models_dir) \
+        else f"Linked from {model_manager._short(starter_gguf.resolve().parent)}"
     assert row["size"] == format_bytes(starter_gguf.stat().st_size)
     expected_ram = estimate_ram_bytes(inspect_gguf(starter_gguf), runtime.settings.model.n_ctx)
     assert row["ram"] == f"{format_bytes(expected_ram)} at {runtime.settings.model.n_ctx} tokens"
@@ -263,12 +265,11 @@ def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_tak
         qtbot: QtBot, runtime: Runtime, starter_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtGui import QDesktopServices
 
-    from autoglm.ui import model_manager
 
     dialog = _open(qtbot, runtime)
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
         dialog.import_files(starter_gguf)
-    assert "the file stays where it is (it was not copied)" in dialog.progress_text
+    assert "linked, the file is used where it is (it was not copied)" in dialog.progress_text
     name = runtime.repository.imported()[STARTER_SLUG]["name"]
     assert f"Imported “{name}”" in dialog.progress_text and name in dialog.row_texts(STARTER_SLUG)["name"]
     dialog.select(STARTER_SLUG)
@@ -298,3 +299,51 @@ def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_tak
     assert dialog.facts(STARTER_SLUG) is None and "its files were left on disk" in dialog.progress_text
     dialog.select(STARTER_MODEL_ID)
     assert not dialog.remove_button.isEnabled()  # a catalog model is not removed from the list
+
+
+def test_import_asks_copy_or_link_shows_which_and_a_moved_file_as_missing(
+        qtbot: QtBot, runtime: Runtime, tmp_path: Path, tiny_gguf, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    copied, linked = tiny_gguf(tmp_path / "copied.gguf"), tiny_gguf(tmp_path / "linked.gguf")
+    dialog = _open(qtbot, runtime)
+    dialog.check_then_import(copied)
+    qtbot.waitUntil(lambda: dialog.projector_question is not None and dialog.projector_question.isVisible(),
+                    timeout=60_000)
+    question = dialog.projector_question
+    copy_box = question.checkBox()
+    assert copy_box.objectName() == "copyOnImport" and not copy_box.isChecked()  # linked unless asked
+    assert "used where it is (linked, nothing is copied)" in question.informativeText()
+    assert copy_box.isEnabled() and "free there" in copy_box.text()
+    copy_box.setChecked(True)
+    question.grab().save("/tmp/polish/import-copy-or-link.png")
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
+        _click(qtbot, next(button for button in question.buttons() if button.text() == "Text only"))
+    assert "copied into the models folder, so the original may be moved" in dialog.progress_text
+    copy = runtime.repository.imported_folder("copied") / "copied.gguf"
+    assert copy.is_file() and dialog.row_texts("copied")["status"] == "Copied into the models folder"
+
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
+        dialog.import_files(linked)
+    assert "linked, the file is used where it is" in dialog.progress_text
+    assert dialog.row_texts("linked")["status"] == f"Linked from {model_manager._short(tmp_path.resolve())}"
+    dialog.grab().save("/tmp/polish/import-copied-and-linked.png")
+
+    linked.rename(tmp_path / "moved-away.gguf")
+    copied.unlink()
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+        dialog.refresh()
+    assert dialog.row_texts("linked")["status"] == "File missing: linked.gguf was moved or deleted"
+    assert dialog.row_texts("copied")["status"] == "Copied into the models folder"
+    dialog.select("linked")
+    assert not dialog.use_button.isEnabled() and not dialog.folder_button.isEnabled()
+    assert "Put the file back where it was" in dialog.details.text() and str(linked.resolve()) in dialog.details.text()
+    assert dialog.remove_button.isEnabled()
+    dialog.grab().save("/tmp/polish/import-file-missing.png")
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args: QMessageBox.StandardButton.Ok))
+    dialog.select("copied")
+    with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
+        _click(qtbot, dialog.remove_button)
+    assert not copy.exists() and "its copy in the models folder deleted" in dialog.progress_text
+    assert list(runtime.repository.imported()) == ["linked"]

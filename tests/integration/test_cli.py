@@ -158,3 +158,25 @@ def test_import_then_chat_by_imported_id(shared_home: Path, starter_gguf: Path) 
     result = autoglm("chat", "--model", "my-coder", "--max-tokens", "8", "Say hi.", home=shared_home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_import_links_or_copies_and_says_which_and_a_moved_file_is_missing(
+        shared_home: Path, tmp_path: Path, tiny_gguf) -> None:
+    linked, copied = tiny_gguf(tmp_path / "linked.gguf"), tiny_gguf(tmp_path / "copied.gguf")
+    result = autoglm("models", "import", str(linked), "--id", "tiny-linked", home=shared_home)
+    assert result.returncode == 0, result.stderr
+    assert f"(linked from {tmp_path.resolve()})" in result.stdout
+    result = autoglm("models", "import", str(copied), "--id", "tiny-copied", "--copy", home=shared_home)
+    assert result.returncode == 0, result.stderr
+    assert "(copied into the models folder)" in result.stdout and "100%" in result.stderr
+    assert (shared_home / "data" / "models" / "imported" / "tiny-copied" / "copied.gguf").is_file()
+    both = autoglm("models", "import", str(linked), "--copy", "--link", home=shared_home)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+    linked.rename(tmp_path / "elsewhere.gguf")
+    copied.unlink()
+    listing = autoglm("models", "list", home=shared_home)
+    rows = {line.split()[0]: line for line in listing.stdout.splitlines()}
+    assert "file missing" in rows["tiny-linked"] and "copied into the models folder" in rows["tiny-copied"]
+    chat = autoglm("chat", "--model", "tiny-linked", "Hi.", home=shared_home)
+    assert_one_clear_line(chat, 3, "is missing")

@@ -83,3 +83,49 @@ def test_gpu_layers_fit_the_free_vram(tmp_path: Path, tiny_gguf) -> None:
     per_layer = summary.file_size / layers + summary.kv_cache_bytes(256) / summary.block_count
     some = fit_gpu_layers(summary, 256, 512 * 2**20 + int(per_layer * 1.5))
     assert some == 1
+
+
+def test_import_links_by_default_and_a_moved_file_is_missing_in_words(tmp_path: Path, tiny_gguf) -> None:
+    repo = ModelRepository(app_paths().ensure())
+    model = tiny_gguf(tmp_path / "linked.gguf")
+    assert repo.import_model(model, model_id="linked") == "linked"
+    record = repo.imported()["linked"]
+    assert record["kept"] == "linked" and Path(record["model"]) == model.resolve()
+    assert repo.import_state("linked") == f"linked from {model.resolve().parent}"
+    model.rename(tmp_path / "moved.gguf")
+    assert repo.import_state("linked") == f"file missing: {model.resolve()} is no longer there"
+    with pytest.raises(ModelError, match="is missing: .*linked.gguf is no longer there"):
+        repo.resolve("linked")
+
+
+def test_import_by_copy_keeps_working_when_the_original_goes(tmp_path: Path, tiny_gguf) -> None:
+    repo = ModelRepository(app_paths().ensure())
+    original = tiny_gguf(tmp_path / "copied.gguf")
+    fractions: list[float] = []
+    assert repo.import_model(original, model_id="copied", mode="copy",
+                             progress=lambda fraction, _what: fractions.append(fraction)) == "copied"
+    copy = repo.imported_folder("copied") / "copied.gguf"
+    assert copy.read_bytes() == original.read_bytes() and fractions[-1] == 1.0
+    assert not list(repo.imported_folder("copied").glob("*.part"))
+    assert repo.imported()["copied"]["kept"] == "copied"
+    assert repo.import_state("copied") == "copied into the models folder"
+    with pytest.raises(ModelError, match="already imported as “copied”"):
+        repo.import_model(original, model_id="again")  # the original of a copy is a duplicate too
+    original.unlink()
+    assert repo.resolve("copied").model_path == copy
+    assert repo.forget_import("copied")["kept"] == "copied"
+    assert not copy.exists() and not repo.imported_folder("copied").exists()
+
+
+def test_an_unknown_import_mode_and_a_full_disk_are_refused_in_words(tmp_path: Path, tiny_gguf,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from autoglm.core import file_copy
+
+    repo = ModelRepository(app_paths().ensure())
+    model = tiny_gguf(tmp_path / "m.gguf")
+    with pytest.raises(ModelError, match="Unknown import mode 'move'"):
+        repo.import_model(model, mode="move")
+    monkeypatch.setattr(file_copy, "free_bytes", lambda _folder: 1000)
+    with pytest.raises(ModelError, match="Not enough free space to copy .* use the file where it is instead"):
+        repo.import_model(model, mode="copy")
+    assert repo.imported() == {}

@@ -18,10 +18,16 @@ def register(subparsers: Any) -> None:
     verify = actions.add_parser("verify", help="Check files against the catalog's size and sha256")
     verify.add_argument("model", nargs="?", help="Catalog id or .gguf path (default: every present model)")
     verify.set_defaults(handler=run_verify)
-    imp = actions.add_parser("import", help="Use a GGUF from disk (files stay where they are)")
+    imp = actions.add_parser("import", help="Use a GGUF from disk, where it is (--link, the default) or copied (--copy)")
     imp.add_argument("path", type=Path, help="The language model .gguf")
     imp.add_argument("--mmproj", type=Path, help="Its vision projector .gguf")
     imp.add_argument("--id", dest="model_id", help="Name to use (default: derived from the file)")
+    keep = imp.add_mutually_exclusive_group()
+    keep.add_argument("--link", dest="mode", action="store_const", const="link",
+                      help="Use the files where they are; nothing is copied (the default): keep them there")
+    keep.add_argument("--copy", dest="mode", action="store_const", const="copy",
+                      help="Copy the files into the app's models folder; the originals may then be moved")
+    imp.set_defaults(mode="link")
     imp.set_defaults(handler=run_import)
     search = actions.add_parser("search", help="Search the model hub for GGUF models")
     search.add_argument("query", help="Words of the repository name, or owner/name to list its files")
@@ -63,7 +69,7 @@ def run_list(args: argparse.Namespace) -> int:
     for model_id, record in repo.imported().items():
         if repo.catalog.get(model_id) is None:
             path = Path(record["model"])
-            state = "imported" if path.exists() else "imported, file missing"
+            state = f"imported, {repo.import_state(model_id)}"
             rows.append((model_id, "llm", state, _size(path.stat().st_size) if path.exists() else "-", "-", "-"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -112,8 +118,16 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Register a GGUF (and projector) under an id."""
-    model_id = _repository().import_model(args.path, args.mmproj, args.model_id)
-    print(f"Imported as {model_id}: chat with `autoglm chat --model {model_id}`.")
+    repository = _repository()
+    shown = [-1]
+
+    def copying(fraction: float, what: str) -> None:
+        if int(fraction * 100) != shown[0]:
+            shown[0] = int(fraction * 100)
+            print(f"\r{what}… {shown[0]}%", end="\n" if shown[0] == 100 else "", file=sys.stderr, flush=True)
+
+    model_id = repository.import_model(args.path, args.mmproj, args.model_id, mode=args.mode, progress=copying)
+    print(f"Imported as {model_id} ({repository.import_state(model_id)}): chat with `autoglm chat --model {model_id}`.")
     return 0
 
 

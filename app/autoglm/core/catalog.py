@@ -26,12 +26,15 @@ else:  # Python 3.10
     import tomli as tomllib
 
 from autoglm.core.errors import ModelError
+from autoglm.core.file_copy import copy_files, human_size
 from autoglm.core.gguf_file import GgufSummary, check_projector_pairing, inspect_gguf, sha256_file
 from autoglm.core.paths import AppPaths, catalog_path
 from autoglm.core.types import ProgressCallback
 
 _LOGGER = logging.getLogger(__name__)
 STARTER_MODEL_ID = "qwen2.5-coder-0.5b"
+IMPORT_MODES = ("link", "copy")
+"""How an imported GGUF is kept: used where it is, or copied into the models folder."""
 
 
 @dataclass(frozen=True)
@@ -283,8 +286,8 @@ class ModelRepository:
         """Why the file cannot be the catalog's by its size alone ('' when it can)."""
         size = path.stat().st_size
         if spec.size is None and spec.size_estimate and size < spec.size_estimate // 2:
-            return (f"{path.name} is {_human(size)} but this model's {spec.role} file is about "
-                    f"{_human(spec.size_estimate)}: it is not this model")
+            return (f"{path.name} is {human_size(size)} but this model's {spec.role} file is about "
+                    f"{human_size(spec.size_estimate)}: it is not this model")
         expected = self.expected_size(path, spec)
         if expected is not None and size != expected:
             return f"{path.name} has {size:,} bytes but should have {expected:,}: it is incomplete or a different file"
@@ -439,8 +442,16 @@ class ModelRepository:
                              f"{exc.strerror or exc}; free some disk space or check the folder's permissions.") from exc
 
     # -- user models --------------------------------------------------------------------
-    def import_model(self, model_path: Path, mmproj_path: Path | None = None, model_id: str | None = None) -> str:
-        """Register a GGUF (and projector) from disk under an id; files stay where they are."""
+    def import_model(self, model_path: Path, mmproj_path: Path | None = None, model_id: str | None = None,
+                     mode: str = "link", progress: ProgressCallback | None = None) -> str:
+        """Register a GGUF (and projector) from disk under an id.
+
+        ``mode`` "link" uses the files where they are (nothing is copied: the default, as a model
+        is gigabytes and usually already where the user keeps models); "copy" copies them into
+        the models folder first, so the original may be moved or deleted.
+        """
+        if mode not in IMPORT_MODES:
+            raise ModelError(f"Unknown import mode '{mode}': use one of {', '.join(IMPORT_MODES)}.")
         summary = inspect_gguf(model_path)
         if summary.is_projector:
             raise ModelError(f"{model_path.name} is a vision projector, not a language model; "
@@ -452,15 +463,22 @@ class ModelRepository:
             check_projector_pairing(summary, projector)
         requested, model_id = model_id, model_id or _guess_id(summary, self.catalog)
         with self._lock:
+            same = self.imported_as(model_path)
+        if same is not None and same != requested:  # naming its id again re-registers it (a projector added)
+            raise ModelError(f"{model_path.name} is already imported as “{same}”.")
+        sources = [model_path.resolve(), *([mmproj_path.resolve()] if mmproj_path else [])]
+        files = copy_files(sources, self.imported_folder(model_id), progress) if mode == "copy" else sources
+        with self._lock:
             data = self._read_json(self._imports_file)
-            same = self.imported_as(model_path, data)
-            if same is not None and same != requested:  # naming its id again re-registers it (a projector added)
-                raise ModelError(f"{model_path.name} is already imported as “{same}”.")
-            data[model_id] = {"model": str(model_path.resolve()),
-                              **({"mmproj": str(mmproj_path.resolve())} if mmproj_path else {}),
-                              "name": summary.name}
+            data[model_id] = {"model": str(files[0]), **({"mmproj": str(files[1])} if len(files) > 1 else {}),
+                              "name": summary.name, "kept": "copied" if mode == "copy" else "linked",
+                              "source": str(sources[0])}
             self._write_json(self._imports_file, data)
         return model_id
+
+    def imported_folder(self, model_id: str) -> Path:
+        """Where a model imported by copying is kept."""
+        return self.paths.models_dir / "imported" / model_id
 
     def imported(self) -> dict[str, dict[str, str]]:
         """Models imported from disk, by id."""
@@ -470,17 +488,42 @@ class ModelRepository:
         """The id a model file (by its real path) is already imported under, if it is."""
         real = model_path.expanduser().resolve()
         for model_id, record in (self.imported() if data is None else data).items():
-            if Path(record.get("model", "")).expanduser().resolve() == real:
-                return model_id
+            if any(record.get(key) and Path(record[key]).expanduser().resolve() == real for key in ("model", "source")):
+                return model_id  # the file itself, or the original of a copy
         return None
 
-    def forget_import(self, model_id: str) -> None:
-        """Remove an imported model from the list; its files stay where they are."""
+    def forget_import(self, model_id: str) -> dict[str, str]:
+        """Remove an imported model from the list and return its record. A linked model's files
+        stay where they are; a copy in the models folder is deleted (the original was kept)."""
         with self._lock:
             data = self._read_json(self._imports_file)
-            if data.pop(model_id, None) is None:
+            record = data.pop(model_id, None)
+            if record is None:
                 raise ModelError(f"“{model_id}” is not an imported model.")
             self._write_json(self._imports_file, data)
+        if record.get("kept") == "copied":
+            folder = self.imported_folder(model_id)
+            for role in ("model", "mmproj"):
+                path = Path(record[role]) if record.get(role) else None
+                if path is not None and path.parent == folder:
+                    path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        return record
+
+    def import_state(self, model_id: str) -> str:
+        """How an imported model is kept, in words: copied, linked from where, or its file missing."""
+        record = self.imported().get(model_id)
+        if record is None:
+            return ""
+        model = Path(record.get("model", ""))
+        if not model.is_file():
+            return f"file missing: {model} is no longer there"
+        if record.get("kept") == "copied":
+            return "copied into the models folder"
+        if model.resolve().is_relative_to(self.paths.models_dir.resolve()):
+            return "in the models folder"
+        return f"linked from {model.parent}"
 
     def resolve(self, spec: str, mmproj: str | Path | None = None,
                 progress: ProgressCallback | None = None) -> ResolvedModel:
@@ -506,16 +549,16 @@ class ModelRepository:
         imported = self.imported().get(spec)
         if imported:
             mm = mmproj_path or (Path(imported["mmproj"]) if imported.get("mmproj") else None)
+            for role, path in (("model", Path(imported["model"])), ("vision projector", mm)):
+                if path is not None and not path.is_file():
+                    raise ModelError(f"The {role} file of “{imported.get('name', spec)}” is missing: {path} is no "
+                                     "longer there. Put it back, or import it again from where it is now.")
             return ResolvedModel(spec, imported.get("name", spec), Path(imported["model"]), mm)
         path = Path(spec).expanduser()
         if path.suffix.lower() == ".gguf" or path.exists() or os.sep in spec:
             return ResolvedModel(path.stem, path.stem, path, mmproj_path)
         known = ", ".join(e.id for e in self.catalog.entries("llm"))
         raise ModelError(f"Unknown model '{spec}': use a catalog id ({known}), an imported id, or a .gguf path.")
-
-
-def _human(n: int) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
 
 
 def _disk_size(path: Path) -> int:

@@ -645,8 +645,14 @@ class MainWindow(QMainWindow):
         if not path:
             return
         repository = self.runtime.repository
+
+        def imported(model_id: str) -> None:
+            self.statusBar().showMessage(self.tr("Imported {0}: linked, the file is used where it is (nothing "
+                                                 "was copied), so keep it there.").format(Path(path).name), 8000)
+            self.switch_model(model_id)
+
         BackgroundTask(lambda: repository.import_model(Path(path)), name="import-model", owner=self) \
-            .on_success(self.switch_model).start()
+            .on_success(imported).start()
 
     def open_model_manager(self) -> None:
         """The catalog, imports and downloads."""

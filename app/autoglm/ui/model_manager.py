@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -43,6 +44,7 @@ from autoglm.core.download import (
     partial_bytes,
 )
 from autoglm.core.errors import ModelError
+from autoglm.core.file_copy import free_bytes
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.notification import NotificationBannerWidget
@@ -72,6 +74,9 @@ class ModelFacts:
     downloadable: bool = False
     problem: str = ""
     paths: dict[str, Path] = field(default_factory=dict)
+    kept: str = ""
+    """How an imported model is kept: "copied" into the models folder, "linked" where it is,
+    "in-folder" (linked, but already in the models folder: a download); "" for catalog rows."""
 
     @property
     def usable_for_chat(self) -> bool:
@@ -138,7 +143,8 @@ def gather_model_facts(repository: ModelRepository, n_ctx: int) -> list[ModelFac
         present = all(path.exists() for path in paths.values())
         item = ModelFacts(model_id=model_id, name=record.get("name", model_id), kind="llm", licence="",
                           entry=None, present=present, verified=None, paths=paths,
-                          size_on_disk=sum(p.stat().st_size for p in paths.values() if p.exists()))
+                          size_on_disk=sum(p.stat().st_size for p in paths.values() if p.exists()),
+                          kept=_kept(repository, record))
         if present:
             model, mmproj, item.problem = _summaries(paths)
             if model is not None:
@@ -146,6 +152,22 @@ def gather_model_facts(repository: ModelRepository, n_ctx: int) -> list[ModelFac
                 item.licence = str(model.metadata.get("general.license") or "")
         facts.append(item)
     return facts
+
+
+def _kept(repository: ModelRepository, record: dict[str, str]) -> str:
+    if record.get("kept") == "copied":
+        return "copied"
+    model = Path(record.get("model", ""))
+    inside = model.expanduser().absolute().is_relative_to(repository.paths.models_dir.absolute())
+    return "in-folder" if inside else "linked"
+
+
+def _short(path: Path) -> str:
+    """``path`` with the home folder as ``~`` (a table cell has little room)."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 class _ProgressRelay(QObject):
@@ -230,7 +252,8 @@ class ModelManagerDialog(QDialog):
                                             self.tr("Search the model hub for GGUF models that fit this computer"),
                                             self.open_discover)
         self.remove_button = self._button(self.tr("Remove"),
-                                          self.tr("Take the selected imported model off the list (its files stay)"),
+                                          self.tr("Take the selected imported model off the list (a linked file stays; "
+                                                  "a copy in the models folder is deleted)"),
                                           self._remove_clicked)
         self.folder_button = self._button(self.tr("Show in folder"),
                                           self.tr("Open the folder holding the selected model's file"),
@@ -321,6 +344,9 @@ class ModelManagerDialog(QDialog):
     def _status_text(self, facts: ModelFacts) -> str:
         if facts.problem:
             return self.tr("Damaged: {0}").format(facts.problem)
+        if facts.entry is None and not facts.present:
+            missing = next((path for path in facts.paths.values() if not path.exists()), Path("?"))
+            return self.tr("File missing: {0} was moved or deleted").format(missing.name)
         if not facts.present:
             if facts.partial_bytes:
                 return self.tr("Partly downloaded ({0}); resume to finish").format(format_bytes(facts.partial_bytes))
@@ -328,7 +354,9 @@ class ModelManagerDialog(QDialog):
                 return self.tr("Bundled; prepared on first use")
             return self.tr("Not on this computer")
         if facts.entry is None:
-            return self.tr("Imported (no catalog checksum)")
+            return {"copied": self.tr("Copied into the models folder"),
+                    "in-folder": self.tr("In the models folder")}.get(
+                facts.kept, self.tr("Linked from {0}").format(_short(facts.paths["model"].parent)))
         if not any(f.sha256 for f in facts.entry.files):
             return self.tr("Present (no catalog checksum)")
         return {True: self.tr("Verified"), False: self.tr("Checksum mismatch"),
@@ -407,6 +435,9 @@ class ModelManagerDialog(QDialog):
                 and not facts.bundled:
             lines.append(self.tr("To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its "
                                  "mmproj projector GGUF."))
+        if facts.entry is None and not facts.present:
+            lines.append(self.tr("Put the file back where it was, or remove this entry and import it again from "
+                                 "where it is now."))
         lines += [f"{role}: {path}" for role, path in facts.paths.items()]
         return "\n".join(lines)
 
@@ -443,7 +474,10 @@ class ModelManagerDialog(QDialog):
                               model_path.name, summary.architecture, summary.quantization or "?"), parent=self)
         box.setObjectName("projectorQuestion")
         box.setInformativeText(self.tr("To read images it needs its vision projector, a second GGUF file usually "
-                                       "named mmproj-….gguf next to it. Without one it answers text only."))
+                                       "named mmproj-….gguf next to it. Without one it answers text only.\n\n"
+                                       "The file is used where it is (linked, nothing is copied): keep it there. "
+                                       "Tick the box to copy it into the models folder instead."))
+        box.setCheckBox(self._copy_choice(summary.file_size, box))
         choose = box.addButton(self.tr("Choose the projector…"), QMessageBox.ButtonRole.AcceptRole)
         text_only = box.addButton(self.tr("Text only"), QMessageBox.ButtonRole.NoRole)
         box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
@@ -452,31 +486,65 @@ class ModelManagerDialog(QDialog):
 
         def answered(_result: int) -> None:
             clicked = box.clickedButton()
+            mode = "copy" if box.checkBox().isChecked() else "link"
             if clicked is text_only:
-                self.import_files(model_path, None)
+                self.import_files(model_path, None, mode)
             elif clicked is choose:
                 mmproj, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the vision projector"),
                                                         str(model_path.parent),
                                                         self.tr("GGUF projectors (*.gguf);;All files (*)"))
                 if mmproj:
-                    self.import_files(model_path, Path(mmproj))
+                    self.import_files(model_path, Path(mmproj), mode)
 
         box.finished.connect(answered)
         box.open()
 
-    def import_files(self, model_path: Path, mmproj_path: Path | None = None) -> None:
-        """Check and register a GGUF (and projector) in the background; the table updates after."""
+    def _copy_choice(self, size: int, box: QMessageBox) -> QCheckBox:
+        """The import question's "copy it" box: unticked (the file is linked) unless asked; greyed,
+        saying why, when the models folder's disk has no room for a copy."""
+        folder = self._repository.paths.models_dir
+        free = free_bytes(folder)
+        check = QCheckBox(self.tr("Copy it into the models folder ({0} more on disk, {1} free there)").format(
+            format_bytes(size), format_bytes(free)), box)  # the box owns it (setCheckBox does not, in Python)
+        check.setObjectName("copyOnImport")
+        check.setToolTip(self.tr("A copy is independent of the original, which may then be moved or deleted; "
+                                 "the models folder is {0}").format(folder))
+        if free < size:
+            check.setEnabled(False)
+            check.setText(self.tr("Copy it into the models folder: not enough free space ({0} needed, {1} free)")
+                          .format(format_bytes(size), format_bytes(free)))
+        check.setAccessibleName(check.text())
+        return check
+
+    def import_files(self, model_path: Path, mmproj_path: Path | None = None, mode: str = "link") -> None:
+        """Check and register a GGUF (and projector) in the background, linked where it is or
+        copied into the models folder (``mode``); the table updates after."""
         self._start_job("import", self.tr("Checking {0}…").format(model_path.name))
         self.progress.setRange(0, 0)
         repository = self._repository
-        BackgroundTask(lambda: repository.import_model(model_path, mmproj_path), "import model") \
+        relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
+        relay.fraction.connect(self._copy_progress)
+        BackgroundTask(lambda: repository.import_model(model_path, mmproj_path, mode=mode,
+                                                       progress=relay.fraction.emit), "import model") \
             .on_success(self._imported).on_failure(self._job_failed).start()
+
+    @Slot(float, str)
+    def _copy_progress(self, fraction: float, _message: str) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * fraction))
+        self.progress_label.setText(self.tr("Copying into the models folder… {0}%").format(int(100 * fraction)))
 
     @Slot(object)
     def _imported(self, model_id: str) -> None:
-        name = str(self._repository.imported().get(model_id, {}).get("name") or model_id)
-        self._finish_job(self.tr("Imported “{0}” (id {1}): the file stays where it is (it was not copied), so keep "
-                                 "it there. Select it and press “Use for chat”.").format(name, model_id))
+        record = self._repository.imported().get(model_id, {})
+        name = str(record.get("name") or model_id)
+        if record.get("kept") == "copied":
+            text = self.tr("Imported “{0}” (id {1}): copied into the models folder, so the original may be moved "
+                           "or deleted. Select it and press “Use for chat”.").format(name, model_id)
+        else:
+            text = self.tr("Imported “{0}” (id {1}): linked, the file is used where it is (it was not copied), "
+                           "so keep it there. Select it and press “Use for chat”.").format(name, model_id)
+        self._finish_job(text)
         self._select_after_refresh = model_id
         self.refresh()
 
@@ -488,13 +556,24 @@ class ModelManagerDialog(QDialog):
             self.banner.show_message(self.tr("“{0}” is the model in use: choose another for chat first.")
                                      .format(facts.name))
             return
+        if facts.kept == "copied" and QMessageBox.question(
+                self, self.tr("Remove a copied model"),
+                self.tr("“{0}” was copied into the models folder. Removing it deletes that copy ({1}); the file it "
+                        "was copied from is not touched.").format(facts.name, format_bytes(facts.size_on_disk)),
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Ok:
+            return
         try:
-            self._repository.forget_import(facts.model_id)
+            record = self._repository.forget_import(facts.model_id)
         except ModelError as exc:
             self.banner.show_message(str(exc))
             return
-        self.progress_label.setText(self.tr("“{0}” was removed from the list; its files were left on disk.")
-                                    .format(facts.name))
+        if record.get("kept") == "copied":
+            self.progress_label.setText(self.tr("“{0}” was removed from the list and its copy in the models folder "
+                                                "deleted; the original was left where it was.").format(facts.name))
+        else:
+            self.progress_label.setText(self.tr("“{0}” was removed from the list; its files were left on disk.")
+                                        .format(facts.name))
         self.refresh()
 
     def _show_folder(self) -> None:
