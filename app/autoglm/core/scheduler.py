@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.types import (
@@ -29,7 +29,11 @@ from autoglm.core.types import (
     Notice,
     Priority,
     StreamEvent,
+    ToolSpec,
 )
+
+if TYPE_CHECKING:
+    from autoglm.core.chat_template import RenderedPrompt
 
 _LOGGER = logging.getLogger(__name__)
 _END = object()
@@ -55,6 +59,17 @@ class Engine(Protocol):
 
     def unload(self) -> None:
         """Free the model (the engine can be loaded again later)."""
+
+
+@runtime_checkable
+class PromptRenderer(Protocol):
+    """An engine that shows the prompt text its chat template makes: continuing a reply where
+    it stopped sends that text, with the reply so far, as a raw prompt (the local engine can;
+    a remote server cannot)."""
+
+    def render(self, messages: list[ChatMessage], thinking: bool = True,
+               tools: list[ToolSpec] | None = None) -> RenderedPrompt:
+        """The prompt text of ``messages`` (and ``tools``)."""
 
 
 class ReplyStream:
