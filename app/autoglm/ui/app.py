@@ -6,12 +6,13 @@ is usable (conversations, settings) within about a second of starting.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import logging
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -21,6 +22,10 @@ from autoglm.ui.error_funnel import ErrorFunnel
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon
 from autoglm.ui.theme import ThemeManager
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.ui.main_window import MainWindow
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,16 +45,20 @@ _IMPORTED_AT = time.time()
 
 def ensure_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once, with the app's names and icon)."""
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if existing is None:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(argv or sys.argv[:1])
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:
+        raise RuntimeError("A QCoreApplication without widgets is running; the window needs a QApplication.")
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("AutoGLM")
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("autoglm-desktop")
     app.setWindowIcon(app_icon())
-    return app  # type: ignore[return-value]
+    return app
 
 
 def keep_garbage_collection_short() -> None:
@@ -64,8 +73,8 @@ def keep_garbage_collection_short() -> None:
     gc.freeze()
 
 
-def create_main_window(runtime: Any | None = None, app: QApplication | None = None,
-                       owns_process: bool = True) -> Any:
+def create_main_window(runtime: Runtime | None = None, app: QApplication | None = None,
+                       owns_process: bool = True) -> MainWindow:
     """A ready ``MainWindow`` over ``runtime`` (a new ``Runtime`` if none), not yet shown.
 
     ``owns_process`` installs the exception hooks and ties shutdown to ``aboutToQuit``;
@@ -99,7 +108,7 @@ def create_main_window(runtime: Any | None = None, app: QApplication | None = No
     return window
 
 
-def run_gui(args: Any = None) -> int:
+def run_gui(args: argparse.Namespace | None = None) -> int:
     """Open the desktop app and run until its window closes; returns the exit code."""
     from autoglm.core.runtime import Runtime
     from autoglm.core.settings_cli import overrides_from_args

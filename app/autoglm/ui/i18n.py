@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
 from autoglm.core.paths import resource_root
+from autoglm.ui.application import running_application
 
 _LOGGER = logging.getLogger(__name__)
 SUPPORTED = ("en", "zh_CN")
@@ -29,7 +30,7 @@ class LanguageSwitcher:
 
     def apply(self, choice: str) -> str:
         """Switch to ``choice``; widgets get a LanguageChange event. Returns the language used."""
-        app = QCoreApplication.instance()
+        app = running_application()
         language = resolve_language(choice)
         for translator in self._translators:
             app.removeTranslator(translator)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent
 from PySide6.QtMultimedia import (
     QCamera,
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from autoglm.ui.application import running_application
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -202,7 +204,7 @@ class WebcamWidget(QWidget):
             from PySide6.QtCore import QCameraPermission
         except ImportError:  # Qt before 6.5 has no permission API
             return True
-        app = QCoreApplication.instance()
+        app = running_application()
         permission = QCameraPermission()
         status = app.checkPermission(permission)
         if status == Qt.PermissionStatus.Granted:
