@@ -13,10 +13,13 @@ import re
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 EXIT_FOR_OUTCOME = {"finished": 0, "stopped": 130}
 
@@ -63,7 +66,7 @@ def _language(args: argparse.Namespace, text: str) -> str:
     return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
 
 
-def _start_model(args: argparse.Namespace, runtime: Any, quiet: bool) -> None:
+def _start_model(args: argparse.Namespace, runtime: Runtime, quiet: bool) -> None:
     """Load the model (or connect the server) and refuse one that cannot see, with exit 3."""
     from autoglm.cli.chat import _check_vision
 

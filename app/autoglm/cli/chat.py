@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoglm.cli.engine_flags import add_engine_arguments, apply_engine_arguments, start_engine
 from autoglm.cli.mcp import add_mcp_file_argument
@@ -30,6 +30,9 @@ from autoglm.core.types import (
     Notice,
     ToolSpec,
 )
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 
 def register(subparsers: Any) -> None:
@@ -63,14 +66,14 @@ def _load_images(paths: list[Path], settings: Any) -> list[Any]:
     return [load_image_file(path, settings.vision) for path in paths]
 
 
-def _check_vision(runtime: Any, images: list[Any]) -> None:
+def _check_vision(runtime: Runtime, images: list[Any]) -> None:
     """Refuse images for a model that cannot read them, once and with the model-problem code."""
     info = runtime.model_info
     if images and info is not None and not info.has_vision:
         raise ModelError(info.vision_unavailable_reason or f"{info.model_id} cannot read images.")
 
 
-def _stream(request: GenerationRequest, runtime: Any, args: argparse.Namespace, reader: Any = None) -> Completion:
+def _stream(request: GenerationRequest, runtime: Runtime, args: argparse.Namespace, reader: Any = None) -> Completion:
     """Submit ``request`` and print the reply as it streams (reasoning dimmed on a terminal's stderr)."""
     stream = runtime.scheduler.submit(request)
     show_reasoning = sys.stderr.isatty()
@@ -104,7 +107,7 @@ def _stream(request: GenerationRequest, runtime: Any, args: argparse.Namespace, 
     return completion
 
 
-def _template_source(runtime: Any) -> str:
+def _template_source(runtime: Runtime) -> str:
     info = runtime.model_info
     return getattr(info, "chat_template", "") if info is not None else ""
 
@@ -152,7 +155,7 @@ def _show_exchange(exchange: Any) -> None:
 class TerminalChat:
     """A chat from the terminal: its history is a ``core.Conversation`` (in memory), which builds every request."""
 
-    def __init__(self, runtime: Any, args: argparse.Namespace, tools: Any = None, library: Any = None) -> None:
+    def __init__(self, runtime: Runtime, args: argparse.Namespace, tools: Any = None, library: Any = None) -> None:
         self.runtime = runtime
         self.args = args
         self.tools = tools
@@ -277,7 +280,7 @@ class TerminalChat:
         return True
 
 
-def _as_json(completion: Completion, runtime: Any, exchanges: list[Any] | None = None,
+def _as_json(completion: Completion, runtime: Runtime, exchanges: list[Any] | None = None,
              chat: TerminalChat | None = None) -> str:
     info = runtime.model_info
     return json.dumps({
@@ -328,7 +331,7 @@ def run(args: argparse.Namespace) -> int:
         runtime.close()
 
 
-def open_project(runtime: Any, project: str) -> Any:
+def open_project(runtime: Runtime, project: str) -> Any:
     """The document library, checked to hold the project before the model loads."""
     from autoglm.knowledge.embedder import embedder_factory
     from autoglm.knowledge.library import DocumentLibrary

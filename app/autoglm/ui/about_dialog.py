@@ -14,7 +14,7 @@ import logging
 import platform
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
@@ -31,6 +31,9 @@ from PySide6.QtWidgets import (
 from autoglm import __version__
 from autoglm.core.paths import resource_root
 from autoglm.ui.icons import app_icon
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 APP_LICENCE = "GPL-3.0-or-later"
@@ -61,7 +64,7 @@ def llama_build() -> dict[str, str]:
 class AboutDialog(QDialog):
     """The About box: version, llama.cpp build and backends, licences."""
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runtime = runtime
         self.setWindowTitle(self.tr("About AutoGLM Desktop"))

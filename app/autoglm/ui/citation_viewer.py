@@ -211,11 +211,11 @@ class CitationViewerDialog(QDialog):
             mark = QTextEdit.ExtraSelection()
             highlight = QTextCharFormat()
             highlight.setBackground(QColor(MARK_COLOUR))
-            mark.format = highlight  # type: ignore[attr-defined]
+            mark.format = highlight
             block = QTextCursor(found)
             block.movePosition(QTextCursor.MoveOperation.StartOfBlock)
             block.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
-            mark.cursor = block  # type: ignore[attr-defined]
+            mark.cursor = block
             self.text_view.setExtraSelections([mark])
             self.text_view.setTextCursor(found)
             self.text_view.ensureCursorVisible()

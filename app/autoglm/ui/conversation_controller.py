@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from autoglm.core.conversation import Citation, Conversation, Turn, cited_sources
 from autoglm.core.projects import ProjectRecord
+from autoglm.core.scheduler import PromptRenderer
 from autoglm.core.types import ChatMessage, Completion, ImageInput
 from autoglm.tools.approval import Decision
 from autoglm.ui.chat_model import ChatMessagesModel, MessageItem
@@ -29,6 +30,9 @@ from autoglm.ui.composer import AttachmentDraft
 from autoglm.ui.pointed_answers import find_pointed, pointed_for
 from autoglm.ui.reply_worker import ReplyStreamWorker
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 TITLE_CHARS = 60
@@ -134,7 +138,7 @@ class ConversationController(QObject):
     """A ``tool`` row (``MessageItem``) was added; its ``tool_state`` says whether it waits for the user."""
     """A typed chat's reply went to the scheduler (its ``ReplyStream``), e.g. to read it aloud."""
 
-    def __init__(self, runtime: Any, parent: QObject | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runtime = runtime
         self.model = ChatMessagesModel(self)
@@ -413,7 +417,7 @@ class ConversationController(QObject):
         row = self.model.row_of(item)
         engine = self.runtime.engine
         if (self.busy or row != self.model.rowCount() - 1 or item.role != "assistant" or not item.content
-                or not hasattr(engine, "render")):
+                or not isinstance(engine, PromptRenderer)):
             return False
         conversation = self.conversation
         turn = conversation.turn(item.message_id)
@@ -863,7 +867,7 @@ def _passages(retrieve: Callable[[Any, str], list[Citation]] | None, project: An
         return []
 
 
-def _template_source(runtime: Any) -> str:
+def _template_source(runtime: Runtime) -> str:
     return getattr(runtime.model_info, "chat_template", "") if runtime.model_info is not None else ""
 
 

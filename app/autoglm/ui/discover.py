@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor
@@ -53,6 +53,9 @@ from autoglm.core.settings import updated
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+
 _LOGGER = logging.getLogger(__name__)
 _FIT_COLOURS = {FITS: "#1a7f37", MAY_BE_SLOW: "#9a6700"}
 _WONT_FIT_COLOUR = "#cf222e"
@@ -75,7 +78,7 @@ class DiscoverDialog(QDialog):
     filesShown = Signal()
     jobFinished = Signal()
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None,
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None,
                  memory: tuple[int, int, int | None] | None = None) -> None:
         """``memory``: (free RAM, total RAM, free VRAM) to judge fit against; default: this machine's."""
         super().__init__(parent)
@@ -234,7 +237,7 @@ class DiscoverDialog(QDialog):
         self.table.setRowCount(len(self._groups))
         for row, (quant, group) in enumerate(self._groups):
             fit = estimate_fit(group[0], n_ctx, extra, self._memory)
-            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(_FIT_TEXT.get(fit.label, fit.label)),
+            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(str(_FIT_TEXT.get(fit.label, fit.label))),
                      ", ".join(f.filename for f in group)]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
@@ -258,7 +261,8 @@ class DiscoverDialog(QDialog):
 
     def row_texts(self, row: int) -> list[str]:
         """The cells of one quantisation row (for tests and screenshots)."""
-        return [self.table.item(row, column).text() for column in range(self.table.columnCount())]
+        cells = [self.table.item(row, column) for column in range(self.table.columnCount())]
+        return [cell.text() if cell is not None else "" for cell in cells]
 
     # -- downloading ---------------------------------------------------------------------
     def _selected_file(self) -> HubFile | None:

@@ -340,8 +340,8 @@ class DocumentsPanelDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """(name, state) of each document listed, top to bottom (for tests and checks)."""
-        return [(self.list.topLevelItem(i).text(0), self.list.topLevelItem(i).text(1))
-                for i in range(self.list.topLevelItemCount())]
+        items = [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]
+        return [(item.text(0), item.text(1)) for item in items if item is not None]
 
     # -- adding ----------------------------------------------------------------------------------
     def open_picker(self, folder: bool) -> QFileDialog:
@@ -390,9 +390,13 @@ class DocumentsPanelDialog(QDialog):
         if not paths or (self.run is not None and self.run.running):
             return
         presenter, project = self.presenter, self.project
+
+        def removed(forgotten: list[str]) -> None:
+            self._say(self.tr("%n document(s) removed.", "", len(forgotten)))
+            self.refresh()
+
         BackgroundTask(lambda: presenter.library().remove(project, paths), name="remove-documents", owner=self) \
-            .on_success(lambda removed: (self._say(self.tr("%n document(s) removed.", "", len(removed))),
-                                         self.refresh())) \
+            .on_success(removed) \
             .on_failure(lambda error: self._say(describe_error(error))).start()
 
     def cancel(self) -> None:

@@ -9,7 +9,6 @@ item of a list or the text cursor, so every control with a menu is reachable wit
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
@@ -73,7 +74,7 @@ class KeyboardContextMenus(QObject):
         return True
 
 
-def shortcut_rows(window: Any) -> list[tuple[str, str]]:
+def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
     """(what, keys) for every action of the window's menus that has a key, then the fixed keys."""
     rows: list[tuple[str, str]] = []
     seen: set[int] = set()
@@ -82,8 +83,9 @@ def shortcut_rows(window: Any) -> list[tuple[str, str]]:
         if id(action) in seen or action.isSeparator():
             return
         seen.add(id(action))
-        if action.menu() is not None:
-            for child in action.menu().actions():  # type: ignore[union-attr]
+        menu = action.menu()  # typed as QObject (Qt 6 made it a template); a menu's is a QMenu
+        if isinstance(menu, QMenu):
+            for child in menu.actions():
                 add(child)
             return
         names = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
@@ -112,7 +114,7 @@ def shortcut_rows(window: Any) -> list[tuple[str, str]]:
 class ShortcutsDialog(QDialog):
     """Help → Keyboard shortcuts: every key of the window in one table."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
@@ -145,5 +147,6 @@ class ShortcutsDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """The table's rows as text (for tests)."""
-        return [(self.table.item(row, 0).text(), self.table.item(row, 1).text()) for row in range(self.table.rowCount())]
+        cells = [(self.table.item(row, 0), self.table.item(row, 1)) for row in range(self.table.rowCount())]
+        return [(what.text(), keys.text()) for what, keys in cells if what is not None and keys is not None]
 

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -33,7 +33,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QApplication,
+    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -53,6 +53,7 @@ from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
 from autoglm.ui.api_server_controller import ApiServerController
 from autoglm.ui.api_status import install_api_status
+from autoglm.ui.application import running_application
 from autoglm.ui.capture.controller import CaptureController
 from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.chat_view import ChatViewWidget
@@ -85,6 +86,9 @@ from autoglm.ui.token_counter import TokenCounter
 from autoglm.ui.tool_cards import ToolCardsPresenter
 from autoglm.ui.tool_controller import ToolController
 from autoglm.ui.voice_controller import VoiceController
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 MODEL_TOPIC = "model-load"
@@ -157,7 +161,7 @@ class EmptyStateWidget(QWidget):
         self.subtitle.setText(self.tr("Everything stays on this computer. Attach images, paste screenshots, "
                                       "or ask about code."))
         for button, text in zip(self.buttons, SUGGESTIONS, strict=True):
-            translated = self.tr(text)
+            translated = self.tr(str(text))  # QT_TRANSLATE_NOOP is typed as returning object
             button.setText(translated)
             button.setAccessibleName(self.tr("Ask: {0}").format(translated))
 
@@ -178,11 +182,11 @@ class MainWindow(QMainWindow):
     chatsExported = Signal(list)
     """The files an export wrote."""
 
-    def __init__(self, runtime: Any, theme: ThemeManager | None = None,
+    def __init__(self, runtime: Runtime, theme: ThemeManager | None = None,
                  languages: LanguageSwitcher | None = None, funnel: ErrorFunnel | None = None) -> None:
         super().__init__()
         self.runtime = runtime
-        app = QApplication.instance()
+        app = running_application()
         self.theme = theme or ThemeManager(app, runtime.settings.appearance.theme)
         self.languages = languages or LanguageSwitcher()
         self.funnel = funnel or ErrorFunnel(self)
@@ -191,7 +195,7 @@ class MainWindow(QMainWindow):
         self._loading_model = False
         self._last_progress = 0.0
         self._editing_item: MessageItem | None = None
-        self._dialogs: list[QWidget] = []
+        self._dialogs: list[QDialog] = []
         self._shutting_down = False
         self._load_done = threading.Event()
         self._load_done.set()
@@ -442,7 +446,7 @@ class MainWindow(QMainWindow):
         splitter = state.value("splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
-        self._last_conversation = int(state.value("last_conversation", 0) or 0)
+        self._last_conversation = int(str(state.value("last_conversation", 0) or 0))
 
     def save_window_state(self) -> None:
         """Remember size, splitter and the open conversation for next time."""
@@ -546,7 +550,7 @@ class MainWindow(QMainWindow):
         dialog.modelManagerRequested.connect(self.open_model_manager)
         dialog.open()
 
-    def _after_welcome(self, dialog: QWidget) -> None:
+    def _after_welcome(self, dialog: QDialog) -> None:
         if dialog in self._dialogs:
             self._dialogs.remove(dialog)
         if not self.runtime.ready and not self._loading_model:
@@ -671,7 +675,7 @@ class MainWindow(QMainWindow):
         dialog.settingsApplied.connect(self.apply_settings)
         self._show_dialog(dialog)
 
-    def _show_dialog(self, dialog: QWidget) -> None:
+    def _show_dialog(self, dialog: QDialog) -> None:
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _r: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
         dialog.open()

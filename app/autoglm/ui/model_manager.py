@@ -14,7 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QFont
@@ -49,6 +49,9 @@ from autoglm.core.gguf_file import GgufSummary, inspect_gguf
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 _KIND_ORDER = {"llm": 0, "asr": 1, "tts": 2}
@@ -185,7 +188,7 @@ class ModelManagerDialog(QDialog):
 
     COLUMNS = ("name", "kind", "status", "size", "ram", "licence")
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self._repository: ModelRepository = runtime.repository
@@ -397,7 +400,8 @@ class ModelManagerDialog(QDialog):
         """The cell texts of ``model_id``'s row by column name (for tests and accessibility checks)."""
         for row, facts in enumerate(self._facts):
             if facts.model_id == model_id:
-                return {name: self.table.item(row, column).text() for column, name in enumerate(self.COLUMNS)}
+                cells = [self.table.item(row, column) for column in range(len(self.COLUMNS))]
+                return {name: cell.text() if cell is not None else "" for name, cell in zip(self.COLUMNS, cells)}
         return {}
 
     def _selected_facts(self) -> ModelFacts | None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
 from autoglm.ui.icons import icon
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class ModelPickerWidget(QWidget):
     ejectRequested = Signal()
     listed = Signal()
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelPicker")
         self.runtime = runtime

@@ -8,7 +8,7 @@ thread (one small row); a name that is taken or blank is said in the dialog, whi
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -33,6 +33,9 @@ from autoglm.core.projects import ProjectRecord
 from autoglm.ui.model_picker import PickableModel, installed_models
 from autoglm.ui.tasks import BackgroundTask
 
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+
 _LOGGER = logging.getLogger(__name__)
 
 _FLOAT_FIELDS = {  # key: (lowest real value, highest, step, decimals)
@@ -56,12 +59,13 @@ def _spin_for(key: str, parent: QWidget) -> QDoubleSpinBox | QSpinBox:
         spin.setDecimals(decimals)
         spin.setSingleStep(step)
         spin.setRange(low - step, high)
+        spin.setValue(spin.minimum())
     else:
         low_int, high_int = _INT_FIELDS[key]
         spin = QSpinBox(parent)
         spin.setRange(low_int - 1, high_int)
+        spin.setValue(spin.minimum())
     spin.setObjectName(f"sampling_{key}")
-    spin.setValue(spin.minimum())
     return spin
 
 
@@ -70,7 +74,7 @@ class ProjectSettingsDialog(QDialog):
 
     saved = Signal(int)
 
-    def __init__(self, store: Any, runtime: Any, project: ProjectRecord | None = None,
+    def __init__(self, store: Any, runtime: Runtime, project: ProjectRecord | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("projectSettingsDialog")
@@ -179,7 +183,7 @@ class ProjectSettingsDialog(QDialog):
         """The default model chosen ('' for whichever is loaded)."""
         return str(self.model.currentData() or "")
 
-    def _list_models(self, runtime: Any) -> None:
+    def _list_models(self, runtime: Runtime) -> None:
         repository = getattr(runtime, "repository", None)
         if repository is None:
             return

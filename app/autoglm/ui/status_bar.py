@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from autoglm.core.types import ModelInfo
+
+if TYPE_CHECKING:
+    import psutil
 
 _LOGGER = logging.getLogger(__name__)
 _MEMORY_INTERVAL_MS = 2000
@@ -48,7 +52,7 @@ class StatusBarWidget(QStatusBar):
             self.addWidget(widget)
         self.addPermanentWidget(self.speed_label)
         self.addPermanentWidget(self.memory_label)
-        self._process = None
+        self._process: psutil.Process | None = None  # made on the first sample: psutil loads late
         self._memory_timer = QTimer(self)
         self._memory_timer.setInterval(_MEMORY_INTERVAL_MS)
         self._memory_timer.timeout.connect(self.update_memory)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from autoglm.core.types import ChatMessage, Priority
 from autoglm.ui.main_thread import run_on_main
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 DEBOUNCE_MS = 350
@@ -20,7 +23,7 @@ class TokenCounter(QObject):
 
     counted = Signal(object, int)
 
-    def __init__(self, runtime: Any, messages: Callable[[], list[ChatMessage]], parent: QObject | None = None) -> None:
+    def __init__(self, runtime: Runtime, messages: Callable[[], list[ChatMessage]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self._messages = messages

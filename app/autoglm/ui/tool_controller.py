@@ -8,7 +8,7 @@ configuration changes, so nothing here blocks the GUI thread.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -17,6 +17,9 @@ from autoglm.tools.approval import ApprovalPolicy, Decision, PendingCall
 from autoglm.tools.mcp_client import McpHub, ServerStatus
 from autoglm.tools.mcp_config import McpConfig, app_mcp_path, load_mcp_config, save_mcp_config
 from autoglm.tools.tool_turns import ToolSession
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 STATUS_POLL_MS = 500
@@ -86,7 +89,7 @@ class ToolController(QObject):
         if updated is not self.config:
             self.set_config(updated)
 
-    def session(self, runtime: Any) -> ToolSession:
+    def session(self, runtime: Runtime) -> ToolSession:
         """The tools for one reply; tool images go back as images when the model reads them."""
         info = runtime.model_info
         if info is None or not getattr(info, "has_vision", False):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QShowEvent
@@ -30,6 +30,9 @@ from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+
 _LOGGER = logging.getLogger(__name__)
 TARGET_MODEL_ID = "autoglm-phone-9b"
 
@@ -46,7 +49,7 @@ class WelcomeDialog(QDialog):
     starterReady = Signal(object)  # Path of the verified starter GGUF
     modelManagerRequested = Signal()
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._repository: ModelRepository = runtime.repository
         self._started = False

@@ -9,6 +9,7 @@ images, and formats Qt cannot show, are attached as the normalised PNG.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -54,7 +55,7 @@ def qimage_to_input(image: QImage, settings: VisionSettings) -> ImageInput:
         array = QByteArray()
         buffer = QBuffer(array)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; the binding takes only str
         return normalise(bytes(array.data()), settings)
     import numpy as np
 
@@ -93,7 +94,7 @@ class ImageIntake(QObject):
         """Check image files (any format Pillow reads) and hand on each usable one."""
         for name in files:
             path = Path(name)
-            self._run(lambda p=path: self._read_file(p), deliver, label=path.name)
+            self._run(functools.partial(self._read_file, path), deliver, label=path.name)
 
     def add_image(self, image: QImage, name: str, deliver: Delivery | None = None) -> None:
         """Check a captured or pasted image and hand it on as PNG."""
