@@ -27,9 +27,9 @@ from autoglm.core.hub import (
     Hub,
     estimate_fit,
     group_by_quantization,
-    open_hub,
     pick,
 )
+from autoglm.core.hub_sources import open_hub
 from autoglm.core.paths import app_paths
 from hub_http_server import HubServer, serving_hub
 from modelscope_http_server import serving_modelscope

@@ -132,7 +132,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _hub(args: argparse.Namespace) -> Any:
-    from autoglm.core.hub import hub_from_settings
+    from autoglm.core.hub_sources import hub_from_settings
     from autoglm.core.settings import load_settings
 
     return hub_from_settings(load_settings().model, args.source, args.endpoint)

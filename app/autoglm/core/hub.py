@@ -17,7 +17,6 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from autoglm.core.catalog import CatalogFile, ModelRepository
 from autoglm.core.download import (
@@ -28,9 +27,6 @@ from autoglm.core.download import (
     partial_path,
 )
 from autoglm.core.errors import ModelError
-
-if TYPE_CHECKING:
-    from autoglm.core.settings import ModelSettings
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -79,27 +75,6 @@ def resolve_endpoint(setting: str = "") -> str:
     import os
 
     return (setting or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
-
-
-SOURCES = ("hf", "modelscope")
-
-
-def open_hub(source: str = "hf", endpoint: str = "", timeout: float = 30.0) -> Hub:
-    """The hub of ``source`` (``hf`` or ``modelscope``) at ``endpoint`` (empty: the source's default)."""
-    if source == "modelscope":
-        from autoglm.core.modelscope import ModelScopeHub
-
-        return ModelScopeHub(endpoint, timeout)
-    if source != "hf":
-        raise ModelError(f"'{source}' is not a model hub; choose one of: {', '.join(SOURCES)}.")
-    return Hub(endpoint, timeout)
-
-
-def hub_from_settings(settings: ModelSettings, source: str | None = None, endpoint: str | None = None) -> Hub:
-    """The hub the settings choose (``source``/``endpoint`` override them), at that source's address."""
-    source = source or settings.hub_source
-    address = endpoint or (settings.modelscope_endpoint if source == "modelscope" else settings.hub_endpoint)
-    return open_hub(source, address)
 
 
 class Hub:

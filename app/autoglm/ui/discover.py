@@ -45,10 +45,10 @@ from autoglm.core.hub import (
     download_repository,
     estimate_fit,
     group_by_quantization,
-    hub_from_settings,
     machine_memory,
     pick,
 )
+from autoglm.core.hub_sources import hub_from_settings
 from autoglm.core.settings import updated
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask

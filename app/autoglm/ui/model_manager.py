@@ -617,7 +617,8 @@ class ModelManagerDialog(QDialog):
 
         def work() -> Any:
             if _from_hub(entry) and not downloadable_files(entry):
-                from autoglm.core.hub import download_catalog_model, hub_from_settings
+                from autoglm.core.hub import download_catalog_model
+                from autoglm.core.hub_sources import hub_from_settings
 
                 return download_catalog_model(hub_from_settings(model_settings), repository, entry.id,
                                               relay.transferred.emit, cancel)
