@@ -1960,6 +1960,14 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
         <source>Eject the model</source>
         <translation>弹出模型</translation>
     </message>
+    <message>
+        <source>Manage models…</source>
+        <translation>管理模型…</translation>
+    </message>
+    <message>
+        <source>Import a GGUF, download one, or see every model</source>
+        <translation>导入 GGUF、下载模型，或查看所有模型</translation>
+    </message>
 </context>
 <context>
     <name>NotificationBannerWidget</name>

@@ -30,3 +30,31 @@ def test_the_picker_loads_an_installed_model_and_ejects_it(qtbot: Any, window: A
     assert window.status.model_label.text() == "No model loaded"
     completion = send_and_wait(window, "Hello?")
     assert completion is not None and window.controller.model.item(1).error.startswith("No model is loaded")
+
+
+def test_the_picker_drops_a_list_below_itself_that_ends_with_manage_models(qtbot: Any, window: Any) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QDialog
+
+    from autoglm.ui.model_manager import ModelManagerDialog
+    from autoglm.ui.model_picker import MANAGE_MODELS
+
+    picker = window.model_picker
+    qtbot.waitUntil(lambda: picker.eject_button.isEnabled())
+    combo = picker.combo
+    loaded = combo.currentData()
+    assert combo.itemData(combo.count() - 1) == MANAGE_MODELS and combo.itemText(combo.count() - 1) == "Manage models…"
+    assert MANAGE_MODELS not in picker.models() and loaded in picker.models()
+    combo.showPopup()
+    popup = combo.view().window()
+    qtbot.waitUntil(popup.isVisible)
+    # a list under the box (the style would lay it over the box, hiding that it opened)
+    assert popup.mapToGlobal(QPoint(0, 0)).y() >= combo.mapToGlobal(QPoint(0, combo.height())).y() - 2
+    combo.hidePopup()
+    combo.activated.emit(combo.count() - 1)
+    qtbot.waitUntil(lambda: any(isinstance(d, ModelManagerDialog) and d.isVisible() for d in window._dialogs))
+    assert combo.currentData() == loaded  # the box still names the model in use
+    assert window.runtime.settings.model.active_model != MANAGE_MODELS
+    for dialog in window._dialogs:
+        if isinstance(dialog, QDialog):
+            dialog.close()

@@ -350,6 +350,7 @@ class MainWindow(QMainWindow):
         self.sidebar.pinToggled.connect(self.controller.set_pinned)
         self.model_picker.modelChosen.connect(self.switch_model)
         self.model_picker.ejectRequested.connect(self.eject_model)
+        self.model_picker.manageRequested.connect(self.open_model_manager)
         self.sidebar.exportRequested.connect(lambda conversation_id: self.export_chats([conversation_id]))
         self.controller.conversationChanged.connect(
             lambda conversation_id: self.export_action.setEnabled(bool(conversation_id)))
@@ -497,9 +498,8 @@ class MainWindow(QMainWindow):
     def _setting_choices(self) -> dict[str, list[tuple[str | None, str]]]:
         """What Settings offers to pick from: the installed models (as the model picker lists
         them) and the microphones and speakers found (as the voice menus list them)."""
-        combo = self.model_picker.combo
         choices: dict[str, list[tuple[str | None, str]]] = {
-            "model.active_model": [(str(combo.itemData(row)), combo.itemText(row)) for row in range(combo.count())]}
+            "model.active_model": [(spec, name) for spec, name in self.model_picker.choices()]}
         default = self.tr("System default")
         for key, devices in (("voice.input_device", self.voice.input_devices),
                              ("voice.output_device", self.voice.output_devices)):

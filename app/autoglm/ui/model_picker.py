@@ -53,11 +53,20 @@ def _real(path: str | Path | None) -> str:
     return str(Path(path).expanduser().resolve()) if path else ""
 
 
+MANAGE_MODELS = "manage-models"
+"""The picker's last entry: it opens the model manager (import, download) instead of loading."""
+
+
 class ModelPickerWidget(QWidget):
-    """A combo box of installed models and an Eject button; emits what the user chose."""
+    """A combo box of installed models and an Eject button; emits what the user chose.
+
+    The list drops below the box (not over it, as the style would put it), and ends with
+    "Manage models…", as a model picker does in other local-model apps: the way to get more.
+    """
 
     modelChosen = Signal(str)
     ejectRequested = Signal()
+    manageRequested = Signal()
     listed = Signal()
 
     def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
@@ -75,6 +84,7 @@ class ModelPickerWidget(QWidget):
         self.combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.combo.setMinimumContentsLength(14)
         self.combo.activated.connect(self._chosen)
+        self.combo.setStyleSheet("QComboBox { combobox-popup: 0; }")  # a list under the box, even with one model
         layout.addWidget(self.combo)
         self.eject_button = QToolButton(self)
         self.eject_button.setObjectName("ejectModel")
@@ -92,6 +102,10 @@ class ModelPickerWidget(QWidget):
         self.combo.setAccessibleName(self.tr("Model"))
         self.eject_button.setToolTip(self.tr("Eject the model (frees its memory)"))
         self.eject_button.setAccessibleName(self.tr("Eject the model"))
+        manage = self.combo.findData(MANAGE_MODELS)
+        if manage >= 0:
+            self.combo.setItemText(manage, self.tr("Manage models…"))
+            self.combo.setItemData(manage, self.tr("Import a GGUF, download one, or see every model"), 3)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Follow language changes."""
@@ -123,7 +137,12 @@ class ModelPickerWidget(QWidget):
 
     def models(self) -> list[str]:
         """The specs offered, in order."""
-        return [str(self.combo.itemData(row)) for row in range(self.combo.count())]
+        return [spec for spec, _name in self.choices()]
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(spec, name) of each model offered, in order (not the "Manage models…" entry)."""
+        return [(str(self.combo.itemData(row)), self.combo.itemText(row)) for row in range(self.combo.count())
+                if self.combo.itemData(row) not in (MANAGE_MODELS, None)]
 
     def _fill(self, models: list[PickableModel]) -> None:
         self._filling = True
@@ -132,6 +151,9 @@ class ModelPickerWidget(QWidget):
             self.combo.addItem(model.name, model.spec)
             self.combo.setItemData(self.combo.count() - 1, model.path or model.spec, 3)  # tooltip: the file
             self._paths[model.spec] = model.path
+        self.combo.insertSeparator(self.combo.count())
+        self.combo.addItem("", MANAGE_MODELS)
+        self.retranslate()
         self._filling = False
         self.set_loaded(self.runtime.ready)
         self.listed.emit()
@@ -147,5 +169,9 @@ class ModelPickerWidget(QWidget):
         if self._filling or row < 0:
             return
         spec = str(self.combo.itemData(row))
+        if spec == MANAGE_MODELS:
+            self.set_loaded(self.runtime.ready)  # the box goes on showing the model in use
+            self.manageRequested.emit()
+            return
         if spec != self.runtime.settings.model.active_model or not self.runtime.ready:
             self.modelChosen.emit(spec)
