@@ -1357,6 +1357,11 @@
 <context>
     <name>MessageDelegate</name>
     <message>
+        <location filename="../../app/autoglm/ui/message_delegate.py" line="1"/>
+        <source>Replay these {0} steps</source>
+        <translation>重放这 {0} 个步骤</translation>
+    </message>
+    <message>
         <location filename="../../app/autoglm/ui/message_delegate.py" line="128"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
@@ -3682,6 +3687,154 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     <message>
         <source>No update feed is set: this copy was not built by the release workflow. Set one in Settings → Updates.</source>
         <translation>未设置更新源：此副本不是由发布流程构建的。请在“设置 → 更新”中设置。</translation>
+    </message>
+</context>
+<context>
+    <name>AgentController</name>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>(no action)</source>
+        <translation>（无操作）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Step {0}</source>
+        <translation>第 {0} 步</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Act</source>
+        <translation>执行</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Act mode: AutoGLM does the next task on the desktop, step by step</source>
+        <translation>执行模式：AutoGLM 在桌面上一步步完成下一个任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Act mode</source>
+        <translation>执行模式</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Act on the desktop</source>
+        <translation>在桌面上执行</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Describe a task for AutoGLM to do on the desktop…  (Enter to start, Esc to stop)</source>
+        <translation>描述要 AutoGLM 在桌面上完成的任务…  （Enter 开始，Esc 停止）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Load a model first: the agent needs one that can see.</source>
+        <translation>请先加载模型：智能体需要能看图的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Working on it.</source>
+        <translation>开始执行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Replay: {0}</source>
+        <translation>重放：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>the steps above</source>
+        <translation>上面的步骤</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>The agent stopped: {0}</source>
+        <translation>智能体已停止：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Step {0}: {1}</source>
+        <translation>第 {0} 步：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Sensitive action</source>
+        <translation>敏感操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>The agent wants to tap something sensitive: {0}
+
+Go ahead?</source>
+        <translation>智能体要点击一个敏感按钮：{0}
+
+继续吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>The agent may be stuck</source>
+        <translation>智能体可能卡住了</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>{0}
+
+Keep going?</source>
+        <translation>{0}
+
+继续吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Your turn</source>
+        <translation>请您操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>{0}
+
+Do it yourself, then press Continue.</source>
+        <translation>{0}
+
+请自行完成，然后按“继续”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>Go ahead</source>
+        <translation>继续执行</translation>
+    </message>
+</context>
+<context>
+    <name>PointedAnswer</name>
+    <message>
+        <location filename="../../app/autoglm/ui/pointed_answers.py" line="1"/>
+        <source>The image this answer points on cannot be read.</source>
+        <translation>无法读取此回答所指的图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/pointed_answers.py" line="1"/>
+        <source>Marked on the image: {0}</source>
+        <translation>已在图上标出：{0}</translation>
     </message>
 </context>
 </TS>

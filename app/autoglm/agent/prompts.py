@@ -15,6 +15,20 @@ from typing import Literal
 
 Language = Literal["zh", "en"]
 
+def prompt_language(task: str) -> Language:
+    """The prompt's language for a task: Chinese for a task with Chinese characters, else English."""
+    return "zh" if any("\u4e00" <= char <= "\u9fff" for char in task) else "en"
+
+
+STOP_WORDS = frozenset({"stop", "stop it", "stop now", "stop stop", "停", "停止", "停下", "停下来", "别动"})
+
+
+def is_stop_word(heard: str) -> bool:
+    """Whether what speech recognition heard is the word that ends an agent's run ("Stop." "停！")."""
+    words = " ".join("".join(c if c.isalnum() or c.isspace() else " " for c in heard.lower()).split())
+    return words in STOP_WORDS
+
+
 _WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 _ZH_BODY = """

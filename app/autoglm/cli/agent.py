@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import threading
 from pathlib import Path
@@ -61,9 +60,9 @@ def register(subparsers: Any) -> None:
 
 
 def _language(args: argparse.Namespace, text: str) -> str:
-    if args.language:
-        return str(args.language)
-    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+    from autoglm.agent.prompts import prompt_language
+
+    return str(args.language) if args.language else prompt_language(text)
 
 
 def _start_model(args: argparse.Namespace, runtime: Runtime, quiet: bool) -> None:

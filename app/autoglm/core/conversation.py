@@ -94,6 +94,8 @@ class AgentStep:
     screenshot: str = ""
     """The attachment hash of the screenshot the step was decided on."""
     outcome: str = ""
+    ok: bool = True
+    """Whether the action was done (``outcome`` says why not)."""
 
 
 @dataclass(frozen=True)
@@ -527,6 +529,12 @@ class Conversation:
         """One call of ``turn`` was answered (run, failed or denied): keep its result beside the call."""
         with self._lock:
             turn.tool_results = [r for r in turn.tool_results if r.call_id != result.call_id] + [result]
+            self._save_extra(turn)
+
+    def record_agent_step(self, turn: Turn, step: AgentStep) -> None:
+        """One more step of the run ``turn`` reports on, saved at once (a crash keeps the steps so far)."""
+        with self._lock:
+            turn.agent_steps = [*turn.agent_steps, step]
             self._save_extra(turn)
 
     def keep_image(self, data: bytes, suffix: str, decoded: ImageInput | None = None) -> str:

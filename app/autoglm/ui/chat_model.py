@@ -48,6 +48,10 @@ class MessageItem:
     """Message ids of this message's versions, oldest first (a switcher shows when there are several)."""
     pointed: Any = None
     """A reply that points at places on an image sent before it (``PointedImage``), drawn under it."""
+    agent_step: bool = False
+    """A row for one step of an agent run (its action and result; nothing to regenerate)."""
+    agent_steps: list[Any] = field(default_factory=list)
+    """On a run's last message: its steps (``core.conversation.AgentStep``), which it can replay."""
     tool_turn_id: int = 0
     """On a ``tool`` row: the stored id of the reply that made the call (its result is kept there)."""
     key: int = field(default_factory=lambda: next(_KEYS))

@@ -69,8 +69,12 @@ def items_from_turns(turns: list[Turn]) -> list[MessageItem]:
     from autoglm.tools.tool_turns import stored_exchanges
 
     items = []
+    from autoglm.ui.agent_controller import steps_before
+
     for turn in turns:
         item = item_from_turn(turn)
+        if turn.agent_steps:
+            items.extend(steps_before(turn, item))
         items.append(item)
         exchanges = stored_exchanges(turn) if turn.role == "assistant" else []
         item.tool_calls = [exchange.call for exchange in exchanges]
@@ -343,6 +347,14 @@ class ConversationController(QObject):
     def _model_id(self) -> str:
         info = self.runtime.model_info
         return info.model_id if info is not None else ""
+
+    def model_id(self) -> str:
+        """The loaded model's id ('' when none is loaded)."""
+        return self._model_id()
+
+    def add_task_message(self, text: str, origin: str = "typed") -> None:
+        """The user's task for the agent, stored and shown as their message."""
+        self._add_user_message(text, [], origin=origin)
 
     # -- spoken turns (the voice loop generates; the conversation shows and stores) -------
     def begin_spoken_turn(self, text: str) -> MessageItem:

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 from autoglm.core.engine_choice import engine_settings_changed, remote_url, without_remote
 from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
+from autoglm.ui.agent_controller import AgentController
 from autoglm.ui.api_server_controller import ApiServerController
 from autoglm.ui.api_status import install_api_status
 from autoglm.ui.application import running_application
@@ -71,6 +72,7 @@ from autoglm.ui.message_delegate import (
     IMAGE_SCHEME,
     NEXT_VERSION,
     PREVIOUS_VERSION,
+    REPLAY_SCHEME,
     TOGGLE_REASONING,
 )
 from autoglm.ui.model_picker import ModelPickerWidget
@@ -265,6 +267,8 @@ class MainWindow(QMainWindow):
         self.projects = ProjectsPresenter(self)
         self.capture = CaptureController(self)
         self.voice = VoiceController(self)
+        self.agent = AgentController(self)
+        self.agent.install()
         self.api_server = ApiServerController(runtime, self)
         self.api_status = install_api_status(self.api_server, self.status, self.tools_menu, self.banner,
                                              self.apply_settings)
@@ -356,7 +360,7 @@ class MainWindow(QMainWindow):
             lambda conversation_id: self.export_action.setEnabled(bool(conversation_id)))
         self.composer.sendRequested.connect(self.send)
         self.composer.attachmentAdded.connect(self.controller.stage_attachment)
-        self.composer.stopRequested.connect(self.controller.stop)
+        self.composer.stopRequested.connect(self.stop)
         self.composer.cancelEditRequested.connect(self.cancel_edit)
         self.composer.draftChanged.connect(self.token_counter.schedule)
         self.chat_view.actionTriggered.connect(self.message_action)
@@ -419,6 +423,7 @@ class MainWindow(QMainWindow):
         self.sidebar.accent_colour = colours.accent
         self.sidebar.set_icon_colour(colours.text)
         self.composer.set_icon_colour(colours.text)
+        self.agent.set_icon_colour(colours.text)
         self.capture.apply_look()  # built before the first look was applied (a dark start left them dark)
         self.voice.mic_button.set_icon_colour(colours.text)
         self.models_button.setIcon(icon("models", colours.text))
@@ -812,13 +817,26 @@ class MainWindow(QMainWindow):
             self.composer.clear()
             self.controller.edit_and_resend(item, text, drafts)
             return
+        if self.agent.enabled:
+            if self.agent.start(text):
+                self.composer.clear()
+            return
         if self.controller.send(text, drafts):
             self.composer.clear()
             self.chat_view.scroll_to_end()
 
+    def stop(self) -> None:
+        """The Stop button: end the agent's run, else the reply being written."""
+        if self.agent.running:
+            self.agent.stop()
+        else:
+            self.controller.stop()
+
     def escape(self) -> None:
-        """Esc: cancel editing, else stop the reply."""
-        if self._editing_item is not None:
+        """Esc: stop the agent's run, else cancel editing, else stop the reply."""
+        if self.agent.running:
+            self.agent.stop()
+        elif self._editing_item is not None:
             self.cancel_edit()
         elif self.controller.busy:
             self.controller.stop()
@@ -893,6 +911,8 @@ class MainWindow(QMainWindow):
                 if path is not None:
                     viewer = ImageViewerDialog(path, self)
                     viewer.show()
+        elif href.startswith(f"{REPLAY_SCHEME}:"):
+            self.agent.replay(item)
         elif href.startswith(f"{POINTED_SCHEME}:") and item.pointed is not None:
             self.show_pointed(item)
         elif href.startswith(f"{CITE_SCHEME}:") and href.split(":", 1)[1].isdigit():
@@ -957,6 +977,7 @@ class MainWindow(QMainWindow):
         self.composer.setEnabled(False)
         self.capture.shutdown()
         self.voice.shutdown()
+        self.agent.shutdown()
         self.api_server.shutdown(timeout)
         self.controller.shutdown(timeout=min(1.0, timeout))
         self.tools.shutdown()

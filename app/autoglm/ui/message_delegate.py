@@ -49,6 +49,8 @@ _LOGGER = logging.getLogger(__name__)
 
 TOGGLE_REASONING = "toggle-reasoning"
 IMAGE_SCHEME = "image"
+REPLAY_SCHEME = "agent-replay"
+"""``agent-replay:0`` under an agent run's last message runs its recorded steps again."""
 CITE_SCHEME = "cite"
 """``cite:N`` opens the reply's N-th source at its passage."""
 COLUMN_MAX_WIDTH = 860
@@ -116,6 +118,8 @@ def message_actions(item: MessageItem, is_last: bool) -> list[str]:
 def _plain_actions(item: MessageItem, is_last: bool) -> list[str]:
     if item.role == "user":
         return ["edit", "copy"]
+    if item.agent_step:
+        return ["copy"]  # one step of a run: its last message replays the run
     if item.role == "assistant" and item.tool_calls and not item.content:
         return []  # a turn that only called tools: its cards below say what it did
     if item.role == "assistant":
@@ -243,6 +247,9 @@ class MessageDocumentFactory:
         if marked is not None:
             parts.append(f'<p><a href="{POINTED_SCHEME}:0"><img src="{POINTED_SCHEME}:{item.key}"/></a></p>'
                          f'<p style="color:{muted};">{html.escape(marked[1])}</p>')
+        if item.agent_steps and not item.streaming:
+            replay = QCoreApplication.translate("MessageDelegate", "Replay these {0} steps").format(len(item.agent_steps))
+            parts.append(f'<p><a href="{REPLAY_SCHEME}:0" style="color:{colours.accent};">↻ {html.escape(replay)}</a></p>')
         if item.citations and not item.streaming:
             parts.append(self.sources_html(item))
         if item.error:

@@ -476,11 +476,27 @@ class VoiceController(QObject):
             self.controller.add_spoken_delta(item, text)
 
     def _on_transcript(self, text: str) -> None:
-        if self._answer_tool_call(text):
+        if self._answer_tool_call(text) or self._act_on(text):
             return
         self._voice_item = self.controller.begin_spoken_turn(text)
         self.window.chat_view.scroll_to_end()
         self._drain_deltas()
+
+    def _act_on(self, text: str) -> bool:
+        """Act mode: spoken words are the agent's task, and "stop" ends its run (the loop's own reply is dropped)."""
+        agent = self.window.agent
+        if not (agent.running or agent.enabled):
+            return False
+        if self.voice is not None:
+            self.voice.interrupt()
+        if agent.running:
+            from autoglm.agent.prompts import is_stop_word
+
+            if is_stop_word(text):
+                agent.stop()
+        else:
+            agent.start(text, spoken=True)
+        return True
 
     def _answer_tool_call(self, text: str) -> bool:
         """A spoken "yes" / "no" (是 / 不) answers the tool call waiting in the chat instead of starting a turn."""

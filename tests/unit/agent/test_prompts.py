@@ -33,3 +33,11 @@ def test_user_turns_as_open_autoglm_sends_them() -> None:
 def test_unknown_language() -> None:
     with pytest.raises(ValueError, match="zh and en"):
         system_prompt("fr")  # type: ignore[arg-type]
+
+
+def test_the_stop_word_is_heard_whatever_its_punctuation_and_other_words_are_not() -> None:
+    from autoglm.agent.prompts import is_stop_word, prompt_language
+
+    assert all(is_stop_word(heard) for heard in ("Stop.", "stop!", " STOP ", "停！", "停止。", "Stop, stop."))
+    assert not any(is_stop_word(heard) for heard in ("Stop the music and open settings", "don't stop", ""))
+    assert prompt_language("打开设置") == "zh" and prompt_language("Open the settings") == "en"
