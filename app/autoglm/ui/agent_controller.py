@@ -76,6 +76,7 @@ class AgentController(QObject):
         super().__init__(window)
         self.window = window
         self.enabled = False
+        self._icon_colour = "#1f2328"
         self.device = "desktop"
         self.max_steps = 20
         self.settle_s = 1.0
@@ -94,6 +95,8 @@ class AgentController(QObject):
         self.button.setObjectName("actButton")
         self.button.setCheckable(True)
         self.button.setAutoRaise(True)
+        self.button.setStyleSheet("QToolButton#actButton:checked { background: palette(highlight); "
+                                  "color: palette(highlighted-text); border-radius: 6px; padding: 2px 6px; }")
         self.action = QAction(window)
         self.action.setCheckable(True)
         self.button.toggled.connect(self.set_enabled)
@@ -120,7 +123,8 @@ class AgentController(QObject):
         """Tint the button for the theme."""
         from autoglm.ui.icons import icon
 
-        self.button.setIcon(icon("act", colour))
+        self.button.setIcon(icon("act", "#ffffff" if self.enabled else colour))
+        self._icon_colour = colour
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     # -- state -------------------------------------------------------------------------------
@@ -138,6 +142,7 @@ class AgentController(QObject):
             widget.blockSignals(True)
             widget.setChecked(enabled)
             widget.blockSignals(False)
+        self.set_icon_colour(self._icon_colour)
         composer = self.window.composer
         composer.input.setPlaceholderText(
             _tr("Describe a task for AutoGLM to do on the desktop…  (Enter to start, Esc to stop)") if enabled
