@@ -3837,4 +3837,35 @@ Do it yourself, then press Continue.</source>
         <translation>已在图上标出：{0}</translation>
     </message>
 </context>
+<context>
+    <name>DownloadResumer</name>
+    <message>
+        <source>The download of {0} is paused; open the model manager (Discover…) and press Download to resume it.</source>
+        <translation>{0} 的下载已暂停；打开模型管理器（发现…）并点击“下载”即可继续。</translation>
+    </message>
+    <message>
+        <source>Resuming the download of {0} that was under way when AutoGLM closed.</source>
+        <translation>正在继续 AutoGLM 关闭时未完成的 {0} 下载。</translation>
+    </message>
+    <message>
+        <source>{0} of {1}</source>
+        <translation>{0} / {1}</translation>
+    </message>
+    <message>
+        <source>Downloading {0}: {1}</source>
+        <translation>正在下载 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>{0}/s</source>
+        <translation>{0}/秒</translation>
+    </message>
+    <message>
+        <source>Downloaded and verified {0}: choose {1} in the model picker to chat with it.</source>
+        <translation>已下载并校验 {0}：在模型选择器中选择 {1} 即可用它聊天。</translation>
+    </message>
+    <message>
+        <source>The download of {0} could not be resumed: {1}</source>
+        <translation>无法继续下载 {0}：{1}</translation>
+    </message>
+</context>
 </TS>

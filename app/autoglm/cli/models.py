@@ -194,7 +194,10 @@ def run_download(args: argparse.Namespace) -> int:
         else:
             raise ModelError(f"'{args.model}' is neither a catalog id nor a hub repository (owner/name).")
     except KeyboardInterrupt:
+        from autoglm.core.download_journal import DownloadJournal
+
         cancel.set()
+        DownloadJournal(repo.paths.data_dir).pause(args.model.partition(":")[0], args.model.partition(":")[2])
         sys.stderr.write("\nPaused; run the same command again to resume.\n")
         return 130
     except DownloadCancelled as exc:

@@ -15,17 +15,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from autoglm.core.catalog import CatalogFile, ModelRepository
 from autoglm.core.download import (
+    DownloadCancelled,
     DownloadError,
     DownloadProgress,
     check_free_space,
     download_file,
     partial_path,
 )
+from autoglm.core.download_journal import DownloadJournal, PendingDownload
 from autoglm.core.errors import ModelError
 
 _LOGGER = logging.getLogger(__name__)
@@ -300,9 +303,30 @@ def download_pair(hub: Hub, repository: ModelRepository, model: HubFile, project
     return repository.import_model(paths[0], paths[1] if len(paths) > 1 else None, model_id=model_id)
 
 
+def _journaled(repository: ModelRepository, item: PendingDownload, run: Callable[[], str]) -> str:
+    """Run a download with it recorded in the journal until it ends, so a quit app resumes it."""
+    journal = DownloadJournal(repository.paths.data_dir)
+    journal.started(item)
+    try:
+        model_id = run()
+    except (DownloadError, DownloadCancelled):
+        raise  # cut off, stopped, offline, a bad copy: fetching it again may work, so it stays
+    except ModelError:
+        journal.finished(item)  # no such model or file: nothing to resume
+        raise
+    journal.finished(item)
+    return model_id
+
+
 def download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str,
                            progress: DownloadProgress | None = None, cancel: threading.Event | None = None) -> str:
     """Download a catalog model from the first of its hub repositories that publishes it."""
+    item = PendingDownload(hub.source, hub.endpoint, model_id)
+    return _journaled(repository, item, lambda: _download_catalog_model(hub, repository, model_id, progress, cancel))
+
+
+def _download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str,
+                            progress: DownloadProgress | None, cancel: threading.Event | None) -> str:
     entry = repository.catalog.get(model_id)
     spec = entry.file("model") if entry else None
     if entry is None or spec is None or not hub.catalog_repos(spec):
@@ -334,6 +358,14 @@ def download_repository(hub: Hub, repository: ModelRepository, repo: str, filena
                         quantization: str = "Q4_K_M", progress: DownloadProgress | None = None,
                         cancel: threading.Event | None = None) -> str:
     """Download ``filename`` (else the ``quantization`` file) of ``repo``, with its projector if it has one."""
+    item = PendingDownload(hub.source, hub.endpoint, repo, filename or "", quantization)
+    return _journaled(repository, item, lambda: _download_repository(hub, repository, repo, filename, quantization,
+                                                                     progress, cancel))
+
+
+def _download_repository(hub: Hub, repository: ModelRepository, repo: str, filename: str | None,
+                         quantization: str, progress: DownloadProgress | None,
+                         cancel: threading.Event | None) -> str:
     files = hub.gguf_files(repo)
     if not files:
         raise ModelError(f"{repo} holds no GGUF files.")

@@ -6,10 +6,14 @@ calls, so the base module cannot also be the one that picks it.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
+from autoglm.core.catalog import ModelRepository
+from autoglm.core.download import DownloadProgress
+from autoglm.core.download_journal import PendingDownload
 from autoglm.core.errors import ModelError
-from autoglm.core.hub import Hub
+from autoglm.core.hub import Hub, download_catalog_model, download_repository
 from autoglm.core.modelscope import ModelScopeHub
 
 if TYPE_CHECKING:
@@ -33,3 +37,13 @@ def hub_from_settings(settings: ModelSettings, source: str | None = None, endpoi
     source = source or settings.hub_source
     address = endpoint or (settings.modelscope_endpoint if source == "modelscope" else settings.hub_endpoint)
     return open_hub(source, address)
+
+
+def resume_download(item: PendingDownload, repository: ModelRepository, progress: DownloadProgress | None = None,
+                    cancel: threading.Event | None = None) -> str:
+    """Carry on with a download the journal kept, from the hub it started on; return the model id."""
+    hub = open_hub(item.source, item.endpoint)
+    if not item.filename and repository.catalog.get(item.model) is not None:
+        return download_catalog_model(hub, repository, item.model, progress, cancel)
+    return download_repository(hub, repository, item.model, item.filename or None, item.quantization, progress,
+                               cancel)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm.core.download import DownloadCancelled, format_bytes
+from autoglm.core.download_journal import DownloadJournal
 from autoglm.core.hub import (
     FITS,
     MAY_BE_SLOW,
@@ -293,8 +294,11 @@ class DiscoverDialog(QDialog):
             self._downloaded).on_failure(self._failed).start()
 
     def cancel_download(self) -> None:
-        """Stop the download; the next Download resumes it."""
+        """Stop the download; the next Download resumes it (a restart of the app does not, unasked)."""
         self._cancel.set()
+        file = self._selected_file()
+        if file is not None:
+            DownloadJournal(self._runtime.repository.paths.data_dir).pause(file.repo, file.filename)
         self.cancel_button.setEnabled(False)
         self.progress_label.setText(self.tr("Stopping…"))
 

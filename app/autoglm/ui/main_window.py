@@ -60,6 +60,7 @@ from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.chat_view import ChatViewWidget
 from autoglm.ui.composer import ComposerWidget
 from autoglm.ui.conversation_controller import ConversationController
+from autoglm.ui.download_resumer import DownloadResumer
 from autoglm.ui.error_funnel import ErrorFunnel, describe_error
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon, icon
@@ -270,6 +271,8 @@ class MainWindow(QMainWindow):
         self.agent = AgentController(self)
         self.agent.install()
         self.api_server = ApiServerController(runtime, self)
+        self.downloads = DownloadResumer(runtime, self.statusBar().showMessage, self.banner.show_message, self)
+        self.downloads.downloaded.connect(lambda _model_id: self.model_picker.refresh())
         self.api_status = install_api_status(self.api_server, self.status, self.tools_menu, self.banner,
                                              self.apply_settings)
         self.apply_look()
@@ -486,6 +489,7 @@ class MainWindow(QMainWindow):
         self.api_server.apply(self.runtime.settings)
         self.sidebar.refresh()
         self.model_picker.refresh()
+        self.downloads.resume_pending()
         interrupted = self._interrupted_reply()
         if interrupted is not None:
             self.open_conversation(interrupted.conversation_id, interrupted.id)
@@ -975,6 +979,7 @@ class MainWindow(QMainWindow):
             return
         self._shutting_down = True
         self.composer.setEnabled(False)
+        self.downloads.shutdown()
         self.capture.shutdown()
         self.voice.shutdown()
         self.agent.shutdown()

@@ -192,6 +192,7 @@ class ModelManagerDialog(QDialog):
         super().__init__(parent)
         self._runtime = runtime
         self._repository: ModelRepository = runtime.repository
+        self._downloading = ""  # the catalog id being downloaded
         self._facts: list[ModelFacts] = []
         self._active_id: str = runtime.settings.model.active_model
         self._busy = ""  # "download", "verify", "import" while a job runs
@@ -607,6 +608,7 @@ class ModelManagerDialog(QDialog):
     def start_download(self, entry: CatalogEntry) -> None:
         """Download (or resume) every file of ``entry`` in the background."""
         self._cancel = threading.Event()
+        self._downloading = entry.id
         cancel, repository = self._cancel, self._repository
         relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
         relay.transferred.connect(self._download_progress)
@@ -628,8 +630,12 @@ class ModelManagerDialog(QDialog):
         BackgroundTask(work, f"download {entry.id}").on_success(self._downloaded).on_failure(self._job_failed).start()
 
     def cancel_download(self) -> None:
-        """Stop the running download; the next Download resumes it."""
+        """Stop the running download; the next Download resumes it (a restart of the app does not, unasked)."""
         self._cancel.set()
+        if self._downloading:
+            from autoglm.core.download_journal import DownloadJournal
+
+            DownloadJournal(self._repository.paths.data_dir).pause(self._downloading)
         self.cancel_button.setEnabled(False)
         self.progress_label.setText(self.tr("Stopping…"))
 
