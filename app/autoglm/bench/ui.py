@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from autoglm.bench.event_loop import settle, wait_until
 from autoglm.bench.report import print_table, write_json
 from autoglm.core.types import (
     ChatMessage,
@@ -187,27 +188,6 @@ class Heartbeat:
             self.by_progress[key] = max(self.by_progress.get(key, 0.0), gap)
             self.cpu_by_progress[key] = max(self.cpu_by_progress.get(key, 0.0), cpu)
         self._last, self._last_cpu = now, cpu_now
-
-
-def wait_until(condition: Any, timeout_s: float) -> bool:
-    """Run the event loop until ``condition()`` is true or the time is up."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    deadline = time.monotonic() + timeout_s
-    poll = QTimer()
-    poll.setInterval(10)
-    poll.timeout.connect(lambda: loop.quit() if condition() or time.monotonic() > deadline else None)
-    poll.start()
-    loop.exec()
-    poll.stop()
-    return bool(condition())
-
-
-def settle(seconds: float) -> None:
-    """Keep the event loop running for ``seconds``."""
-    end = time.monotonic() + seconds
-    wait_until(lambda: time.monotonic() > end, seconds + 1)
 
 
 # -- cold start -------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def write_document_folder(folder: Path, files: int) -> Path:
 def index_with_panel_open(window: Any, runtime: Any, heartbeat: Any, folder: Path, files: int) -> dict[str, Any]:
     """Open a project's Documents panel, add a folder of ``files`` documents and measure the
     GUI thread until the run has ended and the panel lists them all."""
-    from autoglm.bench.ui import settle, wait_until
+    from autoglm.bench.event_loop import settle, wait_until
 
     write_document_folder(folder, files)
     project_id = runtime.store.create_project("Bench documents")

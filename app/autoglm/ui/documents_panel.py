@@ -265,11 +265,10 @@ class DocumentsPanelDialog(QDialog):
         rows each time kept the GUI thread busy for tens of milliseconds."""
         self._shown_listing = listing
         wanted = {document.path for document in documents}
-        for row in [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]:
-            if row.data(0, PATH_ROLE) not in wanted:
-                self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(row))
-        rows = {self.list.topLevelItem(i).data(0, PATH_ROLE): self.list.topLevelItem(i)
-                for i in range(self.list.topLevelItemCount())}
+        for gone in self._items():
+            if gone.data(0, PATH_ROLE) not in wanted:
+                self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(gone))
+        rows = {kept.data(0, PATH_ROLE): kept for kept in self._items()}
         for position, document in enumerate(documents):
             row = rows.get(document.path)
             if row is None:
@@ -280,7 +279,8 @@ class DocumentsPanelDialog(QDialog):
                     row.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.list.insertTopLevelItem(position, row)
             elif self.list.topLevelItem(position) is not row:  # renamed: its place in the order moved
-                self.list.insertTopLevelItem(position, self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(row)))
+                self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(row))
+                self.list.insertTopLevelItem(position, row)
             self._show_document(row, document)
         self._update_buttons()
         self.update_cost()
@@ -340,8 +340,12 @@ class DocumentsPanelDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """(name, state) of each document listed, top to bottom (for tests and checks)."""
+        return [(item.text(0), item.text(1)) for item in self._items()]
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        """The list's rows, top to bottom."""
         items = [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]
-        return [(item.text(0), item.text(1)) for item in items if item is not None]
+        return [item for item in items if item is not None]
 
     # -- adding ----------------------------------------------------------------------------------
     def open_picker(self, folder: bool) -> QFileDialog:
