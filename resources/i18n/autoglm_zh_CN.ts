@@ -751,6 +751,14 @@
 <context>
     <name>DocumentsPanelDialog</name>
     <message>
+        <source>Needs a vision model</source>
+        <translation>需要视觉模型</translation>
+    </message>
+    <message>
+        <source>An image: it is described and indexed when a model that reads images is loaded</source>
+        <translation>这是一张图片：加载能读图的模型后会为它生成描述并建立索引</translation>
+    </message>
+    <message>
         <source>Passages put into each question</source>
         <translation>每个问题附带的段落</translation>
     </message>

@@ -27,7 +27,10 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ".csv", ".tsv", ".log", ".js
 CODE_SUFFIXES = frozenset({".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs",
                            ".java", ".kt", ".go", ".rs", ".rb", ".php", ".swift", ".m", ".scala", ".sh", ".bash",
                            ".zsh", ".ps1", ".sql", ".lua", ".r", ".jl", ".dart", ".vue", ".css", ".scss", ".qml"})
-DOCUMENT_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | CODE_SUFFIXES
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
+"""Pictures, scans and screenshots: the loaded vision model describes them and the description is indexed."""
+DOCUMENT_SUFFIXES = (PDF_SUFFIXES | DOCX_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | CODE_SUFFIXES
+                     | IMAGE_SUFFIXES)
 """Files a folder contributes when it is added (a file named on its own is tried whatever its suffix)."""
 
 _BLOCK_CHARS = 4000
@@ -38,6 +41,10 @@ _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 class UnreadableDocument(InputError):
     """A file that holds no text this app can read; the message says why."""
+
+
+class NeedsVisionModel(UnreadableDocument):
+    """An image, while no vision model is loaded to describe it (it is indexed once one is)."""
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,10 @@ class Section:
 
 
 def kind_of(path: Path) -> str:
-    """``pdf``, ``docx``, ``markdown``, ``html``, ``code`` or ``text`` (the default for anything else)."""
+    """``pdf``, ``docx``, ``markdown``, ``html``, ``code``, ``image`` or ``text`` (the default for anything else)."""
     suffix = path.suffix.lower()
     for kind, suffixes in (("pdf", PDF_SUFFIXES), ("docx", DOCX_SUFFIXES), ("markdown", MARKDOWN_SUFFIXES),
-                           ("html", HTML_SUFFIXES), ("code", CODE_SUFFIXES)):
+                           ("html", HTML_SUFFIXES), ("code", CODE_SUFFIXES), ("image", IMAGE_SUFFIXES)):
         if suffix in suffixes:
             return kind
     return "text"

@@ -34,7 +34,14 @@ from typing import Any, Literal, Protocol
 
 from autoglm.core.errors import InputError, ModelError, UserFacingError
 from autoglm.knowledge.chunk import DEFAULT_CHUNK_CHARS, Chunk, chunk_sections
-from autoglm.knowledge.extract import DOCUMENT_SUFFIXES, UnreadableDocument, read_sections
+from autoglm.knowledge.extract import (
+    DOCUMENT_SUFFIXES,
+    NeedsVisionModel,
+    Section,
+    UnreadableDocument,
+    kind_of,
+    read_sections,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,7 +86,8 @@ class DocumentRecord:
     path: str
     name: str
     status: str
-    """``indexed``, ``failed`` (see ``reason``), ``indexing`` or ``cancelled``."""
+    """``indexed``, ``failed`` (see ``reason``), ``waiting`` (an image, for a vision model), ``indexing`` or
+    ``cancelled``."""
     reason: str
     size: int
     pages: int
@@ -220,6 +228,9 @@ class DocumentIndex:
         self.db_path = Path(db_path)
         self.embedder = embedder
         self.chunk_chars = chunk_chars
+        self.describe_image: Callable[[Path], str] | None = None
+        """Describes an image in words for its passages (the loaded vision model's; ``NeedsVisionModel`` when
+        there is none). ``None``: images wait for one."""
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
         self._conn = connect(self.db_path)
@@ -452,12 +463,16 @@ class DocumentIndex:
             self._delete_document_rows(document_id)
         digest = hashlib.sha256()
         try:
-            sections = read_sections(path)
+            sections = self._sections(path)
             chunks, pages = self._write_chunks(project, document_id, path, sections, stat.st_size, digest,
                                                state, progress, cancel)
         except IndexCancelled:
             self._record(project, path, status="cancelled", reason="Indexing was cancelled.")
             raise
+        except NeedsVisionModel as exc:
+            self._record(project, path, status="waiting", reason=str(exc))
+            report.failed[str(path)] = str(exc)
+            return
         except UnreadableDocument as exc:
             self._record(project, path, status="failed", reason=str(exc))
             report.failed[str(path)] = str(exc)
@@ -477,6 +492,21 @@ class DocumentIndex:
         report.indexed.append(str(path))
         report.chunks += chunks
         report.pages += pages
+
+    def _sections(self, path: Path) -> Iterator[Section]:
+        """The file's text; for an image, what the vision model sees in it (under the image's name)."""
+        if kind_of(path) != "image":
+            return read_sections(path)
+        if self.describe_image is None:
+            raise NeedsVisionModel(f"{path.name} is an image: it needs a vision model to be read.")
+        description = self.describe_image(path).strip()
+        if not description:
+            raise UnreadableDocument(f"The vision model saw nothing to say in {path.name}.")
+        return iter([Section(description, heading=path.stem)])
+
+    def waiting_images(self, project: str) -> list[Path]:
+        """The project's images that wait for a vision model."""
+        return [Path(d.path) for d in self.documents(project) if d.status == "waiting"]
 
     def _write_chunks(self, project: str, document_id: int, path: Path, sections: Iterator[Any], size: int,
                       digest: Any, state: IndexProgress, progress: ProgressCallback | None,

@@ -11,6 +11,7 @@ name (the terminal's and the API's way), and the library finds the id.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -21,8 +22,9 @@ from typing import Any
 from autoglm.core.conversation import Citation, grounded_question
 from autoglm.core.errors import InputError, UserFacingError
 from autoglm.core.projects import ProjectRecord
-from autoglm.core.types import ChatMessage
+from autoglm.core.types import ChatMessage, GenerationRequest, Priority, SamplingParams
 from autoglm.knowledge.embedder import estimate_tokens
+from autoglm.knowledge.extract import NeedsVisionModel, UnreadableDocument
 from autoglm.knowledge.index import (
     DocumentIndex,
     DocumentRecord,
@@ -35,6 +37,10 @@ from autoglm.knowledge.index import (
 
 _LOGGER = logging.getLogger(__name__)
 
+IMAGE_PROMPT = ("Describe this image for a search index. First write out every piece of text in it, word for "
+                "word; then say in a few sentences what it shows.")
+"""What the vision model is asked of an image added to a project (its answer is the image's passages)."""
+IMAGE_DESCRIPTION_TOKENS = 400
 ProjectRef = ProjectRecord | int | str
 """A project as a front names it: its record, its id, or its name."""
 ChangeCallback = Callable[[str, IndexReport], None]
@@ -131,9 +137,13 @@ class DocumentLibrary:
         self._lock = threading.Lock()
         if not self.index.keys_are_project_ids:
             self._file_under_ids()
+        self.index.describe_image = self.describe_image
+        runtime.engine_listeners.append(self._engine_changed)
 
     def close(self) -> None:
         """Stop watching folders and close the index."""
+        if self._engine_changed in self.runtime.engine_listeners:
+            self.runtime.engine_listeners.remove(self._engine_changed)
         with self._lock:
             watchers, self._watchers = list(self._watchers.values()), {}
             self._on_change = None
@@ -233,6 +243,45 @@ class DocumentLibrary:
             if on_done is not None:
                 on_done(report, error)
         return done
+
+    # -- images -----------------------------------------------------------------------------------
+    def describe_image(self, path: Path) -> str:
+        """What the loaded vision model sees in the image: its text, word for word, and what it shows
+        (blocking; ``NeedsVisionModel`` where the model reads text only)."""
+        info = self.runtime.model_info
+        decode = self.runtime.image_decoder
+        if info is None or not info.has_vision or decode is None:
+            raise NeedsVisionModel(f"{path.name} is an image: it needs a vision model to be read "
+                                   "(it is indexed when one is loaded).")
+        data = path.read_bytes()
+        image = decode(data, hashlib.sha256(data).hexdigest())
+        request = GenerationRequest([ChatMessage("user", IMAGE_PROMPT, [image])],
+                                    SamplingParams(temperature=0.0, max_tokens=IMAGE_DESCRIPTION_TOKENS),
+                                    thinking=False, priority=Priority.API, label="describe-image")
+        completion = self.runtime.scheduler.submit(request).result()
+        if completion.error:
+            raise UnreadableDocument(f"{path.name} could not be described: {completion.error}")
+        return str(completion.content)
+
+    def _engine_changed(self, info: Any) -> None:
+        """A vision model was loaded: describe the images that waited for one (in the background)."""
+        if info is None or not getattr(info, "has_vision", False):
+            return
+        waiting = {key: paths for key in self.index.projects() if (paths := self.index.waiting_images(key))}
+        if waiting:
+            threading.Thread(target=self._index_waiting, args=(waiting,), name="describe-images", daemon=True).start()
+
+    def _index_waiting(self, waiting: dict[str, list[Path]]) -> None:
+        for key, paths in waiting.items():
+            try:
+                report = self.index.add(key, paths)
+            except Exception:  # the library may have closed meanwhile; the images wait for the next model
+                _LOGGER.warning("Describing the images of project %s failed", key, exc_info=True)
+                continue
+            with self._lock:
+                on_change = self._on_change
+            if on_change is not None:
+                on_change(key, report)
 
     # -- watching ---------------------------------------------------------------------------------
     def watch(self, project: ProjectRef, folders: Iterable[Path | str],

@@ -334,6 +334,9 @@ class DocumentsPanelDialog(QDialog):
         if document.status == "failed":
             reason = document.reason or self.tr("it could not be read")
             return self.tr("Failed: {0}").format(reason), reason
+        if document.status == "waiting":
+            return self.tr("Needs a vision model"), self.tr("An image: it is described and indexed when a model "
+                                                            "that reads images is loaded")
         if document.status == "cancelled":
             return self.tr("Cancelled (partly indexed)"), self.tr("Indexing was cancelled; Re-index finishes it")
         return self.tr("Indexing…"), ""

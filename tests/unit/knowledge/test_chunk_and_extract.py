@@ -76,8 +76,9 @@ def test_unreadable_files_say_why_in_words(tmp_path: Path) -> None:
 def test_folders_contribute_their_documents_and_missing_paths_are_named(tmp_path: Path) -> None:
     folder = write_corpus(tmp_path / "docs")
     (folder / ".hidden.md").write_text("secret")
-    (folder / "picture.png").write_bytes(b"\x89PNG")
+    (folder / "archive.zip").write_bytes(b"PK\x03\x04")
+    (folder / "picture.png").write_bytes(b"\x89PNG")  # images are documents too (read by a vision model)
     files, missing = expand_paths([folder, tmp_path / "nowhere.pdf"])
-    assert sorted(f.name for f in files) == sorted(["garden.html", "harbour-report.pdf", "project-notes.md",
-                                                    "recipes.docx", "tool.py", "仓库记录.txt"])
+    assert sorted(f.name for f in files) == sorted(["garden.html", "harbour-report.pdf", "picture.png",
+                                                    "project-notes.md", "recipes.docx", "tool.py", "仓库记录.txt"])
     assert list(missing.values()) == ["nowhere.pdf does not exist."]
