@@ -84,3 +84,16 @@ def test_screenshot_and_ask_gets_a_reply_through_the_projector(run_capture_app: 
     assert camera["left"][0] > 220 and camera["right"][2] > 220
     assert camera["reply"]["error"] is None and camera["reply"]["content"]
     assert camera["messages_in_view"] == 4
+
+
+def test_a_screenshot_reaches_the_autoglm_standin(run_capture_app: Any, sample_video: Path, glm_standin: Any) -> None:
+    """The same capture with the generated AutoGLM-architecture model (glm4, M-RoPE, glm4v projector, Q4_K_M)."""
+    report = run_capture_app("ask", "--video", str(sample_video), "--model", str(glm_standin.model),
+                             "--mmproj", str(glm_standin.mmproj))
+    assert report["has_vision"] is True and report["image_input_enabled"] is True
+    _check_region_reached_the_engine(report, 1.0)
+    assert report["engine_text"] == "Which colours are in this picture?"
+    reply = report["reply"]
+    assert reply["error"] is None and reply["finish_reason"] in ("stop", "length")
+    assert reply["prompt_tokens"] > (100 // 28) ** 2, "the screenshot's positions are part of the prompt"
+    assert report["camera"]["reply"]["error"] is None

@@ -68,14 +68,35 @@ def test_a_spoken_question_after_an_attached_image_carries_the_image_and_both_tu
         virtual_sound: Any, make_window: Any, gui_settings: Any, projector_gguf: Path,  # noqa: F811
         qtbot: Any, tmp_path: Path) -> None:
     settings = updated(updated(gui_settings, "model", mmproj_path=str(projector_gguf)), "generation", max_tokens=12)
-    window = make_window(settings)
-    assert window.runtime.model_info.has_vision
-    recorder = RecordingEngine(window.runtime.engine)
-
     picture = tmp_path / "screen.png"
     image = Image.new("RGB", (96, 64), (255, 0, 0))
     image.paste((0, 0, 255), (48, 0, 96, 64))
     image.save(picture)
+    _image_then_spoken_question(virtual_sound, make_window(settings), picture, qtbot, tmp_path)
+
+
+def test_a_spoken_question_about_a_phone_screenshot_reaches_the_autoglm_standin(
+        virtual_sound: Any, make_window: Any, gui_settings: Any, glm_standin: Any, qtbot: Any,
+        tmp_path: Path) -> None:
+    """The same with the generated AutoGLM-architecture model and a full-size phone screenshot."""
+    settings = updated(gui_settings, "model", active_model=str(glm_standin.model), mmproj_path=str(glm_standin.mmproj),
+                       n_ctx=2048)
+    window = make_window(updated(settings, "generation", max_tokens=12))
+    assert window.runtime.model_info.architecture == "glm4"
+    picture = tmp_path / "phone-screenshot.png"
+    screen = Image.new("RGB", (1080, 2400), (250, 250, 250))
+    screen.paste((30, 120, 220), (60, 200, 1020, 420))  # a blue button across the top
+    screen.save(picture)
+    spoken = _image_then_spoken_question(virtual_sound, window, picture, qtbot, tmp_path)
+    [image] = [i for m in spoken.messages for i in m.images]  # the screenshot, once, in the spoken turn's request
+    assert abs(image.width / image.height - 1080 / 2400) < 0.02  # the whole screen (scaled, not cut)
+
+
+def _image_then_spoken_question(virtual_sound: Any, window: Any, picture: Path, qtbot: Any,
+                                tmp_path: Path) -> GenerationRequest:
+    """Ask about ``picture`` by typing, then by voice; check both turns end to end; the spoken request."""
+    assert window.runtime.model_info.has_vision
+    recorder = RecordingEngine(window.runtime.engine)
     window.composer.add_files([str(picture)])
     qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=30_000)
     window.composer.input.setPlainText("What is in this picture?")
@@ -115,3 +136,4 @@ def test_a_spoken_question_after_an_attached_image_carries_the_image_and_both_tu
     assert spoken[-1].messages[-1].role == "user" and spoken[-1].messages[-1].content == turns[2].content
     assert not any(recorder.on_gui_thread)
     assert recorder.watched_calls > 0 and recorder.upward_calls == [], sorted(set(recorder.upward_calls))[:20]
+    return spoken[-1]
