@@ -277,26 +277,40 @@ def shift_copy_links(body: str, offset: int) -> str:
 
 def split_blocks(text: str) -> list[str]:
     """Cut Markdown at blank lines outside code fences (each piece renders on its own)."""
-    blocks: list[str] = []
+    return [block for _start, block in block_spans(text)]
+
+
+def block_spans(text: str, start: int = 0) -> list[tuple[int, str]]:
+    """``split_blocks`` of ``text[start:]`` with where each block begins in ``text``.
+
+    ``start`` must be where a block begins (or 0): a reply being written is cut again only
+    from its last block on, since the blocks before it no longer change.
+    """
+    spans: list[tuple[int, str]] = []
     current: list[str] = []
+    begun = start
     fence: str | None = None
-    for line in text.split("\n"):
+    position = start
+    for line in text[start:].split("\n"):
+        line_start, position = position, position + len(line) + 1
         stripped = line.lstrip()
         if fence is not None:
             current.append(line)
             if stripped.startswith(fence) and not stripped[len(fence):].strip("`~ "):
                 fence = None
             continue
+        if not current:
+            begun = line_start
         if stripped.startswith(_FENCES):
             fence = stripped[:3]
             current.append(line)
             continue
         if not line.strip():
             if current:
-                blocks.append("\n".join(current))
+                spans.append((begun, "\n".join(current)))
                 current = []
             continue
         current.append(line)
     if current:
-        blocks.append("\n".join(current))
-    return blocks
+        spans.append((begun, "\n".join(current)))
+    return spans

@@ -12,7 +12,7 @@ import html
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -38,6 +38,7 @@ from autoglm.ui.icons import icon
 from autoglm.ui.markdown_html import (
     COPY_CODE_SCHEME,
     MarkdownRenderer,
+    block_spans,
     shift_copy_links,
     split_blocks,
 )
@@ -217,11 +218,18 @@ class MessageDocumentFactory:
         parts = [self.head_html(item)]
         offset = 0
         for block in split_blocks(item.content):
-            rendered = self._renderer.render(block)
-            parts.append(self._mark_copied(item, shift_copy_links(rendered.html, offset)))
-            offset += len(rendered.code_blocks)
+            part, code_blocks, _final = self.block_html(item, block, offset)
+            parts.append(part)
+            offset += code_blocks
         parts.append(self.tail_html(item))
         return [part for part in parts if part]
+
+    def block_html(self, item: MessageItem, block: str, first_code: int) -> tuple[str, int, bool]:
+        """(HTML, code blocks in it, final) of one top-level Markdown block of ``item`` whose
+        code blocks are numbered from ``first_code``; not final while a stand-in is shown."""
+        rendered = self._renderer.render(block)
+        return (self._mark_copied(item, shift_copy_links(rendered.html, first_code)), len(rendered.code_blocks),
+                rendered.final)
 
     def html(self, item: MessageItem, keep: bool = True) -> str:
         """The whole row's HTML: reasoning header, text, thumbnails, error or stop note."""
@@ -374,15 +382,42 @@ def size_key(item: MessageItem, token: str) -> tuple:
 
 
 @dataclass
+class StreamBlock:
+    """One document of a reply laid out block by block, with what painting it needs."""
+
+    part: str
+    """The HTML it was laid out from."""
+    document: QTextDocument
+    height: int
+    code: int
+    """Code blocks in it (those below are numbered after them)."""
+    source: str = ""
+    """A finished block's Markdown (to render it again once a stand-in in it is ready)."""
+    first_code: int = 0
+
+
+@dataclass
 class StreamDocuments:
-    """A streaming reply as one document per Markdown block: finished blocks keep their
-    layout, so each batch lays out only the block being written (not the whole reply)."""
+    """A streaming reply as one document per Markdown block. Blocks before the last no
+    longer change, so each batch cuts, renders and lays out only the text from the last
+    block on (and the header and notes around it), not the whole reply."""
 
     width: int
     token: str
-    blocks: dict[str, QTextDocument]
+    copied: tuple[int, str] | None
+    finished: list[StreamBlock] = field(default_factory=list)
+    """The blocks before the one being written, top to bottom."""
+    finished_text: str = ""
+    """The reply's text up to where the block being written begins."""
+    finished_code: int = 0
+    waiting: set[int] = field(default_factory=set)
+    """Finished blocks drawn with a stand-in for a formula or code lexer still being prepared."""
+    laid: dict[str, StreamBlock] = field(default_factory=dict)
+    """Every block laid out, by its HTML: the header, last block and notes are kept while they
+    read the same, and a block that reads like an earlier one shares its layout."""
     revision: int = -1
-    documents: list[QTextDocument] | None = None
+    blocks: list[StreamBlock] = field(default_factory=list)
+    height: int = 0
 
 
 BLOCK_LAYOUT_CHARS = 3000
@@ -492,23 +527,58 @@ class MessageDelegate(QStyledItemDelegate):
             self._docs.popitem(last=False)
 
     def stream_documents(self, item: MessageItem, width: int) -> list[QTextDocument]:
-        """A streaming reply's documents, top to bottom; only changed blocks are laid out."""
+        """A block-laid reply's documents, top to bottom."""
+        return [block.document for block in self.stream_blocks(item, width)]
+
+    def stream_blocks(self, item: MessageItem, width: int) -> list[StreamBlock]:
+        """A block-laid reply's documents with their heights; only the text from the block
+        being written on is cut, rendered and laid out again."""
         entry = self._streams.get(item.key)
-        if entry is None or entry.width != width or entry.token != self.theme_token:
-            entry = self._streams[item.key] = StreamDocuments(width, self.theme_token, {})
-        if entry.revision == item.revision and entry.documents is not None:
-            return entry.documents
-        documents: list[QTextDocument] = []
-        kept: dict[str, QTextDocument] = {}
-        for part in self.factory.block_parts(item):
-            doc = entry.blocks.get(part) or kept.get(part)
-            if doc is None:
-                doc = self.factory.html_document(part, width, item.attachments, item)
-                self.block_layouts += 1
-            kept[part] = doc
-            documents.append(doc)
-        entry.blocks, entry.revision, entry.documents = kept, item.revision, documents
-        return documents
+        copied = self.factory.copied
+        if (entry is None or entry.width != width or entry.token != self.theme_token or entry.copied != copied
+                or not item.content.startswith(entry.finished_text)):
+            entry = self._streams[item.key] = StreamDocuments(width, self.theme_token, copied)
+        if entry.revision == item.revision:
+            return entry.blocks
+        for number in list(entry.waiting):  # finished blocks drawn with a stand-in, rendered again
+            block = entry.finished[number]
+            part, code, final = self.factory.block_html(item, block.source, block.first_code)
+            if part != block.part:
+                entry.finished[number] = replace(self._stream_block(entry, part, code, item), source=block.source,
+                                                 first_code=block.first_code)
+            if final:
+                entry.waiting.discard(number)
+        spans = block_spans(item.content, len(entry.finished_text))
+        for _start, source in spans[:-1]:
+            part, code, final = self.factory.block_html(item, source, entry.finished_code)
+            if not final:
+                entry.waiting.add(len(entry.finished))
+            entry.finished.append(replace(self._stream_block(entry, part, code, item), source=source,
+                                          first_code=entry.finished_code))
+            entry.finished_code += code
+        if len(spans) > 1:
+            entry.finished_text = item.content[:spans[-1][0]]
+        head_part = self.factory.head_html(item)
+        last_part, last_code, _final = (self.factory.block_html(item, spans[-1][1], entry.finished_code) if spans
+                                        else ("", 0, True))
+        head = [self._stream_block(entry, head_part, 0, item)] if head_part else []
+        rest = [self._stream_block(entry, part, code, item)
+                for part, code in ((last_part, last_code), (self.factory.tail_html(item), 0)) if part]
+        entry.blocks = [*head, *entry.finished, *rest]
+        entry.laid = {block.part: block for block in entry.blocks}  # earlier versions of the last block go
+        entry.height = sum(block.height for block in entry.blocks)
+        entry.revision = item.revision
+        return entry.blocks
+
+    def _stream_block(self, entry: StreamDocuments, part: str, code: int, item: MessageItem) -> StreamBlock:
+        """The laid-out block for ``part``: the one shown last time if it reads the same."""
+        kept = entry.laid.get(part)
+        if kept is not None:
+            return kept
+        document = self.factory.html_document(part, entry.width, item.attachments, item)
+        self.block_layouts += 1
+        block = entry.laid[part] = StreamBlock(part, document, int(document.size().height()), code)
+        return block
 
     def document(self, item: MessageItem, width: int) -> QTextDocument:
         """The laid-out rich text of ``item`` at ``width`` pixels (GUI thread)."""
@@ -528,8 +598,8 @@ class MessageDelegate(QStyledItemDelegate):
     def _exact(self, item: MessageItem, column: int) -> tuple[int, int]:
         sizes = self._sizes.setdefault(size_key(item, self.theme_token), {})
         if column not in sizes and is_block_laid(item):
-            documents = self.stream_documents(item, column)
-            sizes[column] = (sum(int(doc.size().height()) for doc in documents) + 1, column)
+            self.stream_blocks(item, column)
+            sizes[column] = (self._streams[item.key].height + 1, column)
         if column not in sizes:
             height, width, doc = self.factory.measure(item, column)
             sizes[column] = (height, width)
@@ -666,10 +736,10 @@ class MessageDelegate(QStyledItemDelegate):
         shown = visible
         top = area.top()
         first_code = 0
-        for doc in self.stream_documents(item, area.width()):
-            height = int(doc.size().height())
-            areas = code_areas(doc, area.width())
+        for block in self.stream_blocks(item, area.width()):
+            doc, height = block.document, block.height
             if top + height >= shown.top() and top <= shown.bottom():
+                areas = code_areas(doc, area.width())
                 painter.translate(QPointF(area.left(), top))
                 context = DocLayout.PaintContext()
                 context.palette = palette
@@ -678,7 +748,7 @@ class MessageDelegate(QStyledItemDelegate):
                               self.colours.muted)
                 painter.translate(-QPointF(area.left(), top))
             top += height
-            first_code += len(areas)
+            first_code += block.code
 
     def code_block_offsets(self, item: MessageItem, first: int, areas: list[CodeArea]) -> list[float]:
         """How far each of ``areas`` (code blocks ``first``… of ``item``) is scrolled, within its range."""
@@ -691,10 +761,10 @@ class MessageDelegate(QStyledItemDelegate):
             return [(self.document(item, width), QPointF(layout.document.topLeft()), 0)]
         placed = []
         top, first_code = layout.document.top(), 0
-        for doc in self.stream_documents(item, width):
-            placed.append((doc, QPointF(layout.document.left(), top), first_code))
-            top += int(doc.size().height())
-            first_code += len(code_areas(doc, width))
+        for block in self.stream_blocks(item, width):
+            placed.append((block.document, QPointF(layout.document.left(), top), first_code))
+            top += block.height
+            first_code += block.code
         return placed
 
     def code_block_at(self, index: QModelIndex, rect: QRect, pos: QPoint) -> CodeBlockHit | None:
