@@ -201,3 +201,19 @@ def autoglm_serve_url(glm_standin: object, tmp_path_factory: pytest.TempPathFact
     wait_until_healthy(f"{url}/health", process)
     yield url
     assert stop_process(process) == 0, "autoglm serve did not shut down cleanly on SIGTERM"
+
+
+@pytest.fixture(scope="module")
+def autoglm_serve_catalog_url(glm_standin: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``autoglm serve`` on the stand-in installed as ``autoglm-phone-9b``, the id a download gives it."""
+    home = tmp_path_factory.mktemp("autoglm-serve-catalog-home")
+    subprocess.run([sys.executable, "-m", "autoglm", "models", "import", str(glm_standin.model),  # type: ignore[attr-defined]
+                    "--mmproj", str(glm_standin.mmproj), "--id", "autoglm-phone-9b"],  # type: ignore[attr-defined]
+                   env=subprocess_env(home), check=True, capture_output=True, timeout=120)
+    port = free_port()
+    process = launch([sys.executable, "-m", "autoglm", "serve", "--port", str(port), "--model", "autoglm-phone-9b"],
+                     home)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_healthy(f"{url}/health", process)
+    yield url
+    assert stop_process(process) == 0, "autoglm serve did not shut down cleanly on SIGTERM"

@@ -16,15 +16,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import subprocess
-import sys
-from collections.abc import Iterator
 
 import openai
 import pytest
 from PIL import Image
-
-from conftest import free_port, launch, stop_process, subprocess_env, wait_until_healthy
 
 MODEL_SETTING = {"api_key": "EMPTY", "model_name": "autoglm-phone-9b", "max_tokens": 3000, "temperature": 0.0,
                  "top_p": 0.85, "frequency_penalty": 0.2, "extra_body": {}}
@@ -32,18 +27,9 @@ SYSTEM = "今天的日期是: 2026年12月01日\n你是一个智能体分析专�
 
 
 @pytest.fixture(scope="module")
-def base_url(glm_standin: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``autoglm serve`` on the stand-in, installed as ``autoglm-phone-9b`` (as a download names it)."""
-    home = tmp_path_factory.mktemp("autoglm-gui-home")
-    subprocess.run([sys.executable, "-m", "autoglm", "models", "import", str(glm_standin.model),  # type: ignore[attr-defined]
-                    "--mmproj", str(glm_standin.mmproj), "--id", "autoglm-phone-9b"],  # type: ignore[attr-defined]
-                   env=subprocess_env(home), check=True, capture_output=True, timeout=120)
-    port = free_port()
-    process = launch([sys.executable, "-m", "autoglm", "serve", "--port", str(port), "--model", "autoglm-phone-9b"],
-                     home)
-    wait_until_healthy(f"http://127.0.0.1:{port}/health", process)
-    yield f"http://localhost:{port}/v1"  # the setting's form: localhost, /v1
-    assert stop_process(process) == 0
+def base_url(autoglm_serve_catalog_url: str) -> str:
+    """The setting's form of the address: localhost, ending in /v1."""
+    return autoglm_serve_catalog_url.replace("127.0.0.1", "localhost") + "/v1"
 
 
 def _png(width: int, height: int, colour: tuple[int, int, int]) -> str:
