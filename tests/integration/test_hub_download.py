@@ -24,7 +24,6 @@ from autoglm.core.hub import (
     FITS,
     MAY_BE_SLOW,
     WONT_FIT,
-    Hub,
     estimate_fit,
     group_by_quantization,
     pick,
@@ -143,19 +142,19 @@ def test_a_wrong_published_checksum_deletes_the_file(tmp_path: Path, files: dict
 
 
 def test_a_full_disk_is_refused_before_the_transfer(tmp_path: Path, files: dict[str, bytes],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                    monkeypatch: pytest.MonkeyPatch, source: str) -> None:
     import shutil
 
     repository = ModelRepository(app_paths().ensure())
     real = shutil.disk_usage
     monkeypatch.setattr(shutil, "disk_usage", lambda p: real(p)._replace(free=1000))
-    with serving_hub({REPO: files}) as hub:
-        client = Hub(hub.endpoint)
+    with serving(source, {REPO: files}) as hub:
+        client = open_hub(source, hub.endpoint)
         model, _ = pick(client.gguf_files(REPO))
         assert model is not None
         with pytest.raises(DownloadError, match="Not enough disk space"):
             client.download(model, tmp_path / "models", repository)
-        assert not [r for r in hub.state.requests if r[0] == "GET" and "/resolve/" in r[1]]
+        assert _file_gets(hub, model.filename) == []
 
 
 def test_a_connection_dropped_midway_is_resumed_within_the_download(tmp_path: Path, files: dict[str, bytes],

@@ -5,7 +5,9 @@ The second source beside Hugging Face, for users whose network reaches it better
 sha256 ModelScope publishes, and names a file's address; the bytes then go through the
 same resumable transfer and the same checks as the other hub's (``core.hub.Hub``), so a
 download from here also resumes across restarts and is verified before it is used.
-The client is imported on first use: the app starts without it.
+The client is imported on first use: the app starts without it. A catalog model is
+looked for under the same repository names as on Hugging Face (ModelScope keeps many
+GGUF conversions as ``owner/name`` too); any other repository is searched or named.
 """
 
 from __future__ import annotations
