@@ -204,7 +204,11 @@ def run_download(args: argparse.Namespace) -> int:
         sys.stderr.write(f"\n{exc}\n")
         return 130
     sys.stderr.write("\n")
-    print(f"Downloaded and verified as {model_id}: chat with `autoglm chat --model {model_id}`.")
+    entry = repo.catalog.get(model_id)
+    if entry is not None and entry.kind in ("asr", "tts"):
+        print(f"Downloaded and verified as {model_id}: choose it in Settings → Voice.")
+    else:
+        print(f"Downloaded and verified as {model_id}: chat with `autoglm chat --model {model_id}`.")
     return 0
 
 

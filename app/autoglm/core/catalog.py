@@ -52,6 +52,7 @@ class CatalogFile:
     python_module: str = ""
     python_callable: str = ""
     hub_repos: tuple[str, ...] = ()  # hub repositories publishing this file, tried in order
+    hub_path: str = ""  # the file's path in those repositories when it is named, not picked by quantisation
     hub_quantization: str = ""  # which of a repository's files: its quantisation (``Q4_K_M``, ``F16``)
     chunk_glob: str = "part*.bin"  # the pieces of a ``pypi-chunks`` file in each package's data folder
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autoglm.core.catalog import CatalogFile, ModelRepository
+from autoglm.core.catalog import CatalogEntry, CatalogFile, ModelRepository
 from autoglm.core.download import (
     DownloadCancelled,
     DownloadError,
@@ -124,6 +124,11 @@ class Hub:
 
     def gguf_files(self, repo: str) -> list[HubFile]:
         """The repository's GGUF files with the sizes and sha256 sums the hub publishes."""
+        files = [file for file in self.files(repo) if file.filename.lower().endswith(".gguf")]
+        return sorted(files, key=lambda f: (f.is_projector, f.size))
+
+    def files(self, repo: str) -> list[HubFile]:
+        """Every file of the repository (paths inside it) with its published size and sha256."""
         from huggingface_hub.errors import RepositoryNotFoundError
 
         try:
@@ -137,24 +142,25 @@ class Hub:
         files = []
         for sibling in info.siblings or []:
             name = sibling.rfilename
-            if not name.lower().endswith(".gguf"):
-                continue
             lfs = sibling.lfs
             size = int(sibling.size or (lfs.size if lfs else 0) or 0)
-            files.append(HubFile(repo, name, size, lfs.sha256 if lfs else None, quantization_of(name),
-                                 is_projector_name(name)))
-        return sorted(files, key=lambda f: (f.is_projector, f.size))
+            gguf = name.lower().endswith(".gguf")
+            files.append(HubFile(repo, name, size, lfs.sha256 if lfs else None,
+                                 quantization_of(name) if gguf else "", gguf and is_projector_name(name)))
+        return files
 
     def download(self, file: HubFile, folder: Path, repository: ModelRepository,
-                 progress: DownloadProgress | None = None, cancel: threading.Event | None = None) -> Path:
-        """Fetch ``file`` into ``folder`` (resuming a partial one), then check its size and sha256.
+                 progress: DownloadProgress | None = None, cancel: threading.Event | None = None,
+                 name: str = "") -> Path:
+        """Fetch ``file`` into ``folder`` (as ``name``, else its own name; resuming a partial
+        one), then check its size and sha256 (and a GGUF's header).
 
         The client names the file's URL and its headers; the bytes go through
         ``core.download``, whose ``.partial`` file survives a restart of the app (the
         client's own transfer restarts from zero in a new process).
         """
-        target = folder / file.filename
-        spec = CatalogFile(role="mmproj" if file.is_projector else "model", filename=file.filename)
+        target = folder / (name or file.filename)
+        spec = CatalogFile(role="mmproj" if file.is_projector else "model", filename=target.name)
         repository.record_expected(target, file.size, file.sha256, f"{self.endpoint}/{file.repo}")
         if not (target.exists() and target.stat().st_size == file.size):
             check_free_space(folder, file.size - _size(partial_path(target)))
@@ -169,6 +175,8 @@ class Hub:
         except ModelError as exc:
             path.unlink(missing_ok=True)
             raise DownloadError(f"{exc} The file was deleted; download it again.") from exc
+        if not file.filename.lower().endswith(".gguf"):
+            return
         from autoglm.core.gguf_file import inspect_gguf
 
         inspect_gguf(path, role="projector" if file.is_projector else "model")
@@ -285,6 +293,14 @@ def _slug(repo: str) -> str:
     return "".join(c if c.isalnum() or c in ".-" else "-" for c in repo.split("/")[-1].lower()).strip("-")
 
 
+def _overall_progress(progress: DownloadProgress | None, before: int, total: int) -> DownloadProgress:
+    """One file's progress as progress over several: ``before`` bytes came in earlier files."""
+    def report(done: int, _total: int | None, rate: float) -> None:
+        if progress is not None:
+            progress(before + done, total, rate)
+    return report
+
+
 def download_pair(hub: Hub, repository: ModelRepository, model: HubFile, projector: HubFile | None,
                   folder: Path, model_id: str, progress: DownloadProgress | None = None,
                   cancel: threading.Event | None = None) -> str:
@@ -293,12 +309,7 @@ def download_pair(hub: Hub, repository: ModelRepository, model: HubFile, project
     total = sum(f.size for f in files)
     paths: list[Path] = []
     for index, file in enumerate(files):
-        base = sum(f.size for f in files[:index])
-
-        def report(done: int, _total: int | None, rate: float, base: int = base) -> None:
-            if progress is not None:
-                progress(base + done, total, rate)
-
+        report = _overall_progress(progress, sum(f.size for f in files[:index]), total)
         paths.append(hub.download(file, folder, repository, report, cancel))
     return repository.import_model(paths[0], paths[1] if len(paths) > 1 else None, model_id=model_id)
 
@@ -332,6 +343,8 @@ def _download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str
     if entry is None or spec is None or not hub.catalog_repos(spec):
         raise ModelError(f"'{model_id}' is not a catalog model with a source on {hub.name}; name a repository "
                          "(owner/name) instead, or search with `autoglm models search`.")
+    if spec.hub_path:
+        return _download_named_files(hub, repository, entry, progress, cancel)
     projector_spec = entry.file("mmproj")
     problems: list[str] = []
     for repo in hub.catalog_repos(spec):
@@ -351,6 +364,33 @@ def _download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str
             continue
         return download_pair(hub, repository, model, projector, repository.paths.models_dir / entry.id,
                              entry.id, progress, cancel)
+    raise ModelError(f"No source of {entry.name} could be used: " + " ".join(problems))
+
+
+def _download_named_files(hub: Hub, repository: ModelRepository, entry: CatalogEntry,
+                          progress: DownloadProgress | None, cancel: threading.Event | None) -> str:
+    """Download the files a catalog entry names by their paths in a hub repository (a piper
+    voice: its ``.onnx`` network and ``.onnx.json`` configuration) into ``models/<id>/``."""
+    problems: list[str] = []
+    for repo in entry.files[0].hub_repos:
+        try:
+            published = {file.filename: file for file in hub.files(repo)}
+        except DownloadError:
+            raise
+        except ModelError as exc:
+            problems.append(str(exc))
+            continue
+        wanted = [(spec, published.get(spec.hub_path or spec.filename)) for spec in entry.files]
+        missing = [spec.hub_path or spec.filename for spec, file in wanted if file is None]
+        if missing:
+            problems.append(f"{repo} has no {', '.join(missing)}.")
+            continue
+        found = [(spec, file) for spec, file in wanted if file is not None]
+        total = sum(file.size for _, file in found)
+        for index, (spec, file) in enumerate(found):
+            report = _overall_progress(progress, sum(f.size for _, f in found[:index]), total)
+            hub.download(file, repository.paths.models_dir / entry.id, repository, report, cancel, spec.filename)
+        return entry.id
     raise ModelError(f"No source of {entry.name} could be used: " + " ".join(problems))
 
 

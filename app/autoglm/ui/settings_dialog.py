@@ -144,13 +144,7 @@ _CHOICE_TEXT: dict[str, str] = {
     "whisper-base": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper base (Chinese, English and more)"),
     "piper-en_US-joe-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper en_US joe"),
     "espeak-ng-cmn": QT_TRANSLATE_NOOP("SettingsDialog", "espeak-ng Mandarin"),
-}
-# Text fields offered as a list of known values that also takes a path typed in.
-_SUGGESTIONS: dict[str, tuple[str, ...]] = {
-    "voice.asr_model": ("auto", "whisper-tiny.en", "whisper-base"),
-    "voice.language": ("auto", "en", "zh"),
-    "voice.tts_voice": ("piper-en_US-joe-medium",),
-    "voice.tts_voice_zh": ("espeak-ng-cmn",),
+    "piper-zh_CN-huayan-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper zh_CN huayan"),
 }
 _MULTILINE_FIELDS = {"generation.system_prompt"}
 # Fields naming a file or a folder: a Browse button beside them (file filter, or None for a folder).
@@ -348,35 +342,13 @@ class _ChoiceEditor(_FieldEditor):
         self.widget.setCurrentIndex(max(0, self.widget.findData(value)))
 
 
-class _SuggestionEditor(_FieldEditor):
-    """Known values by name in an editable list; anything else typed (a folder, a .onnx path) is kept as typed."""
-
-    def __init__(self, choices: tuple[str, ...]) -> None:
-        self.widget = QComboBox()
-        self.widget.setEditable(True)
-        self.widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for choice in choices:
-            self.widget.addItem(_tr(_CHOICE_TEXT[choice]) if choice in _CHOICE_TEXT else choice, choice)
-
-    def value(self) -> str:
-        text = self.widget.currentText().strip()
-        index = self.widget.findText(text)
-        return str(self.widget.itemData(index)) if index >= 0 else text
-
-    def set_value(self, value: Any) -> None:
-        index = self.widget.findData(value)
-        if index >= 0:
-            self.widget.setCurrentIndex(index)
-        else:
-            self.widget.setEditText(str(value or ""))
-
-
 class _PickEditor(_FieldEditor):
     """One of what is installed or connected (a list given by the window); a saved value not
     among them stays offered, marked, so opening Settings never changes it silently."""
 
     def __init__(self, choices: list[tuple[str | None, str]]) -> None:
         self.widget = QComboBox()
+        self.not_found: set[Any] = set()  # saved values offered although nothing installed has them
         for value, text in choices:
             self.widget.addItem(text, value)
 
@@ -387,8 +359,47 @@ class _PickEditor(_FieldEditor):
         index = self.widget.findData(value)
         if index < 0:
             self.widget.addItem(_tr("{0} (not found)").format(value), value)
+            self.not_found.add(value)
             index = self.widget.count() - 1
         self.widget.setCurrentIndex(index)
+
+    def offer(self, value: str, text: str) -> None:
+        """Add a choice the user brought (a file browsed to) and pick it."""
+        if self.widget.findData(value) < 0:
+            self.widget.addItem(text, value)
+        self.not_found.discard(value)
+        self.set_value(value)
+
+
+# Picked fields that must name something installed: a model or voice that is not there
+# cannot be saved (a microphone unplugged for now can: it may come back).
+_MUST_BE_INSTALLED = ("voice.asr_model", "voice.language", "voice.tts_voice", "voice.tts_voice_zh")
+
+
+def installed_speech_choices(current: Any) -> dict[str, list[tuple[str | None, str]]]:
+    """Settings → Voice's pickers: the recognition models and the voices (per language) that
+    are installed, and the spoken languages; a model or voice of the user's own files that
+    the settings name (a folder, an ``.onnx``) is offered too while it is there."""
+    from autoglm.speech.models import installed_recognizers, installed_voices
+
+    def label(value: str, name: str) -> str:
+        return _tr(_CHOICE_TEXT[value]) if value in _CHOICE_TEXT else name
+
+    def own(value: str, known: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+        path = Path(value).expanduser()
+        listed = any(choice == value for choice, _ in known)
+        return [] if listed or not value or not path.exists() else [(value, path.name)]
+
+    recognizers: list[tuple[str | None, str]] = [("auto", label("auto", "auto"))]
+    recognizers += [(value, label(value, name)) for value, name in installed_recognizers()]
+    english: list[tuple[str | None, str]] = [(value, label(value, name)) for value, name in installed_voices("en")]
+    chinese: list[tuple[str | None, str]] = [(value, label(value, name)) for value, name in installed_voices("zh")]
+    return {
+        "voice.asr_model": recognizers + own(current.asr_model, recognizers),
+        "voice.language": [(code, label(code, code)) for code in ("auto", "en", "zh")],
+        "voice.tts_voice": english + own(current.tts_voice, english),
+        "voice.tts_voice_zh": chinese + own(current.tts_voice_zh, chinese),
+    }
 
 
 class _TextEditor(_FieldEditor):
@@ -472,8 +483,6 @@ def _make_editor(key: str, info: FieldInfo, label: str,
         return _OptionalBoolEditor(unset) if optional else _BoolEditor(label)
     if typing.get_origin(kind) is Literal:
         return _ChoiceEditor(typing.get_args(kind))
-    if key in _SUGGESTIONS:
-        return _SuggestionEditor(_SUGGESTIONS[key])
     if kind is int:
         return _IntEditor(info, optional, unset)
     if kind is float:
@@ -503,7 +512,7 @@ class SettingsDialog(QDialog):
         self._model_info = model_info
         self._gpu_offload = gpu_offload_available() if gpu_offload is None else gpu_offload
         self._clamp_notes: list[str] = []
-        self._choices = dict(choices or {})
+        self._choices = {**installed_speech_choices(settings.voice), **(choices or {})}
         self.tools_page: Any = None
         if tools is not None:
             from autoglm.ui.tools_settings import ToolsSettingsPageWidget
@@ -621,7 +630,9 @@ class SettingsDialog(QDialog):
         else:
             chosen, _filter = QFileDialog.getOpenFileName(self, self._field_label(*key.split(".", 1)), start,
                                                           f"{_tr(pattern)};;{self.tr('All files (*)')}")
-        if chosen:
+        if chosen and isinstance(editor, _PickEditor):
+            editor.offer(chosen, Path(chosen).name)
+        elif chosen:
             editor.set_value(chosen)
 
     def _build_page(self, group: str) -> QWidget:
@@ -799,10 +810,23 @@ class SettingsDialog(QDialog):
                     name = str(error["loc"][0]) if error["loc"] else ""
                     message = str(error["msg"]).removeprefix("Value error, ")
                     problems.append(f"{self._group_title(group)} → {self._field_label(group, name)}: {message}.")
+        problems += self._not_installed_problems()
         problems += self._cross_field_problems(new)
         if problems:
             raise ValueError("\n".join(problems))
         return new
+
+    def _not_installed_problems(self) -> list[str]:
+        """A model or voice picked that is not installed (a saved value no longer there)."""
+        problems = []
+        for key in _MUST_BE_INSTALLED:
+            group, name = key.split(".", 1)
+            editor = self._editors.get(group, {}).get(name)
+            if isinstance(editor, _PickEditor) and editor.value() in editor.not_found:
+                problems.append(self.tr("{0} → {1}: '{2}' is not installed; pick one that is (the model manager "
+                                        "downloads more).").format(self._group_title(group),
+                                                                   self._field_label(group, name), editor.value()))
+        return problems
 
     def _cross_field_problems(self, settings: Settings) -> list[str]:
         """Combinations the model accepts field by field but the app cannot honour."""
