@@ -372,7 +372,7 @@ def _download_named_files(hub: Hub, repository: ModelRepository, entry: CatalogE
     """Download the files a catalog entry names by their paths in a hub repository (a piper
     voice: its ``.onnx`` network and ``.onnx.json`` configuration) into ``models/<id>/``."""
     problems: list[str] = []
-    for repo in entry.files[0].hub_repos:
+    for repo in hub.catalog_repos(entry.files[0]):
         try:
             published = {file.filename: file for file in hub.files(repo)}
         except DownloadError:
