@@ -254,3 +254,27 @@ def test_the_panel_sets_how_many_passages_go_into_a_question_and_shows_their_cos
     assert panel.cost.text().startswith("2 passage(s) · about ")
     two = int(panel.cost.text().split("about ")[1].split()[0])
     assert 0 < two < four
+
+
+def test_reading_the_list_again_keeps_the_rows_and_the_selection(qtbot, make_window, gui_settings,
+                                                                  tmp_path: Path) -> None:
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Rows")
+    folder = tmp_path / "rows"
+    folder.mkdir()
+    for name in ("alpha", "beta", "gamma"):
+        (folder / f"{name}.md").write_text(f"# {name}\n\nThe {name} note.\n", encoding="utf-8")
+    panel = open_panel(qtbot, window, project_id)
+    drop_files(panel, [folder])
+    wait_for_run(qtbot, panel)
+    rows = [panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())]
+    rows[1].setSelected(True)
+    with qtbot.waitSignal(panel.listed, timeout=10_000):
+        panel.refresh()
+    assert [panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())] == rows  # updated in place
+    assert panel.list.selectedItems() == [rows[1]]
+    (folder / "aardvark.md").write_text("# aardvark\n\nFirst in the list.\n", encoding="utf-8")
+    drop_files(panel, [folder / "aardvark.md"])
+    wait_for_run(qtbot, panel)
+    assert [name for name, _state in panel.rows()] == ["aardvark.md", "alpha.md", "beta.md", "gamma.md"]
+    assert panel.list.topLevelItem(2) is rows[1] and panel.list.selectedItems() == [rows[1]]
