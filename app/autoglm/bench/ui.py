@@ -77,8 +77,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.add_argument("--messages", type=int, default=500, help="Messages in the long conversation")
     parser.add_argument("--tokens", type=int, default=1500, help="Tokens in the replayed reply")
-    parser.add_argument("--naive-tokens", type=int, default=1500,
-                        help="Tokens replayed into the naive peer (it re-renders everything per token)")
+    parser.add_argument("--naive-tokens", type=int, default=300,
+                        help="Tokens replayed into the naive peer (it re-renders everything per token, so its "
+                             "time grows with the square of this; 0: skip it)")
     parser.add_argument("--rate", type=float, default=300.0, help="Replayed tokens per second")
     parser.add_argument("--cold-runs", type=int, default=3, help="Cold starts per side (median reported)")
     parser.add_argument("--real-tokens", type=int, default=96,
