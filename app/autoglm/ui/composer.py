@@ -394,6 +394,10 @@ class ComposerWidget(QFrame):
         """Place a capture or voice button next to the attach button."""
         self.input_buttons.addWidget(button)
 
+    def add_hint(self, hint: QWidget) -> None:
+        """Place a line of text just above the row of buttons it explains."""
+        self._outer.insertWidget(self._outer.count() - 1, hint)
+
     # -- attachments -----------------------------------------------------------------------
     def choose_files(self) -> None:
         """Ask for image files."""

@@ -265,10 +265,21 @@ class MainWindow(QMainWindow):
         self.token_counter.counted.connect(self.composer.set_token_count)
         self._build_actions()
         self._connect()
-        self.projects = ProjectsPresenter(self)
-        self.capture = CaptureController(self)
-        self.voice = VoiceController(self)
+        self.projects = ProjectsPresenter(self, runtime=runtime, sidebar=self.sidebar, conversation=self.controller,
+                                          banner=self.banner, show_dialog=self._show_dialog,
+                                          chat_changed=self._update_header, cancel_edit=self.cancel_edit,
+                                          focus_input=self.focus_input, switch_model=self.switch_model)
+        self.capture = CaptureController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
+                                         chat_view=self.chat_view, banner=self.banner, tools_menu=self.tools_menu,
+                                         quit_action=self.quit_action, open_model_manager=self.open_model_manager)
+        self.modelLoaded.connect(lambda _info: self.capture.update_image_input())
+        self.modelLoadFailed.connect(lambda _message: self.capture.update_image_input())
+        self.voice = VoiceController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
+                                     chat_view=self.chat_view, banner=self.banner, speech=self.speech,
+                                     stop_action=self.stop_action, tools_menu=self.tools_menu, tools=self.tools,
+                                     apply_settings=self.apply_settings)
         self.agent = AgentController(self)
+        self.voice.agent = self.agent
         self.agent.install()
         self.api_server = ApiServerController(runtime, self)
         self.downloads = DownloadResumer(runtime, self.statusBar().showMessage, self.banner.show_message, self)

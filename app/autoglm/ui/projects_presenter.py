@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QPushButton
 
 from autoglm.core.errors import UserFacingError
 from autoglm.core.projects import ProjectRecord
@@ -21,6 +22,12 @@ from autoglm.ui.citation_viewer import CitationViewerDialog
 from autoglm.ui.documents_panel import DocumentsPanelDialog, IndexRun
 from autoglm.ui.project_dialog import ProjectSettingsDialog
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.ui.conversation_controller import ConversationController
+    from autoglm.ui.notification import NotificationBannerWidget
+    from autoglm.ui.sidebar import SidebarWidget
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,10 +41,25 @@ class ProjectsPresenter(QObject):
     documentsChanged = Signal(str)
     """A watched folder's files were indexed again or forgotten (the project's key; arrives queued)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QMainWindow, *, runtime: Runtime, sidebar: SidebarWidget,
+                 conversation: ConversationController, banner: NotificationBannerWidget,
+                 show_dialog: Callable[[QDialog], None], chat_changed: Callable[[], None],
+                 cancel_edit: Callable[[], None], focus_input: Callable[[], None],
+                 switch_model: Callable[[str], None]) -> None:
+        """Answer ``sidebar``'s project actions; dialogs open over ``window`` through
+        ``show_dialog`` (which keeps them alive); ``chat_changed`` retitles the open chat after
+        a rename or move; a new chat in a project leaves editing (``cancel_edit``), may load
+        its model (``switch_model``) and puts the cursor in the message box (``focus_input``)."""
         super().__init__(window)
         self.window = window
-        sidebar = window.sidebar
+        self.runtime = runtime
+        self.controller = conversation
+        self.banner = banner
+        self._show_dialog = show_dialog
+        self._chat_changed = chat_changed
+        self._cancel_edit = cancel_edit
+        self._focus_input = focus_input
+        self._switch_model = switch_model
         sidebar.newProjectRequested.connect(lambda: self.open_settings(0))
         sidebar.projectSettingsRequested.connect(self.open_settings)
         sidebar.newChatInProjectRequested.connect(self.new_chat_in)
@@ -49,18 +71,18 @@ class ProjectsPresenter(QObject):
         self._library: Any = None
         self._library_lock = threading.Lock()
         self._runs: dict[int, IndexRun] = {}
-        window.controller.retrieve = self.retrieve
-        if Path(window.runtime.paths.documents_path).exists():  # folders added before are watched again
+        conversation.retrieve = self.retrieve
+        if Path(runtime.paths.documents_path).exists():  # folders added before are watched again
             BackgroundTask(self.library, name="watch-folders", owner=self) \
                 .on_failure(lambda error: _LOGGER.warning("The projects' folders are not watched: %s", error)).start()
 
     @property
     def store(self) -> Any:
         """The conversation store the projects live in."""
-        return self.window.runtime.store
+        return self.runtime.store
 
-    def _show(self, dialog: Any) -> None:
-        self.window._show_dialog(dialog)  # noqa: SLF001 - the window keeps its open dialogs alive
+    def _show(self, dialog: QDialog) -> None:
+        self._show_dialog(dialog)
         self.dialogShown.emit(dialog)
 
     # -- documents -----------------------------------------------------------------------------
@@ -72,7 +94,7 @@ class ProjectsPresenter(QObject):
             if self._library is None:
                 from autoglm.knowledge.library import DocumentLibrary
 
-                self._library = DocumentLibrary(self.window.runtime)
+                self._library = DocumentLibrary(self.runtime)
                 self._library.keep_watching(lambda key, _report: self.documentsChanged.emit(key))
             return self._library
 
@@ -129,15 +151,15 @@ class ProjectsPresenter(QObject):
         """A new chat in the project, with the project's default model loaded if it has one."""
         project = self.store.get_project(project_id)
         if project is None:
-            self.window.banner.show_message(self.tr("That project no longer exists."))
+            self.banner.show_message(self.tr("That project no longer exists."))
             self.projectsChanged.emit()
             return
-        self.window.cancel_edit()
-        self.window.controller.new_conversation(project)
-        runtime = self.window.runtime
+        self._cancel_edit()
+        self.controller.new_conversation(project)
+        runtime = self.runtime
         if project.model_id and (project.model_id != runtime.settings.model.active_model or not runtime.ready):
-            self.window.switch_model(project.model_id)
-        self.window.focus_input()
+            self._switch_model(project.model_id)
+        self._focus_input()
 
     def open_settings(self, project_id: int) -> None:
         """The project's settings dialog (0: a dialog that creates a project)."""
@@ -145,25 +167,25 @@ class ProjectsPresenter(QObject):
         if project_id and project is None:
             self.projectsChanged.emit()
             return
-        dialog = ProjectSettingsDialog(self.store, self.window.runtime, project, self.window)
+        dialog = ProjectSettingsDialog(self.store, self.runtime, project, self.window)
         dialog.saved.connect(lambda _id: self._saved())
         self._show(dialog)
 
     def _saved(self) -> None:
         self.projectsChanged.emit()
-        self.window._update_header()  # noqa: SLF001 - the open chat may be in the project renamed
+        self._chat_changed()  # the open chat may be in the project renamed
 
     def move(self, conversation_id: int, project_id: int) -> None:
         """File a chat under a project (0: none), from the sidebar's menu or a drag."""
-        self.window.controller.move_conversation(conversation_id, project_id)
-        self.window._update_header()  # noqa: SLF001 - the open chat may be the one moved
+        self.controller.move_conversation(conversation_id, project_id)
+        self._chat_changed()  # the open chat may be the one moved
 
     def rename(self, project_id: int, name: str) -> None:
         """Rename the project; a taken or blank name is said in the banner and the old one kept."""
         try:
             self.store.update_project(project_id, name=name)
         except (UserFacingError, KeyError) as error:
-            self.window.banner.show_message(str(error) if isinstance(error, UserFacingError)
+            self.banner.show_message(str(error) if isinstance(error, UserFacingError)
                                             else self.tr("That project no longer exists."))
         self._saved()
 
@@ -198,7 +220,7 @@ class ProjectsPresenter(QObject):
             .start()
 
     def _delete(self, project_id: int, with_conversations: bool) -> None:
-        controller = self.window.controller
+        controller = self.controller
         open_project = controller.conversation.project
         in_it = open_project is not None and open_project.id == project_id
         if with_conversations:

@@ -27,18 +27,29 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from autoglm.core.settings import Settings, VoiceSettings, updated
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.spoken_replies import BufferedReply, SpokenText
 from autoglm.ui.tasks import BackgroundTask
 from autoglm.ui.voice_widgets import LevelMeterWidget, MicButtonWidget
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.ui.agent_controller import AgentController
+    from autoglm.ui.chat_view import ChatViewWidget
+    from autoglm.ui.composer import ComposerWidget
+    from autoglm.ui.conversation_controller import ConversationController
+    from autoglm.ui.notification import NotificationBannerWidget
+    from autoglm.ui.speech_hook import SpeechHook
+    from autoglm.ui.tool_controller import ToolController
 
 _LOGGER = logging.getLogger(__name__)
 PUSH_TO_TALK_KEY = Qt.Key.Key_F9
@@ -67,11 +78,26 @@ class VoiceController(QObject):
     nothingHeard = Signal()
     """A turn held no words, so nothing was asked."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QMainWindow, *, runtime: Runtime, conversation: ConversationController,
+                 composer: ComposerWidget, chat_view: ChatViewWidget, banner: NotificationBannerWidget,
+                 speech: SpeechHook, stop_action: QAction, tools_menu: QMenu, tools: ToolController,
+                 apply_settings: Callable[[Settings], None]) -> None:
+        """Wire into ``window``: the mic, meter and state beside ``composer``'s buttons, a Voice
+        menu before ``tools_menu``; Stop (``stop_action``, the composer's) silences the voice;
+        spoken turns go through ``conversation`` and scroll ``chat_view``; ``speech`` reads
+        messages aloud through this voice; problems go to ``banner``; device and read-aloud
+        choices are saved through ``apply_settings``. ``tools`` are offered to spoken requests."""
         super().__init__(window)
         self.window = window
-        self.runtime = window.runtime
-        self.controller = window.controller
+        self.runtime = runtime
+        self.controller = conversation
+        self.chat_view = chat_view
+        self.banner = banner
+        self.speech = speech
+        self.tools = tools
+        self._apply_settings = apply_settings
+        self.agent: AgentController | None = None
+        """Act mode's agent, once the window has one: spoken words then become its tasks."""
         self.voice: Any = None
         """The ``VoiceConversation``, once voice was first used."""
         self.hands_free = False
@@ -92,16 +118,16 @@ class VoiceController(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
 
-        self.mic_button = MicButtonWidget(window.composer)
+        self.mic_button = MicButtonWidget(composer)
         self.device_menu = QMenu(self.mic_button)
         self.device_menu.aboutToShow.connect(self.refresh_devices)
         self.mic_button.setMenu(self.device_menu)
-        self.meter = LevelMeterWidget(lambda: self._level, window.composer)
+        self.meter = LevelMeterWidget(lambda: self._level, composer)
         self.meter.set_running(False)
-        self.state_label = QLabel(window.composer)
+        self.state_label = QLabel(composer)
         self.state_label.setObjectName("voiceStateLabel")
         for widget in (self.mic_button, self.meter, self.state_label):
-            window.composer.add_input_button(widget)
+            composer.add_input_button(widget)
 
         self.hands_free_action = QAction(self)
         self.hands_free_action.setCheckable(True)
@@ -118,7 +144,7 @@ class VoiceController(QObject):
         self.menu.addSeparator()
         self.devices_submenu = self.menu.addMenu("")
         self.devices_submenu.aboutToShow.connect(self.refresh_devices)
-        window.menuBar().insertMenu(window.tools_menu.menuAction(), self.menu)
+        window.menuBar().insertMenu(tools_menu.menuAction(), self.menu)
         window.addAction(self.hands_free_action)
 
         self.mic_button.talkPressed.connect(self.press_to_talk)
@@ -134,9 +160,9 @@ class VoiceController(QObject):
         self._toolResultReported.connect(self._on_tool_result)
         self.controller.replySubmitted.connect(self._on_reply_submitted)
         self.controller.busyChanged.connect(self._on_busy_changed)
-        window.composer.stopRequested.connect(self.stop_speaking)  # Stop and Esc silence the voice too
-        window.stop_action.triggered.connect(self.stop_speaking)
-        window.speech.set_speaker(self.speak)
+        composer.stopRequested.connect(self.stop_speaking)  # Stop and Esc silence the voice too
+        stop_action.triggered.connect(self.stop_speaking)
+        speech.set_speaker(self.speak)
         window.installEventFilter(self)
         self._delta_timer = QTimer(self)
         self._delta_timer.setInterval(DELTA_INTERVAL_MS)
@@ -251,7 +277,7 @@ class VoiceController(QObject):
     def choose_device(self, field: str, name: str | None) -> None:
         """Use the device called ``name`` (``None``: the system default) for ``field``; saved."""
         settings = updated(self.runtime.settings, "voice", **{field: name})
-        self.window.apply_settings(settings)
+        self._apply_settings(settings)
 
     def apply_settings(self, old: Settings, new: Settings) -> None:
         """Follow changed voice settings live: devices at once, models, voice and timings from the next turn."""
@@ -308,8 +334,8 @@ class VoiceController(QObject):
 
     def _spoken_tools(self) -> Any:
         """The window's tools for the next spoken request, or ``None`` when none is switched on (voice thread)."""
-        tools = getattr(self.window, "tools", None)
-        if tools is None or not tools.hub.tools():
+        tools = self.tools
+        if not tools.hub.tools():
             return None
         from autoglm.tools.spoken import SpokenTools
 
@@ -421,7 +447,7 @@ class VoiceController(QObject):
     def set_read_aloud(self, on: bool) -> None:
         """Read typed chats' replies aloud (saved in settings)."""
         if self.runtime.settings.voice.read_aloud != on:
-            self.window.apply_settings(updated(self.runtime.settings, "voice", read_aloud=on))
+            self._apply_settings(updated(self.runtime.settings, "voice", read_aloud=on))
 
     def speak(self, text: str) -> None:
         """The Speak action: read ``text`` aloud, stopping whatever is being spoken."""
@@ -479,13 +505,13 @@ class VoiceController(QObject):
         if self._answer_tool_call(text) or self._act_on(text):
             return
         self._voice_item = self.controller.begin_spoken_turn(text)
-        self.window.chat_view.scroll_to_end()
+        self.chat_view.scroll_to_end()
         self._drain_deltas()
 
     def _act_on(self, text: str) -> bool:
         """Act mode: spoken words are the agent's task, and "stop" ends its run (the loop's own reply is dropped)."""
-        agent = self.window.agent
-        if not (agent.running or agent.enabled):
+        agent = self.agent
+        if agent is None or not (agent.running or agent.enabled):
             return False
         if self.voice is not None:
             self.voice.interrupt()
@@ -520,13 +546,13 @@ class VoiceController(QObject):
         if item is None or self.voice is None:
             return
         self.controller.spoken_tool_calls(item, content, calls, self.voice.answer_tool_call)
-        self.window.chat_view.scroll_to_end()
+        self.chat_view.scroll_to_end()
 
     def _on_tool_result(self, exchange: Any) -> None:
         """A call was answered and run (or not): its card shows it; after the last, the answer in words follows."""
         if self.controller.spoken_tool_result(exchange) and self._voice_item is None:
             self._voice_item = self.controller.continue_spoken_turn()
-            self.window.chat_view.scroll_to_end()
+            self.chat_view.scroll_to_end()
             self._drain_deltas()
 
     def _on_turn_done(self, turn: Any) -> None:
@@ -554,7 +580,7 @@ class VoiceController(QObject):
 
     def _on_error(self, message: str) -> None:
         """Say what went wrong in the banner; the mic and its label go back to rest, not stuck on "Hearing you…"."""
-        self.window.banner.show_message(message)
+        self.banner.show_message(message)
         self._talk_held = False
         self.mic_idle_timer.stop()
         self.mic_button.release_hold()
@@ -575,7 +601,7 @@ class VoiceController(QObject):
         self.nothingHeard.emit()
 
     def _on_notice(self, message: str) -> None:
-        self.window.banner.show_message(message)
+        self.banner.show_message(message)
 
     def _on_busy_changed(self, busy: bool) -> None:
         if busy:
@@ -610,7 +636,7 @@ class VoiceController(QObject):
         self._delta_timer.stop()
         self.mic_idle_timer.stop()
         self.meter.set_running(False)
-        self.window.speech.set_speaker(None)
+        self.speech.set_speaker(None)
         if self._reading is not None:
             self._reading.detach()
         voice = self.voice

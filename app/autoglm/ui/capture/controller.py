@@ -15,13 +15,14 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QScreen
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from autoglm.core.errors import DeviceError
+from autoglm.ui.application import running_application
 from autoglm.ui.capture.region_overlay import RegionOverlayWidget
 from autoglm.ui.capture.screenshot import (
     available_screens,
@@ -30,8 +31,15 @@ from autoglm.ui.capture.screenshot import (
     screen_under_cursor,
 )
 from autoglm.ui.capture.tray import CaptureTrayIcon, tray_available
-from autoglm.ui.composer import AttachmentDraft
+from autoglm.ui.composer import AttachmentDraft, ComposerWidget
 from autoglm.ui.icons import icon
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.ui.capture.webcam import WebcamDialog
+    from autoglm.ui.chat_view import ChatViewWidget
+    from autoglm.ui.conversation_controller import ConversationController
+    from autoglm.ui.notification import NotificationBannerWidget
 
 _LOGGER = logging.getLogger(__name__)
 HIDE_DELAY_MS = 300
@@ -49,14 +57,24 @@ class CaptureController(QObject):
     captureFinished = Signal()
     """A capture ended (attached, cancelled or failed) and the app is back."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QMainWindow, *, runtime: Runtime, conversation: ConversationController,
+                 composer: ComposerWidget, chat_view: ChatViewWidget, banner: NotificationBannerWidget,
+                 tools_menu: QMenu, quit_action: QAction, open_model_manager: Callable[[], None]) -> None:
+        """Wire into ``window``: buttons in ``composer``, actions at the top of ``tools_menu``, a
+        tray icon whose menu ends with ``quit_action``; problems go to ``banner``; a camera
+        question is sent through ``conversation`` and scrolls ``chat_view``. The window calls
+        ``update_image_input`` when a model loads or fails and ``apply_look`` when the theme changes."""
         super().__init__(window)
         self.window = window
-        self.composer = window.composer
-        self.intake = window.composer.intake
-        self.intake.settings_provider = lambda: window.runtime.settings.vision
+        self.runtime = runtime
+        self.conversation = conversation
+        self.composer = composer
+        self.chat_view = chat_view
+        self.banner = banner
+        self.intake = composer.intake
+        self.intake.settings_provider = lambda: runtime.settings.vision
         self.overlay: RegionOverlayWidget | None = None
-        self.webcam_dialog: Any = None
+        self.webcam_dialog: WebcamDialog | None = None
         self.tray: CaptureTrayIcon | None = None
         self.capturing = False
         self._images_reason = ""
@@ -72,32 +90,28 @@ class CaptureController(QObject):
         self.region_action = self._action(self.select_region, "region")
         self.camera_action = self._action(self.open_camera, "camera")
         self.show_action = self._action(self.show_window)
-        self.get_vision_action = self._action(window.open_model_manager)
+        self.get_vision_action = self._action(open_model_manager)
         self.get_vision_action.setObjectName("getVisionModel")
         self.images_hint = QLabel(self.composer)
         self.images_hint.setObjectName("imagesHint")
         self.images_hint.setWordWrap(True)
         self.images_hint.setTextFormat(Qt.TextFormat.RichText)
-        self.images_hint.linkActivated.connect(lambda _link: window.open_model_manager())
+        self.images_hint.linkActivated.connect(lambda _link: open_model_manager())
         self.images_hint.hide()
-        outer = self.composer.layout()
-        outer.insertWidget(outer.count() - 1, self.images_hint)  # above the buttons it explains
-        tools = window.tools_menu
-        first = tools.actions()[0] if tools.actions() else None
+        composer.add_hint(self.images_hint)
+        first = tools_menu.actions()[0] if tools_menu.actions() else None
         capture_actions = [self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action,
                            self.get_vision_action]
-        tools.insertActions(first, capture_actions)  # type: ignore[arg-type]
-        tools.insertSeparator(first)  # type: ignore[arg-type]
+        # Qt takes a null "before" as "at the end"; the stubs do not allow None
+        tools_menu.insertActions(first, capture_actions)  # type: ignore[arg-type]
+        tools_menu.insertSeparator(first)  # type: ignore[arg-type]
         if tray_available():
-            self.tray = CaptureTrayIcon(window, self.screenshot_ask_action, self.show_action, window.quit_action)
+            self.tray = CaptureTrayIcon(window, self.screenshot_ask_action, self.show_action, quit_action)
             self.tray.show()
 
-        app = QGuiApplication.instance()
-        app.screenAdded.connect(lambda _s: self._fill_screens_menu())  # type: ignore[attr-defined]
-        app.screenRemoved.connect(lambda _s: self._fill_screens_menu())  # type: ignore[attr-defined]
-        window.modelLoaded.connect(lambda _info: self.update_image_input())
-        window.modelLoadFailed.connect(lambda _message: self.update_image_input())
-        window.theme.themeChanged.connect(lambda _colours: self.apply_look())
+        app = running_application()
+        app.screenAdded.connect(lambda _s: self._fill_screens_menu())
+        app.screenRemoved.connect(lambda _s: self._fill_screens_menu())
         window.installEventFilter(self)
         self.retranslate()
         self.apply_look()
@@ -164,7 +178,7 @@ class CaptureController(QObject):
     # -- what the model can take -----------------------------------------------------------
     def update_image_input(self) -> None:
         """Enable image input only when the loaded model has a vision projector; else say why."""
-        info = self.window.runtime.model_info
+        info = self.runtime.model_info
         allowed = info is None or bool(getattr(info, "has_vision", False))
         reason = "" if allowed else self.tr("The loaded model reads text only: images need a vision model.")
         self._images_reason = reason
@@ -221,10 +235,10 @@ class CaptureController(QObject):
         if self.capturing:
             return
         if not self.images_allowed:
-            self.window.banner.show_message(self._images_reason)
+            self.banner.show_message(self._images_reason)
             return
         self.capturing = True
-        hidden = self._hide_app() if self.window.runtime.settings.vision.hide_window_on_capture else []
+        hidden = self._hide_app() if self.runtime.settings.vision.hide_window_on_capture else []
         QTimer.singleShot(HIDE_DELAY_MS if hidden else 0, lambda: self._grab(pick_screen, then, hidden))
 
     def _hide_app(self) -> list[QWidget]:
@@ -245,7 +259,7 @@ class CaptureController(QObject):
             image = grab_screen(screen)
         except DeviceError as exc:
             self._come_back(hidden)
-            self.window.banner.show_message(str(exc))
+            self.banner.show_message(str(exc))
             return
         self.grabbed.emit(image)
         then(image, screen, hidden)
@@ -310,13 +324,12 @@ class CaptureController(QObject):
     def ask_about_frame(self, frame: QImage, question: str) -> None:
         """Send ``question`` with ``frame`` as a new message right away."""
         def send(name: str, data: bytes, suffix: str) -> None:
-            controller = self.window.controller
-            if controller.busy:
-                self.window.banner.show_message(self.tr("A reply is still being written: wait for it, or stop it, "
+            if self.conversation.busy:
+                self.banner.show_message(self.tr("A reply is still being written: wait for it, or stop it, "
                                                         "then ask about the camera picture again."))
                 return
-            if controller.send(question, [AttachmentDraft(name, data, suffix)]):
-                self.window.chat_view.scroll_to_end()
+            if self.conversation.send(question, [AttachmentDraft(name, data, suffix)]):
+                self.chat_view.scroll_to_end()
 
         self.intake.add_image(frame, self.tr("Camera picture"), deliver=send)
 
