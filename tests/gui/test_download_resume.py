@@ -85,3 +85,41 @@ def test_a_paused_download_is_offered_not_resumed(make_window: Callable[..., Any
         assert not hub.state.requests
     assert "is paused" in _banner(window) and MODEL in _banner(window)
     assert journal.pending()[0].paused
+
+
+def test_quitting_the_window_mid_download_stops_it_and_the_next_window_finishes_it(
+        qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin) -> None:
+    from autoglm.core.settings import updated
+    from autoglm.ui.discover import DiscoverDialog
+
+    files = {MODEL: glm_standin.model.read_bytes(), "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    paths = app_paths()
+    partial = paths.models_dir / "autoglm-phone-9b-gguf" / f"{MODEL}.partial"
+    with serving_hub({REPO: files}) as hub:
+        first = make_window(updated(gui_settings, "model", hub_endpoint=hub.endpoint), load=False)
+        dialog = DiscoverDialog(first.runtime, first, memory=(12 * 2**30, 16 * 2**30, None))
+        dialog.show()
+        dialog.query.setText("autoglm")
+        with qtbot.waitSignal(dialog.resultsShown, timeout=30_000):
+            dialog.search()
+        with qtbot.waitSignal(dialog.filesShown, timeout=30_000):
+            dialog.results.setCurrentRow(0)
+        hub.state.chunk_delay_s = 0.25
+        dialog.start_download()
+        qtbot.waitUntil(lambda: partial.exists() and partial.stat().st_size >= 128 * 1024, timeout=60_000)
+        quit_started = time.monotonic()
+        with qtbot.waitSignal(dialog.jobFinished, timeout=10_000):
+            first.shutdown()  # what quitting runs: the transfer stops now, not when the file is complete
+        assert time.monotonic() - quit_started < 10
+        kept = partial.stat().st_size
+        assert 0 < kept < len(files[MODEL])
+        assert [p.paused for p in DownloadJournal(paths.data_dir).pending()] == [False]
+
+        hub.state.chunk_delay_s = 0.0
+        hub.state.requests.clear()
+        second = make_window(gui_settings, load=False)
+        with qtbot.waitSignal(second.downloads.downloaded, timeout=120_000):
+            second.downloads.resume_pending()
+        ranges = [r for method, path, r in hub.state.requests if method == "GET" and path.endswith(MODEL)]
+    assert ranges and ranges[0] == f"bytes={kept}-"
+    assert DownloadJournal(paths.data_dir).pending() == []

@@ -34,6 +34,22 @@ DownloadProgress = Callable[[int, "int | None", float], None]
 """``(bytes_done, bytes_total or None, bytes_per_second)``."""
 
 PROGRESS_INTERVAL_S = 0.1
+_RUNNING: set[threading.Event] = set()  # the cancel events of the transfers under way in this process
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all_downloads() -> int:
+    """The app is quitting: every transfer under way stops at its next block; return how many.
+
+    What arrived is kept in each ``.partial`` file and the download journal still names
+    them (as not paused), so the next start resumes them instead of this quit waiting for
+    gigabytes.
+    """
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for event in running:
+        event.set()
+    return len(running)
 _TIMEOUT = httpx.Timeout(30.0, connect=15.0)
 
 
@@ -257,6 +273,9 @@ def download_file(url: str, target: Path, *, expected_size: int | None = None,
     own_client = client is None
     client = client or httpx.Client(timeout=_TIMEOUT, follow_redirects=True)
     attempt = restarts = 0
+    cancel = cancel if cancel is not None else threading.Event()  # so that quitting can stop it
+    with _RUNNING_LOCK:
+        _RUNNING.add(cancel)
     try:
         while True:
             partial = partial_path(target)
@@ -283,11 +302,11 @@ def download_file(url: str, target: Path, *, expected_size: int | None = None,
                 raise error from cause
             _LOGGER.info("Download of %s interrupted (%s); resuming (attempt %d)", target.name, cause, attempt + 1)
             pause = min(2.0 ** attempt / 4, 2.0)  # a moment for a flaky network to settle
-            if cancel is None:
-                time.sleep(pause)
-            elif cancel.wait(pause):
+            if cancel.wait(pause):
                 raise DownloadCancelled(f"Download of {target.name} paused; press Download to resume.")
     finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(cancel)
         if own_client:
             client.close()
 

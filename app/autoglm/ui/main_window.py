@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autoglm.core.download import stop_all_downloads
 from autoglm.core.engine_choice import engine_settings_changed, remote_url, without_remote
 from autoglm.core.errors import UserFacingError
 from autoglm.core.settings import Settings, updated
@@ -991,6 +992,7 @@ class MainWindow(QMainWindow):
         self._shutting_down = True
         self.composer.setEnabled(False)
         self.downloads.shutdown()
+        stop_all_downloads()  # Discover's and the model manager's too: they resume at the next start
         self.capture.shutdown()
         self.voice.shutdown()
         self.agent.shutdown()
