@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
+    QPersistentModelIndex,
     QPoint,
     QPointF,
     QRect,
@@ -29,7 +30,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAbstractTextDocumentLayout as DocLayout
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractScrollArea, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from autoglm.ui import deferred_render
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
@@ -200,9 +201,9 @@ class MessageDocumentFactory:
                 header = (translate("MessageDelegate", "Thinking… {0} s").format(int(seconds)) if item.reasoning
                           else translate("MessageDelegate", "Reading your message…"))
             else:
-                seconds = item.reasoning_seconds
-                header = (translate("MessageDelegate", "Thought for {0} s").format(max(1, round(seconds)))
-                          if seconds is not None else translate("MessageDelegate", "Thoughts"))
+                took = item.reasoning_seconds
+                header = (translate("MessageDelegate", "Thought for {0} s").format(max(1, round(took)))
+                          if took is not None else translate("MessageDelegate", "Thoughts"))
             arrow = "▾" if item.reasoning_expanded else "▸"
             parts.append(f'<p><a href="{TOGGLE_REASONING}" style="color:{muted}; text-decoration:none;">'
                          f'{arrow} {html.escape(header)}</a></p>')
@@ -656,7 +657,7 @@ class MessageDelegate(QStyledItemDelegate):
         footer = QRect(x + 6, action_top, max(0, column.right() - x - 6), ACTION_SIZE)
         return RowLayout(bubble, document, actions, footer, version_label)
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         """Row height: the document, bubble padding and the action row."""
         item: MessageItem = index.data(ITEM_ROLE)
         row_width = self.row_width() or option.rect.width() or 600
@@ -667,7 +668,8 @@ class MessageDelegate(QStyledItemDelegate):
             height += TOOL_BUTTONS_HEIGHT  # room for the approval buttons laid over the row
         return QSize(row_width, height + 2 * MARGIN_V + ACTION_HEIGHT + 4)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         """Paint the bubble, the document, the action buttons and the footer."""
         item: MessageItem = index.data(ITEM_ROLE)
         is_last = index.row() == index.model().rowCount() - 1
@@ -690,8 +692,8 @@ class MessageDelegate(QStyledItemDelegate):
         palette = QPalette(option.palette)
         palette.setColor(QPalette.ColorRole.Text, QColor(text_colour))
         if is_block_laid(item):
-            view = option.widget  # type: ignore[attr-defined]
-            visible = view.viewport().rect() if hasattr(view, "viewport") else option.rect  # type: ignore[attr-defined]
+            view = option.widget
+            visible = view.viewport().rect() if isinstance(view, QAbstractScrollArea) else option.rect
             self._paint_stream(painter, item, layout.document, palette, visible)
         else:
             doc = self.document(item, layout.document.width())

@@ -9,7 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from autoglm.core.store import MATCH_END, MATCH_START
 
@@ -69,7 +75,7 @@ class SearchHitDelegate(QStyledItemDelegate):
 
     def _document(self, option: QStyleOptionViewItem, source: str, width: int) -> QTextDocument:
         document = QTextDocument()
-        document.setDefaultFont(option.font)  # type: ignore[attr-defined]
+        document.setDefaultFont(option.font)
         document.setDocumentMargin(2)
         document.setHtml(source)
         document.setTextWidth(max(40, width))
@@ -84,16 +90,16 @@ class SearchHitDelegate(QStyledItemDelegate):
             return
         view_option = QStyleOptionViewItem(option)
         self.initStyleOption(view_option, index)
-        view_option.text = ""  # type: ignore[attr-defined]
-        widget = view_option.widget  # type: ignore[attr-defined]
+        view_option.text = ""
+        widget = view_option.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, view_option, painter, widget)
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, view_option, widget)
         document = self._document(view_option, source, rect.width())
         context = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(view_option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(view_option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        context.palette.setColor(QPalette.ColorRole.Text, view_option.palette.color(role))  # type: ignore[attr-defined]
+        context.palette.setColor(QPalette.ColorRole.Text, view_option.palette.color(role))
         painter.save()
         painter.translate(QPointF(rect.topLeft()))
         document.documentLayout().draw(painter, context)
@@ -105,7 +111,7 @@ class SearchHitDelegate(QStyledItemDelegate):
         if not source:
             return super().sizeHint(option, index)
         view = self.parent()
-        width = view.viewport().width() if hasattr(view, "viewport") else option.rect.width()  # type: ignore[attr-defined]
+        width = view.viewport().width() if isinstance(view, QAbstractScrollArea) else option.rect.width()
         width = width or 240
         document = self._document(option, source, width - 8)
         return QSize(width, int(document.size().height()) + 6)

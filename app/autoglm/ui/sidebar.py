@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QByteArray,
@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm.core.projects import ProjectRecord
-from autoglm.core.store import ConversationRecord
+from autoglm.core.store import ConversationRecord, ConversationStore
 from autoglm.ui.icons import icon
 from autoglm.ui.search_hits import (
     HIT_HTML_ROLE,
@@ -120,7 +120,7 @@ class ConversationTreeWidget(QTreeWidget):
         """Only chats are dragged and dropped here."""
         return [CONVERSATION_MIME]
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:  # noqa: N802
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:  # noqa: N802
         """The dragged chat's id (group headers, projects and search hits are not dragged)."""
         data = QMimeData()
         chats = [item for item in items if item.data(0, CONVERSATION_ROLE) and not item.data(0, MESSAGE_ROLE)]
@@ -193,7 +193,7 @@ class SidebarWidget(QFrame):
     conversationMoved = Signal(int, int)
     """(conversation id, project id or 0 for none)."""
 
-    def __init__(self, store_provider: Callable[[], object], parent: QWidget | None = None) -> None:
+    def __init__(self, store_provider: Callable[[], ConversationStore], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidebar")
         self._store = store_provider
@@ -293,7 +293,7 @@ class SidebarWidget(QFrame):
             if item.data(0, CONVERSATION_ROLE) == conversation_id and not item.data(0, MESSAGE_ROLE):
                 self.tree.setCurrentItem(item)
                 return
-        self.tree.setCurrentItem(None)  # type: ignore[arg-type]  # a new chat is not listed yet
+        self.tree.setCurrentItem(None)  # type: ignore[call-overload]  # a new chat is not listed yet; Qt takes null, the stubs do not
         self.tree.clearSelection()
 
     def set_running(self, conversation_ids: list[int]) -> None:
@@ -322,12 +322,18 @@ class SidebarWidget(QFrame):
             item.setToolTip(0, f"{item.text(0)}\n{note}" if running else item.text(0))
         self._filling = False
 
+    def _top_items(self) -> list[QTreeWidgetItem]:
+        """The groups and projects, top to bottom."""
+        items = [self.tree.topLevelItem(top) for top in range(self.tree.topLevelItemCount())]
+        return [item for item in items if item is not None]
+
+    @staticmethod
+    def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+        children = [item.child(i) for i in range(item.childCount())]
+        return [child for child in children if child is not None]
+
     def _conversation_items(self) -> list[QTreeWidgetItem]:
-        items = []
-        for top in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(top)
-            items.extend(group.child(i) for i in range(group.childCount()))
-        return items
+        return [child for group in self._top_items() for child in self._children(group)]
 
     def _group_item(self, title: str) -> QTreeWidgetItem:
         group = QTreeWidgetItem([title])
@@ -346,8 +352,8 @@ class SidebarWidget(QFrame):
             return
         try:
             store = self._store()
-            conversations = store.list_conversations()  # type: ignore[attr-defined]
-            self._projects = store.list_projects()  # type: ignore[attr-defined]
+            conversations = store.list_conversations()
+            self._projects = store.list_projects()
         except Exception as exc:  # noqa: BLE001 - shown as an empty list; the funnel has the details
             _LOGGER.warning("Listing conversations failed: %s", exc)
             conversations, self._projects = [], []
@@ -415,20 +421,12 @@ class SidebarWidget(QFrame):
 
     def project_rows(self) -> dict[str, list[str]]:
         """Each project's name and the titles of its chats, top to bottom (for tests and checks)."""
-        rows = {}
-        for top in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(top)
-            if item.data(0, PROJECT_ROLE):
-                rows[item.text(0)] = [item.child(i).text(0) for i in range(item.childCount())]
-        return rows
+        return {item.text(0): [child.text(0) for child in self._children(item)]
+                for item in self._top_items() if item.data(0, PROJECT_ROLE)}
 
     def project_item(self, project_id: int) -> QTreeWidgetItem | None:
         """The row of that project, if listed."""
-        for top in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(top)
-            if item.data(0, PROJECT_ROLE) == project_id:
-                return item
-        return None
+        return next((item for item in self._top_items() if item.data(0, PROJECT_ROLE) == project_id), None)
 
     def conversation_item(self, conversation_id: int) -> QTreeWidgetItem | None:
         """The row of that chat, if listed."""
