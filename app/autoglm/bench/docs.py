@@ -2,11 +2,15 @@
 
 The bench writes its own folder of PDFs (``--pages`` pages in files of 20 pages; 1,000 by
 default), each page holding one fact found nowhere else among filler sentences, and a
-question for a sample of the facts: half use the fact's own words, half a paraphrase.
-It indexes the folder with the real embedding model into a fresh database (sampling the
-process's memory all along), then asks every question twice in the same run: hybrid
-(keywords and vectors fused by reciprocal rank) and keyword-only (FTS5 alone), the peer.
-A question counts as recalled when the fact's page is among the first five passages.
+question for a sample of the facts: half use the fact's own words, half a paraphrase; all
+of them name the fact's town, so keywords alone can find them (the *shared-terms* subset).
+Beside the PDFs it writes short notes in English and Chinese, each asked about in words it
+does not contain: a paraphrase in its own language and a question in the other language
+(the *no-shared-terms* subset; the bench checks that no keyword of such a question occurs
+in its note). It indexes the folder with the real embedding model into a fresh database
+(sampling the process's memory all along), then asks every question twice in the same run:
+hybrid (keywords and vectors fused by reciprocal rank) and keyword-only (FTS5 alone), the
+peer. A question counts as recalled when the fact's page is among the first five passages.
 
 It also measures the two embedding runtimes at hand on the same passages: the documents'
 model through onnxruntime and the language model's embeddings through llama.cpp.
@@ -41,14 +45,39 @@ _SUBJECTS = [  # (the fact's words, a paraphrase of them, the attribute's values
 ]
 
 
+_NOTES = [  # (file, the note, a paraphrase sharing none of its words, the same asked in the other language)
+    ("bakery.md", "The bakery on Wexley Street opens at half past five and sells rye loaves until noon.",
+     "When does the bread shop start trading in the morning?", "威克斯利街的面包店早上几点开门？"),
+    ("cat.md", "Our cat Miso is afraid of the vacuum cleaner and hides under the bed.",
+     "Which household appliance frightens our pet?", "我们的猫害怕什么家用电器？"),
+    ("dentist.md", "The dentist appointment was moved to Thursday the ninth at three in the afternoon.",
+     "When is my visit to the tooth doctor now?", "看牙医的预约改到哪一天了？"),
+    ("solar.md", "The solar panels on the roof produced 412 kilowatt hours of energy in July.",
+     "How much electricity did the rooftop sun collectors generate last summer?", "屋顶的太阳能板七月发了多少电？"),
+    ("train.md", "The train to Brindle Cove was cancelled because a fallen tree blocked the line.",
+     "Why did the railway service not run?", "去海湾的火车为什么停运了？"),
+    ("图书馆.txt", "市图书馆的还书期限从十四天延长到了二十一天。",
+     "借阅的书籍现在能保留多久？", "How long may I now keep a borrowed book from the city library?"),
+    ("游泳池.txt", "小区游泳池每周一闭馆清洁，其余日子早上六点开放。",
+     "社区泳池哪一天不营业？", "Which day of the week is the neighbourhood swimming pool shut?"),
+    ("豆豆.txt", "张阿姨家的狗叫豆豆，最喜欢吃胡萝卜。",
+     "邻居养的小狗爱吃哪种蔬菜？", "What vegetable does the neighbour's dog like best?"),
+]
+"""Facts that keyword search cannot reach from their questions (checked by ``shares_no_terms``)."""
+SHARED_TERMS = ("literal", "place-paraphrase")
+NO_SHARED_TERMS = ("paraphrase", "cross-lingual")
+
+
 @dataclass(frozen=True)
 class Question:
-    """A question with the one page that answers it."""
+    """A question with the one page that answers it (page 0: a note without pages)."""
 
     text: str
     file: str
     page: int
-    paraphrased: bool
+    kind: str
+    """``literal`` and ``place-paraphrase`` share words with the page; ``paraphrase`` (same language)
+    and ``cross-lingual`` share none."""
 
 
 def register(subparsers: Any) -> None:
@@ -121,8 +150,30 @@ def write_folder(folder: Path, pages: int, seed: int = 7) -> list[Question]:
             texts.append(f"{_FILLER}In the town of {place}, the {words} is {value}. {_FILLER * 2}")
             literal = rng.random() < 0.5
             asked = words if literal else paraphrase
-            questions.append(Question(f"What is the {asked} of {place}?", name, number, not literal))
+            questions.append(Question(f"What is the {asked} of {place}?", name, number,
+                                      "literal" if literal else "place-paraphrase"))
         write_pdf(folder / name, texts)
+    return questions
+
+
+def shares_no_terms(question: str, text: str) -> bool:
+    """Whether none of the question's keyword terms (as the index asks FTS5) occurs in ``text``."""
+    from autoglm.knowledge.index import keyword_query
+
+    terms = [t.strip('"') for t in keyword_query(question).split(" OR ") if t]
+    return not any(term.lower() in text.lower() for term in terms)
+
+
+def write_notes(folder: Path) -> list[Question]:
+    """The notes in English and Chinese, and for each a paraphrase and a cross-lingual question."""
+    folder.mkdir(parents=True, exist_ok=True)
+    questions: list[Question] = []
+    for name, text, paraphrase, other_language in _NOTES:
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+        for question, kind in ((paraphrase, "paraphrase"), (other_language, "cross-lingual")):
+            if not shares_no_terms(question, text):
+                raise ValueError(f"The question {question!r} shares keywords with {name}.")
+            questions.append(Question(question, name, 0, kind))
     return questions
 
 
@@ -152,19 +203,25 @@ class MemorySampler:
 
 def _ask(index: Any, questions: list[Question], mode: str) -> dict[str, Any]:
     latencies: list[float] = []
-    hits = {True: 0, False: 0}
+    recalled: list[Question] = []
     for question in questions:
         started = time.perf_counter()
         passages = index.search("bench", question.text, 5, mode)
         latencies.append(1000 * (time.perf_counter() - started))
         if any(p.name == question.file and p.page == question.page for p in passages):
-            hits[question.paraphrased] += 1
-    literal = sum(not q.paraphrased for q in questions)
+            recalled.append(question)
+
+    def recall(kinds: tuple[str, ...]) -> float:
+        asked = sum(q.kind in kinds for q in questions)
+        return sum(q.kind in kinds for q in recalled) / asked if asked else 0.0
+
     ordered = sorted(latencies)
     return {
-        "recall_at_5": (hits[True] + hits[False]) / len(questions),
-        "recall_at_5_literal": hits[False] / literal if literal else 0.0,
-        "recall_at_5_paraphrased": hits[True] / (len(questions) - literal) if len(questions) > literal else 0.0,
+        "recall_at_5": len(recalled) / len(questions),
+        "recall_at_5_shared_terms": recall(SHARED_TERMS),
+        "recall_at_5_no_shared_terms": recall(NO_SHARED_TERMS),
+        "recall_at_5_paraphrase": recall(("paraphrase",)),
+        "recall_at_5_cross_lingual": recall(("cross-lingual",)),
         "query_ms_p50": statistics.median(ordered),
         "query_ms_p95": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
     }
@@ -209,14 +266,15 @@ def run(args: argparse.Namespace) -> int:
         questions = write_folder(folder, max(1, args.pages))
         rng = random.Random(11)
         asked = rng.sample(questions, min(len(questions), max(1, args.questions)))
+        unreachable = write_notes(folder / "notes")
         embedder.embed(["warm-up"])  # the model's load is not indexing
         index = DocumentIndex(Path(scratch) / "bench.sqlite3", embedder)
         baseline = current_rss_mb()
         with MemorySampler() as memory:
             report = index.add("bench", [folder])
         indexing_s = report.seconds
-        hybrid = _ask(index, asked, "hybrid")
-        keyword = _ask(index, asked, "keyword")
+        hybrid = _ask(index, asked + unreachable, "hybrid")
+        keyword = _ask(index, asked + unreachable, "keyword")
         index.close()
     runtimes = _runtimes(embedder, args)
     embedder.close()
@@ -229,10 +287,14 @@ def run(args: argparse.Namespace) -> int:
         "indexing_s": indexing_s,
         "pages_per_s": report.pages / indexing_s if indexing_s else 0.0,
         "passages_per_s": report.chunks / indexing_s if indexing_s else 0.0,
-        "questions": len(asked),
+        "questions": len(asked) + len(unreachable),
+        "questions_shared_terms": len(asked),
+        "questions_no_shared_terms": len(unreachable),
         **{f"hybrid_{k}": v for k, v in hybrid.items()},
         **{f"keyword_{k}": v for k, v in keyword.items()},
         "recall_gain_hybrid_over_keyword": hybrid["recall_at_5"] - keyword["recall_at_5"],
+        "recall_gain_hybrid_over_keyword_no_shared_terms":
+            hybrid["recall_at_5_no_shared_terms"] - keyword["recall_at_5_no_shared_terms"],
         "rss_baseline_mb": baseline,
         "rss_peak_while_indexing_mb": memory.peak_mb,
         "rss_growth_while_indexing_mb": growth,
