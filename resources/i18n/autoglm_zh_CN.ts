@@ -750,6 +750,12 @@
 </context>
 <context>
     <name>DocumentsPanelDialog</name>
+    <message numerus="yes">
+        <source>%n image(s) wait for a vision model</source>
+        <translation>
+            <numerusform>%n 张图片等待视觉模型</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Needs a vision model</source>
         <translation>需要视觉模型</translation>

@@ -123,6 +123,9 @@ def project_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
                                   system_prompt="Answer briefly."))
     corpus = write_corpus(Path(tempfile.mkdtemp(prefix="autoglm-corpus-")) / "Harbour office")
     write_bad_files(corpus)  # listed with the reason each cannot be read
+    from PIL import Image
+
+    Image.new("RGB", (320, 200), "#3b6ea5").save(corpus / "whiteboard.png")  # waits for a vision model
     project = store.create_project("Harbour office", "You help the harbour office. Answer from its documents, "
                                    "in one or two sentences, and name the file you used.")
     store.create_project("Kitchen")

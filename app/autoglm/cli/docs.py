@@ -84,6 +84,7 @@ def _index(job: Any, show: bool) -> Any:
 
 def _report_dict(report: Any) -> dict[str, Any]:
     return {"indexed": report.indexed, "unchanged": report.unchanged, "failed": report.failed,
+            "waiting": report.waiting,
             "removed": report.removed, "passages": report.chunks, "pages": report.pages,
             "cancelled": report.cancelled, "seconds": round(report.seconds, 3)}
 
@@ -95,6 +96,8 @@ def _print_report(report: Any) -> None:
         print(f"Forgotten (no longer on disk): {path}")
     for path, reason in report.failed.items():
         print(f"Not indexed: {path}: {reason}")
+    for path, reason in report.waiting.items():
+        print(f"Waiting: {path}: {reason}")
     if report.cancelled:
         print("Cancelled: the files indexed so far are kept; run the same command again to go on.")
 

@@ -151,6 +151,8 @@ class IndexReport:
     indexed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    waiting: dict[str, str] = field(default_factory=dict)
+    """Images that wait for a vision model (indexed once one is loaded)."""
     removed: list[str] = field(default_factory=list)
     chunks: int = 0
     pages: int = 0
@@ -471,7 +473,7 @@ class DocumentIndex:
             raise
         except NeedsVisionModel as exc:
             self._record(project, path, status="waiting", reason=str(exc))
-            report.failed[str(path)] = str(exc)
+            report.waiting[str(path)] = str(exc)
             return
         except UnreadableDocument as exc:
             self._record(project, path, status="failed", reason=str(exc))

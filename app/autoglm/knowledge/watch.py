@@ -82,7 +82,7 @@ class FolderWatcher:
             except Exception:  # a failed re-index is logged; the watcher goes on
                 _LOGGER.exception("Re-indexing changed files failed")
                 continue
-            if self.on_change is not None and (report.indexed or report.removed or report.failed):
+            if self.on_change is not None and (report.indexed or report.removed or report.failed or report.waiting):
                 self.on_change(report)
 
     def _apply(self, paths: set[Path]) -> IndexReport:

@@ -120,6 +120,9 @@ def report_summary(report: Any, error: str = "") -> str:
         parts.append(translate("DocumentsPanelDialog", "%n unchanged", "", len(report.unchanged)))
     if report.failed:
         parts.append(translate("DocumentsPanelDialog", "%n could not be read", "", len(report.failed)))
+    if report.waiting:
+        parts.append(translate("DocumentsPanelDialog", "%n image(s) wait for a vision model", "",
+                               len(report.waiting)))
     text = ", ".join(parts)
     if report.cancelled:
         text = translate("DocumentsPanelDialog", "Cancelled: {0} before it stopped").format(text)
