@@ -201,7 +201,7 @@ class DocumentsPanelDialog(QDialog):
         for bound in DocumentSettings.model_fields["passages"].metadata:  # the setting's own bounds
             low, high = getattr(bound, "ge", low), getattr(bound, "le", high)
         self.passages.setRange(low, high)
-        self.passages.setValue(presenter.window.runtime.settings.documents.passages)
+        self.passages.setValue(presenter.runtime.settings.documents.passages)
         self.passages.setAccessibleName(self.tr("Passages put into each question"))
         self.passages.valueChanged.connect(self._passages_changed)
         passages_label = QLabel(self.tr("&Passages in each question:"), self)
@@ -291,8 +291,8 @@ class DocumentsPanelDialog(QDialog):
 
     # -- what the passages cost ------------------------------------------------------------------
     def _passages_changed(self, count: int) -> None:
-        window = self.presenter.window
-        window.apply_settings(updated(window.runtime.settings, "documents", passages=count))
+        presenter = self.presenter
+        presenter.apply_settings(updated(presenter.runtime.settings, "documents", passages=count))
         self.update_cost()
 
     def update_cost(self) -> None:

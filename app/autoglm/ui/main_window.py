@@ -269,7 +269,8 @@ class MainWindow(QMainWindow):
         self.projects = ProjectsPresenter(self, runtime=runtime, sidebar=self.sidebar, conversation=self.controller,
                                           banner=self.banner, show_dialog=self._show_dialog,
                                           chat_changed=self._update_header, cancel_edit=self.cancel_edit,
-                                          focus_input=self.focus_input, switch_model=self.switch_model)
+                                          focus_input=self.focus_input, switch_model=self.switch_model,
+                                          apply_settings=self.apply_settings)
         self.capture = CaptureController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
                                          chat_view=self.chat_view, banner=self.banner, tools_menu=self.tools_menu,
                                          quit_action=self.quit_action, open_model_manager=self.open_model_manager)

@@ -25,6 +25,7 @@ from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.core.settings import Settings
     from autoglm.ui.conversation_controller import ConversationController
     from autoglm.ui.notification import NotificationBannerWidget
     from autoglm.ui.sidebar import SidebarWidget
@@ -45,11 +46,12 @@ class ProjectsPresenter(QObject):
                  conversation: ConversationController, banner: NotificationBannerWidget,
                  show_dialog: Callable[[QDialog], None], chat_changed: Callable[[], None],
                  cancel_edit: Callable[[], None], focus_input: Callable[[], None],
-                 switch_model: Callable[[str], None]) -> None:
+                 switch_model: Callable[[str], None], apply_settings: Callable[[Settings], None]) -> None:
         """Answer ``sidebar``'s project actions; dialogs open over ``window`` through
         ``show_dialog`` (which keeps them alive); ``chat_changed`` retitles the open chat after
         a rename or move; a new chat in a project leaves editing (``cancel_edit``), may load
-        its model (``switch_model``) and puts the cursor in the message box (``focus_input``)."""
+        its model (``switch_model``) and puts the cursor in the message box (``focus_input``); the documents
+        panel saves the passages setting through ``apply_settings``."""
         super().__init__(window)
         self.window = window
         self.runtime = runtime
@@ -60,6 +62,7 @@ class ProjectsPresenter(QObject):
         self._cancel_edit = cancel_edit
         self._focus_input = focus_input
         self._switch_model = switch_model
+        self.apply_settings = apply_settings
         sidebar.newProjectRequested.connect(lambda: self.open_settings(0))
         sidebar.projectSettingsRequested.connect(self.open_settings)
         sidebar.newChatInProjectRequested.connect(self.new_chat_in)
