@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -127,8 +127,8 @@ class ChatViewWidget(QListView):
 
     def warm_up(self) -> None:
         """Lay out and paint a sample reply off screen once (at start, while the window is idle):
-        the first use of the fonts' engines and glyph caches costs ~20 ms of GUI thread, which
-        the first real reply would otherwise pay while it streams."""
+        the first use of the fonts' engines and glyph caches, and drawing the reply's buttons,
+        cost ~20 ms of GUI thread, which the first real reply would otherwise pay while it streams."""
         doc = self.delegate.factory.html_document(self.delegate.factory.rendered(
             MessageItem(role="assistant", content=_WARM_UP_REPLY), keep=False), column_width(self.viewport().width()))
         image = QImage(max(1, int(doc.textWidth())), max(1, int(doc.size().height())),
@@ -136,6 +136,9 @@ class ChatViewWidget(QListView):
         image.fill(0)
         painter = QPainter(image)
         doc.drawContents(painter)
+        for number, name in enumerate(("copy", "regenerate", "speak", "edit", "continue")):  # a reply's buttons
+            for colour in (self.delegate.colours.muted, self.delegate.colours.text):
+                icon(name, colour).paint(painter, QRect(number * 20, 0, 16, 16))
         painter.end()
 
     def _rendering_done(self) -> None:

@@ -395,6 +395,8 @@ class StreamBlock:
     source: str = ""
     """A finished block's Markdown (to render it again once a stand-in in it is ready)."""
     first_code: int = 0
+    areas: list[CodeArea] | None = None
+    """Where its code blocks are (found on first paint: walking a document's tables is slow)."""
 
 
 @dataclass
@@ -741,7 +743,9 @@ class MessageDelegate(QStyledItemDelegate):
         for block in self.stream_blocks(item, area.width()):
             doc, height = block.document, block.height
             if top + height >= shown.top() and top <= shown.bottom():
-                areas = code_areas(doc, area.width())
+                if block.areas is None:  # the block's layout is fixed: find its code blocks once
+                    block.areas = code_areas(doc, area.width())
+                areas = block.areas
                 painter.translate(QPointF(area.left(), top))
                 context = DocLayout.PaintContext()
                 context.palette = palette
