@@ -24,3 +24,14 @@ def test_character_error_rate_counts_chinese_characters() -> None:
     assert character_error_rate(["中国的首都是哪里？"], ["中国的首都是哪里"]) == 0.0
     assert character_error_rate(["今天天气怎么样？"], ["今天天气怎样"]) == 1 / 7
     assert character_error_rate(["一加一"], ["一鱼一"]) == 1 / 3
+
+
+def test_the_split_questions_first_halves_are_not_sentences_on_their_own() -> None:
+    """``cut_off_rate`` counts a 700 ms pause mid-sentence: no first half may be a whole question
+    (even written with the question mark whisper often adds), or answering it would be right."""
+    from autoglm.bench.voice import SPLIT_QUESTIONS
+    from autoglm.speech.turn_rules import TurnVerdict, judge
+
+    assert len(SPLIT_QUESTIONS) >= 10
+    for first, _second in SPLIT_QUESTIONS:
+        assert judge(first + "?") is TurnVerdict.UNFINISHED, first

@@ -60,11 +60,12 @@ CHINESE_QUESTIONS = [
     "猫有几条腿？",
     "天空是什么颜色？",
 ]
-# Two halves of one question; the app must not answer the first half alone.
+# Two halves of one question; the app must not answer the first half alone. No first half
+# is a sentence on its own ("Who wrote the play" is a whole question, rightly answered soon).
 SPLIT_QUESTIONS = [
     ("What is the capital of", "France?"),
     ("How many days are there in", "a week?"),
-    ("Who wrote the play", "Romeo and Juliet?"),
+    ("Who is the author of", "Romeo and Juliet?"),
     ("What is the largest planet in", "our solar system?"),
     ("How many legs does", "a spider have?"),
     ("What language is spoken in", "Brazil?"),
@@ -182,7 +183,7 @@ def _split_questions(folder: Path) -> list[tuple[str, np.ndarray, float, float]]
 
 def _cut_off(conversation: Any, source: Any, audio: np.ndarray, trailing_s: float, second_half_s: float) -> bool:
     """Play a split question; whether the turn was confirmed before its second half began."""
-    conversation.messages.clear()
+    conversation.start_over()
     if not _wait(lambda: conversation.hearing_user, 30):
         raise RuntimeError("the voice loop did not return to listening")
     done = len(conversation.turns)
@@ -300,6 +301,7 @@ def _naive_turn(scheduler: Any, transcriber: Any, synthesizer: Any, player: Any,
 
 def run(args: argparse.Namespace) -> int:
     """Measure both pipelines and print the table."""
+    started = time.monotonic()
     if args.questions < 10:
         raise InputError("--questions must be at least 10.")
     from autoglm.core.settings import load_settings
@@ -361,6 +363,7 @@ def run(args: argparse.Namespace) -> int:
             chinese_settings = voice_settings.model_copy(update={"asr_model": "auto"})
             multilingual = factory.recognizer(chinese_settings, "zh_CN")
             multilingual.load()
+            chinese_model = getattr(multilingual, "model_spec", "")
             rss_multilingual = current_rss_mb()
             rtf = {name: _rtf(model, questions) for name, model in (("tiny_en", transcriber),
                                                                     ("multilingual", multilingual))}
@@ -408,6 +411,7 @@ def run(args: argparse.Namespace) -> int:
         "endpointing_p50_s_zh": _median([turn["endpointing_s"] for turn in chinese]),
         "asr_p50_s_zh": _median([turn["asr_s"] for turn in chinese]),
         "asr_cer_zh": chinese_cer,
+        "asr_model_zh": chinese_model,
         "asr_rtf_tiny_en": rtf["tiny_en"],
         "asr_rtf_multilingual": rtf["multilingual"],
         "asr_rtf_multilingual_over_tiny_en": rtf["multilingual"] / rtf["tiny_en"],
@@ -423,6 +427,7 @@ def run(args: argparse.Namespace) -> int:
         "goal_cut_off_rate": GOAL_CUT_OFF_RATE,
         "cpu_count": os.cpu_count(),
         "load_average_1m": os.getloadavg()[0],
+        "bench_wall_s": time.monotonic() - started,
     }
     figures["meets_goal"] = (figures["first_audio_p50_s"] <= GOAL_FIRST_AUDIO_P50_S
                              and figures["first_audio_p50_s_zh"] <= GOAL_FIRST_AUDIO_P50_S_ZH
