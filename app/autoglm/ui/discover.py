@@ -16,7 +16,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,7 @@ from autoglm.core.hub import (
 )
 from autoglm.core.hub_sources import hub_from_settings
 from autoglm.core.settings import updated
+from autoglm.ui.i18n import QT_TRANSLATE_NOOP
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
@@ -238,7 +239,7 @@ class DiscoverDialog(QDialog):
         self.table.setRowCount(len(self._groups))
         for row, (quant, group) in enumerate(self._groups):
             fit = estimate_fit(group[0], n_ctx, extra, self._memory)
-            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(str(_FIT_TEXT.get(fit.label, fit.label))),
+            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(_FIT_TEXT.get(fit.label, fit.label)),
                      ", ".join(f.filename for f in group)]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)

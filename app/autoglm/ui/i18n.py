@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from PySide6 import QtCore
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
 from autoglm.core.paths import resource_root
@@ -11,6 +13,10 @@ from autoglm.ui.application import running_application
 
 _LOGGER = logging.getLogger(__name__)
 SUPPORTED = ("en", "zh_CN")
+
+QT_TRANSLATE_NOOP: Callable[[str, str], str] = QtCore.QT_TRANSLATE_NOOP  # type: ignore[assignment]
+"""Qt's own marker for a text translated later in ``context``: it returns the text. Typed as it
+behaves (PySide6's stubs say it returns ``object``); translation tools find it by its name."""
 
 
 def resolve_language(choice: str) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QByteArray,
     QEvent,
     QSettings,
@@ -63,7 +62,7 @@ from autoglm.ui.composer import ComposerWidget
 from autoglm.ui.conversation_controller import ConversationController
 from autoglm.ui.download_resumer import DownloadResumer
 from autoglm.ui.error_funnel import ErrorFunnel, describe_error
-from autoglm.ui.i18n import LanguageSwitcher
+from autoglm.ui.i18n import QT_TRANSLATE_NOOP, LanguageSwitcher
 from autoglm.ui.icons import app_icon, icon
 from autoglm.ui.image_viewer import ImageViewerDialog
 from autoglm.ui.keyboard import KeyboardContextMenus
@@ -165,7 +164,7 @@ class EmptyStateWidget(QWidget):
         self.subtitle.setText(self.tr("Everything stays on this computer. Attach images, paste screenshots, "
                                       "or ask about code."))
         for button, text in zip(self.buttons, SUGGESTIONS, strict=True):
-            translated = self.tr(str(text))  # QT_TRANSLATE_NOOP is typed as returning object
+            translated = self.tr(text)
             button.setText(translated)
             button.setAccessibleName(self.tr("Ask: {0}").format(translated))
 

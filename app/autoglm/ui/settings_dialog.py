@@ -19,7 +19,7 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from autoglm.core.settings import SETTINGS_GROUPS, Settings, normalise_server_url, updated
 from autoglm.server.security import is_loopback
 from autoglm.ui.error_funnel import describe_error
+from autoglm.ui.i18n import QT_TRANSLATE_NOOP
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
@@ -174,19 +175,27 @@ def _split_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+def _limit(bound: object) -> float:
+    """A field constraint's number (the settings constrain numbers only)."""
+    if not isinstance(bound, (int, float)):
+        raise TypeError(f"A settings field's bound must be a number, not {bound!r}")
+    return bound
+
+
 def _bounds(info: FieldInfo) -> tuple[float | None, float | None, bool, bool]:
     """``(lower, upper, lower_exclusive, upper_exclusive)`` from the field's constraints."""
-    lower = upper = None
+    lower: float | None = None
+    upper: float | None = None
     lower_open = upper_open = False
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
-            lower = item.ge
+            lower = _limit(item.ge)
         elif isinstance(item, annotated_types.Gt):
-            lower, lower_open = item.gt, True
+            lower, lower_open = _limit(item.gt), True
         elif isinstance(item, annotated_types.Le):
-            upper = item.le
+            upper = _limit(item.le)
         elif isinstance(item, annotated_types.Lt):
-            upper, upper_open = item.lt, True
+            upper, upper_open = _limit(item.lt), True
     return lower, upper, lower_open, upper_open
 
 
@@ -205,6 +214,8 @@ class _FieldEditor:
 
 
 class _BoolEditor(_FieldEditor):
+    widget: QCheckBox
+
     def __init__(self, label: str) -> None:
         self.widget = QCheckBox(label)
 
@@ -267,14 +278,15 @@ class _Clamping:
         super().keyPressEvent(event)  # type: ignore[misc]
 
 
-class ClampingSpinBox(_Clamping, QSpinBox):
+# validate returns (state, text, pos), which PySide6 takes; its stubs know only the state
+class ClampingSpinBox(_Clamping, QSpinBox):  # type: ignore[misc]
     """Whole numbers; see ``_Clamping``."""
 
     clamped = Signal(str, str)
     """(what was typed, the value set instead)."""
 
 
-class ClampingDoubleSpinBox(_Clamping, QDoubleSpinBox):
+class ClampingDoubleSpinBox(_Clamping, QDoubleSpinBox):  # type: ignore[misc]  # as ClampingSpinBox
     """Decimals; see ``_Clamping``."""
 
     clamped = Signal(str, str)
@@ -283,6 +295,8 @@ class ClampingDoubleSpinBox(_Clamping, QDoubleSpinBox):
 
 class _IntEditor(_FieldEditor):
     """A spin box; an optional field uses the value below its range as "unset"."""
+
+    widget: ClampingSpinBox
 
     def __init__(self, info: FieldInfo, optional: bool, unset_text: str) -> None:
         lower, upper, lower_open, upper_open = _bounds(info)
@@ -305,6 +319,8 @@ class _IntEditor(_FieldEditor):
 
 
 class _FloatEditor(_FieldEditor):
+    widget: ClampingDoubleSpinBox
+
     def __init__(self, info: FieldInfo, optional: bool, unset_text: str) -> None:
         lower, upper, lower_open, upper_open = _bounds(info)
         span = (upper - lower) if lower is not None and upper is not None else 100.0
@@ -330,6 +346,8 @@ class _FloatEditor(_FieldEditor):
 
 
 class _ChoiceEditor(_FieldEditor):
+    widget: QComboBox
+
     def __init__(self, choices: tuple[Any, ...]) -> None:
         self.widget = QComboBox()
         for choice in choices:
@@ -345,6 +363,8 @@ class _ChoiceEditor(_FieldEditor):
 class _PickEditor(_FieldEditor):
     """One of what is installed or connected (a list given by the window); a saved value not
     among them stays offered, marked, so opening Settings never changes it silently."""
+
+    widget: QComboBox
 
     def __init__(self, choices: list[tuple[str | None, str]]) -> None:
         self.widget = QComboBox()
@@ -405,16 +425,21 @@ def installed_speech_choices(current: Any) -> dict[str, list[tuple[str | None, s
 class _TextEditor(_FieldEditor):
     """A line edit (or a text box for long text); empty means unset for an optional field."""
 
+    widget: QPlainTextEdit | QLineEdit
+
     def __init__(self, optional: bool, unset_text: str, secret: bool, multiline: bool) -> None:
         self._optional = optional
-        self.widget = QPlainTextEdit() if multiline else QLineEdit()
         if multiline:
-            self.widget.setTabChangesFocus(True)
-            self.widget.setFixedHeight(self.widget.fontMetrics().lineSpacing() * 4 + 12)
+            box = QPlainTextEdit()
+            box.setTabChangesFocus(True)
+            box.setFixedHeight(box.fontMetrics().lineSpacing() * 4 + 12)
+            self.widget = box
         else:
-            self.widget.setClearButtonEnabled(True)
+            line = QLineEdit()
+            line.setClearButtonEnabled(True)
             if secret:
-                self.widget.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+                line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+            self.widget = line
         if optional:
             self.widget.setPlaceholderText(unset_text)
 
@@ -435,6 +460,8 @@ class _TextEditor(_FieldEditor):
 class _OptionalBoolEditor(_FieldEditor):
     """Yes, no, or unset (the app decides), for a ``bool | None`` field."""
 
+    widget: QComboBox
+
     def __init__(self, unset_text: str) -> None:
         self.widget = QComboBox()
         self._values: list[bool | None] = [None, True, False]
@@ -449,6 +476,8 @@ class _OptionalBoolEditor(_FieldEditor):
 
 
 class _ListEditor(_FieldEditor):
+    widget: QLineEdit
+
     def __init__(self) -> None:
         self.widget = QLineEdit()
         self.widget.setClearButtonEnabled(True)
@@ -552,6 +581,8 @@ class SettingsDialog(QDialog):
         self._pages.clear()
         while self._stack.count():
             page = self._stack.widget(0)
+            if page is None:
+                break
             self._stack.removeWidget(page)
             if page is not self.tools_page:
                 page.deleteLater()
@@ -775,6 +806,7 @@ class SettingsDialog(QDialog):
     def _follow_turn_detector(editors: dict[str, _FieldEditor]) -> None:
         """The turn detector's two silences apply with it on, the fixed silence with it off."""
         switch = editors["turn_detector"].widget
+        assert isinstance(switch, QCheckBox)  # a bool field's editor
 
         def follow(on: bool) -> None:
             editors["finished_silence_ms"].widget.setEnabled(on)
