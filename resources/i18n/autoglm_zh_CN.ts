@@ -747,6 +747,14 @@
         <source>The hub choice could not be saved: {0}</source>
         <translation>无法保存模型仓库的选择：{0}</translation>
     </message>
+    <message>
+        <source>Resume {0}</source>
+        <translation>继续下载 {0}</translation>
+    </message>
+    <message>
+        <source>Resume the paused download of {0}</source>
+        <translation>继续已暂停的 {0} 下载</translation>
+    </message>
 </context>
 <context>
     <name>DocumentsPanelDialog</name>

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -75,16 +76,29 @@ def test_a_download_cut_off_by_quitting_resumes_when_the_app_starts(
     qtbot.waitUntil(lambda: model_id in window.model_picker.models(), timeout=30_000)  # on the picker at once
 
 
-def test_a_paused_download_is_offered_not_resumed(make_window: Callable[..., Any], gui_settings: Any) -> None:
-    with serving_hub({REPO: {MODEL: b"GGUF"}}) as hub:
+def test_a_paused_download_is_offered_not_resumed_and_discover_resumes_it(
+        qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin) -> None:
+    from autoglm.ui.discover import DiscoverDialog
+
+    files = {MODEL: glm_standin.model.read_bytes(), "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    with serving_hub({REPO: files}) as hub:
         journal = DownloadJournal(app_paths().data_dir)
         journal.started(PendingDownload("hf", hub.endpoint, REPO, MODEL))
         journal.pause(REPO, MODEL)
         window = make_window(gui_settings, load=False)
         assert window.downloads.resume_pending() == []
         assert not hub.state.requests
-    assert "is paused" in _banner(window) and MODEL in _banner(window)
-    assert journal.pending()[0].paused
+        assert "is paused" in _banner(window) and MODEL in _banner(window)
+        assert journal.pending()[0].paused
+
+        dialog = DiscoverDialog(window.runtime, window, memory=(12 * 2**30, 16 * 2**30, None))
+        dialog.show()
+        assert dialog.resume_button.isVisible() and MODEL in dialog.resume_button.text()
+        with qtbot.waitSignal(dialog.jobFinished, timeout=60_000):
+            qtbot.mouseClick(dialog.resume_button, Qt.MouseButton.LeftButton)  # from its own hub, no search needed
+        assert "Downloaded and verified" in dialog.progress_label.text()
+        assert not dialog.resume_button.isVisible()
+    assert journal.pending() == []
 
 
 def test_quitting_the_window_mid_download_stops_it_and_the_next_window_finishes_it(

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm.core.download import DownloadCancelled, format_bytes
-from autoglm.core.download_journal import DownloadJournal
+from autoglm.core.download_journal import DownloadJournal, PendingDownload
 from autoglm.core.hub import (
     FITS,
     MAY_BE_SLOW,
@@ -49,7 +49,7 @@ from autoglm.core.hub import (
     machine_memory,
     pick,
 )
-from autoglm.core.hub_sources import hub_from_settings
+from autoglm.core.hub_sources import hub_from_settings, resume_download
 from autoglm.core.settings import updated
 from autoglm.ui.i18n import QT_TRANSLATE_NOOP
 from autoglm.ui.notification import NotificationBannerWidget
@@ -141,6 +141,11 @@ class DiscoverDialog(QDialog):
         self.download_button = QPushButton(self.tr("Download"), self)
         self.download_button.setAccessibleName(self.tr("Download the selected quantisation"))
         self.download_button.clicked.connect(self.start_download)
+        self._downloading: PendingDownload | None = None
+        self._paused = [p for p in DownloadJournal(runtime.repository.paths.data_dir).pending() if p.paused]
+        self.resume_button = QPushButton(self)
+        self.resume_button.clicked.connect(self.resume_paused)
+        self._show_paused()
         self.cancel_button = QPushButton(self.tr("Cancel download"), self)
         self.cancel_button.clicked.connect(self.cancel_download)
         self.cancel_button.hide()
@@ -159,6 +164,7 @@ class DiscoverDialog(QDialog):
         middle.addLayout(right, 3)
         actions = QHBoxLayout()
         actions.addWidget(self.download_button)
+        actions.addWidget(self.resume_button)
         actions.addWidget(self.cancel_button)
         actions.addStretch(1)
         actions.addWidget(close)
@@ -278,28 +284,37 @@ class DiscoverDialog(QDialog):
         file = self._selected_file()
         if file is None or self.busy:
             return
+        hub, repository = self._hub, self._runtime.repository
+        self._run_download(PendingDownload(hub.source, hub.endpoint, file.repo, file.filename, file.quantization),
+                           lambda progress, cancel: download_repository(
+                               hub, repository, file.repo, file.filename, file.quantization, progress, cancel))
+
+    def resume_paused(self) -> None:
+        """Carry on with the download paused earlier (in this window or before a restart), from its own hub."""
+        if not self._paused or self.busy:
+            return
+        item, repository = self._paused[0], self._runtime.repository
+        self._run_download(item, lambda progress, cancel: resume_download(item, repository, progress, cancel))
+
+    def _run_download(self, item: PendingDownload, fetch: Any) -> None:
         self._cancel = threading.Event()
-        cancel, hub, repository = self._cancel, self._hub, self._runtime.repository
+        self._downloading = item
+        cancel = self._cancel
         relay = _TransferRelay()
         relay.transferred.connect(self._progress)
         self._set_busy("download", self.tr("Connecting…"))
         self.progress.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
-
-        def work() -> str:
-            return download_repository(hub, repository, file.repo, file.filename, file.quantization,
-                                       relay.transferred.emit, cancel)
-
-        BackgroundTask(work, f"download {file.filename}", owner=self).on_success(
+        BackgroundTask(lambda: fetch(relay.transferred.emit, cancel), f"download {item.label}", owner=self).on_success(
             self._downloaded).on_failure(self._failed).start()
 
     def cancel_download(self) -> None:
         """Stop the download; the next Download resumes it (a restart of the app does not, unasked)."""
         self._cancel.set()
-        file = self._selected_file()
-        if file is not None:
-            DownloadJournal(self._runtime.repository.paths.data_dir).pause(file.repo, file.filename)
+        if self._downloading is not None:
+            journal = DownloadJournal(self._runtime.repository.paths.data_dir)
+            journal.pause(self._downloading.model, self._downloading.filename)
         self.cancel_button.setEnabled(False)
         self.progress_label.setText(self.tr("Stopping…"))
 
@@ -314,8 +329,19 @@ class DiscoverDialog(QDialog):
             text += " · " + self.tr("{0}/s").format(format_bytes(rate))
         self.progress_label.setText(text)
 
+    def _show_paused(self) -> None:
+        """The Resume button names the first paused download, and is there only while one is."""
+        if self._paused:
+            self.resume_button.setText(self.tr("Resume {0}").format(self._paused[0].label))
+            self.resume_button.setAccessibleName(self.tr("Resume the paused download of {0}").format(
+                self._paused[0].label))
+        self.resume_button.setVisible(bool(self._paused))
+
     @Slot(object)
     def _downloaded(self, model_id: str) -> None:
+        if self._downloading is not None:
+            self._paused = [p for p in self._paused if p.key != self._downloading.key]
+            self._show_paused()
         self._set_busy("", self.tr("Downloaded and verified as {0}.").format(model_id))
         self.banner.show_message(self.tr("Downloaded and verified: choose {0} in the model manager to chat "
                                          "with it.").format(model_id))
@@ -342,6 +368,7 @@ class DiscoverDialog(QDialog):
         idle = not self.busy
         self.search_button.setEnabled(idle)
         self.source.setEnabled(idle)
+        self.resume_button.setEnabled(idle)
         self.download_button.setEnabled(idle and self._selected_file() is not None)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's naming
