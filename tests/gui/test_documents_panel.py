@@ -63,6 +63,7 @@ def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_wi
     (folder / "hotel.txt").write_text("The hotel's wifi password is lavender-42.\n", encoding="utf-8")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a PDF\n")
     (folder / "empty.txt").write_bytes(b"")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # no vision model is loaded here
     panel = open_panel(qtbot, window, project_id)
     assert panel.rows() == [] and not panel.progress.isVisible()
 
@@ -74,7 +75,9 @@ def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_wi
     assert states["trams.md"] == "Indexed" and states["hotel.txt"] == "Indexed"
     assert states["broken.pdf"].startswith("Failed: ") and len(states["broken.pdf"]) > len("Failed: ") + 5
     assert states["empty.txt"].startswith("Failed: ")
+    assert states["photo.png"] == "Needs a vision model"
     assert "2 indexed" in panel.status.text() and "2 could not be read" in panel.status.text()
+    assert "1 image(s) wait for a vision model" in panel.status.text()
     assert not panel.progress.isVisible() and panel.add_files_button.isEnabled()
 
     # the picker adds files the same way
@@ -95,12 +98,12 @@ def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_wi
     assert panel.remove_button.isEnabled()
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "budget.md" not in dict(panel.rows()), timeout=10_000)
-    assert len(panel.rows()) == 4 and extra.exists() and "removed" in panel.status.text()
+    assert len(panel.rows()) == 5 and extra.exists() and "removed" in panel.status.text()
 
     # closed and opened again, the panel lists what the index holds
     panel.close()
     again = open_panel(qtbot, window, project_id)
-    qtbot.waitUntil(lambda: len(again.rows()) == 4, timeout=10_000)
+    qtbot.waitUntil(lambda: len(again.rows()) == 5, timeout=10_000)
 
 
 def test_indexing_a_large_folder_can_be_cancelled_and_never_stalls_the_window(qtbot, make_window, gui_settings,

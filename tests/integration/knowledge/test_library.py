@@ -101,6 +101,12 @@ def test_folders_added_are_watched_until_forgotten(tmp_path: Path, runtime: Runt
         (folder / "bridge.md").write_text("# Bridge\n\nThe Quorvel bridge opened in 1931.\n", encoding="utf-8")
         assert wait_until(lambda: len(library.index.documents(key)) == 2)
         assert wait_until(lambda: bool(changes)) and changes[-1][0] == key
+    finally:
+        library.close()
+    library = open_library(runtime)  # the app started again: the folder is watched again
+    try:
+        library.keep_watching(lambda key, report: None)
+        assert library.watched() == {key: [folder.resolve()]}
         library.remove("Notes", [folder])
         assert library.index.documents(key) == [] and key not in library.watched()
     finally:
