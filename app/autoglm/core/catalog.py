@@ -526,6 +526,22 @@ class ModelRepository:
             return "in the models folder"
         return f"linked from {model.parent}"
 
+    def _known_file(self, path: Path) -> tuple[str, str, Path | None] | None:
+        """(id, name, projector) of the catalog or imported model whose file ``path`` is, if any."""
+        if not path.is_file():
+            return None
+        real = path.resolve()
+        for entry in self.catalog.entries("llm"):
+            found = self.file_path(entry, "model")
+            if found is not None and found.is_file() and found.resolve() == real:
+                projector = self.file_path(entry, "mmproj")
+                return entry.id, entry.name, projector if projector and projector.is_file() else None
+        imported_id = self.imported_as(path)
+        if imported_id is not None:
+            record = self.imported()[imported_id]
+            return imported_id, record.get("name", imported_id), Path(record["mmproj"]) if record.get("mmproj") else None
+        return None
+
     def resolve(self, spec: str, mmproj: str | Path | None = None,
                 progress: ProgressCallback | None = None) -> ResolvedModel:
         """Files for a catalog id, an imported id or a path; the starter is assembled on demand."""
@@ -557,6 +573,10 @@ class ModelRepository:
             return ResolvedModel(spec, imported.get("name", spec), Path(imported["model"]), mm)
         path = Path(spec).expanduser()
         if path.suffix.lower() == ".gguf" or path.exists() or os.sep in spec:
+            known_as = self._known_file(path)
+            if known_as is not None:  # a catalog or imported model's file: its name, as the lists show it
+                return ResolvedModel(known_as[0], known_as[1], path,
+                                     mmproj_path or known_as[2], self.catalog.get(known_as[0]))
             return ResolvedModel(path.stem, path.stem, path, mmproj_path)
         known = ", ".join(e.id for e in self.catalog.entries("llm"))
         raise ModelError(f"Unknown model '{spec}': use a catalog id ({known}), an imported id, or a .gguf path.")

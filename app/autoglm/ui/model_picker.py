@@ -84,7 +84,8 @@ class ModelPickerWidget(QWidget):
         self.combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.combo.setMinimumContentsLength(14)
         self.combo.activated.connect(self._chosen)
-        self.combo.setStyleSheet("QComboBox { combobox-popup: 0; }")  # a list under the box, even with one model
+        # a list under the box, even with one model, with room around each entry
+        self.combo.setStyleSheet("QComboBox { combobox-popup: 0; } QComboBox QAbstractItemView::item { padding: 5px 10px; }")
         layout.addWidget(self.combo)
         self.eject_button = QToolButton(self)
         self.eject_button.setObjectName("ejectModel")
