@@ -2463,6 +2463,21 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
         <translation>espeak-ng 普通话</translation>
     </message>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="138"/>
+        <source>Piper zh_CN huayan</source>
+        <translation>Piper zh_CN huayan</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="138"/>
+        <source>Whisper small (Chinese, English and more; larger)</source>
+        <translation>Whisper small（中文、英文等；较大）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="138"/>
+        <source>{0} → {1}: &apos;{2}&apos; is not installed; pick one that is (the model manager downloads more).</source>
+        <translation>{0} → {1}：“{2}”未安装；请选择已安装的（模型管理器可以下载更多）。</translation>
+    </message>
+    <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="546"/>
         <source>Tools</source>
         <translation>工具</translation>

@@ -78,7 +78,8 @@ class VoiceSettings(BaseModel):
     input_device: str | None = Field(None, description="Microphone name (unset: system default)")
     output_device: str | None = Field(None, description="Speaker name (unset: system default)")
     asr_model: str = Field("auto", description="Catalog id or folder of a CTranslate2 whisper model "
-                           "('auto': whisper-base for Chinese speech or interface, else whisper-tiny.en)")
+                           "('auto': whisper-small if downloaded, else whisper-base, for Chinese speech or interface; "
+                           "else whisper-tiny.en)")
     language: str = Field("auto", description="Spoken language code, or 'auto' (detected each turn)")
     tts_voice: str = Field("piper-en_US-joe-medium", description="Catalog id or .onnx path of a piper voice")
     tts_voice_zh: str = Field("espeak-ng-cmn", description="Voice for Chinese replies: 'espeak-ng-cmn' or a piper zh_CN .onnx path")

@@ -13,6 +13,7 @@ from autoglm.core.errors import ModelError
 
 WHISPER_TINY_EN = "whisper-tiny.en"
 WHISPER_BASE = "whisper-base"
+WHISPER_SMALL = "whisper-small"
 AUTO_ASR_MODEL = "auto"
 PIPER_JOE_MEDIUM = "piper-en_US-joe-medium"
 ESPEAK_MANDARIN = "espeak-ng-cmn"
@@ -20,16 +21,28 @@ CHINESE = "zh"
 
 
 def choose_asr_model(spec: str, language: str, interface_language: str) -> str:
-    """The recogniser ``auto`` stands for: whisper base when Chinese is spoken or shown, else tiny.en.
+    """The recogniser ``auto`` stands for: a multilingual whisper when Chinese is spoken or
+    shown (small once it is downloaded, else the bundled base), else tiny.en.
 
     tiny.en is kept for English because it recognises twice as fast as base (see
     ``autoglm bench voice``: ``asr_rtf_tiny_en`` against ``asr_rtf_multilingual``), and
-    only a multilingual model can hear Chinese at all.
+    only a multilingual model can hear Chinese at all; base hears espeak-ng's Mandarin
+    poorly (``asr_cer_zh`` about 1.0), so a downloaded small is preferred.
     """
     if spec != AUTO_ASR_MODEL:
         return spec
     chinese = language.startswith(CHINESE) or interface_language.startswith(CHINESE)
-    return WHISPER_BASE if chinese else WHISPER_TINY_EN
+    if not chinese:
+        return WHISPER_TINY_EN
+    return WHISPER_SMALL if _downloaded(WHISPER_SMALL) else WHISPER_BASE
+
+
+def _downloaded(model_id: str) -> bool:
+    """Whether the model manager has put this catalog model's weights on disk."""
+    repository = _repository()
+    entry = repository.catalog.get(model_id)
+    path = repository.file_path(entry) if entry is not None else None
+    return path is not None and path.is_file()
 
 
 @dataclass(frozen=True)

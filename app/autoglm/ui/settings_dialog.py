@@ -143,6 +143,7 @@ _CHOICE_TEXT: dict[str, str] = {
     "auto": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic"),
     "whisper-tiny.en": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper tiny.en (English, fastest)"),
     "whisper-base": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper base (Chinese, English and more)"),
+    "whisper-small": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper small (Chinese, English and more; larger)"),
     "piper-en_US-joe-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper en_US joe"),
     "espeak-ng-cmn": QT_TRANSLATE_NOOP("SettingsDialog", "espeak-ng Mandarin"),
     "piper-zh_CN-huayan-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper zh_CN huayan"),

@@ -44,6 +44,17 @@ def test_auto_recogniser_is_multilingual_for_chinese() -> None:
     assert choose_asr_model("/my/model", "zh", "zh_CN") == "/my/model"
 
 
+def test_auto_recogniser_prefers_whisper_small_for_chinese_once_downloaded() -> None:
+    from autoglm.core.paths import app_paths
+    from autoglm.speech.models import WHISPER_SMALL
+
+    folder = app_paths().models_dir / WHISPER_SMALL  # where the model manager puts it
+    folder.mkdir(parents=True)
+    (folder / "model.bin").write_bytes(b"weights")
+    assert choose_asr_model("auto", "zh", "en") == WHISPER_SMALL
+    assert choose_asr_model("auto", "auto", "en") == WHISPER_TINY_EN  # English keeps the fast one
+
+
 def test_interface_language_follows_the_setting_then_the_system(monkeypatch) -> None:
     settings = Settings()
     chinese = settings.model_copy(update={"appearance": settings.appearance.model_copy(update={"language": "zh_CN"})})
