@@ -129,3 +129,12 @@ def test_an_unknown_import_mode_and_a_full_disk_are_refused_in_words(tmp_path: P
     with pytest.raises(ModelError, match="Not enough free space to copy .* use the file where it is instead"):
         repo.import_model(model, mode="copy")
     assert repo.imported() == {}
+
+
+def test_a_model_named_by_its_path_takes_the_name_its_import_gave_it(tmp_path: Path, tiny_gguf) -> None:
+    repo = ModelRepository(app_paths().ensure())
+    model = tiny_gguf(tmp_path / "named.gguf")
+    assert repo.resolve(str(model)).model_id == "named"  # not imported: the file's stem
+    repo.import_model(model, model_id="my-model")
+    resolved = repo.resolve(str(model))
+    assert (resolved.model_id, resolved.display_name) == ("my-model", "tiny test model")
