@@ -2489,8 +2489,8 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="627"/>
-        <source>OK or Apply reloads the model at once with the changes on this page.</source>
-        <translation>按“确定”或“应用”会立即以本页的更改重新加载模型。</translation>
+        <source>OK or Apply reloads the model at once when a change on this page concerns it; the download source and hub addresses apply without a reload.</source>
+        <translation>若本页的更改涉及模型，按“确定”或“应用”会立即重新加载模型；下载来源和模型库地址无需重新加载即可生效。</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="81"/>

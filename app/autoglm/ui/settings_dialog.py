@@ -676,7 +676,8 @@ class SettingsDialog(QDialog):
         column.addStretch(1)  # rows stay together at the top instead of spreading out
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         if group == "model":
-            note = QLabel(self.tr("OK or Apply reloads the model at once with the changes on this page."))
+            note = QLabel(self.tr("OK or Apply reloads the model at once when a change on this page concerns it; the download "
+                                 "source and hub addresses apply without a reload."))
             note.setObjectName("modelReloadNote")
             note.setWordWrap(True)
             note.setAccessibleName(note.text())
