@@ -40,13 +40,19 @@ def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot,
         Citation("project-notes.md", "The Quillfeather project budget is 48,500 euros for the whole year.", "Budget",
                  0.5, path=str(corpus / "project-notes.md")),
         Citation("gone.txt", "A file that was moved away.", "line 3", 0.1, path=str(tmp_path / "gone.txt")),
+        Citation("whiteboard.png", "A whiteboard reading: crane inspection on Friday.", "whiteboard", 0.05,
+                 path=str(tmp_path / "whiteboard.png")),
     ]
+    from PIL import Image
+
+    Image.new("RGB", (1600, 800), "#3b6ea5").save(tmp_path / "whiteboard.png")
     reply = Turn("assistant", "Ingrid Solbakken keeps it [1].", citations=citations)
     store.add_message(conversation, "assistant", reply.content, extra=reply.extra())
     with qtbot.waitSignal(window.controller.loaded, timeout=10_000):
         window.open_conversation(conversation)
     item = window.controller.model.items()[-1]
-    assert [c.source for c in item.citations] == ["harbour-report.pdf", "project-notes.md", "gone.txt"]
+    assert [c.source for c in item.citations] == ["harbour-report.pdf", "project-notes.md", "gone.txt",
+                                                  "whiteboard.png"]
     html = window.chat_view.delegate.factory.html(item, keep=False)
     assert "Sources:" in html and 'href="cite:0"' in html and "harbour-report.pdf, page 2" in html
 
@@ -70,6 +76,13 @@ def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot,
     viewer = open_citation(qtbot, window, item, 2)
     assert "no longer where it was indexed" in viewer.message.text()
     assert not viewer.open_button.isEnabled() and "moved away" in viewer.passage.toPlainText()
+    viewer.close()
+
+    # an image opens as the picture, its description (what was indexed) below it
+    viewer = open_citation(qtbot, window, item, 3)
+    qtbot.waitUntil(viewer.page_scroll.isVisible, timeout=5000)
+    assert (viewer.page_image.width(), viewer.page_image.height()) == (900, 450)  # scaled to a page's width
+    assert "crane inspection" in viewer.passage.toPlainText() and not viewer.text_view.isVisible()
 
 
 @pytest.mark.slow

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autoglm.knowledge.extract import IMAGE_SUFFIXES
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.tasks import BackgroundTask
 
@@ -65,6 +66,14 @@ def render_pdf_page(path: Path, page: int, width: int = PAGE_WIDTH_PX) -> QImage
         return QImage(data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888).copy()
     finally:
         document.close()
+
+
+def load_picture(path: Path, width: int = PAGE_WIDTH_PX) -> QImage:
+    """A cited image, no wider than a drawn page (worker thread); ``ValueError`` in words if it cannot be shown."""
+    image = QImage(str(path))
+    if image.isNull():
+        raise ValueError(f"{path.name} cannot be shown as an image.")
+    return image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation) if image.width() > width else image
 
 
 def read_text(path: Path) -> str:
@@ -168,6 +177,9 @@ class CitationViewerDialog(QDialog):
         if suffix == ".pdf" and page:
             BackgroundTask(lambda: render_pdf_page(path, page), name="render-page", owner=self) \
                 .on_success(self._show_page).on_failure(self._failed).start()
+        elif suffix in IMAGE_SUFFIXES:  # its passages are what the vision model saw in it
+            BackgroundTask(lambda: load_picture(path), name="load-cited-image", owner=self) \
+                .on_success(self._show_page).on_failure(self._failed).start()
         elif suffix in TEXT_SUFFIXES:
             BackgroundTask(lambda: read_text(path), name="read-cited-file", owner=self) \
                 .on_success(self._show_text).on_failure(self._failed).start()
@@ -176,7 +188,8 @@ class CitationViewerDialog(QDialog):
 
     def _show_page(self, image: QImage) -> None:
         self.page_image = image
-        self.page_view.setAccessibleName(self.tr("Page {0} of {1}").format(self.page, self.citation.source))
+        self.page_view.setAccessibleName(self.tr("Page {0} of {1}").format(self.page, self.citation.source)
+                                         if self.page else self.citation.source)
         self.page_scroll.show()
         self._fit_page()
         self.shown.emit()
