@@ -64,6 +64,8 @@ class RuntimeModel:
         self.grammar = grammar
         self.max_tokens = max_tokens
         self.system_prompt = system_prompt
+        self.last_completion: Any = None
+        """The last reply's ``Completion`` (its usage and timings, for progress and benchmarks)."""
 
     def reply(self, messages: list[ChatMessage], stop: threading.Event) -> str:
         """One reply; the stream is cancelled as soon as ``stop`` is set."""
@@ -76,7 +78,7 @@ class RuntimeModel:
         watcher.start()
         for _event in stream:
             pass
-        completion = stream.result()
+        completion = self.last_completion = stream.result()
         if completion.error and not stop.is_set():
             raise UserFacingError(completion.error)
         if completion.raw is not None:

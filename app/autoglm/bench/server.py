@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -301,9 +302,14 @@ def _wait_idle(scheduler: Any, limit_s: float = 60.0) -> float:
 class PeerServer:
     """llama-cpp-python's server on the same model file, as a child process (a context manager)."""
 
-    def __init__(self, model_path: str, threads: int):
+    def __init__(self, model_path: str, threads: int, extra_args: Sequence[str] = (),
+                 launcher: Sequence[str] = ("-m", "llama_cpp.server")):
         self.model_path = model_path
         self.threads = threads
+        self.extra_args = list(extra_args)
+        """More of the server's own flags (a projector: ``--clip_model_path``, ``--chat_format``)."""
+        self.launcher = list(launcher)
+        """How Python starts it: the module, or ``-c`` code that adjusts it first."""
         self.port = _free_port()
         self._process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.TemporaryFile()
@@ -321,10 +327,10 @@ class PeerServer:
             raise ModelError("llama-cpp-python's server needs its extras: pip install sse-starlette "
                              "starlette-context (or run with --no-peer).")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", self.model_path, "--host", "127.0.0.1",
+            [sys.executable, *self.launcher, "--model", self.model_path, "--host", "127.0.0.1",
              "--port", str(self.port), "--n_ctx", "4096", "--n_threads", str(self.threads),
              "--n_threads_batch", str(self.threads), "--interrupt_requests", "False", "--model_alias", "peer",
-             "--verbose", "False"], stdout=self._log, stderr=subprocess.STDOUT)
+             "--verbose", "False", *self.extra_args], stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
         while True:
             if self._process.poll() is not None or time.monotonic() > deadline:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-BENCH_MODULES = ("text", "ui", "vision", "voice", "server", "tools", "docs")
+BENCH_MODULES = ("text", "ui", "vision", "voice", "server", "tools", "docs", "agent")
 
 
 def register(subparsers: Any) -> None:
