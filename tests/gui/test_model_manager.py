@@ -347,3 +347,15 @@ def test_import_asks_copy_or_link_shows_which_and_a_moved_file_as_missing(
         _click(qtbot, dialog.remove_button)
     assert not copy.exists() and "its copy in the models folder deleted" in dialog.progress_text
     assert list(runtime.repository.imported()) == ["linked"]
+
+
+def test_the_active_model_given_by_its_path_marks_its_row_active(qtbot: QtBot, runtime: Runtime,
+                                                                 starter_gguf: Path) -> None:
+    from autoglm.core.settings import updated
+
+    runtime.repository.import_model(starter_gguf)
+    runtime.settings = updated(runtime.settings, "model", active_model=str(starter_gguf))
+    dialog = _open(qtbot, runtime)
+    assert "(active)" in dialog.row_texts(STARTER_SLUG)["name"]
+    assert "(active)" not in dialog.row_texts(STARTER_MODEL_ID)["name"]
+    assert dialog.selected_id() == STARTER_SLUG

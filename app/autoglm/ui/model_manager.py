@@ -165,6 +165,15 @@ def _kept(repository: ModelRepository, record: dict[str, str]) -> str:
     return "in-folder" if inside else "linked"
 
 
+def _row_of_file(facts: list[ModelFacts], active: str) -> str:
+    """The id of the row whose model file ``active`` is when the active model is given by its
+    path (so that row reads "(active)"); ``active`` itself otherwise."""
+    if not active.lower().endswith(".gguf") or any(f.model_id == active for f in facts):
+        return active
+    real = Path(active).expanduser().resolve()
+    return next((f.model_id for f in facts if f.paths.get("model") and f.paths["model"].resolve() == real), active)
+
+
 def _short(path: Path) -> str:
     """``path`` with the home folder as ``~`` (a table cell has little room)."""
     try:
@@ -311,6 +320,7 @@ class ModelManagerDialog(QDialog):
     def _facts_arrived(self, facts: list[ModelFacts]) -> None:
         self._refreshing = False
         self._facts = facts
+        self._active_id = _row_of_file(facts, self._active_id)
         self._show_facts()
         if self._select_after_refresh:
             self.select(self._select_after_refresh)
