@@ -33,6 +33,8 @@ from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.core.store import ConversationStore
+    from autoglm.ui.tool_controller import ToolController
 
 _LOGGER = logging.getLogger(__name__)
 TITLE_CHARS = 60
@@ -152,7 +154,7 @@ class ConversationController(QObject):
         self._staged: dict[int, tuple[AttachmentDraft, Future[str]]] = {}
         self._sending = False
         self._replies: list[RunningReply] = []
-        self.tools: Any = None
+        self.tools: ToolController | None = None
         """The window's ``ToolController`` (MCP tools offered to the model), when there is one."""
         self._spoken_cards: dict[int, Callable[[str, Any], None]] = {}
         """Cards of calls a spoken request made, by item key: a click on one answers the voice loop."""
@@ -163,8 +165,14 @@ class ConversationController(QObject):
         self.retrieve: Callable[[Any, str], list[Citation]] | None = None
         """Set by the window: the passages of a project's documents for a question (blocking)."""
 
+    def _tool_controller(self) -> ToolController:
+        """The window's tools: a reply calls a tool, and a card asks about one, only when there are tools."""
+        if self.tools is None:
+            raise RuntimeError("A tool call arrived, but this window has no tools")
+        return self.tools
+
     @property
-    def store(self) -> Any:
+    def store(self) -> ConversationStore:
         """The conversation store."""
         return self.runtime.store
 
@@ -610,7 +618,7 @@ class ConversationController(QObject):
         if reply is not None:  # saved with the turn: reopening the chat shows the calls and their results
             reply.conversation.record_tool_calls(reply.turn, stored_calls(calls))
         self._finalise(item, completion=completion)
-        session = self.tools.session(self.runtime)
+        session = self._tool_controller().session(self.runtime)
         cards = []
         for call in calls:
             pending = session.pending(call)
@@ -673,7 +681,7 @@ class ConversationController(QObject):
         """The reply in words after a spoken turn's tool results: a new item to stream into."""
         return self._open_reply_item(origin="spoken")
 
-    def decide_tool_call(self, card: MessageItem, decision: Any) -> None:
+    def decide_tool_call(self, card: MessageItem, decision: Decision) -> None:
         """The user answered a card: run the call (once or always) or tell the model it was denied."""
         if card.tool_state != "asking" or self.model.row_of(card) < 0:
             return
@@ -681,7 +689,7 @@ class ConversationController(QObject):
         card.content = _card_text(card)
         self.model.changed(card)
         if decision is Decision.ALWAYS:
-            self.tools.remember(card.tool_call, decision)  # kept in mcp.json: this tool runs without asking
+            self._tool_controller().remember(card.tool_call, decision)  # kept in mcp.json: this tool runs without asking
             decision = Decision.ONCE
         spoken = self._spoken_cards.get(card.key)
         if spoken is not None:
@@ -689,10 +697,10 @@ class ConversationController(QObject):
             return
         self._run_tool(card, decision)
 
-    def _run_tool(self, card: MessageItem, decision: Any) -> None:
+    def _run_tool(self, card: MessageItem, decision: Decision) -> None:
         from autoglm.tools.tool_turns import stored_result
 
-        session = self.tools.session(self.runtime)
+        session = self._tool_controller().session(self.runtime)
         call = card.tool_result[0]
         conversation_id, conversation = self.conversation_id, self.conversation
 

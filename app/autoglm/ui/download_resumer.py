@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -19,6 +20,9 @@ from autoglm.core.download import DownloadCancelled, format_bytes
 from autoglm.core.download_journal import DownloadJournal, PendingDownload
 from autoglm.core.hub_sources import resume_download
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
 TOPIC = "downloads"
@@ -36,7 +40,8 @@ class DownloadResumer(QObject):
     downloaded = Signal(str)  # the model id, verified and on the list
     idle = Signal()  # nothing (more) to resume
 
-    def __init__(self, runtime: Any, show_status: Any, show_message: Any, parent: QObject | None = None) -> None:
+    def __init__(self, runtime: Runtime, show_status: Callable[[str], None], show_message: Callable[[str, str], None],
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._repository = runtime.repository
         self._journal = DownloadJournal(runtime.repository.paths.data_dir)

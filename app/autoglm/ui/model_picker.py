@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QToolButton, QWidget
@@ -18,6 +18,7 @@ from autoglm.ui.icons import icon
 from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
+    from autoglm.core.catalog import ModelRepository
     from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class PickableModel:
     path: str = ""
 
 
-def installed_models(repository: Any, active: str) -> list[PickableModel]:
+def installed_models(repository: ModelRepository, active: str) -> list[PickableModel]:
     """Language models present on disk, catalog first, then imported; ``active`` is always
     offered (a model given by path shows its file name). Reads the disk: call off the GUI thread."""
     models: list[PickableModel] = []

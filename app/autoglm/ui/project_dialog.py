@@ -35,6 +35,7 @@ from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.core.store import ConversationStore
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class ProjectSettingsDialog(QDialog):
 
     saved = Signal(int)
 
-    def __init__(self, store: Any, runtime: Runtime, project: ProjectRecord | None = None,
+    def __init__(self, store: ConversationStore, runtime: Runtime, project: ProjectRecord | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("projectSettingsDialog")

@@ -26,6 +26,8 @@ from autoglm.ui.tasks import BackgroundTask
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
     from autoglm.core.settings import Settings
+    from autoglm.core.store import ConversationStore
+    from autoglm.knowledge.library import DocumentLibrary
     from autoglm.ui.conversation_controller import ConversationController
     from autoglm.ui.notification import NotificationBannerWidget
     from autoglm.ui.sidebar import SidebarWidget
@@ -71,7 +73,7 @@ class ProjectsPresenter(QObject):
         sidebar.conversationMoved.connect(self.move)
         sidebar.projectDocumentsRequested.connect(self.open_documents)
         self.projectsChanged.connect(sidebar.refresh)
-        self._library: Any = None
+        self._library: DocumentLibrary | None = None
         self._library_lock = threading.Lock()
         self._runs: dict[int, IndexRun] = {}
         conversation.retrieve = self.retrieve
@@ -80,7 +82,7 @@ class ProjectsPresenter(QObject):
                 .on_failure(lambda error: _LOGGER.warning("The projects' folders are not watched: %s", error)).start()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> ConversationStore:
         """The conversation store the projects live in."""
         return self.runtime.store
 
@@ -89,7 +91,7 @@ class ProjectsPresenter(QObject):
         self.dialogShown.emit(dialog)
 
     # -- documents -----------------------------------------------------------------------------
-    def library(self) -> Any:
+    def library(self) -> DocumentLibrary:
         """The projects' documents (``knowledge.library.DocumentLibrary``); blocking on first use:
         it opens the index and the embedding model, so call it off the GUI thread. While the window
         runs, the folders added to projects are watched and their changed files indexed again."""

@@ -14,7 +14,7 @@ import math
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import annotated_types
 from pydantic import BaseModel, ValidationError
@@ -49,6 +49,9 @@ from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.i18n import QT_TRANSLATE_NOOP
 from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.ui.tool_controller import ToolController
 
 _LOGGER = logging.getLogger(__name__)
 _INT_LIMIT = 2**31 - 1
@@ -529,7 +532,7 @@ class SettingsDialog(QDialog):
     testFinished = Signal(str)
     """The remote connection test's result, in words."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None, tools: Any = None,
+    def __init__(self, settings: Settings, parent: QWidget | None = None, tools: ToolController | None = None,
                  model_info: Any = None, gpu_offload: bool | None = None,
                  choices: dict[str, list[tuple[str | None, str]]] | None = None) -> None:
         """``tools``: the window's ``ToolController``; with it the dialog has a Tools page.

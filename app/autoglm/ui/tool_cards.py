@@ -9,7 +9,7 @@ removed as soon as it is answered, by click or by voice.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -18,6 +18,10 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from autoglm.tools.approval import Decision
 from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.message_delegate import MARGIN_H, column_width
+
+if TYPE_CHECKING:
+    from autoglm.ui.chat_view import ChatViewWidget
+    from autoglm.ui.conversation_controller import ConversationController
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class ToolApprovalCardWidget(QWidget):
 class ToolCardsPresenter(QObject):
     """Puts a card over each tool call that waits in the open chat and takes it away once answered."""
 
-    def __init__(self, chat_view: Any, controller: Any) -> None:
+    def __init__(self, chat_view: ChatViewWidget, controller: ConversationController) -> None:
         super().__init__(chat_view)
         self.view = chat_view
         self.controller = controller
@@ -94,7 +98,8 @@ class ToolCardsPresenter(QObject):
                 row = self.controller.model.row_of(card.item)
                 del self.cards[key]
                 if row >= 0:
-                    self.view.setIndexWidget(self.controller.model.index(row), None)
+                    # Qt takes a null widget (the row drops its card); the stubs do not
+                    self.view.setIndexWidget(self.controller.model.index(row), None)  # type: ignore[arg-type]
                 else:
                     card.deleteLater()
 

@@ -19,6 +19,7 @@ from autoglm.tools.mcp_config import McpConfig, app_mcp_path, load_mcp_config, s
 from autoglm.tools.tool_turns import ToolSession
 
 if TYPE_CHECKING:
+    from autoglm.core.paths import AppPaths
     from autoglm.core.runtime import Runtime
 
 _LOGGER = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class ToolController(QObject):
     statusesChanged = Signal()
     problem = Signal(str)
 
-    def __init__(self, paths: Any, parent: QObject | None = None, *, hub: McpHub | None = None) -> None:
+    def __init__(self, paths: AppPaths, parent: QObject | None = None, *, hub: McpHub | None = None) -> None:
         super().__init__(parent)
         self.path = app_mcp_path(paths)
         self.load_problem = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
 from autoglm.core.errors import UserFacingError
 from autoglm.tools.mcp_client import ServerStatus
 from autoglm.tools.mcp_config import McpConfig, load_mcp_config, server_from_fields
+
+if TYPE_CHECKING:
+    from autoglm.ui.tool_controller import ToolController
 
 _LOGGER = logging.getLogger(__name__)
 SERVER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,7 +61,7 @@ class ToolsSettingsPageWidget(QWidget):
 
     changed = Signal()
 
-    def __init__(self, tools: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tools: ToolController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("toolsSettingsPage")
         self.tools = tools
