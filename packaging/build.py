@@ -97,6 +97,8 @@ def run_pyinstaller(variant: str, work: Path) -> Path:
     dist = work / "dist"
     if dist.exists():
         shutil.rmtree(dist)
+    # The compiled translations are build output (not in the repository): make them first.
+    subprocess.run([sys.executable, "-m", "autoglm.ui.translations"], check=True, cwd=ROOT)
     command = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
                "--distpath", str(dist), "--workpath", str(work / f"work-{variant}"),
                "--", "--variant", variant, "--name", EXECUTABLE, "--icons", str(icons)]

@@ -85,5 +85,7 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+say "Compiling the interface translations"
+.venv/bin/python -m autoglm.ui.translations
 say "Preparing the starter model"
 .venv/bin/autoglm models prepare >/dev/null

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from PySide6 import QtCore
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
-from autoglm.core.paths import resource_root
 from autoglm.ui.application import running_application
+from autoglm.ui.translations import translation_file
 
 _LOGGER = logging.getLogger(__name__)
 SUPPORTED = ("en", "zh_CN")
@@ -43,11 +43,11 @@ class LanguageSwitcher:
         self._translators = []
         if language != "en":
             own = QTranslator(app)
-            path = resource_root() / "i18n" / f"autoglm_{language}.qm"
-            if own.load(str(path)):
+            path = translation_file(language)
+            if path is not None and own.load(str(path)):
                 self._translators.append(own)
             else:
-                _LOGGER.warning("Translation %s could not be loaded", path)
+                _LOGGER.warning("The %s translation could not be loaded (%s)", language, path)
             qt_own = QTranslator(app)
             if qt_own.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
                 self._translators.append(qt_own)
