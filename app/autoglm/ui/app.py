@@ -7,7 +7,6 @@ is usable (conversations, settings) within about a second of starting.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from autoglm.core.paths import APP_NAME
 from autoglm.ui.error_funnel import ErrorFunnel
+from autoglm.ui.gc_pauses import keep_garbage_collection_short
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon
 from autoglm.ui.theme import ThemeManager
@@ -59,18 +59,6 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName("autoglm-desktop")
     app.setWindowIcon(app_icon())
     return app
-
-
-def keep_garbage_collection_short() -> None:
-    """Move everything alive now out of the cyclic collector's reach.
-
-    A full collection walks every tracked object — Qt wrappers, llama.cpp bindings, numpy —
-    and took 40–60 ms on the GUI thread whenever a burst of allocations (opening a long
-    conversation) triggered one: a visible stutter. Objects that live as long as the app
-    are frozen once the window exists, so later collections only walk what came after.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def create_main_window(runtime: Runtime | None = None, app: QApplication | None = None,

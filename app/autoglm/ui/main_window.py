@@ -62,6 +62,7 @@ from autoglm.ui.composer import ComposerWidget
 from autoglm.ui.conversation_controller import ConversationController
 from autoglm.ui.download_resumer import DownloadResumer
 from autoglm.ui.error_funnel import ErrorFunnel, describe_error
+from autoglm.ui.gc_pauses import freeze_survivors
 from autoglm.ui.i18n import QT_TRANSLATE_NOOP, LanguageSwitcher
 from autoglm.ui.icons import app_icon, icon
 from autoglm.ui.image_viewer import ImageViewerDialog
@@ -357,6 +358,7 @@ class MainWindow(QMainWindow):
         self.controller.conversationsChanged.connect(self.sidebar.refresh)
         self.controller.runningChanged.connect(self.sidebar.set_running)
         self.controller.speedMeasured.connect(self.status.set_last_speed)
+        self.controller.replyFinished.connect(lambda _completion: freeze_survivors())  # its layout stays
         self.controller.focusMessage.connect(self._focus_message)
         self.controller.model.modelReset.connect(self._update_stack)
         self.controller.model.rowsInserted.connect(self._update_stack)
@@ -491,7 +493,8 @@ class MainWindow(QMainWindow):
         ~100 ms), and the fonts' first layout and paint in an idle moment of the GUI thread."""
         from autoglm.ui.markdown_html import warm_up
 
-        BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).start()
+        BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).on_success(
+            lambda _result: freeze_survivors()).start()  # its lexers live as long as the app
         QTimer.singleShot(0, self.chat_view.warm_up)
 
     def start(self) -> None:
