@@ -236,9 +236,12 @@ class MarkdownRenderer:
     def _code_lines(code: str, highlighted: str, colour: str) -> str:
         """One unwrapped paragraph per code line: a line longer than the column stays one line
         and its block scrolls sideways, as in an editor (wrapping sent it back to column 0)."""
-        style = f"margin-top:0px; margin-bottom:0px; white-space:pre; font-family:monospace; color:{colour};"
+        style = f"margin-top:0px; white-space:pre; font-family:monospace; color:{colour};"
         lines = highlighted.split("\n") if highlighted.count("\n") == code.count("\n") else [html.escape(code)]
-        return "".join(f'<p style="{style}">{line or "&nbsp;"}</p>' for line in lines)
+        # the last line keeps clear of the scroll bar drawn in the padding under a wide block
+        last = len(lines) - 1
+        return "".join(f'<p style="{style} margin-bottom:{4 if n == last else 0}px;">{line or "&nbsp;"}</p>'
+                       for n, line in enumerate(lines))
 
     def _render_math(self, token: Any, display: bool) -> str:
         from autoglm.ui.math_images import formula_html
