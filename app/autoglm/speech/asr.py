@@ -179,8 +179,10 @@ class WhisperTranscriber:
                 else self._language(model, samples)
             result = transcribe_short(model, samples, language, self.beam_size, self._choose) \
                 if use_short else None
+            end_confidence = None
             if result is not None:
                 text, detected, frames = result.text, result.language, result.window_frames
+                end_confidence = result.end_confidence
             else:
                 if use_short:
                     _LOGGER.info("The short-window transcript looked wrong; using the full window")
@@ -195,7 +197,7 @@ class WhisperTranscriber:
             text = simplified(text)
         if text:
             self.last_language = detected
-        return Transcript(text, detected, audio_s, time.perf_counter() - started, frames)
+        return Transcript(text, detected, audio_s, time.perf_counter() - started, frames, end_confidence)
 
     def transcribe_file(self, path: Path) -> Transcript:
         """Recognise the speech in an audio file."""

@@ -198,6 +198,7 @@ class _PendingTurn:
     speaking: bool = False
     held_deltas: list[str] = field(default_factory=list)
     verdict: TurnVerdict | None = None
+    end_confidence: float | None = None  # how sure the recogniser was of the mark ending ``text``
 
 
 class _TurnAbandoned(Exception):
@@ -640,7 +641,7 @@ class VoiceConversation:
         if (not settings.turn_detector or not self.hands_free or detector is None
                 or pending is not self._pending or pending.confirmed.is_set() or pending.abandoned.is_set()):
             return
-        verdict = judge(pending.text or "")
+        verdict = judge(pending.text or "", pending.end_confidence)
         pending.verdict = verdict
         silence = end_silence_ms(verdict, settings.finished_silence_ms, settings.unfinished_silence_ms,
                                  min(settings.end_silence_ms, settings.unfinished_silence_ms))
@@ -663,6 +664,7 @@ class VoiceConversation:
         pending.transcribed_at = time.monotonic()
         with pending.lock:
             pending.text = transcript.text.strip() if has_words(transcript.text) else ""
+            pending.end_confidence = transcript.end_confidence
         self._judge_pause(pending)
         self._announce(pending)
         if not pending.text and not pending.abandoned.is_set() and self.callbacks.on_nothing_heard is not None:
@@ -884,6 +886,7 @@ class VoiceConversation:
         text = transcript.text.strip() if has_words(transcript.text) else ""
         with answer.lock:
             answer.text = text
+            answer.end_confidence = transcript.end_confidence
         self._judge_pause(answer)
         if not self._wait_confirmed(answer):
             return ""

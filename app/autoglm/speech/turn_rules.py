@@ -4,8 +4,11 @@ The voice loop transcribes speculatively after 96 ms of silence; these rules rea
 transcript. A finished sentence (a question mark, a full stop after a finished clause) is
 answered after a short silence (``finished_silence_ms``, 250 ms by default); a pause after a
 word that leans on the next ("and", "the", "然后", "的"), a comma or an unpunctuated
-fragment waits up to ``unfinished_silence_ms`` (1.2 s) for the rest. Pure logic on strings,
-tested with plain values.
+fragment waits up to ``unfinished_silence_ms`` (1.2 s) for the rest. A sentence mark the
+recogniser itself was unsure of (``end_confidence`` under ``UNSURE_END``) does not finish a
+sentence: whisper closes a fragment whose last word it dropped ("What do bees make and"
+heard as "What do these make?") with a question mark it gives 0.2, against 0.55-0.9 for
+whole questions. Pure logic on strings and numbers, tested with plain values.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ _ZH_LEANING = ("然后", "但是", "可是", "因为", "所以", "而且", "还�
                "从", "向", "是", "嗯", "呃", "就", "要", "想", "请问")
 _ZH_WHOLE_REPLIES = ("是的", "好的", "对的", "真的", "行的")
 _ZH_FINAL_PARTICLES = ("吗", "呢", "吧", "啊", "呀", "么", "了", "嘛")
-_WORD = re.compile(r"[A-Za-z']+")
+UNSURE_END = 0.4  # below this probability for its final mark, a "finished" sentence may go on
+_WORD = re.compile(r"[A-Za-z0-9']+")  # a number is a word too ("What is 2 plus 3?" ends in "3", not "plus")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -43,8 +47,15 @@ class TurnVerdict(enum.Enum):
     UNSURE = "unsure"          # no clear sign: the ordinary end-of-turn silence
 
 
-def judge(text: str) -> TurnVerdict:
-    """Read a partial transcript: finished, unfinished or unsure."""
+def judge(text: str, end_confidence: float | None = None) -> TurnVerdict:
+    """Read a partial transcript (and how sure the recogniser was of its final mark): finished, unfinished or unsure."""
+    verdict = _judge_words(text)
+    if verdict is TurnVerdict.FINISHED and end_confidence is not None and end_confidence < UNSURE_END:
+        return TurnVerdict.UNFINISHED
+    return verdict
+
+
+def _judge_words(text: str) -> TurnVerdict:
     words = text.strip().strip("\"'”’」』）)").strip()
     if not words:
         return TurnVerdict.UNSURE

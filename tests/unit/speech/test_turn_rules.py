@@ -10,7 +10,7 @@ from autoglm.speech.vad import EndpointConfig, Endpointer, TurnEventKind
 
 @pytest.mark.parametrize("text", [
     "What is the capital of France?", "Tell me a joke.", "Stop!", "今天天气怎么样？", "中国的首都是哪里？",
-    "你好吗", "好的。", "是的", "I want to know about cats.",
+    "你好吗", "好的。", "是的", "I want to know about cats.", "What is 2 plus 3?",
 ])
 def test_finished_sentences(text: str) -> None:
     assert judge(text) is TurnVerdict.FINISHED
@@ -27,6 +27,14 @@ def test_unfinished_sentences(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "Paris", "我想知道中国"])
 def test_no_clear_sign_is_unsure(text: str) -> None:
     assert judge(text) is TurnVerdict.UNSURE
+
+
+def test_a_sentence_mark_the_recogniser_was_unsure_of_does_not_finish_the_sentence() -> None:
+    # whisper heard "What do bees make and" as "What do these make?", giving its "?" 0.2
+    assert judge("What do these make?", end_confidence=0.2) is TurnVerdict.UNFINISHED
+    assert judge("What do these make?", end_confidence=0.9) is TurnVerdict.FINISHED
+    assert judge("What do these make?") is TurnVerdict.FINISHED  # no confidence known: the words decide
+    assert judge("What is the capital of?", end_confidence=0.9) is TurnVerdict.UNFINISHED  # a leaning word still leans
 
 
 def test_each_verdict_has_its_silence() -> None:
