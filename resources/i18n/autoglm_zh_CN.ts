@@ -2928,6 +2928,14 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
         <source>Close</source>
         <translation>关闭</translation>
     </message>
+    <message>
+        <source>Scroll the selected message's wide code sideways</source>
+        <translation>横向滚动所选消息中较宽的代码</translation>
+    </message>
+    <message>
+        <source>Shift+Left/Right, Shift+Home/End</source>
+        <translation>Shift+左/右，Shift+Home/End</translation>
+    </message>
 </context>
 <context>
     <name>Sidebar</name>

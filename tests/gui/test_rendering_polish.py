@@ -219,6 +219,31 @@ def test_a_long_code_line_stays_one_line_and_its_block_scrolls_to_its_end(
     _scroll_code(reply, qtbot, make_window, gui_settings, "code-scroll")
 
 
+def test_shift_and_the_arrows_scroll_the_current_messages_code_from_the_keyboard(
+        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    window = _window_with_messages(make_window, gui_settings, qtbot, count=0)
+    window.controller.model.append(MessageItem("user", "Code?"))
+    window.controller.model.append(MessageItem("assistant", f"```python\n{LONG_CODE_LINE}\n```"))
+    window._update_stack()
+    view = window.chat_view
+    qtbot.wait(300)
+    view.setFocus()
+    index = view.model().index(1, 0)
+    view.setCurrentIndex(index)
+    [block] = view.delegate.code_blocks(index, view.visualRect(index))
+    assert block.area.overflow > 0 and block.offset == 0
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    [block] = view.delegate.code_blocks(index, view.visualRect(index))
+    assert 0 < block.offset < block.area.overflow
+    qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ShiftModifier)
+    [block] = view.delegate.code_blocks(index, view.visualRect(index))
+    assert block.offset == block.area.overflow
+    qtbot.keyClick(view, Qt.Key.Key_Home, Qt.KeyboardModifier.ShiftModifier)
+    [block] = view.delegate.code_blocks(index, view.visualRect(index))
+    assert block.offset == 0
+    assert view.currentIndex().row() == 1  # the keys scrolled the code, not the selection
+
+
 def test_a_code_block_in_a_long_reply_scrolls_too(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
     prose = "\n\n".join(f"Paragraph {n} says something about the code below." for n in range(80))
     reply = f"{prose}\n\n```python\n{LONG_CODE_LINE}\n```\n\nThat is all."

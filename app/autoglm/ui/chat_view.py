@@ -469,11 +469,28 @@ class ChatViewWidget(QListView):
         if event.matches(QKeySequence.StandardKey.Delete) and self.currentIndex().isValid():
             self.actionTriggered.emit("delete", self.currentIndex().data(ITEM_ROLE))
             return
+        if self._scroll_code_by_key(event):
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Menu) and self.currentIndex().isValid():
             rect = self.visualRect(self.currentIndex())
             self._show_menu(self.currentIndex(), self.viewport().mapToGlobal(rect.center()))
             return
         super().keyPressEvent(event)
+
+    def _scroll_code_by_key(self, event: QKeyEvent) -> bool:
+        """Shift+Left/Right scroll the current message's wide code blocks sideways, Shift+Home/End
+        to their start or end (the keyboard's way to read a long line)."""
+        keys = {Qt.Key.Key_Left: -_CODE_SCROLL_PX_PER_NOTCH, Qt.Key.Key_Right: _CODE_SCROLL_PX_PER_NOTCH,
+                Qt.Key.Key_Home: -float("inf"), Qt.Key.Key_End: float("inf")}
+        step = keys.get(Qt.Key(event.key()))
+        index = self.currentIndex()
+        if step is None or event.modifiers() != Qt.KeyboardModifier.ShiftModifier or not index.isValid():
+            return False
+        blocks = [block for block in self.delegate.code_blocks(index, self.visualRect(index)) if block.area.overflow]
+        moved = [self.delegate.scroll_code_block(block, block.offset + step) for block in blocks]
+        if any(moved):
+            self.update(index)
+        return bool(blocks)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         """The actions of the message under the pointer."""

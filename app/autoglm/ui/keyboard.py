@@ -105,6 +105,8 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
         (QCoreApplication.translate("ShortcutsDialog", "Open the menu of the focused item"), QCoreApplication.translate("ShortcutsDialog", "Shift+F10 or Menu")),
         (QCoreApplication.translate("ShortcutsDialog", "Actions of the selected message (copy, code blocks, read aloud…)"),
          QCoreApplication.translate("ShortcutsDialog", "Enter")),
+        (QCoreApplication.translate("ShortcutsDialog", "Scroll the selected message's wide code sideways"),
+         QCoreApplication.translate("ShortcutsDialog", "Shift+Left/Right, Shift+Home/End")),
         (QCoreApplication.translate("ShortcutsDialog", "Move between controls"), QCoreApplication.translate("ShortcutsDialog", "Tab, Shift+Tab")),
         (QCoreApplication.translate("ShortcutsDialog", "Rename or delete the selected chat"), QCoreApplication.translate("ShortcutsDialog", "F2, Delete")),
     ]

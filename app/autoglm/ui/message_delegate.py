@@ -790,6 +790,20 @@ class MessageDelegate(QStyledItemDelegate):
                     return CodeBlockHit(item.key, first_code + number, area, origin, offset)
         return None
 
+    def code_blocks(self, index: QModelIndex, rect: QRect) -> list[CodeBlockHit]:
+        """Every code block of the row at ``rect``, top to bottom."""
+        item: MessageItem = index.data(ITEM_ROLE)
+        if item.role == "user":
+            return []
+        layout = self.row_layout(item, rect, index.row() == index.model().rowCount() - 1)
+        blocks = []
+        for doc, origin, first_code in self.placed_documents(item, layout):
+            areas = code_areas(doc, layout.document.width())
+            offsets = self.code_block_offsets(item, first_code, areas)
+            blocks += [CodeBlockHit(item.key, first_code + n, area, origin, offset)
+                       for n, (area, offset) in enumerate(zip(areas, offsets, strict=True))]
+        return blocks
+
     def scroll_code_block(self, block: CodeBlockHit, offset: float) -> bool:
         """Scroll ``block`` sideways to ``offset``; whether it moved."""
         offset = clamp(offset, block.area)
