@@ -16,41 +16,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolButton, QWidget
 
 from autoglm.core.conversation import AgentStep, Turn
+from autoglm.ui.agent_steps import step_item
 from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.main_thread import run_on_main
-from autoglm.ui.pointed_answers import pointed_reply
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.ui.chat_view import ChatViewWidget
+    from autoglm.ui.composer import ComposerWidget
+    from autoglm.ui.conversation_controller import ConversationController
+    from autoglm.ui.notification import NotificationBannerWidget
 
 _LOGGER = logging.getLogger(__name__)
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("AgentController", text)
-
-
-def step_item(step: AgentStep, number: int, message_id: int = 0) -> MessageItem:
-    """The chat row of one step: the action and its result, the thinking folded, the screenshot marked."""
-    outcome = step.outcome or (_tr("done") if step.ok else "")
-    action = step.action.replace("`", "'") or _tr("(no action)")
-    content = f"**{_tr('Step {0}').format(number)}** · `{action}` → {outcome}"
-    item = MessageItem(role="assistant", content=content, reasoning=step.thought, message_id=message_id)
-    item.agent_step = True
-    item.pointed = pointed_reply(step.action, step.screenshot) if step.screenshot else None
-    if item.pointed is None and step.screenshot:
-        item.attachments = [step.screenshot]
-    return item
-
-
-def steps_before(turn: Turn, item: MessageItem) -> list[MessageItem]:
-    """A run's step rows, shown above its last message (which can replay them)."""
-    item.agent_steps = list(turn.agent_steps)
-    return [step_item(step, number, turn.message_id) for number, step in enumerate(turn.agent_steps, start=1)]
 
 
 def replies_of(steps: list[AgentStep]) -> list[str]:
@@ -72,9 +60,21 @@ class AgentController(QObject):
     progress = Signal(str)
     """Words for the user on how the run goes (spoken when the task was spoken)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: QMainWindow, *, runtime: Runtime, conversation: ConversationController,
+                 composer: ComposerWidget, chat_view: ChatViewWidget, banner: NotificationBannerWidget,
+                 tools_menu: QMenu, speak: Callable[[str], None]) -> None:
+        """Runs in ``window`` (whose frame it never clicks): steps go into ``conversation``'s
+        chat and scroll ``chat_view``; ``install`` puts the Act button by ``composer``'s and the
+        toggle in ``tools_menu``; a spoken run's progress is said through ``speak``."""
         super().__init__(window)
         self.window = window
+        self.runtime = runtime
+        self.controller = conversation
+        self.composer = composer
+        self.chat_view = chat_view
+        self.banner = banner
+        self._tools_menu = tools_menu
+        self._speak = speak
         self.enabled = False
         self._icon_colour = "#1f2328"
         self.device = "desktop"
@@ -104,11 +104,10 @@ class AgentController(QObject):
 
     def install(self) -> None:
         """Put the Act button by the composer and the toggle in the Tools menu."""
-        window = self.window
-        window.composer.add_input_button(self.button)
-        window.tools_menu.addAction(self.action)
-        self.runningChanged.connect(lambda _running: window.composer.set_busy(self.running or window.controller.busy))
-        self.progress.connect(lambda words: window.voice.speak(words) if self.spoken else None)
+        self.composer.add_input_button(self.button)
+        self._tools_menu.addAction(self.action)
+        self.runningChanged.connect(lambda _running: self.composer.set_busy(self.running or self.controller.busy))
+        self.progress.connect(lambda words: self._speak(words) if self.spoken else None)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -117,7 +116,7 @@ class AgentController(QObject):
         self.button.setToolTip(_tr("Act mode: AutoGLM does the next task on the desktop, step by step"))
         self.button.setAccessibleName(_tr("Act mode"))
         self.action.setText(_tr("Act on the desktop"))
-        self.set_icon_colour(getattr(self.window.composer, "icon_colour", "#1f2328"))
+        self.set_icon_colour(self.composer.icon_colour)
 
     def set_icon_colour(self, colour: str) -> None:
         """Tint the button for the theme."""
@@ -143,7 +142,7 @@ class AgentController(QObject):
             widget.setChecked(enabled)
             widget.blockSignals(False)
         self.set_icon_colour(self._icon_colour)
-        composer = self.window.composer
+        composer = self.composer
         composer.input.setPlaceholderText(
             _tr("Describe a task for AutoGLM to do on the desktop…  (Enter to start, Esc to stop)") if enabled
             else composer.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)"))
@@ -152,12 +151,12 @@ class AgentController(QObject):
     # -- a run -------------------------------------------------------------------------------
     def start(self, task: str, replies: list[str] | None = None, spoken: bool = False) -> bool:
         """Run ``task`` (with ``replies``: the recorded replies instead of the model); False if it cannot start."""
-        chat = self.window.controller
+        chat = self.controller
         task = task.strip()
         if self.running or chat.busy or not task:
             return False
-        if replies is None and self.window.runtime.model_info is None:
-            self.window.banner.show_message(_tr("Load a model first: the agent needs one that can see."))
+        if replies is None and self.runtime.model_info is None:
+            self.banner.show_message(_tr("Load a model first: the agent needs one that can see."))
             return False
         from autoglm.agent.coordinates import ScreenRect
 
@@ -216,12 +215,12 @@ class AgentController(QObject):
             executor = open_executor(self.device)
             try:
                 model: Any = ReplayModel(replies) if replies is not None else RuntimeModel(
-                    self.window.runtime, grammar=self.grammar)
+                    self.runtime, grammar=self.grammar)
                 callbacks = AgentCallbacks(confirm=self._confirm, take_over=self._take_over,
                                            loop_detected=self._loop_detected, on_step=on_step)
                 loop = AgentLoop(model, executor, language=prompt_language(task), max_steps=self.max_steps,
                                  settle_s=self.settle_s, callbacks=callbacks, stop=self.stop_event,
-                                 exclusions=[own], vision=self.window.runtime.settings.vision)
+                                 exclusions=[own], vision=self.runtime.settings.vision)
                 run = loop.run(task)
             finally:
                 executor.close()
@@ -237,9 +236,9 @@ class AgentController(QObject):
 
     def _show_step(self, step: AgentStep, number: int, message_id: int) -> None:
         item = step_item(step, number, message_id)
-        if self.window.controller.conversation is self._conversation:  # the chat the run was started in
-            self.window.controller.model.append(item)
-            self.window.chat_view.scroll_to_end()
+        if self.controller.conversation is self._conversation:  # the chat the run was started in
+            self.controller.model.append(item)
+            self.chat_view.scroll_to_end()
         self.stepShown.emit(item)
         if step.action:
             self.progress.emit(_tr("Step {0}: {1}").format(number, step.outcome or step.action))
@@ -250,11 +249,11 @@ class AgentController(QObject):
         item = MessageItem(role="assistant", content=message, message_id=turn.message_id)
         item.agent_steps = list(turn.agent_steps)
         item.stopped = run.outcome == "stopped"
-        if self.window.controller.conversation is self._conversation:
-            self.window.controller.model.append(item)
-            self.window.chat_view.scroll_to_end()
+        if self.controller.conversation is self._conversation:
+            self.controller.model.append(item)
+            self.chat_view.scroll_to_end()
         self._conversation = None
-        self.window.controller.conversationsChanged.emit()
+        self.controller.conversationsChanged.emit()
         self.runningChanged.emit(False)
         self.progress.emit(message)
         self.runFinished.emit(run)

@@ -71,7 +71,7 @@ def items_from_turns(turns: list[Turn]) -> list[MessageItem]:
     from autoglm.tools.tool_turns import stored_exchanges
 
     items = []
-    from autoglm.ui.agent_controller import steps_before
+    from autoglm.ui.agent_steps import steps_before
 
     for turn in turns:
         item = item_from_turn(turn)

@@ -280,7 +280,9 @@ class MainWindow(QMainWindow):
                                      chat_view=self.chat_view, banner=self.banner, speech=self.speech,
                                      stop_action=self.stop_action, tools_menu=self.tools_menu, tools=self.tools,
                                      apply_settings=self.apply_settings)
-        self.agent = AgentController(self)
+        self.agent = AgentController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
+                                     chat_view=self.chat_view, banner=self.banner, tools_menu=self.tools_menu,
+                                     speak=lambda words: self.voice.speak(words))
         self.voice.agent = self.agent
         self.agent.install()
         self.api_server = ApiServerController(runtime, self)
