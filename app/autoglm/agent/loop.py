@@ -153,7 +153,8 @@ class AgentLoop:
     def __init__(self, model: AgentModel, executor: Executor, *, language: Language = "zh",
                  max_steps: int = 20, settle_s: float = 1.0, callbacks: AgentCallbacks | None = None,
                  stop: threading.Event | None = None, exclusions: Sequence[ScreenRect] = (),
-                 repeats_for_loop: int = 3, vision: VisionSettings | None = None) -> None:
+                 repeats_for_loop: int = 3, vision: VisionSettings | None = None,
+                 target: ScreenRect | None = None) -> None:
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
         self.model = model
@@ -164,6 +165,8 @@ class AgentLoop:
         self.callbacks = callbacks or AgentCallbacks()
         self.stop = stop or threading.Event()
         self.exclusions = list(exclusions)
+        self.target = target
+        """The window the task is about (input coordinates); a point outside it asks first. ``None``: anywhere."""
         self.repeats_for_loop = repeats_for_loop
         self.vision = vision or VisionSettings.model_validate({})
 
@@ -274,6 +277,12 @@ class AgentLoop:
             if any(rect.contains(x, y) for rect in self.exclusions):
                 step.result = f"refused: ({x}, {y}) is on AutoGLM's own window"
                 return None
+        outside = [(x, y) for x, y in step.points if self.target is not None and not self.target.contains(x, y)]
+        if outside:
+            where = f"({outside[0][0]}, {outside[0][1]})"
+            if not self.callbacks.confirm(f"{action.name} at {where} is outside the target window"):
+                step.result = f"declined by the user: {where} is outside the target window"
+                return "declined", f"The user declined an action outside the target window at {where}."
         if isinstance(action, Tap) and action.message is not None:
             if not self.callbacks.confirm(action.message):
                 step.result = f"declined by the user: {action.message}"

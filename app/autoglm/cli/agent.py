@@ -53,10 +53,25 @@ def register(subparsers: Any) -> None:
     act.add_argument("--replay", type=Path, metavar="FILE", help="A JSON list of model replies to run instead of a model")
     act.add_argument("--settle", type=float, default=1.0, metavar="S", help="Seconds to let the screen settle after an action")
     act.add_argument("--yes", action="store_true", help="Go ahead with sensitive taps without asking")
+    act.add_argument("--target", metavar="X,Y,W,H", type=_rect,
+                     help="The window the task is about, in screen points: an action outside it asks first")
     act.add_argument("--record", type=Path, metavar="DIR", help="Save every step (run.json and screenshots) here")
     act.add_argument("--json", action="store_true", help="Print the whole run as JSON")
     _add_model_arguments(act)
     act.set_defaults(handler=run_act)
+
+
+def _rect(text: str) -> Any:
+    """``X,Y,W,H`` as a ``ScreenRect`` (argparse reports a bad one in words)."""
+    from autoglm.agent.coordinates import ScreenRect
+
+    try:
+        x, y, width, height = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y,W,H (four whole numbers)") from None
+    if width <= 0 or height <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} has no area")
+    return ScreenRect(x, y, width, height)
 
 
 def _language(args: argparse.Namespace, text: str) -> str:
@@ -212,12 +227,12 @@ def run_act(args: argparse.Namespace) -> int:
             model = RuntimeModel(runtime, grammar=_grammar(args))
         stop = threading.Event()
         callbacks = AgentCallbacks(
-            confirm=lambda message: _ask_yes(f"Sensitive tap: {message}. Go ahead?", args.yes),
+            confirm=lambda message: _ask_yes(f"Asking first: {message}. Go ahead?", args.yes),
             take_over=_take_over_from_terminal(stop),
             loop_detected=lambda reason: _ask_yes(f"{reason} Keep going?", False),
             on_step=_print_step)
         loop = AgentLoop(model, executor, language=_language(args, task), max_steps=args.max_steps,  # type: ignore[arg-type]
-                         settle_s=max(0.0, args.settle), callbacks=callbacks, stop=stop)
+                         settle_s=max(0.0, args.settle), callbacks=callbacks, stop=stop, target=args.target)
         run = _run_until_interrupted(loop, task, stop)
     finally:
         executor.close()

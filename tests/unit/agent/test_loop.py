@@ -235,3 +235,20 @@ def test_a_failing_device_ends_the_run_in_words_with_its_steps() -> None:
 
     gone = _loop([TAP], GoneScreen()).run("t")
     assert gone.outcome == "failed" and "could not be captured" in gone.message
+
+
+def test_an_action_outside_the_target_window_asks_first_and_a_no_ends_the_run() -> None:
+    asked: list[str] = []
+    inside = '<think>里面</think><answer>do(action="Tap", element=[250,250])</answer>'
+    outside = '<think>外面</think><answer>do(action="Tap", element=[900,900])</answer>'
+    screen = RecordingScreen()
+    callbacks = AgentCallbacks(confirm=lambda message: asked.append(message) or False)
+    run = _loop([inside, outside, FINISH], screen, callbacks=callbacks, target=ScreenRect(0, 0, 100, 50)).run("t")
+    assert [performed for performed, _ in screen.performed] == ["Tap (50, 25)"]
+    assert asked == ["Tap at (180, 90) is outside the target window"]
+    assert run.outcome == "declined" and "(180, 90)" in run.message
+
+    yes = RecordingScreen()
+    agreed = _loop([outside, FINISH], yes, callbacks=AgentCallbacks(confirm=lambda _m: True),
+                   target=ScreenRect(0, 0, 100, 50)).run("t")
+    assert agreed.outcome == "finished" and len(yes.performed) == 1
