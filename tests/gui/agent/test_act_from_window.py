@@ -159,7 +159,9 @@ def test_a_spoken_task_runs_the_real_model_and_esc_ends_it_within_200_ms(
         qtbot.keyClick(window.composer.input, Qt.Key.Key_Escape)
     assert finished.args[0].outcome == "stopped"
     assert agent.stop_requested_at is not None and agent.stop_requested_at >= started
-    assert agent.finished_at is not None and agent.finished_at - agent.stop_requested_at < 0.2, \
+    assert agent.finished_at is not None
+    print(f"the run ended {agent.finished_at - agent.stop_requested_at:.3f} s after Esc")
+    assert agent.finished_at - agent.stop_requested_at < 0.2, \
         f"the run ended {agent.finished_at - agent.stop_requested_at:.3f} s after Esc"
     assert not agent.running and window.composer.send_button.text() == "Send"
     assert said[-1] == finished.args[0].message, "the end of the run is spoken"
