@@ -6,7 +6,8 @@
 Writes main-light.png, main-dark.png, main-chinese.png, reply-reasoning.png,
 reply-stopped-continue.png (a stopped reply, then a length-limited one with Continue),
 model-picker.png (the picker at the top of the chat, opened; needs a real X display),
-model-manager.png (the manager the picker's Manage models… opens) and
+model-manager.png (the manager the picker's Manage models… opens), settings.png (its
+Generation page) and
 reply-versions.png (a question asked again after an edit, its reply regenerated: the
 ‹ n/m › switchers), then project-documents.png (a project in the sidebar with its
 documents panel open), cited-answer.png (a question answered from the project's
@@ -185,7 +186,27 @@ def extra_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
     print(out_dir / "model-picker.png")
     picker.hidePopup()
     model_manager_shot(window, out_dir)
+    settings_shot(window, out_dir)
     version_shot(window, ask, save)
+
+
+def settings_shot(window: Any, out_dir: Path) -> None:
+    """Settings on its Generation page, as a new install has it (the shots' own short, greedy
+    generation settings are not what a user sees)."""
+    from autoglm.bench.ui import settle
+    from autoglm.core.settings import Settings
+    from autoglm.ui.settings_dialog import SettingsDialog
+
+    defaults = Settings(model=window.runtime.settings.model)
+    dialog = SettingsDialog(defaults, window, tools=window.tools, model_info=window.runtime.model_info,
+                            choices=window._setting_choices())
+    dialog.show()
+    pages = dialog._pages
+    pages.setCurrentRow(next(row for row in range(pages.count()) if pages.item(row).text() == "Generation"))
+    settle(0.8)
+    dialog.grab().save(str(out_dir / "settings.png"))
+    print(out_dir / "settings.png")
+    dialog.close()
 
 
 def model_manager_shot(window: Any, out_dir: Path) -> None:
