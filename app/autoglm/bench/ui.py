@@ -391,6 +391,8 @@ def _attach_and_send(window: Any, runtime: Any, heartbeat: Heartbeat, photo: Pat
 def run(args: argparse.Namespace) -> int:
     """Measure the chosen scenarios and print the table; write JSON with ``--json``."""
     chosen = parse_scenarios(args.scenarios)
+    if not args.real_tokens:
+        chosen.discard("real")  # --real-tokens 0 skips the starter model's reply
     home = Path(tempfile.mkdtemp(prefix="autoglm-bench-ui-"))
     os.environ["AUTOGLM_HOME"] = str(home)
     if not os.environ.get("DISPLAY"):
