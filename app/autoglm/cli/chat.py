@@ -33,6 +33,8 @@ from autoglm.core.types import (
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.knowledge.library import DocumentLibrary
+    from autoglm.tools.tool_turns import ToolSession
 
 
 def register(subparsers: Any) -> None:
@@ -112,7 +114,7 @@ def _template_source(runtime: Runtime) -> str:
     return getattr(info, "chat_template", "") if info is not None else ""
 
 
-def _start_tools(args: argparse.Namespace) -> Any:
+def _start_tools(args: argparse.Namespace) -> ToolSession | None:
     """The MCP servers of ``--mcp FILE``, connected, as a tool session (``None`` without ``--mcp``)."""
     if args.mcp is None:
         return None
@@ -155,7 +157,8 @@ def _show_exchange(exchange: Any) -> None:
 class TerminalChat:
     """A chat from the terminal: its history is a ``core.Conversation`` (in memory), which builds every request."""
 
-    def __init__(self, runtime: Runtime, args: argparse.Namespace, tools: Any = None, library: Any = None) -> None:
+    def __init__(self, runtime: Runtime, args: argparse.Namespace, tools: ToolSession | None = None,
+                 library: DocumentLibrary | None = None) -> None:
         self.runtime = runtime
         self.args = args
         self.tools = tools
@@ -229,9 +232,11 @@ class TerminalChat:
         """One reply of a tool round: the conversation's messages and this turn's calls and results so far."""
         request = build_request(history, self.runtime.settings.generation, thinking=self.args.think,
                                 system_prompt=self.args.system)
+        tools = self.tools
+        assert tools is not None  # tool rounds run only with the tools of --mcp
         template = _template_source(self.runtime)
-        request = self.tools.request_with_tools(request, template, specs)
-        reader = self.tools.stream_reader(template, specs) if specs else None
+        request = tools.request_with_tools(request, template, specs)
+        reader = tools.stream_reader(template, specs) if specs else None
         return _stream(request, self.runtime, self.args, reader)
 
     def attach(self, rest: str) -> str:
@@ -331,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
         runtime.close()
 
 
-def open_project(runtime: Runtime, project: str) -> Any:
+def open_project(runtime: Runtime, project: str) -> DocumentLibrary:
     """The document library, checked to hold the project before the model loads."""
     from autoglm.knowledge.embedder import embedder_factory
     from autoglm.knowledge.library import DocumentLibrary

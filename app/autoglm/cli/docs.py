@@ -7,10 +7,14 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoglm.core.errors import InputError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.knowledge.library import DocumentLibrary
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +51,7 @@ def register(subparsers: Any) -> None:
         sub.set_defaults(handler=run)
 
 
-def open_library(args: argparse.Namespace) -> tuple[Any, Any]:
+def open_library(args: argparse.Namespace) -> tuple[Runtime, DocumentLibrary]:
     """A runtime with the documents' embedder, and its document library."""
     from autoglm.core.runtime import Runtime
     from autoglm.knowledge.embedder import embedder_factory
@@ -112,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         runtime.close()
 
 
-def _add(args: argparse.Namespace, library: Any) -> int:
+def _add(args: argparse.Namespace, library: DocumentLibrary) -> int:
     show = not args.json and sys.stderr.isatty()
     job = library.add_in_background(args.project, args.paths, on_progress=_bar if show else None, force=args.force)
     report = _index(job, show)
@@ -125,7 +129,7 @@ def _add(args: argparse.Namespace, library: Any) -> int:
     return 0
 
 
-def _reindex(args: argparse.Namespace, library: Any) -> int:
+def _reindex(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if not library.documents(args.project):
         raise InputError(f"The project {args.project!r} has no documents (add some with autoglm docs add).")
     show = not args.json and sys.stderr.isatty()
@@ -138,7 +142,7 @@ def _reindex(args: argparse.Namespace, library: Any) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace, library: Any) -> int:
+def _list(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if args.project is None:
         projects = {library.project_name(key): len(library.index.documents(key)) for key in library.index.projects()}
         if args.json:
@@ -163,7 +167,7 @@ def _list(args: argparse.Namespace, library: Any) -> int:
     return 0
 
 
-def _remove(args: argparse.Namespace, library: Any) -> int:
+def _remove(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if args.all == bool(args.paths):
         raise InputError("Name the files or folders to forget, or --all for the whole project (not both).")
     if args.all:
@@ -180,7 +184,7 @@ def _remove(args: argparse.Namespace, library: Any) -> int:
     return 0 if removed or args.all else InputError.exit_code
 
 
-def _search(args: argparse.Namespace, library: Any) -> int:
+def _search(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if args.mode is not None:
         passages = library.index.search(library.key(args.project), args.question, library.runtime.settings.documents.passages,
                                         args.mode)
@@ -204,7 +208,7 @@ def _search(args: argparse.Namespace, library: Any) -> int:
     return 0
 
 
-def _watch(args: argparse.Namespace, library: Any) -> int:
+def _watch(args: argparse.Namespace, library: DocumentLibrary) -> int:
     folders = [p.expanduser() for p in args.paths]
     missing = [str(f) for f in folders if not f.is_dir()]
     if missing:

