@@ -202,6 +202,8 @@ def _scroll_code(reply: str, qtbot: Any, make_window: Any, gui_settings: Any, na
     assert block is not None and 0 < block.offset < block.area.overflow
     # dragging the bar to the left edge brings the start of the line back
     bar = (block.origin + block.area.thumb(block.offset).center()).toPoint()
+    qtbot.mouseMove(view.viewport(), bar)
+    assert view.viewport().cursor().shape() == Qt.CursorShape.SizeHorCursor  # it reads as draggable sideways
     qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=bar)
     qtbot.mouseMove(view.viewport(), bar - QPoint(2000, 0))
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=bar - QPoint(2000, 0))

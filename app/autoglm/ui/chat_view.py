@@ -354,7 +354,7 @@ class ChatViewWidget(QListView):
         self.clear_text_selection()
         index = self.indexAt(pos)
         block = self.delegate.code_block_at(index, self.visualRect(index), pos) if index.isValid() else None
-        if block is not None and block.area.overflow and block.area.bar_strip().contains(QPointF(pos) - block.origin):
+        if block is not None and self._over_code_bar(index, pos):
             self._code_drag = (block, pos.x())  # the bar under a wide code block: drag it to scroll
             event.accept()
             return
@@ -408,6 +408,8 @@ class ChatViewWidget(QListView):
             for row in {old[0] if old else -1, hover[0] if hover else -1} - {-1}:
                 self.update(self.model().index(row, 0))
         cursor = Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor
+        if not hit and self._over_code_bar(index, event.position().toPoint()):
+            cursor = Qt.CursorShape.SizeHorCursor  # the bar under a wide code block drags sideways
         self.viewport().setCursor(cursor)
         if hit and hit[0] == "action":
             self.setToolTip(action_label(hit[1]))
@@ -437,6 +439,11 @@ class ChatViewWidget(QListView):
                 event.accept()
                 return
         super().mouseReleaseEvent(event)
+
+    def _over_code_bar(self, index: QModelIndex, pos: QPoint) -> bool:
+        block = self.delegate.code_block_at(index, self.visualRect(index), pos) if index.isValid() else None
+        return block is not None and bool(block.area.overflow) and block.area.bar_strip().contains(
+            QPointF(pos) - block.origin)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         """A sideways wheel, or Shift with the wheel, over a wide code block scrolls that block."""
