@@ -3738,6 +3738,16 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     <name>AgentController</name>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>The desktop</source>
+        <translation>桌面</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
+        <source>An Android phone (ADB)</source>
+        <translation>Android 手机（ADB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
@@ -3758,8 +3768,8 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
-        <source>Act mode: AutoGLM does the next task on the desktop, step by step</source>
-        <translation>执行模式：AutoGLM 在桌面上一步步完成下一个任务</translation>
+        <source>Act mode: AutoGLM does the next task on the desktop or a phone, step by step</source>
+        <translation>执行模式：AutoGLM 在桌面或手机上一步步完成下一个任务</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
@@ -3768,13 +3778,13 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
-        <source>Act on the desktop</source>
-        <translation>在桌面上执行</translation>
+        <source>Act on</source>
+        <translation>执行于</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
-        <source>Describe a task for AutoGLM to do on the desktop…  (Enter to start, Esc to stop)</source>
-        <translation>描述要 AutoGLM 在桌面上完成的任务…  （Enter 开始，Esc 停止）</translation>
+        <source>Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)</source>
+        <translation>描述要 AutoGLM 完成的任务…  （Enter 开始，Esc 停止）</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolButton, QWidget
 
 from autoglm.core.conversation import AgentStep, Turn
@@ -101,11 +101,23 @@ class AgentController(QObject):
         self.action.setCheckable(True)
         self.button.toggled.connect(self.set_enabled)
         self.action.toggled.connect(self.set_enabled)
+        self.devices = QActionGroup(window)
+        self.desktop_action = QAction(window)
+        self.phone_action = QAction(window)
+        for choice, device in ((self.desktop_action, "desktop"), (self.phone_action, "adb")):
+            choice.setCheckable(True)
+            choice.setData(device)
+            self.devices.addAction(choice)
+        self.desktop_action.setChecked(True)
+        self.devices.triggered.connect(lambda chosen: self.set_device(str(chosen.data())))
+        self.device_menu: QMenu | None = None
 
     def install(self) -> None:
         """Put the Act button by the composer and the toggle in the Tools menu."""
         self.composer.add_input_button(self.button)
         self._tools_menu.addAction(self.action)
+        self.device_menu = self._tools_menu.addMenu("")
+        self.device_menu.addActions([self.desktop_action, self.phone_action])
         self.runningChanged.connect(lambda _running: self.composer.set_busy(self.running or self.controller.busy))
         self.progress.connect(lambda words: self._speak(words) if self.spoken else None)
         self.retranslate()
@@ -113,9 +125,13 @@ class AgentController(QObject):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.button.setText(_tr("Act"))
-        self.button.setToolTip(_tr("Act mode: AutoGLM does the next task on the desktop, step by step"))
+        self.button.setToolTip(_tr("Act mode: AutoGLM does the next task on the desktop or a phone, step by step"))
         self.button.setAccessibleName(_tr("Act mode"))
-        self.action.setText(_tr("Act on the desktop"))
+        self.action.setText(_tr("Act mode"))
+        if self.device_menu is not None:
+            self.device_menu.setTitle(_tr("Act on"))
+        self.desktop_action.setText(_tr("The desktop"))
+        self.phone_action.setText(_tr("An Android phone (ADB)"))
         self.set_icon_colour(self.composer.icon_colour)
 
     def set_icon_colour(self, colour: str) -> None:
@@ -144,9 +160,15 @@ class AgentController(QObject):
         self.set_icon_colour(self._icon_colour)
         composer = self.composer
         composer.input.setPlaceholderText(
-            _tr("Describe a task for AutoGLM to do on the desktop…  (Enter to start, Esc to stop)") if enabled
+            _tr("Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)") if enabled
             else composer.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)"))
         self.enabledChanged.emit(enabled)
+
+    def set_device(self, device: str) -> None:
+        """Act on ``desktop``, ``adb`` (the one phone connected) or ``adb:SERIAL`` from the next task."""
+        self.device = device
+        for choice in (self.desktop_action, self.phone_action):
+            choice.setChecked(str(choice.data()) == device.partition(":")[0])
 
     # -- a run -------------------------------------------------------------------------------
     def start(self, task: str, replies: list[str] | None = None, spoken: bool = False) -> bool:
@@ -161,7 +183,7 @@ class AgentController(QObject):
         from autoglm.agent.coordinates import ScreenRect
 
         frame = self.window.frameGeometry()
-        own = ScreenRect(frame.x(), frame.y(), frame.width(), frame.height())
+        own = [ScreenRect(frame.x(), frame.y(), frame.width(), frame.height())] if self.device == "desktop" else []
         chat.add_task_message(task, origin="spoken" if spoken else "typed")
         conversation = self._conversation = chat.conversation
         turn = conversation.begin_reply(chat.model_id(), origin="agent")
@@ -220,7 +242,7 @@ class AgentController(QObject):
                                            loop_detected=self._loop_detected, on_step=on_step)
                 loop = AgentLoop(model, executor, language=prompt_language(task), max_steps=self.max_steps,
                                  settle_s=self.settle_s, callbacks=callbacks, stop=self.stop_event,
-                                 exclusions=[own], vision=self.runtime.settings.vision)
+                                 exclusions=own, vision=self.runtime.settings.vision)
                 run = loop.run(task)
             finally:
                 executor.close()

@@ -17,11 +17,13 @@ HERE = Path(__file__).parent
 TESTS = HERE.parents[1]
 sys.path.insert(0, str(TESTS))  # fixtures
 
+import fixtures.adb  # noqa: E402
 import fixtures.projector  # noqa: E402
 import fixtures.xvfb  # noqa: E402
 
 xvfb_display = fixtures.xvfb.xvfb_display
 projector_gguf = fixtures.projector.projector_gguf
+private_adb_server = fixtures.adb.private_adb_server
 
 TARGET_SCRIPT = HERE / "click_target.py"
 

@@ -180,3 +180,15 @@ def test_the_spoken_word_stop_ends_a_run(act_window: Any, click_target: Callable
         window.voice._on_transcript("Stop!")
     assert finished.args[0].outcome == "stopped" and time.monotonic() - started < 5
     assert [e["widget"] for e in _one(click_target(), event="press")] == ["alpha"]
+
+
+def test_acting_on_a_phone_with_none_connected_ends_in_words(act_window: Any, private_adb_server: str,
+                                                              qtbot: Any) -> None:
+    from autoglm.agent.adb import NO_DEVICE
+
+    window = act_window
+    window.agent.phone_action.trigger()
+    assert window.agent.device == "adb" and not window.agent.desktop_action.isChecked()
+    run = _run(window, qtbot, ['do(action="Home")'], task="Go to the home screen")
+    assert run.outcome == "failed" and run.message == NO_DEVICE
+    assert window.controller.model.items()[-1].content == NO_DEVICE

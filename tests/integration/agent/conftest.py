@@ -7,6 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # fixtures
 
+import fixtures.adb
 import fixtures.projector
 
 projector_gguf = fixtures.projector.projector_gguf
+private_adb_server = fixtures.adb.private_adb_server

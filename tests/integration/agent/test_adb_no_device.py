@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from autoglm.agent.adb import NO_DEVICE, connect_adb
 from autoglm.core.errors import DeviceError
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def private_adb_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """An ADB server of our own on a free port (started by adbutils on first use), killed afterwards."""
-    from adbutils._utils import adb_path
-
-    port = str(_free_port())
-    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", port)
-    try:
-        yield port
-    finally:
-        subprocess.run([adb_path(), "-P", port, "kill-server"], capture_output=True, timeout=20)
 
 
 def test_no_device_connected_is_told_in_words(private_adb_server: str) -> None:
