@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,10 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm.core.projects import ProjectRecord
-from autoglm.core.settings import DocumentSettings, updated
+from autoglm.core.settings import DocumentSettings, Settings, updated
 from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.icons import icon
 from autoglm.ui.tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from autoglm.core.runtime import Runtime
+    from autoglm.knowledge.library import DocumentLibrary
 
 _LOGGER = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.05
@@ -129,6 +133,27 @@ def report_summary(report: Any, error: str = "") -> str:
     return text
 
 
+class ProjectDocuments(Protocol):
+    """What the panel asks of the window's projects (``ProjectsPresenter``): the library, the
+    indexing under way, and a way to save the passages setting."""
+
+    runtime: Runtime
+    apply_settings: Callable[[Settings], None]
+
+    @property
+    def documentsChanged(self) -> SignalInstance:  # noqa: N802 - a Qt signal's name
+        """A watched folder's files were indexed again or forgotten (the project's key)."""
+
+    def library(self) -> DocumentLibrary:
+        """The projects' document library (blocking on first use: call it off the GUI thread)."""
+
+    def index_run(self, project_id: int) -> IndexRun | None:
+        """The indexing under way in that project, if any."""
+
+    def start_indexing(self, project: ProjectRecord, paths: list[Path] | None) -> IndexRun:
+        """Index ``paths`` into the project (``None``: its changed files) in the background."""
+
+
 class DocumentsPanelDialog(QDialog):
     """The documents of one project, with add, remove, re-index and a cancellable progress bar."""
 
@@ -137,7 +162,7 @@ class DocumentsPanelDialog(QDialog):
     costShown = Signal()
     """The passages' cost in tokens was counted and shown (tests wait for it)."""
 
-    def __init__(self, presenter: Any, project: ProjectRecord, parent: QWidget | None = None) -> None:
+    def __init__(self, presenter: ProjectDocuments, project: ProjectRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documentsPanel")
         self.presenter = presenter
