@@ -52,7 +52,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _resolve(args: argparse.Namespace) -> tuple[Path, ModelSettings, str, Path]:
+def resolve_model(args: argparse.Namespace) -> tuple[Path, ModelSettings, str, Path]:
+    """``--model`` (default: the starter) as its file, the benchmarks' settings, its id and the log folder."""
     from autoglm.core.catalog import STARTER_MODEL_ID, ModelRepository
     from autoglm.core.paths import app_paths
     from autoglm.core.settings import load_settings
@@ -66,17 +67,17 @@ def _resolve(args: argparse.Namespace) -> tuple[Path, ModelSettings, str, Path]:
 
 def _engine(args: argparse.Namespace) -> LlamaEngine:
     """The model in this process (the peer's copy; other benchmarks use it too)."""
-    model_path, model_settings, model_id, _logs = _resolve(args)
+    model_path, model_settings, model_id, _logs = resolve_model(args)
     return LlamaEngine(model_path, model_settings, model_id=model_id)
 
 
 def _engines(args: argparse.Namespace) -> tuple[WorkerEngine, LlamaEngine]:
     """The app's engine (the model in a worker process) and, in this process, the peer's copy."""
-    model_path, model_settings, model_id, logs = _resolve(args)
+    model_path, model_settings, model_id, logs = resolve_model(args)
     return WorkerEngine(model_path, model_settings, model_id=model_id, log_dir=logs), _engine(args)
 
 
-class _Arrivals:
+class Arrivals:
     """When each streamed delta reached this process."""
 
     def __init__(self) -> None:
@@ -107,7 +108,7 @@ def _conversation_ttfts(engine: Engine) -> list[float]:
     for question in QUESTIONS:
         messages.append(ChatMessage("user", question))
         request = GenerationRequest(list(messages), SamplingParams(temperature=0.0, max_tokens=48))
-        arrivals = _Arrivals()
+        arrivals = Arrivals()
         completion = engine.generate(request, arrivals, threading.Event())
         ttfts.append(arrivals.ttft_s)
         messages.append(ChatMessage("assistant", completion.content))
@@ -119,7 +120,7 @@ def _engine_decode(engine: WorkerEngine, tokens: int) -> tuple[float, list[float
     request = GenerationRequest([ChatMessage("user", DECODE_PROMPT)],
                                 SamplingParams(temperature=0.0, max_tokens=tokens, repeat_penalty=1.0),
                                 thinking=False)
-    arrivals = _Arrivals()
+    arrivals = Arrivals()
     engine.generate(request, arrivals, threading.Event())
     return arrivals.rate, list(engine.added_latency_s)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-BENCH_MODULES = ("text", "ui", "vision", "voice", "server", "tools", "docs", "agent")
+BENCH_MODULES = ("text", "ui", "vision", "voice", "server", "tools", "docs", "agent", "cache")
 
 
 def register(subparsers: Any) -> None:

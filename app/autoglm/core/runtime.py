@@ -135,7 +135,7 @@ class Runtime:
             resolved = self.repository.resolve(spec, mmproj or self.settings.model.mmproj_path, progress)
             engine = WorkerEngine(resolved.model_path, self.settings.model, model_id=resolved.model_id,
                                   mmproj_path=resolved.mmproj_path, display_name=resolved.display_name,
-                                  log_dir=self.paths.log_dir)
+                                  log_dir=self.paths.log_dir, state_dir=self.paths.cache_dir / "conversations")
             info = engine.load(progress)
             self.use_engine(engine)
             return info

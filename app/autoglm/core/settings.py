@@ -37,6 +37,12 @@ class ModelSettings(BaseModel):
     n_threads: int | None = Field(None, ge=1, le=256, description="CPU threads for decoding (default: physical cores)")
     n_batch: int = Field(512, ge=8, le=8192, description="Prompt evaluation batch size")
     flash_attn: bool = Field(False, description="Use flash attention where the backend has it")
+    kv_cache_mb: int = Field(0, ge=0, le=1 << 20,
+                             description="Memory for the KV caches of recent conversations, in MB, shared by all "
+                                         "of them (0: chosen from free memory, up to twice the context)")
+    kv_sequences: int = Field(8, ge=1, le=64, description="Conversations whose KV cache is kept in memory at once")
+    kv_disk_mb: int = Field(4096, ge=0, le=1 << 22,
+                            description="Disk for conversations' KV caches kept across restarts, in MB (0: none)")
     projector_idle_unload_s: int = Field(600, ge=0, description="Unload the vision projector after this many idle seconds (0: never)")
     hub_source: Literal["hf", "modelscope"] = Field(
         "hf", description="Where models are searched and downloaded: Hugging Face (hf) or ModelScope")

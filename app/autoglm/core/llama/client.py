@@ -172,8 +172,9 @@ class WorkerEngine:
 
     def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
                  mmproj_path: str | Path | None = None, display_name: str = "",
-                 log_dir: Path | None = None):
+                 log_dir: Path | None = None, state_dir: Path | None = None):
         self.model_path = Path(model_path)
+        self.state_dir = state_dir  # conversations' KV caches are saved here on eviction and unload (None: nowhere)
         self.settings = settings
         self.model_id = model_id or self.model_path.stem
         self.mmproj_path = Path(mmproj_path) if mmproj_path else None
@@ -212,8 +213,7 @@ class WorkerEngine:
         """Start a worker and load the model in it; ``ModelError`` in words on failure."""
         with self._lock:
             self._start()
-            info = self._call(Load(self.model_path, self.settings, self.model_id, self.mmproj_path,
-                                   self.display_name), progress)
+            info = self._call(self._load_command(), progress)
             assert isinstance(info, ModelInfo)
             self._info = info
             FOREGROUND.mirror_to(self._foreground.publish)
@@ -317,6 +317,10 @@ class WorkerEngine:
                 forwarder.join()
 
     # -- internals ----------------------------------------------------------------------------
+    def _load_command(self) -> Load:
+        return Load(self.model_path, self.settings, self.model_id, self.mmproj_path, self.display_name,
+                    self.state_dir)
+
     def _forward_cancel(self, cancel: threading.Event, finished: threading.Event) -> None:
         """Copy the request's cancel into shared memory the moment it is set."""
         while not finished.is_set():
@@ -396,8 +400,7 @@ class WorkerEngine:
         with self._lock:
             try:
                 self._start()
-                info = self._call(Load(self.model_path, self.settings, self.model_id, self.mmproj_path,
-                                       self.display_name))
+                info = self._call(self._load_command())
                 self._info = info
                 self.restarts += 1
                 _LOGGER.info("The engine worker was restarted with %s", self.model_path.name)

@@ -2,13 +2,17 @@
 
 Why it is more than ``Llama.create_chat_completion``:
 
-* **KV reuse.** The context keeps what it has evaluated. A new request is rendered with
-  the model's own chat template into a ``PromptSequence``: text tokens, and for each
-  image the media chunks the image half (``images.VisionSession``) supplies. Only what
-  follows the longest common prefix with what is already in the cache is evaluated, so
-  turn 8 of a conversation costs what its new message costs, not what the whole history
-  costs, and a follow-up question about an image does not evaluate the image again.
-  Text and image requests share this one reuse step and one decode loop.
+* **KV reuse, per conversation.** The context holds several KV sequences in one unified
+  cache, one per recent conversation (``slots``). A new request is rendered with the
+  model's own chat template into a ``PromptSequence``: text tokens, and for each image
+  the media chunks the image half (``images.VisionSession``) supplies. It continues the
+  sequence sharing the longest prefix with it and only what follows is evaluated, so
+  turn 8 of a conversation costs what its new message costs, switching back to another
+  conversation costs nothing more, and a follow-up question about an image does not
+  evaluate the image again. Text and image requests share this one reuse step and one
+  decode loop. Sequences evicted for room, and all of them when the model unloads, are
+  saved to disk (``saved_states``) and restored instead of evaluated when their
+  conversation comes back, after a restart too.
 * **Cancellation within a token.** Decoding checks the cancel event between tokens, and
   a long prompt evaluation is aborted through llama.cpp's abort callback, a flag read
   natively (``core.abort_flag``) so neither prompts nor decoding pay Python for it.
@@ -36,11 +40,14 @@ from autoglm.core.chat_template import ChatTemplate, RenderedPrompt, message_dic
 from autoglm.core.errors import InputError, ModelError
 from autoglm.core.foreground import FOREGROUND
 from autoglm.core.gguf_file import GgufSummary, inspect_gguf
+from autoglm.core.llama.batch import DECODE_ABORTED, DECODE_OK, TokenBatch
 from autoglm.core.llama.images import VisionSession
 from autoglm.core.llama.projector import check_projector_file
 from autoglm.core.llama.prompt import render_multimodal
 from autoglm.core.llama.sampling import build_sampler, token_logprob
+from autoglm.core.llama.saved_states import StateKey, StateStore
 from autoglm.core.llama.sequence import MediaPiece, PromptSequence, reusable_prefix
+from autoglm.core.llama.slots import Slot, SlotTable
 from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.reasoning import REASONING_TAGS, ReasoningSplitter
 from autoglm.core.settings import ModelSettings
@@ -61,6 +68,11 @@ from autoglm.core.types import (
 
 _LOGGER = logging.getLogger(__name__)
 Emit = Callable[[StreamEvent], None]
+AUTO_CACHE_CONTEXTS = 2  # an automatic cache budget holds at most this many full contexts
+AUTO_CACHE_SHARE = 8  # …and takes at most this share of the memory free after the model
+MIN_SAVED_CELLS = 64  # a shorter sequence is re-evaluated faster than it is read back
+RESTORE_MARGIN = 16  # a saved state is restored when it covers this many positions more than memory does
+REPLY_ROOM = 256  # cells made free for a reply before it starts (more are freed as it grows)
 
 
 def default_thread_count() -> int:
@@ -87,6 +99,46 @@ def backend_name(n_gpu_layers: int) -> tuple[str, int]:
     else:
         name = "GPU"
     return name, n_gpu_layers
+
+
+def cache_cells(summary: GgufSummary, n_ctx: int, settings: ModelSettings, free_bytes: int) -> int:
+    """KV cells of the shared context: the cache budget (set, or from free memory), at least one context.
+
+    Each conversation may still use up to ``n_ctx`` of them; the rest hold the others.
+    Without flash attention llama.cpp's compute buffer grows with the cells too, so an
+    automatic budget stays within ``AUTO_CACHE_CONTEXTS`` contexts.
+    """
+    per_cell = max(1, summary.kv_cache_bytes(1))
+    if settings.kv_cache_mb:
+        cells = settings.kv_cache_mb * 2**20 // per_cell
+    else:
+        spare = max(0, free_bytes - summary.file_size)
+        cells = min(spare // AUTO_CACHE_SHARE // per_cell, AUTO_CACHE_CONTEXTS * n_ctx)
+    return max(n_ctx, int(cells) // 256 * 256)
+
+
+@contextlib.contextmanager
+def sequences_in_context(n_seq_max: int) -> Iterator[None]:
+    """Within the block, llama.cpp contexts are made with ``n_seq_max`` sequences in a unified KV cache.
+
+    llama-cpp-python's ``Llama`` sets neither for a chat model (only for embeddings) and
+    makes its context inside its constructor, so its call to ``llama_init_from_model``
+    is given the two fields on the way. The worker's one thread is the only one loading.
+    """
+    import llama_cpp.llama_cpp as lib
+
+    original = lib.llama_init_from_model
+
+    def init_from_model(model: Any, params: Any) -> Any:
+        params.n_seq_max = n_seq_max
+        params.kv_unified = True
+        return original(model, params)
+
+    lib.llama_init_from_model = init_from_model
+    try:
+        yield
+    finally:
+        lib.llama_init_from_model = original
 
 
 def trim_to_fit(messages: list[ChatMessage], count: Callable[[list[ChatMessage]], int],
@@ -208,8 +260,10 @@ class LlamaEngine:
     """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
 
     def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
-                 mmproj_path: str | Path | None = None, display_name: str = "", native_stderr: bool = False):
+                 mmproj_path: str | Path | None = None, display_name: str = "", native_stderr: bool = False,
+                 state_dir: Path | None = None):
         self.model_path = Path(model_path)
+        self.state_dir = state_dir  # where conversations' KV states are kept across restarts (None: nowhere)
         self.native_stderr = native_stderr  # let llama.cpp write to stderr (the worker's is a log file)
         self.settings = settings
         self.model_id = model_id or self.model_path.stem
@@ -225,6 +279,11 @@ class LlamaEngine:
         self._add_bos = False
         self._images_as_parts = False  # the template takes each image as a list-content part
         self.vision: VisionSession | None = None  # the image half, attached when the model has a projector
+        self._n_ctx_seq = 0  # the context one conversation may use
+        self._batch: TokenBatch | None = None
+        self.slots: SlotTable | None = None  # the KV sequences held and what each holds
+        self.states: StateStore | None = None  # their saved states on disk
+        self.last_restored = False  # whether the last request's prompt came from a saved state
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -257,7 +316,10 @@ class LlamaEngine:
         n_ctx = self.settings.n_ctx
         if summary.context_length:
             n_ctx = min(n_ctx, summary.context_length)
-        check_memory(summary, n_ctx, mmproj_summary)
+        import psutil
+
+        cells = cache_cells(summary, n_ctx, self.settings, psutil.virtual_memory().available)
+        check_memory(summary, cells, mmproj_summary)
         if progress:
             progress(0.1, f"Loading {summary.name}")
         import llama_cpp
@@ -269,16 +331,17 @@ class LlamaEngine:
             from autoglm.core.catalog import fit_gpu_layers
             from autoglm.core.hub import free_vram_bytes
 
-            gpu_layers = fit_gpu_layers(summary, n_ctx, free_vram_bytes(), gpu_layers, mmproj_summary)
+            gpu_layers = fit_gpu_layers(summary, cells, free_vram_bytes(), gpu_layers, mmproj_summary)
         backend_note = ""
 
         def open_model(layers: int) -> Any:
-            return llama_cpp.Llama(
-                model_path=str(self.model_path), n_ctx=n_ctx, n_batch=self.settings.n_batch,
-                n_ubatch=self.settings.n_batch, n_gpu_layers=layers,
-                n_threads=threads, n_threads_batch=threads, verbose=self.native_stderr,
-                flash_attn=self.settings.flash_attn,
-            )
+            with sequences_in_context(self.settings.kv_sequences):
+                return llama_cpp.Llama(
+                    model_path=str(self.model_path), n_ctx=cells, n_batch=self.settings.n_batch,
+                    n_ubatch=self.settings.n_batch, n_gpu_layers=layers,
+                    n_threads=threads, n_threads_batch=threads, verbose=self.native_stderr,
+                    flash_attn=self.settings.flash_attn,
+                )
 
         try:
             try:
@@ -305,6 +368,15 @@ class LlamaEngine:
                                       special_text(llama.token_eos()))
         self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab))
         self._memory = llama_cpp.llama_get_memory(llama.ctx)
+        self._n_ctx_seq = n_ctx
+        self._batch = TokenBatch(llama.n_batch)
+        self.slots = SlotTable(int(llama_cpp.llama_n_seq_max(llama.ctx)), llama.n_ctx())
+        self.states = None
+        if self.state_dir is not None and self.settings.kv_disk_mb > 0:
+            self.states = StateStore(self.state_dir, StateKey.for_engine(self.model_path, self.mmproj_path,
+                                                                         self.settings.flash_attn),
+                                     self.settings.kv_disk_mb * 2**20)
+            self.states.scan()
         self._install_abort_callback()
         self._pieces = TokenPieces(llama)
         if self.mmproj_path:
@@ -316,7 +388,7 @@ class LlamaEngine:
         self._info = ModelInfo(
             model_id=self.model_id, display_name=self.display_name or summary.name,
             path=str(self.model_path), architecture=summary.architecture,
-            quantization=summary.quantization, n_ctx=llama.n_ctx(), n_ctx_train=summary.context_length,
+            quantization=summary.quantization, n_ctx=n_ctx, n_ctx_train=summary.context_length,
             n_params=summary.n_params, backend=backend, gpu_layers=layers, backend_note=backend_note,
             has_vision=self.mmproj_path is not None, chat_template=self._template.source,
             vision_unavailable_reason="" if self.mmproj_path else
@@ -324,19 +396,34 @@ class LlamaEngine:
         )
         if progress:
             progress(1.0, f"{summary.name} ready")
-        _LOGGER.info("Loaded %s (%s, %s, n_ctx=%d, %s)", summary.name, summary.architecture,
-                     summary.quantization, llama.n_ctx(), backend)
+        _LOGGER.info("Loaded %s (%s, %s, n_ctx=%d, %d KV cells for %d conversations, %s)", summary.name,
+                     summary.architecture, summary.quantization, n_ctx, llama.n_ctx(), self.slots.n_seq, backend)
         return self._info
 
     def unload(self) -> None:
-        """Free the model and its context."""
+        """Save the conversations' caches (when a cache folder is set), then free the model and its context."""
+        if self._llama is not None:
+            self.clear_cache(save=True)
         if self.vision is not None:
             self.vision.close()
             self.vision = None
+        if self._batch is not None:
+            self._batch.close()
+            self._batch = None
         if self._llama is not None:
             self._memory = None
             self._llama.close()
             self._llama = None
+
+    def clear_cache(self, save: bool = False) -> None:
+        """Drop every conversation's KV sequence (saving each first with ``save``): the next prompt starts cold."""
+        if self.slots is None:
+            return
+        for slot in sorted(self.slots.slots.values(), key=lambda s: s.last_used):  # the newest saved last: kept longest
+            if save:
+                self._save(slot)
+            self._forget_from(slot.seq_id, 0)
+            self.slots.remove(slot)
 
     def _install_abort_callback(self) -> None:
         """Let a cancel interrupt a long prompt evaluation inside ``llama_decode``."""
@@ -416,11 +503,11 @@ class LlamaEngine:
             self.vision.prepare(images)
 
     def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
-        """Produce one reply, reusing the KV cache for the prompt's known prefix (text and images alike)."""
-        llama = self._require_loaded()
+        """Produce one reply, continuing the KV sequence that holds the longest prefix of its prompt."""
+        self._require_loaded()
         started = time.perf_counter()
         params = request.sampling
-        n_ctx = llama.n_ctx()
+        n_ctx = self._n_ctx_seq
         notices: list[Notice] = []
         if request.prompt is not None:
             sequence = PromptSequence()
@@ -449,9 +536,11 @@ class LlamaEngine:
                                  "images, or raise the context size in Settings → Model.")
             raise InputError(f"The message is too long for the model's context: {cells} tokens, "
                              f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")
-        cached = self._evaluate_prompt(prompt, cancel, emit, same_every_time=params.seed is not None)
+        same_every_time = params.seed is not None or params.temperature <= 0.0
+        slot, cached = self._evaluate_prompt(prompt, cancel, emit, same_every_time=same_every_time,
+                                             reply_room=min(params.max_tokens, REPLY_ROOM))
         prompt_done = time.perf_counter()
-        completion = self._decode(request, emit, cancel, prompt.opens_reasoning, prompt_cells=cells)
+        completion = self._decode(request, emit, cancel, prompt.opens_reasoning, prompt_cells=cells, slot=slot)
         completion.notices = notices + completion.notices
         completion.usage.prompt_tokens = cells
         completion.usage.cached_prompt_tokens = cached
@@ -460,25 +549,47 @@ class LlamaEngine:
         completion.timings.total_s = time.perf_counter() - started
         return completion
 
+    # -- the KV sequences ----------------------------------------------------------------------
     def _evaluate_prompt(self, prompt: LlamaPrompt, cancel: threading.Event, notify: Emit,
-                         same_every_time: bool = False) -> int:
-        """Bring the KV cache to exactly ``prompt``; return how many KV cells were reused.
+                         same_every_time: bool = False, reply_room: int = 0) -> tuple[Slot, int]:
+        """Bring a KV sequence to exactly ``prompt``; return it and how many of its cells were reused.
 
-        What the cache holds is ``input_ids[:n_tokens]``, a media chunk's positions marked
-        with its sentinel id, so one prefix match serves text and images. With
-        ``same_every_time`` (a seeded request) the last token is evaluated on its own, as it
-        is when the whole prompt is already cached: a batch of one and a longer batch give
-        slightly different logits, enough for a seeded draw to pick another token.
+        The sequence is the one holding the longest prefix of the prompt, or a saved state
+        restored from disk when that holds more, or a new one (evicting the least recently
+        used when the cells or sequences run out). With ``same_every_time`` (a seeded or
+        greedy request) the last token is evaluated on its own, as it is when the whole
+        prompt is already cached: a batch of one and a longer batch give slightly different
+        logits, enough for a draw to pick another token, so the answer would depend on what
+        the cache happened to hold.
         """
-        llama = self._llama
+        table = self.slots
+        assert table is not None
         sequence = prompt.sequence
-        keep = reusable_prefix(llama.input_ids[: llama.n_tokens], sequence)
-        if keep > 0 and self._forget_from(keep):
-            llama.n_tokens = keep
-        else:
-            llama.reset()
-            self._forget_from(0)
+        choice = table.choose(sequence)
+        held = {s.seq_id for s in (choice.slot, choice.copy_from) if s is not None}
+        saved, saved_keep = self.states.best_match(sequence.position_ids()) if self.states else (None, 0)
+        self.last_restored = False
+        if saved is not None and saved_keep > choice.keep + RESTORE_MARGIN:
+            slot = self._new_slot(held, saved.cached.n_cells)
+            keep = self._restore(slot, saved, sequence)
+        elif choice.slot is None:
+            slot = self._new_slot(held, 0)
             keep = 0
+            if choice.copy_from is not None:
+                import llama_cpp
+
+                llama_cpp.llama_memory_seq_cp(self._memory, choice.copy_from.seq_id, slot.seq_id, 0, choice.keep)
+                slot.replace(choice.copy_from.cached.prefix(choice.keep))
+                keep = choice.keep
+        else:
+            slot, keep = choice.slot, choice.keep
+        table.touch(slot)
+        if keep < slot.n_positions:
+            if not self._forget_from(slot.seq_id, keep):
+                self._forget_from(slot.seq_id, 0)
+                keep = 0
+            slot.truncate(keep)
+        self._make_room(slot, sequence.n_cells - slot.n_cells + reply_room)
         pieces = list(sequence.remainder(keep))
         if same_every_time and pieces:
             last = pieces[-1]
@@ -491,53 +602,108 @@ class LlamaEngine:
             if cancel.is_set():
                 break
             if isinstance(piece, MediaPiece):
-                if not self._evaluate_media(piece, images, cancel, notify):
+                if not self._evaluate_media(slot, piece, images, cancel, notify):
                     break
-            else:
-                self.evaluate_tokens(piece, cancel)
-        return sequence.cells_before(keep)
+            elif not self._evaluate_text(slot, piece, cancel):
+                break
+        return slot, sequence.cells_before(keep)
 
-    def _forget_from(self, position: int) -> bool:
-        """Drop the cache's entries from ``position`` on; ``False`` when llama.cpp cannot cut there."""
+    def _new_slot(self, held: set[int], cells: int) -> Slot:
+        """An empty sequence with room for ``cells``, evicting the least recently used others (not ``held``)."""
+        table = self.slots
+        assert table is not None
+        for victim in table.victims(held, cells_needed=cells, sequences_needed=1):
+            self._evict(victim)
+        return table.new_slot()
+
+    def _make_room(self, slot: Slot, cells: int) -> None:
+        """Evict least recently used sequences until ``cells`` more fit beside what is held."""
+        table = self.slots
+        assert table is not None
+        for victim in table.victims({slot.seq_id}, cells_needed=max(0, cells)):
+            self._evict(victim)
+
+    def _evict(self, slot: Slot) -> None:
+        """Save a sequence to disk (if worth it) and free its cells."""
+        assert self.slots is not None
+        self._save(slot)
+        self._forget_from(slot.seq_id, 0)
+        self.slots.remove(slot)
+
+    def _save(self, slot: Slot) -> None:
+        """Write what the sequence holds to the cache folder, unless it is short or already saved."""
+        if self.states is None or not slot.unsaved or slot.n_cells < MIN_SAVED_CELLS:
+            return
+        entry = self.states.save(self._llama.ctx, slot.seq_id, slot.cached)
+        if entry is not None:
+            slot.saved_path, slot.saved_positions = entry.path, slot.n_positions
+
+    def _restore(self, slot: Slot, saved: Any, sequence: PromptSequence) -> int:
+        """Load a saved state into the empty ``slot``; the positions of ``sequence`` it holds (0 if refused)."""
+        assert self.states is not None
+        restored = self.states.load(self._llama.ctx, slot.seq_id, saved)
+        if restored is None:
+            return 0
+        slot.replace(restored)
+        slot.restored = True
+        slot.saved_path, slot.saved_positions = saved.path, slot.n_positions
+        self.last_restored = True
+        return reusable_prefix(slot.cached.position_ids(), sequence)
+
+    def _forget_from(self, seq_id: int, position: int) -> bool:
+        """Drop a sequence's entries from ``position`` on; ``False`` when llama.cpp cannot cut there."""
         import llama_cpp
 
         if self._memory is None:
             return False
-        return bool(llama_cpp.llama_memory_seq_rm(self._memory, 0, position, -1))
+        return bool(llama_cpp.llama_memory_seq_rm(self._memory, seq_id, position, -1))
 
-    def evaluate_tokens(self, tokens: list[int], cancel: threading.Event) -> None:
-        """Evaluate tokens after the current cache end; a cancel aborts mid-batch."""
-        llama = self._llama
-        if not tokens:
-            return
-        try:
-            with self.abortable(cancel):
-                for start in range(0, len(tokens), llama.n_batch):
-                    if cancel.is_set():
-                        break
-                    llama.eval(tokens[start:start + llama.n_batch])
-        except RuntimeError:
-            if not cancel.is_set():
-                raise
-            self._forget_from(llama.n_tokens)  # drop the aborted batch
-
-    def _evaluate_media(self, piece: MediaPiece, images: dict[str, ImageInput], cancel: threading.Event,
-                        notify: Emit) -> bool:
-        """Evaluate one media chunk after the current cache end; ``False`` when a cancel stopped it."""
-        llama = self._llama
-        vision = self._require_vision()
-        start = llama.n_tokens
+    def _evaluate_text(self, slot: Slot, tokens: list[int], cancel: threading.Event) -> bool:
+        """Evaluate tokens after the sequence's end; ``False`` when a cancel stopped it (mid-batch too)."""
+        batch = self._batch
+        assert batch is not None
+        ctx = self._llama.ctx
         with self.abortable(cancel):
-            end = vision.decode_media(piece, images, start, notify)
+            for start in range(0, len(tokens), batch.capacity):
+                if cancel.is_set():
+                    return False
+                chunk = tokens[start:start + batch.capacity]
+                batch.fill(chunk, slot.n_positions, slot.seq_id)
+                result = batch.decode(ctx)
+                if result != DECODE_OK:
+                    self._forget_from(slot.seq_id, slot.n_positions)  # drop a partly evaluated batch
+                    if result == DECODE_ABORTED or cancel.is_set():
+                        return False
+                    raise ModelError(f"llama.cpp could not evaluate the prompt (llama_decode returned {result}).")
+                slot.append(chunk)
+        return True
+
+    def _step(self, slot: Slot, token: int) -> None:
+        """Evaluate one sampled token after the sequence's end (the decode loop's step)."""
+        batch = self._batch
+        assert batch is not None
+        batch.clear()
+        batch.add(token, slot.n_positions, slot.seq_id, True)
+        result = batch.decode(self._llama.ctx)
+        if result != DECODE_OK:
+            raise ModelError(f"llama.cpp could not continue the reply (llama_decode returned {result}).")
+        slot.append([token])
+
+    def _evaluate_media(self, slot: Slot, piece: MediaPiece, images: dict[str, ImageInput],
+                        cancel: threading.Event, notify: Emit) -> bool:
+        """Evaluate one media chunk after the sequence's end; ``False`` when a cancel stopped it."""
+        vision = self._require_vision()
+        start = slot.n_positions
+        with self.abortable(cancel):
+            end = vision.decode_media(piece, images, start, slot.seq_id, notify)
         if end < 0:
-            self._forget_from(start)  # drop a partly decoded image
+            self._forget_from(slot.seq_id, start)  # drop a partly decoded image
             if cancel.is_set():
                 return False
             raise ModelError("llama.cpp could not evaluate the image in the model's context.")
         if end - start != piece.n_pos:
             _LOGGER.warning("Image chunk took %d positions, expected %d", end - start, piece.n_pos)
-        llama.input_ids[start:end] = piece.sentinel
-        llama.n_tokens = end
+        slot.append(piece)
         return True
 
     @contextlib.contextmanager
@@ -562,12 +728,12 @@ class LlamaEngine:
                 return
 
     def _decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
-                starts_in_reasoning: bool, prompt_cells: int) -> Completion:
-        """Sample the reply after the prompt has been evaluated; stops within one token of ``cancel``.
+                starts_in_reasoning: bool, prompt_cells: int, slot: Slot) -> Completion:
+        """Sample the reply after the prompt has been evaluated into ``slot``; stops within one token of ``cancel``.
 
         ``prompt_cells`` is how many KV cells the prompt fills. With M-RoPE an image takes
-        far fewer positions (``Llama.n_tokens``) than cells, and the context is a number
-        of cells, so the reply is bounded by cells, never by positions.
+        far fewer positions than cells, and the context is a number of cells, so the reply
+        is bounded by cells, never by positions.
         """
         llama = self._llama
         params = request.sampling
@@ -585,7 +751,7 @@ class LlamaEngine:
         raw: list[str] = []
         logprobs: list[TokenLogprob] = []
         pending_logprobs: list[TokenLogprob] = []
-        max_tokens = max(0, min(params.max_tokens, llama.n_ctx() - 1 - prompt_cells))
+        max_tokens = max(0, min(params.max_tokens, self._n_ctx_seq - 1 - prompt_cells))
         first_token_at: float | None = None
         started = time.perf_counter()
         finish = "length"
@@ -599,7 +765,9 @@ class LlamaEngine:
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
         context = llama.ctx
         pieces = self._pieces
-        assert pieces is not None
+        table = self.slots
+        assert pieces is not None and table is not None
+        room = table.n_cells - table.used_cells  # cells free for the reply before another sequence must go
 
         def is_eog(token: int) -> bool:
             return bool(llama_cpp.llama_vocab_is_eog(vocab, token))
@@ -640,7 +808,11 @@ class LlamaEngine:
                     finish = "length"
                     break
                 FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first
-                llama.eval([token])
+                if room <= 0:
+                    self._make_room(slot, 1)
+                    room = table.n_cells - table.used_cells
+                self._step(slot, token)
+                room -= 1
         finally:
             sampler.close()
         tail = stopper.flush() if finish != "stop" else ""

@@ -147,15 +147,15 @@ class VisionSession:
                 with self._use_projector(None) as projector:
                     self._embeddings_for(projector, piece, by_hash, None)
 
-    def decode_media(self, piece: MediaPiece, images: dict[str, ImageInput], n_past: int,
+    def decode_media(self, piece: MediaPiece, images: dict[str, ImageInput], n_past: int, seq_id: int = 0,
                      notify: Notify | None = None) -> int:
-        """Evaluate one media chunk into the context at ``n_past``; the next position, ``-1`` if aborted or failed.
+        """Evaluate one media chunk into KV sequence ``seq_id`` at ``n_past``; the next position, ``-1`` if aborted or failed.
 
         The vision encoder runs only if the chunk's embeddings are not cached.
         """
         with self._use_projector(notify) as projector:
             chunk, embeddings = self._embeddings_for(projector, piece, images, notify)
-            end = projector.decode(chunk, embeddings, self._llama.ctx, n_past, self._llama.n_batch)
+            end = projector.decode(chunk, embeddings, self._llama.ctx, n_past, self._llama.n_batch, seq_id)
         if end >= 0:
             self.stats.images_decoded += 1
         return end

@@ -191,8 +191,9 @@ class Projector:
         output = mtmd.mtmd_get_output_embd(self._ctx)
         return np.ctypeslib.as_array(output, shape=(n_tokens * n_embd,)).copy()
 
-    def decode(self, chunk: OwnedChunk, embeddings: np.ndarray, llama_ctx: Any, n_past: int, n_batch: int) -> int:
-        """Evaluate a chunk's embeddings into the KV cache at ``n_past``; return the next position.
+    def decode(self, chunk: OwnedChunk, embeddings: np.ndarray, llama_ctx: Any, n_past: int, n_batch: int,
+               seq_id: int = 0) -> int:
+        """Evaluate a chunk's embeddings into KV sequence ``seq_id`` at ``n_past``; return the next position.
 
         Returns ``-1`` when llama.cpp was aborted (a cancel) or failed.
         """
@@ -204,7 +205,7 @@ class Projector:
         data = np.ascontiguousarray(embeddings, dtype=np.float32)
         result = mtmd.mtmd_helper_decode_image_chunk(
             self._ctx, llama_ctx, chunk, data.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
-            llama_cpp.llama_pos(n_past), llama_cpp.llama_seq_id(0), n_batch, ctypes.byref(new_n_past),
+            llama_cpp.llama_pos(n_past), llama_cpp.llama_seq_id(seq_id), n_batch, ctypes.byref(new_n_past),
             mtmd.mtmd_helper_post_decode_callback(), None)
         if result != 0:
             _LOGGER.info("Decoding an image chunk stopped (mtmd result %d)", result)

@@ -23,13 +23,14 @@ ENGINE_RESTARTED = "engine_restarted"
 
 @dataclass(frozen=True)
 class Load:
-    """Load this model (and projector) into the worker."""
+    """Load this model (and projector) into the worker; ``state_dir`` keeps conversations' caches across restarts."""
 
     model_path: Path
     settings: ModelSettings
     model_id: str = ""
     mmproj_path: Path | None = None
     display_name: str = ""
+    state_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
 """A multimodal prompt as the KV cache sees it, and how much of it is already there.
 
 A prompt is a list of pieces: runs of text tokens and media chunks (an image's
-embeddings). llama-cpp-python's ``Llama`` remembers what the context holds as
-``input_ids[:n_tokens]``, one id per position; a media chunk occupies its positions with
-a *sentinel*: a negative id derived from the image's hash. No text token is negative, so
+embeddings). What a KV sequence holds is known the same way (``slots.Slot.cached``), and
+compared one id per position; a media chunk occupies its positions with a *sentinel*: a
+negative id derived from the image's hash. No text token is negative, so
 the text-only path's prefix matching stops at the first image, and two prompts that hold
 the same image at the same place compare equal there — so a follow-up question keeps the
 image's KV entries instead of re-encoding and re-evaluating it.
 
 With M-RoPE models (Qwen2-VL, GLM-4.1V) an image uses fewer positions than KV cells
-(``n_pos`` < ``n_tokens``); positions are what ``n_tokens`` counts, cells are what must
+(``n_pos`` < ``n_tokens``); positions say where the next token goes, cells are what must
 fit in the context.
 """
 
@@ -38,7 +38,7 @@ class MediaPiece:
 
     @property
     def sentinel(self) -> int:
-        """The id this chunk's positions carry in ``input_ids``."""
+        """The id this chunk's positions carry when prompts are compared."""
         return sentinel_id(self.key)
 
 
@@ -74,7 +74,7 @@ class PromptSequence:
 
     @property
     def n_positions(self) -> int:
-        """Positions the prompt occupies (what ``Llama.n_tokens`` counts)."""
+        """Positions the prompt occupies (where the next token goes in its KV sequence)."""
         return sum(p.n_pos if isinstance(p, MediaPiece) else len(p) for p in self.pieces)
 
     @property
@@ -124,6 +124,23 @@ class PromptSequence:
             count += isinstance(piece, MediaPiece)
             start += length
         return count
+
+    def prefix(self, position: int) -> PromptSequence:
+        """The pieces of the first ``position`` positions (a media chunk is kept whole or not at all)."""
+        kept = PromptSequence()
+        start = 0
+        for piece in self.pieces:
+            if start >= position:
+                break
+            if isinstance(piece, MediaPiece):
+                if start + piece.n_pos > position:
+                    break
+                kept.add_media(piece)
+                start += piece.n_pos
+            else:
+                kept.add_text(piece[: position - start])
+                start += len(piece)
+        return kept
 
     def remainder(self, position: int) -> Iterator[Piece]:
         """The pieces still to evaluate when the cache holds the first ``position`` positions."""

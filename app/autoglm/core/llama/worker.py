@@ -155,7 +155,7 @@ def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path
                     engine = None
                 candidate = LlamaEngine(command.model_path, command.settings, model_id=command.model_id,
                                         mmproj_path=command.mmproj_path, display_name=command.display_name,
-                                        native_stderr=True)
+                                        native_stderr=True, state_dir=command.state_dir)
                 info = candidate.load(lambda fraction, message: conn.send(Progress(fraction, message)))
                 engine = candidate
                 counts = _PromptCounts()
