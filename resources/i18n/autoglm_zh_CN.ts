@@ -2228,6 +2228,21 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
 <context>
     <name>SettingsDialog</name>
     <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="1"/>
+        <source>Memory for conversation caches (MB)</source>
+        <translation>对话缓存内存（MB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="1"/>
+        <source>Conversations cached in memory</source>
+        <translation>内存中缓存的对话数</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="1"/>
+        <source>Disk for conversation caches (MB)</source>
+        <translation>对话缓存磁盘空间（MB）</translation>
+    </message>
+    <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="113"/>
         <source>Server address</source>
         <translation>服务器地址</translation>
@@ -3105,6 +3120,38 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
 </context>
 <context>
     <name>StatusBarWidget</name>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source>Conversation caches</source>
+        <translation>对话缓存</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source>{0} cached · {1}</source>
+        <translation>已缓存{0} · {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source> · {0} on disk</source>
+        <translation> · 磁盘 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source> · restored from disk</source>
+        <translation> · 已从磁盘恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source>Each recent conversation keeps its evaluated prompt, so switching back answers at once; caches evicted or kept over a restart are saved on disk.</source>
+        <translation>每个最近的对话都保留已计算的提示，切换回来即可立即回答；被移出内存或跨重启保留的缓存保存在磁盘上。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source>%n conversation(s)</source>
+        <translation>
+            <numerusform>%n 个对话</numerusform>
+        </translation>
+    </message>
     <message>
         <location filename="../../app/autoglm/ui/status_bar.py" line="60"/>
         <source>Model</source>

@@ -27,6 +27,7 @@ def test_send_streams_a_reply_into_the_view_and_the_store(qtbot: Any, window: An
     assert stored[1].content == reply.content and stored[1].usage["completion_tokens"] > 0
     assert window.sidebar.conversation_titles() == ["Say hello."]
     assert window.status.speed_label.text().endswith("tok/s")
+    assert window.status.cache_label.text().startswith("1 conversation")  # its KV cache is kept
     assert "q4_k_m" in window.status.model_label.text().lower()  # the quantisation, named once
     assert window.stack.currentWidget() is window.chat_view
 

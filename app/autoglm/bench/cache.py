@@ -13,6 +13,10 @@ in this process:
   scratch with no saved state (goal ≤ 0.1).
 
 Greedy replies, short: the figures are about prompts, not decoding.
+``restart_reply_matches_scratch`` says whether the restored conversation answered as the
+one evaluated from scratch did; it may not, as with any reuse of a KV cache: tokens
+evaluated one by one while a reply was decoded and the same tokens evaluated in one
+batch differ in the last bits, enough at times for greedy decoding to pick another word.
 """
 
 from __future__ import annotations

@@ -192,6 +192,16 @@ class Timings:
 FinishReason = Literal["stop", "length", "cancelled", "error"]
 
 
+@dataclass(frozen=True)
+class CacheStatus:
+    """The engine's conversation caches after a reply (the status bar shows them)."""
+
+    sequences: int = 0  # conversations whose KV cache is held in memory
+    memory_bytes: int = 0  # what those caches take
+    disk_bytes: int = 0  # conversations' caches saved on disk
+    restored: bool = False  # this reply's conversation was restored from disk instead of evaluated
+
+
 @dataclass
 class Completion:
     """The finished reply: text, reasoning, why it ended, usage and timings."""
@@ -205,6 +215,7 @@ class Completion:
     error: str | None = None
     logprobs: list[TokenLogprob] = field(default_factory=list)
     raw: str | None = None  # the reply as the model wrote it (``<think>…</think><answer>…``), stop strings cut
+    cache: CacheStatus | None = None  # the local engine's conversation caches after this reply
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The status bar: model, backend, speed of the last reply, memory, loading progress."""
+"""The status bar: model, backend, speed of the last reply, conversation caches, memory, loading progress."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from autoglm.core.types import ModelInfo
+from autoglm.core.types import CacheStatus, ModelInfo
 
 if TYPE_CHECKING:
     import psutil
@@ -36,10 +36,12 @@ class StatusBarWidget(QStatusBar):
         self.setSizeGripEnabled(False)
         self._info: ModelInfo | None = None
         self._speed: float | None = None
+        self._cache: CacheStatus | None = None
         self._loading = False
         self.model_label = QLabel(self)
         self.backend_label = QLabel(self)
         self.speed_label = QLabel(self)
+        self.cache_label = QLabel(self)
         self.memory_label = QLabel(self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
@@ -51,6 +53,7 @@ class StatusBarWidget(QStatusBar):
         for widget in (self.progress_label, self.progress, self.model_label, self.backend_label):
             self.addWidget(widget)
         self.addPermanentWidget(self.speed_label)
+        self.addPermanentWidget(self.cache_label)
         self.addPermanentWidget(self.memory_label)
         self._process: psutil.Process | None = None  # made on the first sample: psutil loads late
         self._memory_timer = QTimer(self)
@@ -65,9 +68,11 @@ class StatusBarWidget(QStatusBar):
         self.backend_label.setAccessibleName(self.tr("Backend"))
         self.speed_label.setAccessibleName(self.tr("Speed of the last reply"))
         self.memory_label.setAccessibleName(self.tr("Memory in use"))
+        self.cache_label.setAccessibleName(self.tr("Conversation caches"))
         self.progress.setAccessibleName(self.tr("Model loading progress"))
         self._show_info()
         self._show_speed()
+        self._show_cache()
         self.update_memory()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -126,6 +131,28 @@ class StatusBarWidget(QStatusBar):
             self.speed_label.setText("")
         else:
             self.speed_label.setText(self.tr("{0} tok/s").format(f"{self._speed:.1f}"))
+
+    def set_cache(self, status: CacheStatus | None) -> None:
+        """The local engine's conversation caches after the last reply (``None``: not known)."""
+        self._cache = status
+        self._show_cache()
+
+    def _show_cache(self) -> None:
+        status = self._cache
+        if status is None or not status.sequences:
+            self.cache_label.setText("")
+            self.cache_label.setToolTip("")
+            return
+        text = self.tr("{0} cached · {1}").format(
+            self.tr("%n conversation(s)", "", status.sequences), format_bytes(status.memory_bytes))
+        if status.disk_bytes:
+            text += self.tr(" · {0} on disk").format(format_bytes(status.disk_bytes))
+        if status.restored:
+            text += self.tr(" · restored from disk")
+        self.cache_label.setText(text)
+        self.cache_label.setToolTip(self.tr(
+            "Each recent conversation keeps its evaluated prompt, so switching back answers at once; "
+            "caches evicted or kept over a restart are saved on disk."))
 
     def update_memory(self) -> None:
         """Sample this process's resident memory."""

@@ -104,11 +104,21 @@ def test_bad_images_get_one_sentence_and_the_conversation_goes_on(tmp_path: Path
     assert stats.images_encoded == encoded
 
 
+def test_the_image_stays_cached_with_its_conversation_while_another_runs(vision_engine, vision_scheduler,
+                                                                           conversation) -> None:
+    stats = vision_engine.vision.stats
+    text_only, _ = ask(vision_scheduler, [ChatMessage("user", "Say hi.")])  # another conversation, its own sequence
+    assert text_only.error is None
+    encoded, decoded = stats.images_encoded, stats.images_decoded
+    completion, _ = ask(vision_scheduler, conversation["messages"] + [ChatMessage("user", "And its colour?")])
+    assert completion.error is None
+    assert (stats.images_encoded, stats.images_decoded) == (encoded, decoded)
+
+
 def test_lost_kv_is_rebuilt_from_cached_embeddings_without_re_encoding(vision_engine, vision_scheduler,
                                                                         conversation) -> None:
     stats = vision_engine.vision.stats
-    text_only, _ = ask(vision_scheduler, [ChatMessage("user", "Say hi.")])  # overwrites the image's KV entries
-    assert text_only.error is None
+    vision_scheduler.submit_call(vision_engine.clear_cache).result(timeout=60)  # as if evicted with no disk cache
     encoded, decoded, from_embeddings = stats.images_encoded, stats.images_decoded, stats.images_reused_embeddings
     completion, _ = ask(vision_scheduler, conversation["messages"] + [ChatMessage("user", "Describe it again.")])
     assert completion.error is None

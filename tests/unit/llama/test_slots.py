@@ -38,6 +38,13 @@ def test_a_short_tail_is_dropped_in_place_and_a_longer_one_branches() -> None:
     assert unrelated.slot is None and unrelated.copy_from is None and unrelated.keep == 0
 
 
+def test_a_short_conversation_is_not_overwritten_by_one_that_merely_starts_alike() -> None:
+    table = SlotTable(n_seq=4, n_cells=1000)
+    held(table, list(range(60)))
+    other = table.choose(text(list(range(5)) + [9000] * 60))
+    assert other.slot is None and other.keep == 0
+
+
 def test_victims_are_the_least_recently_used_until_the_room_fits() -> None:
     table = SlotTable(n_seq=3, n_cells=300)
     old = held(table, list(range(100)))

@@ -52,6 +52,7 @@ from autoglm.core.native_logs import forward_native_logs
 from autoglm.core.reasoning import REASONING_TAGS, ReasoningSplitter
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
+    CacheStatus,
     ChatMessage,
     Completion,
     Delta,
@@ -547,7 +548,18 @@ class LlamaEngine:
         completion.timings.prompt_eval_s = prompt_done - started
         completion.timings.ttft_s += prompt_done - started
         completion.timings.total_s = time.perf_counter() - started
+        completion.cache = self.cache_status()
         return completion
+
+    def cache_status(self) -> CacheStatus:
+        """Conversations held, their memory and disk, and whether the last prompt was restored from disk."""
+        table = self.slots
+        if table is None or self._summary is None:
+            return CacheStatus()
+        held = [slot for slot in table.slots.values() if slot.n_cells]
+        cells = min(table.n_cells, sum(slot.n_cells for slot in held))  # copies share cells: counted once at most
+        return CacheStatus(len(held), self._summary.kv_cache_bytes(cells),
+                           self.states.used_bytes if self.states else 0, self.last_restored)
 
     # -- the KV sequences ----------------------------------------------------------------------
     def _evaluate_prompt(self, prompt: LlamaPrompt, cancel: threading.Event, notify: Emit,

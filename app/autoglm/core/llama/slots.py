@@ -7,7 +7,9 @@ prefix with its prompt, as llama.cpp's server picks a slot:
 
 * all of that sequence but a short tail is reused (a follow-up: the reply as the template
   renders it differs from the sampled tokens by a few at most): it continues there, and
-  the tail past the common prefix is dropped;
+  the tail past the common prefix is dropped (short: at most ``MAX_DROPPED_TAIL``
+  positions, and no more than what is kept, so a short conversation is not overwritten
+  by another that merely starts alike);
 * only a start is shared (a regenerated reply, an edited message, two API clients with
   one system prompt): the shared start is copied into a free sequence (in a unified
   cache the copy shares the cells, it costs no memory) and the old branch stays for a
@@ -125,7 +127,8 @@ class SlotTable:
     def choose(self, sequence: PromptSequence) -> Choice:
         """Where ``sequence`` is evaluated (see the module's docstring)."""
         best, keep = self.best_match(sequence)
-        if best is not None and best.n_positions - keep <= MAX_DROPPED_TAIL:
+        dropped = best.n_positions - keep if best is not None else 0
+        if best is not None and dropped <= min(MAX_DROPPED_TAIL, keep):
             return Choice(best, keep)
         if best is not None and keep >= MIN_SHARED_POSITIONS:
             return Choice(None, keep, copy_from=best)
