@@ -361,8 +361,7 @@ class MainWindow(QMainWindow):
         self.controller.runningChanged.connect(self.sidebar.set_running)
         self.controller.speedMeasured.connect(self.status.set_last_speed)
         self.controller.replyFinished.connect(lambda _completion: freeze_survivors())  # its layout stays
-        self.controller.replyFinished.connect(
-            lambda completion: completion is not None and self.status.set_cache(completion.cache))
+        self.controller.replyFinished.connect(self.status.show_cache_after)
         self.controller.focusMessage.connect(self._focus_message)
         self.controller.model.modelReset.connect(self._update_stack)
         self.controller.model.rowsInserted.connect(self._update_stack)

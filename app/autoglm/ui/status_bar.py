@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from autoglm.core.types import CacheStatus, ModelInfo
+from autoglm.core.types import CacheStatus, Completion, ModelInfo
 
 if TYPE_CHECKING:
     import psutil
@@ -136,6 +136,11 @@ class StatusBarWidget(QStatusBar):
         """The local engine's conversation caches after the last reply (``None``: not known)."""
         self._cache = status
         self._show_cache()
+
+    def show_cache_after(self, completion: Completion | None) -> None:
+        """The caches a finished reply reports (a reply that ended without a completion changes nothing)."""
+        if completion is not None:
+            self.set_cache(completion.cache)
 
     def _show_cache(self) -> None:
         status = self._cache
