@@ -93,6 +93,8 @@ from autoglm.ui.voice_controller import VoiceController
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.core.store import MessageRecord
+    from autoglm.core.types import ModelInfo
 
 _LOGGER = logging.getLogger(__name__)
 MODEL_TOPIC = "model-load"
@@ -533,7 +535,7 @@ class MainWindow(QMainWindow):
             choices[key] = [(None, default)] + [(device.name, device.display_name) for device in devices]
         return {key: values for key, values in choices.items() if values}
 
-    def _interrupted_reply(self) -> Any:
+    def _interrupted_reply(self) -> MessageRecord | None:
         """The newest reply left unfinished when the app last stopped (a crash, a kill), if any."""
         try:
             unfinished = self.runtime.store.unfinished_messages()
@@ -610,7 +612,7 @@ class MainWindow(QMainWindow):
             .on_success(self._model_loaded) \
             .on_failure(lambda error: self._model_load_failed(describe_error(error))).start(daemon=True)
 
-    def _model_loaded(self, info: Any) -> None:
+    def _model_loaded(self, info: ModelInfo) -> None:
         if self._shutting_down:
             return
         self._loading_model = False
@@ -622,13 +624,13 @@ class MainWindow(QMainWindow):
         self.banner.resolve(MODEL_TOPIC)
         self.modelLoaded.emit(info)
 
-    def _engine_replaced(self, info: Any) -> None:
+    def _engine_replaced(self, info: ModelInfo | None) -> None:
         """Any thread: the runtime's engine changed (an API request loaded another model, say)."""
         if self._loading_model:
             return  # the window's own load (this runs inside it): it reports itself
         run_on_main(lambda: self._show_engine(info))
 
-    def _show_engine(self, info: Any) -> None:
+    def _show_engine(self, info: ModelInfo | None) -> None:
         if self._shutting_down:
             return
         self.status.set_model_info(info)

@@ -52,6 +52,7 @@ from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.ui.discover import DiscoverDialog
 
 _LOGGER = logging.getLogger(__name__)
 _KIND_ORDER = {"llm": 0, "asr": 1, "tts": 2}
@@ -598,7 +599,7 @@ class ModelManagerDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(existing[0].resolve().parent)))
 
     # -- downloading ----------------------------------------------------------------------
-    def open_discover(self) -> Any:
+    def open_discover(self) -> DiscoverDialog:
         """The hub search dialog; what it downloads appears here at once."""
         from autoglm.ui.discover import DiscoverDialog
 

@@ -51,7 +51,9 @@ from autoglm.ui.notification import NotificationBannerWidget
 from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
+    from autoglm.core.types import ModelInfo
     from autoglm.ui.tool_controller import ToolController
+    from autoglm.ui.tools_settings import ToolsSettingsPageWidget
 
 _LOGGER = logging.getLogger(__name__)
 _INT_LIMIT = 2**31 - 1
@@ -536,7 +538,7 @@ class SettingsDialog(QDialog):
     """The remote connection test's result, in words."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, tools: ToolController | None = None,
-                 model_info: Any = None, gpu_offload: bool | None = None,
+                 model_info: ModelInfo | None = None, gpu_offload: bool | None = None,
                  choices: dict[str, list[tuple[str | None, str]]] | None = None) -> None:
         """``tools``: the window's ``ToolController``; with it the dialog has a Tools page.
         ``choices``: by ``group.field``, the (value, name) pairs a field picks from (installed
@@ -549,7 +551,7 @@ class SettingsDialog(QDialog):
         self._gpu_offload = gpu_offload_available() if gpu_offload is None else gpu_offload
         self._clamp_notes: list[str] = []
         self._choices = {**installed_speech_choices(settings.voice), **(choices or {})}
-        self.tools_page: Any = None
+        self.tools_page: ToolsSettingsPageWidget | None = None
         if tools is not None:
             from autoglm.ui.tools_settings import ToolsSettingsPageWidget
 

@@ -43,6 +43,10 @@ from autoglm.ui.voice_widgets import LevelMeterWidget, MicButtonWidget
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
+    from autoglm.core.scheduler import ReplyStream
+    from autoglm.speech.conversation import VoiceConversation
+    from autoglm.speech.devices import AudioDevice
+    from autoglm.tools.spoken import SpokenTools
     from autoglm.ui.agent_controller import AgentController
     from autoglm.ui.chat_view import ChatViewWidget
     from autoglm.ui.composer import ComposerWidget
@@ -98,12 +102,12 @@ class VoiceController(QObject):
         self._apply_settings = apply_settings
         self.agent: AgentController | None = None
         """Act mode's agent, once the window has one: spoken words then become its tasks."""
-        self.voice: Any = None
+        self.voice: VoiceConversation | None = None
         """The ``VoiceConversation``, once voice was first used."""
         self.hands_free = False
         self.state = "off"
-        self.input_devices: list[Any] = []
-        self.output_devices: list[Any] = []
+        self.input_devices: list[AudioDevice] = []
+        self.output_devices: list[AudioDevice] = []
         self.no_input_reason = ""
         self._started = False
         self._loading = False
@@ -227,7 +231,7 @@ class VoiceController(QObject):
         if self._closed:
             return
 
-        def scan() -> tuple[list[Any], list[Any]]:
+        def scan() -> tuple[list[AudioDevice], list[AudioDevice]]:
             from autoglm.speech import devices
 
             devices.rescan()
@@ -237,7 +241,7 @@ class VoiceController(QObject):
             .on_success(self._devices_listed) \
             .on_failure(lambda error: self._devices_listed(([], []), describe_error(error))).start()
 
-    def _devices_listed(self, found: tuple[list[Any], list[Any]], problem: str = "") -> None:
+    def _devices_listed(self, found: tuple[list[AudioDevice], list[AudioDevice]], problem: str = "") -> None:
         self.input_devices, self.output_devices = found
         if self.input_devices:
             self.no_input_reason = ""
@@ -310,7 +314,7 @@ class VoiceController(QObject):
     def _voice_settings(self) -> VoiceSettings:
         return self.runtime.settings.voice
 
-    def _ensure_voice(self) -> Any:
+    def _ensure_voice(self) -> VoiceConversation:
         """The conversation, built on first use (voice thread)."""
         if self.voice is None:
             from autoglm.speech.conversation import VoiceCallbacks, VoiceConversation
@@ -332,7 +336,7 @@ class VoiceController(QObject):
                                            tools=self._spoken_tools)
         return self.voice
 
-    def _spoken_tools(self) -> Any:
+    def _spoken_tools(self) -> SpokenTools | None:
         """The window's tools for the next spoken request, or ``None`` when none is switched on (voice thread)."""
         tools = self.tools
         if not tools.hub.tools():
@@ -461,7 +465,7 @@ class VoiceController(QObject):
         if self.voice is not None:
             self._run(self.voice.stop_speaking, "stop-speaking")
 
-    def _on_reply_submitted(self, stream: Any) -> None:
+    def _on_reply_submitted(self, stream: ReplyStream) -> None:
         if self.runtime.settings.voice.read_aloud and not self._closed:
             self._read_aloud(BufferedReply(stream), stop_first=False)
 
