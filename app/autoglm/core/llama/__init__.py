@@ -1,10 +1,13 @@
 """The local engine: llama.cpp with its text and image halves in one package, run in its own process.
 
-``engine.LlamaEngine`` loads a GGUF, renders and tokenises prompts, keeps the KV cache
-across requests and decodes replies; ``images`` is its image half (the projector
-session, image chunks and their caches), with ``projector`` (mtmd through
-llama-cpp-python's bindings), ``prompt`` (multimodal prompt rendering) and ``sequence``
-(a prompt as text runs and media chunks, and how much of it the cache holds).
+``engine.LlamaEngine`` loads a GGUF, renders and tokenises prompts, keeps each recent
+conversation's KV cache across requests and decodes replies; ``slots`` chooses which KV
+sequence a prompt continues and which are evicted, ``saved_states`` keeps evicted ones on
+disk across restarts, and ``batch`` puts tokens into one sequence of the shared context.
+``images`` is its image half (the projector session, image chunks and their caches),
+with ``projector`` (mtmd through llama-cpp-python's bindings), ``prompt`` (multimodal
+prompt rendering) and ``sequence`` (a prompt as text runs and media chunks, and how much
+of it a sequence holds).
 
 The app runs ``LlamaEngine`` in a worker process, so a native abort or an out-of-memory
 kill inside llama.cpp costs a restart of the worker and a message in words, never the

@@ -51,7 +51,7 @@ class TokenBatch:
         batch.n_tokens = n
 
     def add(self, token: int, pos: int, seq_id: int, logits: bool) -> int:
-        """Append one token (continuous batching of several sequences); return its index in the batch."""
+        """Append one token of sequence ``seq_id`` (a batch may hold several sequences); its index in the batch."""
         batch = self._batch
         i = batch.n_tokens
         assert i < self.capacity
@@ -66,11 +66,6 @@ class TokenBatch:
     def clear(self) -> None:
         """Empty the batch for the next ``add`` calls."""
         self._batch.n_tokens = 0
-
-    @property
-    def size(self) -> int:
-        """Tokens in the batch now."""
-        return int(self._batch.n_tokens)
 
     def decode(self, ctx: Any) -> int:
         """``llama_decode`` the batch: ``DECODE_OK``, ``DECODE_NO_CELLS``, ``DECODE_ABORTED`` or an error code."""
