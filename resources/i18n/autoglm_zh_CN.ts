@@ -3127,8 +3127,13 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
-        <source>{0} cached · {1}</source>
-        <translation>已缓存{0} · {1}</translation>
+        <source>1 conversation cached · {0}</source>
+        <translation>已缓存 1 个对话 · {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
+        <source>{0} conversations cached · {1}</source>
+        <translation>已缓存 {0} 个对话 · {1}</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
@@ -3144,13 +3149,6 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
         <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
         <source>Each recent conversation keeps its evaluated prompt, so switching back answers at once; caches evicted or kept over a restart are saved on disk.</source>
         <translation>每个最近的对话都保留已计算的提示，切换回来即可立即回答；被移出内存或跨重启保留的缓存保存在磁盘上。</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../app/autoglm/ui/status_bar.py" line="1"/>
-        <source>%n conversation(s)</source>
-        <translation>
-            <numerusform>%n 个对话</numerusform>
-        </translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/status_bar.py" line="60"/>

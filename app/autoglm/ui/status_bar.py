@@ -148,8 +148,9 @@ class StatusBarWidget(QStatusBar):
             self.cache_label.setText("")
             self.cache_label.setToolTip("")
             return
-        text = self.tr("{0} cached · {1}").format(
-            self.tr("%n conversation(s)", "", status.sequences), format_bytes(status.memory_bytes))
+        memory = format_bytes(status.memory_bytes)
+        text = (self.tr("1 conversation cached · {0}").format(memory) if status.sequences == 1 else
+                self.tr("{0} conversations cached · {1}").format(status.sequences, memory))
         if status.disk_bytes:
             text += self.tr(" · {0} on disk").format(format_bytes(status.disk_bytes))
         if status.restored:
