@@ -145,6 +145,9 @@ class VoiceCallbacks:
     """A call (``PendingCall``) is being asked about aloud; ``answer_tool_call`` may answer it too."""
     on_tool_result: Callable[[Any], None] | None = None
     """A call was decided and run or left unrun (``ToolExchange``: call, decision, result)."""
+    takes_over: Callable[[str], bool] | None = None
+    """Whether the front acts on these words itself (a task for the agent, "stop" during its run):
+    the loop then asks the model nothing for them, and is free at once to hear the next words."""
 
 
 @dataclass
@@ -635,6 +638,10 @@ class VoiceConversation:
                 if self.player is not None and pending.holding:
                     self.player.stop()
 
+    def _front_takes_over(self, text: str) -> bool:
+        takes_over = self.callbacks.takes_over
+        return takes_over is not None and takes_over(text)
+
     def _judge_pause(self, pending: _PendingTurn) -> None:
         """Turn detector: end this pause by what was said before it (finished: soon; mid-sentence: later)."""
         settings, detector = self.settings, self._detector
@@ -669,7 +676,7 @@ class VoiceConversation:
         self._announce(pending)
         if not pending.text and not pending.abandoned.is_set() and self.callbacks.on_nothing_heard is not None:
             self.callbacks.on_nothing_heard()
-        if not pending.text or pending.abandoned.is_set():
+        if not pending.text or pending.abandoned.is_set() or self._front_takes_over(pending.text):
             self._wait_confirmed(pending)
             return
         self._interrupted.clear()

@@ -80,6 +80,8 @@ class AgentController(QObject):
         self.device = "desktop"
         self.max_steps = 20
         self.settle_s = 1.0
+        self.repeats_for_loop = 3
+        """The same action on the same screen this many times stops the run as a suspected loop."""
         self.grammar: str | None = None
         """A llama.cpp grammar holding the model to the protocol (for models not trained to act)."""
         self.stop_event = threading.Event()
@@ -242,6 +244,7 @@ class AgentController(QObject):
                                            loop_detected=self._loop_detected, on_step=on_step)
                 loop = AgentLoop(model, executor, language=prompt_language(task), max_steps=self.max_steps,
                                  settle_s=self.settle_s, callbacks=callbacks, stop=self.stop_event,
+                                 repeats_for_loop=self.repeats_for_loop,
                                  exclusions=own, vision=self.runtime.settings.vision)
                 run = loop.run(task)
             finally:

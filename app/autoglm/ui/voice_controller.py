@@ -325,7 +325,8 @@ class VoiceController(QObject):
                 on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
                 on_error=self._errorReported.emit, on_notice=self._noticeReported.emit,
                 on_nothing_heard=self._nothingHeard.emit,
-                on_tool_calls=self._toolCallsReported.emit, on_tool_result=self._toolResultReported.emit)
+                on_tool_calls=self._toolCallsReported.emit, on_tool_result=self._toolResultReported.emit,
+                takes_over=self._agent_takes)
             runtime, controller = self.runtime, self.controller
             # Spoken turns are asked in the open chat (its screenshots included) and recorded
             # there by the controller; the voice loop keeps no history of its own.
@@ -511,6 +512,11 @@ class VoiceController(QObject):
         self._voice_item = self.controller.begin_spoken_turn(text)
         self.chat_view.scroll_to_end()
         self._drain_deltas()
+
+    def _agent_takes(self, _text: str) -> bool:
+        """(Voice thread.) Act mode: every spoken turn is the agent's — a task, or "stop" — never a chat turn."""
+        agent = self.agent
+        return agent is not None and (agent.running or agent.enabled)
 
     def _act_on(self, text: str) -> bool:
         """Act mode: spoken words are the agent's task, and "stop" ends its run (the loop's own reply is dropped)."""
