@@ -121,7 +121,8 @@ def test_the_same_action_on_the_same_screen_stops_and_asks(act_window: Any, clic
     assert run.outcome == "loop" and "may be stuck" in run.message
     assert "3 times" in asked[0]
     assert run.steps[-1].result.startswith("stopped:"), "the repeated tap waited for the answer, which was Stop"
-    assert len(_one(click_target(), event="press")) == len(run.steps) - 1
+    clicks = [e for e in click_target() if e["event"] in ("press", "double")]  # Qt merges quick repeats
+    assert len(clicks) == len(run.steps) - 1
 
 
 def test_a_task_needs_act_mode_and_a_model(act_window: Any, qtbot: Any) -> None:
