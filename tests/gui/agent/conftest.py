@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -22,18 +21,11 @@ import fixtures.projector  # noqa: E402
 import fixtures.xvfb  # noqa: E402
 
 xvfb_display = fixtures.xvfb.xvfb_display
+display_env = fixtures.xvfb.display_env
 projector_gguf = fixtures.projector.projector_gguf
 private_adb_server = fixtures.adb.private_adb_server
 
 TARGET_SCRIPT = HERE / "click_target.py"
-
-
-def display_env(display: str, **extra: str) -> dict[str, str]:
-    """The environment for a program on the Xvfb display, with this checkout's code first."""
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_SESSION_TYPE="x11", **extra)
-    env.pop("WAYLAND_DISPLAY", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS.parent / "app"), env.get("PYTHONPATH")]))
-    return env
 
 
 @pytest.fixture

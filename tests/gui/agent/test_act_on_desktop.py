@@ -16,7 +16,7 @@ from PIL import Image
 
 from autoglm.agent.coordinates import ScreenGeometry, grid_to_screen
 from autoglm.agent.protocol import GridPoint
-from conftest import display_env
+from fixtures.xvfb import display_env
 
 pytestmark = pytest.mark.display
 

@@ -13,7 +13,7 @@ import pytest
 
 from autoglm.agent.coordinates import ScreenGeometry, grid_to_screen
 from autoglm.agent.protocol import Tap, parse_reply
-from conftest import display_env
+from fixtures.xvfb import display_env
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
