@@ -52,7 +52,9 @@ def platform_tag() -> tuple[str, str]:
     """``(system, arch)`` as used in file names: ``linux``/``macos``/``windows``, ``x86_64``/``arm64``…"""
     system = {"darwin": "macos", "win32": "windows"}.get(sys.platform, "linux")
     machine = platform.machine().lower()
-    arch = {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(machine, machine or "unknown")
+    arch = {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(
+        machine, machine or "unknown"
+    )
     return system, arch
 
 
@@ -99,9 +101,26 @@ def run_pyinstaller(variant: str, work: Path) -> Path:
         shutil.rmtree(dist)
     # The compiled translations are build output (not in the repository): make them first.
     subprocess.run([sys.executable, "-m", "autoglm.ui.translations"], check=True, cwd=ROOT)
-    command = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
-               "--distpath", str(dist), "--workpath", str(work / f"work-{variant}"),
-               "--", "--variant", variant, "--name", EXECUTABLE, "--icons", str(icons)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        str(SPEC),
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work / f"work-{variant}"),
+        "--",
+        "--variant",
+        variant,
+        "--name",
+        EXECUTABLE,
+        "--icons",
+        str(icons),
+    ]
     if os.environ.get("CODESIGN_IDENTITY"):  # macOS: sign with a Developer ID instead of ad hoc
         command += ["--codesign-identity", os.environ["CODESIGN_IDENTITY"]]
     print("$", " ".join(command), flush=True)
@@ -146,17 +165,33 @@ def package(variant: str, fmt: str, dist_dir: Path, work: Path) -> list[Path]:
         shutil.move(str(frozen / "AutoGLM Desktop.app"), bundle / "AutoGLM Desktop.app")
         if fmt != "dir":
             dmg = dist_dir / f"{name}.dmg"
-            subprocess.run(["bash", str(PACKAGING / "macos" / "make_dmg.sh"), str(bundle / "AutoGLM Desktop.app"),
-                            str(dmg), app_version()], check=True)
+            subprocess.run(
+                [
+                    "bash",
+                    str(PACKAGING / "macos" / "make_dmg.sh"),
+                    str(bundle / "AutoGLM Desktop.app"),
+                    str(dmg),
+                    app_version(),
+                ],
+                check=True,
+            )
             made.append(dmg)
     elif system == "windows":
         shutil.move(str(frozen / EXECUTABLE), bundle)
         if fmt != "dir":
             iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
-            subprocess.run([iscc, f"/DAppVersion={app_version()}", f"/DSourceDir={bundle}",
-                            f"/DOutputDir={dist_dir}", f"/DOutputName={name}-setup",
-                            f"/DIconFile={work / 'icons' / 'autoglm.ico'}",
-                            str(PACKAGING / "windows" / "autoglm.iss")], check=True)
+            subprocess.run(
+                [
+                    iscc,
+                    f"/DAppVersion={app_version()}",
+                    f"/DSourceDir={bundle}",
+                    f"/DOutputDir={dist_dir}",
+                    f"/DOutputName={name}-setup",
+                    f"/DIconFile={work / 'icons' / 'autoglm.ico'}",
+                    str(PACKAGING / "windows" / "autoglm.iss"),
+                ],
+                check=True,
+            )
             made.append(dist_dir / f"{name}-setup.exe")
     else:
         shutil.move(str(frozen / EXECUTABLE), bundle)
@@ -168,15 +203,31 @@ def package(variant: str, fmt: str, dist_dir: Path, work: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, build, print what was made with sizes and the build time."""
-    parser = argparse.ArgumentParser(description="Build the packaged AutoGLM Desktop app into dist/.")
-    parser.add_argument("--variant", choices=("lean", "full"), default="lean",
-                        help="lean: no models; full: with the starter models (default: lean)")
-    parser.add_argument("--format", choices=(*DEFAULT_FORMAT.values(), "dir"), default=None,
-                        help="dir: the bundle folder only; tar/dmg/installer: also this platform's archive "
-                             "(default: the platform's own)")
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="Output folder (default: dist/)")
-    parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller",
-                        help="PyInstaller's work folder, reused between builds (default: build/pyinstaller)")
+    parser = argparse.ArgumentParser(
+        description="Build the packaged AutoGLM Desktop app into dist/."
+    )
+    parser.add_argument(
+        "--variant",
+        choices=("lean", "full"),
+        default="lean",
+        help="lean: no models; full: with the starter models (default: lean)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=(*DEFAULT_FORMAT.values(), "dir"),
+        default=None,
+        help="dir: the bundle folder only; tar/dmg/installer: also this platform's archive "
+        "(default: the platform's own)",
+    )
+    parser.add_argument(
+        "--dist", type=Path, default=ROOT / "dist", help="Output folder (default: dist/)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "build" / "pyinstaller",
+        help="PyInstaller's work folder, reused between builds (default: build/pyinstaller)",
+    )
     args = parser.parse_args(argv)
     system, _ = platform_tag()
     fmt = args.format or DEFAULT_FORMAT[system]
@@ -187,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         made = package(args.variant, fmt, args.dist.resolve(), args.work.resolve())
     except subprocess.CalledProcessError as exc:
-        print(f"build.py: {Path(exc.cmd[0]).name} failed with exit code {exc.returncode}", file=sys.stderr)
+        print(
+            f"build.py: {Path(exc.cmd[0]).name} failed with exit code {exc.returncode}",
+            file=sys.stderr,
+        )
         return 1
     for path in made:
         size = folder_size(path) if path.is_dir() else path.stat().st_size

@@ -34,7 +34,9 @@ FEED_FORMAT = 1
 
 def load_key(path: Path) -> Ed25519PrivateKey:
     """The private key in ``path`` (base64 of its 32 raw bytes)."""
-    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_text(encoding="ascii").strip()))
+    return Ed25519PrivateKey.from_private_bytes(
+        base64.b64decode(path.read_text(encoding="ascii").strip())
+    )
 
 
 def public_key_text(key: Ed25519PrivateKey) -> str:
@@ -46,8 +48,9 @@ def public_key_text(key: Ed25519PrivateKey) -> str:
 def new_key(path: Path) -> str:
     """Write a new private key to ``path`` (mode 600) and return its public half."""
     key = Ed25519PrivateKey.generate()
-    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                            serialization.NoEncryption())
+    raw = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     path.write_text(base64.b64encode(raw).decode("ascii") + "\n", encoding="ascii")
     path.chmod(0o600)
     return public_key_text(key)
@@ -58,26 +61,48 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()  # the release job runs Python 3.11
 
 
-def write_feed(version: str, archives: dict[str, Path], key: Ed25519PrivateKey, out: Path, notes: str = "",
-               previous: Path | None = None) -> Path:
+def write_feed(
+    version: str,
+    archives: dict[str, Path],
+    key: Ed25519PrivateKey,
+    out: Path,
+    notes: str = "",
+    previous: Path | None = None,
+) -> Path:
     """``out/feed.json`` naming ``archives`` (by platform) for ``version``, signed into ``feed.json.sig``."""
     releases = []
     if previous is not None:
-        releases = [item for item in json.loads(previous.read_text(encoding="utf-8")).get("releases", [])
-                    if item.get("version") != version]
-    assets = {platform: {"url": archive.name, "size": archive.stat().st_size, "sha256": _sha256(archive)}
-              for platform, archive in archives.items()}
-    release = {"version": version, "published": date.today().isoformat(), "notes": notes, "assets": assets}
-    feed = json.dumps({"format": FEED_FORMAT, "releases": [release, *releases]}, indent=2).encode("utf-8")
+        releases = [
+            item
+            for item in json.loads(previous.read_text(encoding="utf-8")).get("releases", [])
+            if item.get("version") != version
+        ]
+    assets = {
+        platform: {"url": archive.name, "size": archive.stat().st_size, "sha256": _sha256(archive)}
+        for platform, archive in archives.items()
+    }
+    release = {
+        "version": version,
+        "published": date.today().isoformat(),
+        "notes": notes,
+        "assets": assets,
+    }
+    feed = json.dumps({"format": FEED_FORMAT, "releases": [release, *releases]}, indent=2).encode(
+        "utf-8"
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / "feed.json").write_bytes(feed)
-    (out / "feed.json.sig").write_text(base64.b64encode(key.sign(feed)).decode("ascii") + "\n", encoding="ascii")
+    (out / "feed.json.sig").write_text(
+        base64.b64encode(key.sign(feed)).decode("ascii") + "\n", encoding="ascii"
+    )
     return out / "feed.json"
 
 
 def main(argv: list[str] | None = None) -> int:
     """The command line above."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("new-key")
     make.add_argument("key_file", type=Path)
@@ -98,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     key = load_key(args.key)
     if args.command == "release-config":
-        args.out.write_text(json.dumps({"feed_url": args.feed_url, "public_key": public_key_text(key)}, indent=2),
-                            encoding="utf-8")
+        args.out.write_text(
+            json.dumps({"feed_url": args.feed_url, "public_key": public_key_text(key)}, indent=2),
+            encoding="utf-8",
+        )
         print(args.out)
         return 0
     archives = {}

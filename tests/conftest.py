@@ -81,8 +81,12 @@ def starter_gguf(session_home: Path) -> Path:
     from autoglm.core.catalog import ModelRepository
     from autoglm.core.paths import AppPaths
 
-    paths = AppPaths(session_home / "config", session_home / "data", session_home / "cache",
-                     session_home / "logs").ensure()
+    paths = AppPaths(
+        session_home / "config",
+        session_home / "data",
+        session_home / "cache",
+        session_home / "logs",
+    ).ensure()
     return ModelRepository(paths).ensure_starter_model()
 
 
@@ -92,8 +96,12 @@ def llama_engine(starter_gguf: Path, session_home: Path) -> Iterator[object]:
     from autoglm.core.llama.client import WorkerEngine
     from autoglm.core.settings import ModelSettings
 
-    engine = WorkerEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b",
-                          log_dir=session_home / "engine-logs")
+    engine = WorkerEngine(
+        starter_gguf,
+        ModelSettings(n_ctx=4096, n_threads=2),
+        model_id="qwen2.5-coder-0.5b",
+        log_dir=session_home / "engine-logs",
+    )
     engine.load()
     yield engine
     engine.unload()

@@ -29,7 +29,9 @@ class HubState:
     repos: dict[str, dict[str, bytes]]
     downloads: dict[str, int] = field(default_factory=dict)
     wrong_sha: set[str] = field(default_factory=set)  # filenames whose published sha256 is wrong
-    declared_sizes: dict[str, int] = field(default_factory=dict)  # sizes the metadata claims instead
+    declared_sizes: dict[str, int] = field(
+        default_factory=dict
+    )  # sizes the metadata claims instead
     drop_after: int | None = None  # close a GET after this many body bytes, once
     chunk_delay_s: float = 0.0
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -70,27 +72,57 @@ class HubHandler(BaseHTTPRequestHandler):
             query = parse_qs(url.query)
             words = (query.get("search") or [""])[0].lower()
             limit = int((query.get("limit") or ["50"])[0])
-            found = [{"id": repo, "modelId": repo, "downloads": state.downloads.get(repo, 0), "likes": 1,
-                      "tags": ["gguf"], "private": False}
-                     for repo in state.repos if words in repo.lower()]
+            found = [
+                {
+                    "id": repo,
+                    "modelId": repo,
+                    "downloads": state.downloads.get(repo, 0),
+                    "likes": 1,
+                    "tags": ["gguf"],
+                    "private": False,
+                }
+                for repo in state.repos
+                if words in repo.lower()
+            ]
             self._json(found[:limit])
             return
         match = re.fullmatch(r"/api/models/(.+?)(?:/revision/([^/]+))?", path)
         if match and match.group(1) in state.repos:
             repo = match.group(1)
-            siblings = [{"rfilename": name, "size": state.declared_sizes.get(name, len(data)),
-                         "blobId": hashlib.sha1(data).hexdigest(),
-                         "lfs": {"sha256": state.sha(name, data), "size": state.declared_sizes.get(name, len(data)),
-                                 "pointerSize": 134}}
-                        for name, data in state.repos[repo].items()]
-            self._json({"id": repo, "modelId": repo, "sha": COMMIT, "private": False, "tags": ["gguf"],
-                        "downloads": state.downloads.get(repo, 0), "siblings": siblings})
+            siblings = [
+                {
+                    "rfilename": name,
+                    "size": state.declared_sizes.get(name, len(data)),
+                    "blobId": hashlib.sha1(data).hexdigest(),
+                    "lfs": {
+                        "sha256": state.sha(name, data),
+                        "size": state.declared_sizes.get(name, len(data)),
+                        "pointerSize": 134,
+                    },
+                }
+                for name, data in state.repos[repo].items()
+            ]
+            self._json(
+                {
+                    "id": repo,
+                    "modelId": repo,
+                    "sha": COMMIT,
+                    "private": False,
+                    "tags": ["gguf"],
+                    "downloads": state.downloads.get(repo, 0),
+                    "siblings": siblings,
+                }
+            )
             return
         if path.startswith("/api/models/"):
             self._missing("RepoNotFound")
             return
         match = re.fullmatch(r"/(.+?)/resolve/([^/]+)/(.+)", path)
-        if match and match.group(1) in state.repos and match.group(3) in state.repos[match.group(1)]:
+        if (
+            match
+            and match.group(1) in state.repos
+            and match.group(3) in state.repos[match.group(1)]
+        ):
             self._file(state, state.repos[match.group(1)][match.group(3)], match.group(3), head)
             return
         self._missing()
@@ -112,7 +144,7 @@ class HubHandler(BaseHTTPRequestHandler):
             return
         sent = 0
         for offset in range(start, len(data), 64 * 1024):
-            block = data[offset:offset + 64 * 1024]
+            block = data[offset : offset + 64 * 1024]
             if state.drop_after is not None and sent + len(block) > state.drop_after:
                 keep = state.drop_after - sent
                 state.drop_after = None
@@ -148,7 +180,9 @@ class HubServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serving_hub(repos: dict[str, dict[str, bytes]], handler: type[HubHandler] = HubHandler) -> Iterator[HubServer]:
+def serving_hub(
+    repos: dict[str, dict[str, bytes]], handler: type[HubHandler] = HubHandler
+) -> Iterator[HubServer]:
     """Run a hub for the block (``handler``: whose routes it speaks)."""
     server = HubServer(HubState(repos), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -24,16 +24,36 @@ class ModelScopeHandler(HubHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         query = parse_qs(url.query)
-        state.requests.append((self.command, path + (f"?{url.query}" if url.query else ""), self.headers.get("Range")))
+        state.requests.append(
+            (self.command, path + (f"?{url.query}" if url.query else ""), self.headers.get("Range"))
+        )
         if path == "/openapi/v1/models":
             words = (query.get("search") or [""])[0].lower()
             size = int((query.get("page_size") or ["10"])[0])
-            found = [{"id": repo, "name": repo.split("/")[1], "owner": repo.split("/")[0],
-                      "downloads": state.downloads.get(repo, 0), "likes": 1, "private": False}
-                     for repo in state.repos if words in repo.lower()]
-            self._json({"success": True, "request_id": "test",
-                        "data": {"models": found[:size], "total_count": len(found), "page_number": 1,
-                                 "page_size": size}})
+            found = [
+                {
+                    "id": repo,
+                    "name": repo.split("/")[1],
+                    "owner": repo.split("/")[0],
+                    "downloads": state.downloads.get(repo, 0),
+                    "likes": 1,
+                    "private": False,
+                }
+                for repo in state.repos
+                if words in repo.lower()
+            ]
+            self._json(
+                {
+                    "success": True,
+                    "request_id": "test",
+                    "data": {
+                        "models": found[:size],
+                        "total_count": len(found),
+                        "page_number": 1,
+                        "page_size": size,
+                    },
+                }
+            )
             return
         match = re.fullmatch(r"/api/v1/models/(.+?)/repo(/files)?", path)
         if match is None:
@@ -41,18 +61,43 @@ class ModelScopeHandler(HubHandler):
             return
         repo = match.group(1)
         if repo not in state.repos:
-            self._json({"Code": 10010205001, "Message": f"model {repo} not exists", "Success": False,
-                        "RequestId": "test"}, status=404)
+            self._json(
+                {
+                    "Code": 10010205001,
+                    "Message": f"model {repo} not exists",
+                    "Success": False,
+                    "RequestId": "test",
+                },
+                status=404,
+            )
             return
         if match.group(2):
-            files = [{"Name": name, "Path": name, "Type": "blob", "Revision": COMMIT, "Sha256": state.sha(name, data),
-                      "Size": state.declared_sizes.get(name, len(data)), "Mode": "33188", "IsLFS": True}
-                     for name, data in state.repos[repo].items()]
-            self._json({"Code": 200, "Data": {"Files": files, "LatestCommitter": {"Id": COMMIT}}, "Success": True})
+            files = [
+                {
+                    "Name": name,
+                    "Path": name,
+                    "Type": "blob",
+                    "Revision": COMMIT,
+                    "Sha256": state.sha(name, data),
+                    "Size": state.declared_sizes.get(name, len(data)),
+                    "Mode": "33188",
+                    "IsLFS": True,
+                }
+                for name, data in state.repos[repo].items()
+            ]
+            self._json(
+                {
+                    "Code": 200,
+                    "Data": {"Files": files, "LatestCommitter": {"Id": COMMIT}},
+                    "Success": True,
+                }
+            )
             return
         name = (query.get("FilePath") or [""])[0]
         if name not in state.repos[repo]:
-            self._json({"Code": 10010205002, "Message": "file not found", "Success": False}, status=404)
+            self._json(
+                {"Code": 10010205002, "Message": "file not found", "Success": False}, status=404
+            )
             return
         self._file(state, state.repos[repo][name], name, head)
 

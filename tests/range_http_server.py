@@ -36,8 +36,13 @@ class RangeHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # http.server's naming
         state = self.server.state
-        state.requests.append({"path": self.path, "range": self.headers.get("Range"),
-                               "if_range": self.headers.get("If-Range")})
+        state.requests.append(
+            {
+                "path": self.path,
+                "range": self.headers.get("Range"),
+                "if_range": self.headers.get("If-Range"),
+            }
+        )
         if self.path != "/model.bin":
             self.send_error(404, "Not Found")
             return
@@ -45,7 +50,9 @@ class RangeHandler(BaseHTTPRequestHandler):
         start = 0
         wanted = self.headers.get("Range")
         if_range = self.headers.get("If-Range")
-        use_range = wanted and not state.ignore_range and (if_range is None or if_range == state.etag)
+        use_range = (
+            wanted and not state.ignore_range and (if_range is None or if_range == state.etag)
+        )
         if use_range:
             start = int(wanted.split("=", 1)[1].split("-", 1)[0])
             if start >= len(data):
@@ -70,7 +77,7 @@ class RangeHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         for offset in range(0, len(body), 64 * 1024):
-            self.wfile.write(body[offset:offset + 64 * 1024])
+            self.wfile.write(body[offset : offset + 64 * 1024])
             if state.chunk_delay_s:
                 time.sleep(state.chunk_delay_s)
 

@@ -17,9 +17,12 @@ def gui_settings(starter_gguf: Path) -> Any:
     """Settings for lean tests: the starter model by path, a small context, short greedy replies."""
     from autoglm.core.settings import GenerationSettings, ModelSettings, Settings
 
-    return Settings(model=ModelSettings(active_model=str(starter_gguf), n_ctx=1024, n_threads=2),
-                    generation=GenerationSettings(max_tokens=6, temperature=0.0, seed=7, thinking=False,
-                                                  system_prompt="Answer briefly."))
+    return Settings(
+        model=ModelSettings(active_model=str(starter_gguf), n_ctx=1024, n_threads=2),
+        generation=GenerationSettings(
+            max_tokens=6, temperature=0.0, seed=7, thinking=False, system_prompt="Answer briefly."
+        ),
+    )
 
 
 @pytest.fixture

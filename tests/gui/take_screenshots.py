@@ -27,7 +27,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for fixtures
 
-OTHER_CHATS = ("Trip plan for Hangzhou", "SQLite WAL questions", "Regex for dates", "Birthday message ideas")
+OTHER_CHATS = (
+    "Trip plan for Hangzhou",
+    "SQLite WAL questions",
+    "Regex for dates",
+    "Birthday message ideas",
+)
 
 
 def main(out_dir: Path, only_main: bool = False) -> int:
@@ -48,7 +53,9 @@ def main(out_dir: Path, only_main: bool = False) -> int:
     ask, save = asker(window, out_dir)
 
     window.new_chat()
-    ask("Write a Python function that checks whether a string is a palindrome, with a short explanation.")
+    ask(
+        "Write a Python function that checks whether a string is a palindrome, with a short explanation."
+    )
     window.sidebar.refresh()
     save("main-light.png")
     window.apply_settings(updated(runtime.settings, "appearance", theme="dark"))
@@ -62,10 +69,14 @@ def main(out_dir: Path, only_main: bool = False) -> int:
         return 0
 
     window.new_chat()
-    think = updated(runtime.settings, "generation", max_tokens=150,
-                    system_prompt="You always answer in two parts. First write <think> then your private "
-                                  "step-by-step reasoning then </think>. Then write the answer. Example: "
-                                  "<think>The user wants X. I will do Y.</think>Here is Y.")
+    think = updated(
+        runtime.settings,
+        "generation",
+        max_tokens=150,
+        system_prompt="You always answer in two parts. First write <think> then your private "
+        "step-by-step reasoning then </think>. Then write the answer. Example: "
+        "<think>The user wants X. I will do Y.</think>Here is Y.",
+    )
     window.apply_settings(think)
     ask("How do I read a file line by line in Python?")
     replies = [item for item in window.controller.model.items() if item.role == "assistant"]
@@ -108,7 +119,9 @@ def grab_with_dialog(window: Any, path: Path, dialog: Any) -> None:
     settle(0.8)
     picture = window.grab()
     painter = QPainter(picture)
-    painter.drawPixmap(window.mapFromGlobal(dialog.mapToGlobal(dialog.rect().topLeft())), dialog.grab())
+    painter.drawPixmap(
+        window.mapFromGlobal(dialog.mapToGlobal(dialog.rect().topLeft())), dialog.grab()
+    )
     painter.end()
     picture.save(str(path))
     print(path)
@@ -121,15 +134,28 @@ def project_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
     from fixtures.documents import FACTS, write_bad_files, write_corpus
 
     runtime, store = window.runtime, window.runtime.store
-    window.apply_settings(updated(runtime.settings, "generation", max_tokens=60, temperature=0.0, seed=3,
-                                  system_prompt="Answer briefly."))
+    window.apply_settings(
+        updated(
+            runtime.settings,
+            "generation",
+            max_tokens=60,
+            temperature=0.0,
+            seed=3,
+            system_prompt="Answer briefly.",
+        )
+    )
     corpus = write_corpus(Path(tempfile.mkdtemp(prefix="autoglm-corpus-")) / "Harbour office")
     write_bad_files(corpus)  # listed with the reason each cannot be read
     from PIL import Image
 
-    Image.new("RGB", (320, 200), "#3b6ea5").save(corpus / "whiteboard.png")  # waits for a vision model
-    project = store.create_project("Harbour office", "You help the harbour office. Answer from its documents, "
-                                   "in one or two sentences, and name the file you used.")
+    Image.new("RGB", (320, 200), "#3b6ea5").save(
+        corpus / "whiteboard.png"
+    )  # waits for a vision model
+    project = store.create_project(
+        "Harbour office",
+        "You help the harbour office. Answer from its documents, "
+        "in one or two sentences, and name the file you used.",
+    )
     store.create_project("Kitchen")
     for title in ("Crane inspection dates", "Budget for the new pier"):
         store.add_message(store.create_conversation(title, project_id=project), "user", title)
@@ -167,14 +193,18 @@ def extra_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
     from autoglm.core.settings import updated
 
     runtime = window.runtime
-    window.apply_settings(updated(runtime.settings, "generation", max_tokens=400, system_prompt="Answer briefly."))
+    window.apply_settings(
+        updated(runtime.settings, "generation", max_tokens=400, system_prompt="Answer briefly.")
+    )
     window.new_chat()
     window.send("Explain what a Raspberry Pi is used for.", [])
     model = window.controller.model
     wait_until(lambda: model.rowCount() == 2 and len(model.item(1).content) > 40, 900)
     window.controller.stop()
     window.apply_settings(updated(runtime.settings, "generation", max_tokens=24))
-    ask("List five uses of a Raspberry Pi, one line each.")  # cut at the limit: the last reply offers Continue
+    ask(
+        "List five uses of a Raspberry Pi, one line each."
+    )  # cut at the limit: the last reply offers Continue
     window.chat_view.scroll_to_end()
     save("reply-stopped-continue.png")
     picker = window.model_picker.combo
@@ -182,7 +212,9 @@ def extra_shots(window: Any, out_dir: Path, ask: Any, save: Any) -> None:
     settle(0.8)
     screen = window.screen().grabWindow(0)
     top_left = window.mapToGlobal(window.rect().topLeft())
-    screen.copy(top_left.x() + window.width() - 560, top_left.y(), 560, 200).save(str(out_dir / "model-picker.png"))
+    screen.copy(top_left.x() + window.width() - 560, top_left.y(), 560, 200).save(
+        str(out_dir / "model-picker.png")
+    )
     print(out_dir / "model-picker.png")
     picker.hidePopup()
     model_manager_shot(window, out_dir)
@@ -198,11 +230,18 @@ def settings_shot(window: Any, out_dir: Path) -> None:
     from autoglm.ui.settings_dialog import SettingsDialog
 
     defaults = Settings(model=window.runtime.settings.model)
-    dialog = SettingsDialog(defaults, window, tools=window.tools, model_info=window.runtime.model_info,
-                            choices=window._setting_choices())
+    dialog = SettingsDialog(
+        defaults,
+        window,
+        tools=window.tools,
+        model_info=window.runtime.model_info,
+        choices=window._setting_choices(),
+    )
     dialog.show()
     pages = dialog._pages
-    pages.setCurrentRow(next(row for row in range(pages.count()) if pages.item(row).text() == "Generation"))
+    pages.setCurrentRow(
+        next(row for row in range(pages.count()) if pages.item(row).text() == "Generation")
+    )
     settle(0.8)
     dialog.grab().save(str(out_dir / "settings.png"))
     print(out_dir / "settings.png")
@@ -233,8 +272,16 @@ def version_shot(window: Any, ask: Any, save: Any) -> None:
     from autoglm.core.settings import updated
 
     runtime = window.runtime
-    window.apply_settings(updated(runtime.settings, "generation", max_tokens=60, temperature=1.0, seed=None,
-                                  system_prompt="Answer in one short sentence."))
+    window.apply_settings(
+        updated(
+            runtime.settings,
+            "generation",
+            max_tokens=60,
+            temperature=1.0,
+            seed=None,
+            system_prompt="Answer in one short sentence.",
+        )
+    )
     window.new_chat()
     ask("Suggest a name for a black cat.")
     model = window.controller.model
@@ -246,7 +293,11 @@ def version_shot(window: Any, ask: Any, save: Any) -> None:
         wait_until(lambda: bool(finished), 900)
         window.controller.replyFinished.disconnect(finished.append)
 
-    again(lambda: window.controller.edit_and_resend(model.item(0), "Suggest a name for a small black cat."))
+    again(
+        lambda: window.controller.edit_and_resend(
+            model.item(0), "Suggest a name for a small black cat."
+        )
+    )
     for _ in range(2):
         again(lambda: window.controller.regenerate(model.item(1)))
     reply = model.item(1)
@@ -302,4 +353,8 @@ if __name__ == "__main__":
     target = Path(next((a for a in sys.argv[1:] if not a.startswith("--")), "docs/screenshots"))
     if "--only-projects" in sys.argv:
         sys.exit(only_projects(target))
-    sys.exit(only_extra(target) if "--only-extra" in sys.argv else main(target, "--only-main" in sys.argv))
+    sys.exit(
+        only_extra(target)
+        if "--only-extra" in sys.argv
+        else main(target, "--only-main" in sys.argv)
+    )

@@ -33,10 +33,19 @@ def test_about_shows_version_llama_build_and_licences(qtbot: Any) -> None:
             assert entry.name in licences and entry.licence in licences
         third_party = dialog.third_party.toPlainText()
         assert third_party_path().is_file()
-        for name in ("PySide6_Essentials", "llama_cpp_python", "piper-tts", "faster-whisper", "espeak-ng"):
+        for name in (
+            "PySide6_Essentials",
+            "llama_cpp_python",
+            "piper-tts",
+            "faster-whisper",
+            "espeak-ng",
+        ):
             assert name in third_party, name
-        assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == \
-            ["About", "Licences", "Third-party software"]
+        assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
+            "About",
+            "Licences",
+            "Third-party software",
+        ]
     finally:
         runtime.close()
 

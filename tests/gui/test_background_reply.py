@@ -17,12 +17,15 @@ def _start_reply(qtbot: Any, window: Any, text: str) -> Any:
     window.composer.input.setPlainText(text)
     qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
     model = window.controller.model
-    qtbot.waitUntil(lambda: model.rowCount() == 2 and len(model.item(1).content) > 3, timeout=REPLY_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: model.rowCount() == 2 and len(model.item(1).content) > 3, timeout=REPLY_TIMEOUT_MS
+    )
     return model.item(1)
 
 
 def test_switching_chats_keeps_the_reply_generating_in_the_background(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(updated(gui_settings, "generation", max_tokens=80))
     reply = _start_reply(qtbot, window, LONG_PROMPT)
     first_chat = window.controller.conversation_id
@@ -32,7 +35,9 @@ def test_switching_chats_keeps_the_reply_generating_in_the_background(
         assert window.controller.running_conversations == [first_chat]
         assert window.sidebar.running_titles() == [LONG_PROMPT]
         assert not window.controller.busy and window.composer.send_button.text() == "Send"
-        assert window.sidebar.tree.currentItem() is None  # the new chat, not the old one, is current
+        assert (
+            window.sidebar.tree.currentItem() is None
+        )  # the new chat, not the old one, is current
     completion = finished.args[0]
     assert completion.finish_reason in ("stop", "length")
     assert reply.content == completion.content and not reply.stopped
@@ -48,7 +53,8 @@ def test_switching_chats_keeps_the_reply_generating_in_the_background(
 
 
 def test_reopening_a_chat_while_it_generates_shows_the_live_reply(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(updated(gui_settings, "generation", max_tokens=300))
     reply = _start_reply(qtbot, window, LONG_PROMPT)
     first_chat = window.controller.conversation_id
@@ -63,7 +69,9 @@ def test_reopening_a_chat_while_it_generates_shows_the_live_reply(
     assert reply.stopped and window.controller.running_conversations == []
 
 
-def test_a_stopped_reply_still_says_stopped_after_reopening(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_a_stopped_reply_still_says_stopped_after_reopening(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(updated(gui_settings, "generation", max_tokens=300))
     reply = _start_reply(qtbot, window, LONG_PROMPT)
     chat = window.controller.conversation_id

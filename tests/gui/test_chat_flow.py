@@ -11,7 +11,9 @@ from autoglm.core.settings import updated
 REPLY_TIMEOUT_MS = 240_000
 
 
-def test_send_streams_a_reply_into_the_view_and_the_store(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+def test_send_streams_a_reply_into_the_view_and_the_store(
+    qtbot: Any, window: Any, send_and_wait: Any, click_action: Any
+) -> None:
     completion = send_and_wait(window, "Say hello.")
     model = window.controller.model
     assert [model.item(row).role for row in range(model.rowCount())] == ["user", "assistant"]
@@ -32,12 +34,16 @@ def test_send_streams_a_reply_into_the_view_and_the_store(qtbot: Any, window: An
     assert window.stack.currentWidget() is window.chat_view
 
 
-def test_stop_cancels_at_once_and_keeps_what_was_shown(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_stop_cancels_at_once_and_keeps_what_was_shown(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(updated(gui_settings, "generation", max_tokens=400))
     window.composer.input.setPlainText("Count from one to one hundred in words.")
     qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
     model = window.controller.model
-    qtbot.waitUntil(lambda: model.rowCount() == 2 and len(model.item(1).content) > 3, timeout=REPLY_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: model.rowCount() == 2 and len(model.item(1).content) > 3, timeout=REPLY_TIMEOUT_MS
+    )
     assert window.composer.send_button.text() == "Stop"
     qtbot.keyClick(window.chat_view, Qt.Key.Key_Escape)
     reply = model.item(1)
@@ -52,11 +58,15 @@ def test_stop_cancels_at_once_and_keeps_what_was_shown(qtbot: Any, make_window: 
 
 def _wait_shown(qtbot: Any, window: Any, contents: list[str]) -> None:
     """Wait until the view shows exactly these message texts (a version switch reloads in the background)."""
-    qtbot.waitUntil(lambda: [item.content for item in window.controller.model.items()] == contents, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: [item.content for item in window.controller.model.items()] == contents,
+        timeout=10_000,
+    )
 
 
-def test_regenerate_keeps_every_version_behind_a_switcher(qtbot: Any, window: Any, send_and_wait: Any,
-                                                          click_action: Any) -> None:
+def test_regenerate_keeps_every_version_behind_a_switcher(
+    qtbot: Any, window: Any, send_and_wait: Any, click_action: Any
+) -> None:
     from autoglm.ui.message_delegate import NEXT_VERSION, PREVIOUS_VERSION, version_text
 
     send_and_wait(window, "Name a colour.")
@@ -67,7 +77,9 @@ def test_regenerate_keeps_every_version_behind_a_switcher(qtbot: Any, window: An
     assert model.rowCount() == 2
     second = model.item(1)
     assert second is not first and second.finished and second.content.strip()
-    assert second.versions == [first.message_id, second.message_id] and version_text(second) == "2/2"
+    assert (
+        second.versions == [first.message_id, second.message_id] and version_text(second) == "2/2"
+    )
     store = window.runtime.store
     conversation = window.controller.conversation_id
     qtbot.waitUntil(lambda: store.get_message(second.message_id).finished)
@@ -83,7 +95,9 @@ def test_regenerate_keeps_every_version_behind_a_switcher(qtbot: Any, window: An
     assert version_text(model.item(1)) == "2/2"  # the shown version is remembered
 
 
-def test_edit_and_resend_branches_in_place(qtbot: Any, window: Any, send_and_wait: Any, click_action: Any) -> None:
+def test_edit_and_resend_branches_in_place(
+    qtbot: Any, window: Any, send_and_wait: Any, click_action: Any
+) -> None:
     from autoglm.ui.message_delegate import PREVIOUS_VERSION, version_text
 
     send_and_wait(window, "Name a fruit.")
@@ -99,7 +113,9 @@ def test_edit_and_resend_branches_in_place(qtbot: Any, window: Any, send_and_wai
     assert model.rowCount() == 2 and model.item(0).content == "Name a vegetable."
     assert version_text(model.item(0)) == "2/2"
     store = window.runtime.store
-    assert [m.content for m in store.messages(original_id) if m.role == "user"] == ["Name a vegetable."]
+    assert [m.content for m in store.messages(original_id) if m.role == "user"] == [
+        "Name a vegetable."
+    ]
     assert len(store.list_conversations()) == 1  # no second chat with the same title
     click_action(window, 0, PREVIOUS_VERSION)
     _wait_shown(qtbot, window, ["Name a fruit.", original_reply])
@@ -112,13 +128,16 @@ def test_copy_code_button_puts_the_block_on_the_clipboard(qtbot: Any, window: An
 
     item = MessageItem(role="assistant", content="Use this:\n\n```python\nprint('hi')\n```\n")
     window.controller.model.append(item)
-    qtbot.waitUntil(lambda: window.chat_view.visualRect(window.controller.model.index(0, 0)).height() > 0)
+    qtbot.waitUntil(
+        lambda: window.chat_view.visualRect(window.controller.model.index(0, 0)).height() > 0
+    )
     window.chat_view.anchorActivated.emit("copy-code:0", item)
     assert QGuiApplication.clipboard().text() == "print('hi')"
 
 
-def test_the_window_asks_with_the_request_the_conversation_builds(qtbot: Any, window: Any, send_and_wait: Any,
-                                                                  click_action: Any) -> None:
+def test_the_window_asks_with_the_request_the_conversation_builds(
+    qtbot: Any, window: Any, send_and_wait: Any, click_action: Any
+) -> None:
     submitted: list[Any] = []
     window.controller.replySubmitted.connect(lambda stream: submitted.append(stream.request))
     send_and_wait(window, "Name a fruit.")
@@ -138,5 +157,8 @@ def test_the_window_asks_with_the_request_the_conversation_builds(qtbot: Any, wi
     asked = submitted[-1]
     assert asked == expected
     assert [(m.role, m.content) for m in asked.messages][1:] == [
-        ("user", "Name a number."), ("assistant", model.item(1).content), ("user", "And another one?")]
+        ("user", "Name a number."),
+        ("assistant", model.item(1).content),
+        ("user", "And another one?"),
+    ]
     assert len(submitted) == 4

@@ -25,8 +25,9 @@ def open_citation(qtbot: Any, window: Any, item: Any, number: int) -> CitationVi
     return viewer
 
 
-def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot, make_window, gui_settings,
-                                                                         tmp_path: Path) -> None:
+def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     from fixtures.documents import write_corpus
 
     corpus = write_corpus(tmp_path / "corpus")
@@ -35,13 +36,35 @@ def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot,
     conversation = store.create_conversation("Harbour")
     store.add_message(conversation, "user", "Who keeps the lighthouse?")
     citations = [
-        Citation("harbour-report.pdf", "The lighthouse keeper of Vardo harbour is named Ingrid Solbakken.", "page 2",
-                 0.9, path=str(corpus / "harbour-report.pdf"), page=2),
-        Citation("project-notes.md", "The Quillfeather project budget is 48,500 euros for the whole year.", "Budget",
-                 0.5, path=str(corpus / "project-notes.md")),
-        Citation("gone.txt", "A file that was moved away.", "line 3", 0.1, path=str(tmp_path / "gone.txt")),
-        Citation("whiteboard.png", "A whiteboard reading: crane inspection on Friday.", "whiteboard", 0.05,
-                 path=str(tmp_path / "whiteboard.png")),
+        Citation(
+            "harbour-report.pdf",
+            "The lighthouse keeper of Vardo harbour is named Ingrid Solbakken.",
+            "page 2",
+            0.9,
+            path=str(corpus / "harbour-report.pdf"),
+            page=2,
+        ),
+        Citation(
+            "project-notes.md",
+            "The Quillfeather project budget is 48,500 euros for the whole year.",
+            "Budget",
+            0.5,
+            path=str(corpus / "project-notes.md"),
+        ),
+        Citation(
+            "gone.txt",
+            "A file that was moved away.",
+            "line 3",
+            0.1,
+            path=str(tmp_path / "gone.txt"),
+        ),
+        Citation(
+            "whiteboard.png",
+            "A whiteboard reading: crane inspection on Friday.",
+            "whiteboard",
+            0.05,
+            path=str(tmp_path / "whiteboard.png"),
+        ),
     ]
     from PIL import Image
 
@@ -51,8 +74,12 @@ def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot,
     with qtbot.waitSignal(window.controller.loaded, timeout=10_000):
         window.open_conversation(conversation)
     item = window.controller.model.items()[-1]
-    assert [c.source for c in item.citations] == ["harbour-report.pdf", "project-notes.md", "gone.txt",
-                                                  "whiteboard.png"]
+    assert [c.source for c in item.citations] == [
+        "harbour-report.pdf",
+        "project-notes.md",
+        "gone.txt",
+        "whiteboard.png",
+    ]
     html = window.chat_view.delegate.factory.html(item, keep=False)
     assert "Sources:" in html and 'href="cite:0"' in html and "harbour-report.pdf, page 2" in html
 
@@ -60,7 +87,9 @@ def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot,
     viewer = open_citation(qtbot, window, item, 0)
     assert viewer.windowTitle() == "harbour-report.pdf, page 2"
     qtbot.waitUntil(viewer.page_scroll.isVisible, timeout=5000)
-    assert viewer.page_image.width() == 900 and viewer.page_image.height() > 900  # an A4 page, drawn
+    assert (
+        viewer.page_image.width() == 900 and viewer.page_image.height() > 900
+    )  # an A4 page, drawn
     pixmap = viewer.page_view.pixmap()
     assert not pixmap.isNull() and pixmap.width() <= viewer.page_scroll.viewport().width()
     assert viewer.file_url().fragment() == "page=2" and viewer.file_url().isLocalFile()
@@ -81,19 +110,24 @@ def test_sources_are_listed_under_a_reply_and_open_at_the_page_or_passage(qtbot,
     # an image opens as the picture, its description (what was indexed) below it
     viewer = open_citation(qtbot, window, item, 3)
     qtbot.waitUntil(viewer.page_scroll.isVisible, timeout=5000)
-    assert (viewer.page_image.width(), viewer.page_image.height()) == (900, 450)  # scaled to a page's width
+    assert (viewer.page_image.width(), viewer.page_image.height()) == (
+        900,
+        450,
+    )  # scaled to a page's width
     assert "crane inspection" in viewer.passage.toPlainText() and not viewer.text_view.isVisible()
 
 
 @pytest.mark.slow
-def test_a_question_in_a_project_with_documents_is_answered_with_its_sources(qtbot, window, send_and_wait,
-                                                                            tmp_path: Path) -> None:
+def test_a_question_in_a_project_with_documents_is_answered_with_its_sources(
+    qtbot, window, send_and_wait, tmp_path: Path
+) -> None:
     from fixtures.documents import FACTS, write_corpus
 
     corpus = write_corpus(tmp_path / "corpus")
     store = window.runtime.store
-    project_id = store.create_project("Harbour", "Answer from the documents, in one sentence.",
-                                      sampling={"max_tokens": 24})
+    project_id = store.create_project(
+        "Harbour", "Answer from the documents, in one sentence.", sampling={"max_tokens": 24}
+    )
     window.sidebar.refresh()
     window.projects.open_documents(project_id)
     panel = window._dialogs[-1]
@@ -109,12 +143,16 @@ def test_a_question_in_a_project_with_documents_is_answered_with_its_sources(qtb
     fact = FACTS[0]
     send_and_wait(window, fact.question)
     question = submitted[0].request.messages[-1].content
-    assert "Ingrid Solbakken" in question and "harbour-report.pdf" in question  # the passage went with it
+    assert (
+        "Ingrid Solbakken" in question and "harbour-report.pdf" in question
+    )  # the passage went with it
     item = window.controller.model.items()[-1]
     assert item.citations, "the reply lists no sources"
     assert any(c.source == fact.file and c.page == fact.page for c in item.citations)
     assert "Sources:" in window.chat_view.delegate.factory.html(item, keep=False)
-    qtbot.waitUntil(lambda: "citations" in store.messages(window.controller.conversation_id)[-1].extra,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "citations" in store.messages(window.controller.conversation_id)[-1].extra,
+        timeout=10_000,
+    )
     stored = store.messages(window.controller.conversation_id)[-1].extra["citations"]
     assert {c["source"] for c in stored} == {c.source for c in item.citations}

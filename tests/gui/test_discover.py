@@ -39,11 +39,16 @@ def runtime() -> Iterator[Runtime]:
 def _gguf(path: Path, mib: int) -> bytes:
     import gguf
 
-    writer = gguf.GGUFWriter(str(path), "glm4")  # the header of the stand-in, to pair with its projector
+    writer = gguf.GGUFWriter(
+        str(path), "glm4"
+    )  # the header of the stand-in, to pair with its projector
     writer.add_name("discover test model")
     writer.add_embedding_length(256)
     writer.add_rope_dimension_sections([4, 6, 6, 0])
-    writer.add_tensor("token_embd.weight", np.random.default_rng(2).standard_normal((mib * 256, 1024)).astype(np.float32))
+    writer.add_tensor(
+        "token_embd.weight",
+        np.random.default_rng(2).standard_normal((mib * 256, 1024)).astype(np.float32),
+    )
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
@@ -57,22 +62,31 @@ def _shot(widget: DiscoverDialog, name: str) -> None:
         assert widget.grab().save(str(Path(folder) / name))
 
 
-def test_search_shows_fit_labels_and_a_download_resumes(qtbot: QtBot, runtime: Runtime, tmp_path: Path,
-                                                        glm_standin) -> None:
+def test_search_shows_fit_labels_and_a_download_resumes(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path, glm_standin
+) -> None:
     big = _gguf(tmp_path / "big.gguf", 8)
-    files = {"AutoGLM-Phone-9B-Q2_K.gguf": glm_standin.model.read_bytes(),
-             "AutoGLM-Phone-9B-Q4_K_M.gguf": big,
-             "AutoGLM-Phone-9B-Q8_0.gguf": glm_standin.model.read_bytes(),
-             "AutoGLM-Phone-9B-F16.gguf": glm_standin.model.read_bytes(),
-             "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    files = {
+        "AutoGLM-Phone-9B-Q2_K.gguf": glm_standin.model.read_bytes(),
+        "AutoGLM-Phone-9B-Q4_K_M.gguf": big,
+        "AutoGLM-Phone-9B-Q8_0.gguf": glm_standin.model.read_bytes(),
+        "AutoGLM-Phone-9B-F16.gguf": glm_standin.model.read_bytes(),
+        "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
+    }
     with serving_hub({REPO: files, "community/AutoGLM-Phone-9B-Multilingual-GGUF": files}) as hub:
         # the metadata claims the real model's sizes, so the labels are those a 16 GB laptop sees
-        hub.state.declared_sizes = {"AutoGLM-Phone-9B-Q2_K.gguf": int(3.9e9), "AutoGLM-Phone-9B-Q4_K_M.gguf": int(6.2e9),
-                                    "AutoGLM-Phone-9B-Q8_0.gguf": int(10.1e9), "AutoGLM-Phone-9B-F16.gguf": int(18.8e9),
-                                    "mmproj-AutoGLM-Phone-9B-f16.gguf": int(1.8e9)}
+        hub.state.declared_sizes = {
+            "AutoGLM-Phone-9B-Q2_K.gguf": int(3.9e9),
+            "AutoGLM-Phone-9B-Q4_K_M.gguf": int(6.2e9),
+            "AutoGLM-Phone-9B-Q8_0.gguf": int(10.1e9),
+            "AutoGLM-Phone-9B-F16.gguf": int(18.8e9),
+            "mmproj-AutoGLM-Phone-9B-f16.gguf": int(1.8e9),
+        }
         hub.state.downloads = {REPO: 48213, "community/AutoGLM-Phone-9B-Multilingual-GGUF": 9120}
         runtime.settings = updated(runtime.settings, "model", hub_endpoint=hub.endpoint)
-        dialog = DiscoverDialog(runtime, memory=(12 * GIB, 16 * GIB, None))  # a 16 GB laptop, 12 GB free
+        dialog = DiscoverDialog(
+            runtime, memory=(12 * GIB, 16 * GIB, None)
+        )  # a 16 GB laptop, 12 GB free
         qtbot.addWidget(dialog)
         dialog.resize(1000, 520)
         dialog.show()
@@ -94,7 +108,9 @@ def test_search_shows_fit_labels_and_a_download_resumes(qtbot: QtBot, runtime: R
             dialog.results.setCurrentRow(1)
         with qtbot.waitSignal(dialog.filesShown, timeout=30_000):
             dialog.results.setCurrentRow(0)
-        dialog.table.selectRow(next(r for r in range(dialog.table.rowCount()) if dialog.row_texts(r)[0] == "Q4_K_M"))
+        dialog.table.selectRow(
+            next(r for r in range(dialog.table.rowCount()) if dialog.row_texts(r)[0] == "Q4_K_M")
+        )
         hub.state.chunk_delay_s = 0.03
         dialog.start_download()
         qtbot.waitUntil(lambda: 0.2 < dialog.progress.value() / 1000 < 0.8, timeout=30_000)
@@ -109,10 +125,14 @@ def test_search_shows_fit_labels_and_a_download_resumes(qtbot: QtBot, runtime: R
             dialog.start_download()
         banner = " ".join(label.text() for label in dialog.banner.findChildren(QLabel))
         assert "Downloaded and verified" in dialog.progress_label.text(), banner
-        assert any(r and r.startswith("bytes=") for method, _, r in hub.state.requests if method == "GET")
+        assert any(
+            r and r.startswith("bytes=") for method, _, r in hub.state.requests if method == "GET"
+        )
     model_id = dialog.progress_label.text().split(" as ")[1].rstrip(".")
     record = runtime.repository.imported()[model_id]
-    assert Path(record["model"]).read_bytes() == big and record["mmproj"].endswith("mmproj-AutoGLM-Phone-9B-f16.gguf")
+    assert Path(record["model"]).read_bytes() == big and record["mmproj"].endswith(
+        "mmproj-AutoGLM-Phone-9B-f16.gguf"
+    )
     dialog.close()
 
 
@@ -125,12 +145,18 @@ def test_a_hub_that_cannot_be_reached_is_a_sentence(qtbot: QtBot, runtime: Runti
         dialog.search()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert dialog.search_button.isEnabled()
-    assert "cannot be reached" in " ".join(label.text() for label in dialog.banner.findChildren(QLabel))
+    assert "cannot be reached" in " ".join(
+        label.text() for label in dialog.banner.findChildren(QLabel)
+    )
 
 
-def test_modelscope_is_chosen_in_the_dialog_and_kept(qtbot: QtBot, runtime: Runtime, glm_standin) -> None:
-    files = {"AutoGLM-Phone-9B-Q4_K_M.gguf": glm_standin.model.read_bytes(),
-             "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+def test_modelscope_is_chosen_in_the_dialog_and_kept(
+    qtbot: QtBot, runtime: Runtime, glm_standin
+) -> None:
+    files = {
+        "AutoGLM-Phone-9B-Q4_K_M.gguf": glm_standin.model.read_bytes(),
+        "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
+    }
     with serving_modelscope({"ZhipuAI/AutoGLM-Phone-9B-GGUF": files}) as scope:
         runtime.settings = updated(runtime.settings, "model", modelscope_endpoint=scope.endpoint)
         dialog = DiscoverDialog(runtime, memory=(12 * GIB, 16 * GIB, None))
@@ -139,7 +165,9 @@ def test_modelscope_is_chosen_in_the_dialog_and_kept(qtbot: QtBot, runtime: Runt
         assert dialog.source.currentData() == "hf"
         dialog.query.setText("autoglm")
         with qtbot.waitSignal(dialog.resultsShown, timeout=30_000):
-            dialog.source.setCurrentIndex(dialog.source.findData("modelscope"))  # searches again, on ModelScope
+            dialog.source.setCurrentIndex(
+                dialog.source.findData("modelscope")
+            )  # searches again, on ModelScope
         assert scope.endpoint in dialog.hub_label.text()
         assert runtime.settings.model.hub_source == "modelscope"
         assert "modelscope" in runtime.paths.settings_path.read_text(encoding="utf-8")
@@ -149,7 +177,9 @@ def test_modelscope_is_chosen_in_the_dialog_and_kept(qtbot: QtBot, runtime: Runt
         with qtbot.waitSignal(dialog.jobFinished, timeout=60_000):
             dialog.start_download()
         assert "Downloaded and verified" in dialog.progress_label.text()
-        assert any("FilePath=AutoGLM-Phone-9B-Q4_K_M.gguf" in path for _, path, _ in scope.state.requests)
+        assert any(
+            "FilePath=AutoGLM-Phone-9B-Q4_K_M.gguf" in path for _, path, _ in scope.state.requests
+        )
     again = DiscoverDialog(runtime, memory=(12 * GIB, 16 * GIB, None))
     qtbot.addWidget(again)
     assert again.source.currentData() == "modelscope"

@@ -23,7 +23,9 @@ def open_panel(qtbot: Any, window: Any, project_id: int) -> DocumentsPanelDialog
         next(a for a in menu.actions() if a.objectName() == "projectDocuments").trigger()
     panel = shown.args[0]
     assert isinstance(panel, DocumentsPanelDialog)
-    qtbot.waitUntil(lambda: panel.status.text() != "" or panel.list.topLevelItemCount() >= 0, timeout=5000)
+    qtbot.waitUntil(
+        lambda: panel.status.text() != "" or panel.list.topLevelItemCount() >= 0, timeout=5000
+    )
     return panel
 
 
@@ -32,12 +34,22 @@ def drop_files(panel: DocumentsPanelDialog, paths: list[Path]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
     where = QPoint(panel.width() // 2, panel.height() // 2)
-    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        where,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(panel, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(where.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        where.toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(panel, drop)
     assert drop.isAccepted()
 
@@ -53,14 +65,19 @@ def wait_for_run(qtbot: Any, panel: DocumentsPanelDialog) -> None:
     qtbot.waitUntil(panel.list_current, timeout=10_000)
 
 
-def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_window, gui_settings,
-                                                                   tmp_path: Path) -> None:
+def test_dropped_and_picked_documents_are_listed_with_their_state(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Lisbon")
     folder = tmp_path / "trip"
     folder.mkdir()
-    (folder / "trams.md").write_text("# Trams\n\nTram 28 climbs to the castle of São Jorge.\n", encoding="utf-8")
-    (folder / "hotel.txt").write_text("The hotel's wifi password is lavender-42.\n", encoding="utf-8")
+    (folder / "trams.md").write_text(
+        "# Trams\n\nTram 28 climbs to the castle of São Jorge.\n", encoding="utf-8"
+    )
+    (folder / "hotel.txt").write_text(
+        "The hotel's wifi password is lavender-42.\n", encoding="utf-8"
+    )
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a PDF\n")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # no vision model is loaded here
@@ -73,7 +90,10 @@ def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_wi
     wait_for_run(qtbot, panel)
     states = dict(panel.rows())
     assert states["trams.md"] == "Indexed" and states["hotel.txt"] == "Indexed"
-    assert states["broken.pdf"].startswith("Failed: ") and len(states["broken.pdf"]) > len("Failed: ") + 5
+    assert (
+        states["broken.pdf"].startswith("Failed: ")
+        and len(states["broken.pdf"]) > len("Failed: ") + 5
+    )
     assert states["empty.txt"].startswith("Failed: ")
     assert states["photo.png"] == "Needs a vision model"
     assert "2 indexed" in panel.status.text() and "2 could not be read" in panel.status.text()
@@ -93,7 +113,11 @@ def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_wi
     assert dict(panel.rows())["budget.md"] == "Indexed"
 
     # removing forgets the document, not the file
-    row = next(i for i in range(panel.list.topLevelItemCount()) if panel.list.topLevelItem(i).text(0) == "budget.md")
+    row = next(
+        i
+        for i in range(panel.list.topLevelItemCount())
+        if panel.list.topLevelItem(i).text(0) == "budget.md"
+    )
     panel.list.topLevelItem(row).setSelected(True)
     assert panel.remove_button.isEnabled()
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
@@ -106,15 +130,20 @@ def test_dropped_and_picked_documents_are_listed_with_their_state(qtbot, make_wi
     qtbot.waitUntil(lambda: len(again.rows()) == 5, timeout=10_000)
 
 
-def test_indexing_a_large_folder_can_be_cancelled_and_never_stalls_the_window(qtbot, make_window, gui_settings,
-                                                                              tmp_path: Path) -> None:
+def test_indexing_a_large_folder_can_be_cancelled_and_never_stalls_the_window(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Archive")
     folder = tmp_path / "archive"
     folder.mkdir()
-    paragraph = "Quarterly figures for the northern branch, with remarks on staffing and stock. " * 40
+    paragraph = (
+        "Quarterly figures for the northern branch, with remarks on staffing and stock. " * 40
+    )
     for number in range(300):
-        (folder / f"report-{number:03}.txt").write_text(f"Report {number}\n\n" + paragraph, encoding="utf-8")
+        (folder / f"report-{number:03}.txt").write_text(
+            f"Report {number}\n\n" + paragraph, encoding="utf-8"
+        )
     panel = open_panel(qtbot, window, project_id)
 
     gaps: list[float] = []
@@ -131,7 +160,9 @@ def test_indexing_a_large_folder_can_be_cancelled_and_never_stalls_the_window(qt
     timer.start()
     drop_files(panel, [folder])
     run = panel.run
-    qtbot.waitUntil(lambda: run.progress is not None and run.progress.files_done >= 3, timeout=INDEX_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: run.progress is not None and run.progress.files_done >= 3, timeout=INDEX_TIMEOUT_MS
+    )
     assert 0 < panel.progress.value() < panel.progress.maximum()
     assert "of 300" in panel.status.text()
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
@@ -143,8 +174,9 @@ def test_indexing_a_large_folder_can_be_cancelled_and_never_stalls_the_window(qt
     assert max(gaps) < 0.5, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"
 
 
-def test_the_documents_panel_and_citation_viewer_are_in_chinese(qtbot, make_window, gui_settings,
-                                                                  tmp_path: Path) -> None:
+def test_the_documents_panel_and_citation_viewer_are_in_chinese(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     from test_translation_complete import untranslated, visible_strings
 
     from autoglm.core.conversation import Citation
@@ -159,8 +191,13 @@ def test_the_documents_panel_and_citation_viewer_are_in_chinese(qtbot, make_wind
         (tmp_path / "a.md").write_text("# A\n\nalpha beta gamma delta\n", encoding="utf-8")
         drop_files(panel, [tmp_path / "a.md"])
         wait_for_run(qtbot, panel)
-        item = MessageItem("assistant", "好", citations=[Citation("a.md", "alpha beta gamma delta", "A",
-                                                                  path=str(tmp_path / "a.md"))])
+        item = MessageItem(
+            "assistant",
+            "好",
+            citations=[
+                Citation("a.md", "alpha beta gamma delta", "A", path=str(tmp_path / "a.md"))
+            ],
+        )
         with qtbot.waitSignal(window.projects.dialogShown, timeout=5000) as shown:
             window.projects.open_citation(item, 0)
         viewer = shown.args[0]
@@ -172,8 +209,9 @@ def test_the_documents_panel_and_citation_viewer_are_in_chinese(qtbot, make_wind
         window.languages.apply("en")
 
 
-def test_a_renamed_project_keeps_its_documents_without_indexing_them_again(qtbot, make_window, gui_settings,
-                                                                            tmp_path: Path) -> None:
+def test_a_renamed_project_keeps_its_documents_without_indexing_them_again(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Lisbon")
     note = tmp_path / "trams.md"
@@ -193,14 +231,16 @@ def test_a_renamed_project_keeps_its_documents_without_indexing_them_again(qtbot
     assert window.projects.index_run(project_id) is None, "a rename indexes nothing"
     assert library.documents(project_id) == before  # same rows, same time of indexing
     assert library.documents("Lisbon 2026") == before and library.documents("Lisbon") == []
-    assert [c.source for c in library.retrieve(project_id, "Which tram climbs to the castle?").citations] \
-        == ["trams.md"]
+    assert [
+        c.source for c in library.retrieve(project_id, "Which tram climbs to the castle?").citations
+    ] == ["trams.md"]
     again = open_panel(qtbot, window, project_id)
     qtbot.waitUntil(lambda: again.rows() == [("trams.md", "Indexed")], timeout=10_000)
 
 
-def test_a_folder_added_in_the_window_is_watched_while_it_runs(qtbot, make_window, gui_settings,
-                                                                tmp_path: Path) -> None:
+def test_a_folder_added_in_the_window_is_watched_while_it_runs(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Lisbon")
     folder = tmp_path / "trip"
@@ -214,15 +254,27 @@ def test_a_folder_added_in_the_window_is_watched_while_it_runs(qtbot, make_windo
 
     ferry = folder / "ferry.md"
     started = time.monotonic()
-    ferry.write_text("# Ferry\n\nThe ferry to Cacilhas leaves every 20 minutes.\n", encoding="utf-8")
+    ferry.write_text(
+        "# Ferry\n\nThe ferry to Cacilhas leaves every 20 minutes.\n", encoding="utf-8"
+    )
     qtbot.waitUntil(lambda: dict(panel.rows()).get("ferry.md") == "Indexed", timeout=30_000)
     listed_after = time.monotonic() - started
-    assert library.retrieve(project_id, "How often does the ferry to Cacilhas leave?").citations[0].source \
+    assert (
+        library.retrieve(project_id, "How often does the ferry to Cacilhas leave?")
+        .citations[0]
+        .source
         == "ferry.md"
+    )
 
-    ferry.write_text("# Ferry\n\nThe ferry to Cacilhas leaves every 15 minutes.\n", encoding="utf-8")
-    qtbot.waitUntil(lambda: any("15 minutes" in c.text for c in library.retrieve(project_id, "ferry Cacilhas")
-                                .citations), timeout=30_000)
+    ferry.write_text(
+        "# Ferry\n\nThe ferry to Cacilhas leaves every 15 minutes.\n", encoding="utf-8"
+    )
+    qtbot.waitUntil(
+        lambda: any(
+            "15 minutes" in c.text for c in library.retrieve(project_id, "ferry Cacilhas").citations
+        ),
+        timeout=30_000,
+    )
     ferry.unlink()
     qtbot.waitUntil(lambda: "ferry.md" not in dict(panel.rows()), timeout=30_000)
     assert dict(panel.rows()) == {"trams.md": "Indexed"}
@@ -232,16 +284,19 @@ def test_a_folder_added_in_the_window_is_watched_while_it_runs(qtbot, make_windo
     qtbot.waitUntil(lambda: library.watched() == {}, timeout=10_000)
 
 
-def test_the_panel_sets_how_many_passages_go_into_a_question_and_shows_their_cost(qtbot, make_window, gui_settings,
-                                                                                    tmp_path: Path) -> None:
+def test_the_panel_sets_how_many_passages_go_into_a_question_and_shows_their_cost(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Lisbon")
     notes = tmp_path / "notes"
     notes.mkdir()
     for number in range(8):
-        (notes / f"day-{number}.md").write_text(f"# Day {number}\n\n" + "We walked along the river and ate "
-                                                "custard tarts in Belém before the tram ride home. " * 6,
-                                                encoding="utf-8")
+        (notes / f"day-{number}.md").write_text(
+            f"# Day {number}\n\n" + "We walked along the river and ate "
+            "custard tarts in Belém before the tram ride home. " * 6,
+            encoding="utf-8",
+        )
     panel = open_panel(qtbot, window, project_id)
     qtbot.waitUntil(lambda: panel.cost.text() == "Nothing indexed yet", timeout=10_000)
     drop_files(panel, [notes])
@@ -259,8 +314,9 @@ def test_the_panel_sets_how_many_passages_go_into_a_question_and_shows_their_cos
     assert 0 < two < four
 
 
-def test_reading_the_list_again_keeps_the_rows_and_the_selection(qtbot, make_window, gui_settings,
-                                                                  tmp_path: Path) -> None:
+def test_reading_the_list_again_keeps_the_rows_and_the_selection(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     project_id = window.runtime.store.create_project("Rows")
     folder = tmp_path / "rows"
@@ -274,10 +330,17 @@ def test_reading_the_list_again_keeps_the_rows_and_the_selection(qtbot, make_win
     rows[1].setSelected(True)
     with qtbot.waitSignal(panel.listed, timeout=10_000):
         panel.refresh()
-    assert [panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())] == rows  # updated in place
+    assert [
+        panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())
+    ] == rows  # updated in place
     assert panel.list.selectedItems() == [rows[1]]
     (folder / "aardvark.md").write_text("# aardvark\n\nFirst in the list.\n", encoding="utf-8")
     drop_files(panel, [folder / "aardvark.md"])
     wait_for_run(qtbot, panel)
-    assert [name for name, _state in panel.rows()] == ["aardvark.md", "alpha.md", "beta.md", "gamma.md"]
+    assert [name for name, _state in panel.rows()] == [
+        "aardvark.md",
+        "alpha.md",
+        "beta.md",
+        "gamma.md",
+    ]
     assert panel.list.topLevelItem(2) is rows[1] and panel.list.selectedItems() == [rows[1]]

@@ -35,9 +35,21 @@ def _banner(window: Any) -> str:
 
 def _kill_midway(endpoint: str, partial: Path) -> None:
     """Start the command-line download and kill it once part of the file has arrived."""
-    child = subprocess.Popen([sys.executable, "-m", "autoglm", "models", "download", f"{REPO}:{MODEL}",
-                              "--endpoint", endpoint], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**os.environ, "AUTOGLM_HOME": os.environ["AUTOGLM_HOME"]})
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "models",
+            "download",
+            f"{REPO}:{MODEL}",
+            "--endpoint",
+            endpoint,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "AUTOGLM_HOME": os.environ["AUTOGLM_HOME"]},
+    )
     deadline = time.monotonic() + 120
     while not (partial.exists() and partial.stat().st_size >= 128 * 1024):
         assert child.poll() is None, child.communicate()
@@ -48,8 +60,12 @@ def _kill_midway(endpoint: str, partial: Path) -> None:
 
 
 def test_a_download_cut_off_by_quitting_resumes_when_the_app_starts(
-        qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin) -> None:
-    files = {MODEL: glm_standin.model.read_bytes(), "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin
+) -> None:
+    files = {
+        MODEL: glm_standin.model.read_bytes(),
+        "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
+    }
     paths = app_paths()
     partial = paths.models_dir / "autoglm-phone-9b-gguf" / f"{MODEL}.partial"
     with serving_hub({REPO: files}) as hub:
@@ -63,24 +79,34 @@ def test_a_download_cut_off_by_quitting_resumes_when_the_app_starts(
         hub.state.chunk_delay_s = 0.0
         hub.state.requests.clear()
         window = make_window(gui_settings, load=False)
-        with qtbot.waitSignal(window.downloads.downloaded, timeout=120_000) as finished, \
-                qtbot.waitSignal(window.modelLoaded, timeout=120_000):
+        with (
+            qtbot.waitSignal(window.downloads.downloaded, timeout=120_000) as finished,
+            qtbot.waitSignal(window.modelLoaded, timeout=120_000),
+        ):
             window.start()
-        ranges = [r for method, path, r in hub.state.requests if method == "GET" and path.endswith(MODEL)]
+        ranges = [
+            r for method, path, r in hub.state.requests if method == "GET" and path.endswith(MODEL)
+        ]
     assert ranges and ranges[0] == f"bytes={kept}-"  # only what was missing
     model_id = finished.args[0]
     record = window.runtime.repository.imported()[model_id]
     assert Path(record["model"]).read_bytes() == files[MODEL] and record["mmproj"].endswith(".gguf")
     assert DownloadJournal(paths.data_dir).pending() == []
     assert "Downloaded and verified" in _banner(window)
-    qtbot.waitUntil(lambda: model_id in window.model_picker.models(), timeout=30_000)  # on the picker at once
+    qtbot.waitUntil(
+        lambda: model_id in window.model_picker.models(), timeout=30_000
+    )  # on the picker at once
 
 
 def test_a_paused_download_is_offered_not_resumed_and_discover_resumes_it(
-        qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin) -> None:
+    qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin
+) -> None:
     from autoglm.ui.discover import DiscoverDialog
 
-    files = {MODEL: glm_standin.model.read_bytes(), "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    files = {
+        MODEL: glm_standin.model.read_bytes(),
+        "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
+    }
     with serving_hub({REPO: files}) as hub:
         journal = DownloadJournal(app_paths().data_dir)
         journal.started(PendingDownload("hf", hub.endpoint, REPO, MODEL))
@@ -95,18 +121,24 @@ def test_a_paused_download_is_offered_not_resumed_and_discover_resumes_it(
         dialog.show()
         assert dialog.resume_button.isVisible() and MODEL in dialog.resume_button.text()
         with qtbot.waitSignal(dialog.jobFinished, timeout=60_000):
-            qtbot.mouseClick(dialog.resume_button, Qt.MouseButton.LeftButton)  # from its own hub, no search needed
+            qtbot.mouseClick(
+                dialog.resume_button, Qt.MouseButton.LeftButton
+            )  # from its own hub, no search needed
         assert "Downloaded and verified" in dialog.progress_label.text()
         assert not dialog.resume_button.isVisible()
     assert journal.pending() == []
 
 
 def test_quitting_the_window_mid_download_stops_it_and_the_next_window_finishes_it(
-        qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin) -> None:
+    qtbot: QtBot, make_window: Callable[..., Any], gui_settings: Any, glm_standin
+) -> None:
     from autoglm.core.settings import updated
     from autoglm.ui.discover import DiscoverDialog
 
-    files = {MODEL: glm_standin.model.read_bytes(), "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes()}
+    files = {
+        MODEL: glm_standin.model.read_bytes(),
+        "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
+    }
     paths = app_paths()
     partial = paths.models_dir / "autoglm-phone-9b-gguf" / f"{MODEL}.partial"
     with serving_hub({REPO: files}) as hub:
@@ -120,7 +152,9 @@ def test_quitting_the_window_mid_download_stops_it_and_the_next_window_finishes_
             dialog.results.setCurrentRow(0)
         hub.state.chunk_delay_s = 0.25
         dialog.start_download()
-        qtbot.waitUntil(lambda: partial.exists() and partial.stat().st_size >= 128 * 1024, timeout=60_000)
+        qtbot.waitUntil(
+            lambda: partial.exists() and partial.stat().st_size >= 128 * 1024, timeout=60_000
+        )
         quit_started = time.monotonic()
         with qtbot.waitSignal(dialog.jobFinished, timeout=10_000):
             first.shutdown()  # what quitting runs: the transfer stops now, not when the file is complete
@@ -134,6 +168,8 @@ def test_quitting_the_window_mid_download_stops_it_and_the_next_window_finishes_
         second = make_window(gui_settings, load=False)
         with qtbot.waitSignal(second.downloads.downloaded, timeout=120_000):
             second.downloads.resume_pending()
-        ranges = [r for method, path, r in hub.state.requests if method == "GET" and path.endswith(MODEL)]
+        ranges = [
+            r for method, path, r in hub.state.requests if method == "GET" and path.endswith(MODEL)
+        ]
     assert ranges and ranges[0] == f"bytes={kept}-"
     assert DownloadJournal(paths.data_dir).pending() == []

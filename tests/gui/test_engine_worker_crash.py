@@ -19,7 +19,8 @@ REPLY_TIMEOUT_MS = 240_000
 
 @pytest.mark.slow
 def test_a_killed_worker_mid_reply_is_told_and_the_next_question_answered(
-        qtbot: Any, make_window: Any, gui_settings: Any, send_and_wait: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any, send_and_wait: Any
+) -> None:
     window = make_window(updated(gui_settings, "generation", max_tokens=300))
     engine = window.runtime.engine
     assert isinstance(engine, WorkerEngine) and engine.pid != os.getpid()
@@ -27,8 +28,10 @@ def test_a_killed_worker_mid_reply_is_told_and_the_next_question_answered(
     model = window.controller.model
     with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS):
         qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: model.rowCount() == 2 and len(model.item(1).content) > 10,
-                        timeout=REPLY_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: model.rowCount() == 2 and len(model.item(1).content) > 10,
+            timeout=REPLY_TIMEOUT_MS,
+        )
         os.kill(engine.pid, signal.SIGKILL)
     reply = model.item(1)
     assert window.isVisible()
@@ -47,7 +50,8 @@ def test_a_killed_worker_mid_reply_is_told_and_the_next_question_answered(
 
 @pytest.mark.slow
 def test_a_model_file_that_makes_llama_cpp_abort_is_refused_in_words(
-        qtbot: Any, window: Any, aborting_gguf: Path, send_and_wait: Any) -> None:
+    qtbot: Any, window: Any, aborting_gguf: Path, send_and_wait: Any
+) -> None:
     before = window.runtime.engine
     with qtbot.waitSignal(window.modelLoadFailed, timeout=REPLY_TIMEOUT_MS) as failed:
         window.load_model(str(aborting_gguf))

@@ -38,12 +38,15 @@ def _export_dialog(window: Any) -> ExportDialog:
     return dialogs[0]
 
 
-def test_export_one_chat_as_json_from_the_sidebar_menu(qtbot: Any, make_window: Any, gui_settings: Any,
-                                                       tmp_path: Path) -> None:
+def test_export_one_chat_as_json_from_the_sidebar_menu(
+    qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     first, _second, sha = _chats(window.runtime.store)
     window.sidebar.refresh()
-    row = next(item for item in window.sidebar._conversation_items() if item.text(0) == "Blue square")
+    row = next(
+        item for item in window.sidebar._conversation_items() if item.text(0) == "Blue square"
+    )
     menu = window.sidebar.context_menu(row)
     export = next(action for action in menu.actions() if action.objectName() == "exportChat")
     export.trigger()
@@ -60,8 +63,9 @@ def test_export_one_chat_as_json_from_the_sidebar_menu(qtbot: Any, make_window: 
     assert image.read_bytes() == _png()
 
 
-def test_export_all_chats_as_markdown_from_the_file_menu(qtbot: Any, make_window: Any, gui_settings: Any,
-                                                         tmp_path: Path) -> None:
+def test_export_all_chats_as_markdown_from_the_file_menu(
+    qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     first, second, sha = _chats(window.runtime.store)
     assert window.export_all_action in window.file_menu.actions()
@@ -83,13 +87,16 @@ def test_export_this_chat_needs_an_open_chat(make_window: Any, gui_settings: Any
     assert not window.export_action.isEnabled()
 
 
-def test_export_command_writes_every_chat_and_refuses_unknown_ids(make_window: Any, gui_settings: Any,
-                                                                  tmp_path: Path, capsys: Any) -> None:
+def test_export_command_writes_every_chat_and_refuses_unknown_ids(
+    make_window: Any, gui_settings: Any, tmp_path: Path, capsys: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     first, second, sha = _chats(window.runtime.store)
     assert cli_main(["export", "--all", "--format", "json", "--out", str(tmp_path / "all")]) == 0
     printed = capsys.readouterr().out.split()
-    assert sorted(Path(p).name for p in printed) == sorted([f"Blue-square-{first}.json", f"Second-chat-{second}.json"])
+    assert sorted(Path(p).name for p in printed) == sorted(
+        [f"Blue-square-{first}.json", f"Second-chat-{second}.json"]
+    )
     assert cli_main(["export", str(second), "--out", str(tmp_path / "one")]) == 0
     assert (tmp_path / "one" / f"Second-chat-{second}.md").exists()
     assert cli_main(["export", "999", "--out", str(tmp_path / "none")]) == 2

@@ -27,8 +27,13 @@ REPLY_TIMEOUT_MS = 240_000
 @pytest.fixture
 def standin_window(make_window: Any, gui_settings: Any, glm_standin: Any) -> Any:
     """A window with the stand-in and its projector loaded."""
-    settings = updated(gui_settings, "model", active_model=str(glm_standin.model), mmproj_path=str(glm_standin.mmproj),
-                       n_ctx=2048)
+    settings = updated(
+        gui_settings,
+        "model",
+        active_model=str(glm_standin.model),
+        mmproj_path=str(glm_standin.mmproj),
+        n_ctx=2048,
+    )
     window = make_window(updated(settings, "generation", max_tokens=8))
     info = window.runtime.model_info
     assert info.has_vision and info.architecture == "glm4", info
@@ -50,8 +55,10 @@ def _recording(window: Any) -> list[Any]:
 
 
 def _ask(qtbot: Any, window: Any, question: str) -> Any:
-    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1 and window.composer.attachments_ready(),
-                    timeout=30_000)
+    qtbot.waitUntil(
+        lambda: len(window.composer.attachments()) == 1 and window.composer.attachments_ready(),
+        timeout=30_000,
+    )
     window.composer.input.setPlainText(question)
     with qtbot.waitSignal(window.controller.replyFinished, timeout=REPLY_TIMEOUT_MS) as finished:
         qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
@@ -66,10 +73,14 @@ def _check(requests: list[Any], completion: Any, question: str, size: tuple[int,
     [image] = last.images
     assert (image.width, image.height) == size
     assert completion.error is None and completion.finish_reason in ("stop", "length")
-    assert completion.usage.prompt_tokens > (size[0] // 28) * (size[1] // 28)  # the image's positions are in it
+    assert completion.usage.prompt_tokens > (size[0] // 28) * (
+        size[1] // 28
+    )  # the image's positions are in it
 
 
-def test_an_attached_image_reaches_the_standin(qtbot: Any, standin_window: Any, tmp_path: Path) -> None:
+def test_an_attached_image_reaches_the_standin(
+    qtbot: Any, standin_window: Any, tmp_path: Path
+) -> None:
     window = standin_window
     requests = _recording(window)
     picture = tmp_path / "phone.png"
@@ -82,7 +93,9 @@ def test_an_attached_image_reaches_the_standin(qtbot: Any, standin_window: Any, 
     assert window.controller.model.item(1).content == completion.content
 
 
-def test_an_image_pasted_from_the_clipboard_reaches_the_standin(qtbot: Any, standin_window: Any) -> None:
+def test_an_image_pasted_from_the_clipboard_reaches_the_standin(
+    qtbot: Any, standin_window: Any
+) -> None:
     window = standin_window
     requests = _recording(window)
     image = QImage(280, 168, QImage.Format.Format_RGB32)

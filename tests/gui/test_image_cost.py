@@ -17,12 +17,16 @@ def _png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_an_attached_screenshot_shows_its_token_cost_and_follows_the_budget(qtbot: Any, tmp_path: Path) -> None:
+def test_an_attached_screenshot_shows_its_token_cost_and_follows_the_budget(
+    qtbot: Any, tmp_path: Path
+) -> None:
     composer = ComposerWidget()
     qtbot.addWidget(composer)
     composer.add_attachment(AttachmentDraft("phone.png", _png(1080, 2400), ".png"))
     chip = composer._attachments[0]
-    qtbot.waitUntil(lambda: chip.cost_label.text() == "≈1,008 tokens", timeout=10_000)  # read in the background
+    qtbot.waitUntil(
+        lambda: chip.cost_label.text() == "≈1,008 tokens", timeout=10_000
+    )  # read in the background
     composer.set_image_tokens(256)
     assert chip.cost <= 256 and chip.cost_label.text() == f"≈{chip.cost:,} tokens"
     composer.show()

@@ -15,9 +15,16 @@ from autoglm.ui.settings_dialog import SettingsDialog
 
 def _focusable(root: QWidget) -> list[QWidget]:
     """Controls a Tab can reach in ``root`` (shown, enabled, not a proxy for another)."""
-    return [widget for widget in root.findChildren(QWidget)
-            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled()
-            and widget.window() is root and widget.focusProxy() is None and widget.width() > 0]
+    return [
+        widget
+        for widget in root.findChildren(QWidget)
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and widget.isVisible()
+        and widget.isEnabled()
+        and widget.window() is root
+        and widget.focusProxy() is None
+        and widget.width() > 0
+    ]
 
 
 def _without_ring(qtbot: Any, root: QWidget) -> list[str]:
@@ -34,10 +41,14 @@ def _without_ring(qtbot: Any, root: QWidget) -> list[str]:
             continue  # disabled meanwhile (the device list arrived): not focusable now
         before = widget.grab().toImage()
         widget.setFocus(Qt.FocusReason.TabFocusReason)
-        qtbot.waitUntil(widget.hasFocus, timeout=5000)  # {type(widget).__name__}:{widget.objectName()}
+        qtbot.waitUntil(
+            widget.hasFocus, timeout=5000
+        )  # {type(widget).__name__}:{widget.objectName()}
         qtbot.wait(10)
         if widget.grab().toImage() == before:
-            widget.window().grab().save(f"/tmp/polish/ring-{widget.objectName() or type(widget).__name__}.png")
+            widget.window().grab().save(
+                f"/tmp/polish/ring-{widget.objectName() or type(widget).__name__}.png"
+            )
             missing.append(f"{type(widget).__name__}:{widget.objectName()}")
     return missing
 
@@ -54,7 +65,8 @@ def _unnamed(root: QWidget) -> list[str]:
 
 
 def test_every_focusable_control_shows_a_focus_ring_in_light_and_dark(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     assert _without_ring(qtbot, window) == []
     window.theme.set_choice("dark")
@@ -68,7 +80,9 @@ def test_every_focusable_control_shows_a_focus_ring_in_light_and_dark(
     dialog.close()
 
 
-def test_every_focusable_control_has_an_accessible_name(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_every_focusable_control_has_an_accessible_name(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     from autoglm.ui.keyboard import ShortcutsDialog
 
     window = make_window(gui_settings, load=False)
@@ -76,7 +90,9 @@ def test_every_focusable_control_has_an_accessible_name(qtbot: Any, make_window:
     for dialog in (SettingsDialog(Settings(), window, gpu_offload=True), ShortcutsDialog(window)):
         dialog.show()
         qtbot.waitExposed(dialog)
-        for row in range(getattr(dialog, "_pages", None).count() if hasattr(dialog, "_pages") else 1):
+        for row in range(
+            getattr(dialog, "_pages", None).count() if hasattr(dialog, "_pages") else 1
+        ):
             if hasattr(dialog, "_pages"):
                 dialog._pages.setCurrentRow(row)
                 qtbot.wait(10)
@@ -92,7 +108,10 @@ def test_settings_tab_order_visits_the_fields_before_the_buttons(qtbot: Any) -> 
     qtbot.waitUntil(dialog.isActiveWindow)
     pages = dialog._pages
     pages.setFocus()
-    fields = [dialog.editor("model", name) for name in ("active_model", "mmproj_path", "n_ctx", "n_gpu_layers")]
+    fields = [
+        dialog.editor("model", name)
+        for name in ("active_model", "mmproj_path", "n_ctx", "n_gpu_layers")
+    ]
     buttons = set(dialog.findChild(QDialogButtonBox).buttons())
     visited: list[QWidget] = []
     for _ in range(30):
@@ -100,16 +119,23 @@ def test_settings_tab_order_visits_the_fields_before_the_buttons(qtbot: Any) -> 
         visited.append(QApplication.focusWidget())
     first_button = next(n for n, widget in enumerate(visited) if widget in buttons)
     for field in fields:
-        reached = [n for n, widget in enumerate(visited) if widget is field or field.isAncestorOf(widget)]
-        assert reached and reached[0] < first_button, f"{field.objectName()} comes after the buttons"
+        reached = [
+            n for n, widget in enumerate(visited) if widget is field or field.isAncestorOf(widget)
+        ]
+        assert reached and reached[0] < first_button, (
+            f"{field.objectName()} comes after the buttons"
+        )
 
 
 def test_shift_f10_and_the_menu_key_open_context_menus_and_reach_a_code_blocks_copy(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     window.runtime.store.create_conversation("Keyboard menus")
     window.sidebar.refresh()
-    qtbot.waitUntil(lambda: window.sidebar.conversation_titles() == ["Keyboard menus"], timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.sidebar.conversation_titles() == ["Keyboard menus"], timeout=10_000
+    )
     tree = window.sidebar.tree
     tree.setFocus()
     tree.setCurrentItem(window.sidebar._conversation_items()[0])
@@ -118,7 +144,9 @@ def test_shift_f10_and_the_menu_key_open_context_menus_and_reach_a_code_blocks_c
     QApplication.activePopupWidget().close()
 
     window.controller.model.append(MessageItem("user", "Show me code"))
-    window.controller.model.append(MessageItem("assistant", "Here:\n\n```python\nprint('hi')\n```\n\nDone."))
+    window.controller.model.append(
+        MessageItem("assistant", "Here:\n\n```python\nprint('hi')\n```\n\nDone.")
+    )
     window._update_stack()
     view = window.chat_view
     view.setFocus()
@@ -133,18 +161,24 @@ def test_shift_f10_and_the_menu_key_open_context_menus_and_reach_a_code_blocks_c
     assert QGuiApplication.clipboard().text() == "print('hi')"
 
 
-def test_help_lists_every_keyboard_shortcut(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_help_lists_every_keyboard_shortcut(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     assert window.shortcuts_action in window.help_menu.actions()
     window.shortcuts_action.trigger()
     dialog = next(d for d in window._dialogs if d.objectName() == "shortcutsDialog")
     rows = dict(dialog.rows())
     assert rows["New chat"] == "Ctrl+N" and rows["Keyboard shortcuts"] == "Ctrl+/"
-    assert rows["Push to talk (hold)"] == "F9" and "Shift+F10" in rows["Open the menu of the focused item"]
+    assert (
+        rows["Push to talk (hold)"] == "F9"
+        and "Shift+F10" in rows["Open the menu of the focused item"]
+    )
     dialog.grab().save("/tmp/polish/shortcuts.png")
 
 
 def test_typing_goes_to_the_message_box_as_soon_as_the_window_starts(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=True)
     qtbot.waitUntil(window.composer.input.hasFocus, timeout=5000)

@@ -28,7 +28,9 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_photo(tmp_path_factory.mktemp("photo") / "photo-12mp.jpg")
 
 
-def test_attaching_a_12_megapixel_photo_returns_to_the_event_loop_at_once(qtbot: Any, photo: Path) -> None:
+def test_attaching_a_12_megapixel_photo_returns_to_the_event_loop_at_once(
+    qtbot: Any, photo: Path
+) -> None:
     composer = ComposerWidget()
     qtbot.addWidget(composer)
     draft = AttachmentDraft(photo.name, photo.read_bytes(), ".jpg")
@@ -44,7 +46,8 @@ def test_attaching_a_12_megapixel_photo_returns_to_the_event_loop_at_once(qtbot:
 
 
 def test_the_sent_photo_is_drawn_as_a_placeholder_until_its_thumbnail_is_read_in_the_background(
-        qapp: Any, photo: Path) -> None:
+    qapp: Any, photo: Path
+) -> None:
     delegate = MessageDelegate()
     sha = "a" * 64
     delegate.attachment_resolver = lambda wanted: photo if wanted == sha else None
@@ -55,7 +58,9 @@ def test_the_sent_photo_is_drawn_as_a_placeholder_until_its_thumbnail_is_read_in
         started = time.thread_time()
         delegate.factory.measure(item, 700)
         spent = time.thread_time() - started
-        assert spent < GUI_CPU_BOUND_S, f"laying out the message took {spent * 1000:.0f} ms of GUI-thread CPU"
+        assert spent < GUI_CPU_BOUND_S, (
+            f"laying out the message took {spent * 1000:.0f} ms of GUI-thread CPU"
+        )
         assert sha in delegate.factory.placeholders
         assert done.wait(30)
     finally:

@@ -8,11 +8,14 @@ from autoglm.bench.ui import ReplayEngine, reply_tokens
 from autoglm.ui.message_delegate import is_block_laid
 
 
-def test_each_batch_of_a_long_reply_lays_out_only_its_last_block(qtbot: Any, make_window: Any,
-                                                                 gui_settings: Any) -> None:
+def test_each_batch_of_a_long_reply_lays_out_only_its_last_block(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     tokens = reply_tokens(3000)
-    window.runtime.use_engine(ReplayEngine(tokens, rate=600.0))  # batches of a few blocks, even on a busy computer
+    window.runtime.use_engine(
+        ReplayEngine(tokens, rate=600.0)
+    )  # batches of a few blocks, even on a busy computer
     delegate = window.chat_view.delegate
     per_batch: list[int] = []
     last = [0]
@@ -34,7 +37,9 @@ def test_each_batch_of_a_long_reply_lays_out_only_its_last_block(qtbot: Any, mak
     assert sum(per_batch) < 3 * blocks + len(per_batch)
     before = delegate.block_layouts
     window.chat_view.viewport().repaint()
-    assert is_block_laid(reply) and delegate.block_layouts - before <= 2  # finished: no whole-reply layout
+    assert (
+        is_block_laid(reply) and delegate.block_layouts - before <= 2
+    )  # finished: no whole-reply layout
 
 
 def _batch_cpu(delegate: Any, item: Any, tokens: list[str], start: int, width: int = 800) -> float:
@@ -67,7 +72,9 @@ def test_a_batch_costs_the_same_at_8000_tokens_as_at_1000(qapp: Any) -> None:
         item.content, item.revision = "".join(tokens[:upto]), item.revision + 1
         delegate.stream_blocks(item, 800)
     late = _batch_cpu(delegate, item, tokens, 8000)
-    assert late < 2.5 * early + 0.001, f"{late * 1000:.2f} ms a batch at 8,000 tokens, {early * 1000:.2f} at 1,000"
+    assert late < 2.5 * early + 0.001, (
+        f"{late * 1000:.2f} ms a batch at 8,000 tokens, {early * 1000:.2f} at 1,000"
+    )
     fresh = MessageDelegate()  # the same reply laid out at once agrees on every block and height
     blocks, again = delegate.stream_blocks(item, 800), fresh.stream_blocks(item, 800)
     assert [b.part for b in blocks] == [b.part for b in again]
@@ -75,7 +82,8 @@ def test_a_batch_costs_the_same_at_8000_tokens_as_at_1000(qapp: Any) -> None:
 
 
 def test_a_finished_block_shown_plain_is_highlighted_once_its_lexer_is_ready(
-        qapp: Any, monkeypatch: Any) -> None:
+    qapp: Any, monkeypatch: Any
+) -> None:
     import threading
 
     from autoglm.ui import deferred_render, markdown_html
@@ -86,8 +94,11 @@ def test_a_finished_block_shown_plain_is_highlighted_once_its_lexer_is_ready(
     ready = threading.Event()
     deferred_render.add_listener(ready.set)
     delegate = MessageDelegate()
-    item = MessageItem(role="assistant", content="```haskell\nmain = putStrLn \"hi\"\n```\n\nMore text",
-                       streaming=True)
+    item = MessageItem(
+        role="assistant",
+        content='```haskell\nmain = putStrLn "hi"\n```\n\nMore text',
+        streaming=True,
+    )
     try:
         first = delegate.stream_blocks(item, 800)[0]
         assert "<span" not in first.part.split("Copy</a>", 1)[1]  # plain while the lexer is built

@@ -70,7 +70,12 @@ def test_catalog_rows_show_presence_size_memory_and_licence(qtbot: QtBot, runtim
     target = dialog.row_texts("autoglm-phone-9b")
     assert target["status"] == "Not on this computer" and target["ram"] == "≈ 8.5 GB"
     assert dialog.table.accessibleName() == "Models"
-    for button in (dialog.use_button, dialog.import_button, dialog.download_button, dialog.verify_button):
+    for button in (
+        dialog.use_button,
+        dialog.import_button,
+        dialog.download_button,
+        dialog.verify_button,
+    ):
         assert button.accessibleName()
 
     dialog.select("autoglm-phone-9b")
@@ -82,7 +87,9 @@ def test_catalog_rows_show_presence_size_memory_and_licence(qtbot: QtBot, runtim
     assert chosen.args == [STARTER_MODEL_ID]
 
 
-def test_importing_the_starter_gguf_adds_a_usable_row(qtbot: QtBot, runtime: Runtime, starter_gguf: Path) -> None:
+def test_importing_the_starter_gguf_adds_a_usable_row(
+    qtbot: QtBot, runtime: Runtime, starter_gguf: Path
+) -> None:
     dialog = _open(qtbot, runtime)
 
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
@@ -90,8 +97,11 @@ def test_importing_the_starter_gguf_adds_a_usable_row(qtbot: QtBot, runtime: Run
 
     assert STARTER_SLUG in runtime.repository.imported()
     row = dialog.row_texts(STARTER_SLUG)
-    assert row["status"] == "In the models folder" if starter_gguf.is_relative_to(runtime.paths.models_dir) \
+    assert (
+        row["status"] == "In the models folder"
+        if starter_gguf.is_relative_to(runtime.paths.models_dir)
         else f"Linked from {model_manager._short(starter_gguf.resolve().parent)}"
+    )
     assert row["size"] == format_bytes(starter_gguf.stat().st_size)
     expected_ram = estimate_ram_bytes(inspect_gguf(starter_gguf), runtime.settings.model.n_ctx)
     assert row["ram"] == f"{format_bytes(expected_ram)} at {runtime.settings.model.n_ctx} tokens"
@@ -104,7 +114,9 @@ def test_importing_the_starter_gguf_adds_a_usable_row(qtbot: QtBot, runtime: Run
     assert "(active)" in dialog.row_texts(STARTER_SLUG)["name"]
 
 
-def test_a_text_file_named_gguf_is_refused_in_words(qtbot: QtBot, runtime: Runtime, tmp_path: Path) -> None:
+def test_a_text_file_named_gguf_is_refused_in_words(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> None:
     fake = tmp_path / "notes.gguf"
     fake.write_text("these are my notes, not a model\n", encoding="utf-8")
     dialog = _open(qtbot, runtime)
@@ -118,21 +130,30 @@ def test_a_text_file_named_gguf_is_refused_in_words(qtbot: QtBot, runtime: Runti
     assert dialog.import_button.isEnabled()
 
 
-def test_import_button_walks_through_the_file_dialogs(qtbot: QtBot, runtime: Runtime, starter_gguf: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = iter([(str(starter_gguf), ""), (str(starter_gguf), "")])  # model, then (wrongly) as projector
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *args, **kwargs: next(answers)))
+def test_import_button_walks_through_the_file_dialogs(
+    qtbot: QtBot, runtime: Runtime, starter_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(
+        [(str(starter_gguf), ""), (str(starter_gguf), "")]
+    )  # model, then (wrongly) as projector
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *args, **kwargs: next(answers))
+    )
     dialog = _open(qtbot, runtime)
 
     _click(qtbot, dialog.import_button)
     # The model file is checked first, then the projector is asked for in words (not in a file dialog's title).
-    qtbot.waitUntil(lambda: dialog.projector_question is not None and dialog.projector_question.isVisible(),
-                    timeout=60_000)
+    qtbot.waitUntil(
+        lambda: dialog.projector_question is not None and dialog.projector_question.isVisible(),
+        timeout=60_000,
+    )
     question = dialog.projector_question
     assert starter_gguf.name in question.text() and "usable model file" in question.text()
     assert "mmproj" in question.informativeText()
     question.grab().save("/tmp/polish/projector-question.png")
-    choose = next(button for button in question.buttons() if button.text() == "Choose the projector…")
+    choose = next(
+        button for button in question.buttons() if button.text() == "Choose the projector…"
+    )
     _click(qtbot, choose)
     _wait_idle(qtbot, dialog)
 
@@ -141,7 +162,8 @@ def test_import_button_walks_through_the_file_dialogs(qtbot: QtBot, runtime: Run
 
 
 def test_a_broken_model_file_is_refused_before_the_projector_is_asked_for(
-        qtbot: QtBot, runtime: Runtime, tmp_path: Path) -> None:
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> None:
     fake = tmp_path / "broken.gguf"
     fake.write_text("not a model\n", encoding="utf-8")
     dialog = _open(qtbot, runtime)
@@ -153,8 +175,15 @@ def test_a_broken_model_file_is_refused_before_the_projector_is_asked_for(
     assert dialog.projector_question is None
 
 
-def test_verify_hashes_in_the_background(qtbot: QtBot, session_home: Path, starter_gguf: Path) -> None:
-    paths = AppPaths(session_home / "config", session_home / "data", session_home / "cache", session_home / "logs")
+def test_verify_hashes_in_the_background(
+    qtbot: QtBot, session_home: Path, starter_gguf: Path
+) -> None:
+    paths = AppPaths(
+        session_home / "config",
+        session_home / "data",
+        session_home / "cache",
+        session_home / "logs",
+    )
     shared = Runtime(paths=paths)
     try:
         dialog = _open(qtbot, shared)
@@ -162,7 +191,9 @@ def test_verify_hashes_in_the_background(qtbot: QtBot, session_home: Path, start
         dialog.select(STARTER_MODEL_ID)
 
         _click(qtbot, dialog.verify_button)
-        assert dialog.busy == "verify"  # the click returned before hashing 491 MB: it runs on a pool thread
+        assert (
+            dialog.busy == "verify"
+        )  # the click returned before hashing 491 MB: it runs on a pool thread
         assert not dialog.verify_button.isEnabled() and not dialog.import_button.isEnabled()
         _wait_idle(qtbot, dialog)
 
@@ -175,8 +206,17 @@ def test_verify_hashes_in_the_background(qtbot: QtBot, session_home: Path, start
 
 def test_verify_reports_a_checksum_mismatch(qtbot: QtBot, runtime: Runtime) -> None:
     spec = CatalogFile(role="model", filename="damaged.bin", size=11, sha256="0" * 64)
-    _with_entry(runtime, CatalogEntry(id="damaged", name="Damaged model", kind="llm", licence="MIT",
-                                      modalities=("text",), files=(spec,)))
+    _with_entry(
+        runtime,
+        CatalogEntry(
+            id="damaged",
+            name="Damaged model",
+            kind="llm",
+            licence="MIT",
+            modalities=("text",),
+            files=(spec,),
+        ),
+    )
     target = runtime.paths.models_dir / "damaged" / "damaged.bin"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"hello world")
@@ -195,10 +235,24 @@ def test_download_shows_progress_and_resumes_after_cancel(qtbot: QtBot, runtime:
     payload = random.Random(3).randbytes(4 * 1024 * 1024)
     with serving(payload) as server:
         server.state.chunk_delay_s = 0.02  # about 1.3 s in all, so there is time to cancel
-        spec = CatalogFile(role="model", filename="remote.bin", size=len(payload),
-                           sha256=hashlib.sha256(payload).hexdigest(), url=server.base_url + "/model.bin")
-        _with_entry(runtime, CatalogEntry(id="remote", name="Remote model", kind="llm", licence="MIT",
-                                          modalities=("text",), files=(spec,)))
+        spec = CatalogFile(
+            role="model",
+            filename="remote.bin",
+            size=len(payload),
+            sha256=hashlib.sha256(payload).hexdigest(),
+            url=server.base_url + "/model.bin",
+        )
+        _with_entry(
+            runtime,
+            CatalogEntry(
+                id="remote",
+                name="Remote model",
+                kind="llm",
+                licence="MIT",
+                modalities=("text",),
+                files=(spec,),
+            ),
+        )
         dialog = _open(qtbot, runtime)
         dialog.select("remote")
         assert dialog.download_button.text() == "Download"
@@ -226,10 +280,21 @@ def test_closing_the_manager_pauses_a_download(qtbot: QtBot, runtime: Runtime) -
     payload = random.Random(5).randbytes(4 * 1024 * 1024)
     with serving(payload) as server:
         server.state.chunk_delay_s = 0.02
-        spec = CatalogFile(role="model", filename="closing.bin", size=len(payload),
-                           sha256=hashlib.sha256(payload).hexdigest(), url=server.base_url + "/model.bin")
-        entry = CatalogEntry(id="closing", name="Closing model", kind="llm", licence="MIT",
-                             modalities=("text",), files=(spec,))
+        spec = CatalogFile(
+            role="model",
+            filename="closing.bin",
+            size=len(payload),
+            sha256=hashlib.sha256(payload).hexdigest(),
+            url=server.base_url + "/model.bin",
+        )
+        entry = CatalogEntry(
+            id="closing",
+            name="Closing model",
+            kind="llm",
+            licence="MIT",
+            modalities=("text",),
+            files=(spec,),
+        )
         _with_entry(runtime, entry)
         dialog = _open(qtbot, runtime)
         dialog.select("closing")
@@ -249,9 +314,20 @@ def test_closing_the_manager_pauses_a_download(qtbot: QtBot, runtime: Runtime) -
 
 def test_download_failure_is_shown_in_words(qtbot: QtBot, runtime: Runtime) -> None:
     with serving(b"unused") as server:
-        spec = CatalogFile(role="model", filename="gone.bin", size=10, url=server.base_url + "/missing.bin")
-        _with_entry(runtime, CatalogEntry(id="gone", name="Gone model", kind="llm", licence="MIT",
-                                          modalities=("text",), files=(spec,)))
+        spec = CatalogFile(
+            role="model", filename="gone.bin", size=10, url=server.base_url + "/missing.bin"
+        )
+        _with_entry(
+            runtime,
+            CatalogEntry(
+                id="gone",
+                name="Gone model",
+                kind="llm",
+                licence="MIT",
+                modalities=("text",),
+                files=(spec,),
+            ),
+        )
         dialog = _open(qtbot, runtime)
         dialog.select("gone")
         _click(qtbot, dialog.download_button)
@@ -262,16 +338,19 @@ def test_download_failure_is_shown_in_words(qtbot: QtBot, runtime: Runtime) -> N
 
 
 def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_takes_it_off(
-        qtbot: QtBot, runtime: Runtime, starter_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, runtime: Runtime, starter_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from PySide6.QtGui import QDesktopServices
-
 
     dialog = _open(qtbot, runtime)
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
         dialog.import_files(starter_gguf)
     assert "linked, the file is used where it is (it was not copied)" in dialog.progress_text
     name = runtime.repository.imported()[STARTER_SLUG]["name"]
-    assert f"Imported “{name}”" in dialog.progress_text and name in dialog.row_texts(STARTER_SLUG)["name"]
+    assert (
+        f"Imported “{name}”" in dialog.progress_text
+        and name in dialog.row_texts(STARTER_SLUG)["name"]
+    )
     dialog.select(STARTER_SLUG)
     assert "No vision projector: it reads text only" in dialog.details.text()
     dialog.import_files(starter_gguf)  # the same file again, perhaps under another name
@@ -280,14 +359,20 @@ def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_tak
     assert list(runtime.repository.imported()) == [STARTER_SLUG]
 
     opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile())))
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile()))
+    )
     dialog.select(STARTER_SLUG)
     _click(qtbot, dialog.folder_button)
     assert opened == [str(starter_gguf.resolve().parent)]
 
     reads: list[Path] = []
     real_inspect = model_manager.inspect_gguf
-    monkeypatch.setattr(model_manager, "inspect_gguf", lambda path, **kw: reads.append(path) or real_inspect(path, **kw))
+    monkeypatch.setattr(
+        model_manager,
+        "inspect_gguf",
+        lambda path, **kw: reads.append(path) or real_inspect(path, **kw),
+    )
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
         dialog.refresh()
     assert reads == []  # the headers checked at the first opening are not read again
@@ -296,23 +381,30 @@ def test_an_import_says_the_file_stays_a_second_import_is_refused_and_remove_tak
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
         _click(qtbot, dialog.remove_button)
     assert runtime.repository.imported() == {} and starter_gguf.exists()
-    assert dialog.facts(STARTER_SLUG) is None and "its files were left on disk" in dialog.progress_text
+    assert (
+        dialog.facts(STARTER_SLUG) is None and "its files were left on disk" in dialog.progress_text
+    )
     dialog.select(STARTER_MODEL_ID)
     assert not dialog.remove_button.isEnabled()  # a catalog model is not removed from the list
 
 
 def test_import_asks_copy_or_link_shows_which_and_a_moved_file_as_missing(
-        qtbot: QtBot, runtime: Runtime, tmp_path: Path, tiny_gguf, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path, tiny_gguf, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     copied, linked = tiny_gguf(tmp_path / "copied.gguf"), tiny_gguf(tmp_path / "linked.gguf")
     dialog = _open(qtbot, runtime)
     dialog.check_then_import(copied)
-    qtbot.waitUntil(lambda: dialog.projector_question is not None and dialog.projector_question.isVisible(),
-                    timeout=60_000)
+    qtbot.waitUntil(
+        lambda: dialog.projector_question is not None and dialog.projector_question.isVisible(),
+        timeout=60_000,
+    )
     question = dialog.projector_question
     copy_box = question.checkBox()
-    assert copy_box.objectName() == "copyOnImport" and not copy_box.isChecked()  # linked unless asked
+    assert (
+        copy_box.objectName() == "copyOnImport" and not copy_box.isChecked()
+    )  # linked unless asked
     assert "used where it is (linked, nothing is copied)" in question.informativeText()
     assert copy_box.isEnabled() and "free there" in copy_box.text()
     copy_box.setChecked(True)
@@ -321,12 +413,17 @@ def test_import_asks_copy_or_link_shows_which_and_a_moved_file_as_missing(
         _click(qtbot, next(button for button in question.buttons() if button.text() == "Text only"))
     assert "copied into the models folder, so the original may be moved" in dialog.progress_text
     copy = runtime.repository.imported_folder("copied") / "copied.gguf"
-    assert copy.is_file() and dialog.row_texts("copied")["status"] == "Copied into the models folder"
+    assert (
+        copy.is_file() and dialog.row_texts("copied")["status"] == "Copied into the models folder"
+    )
 
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=60_000):
         dialog.import_files(linked)
     assert "linked, the file is used where it is" in dialog.progress_text
-    assert dialog.row_texts("linked")["status"] == f"Linked from {model_manager._short(tmp_path.resolve())}"
+    assert (
+        dialog.row_texts("linked")["status"]
+        == f"Linked from {model_manager._short(tmp_path.resolve())}"
+    )
     dialog.grab().save("/tmp/polish/import-copied-and-linked.png")
 
     linked.rename(tmp_path / "moved-away.gguf")
@@ -337,11 +434,16 @@ def test_import_asks_copy_or_link_shows_which_and_a_moved_file_as_missing(
     assert dialog.row_texts("copied")["status"] == "Copied into the models folder"
     dialog.select("linked")
     assert not dialog.use_button.isEnabled() and not dialog.folder_button.isEnabled()
-    assert "Put the file back where it was" in dialog.details.text() and str(linked.resolve()) in dialog.details.text()
+    assert (
+        "Put the file back where it was" in dialog.details.text()
+        and str(linked.resolve()) in dialog.details.text()
+    )
     assert dialog.remove_button.isEnabled()
     dialog.grab().save("/tmp/polish/import-file-missing.png")
 
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args: QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *args: QMessageBox.StandardButton.Ok)
+    )
     dialog.select("copied")
     with qtbot.waitSignal(dialog.factsRefreshed, timeout=30_000):
         _click(qtbot, dialog.remove_button)
@@ -349,8 +451,9 @@ def test_import_asks_copy_or_link_shows_which_and_a_moved_file_as_missing(
     assert list(runtime.repository.imported()) == ["linked"]
 
 
-def test_the_active_model_given_by_its_path_marks_its_row_active(qtbot: QtBot, runtime: Runtime,
-                                                                 starter_gguf: Path) -> None:
+def test_the_active_model_given_by_its_path_marks_its_row_active(
+    qtbot: QtBot, runtime: Runtime, starter_gguf: Path
+) -> None:
     from autoglm.core.settings import updated
 
     runtime.repository.import_model(starter_gguf)

@@ -24,7 +24,9 @@ def shown_dialog(qtbot: Any, window: Any, trigger: Any) -> Any:
 
 def drop_chat(tree: Any, conversation_id: int, target: QPoint) -> None:
     """Drag a chat's row onto ``target`` (viewport coordinates): enter, move and drop events, as Qt sends them."""
-    item = next(i for i in _all_items(tree) if i.data(0, Qt.ItemDataRole.UserRole + 1) == conversation_id)
+    item = next(
+        i for i in _all_items(tree) if i.data(0, Qt.ItemDataRole.UserRole + 1) == conversation_id
+    )
     mime = tree.mimeData([item])
     assert mime.hasFormat(CONVERSATION_MIME)
     actions = Qt.DropAction.MoveAction
@@ -49,7 +51,9 @@ def _all_items(tree: Any) -> list[Any]:
     return items
 
 
-def test_projects_are_created_renamed_filled_by_menu_and_drag_and_deleted(qtbot, make_window, gui_settings) -> None:
+def test_projects_are_created_renamed_filled_by_menu_and_drag_and_deleted(
+    qtbot, make_window, gui_settings
+) -> None:
     window = make_window(gui_settings, load=False)
     store, sidebar = window.runtime.store, window.sidebar
     plan = store.create_conversation("Packing list")
@@ -58,7 +62,9 @@ def test_projects_are_created_renamed_filled_by_menu_and_drag_and_deleted(qtbot,
     dialog = shown_dialog(qtbot, window, sidebar.new_project_button.click)
     assert isinstance(dialog, ProjectSettingsDialog) and dialog.windowTitle() == "New project"
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    assert dialog.isVisible() and "needs a name" in dialog.message.text()  # said in words, dialog stays
+    assert (
+        dialog.isVisible() and "needs a name" in dialog.message.text()
+    )  # said in words, dialog stays
     qtbot.keyClicks(dialog.name, "Trip to Lisbon")
     dialog.persona.setPlainText(PERSONA)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
@@ -80,7 +86,9 @@ def test_projects_are_created_renamed_filled_by_menu_and_drag_and_deleted(qtbot,
     assert store.get_conversation(budget).project_id == trip.id
     assert sorted(sidebar.project_rows()["Trip to Lisbon"]) == ["Budget", "Packing list"]
     assert sidebar.conversation_titles() == sidebar.project_rows()["Trip to Lisbon"]
-    drop_chat(tree, budget, QPoint(20, tree.viewport().height() - 4))  # the empty space below every row
+    drop_chat(
+        tree, budget, QPoint(20, tree.viewport().height() - 4)
+    )  # the empty space below every row
     assert store.get_conversation(budget).project_id is None
     assert sidebar.project_rows() == {"Trip to Lisbon": ["Packing list"]}
 
@@ -90,19 +98,28 @@ def test_projects_are_created_renamed_filled_by_menu_and_drag_and_deleted(qtbot,
     sidebar.project_item(trip.id).setText(0, "Lisbon")
     assert store.get_project(trip.id).name == "Lisbon"
     sidebar.project_item(trip.id).setText(0, "taxes")
-    assert store.get_project(trip.id).name == "Lisbon" and "already a project named" in window.banner.text.text()
+    assert (
+        store.get_project(trip.id).name == "Lisbon"
+        and "already a project named" in window.banner.text.text()
+    )
     assert set(sidebar.project_rows()) == {"Lisbon", "Taxes"}
 
     # deleting, keeping the chats: they return to the date groups
     menu = sidebar.context_menu(sidebar.project_item(trip.id))
-    box = shown_dialog(qtbot, window, menu.findChild(type(menu.actions()[0]), "deleteProject").trigger)
+    box = shown_dialog(
+        qtbot, window, menu.findChild(type(menu.actions()[0]), "deleteProject").trigger
+    )
     assert isinstance(box, QMessageBox) and "1 chat" in box.text()
     box.findChild(type(box.buttons()[0]), "keepChats").click()
     assert store.get_project(trip.id) is None and store.get_conversation(plan).project_id is None
-    assert set(sidebar.project_rows()) == {"Taxes"} and "Packing list" in sidebar.conversation_titles()
+    assert (
+        set(sidebar.project_rows()) == {"Taxes"} and "Packing list" in sidebar.conversation_titles()
+    )
 
 
-def test_the_settings_dialog_keeps_model_sampling_and_presets(qtbot, make_window, gui_settings) -> None:
+def test_the_settings_dialog_keeps_model_sampling_and_presets(
+    qtbot, make_window, gui_settings
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     first = store.create_project("Stories")
@@ -119,7 +136,9 @@ def test_the_settings_dialog_keeps_model_sampling_and_presets(qtbot, make_window
     dialog.sampling_fields["max_tokens"].setValue(300)
     qtbot.keyClicks(dialog.preset_name, "Storyteller")
     qtbot.mouseClick(dialog.save_preset_button, Qt.MouseButton.LeftButton)
-    assert "Saved as preset" in dialog.message.text() and dialog.presets.currentText() == "Storyteller"
+    assert (
+        "Saved as preset" in dialog.message.text() and dialog.presets.currentText() == "Storyteller"
+    )
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     saved = store.get_project(first)
@@ -140,10 +159,16 @@ def test_the_settings_dialog_keeps_model_sampling_and_presets(qtbot, make_window
 
 
 @pytest.mark.slow
-def test_a_new_chat_in_a_project_asks_with_its_persona_and_sampling(qtbot, window, send_and_wait) -> None:
+def test_a_new_chat_in_a_project_asks_with_its_persona_and_sampling(
+    qtbot, window, send_and_wait
+) -> None:
     store = window.runtime.store
-    project_id = store.create_project("Pirates", PERSONA, window.runtime.settings.model.active_model,
-                                      {"max_tokens": 3, "top_k": 5})
+    project_id = store.create_project(
+        "Pirates",
+        PERSONA,
+        window.runtime.settings.model.active_model,
+        {"max_tokens": 3, "top_k": 5},
+    )
     window.sidebar.refresh()
     menu = window.sidebar.context_menu(window.sidebar.project_item(project_id))
     next(a for a in menu.actions() if a.objectName() == "newChatInProject").trigger()
@@ -164,7 +189,9 @@ def test_a_new_chat_in_a_project_asks_with_its_persona_and_sampling(qtbot, windo
     window.projects.move(conversation.id, 0)
     assert window.header_title.text() == "Say hello."
     send_and_wait(window, "Again.")
-    assert submitted[1].request.messages[0].content == window.runtime.settings.generation.system_prompt
+    assert (
+        submitted[1].request.messages[0].content == window.runtime.settings.generation.system_prompt
+    )
 
 
 def test_the_project_dialogs_and_menus_are_in_chinese(qtbot, make_window, gui_settings) -> None:
@@ -179,10 +206,12 @@ def test_the_project_dialogs_and_menus_are_in_chinese(qtbot, make_window, gui_se
         project = store.create_project("Lisbon", "x")
         chat = store.create_conversation("Plan", project_id=project)
         window.sidebar.refresh()
-        roots = [shown_dialog(qtbot, window, lambda: window.projects.open_settings(project)),
-                 shown_dialog(qtbot, window, lambda: window.projects.confirm_delete(project)),
-                 window.sidebar.context_menu(window.sidebar.project_item(project)),
-                 window.sidebar.context_menu(window.sidebar.conversation_item(chat))]
+        roots = [
+            shown_dialog(qtbot, window, lambda: window.projects.open_settings(project)),
+            shown_dialog(qtbot, window, lambda: window.projects.confirm_delete(project)),
+            window.sidebar.context_menu(window.sidebar.project_item(project)),
+            window.sidebar.context_menu(window.sidebar.conversation_item(chat)),
+        ]
         texts = [(where, text) for root in roots for where, text in visible_strings(root)]
         texts += [("tooltip", window.sidebar.new_project_button.toolTip())]
         missing = [(where, text) for where, text in texts if untranslated(text)]

@@ -11,7 +11,9 @@ from autoglm.ui.sidebar import date_group
 
 
 def test_markdown_escapes_raw_html_and_numbers_code_blocks_across_the_reply() -> None:
-    text = "Intro <script>alert(1)</script>\n\n```python\na = 1\n```\n\nMiddle\n\n```sh\necho hi\n```"
+    text = (
+        "Intro <script>alert(1)</script>\n\n```python\na = 1\n```\n\nMiddle\n\n```sh\necho hi\n```"
+    )
     rendered = MarkdownRenderer().render(text)
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert rendered.code_blocks == ["a = 1", "echo hi"]

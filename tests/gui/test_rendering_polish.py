@@ -36,7 +36,9 @@ def _window_with_messages(make_window: Any, gui_settings: Any, qtbot: Any, count
     window = make_window(gui_settings, load=False)
     for n in range(count):
         window.controller.model.append(MessageItem("user", f"Question {n}"))
-        window.controller.model.append(MessageItem("assistant", CODE_REPLY if n == count - 1 else TABLE))
+        window.controller.model.append(
+            MessageItem("assistant", CODE_REPLY if n == count - 1 else TABLE)
+        )
     window._update_stack()
     window.chat_view.scroll_to_end()
     qtbot.wait(100)
@@ -44,7 +46,8 @@ def _window_with_messages(make_window: Any, gui_settings: Any, qtbot: Any, count
 
 
 def test_copy_shows_on_the_button_and_the_view_stays_put(
-        qtbot: Any, make_window: Any, gui_settings: Any, click_action: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any, click_action: Any
+) -> None:
     window = _window_with_messages(make_window, gui_settings, qtbot, count=12)
     view = window.chat_view
     last = view.model().rowCount() - 1
@@ -68,7 +71,9 @@ def test_copy_shows_on_the_button_and_the_view_stays_put(
     assert ">Copied<" not in view.delegate.document(item, 600).toHtml()
 
 
-def test_a_jump_to_latest_button_shows_while_scrolled_up(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_a_jump_to_latest_button_shows_while_scrolled_up(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = _window_with_messages(make_window, gui_settings, qtbot, count=15)
     view = window.chat_view
     assert not view.jump_button.isVisible()
@@ -78,12 +83,15 @@ def test_a_jump_to_latest_button_shows_while_scrolled_up(qtbot: Any, make_window
     window.grab().save("/tmp/polish/jump.png")
     qtbot.mouseClick(view.jump_button, Qt.MouseButton.LeftButton)
     bar = view.verticalScrollBar()
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum() and not view.jump_button.isVisible(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: bar.value() == bar.maximum() and not view.jump_button.isVisible(), timeout=3000
+    )
     assert view.follow
 
 
 def test_ctrl_plus_and_minus_zoom_the_chat_text_and_ctrl_0_resets_it(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = _window_with_messages(make_window, gui_settings, qtbot)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -99,12 +107,18 @@ def test_ctrl_plus_and_minus_zoom_the_chat_text_and_ctrl_0_resets_it(
     assert window.runtime.settings.appearance.font_size == default
 
 
-def test_one_message_is_deleted_and_the_rest_of_the_chat_stays(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_one_message_is_deleted_and_the_rest_of_the_chat_stays(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     conversation_id = store.create_conversation("Delete one")
-    for role, text in (("user", "first question"), ("assistant", "first answer"),
-                       ("user", "second question"), ("assistant", "second answer")):
+    for role, text in (
+        ("user", "first question"),
+        ("assistant", "first answer"),
+        ("user", "second question"),
+        ("assistant", "second answer"),
+    ):
         store.add_message(conversation_id, role, text)
     window.sidebar.refresh()
     window.open_conversation(conversation_id)
@@ -113,21 +127,31 @@ def test_one_message_is_deleted_and_the_rest_of_the_chat_stays(qtbot: Any, make_
     view.setFocus()
     view.setCurrentIndex(view.model().index(1, 0))
     qtbot.keyClick(view, Qt.Key.Key_Delete)
-    assert [item.content for item in view.model().items()] == ["first question", "second question", "second answer"]
+    assert [item.content for item in view.model().items()] == [
+        "first question",
+        "second question",
+        "second answer",
+    ]
     qtbot.waitUntil(lambda: len(store.messages(conversation_id)) == 3, timeout=10_000)
-    assert [m.content for m in store.messages(conversation_id)] == ["first question", "second question",
-                                                                     "second answer"]
+    assert [m.content for m in store.messages(conversation_id)] == [
+        "first question",
+        "second question",
+        "second answer",
+    ]
     window.new_chat()
     window.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: view.model().rowCount() == 3, timeout=10_000)
     assert [turn.content for turn in window.controller.conversation.turns()][-1] == "second answer"
 
 
-MATH_REPLY = "Euler: $e^{i\\pi} + 1 = 0$, and it costs $5 or $10.\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$"
+MATH_REPLY = (
+    "Euler: $e^{i\\pi} + 1 = 0$, and it costs $5 or $10.\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$"
+)
 
 
-def test_math_is_drawn_as_formulas_and_dollar_amounts_stay_text(qtbot: Any, make_window: Any,
-                                                                gui_settings: Any) -> None:
+def test_math_is_drawn_as_formulas_and_dollar_amounts_stay_text(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = _window_with_messages(make_window, gui_settings, qtbot, count=0)
     item = MessageItem("assistant", MATH_REPLY)
     window.controller.model.append(MessageItem("user", "Formulas?"))
@@ -135,13 +159,18 @@ def test_math_is_drawn_as_formulas_and_dollar_amounts_stay_text(qtbot: Any, make
     window._update_stack()
     view = window.chat_view
     # The GUI thread shows the source first, then the drawn formulas once the background draw is done.
-    qtbot.waitUntil(lambda: view.delegate.document(item, 600).toHtml().count("data:image/png") == 2, timeout=60_000)
+    qtbot.waitUntil(
+        lambda: view.delegate.document(item, 600).toHtml().count("data:image/png") == 2,
+        timeout=60_000,
+    )
     html = view.delegate.document(item, 600).toHtml()
     assert "$5 or $10" in html and "e^{i" not in html
     window.grab().save("/tmp/polish/math-window.png")
 
 
-LONG_CODE_LINE = "    result = compute(" + ", ".join(f"argument_{n:02d}" for n in range(24)) + ")  # END"
+LONG_CODE_LINE = (
+    "    result = compute(" + ", ".join(f"argument_{n:02d}" for n in range(24)) + ")  # END"
+)
 
 
 def _code_line_block(document: QTextDocument, text: str) -> Any:
@@ -154,8 +183,16 @@ def _code_line_block(document: QTextDocument, text: str) -> Any:
 
 def _wheel(view: Any, pos: QPoint, delta: QPoint, modifiers: Qt.KeyboardModifier) -> None:
     global_pos = QPointF(view.viewport().mapToGlobal(pos))
-    event = QWheelEvent(QPointF(pos), global_pos, QPoint(), delta, Qt.MouseButton.NoButton, modifiers,
-                        Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        QPointF(pos),
+        global_pos,
+        QPoint(),
+        delta,
+        Qt.MouseButton.NoButton,
+        modifiers,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(view.viewport(), event)
 
 
@@ -176,13 +213,18 @@ def _scroll_code(reply: str, qtbot: Any, make_window: Any, gui_settings: Any, na
     rect = view.visualRect(index)
     delegate = view.delegate
     layout = delegate.row_layout(item, rect, True)
-    document, origin, _first = next(placed for placed in delegate.placed_documents(item, layout)
-                                    if "# END" in placed[0].toPlainText())
+    document, origin, _first = next(
+        placed
+        for placed in delegate.placed_documents(item, layout)
+        if "# END" in placed[0].toPlainText()
+    )
     line = _code_line_block(document, "# END")
     assert line.layout().lineCount() == 1, "the long code line wrapped"
     assert line.layout().boundingRect().width() > layout.document.width()
     area = code_areas(document, layout.document.width())[0]
-    line_y = area.top + 6 + line.layout().position().y() + 4  # block positions are within the table cell
+    line_y = (
+        area.top + 6 + line.layout().position().y() + 4
+    )  # block positions are within the table cell
     centre = (origin + QPointF(40, line_y)).toPoint()
     block = delegate.code_block_at(index, rect, centre)
     assert block is not None and block.area.overflow > 0 and block.offset == 0
@@ -190,20 +232,28 @@ def _scroll_code(reply: str, qtbot: Any, make_window: Any, gui_settings: Any, na
     for _ in range(200):  # Shift+wheel down scrolls right, as in editors and browsers
         _wheel(view, centre, QPoint(0, -120), Qt.KeyboardModifier.ShiftModifier)
     block = delegate.code_block_at(index, view.visualRect(index), centre)
-    assert block is not None and block.offset == block.area.overflow, "not scrolled to the end of the line"
+    assert block is not None and block.offset == block.area.overflow, (
+        "not scrolled to the end of the line"
+    )
     # the line's end is what is shown at the block's right edge now
     right_edge = QPointF(block.area.visible_width - 8, line_y)
-    position = document.documentLayout().hitTest(delegate.unscrolled(item, document, right_edge, block.number
-                                                                     - _first), Qt.HitTestAccuracy.FuzzyHit)
+    position = document.documentLayout().hitTest(
+        delegate.unscrolled(item, document, right_edge, block.number - _first),
+        Qt.HitTestAccuracy.FuzzyHit,
+    )
     assert position >= line.position() + line.length() - 4
     window.grab().save(f"/tmp/polish/{name}-end.png")
-    _wheel(view, centre, QPoint(120, 0), Qt.KeyboardModifier.NoModifier)  # a sideways wheel scrolls back
+    _wheel(
+        view, centre, QPoint(120, 0), Qt.KeyboardModifier.NoModifier
+    )  # a sideways wheel scrolls back
     block = delegate.code_block_at(index, view.visualRect(index), centre)
     assert block is not None and 0 < block.offset < block.area.overflow
     # dragging the bar to the left edge brings the start of the line back
     bar = (block.origin + block.area.thumb(block.offset).center()).toPoint()
     qtbot.mouseMove(view.viewport(), bar)
-    assert view.viewport().cursor().shape() == Qt.CursorShape.SizeHorCursor  # it reads as draggable sideways
+    assert (
+        view.viewport().cursor().shape() == Qt.CursorShape.SizeHorCursor
+    )  # it reads as draggable sideways
     qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=bar)
     qtbot.mouseMove(view.viewport(), bar - QPoint(2000, 0))
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=bar - QPoint(2000, 0))
@@ -216,13 +266,15 @@ def _scroll_code(reply: str, qtbot: Any, make_window: Any, gui_settings: Any, na
 
 
 def test_a_long_code_line_stays_one_line_and_its_block_scrolls_to_its_end(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     reply = f"Here it is:\n\n```python\ndef f():\n{LONG_CODE_LINE}\n    return result\n```\n\nThat is all."
     _scroll_code(reply, qtbot, make_window, gui_settings, "code-scroll")
 
 
 def test_shift_and_the_arrows_scroll_the_current_messages_code_from_the_keyboard(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = _window_with_messages(make_window, gui_settings, qtbot, count=0)
     window.controller.model.append(MessageItem("user", "Code?"))
     window.controller.model.append(MessageItem("assistant", f"```python\n{LONG_CODE_LINE}\n```"))
@@ -246,7 +298,9 @@ def test_shift_and_the_arrows_scroll_the_current_messages_code_from_the_keyboard
     assert view.currentIndex().row() == 1  # the keys scrolled the code, not the selection
 
 
-def test_a_code_block_in_a_long_reply_scrolls_too(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_a_code_block_in_a_long_reply_scrolls_too(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     prose = "\n\n".join(f"Paragraph {n} says something about the code below." for n in range(80))
     reply = f"{prose}\n\n```python\n{LONG_CODE_LINE}\n```\n\nThat is all."
     assert is_block_laid(MessageItem("assistant", reply))

@@ -36,7 +36,15 @@ def test_a_page_per_group_and_a_described_widget_per_field(qtbot: QtBot) -> None
     dialog = _dialog(qtbot)
     pages = dialog.findChild(QListWidget)
     assert [pages.item(i).text() for i in range(pages.count())] == [
-        "Model", "Remote engine", "Generation", "Voice", "Vision", "Server", "Appearance", "Updates"]
+        "Model",
+        "Remote engine",
+        "Generation",
+        "Voice",
+        "Vision",
+        "Server",
+        "Appearance",
+        "Updates",
+    ]
     settings = Settings()
     for group in SETTINGS_GROUPS:
         model: BaseModel = getattr(settings, group)
@@ -52,7 +60,10 @@ def test_widgets_follow_types_and_bounds(qtbot: QtBot) -> None:
     n_ctx = dialog.editor("model", "n_ctx")
     assert isinstance(n_ctx, QSpinBox) and (n_ctx.minimum(), n_ctx.maximum()) == (512, 262144)
     temperature = dialog.editor("generation", "temperature")
-    assert isinstance(temperature, QDoubleSpinBox) and (temperature.minimum(), temperature.maximum()) == (0.0, 2.0)
+    assert isinstance(temperature, QDoubleSpinBox) and (
+        temperature.minimum(),
+        temperature.maximum(),
+    ) == (0.0, 2.0)
     top_p = dialog.editor("generation", "top_p")
     assert top_p.minimum() > 0.0 and top_p.maximum() == 1.0  # gt=0 excludes zero
     assert isinstance(dialog.editor("model", "flash_attn"), QCheckBox)
@@ -63,18 +74,36 @@ def test_widgets_follow_types_and_bounds(qtbot: QtBot) -> None:
     assert dialog.editor("server", "api_key").echoMode() != QLineEdit.EchoMode.Normal
     assert isinstance(dialog.editor("generation", "system_prompt"), QPlainTextEdit)
     seed = dialog.editor("generation", "seed")
-    assert seed.value() == seed.minimum() and seed.text() == "Random"  # unset optional shows as words
+    assert (
+        seed.value() == seed.minimum() and seed.text() == "Random"
+    )  # unset optional shows as words
 
 
 def test_every_value_round_trips_through_the_widgets(qtbot: QtBot) -> None:
     custom = Settings()
-    custom = updated(custom, "model", n_ctx=4096, n_threads=3, flash_attn=True, mmproj_path="/models/mm.gguf")
-    custom = updated(custom, "generation", temperature=0.25, seed=1234, system_prompt="Be brief.\nUse lists.",
-                     thinking=False)
-    custom = updated(custom, "voice", input_device="USB Mic", vad_threshold=0.35, barge_in=True, headset=True)
-    custom = updated(custom, "server", allowed_origins=["http://a.example", "http://b.example"], max_body_mb=12.5,
-                     allowed_hosts=["mybox.lan", "proxy.lan:8443"], require_key_on_loopback=False,
-                     allow_mcp_tools=True)
+    custom = updated(
+        custom, "model", n_ctx=4096, n_threads=3, flash_attn=True, mmproj_path="/models/mm.gguf"
+    )
+    custom = updated(
+        custom,
+        "generation",
+        temperature=0.25,
+        seed=1234,
+        system_prompt="Be brief.\nUse lists.",
+        thinking=False,
+    )
+    custom = updated(
+        custom, "voice", input_device="USB Mic", vad_threshold=0.35, barge_in=True, headset=True
+    )
+    custom = updated(
+        custom,
+        "server",
+        allowed_origins=["http://a.example", "http://b.example"],
+        max_body_mb=12.5,
+        allowed_hosts=["mybox.lan", "proxy.lan:8443"],
+        require_key_on_loopback=False,
+        allow_mcp_tools=True,
+    )
     custom = updated(custom, "appearance", theme="dark", language="zh_CN", font_size=14)
 
     assert _dialog(qtbot, custom).collect() == custom
@@ -153,9 +182,15 @@ def test_restore_defaults_resets_only_the_current_page(qtbot: QtBot) -> None:
 class _GermanTitles(QTranslator):
     """A translator for a few of the dialog's strings (Qt's real translation path, no .qm needed)."""
 
-    WORDS = {"Model": "Modell", "Apply": "Anwenden", "Context size (tokens)": "Kontextgröße (Token)"}
+    WORDS = {
+        "Model": "Modell",
+        "Apply": "Anwenden",
+        "Context size (tokens)": "Kontextgröße (Token)",
+    }
 
-    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
         return self.WORDS.get(source, "") if context == "SettingsDialog" else ""
 
     def isEmpty(self) -> bool:  # noqa: N802 - Qt's naming; Qt skips empty translators
@@ -169,10 +204,15 @@ def test_a_language_switch_retranslates_and_keeps_edits(qtbot: QtBot) -> None:
     translator = _GermanTitles()
     QCoreApplication.installTranslator(translator)
     try:
-        qtbot.waitUntil(lambda: dialog.findChild(QListWidget).item(0).text() == "Modell", timeout=2000)
+        qtbot.waitUntil(
+            lambda: dialog.findChild(QListWidget).item(0).text() == "Modell", timeout=2000
+        )
         n_ctx = dialog.editor("model", "n_ctx")
         assert n_ctx.value() == 2048 and n_ctx.accessibleName() == "Kontextgröße (Token)"
-        assert dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply).text() == "Anwenden"
+        assert (
+            dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply).text()
+            == "Anwenden"
+        )
         assert dialog.findChild(QListWidget).currentRow() == SETTINGS_GROUPS.index("voice")
     finally:
         QCoreApplication.removeTranslator(translator)

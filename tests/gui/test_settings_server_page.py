@@ -49,7 +49,9 @@ def test_garbage_host_names_and_origins_are_not_saved(qtbot: QtBot) -> None:
     assert "Allowed host names" in problems and "give the host name alone" in problems
     assert "Value error" not in problems
 
-    dialog.editor("server", "allowed_origins").setText("http://localhost:3000/, https://chat.example:443")
+    dialog.editor("server", "allowed_origins").setText(
+        "http://localhost:3000/, https://chat.example:443"
+    )
     dialog.editor("server", "allowed_hosts").setText("MyBox.lan")
     with qtbot.waitSignal(dialog.settingsApplied, timeout=2000) as applied:
         _apply(qtbot, dialog)
@@ -85,7 +87,9 @@ def test_require_key_choice_round_trips(qtbot: QtBot) -> None:
     assert server.require_key_on_loopback is False and not server.key_required_on_loopback
     again = _dialog(qtbot, applied.args[0])
     assert again.editor("server", "require_key_on_loopback").currentText() == "No"
-    again.editor("server", "require_key_on_loopback").setCurrentIndex(0)  # back to automatic: now a key is needed
+    again.editor("server", "require_key_on_loopback").setCurrentIndex(
+        0
+    )  # back to automatic: now a key is needed
     assert not again.apply() and "API key" in again.problem_text
     again.editor("server", "allow_mcp_tools").setChecked(False)
     assert again.collect().server.require_key_on_loopback is None
@@ -93,8 +97,19 @@ def test_require_key_choice_round_trips(qtbot: QtBot) -> None:
 
 def test_screenshot_of_the_server_page(qtbot: QtBot, tmp_path: Path) -> None:
     """Saved for a look (set AUTOGLM_SCREENSHOT_DIR to keep it)."""
-    dialog = _dialog(qtbot, Settings().model_copy(update={"server": Settings().server.model_copy(
-        update={"allowed_origins": ["http://localhost:3000"], "allowed_hosts": ["mybox.lan"]})}))
+    dialog = _dialog(
+        qtbot,
+        Settings().model_copy(
+            update={
+                "server": Settings().server.model_copy(
+                    update={
+                        "allowed_origins": ["http://localhost:3000"],
+                        "allowed_hosts": ["mybox.lan"],
+                    }
+                )
+            }
+        ),
+    )
     dialog.resize(820, 700)
     qtbot.wait(50)
     target = Path(os.environ.get("AUTOGLM_SCREENSHOT_DIR", tmp_path)) / "settings-server.png"

@@ -31,10 +31,14 @@ def _voice_page(qtbot: QtBot, settings: Settings) -> SettingsDialog:
     return dialog
 
 
-def test_models_and_voices_are_picked_from_what_is_installed(qtbot: QtBot, tmp_path: Path, monkeypatch: Any) -> None:
+def test_models_and_voices_are_picked_from_what_is_installed(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: Any
+) -> None:
     from autoglm.core.paths import app_paths
 
-    voice_folder = app_paths().models_dir / "piper-zh_CN-huayan-medium"  # as the model manager downloads it
+    voice_folder = (
+        app_paths().models_dir / "piper-zh_CN-huayan-medium"
+    )  # as the model manager downloads it
     voice_folder.mkdir(parents=True, exist_ok=True)
     for name in ("zh_CN-huayan-medium.onnx", "zh_CN-huayan-medium.onnx.json"):
         (voice_folder / name).write_bytes(b"{}")
@@ -42,14 +46,29 @@ def test_models_and_voices_are_picked_from_what_is_installed(qtbot: QtBot, tmp_p
         dialog = _voice_page(qtbot, Settings())
         model = dialog.editor("voice", "asr_model")
         assert isinstance(model, QComboBox) and not model.isEditable()
-        assert [model.itemData(i) for i in range(model.count())] == ["auto", "whisper-tiny.en", "whisper-base"]
+        assert [model.itemData(i) for i in range(model.count())] == [
+            "auto",
+            "whisper-tiny.en",
+            "whisper-base",
+        ]
         language = dialog.editor("voice", "language")
         assert not language.isEditable()
-        assert [language.itemText(i) for i in range(language.count())] == ["Automatic", "English", "中文"]
-        english_voice, chinese_voice = dialog.editor("voice", "tts_voice"), dialog.editor("voice", "tts_voice_zh")
-        assert [english_voice.itemData(i) for i in range(english_voice.count())] == ["piper-en_US-joe-medium"]
+        assert [language.itemText(i) for i in range(language.count())] == [
+            "Automatic",
+            "English",
+            "中文",
+        ]
+        english_voice, chinese_voice = (
+            dialog.editor("voice", "tts_voice"),
+            dialog.editor("voice", "tts_voice_zh"),
+        )
+        assert [english_voice.itemData(i) for i in range(english_voice.count())] == [
+            "piper-en_US-joe-medium"
+        ]
         assert [chinese_voice.itemText(i) for i in range(chinese_voice.count())] == [
-            "Piper zh_CN huayan", "espeak-ng Mandarin"]
+            "Piper zh_CN huayan",
+            "espeak-ng Mandarin",
+        ]
         assert chinese_voice.currentText() == "espeak-ng Mandarin"
 
         model.setCurrentIndex(model.findData("whisper-base"))
@@ -57,12 +76,17 @@ def test_models_and_voices_are_picked_from_what_is_installed(qtbot: QtBot, tmp_p
         chinese_voice.setCurrentIndex(chinese_voice.findData("piper-zh_CN-huayan-medium"))
         new = dialog.collect()
         assert (new.voice.asr_model, new.voice.language, new.voice.tts_voice_zh) == (
-            "whisper-base", "zh", "piper-zh_CN-huayan-medium")
+            "whisper-base",
+            "zh",
+            "piper-zh_CN-huayan-medium",
+        )
         assert _voice_page(qtbot, new).collect() == new
 
         own_voice = tmp_path / "my-voice.onnx"  # a voice of the user's own, browsed to
         own_voice.write_bytes(b"onnx")
-        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(own_voice), ""))
+        monkeypatch.setattr(
+            QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(own_voice), "")
+        )
         browse = dialog.findChild(QPushButton, "voice.tts_voice.browse")
         assert browse is not None
         browse.click()
@@ -73,26 +97,46 @@ def test_models_and_voices_are_picked_from_what_is_installed(qtbot: QtBot, tmp_p
 
 
 def test_a_model_or_voice_that_is_not_installed_cannot_be_saved(qtbot: QtBot) -> None:
-    saved = updated(Settings(), "voice", asr_model="/gone/whisper-large", tts_voice_zh="piper-zh_CN-huayan-medium")
+    saved = updated(
+        Settings(),
+        "voice",
+        asr_model="/gone/whisper-large",
+        tts_voice_zh="piper-zh_CN-huayan-medium",
+    )
     dialog = _voice_page(qtbot, saved)
-    model, chinese_voice = dialog.editor("voice", "asr_model"), dialog.editor("voice", "tts_voice_zh")
-    assert model.currentText() == "/gone/whisper-large (not found)"  # shown as it is, not changed silently
-    assert chinese_voice.currentText() == "piper-zh_CN-huayan-medium (not found)"  # not downloaded here
-    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply),
-                     Qt.MouseButton.LeftButton)
+    model, chinese_voice = (
+        dialog.editor("voice", "asr_model"),
+        dialog.editor("voice", "tts_voice_zh"),
+    )
+    assert (
+        model.currentText() == "/gone/whisper-large (not found)"
+    )  # shown as it is, not changed silently
+    assert (
+        chinese_voice.currentText() == "piper-zh_CN-huayan-medium (not found)"
+    )  # not downloaded here
+    qtbot.mouseClick(
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply),
+        Qt.MouseButton.LeftButton,
+    )
     problem = dialog.problem_text
     assert "Speech recognition model: '/gone/whisper-large' is not installed" in problem
     assert "Chinese voice: 'piper-zh_CN-huayan-medium' is not installed" in problem
     model.setCurrentIndex(model.findData("auto"))
     chinese_voice.setCurrentIndex(chinese_voice.findData("espeak-ng-cmn"))
     assert dialog.apply(), dialog.problem_text
-    assert (dialog.collect().voice.asr_model, dialog.collect().voice.tts_voice_zh) == ("auto", "espeak-ng-cmn")
+    assert (dialog.collect().voice.asr_model, dialog.collect().voice.tts_voice_zh) == (
+        "auto",
+        "espeak-ng-cmn",
+    )
 
 
 def test_the_turn_detector_switches_which_silences_apply(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = _voice_page(qtbot, Settings())
     detector = dialog.editor("voice", "turn_detector")
-    finished, unfinished = dialog.editor("voice", "finished_silence_ms"), dialog.editor("voice", "unfinished_silence_ms")
+    finished, unfinished = (
+        dialog.editor("voice", "finished_silence_ms"),
+        dialog.editor("voice", "unfinished_silence_ms"),
+    )
     fixed = dialog.editor("voice", "end_silence_ms")
     assert isinstance(detector, QCheckBox) and detector.isChecked()
     assert (finished.value(), unfinished.value()) == (250, 1200)
@@ -100,10 +144,14 @@ def test_the_turn_detector_switches_which_silences_apply(qtbot: QtBot, tmp_path:
     dialog.grab().save(str(tmp_path / "settings-voice.png"))
 
     finished.setValue(1500)
-    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply),
+        Qt.MouseButton.LeftButton,
+    )
     assert "shorter than the silence allowed mid-sentence" in dialog.problem_text
 
     detector.setChecked(False)
     assert not finished.isEnabled() and not unfinished.isEnabled() and fixed.isEnabled()
-    assert dialog.collect() == updated(Settings(), "voice", turn_detector=False, finished_silence_ms=1500)
+    assert dialog.collect() == updated(
+        Settings(), "voice", turn_detector=False, finished_silence_ms=1500
+    )

@@ -56,7 +56,9 @@ def test_unique_shortcuts_drops_repeats_and_empty_keys(qapp: Any) -> None:
     assert names.count("Ctrl+N") == 1 and names[-1] == "Ctrl+K" and "" not in names, names
 
 
-def test_every_shortcut_in_every_menu_is_unique_and_fires(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_every_shortcut_in_every_menu_is_unique_and_fires(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     conversation_id = store.create_conversation("Open chat")
@@ -66,10 +68,15 @@ def test_every_shortcut_in_every_menu_is_unique_and_fires(qtbot: Any, make_windo
     actions = window_actions(window)
     owners: dict[str, QAction] = {}
     for action in actions:
-        keys = [sequence.toString(QKeySequence.SequenceFormat.PortableText) for sequence in action.shortcuts()]
+        keys = [
+            sequence.toString(QKeySequence.SequenceFormat.PortableText)
+            for sequence in action.shortcuts()
+        ]
         assert len(keys) == len(set(keys)), f"{action.text()!r} has a key twice: {keys}"
         for key in keys:
-            assert key not in owners, f"{key} belongs to both {owners[key].text()!r} and {action.text()!r}"
+            assert key not in owners, (
+                f"{key} belongs to both {owners[key].text()!r} and {action.text()!r}"
+            )
             owners[key] = action
     for required in ("Ctrl+N", "Ctrl+Q", "Ctrl+K", "Ctrl+,", "Ctrl+M", "Ctrl+B", "Esc"):
         assert required in owners, f"no action answers {required}"
@@ -87,4 +94,6 @@ def test_every_shortcut_in_every_menu_is_unique_and_fires(qtbot: Any, make_windo
         combination = QKeySequence(key)[0]
         recorder.events.clear()
         qtbot.keyClick(window.composer.input, combination.key(), combination.keyboardModifiers())
-        assert recorder.events == [(action, False)], f"{key} did not fire {action.text()!r} alone: {recorder.events}"
+        assert recorder.events == [(action, False)], (
+            f"{key} did not fire {action.text()!r} alone: {recorder.events}"
+        )

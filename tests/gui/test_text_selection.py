@@ -37,7 +37,9 @@ def _char_point(view: Any, row: int, position: int) -> QPoint:
     return layout.document.topLeft() + QPoint(int(x) + 1, int(top + line.y() + line.height() / 2))
 
 
-def test_dragging_selects_words_and_ctrl_c_copies_them(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_dragging_selects_words_and_ctrl_c_copies_them(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = _open_reply(qtbot, make_window, gui_settings)
     view = window.chat_view
     viewport = view.viewport()
@@ -54,7 +56,9 @@ def test_dragging_selects_words_and_ctrl_c_copies_them(qtbot: Any, make_window: 
     assert window.controller.model.rowCount() == 2, "selecting must not trigger any message action"
 
 
-def test_double_click_selects_a_word_and_a_click_clears_it(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_double_click_selects_a_word_and_a_click_clears_it(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = _open_reply(qtbot, make_window, gui_settings)
     view = window.chat_view
     viewport = view.viewport()

@@ -31,10 +31,14 @@ def test_a_missing_or_stale_qm_is_compiled_from_the_ts_into_the_cache(tmp_path: 
 
     built = folder / "autoglm_zh_CN.qm"
     shutil.copy(made, built)
-    assert translation_file("zh_CN", folder, cache) == built, "a current built file is used as it is"
+    assert translation_file("zh_CN", folder, cache) == built, (
+        "a current built file is used as it is"
+    )
     older = (folder / SOURCE.name).stat().st_mtime - 60
     os.utime(built, (older, older))
-    assert translation_file("zh_CN", folder, cache).parent == cache, "a built file older than its source is not"
+    assert translation_file("zh_CN", folder, cache).parent == cache, (
+        "a built file older than its source is not"
+    )
 
 
 def test_a_bundle_carries_only_the_compiled_file(tmp_path: Path) -> None:

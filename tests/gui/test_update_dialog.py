@@ -16,14 +16,20 @@ from fixtures.updates import publish
 TIMEOUT_MS = 60_000
 
 
-def _dialog(qtbot: Any, feed: str, public_key: str, cache: Path, install_dir: Path | None) -> UpdateDialog:
-    dialog = UpdateDialog(UpdateSettings(feed_url=feed, public_key=public_key), cache, install_dir=install_dir)
+def _dialog(
+    qtbot: Any, feed: str, public_key: str, cache: Path, install_dir: Path | None
+) -> UpdateDialog:
+    dialog = UpdateDialog(
+        UpdateSettings(feed_url=feed, public_key=public_key), cache, install_dir=install_dir
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
 
 
-def test_it_says_up_to_date(qtbot: Any, update_server: Any, release_key: Any, tmp_path: Path) -> None:
+def test_it_says_up_to_date(
+    qtbot: Any, update_server: Any, release_key: Any, tmp_path: Path
+) -> None:
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.1.0")
     dialog = _dialog(qtbot, feed, public, tmp_path / "cache", None)
@@ -31,8 +37,9 @@ def test_it_says_up_to_date(qtbot: Any, update_server: Any, release_key: Any, tm
     assert not dialog.install_button.isVisible()
 
 
-def test_it_installs_the_new_version_with_progress(qtbot: Any, update_server: Any, release_key: Any,
-                                                   installed_app: Path, tmp_path: Path) -> None:
+def test_it_installs_the_new_version_with_progress(
+    qtbot: Any, update_server: Any, release_key: Any, installed_app: Path, tmp_path: Path
+) -> None:
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.2.0")
     dialog = _dialog(qtbot, feed, public, tmp_path / "cache", installed_app)
@@ -47,9 +54,9 @@ def test_it_installs_the_new_version_with_progress(qtbot: Any, update_server: An
     assert origin is not None and origin["feed_url"] == feed
 
 
-def test_a_refused_update_is_said_in_the_dialog_and_changes_nothing(qtbot: Any, update_server: Any,
-                                                                    release_key: Any, installed_app: Path,
-                                                                    tmp_path: Path) -> None:
+def test_a_refused_update_is_said_in_the_dialog_and_changes_nothing(
+    qtbot: Any, update_server: Any, release_key: Any, installed_app: Path, tmp_path: Path
+) -> None:
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.2.0")
     archive = next(update_server[0].glob("*.tar.gz"))
@@ -63,8 +70,9 @@ def test_a_refused_update_is_said_in_the_dialog_and_changes_nothing(qtbot: Any, 
     assert not previous_dir(installed_app).exists()
 
 
-def test_from_source_it_looks_but_does_not_offer_to_install(qtbot: Any, update_server: Any, release_key: Any,
-                                                           tmp_path: Path) -> None:
+def test_from_source_it_looks_but_does_not_offer_to_install(
+    qtbot: Any, update_server: Any, release_key: Any, tmp_path: Path
+) -> None:
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.2.0")
     dialog = _dialog(qtbot, feed, public, tmp_path / "cache", None)
@@ -72,8 +80,9 @@ def test_from_source_it_looks_but_does_not_offer_to_install(qtbot: Any, update_s
     assert not dialog.install_button.isVisible()
 
 
-def test_help_menu_opens_it_and_the_settings_have_an_updates_page(qtbot: Any, make_window: Any,
-                                                                 gui_settings: Settings) -> None:
+def test_help_menu_opens_it_and_the_settings_have_an_updates_page(
+    qtbot: Any, make_window: Any, gui_settings: Settings
+) -> None:
     window = make_window(updated(gui_settings, "updates", feed_url=""), load=False)
     assert window.update_action in window.help_menu.actions()
     window.update_action.trigger()

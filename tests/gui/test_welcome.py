@@ -95,7 +95,9 @@ def test_a_failure_is_explained_and_try_again_recovers(qtbot: QtBot, runtime: Ru
     assert target.is_file()
 
 
-def test_closing_the_welcome_midway_lets_the_assembly_finish(qtbot: QtBot, runtime: Runtime) -> None:
+def test_closing_the_welcome_midway_lets_the_assembly_finish(
+    qtbot: QtBot, runtime: Runtime
+) -> None:
     target, size, sha = _starter_target(runtime)
     dialog = WelcomeDialog(runtime)
     dialog.show()
@@ -107,4 +109,6 @@ def test_closing_the_welcome_midway_lets_the_assembly_finish(qtbot: QtBot, runti
     assert QThreadPool.globalInstance().waitForDone(ASSEMBLY_TIMEOUT_MS)
 
     assert target.stat().st_size == size
-    assert runtime.repository.status(runtime.repository.catalog.get(STARTER_MODEL_ID)).verified is True
+    assert (
+        runtime.repository.status(runtime.repository.catalog.get(STARTER_MODEL_ID)).verified is True
+    )

@@ -21,11 +21,14 @@ def _conversation(store: Any, title: str, *texts: str) -> int:
 
 
 def test_search_finds_words_in_any_message_and_opens_the_conversation(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     _conversation(store, "Cooking", "How long do I boil an egg?", "About nine minutes.")
-    target = _conversation(store, "Zoo trip", "Which animals?", "The okapi and the zebra were the highlight.")
+    target = _conversation(
+        store, "Zoo trip", "Which animals?", "The okapi and the zebra were the highlight."
+    )
     window.sidebar.refresh()
     window.composer.input.setFocus()
     qtbot.keyClick(window.composer.input, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
@@ -39,12 +42,16 @@ def test_search_finds_words_in_any_message_and_opens_the_conversation(
     assert window.controller.conversation_id == target
     assert window.header_title.text() == "Zoo trip"
     current = window.chat_view.currentIndex()
-    assert current.isValid() and window.controller.model.item(current.row()).message_id == message_id
+    assert (
+        current.isValid() and window.controller.model.item(current.row()).message_id == message_id
+    )
     window.sidebar.search.clear()
     qtbot.waitUntil(lambda: window.sidebar.conversation_titles() == ["Zoo trip", "Cooking"])
 
 
-def test_delete_rename_and_pin_from_the_sidebar(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_delete_rename_and_pin_from_the_sidebar(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     first = _conversation(store, "First", "one")
@@ -59,13 +66,17 @@ def test_delete_rename_and_pin_from_the_sidebar(qtbot: Any, make_window: Any, gu
     tree.setCurrentItem(item)
     tree.setFocus()
     qtbot.keyClick(tree, Qt.Key.Key_Delete)
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    box = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    )
     box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: window.sidebar.conversation_titles() == ["First"])
     assert store.get_conversation(second) is None and store.messages(second) == []
 
 
-def test_switch_model_to_an_imported_file(qtbot: Any, window: Any, starter_gguf: Path, send_and_wait: Any) -> None:
+def test_switch_model_to_an_imported_file(
+    qtbot: Any, window: Any, starter_gguf: Path, send_and_wait: Any
+) -> None:
     model_id = window.runtime.repository.import_model(starter_gguf, model_id="starter-copy")
     with qtbot.waitSignal(window.modelLoaded, timeout=180_000):
         window.switch_model(model_id)
@@ -76,13 +87,18 @@ def test_switch_model_to_an_imported_file(qtbot: Any, window: Any, starter_gguf:
     assert send_and_wait(window, "Hi").content.strip()
 
 
-def test_settings_and_window_state_survive_a_restart(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_settings_and_window_state_survive_a_restart(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     conversation_id = _conversation(window.runtime.store, "Kept", "remember me")
     window.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: window.controller.conversation_id == conversation_id)
-    new = updated(updated(window.runtime.settings, "appearance", theme="dark", font_size=14),
-                  "generation", max_tokens=5)
+    new = updated(
+        updated(window.runtime.settings, "appearance", theme="dark", font_size=14),
+        "generation",
+        max_tokens=5,
+    )
     window.apply_settings(new)
     assert window.theme.colours.dark
     window.resize(760, 520)
@@ -117,11 +133,15 @@ def test_chinese_interface_switches_live(qtbot: Any, make_window: Any, gui_setti
     qtbot.waitUntil(lambda: window.composer.send_button.text() == "Send")
 
 
-def test_background_errors_reach_the_banner_in_words(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_background_errors_reach_the_banner_in_words(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     from autoglm.core.errors import ModelError
 
     window = make_window(gui_settings, load=False)
-    thread = threading.Thread(target=lambda: window.funnel.report(ModelError("The model file is damaged.")))
+    thread = threading.Thread(
+        target=lambda: window.funnel.report(ModelError("The model file is damaged."))
+    )
     thread.start()
     thread.join()
     qtbot.waitUntil(window.banner.isVisible)
@@ -130,26 +150,36 @@ def test_background_errors_reach_the_banner_in_words(qtbot: Any, make_window: An
     assert not window.banner.isVisible()
 
 
-def test_a_500_message_conversation_opens_at_the_bottom(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_a_500_message_conversation_opens_at_the_bottom(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     conversation_id = store.create_conversation("Long")
     for number in range(500):
-        store.add_message(conversation_id, "user" if number % 2 == 0 else "assistant",
-                          f"Message {number}\n\n```python\nprint({number})\n```" if number % 2 else f"Question {number}")
+        store.add_message(
+            conversation_id,
+            "user" if number % 2 == 0 else "assistant",
+            f"Message {number}\n\n```python\nprint({number})\n```"
+            if number % 2
+            else f"Question {number}",
+        )
     with qtbot.waitSignal(window.controller.loaded, timeout=60_000):
         window.open_conversation(conversation_id)
     assert window.controller.model.rowCount() == 500
     view = window.chat_view
     last = view.model().index(499, 0)
-    qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(last)), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: view.viewport().rect().intersects(view.visualRect(last)), timeout=30_000
+    )
     bar = view.verticalScrollBar()
     assert bar.maximum() > 0 and bar.value() == bar.maximum()
     assert view.follow
 
 
 def test_pasted_image_goes_to_the_tray_and_is_stored_with_the_message(
-        qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     from PySide6.QtCore import QMimeData
 
     window = make_window(gui_settings, load=False)
@@ -158,7 +188,9 @@ def test_pasted_image_goes_to_the_tray_and_is_stored_with_the_message(
     mime = QMimeData()
     mime.setImageData(image)
     window.composer.input.insertFromMimeData(mime)
-    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=30_000)  # checked off the GUI thread
+    qtbot.waitUntil(
+        lambda: len(window.composer.attachments()) == 1, timeout=30_000
+    )  # checked off the GUI thread
     assert window.composer.tray.isVisible()
     window.composer.input.setPlainText("What is in this picture?")
     qtbot.keyClick(window.composer.input, Qt.Key.Key_Return)
@@ -174,12 +206,16 @@ def test_pasted_image_goes_to_the_tray_and_is_stored_with_the_message(
     assert window.banner.isVisible()
 
 
-def test_not_an_image_is_refused_with_a_message(qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path) -> None:
+def test_not_an_image_is_refused_with_a_message(
+    qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     text_file = tmp_path / "notes.txt"
     text_file.write_text("hello")
     window.composer.add_files([str(text_file)])
-    qtbot.waitUntil(lambda: "notes.txt" in window.banner.text.text(), timeout=30_000)  # checked off the GUI thread
+    qtbot.waitUntil(
+        lambda: "notes.txt" in window.banner.text.text(), timeout=30_000
+    )  # checked off the GUI thread
     assert window.composer.attachments() == []
 
 
@@ -187,9 +223,14 @@ def test_every_control_has_an_accessible_name(make_window: Any, gui_settings: An
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
 
     window = make_window(gui_settings, load=False)
-    unnamed = [w.objectName() or type(w).__name__ for w in window.findChildren(QAbstractButton)
-               + window.findChildren(QLineEdit) + window.findChildren(QPlainTextEdit)
-               if w.isVisibleTo(window) and not (w.accessibleName() or w.text() if hasattr(w, "text") else w.accessibleName())]
+    unnamed = [
+        w.objectName() or type(w).__name__
+        for w in window.findChildren(QAbstractButton)
+        + window.findChildren(QLineEdit)
+        + window.findChildren(QPlainTextEdit)
+        if w.isVisibleTo(window)
+        and not (w.accessibleName() or w.text() if hasattr(w, "text") else w.accessibleName())
+    ]
     assert unnamed == []
 
 
@@ -209,13 +250,21 @@ def test_a_banner_message_goes_once_its_problem_is_fixed(qtbot: Any, window: Any
     assert banner.isVisible()
 
 
-def test_search_lists_a_chat_once_and_highlights_the_match(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_search_lists_a_chat_once_and_highlights_the_match(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     from autoglm.ui.search_hits import HIT_HTML_ROLE
 
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
-    target = _conversation(store, "Okapi facts", "Tell me about the okapi.", "The okapi is a forest giraffe.",
-                           "Where do okapis live?", "Okapis live in the Congo.")
+    target = _conversation(
+        store,
+        "Okapi facts",
+        "Tell me about the okapi.",
+        "The okapi is a forest giraffe.",
+        "Where do okapis live?",
+        "Okapis live in the Congo.",
+    )
     _conversation(store, "Cooking", "How long do I boil an egg?", "About nine minutes.")
     window.sidebar.refresh()
     qtbot.keyClicks(window.sidebar.search, "okapi")
@@ -239,7 +288,8 @@ def test_search_lists_a_chat_once_and_highlights_the_match(qtbot: Any, make_wind
 
 
 def test_the_message_box_has_the_focus_again_after_attaching_a_file(
-        qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     image = QImage(40, 30, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.darkGreen)
@@ -251,7 +301,9 @@ def test_the_message_box_has_the_focus_again_after_attaching_a_file(
     assert QApplication.focusWidget() is window.composer.input, QApplication.focusWidget()
 
 
-def test_after_a_crash_the_chat_being_written_opens_again(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_after_a_crash_the_chat_being_written_opens_again(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     store = window.runtime.store
     _conversation(store, "Older", "An old question", "An old answer")

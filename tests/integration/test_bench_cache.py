@@ -8,19 +8,47 @@ import subprocess
 import sys
 from pathlib import Path
 
-KEYS = {"switch_back_ttft_ratio", "restart_ttft_ratio", "ttft_follow_up_no_switch_s", "ttft_follow_up_after_switch_s",
-        "ttft_after_restart_s", "ttft_from_scratch_s", "restart_cached_prompt_tokens", "peak_rss_mb"}
+KEYS = {
+    "switch_back_ttft_ratio",
+    "restart_ttft_ratio",
+    "ttft_follow_up_no_switch_s",
+    "ttft_follow_up_after_switch_s",
+    "ttft_after_restart_s",
+    "ttft_from_scratch_s",
+    "restart_cached_prompt_tokens",
+    "peak_rss_mb",
+}
 
 
 def test_bench_cache_writes_json(tmp_path: Path, starter_gguf: Path) -> None:
     out = tmp_path / "cache.json"
     env = {**os.environ, "AUTOGLM_HOME": str(tmp_path / "home")}
-    result = subprocess.run([sys.executable, "-m", "autoglm", "bench", "cache", "--model", str(starter_gguf),
-                             "--turns", "2", "--threads", "2", "--json", str(out)],
-                            capture_output=True, text=True, env=env, timeout=900)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "bench",
+            "cache",
+            "--model",
+            str(starter_gguf),
+            "--turns",
+            "2",
+            "--threads",
+            "2",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
     assert KEYS <= figures.keys()
-    assert figures["switch_back_cached_prompt_tokens"] > 0  # the switch back reused A's own sequence
+    assert (
+        figures["switch_back_cached_prompt_tokens"] > 0
+    )  # the switch back reused A's own sequence
     assert figures["restart_cached_prompt_tokens"] > 0  # A came back from disk after the restart
     assert "restart_ttft_ratio" in result.stdout  # the table is printed too

@@ -26,9 +26,27 @@ def test_valid_call_checks_the_schema() -> None:
 def test_bench_tools_writes_json(tmp_path: Path, starter_gguf: Path) -> None:
     out = tmp_path / "tools.json"
     env = {**os.environ, "AUTOGLM_HOME": str(tmp_path / "home")}
-    result = subprocess.run([sys.executable, "-m", "autoglm", "bench", "tools", "--model", str(starter_gguf),
-                             "--prompts", "2", "--max-tokens", "40", "--json", str(out)],
-                            capture_output=True, text=True, env=env, timeout=900)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "bench",
+            "tools",
+            "--model",
+            str(starter_gguf),
+            "--prompts",
+            "2",
+            "--max-tokens",
+            "40",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
     assert figures["prompts"] == 2 and len(figures["free"]) == len(figures["constrained"]) == 2

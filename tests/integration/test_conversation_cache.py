@@ -20,9 +20,18 @@ from autoglm.core.settings import ModelSettings
 from autoglm.core.types import ChatMessage, Completion, GenerationRequest, SamplingParams
 
 SETTINGS = ModelSettings(n_ctx=1024, n_threads=2, kv_cache_mb=0)
-A = [ChatMessage("system", "You answer in one short sentence. " * 6), ChatMessage("user", "Name a colour of the sky.")]
-B = [ChatMessage("system", "You are a pirate and answer briefly. " * 6), ChatMessage("user", "Say hello.")]
-C = [ChatMessage("system", "You are a careful mathematician. " * 6), ChatMessage("user", "What is 2 + 3?")]
+A = [
+    ChatMessage("system", "You answer in one short sentence. " * 6),
+    ChatMessage("user", "Name a colour of the sky."),
+]
+B = [
+    ChatMessage("system", "You are a pirate and answer briefly. " * 6),
+    ChatMessage("user", "Say hello."),
+]
+C = [
+    ChatMessage("system", "You are a careful mathematician. " * 6),
+    ChatMessage("user", "What is 2 + 3?"),
+]
 
 
 def ask(engine: LlamaEngine, messages: list[ChatMessage]) -> Completion:
@@ -53,7 +62,9 @@ def cold_answer(cold: LlamaEngine, messages: list[ChatMessage]) -> str:
     return ask(cold, messages).content
 
 
-def test_switching_back_continues_the_conversations_own_sequence(starter_gguf: Path, cold: LlamaEngine) -> None:
+def test_switching_back_continues_the_conversations_own_sequence(
+    starter_gguf: Path, cold: LlamaEngine
+) -> None:
     engine = engine_for(starter_gguf, None)
     try:
         first = ask(engine, A)
@@ -68,15 +79,20 @@ def test_switching_back_continues_the_conversations_own_sequence(starter_gguf: P
 
 
 def test_eviction_under_a_small_budget_keeps_answers_identical_to_a_cold_run(
-        starter_gguf: Path, cold: LlamaEngine, tmp_path: Path) -> None:
+    starter_gguf: Path, cold: LlamaEngine, tmp_path: Path
+) -> None:
     engine = engine_for(starter_gguf, tmp_path, kv_sequences=2)  # three conversations, room for two
     try:
         conversations = [A, B, C]
         replies = [ask(engine, messages) for messages in conversations]
-        turns = [follow_up(m, r, "Say it again in other words.") for m, r in zip(conversations, replies)]
+        turns = [
+            follow_up(m, r, "Say it again in other words.") for m, r in zip(conversations, replies)
+        ]
         for messages in turns:
             assert ask(engine, messages).content == cold_answer(cold, messages)
-        assert engine.states is not None and engine.states.restored >= 1  # an evicted one came back from disk
+        assert (
+            engine.states is not None and engine.states.restored >= 1
+        )  # an evicted one came back from disk
     finally:
         engine.unload()
 
@@ -92,8 +108,9 @@ def saved_conversation(starter_gguf: Path, state_dir: Path) -> list[ChatMessage]
     return follow_up(A, reply, "And of grass?")
 
 
-def test_a_reopened_conversation_is_restored_instead_of_evaluated(starter_gguf: Path, cold: LlamaEngine,
-                                                                   tmp_path: Path) -> None:
+def test_a_reopened_conversation_is_restored_instead_of_evaluated(
+    starter_gguf: Path, cold: LlamaEngine, tmp_path: Path
+) -> None:
     again = saved_conversation(starter_gguf, tmp_path)
     engine = engine_for(starter_gguf, tmp_path)
     try:
@@ -111,8 +128,9 @@ def refused(engine: LlamaEngine, messages: list[ChatMessage], cold: LlamaEngine)
     assert reply.content == cold_answer(cold, messages)
 
 
-def test_a_state_from_another_model_file_is_not_loaded(starter_gguf: Path, cold: LlamaEngine,
-                                                        tmp_path: Path) -> None:
+def test_a_state_from_another_model_file_is_not_loaded(
+    starter_gguf: Path, cold: LlamaEngine, tmp_path: Path
+) -> None:
     again = saved_conversation(starter_gguf, tmp_path / "states")
     other = tmp_path / "other-model.gguf"
     os.link(starter_gguf, other)  # another model file as far as the key can tell, without a copy
@@ -123,7 +141,9 @@ def test_a_state_from_another_model_file_is_not_loaded(starter_gguf: Path, cold:
         engine.unload()
 
 
-def test_a_truncated_state_file_is_refused_and_removed(starter_gguf: Path, cold: LlamaEngine, tmp_path: Path) -> None:
+def test_a_truncated_state_file_is_refused_and_removed(
+    starter_gguf: Path, cold: LlamaEngine, tmp_path: Path
+) -> None:
     again = saved_conversation(starter_gguf, tmp_path)
     (path,) = tmp_path.glob("*.kvstate")
     with open(path, "r+b") as file:
@@ -137,12 +157,15 @@ def test_a_truncated_state_file_is_refused_and_removed(starter_gguf: Path, cold:
         engine.unload()
 
 
-def test_a_state_from_a_changed_llama_cpp_build_is_refused(starter_gguf: Path, cold: LlamaEngine, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_state_from_a_changed_llama_cpp_build_is_refused(
+    starter_gguf: Path, cold: LlamaEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     again = saved_conversation(starter_gguf, tmp_path)
     import autoglm.core.llama.saved_states as saved_states
 
-    monkeypatch.setattr(saved_states, "build_fingerprint", lambda: "llama-cpp-python 9.9.9; another build")
+    monkeypatch.setattr(
+        saved_states, "build_fingerprint", lambda: "llama-cpp-python 9.9.9; another build"
+    )
     engine = engine_for(starter_gguf, tmp_path)
     try:
         refused(engine, again, cold)

@@ -39,17 +39,30 @@ def server(payload: bytes) -> Iterator[RangeFileServer]:
         yield httpd
 
 
-def _repository(url: str, payload: bytes, *, sha256: str | None = None, size: int | None = -1) -> tuple[
-        ModelRepository, CatalogEntry]:
-    spec = CatalogFile(role="model", filename="tiny-model.bin", url=url,
-                       size=len(payload) if size == -1 else size,
-                       sha256=sha256 or hashlib.sha256(payload).hexdigest())
-    entry = CatalogEntry(id="tiny-test", name="Tiny test model", kind="llm", licence="MIT",
-                         modalities=("text",), files=(spec,))
+def _repository(
+    url: str, payload: bytes, *, sha256: str | None = None, size: int | None = -1
+) -> tuple[ModelRepository, CatalogEntry]:
+    spec = CatalogFile(
+        role="model",
+        filename="tiny-model.bin",
+        url=url,
+        size=len(payload) if size == -1 else size,
+        sha256=sha256 or hashlib.sha256(payload).hexdigest(),
+    )
+    entry = CatalogEntry(
+        id="tiny-test",
+        name="Tiny test model",
+        kind="llm",
+        licence="MIT",
+        modalities=("text",),
+        files=(spec,),
+    )
     return ModelRepository(app_paths().ensure(), Catalog([entry])), entry
 
 
-def test_full_download_lands_verified_with_progress(server: RangeFileServer, payload: bytes) -> None:
+def test_full_download_lands_verified_with_progress(
+    server: RangeFileServer, payload: bytes
+) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload)
     reports: list[tuple[int, int | None, float]] = []
 
@@ -66,7 +79,9 @@ def test_full_download_lands_verified_with_progress(server: RangeFileServer, pay
     assert all(rate >= 0 for _, _, rate in reports)
 
 
-def test_dropped_connection_keeps_partial_and_next_attempt_resumes(server: RangeFileServer, payload: bytes) -> None:
+def test_dropped_connection_keeps_partial_and_next_attempt_resumes(
+    server: RangeFileServer, payload: bytes
+) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload)
     server.state.drop_after = 1_000_000
 
@@ -84,7 +99,9 @@ def test_dropped_connection_keeps_partial_and_next_attempt_resumes(server: Range
     assert partial_bytes(repository, entry) == 0
 
 
-def test_dropped_connection_is_resumed_automatically(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
+def test_dropped_connection_is_resumed_automatically(
+    server: RangeFileServer, payload: bytes, tmp_path: Path
+) -> None:
     server.state.drop_after = 500_000
     target = tmp_path / "auto.bin"
 
@@ -94,7 +111,9 @@ def test_dropped_connection_is_resumed_automatically(server: RangeFileServer, pa
     assert [r["range"] is None for r in server.state.requests] == [True, False]
 
 
-def test_cancel_keeps_partial_then_resume_completes(server: RangeFileServer, payload: bytes) -> None:
+def test_cancel_keeps_partial_then_resume_completes(
+    server: RangeFileServer, payload: bytes
+) -> None:
     repository, entry = _repository(server.base_url + "/model.bin", payload)
     cancel = threading.Event()
 
@@ -146,7 +165,9 @@ def test_server_gone_says_unreachable(payload: bytes) -> None:
         download_entry(repository, entry)
 
 
-def test_server_ignoring_range_restarts_cleanly(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
+def test_server_ignoring_range_restarts_cleanly(
+    server: RangeFileServer, payload: bytes, tmp_path: Path
+) -> None:
     target = tmp_path / "whole.bin"
     partial_path(target).write_bytes(b"stale bytes from elsewhere")
     server.state.ignore_range = True
@@ -156,7 +177,9 @@ def test_server_ignoring_range_restarts_cleanly(server: RangeFileServer, payload
     assert target.read_bytes() == payload
 
 
-def test_changed_file_on_server_is_not_spliced(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
+def test_changed_file_on_server_is_not_spliced(
+    server: RangeFileServer, payload: bytes, tmp_path: Path
+) -> None:
     target = tmp_path / "changing.bin"
     server.state.drop_after = 700_000
     with pytest.raises(DownloadInterrupted):
@@ -170,7 +193,9 @@ def test_changed_file_on_server_is_not_spliced(server: RangeFileServer, payload:
     assert server.state.requests[-1]["if_range"] == '"v1"'
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to simulate a full disk")
+@pytest.mark.skipif(
+    not os.path.exists("/dev/full"), reason="needs /dev/full to simulate a full disk"
+)
 def test_full_disk_is_explained(server: RangeFileServer, payload: bytes, tmp_path: Path) -> None:
     target = tmp_path / "disk-full.bin"
     partial_path(target).symlink_to("/dev/full")  # every write there fails with ENOSPC

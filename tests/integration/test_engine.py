@@ -16,11 +16,15 @@ from autoglm.core.types import (
 
 
 def ask(messages: list[ChatMessage], max_tokens: int = 24, **kwargs) -> GenerationRequest:
-    return GenerationRequest(messages, SamplingParams(temperature=0.0, max_tokens=max_tokens), **kwargs)
+    return GenerationRequest(
+        messages, SamplingParams(temperature=0.0, max_tokens=max_tokens), **kwargs
+    )
 
 
 def test_answers_and_streams(scheduler) -> None:
-    stream = scheduler.submit(ask([ChatMessage("user", "What is the capital of France? One sentence.")]))
+    stream = scheduler.submit(
+        ask([ChatMessage("user", "What is the capital of France? One sentence.")])
+    )
     deltas = [event for event in stream if isinstance(event, Delta)]
     completion = stream.result(60)
     assert "Paris" in completion.content
@@ -31,8 +35,10 @@ def test_answers_and_streams(scheduler) -> None:
 
 
 def test_follow_up_evaluates_only_its_new_tokens(llama_engine) -> None:
-    history = [ChatMessage("system", "You are terse."),
-               ChatMessage("user", "Name a colour of the sky on a clear day.")]
+    history = [
+        ChatMessage("system", "You are terse."),
+        ChatMessage("user", "Name a colour of the sky on a clear day."),
+    ]
     first = llama_engine.generate(ask(history), lambda e: None, threading.Event())
     history += [ChatMessage("assistant", first.content), ChatMessage("user", "And of grass?")]
     second = llama_engine.generate(ask(history), lambda e: None, threading.Event())
@@ -42,8 +48,9 @@ def test_follow_up_evaluates_only_its_new_tokens(llama_engine) -> None:
 
 
 def test_cancel_stops_within_a_token_and_the_next_request_works(scheduler) -> None:
-    stream = scheduler.submit(ask([ChatMessage("user", "Count from 1 to 300 separated by commas.")],
-                                  max_tokens=400))
+    stream = scheduler.submit(
+        ask([ChatMessage("user", "Count from 1 to 300 separated by commas.")], max_tokens=400)
+    )
     produced: list[float] = []
     stream.add_listener(lambda event: produced.append(time.monotonic()))
     while len(produced) < 5 and not stream.done:
@@ -63,12 +70,15 @@ def test_cancel_during_a_long_prompt_aborts_the_evaluation(llama_engine) -> None
     cancel = threading.Event()
     threading.Timer(0.2, cancel.set).start()
     started = time.monotonic()
-    completion = llama_engine.generate(ask([ChatMessage("user", long_text)]), lambda e: None, cancel)
+    completion = llama_engine.generate(
+        ask([ChatMessage("user", long_text)]), lambda e: None, cancel
+    )
     assert completion.finish_reason == "cancelled"
     assert completion.usage.completion_tokens == 0
     # the aborted prompt left the cache usable: a short request still answers
-    after = llama_engine.generate(ask([ChatMessage("user", "Say OK.")], max_tokens=4), lambda e: None,
-                                  threading.Event())
+    after = llama_engine.generate(
+        ask([ChatMessage("user", "Say OK.")], max_tokens=4), lambda e: None, threading.Event()
+    )
     assert after.usage.completion_tokens > 0
     assert time.monotonic() - started < 60
 
@@ -97,8 +107,12 @@ def test_a_single_message_too_long_for_the_context_is_an_error_in_words(schedule
 
 def test_voice_request_overtakes_queued_api_work(scheduler) -> None:
     blocker = scheduler.submit(ask([ChatMessage("user", "Count to 50.")], max_tokens=40))
-    api = scheduler.submit(ask([ChatMessage("user", "Say A.")], max_tokens=2, priority=Priority.API))
-    voice = scheduler.submit(ask([ChatMessage("user", "Say B.")], max_tokens=2, priority=Priority.VOICE))
+    api = scheduler.submit(
+        ask([ChatMessage("user", "Say A.")], max_tokens=2, priority=Priority.API)
+    )
+    voice = scheduler.submit(
+        ask([ChatMessage("user", "Say B.")], max_tokens=2, priority=Priority.VOICE)
+    )
     for stream in (blocker, api, voice):
         stream.result(120)
     assert voice.started_at < api.started_at
@@ -109,8 +123,12 @@ def test_decoding_pauses_while_foreground_work_runs(scheduler) -> None:
 
     arrivals: list[float] = []
     pauses = scheduler.engine.stats().foreground_pauses  # counted where the engine runs: its worker
-    stream = scheduler.submit(ask([ChatMessage("user", "Count from 1 to 300 separated by commas.")], max_tokens=300))
-    stream.add_listener(lambda event: arrivals.append(time.monotonic()) if isinstance(event, Delta) else None)
+    stream = scheduler.submit(
+        ask([ChatMessage("user", "Count from 1 to 300 separated by commas.")], max_tokens=300)
+    )
+    stream.add_listener(
+        lambda event: arrivals.append(time.monotonic()) if isinstance(event, Delta) else None
+    )
     deadline = time.monotonic() + 60
     while len(arrivals) < 5 and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -41,7 +41,10 @@ def _big_gguf(path: Path, mib: int = 6) -> bytes:
 
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_name("download test model")
-    writer.add_tensor("token_embd.weight", np.random.default_rng(1).standard_normal((mib * 256, 1024)).astype(np.float32))
+    writer.add_tensor(
+        "token_embd.weight",
+        np.random.default_rng(1).standard_normal((mib * 256, 1024)).astype(np.float32),
+    )
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
@@ -52,10 +55,12 @@ def _big_gguf(path: Path, mib: int = 6) -> bytes:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory, glm_standin) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("hub-files")
-    return {"AutoGLM-Phone-9B-Q4_K_M.gguf": _big_gguf(folder / "big.gguf"),
-            "AutoGLM-Phone-9B-Q8_0.gguf": glm_standin.model.read_bytes(),
-            "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
-            "README.md": b"# a model card"}
+    return {
+        "AutoGLM-Phone-9B-Q4_K_M.gguf": _big_gguf(folder / "big.gguf"),
+        "AutoGLM-Phone-9B-Q8_0.gguf": glm_standin.model.read_bytes(),
+        "mmproj-AutoGLM-Phone-9B-f16.gguf": glm_standin.mmproj.read_bytes(),
+        "README.md": b"# a model card",
+    }
 
 
 Serving = Callable[[dict[str, dict[str, bytes]]], AbstractContextManager[HubServer]]
@@ -74,8 +79,11 @@ def serving(source: str, repos: dict[str, dict[str, bytes]]) -> AbstractContextM
 
 def _file_gets(hub: HubServer, filename: str) -> list[str | None]:
     """The Range headers of the GETs that fetched ``filename`` (not its metadata)."""
-    return [r for method, path, r in hub.state.requests
-            if method == "GET" and (path.endswith(filename) or f"FilePath={filename}" in path)]
+    return [
+        r
+        for method, path, r in hub.state.requests
+        if method == "GET" and (path.endswith(filename) or f"FilePath={filename}" in path)
+    ]
 
 
 def test_search_and_metadata_come_from_the_hub(files: dict[str, bytes], source: str) -> None:
@@ -85,15 +93,20 @@ def test_search_and_metadata_come_from_the_hub(files: dict[str, bytes], source: 
         listed = client.gguf_files(REPO)
         assert {f.filename for f in listed} == {n for n in files if n.endswith(".gguf")}
         model, projector = pick(listed)
-        assert model is not None and model.quantization == "Q4_K_M" and model.size == len(files[model.filename])
+        assert (
+            model is not None
+            and model.quantization == "Q4_K_M"
+            and model.size == len(files[model.filename])
+        )
         assert projector is not None and projector.is_projector and projector.sha256
         assert [q for q, _ in group_by_quantization(listed)] == ["Q8_0", "Q4_K_M"]  # smallest first
         with pytest.raises(ModelError, match="There is no model 'nobody/none'"):
             client.gguf_files("nobody/none")
 
 
-def test_a_broken_transfer_resumes_and_the_file_is_verified(tmp_path: Path, files: dict[str, bytes],
-                                                            source: str) -> None:
+def test_a_broken_transfer_resumes_and_the_file_is_verified(
+    tmp_path: Path, files: dict[str, bytes], source: str
+) -> None:
     repository = ModelRepository(app_paths().ensure())
     with serving(source, {REPO: files}) as hub:
         client = open_hub(source, hub.endpoint)
@@ -115,7 +128,9 @@ def test_a_broken_transfer_resumes_and_the_file_is_verified(tmp_path: Path, file
         seen.clear()
         path = client.download(model, tmp_path / "models", repository, progress)
         ranges = [r for r in _file_gets(hub, model.filename) if r]
-        assert ranges and ranges[0].startswith("bytes=") and int(ranges[0][6:-1]) >= 2 << 20  # resumed
+        assert (
+            ranges and ranges[0].startswith("bytes=") and int(ranges[0][6:-1]) >= 2 << 20
+        )  # resumed
         assert path.read_bytes() == files[model.filename]
         assert seen[-1][0] == seen[-1][1] == model.size and any(rate > 0 for *_, rate in seen)
         status = repository.expected_sha256(path, _spec(model.filename))
@@ -129,20 +144,25 @@ def _spec(name: str):
     return CatalogFile(role="model", filename=name)
 
 
-def test_a_wrong_published_checksum_deletes_the_file(tmp_path: Path, files: dict[str, bytes], source: str) -> None:
+def test_a_wrong_published_checksum_deletes_the_file(
+    tmp_path: Path, files: dict[str, bytes], source: str
+) -> None:
     repository = ModelRepository(app_paths().ensure())
     with serving(source, {REPO: files}) as hub:
         hub.state.wrong_sha.add("mmproj-AutoGLM-Phone-9B-f16.gguf")
         client = open_hub(source, hub.endpoint)
         _, projector = pick(client.gguf_files(REPO))
         assert projector is not None
-        with pytest.raises(DownloadError, match="does not match its published checksum.*download it again"):
+        with pytest.raises(
+            DownloadError, match="does not match its published checksum.*download it again"
+        ):
             client.download(projector, tmp_path / "models", repository)
         assert not (tmp_path / "models" / projector.filename).exists()
 
 
-def test_a_full_disk_is_refused_before_the_transfer(tmp_path: Path, files: dict[str, bytes],
-                                                    monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+def test_a_full_disk_is_refused_before_the_transfer(
+    tmp_path: Path, files: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
     import shutil
 
     repository = ModelRepository(app_paths().ensure())
@@ -157,8 +177,9 @@ def test_a_full_disk_is_refused_before_the_transfer(tmp_path: Path, files: dict[
         assert _file_gets(hub, model.filename) == []
 
 
-def test_a_connection_dropped_midway_is_resumed_within_the_download(tmp_path: Path, files: dict[str, bytes],
-                                                                    source: str) -> None:
+def test_a_connection_dropped_midway_is_resumed_within_the_download(
+    tmp_path: Path, files: dict[str, bytes], source: str
+) -> None:
     repository = ModelRepository(app_paths().ensure())
     with serving(source, {REPO: files}) as hub:
         client = open_hub(source, hub.endpoint)
@@ -170,7 +191,9 @@ def test_a_connection_dropped_midway_is_resumed_within_the_download(tmp_path: Pa
         assert any(r and r.startswith("bytes=") for r in _file_gets(hub, model.filename))
 
 
-def test_a_server_that_goes_away_is_one_sentence(tmp_path: Path, files: dict[str, bytes], source: str) -> None:
+def test_a_server_that_goes_away_is_one_sentence(
+    tmp_path: Path, files: dict[str, bytes], source: str
+) -> None:
     repository = ModelRepository(app_paths().ensure())
     with serving(source, {REPO: files}) as hub:
         client = open_hub(source, hub.endpoint)
@@ -181,7 +204,9 @@ def test_a_server_that_goes_away_is_one_sentence(tmp_path: Path, files: dict[str
         open_hub(source, endpoint, timeout=3).download(model, tmp_path / "models", repository)
     assert "Could not reach 127.0.0.1" in str(caught.value)
     with pytest.raises(DownloadError, match=r"cannot be reached \((no connection|.*refused)"):
-        open_hub(source, "http://127.0.0.1:9", timeout=3).gguf_files(REPO)  # nothing listens on the discard port
+        open_hub(source, "http://127.0.0.1:9", timeout=3).gguf_files(
+            REPO
+        )  # nothing listens on the discard port
 
 
 def test_fit_labels_weigh_weights_kv_and_projector_against_memory(files: dict[str, bytes]) -> None:

@@ -11,7 +11,8 @@ from autoglm.cli import main
 
 
 def test_a_file_that_is_not_a_model_fails_at_load_with_exit_3(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The run stops at 'load model': one line on stderr, exit code 3, no traceback."""
     not_a_model = tmp_path / "notes.gguf"
     not_a_model.write_bytes(b"this is not a GGUF file at all" * 10)
@@ -25,8 +26,11 @@ def test_a_file_that_is_not_a_model_fails_at_load_with_exit_3(
 
 
 def test_top_level_flag_runs_the_steps_and_stops_at_a_missing_voice(
-        autoglm_home: Path, starter_gguf: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    autoglm_home: Path,
+    starter_gguf: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """``--selftest`` alone runs the subcommand: the model answers, then a missing voice ends it."""
     target = autoglm_home / "data" / "models" / "qwen2.5-coder-0.5b" / starter_gguf.name
     target.parent.mkdir(parents=True)
@@ -42,4 +46,3 @@ def test_top_level_flag_runs_the_steps_and_stops_at_a_missing_voice(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "selftest failed at 'speech synthesis'" in lines[0], err
     assert "missing-voice.onnx" in lines[0]
-

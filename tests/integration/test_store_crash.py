@@ -34,10 +34,17 @@ STREAM_THEN_DIE = textwrap.dedent("""
 def test_partial_reply_is_kept_after_a_kill(tmp_path: Path) -> None:
     db_path, attachments = tmp_path / "conversations.sqlite3", tmp_path / "attachments"
     package_root = str(Path(autoglm.__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    killed = subprocess.run([sys.executable, "-c", STREAM_THEN_DIE, str(db_path), str(attachments)],
-                            env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+    }
+    killed = subprocess.run(
+        [sys.executable, "-c", STREAM_THEN_DIE, str(db_path), str(attachments)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if hasattr(signal, "SIGKILL"):
         assert killed.returncode == -signal.SIGKILL, killed.stderr
     reply_id = int(killed.stdout.strip())
@@ -48,8 +55,11 @@ def test_partial_reply_is_kept_after_a_kill(tmp_path: Path) -> None:
         [unfinished] = store.unfinished_messages()
         assert unfinished.id == reply_id
         assert unfinished.content == "".join(f"{number} " for number in range(1, 41))
-        assert (unfinished.reasoning, unfinished.finished, unfinished.model_id) == \
-            ("counting", False, "qwen")
+        assert (unfinished.reasoning, unfinished.finished, unfinished.model_id) == (
+            "counting",
+            False,
+            "qwen",
+        )
         [conversation] = store.list_conversations()
         assert conversation.title == "Crash course"
         assert [m.role for m in store.messages(conversation.id)] == ["user", "assistant"]

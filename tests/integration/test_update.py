@@ -34,8 +34,14 @@ CURRENT = "0.1.0"
 
 def run_update(*args: str, public_key: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTOGLM_UPDATES__PUBLIC_KEY": public_key, "PYTHONPATH": str(ROOT / "app")}
-    return subprocess.run([sys.executable, "-m", "autoglm", "update", *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "autoglm", "update", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_check_says_up_to_date_then_offers_the_newer_version(update_server, release_key):
@@ -52,10 +58,14 @@ def test_check_says_up_to_date_then_offers_the_newer_version(update_server, rele
     assert "What is new in 0.2.0." in result.stdout
 
 
-def test_apply_swaps_in_the_new_version_and_keeps_the_old_one(update_server, release_key, installed_app):
+def test_apply_swaps_in_the_new_version_and_keeps_the_old_one(
+    update_server, release_key, installed_app
+):
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.2.0")
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
+    result = run_update(
+        "--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public
+    )
     assert result.returncode == 0, result.stderr
     assert "Installed version 0.2.0" in result.stdout
     assert (installed_app / "VERSION").read_text() == "0.2.0"
@@ -77,14 +87,18 @@ def _assert_untouched(installed_app: Path) -> None:
     assert sorted(path.name for path in installed_app.parent.iterdir()) == [installed_app.name]
 
 
-def test_a_tampered_archive_is_refused_and_deleted(update_server, release_key, installed_app, autoglm_home):
+def test_a_tampered_archive_is_refused_and_deleted(
+    update_server, release_key, installed_app, autoglm_home
+):
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.2.0")
     archive = next(update_server[0].glob("*.tar.gz"))
     data = bytearray(archive.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, one byte changed
     archive.write_bytes(bytes(data))
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
+    result = run_update(
+        "--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public
+    )
     assert result.returncode == 1
     assert "does not match its signed checksum" in result.stderr
     assert "Traceback" not in result.stderr
@@ -97,7 +111,9 @@ def test_a_tampered_feed_or_a_foreign_key_is_refused(update_server, release_key,
     feed = publish(update_server, key_file, "0.2.0")
     feed_file = update_server[0] / "feed.json"
     feed_file.write_text(feed_file.read_text().replace("What is new", "What is NEW"))
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
+    result = run_update(
+        "--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public
+    )
     assert result.returncode == 1
     assert "signature does not match" in result.stderr
     _assert_untouched(installed_app)
@@ -113,16 +129,23 @@ def test_a_truncated_archive_is_refused(update_server, release_key, installed_ap
     feed = publish(update_server, key_file, "0.2.0")
     archive = next(update_server[0].glob("*.tar.gz"))
     archive.write_bytes(archive.read_bytes()[:-100])
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
+    result = run_update(
+        "--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public
+    )
     assert result.returncode == 1
-    assert "download of version 0.2.0 is truncated" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        "download of version 0.2.0 is truncated" in result.stderr
+        and "Traceback" not in result.stderr
+    )
     _assert_untouched(installed_app)
 
 
 def test_a_downgrade_is_refused(update_server, release_key, installed_app, tmp_path):
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.0.9")
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
+    result = run_update(
+        "--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public
+    )
     assert result.returncode == 0 and "is up to date" in result.stdout
     _assert_untouched(installed_app)
 
@@ -136,18 +159,26 @@ def test_a_downgrade_is_refused(update_server, release_key, installed_app, tmp_p
     _assert_untouched(installed_app)
 
 
-def test_a_new_version_that_fails_its_selftest_is_not_installed(update_server, release_key, installed_app):
+def test_a_new_version_that_fails_its_selftest_is_not_installed(
+    update_server, release_key, installed_app
+):
     key_file, public = release_key
     feed = publish(update_server, key_file, "0.2.0", selftest_passes=False)
-    result = run_update("--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public)
+    result = run_update(
+        "--apply", "--feed", feed, "--install-dir", str(installed_app), public_key=public
+    )
     assert result.returncode == 1
-    assert "did not pass its self-test" in result.stderr and "whisper heard nothing" in result.stderr
+    assert (
+        "did not pass its self-test" in result.stderr and "whisper heard nothing" in result.stderr
+    )
     _assert_untouched(installed_app)
 
 
 def test_a_feed_that_is_gone_or_unset_is_one_sentence(update_server, release_key, installed_app):
     _key_file, public = release_key
-    result = run_update("--check", "--feed", f"{update_server[1]}/missing/feed.json", public_key=public)
+    result = run_update(
+        "--check", "--feed", f"{update_server[1]}/missing/feed.json", public_key=public
+    )
     assert result.returncode == 1 and "answered HTTP 404" in result.stderr
     result = run_update("--check", "--feed", "http://127.0.0.1:9/feed.json", public_key=public)
     assert result.returncode == 1 and "could not be reached" in result.stderr
@@ -160,6 +191,21 @@ def test_a_feed_that_is_gone_or_unset_is_one_sentence(update_server, release_key
 def test_release_config_names_the_feed_and_key_the_bundle_trusts(tmp_path, release_key):
     key_file, public = release_key
     out = tmp_path / "update.json"
-    assert sign_update.main(["release-config", "--feed-url", "https://example.org/feed.json", "--key",
-                             str(key_file), "--out", str(out)]) == 0
-    assert json.loads(out.read_text()) == {"feed_url": "https://example.org/feed.json", "public_key": public}
+    assert (
+        sign_update.main(
+            [
+                "release-config",
+                "--feed-url",
+                "https://example.org/feed.json",
+                "--key",
+                str(key_file),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert json.loads(out.read_text()) == {
+        "feed_url": "https://example.org/feed.json",
+        "public_key": public,
+    }

@@ -6,12 +6,18 @@ from autoglm.bench.voice import word_error_rate
 
 
 def test_case_and_punctuation_do_not_count() -> None:
-    assert word_error_rate(["What is the capital of France?"], ["what is the capital of france"]) == 0.0
+    assert (
+        word_error_rate(["What is the capital of France?"], ["what is the capital of france"])
+        == 0.0
+    )
 
 
 def test_substitutions_insertions_and_deletions_count_over_reference_words() -> None:
     # "the" deleted (1), "of" → "on" (1), "city" inserted (1): 3 edits over 6 words
-    assert word_error_rate(["What is the capital of France?"], ["What is capital on France city"]) == 0.5
+    assert (
+        word_error_rate(["What is the capital of France?"], ["What is capital on France city"])
+        == 0.5
+    )
 
 
 def test_errors_add_up_over_utterances() -> None:

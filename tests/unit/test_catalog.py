@@ -20,13 +20,22 @@ from autoglm.core.paths import app_paths
 
 def test_catalog_names_the_four_models() -> None:
     catalog = Catalog.load()
-    assert {e.id for e in catalog.entries()} >= {"autoglm-phone-9b", STARTER_MODEL_ID, "whisper-tiny.en",
-                                                 "piper-en_US-joe-medium"}
+    assert {e.id for e in catalog.entries()} >= {
+        "autoglm-phone-9b",
+        STARTER_MODEL_ID,
+        "whisper-tiny.en",
+        "piper-en_US-joe-medium",
+    }
     starter = catalog.get(STARTER_MODEL_ID)
     assert starter is not None and starter.file("model").size == 491_400_064
-    assert starter.file("model").sha256 == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    assert (
+        starter.file("model").sha256
+        == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    )
     autoglm = catalog.get("autoglm-phone-9b")
-    assert autoglm is not None and autoglm.file("mmproj") is not None and "image" in autoglm.modalities
+    assert (
+        autoglm is not None and autoglm.file("mmproj") is not None and "image" in autoglm.modalities
+    )
 
 
 def test_packaged_speech_models_are_found() -> None:
@@ -85,7 +94,9 @@ def test_gpu_layers_fit_the_free_vram(tmp_path: Path, tiny_gguf) -> None:
     assert some == 1
 
 
-def test_import_links_by_default_and_a_moved_file_is_missing_in_words(tmp_path: Path, tiny_gguf) -> None:
+def test_import_links_by_default_and_a_moved_file_is_missing_in_words(
+    tmp_path: Path, tiny_gguf
+) -> None:
     repo = ModelRepository(app_paths().ensure())
     model = tiny_gguf(tmp_path / "linked.gguf")
     assert repo.import_model(model, model_id="linked") == "linked"
@@ -102,8 +113,15 @@ def test_import_by_copy_keeps_working_when_the_original_goes(tmp_path: Path, tin
     repo = ModelRepository(app_paths().ensure())
     original = tiny_gguf(tmp_path / "copied.gguf")
     fractions: list[float] = []
-    assert repo.import_model(original, model_id="copied", mode="copy",
-                             progress=lambda fraction, _what: fractions.append(fraction)) == "copied"
+    assert (
+        repo.import_model(
+            original,
+            model_id="copied",
+            mode="copy",
+            progress=lambda fraction, _what: fractions.append(fraction),
+        )
+        == "copied"
+    )
     copy = repo.imported_folder("copied") / "copied.gguf"
     assert copy.read_bytes() == original.read_bytes() and fractions[-1] == 1.0
     assert not list(repo.imported_folder("copied").glob("*.part"))
@@ -117,8 +135,9 @@ def test_import_by_copy_keeps_working_when_the_original_goes(tmp_path: Path, tin
     assert not copy.exists() and not repo.imported_folder("copied").exists()
 
 
-def test_an_unknown_import_mode_and_a_full_disk_are_refused_in_words(tmp_path: Path, tiny_gguf,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unknown_import_mode_and_a_full_disk_are_refused_in_words(
+    tmp_path: Path, tiny_gguf, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from autoglm.core import file_copy
 
     repo = ModelRepository(app_paths().ensure())
@@ -126,12 +145,16 @@ def test_an_unknown_import_mode_and_a_full_disk_are_refused_in_words(tmp_path: P
     with pytest.raises(ModelError, match="Unknown import mode 'move'"):
         repo.import_model(model, mode="move")
     monkeypatch.setattr(file_copy, "free_bytes", lambda _folder: 1000)
-    with pytest.raises(ModelError, match="Not enough free space to copy .* use the file where it is instead"):
+    with pytest.raises(
+        ModelError, match="Not enough free space to copy .* use the file where it is instead"
+    ):
         repo.import_model(model, mode="copy")
     assert repo.imported() == {}
 
 
-def test_a_model_named_by_its_path_takes_the_name_its_import_gave_it(tmp_path: Path, tiny_gguf) -> None:
+def test_a_model_named_by_its_path_takes_the_name_its_import_gave_it(
+    tmp_path: Path, tiny_gguf
+) -> None:
     repo = ModelRepository(app_paths().ensure())
     model = tiny_gguf(tmp_path / "named.gguf")
     assert repo.resolve(str(model)).model_id == "named"  # not imported: the file's stem

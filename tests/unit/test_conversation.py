@@ -23,7 +23,9 @@ from autoglm.core.settings import GenerationSettings
 from autoglm.core.store import ConversationStore
 from autoglm.core.types import ChatMessage, ImageInput, Priority, SamplingParams
 
-GENERATION = GenerationSettings(temperature=0.4, max_tokens=900, system_prompt="Be brief.", thinking=True)
+GENERATION = GenerationSettings(
+    temperature=0.4, max_tokens=900, system_prompt="Be brief.", thinking=True
+)
 
 
 def image(sha: str) -> ImageInput:
@@ -40,8 +42,14 @@ def test_typed_spoken_and_api_requests_share_the_settings_defaults() -> None:
     assert spoken.sampling.max_tokens == 160 and spoken.sampling.temperature == 0.4
     assert "voice assistant" in spoken.messages[0].content
     api = build_request(messages, GENERATION, API, sampling=SamplingParams(temperature=1.0))
-    assert api.messages == messages and api.priority is Priority.API and api.sampling.temperature == 1.0
-    own = build_request([ChatMessage("system", "Mine."), *messages], GENERATION, thinking=False, top_k=7)
+    assert (
+        api.messages == messages
+        and api.priority is Priority.API
+        and api.sampling.temperature == 1.0
+    )
+    own = build_request(
+        [ChatMessage("system", "Mine."), *messages], GENERATION, thinking=False, top_k=7
+    )
     assert own.messages[0].content == "Mine." and len(own.messages) == 2
     assert not own.thinking and own.sampling.top_k == 7
 
@@ -49,8 +57,12 @@ def test_typed_spoken_and_api_requests_share_the_settings_defaults() -> None:
 def test_a_spoken_question_is_answered_in_the_language_it_was_heard_in() -> None:
     conversation = Conversation()
     chinese = conversation.request(GENERATION, answering_in(SPOKEN, "zh"), draft="太阳从哪边升起？")
-    english = conversation.request(GENERATION, answering_in(SPOKEN, "en"), draft="Where does the sun rise?")
-    assert "简体中文" in chinese.messages[0].content and chinese.messages[0].content.startswith("You are")
+    english = conversation.request(
+        GENERATION, answering_in(SPOKEN, "en"), draft="Where does the sun rise?"
+    )
+    assert "简体中文" in chinese.messages[0].content and chinese.messages[0].content.startswith(
+        "You are"
+    )
     assert "English" in english.messages[0].content
     # an unknown language, or a front that keeps the settings' own prompt, is left as it is
     assert answering_in(SPOKEN, "sw") == SPOKEN and answering_in(SPOKEN, "") == SPOKEN
@@ -83,7 +95,9 @@ def test_image_cache_keeps_to_its_byte_budget() -> None:
     assert cache.peek("a") is None and cache.peek("b") is not None and cache.peek("c") is not None
 
 
-def test_turns_with_tool_calls_steps_and_citations_round_trip_through_the_store(tmp_path: Path) -> None:
+def test_turns_with_tool_calls_steps_and_citations_round_trip_through_the_store(
+    tmp_path: Path,
+) -> None:
     store = ConversationStore(tmp_path / "db.sqlite", tmp_path / "attachments")
     try:
         chat = Conversation(store)
@@ -107,15 +121,22 @@ def test_turns_with_tool_calls_steps_and_citations_round_trip_through_the_store(
         store.close()
 
 
-def test_tool_calls_and_results_are_saved_as_they_happen_and_come_back_after_a_reopen(tmp_path: Path) -> None:
+def test_tool_calls_and_results_are_saved_as_they_happen_and_come_back_after_a_reopen(
+    tmp_path: Path,
+) -> None:
     paths = (tmp_path / "db.sqlite", tmp_path / "attachments")
     store = ConversationStore(*paths)
     chat = Conversation(store)
     chat.add_user("weather in Paris and Rome?")
     calls = chat.begin_reply("model-x")
     chat.finish_reply(calls, "")
-    chat.record_tool_calls(calls, [ToolCall("c1", "get_weather", '{"city": "Paris"}'),
-                                   ToolCall("c2", "get_weather", '{"city": "Rome"}')])
+    chat.record_tool_calls(
+        calls,
+        [
+            ToolCall("c1", "get_weather", '{"city": "Paris"}'),
+            ToolCall("c2", "get_weather", '{"city": "Rome"}'),
+        ],
+    )
     chat.record_tool_result(calls, ToolResult("c1", "31 degrees"))
     chat.record_tool_result(calls, ToolResult("c2", "not allowed", is_error=True, denied=True))
     answer = chat.begin_reply("model-x")
@@ -126,8 +147,10 @@ def test_tool_calls_and_results_are_saved_as_they_happen_and_come_back_after_a_r
         user, again, words = Conversation.open(store, chat.id).turns()
         assert [c.name for c in again.tool_calls] == ["get_weather", "get_weather"]
         assert again.tool_calls[1].arguments == '{"city": "Rome"}'
-        assert again.tool_results == [ToolResult("c1", "31 degrees"),
-                                      ToolResult("c2", "not allowed", is_error=True, denied=True)]
+        assert again.tool_results == [
+            ToolResult("c1", "31 degrees"),
+            ToolResult("c2", "not allowed", is_error=True, denied=True),
+        ]
         assert words.content == "Paris has 31 degrees." and not words.tool_calls
     finally:
         store.close()
@@ -155,7 +178,9 @@ def test_two_threads_adding_turns_lose_none(tmp_path: Path) -> None:
 
 
 def test_a_project_sets_the_persona_and_sampling_of_every_front() -> None:
-    project = ProjectRecord(1, "Pirates", "You are a pirate.", "starter", {"temperature": 0.0, "max_tokens": 50})
+    project = ProjectRecord(
+        1, "Pirates", "You are a pirate.", "starter", {"temperature": 0.0, "max_tokens": 50}
+    )
     chat = Conversation(project=project)
     typed = chat.request(GENERATION, draft="hi")
     assert typed.messages[0] == ChatMessage("system", "You are a pirate.")
@@ -166,11 +191,15 @@ def test_a_project_sets_the_persona_and_sampling_of_every_front() -> None:
     assert spoken.messages[0].content.startswith("You are a pirate.\n\n")
     assert "voice assistant" in spoken.messages[0].content and spoken.sampling.max_tokens == 50
     # a call's own values win over the project's
-    mine = chat.request(GENERATION, draft="hi", system_prompt="Mine.", temperature=0.9, max_tokens=None)
+    mine = chat.request(
+        GENERATION, draft="hi", system_prompt="Mine.", temperature=0.9, max_tokens=None
+    )
     assert mine.messages[0].content == "Mine." and mine.sampling.temperature == 0.9
     assert mine.sampling.max_tokens == 50
     # a project without a persona keeps the settings' prompt
-    blank = Conversation(project=replace(project, system_prompt="  ")).request(GENERATION, draft="hi")
+    blank = Conversation(project=replace(project, system_prompt="  ")).request(
+        GENERATION, draft="hi"
+    )
     assert blank.messages[0].content == "Be brief."
 
 
@@ -186,23 +215,34 @@ def test_a_chat_filed_under_a_project_is_stored_and_reopened_there(tmp_path: Pat
         assert again.request(GENERATION).messages[0].content == "You are a pirate."
         again.set_project(None)
         assert store.get_conversation(chat.id).project_id is None
-        assert Conversation.open(store, chat.id).request(GENERATION).messages[0].content == "Be brief."
+        assert (
+            Conversation.open(store, chat.id).request(GENERATION).messages[0].content == "Be brief."
+        )
     finally:
         store.close()
 
 
-def test_a_reply_finished_after_its_new_version_began_is_still_stored_finished(tmp_path: Path) -> None:
+def test_a_reply_finished_after_its_new_version_began_is_still_stored_finished(
+    tmp_path: Path,
+) -> None:
     store = ConversationStore(tmp_path / "c.sqlite3", tmp_path / "attachments")
     try:
         chat = Conversation(store)
         chat.add_user("Name a cat.")
         first = chat.begin_reply()
-        second = chat.begin_reply(version_of=first)  # Regenerate pressed before the first was saved finished
+        second = chat.begin_reply(
+            version_of=first
+        )  # Regenerate pressed before the first was saved finished
         chat.finish_reply(first, "Tom")
         chat.finish_reply(second, "Felix")
-        assert [t.content for t in chat.turns()] == ["Name a cat.", "Felix"] and second.versions == [
-            first.message_id, second.message_id]
-        assert store.get_message(first.message_id).finished and store.get_message(first.message_id).content == "Tom"
+        assert [t.content for t in chat.turns()] == [
+            "Name a cat.",
+            "Felix",
+        ] and second.versions == [first.message_id, second.message_id]
+        assert (
+            store.get_message(first.message_id).finished
+            and store.get_message(first.message_id).content == "Tom"
+        )
         chat.select_version(first.message_id)
         assert [t.content for t in chat.turns()] == ["Name a cat.", "Tom"]
         chat.drop_from(chat.turns()[1])

@@ -28,7 +28,10 @@ def _key(name: str) -> str:
 def _declared() -> dict[str, str]:
     """``{distribution: requirement text}`` of the run-time dependencies."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {_key(re.split(r"[<>=!~;\[ ]", text, maxsplit=1)[0]): text for text in project["dependencies"]}
+    return {
+        _key(re.split(r"[<>=!~;\[ ]", text, maxsplit=1)[0]): text
+        for text in project["dependencies"]
+    }
 
 
 def _imported_top_modules() -> set[str]:
@@ -78,7 +81,9 @@ def test_every_imported_package_is_declared_with_its_python_condition() -> None:
     """A module the app imports must come with a dependency (``tomli`` on Python 3.10 only)."""
     declared = _declared()
     available = _closure(set(declared))
-    missing = {module for module in _imported_top_modules() if not _distributions_of(module) & available}
+    missing = {
+        module for module in _imported_top_modules() if not _distributions_of(module) & available
+    }
     assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
     assert "python_version" in declared["tomli"] and "3.11" in declared["tomli"]
 

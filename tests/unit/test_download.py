@@ -46,7 +46,9 @@ def test_transfer_rate_follows_recent_speed() -> None:
         speed = rate.add(second * 1000)
     assert speed == pytest.approx(1000.0)
     now[0] = 5.0
-    assert rate.add(4000 + 10_000) > 4000  # a burst shows within the window, not diluted by the start
+    assert (
+        rate.add(4000 + 10_000) > 4000
+    )  # a burst shows within the window, not diluted by the start
 
 
 def test_format_bytes() -> None:
@@ -86,10 +88,15 @@ def test_resume_sends_range_and_appends(tmp_path: Path) -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers.get("range"))
-        return httpx.Response(206, headers={"content-range": f"bytes 1000-{len(BODY) - 1}/{len(BODY)}"},
-                              content=BODY[1000:])
+        return httpx.Response(
+            206,
+            headers={"content-range": f"bytes 1000-{len(BODY) - 1}/{len(BODY)}"},
+            content=BODY[1000:],
+        )
 
-    download_file("http://models.example/m.bin", target, expected_size=len(BODY), client=_client(handler))
+    download_file(
+        "http://models.example/m.bin", target, expected_size=len(BODY), client=_client(handler)
+    )
     assert seen == ["bytes=1000-"]
     assert target.read_bytes() == BODY
 
@@ -99,7 +106,9 @@ def test_range_not_satisfiable_starts_over(tmp_path: Path) -> None:
     partial_path(target).write_bytes(b"x" * 50)
     answers = iter([httpx.Response(416), httpx.Response(200, content=BODY)])
 
-    download_file("http://models.example/m.bin", target, client=_client(lambda request: next(answers)))
+    download_file(
+        "http://models.example/m.bin", target, client=_client(lambda request: next(answers))
+    )
     assert target.read_bytes() == BODY
 
 
@@ -110,7 +119,9 @@ def test_complete_partial_is_finished_without_a_request(tmp_path: Path) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise AssertionError("no request expected")
 
-    download_file("http://models.example/m.bin", target, expected_size=len(BODY), client=_client(refuse))
+    download_file(
+        "http://models.example/m.bin", target, expected_size=len(BODY), client=_client(refuse)
+    )
     assert target.read_bytes() == BODY
 
 
@@ -121,17 +132,28 @@ def test_cancel_before_start_keeps_nothing_lost(tmp_path: Path) -> None:
     cancel.set()
     target = tmp_path / "m.bin"
     with pytest.raises(DownloadCancelled):
-        download_file("http://models.example/m.bin", target, cancel=cancel,
-                      client=_client(lambda request: httpx.Response(200, content=BODY)))
+        download_file(
+            "http://models.example/m.bin",
+            target,
+            cancel=cancel,
+            client=_client(lambda request: httpx.Response(200, content=BODY)),
+        )
     assert not target.exists()
 
 
 def test_present_sound_file_is_not_fetched_again(tmp_path: Path) -> None:
     import hashlib
 
-    spec = CatalogFile(role="model", filename="m.bin", size=len(BODY), sha256=hashlib.sha256(BODY).hexdigest(),
-                       url="http://models.example/m.bin")
-    entry = CatalogEntry(id="m", name="M", kind="llm", licence="MIT", modalities=("text",), files=(spec,))
+    spec = CatalogFile(
+        role="model",
+        filename="m.bin",
+        size=len(BODY),
+        sha256=hashlib.sha256(BODY).hexdigest(),
+        url="http://models.example/m.bin",
+    )
+    entry = CatalogEntry(
+        id="m", name="M", kind="llm", licence="MIT", modalities=("text",), files=(spec,)
+    )
     repository = ModelRepository(app_paths().ensure(), Catalog([entry]))
     target = repository.paths.models_dir / "m" / "m.bin"
     target.parent.mkdir(parents=True)

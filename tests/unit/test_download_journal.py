@@ -28,7 +28,9 @@ def test_records_are_kept_replaced_paused_and_forgotten(tmp_path: Path) -> None:
     journal = DownloadJournal(tmp_path)
     first = PendingDownload("hf", "http://a", "o/r", "m.gguf")
     journal.started(first)
-    journal.started(PendingDownload("modelscope", "http://b", "o/r", "m.gguf"))  # the same download, restarted
+    journal.started(
+        PendingDownload("modelscope", "http://b", "o/r", "m.gguf")
+    )  # the same download, restarted
     [kept] = journal.pending()
     assert kept.source == "modelscope" and not kept.paused
     journal.pause("o/r", "m.gguf")
@@ -47,8 +49,12 @@ def test_a_damaged_journal_is_an_empty_one(tmp_path: Path) -> None:
     assert journal.pending() == []
 
 
-@pytest.mark.parametrize(("error", "kept"), [(DownloadError("offline"), True), (ModelError("no such repo"), False)])
-def test_a_failed_download_stays_only_if_trying_again_can_help(error: Exception, kept: bool) -> None:
+@pytest.mark.parametrize(
+    ("error", "kept"), [(DownloadError("offline"), True), (ModelError("no such repo"), False)]
+)
+def test_a_failed_download_stays_only_if_trying_again_can_help(
+    error: Exception, kept: bool
+) -> None:
     repository = ModelRepository(app_paths().ensure())
     with pytest.raises(ModelError):
         download_repository(_Failing(error), repository, "o/r", "m.gguf")

@@ -11,7 +11,7 @@ def feed_in_pieces(text: str, size: int, start_in_reasoning: bool = False) -> tu
     splitter = ReasoningSplitter(start_in_reasoning)
     reasoning, content = [], []
     for i in range(0, len(text), size):
-        delta = splitter.feed(text[i:i + size])
+        delta = splitter.feed(text[i : i + size])
         reasoning.append(delta.reasoning)
         content.append(delta.content)
     last = splitter.flush()

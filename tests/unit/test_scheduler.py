@@ -45,8 +45,12 @@ def test_higher_priority_runs_first_fifo_within_priority() -> None:
     first = scheduler.submit(req("running"))
     while not engine.order:
         time.sleep(0.001)
-    streams = [scheduler.submit(req("api1", Priority.API)), scheduler.submit(req("chat", Priority.INTERACTIVE)),
-               scheduler.submit(req("api2", Priority.API)), scheduler.submit(req("voice", Priority.VOICE))]
+    streams = [
+        scheduler.submit(req("api1", Priority.API)),
+        scheduler.submit(req("chat", Priority.INTERACTIVE)),
+        scheduler.submit(req("api2", Priority.API)),
+        scheduler.submit(req("voice", Priority.VOICE)),
+    ]
     assert scheduler.queue_length() == 4
     engine.gate.set()
     for stream in [first, *streams]:

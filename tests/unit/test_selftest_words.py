@@ -7,13 +7,19 @@ import pytest
 from autoglm.cli.selftest import SENTENCE, word_overlap
 
 
-@pytest.mark.parametrize(("heard", "expected"), [
-    (SENTENCE, 1.0),
-    ("the QUICK brown fox, jumps over the lazy dog!", 1.0),
-    ("The quick brown fox jumped over a lazy dog.", 8 / 9),  # "the" counts twice, "jumps" missed
-    ("A slow red cat.", 0.0),
-    ("", 0.0),
-])
+@pytest.mark.parametrize(
+    ("heard", "expected"),
+    [
+        (SENTENCE, 1.0),
+        ("the QUICK brown fox, jumps over the lazy dog!", 1.0),
+        (
+            "The quick brown fox jumped over a lazy dog.",
+            8 / 9,
+        ),  # "the" counts twice, "jumps" missed
+        ("A slow red cat.", 0.0),
+        ("", 0.0),
+    ],
+)
 def test_word_overlap_ignores_case_and_punctuation(heard: str, expected: float) -> None:
     assert word_overlap(SENTENCE, heard) == pytest.approx(expected)
 

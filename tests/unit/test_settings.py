@@ -15,7 +15,13 @@ from autoglm.core.settings_cli import add_settings_arguments, overrides_from_arg
 
 def test_autoglm_home_puts_every_folder_under_one_root(autoglm_home: Path) -> None:
     paths = app_paths().ensure()
-    for folder in (paths.config_dir, paths.data_dir, paths.cache_dir, paths.log_dir, paths.models_dir):
+    for folder in (
+        paths.config_dir,
+        paths.data_dir,
+        paths.cache_dir,
+        paths.log_dir,
+        paths.models_dir,
+    ):
         assert folder.is_dir() and autoglm_home in folder.parents
 
 
@@ -54,7 +60,9 @@ def test_cli_flags_are_generated_from_fields() -> None:
     assert settings.generation.temperature == 0.1
     assert settings.generation.thinking is False
     assert settings.model.n_ctx == 2048
-    assert settings.generation.top_p == Settings().generation.top_p  # untouched flags keep their values
+    assert (
+        settings.generation.top_p == Settings().generation.top_p
+    )  # untouched flags keep their values
 
 
 def test_a_hub_address_must_be_a_web_address() -> None:
@@ -62,7 +70,9 @@ def test_a_hub_address_must_be_a_web_address() -> None:
 
     from autoglm.core.settings import ModelSettings
 
-    assert ModelSettings(hub_endpoint="https://hf-mirror.com/").hub_endpoint == "https://hf-mirror.com"
+    assert (
+        ModelSettings(hub_endpoint="https://hf-mirror.com/").hub_endpoint == "https://hf-mirror.com"
+    )
     assert ModelSettings(hub_endpoint="").hub_endpoint == ""
     for bad in ("hf-mirror", "ftp://mirror.example", "https:// bad host"):
         with pytest.raises(ValidationError, match="not a hub address"):

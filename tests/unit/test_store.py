@@ -20,9 +20,35 @@ from autoglm.core.store import (
     StoreError,
 )
 
-ODD_QUERIES = ['"', '""', '"""', "a AND b", "NEAR(a b)", "*", "foo*", "(", ")", "OR", "NOT",
-               "-x", "col:val", "^start", "\x00", "\ud800abc", "'; DROP TABLE messages; --",
-               "%", "_", "\\", "   ", "", "a" * 500, '"unbalanced', "{a b}", "+", "你"]
+ODD_QUERIES = [
+    '"',
+    '""',
+    '"""',
+    "a AND b",
+    "NEAR(a b)",
+    "*",
+    "foo*",
+    "(",
+    ")",
+    "OR",
+    "NOT",
+    "-x",
+    "col:val",
+    "^start",
+    "\x00",
+    "\ud800abc",
+    "'; DROP TABLE messages; --",
+    "%",
+    "_",
+    "\\",
+    "   ",
+    "",
+    "a" * 500,
+    '"unbalanced',
+    "{a b}",
+    "+",
+    "你",
+]
 
 
 @pytest.fixture
@@ -47,8 +73,9 @@ def store(home: Path):
 @pytest.fixture(params=["trigram", "unicode61"])
 def any_store(request: pytest.FixtureRequest, home: Path):
     """A store built with each full-text tokenizer (unicode61 where trigram is missing)."""
-    with mock.patch.object(store_module, "_trigram_available",
-                           return_value=request.param == "trigram"):
+    with mock.patch.object(
+        store_module, "_trigram_available", return_value=request.param == "trigram"
+    ):
         opened = open_store(home)
     yield opened
     opened.close()
@@ -58,12 +85,14 @@ def fts_integrity_ok(db_path: Path) -> None:
     """Raise if either full-text index disagrees with the rows it indexes."""
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
-        conn.execute("INSERT INTO conversations_fts(conversations_fts, rank) "
-                     "VALUES ('integrity-check', 1)")
+        conn.execute(
+            "INSERT INTO conversations_fts(conversations_fts, rank) VALUES ('integrity-check', 1)"
+        )
     conn.close()
 
 
 # schema and opening
+
 
 def test_database_is_wal_and_versioned(store: ConversationStore, home: Path) -> None:
     conn = sqlite3.connect(home / "data" / "conversations.sqlite3")
@@ -95,8 +124,9 @@ def test_everything_survives_reopening(home: Path) -> None:
     first = open_store(home)
     conversation = first.create_conversation("Kept", model_id="qwen")
     first.set_pinned(conversation, True)
-    message = first.add_message(conversation, "assistant", "saved text", reasoning="why",
-                                finished=False)
+    message = first.add_message(
+        conversation, "assistant", "saved text", reasoning="why", finished=False
+    )
     first.close()
     first.close()
     second = open_store(home)
@@ -109,11 +139,16 @@ def test_everything_survives_reopening(home: Path) -> None:
 
 # conversations
 
+
 def test_create_get_and_count(store: ConversationStore) -> None:
     conversation = store.create_conversation(model_id="qwen")
     record = store.get_conversation(conversation)
-    assert (record.title, record.model_id, record.pinned, record.message_count) == \
-        (DEFAULT_TITLE, "qwen", False, 0)
+    assert (record.title, record.model_id, record.pinned, record.message_count) == (
+        DEFAULT_TITLE,
+        "qwen",
+        False,
+        0,
+    )
     store.add_message(conversation, "user", "hi")
     store.add_message(conversation, "assistant", "hello")
     assert store.get_conversation(conversation).message_count == 2
@@ -172,14 +207,17 @@ def test_fork_copies_the_messages_before_the_edited_one(store: ConversationStore
     fork = store.fork_conversation(source, edited)
     copies = store.messages(fork)
     originals = [store.get_message(i) for i in (first, second, third)]
-    assert [(m.role, m.content, m.reasoning, m.attachments, m.created_at) for m in copies] == \
-        [(m.role, m.content, m.reasoning, m.attachments, m.created_at) for m in originals]
+    assert [(m.role, m.content, m.reasoning, m.attachments, m.created_at) for m in copies] == [
+        (m.role, m.content, m.reasoning, m.attachments, m.created_at) for m in originals
+    ]
     assert all(copy.id not in (first, second, third) for copy in copies)
     assert store.get_conversation(fork).title == "Source"
     assert store.get_conversation(fork).model_id == "qwen"
     assert len(store.messages(source)) == 5
-    assert store.get_conversation(store.fork_conversation(source, first, title="Edited")).title \
+    assert (
+        store.get_conversation(store.fork_conversation(source, first, title="Edited")).title
         == "Edited"
+    )
     assert store.messages(store.fork_conversation(source, first)) == []
 
 
@@ -195,16 +233,40 @@ def test_fork_rejects_a_message_of_another_conversation(store: ConversationStore
 
 # messages
 
+
 def test_add_and_read_back_every_field(store: ConversationStore) -> None:
     conversation = store.create_conversation()
-    message = store.add_message(conversation, "assistant", "content", reasoning="reasoning",
-                                attachments=["b" * 64, "c" * 64], finished=False,
-                                model_id="qwen2.5-coder-0.5b")
+    message = store.add_message(
+        conversation,
+        "assistant",
+        "content",
+        reasoning="reasoning",
+        attachments=["b" * 64, "c" * 64],
+        finished=False,
+        model_id="qwen2.5-coder-0.5b",
+    )
     record = store.get_message(message)
-    assert (record.conversation_id, record.role, record.content, record.reasoning,
-            record.attachments, record.finished, record.model_id, record.usage, record.timings) == \
-        (conversation, "assistant", "content", "reasoning", ["b" * 64, "c" * 64], False,
-         "qwen2.5-coder-0.5b", {}, {})
+    assert (
+        record.conversation_id,
+        record.role,
+        record.content,
+        record.reasoning,
+        record.attachments,
+        record.finished,
+        record.model_id,
+        record.usage,
+        record.timings,
+    ) == (
+        conversation,
+        "assistant",
+        "content",
+        "reasoning",
+        ["b" * 64, "c" * 64],
+        False,
+        "qwen2.5-coder-0.5b",
+        {},
+        {},
+    )
     assert record.created_at > 0
     assert store.get_message(message + 1) is None
 
@@ -221,9 +283,13 @@ def test_update_changes_only_the_given_fields(store: ConversationStore) -> None:
     message = store.add_message(conversation, "assistant", "", finished=False)
     store.update_message(message, content="Hel")
     store.update_message(message, reasoning="thinking")
-    store.update_message(message, content="Hello", finished=True,
-                         usage={"prompt_tokens": 5, "completion_tokens": 2},
-                         timings={"tokens_per_second": 31.5})
+    store.update_message(
+        message,
+        content="Hello",
+        finished=True,
+        usage={"prompt_tokens": 5, "completion_tokens": 2},
+        timings={"tokens_per_second": 31.5},
+    )
     store.update_message(message)
     record = store.get_message(message)
     assert (record.content, record.reasoning, record.finished) == ("Hello", "thinking", True)
@@ -244,7 +310,8 @@ def test_finishing_a_reply_moves_its_conversation_up(store: ConversationStore) -
 
 
 def test_streaming_updates_leave_the_index_alone_until_finished(
-        store: ConversationStore, home: Path) -> None:
+    store: ConversationStore, home: Path
+) -> None:
     conn = sqlite3.connect(home / "data" / "conversations.sqlite3")
 
     def indexed_count() -> int:
@@ -265,8 +332,10 @@ def test_streaming_updates_leave_the_index_alone_until_finished(
 def test_delete_messages_from_removes_that_message_and_later(store: ConversationStore) -> None:
     conversation = store.create_conversation()
     other = store.create_conversation()
-    ids = [store.add_message(conversation, role, text) for role, text in
-           [("user", "q1"), ("assistant", "a1"), ("user", "q2"), ("assistant", "a2")]]
+    ids = [
+        store.add_message(conversation, role, text)
+        for role, text in [("user", "q1"), ("assistant", "a1"), ("user", "q2"), ("assistant", "a2")]
+    ]
     other_message = store.add_message(other, "user", "untouched")
     store.delete_messages_from(conversation, ids[1])
     assert [m.id for m in store.messages(conversation)] == ids[:1]
@@ -293,16 +362,21 @@ def test_unfinished_messages_lists_interrupted_replies_only(store: ConversationS
 
 # search
 
+
 def test_search_finds_content_reasoning_and_titles(any_store: ConversationStore) -> None:
     conversation = any_store.create_conversation("Holiday planning")
     question = any_store.add_message(conversation, "user", "Which museums open on Monday?")
-    answer = any_store.add_message(conversation, "assistant", "Most are closed.",
-                                   reasoning="Recall opening hours of galleries")
+    answer = any_store.add_message(
+        conversation, "assistant", "Most are closed.", reasoning="Recall opening hours of galleries"
+    )
     assert [(h.message_id, h.role) for h in any_store.search("museums")] == [(question, "user")]
     assert [h.message_id for h in any_store.search("galleries")] == [answer]
     title_hit = any_store.search("holiday")[0]
-    assert (title_hit.conversation_id, title_hit.message_id, title_hit.conversation_title) == \
-        (conversation, 0, "Holiday planning")
+    assert (title_hit.conversation_id, title_hit.message_id, title_hit.conversation_title) == (
+        conversation,
+        0,
+        "Holiday planning",
+    )
     assert f"{MATCH_START}Holiday{MATCH_END}" in title_hit.snippet
     assert f"{MATCH_START}museums{MATCH_END}" in any_store.search("museums")[0].snippet
     assert any_store.search("museums Monday")[0].message_id == question
@@ -345,8 +419,9 @@ def test_search_treats_operators_and_quotes_literally(store: ConversationStore) 
     assert [h.message_id for h in store.search('"said"')] == [literal]
 
 
-def test_search_sees_unfinished_replies_and_follows_edits(store: ConversationStore,
-                                                          home: Path) -> None:
+def test_search_sees_unfinished_replies_and_follows_edits(
+    store: ConversationStore, home: Path
+) -> None:
     conversation = store.create_conversation()
     reply = store.add_message(conversation, "assistant", "", finished=False)
     store.update_message(reply, content="the quick brown fox", finished=False)
@@ -374,19 +449,27 @@ def test_search_respects_limit(store: ConversationStore) -> None:
 
 # export
 
+
 def test_export_markdown(store: ConversationStore) -> None:
     conversation = store.create_conversation("Screenshot help")
     sha = store.put_attachment(b"\x89PNG fake pixels", ".png")
     store.add_message(conversation, "user", "What is on this screen?", attachments=[sha])
-    store.add_message(conversation, "assistant", "A settings dialog.",
-                      reasoning="I see toggles and a title bar.")
+    store.add_message(
+        conversation, "assistant", "A settings dialog.", reasoning="I see toggles and a title bar."
+    )
     store.add_message(conversation, "assistant", "Half a sent", finished=False)
     markdown = store.export_markdown(conversation)
     assert markdown.startswith("# Screenshot help\n")
-    assert markdown.index("## User") < markdown.index("What is on this screen?") \
-        < markdown.index("## Assistant") < markdown.index("A settings dialog.")
-    assert "<details>\n<summary>Reasoning</summary>\n\nI see toggles and a title bar.\n\n" \
+    assert (
+        markdown.index("## User")
+        < markdown.index("What is on this screen?")
+        < markdown.index("## Assistant")
+        < markdown.index("A settings dialog.")
+    )
+    assert (
+        "<details>\n<summary>Reasoning</summary>\n\nI see toggles and a title bar.\n\n"
         "</details>" in markdown
+    )
     assert markdown.index("<details>") < markdown.index("A settings dialog.")
     assert f"[{sha}.png](attachments/{sha[:2]}/{sha}.png)" in markdown
     assert "*(reply interrupted)*" in markdown
@@ -402,26 +485,44 @@ def test_export_markdown_names_missing_attachments(store: ConversationStore) -> 
 
 def test_export_json(store: ConversationStore) -> None:
     conversation = store.create_conversation("Data", model_id="qwen")
-    message = store.add_message(conversation, "assistant", "answer", reasoning="why",
-                                attachments=["e" * 64])
+    message = store.add_message(
+        conversation, "assistant", "answer", reasoning="why", attachments=["e" * 64]
+    )
     store.update_message(message, usage={"completion_tokens": 1}, timings={"total_ms": 12.5})
     exported = json.loads(json.dumps(store.export_json(conversation)))
     assert exported["format"] == "autoglm-conversation"
     assert exported["conversation"]["title"] == "Data"
     assert exported["conversation"]["model_id"] == "qwen"
     [record] = exported["messages"]
-    assert (record["id"], record["role"], record["content"], record["reasoning"],
-            record["attachments"], record["usage"], record["timings"], record["finished"]) == \
-        (message, "assistant", "answer", "why", ["e" * 64], {"completion_tokens": 1},
-         {"total_ms": 12.5}, True)
+    assert (
+        record["id"],
+        record["role"],
+        record["content"],
+        record["reasoning"],
+        record["attachments"],
+        record["usage"],
+        record["timings"],
+        record["finished"],
+    ) == (
+        message,
+        "assistant",
+        "answer",
+        "why",
+        ["e" * 64],
+        {"completion_tokens": 1},
+        {"total_ms": 12.5},
+        True,
+    )
     with pytest.raises(KeyError):
         store.export_json(conversation + 1)
 
 
 # attachments
 
-def test_put_attachment_is_content_addressed_and_idempotent(store: ConversationStore,
-                                                            home: Path) -> None:
+
+def test_put_attachment_is_content_addressed_and_idempotent(
+    store: ConversationStore, home: Path
+) -> None:
     data = b"image bytes"
     sha = store.put_attachment(data, ".PNG")
     path = home / "data" / "attachments" / sha[:2] / f"{sha}.png"
@@ -448,6 +549,7 @@ def test_put_attachment_rejects_odd_suffixes(store: ConversationStore, suffix: s
 
 
 # threads
+
 
 def test_streaming_in_one_thread_while_another_reads(store: ConversationStore) -> None:
     conversation = store.create_conversation("busy")
@@ -501,8 +603,10 @@ def test_two_stores_on_one_file_write_from_two_threads(home: Path) -> None:
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
-    threads = [threading.Thread(target=write, args=(target, label))
-               for target, label in ((first, "left"), (second, "right"))]
+    threads = [
+        threading.Thread(target=write, args=(target, label))
+        for target, label in ((first, "left"), (second, "right"))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -514,6 +618,7 @@ def test_two_stores_on_one_file_write_from_two_threads(home: Path) -> None:
 
 
 # versions
+
 
 def test_a_new_version_of_a_reply_is_shown_and_the_old_one_kept(store: ConversationStore) -> None:
     conversation = store.create_conversation("Versions")
@@ -527,7 +632,9 @@ def test_a_new_version_of_a_reply_is_shown_and_the_old_one_kept(store: Conversat
     assert [m.content for m in store.messages(conversation)] == ["q", "a1"]
 
 
-def test_an_edited_question_branches_and_each_branch_keeps_its_replies(store: ConversationStore) -> None:
+def test_an_edited_question_branches_and_each_branch_keeps_its_replies(
+    store: ConversationStore,
+) -> None:
     conversation = store.create_conversation("Branches")
     question = store.add_message(conversation, "user", "q1")
     store.add_message(conversation, "assistant", "a1")
@@ -562,20 +669,32 @@ def test_version_two_databases_migrate_to_one_line_per_chat_losing_nothing(home:
     for version, schema in enumerate(store_module._MIGRATIONS[:2], start=1):
         conn.executescript(f"BEGIN; {schema('unicode61')} PRAGMA user_version = {version}; COMMIT;")
     for conversation in (1, 2):
-        conn.execute("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, 't', 0, 0)",
-                     (conversation,))
-    rows = [(1, "user", "q1"), (2, "user", "other q"), (1, "assistant", "a1"), (2, "assistant", "other a"),
-            (1, "user", "q2")]
+        conn.execute(
+            "INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, 't', 0, 0)",
+            (conversation,),
+        )
+    rows = [
+        (1, "user", "q1"),
+        (2, "user", "other q"),
+        (1, "assistant", "a1"),
+        (2, "assistant", "other a"),
+        (1, "user", "q2"),
+    ]
     for conversation, role, content in rows:
-        conn.execute("INSERT INTO messages (conversation_id, role, content, created_at, extra) "
-                     "VALUES (?, ?, ?, 0, '{\"origin\": \"spoken\"}')", (conversation, role, content))
+        conn.execute(
+            "INSERT INTO messages (conversation_id, role, content, created_at, extra) "
+            'VALUES (?, ?, ?, 0, \'{"origin": "spoken"}\')',
+            (conversation, role, content),
+        )
     conn.commit()
     conn.close()
     migrated = open_store(home)
     try:
         assert [m.content for m in migrated.messages(1)] == ["q1", "a1", "q2"]
         assert [m.content for m in migrated.messages(2)] == ["other q", "other a"]
-        assert all(m.extra == {"origin": "spoken"} and len(m.versions) == 1 for m in migrated.messages(1))
+        assert all(
+            m.extra == {"origin": "spoken"} and len(m.versions) == 1 for m in migrated.messages(1)
+        )
         migrated.add_message(1, "assistant", "a2")
         assert [m.content for m in migrated.messages(1)][-1] == "a2"
         assert [hit.snippet for hit in migrated.search("other")]

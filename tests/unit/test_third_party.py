@@ -19,7 +19,9 @@ def _rows() -> dict[str, str]:
     for line in (ROOT / "THIRD_PARTY.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and len(cells) >= 2 and not set(cells[0]) <= {"-", " "}:
-            rows[re.sub(r"[-_.]+", "-", cells[0]).lower()] = cells[-1] if len(cells) == 2 else " ".join(cells[1:])
+            rows[re.sub(r"[-_.]+", "-", cells[0]).lower()] = (
+                cells[-1] if len(cells) == 2 else " ".join(cells[1:])
+            )
     return rows
 
 

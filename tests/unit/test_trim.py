@@ -14,7 +14,10 @@ def count_words(messages: list[ChatMessage]) -> int:
 def conversation(turns: int) -> list[ChatMessage]:
     messages = [ChatMessage("system", "sys")]
     for i in range(turns):
-        messages += [ChatMessage("user", f"question {i} a b"), ChatMessage("assistant", f"answer {i} c d")]
+        messages += [
+            ChatMessage("user", f"question {i} a b"),
+            ChatMessage("assistant", f"answer {i} c d"),
+        ]
     messages.append(ChatMessage("user", "last question"))
     return messages
 

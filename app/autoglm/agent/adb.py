@@ -37,23 +37,46 @@ _LOGGER = logging.getLogger(__name__)
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
 LONG_PRESS_MS = 3000
 DOUBLE_TAP_INTERVAL_S = 0.1
-NO_DEVICE = ("No Android device is connected. Turn on USB debugging on the phone (Settings → "
-             "Developer options), connect it by USB and accept the prompt on its screen; "
-             "`adb devices` should then list it as 'device'.")
+NO_DEVICE = (
+    "No Android device is connected. Turn on USB debugging on the phone (Settings → "
+    "Developer options), connect it by USB and accept the prompt on its screen; "
+    "`adb devices` should then list it as 'device'."
+)
 
 # App names the model uses → Android packages (from Open-AutoGLM's phone_agent/config/apps.py).
 APP_PACKAGES: dict[str, str] = {
-    "微信": "com.tencent.mm", "WeChat": "com.tencent.mm", "QQ": "com.tencent.mobileqq",
-    "微博": "com.sina.weibo", "淘宝": "com.taobao.taobao", "京东": "com.jingdong.app.mall",
-    "拼多多": "com.xunmeng.pinduoduo", "小红书": "com.xingin.xhs", "知乎": "com.zhihu.android",
-    "高德地图": "com.autonavi.minimap", "百度地图": "com.baidu.BaiduMap", "美团": "com.sankuai.meituan",
-    "大众点评": "com.dianping.v1", "饿了么": "me.ele", "携程": "ctrip.android.view",
-    "12306": "com.MobileTicket", "铁路12306": "com.MobileTicket", "滴滴出行": "com.sdu.didi.psnger",
-    "bilibili": "tv.danmaku.bili", "抖音": "com.ss.android.ugc.aweme", "快手": "com.smile.gifmaker",
-    "网易云音乐": "com.netease.cloudmusic", "QQ音乐": "com.tencent.qqmusic", "飞书": "com.ss.android.lark",
-    "设置": "com.android.settings", "Settings": "com.android.settings", "Chrome": "com.android.chrome",
-    "Gmail": "com.google.android.gm", "Google Maps": "com.google.android.apps.maps",
-    "YouTube": "com.google.android.youtube", "Camera": "com.android.camera2", "相机": "com.android.camera2",
+    "微信": "com.tencent.mm",
+    "WeChat": "com.tencent.mm",
+    "QQ": "com.tencent.mobileqq",
+    "微博": "com.sina.weibo",
+    "淘宝": "com.taobao.taobao",
+    "京东": "com.jingdong.app.mall",
+    "拼多多": "com.xunmeng.pinduoduo",
+    "小红书": "com.xingin.xhs",
+    "知乎": "com.zhihu.android",
+    "高德地图": "com.autonavi.minimap",
+    "百度地图": "com.baidu.BaiduMap",
+    "美团": "com.sankuai.meituan",
+    "大众点评": "com.dianping.v1",
+    "饿了么": "me.ele",
+    "携程": "ctrip.android.view",
+    "12306": "com.MobileTicket",
+    "铁路12306": "com.MobileTicket",
+    "滴滴出行": "com.sdu.didi.psnger",
+    "bilibili": "tv.danmaku.bili",
+    "抖音": "com.ss.android.ugc.aweme",
+    "快手": "com.smile.gifmaker",
+    "网易云音乐": "com.netease.cloudmusic",
+    "QQ音乐": "com.tencent.qqmusic",
+    "飞书": "com.ss.android.lark",
+    "设置": "com.android.settings",
+    "Settings": "com.android.settings",
+    "Chrome": "com.android.chrome",
+    "Gmail": "com.google.android.gm",
+    "Google Maps": "com.google.android.apps.maps",
+    "YouTube": "com.google.android.youtube",
+    "Camera": "com.android.camera2",
+    "相机": "com.android.camera2",
 }
 _PACKAGE = re.compile(r"^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$")
 
@@ -132,7 +155,9 @@ class AdbExecutor(Executor):
             self._shell("input", "swipe", str(x), str(y), str(x), str(y), str(LONG_PRESS_MS))
         elif isinstance(action, Swipe):
             start, end = self.target(action.start, geometry), self.target(action.end, geometry)
-            self._shell("input", "swipe", *map(str, (*start, *end)), str(swipe_duration_ms(start, end)))
+            self._shell(
+                "input", "swipe", *map(str, (*start, *end)), str(swipe_duration_ms(start, end))
+            )
         elif isinstance(action, (Type, TypeName)):
             return self._type(action.text)
         elif isinstance(action, Back):
@@ -142,8 +167,11 @@ class AdbExecutor(Executor):
         elif isinstance(action, Launch):
             package = package_for(action.app)
             if package is None:
-                return ActionResult(False, f"App not found: {action.app} (give its package name, "
-                                           "e.g. com.android.settings)")
+                return ActionResult(
+                    False,
+                    f"App not found: {action.app} (give its package name, "
+                    "e.g. com.android.settings)",
+                )
             self._shell("monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1")
         else:
             return ActionResult(False, f"{action.name} is not something the phone does.")
@@ -152,9 +180,12 @@ class AdbExecutor(Executor):
     def _type(self, text: str) -> ActionResult:
         """Type through the ADB Keyboard, then give the phone its own keyboard back."""
         if ADB_IME not in self._shell("ime", "list", "-s"):
-            return ActionResult(False, "The ADB Keyboard is not installed on the phone: install "
-                                       "ADBKeyboard.apk (github.com/senzhk/ADBKeyBoard) and enable it "
-                                       "in Settings → Keyboards.")
+            return ActionResult(
+                False,
+                "The ADB Keyboard is not installed on the phone: install "
+                "ADBKeyboard.apk (github.com/senzhk/ADBKeyBoard) and enable it "
+                "in Settings → Keyboards.",
+            )
         original = self._shell("settings", "get", "secure", "default_input_method").strip()
         if ADB_IME not in original:
             self._shell("ime", "set", ADB_IME)
@@ -179,8 +210,12 @@ def _client() -> Any:
     except OSError:
         if host in ("127.0.0.1", "localhost"):
             try:
-                subprocess.run([adbutils.adb_path(), "-P", str(port), "start-server"], capture_output=True,
-                               timeout=30, check=False)
+                subprocess.run(
+                    [adbutils.adb_path(), "-P", str(port), "start-server"],
+                    capture_output=True,
+                    timeout=30,
+                    check=False,
+                )
             except (OSError, subprocess.TimeoutExpired) as exc:
                 _LOGGER.warning("Starting the ADB server failed: %s", exc)
     return adbutils.AdbClient(host=host, port=port)
@@ -192,8 +227,10 @@ def connect_adb(serial: str | None = None, client: Any = None) -> AdbExecutor:
     try:
         devices = client.device_list()
     except Exception as exc:  # no adb server, no adb binary, a refused socket…
-        raise DeviceError(f"The ADB server cannot be reached ({exc}). Is adb installed? "
-                          "`adb start-server` starts it.") from exc
+        raise DeviceError(
+            f"The ADB server cannot be reached ({exc}). Is adb installed? "
+            "`adb start-server` starts it."
+        ) from exc
     serials = [device.serial for device in devices]
     if not devices:
         raise DeviceError(NO_DEVICE)
@@ -202,6 +239,8 @@ def connect_adb(serial: str | None = None, client: Any = None) -> AdbExecutor:
             raise DeviceError(f"No device {serial} is connected; connected: {', '.join(serials)}.")
         return AdbExecutor(devices[serials.index(serial)])
     if len(devices) > 1:
-        raise DeviceError(f"Several phones are connected ({', '.join(serials)}): choose one with "
-                          "--device adb:SERIAL.")
+        raise DeviceError(
+            f"Several phones are connected ({', '.join(serials)}): choose one with "
+            "--device adb:SERIAL."
+        )
     return AdbExecutor(devices[0])

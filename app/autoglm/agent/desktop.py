@@ -37,16 +37,20 @@ SWIPE_S = 0.4
 SWIPE_STEPS = 12
 
 
-def desktop_refusal(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+def desktop_refusal(
+    environ: Mapping[str, str] | None = None, platform: str | None = None
+) -> str | None:
     """Why the desktop cannot be driven here, in words; ``None`` when it can."""
     environ = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
     if not platform.startswith("linux"):
         return None
     if environ.get("XDG_SESSION_TYPE", "").lower() == "wayland" or environ.get("WAYLAND_DISPLAY"):
-        return ("This is a Wayland session, where no program may click or type into other windows. "
-                "Log in to an X11 session (\"GNOME on Xorg\" on the login screen) to let AutoGLM act "
-                "on the desktop, or act on a phone with --device adb.")
+        return (
+            "This is a Wayland session, where no program may click or type into other windows. "
+            'Log in to an X11 session ("GNOME on Xorg" on the login screen) to let AutoGLM act '
+            "on the desktop, or act on a phone with --device adb."
+        )
     if not environ.get("DISPLAY"):
         return "There is no X display (DISPLAY is not set), so there is no desktop to act on."
     return None
@@ -69,14 +73,18 @@ def _points_wide(image_width: int) -> float:
     import ctypes
     import ctypes.util
 
-    path = ctypes.util.find_library("CoreGraphics") or ctypes.util.find_library("ApplicationServices")
+    path = ctypes.util.find_library("CoreGraphics") or ctypes.util.find_library(
+        "ApplicationServices"
+    )
     if path is None:
         return 1.0
     graphics = ctypes.cdll.LoadLibrary(path)
     graphics.CGMainDisplayID.restype = ctypes.c_uint32
     graphics.CGDisplayPixelsWide.argtypes = [ctypes.c_uint32]
     graphics.CGDisplayPixelsWide.restype = ctypes.c_size_t
-    points = int(graphics.CGDisplayPixelsWide(graphics.CGMainDisplayID()))  # the display's width in points
+    points = int(
+        graphics.CGDisplayPixelsWide(graphics.CGMainDisplayID())
+    )  # the display's width in points
     return image_width / points if points else 1.0
 
 
@@ -129,7 +137,9 @@ class DesktopExecutor(Executor):
             else:
                 self._mouse.click(button, 2 if isinstance(action, DoubleTap) else 1)
         elif isinstance(action, Swipe):
-            self._drag(self.target(action.start, geometry), self.target(action.end, geometry), button)
+            self._drag(
+                self.target(action.start, geometry), self.target(action.end, geometry), button
+            )
         elif isinstance(action, (Type, TypeName)):
             key = self._keyboard_module.Key
             with self._keyboard.pressed(key.cmd if sys.platform == "darwin" else key.ctrl):
@@ -141,10 +151,15 @@ class DesktopExecutor(Executor):
             with self._keyboard.pressed(modifier):
                 self._keyboard.tap("[" if sys.platform == "darwin" else key.left)
         elif isinstance(action, Home):
-            return ActionResult(False, "The desktop has no Home button; close or leave the app instead.")
+            return ActionResult(
+                False, "The desktop has no Home button; close or leave the app instead."
+            )
         elif isinstance(action, Launch):
-            return ActionResult(False, f"Launching apps ({action.app}) works on phones; on the desktop, "
-                                       "open it from the screen.")
+            return ActionResult(
+                False,
+                f"Launching apps ({action.app}) works on phones; on the desktop, "
+                "open it from the screen.",
+            )
         else:
             return ActionResult(False, f"{action.name} is not something the desktop does.")
         return ActionResult(True, self.describe(action, geometry))
@@ -155,7 +170,9 @@ class DesktopExecutor(Executor):
         try:
             for step in range(1, SWIPE_STEPS + 1):
                 time.sleep(SWIPE_S / SWIPE_STEPS)
-                self._mouse.position = (start[0] + (end[0] - start[0]) * step // SWIPE_STEPS,
-                                        start[1] + (end[1] - start[1]) * step // SWIPE_STEPS)
+                self._mouse.position = (
+                    start[0] + (end[0] - start[0]) * step // SWIPE_STEPS,
+                    start[1] + (end[1] - start[1]) * step // SWIPE_STEPS,
+                )
         finally:
             self._mouse.release(button)

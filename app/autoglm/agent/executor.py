@@ -83,7 +83,9 @@ class Executor(ABC):
 
     def describe(self, action: Action, geometry: ScreenGeometry) -> str:
         """The action in words, with the point it lands on."""
-        points = [getattr(action, key) for key in ("element", "start", "end") if hasattr(action, key)]
+        points = [
+            getattr(action, key) for key in ("element", "start", "end") if hasattr(action, key)
+        ]
         where = " → ".join(f"({x}, {y})" for x, y in (self.target(p, geometry) for p in points))
         return f"{action.name} {where}".strip()
 
@@ -120,5 +122,8 @@ class DryRunExecutor(Executor):
 
 def pixel_points(action: Action, geometry: ScreenGeometry) -> list[tuple[int, int]]:
     """The screenshot pixels an action names (for drawing and for recording)."""
-    return [grid_to_pixels(getattr(action, key), geometry)
-            for key in ("element", "start", "end") if isinstance(getattr(action, key, None), GridPoint)]
+    return [
+        grid_to_pixels(getattr(action, key), geometry)
+        for key in ("element", "start", "end")
+        if isinstance(getattr(action, key, None), GridPoint)
+    ]

@@ -67,11 +67,20 @@ class AgentStep:
 
     def to_dict(self, screenshot_file: str | None = None) -> dict[str, Any]:
         """The step as plain data; ``screenshot_file`` names where its PNG was saved."""
-        return {"index": self.index, "screenshot": screenshot_file, "screen_size": list(self.screen_size),
-                "screen_hash": self.screen_hash, "reply": self.reply, "thinking": self.thinking,
-                "action": self.action, "action_text": self.action_text,
-                "points": [list(p) for p in self.points], "ok": self.ok, "result": self.result,
-                "seconds": self.seconds}
+        return {
+            "index": self.index,
+            "screenshot": screenshot_file,
+            "screen_size": list(self.screen_size),
+            "screen_hash": self.screen_hash,
+            "reply": self.reply,
+            "thinking": self.thinking,
+            "action": self.action,
+            "action_text": self.action_text,
+            "points": [list(p) for p in self.points],
+            "ok": self.ok,
+            "result": self.result,
+            "seconds": self.seconds,
+        }
 
 
 @dataclass
@@ -86,8 +95,13 @@ class AgentRun:
 
     def to_dict(self) -> dict[str, Any]:
         """The run as plain data (screenshots by file name, as ``save`` writes them)."""
-        return {"task": self.task, "device": self.device, "outcome": self.outcome, "message": self.message,
-                "steps": [step.to_dict(f"step-{step.index:02d}.png") for step in self.steps]}
+        return {
+            "task": self.task,
+            "device": self.device,
+            "outcome": self.outcome,
+            "message": self.message,
+            "steps": [step.to_dict(f"step-{step.index:02d}.png") for step in self.steps],
+        }
 
     def save(self, folder: Path) -> Path:
         """Write ``run.json`` and one PNG per step into ``folder``; the JSON file's path."""
@@ -116,8 +130,12 @@ class AgentCallbacks:
     """How the loop reaches the user; each may block (the loop waits) and is called on its thread."""
 
     confirm: Callable[[str], bool] = _refuse  # a sensitive tap: True to go ahead
-    take_over: Callable[[str, threading.Event], None] = _continue_at_once  # returns when the user continues
-    loop_detected: Callable[[str], bool] = _refuse  # the same screen and action again: True to go on
+    take_over: Callable[[str, threading.Event], None] = (
+        _continue_at_once  # returns when the user continues
+    )
+    loop_detected: Callable[[str], bool] = (
+        _refuse  # the same screen and action again: True to go on
+    )
     on_step: Callable[[AgentStep], None] = _ignore  # after each step, for progress
 
 
@@ -150,11 +168,21 @@ class ContinueSignal:
 class AgentLoop:
     """Runs one task on one executor with one model."""
 
-    def __init__(self, model: AgentModel, executor: Executor, *, language: Language = "zh",
-                 max_steps: int = 20, settle_s: float = 1.0, callbacks: AgentCallbacks | None = None,
-                 stop: threading.Event | None = None, exclusions: Sequence[ScreenRect] = (),
-                 repeats_for_loop: int = 3, vision: VisionSettings | None = None,
-                 target: ScreenRect | None = None) -> None:
+    def __init__(
+        self,
+        model: AgentModel,
+        executor: Executor,
+        *,
+        language: Language = "zh",
+        max_steps: int = 20,
+        settle_s: float = 1.0,
+        callbacks: AgentCallbacks | None = None,
+        stop: threading.Event | None = None,
+        exclusions: Sequence[ScreenRect] = (),
+        repeats_for_loop: int = 3,
+        vision: VisionSettings | None = None,
+        target: ScreenRect | None = None,
+    ) -> None:
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
         self.model = model
@@ -191,11 +219,18 @@ class AgentLoop:
                 return self._end(run, "stopped", "Stopped.")
             started = time.monotonic()
             screenshot = self.executor.screenshot()
-            step = AgentStep(index, screenshot.png(), (screenshot.image.width, screenshot.image.height),
-                             screenshot.screen_hash())
+            step = AgentStep(
+                index,
+                screenshot.png(),
+                (screenshot.image.width, screenshot.image.height),
+                screenshot.screen_hash(),
+            )
             step.seconds["screenshot"] = round(time.monotonic() - started, 4)
-            text = first_user_text(task, screenshot.current_app) if index == 1 else next_user_text(
-                screenshot.current_app)
+            text = (
+                first_user_text(task, screenshot.current_app)
+                if index == 1
+                else next_user_text(screenshot.current_app)
+            )
             messages = [_without_images(m) for m in messages]
             messages.append(ChatMessage("user", text, [self._image(screenshot)]))
 
@@ -213,13 +248,17 @@ class AgentLoop:
             if parsed.action is None:
                 step.result = f"not an action: {parsed.error}"
                 self.callbacks.on_step(step)
-                return self._end(run, "failed", f"The model's reply is not an action: {parsed.error}")
+                return self._end(
+                    run, "failed", f"The model's reply is not an action: {parsed.error}"
+                )
 
             key = (step.screen_hash, json.dumps(step.action, sort_keys=True, ensure_ascii=False))
             repeats = [*repeats, key] if repeats and repeats[-1] == key else [key]
             if len(repeats) >= self.repeats_for_loop:
-                reason = (f"The same action ({parsed.action_text}) on the same screen "
-                          f"{len(repeats)} times: the agent may be stuck.")
+                reason = (
+                    f"The same action ({parsed.action_text}) on the same screen "
+                    f"{len(repeats)} times: the agent may be stuck."
+                )
                 if not self.callbacks.loop_detected(reason):
                     step.result = "stopped: " + reason
                     self.callbacks.on_step(step)
@@ -234,7 +273,9 @@ class AgentLoop:
                 return self._end(run, *outcome)
             if not self._sleep(self.settle_s):
                 return self._end(run, "stopped", "Stopped.")
-        return self._end(run, "budget", f"The step budget ({self.max_steps}) is spent before the task finished.")
+        return self._end(
+            run, "budget", f"The step budget ({self.max_steps}) is spent before the task finished."
+        )
 
     def _end(self, run: AgentRun, outcome: Outcome, message: str) -> AgentRun:
         run.outcome, run.message = outcome, message
@@ -242,7 +283,9 @@ class AgentLoop:
         return run
 
     # -- one action --------------------------------------------------------------------
-    def _act(self, parsed: ParsedReply, screenshot: Screenshot, step: AgentStep) -> tuple[Outcome, str] | None:
+    def _act(
+        self, parsed: ParsedReply, screenshot: Screenshot, step: AgentStep
+    ) -> tuple[Outcome, str] | None:
         """Perform the step's action; ``(outcome, message)`` when the run ends here."""
         action = parsed.action
         assert action is not None  # the caller ended the run on a reply without one
@@ -251,8 +294,11 @@ class AgentLoop:
             step.ok, step.result = True, "finished"
             return "finished", action.message
         if isinstance(action, TakeOver | Interact):
-            message = action.message if isinstance(action, TakeOver) else (
-                "Several options fit: choose one yourself, then continue.")
+            message = (
+                action.message
+                if isinstance(action, TakeOver)
+                else ("Several options fit: choose one yourself, then continue.")
+            )
             step.result = f"handed to the user: {message}"
             self.callbacks.take_over(message, self.stop)
             if self.stop.is_set():
@@ -277,12 +323,19 @@ class AgentLoop:
             if any(rect.contains(x, y) for rect in self.exclusions):
                 step.result = f"refused: ({x}, {y}) is on AutoGLM's own window"
                 return None
-        outside = [(x, y) for x, y in step.points if self.target is not None and not self.target.contains(x, y)]
+        outside = [
+            (x, y)
+            for x, y in step.points
+            if self.target is not None and not self.target.contains(x, y)
+        ]
         if outside:
             where = f"({outside[0][0]}, {outside[0][1]})"
             if not self.callbacks.confirm(f"{action.name} at {where} is outside the target window"):
                 step.result = f"declined by the user: {where} is outside the target window"
-                return "declined", f"The user declined an action outside the target window at {where}."
+                return (
+                    "declined",
+                    f"The user declined an action outside the target window at {where}.",
+                )
         if isinstance(action, Tap) and action.message is not None:
             if not self.callbacks.confirm(action.message):
                 step.result = f"declined by the user: {action.message}"
@@ -293,7 +346,9 @@ class AgentLoop:
             result: ActionResult = self.executor.perform(action, geometry)
         except UserFacingError:
             raise
-        except Exception as exc:  # a device library's error (logged with its trace) ends the run in words
+        except (
+            Exception
+        ) as exc:  # a device library's error (logged with its trace) ends the run in words
             _LOGGER.exception("Performing %s failed", action.name)
             step.result = f"failed: {exc}"
             return "failed", f"{action.name} failed on the {self.executor.kind}: {exc}"
@@ -347,4 +402,6 @@ def _without_images(message: ChatMessage) -> ChatMessage:
     """Only the newest screenshot goes to the model (Open-AutoGLM drops the older ones)."""
     if not message.images:
         return message
-    return ChatMessage(message.role, message.content, [], message.tool_calls, message.tool_call_id, message.name)
+    return ChatMessage(
+        message.role, message.content, [], message.tool_calls, message.tool_call_id, message.name
+    )

@@ -39,7 +39,9 @@ def pointing_in_reply(reply: str) -> Pointing | None:
     if not points:
         return None
     action = parse_reply(reply).action
-    return Pointing(tuple(points), swipe=isinstance(action, Swipe), action=action.name if action else "")
+    return Pointing(
+        tuple(points), swipe=isinstance(action, Swipe), action=action.name if action else ""
+    )
 
 
 def mark_radius(width: int, height: int) -> int:
@@ -82,8 +84,11 @@ def _ring(draw: Any, centre: tuple[int, int], radius: int, line: int, label: str
         left, top = x + radius + line, y - radius - 2 * line
         box = draw.textbbox((left, top), label, font=font)
         pad = line
-        draw.rounded_rectangle((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), radius=pad * 2,
-                               fill=MARK_COLOUR)
+        draw.rounded_rectangle(
+            (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad),
+            radius=pad * 2,
+            fill=MARK_COLOUR,
+        )
         draw.text((left, top), label, fill=HALO_COLOUR, font=font)
 
 
@@ -95,8 +100,13 @@ def _arrow(draw: Any, start: tuple[int, int], end: tuple[int, int], radius: int,
     draw.line((start, base), fill=HALO_COLOUR, width=line + 2)
     draw.line((start, base), fill=MARK_COLOUR, width=line)
     spread = math.radians(28)
-    corners = [end] + [(end[0] - head * math.cos(angle + side * spread), end[1] - head * math.sin(angle + side * spread))
-                       for side in (-1, 1)]
+    corners = [end] + [
+        (
+            end[0] - head * math.cos(angle + side * spread),
+            end[1] - head * math.sin(angle + side * spread),
+        )
+        for side in (-1, 1)
+    ]
     draw.polygon(corners, fill=MARK_COLOUR, outline=HALO_COLOUR)
 
 

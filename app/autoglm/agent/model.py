@@ -49,17 +49,28 @@ def load_replies(path: Path) -> list[str]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"The replay file {path} is not JSON: {exc}.") from exc
     if isinstance(data, dict):
-        data = data.get("replies", [step.get("reply") for step in data.get("steps", []) if isinstance(step, dict)])
+        data = data.get(
+            "replies",
+            [step.get("reply") for step in data.get("steps", []) if isinstance(step, dict)],
+        )
     if not isinstance(data, list) or not data or not all(isinstance(item, str) for item in data):
-        raise InputError(f"The replay file {path} must hold a non-empty list of model replies (strings).")
+        raise InputError(
+            f"The replay file {path} must hold a non-empty list of model replies (strings)."
+        )
     return data
 
 
 class RuntimeModel:
     """The app's loaded model through its scheduler, greedy as Open-AutoGLM asks for it."""
 
-    def __init__(self, runtime: Any, *, grammar: str | None = None, max_tokens: int = 3000,
-                 system_prompt: str | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Any,
+        *,
+        grammar: str | None = None,
+        max_tokens: int = 3000,
+        system_prompt: str | None = None,
+    ) -> None:
         self.runtime = runtime
         self.grammar = grammar
         self.max_tokens = max_tokens
@@ -70,11 +81,19 @@ class RuntimeModel:
     def reply(self, messages: list[ChatMessage], stop: threading.Event) -> str:
         """One reply; the stream is cancelled as soon as ``stop`` is set."""
         request = self.runtime.build_request(
-            messages, thinking=True, system_prompt=self.system_prompt, temperature=0.0, top_p=0.85,
-            max_tokens=self.max_tokens, stop=list(AGENT_STOP), grammar=self.grammar)
+            messages,
+            thinking=True,
+            system_prompt=self.system_prompt,
+            temperature=0.0,
+            top_p=0.85,
+            max_tokens=self.max_tokens,
+            stop=list(AGENT_STOP),
+            grammar=self.grammar,
+        )
         stream = self.runtime.scheduler.submit(request)
-        watcher = threading.Thread(target=_cancel_on_stop, args=(stream, stop), daemon=True,
-                                   name="agent-stop-watch")
+        watcher = threading.Thread(
+            target=_cancel_on_stop, args=(stream, stop), daemon=True, name="agent-stop-watch"
+        )
         watcher.start()
         for _event in stream:
             pass

@@ -15,17 +15,22 @@ from typing import Literal
 
 Language = Literal["zh", "en"]
 
+
 def prompt_language(task: str) -> Language:
     """The prompt's language for a task: Chinese for a task with Chinese characters, else English."""
     return "zh" if any("\u4e00" <= char <= "\u9fff" for char in task) else "en"
 
 
-STOP_WORDS = frozenset({"stop", "stop it", "stop now", "stop stop", "停", "停止", "停下", "停下来", "别动"})
+STOP_WORDS = frozenset(
+    {"stop", "stop it", "stop now", "stop stop", "停", "停止", "停下", "停下来", "别动"}
+)
 
 
 def is_stop_word(heard: str) -> bool:
     """Whether what speech recognition heard is the word that ends an agent's run ("Stop." "停！")."""
-    words = " ".join("".join(c if c.isalnum() or c.isspace() else " " for c in heard.lower()).split())
+    words = " ".join(
+        "".join(c if c.isalnum() or c.isspace() else " " for c in heard.lower()).split()
+    )
     return words in STOP_WORDS
 
 
@@ -170,7 +175,13 @@ def system_prompt(language: Language = "zh", today: date | None = None) -> str:
     """The system prompt for ``language`` with today's date, as Open-AutoGLM builds it."""
     today = today or date.today()
     if language == "zh":
-        return "今天的日期是: " + today.strftime("%Y年%m月%d日") + " " + _WEEKDAYS_ZH[today.weekday()] + _ZH_BODY
+        return (
+            "今天的日期是: "
+            + today.strftime("%Y年%m月%d日")
+            + " "
+            + _WEEKDAYS_ZH[today.weekday()]
+            + _ZH_BODY
+        )
     if language == "en":
         return "The current date: " + today.strftime("%Y-%m-%d, %A") + _EN_BODY
     raise ValueError(f"no agent prompt in {language!r}; there are zh and en")
@@ -193,7 +204,7 @@ def next_user_text(current_app: str) -> str:
 
 POINT_PROMPT_EN = (
     "Look at the screenshot and answer where the user should tap. Answer in the format\n"
-    "<think>[your thought]</think>\n<answer>do(action=\"Tap\", element=[x,y])</answer>\n"
+    '<think>[your thought]</think>\n<answer>do(action="Tap", element=[x,y])</answer>\n'
     "with x and y on a grid from (0,0) at the top-left to (999,999) at the bottom-right. "
-    "If nothing on the screen fits, answer finish(message=\"[why]\")."
+    'If nothing on the screen fits, answer finish(message="[why]").'
 )

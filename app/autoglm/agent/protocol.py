@@ -159,8 +159,25 @@ class Finish(Action):
 
 
 POINT_ACTIONS = (Tap, LongPress, DoubleTap)
-DO_ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in (
-    Launch, Tap, Type, TypeName, Interact, Swipe, Note, CallApi, LongPress, DoubleTap, TakeOver, Back, Home, Wait)}
+DO_ACTIONS: dict[str, type[Action]] = {
+    cls.name: cls
+    for cls in (
+        Launch,
+        Tap,
+        Type,
+        TypeName,
+        Interact,
+        Swipe,
+        Note,
+        CallApi,
+        LongPress,
+        DoubleTap,
+        TakeOver,
+        Back,
+        Home,
+        Wait,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -233,7 +250,7 @@ def _escape_controls_in_strings(call: str) -> str:
         char = call[index]
         if quote:
             if char == "\\" and index + 1 < len(call):
-                out.append(call[index:index + 2])
+                out.append(call[index : index + 2])
                 index += 2
                 continue
             if char == quote:
@@ -256,16 +273,19 @@ def _loose_string(region: str, key: str) -> str | None:
     if match is None:
         return None
     quote = match.group(1)
-    body = region[match.end():]
+    body = region[match.end() :]
     closing = [m.start() for m in re.finditer(rf"{re.escape(quote)}\s*\)", body)]
     if not closing:
         return None
-    return body[:closing[-1]]
+    return body[: closing[-1]]
 
 
 def _point(value: Any, key: str) -> GridPoint:
-    if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 2
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    ):
         raise ProtocolError(f"{key} must be two numbers [x, y], not {value!r}")
     x, y = (round(v) for v in value)
     if not (0 <= x <= GRID_MAX and 0 <= y <= GRID_MAX):
@@ -286,7 +306,7 @@ def _seconds(value: Any) -> float:
     else:
         match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:s|sec|secs|seconds?|秒)?\s*", str(value))
         if match is None:
-            raise ProtocolError(f"duration must be like \"3 seconds\", not {value!r}")
+            raise ProtocolError(f'duration must be like "3 seconds", not {value!r}')
         seconds = float(match.group(1))
     return seconds
 
@@ -296,11 +316,14 @@ def _build(function: str, kwargs: dict[str, Any]) -> Action:
         return Finish(message=_text(kwargs.get("message", ""), "message"))
     raw_name = kwargs.pop("action", None)
     if not isinstance(raw_name, str):
-        raise ProtocolError("do() needs action=\"…\"")
+        raise ProtocolError('do() needs action="…"')
     name = _canonical_name(raw_name)
     if name is None:
-        raise ProtocolError(f"unknown action {raw_name!r}; the protocol knows "
-                            + ", ".join(DO_ACTIONS) + " and finish")
+        raise ProtocolError(
+            f"unknown action {raw_name!r}; the protocol knows "
+            + ", ".join(DO_ACTIONS)
+            + " and finish"
+        )
 
     def need(key: str) -> Any:
         if key not in kwargs:
@@ -311,8 +334,10 @@ def _build(function: str, kwargs: dict[str, Any]) -> Action:
         return Launch(app=_text(need("app"), "app"))
     if name == "Tap":
         message = kwargs.get("message")
-        return Tap(element=_point(need("element"), "element"),
-                   message=None if message is None else _text(message, "message"))
+        return Tap(
+            element=_point(need("element"), "element"),
+            message=None if message is None else _text(message, "message"),
+        )
     if name in ("Type", "Type_Name"):
         text = _text(need("text"), "text")
         return Type(text=text) if name == "Type" else TypeName(text=text)
@@ -359,7 +384,7 @@ def _answer_region(reply: str, notes: list[str]) -> tuple[str, str]:
     """``(thinking, where the action is)`` of a reply."""
     think = _THINK.search(reply)
     thinking = think.group(1).strip() if think else ""
-    rest = reply[think.end():] if think else reply
+    rest = reply[think.end() :] if think else reply
     if "<answer>" in rest:
         rest = rest.split("<answer>", 1)[1]
     else:
@@ -367,8 +392,8 @@ def _answer_region(reply: str, notes: list[str]) -> tuple[str, str]:
         if think is None:
             marker = _MARKER.search(rest)
             if marker is not None:
-                thinking = rest[:marker.start()].strip()
-                rest = rest[marker.start():]
+                thinking = rest[: marker.start()].strip()
+                rest = rest[marker.start() :]
     return thinking, rest
 
 
@@ -379,18 +404,22 @@ def parse_reply(reply: str) -> ParsedReply:
     marker = _MARKER.search(region)
     if marker is None:
         shown = region.strip()[:80] or "nothing"
-        return ParsedReply(reply, thinking, error=f"no do(…) or finish(…) action in the reply (got {shown!r})",
-                           notes=notes)
+        return ParsedReply(
+            reply,
+            thinking,
+            error=f"no do(…) or finish(…) action in the reply (got {shown!r})",
+            notes=notes,
+        )
     function = marker.group(1)
     open_paren = marker.end() - 1
     end = _call_span(region, open_paren)
-    call = region[marker.start():end] if end != -1 else ""
+    call = region[marker.start() : end] if end != -1 else ""
     try:
         if end == -1:
             raise ProtocolError("the action is cut off (no closing parenthesis)")
         name, kwargs = _literal_call(call)
     except ProtocolError as exc:
-        loose = _loose_action(function, region[marker.start():])
+        loose = _loose_action(function, region[marker.start() :])
         if loose is None:
             return ParsedReply(reply, thinking, error=str(exc), notes=notes)
         action, call = loose

@@ -46,14 +46,25 @@ TASK = "Open the settings and turn on Wi-Fi."
 
 def register(subparsers: Any) -> None:
     """Add ``bench agent``."""
-    parser = subparsers.add_parser("agent", help="Time per agent step and prompt tokens with KV reuse vs "
-                                                 "llama-cpp-python's server re-sending the history")
-    parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
-    parser.add_argument("--mmproj", type=Path, default=None,
-                        help="Projector GGUF (default: the model's own, else a random mlp projector)")
+    parser = subparsers.add_parser(
+        "agent",
+        help="Time per agent step and prompt tokens with KV reuse vs "
+        "llama-cpp-python's server re-sending the history",
+    )
+    parser.add_argument(
+        "--model", default=None, help="Catalog id or .gguf path (default: the starter model)"
+    )
+    parser.add_argument(
+        "--mmproj",
+        type=Path,
+        default=None,
+        help="Projector GGUF (default: the model's own, else a random mlp projector)",
+    )
     parser.add_argument("--steps", type=int, default=4, help="Steps of the loop per side")
     parser.add_argument("--max-tokens", type=int, default=64, help="Tokens per reply at most")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
     parser.add_argument("--no-peer", action="store_true", help="Skip llama-cpp-python's server")
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.set_defaults(handler=run)
@@ -77,7 +88,10 @@ class GeneratedScreens(Executor):
         draw = ImageDraw.Draw(image)
         offset = (self.shown * 97) % (self.width // 2)
         draw.rectangle((40 + offset, 60, 240 + offset, 160), fill=(200, 40, 40))
-        draw.ellipse((self.width // 2, self.height // 3, self.width - 60, self.height - 60), fill=(40, 90, 200))
+        draw.ellipse(
+            (self.width // 2, self.height // 3, self.width - 60, self.height - 60),
+            fill=(40, 90, 200),
+        )
         draw.text((60, self.height - 80), f"Screen {self.shown}", fill=(20, 20, 20))
         return Screenshot(image, ScreenGeometry(self.width, self.height), current_app="Settings")
 
@@ -97,13 +111,22 @@ class ServerModel:
         """The server's reply to the whole history (the latest screenshot as a data URI)."""
         import httpx
 
-        body = {"model": "peer", "messages": [_openai_message(m) for m in messages], "temperature": 0.0,
-                "max_tokens": self.max_tokens, "grammar": self.grammar, "stream": False}
+        body = {
+            "model": "peer",
+            "messages": [_openai_message(m) for m in messages],
+            "temperature": 0.0,
+            "max_tokens": self.max_tokens,
+            "grammar": self.grammar,
+            "stream": False,
+        }
         started = time.monotonic()
         response = httpx.post(self.url, json=body, timeout=900)
         response.raise_for_status()
         data = response.json()
-        self.last = {"seconds": time.monotonic() - started, "prompt_tokens": data["usage"]["prompt_tokens"]}
+        self.last = {
+            "seconds": time.monotonic() - started,
+            "prompt_tokens": data["usage"]["prompt_tokens"],
+        }
         return str(data["choices"][0]["message"]["content"] or "")
 
 
@@ -130,8 +153,16 @@ def _data_uri(image: Any) -> str:
 def _loop(model: Any, steps: int, vision: Any, on_step: Any) -> Any:
     from autoglm.agent.loop import AgentCallbacks, AgentLoop
 
-    loop = AgentLoop(model, GeneratedScreens(), language="en", max_steps=steps, settle_s=0.0,
-                     callbacks=AgentCallbacks(on_step=on_step), repeats_for_loop=steps + 1, vision=vision)
+    loop = AgentLoop(
+        model,
+        GeneratedScreens(),
+        language="en",
+        max_steps=steps,
+        settle_s=0.0,
+        callbacks=AgentCallbacks(on_step=on_step),
+        repeats_for_loop=steps + 1,
+        vision=vision,
+    )
     return loop.run(TASK)
 
 
@@ -144,12 +175,20 @@ def _ours(runtime: Any, args: argparse.Namespace, grammar: str) -> list[dict[str
     def on_step(step: Any) -> None:
         completion = model.last_completion
         usage, timings = completion.usage, completion.timings
-        rows.append({"step": step.index, "screenshot_s": step.seconds.get("screenshot", 0.0),
-                     "prompt_s": round(timings.prompt_eval_s, 4), "first_token_s": round(timings.ttft_s, 4),
-                     "model_s": step.seconds.get("model", 0.0), "execution_s": step.seconds.get("action", 0.0),
-                     "prompt_tokens": usage.prompt_tokens, "reused_tokens": usage.cached_prompt_tokens,
-                     "read_tokens": usage.prompt_tokens - usage.cached_prompt_tokens,
-                     "action": step.action_text})
+        rows.append(
+            {
+                "step": step.index,
+                "screenshot_s": step.seconds.get("screenshot", 0.0),
+                "prompt_s": round(timings.prompt_eval_s, 4),
+                "first_token_s": round(timings.ttft_s, 4),
+                "model_s": step.seconds.get("model", 0.0),
+                "execution_s": step.seconds.get("action", 0.0),
+                "prompt_tokens": usage.prompt_tokens,
+                "reused_tokens": usage.cached_prompt_tokens,
+                "read_tokens": usage.prompt_tokens - usage.cached_prompt_tokens,
+                "action": step.action_text,
+            }
+        )
 
     _loop(model, args.steps, runtime.settings.vision, on_step)
     return rows
@@ -160,16 +199,24 @@ def _peer(url: str, args: argparse.Namespace, grammar: str, vision: Any) -> list
     rows: list[dict[str, Any]] = []
 
     def on_step(step: Any) -> None:
-        rows.append({"step": step.index, "model_s": step.seconds.get("model", 0.0),
-                     "prompt_tokens": model.last.get("prompt_tokens", 0),
-                     "read_tokens": model.last.get("prompt_tokens", 0), "action": step.action_text})
+        rows.append(
+            {
+                "step": step.index,
+                "model_s": step.seconds.get("model", 0.0),
+                "prompt_tokens": model.last.get("prompt_tokens", 0),
+                "read_tokens": model.last.get("prompt_tokens", 0),
+                "action": step.action_text,
+            }
+        )
 
     _loop(model, args.steps, vision, on_step)
     return rows
 
 
 def _median(rows: list[dict[str, Any]], key: str, skip_first: bool = False) -> float:
-    values = [row[key] for row in (rows[1:] if skip_first and len(rows) > 1 else rows) if key in row]
+    values = [
+        row[key] for row in (rows[1:] if skip_first and len(rows) > 1 else rows) if key in row
+    ]
     return round(statistics.median(values), 4) if values else 0.0
 
 
@@ -188,8 +235,13 @@ def run(args: argparse.Namespace) -> int:
     model_id, _name, model_path, mmproj = _files(args)
     threads = args.threads or default_thread_count()
     settings = load_settings()
-    settings = settings.model_copy(update={"model": settings.model.model_copy(update={
-        "n_ctx": 4096, "n_threads": threads, "projector_idle_unload_s": 0})})
+    settings = settings.model_copy(
+        update={
+            "model": settings.model.model_copy(
+                update={"n_ctx": 4096, "n_threads": threads, "projector_idle_unload_s": 0}
+            )
+        }
+    )
     runtime = Runtime(settings=settings)
     try:
         runtime.load_model(str(model_path), mmproj)
@@ -204,30 +256,59 @@ def run(args: argparse.Namespace) -> int:
     later_read = _median(ours, "read_tokens", skip_first=True)
     peer_later_read = _median(peer, "read_tokens", skip_first=True)
     figures: dict[str, Any] = {
-        "model": model_id, "projector": mmproj.name, "threads": threads, "steps": args.steps,
-        "screenshot_s_p50": _median(ours, "screenshot_s"), "prompt_s_p50": _median(ours, "prompt_s"),
-        "first_action_token_s_p50": _median(ours, "first_token_s"), "model_s_p50": _median(ours, "model_s"),
+        "model": model_id,
+        "projector": mmproj.name,
+        "threads": threads,
+        "steps": args.steps,
+        "screenshot_s_p50": _median(ours, "screenshot_s"),
+        "prompt_s_p50": _median(ours, "prompt_s"),
+        "first_action_token_s_p50": _median(ours, "first_token_s"),
+        "model_s_p50": _median(ours, "model_s"),
         "execution_s_p50": _median(ours, "execution_s"),
         "prompt_tokens_last_step": ours[-1]["prompt_tokens"] if ours else 0,
         "read_tokens_per_later_step_p50": later_read,
         "reused_tokens_per_later_step_p50": _median(ours, "reused_tokens", skip_first=True),
         "peer_prompt_tokens_last_step": peer[-1]["prompt_tokens"] if peer else 0,
         "peer_read_tokens_per_later_step_p50": peer_later_read,
-        "read_tokens_ratio_vs_peer": round(later_read / peer_later_read, 3) if peer_later_read else 0.0,
+        "read_tokens_ratio_vs_peer": round(later_read / peer_later_read, 3)
+        if peer_later_read
+        else 0.0,
         "model_s_later_steps_p50": _median(ours, "model_s", skip_first=True),
         "peer_model_s_later_steps_p50": _median(peer, "model_s", skip_first=True),
-        "steps_ours": ours, "steps_peer": peer,
+        "steps_ours": ours,
+        "steps_peer": peer,
     }
     peer_model = figures["peer_model_s_later_steps_p50"]
-    figures["model_s_ratio_vs_peer"] = round(figures["model_s_later_steps_p50"] / peer_model, 3) if peer_model else 0.0
-    print_table(f"autoglm bench agent — {model_id} + {mmproj.name}, {args.steps} steps",
-                [(k, v) for k, v in figures.items() if not isinstance(v, list)])
-    print_table("per step (ours)", [(f"step {row['step']}", f"screenshot {row['screenshot_s']} s · prompt "
-                                     f"{row['prompt_s']} s · first token {row['first_token_s']} s · execution "
-                                     f"{row['execution_s']} s · tokens {row['prompt_tokens']} "
-                                     f"(read {row['read_tokens']})") for row in ours])
+    figures["model_s_ratio_vs_peer"] = (
+        round(figures["model_s_later_steps_p50"] / peer_model, 3) if peer_model else 0.0
+    )
+    print_table(
+        f"autoglm bench agent — {model_id} + {mmproj.name}, {args.steps} steps",
+        [(k, v) for k, v in figures.items() if not isinstance(v, list)],
+    )
+    print_table(
+        "per step (ours)",
+        [
+            (
+                f"step {row['step']}",
+                f"screenshot {row['screenshot_s']} s · prompt "
+                f"{row['prompt_s']} s · first token {row['first_token_s']} s · execution "
+                f"{row['execution_s']} s · tokens {row['prompt_tokens']} "
+                f"(read {row['read_tokens']})",
+            )
+            for row in ours
+        ],
+    )
     if peer:
-        print_table("per step (peer)", [(f"step {row['step']}", f"model {row['model_s']} s · tokens "
-                                         f"{row['prompt_tokens']} (all read)") for row in peer])
+        print_table(
+            "per step (peer)",
+            [
+                (
+                    f"step {row['step']}",
+                    f"model {row['model_s']} s · tokens {row['prompt_tokens']} (all read)",
+                )
+                for row in peer
+            ],
+        )
     write_json(args.json, figures)
     return 0

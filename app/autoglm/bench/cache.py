@@ -33,27 +33,55 @@ from autoglm.core.llama.client import WorkerEngine
 from autoglm.core.types import ChatMessage, GenerationRequest, SamplingParams
 
 TOPICS = {
-    "A": ("You are a concise assistant for a Python project.",
-          ["How do I read a file line by line?", "How do I skip empty lines?", "How do I count the words?",
-           "How do I sort the words by frequency?", "How do I print the ten most common?",
-           "How do I write them to a CSV file?", "How do I add a header row?", "How do I test this?"]),
-    "B": ("You are a friendly travel guide.",
-          ["What should I see in Paris in one day?", "Where can I eat near the Louvre?",
-           "How do I get to Montmartre?", "Is the metro open late?", "What is a good evening walk?",
-           "Which museum is best on a rainy day?", "How much is a museum pass?", "What should I pack?"]),
+    "A": (
+        "You are a concise assistant for a Python project.",
+        [
+            "How do I read a file line by line?",
+            "How do I skip empty lines?",
+            "How do I count the words?",
+            "How do I sort the words by frequency?",
+            "How do I print the ten most common?",
+            "How do I write them to a CSV file?",
+            "How do I add a header row?",
+            "How do I test this?",
+        ],
+    ),
+    "B": (
+        "You are a friendly travel guide.",
+        [
+            "What should I see in Paris in one day?",
+            "Where can I eat near the Louvre?",
+            "How do I get to Montmartre?",
+            "Is the metro open late?",
+            "What is a good evening walk?",
+            "Which museum is best on a rainy day?",
+            "How much is a museum pass?",
+            "What should I pack?",
+        ],
+    ),
 }
-REPLY = ("Here is a short answer with the main steps. First, keep the code small and readable; then check "
-         "the edge cases one by one; finally run it on a real example and compare the result with what you "
-         "expected. ")
+REPLY = (
+    "Here is a short answer with the main steps. First, keep the code small and readable; then check "
+    "the edge cases one by one; finally run it on a real example and compare the result with what you "
+    "expected. "
+)
 
 
 def register(subparsers: Any) -> None:
     """Add ``bench cache``."""
-    parser = subparsers.add_parser("cache", help="TTFT after switching conversations and after a restart")
-    parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
+    parser = subparsers.add_parser(
+        "cache", help="TTFT after switching conversations and after a restart"
+    )
+    parser.add_argument(
+        "--model", default=None, help="Catalog id or .gguf path (default: the starter model)"
+    )
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
-    parser.add_argument("--turns", type=int, default=6, help="Turns of history in each conversation (1-7)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument(
+        "--turns", type=int, default=6, help="Turns of history in each conversation (1-7)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -69,7 +97,9 @@ def history(name: str, turns: int) -> list[ChatMessage]:
 def ask(engine: WorkerEngine, messages: list[ChatMessage]) -> tuple[float, str, int]:
     """TTFT as this process sees it, the reply, and the prompt tokens taken from the cache."""
     arrivals = Arrivals()
-    request = GenerationRequest(messages, SamplingParams(temperature=0.0, max_tokens=8), thinking=False)
+    request = GenerationRequest(
+        messages, SamplingParams(temperature=0.0, max_tokens=8), thinking=False
+    )
     completion = engine.generate(request, arrivals, threading.Event())
     return arrivals.ttft_s, completion.content, completion.usage.cached_prompt_tokens
 
@@ -84,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
     shutil.rmtree(state_dir, ignore_errors=True)
 
     def started() -> WorkerEngine:
-        engine = WorkerEngine(model_path, model_settings, model_id=model_id, log_dir=logs, state_dir=state_dir)
+        engine = WorkerEngine(
+            model_path, model_settings, model_id=model_id, log_dir=logs, state_dir=state_dir
+        )
         engine.load()
         ask(engine, [ChatMessage("user", "Hi")])  # warm-up
         return engine
@@ -102,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
         second = first + [ChatMessage("assistant", reply), ChatMessage("user", "Thanks. And then?")]
         no_switch, reply, _cached = ask(engine, second)  # nothing in between
         ask(engine, b)
-        third = second + [ChatMessage("assistant", reply), ChatMessage("user", "Thanks. And after?")]
+        third = second + [
+            ChatMessage("assistant", reply),
+            ChatMessage("user", "Thanks. And after?"),
+        ]
         switched, reply, switched_cached = ask(engine, third)  # right after a request in B
     finally:
         engine.unload()  # saves both conversations

@@ -33,35 +33,101 @@ from autoglm.bench.report import current_rss_mb, peak_rss_mb, print_table, write
 MEMORY_BOUND_MB = 600.0
 """What indexing may add to the process's resident memory, whatever the folder's size."""
 PAGES_PER_FILE = 20
-_SYLLABLES = ["ka", "lo", "ve", "ri", "tan", "mor", "quel", "zi", "bru", "sen", "dal", "vok", "ip", "ne", "thar"]
-_FILLER = ("The committee met on a grey morning and discussed the usual matters of the region. "
-           "Several proposals were noted for later review, and the minutes were approved without change. "
-           "Weather records were kept as in previous years, and nothing unusual was observed in them. ")
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "ve",
+    "ri",
+    "tan",
+    "mor",
+    "quel",
+    "zi",
+    "bru",
+    "sen",
+    "dal",
+    "vok",
+    "ip",
+    "ne",
+    "thar",
+]
+_FILLER = (
+    "The committee met on a grey morning and discussed the usual matters of the region. "
+    "Several proposals were noted for later review, and the minutes were approved without change. "
+    "Weather records were kept as in previous years, and nothing unusual was observed in them. "
+)
 _SUBJECTS = [  # (the fact's words, a paraphrase of them, the attribute's values)
-    ("harbour master", "person who runs the port", ["Ingrid", "Tomas", "Aiko", "Petra", "Jonas", "Leila"]),
-    ("oldest bridge", "most ancient crossing over the river", ["stone", "oak", "iron", "brick", "rope", "steel"]),
-    ("annual rainfall", "yearly amount of rain", ["410 mm", "655 mm", "820 mm", "975 mm", "1130 mm", "1290 mm"]),
-    ("main export", "chief product sold abroad", ["salted cod", "wool", "copper", "barley", "timber", "cheese"]),
+    (
+        "harbour master",
+        "person who runs the port",
+        ["Ingrid", "Tomas", "Aiko", "Petra", "Jonas", "Leila"],
+    ),
+    (
+        "oldest bridge",
+        "most ancient crossing over the river",
+        ["stone", "oak", "iron", "brick", "rope", "steel"],
+    ),
+    (
+        "annual rainfall",
+        "yearly amount of rain",
+        ["410 mm", "655 mm", "820 mm", "975 mm", "1130 mm", "1290 mm"],
+    ),
+    (
+        "main export",
+        "chief product sold abroad",
+        ["salted cod", "wool", "copper", "barley", "timber", "cheese"],
+    ),
 ]
 
 
 _NOTES = [  # (file, the note, a paraphrase sharing none of its words, the same asked in the other language)
-    ("bakery.md", "The bakery on Wexley Street opens at half past five and sells rye loaves until noon.",
-     "When does the bread shop start trading in the morning?", "威克斯利街的面包店早上几点开门？"),
-    ("cat.md", "Our cat Miso is afraid of the vacuum cleaner and hides under the bed.",
-     "Which household appliance frightens our pet?", "我们的猫害怕什么家用电器？"),
-    ("dentist.md", "The dentist appointment was moved to Thursday the ninth at three in the afternoon.",
-     "When is my visit to the tooth doctor now?", "看牙医的预约改到哪一天了？"),
-    ("solar.md", "The solar panels on the roof produced 412 kilowatt hours of energy in July.",
-     "How much electricity did the rooftop sun collectors generate last summer?", "屋顶的太阳能板七月发了多少电？"),
-    ("train.md", "The train to Brindle Cove was cancelled because a fallen tree blocked the line.",
-     "Why did the railway service not run?", "去海湾的火车为什么停运了？"),
-    ("图书馆.txt", "市图书馆的还书期限从十四天延长到了二十一天。",
-     "借阅的书籍现在能保留多久？", "How long may I now keep a borrowed book from the city library?"),
-    ("游泳池.txt", "小区游泳池每周一闭馆清洁，其余日子早上六点开放。",
-     "社区泳池哪一天不营业？", "Which day of the week is the neighbourhood swimming pool shut?"),
-    ("豆豆.txt", "张阿姨家的狗叫豆豆，最喜欢吃胡萝卜。",
-     "邻居养的小狗爱吃哪种蔬菜？", "What vegetable does the neighbour's dog like best?"),
+    (
+        "bakery.md",
+        "The bakery on Wexley Street opens at half past five and sells rye loaves until noon.",
+        "When does the bread shop start trading in the morning?",
+        "威克斯利街的面包店早上几点开门？",
+    ),
+    (
+        "cat.md",
+        "Our cat Miso is afraid of the vacuum cleaner and hides under the bed.",
+        "Which household appliance frightens our pet?",
+        "我们的猫害怕什么家用电器？",
+    ),
+    (
+        "dentist.md",
+        "The dentist appointment was moved to Thursday the ninth at three in the afternoon.",
+        "When is my visit to the tooth doctor now?",
+        "看牙医的预约改到哪一天了？",
+    ),
+    (
+        "solar.md",
+        "The solar panels on the roof produced 412 kilowatt hours of energy in July.",
+        "How much electricity did the rooftop sun collectors generate last summer?",
+        "屋顶的太阳能板七月发了多少电？",
+    ),
+    (
+        "train.md",
+        "The train to Brindle Cove was cancelled because a fallen tree blocked the line.",
+        "Why did the railway service not run?",
+        "去海湾的火车为什么停运了？",
+    ),
+    (
+        "图书馆.txt",
+        "市图书馆的还书期限从十四天延长到了二十一天。",
+        "借阅的书籍现在能保留多久？",
+        "How long may I now keep a borrowed book from the city library?",
+    ),
+    (
+        "游泳池.txt",
+        "小区游泳池每周一闭馆清洁，其余日子早上六点开放。",
+        "社区泳池哪一天不营业？",
+        "Which day of the week is the neighbourhood swimming pool shut?",
+    ),
+    (
+        "豆豆.txt",
+        "张阿姨家的狗叫豆豆，最喜欢吃胡萝卜。",
+        "邻居养的小狗爱吃哪种蔬菜？",
+        "What vegetable does the neighbour's dog like best?",
+    ),
 ]
 """Facts that keyword search cannot reach from their questions (checked by ``shares_no_terms``)."""
 SHARED_TERMS = ("literal", "place-paraphrase")
@@ -82,15 +148,26 @@ class Question:
 
 def register(subparsers: Any) -> None:
     """Add ``bench docs``."""
-    parser = subparsers.add_parser("docs", help="Documents: indexing pages/s, query latency, recall@5 hybrid vs keyword")
+    parser = subparsers.add_parser(
+        "docs", help="Documents: indexing pages/s, query latency, recall@5 hybrid vs keyword"
+    )
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.add_argument("--pages", type=int, default=1000, help="Pages of the generated folder")
     parser.add_argument("--questions", type=int, default=100, help="Questions asked (each twice)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for the embedding model")
-    parser.add_argument("--model", default=None,
-                        help="Language model for the llama.cpp embedding peer (default: the starter model)")
-    parser.add_argument("--no-llama", dest="llama", action="store_false",
-                        help="Skip the llama.cpp embedding runtime measurement")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads for the embedding model"
+    )
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="Language model for the llama.cpp embedding peer (default: the starter model)",
+    )
+    parser.add_argument(
+        "--no-llama",
+        dest="llama",
+        action="store_false",
+        help="Skip the llama.cpp embedding runtime measurement",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -150,8 +227,14 @@ def write_folder(folder: Path, pages: int, seed: int = 7) -> list[Question]:
             texts.append(f"{_FILLER}In the town of {place}, the {words} is {value}. {_FILLER * 2}")
             literal = rng.random() < 0.5
             asked = words if literal else paraphrase
-            questions.append(Question(f"What is the {asked} of {place}?", name, number,
-                                      "literal" if literal else "place-paraphrase"))
+            questions.append(
+                Question(
+                    f"What is the {asked} of {place}?",
+                    name,
+                    number,
+                    "literal" if literal else "place-paraphrase",
+                )
+            )
         write_pdf(folder / name, texts)
     return questions
 
@@ -229,11 +312,16 @@ def _ask(index: Any, questions: list[Question], mode: str) -> dict[str, Any]:
 
 def _runtimes(embedder: Any, args: argparse.Namespace) -> dict[str, Any]:
     """Passages a second through onnxruntime (the documents' model) and llama.cpp (the language model's)."""
-    passages = [f"{_FILLER[:160]} In the town of Place{i}, the harbour master is person {i}." for i in range(8)]
+    passages = [
+        f"{_FILLER[:160]} In the town of Place{i}, the harbour master is person {i}."
+        for i in range(8)
+    ]
     embedder.embed(passages[:1])
     started = time.perf_counter()
     embedder.embed(passages)
-    figures: dict[str, Any] = {"onnxruntime_passages_per_s": len(passages) / (time.perf_counter() - started)}
+    figures: dict[str, Any] = {
+        "onnxruntime_passages_per_s": len(passages) / (time.perf_counter() - started)
+    }
     if not args.llama:
         return figures
     from autoglm.core.embedder import LlamaEmbedder
@@ -241,8 +329,12 @@ def _runtimes(embedder: Any, args: argparse.Namespace) -> dict[str, Any]:
 
     runtime = Runtime()
     try:
-        resolved = runtime.repository.resolve(args.model or runtime.settings.model.active_model, None, None)
-        llama = LlamaEmbedder(resolved.model_path, resolved.model_id, args.threads or runtime.settings.model.n_threads)
+        resolved = runtime.repository.resolve(
+            args.model or runtime.settings.model.active_model, None, None
+        )
+        llama = LlamaEmbedder(
+            resolved.model_path, resolved.model_id, args.threads or runtime.settings.model.n_threads
+        )
         llama.embed(passages[:1])
         started = time.perf_counter()
         llama.embed(passages)
@@ -251,7 +343,9 @@ def _runtimes(embedder: Any, args: argparse.Namespace) -> dict[str, Any]:
         llama.close()
     finally:
         runtime.close()
-    figures["onnxruntime_speedup"] = figures["onnxruntime_passages_per_s"] / figures["llama_cpp_passages_per_s"]
+    figures["onnxruntime_speedup"] = (
+        figures["onnxruntime_passages_per_s"] / figures["llama_cpp_passages_per_s"]
+    )
     return figures
 
 
@@ -293,8 +387,8 @@ def run(args: argparse.Namespace) -> int:
         **{f"hybrid_{k}": v for k, v in hybrid.items()},
         **{f"keyword_{k}": v for k, v in keyword.items()},
         "recall_gain_hybrid_over_keyword": hybrid["recall_at_5"] - keyword["recall_at_5"],
-        "recall_gain_hybrid_over_keyword_no_shared_terms":
-            hybrid["recall_at_5_no_shared_terms"] - keyword["recall_at_5_no_shared_terms"],
+        "recall_gain_hybrid_over_keyword_no_shared_terms": hybrid["recall_at_5_no_shared_terms"]
+        - keyword["recall_at_5_no_shared_terms"],
         "rss_baseline_mb": baseline,
         "rss_peak_while_indexing_mb": memory.peak_mb,
         "rss_growth_while_indexing_mb": growth,
@@ -303,7 +397,9 @@ def run(args: argparse.Namespace) -> int:
         "process_peak_rss_mb": peak_rss_mb(),
         **runtimes,
     }
-    print_table("autoglm bench docs — hybrid vs keyword-only, onnxruntime vs llama.cpp (same run)",
-                list(figures.items()))
+    print_table(
+        "autoglm bench docs — hybrid vs keyword-only, onnxruntime vs llama.cpp (same run)",
+        list(figures.items()),
+    )
     write_json(args.json, figures)
     return 0 if figures["within_memory_bound"] else 1

@@ -15,7 +15,9 @@ def wait_until(condition: Any, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     poll = QTimer()
     poll.setInterval(10)
-    poll.timeout.connect(lambda: loop.quit() if condition() or time.monotonic() > deadline else None)
+    poll.timeout.connect(
+        lambda: loop.quit() if condition() or time.monotonic() > deadline else None
+    )
     poll.start()
     loop.exec()
     poll.stop()

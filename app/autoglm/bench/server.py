@@ -48,16 +48,30 @@ PROMPTS = [
 
 def register(subparsers: Any) -> None:
     """Add ``bench server``."""
-    parser = subparsers.add_parser("server", help="16 streaming clients against the API vs llama-cpp-python's server")
-    parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
+    parser = subparsers.add_parser(
+        "server", help="16 streaming clients against the API vs llama-cpp-python's server"
+    )
+    parser.add_argument(
+        "--model", default=None, help="Catalog id or .gguf path (default: the starter model)"
+    )
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.add_argument("--clients", type=int, default=16, help="Concurrent streaming clients")
-    parser.add_argument("--duration", type=float, default=30.0, help="Seconds during which clients send requests")
-    parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds (API, peer) sharing the duration")
+    parser.add_argument(
+        "--duration", type=float, default=30.0, help="Seconds during which clients send requests"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Alternating rounds (API, peer) sharing the duration"
+    )
     parser.add_argument("--max-tokens", type=int, default=16, help="max_tokens of every request")
-    parser.add_argument("--max-queued", type=int, default=8, help="Requests the API lets wait before refusing")
-    parser.add_argument("--drain-timeout", type=float, default=240.0, help="Seconds to let in-flight requests end")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument(
+        "--max-queued", type=int, default=8, help="Requests the API lets wait before refusing"
+    )
+    parser.add_argument(
+        "--drain-timeout", type=float, default=240.0, help="Seconds to let in-flight requests end"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
     parser.add_argument("--no-peer", action="store_true", help="Skip llama-cpp-python's server")
     parser.set_defaults(handler=run)
 
@@ -83,11 +97,18 @@ class LoadResult:
 
     def figures(self) -> dict[str, Any]:
         """The client-side figures of this run."""
-        return {"requests": self.requests, "completed": self.completed, "refused": self.refused,
-                "lost": self.lost, "disconnected": self.disconnected, "tokens": self.tokens,
-                "tokens_per_s": self.tokens / self.wall_s if self.wall_s else 0.0,
-                "p95_ttft_s": percentile(self.ttfts, 0.95), "wall_s": self.wall_s,
-                "lost_reasons": self.lost_reasons}
+        return {
+            "requests": self.requests,
+            "completed": self.completed,
+            "refused": self.refused,
+            "lost": self.lost,
+            "disconnected": self.disconnected,
+            "tokens": self.tokens,
+            "tokens_per_s": self.tokens / self.wall_s if self.wall_s else 0.0,
+            "p95_ttft_s": percentile(self.ttfts, 0.95),
+            "wall_s": self.wall_s,
+            "lost_reasons": self.lost_reasons,
+        }
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -106,8 +127,9 @@ def _is_openai_error(body: bytes) -> bool:
     return isinstance(error, dict) and bool(error.get("message"))
 
 
-async def _one_request(http: httpx.AsyncClient, url: str, body: dict[str, Any], leave: bool,
-                       result: LoadResult) -> float:
+async def _one_request(
+    http: httpx.AsyncClient, url: str, body: dict[str, Any], leave: bool, result: LoadResult
+) -> float:
     """Send one streaming request and count how it ended; seconds to back off (refused) or 0."""
     result.requests += 1
     sent = time.monotonic()
@@ -171,9 +193,17 @@ class LoadPlan:
 def drive_in_own_process(url: str, model: str, plan: LoadPlan) -> LoadResult:
     """``drive`` in a fresh Python process, so the clients never compete with the server for the GIL."""
     request = json.dumps({"url": url, "model": model, "plan": asdict(plan)})
-    completed = subprocess.run([sys.executable, "-c", "from autoglm.bench.server import drive_from_stdin; "
-                                "drive_from_stdin()"], input=request, capture_output=True, text=True,
-                               timeout=plan.duration + plan.drain_timeout + 120)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from autoglm.bench.server import drive_from_stdin; drive_from_stdin()",
+        ],
+        input=request,
+        capture_output=True,
+        text=True,
+        timeout=plan.duration + plan.drain_timeout + 120,
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"the load clients failed: {completed.stderr.strip()[-500:]}")
     return LoadResult(**json.loads(completed.stdout))
@@ -195,17 +225,28 @@ async def drive(url: str, model: str, args: LoadPlan) -> LoadResult:
 
     async def client(index: int) -> None:
         leave = index % 4 == 3
-        async with httpx.AsyncClient(timeout=httpx.Timeout(args.drain_timeout + args.duration, connect=10),
-                                     limits=limits) as http:
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(args.drain_timeout + args.duration, connect=10), limits=limits
+        ) as http:
             number = 0
             while time.monotonic() < stop_at:
                 number += 1
-                prompt = PROMPTS[(index + number) % len(PROMPTS)].format(n=(index * 7 + number) % 9 + 2)
-                body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True,
-                        "max_tokens": args.max_tokens, "temperature": 0.7, "seed": index * 1000 + number}
+                prompt = PROMPTS[(index + number) % len(PROMPTS)].format(
+                    n=(index * 7 + number) % 9 + 2
+                )
+                body = {
+                    "model": model,
+                    "messages": [{"role": "user", "content": prompt}],
+                    "stream": True,
+                    "max_tokens": args.max_tokens,
+                    "temperature": 0.7,
+                    "seed": index * 1000 + number,
+                }
                 backoff = await _one_request(http, url, body, leave, result)
                 if backoff:
-                    await asyncio.sleep(min(backoff, max(0.0, stop_at - time.monotonic())))  # as Retry-After asks
+                    await asyncio.sleep(
+                        min(backoff, max(0.0, stop_at - time.monotonic()))
+                    )  # as Retry-After asks
 
     tasks = [asyncio.create_task(client(i)) for i in range(args.clients)]
     _, pending = await asyncio.wait(tasks, timeout=args.duration + args.drain_timeout)
@@ -283,7 +324,15 @@ def merge(results: list[LoadResult]) -> LoadResult:
     """One result from several rounds: counts and wall time summed, first-token times pooled."""
     total = LoadResult()
     for part in results:
-        for name in ("requests", "completed", "refused", "lost", "disconnected", "tokens", "wall_s"):
+        for name in (
+            "requests",
+            "completed",
+            "refused",
+            "lost",
+            "disconnected",
+            "tokens",
+            "wall_s",
+        ):
             setattr(total, name, getattr(total, name) + getattr(part, name))
         total.ttfts += part.ttfts
         for reason, count in part.lost_reasons.items():
@@ -302,8 +351,13 @@ def _wait_idle(scheduler: Any, limit_s: float = 60.0) -> float:
 class PeerServer:
     """llama-cpp-python's server on the same model file, as a child process (a context manager)."""
 
-    def __init__(self, model_path: str, threads: int, extra_args: Sequence[str] = (),
-                 launcher: Sequence[str] = ("-m", "llama_cpp.server")):
+    def __init__(
+        self,
+        model_path: str,
+        threads: int,
+        extra_args: Sequence[str] = (),
+        launcher: Sequence[str] = ("-m", "llama_cpp.server"),
+    ):
         self.model_path = model_path
         self.threads = threads
         self.extra_args = list(extra_args)
@@ -324,13 +378,37 @@ class PeerServer:
         import importlib.util
 
         if importlib.util.find_spec("sse_starlette") is None:
-            raise ModelError("llama-cpp-python's server needs its extras: pip install sse-starlette "
-                             "starlette-context (or run with --no-peer).")
+            raise ModelError(
+                "llama-cpp-python's server needs its extras: pip install sse-starlette "
+                "starlette-context (or run with --no-peer)."
+            )
         self._process = subprocess.Popen(
-            [sys.executable, *self.launcher, "--model", self.model_path, "--host", "127.0.0.1",
-             "--port", str(self.port), "--n_ctx", "4096", "--n_threads", str(self.threads),
-             "--n_threads_batch", str(self.threads), "--interrupt_requests", "False", "--model_alias", "peer",
-             "--verbose", "False", *self.extra_args], stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                *self.launcher,
+                "--model",
+                self.model_path,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--n_ctx",
+                "4096",
+                "--n_threads",
+                str(self.threads),
+                "--n_threads_batch",
+                str(self.threads),
+                "--interrupt_requests",
+                "False",
+                "--model_alias",
+                "peer",
+                "--verbose",
+                "False",
+                *self.extra_args,
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 180
         while True:
             if self._process.poll() is not None or time.monotonic() > deadline:
@@ -339,7 +417,10 @@ class PeerServer:
                 self.__exit__()
                 raise ModelError(f"llama-cpp-python's server did not start: {tail}")
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/v1/models", timeout=2).status_code == 200:
+                if (
+                    httpx.get(f"http://127.0.0.1:{self.port}/v1/models", timeout=2).status_code
+                    == 200
+                ):
                     return self
             except httpx.HTTPError:
                 time.sleep(0.3)
@@ -355,16 +436,24 @@ class PeerServer:
         self._log.close()
 
 
-def _measure(runtime: Any, args: argparse.Namespace, model_path: str, threads: int
-             ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _measure(
+    runtime: Any, args: argparse.Namespace, model_path: str, threads: int
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Alternate rounds between the API and the peer, so a noisy neighbour hits both alike."""
     from contextlib import nullcontext
 
     from autoglm.core.settings import updated
     from autoglm.server import ApiServer
 
-    settings = updated(runtime.settings, "server", host="127.0.0.1", port=0, api_key=None,
-                       max_queued_requests=args.max_queued, rate_limit_per_minute=0)
+    settings = updated(
+        runtime.settings,
+        "server",
+        host="127.0.0.1",
+        port=0,
+        api_key=None,
+        max_queued_requests=args.max_queued,
+        rate_limit_per_minute=0,
+    )
     target = _BenchTarget(runtime)
     plan = LoadPlan(args.clients, args.duration / args.rounds, args.max_tokens, args.drain_timeout)
     ours: list[LoadResult] = []
@@ -372,10 +461,13 @@ def _measure(runtime: Any, args: argparse.Namespace, model_path: str, threads: i
     idle_after: list[float] = []
     server = ApiServer(target, settings).start()
     try:
-        with (nullcontext() if args.no_peer else PeerServer(model_path, threads)) as peer:
+        with nullcontext() if args.no_peer else PeerServer(model_path, threads) as peer:
             for _ in range(args.rounds):
-                ours.append(drive_in_own_process(f"{server.url}/v1/chat/completions",
-                                                 runtime.model_info.model_id, plan))
+                ours.append(
+                    drive_in_own_process(
+                        f"{server.url}/v1/chat/completions", runtime.model_info.model_id, plan
+                    )
+                )
                 idle_after.append(_wait_idle(runtime.scheduler))
                 if peer is not None:
                     theirs.append(drive_in_own_process(peer.url, "peer", plan))
@@ -383,12 +475,14 @@ def _measure(runtime: Any, args: argparse.Namespace, model_path: str, threads: i
         server.stop()
     finished = [stream.result(60) for stream in target.recorder.streams]
     figures = merge(ours).figures()
-    figures.update({
-        "p95_queue_wait_s": percentile([c.timings.queue_wait_s for c in finished], 0.95),
-        "replies_cancelled": sum(c.finish_reason == "cancelled" for c in finished),
-        "engine_idle_after_round_s_max": max(idle_after),
-        "engine_idle": not runtime.scheduler.busy and runtime.scheduler.queue_length() == 0,
-    })
+    figures.update(
+        {
+            "p95_queue_wait_s": percentile([c.timings.queue_wait_s for c in finished], 0.95),
+            "replies_cancelled": sum(c.finish_reason == "cancelled" for c in finished),
+            "engine_idle_after_round_s_max": max(idle_after),
+            "engine_idle": not runtime.scheduler.busy and runtime.scheduler.queue_length() == 0,
+        }
+    )
     return figures, (merge(theirs).figures() if theirs else None)
 
 
@@ -408,21 +502,37 @@ def run(args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     figures: dict[str, Any] = {
-        "model": info.model_id, "clients": args.clients, "duration_s": args.duration, "rounds": args.rounds,
-        "max_tokens": args.max_tokens, "threads": threads, "max_queued": args.max_queued,
+        "model": info.model_id,
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+        "max_tokens": args.max_tokens,
+        "threads": threads,
+        "max_queued": args.max_queued,
         **ours,
     }
     if peer is not None:
         figures["peer"] = {"name": "llama-cpp-python server", **peer}
-        figures["tokens_per_s_ratio_vs_peer"] = (ours["tokens_per_s"] / peer["tokens_per_s"]
-                                                 if peer["tokens_per_s"] else 0.0)
-        figures["p95_ttft_ratio_vs_peer"] = ours["p95_ttft_s"] / peer["p95_ttft_s"] if peer["p95_ttft_s"] else 0.0
+        figures["tokens_per_s_ratio_vs_peer"] = (
+            ours["tokens_per_s"] / peer["tokens_per_s"] if peer["tokens_per_s"] else 0.0
+        )
+        figures["p95_ttft_ratio_vs_peer"] = (
+            ours["p95_ttft_s"] / peer["p95_ttft_s"] if peer["p95_ttft_s"] else 0.0
+        )
     rows = [(k, v) for k, v in figures.items() if not isinstance(v, dict | list)]
     rows += [(f"peer.{k}", v) for k, v in (peer or {}).items() if not isinstance(v, dict | list)]
-    print_table(f"autoglm bench server — {info.model_id}, {args.clients} clients, {args.duration:g} s", rows)
-    for name, reasons in (("ours", ours["lost_reasons"]), ("peer", (peer or {}).get("lost_reasons", {}))):
+    print_table(
+        f"autoglm bench server — {info.model_id}, {args.clients} clients, {args.duration:g} s", rows
+    )
+    for name, reasons in (
+        ("ours", ours["lost_reasons"]),
+        ("peer", (peer or {}).get("lost_reasons", {})),
+    ):
         if reasons:
-            print(f"lost ({name}): " + ", ".join(f"{reason} ×{count}" for reason, count in reasons.items()))
+            print(
+                f"lost ({name}): "
+                + ", ".join(f"{reason} ×{count}" for reason, count in reasons.items())
+            )
     write_json(args.json, figures)
     return 0 if ours["lost"] == 0 and ours["engine_idle"] else 1
 

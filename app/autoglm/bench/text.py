@@ -43,12 +43,18 @@ DECODE_PROMPT = "Count from 1 to 400, separated by commas, with no other text."
 
 def register(subparsers: Any) -> None:
     """Add ``bench text``."""
-    parser = subparsers.add_parser("text", help="Load time, TTFT turn 1 vs 8, decode speed vs llama-cpp-python")
-    parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
+    parser = subparsers.add_parser(
+        "text", help="Load time, TTFT turn 1 vs 8, decode speed vs llama-cpp-python"
+    )
+    parser.add_argument(
+        "--model", default=None, help="Catalog id or .gguf path (default: the starter model)"
+    )
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.add_argument("--decode-tokens", type=int, default=128, help="Tokens per decode trial")
     parser.add_argument("--trials", type=int, default=5, help="Decode trials per side")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -98,7 +104,11 @@ class Arrivals:
     def rate(self) -> float:
         """Deltas per second after the first."""
         times = self.times
-        return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+        return (
+            (len(times) - 1) / (times[-1] - times[0])
+            if len(times) > 1 and times[-1] > times[0]
+            else 0.0
+        )
 
 
 def _conversation_ttfts(engine: Engine) -> list[float]:
@@ -117,9 +127,11 @@ def _conversation_ttfts(engine: Engine) -> list[float]:
 
 def _engine_decode(engine: WorkerEngine, tokens: int) -> tuple[float, list[float]]:
     """Decode speed as deltas reach this process, and each delta's trip from the worker."""
-    request = GenerationRequest([ChatMessage("user", DECODE_PROMPT)],
-                                SamplingParams(temperature=0.0, max_tokens=tokens, repeat_penalty=1.0),
-                                thinking=False)
+    request = GenerationRequest(
+        [ChatMessage("user", DECODE_PROMPT)],
+        SamplingParams(temperature=0.0, max_tokens=tokens, repeat_penalty=1.0),
+        thinking=False,
+    )
     arrivals = Arrivals()
     engine.generate(request, arrivals, threading.Event())
     return arrivals.rate, list(engine.added_latency_s)
@@ -130,8 +142,15 @@ def _peer_decode(engine: LlamaEngine, tokens: int) -> float:
     prompt = engine.render([ChatMessage("user", DECODE_PROMPT)], thinking=False).text
     first = last = None
     count = 0
-    for _chunk in engine.llama.create_completion(prompt, max_tokens=tokens, temperature=0.0, top_p=1.0,
-                                                 min_p=0.0, repeat_penalty=1.0, stream=True):
+    for _chunk in engine.llama.create_completion(
+        prompt,
+        max_tokens=tokens,
+        temperature=0.0,
+        top_p=1.0,
+        min_p=0.0,
+        repeat_penalty=1.0,
+        stream=True,
+    ):
         now = time.perf_counter()
         first = first or now
         last = now
@@ -147,8 +166,12 @@ def _cancel_latencies_ms(engine: Engine, trials: int = 5) -> list[float]:
     latencies = []
     try:
         for _ in range(trials):
-            stream = scheduler.submit(GenerationRequest([ChatMessage("user", DECODE_PROMPT)],
-                                                        SamplingParams(temperature=0.0, max_tokens=400)))
+            stream = scheduler.submit(
+                GenerationRequest(
+                    [ChatMessage("user", DECODE_PROMPT)],
+                    SamplingParams(temperature=0.0, max_tokens=400),
+                )
+            )
             for count, _event in enumerate(stream, start=1):
                 if count == 10:
                     break
@@ -169,8 +192,11 @@ def run(args: argparse.Namespace) -> int:
     info = engine.load()
     load_s = time.perf_counter() - started
     peer_engine.load()
-    engine.generate(GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4)),
-                    lambda event: None, threading.Event())  # warm-up
+    engine.generate(
+        GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4)),
+        lambda event: None,
+        threading.Event(),
+    )  # warm-up
     ttfts = _conversation_ttfts(engine)
     ours, peer, trips = [], [], []
     for _ in range(args.trials):
@@ -198,12 +224,16 @@ def run(args: argparse.Namespace) -> int:
         "cancel_latency_ms_p50": statistics.median(cancels),
         "cancel_latency_ms_max": max(cancels),
         "worker_added_ms_per_token_p50": 1000 * statistics.median(trips) if trips else 0.0,
-        "worker_added_ms_per_token_p95": 1000 * trips[int(0.95 * (len(trips) - 1))] if trips else 0.0,
+        "worker_added_ms_per_token_p95": 1000 * trips[int(0.95 * (len(trips) - 1))]
+        if trips
+        else 0.0,
         "peak_rss_mb": peak_rss_mb(),
     }
     engine.unload()
     peer_engine.unload()
-    print_table(f"autoglm bench text — {figures['model']}",
-                [(k, v) for k, v in figures.items() if not isinstance(v, list)])
+    print_table(
+        f"autoglm bench text — {figures['model']}",
+        [(k, v) for k, v in figures.items() if not isinstance(v, list)],
+    )
     write_json(args.json, figures)
     return 0

@@ -25,14 +25,37 @@ from autoglm.tools.grammar import tool_call_grammar
 from autoglm.tools.prompt import fit_to_template
 
 TOOLS = [
-    ToolSpec("get_weather", "Get the current weather in a city", {
-        "type": "object", "properties": {"city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}},
-        "required": ["city"]}),
-    ToolSpec("calculate", "Evaluate an arithmetic expression", {
-        "type": "object", "properties": {"expression": {"type": "string"}}, "required": ["expression"]}),
-    ToolSpec("send_email", "Send an email", {
-        "type": "object", "properties": {"to": {"type": "string"}, "subject": {"type": "string"},
-                                         "body": {"type": "string"}}, "required": ["to", "subject", "body"]}),
+    ToolSpec(
+        "get_weather",
+        "Get the current weather in a city",
+        {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}},
+            "required": ["city"],
+        },
+    ),
+    ToolSpec(
+        "calculate",
+        "Evaluate an arithmetic expression",
+        {
+            "type": "object",
+            "properties": {"expression": {"type": "string"}},
+            "required": ["expression"],
+        },
+    ),
+    ToolSpec(
+        "send_email",
+        "Send an email",
+        {
+            "type": "object",
+            "properties": {
+                "to": {"type": "string"},
+                "subject": {"type": "string"},
+                "body": {"type": "string"},
+            },
+            "required": ["to", "subject", "body"],
+        },
+    ),
 ]
 PROMPTS = [
     "What's the weather like in Paris right now?",
@@ -44,18 +67,32 @@ PROMPTS = [
     "北京今天天气怎么样？",
     "How much is 2 to the power of 10?",
 ]
-_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float),
-                                            "boolean": (bool,), "object": (dict,), "array": (list,)}
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
 
 
 def register(subparsers: Any) -> None:
     """Add ``bench tools``."""
-    parser = subparsers.add_parser("tools", help="Valid tool calls free vs grammar-constrained, and the grammar's cost")
-    parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
+    parser = subparsers.add_parser(
+        "tools", help="Valid tool calls free vs grammar-constrained, and the grammar's cost"
+    )
+    parser.add_argument(
+        "--model", default=None, help="Catalog id or .gguf path (default: the starter model)"
+    )
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
-    parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="How many of the prompts to run")
+    parser.add_argument(
+        "--prompts", type=int, default=len(PROMPTS), help="How many of the prompts to run"
+    )
     parser.add_argument("--max-tokens", type=int, default=64, help="Tokens per answer")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -64,16 +101,23 @@ def _matches(value: Any, schema: dict[str, Any]) -> bool:
     if "enum" in schema and value not in schema["enum"]:
         return False
     kind = schema.get("type")
-    if kind in _JSON_TYPES and (not isinstance(value, _JSON_TYPES[kind]) or
-                                (kind in ("integer", "number") and isinstance(value, bool))):
+    if kind in _JSON_TYPES and (
+        not isinstance(value, _JSON_TYPES[kind])
+        or (kind in ("integer", "number") and isinstance(value, bool))
+    ):
         return False
     if isinstance(value, dict):
         properties = schema.get("properties") or {}
         if any(name not in value for name in schema.get("required") or []):
             return False
-        if any(name not in properties for name in value) and schema.get("additionalProperties") is False:
+        if (
+            any(name not in properties for name in value)
+            and schema.get("additionalProperties") is False
+        ):
             return False
-        return all(_matches(item, properties[name]) for name, item in value.items() if name in properties)
+        return all(
+            _matches(item, properties[name]) for name, item in value.items() if name in properties
+        )
     return True
 
 
@@ -90,15 +134,25 @@ def valid_call(text: str, template: str) -> tuple[bool, str]:
 def _answer(engine: Any, prompt: str, grammar: str | None, max_tokens: int) -> dict[str, Any]:
     template = engine.info.chat_template
     messages, tools = fit_to_template([ChatMessage("user", prompt)], TOOLS, template)
-    request = GenerationRequest(messages, SamplingParams(temperature=0.0, max_tokens=max_tokens, grammar=grammar),
-                                thinking=False, tools=tools)
+    request = GenerationRequest(
+        messages,
+        SamplingParams(temperature=0.0, max_tokens=max_tokens, grammar=grammar),
+        thinking=False,
+        tools=tools,
+    )
     started = time.perf_counter()
     completion = engine.generate(request, lambda event: None, threading.Event())
     elapsed = time.perf_counter() - started
     valid, name = valid_call(completion.content, template)
     tokens = max(1, completion.usage.completion_tokens)
-    return {"valid": valid, "tool": name, "tokens": completion.usage.completion_tokens, "total_s": elapsed,
-            "ms_per_token": 1000 * completion.timings.decode_s / tokens, "text": completion.content}
+    return {
+        "valid": valid,
+        "tool": name,
+        "tokens": completion.usage.completion_tokens,
+        "total_s": elapsed,
+        "ms_per_token": 1000 * completion.timings.decode_s / tokens,
+        "text": completion.content,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,14 +163,21 @@ def run(args: argparse.Namespace) -> int:
     engine.load()
     dialect = dialect_for_template(engine.info.chat_template)
     grammar = tool_call_grammar(TOOLS, dialect)
-    engine.generate(GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4)),
-                    lambda event: None, threading.Event())  # warm-up
+    engine.generate(
+        GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4)),
+        lambda event: None,
+        threading.Event(),
+    )  # warm-up
     free: list[dict[str, Any]] = []
     constrained: list[dict[str, Any]] = []
     for index, prompt in enumerate(PROMPTS[: max(1, args.prompts)]):
         runs = [("free", None), ("constrained", grammar)]
-        for mode, constraint in runs if index % 2 == 0 else runs[::-1]:  # alternate which goes first
-            (free if mode == "free" else constrained).append(_answer(engine, prompt, constraint, args.max_tokens))
+        for mode, constraint in (
+            runs if index % 2 == 0 else runs[::-1]
+        ):  # alternate which goes first
+            (free if mode == "free" else constrained).append(
+                _answer(engine, prompt, constraint, args.max_tokens)
+            )
     engine.unload()
 
     def rate(results: list[dict[str, Any]]) -> float:
@@ -139,7 +200,9 @@ def run(args: argparse.Namespace) -> int:
         "free": free,
         "constrained": constrained,
     }
-    print_table(f"autoglm bench tools — {figures['model']}",
-                [(k, v) for k, v in figures.items() if not isinstance(v, list)])
+    print_table(
+        f"autoglm bench tools — {figures['model']}",
+        [(k, v) for k, v in figures.items() if not isinstance(v, list)],
+    )
     write_json(args.json, figures)
     return 0

@@ -9,7 +9,16 @@ from typing import Any
 
 from autoglm.bench.docs import write_pdf
 
-_TOPICS = ("harbour", "orchard", "observatory", "railway", "library", "bakery", "quarry", "lighthouse")
+_TOPICS = (
+    "harbour",
+    "orchard",
+    "observatory",
+    "railway",
+    "library",
+    "bakery",
+    "quarry",
+    "lighthouse",
+)
 PDF_FILES = 5
 """PDFs among the files (three pages each), the rest Markdown and plain text."""
 
@@ -20,22 +29,33 @@ def write_document_folder(folder: Path, files: int) -> Path:
         (folder / sub).mkdir(parents=True, exist_ok=True)
     for number in range(files):
         topic = _TOPICS[number % len(_TOPICS)]
-        paragraphs = [f"The {topic} number {number} was surveyed in year {1900 + number % 120}. "
-                      f"Its keeper noted {number * 7 % 97} visitors on the first day and "
-                      f"{number * 13 % 89} on the second; the {topic} is {number % 40 + 3} metres wide. " * 3
-                      for _ in range(6)]
+        paragraphs = [
+            f"The {topic} number {number} was surveyed in year {1900 + number % 120}. "
+            f"Its keeper noted {number * 7 % 97} visitors on the first day and "
+            f"{number * 13 % 89} on the second; the {topic} is {number % 40 + 3} metres wide. " * 3
+            for _ in range(6)
+        ]
         sub = "notes" if number % 2 else "reports"
         if number < PDF_FILES:
             write_pdf(folder / sub / f"{topic}-{number:03d}.pdf", [" ".join(paragraphs)] * 3)
         elif number % 3:
-            body = "\n\n".join([f"# The {topic} {number}", *(f"## Part {n}\n\n{text}" for n, text in enumerate(paragraphs))])
+            body = "\n\n".join(
+                [
+                    f"# The {topic} {number}",
+                    *(f"## Part {n}\n\n{text}" for n, text in enumerate(paragraphs)),
+                ]
+            )
             (folder / sub / f"{topic}-{number:03d}.md").write_text(body + "\n", encoding="utf-8")
         else:
-            (folder / sub / f"{topic}-{number:03d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+            (folder / sub / f"{topic}-{number:03d}.txt").write_text(
+                "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+            )
     return folder
 
 
-def index_with_panel_open(window: Any, runtime: Any, heartbeat: Any, folder: Path, files: int) -> dict[str, Any]:
+def index_with_panel_open(
+    window: Any, runtime: Any, heartbeat: Any, folder: Path, files: int
+) -> dict[str, Any]:
     """Open a project's Documents panel, add a folder of ``files`` documents and measure the
     GUI thread until the run has ended and the panel lists them all."""
     from autoglm.bench.event_loop import settle, wait_until
@@ -53,7 +73,9 @@ def index_with_panel_open(window: Any, runtime: Any, heartbeat: Any, folder: Pat
     panel.add_paths([folder])
     ended = wait_until(lambda: panel.run is not None and not panel.run.running, 900)
     seconds = time.perf_counter() - started
-    listed = wait_until(lambda: panel.list_current() and panel.list.topLevelItemCount() >= files, 30)
+    listed = wait_until(
+        lambda: panel.list_current() and panel.list.topLevelItemCount() >= files, 30
+    )
     settle(0.3)
     stall = heartbeat.stop()
     report = panel.run.report if panel.run is not None else None

@@ -40,13 +40,28 @@ REPLY_TOKENS = 8
 
 def register(subparsers: Any) -> None:
     """Add ``bench vision``."""
-    parser = subparsers.add_parser("vision", help="Follow-up TTFT about an image vs llama-cpp-python's MTMDChatHandler")
-    parser.add_argument("--model", default=None, help="Catalog id or .gguf path (default: the starter model)")
-    parser.add_argument("--mmproj", type=Path, default=None,
-                        help="Projector GGUF (default: the model's own, else a random mlp projector)")
-    parser.add_argument("--image", type=Path, default=None, help="Image to ask about (default: a generated 800×600 picture)")
+    parser = subparsers.add_parser(
+        "vision", help="Follow-up TTFT about an image vs llama-cpp-python's MTMDChatHandler"
+    )
+    parser.add_argument(
+        "--model", default=None, help="Catalog id or .gguf path (default: the starter model)"
+    )
+    parser.add_argument(
+        "--mmproj",
+        type=Path,
+        default=None,
+        help="Projector GGUF (default: the model's own, else a random mlp projector)",
+    )
+    parser.add_argument(
+        "--image",
+        type=Path,
+        default=None,
+        help="Image to ask about (default: a generated 800×600 picture)",
+    )
     parser.add_argument("--trials", type=int, default=3, help="Follow-up questions per side")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
     parser.add_argument("--json", type=Path, help="Write the figures to this JSON file")
     parser.set_defaults(handler=run)
 
@@ -90,12 +105,17 @@ class _Engine:
 
     def __init__(self, engine: Any, image: ImageInput):
         self.engine = engine
-        self.messages = [ChatMessage("system", SYSTEM), ChatMessage("user", FIRST_QUESTION, [image])]
+        self.messages = [
+            ChatMessage("system", SYSTEM),
+            ChatMessage("user", FIRST_QUESTION, [image]),
+        ]
         self.last_completion: Any = None
 
     def warm_up(self) -> float:
         """A tiny text-only reply and the projector loaded, as the peer's warm-up does; returns the projector load time."""
-        request = GenerationRequest([ChatMessage("user", "Hi")], SamplingParams(max_tokens=2), thinking=False)
+        request = GenerationRequest(
+            [ChatMessage("user", "Hi")], SamplingParams(max_tokens=2), thinking=False
+        )
         self.engine.generate(request, lambda event: None, threading.Event())
         started = time.perf_counter()
         with self.engine.vision.projector.use(self.engine.llama.model):
@@ -105,8 +125,11 @@ class _Engine:
     def ask(self, question: str | None) -> float:
         if question is not None:
             self.messages.append(ChatMessage("user", question))
-        request = GenerationRequest(list(self.messages), SamplingParams(temperature=0.0, max_tokens=REPLY_TOKENS),
-                                    thinking=False)
+        request = GenerationRequest(
+            list(self.messages),
+            SamplingParams(temperature=0.0, max_tokens=REPLY_TOKENS),
+            thinking=False,
+        )
         completion = self.engine.generate(request, lambda event: None, threading.Event())
         self.messages.append(ChatMessage("assistant", completion.content))
         self.last_completion = completion
@@ -123,21 +146,39 @@ class _Peer:
         handler_class = _flattening_handler_class() if flatten else _mtmd_handler_class()
         settings = engine.settings
         threads = engine.llama.n_threads
-        self.handler = handler_class(clip_model_path=str(engine.mmproj_path), verbose=False,
-                                     use_gpu=engine.vision.projector.use_gpu)
-        self.llama = llama_cpp.Llama(str(engine.model_path), n_ctx=engine.llama.n_ctx(), n_threads=threads,
-                                     n_threads_batch=threads, n_batch=settings.n_batch, n_ubatch=settings.n_batch,
-                                     n_gpu_layers=settings.n_gpu_layers, flash_attn=settings.flash_attn,
-                                     verbose=False, chat_handler=self.handler)
+        self.handler = handler_class(
+            clip_model_path=str(engine.mmproj_path),
+            verbose=False,
+            use_gpu=engine.vision.projector.use_gpu,
+        )
+        self.llama = llama_cpp.Llama(
+            str(engine.model_path),
+            n_ctx=engine.llama.n_ctx(),
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_batch=settings.n_batch,
+            n_ubatch=settings.n_batch,
+            n_gpu_layers=settings.n_gpu_layers,
+            flash_attn=settings.flash_attn,
+            verbose=False,
+            chat_handler=self.handler,
+        )
         self.messages: list[Any] = [  # llama-cpp-python's message dicts
             {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": data_uri}},
-                                         {"type": "text", "text": FIRST_QUESTION}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": data_uri}},
+                    {"type": "text", "text": FIRST_QUESTION},
+                ],
+            },
         ]
 
     def warm_up(self) -> None:
         """A tiny text-only reply (which also loads the handler's projector)."""
-        self.llama.create_chat_completion(messages=[{"role": "user", "content": "Hi"}], max_tokens=2)
+        self.llama.create_chat_completion(
+            messages=[{"role": "user", "content": "Hi"}], max_tokens=2
+        )
 
     def ask(self, question: str | None) -> float:
         if question is not None:
@@ -146,7 +187,8 @@ class _Peer:
         first: float | None = None
         parts: list[str] = []
         chunks: Iterator[Any] = self.llama.create_chat_completion(  # type: ignore[assignment]
-            messages=list(self.messages), temperature=0.0, max_tokens=REPLY_TOKENS, stream=True)
+            messages=list(self.messages), temperature=0.0, max_tokens=REPLY_TOKENS, stream=True
+        )
         for chunk in chunks:
             delta = chunk["choices"][0].get("delta", {}).get("content")
             if delta:
@@ -178,7 +220,9 @@ def _flattening_handler_class() -> type:
                 content = message.get("content")
                 if isinstance(content, list):
                     n_images = sum(1 for part in content if part.get("type") == "image_url")
-                    text = "".join(part.get("text", "") for part in content if part.get("type") == "text")
+                    text = "".join(
+                        part.get("text", "") for part in content if part.get("type") == "text"
+                    )
                     message = {**message, "content": flatten_images(text, n_images, media_marker)}
                 flattened.append(message)
             return flattened
@@ -190,7 +234,9 @@ def _screen_cost(engine: Any, settings: Any, width: int, height: int) -> int:
     """KV cells a screenshot of this size takes in the model's prompt at the image-token budget."""
     from autoglm.vision.image import normalise
 
-    image = normalise(synthetic_screenshot(width, height), settings.vision, f"a {width}×{height} screenshot")
+    image = normalise(
+        synthetic_screenshot(width, height), settings.vision, f"a {width}×{height} screenshot"
+    )
     sequence = engine.build_prompt([ChatMessage("user", "", [image])]).sequence
     return sum(piece.n_tokens for piece in sequence.media)
 
@@ -204,12 +250,18 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     model_id, name, model_path, mmproj = _files(args)
     threads = args.threads or default_thread_count()
-    model_settings = settings.model.model_copy(update={"n_ctx": 4096, "n_threads": threads,
-                                                       "projector_idle_unload_s": 0})
-    image = (load_image_file(args.image, settings.vision) if args.image
-             else normalise(synthetic_screenshot(), settings.vision, "the generated picture"))
+    model_settings = settings.model.model_copy(
+        update={"n_ctx": 4096, "n_threads": threads, "projector_idle_unload_s": 0}
+    )
+    image = (
+        load_image_file(args.image, settings.vision)
+        if args.image
+        else normalise(synthetic_screenshot(), settings.vision, "the generated picture")
+    )
 
-    engine = LlamaEngine(model_path, model_settings, model_id=model_id, mmproj_path=mmproj, display_name=name)
+    engine = LlamaEngine(
+        model_path, model_settings, model_id=model_id, mmproj_path=mmproj, display_name=name
+    )
     engine.load()
     vision = engine.vision
     assert vision is not None, "the benchmark always loads a projector"
@@ -247,7 +299,9 @@ def run(args: argparse.Namespace) -> int:
             "followup_image_encodes": vision.stats.images_encoded - encodes_before,
             "image_tokens_budget": settings.vision.image_tokens,
             "phone_screenshot_1080x2400_prompt_tokens": _screen_cost(engine, settings, 1080, 2400),
-            "desktop_screenshot_2560x1440_prompt_tokens": _screen_cost(engine, settings, 2560, 1440),
+            "desktop_screenshot_2560x1440_prompt_tokens": _screen_cost(
+                engine, settings, 2560, 1440
+            ),
             "followup_ttft_trials_s": our_trials,
             "peer_followup_ttft_trials_s": peer_trials,
             "peak_rss_mb": peak_rss_mb(),
@@ -255,7 +309,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         peer.close()
         engine.unload()
-    print_table(f"autoglm bench vision — {model_id} + {mmproj.name}",
-                [(k, v) for k, v in figures.items() if not isinstance(v, list)])
+    print_table(
+        f"autoglm bench vision — {model_id} + {mmproj.name}",
+        [(k, v) for k, v in figures.items() if not isinstance(v, list)],
+    )
     write_json(args.json, figures)
     return 0

@@ -21,8 +21,21 @@ from autoglm import __version__
 from autoglm.core.errors import UserFacingError
 
 _LOGGER = logging.getLogger(__name__)
-COMMAND_MODULES = ("gui", "chat", "docs", "models", "mcp", "export", "doctor", "serve", "voice", "agent", "bench",
-                   "selftest", "update")
+COMMAND_MODULES = (
+    "gui",
+    "chat",
+    "docs",
+    "models",
+    "mcp",
+    "export",
+    "doctor",
+    "serve",
+    "voice",
+    "agent",
+    "bench",
+    "selftest",
+    "update",
+)
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 
@@ -38,8 +51,11 @@ def configure_logging(verbose: bool = False) -> None:
         log_dir = app_paths().log_dir
         log_dir.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            log_dir / "autoglm.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+            log_dir / "autoglm.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+        )
         root.addHandler(handler)
     except OSError:
         pass
@@ -67,10 +83,14 @@ def version_line() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(prog="autoglm", description="AutoGLM Desktop: a private, offline assistant.")
+    parser = argparse.ArgumentParser(
+        prog="autoglm", description="AutoGLM Desktop: a private, offline assistant."
+    )
     parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("-v", "--verbose", action="store_true", help="Log details to stderr")
-    parser.add_argument("--selftest", action="store_true", help="Check this installation headlessly and exit")
+    parser.add_argument(
+        "--selftest", action="store_true", help="Check this installation headlessly and exit"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_modules(subparsers, "autoglm.cli", COMMAND_MODULES)
     return parser
@@ -100,8 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os._exit(EXIT_OK)  # the reader went away (e.g. `| head`): nothing left to say
     except Exception as exc:  # the funnel: logged with its trace, shown in one line
         _LOGGER.exception("Unexpected error in `autoglm %s`", args.command)
-        print(f"autoglm: unexpected error: {exc} (details in the log folder: `autoglm models where`)",
-              file=sys.stderr)
+        print(
+            f"autoglm: unexpected error: {exc} (details in the log folder: `autoglm models where`)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

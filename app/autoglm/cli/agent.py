@@ -24,38 +24,78 @@ EXIT_FOR_OUTCOME = {"finished": 0, "stopped": 130}
 
 
 def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
-    parser.add_argument("--mmproj", type=Path, help="Vision projector GGUF for a model given by path")
+    parser.add_argument(
+        "--model", help="Catalog id, imported id or .gguf path (default: the active model)"
+    )
+    parser.add_argument(
+        "--mmproj", type=Path, help="Vision projector GGUF for a model given by path"
+    )
     add_engine_arguments(parser, ("--api-key", "--remote-api-key"))
-    parser.add_argument("--language", choices=("zh", "en"),
-                        help="Language of the agent's prompt (default: zh for Chinese text, else en)")
-    parser.add_argument("--constrained", action="store_true",
-                        help="Hold the model to taps and finish with a grammar (for models not trained to act)")
+    parser.add_argument(
+        "--language",
+        choices=("zh", "en"),
+        help="Language of the agent's prompt (default: zh for Chinese text, else en)",
+    )
+    parser.add_argument(
+        "--constrained",
+        action="store_true",
+        help="Hold the model to taps and finish with a grammar (for models not trained to act)",
+    )
 
 
 def register(subparsers: Any) -> None:
     """Add ``point`` and ``act`` to the command line."""
-    point = subparsers.add_parser("point", help="Ask where something is on a screenshot; prints the point(s) as JSON",
-                                  description="Ask the model where something is on an image.")
-    point.add_argument("question", help="What to find, e.g. \"where is the Wi-Fi setting?\"")
+    point = subparsers.add_parser(
+        "point",
+        help="Ask where something is on a screenshot; prints the point(s) as JSON",
+        description="Ask the model where something is on an image.",
+    )
+    point.add_argument("question", help='What to find, e.g. "where is the Wi-Fi setting?"')
     point.add_argument("--image", type=Path, required=True, help="The screenshot")
-    point.add_argument("--marked", type=Path, metavar="PNG", help="Also write the screenshot with the point(s) drawn on it")
+    point.add_argument(
+        "--marked",
+        type=Path,
+        metavar="PNG",
+        help="Also write the screenshot with the point(s) drawn on it",
+    )
     _add_model_arguments(point)
     add_settings_arguments(point, ("generation",))
     point.set_defaults(handler=run_point)
 
-    act = subparsers.add_parser("act", help="Let the model operate the desktop or a phone for a task",
-                                description="Run the agent: screenshot, model, action, until the task is done.")
+    act = subparsers.add_parser(
+        "act",
+        help="Let the model operate the desktop or a phone for a task",
+        description="Run the agent: screenshot, model, action, until the task is done.",
+    )
     act.add_argument("task", nargs="?", help="What to do")
     act.add_argument("--device", default="desktop", help="desktop (default), adb or adb:SERIAL")
     act.add_argument("--max-steps", type=int, default=20, help="Step budget (default 20)")
     act.add_argument("--dry-run", action="store_true", help="Look and decide, but perform nothing")
-    act.add_argument("--replay", type=Path, metavar="FILE", help="A JSON list of model replies to run instead of a model")
-    act.add_argument("--settle", type=float, default=1.0, metavar="S", help="Seconds to let the screen settle after an action")
-    act.add_argument("--yes", action="store_true", help="Go ahead with sensitive taps without asking")
-    act.add_argument("--target", metavar="X,Y,W,H", type=_rect,
-                     help="The window the task is about, in screen points: an action outside it asks first")
-    act.add_argument("--record", type=Path, metavar="DIR", help="Save every step (run.json and screenshots) here")
+    act.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="A JSON list of model replies to run instead of a model",
+    )
+    act.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="Seconds to let the screen settle after an action",
+    )
+    act.add_argument(
+        "--yes", action="store_true", help="Go ahead with sensitive taps without asking"
+    )
+    act.add_argument(
+        "--target",
+        metavar="X,Y,W,H",
+        type=_rect,
+        help="The window the task is about, in screen points: an action outside it asks first",
+    )
+    act.add_argument(
+        "--record", type=Path, metavar="DIR", help="Save every step (run.json and screenshots) here"
+    )
     act.add_argument("--json", action="store_true", help="Print the whole run as JSON")
     _add_model_arguments(act)
     act.set_defaults(handler=run_act)
@@ -118,8 +158,12 @@ def run_point(args: argparse.Namespace) -> int:
             geometry = ScreenGeometry(*original.size)
         _start_model(args, runtime, quiet=True)
         language = _language(args, args.question)
-        model = RuntimeModel(runtime, grammar=_grammar(args, pointing=True), system_prompt=system_prompt(language),  # type: ignore[arg-type]
-                             max_tokens=runtime.settings.generation.max_tokens or 3000)
+        model = RuntimeModel(
+            runtime,
+            grammar=_grammar(args, pointing=True),
+            system_prompt=system_prompt(language),  # type: ignore[arg-type]
+            max_tokens=runtime.settings.generation.max_tokens or 3000,
+        )
         reply = model.reply([ChatMessage("user", args.question, images)], threading.Event())
     finally:
         runtime.close()
@@ -128,13 +172,26 @@ def run_point(args: argparse.Namespace) -> int:
     for point in points_in_reply(reply):
         x, y = grid_to_pixels(point, geometry)
         points.append({"x": point.x, "y": point.y, "pixel_x": x, "pixel_y": y})
-    print(json.dumps({"image": str(args.image), "image_size": [geometry.width, geometry.height],
-                      "points": points, "action": parsed.action.to_dict() if parsed.action else None,
-                      "thinking": parsed.thinking, "reply": reply}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "image": str(args.image),
+                "image_size": [geometry.width, geometry.height],
+                "points": points,
+                "action": parsed.action.to_dict() if parsed.action else None,
+                "thinking": parsed.thinking,
+                "reply": reply,
+            },
+            ensure_ascii=False,
+        )
+    )
     if points and args.marked is not None:
         _write_marked(args.image, reply, args.marked)
     if not points:
-        print(f"autoglm: the model named no point ({parsed.error or 'its action has no point'}).", file=sys.stderr)
+        print(
+            f"autoglm: the model named no point ({parsed.error or 'its action has no point'}).",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -153,7 +210,10 @@ def _write_marked(image_path: Path, reply: str, out: Path) -> None:
     try:
         marked.save(out, format="PNG")
     except OSError as exc:
-        print(f"autoglm: the marked image cannot be written to {out}: {exc.strerror or exc}.", file=sys.stderr)
+        print(
+            f"autoglm: the marked image cannot be written to {out}: {exc.strerror or exc}.",
+            file=sys.stderr,
+        )
 
 
 def _ask_yes(question: str, default_yes: bool) -> bool:
@@ -176,13 +236,19 @@ def _take_over_from_terminal(stop: threading.Event) -> Any:
     signal: ContinueSignal
 
     def prompt(message: str) -> None:
-        print(f"Your turn: {message}\nPress Enter to let the agent continue.", file=sys.stderr, flush=True)
+        print(
+            f"Your turn: {message}\nPress Enter to let the agent continue.",
+            file=sys.stderr,
+            flush=True,
+        )
 
         def read() -> None:
             if sys.stdin.readline():
                 signal.resume()
             else:
-                print("Nobody is at the terminal to take over; stopping.", file=sys.stderr, flush=True)
+                print(
+                    "Nobody is at the terminal to take over; stopping.", file=sys.stderr, flush=True
+                )
                 stop.set()
 
         threading.Thread(target=read, name="take-over-enter", daemon=True).start()
@@ -230,9 +296,18 @@ def run_act(args: argparse.Namespace) -> int:
             confirm=lambda message: _ask_yes(f"Asking first: {message}. Go ahead?", args.yes),
             take_over=_take_over_from_terminal(stop),
             loop_detected=lambda reason: _ask_yes(f"{reason} Keep going?", False),
-            on_step=_print_step)
-        loop = AgentLoop(model, executor, language=_language(args, task), max_steps=args.max_steps,  # type: ignore[arg-type]
-                         settle_s=max(0.0, args.settle), callbacks=callbacks, stop=stop, target=args.target)
+            on_step=_print_step,
+        )
+        loop = AgentLoop(
+            model,
+            executor,
+            language=_language(args, task),  # type: ignore[arg-type]
+            max_steps=args.max_steps,
+            settle_s=max(0.0, args.settle),
+            callbacks=callbacks,
+            stop=stop,
+            target=args.target,
+        )
         run = _run_until_interrupted(loop, task, stop)
     finally:
         executor.close()

@@ -11,6 +11,8 @@ def register(subparsers: Any) -> None:
     """Add ``bench`` and each benchmark to the command line."""
     from autoglm.cli import register_modules
 
-    parser = subparsers.add_parser("bench", help="Measure speed and memory against a peer in the same run")
+    parser = subparsers.add_parser(
+        "bench", help="Measure speed and memory against a peer in the same run"
+    )
     suites = parser.add_subparsers(dest="suite", metavar="SUITE", required=True)
     register_modules(suites, "autoglm.bench", BENCH_MODULES)

@@ -39,22 +39,48 @@ if TYPE_CHECKING:
 
 def register(subparsers: Any) -> None:
     """Add ``chat`` to the command line."""
-    parser = subparsers.add_parser("chat", help="Ask a question (or chat in the terminal without PROMPT)",
-                                   description="Ask the model from the terminal; replies stream as they are written.")
-    parser.add_argument("prompt", nargs="?", help="The question; without it, an interactive chat starts")
-    parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
-    parser.add_argument("--mmproj", type=Path, help="Vision projector GGUF for a model given by path")
-    parser.add_argument("--image", type=Path, action="append", default=[], help="An image to ask about (repeatable)")
+    parser = subparsers.add_parser(
+        "chat",
+        help="Ask a question (or chat in the terminal without PROMPT)",
+        description="Ask the model from the terminal; replies stream as they are written.",
+    )
+    parser.add_argument(
+        "prompt", nargs="?", help="The question; without it, an interactive chat starts"
+    )
+    parser.add_argument(
+        "--model", help="Catalog id, imported id or .gguf path (default: the active model)"
+    )
+    parser.add_argument(
+        "--mmproj", type=Path, help="Vision projector GGUF for a model given by path"
+    )
+    parser.add_argument(
+        "--image", type=Path, action="append", default=[], help="An image to ask about (repeatable)"
+    )
     parser.add_argument("--system", help="System prompt for this chat")
-    parser.add_argument("--think", dest="think", action=argparse.BooleanOptionalAction, default=None,
-                        help="Let the model think first (reasoning goes to stderr)")
-    parser.add_argument("--json", action="store_true", help="Print one JSON object: content, reasoning, usage, timings")
+    parser.add_argument(
+        "--think",
+        dest="think",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Let the model think first (reasoning goes to stderr)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="Print one JSON object: content, reasoning, usage, timings",
+    )
     add_engine_arguments(parser, ("--api-key", "--remote-api-key"))
-    parser.add_argument("--project", metavar="NAME",
-                        help="Answer from this project's documents (autoglm docs add NAME PATH…), naming the sources")
+    parser.add_argument(
+        "--project",
+        metavar="NAME",
+        help="Answer from this project's documents (autoglm docs add NAME PATH…), naming the sources",
+    )
     add_mcp_file_argument(parser)
-    parser.add_argument("--approve-all", action="store_true",
-                        help="With --mcp: run every tool call without asking (otherwise y/n on the terminal)")
+    parser.add_argument(
+        "--approve-all",
+        action="store_true",
+        help="With --mcp: run every tool call without asking (otherwise y/n on the terminal)",
+    )
     add_settings_arguments(parser, ("generation", "documents"))
     parser.set_defaults(handler=run)
 
@@ -75,7 +101,9 @@ def _check_vision(runtime: Runtime, images: list[Any]) -> None:
         raise ModelError(info.vision_unavailable_reason or f"{info.model_id} cannot read images.")
 
 
-def _stream(request: GenerationRequest, runtime: Runtime, args: argparse.Namespace, reader: Any = None) -> Completion:
+def _stream(
+    request: GenerationRequest, runtime: Runtime, args: argparse.Namespace, reader: Any = None
+) -> Completion:
     """Submit ``request`` and print the reply as it streams (reasoning dimmed on a terminal's stderr)."""
     stream = runtime.scheduler.submit(request)
     show_reasoning = sys.stderr.isatty()
@@ -93,7 +121,11 @@ def _stream(request: GenerationRequest, runtime: Runtime, args: argparse.Namespa
                 if event.reasoning and show_reasoning:
                     sys.stderr.write(f"\x1b[2m{event.reasoning}\x1b[0m")
                     sys.stderr.flush()
-                text = reader.feed(event.content).content if reader is not None and event.content else event.content
+                text = (
+                    reader.feed(event.content).content
+                    if reader is not None and event.content
+                    else event.content
+                )
                 if text:
                     sys.stdout.write(text)
                     sys.stdout.flush()
@@ -127,7 +159,11 @@ def _start_tools(args: argparse.Namespace) -> ToolSession | None:
     hub.wait_ready()
     for status in hub.statuses():
         if status.state == "failed" and not args.json:
-            print(f"[tool server {status.name} is not available: {status.message}]", file=sys.stderr, flush=True)
+            print(
+                f"[tool server {status.name} is not available: {status.message}]",
+                file=sys.stderr,
+                flush=True,
+            )
     return ToolSession(hub, ApprovalPolicy(approve_all=args.approve_all))
 
 
@@ -136,8 +172,13 @@ def _ask_on_terminal(call: Any) -> Any:
     from autoglm.tools.approval import Decision
 
     where = f" (server {call.server})" if call.server else ""
-    print(f"\nThe model wants to run {call.function_name}{where} with:\n{call.arguments_text}", file=sys.stderr)
-    sys.stderr.write("Run it? [y]es / [n]o / [a]lways for this tool: ")  # stdout stays the reply (--json)
+    print(
+        f"\nThe model wants to run {call.function_name}{where} with:\n{call.arguments_text}",
+        file=sys.stderr,
+    )
+    sys.stderr.write(
+        "Run it? [y]es / [n]o / [a]lways for this tool: "
+    )  # stdout stays the reply (--json)
     sys.stderr.flush()
     answer = sys.stdin.readline().strip().lower()  # end of input: no
     if answer in ("a", "always"):
@@ -151,14 +192,23 @@ def _show_exchange(exchange: Any) -> None:
         print(f"[{call.function_name} was not run: denied]", file=sys.stderr, flush=True)
         return
     first = result.for_model().strip().splitlines()[0][:200] if result.for_model().strip() else ""
-    print(f"[{call.function_name}{' failed' if result.is_error else ''}: {first}]", file=sys.stderr, flush=True)
+    print(
+        f"[{call.function_name}{' failed' if result.is_error else ''}: {first}]",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 class TerminalChat:
     """A chat from the terminal: its history is a ``core.Conversation`` (in memory), which builds every request."""
 
-    def __init__(self, runtime: Runtime, args: argparse.Namespace, tools: ToolSession | None = None,
-                 library: DocumentLibrary | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        args: argparse.Namespace,
+        tools: ToolSession | None = None,
+        library: DocumentLibrary | None = None,
+    ) -> None:
         self.runtime = runtime
         self.args = args
         self.tools = tools
@@ -178,7 +228,9 @@ class TerminalChat:
         try:
             return self._images[sha256]
         except KeyError:
-            raise InputError("An image of this chat is no longer available; /reset starts over.") from None
+            raise InputError(
+                "An image of this chat is no longer available; /reset starts over."
+            ) from None
 
     def reset(self) -> None:
         """Start over: a new, empty conversation."""
@@ -195,8 +247,12 @@ class TerminalChat:
         model_id = info.model_id if info is not None else ""
         if self.tools is None:
             passages = self._passages(text)
-            request = self.conversation.request(self.runtime.settings.generation, thinking=self.args.think,
-                                                system_prompt=self.args.system, passages=passages)
+            request = self.conversation.request(
+                self.runtime.settings.generation,
+                thinking=self.args.think,
+                system_prompt=self.args.system,
+                passages=passages,
+            )
             reply = self.conversation.begin_reply(model_id)
             try:
                 completion = _stream(request, self.runtime, self.args)
@@ -204,20 +260,31 @@ class TerminalChat:
                 self.conversation.finish_reply(reply, "", error=str(exc))
                 raise
             self.citations = cited_sources(passages, completion.content) if passages else []
-            self.conversation.finish_reply(reply, completion.content, completion.reasoning, completion=completion,
-                                           citations=self.citations)
+            self.conversation.finish_reply(
+                reply,
+                completion.content,
+                completion.reasoning,
+                completion=completion,
+                citations=self.citations,
+            )
             if self.citations and not self.args.json:
                 print(sources_line(self.citations), flush=True)
             return completion, []
         from autoglm.tools.tool_turns import answer_with_tools, record_tool_rounds, tool_history
 
-        turn = answer_with_tools(self.tools, tool_history(self.conversation, self.tools), self._tool_round,
-                                 _ask_on_terminal, _template_source(self.runtime),
-                                 on_exchange=None if self.args.json else _show_exchange)
+        turn = answer_with_tools(
+            self.tools,
+            tool_history(self.conversation, self.tools),
+            self._tool_round,
+            _ask_on_terminal,
+            _template_source(self.runtime),
+            on_exchange=None if self.args.json else _show_exchange,
+        )
         record_tool_rounds(self.conversation, turn, model_id=model_id)
         reply = self.conversation.begin_reply(model_id)
-        self.conversation.finish_reply(reply, turn.completion.content, turn.completion.reasoning,
-                                       completion=turn.completion)
+        self.conversation.finish_reply(
+            reply, turn.completion.content, turn.completion.reasoning, completion=turn.completion
+        )
         return turn.completion, turn.exchanges
 
     def _passages(self, question: str) -> list[Citation]:
@@ -230,8 +297,12 @@ class TerminalChat:
 
     def _tool_round(self, history: list[ChatMessage], specs: list[ToolSpec]) -> Completion:
         """One reply of a tool round: the conversation's messages and this turn's calls and results so far."""
-        request = build_request(history, self.runtime.settings.generation, thinking=self.args.think,
-                                system_prompt=self.args.system)
+        request = build_request(
+            history,
+            self.runtime.settings.generation,
+            thinking=self.args.think,
+            system_prompt=self.args.system,
+        )
         tools = self.tools
         assert tools is not None  # tool rounds run only with the tools of --mcp
         template = _template_source(self.runtime)
@@ -249,7 +320,10 @@ class TerminalChat:
             print(f"autoglm: {exc}.", file=sys.stderr)
             return ""
         if not words:
-            print("autoglm: /image needs a FILE, e.g. /image screen.png What is on it?", file=sys.stderr)
+            print(
+                "autoglm: /image needs a FILE, e.g. /image screen.png What is on it?",
+                file=sys.stderr,
+            )
             return ""
         try:
             images = _load_images([Path(words[0]).expanduser()], self.runtime.settings)
@@ -274,33 +348,50 @@ class TerminalChat:
             self.reset()
             return True
         if text == "/image" or text.startswith("/image "):
-            text = self.attach(text[len("/image"):].strip())
+            text = self.attach(text[len("/image") :].strip())
             if not text:
                 return True
         images, self.attached = self.attached, []
         try:
             self.ask(text, images)
-        except UserFacingError as exc:  # the chat goes on: the message is told, the question stays asked
+        except (
+            UserFacingError
+        ) as exc:  # the chat goes on: the message is told, the question stays asked
             print(f"autoglm: {exc}", file=sys.stderr)
         return True
 
 
-def _as_json(completion: Completion, runtime: Runtime, exchanges: list[Any] | None = None,
-             chat: TerminalChat | None = None) -> str:
+def _as_json(
+    completion: Completion,
+    runtime: Runtime,
+    exchanges: list[Any] | None = None,
+    chat: TerminalChat | None = None,
+) -> str:
     info = runtime.model_info
-    return json.dumps({
-        "citations": [asdict(c) for c in chat.citations] if chat is not None else [],
-        "document_tokens": chat.document_tokens if chat is not None else 0,
-        "tool_calls": [{"name": e.call.function_name, "arguments": e.call.arguments, "decision": e.decision.value,
-                        "result": e.result.for_model(), "is_error": e.result.is_error} for e in exchanges or []],
-        "model": info.model_id if info else "",
-        "content": completion.content,
-        "reasoning": completion.reasoning,
-        "finish_reason": completion.finish_reason,
-        "usage": {**asdict(completion.usage), "total_tokens": completion.usage.total_tokens},
-        "timings": asdict(completion.timings),
-        "notices": [n.message for n in completion.notices],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "citations": [asdict(c) for c in chat.citations] if chat is not None else [],
+            "document_tokens": chat.document_tokens if chat is not None else 0,
+            "tool_calls": [
+                {
+                    "name": e.call.function_name,
+                    "arguments": e.call.arguments,
+                    "decision": e.decision.value,
+                    "result": e.result.for_model(),
+                    "is_error": e.result.is_error,
+                }
+                for e in exchanges or []
+            ],
+            "model": info.model_id if info else "",
+            "content": completion.content,
+            "reasoning": completion.reasoning,
+            "finish_reason": completion.finish_reason,
+            "usage": {**asdict(completion.usage), "total_tokens": completion.usage.total_tokens},
+            "timings": asdict(completion.timings),
+            "notices": [n.message for n in completion.notices],
+        },
+        ensure_ascii=False,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -345,14 +436,19 @@ def open_project(runtime: Runtime, project: str) -> DocumentLibrary:
     library = DocumentLibrary(runtime)
     if not any(d.status == "indexed" for d in library.documents(project)):
         library.close()
-        raise InputError(f"The project {project!r} has no indexed documents: add some with "
-                         f"autoglm docs add {project} PATH…")
+        raise InputError(
+            f"The project {project!r} has no indexed documents: add some with "
+            f"autoglm docs add {project} PATH…"
+        )
     return library
 
 
 def _repl(chat: TerminalChat) -> int:
-    print("Chatting with the model. /image FILE [QUESTION] attaches an image, /reset starts over, "
-          "/exit or Ctrl+D leaves, Ctrl+C stops a reply.", file=sys.stderr)
+    print(
+        "Chatting with the model. /image FILE [QUESTION] attaches an image, /reset starts over, "
+        "/exit or Ctrl+D leaves, Ctrl+C stops a reply.",
+        file=sys.stderr,
+    )
     while True:
         try:
             line = input("› ")

@@ -19,32 +19,51 @@ if TYPE_CHECKING:
 
 def register(subparsers: Any) -> None:
     """Add ``docs`` and its actions to the command line."""
-    parser = subparsers.add_parser("docs", help="Add, list, re-index or remove a project's documents",
-                                   description="A project's documents: PDF, Word, Markdown, HTML, text and code "
-                                               "files, indexed on this computer for `autoglm chat --project`.")
+    parser = subparsers.add_parser(
+        "docs",
+        help="Add, list, re-index or remove a project's documents",
+        description="A project's documents: PDF, Word, Markdown, HTML, text and code "
+        "files, indexed on this computer for `autoglm chat --project`.",
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="Index files and folders into a project (Ctrl+C stops)")
     add.add_argument("project", help="The project's name")
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Files or folders")
-    add.add_argument("--force", action="store_true", help="Index again even where a file did not change")
+    add.add_argument(
+        "--force", action="store_true", help="Index again even where a file did not change"
+    )
     listing = actions.add_parser("list", help="The projects, or one project's documents")
-    listing.add_argument("project", nargs="?", help="The project's name (without it: every project)")
-    remove = actions.add_parser("remove", help="Forget files or folders of a project (or all of it)")
+    listing.add_argument(
+        "project", nargs="?", help="The project's name (without it: every project)"
+    )
+    remove = actions.add_parser(
+        "remove", help="Forget files or folders of a project (or all of it)"
+    )
     remove.add_argument("project", help="The project's name")
-    remove.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Files or folders (with --all: none)")
+    remove.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="Files or folders (with --all: none)"
+    )
     remove.add_argument("--all", action="store_true", help="Forget every document of the project")
-    reindex = actions.add_parser("reindex", help="Index a project's changed files again, forget deleted ones")
+    reindex = actions.add_parser(
+        "reindex", help="Index a project's changed files again, forget deleted ones"
+    )
     reindex.add_argument("project", help="The project's name")
     reindex.add_argument("--force", action="store_true", help="Index every file again")
-    watch = actions.add_parser("watch", help="Index folders into a project, then keep them indexed as files change "
-                                             "(until Ctrl+C)")
+    watch = actions.add_parser(
+        "watch",
+        help="Index folders into a project, then keep them indexed as files change (until Ctrl+C)",
+    )
     watch.add_argument("project", help="The project's name")
     watch.add_argument("paths", nargs="+", type=Path, metavar="FOLDER", help="Folders to watch")
     search = actions.add_parser("search", help="The passages a question would be answered from")
     search.add_argument("project", help="The project's name")
     search.add_argument("question", help="The question")
-    search.add_argument("--mode", choices=("hybrid", "keyword", "vector"), default=None,
-                        help="Ranking (default: the documents settings: hybrid unless turned off)")
+    search.add_argument(
+        "--mode",
+        choices=("hybrid", "keyword", "vector"),
+        default=None,
+        help="Ranking (default: the documents settings: hybrid unless turned off)",
+    )
     for sub in (add, listing, remove, reindex, watch, search):
         sub.add_argument("--json", action="store_true", help="Print one JSON object")
         add_settings_arguments(sub, ("documents",))
@@ -66,8 +85,10 @@ def open_library(args: argparse.Namespace) -> tuple[Runtime, DocumentLibrary]:
 def _bar(state: Any) -> None:
     width = 30
     filled = int(state.fraction * width)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {state.files_done}/{state.files_total} "
-                     f"{state.current[:40]:<40} {state.chunks} passages")
+    sys.stderr.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {state.files_done}/{state.files_total} "
+        f"{state.current[:40]:<40} {state.chunks} passages"
+    )
     sys.stderr.flush()
 
 
@@ -87,15 +108,24 @@ def _index(job: Any, show: bool) -> Any:
 
 
 def _report_dict(report: Any) -> dict[str, Any]:
-    return {"indexed": report.indexed, "unchanged": report.unchanged, "failed": report.failed,
-            "waiting": report.waiting,
-            "removed": report.removed, "passages": report.chunks, "pages": report.pages,
-            "cancelled": report.cancelled, "seconds": round(report.seconds, 3)}
+    return {
+        "indexed": report.indexed,
+        "unchanged": report.unchanged,
+        "failed": report.failed,
+        "waiting": report.waiting,
+        "removed": report.removed,
+        "passages": report.chunks,
+        "pages": report.pages,
+        "cancelled": report.cancelled,
+        "seconds": round(report.seconds, 3),
+    }
 
 
 def _print_report(report: Any) -> None:
-    print(f"Indexed {len(report.indexed)} file(s): {report.pages} page(s), {report.chunks} passage(s) "
-          f"in {report.seconds:.1f} s; {len(report.unchanged)} unchanged.")
+    print(
+        f"Indexed {len(report.indexed)} file(s): {report.pages} page(s), {report.chunks} passage(s) "
+        f"in {report.seconds:.1f} s; {len(report.unchanged)} unchanged."
+    )
     for path in report.removed:
         print(f"Forgotten (no longer on disk): {path}")
     for path, reason in report.failed.items():
@@ -118,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace, library: DocumentLibrary) -> int:
     show = not args.json and sys.stderr.isatty()
-    job = library.add_in_background(args.project, args.paths, on_progress=_bar if show else None, force=args.force)
+    job = library.add_in_background(
+        args.project, args.paths, on_progress=_bar if show else None, force=args.force
+    )
     report = _index(job, show)
     if args.json:
         print(json.dumps(_report_dict(report), ensure_ascii=False))
@@ -131,10 +163,16 @@ def _add(args: argparse.Namespace, library: DocumentLibrary) -> int:
 
 def _reindex(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if not library.documents(args.project):
-        raise InputError(f"The project {args.project!r} has no documents (add some with autoglm docs add).")
+        raise InputError(
+            f"The project {args.project!r} has no documents (add some with autoglm docs add)."
+        )
     show = not args.json and sys.stderr.isatty()
-    report = _index(library.reindex_in_background(args.project, on_progress=_bar if show else None,
-                                                  force=args.force), show)
+    report = _index(
+        library.reindex_in_background(
+            args.project, on_progress=_bar if show else None, force=args.force
+        ),
+        show,
+    )
     if args.json:
         print(json.dumps(_report_dict(report), ensure_ascii=False))
     else:
@@ -144,7 +182,10 @@ def _reindex(args: argparse.Namespace, library: DocumentLibrary) -> int:
 
 def _list(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if args.project is None:
-        projects = {library.project_name(key): len(library.index.documents(key)) for key in library.index.projects()}
+        projects = {
+            library.project_name(key): len(library.index.documents(key))
+            for key in library.index.projects()
+        }
         if args.json:
             print(json.dumps({"projects": projects}, ensure_ascii=False))
         elif not projects:
@@ -154,22 +195,46 @@ def _list(args: argparse.Namespace, library: DocumentLibrary) -> int:
         return 0
     documents = library.documents(args.project)
     if args.json:
-        print(json.dumps({"project": args.project, "documents": [
-            {"path": d.path, "name": d.name, "status": d.status, "reason": d.reason, "size": d.size,
-             "pages": d.pages, "passages": d.chunks} for d in documents]}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "project": args.project,
+                    "documents": [
+                        {
+                            "path": d.path,
+                            "name": d.name,
+                            "status": d.status,
+                            "reason": d.reason,
+                            "size": d.size,
+                            "pages": d.pages,
+                            "passages": d.chunks,
+                        }
+                        for d in documents
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     if not documents:
         print(f"The project {args.project!r} has no documents.")
     for d in documents:
-        detail = d.reason if d.status != "indexed" else \
-            f"{d.pages} page(s), {d.chunks} passage(s)" if d.pages else f"{d.chunks} passage(s)"
+        detail = (
+            d.reason
+            if d.status != "indexed"
+            else f"{d.pages} page(s), {d.chunks} passage(s)"
+            if d.pages
+            else f"{d.chunks} passage(s)"
+        )
         print(f"{d.status:<9} {d.path}  — {detail}")
     return 0
 
 
 def _remove(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if args.all == bool(args.paths):
-        raise InputError("Name the files or folders to forget, or --all for the whole project (not both).")
+        raise InputError(
+            "Name the files or folders to forget, or --all for the whole project (not both)."
+        )
     if args.all:
         removed = [d.path for d in library.documents(args.project)]
         library.forget_project(args.project)
@@ -186,8 +251,12 @@ def _remove(args: argparse.Namespace, library: DocumentLibrary) -> int:
 
 def _search(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if args.mode is not None:
-        passages = library.index.search(library.key(args.project), args.question, library.runtime.settings.documents.passages,
-                                        args.mode)
+        passages = library.index.search(
+            library.key(args.project),
+            args.question,
+            library.runtime.settings.documents.passages,
+            args.mode,
+        )
         from autoglm.knowledge.library import as_citation
 
         citations = [as_citation(p) for p in passages]
@@ -196,14 +265,32 @@ def _search(args: argparse.Namespace, library: DocumentLibrary) -> int:
         found = library.retrieve(args.project, args.question)
         citations, cost = found.citations, found.prompt_tokens
     if args.json:
-        print(json.dumps({"prompt_tokens": cost, "citations": [
-            {"source": c.source, "location": c.location, "path": c.path, "page": c.page, "score": c.score,
-             "text": c.text} for c in citations]}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "prompt_tokens": cost,
+                    "citations": [
+                        {
+                            "source": c.source,
+                            "location": c.location,
+                            "path": c.path,
+                            "page": c.page,
+                            "score": c.score,
+                            "text": c.text,
+                        }
+                        for c in citations
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     if not citations:
         print("No passage of the project matches.")
     for number, citation in enumerate(citations, start=1):
-        print(f"[{number}] {citation.label()}  (score {citation.score:.4f})\n    {citation.text[:300]}")
+        print(
+            f"[{number}] {citation.label()}  (score {citation.score:.4f})\n    {citation.text[:300]}"
+        )
     print(f"These passages add about {cost} tokens to the question.")
     return 0
 
@@ -214,7 +301,9 @@ def _watch(args: argparse.Namespace, library: DocumentLibrary) -> int:
     if missing:
         raise InputError(f"Not a folder: {', '.join(missing)}.")
     show = not args.json and sys.stderr.isatty()
-    report = _index(library.add_in_background(args.project, folders, on_progress=_bar if show else None), show)
+    report = _index(
+        library.add_in_background(args.project, folders, on_progress=_bar if show else None), show
+    )
     if not args.json:
         _print_report(report)
     if report.cancelled:
@@ -236,4 +325,11 @@ def _watch(args: argparse.Namespace, library: DocumentLibrary) -> int:
     return 0
 
 
-_ACTIONS = {"add": _add, "list": _list, "remove": _remove, "reindex": _reindex, "watch": _watch, "search": _search}
+_ACTIONS = {
+    "add": _add,
+    "list": _list,
+    "remove": _remove,
+    "reindex": _reindex,
+    "watch": _watch,
+    "search": _search,
+}

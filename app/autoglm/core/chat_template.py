@@ -36,10 +36,17 @@ def _raise(message: str) -> None:
     raise jinja2.TemplateError(message)
 
 
-def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None,
-            separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
+def _tojson(
+    value: Any,
+    ensure_ascii: bool = False,
+    indent: int | None = None,
+    separators: tuple[str, str] | None = None,
+    sort_keys: bool = False,
+) -> str:
     """``tojson`` as Hugging Face templates expect it: plain JSON, no HTML escaping of ``<`` or ``&``."""
-    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+    return json.dumps(
+        value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
+    )
 
 
 def message_dict(message: ChatMessage) -> dict[str, Any]:
@@ -52,8 +59,13 @@ def message_dict(message: ChatMessage) -> dict[str, Any]:
                 arguments = json.loads(call.arguments) if call.arguments else {}
             except json.JSONDecodeError:
                 arguments = call.arguments
-            calls.append({"id": call.id, "type": "function",
-                          "function": {"name": call.name, "arguments": arguments}})
+            calls.append(
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": arguments},
+                }
+            )
         data["tool_calls"] = calls
     if message.role == "tool":
         data["tool_call_id"] = message.tool_call_id
@@ -64,8 +76,13 @@ def message_dict(message: ChatMessage) -> dict[str, Any]:
 
 def tool_dicts(tools: list[ToolSpec]) -> list[dict[str, Any]]:
     """Tools in OpenAI's ``{"type": "function", "function": {...}}`` shape, as templates expect them."""
-    return [{"type": "function", "function": {"name": t.name, "description": t.description,
-                                              "parameters": t.parameters}} for t in tools]
+    return [
+        {
+            "type": "function",
+            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+        }
+        for t in tools
+    ]
 
 
 @dataclass(frozen=True)
@@ -83,14 +100,19 @@ class ChatTemplate:
         self.source = source or CHATML_TEMPLATE
         self.bos_token = bos_token
         self.eos_token = eos_token
-        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, loader=jinja2.BaseLoader())
-        env.globals.update(raise_exception=_raise,
-                           strftime_now=lambda fmt: datetime.datetime.now().strftime(fmt))
+        env = ImmutableSandboxedEnvironment(
+            trim_blocks=True, lstrip_blocks=True, loader=jinja2.BaseLoader()
+        )
+        env.globals.update(
+            raise_exception=_raise, strftime_now=lambda fmt: datetime.datetime.now().strftime(fmt)
+        )
         env.filters["tojson"] = _tojson
         self._template = env.from_string(self.source)
         self.is_glm = "[gMASK]" in self.source and "<|assistant|>" in self.source
         # GLM-4.1V's template never writes <think>, yet the model opens its reply with one.
-        self.mentions_thinking = "<think>" in self.source or "enable_thinking" in self.source or self.is_glm
+        self.mentions_thinking = (
+            "<think>" in self.source or "enable_thinking" in self.source or self.is_glm
+        )
 
     @property
     def stop_strings(self) -> tuple[str, ...]:
@@ -102,17 +124,34 @@ class ChatTemplate:
         """Whether images go in as a marker line before the text (vLLM's string content, GLM's deployment)."""
         return self.is_glm
 
-    def _render(self, messages: list[dict[str, Any]], add_generation_prompt: bool, **kwargs: Any) -> str:
-        return self._template.render(messages=messages, add_generation_prompt=add_generation_prompt,
-                                     bos_token=self.bos_token, eos_token=self.eos_token, **kwargs)
+    def _render(
+        self, messages: list[dict[str, Any]], add_generation_prompt: bool, **kwargs: Any
+    ) -> str:
+        return self._template.render(
+            messages=messages,
+            add_generation_prompt=add_generation_prompt,
+            bos_token=self.bos_token,
+            eos_token=self.eos_token,
+            **kwargs,
+        )
 
-    def render(self, messages: list[dict[str, Any]], *, thinking: bool = True,
-               add_generation_prompt: bool = True, **kwargs: Any) -> RenderedPrompt:
+    def render(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        thinking: bool = True,
+        add_generation_prompt: bool = True,
+        **kwargs: Any,
+    ) -> RenderedPrompt:
         """The prompt for ``messages``; with ``thinking`` off, a model that thinks is told not to."""
         text = self._render(messages, add_generation_prompt, enable_thinking=thinking, **kwargs)
         if add_generation_prompt and not thinking and self.mentions_thinking:
-            with_thinking = self._render(messages, add_generation_prompt, enable_thinking=True, **kwargs)
-            if with_thinking == text:  # the template ignores the switch: close an empty thought ourselves
+            with_thinking = self._render(
+                messages, add_generation_prompt, enable_thinking=True, **kwargs
+            )
+            if (
+                with_thinking == text
+            ):  # the template ignores the switch: close an empty thought ourselves
                 text += "<think></think>\n"
         stripped = text.rstrip()
         return RenderedPrompt(text, stripped.endswith("<think>"))

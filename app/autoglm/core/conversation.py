@@ -151,20 +151,38 @@ class Turn:
         return values
 
 
-_EXTRA_TYPES: dict[str, type] = {"tool_calls": ToolCall, "tool_results": ToolResult,
-                                 "agent_steps": AgentStep, "citations": Citation}
+_EXTRA_TYPES: dict[str, type] = {
+    "tool_calls": ToolCall,
+    "tool_results": ToolResult,
+    "agent_steps": AgentStep,
+    "citations": Citation,
+}
 
 
 def turn_from_record(record: Any) -> Turn:
     """A turn from a stored ``MessageRecord``."""
     extra = dict(getattr(record, "extra", None) or {})
-    typed = {name: [kind(**item) for item in extra.get(name, [])] for name, kind in _EXTRA_TYPES.items()}
-    typed["tool_results"] = [replace(result, images=tuple(result.images)) for result in typed["tool_results"]]
-    return Turn(role=record.role, content=record.content, reasoning=record.reasoning,
-                images=list(record.attachments), message_id=record.id, finished=record.finished,
-                origin=extra.get("origin", "typed"), model_id=record.model_id, usage=dict(record.usage or {}),
-                timings=dict(record.timings or {}), error=str(extra.get("error", "")),
-                versions=list(getattr(record, "versions", None) or []), **typed)
+    typed = {
+        name: [kind(**item) for item in extra.get(name, [])] for name, kind in _EXTRA_TYPES.items()
+    }
+    typed["tool_results"] = [
+        replace(result, images=tuple(result.images)) for result in typed["tool_results"]
+    ]
+    return Turn(
+        role=record.role,
+        content=record.content,
+        reasoning=record.reasoning,
+        images=list(record.attachments),
+        message_id=record.id,
+        finished=record.finished,
+        origin=extra.get("origin", "typed"),
+        model_id=record.model_id,
+        usage=dict(record.usage or {}),
+        timings=dict(record.timings or {}),
+        error=str(extra.get("error", "")),
+        versions=list(getattr(record, "versions", None) or []),
+        **typed,
+    )
 
 
 # -- images, decoded once ---------------------------------------------------------------------
@@ -228,7 +246,9 @@ class RequestStyle:
 
 
 TYPED = RequestStyle(Priority.INTERACTIVE, "chat")
-SPOKEN = RequestStyle(Priority.VOICE, "voice", VOICE_SYSTEM_PROMPT, thinking=False, max_tokens_cap=VOICE_MAX_TOKENS)
+SPOKEN = RequestStyle(
+    Priority.VOICE, "voice", VOICE_SYSTEM_PROMPT, thinking=False, max_tokens_cap=VOICE_MAX_TOKENS
+)
 API = RequestStyle(Priority.API, "api", system_prompt="")
 """API clients send their own system message; the app's is not slipped in."""
 
@@ -242,8 +262,10 @@ def answering_in(style: RequestStyle, language: str) -> RequestStyle:
 
 
 # -- answers from documents ---------------------------------------------------------------------
-GROUNDING_DIRECTIVE = ("Answer the question using these passages from the user's documents. "
-                       "If they do not hold the answer, say so.")
+GROUNDING_DIRECTIVE = (
+    "Answer the question using these passages from the user's documents. "
+    "If they do not hold the answer, say so."
+)
 """Small models asked to name the file answer with the file name alone, so the sources are named by
 the app after the reply (``sources_line``), from the passages the reply drew on."""
 _CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
@@ -253,12 +275,16 @@ def grounded_question(question: str, passages: Sequence[Citation]) -> str:
     """The question with the passages above it, numbered and labelled with file and page."""
     if not passages:
         return question
-    blocks = "\n\n".join(f"[{number}] {passage.label()}\n{passage.text.strip()}"
-                          for number, passage in enumerate(passages, start=1))
+    blocks = "\n\n".join(
+        f"[{number}] {passage.label()}\n{passage.text.strip()}"
+        for number, passage in enumerate(passages, start=1)
+    )
     return f"{GROUNDING_DIRECTIVE}\n\n{blocks}\n\nQuestion: {question}"
 
 
-def grounded_messages(messages: list[ChatMessage], passages: Sequence[Citation]) -> list[ChatMessage]:
+def grounded_messages(
+    messages: list[ChatMessage], passages: Sequence[Citation]
+) -> list[ChatMessage]:
     """``messages`` with the last user message grounded in ``passages`` (the others as they are)."""
     if not passages:
         return list(messages)
@@ -266,13 +292,17 @@ def grounded_messages(messages: list[ChatMessage], passages: Sequence[Citation])
     if last < 0:
         return list(messages)
     grounded = replace(messages[last], content=grounded_question(messages[last].content, passages))
-    return [*messages[:last], grounded, *messages[last + 1:]]
+    return [*messages[:last], grounded, *messages[last + 1 :]]
 
 
 def cited_sources(passages: Sequence[Citation], reply: str) -> list[Citation]:
     """The passages a reply drew on: those it marks ``[n]`` or names by file, else all, best first."""
     marked = {int(n) for n in _CITATION_MARK.findall(reply)}
-    chosen = [p for i, p in enumerate(passages, start=1) if i in marked or p.source.lower() in reply.lower()]
+    chosen = [
+        p
+        for i, p in enumerate(passages, start=1)
+        if i in marked or p.source.lower() in reply.lower()
+    ]
     return chosen or list(passages)
 
 
@@ -294,9 +324,14 @@ def spoken_attribution(citations: Sequence[Citation], language: str = "en") -> s
 
 def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> SamplingParams:
     """Sampling from the generation settings; an override that is not ``None`` wins."""
-    sampling = SamplingParams(temperature=generation.temperature, top_p=generation.top_p,
-                              top_k=generation.top_k, repeat_penalty=generation.repeat_penalty,
-                              max_tokens=generation.max_tokens or UNTIL_CONTEXT_FULL, seed=generation.seed)
+    sampling = SamplingParams(
+        temperature=generation.temperature,
+        top_p=generation.top_p,
+        top_k=generation.top_k,
+        repeat_penalty=generation.repeat_penalty,
+        max_tokens=generation.max_tokens or UNTIL_CONTEXT_FULL,
+        seed=generation.seed,
+    )
     for key, value in overrides.items():
         if value is not None:
             if not hasattr(sampling, key):
@@ -305,8 +340,12 @@ def sampling_defaults(generation: GenerationSettings, **overrides: Any) -> Sampl
     return sampling
 
 
-def _system_prompt(generation: GenerationSettings, style: RequestStyle, system_prompt: str | None,
-                   project: ProjectRecord | None) -> str:
+def _system_prompt(
+    generation: GenerationSettings,
+    style: RequestStyle,
+    system_prompt: str | None,
+    project: ProjectRecord | None,
+) -> str:
     """The call's prompt; else the project's persona before the style's own; else the style's or the settings'."""
     if system_prompt is not None:
         return system_prompt
@@ -316,10 +355,18 @@ def _system_prompt(generation: GenerationSettings, style: RequestStyle, system_p
     return style.system_prompt if style.system_prompt is not None else generation.system_prompt
 
 
-def build_request(messages: list[ChatMessage], generation: GenerationSettings, style: RequestStyle = TYPED,
-                  *, thinking: bool | None = None, system_prompt: str | None = None,
-                  sampling: SamplingParams | None = None, project: ProjectRecord | None = None,
-                  passages: Sequence[Citation] = (), **sampling_overrides: Any) -> GenerationRequest:
+def build_request(
+    messages: list[ChatMessage],
+    generation: GenerationSettings,
+    style: RequestStyle = TYPED,
+    *,
+    thinking: bool | None = None,
+    system_prompt: str | None = None,
+    sampling: SamplingParams | None = None,
+    project: ProjectRecord | None = None,
+    passages: Sequence[Citation] = (),
+    **sampling_overrides: Any,
+) -> GenerationRequest:
     """The request for ``messages``: the system prompt first, sampling and thinking settled.
 
     Precedence: the call's arguments, then the project's (persona, sampling), then the
@@ -333,14 +380,21 @@ def build_request(messages: list[ChatMessage], generation: GenerationSettings, s
         messages = [ChatMessage("system", prompt), *messages]
     if sampling is None:
         merged = dict(project.sampling) if project is not None else {}
-        merged.update({key: value for key, value in sampling_overrides.items() if value is not None})
+        merged.update(
+            {key: value for key, value in sampling_overrides.items() if value is not None}
+        )
         sampling = sampling_defaults(generation, **merged)
     params = sampling
     if style.max_tokens_cap is not None:
         params = replace(params, max_tokens=min(params.max_tokens, style.max_tokens_cap))
     think = next((t for t in (thinking, style.thinking) if t is not None), generation.thinking)
-    return GenerationRequest(messages=list(messages), sampling=params, thinking=think,
-                             priority=style.priority, label=style.label)
+    return GenerationRequest(
+        messages=list(messages),
+        sampling=params,
+        thinking=think,
+        priority=style.priority,
+        label=style.label,
+    )
 
 
 def _unreadable(sha256: str) -> ImageInput:
@@ -357,9 +411,16 @@ class Conversation:
     is the project the chat is filed under: its persona and sampling go into every request.
     """
 
-    def __init__(self, store: Any = None, *, images: ImageCache | None = None,
-                 load_image: ImageLoader | None = None, conversation_id: int = 0,
-                 turns: Iterable[Turn] = (), project: ProjectRecord | None = None) -> None:
+    def __init__(
+        self,
+        store: Any = None,
+        *,
+        images: ImageCache | None = None,
+        load_image: ImageLoader | None = None,
+        conversation_id: int = 0,
+        turns: Iterable[Turn] = (),
+        project: ProjectRecord | None = None,
+    ) -> None:
         self.store = store
         self.images = images or ImageCache()
         self._load_image = load_image
@@ -369,19 +430,33 @@ class Conversation:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, store: Any, conversation_id: int, *, images: ImageCache | None = None,
-             load_image: ImageLoader | None = None) -> Conversation:
+    def open(
+        cls,
+        store: Any,
+        conversation_id: int,
+        *,
+        images: ImageCache | None = None,
+        load_image: ImageLoader | None = None,
+    ) -> Conversation:
         """A stored conversation with its turns and project (blocking: database reads)."""
         turns = [turn_from_record(record) for record in store.messages(conversation_id)]
         record = store.get_conversation(conversation_id)
         project_id = getattr(record, "project_id", None)
         project = store.get_project(project_id) if project_id is not None else None
-        return cls(store, images=images, load_image=load_image, conversation_id=conversation_id, turns=turns,
-                   project=project)
+        return cls(
+            store,
+            images=images,
+            load_image=load_image,
+            conversation_id=conversation_id,
+            turns=turns,
+            project=project,
+        )
 
     def empty_like(self, project: ProjectRecord | None = None) -> Conversation:
         """A new, empty chat on the same store and image cache, in ``project`` if given."""
-        return Conversation(self.store, images=self.images, load_image=self._load_image, project=project)
+        return Conversation(
+            self.store, images=self.images, load_image=self._load_image, project=project
+        )
 
     # -- reading ------------------------------------------------------------------------------
     @property
@@ -445,8 +520,15 @@ class Conversation:
                 self._id = self.store.create_conversation(title, model_id, project_id)
             return self._id
 
-    def add_user(self, text: str, images: Iterable[str] = (), *, origin: Origin = "typed",
-                 title: str | None = None, version_of: Turn | None = None) -> Turn:
+    def add_user(
+        self,
+        text: str,
+        images: Iterable[str] = (),
+        *,
+        origin: Origin = "typed",
+        title: str | None = None,
+        version_of: Turn | None = None,
+    ) -> Turn:
         """Append and save the user's message (``images``: attachment hashes already stored).
 
         With ``version_of`` (an earlier question) it becomes that question's new version:
@@ -458,7 +540,9 @@ class Conversation:
             self._append(turn, version_of, attachments=turn.images)
         return turn
 
-    def begin_reply(self, model_id: str = "", origin: Origin = "typed", *, version_of: Turn | None = None) -> Turn:
+    def begin_reply(
+        self, model_id: str = "", origin: Origin = "typed", *, version_of: Turn | None = None
+    ) -> Turn:
         """Append and save an empty, unfinished assistant reply to stream into (``version_of``:
         the reply it is a new version of, which stays stored)."""
         turn = Turn("assistant", finished=False, origin=origin, model_id=model_id)
@@ -471,11 +555,18 @@ class Conversation:
         """Store ``turn`` after the shown turns, or as a new version of ``version_of``."""
         replaced = version_of if version_of is not None and version_of in self._turns else None
         if replaced is not None:
-            del self._turns[self._turns.index(replaced):]
+            del self._turns[self._turns.index(replaced) :]
         if self.store is not None:
             turn.message_id = self.store.add_message(
-                self._id, turn.role, turn.content, extra=turn.extra(),
-                version_of=replaced.message_id if replaced is not None and replaced.message_id else None, **fields)
+                self._id,
+                turn.role,
+                turn.content,
+                extra=turn.extra(),
+                version_of=replaced.message_id
+                if replaced is not None and replaced.message_id
+                else None,
+                **fields,
+            )
             if replaced is not None:
                 turn.versions = [*(replaced.versions or [replaced.message_id]), turn.message_id]
         self._turns.append(turn)
@@ -494,9 +585,17 @@ class Conversation:
             turn.content, turn.reasoning = content, reasoning
             self._save(turn, content=content, reasoning=reasoning, finished=False)
 
-    def finish_reply(self, turn: Turn, content: str, reasoning: str = "", *, completion: Completion | None = None,
-                     timings: dict[str, Any] | None = None, error: str = "",
-                     citations: Sequence[Citation] | None = None) -> None:
+    def finish_reply(
+        self,
+        turn: Turn,
+        content: str,
+        reasoning: str = "",
+        *,
+        completion: Completion | None = None,
+        timings: dict[str, Any] | None = None,
+        error: str = "",
+        citations: Sequence[Citation] | None = None,
+    ) -> None:
         """The reply is over (done, stopped or failed): keep what it says, how it went and its sources."""
         with self._lock:
             if citations is not None:
@@ -507,8 +606,15 @@ class Conversation:
             if completion is not None:
                 turn.timings.update(asdict(completion.timings))
                 turn.usage = asdict(completion.usage)
-            self._save(turn, content=content, reasoning=reasoning, finished=True, usage=turn.usage,
-                       timings=turn.timings, extra=turn.extra())
+            self._save(
+                turn,
+                content=content,
+                reasoning=reasoning,
+                finished=True,
+                usage=turn.usage,
+                timings=turn.timings,
+                extra=turn.extra(),
+            )
 
     def _save(self, turn: Turn, **fields: Any) -> None:
         """Write a reply's fields, also when a newer version has set it aside; not when it was deleted."""
@@ -528,7 +634,9 @@ class Conversation:
     def record_tool_result(self, turn: Turn, result: ToolResult) -> None:
         """One call of ``turn`` was answered (run, failed or denied): keep its result beside the call."""
         with self._lock:
-            turn.tool_results = [r for r in turn.tool_results if r.call_id != result.call_id] + [result]
+            turn.tool_results = [r for r in turn.tool_results if r.call_id != result.call_id] + [
+                result
+            ]
             self._save_extra(turn)
 
     def record_agent_step(self, turn: Turn, step: AgentStep) -> None:
@@ -543,7 +651,11 @@ class Conversation:
         Stored like an attachment when the chat is stored (blocking: a file write); ``decoded``,
         when given, is cached so the image is not decoded again for the next request.
         """
-        sha256 = self.store.put_attachment(data, suffix) if self.store is not None else hashlib.sha256(data).hexdigest()
+        sha256 = (
+            self.store.put_attachment(data, suffix)
+            if self.store is not None
+            else hashlib.sha256(data).hexdigest()
+        )
         if decoded is not None:
             self.images.put(replace(decoded, sha256=sha256))
         return sha256
@@ -566,7 +678,7 @@ class Conversation:
         with self._lock:
             if turn not in self._turns:
                 return
-            del self._turns[self._turns.index(turn):]
+            del self._turns[self._turns.index(turn) :]
             if self.store is not None and turn.message_id:
                 self.store.delete_messages_from(self._id, turn.message_id)
 
@@ -575,27 +687,51 @@ class Conversation:
         """The normalised image of an attachment, decoded on first use only."""
         return self.images.get(sha256, self._load_image or _unreadable)
 
-    def engine_messages(self, draft: str = "", draft_images: Iterable[str] = (), *,
-                        with_images: bool = True, upto: Turn | None = None) -> list[ChatMessage]:
+    def engine_messages(
+        self,
+        draft: str = "",
+        draft_images: Iterable[str] = (),
+        *,
+        with_images: bool = True,
+        upto: Turn | None = None,
+    ) -> list[ChatMessage]:
         """The chat as the engine sees it (turns with words or images), ``draft`` last.
 
         ``upto`` stops before that turn (the reply being generated). Blocking where an image
         is not decoded yet: call it off the GUI thread when ``with_images``.
         """
         with self._lock:
-            turns = self._turns if upto is None or upto not in self._turns else \
-                self._turns[:self._turns.index(upto)]
-            history = [(t.role, t.content, list(t.images)) for t in turns
-                       if t.role in ("user", "assistant") and (t.content or t.images)]
+            turns = (
+                self._turns
+                if upto is None or upto not in self._turns
+                else self._turns[: self._turns.index(upto)]
+            )
+            history = [
+                (t.role, t.content, list(t.images))
+                for t in turns
+                if t.role in ("user", "assistant") and (t.content or t.images)
+            ]
         drafts = list(draft_images)
         if draft.strip() or drafts:
             history.append(("user", draft, drafts))
-        return [ChatMessage(role, content, [self.image(sha) for sha in hashes] if with_images else [])
-                for role, content, hashes in history]
+        return [
+            ChatMessage(role, content, [self.image(sha) for sha in hashes] if with_images else [])
+            for role, content, hashes in history
+        ]
 
-    def request(self, generation: GenerationSettings, style: RequestStyle = TYPED, *, draft: str = "",
-                draft_images: Iterable[str] = (), upto: Turn | None = None, **overrides: Any) -> GenerationRequest:
+    def request(
+        self,
+        generation: GenerationSettings,
+        style: RequestStyle = TYPED,
+        *,
+        draft: str = "",
+        draft_images: Iterable[str] = (),
+        upto: Turn | None = None,
+        **overrides: Any,
+    ) -> GenerationRequest:
         """The request to answer this chat (and ``draft``, a message not saved yet) in ``style``."""
         if "project" not in overrides:
             overrides["project"] = self.current_project()
-        return build_request(self.engine_messages(draft, draft_images, upto=upto), generation, style, **overrides)
+        return build_request(
+            self.engine_messages(draft, draft_images, upto=upto), generation, style, **overrides
+        )

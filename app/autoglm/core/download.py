@@ -34,7 +34,9 @@ DownloadProgress = Callable[[int, "int | None", float], None]
 """``(bytes_done, bytes_total or None, bytes_per_second)``."""
 
 PROGRESS_INTERVAL_S = 0.1
-_RUNNING: set[threading.Event] = set()  # the cancel events of the transfers under way in this process
+_RUNNING: set[threading.Event] = (
+    set()
+)  # the cancel events of the transfers under way in this process
 _RUNNING_LOCK = threading.Lock()
 
 
@@ -50,6 +52,8 @@ def stop_all_downloads() -> int:
     for event in running:
         event.set()
     return len(running)
+
+
 _TIMEOUT = httpx.Timeout(30.0, connect=15.0)
 
 
@@ -121,16 +125,22 @@ def check_free_space(folder: Path, needed: int, free: int | None = None) -> None
         probe = probe.parent
     free = shutil.disk_usage(probe).free if free is None else free
     if free < needed:
-        raise DownloadError(f"Not enough disk space in {folder}: the download needs {format_bytes(needed)} more "
-                            f"but only {format_bytes(free)} is free; free some space and press Download again.")
+        raise DownloadError(
+            f"Not enough disk space in {folder}: the download needs {format_bytes(needed)} more "
+            f"but only {format_bytes(free)} is free; free some space and press Download again."
+        )
 
 
 def _http_error(response: httpx.Response, url: str) -> DownloadError:
     code = response.status_code
     if code == 404:
-        return DownloadError(f"The server has no file at {url} (HTTP 404); the catalog's address may be out of date.")
+        return DownloadError(
+            f"The server has no file at {url} (HTTP 404); the catalog's address may be out of date."
+        )
     if code in (401, 403):
-        return DownloadError(f"The server refused access to {url} (HTTP {code}); it may need a login or licence acceptance.")
+        return DownloadError(
+            f"The server refused access to {url} (HTTP {code}); it may need a login or licence acceptance."
+        )
     reason = response.reason_phrase or "error"
     hint = "try again later" if code >= 500 or code == 429 else "check the address"
     return DownloadError(f"The server answered HTTP {code} ({reason}) for {url}; {hint}.")
@@ -138,20 +148,26 @@ def _http_error(response: httpx.Response, url: str) -> DownloadError:
 
 def _interrupted(name: str, received: int, exc: Exception) -> DownloadInterrupted:
     kept = f"; the {format_bytes(received)} received are kept" if received else ""
-    return DownloadInterrupted(f"The download of {name} was interrupted ({type(exc).__name__}){kept}: "
-                         "press Download again to resume.")
+    return DownloadInterrupted(
+        f"The download of {name} was interrupted ({type(exc).__name__}){kept}: "
+        "press Download again to resume."
+    )
 
 
 def _unreachable(url: str, exc: Exception) -> DownloadError:
     host = urlsplit(url).netloc or url
-    return DownloadError(f"Could not reach {host} ({exc or type(exc).__name__}): check the internet connection and "
-                         "try again; models already on this computer keep working offline.")
+    return DownloadError(
+        f"Could not reach {host} ({exc or type(exc).__name__}): check the internet connection and "
+        "try again; models already on this computer keep working offline."
+    )
 
 
 def _disk_error(path: Path, exc: OSError) -> DownloadError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return DownloadError(f"The disk holding {path.parent} is full; free some space and press Download "
-                             "again to resume.")
+        return DownloadError(
+            f"The disk holding {path.parent} is full; free some space and press Download "
+            "again to resume."
+        )
     return DownloadError(f"Could not write {path}: {exc.strerror or exc}.")
 
 
@@ -164,8 +180,11 @@ def _read_meta(target: Path) -> dict[str, str]:
 
 
 def _write_meta(target: Path, url: str, response: httpx.Response) -> None:
-    meta = {"url": url, "etag": response.headers.get("etag", ""),
-            "last_modified": response.headers.get("last-modified", "")}
+    meta = {
+        "url": url,
+        "etag": response.headers.get("etag", ""),
+        "last_modified": response.headers.get("last-modified", ""),
+    }
     try:
         _meta_path(target).write_text(json.dumps(meta), encoding="utf-8")
     except OSError as exc:  # resuming still works, just without the If-Range guard
@@ -184,8 +203,14 @@ def _finish(partial: Path, target: Path) -> Path:
     return target
 
 
-def _fetch_once(client: httpx.Client, url: str, target: Path, expected_size: int | None,
-                progress: DownloadProgress | None, cancel: threading.Event | None) -> Path:
+def _fetch_once(
+    client: httpx.Client,
+    url: str,
+    target: Path,
+    expected_size: int | None,
+    progress: DownloadProgress | None,
+    cancel: threading.Event | None,
+) -> Path:
     """One HTTP attempt; resumes what ``.partial`` holds. Raises on any failure."""
     partial = partial_path(target)
     meta = _read_meta(target)
@@ -211,21 +236,30 @@ def _fetch_once(client: httpx.Client, url: str, target: Path, expected_size: int
         if response.status_code == 206:
             start, total = parse_content_range(response.headers.get("content-range", ""))
             if start != offset:
-                _LOGGER.info("Server resumed %s at byte %d instead of %d; starting over", target.name, start, offset)
+                _LOGGER.info(
+                    "Server resumed %s at byte %d instead of %d; starting over",
+                    target.name,
+                    start,
+                    offset,
+                )
                 partial.unlink(missing_ok=True)
                 raise _RestartNeeded
             mode = "ab"
         else:  # whole file: the server ignores ranges or the file changed
             if offset:
-                _LOGGER.info("Server sent all of %s again; discarding %d partial bytes", target.name, offset)
+                _LOGGER.info(
+                    "Server sent all of %s again; discarding %d partial bytes", target.name, offset
+                )
             offset = 0
             length = response.headers.get("content-length")
             total = int(length) if length and length.isdigit() else None
             mode = "wb"
             _write_meta(target, url, response)
         if expected_size is not None and total is not None and total != expected_size:
-            raise DownloadError(f"The server offers {target.name} with {total:,} bytes but the catalog expects "
-                                f"{expected_size:,}; it is a different file, so it was not downloaded.")
+            raise DownloadError(
+                f"The server offers {target.name} with {total:,} bytes but the catalog expects "
+                f"{expected_size:,}; it is a different file, so it was not downloaded."
+            )
         total = total if total is not None else expected_size
         if total is not None:
             check_free_space(target.parent, total - offset)
@@ -236,8 +270,10 @@ def _fetch_once(client: httpx.Client, url: str, target: Path, expected_size: int
             with partial.open(mode) as out:
                 for block in response.iter_bytes():
                     if cancel is not None and cancel.is_set():
-                        raise DownloadCancelled(f"Download of {target.name} paused at {format_bytes(done)}; "
-                                                "press Download to resume.")
+                        raise DownloadCancelled(
+                            f"Download of {target.name} paused at {format_bytes(done)}; "
+                            "press Download to resume."
+                        )
                     out.write(block)
                     done += len(block)
                     speed = rate.add(done)
@@ -258,9 +294,16 @@ class _RestartNeeded(Exception):
     """The partial file was discarded; the next attempt starts from zero."""
 
 
-def download_file(url: str, target: Path, *, expected_size: int | None = None,
-                  progress: DownloadProgress | None = None, cancel: threading.Event | None = None,
-                  retries: int = 2, client: httpx.Client | None = None) -> Path:
+def download_file(
+    url: str,
+    target: Path,
+    *,
+    expected_size: int | None = None,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+    retries: int = 2,
+    client: httpx.Client | None = None,
+) -> Path:
     """Fetch ``url`` into ``target``, resuming a ``.partial`` file; retry dropped connections.
 
     Raises ``DownloadError`` in words, or ``DownloadCancelled`` when ``cancel`` is set
@@ -285,8 +328,10 @@ def download_file(url: str, target: Path, *, expected_size: int | None = None,
             except _RestartNeeded:
                 restarts += 1
                 if restarts > 2:
-                    raise DownloadError(f"The server could not resume {target.name}; press Download to "
-                                        "start it over.") from None
+                    raise DownloadError(
+                        f"The server could not resume {target.name}; press Download to "
+                        "start it over."
+                    ) from None
                 continue
             except httpx.ConnectError as exc:
                 raise _unreachable(url, exc) from exc
@@ -300,10 +345,17 @@ def download_file(url: str, target: Path, *, expected_size: int | None = None,
             attempt += 1
             if attempt > retries or _size(partial) <= before:
                 raise error from cause
-            _LOGGER.info("Download of %s interrupted (%s); resuming (attempt %d)", target.name, cause, attempt + 1)
-            pause = min(2.0 ** attempt / 4, 2.0)  # a moment for a flaky network to settle
+            _LOGGER.info(
+                "Download of %s interrupted (%s); resuming (attempt %d)",
+                target.name,
+                cause,
+                attempt + 1,
+            )
+            pause = min(2.0**attempt / 4, 2.0)  # a moment for a flaky network to settle
             if cancel.wait(pause):
-                raise DownloadCancelled(f"Download of {target.name} paused; press Download to resume.")
+                raise DownloadCancelled(
+                    f"Download of {target.name} paused; press Download to resume."
+                )
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(cancel)
@@ -330,20 +382,32 @@ def download_target(repository: ModelRepository, entry: CatalogEntry, spec: Cata
 
 def partial_bytes(repository: ModelRepository, entry: CatalogEntry) -> int:
     """Bytes already fetched by unfinished downloads of ``entry`` (0: nothing to resume)."""
-    return sum(_size(partial_path(download_target(repository, entry, spec))) for spec in downloadable_files(entry))
+    return sum(
+        _size(partial_path(download_target(repository, entry, spec)))
+        for spec in downloadable_files(entry)
+    )
 
 
-def download_entry(repository: ModelRepository, entry: CatalogEntry, progress: DownloadProgress | None = None,
-                   cancel: threading.Event | None = None, *, verify_progress: ProgressCallback | None = None,
-                   retries: int = 2, client: httpx.Client | None = None) -> dict[str, Path]:
+def download_entry(
+    repository: ModelRepository,
+    entry: CatalogEntry,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+    *,
+    verify_progress: ProgressCallback | None = None,
+    retries: int = 2,
+    client: httpx.Client | None = None,
+) -> dict[str, Path]:
     """Fetch and verify every file of ``entry`` that has a ``url``; return their paths by role.
 
     Progress covers all files together; files already present and sound are skipped.
     """
     files = downloadable_files(entry)
     if not files:
-        raise DownloadError(f"The catalog has no download address for {entry.name}; import its files from disk "
-                            "in the model manager instead.")
+        raise DownloadError(
+            f"The catalog has no download address for {entry.name}; import its files from disk "
+            "in the model manager instead."
+        )
     total = sum(spec.size or spec.size_estimate or 0 for spec in files) or None
     finished = 0
     paths: dict[str, Path] = {}
@@ -359,21 +423,35 @@ def download_entry(repository: ModelRepository, entry: CatalogEntry, progress: D
 
         def report(done: int, file_total: int | None, rate: float, base: int = finished) -> None:
             if progress:
-                overall = total if total and not (file_total and base + file_total > total) else (
-                    base + file_total if file_total else None)
+                overall = (
+                    total
+                    if total and not (file_total and base + file_total > total)
+                    else (base + file_total if file_total else None)
+                )
                 progress(base + done, overall, rate)
 
         _LOGGER.info("Downloading %s from %s", target.name, spec.url)
-        download_file(spec.url, target, expected_size=expected, progress=report, cancel=cancel,
-                      retries=retries, client=client)
+        download_file(
+            spec.url,
+            target,
+            expected_size=expected,
+            progress=report,
+            cancel=cancel,
+            retries=retries,
+            client=client,
+        )
         _check_download(repository, target, spec, verify_progress)
         paths[spec.role] = target
         finished += _size(target)
     return paths
 
 
-def _already_sound(repository: ModelRepository, target: Path, spec: CatalogFile,
-                   verify_progress: ProgressCallback | None) -> bool:
+def _already_sound(
+    repository: ModelRepository,
+    target: Path,
+    spec: CatalogFile,
+    verify_progress: ProgressCallback | None,
+) -> bool:
     """Whether a file already at ``target`` passes its checks (a failing one is removed)."""
     if not spec.sha256 and spec.size is None:
         return False  # nothing to check it against: fetch again rather than trust it
@@ -386,8 +464,12 @@ def _already_sound(repository: ModelRepository, target: Path, spec: CatalogFile,
     return True
 
 
-def _check_download(repository: ModelRepository, target: Path, spec: CatalogFile,
-                    verify_progress: ProgressCallback | None) -> None:
+def _check_download(
+    repository: ModelRepository,
+    target: Path,
+    spec: CatalogFile,
+    verify_progress: ProgressCallback | None,
+) -> None:
     """Verify a fresh download against the catalog; delete it and explain if it fails."""
     try:
         repository.verify_file(target, spec, verify_progress, force=True)
@@ -397,4 +479,6 @@ def _check_download(repository: ModelRepository, target: Path, spec: CatalogFile
             inspect_gguf(target, role="projector" if spec.role == "mmproj" else "model")
     except ModelError as exc:
         target.unlink(missing_ok=True)
-        raise DownloadError(f"{exc} The downloaded copy was deleted; press Download to fetch it again.") from exc
+        raise DownloadError(
+            f"{exc} The downloaded copy was deleted; press Download to fetch it again."
+        ) from exc

@@ -63,7 +63,9 @@ class DownloadJournal:
     def started(self, item: PendingDownload) -> None:
         """``item`` is being fetched (again): recorded, not paused."""
         with _LOCK:
-            self._write([p for p in self.pending() if p.key != item.key] + [replace(item, paused=False)])
+            self._write(
+                [p for p in self.pending() if p.key != item.key] + [replace(item, paused=False)]
+            )
 
     def finished(self, item: PendingDownload) -> None:
         """``item`` is on disk and verified, or can never be fetched: forgotten."""
@@ -73,8 +75,14 @@ class DownloadJournal:
     def pause(self, model: str, filename: str = "") -> None:
         """The user stopped the download of ``model`` (``filename``): kept, but not resumed by itself."""
         with _LOCK:
-            self._write([replace(p, paused=True) if p.model == model and (not filename or p.filename == filename)
-                         else p for p in self.pending()])
+            self._write(
+                [
+                    replace(p, paused=True)
+                    if p.model == model and (not filename or p.filename == filename)
+                    else p
+                    for p in self.pending()
+                ]
+            )
 
     def _write(self, items: list[PendingDownload]) -> None:
         try:
@@ -83,7 +91,9 @@ class DownloadJournal:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             scratch = self.path.with_suffix(".tmp")
-            scratch.write_text(json.dumps([asdict(item) for item in items], indent=1), encoding="utf-8")
+            scratch.write_text(
+                json.dumps([asdict(item) for item in items], indent=1), encoding="utf-8"
+            )
             os.replace(scratch, self.path)
         except OSError as exc:  # the download itself goes on; only resuming by itself is lost
             _LOGGER.warning("Could not write the download journal %s: %s", self.path, exc)

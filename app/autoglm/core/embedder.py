@@ -34,7 +34,9 @@ class Embedder(Protocol):
 class LlamaEmbedder:
     """Mean-pooled, normalised embeddings of a GGUF language model, loaded on first use."""
 
-    def __init__(self, model_path: str | Path, model_id: str, n_threads: int | None = None, n_ctx: int = 2048):
+    def __init__(
+        self, model_path: str | Path, model_id: str, n_threads: int | None = None, n_ctx: int = 2048
+    ):
         self.model_path = Path(model_path)
         self.model_id = model_id
         self.n_threads = n_threads
@@ -51,9 +53,17 @@ class LlamaEmbedder:
             threads = self.n_threads or default_thread_count()
             try:
                 self._llama = llama_cpp.Llama(
-                    model_path=str(self.model_path), embedding=True, n_ctx=self.n_ctx, n_batch=self.n_ctx,
-                    n_ubatch=self.n_ctx, n_threads=threads, n_threads_batch=threads, n_gpu_layers=0,
-                    pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN, verbose=False)
+                    model_path=str(self.model_path),
+                    embedding=True,
+                    n_ctx=self.n_ctx,
+                    n_batch=self.n_ctx,
+                    n_ubatch=self.n_ctx,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    n_gpu_layers=0,
+                    pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
+                    verbose=False,
+                )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise ModelError(f"The embedding model could not be opened: {exc}.") from exc
             _LOGGER.info("Embeddings from %s", self.model_path.name)
@@ -77,7 +87,9 @@ class LlamaEmbedder:
                 if count == 0:
                     raise InputError(f"Input {index} is empty.")
                 if count > self.n_ctx:
-                    raise InputError(f"Input {index} is {count} tokens long; the embedding limit is {self.n_ctx}.")
+                    raise InputError(
+                        f"Input {index} is {count} tokens long; the embedding limit is {self.n_ctx}."
+                    )
                 total += count
             vectors = llama.embed(texts, normalize=True, truncate=False)
             return [list(map(float, vector)) for vector in vectors], total

@@ -36,12 +36,17 @@ def remote_url(settings: Settings) -> str | None:
     return url or None
 
 
-def choose_engine(settings: Settings, model: str | None = None, mmproj: Path | None = None) -> EngineChoice:
+def choose_engine(
+    settings: Settings, model: str | None = None, mmproj: Path | None = None
+) -> EngineChoice:
     """The engine ``settings`` ask for; ``model`` names the local model, or in remote mode the served one."""
     url = remote_url(settings)
     if url is not None:
-        return EngineChoice(remote_url=url, remote_api_key=settings.remote.api_key or None,
-                            remote_model=model or settings.remote.model or None)
+        return EngineChoice(
+            remote_url=url,
+            remote_api_key=settings.remote.api_key or None,
+            remote_model=model or settings.remote.model or None,
+        )
     return EngineChoice(local_model=model or settings.model.active_model, mmproj=mmproj)
 
 
@@ -54,10 +59,14 @@ def engine_settings_changed(old: Settings, new: Settings) -> bool:
     before, after = choose_engine(old), choose_engine(new)
     if after.is_remote:
         return before != after
-    return before.is_remote or old.model.model_dump(exclude=_NOT_ENGINE) != new.model.model_dump(exclude=_NOT_ENGINE)
+    return before.is_remote or old.model.model_dump(exclude=_NOT_ENGINE) != new.model.model_dump(
+        exclude=_NOT_ENGINE
+    )
 
 
-def with_remote(settings: Settings, url: str, api_key: str | None = None, model: str | None = None) -> Settings:
+def with_remote(
+    settings: Settings, url: str, api_key: str | None = None, model: str | None = None
+) -> Settings:
     """``settings`` in remote mode (``url`` checked and normalised; ``ValueError`` in words if it is not one)."""
     values: dict[str, str | None] = {"url": url}
     if api_key is not None:

@@ -28,7 +28,9 @@ def export_file_name(title: str, conversation_id: int, fmt: ExportFormat) -> str
     return f"{stem}-{conversation_id}.{fmt}"
 
 
-def export_conversations(store: Any, conversation_ids: list[int], fmt: ExportFormat, folder: Path) -> list[Path]:
+def export_conversations(
+    store: Any, conversation_ids: list[int], fmt: ExportFormat, folder: Path
+) -> list[Path]:
     """Write each conversation to ``folder`` as ``fmt`` and copy its images; returns the files."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown export format {fmt!r}: use md or json.")

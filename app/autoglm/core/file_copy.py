@@ -38,7 +38,9 @@ def same_disk(path: Path, folder: Path) -> bool:
         return False
 
 
-def copy_files(sources: list[Path], folder: Path, progress: ProgressCallback | None = None) -> list[Path]:
+def copy_files(
+    sources: list[Path], folder: Path, progress: ProgressCallback | None = None
+) -> list[Path]:
     """Copy ``sources`` into ``folder`` (names kept) and return where they are now.
 
     Raises ``ModelError`` in words when there is not enough room or the copy fails; what was
@@ -47,8 +49,10 @@ def copy_files(sources: list[Path], folder: Path, progress: ProgressCallback | N
     total = sum(source.stat().st_size for source in sources)
     free = free_bytes(folder)
     if free < total + _SPARE_BYTES:
-        raise ModelError(f"Not enough free space to copy {human_size(total)} into {folder} ({human_size(free)} free): "
-                         "use the file where it is instead, or free some space.")
+        raise ModelError(
+            f"Not enough free space to copy {human_size(total)} into {folder} ({human_size(free)} free): "
+            "use the file where it is instead, or free some space."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     done, copied = 0, []
     for source in sources:
@@ -65,7 +69,9 @@ def copy_files(sources: list[Path], folder: Path, progress: ProgressCallback | N
             os.replace(partial, target)
         except OSError as exc:
             partial.unlink(missing_ok=True)
-            raise ModelError(f"Could not copy {source.name} into {folder}: {exc.strerror or exc}.") from exc
+            raise ModelError(
+                f"Could not copy {source.name} into {folder}: {exc.strerror or exc}."
+            ) from exc
         copied.append(target)
     return copied
 

@@ -22,11 +22,38 @@ _LOGGER = logging.getLogger(__name__)
 GGUF_MAGIC = b"GGUF"
 
 _FILE_TYPE_NAMES = {
-    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
-    11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S",
-    17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS",
-    23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S",
-    29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0",
+    0: "F32",
+    1: "F16",
+    2: "Q4_0",
+    3: "Q4_1",
+    7: "Q8_0",
+    8: "Q5_0",
+    9: "Q5_1",
+    10: "Q2_K",
+    11: "Q3_K_S",
+    12: "Q3_K_M",
+    13: "Q3_K_L",
+    14: "Q4_K_S",
+    15: "Q4_K_M",
+    16: "Q5_K_S",
+    17: "Q5_K_M",
+    18: "Q6_K",
+    19: "IQ2_XXS",
+    20: "IQ2_XS",
+    21: "Q2_K_S",
+    22: "IQ3_XS",
+    23: "IQ3_XXS",
+    24: "IQ1_S",
+    25: "IQ4_NL",
+    26: "IQ3_S",
+    27: "IQ3_M",
+    28: "IQ2_S",
+    29: "IQ2_M",
+    30: "IQ4_XS",
+    31: "IQ1_M",
+    32: "BF16",
+    36: "TQ1_0",
+    37: "TQ2_0",
 }
 
 
@@ -75,7 +102,19 @@ class GgufSummary:
         return per_token * n_ctx * bytes_per_value
 
 
-_SCALAR_FORMATS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_SCALAR_FORMATS = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
 _STRING, _ARRAY = 8, 9
 _KEEP_ARRAY_ITEMS = 64
 
@@ -109,7 +148,7 @@ class _HeaderParser:
         length = self.take("<Q")
         if self.pos + length > len(self.data):
             raise ValueError("string runs past the end of the file")
-        raw = bytes(self.data[self.pos:self.pos + length])
+        raw = bytes(self.data[self.pos : self.pos + length])
         self.pos += length
         return raw.decode("utf-8", errors="replace")
 
@@ -183,7 +222,9 @@ def inspect_gguf(path: str | Path, *, role: str = "model") -> GgufSummary:
         with path.open("rb") as handle:
             magic = handle.read(4)
             if magic != GGUF_MAGIC:
-                raise ModelError(f"{label} is not a GGUF model (it does not start with the GGUF signature).")
+                raise ModelError(
+                    f"{label} is not a GGUF model (it does not start with the GGUF signature)."
+                )
             meta, tensors, data_start = _read_header(handle)
             sizes = [_tensor_bytes(t) for t in tensors]
     except ModelError:
@@ -191,13 +232,17 @@ def inspect_gguf(path: str | Path, *, role: str = "model") -> GgufSummary:
     except OSError as exc:
         raise ModelError(f"{label} cannot be read: {exc.strerror or exc}.") from exc
     except Exception as exc:  # any parse failure means a damaged file
-        raise ModelError(f"{label} is damaged or truncated ({size:,} bytes): "
-                         "its header or tensor table cannot be read.") from exc
+        raise ModelError(
+            f"{label} is damaged or truncated ({size:,} bytes): "
+            "its header or tensor table cannot be read."
+        ) from exc
     if not tensors:
         raise ModelError(f"{label} holds no tensors; it is not a usable model.")
     data_end = max(data_start + t.offset + n for t, n in zip(tensors, sizes))
     if data_end > size:
-        raise ModelError(f"{label} is truncated: it should be at least {data_end:,} bytes but is {size:,}.")
+        raise ModelError(
+            f"{label} is truncated: it should be at least {data_end:,} bytes but is {size:,}."
+        )
 
     arch = str(meta.get("general.architecture") or "")
     is_projector = arch == "clip" or any(k.startswith("clip.") for k in meta)
@@ -215,11 +260,15 @@ def inspect_gguf(path: str | Path, *, role: str = "model") -> GgufSummary:
     embedding = num("embedding_length")
     head_dim = embedding // head_count if head_count else 0
     file_type = meta.get("general.file_type")
-    quant = _FILE_TYPE_NAMES.get(file_type, f"type {file_type}") if isinstance(file_type, int) else ""
+    quant = (
+        _FILE_TYPE_NAMES.get(file_type, f"type {file_type}") if isinstance(file_type, int) else ""
+    )
     if not quant:
         quant = _dominant_tensor_type(tensors, sizes)
     return GgufSummary(
-        path=path, file_size=size, architecture=arch,
+        path=path,
+        file_size=size,
+        architecture=arch,
         name=str(meta.get("general.name") or path.stem),
         quantization=quant,
         context_length=num("context_length"),
@@ -256,23 +305,34 @@ def check_projector_pairing(model: GgufSummary, projector: GgufSummary) -> None:
     """
     kind = projector.projector_type
     width = projector.metadata.get("clip.vision.projection_dim")
-    if isinstance(width, int) and width and model.embedding_length and width != model.embedding_length:
-        raise ModelError(f"The projector {projector.path.name} projects images to {width} values, but the language "
-                         f"model expects {model.embedding_length}: it belongs to a different model; use the mmproj "
-                         f"published with {model.path.name}.")
+    if (
+        isinstance(width, int)
+        and width
+        and model.embedding_length
+        and width != model.embedding_length
+    ):
+        raise ModelError(
+            f"The projector {projector.path.name} projects images to {width} values, but the language "
+            f"model expects {model.embedding_length}: it belongs to a different model; use the mmproj "
+            f"published with {model.path.name}."
+        )
     architectures = _MROPE_PROJECTORS.get(kind)
     if architectures is None:
         return
     if model.architecture not in architectures:
-        raise ModelError(f"The projector {projector.path.name} is a {kind} projector for "
-                         f"{'/'.join(architectures)} models, but {model.path.name} is a {model.architecture} model; "
-                         "use the mmproj published with this model.")
+        raise ModelError(
+            f"The projector {projector.path.name} is a {kind} projector for "
+            f"{'/'.join(architectures)} models, but {model.path.name} is a {model.architecture} model; "
+            "use the mmproj published with this model."
+        )
     if not model.uses_mrope:
-        raise ModelError(f"{model.path.name} was converted before llama.cpp supported its images "
-                         f"(it has no {model.architecture}.rope.dimension_sections), so it cannot take the "
-                         f"projector {projector.path.name}: download a current GGUF of this model or reconvert it "
-                         "with a current llama.cpp (convert_hf_to_gguf.py); without the projector it still works "
-                         "for text.")
+        raise ModelError(
+            f"{model.path.name} was converted before llama.cpp supported its images "
+            f"(it has no {model.architecture}.rope.dimension_sections), so it cannot take the "
+            f"projector {projector.path.name}: download a current GGUF of this model or reconvert it "
+            "with a current llama.cpp (convert_hf_to_gguf.py); without the projector it still works "
+            "for text."
+        )
 
 
 def _dominant_tensor_type(tensors: list[_TensorInfo], sizes: list[int]) -> str:
@@ -286,7 +346,9 @@ def _dominant_tensor_type(tensors: list[_TensorInfo], sizes: list[int]) -> str:
     return max(totals, key=totals.__getitem__) if totals else ""
 
 
-def sha256_file(path: Path, progress: Callable[[int, int], None] | None = None, chunk: int = 8 << 20) -> str:
+def sha256_file(
+    path: Path, progress: Callable[[int, int], None] | None = None, chunk: int = 8 << 20
+) -> str:
     """The file's sha256, reporting ``(bytes_done, total)`` as it goes."""
     total = path.stat().st_size
     digest = hashlib.sha256()

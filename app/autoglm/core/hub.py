@@ -35,9 +35,25 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "https://huggingface.co"
 _QUANT = re.compile(r"(?i)(?:^|[-_.])((?:I?Q\d(?:_[A-Z0-9]+)*)|BF16|F16|F32)(?=[-_.]|$)")
 # Bits per weight of common GGUF types (what a file's size says about its parameter count).
-_BITS = {"Q2_K": 3.0, "Q3_K_S": 3.5, "Q3_K_M": 3.9, "Q3_K_L": 4.3, "Q4_0": 4.5, "Q4_K_S": 4.6, "Q4_K_M": 4.9,
-         "Q5_0": 5.5, "Q5_K_S": 5.5, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5, "F16": 16.0, "BF16": 16.0,
-         "F32": 32.0, "IQ4_XS": 4.3, "IQ4_NL": 4.5}
+_BITS = {
+    "Q2_K": 3.0,
+    "Q3_K_S": 3.5,
+    "Q3_K_M": 3.9,
+    "Q3_K_L": 4.3,
+    "Q4_0": 4.5,
+    "Q4_K_S": 4.6,
+    "Q4_K_M": 4.9,
+    "Q5_0": 5.5,
+    "Q5_K_S": 5.5,
+    "Q5_K_M": 5.7,
+    "Q6_K": 6.6,
+    "Q8_0": 8.5,
+    "F16": 16.0,
+    "BF16": 16.0,
+    "F32": 32.0,
+    "IQ4_XS": 4.3,
+    "IQ4_NL": 4.5,
+}
 KV_BYTES_PER_TOKEN_PER_BILLION = 16 * 1024  # f16 KV of a GQA model (Llama-3-8B: 128 KB a token)
 
 
@@ -100,8 +116,10 @@ class Hub:
         self._api = HfApi(endpoint=self.endpoint)
 
     def _unreachable(self, exc: Exception) -> ModelError:
-        return DownloadError(f"The model hub at {self.endpoint} cannot be reached ({_reason(exc)}); check the "
-                             f"connection, or {self.mirror_hint}.")
+        return DownloadError(
+            f"The model hub at {self.endpoint} cannot be reached ({_reason(exc)}); check the "
+            f"connection, or {self.mirror_hint}."
+        )
 
     def file_url(self, file: HubFile) -> str:
         """Where the bytes of ``file`` are fetched from."""
@@ -116,7 +134,9 @@ class Hub:
     def search(self, query: str, limit: int = 30) -> list[HubModel]:
         """GGUF repositories whose name matches ``query``, most downloaded first."""
         try:
-            found = list(self._api.list_models(search=query, filter="gguf", limit=limit, sort="downloads"))
+            found = list(
+                self._api.list_models(search=query, filter="gguf", limit=limit, sort="downloads")
+            )
         except Exception as exc:
             raise self._unreachable(exc) from exc
         models = [HubModel(m.id, int(m.downloads or 0), int(m.likes or 0)) for m in found]
@@ -145,13 +165,27 @@ class Hub:
             lfs = sibling.lfs
             size = int(sibling.size or (lfs.size if lfs else 0) or 0)
             gguf = name.lower().endswith(".gguf")
-            files.append(HubFile(repo, name, size, lfs.sha256 if lfs else None,
-                                 quantization_of(name) if gguf else "", gguf and is_projector_name(name)))
+            files.append(
+                HubFile(
+                    repo,
+                    name,
+                    size,
+                    lfs.sha256 if lfs else None,
+                    quantization_of(name) if gguf else "",
+                    gguf and is_projector_name(name),
+                )
+            )
         return files
 
-    def download(self, file: HubFile, folder: Path, repository: ModelRepository,
-                 progress: DownloadProgress | None = None, cancel: threading.Event | None = None,
-                 name: str = "") -> Path:
+    def download(
+        self,
+        file: HubFile,
+        folder: Path,
+        repository: ModelRepository,
+        progress: DownloadProgress | None = None,
+        cancel: threading.Event | None = None,
+        name: str = "",
+    ) -> Path:
         """Fetch ``file`` into ``folder`` (as ``name``, else its own name; resuming a partial
         one), then check its size and sha256 (and a GGUF's header).
 
@@ -164,7 +198,13 @@ class Hub:
         repository.record_expected(target, file.size, file.sha256, f"{self.endpoint}/{file.repo}")
         if not (target.exists() and target.stat().st_size == file.size):
             check_free_space(folder, file.size - _size(partial_path(target)))
-            download_file(self.file_url(file), target, expected_size=file.size, progress=progress, cancel=cancel)
+            download_file(
+                self.file_url(file),
+                target,
+                expected_size=file.size,
+                progress=progress,
+                cancel=cancel,
+            )
         self._check(repository, target, spec, file)
         return target
 
@@ -221,7 +261,9 @@ def fit_label(need: int, available_ram: int, total_ram: int, free_vram: int | No
     if free_vram is not None and need <= free_vram:
         return FITS
     if need <= available_ram * 0.9:
-        return FITS if free_vram is None else MAY_BE_SLOW  # on a GPU build, the CPU part is the slow one
+        return (
+            FITS if free_vram is None else MAY_BE_SLOW
+        )  # on a GPU build, the CPU part is the slow one
     if need <= total_ram:
         return MAY_BE_SLOW
     return WONT_FIT
@@ -251,15 +293,24 @@ def free_vram_bytes() -> int | None:
     if smi is None:
         return None
     try:
-        out = subprocess.run([smi, "--query-gpu=memory.free", "--format=csv,noheader,nounits"],
-                             capture_output=True, text=True, timeout=5, check=True).stdout
+        out = subprocess.run(
+            [smi, "--query-gpu=memory.free", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout
         return int(out.split()[0]) * 2**20
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         return None
 
 
-def estimate_fit(file: HubFile, n_ctx: int, projector_size: int = 0,
-                 memory: tuple[int, int, int | None] | None = None) -> FitEstimate:
+def estimate_fit(
+    file: HubFile,
+    n_ctx: int,
+    projector_size: int = 0,
+    memory: tuple[int, int, int | None] | None = None,
+) -> FitEstimate:
     """The fit label of ``file`` at ``n_ctx`` on this machine (or on ``memory``)."""
     available, total, vram = memory or machine_memory()
     need = estimate_need(file, n_ctx, projector_size)
@@ -275,35 +326,51 @@ def group_by_quantization(files: list[HubFile]) -> list[tuple[str, list[HubFile]
     return sorted(groups.items(), key=lambda item: sum(f.size for f in item[1]))
 
 
-def pick(files: list[HubFile], quantization: str = "Q4_K_M") -> tuple[HubFile | None, HubFile | None]:
+def pick(
+    files: list[HubFile], quantization: str = "Q4_K_M"
+) -> tuple[HubFile | None, HubFile | None]:
     """The model file of that quantisation (else the smallest) and the best projector (f16 first)."""
     models = [f for f in files if not f.is_projector]
     model = next((f for f in models if f.quantization == quantization.upper()), None)
     if model is None and models:
         model = min(models, key=lambda f: abs(f.size - 6e9))
     projectors = [f for f in files if f.is_projector]
-    projector = next((f for f in projectors if f.quantization in ("F16", "BF16")), projectors[0] if projectors else None)
+    projector = next(
+        (f for f in projectors if f.quantization in ("F16", "BF16")),
+        projectors[0] if projectors else None,
+    )
     return model, projector
-
-
 
 
 # -- getting a model: a catalog entry or a repository -------------------------------------
 def _slug(repo: str) -> str:
-    return "".join(c if c.isalnum() or c in ".-" else "-" for c in repo.split("/")[-1].lower()).strip("-")
+    return "".join(
+        c if c.isalnum() or c in ".-" else "-" for c in repo.split("/")[-1].lower()
+    ).strip("-")
 
 
-def _overall_progress(progress: DownloadProgress | None, before: int, total: int) -> DownloadProgress:
+def _overall_progress(
+    progress: DownloadProgress | None, before: int, total: int
+) -> DownloadProgress:
     """One file's progress as progress over several: ``before`` bytes came in earlier files."""
+
     def report(done: int, _total: int | None, rate: float) -> None:
         if progress is not None:
             progress(before + done, total, rate)
+
     return report
 
 
-def download_pair(hub: Hub, repository: ModelRepository, model: HubFile, projector: HubFile | None,
-                  folder: Path, model_id: str, progress: DownloadProgress | None = None,
-                  cancel: threading.Event | None = None) -> str:
+def download_pair(
+    hub: Hub,
+    repository: ModelRepository,
+    model: HubFile,
+    projector: HubFile | None,
+    folder: Path,
+    model_id: str,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> str:
     """Download a model file and its projector into ``folder`` and register them under ``model_id``."""
     files = [f for f in (model, projector) if f is not None]
     total = sum(f.size for f in files)
@@ -311,7 +378,9 @@ def download_pair(hub: Hub, repository: ModelRepository, model: HubFile, project
     for index, file in enumerate(files):
         report = _overall_progress(progress, sum(f.size for f in files[:index]), total)
         paths.append(hub.download(file, folder, repository, report, cancel))
-    return repository.import_model(paths[0], paths[1] if len(paths) > 1 else None, model_id=model_id)
+    return repository.import_model(
+        paths[0], paths[1] if len(paths) > 1 else None, model_id=model_id
+    )
 
 
 def _journaled(repository: ModelRepository, item: PendingDownload, run: Callable[[], str]) -> str:
@@ -329,20 +398,36 @@ def _journaled(repository: ModelRepository, item: PendingDownload, run: Callable
     return model_id
 
 
-def download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str,
-                           progress: DownloadProgress | None = None, cancel: threading.Event | None = None) -> str:
+def download_catalog_model(
+    hub: Hub,
+    repository: ModelRepository,
+    model_id: str,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> str:
     """Download a catalog model from the first of its hub repositories that publishes it."""
     item = PendingDownload(hub.source, hub.endpoint, model_id)
-    return _journaled(repository, item, lambda: _download_catalog_model(hub, repository, model_id, progress, cancel))
+    return _journaled(
+        repository,
+        item,
+        lambda: _download_catalog_model(hub, repository, model_id, progress, cancel),
+    )
 
 
-def _download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str,
-                            progress: DownloadProgress | None, cancel: threading.Event | None) -> str:
+def _download_catalog_model(
+    hub: Hub,
+    repository: ModelRepository,
+    model_id: str,
+    progress: DownloadProgress | None,
+    cancel: threading.Event | None,
+) -> str:
     entry = repository.catalog.get(model_id)
     spec = entry.file("model") if entry else None
     if entry is None or spec is None or not hub.catalog_repos(spec):
-        raise ModelError(f"'{model_id}' is not a catalog model with a source on {hub.name}; name a repository "
-                         "(owner/name) instead, or search with `autoglm models search`.")
+        raise ModelError(
+            f"'{model_id}' is not a catalog model with a source on {hub.name}; name a repository "
+            "(owner/name) instead, or search with `autoglm models search`."
+        )
     if spec.hub_path:
         return _download_named_files(hub, repository, entry, progress, cancel)
     projector_spec = entry.file("mmproj")
@@ -362,13 +447,26 @@ def _download_catalog_model(hub: Hub, repository: ModelRepository, model_id: str
         if projector_spec is not None and projector is None:
             problems.append(f"{repo} publishes no vision projector (mmproj).")
             continue
-        return download_pair(hub, repository, model, projector, repository.paths.models_dir / entry.id,
-                             entry.id, progress, cancel)
+        return download_pair(
+            hub,
+            repository,
+            model,
+            projector,
+            repository.paths.models_dir / entry.id,
+            entry.id,
+            progress,
+            cancel,
+        )
     raise ModelError(f"No source of {entry.name} could be used: " + " ".join(problems))
 
 
-def _download_named_files(hub: Hub, repository: ModelRepository, entry: CatalogEntry,
-                          progress: DownloadProgress | None, cancel: threading.Event | None) -> str:
+def _download_named_files(
+    hub: Hub,
+    repository: ModelRepository,
+    entry: CatalogEntry,
+    progress: DownloadProgress | None,
+    cancel: threading.Event | None,
+) -> str:
     """Download the files a catalog entry names by their paths in a hub repository (a piper
     voice: its ``.onnx`` network and ``.onnx.json`` configuration) into ``models/<id>/``."""
     problems: list[str] = []
@@ -389,23 +487,47 @@ def _download_named_files(hub: Hub, repository: ModelRepository, entry: CatalogE
         total = sum(file.size for _, file in found)
         for index, (spec, file) in enumerate(found):
             report = _overall_progress(progress, sum(f.size for _, f in found[:index]), total)
-            hub.download(file, repository.paths.models_dir / entry.id, repository, report, cancel, spec.filename)
+            hub.download(
+                file,
+                repository.paths.models_dir / entry.id,
+                repository,
+                report,
+                cancel,
+                spec.filename,
+            )
         return entry.id
     raise ModelError(f"No source of {entry.name} could be used: " + " ".join(problems))
 
 
-def download_repository(hub: Hub, repository: ModelRepository, repo: str, filename: str | None = None,
-                        quantization: str = "Q4_K_M", progress: DownloadProgress | None = None,
-                        cancel: threading.Event | None = None) -> str:
+def download_repository(
+    hub: Hub,
+    repository: ModelRepository,
+    repo: str,
+    filename: str | None = None,
+    quantization: str = "Q4_K_M",
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> str:
     """Download ``filename`` (else the ``quantization`` file) of ``repo``, with its projector if it has one."""
     item = PendingDownload(hub.source, hub.endpoint, repo, filename or "", quantization)
-    return _journaled(repository, item, lambda: _download_repository(hub, repository, repo, filename, quantization,
-                                                                     progress, cancel))
+    return _journaled(
+        repository,
+        item,
+        lambda: _download_repository(
+            hub, repository, repo, filename, quantization, progress, cancel
+        ),
+    )
 
 
-def _download_repository(hub: Hub, repository: ModelRepository, repo: str, filename: str | None,
-                         quantization: str, progress: DownloadProgress | None,
-                         cancel: threading.Event | None) -> str:
+def _download_repository(
+    hub: Hub,
+    repository: ModelRepository,
+    repo: str,
+    filename: str | None,
+    quantization: str,
+    progress: DownloadProgress | None,
+    cancel: threading.Event | None,
+) -> str:
     files = hub.gguf_files(repo)
     if not files:
         raise ModelError(f"{repo} holds no GGUF files.")
@@ -416,10 +538,20 @@ def _download_repository(hub: Hub, repository: ModelRepository, repo: str, filen
             raise ModelError(f"{repo} has no file {filename}; it has {names}.")
         _, projector = pick(files)
         if model.is_projector:
-            raise ModelError(f"{filename} is a vision projector; name the model file (the projector comes with it).")
+            raise ModelError(
+                f"{filename} is a vision projector; name the model file (the projector comes with it)."
+            )
     else:
         model, projector = pick(files, quantization)
         if model is None:
             raise ModelError(f"{repo} holds only vision projectors, no language model.")
-    return download_pair(hub, repository, model, projector, repository.paths.models_dir / _slug(repo),
-                         _slug(repo) if not filename else _slug(Path(filename).stem), progress, cancel)
+    return download_pair(
+        hub,
+        repository,
+        model,
+        projector,
+        repository.paths.models_dir / _slug(repo),
+        _slug(repo) if not filename else _slug(Path(filename).stem),
+        progress,
+        cancel,
+    )

@@ -32,18 +32,27 @@ def open_hub(source: str = "hf", endpoint: str = "", timeout: float = 30.0) -> H
     return Hub(endpoint, timeout)
 
 
-def hub_from_settings(settings: ModelSettings, source: str | None = None, endpoint: str | None = None) -> Hub:
+def hub_from_settings(
+    settings: ModelSettings, source: str | None = None, endpoint: str | None = None
+) -> Hub:
     """The hub the settings choose (``source``/``endpoint`` override them), at that source's address."""
     source = source or settings.hub_source
-    address = endpoint or (settings.modelscope_endpoint if source == "modelscope" else settings.hub_endpoint)
+    address = endpoint or (
+        settings.modelscope_endpoint if source == "modelscope" else settings.hub_endpoint
+    )
     return open_hub(source, address)
 
 
-def resume_download(item: PendingDownload, repository: ModelRepository, progress: DownloadProgress | None = None,
-                    cancel: threading.Event | None = None) -> str:
+def resume_download(
+    item: PendingDownload,
+    repository: ModelRepository,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> str:
     """Carry on with a download the journal kept, from the hub it started on; return the model id."""
     hub = open_hub(item.source, item.endpoint)
     if not item.filename and repository.catalog.get(item.model) is not None:
         return download_catalog_model(hub, repository, item.model, progress, cancel)
-    return download_repository(hub, repository, item.model, item.filename or None, item.quantization, progress,
-                               cancel)
+    return download_repository(
+        hub, repository, item.model, item.filename or None, item.quantization, progress, cancel
+    )

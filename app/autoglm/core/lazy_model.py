@@ -27,8 +27,14 @@ class LazyModel(Generic[Model]):
     # by every front (voice loop, read-aloud, API) is loaded once, and tests check that here.
     loads: ClassVar[Counter[str]] = Counter()
 
-    def __init__(self, spec: str, open_model: Callable[[str], Model], check_spec: Callable[[str], object],
-                 idle_unload_s: float, what: str):
+    def __init__(
+        self,
+        spec: str,
+        open_model: Callable[[str], Model],
+        check_spec: Callable[[str], object],
+        idle_unload_s: float,
+        what: str,
+    ):
         self.spec = spec
         self._open = open_model
         self._check = check_spec

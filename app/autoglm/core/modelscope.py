@@ -46,18 +46,27 @@ class ModelScopeHub(Hub):
         if self._client is None:
             from modelscope.hub.api import HubApi
 
-            logging.getLogger("modelscope_hub").setLevel(logging.ERROR)  # its retries are ours to report, once
-            self._client = HubApi(endpoint=self.endpoint, timeout=max(1, int(self.timeout)), max_retries=1)
+            logging.getLogger("modelscope_hub").setLevel(
+                logging.ERROR
+            )  # its retries are ours to report, once
+            self._client = HubApi(
+                endpoint=self.endpoint, timeout=max(1, int(self.timeout)), max_retries=1
+            )
         return self._client
 
     def search(self, query: str, limit: int = 30) -> list[HubModel]:
         """Repositories whose name matches ``query`` (GGUF ones first), most downloaded first."""
         try:
-            page = self._ms.list_repos("model", search=query, sort="downloads", page_size=min(limit, 100))
+            page = self._ms.list_repos(
+                "model", search=query, sort="downloads", page_size=min(limit, 100)
+            )
         except Exception as exc:
             raise self._unreachable(exc) from exc
-        models = [HubModel(info.repo_id, int(info.downloads or 0), int(getattr(info, "likes", 0) or 0))
-                  for info in page.items if info.repo_id]
+        models = [
+            HubModel(info.repo_id, int(info.downloads or 0), int(getattr(info, "likes", 0) or 0))
+            for info in page.items
+            if info.repo_id
+        ]
         return sorted(models, key=lambda m: ("gguf" not in m.repo.lower(), -m.downloads))
 
     def gguf_files(self, repo: str) -> list[HubFile]:
@@ -72,20 +81,33 @@ class ModelScopeHub(Hub):
             if getattr(exc, "status_code", None) == 404:
                 raise ModelError(f"There is no model '{repo}' on {self.endpoint}.") from exc
             raise self._unreachable(exc) from exc
-        files = [HubFile(repo, info.path, int(info.size or 0), info.sha256 or None, quantization_of(info.path),
-                         is_projector_name(info.path))
-                 for info in listed if str(info.path).lower().endswith(".gguf") and info.type != "tree"]
+        files = [
+            HubFile(
+                repo,
+                info.path,
+                int(info.size or 0),
+                info.sha256 or None,
+                quantization_of(info.path),
+                is_projector_name(info.path),
+            )
+            for info in listed
+            if str(info.path).lower().endswith(".gguf") and info.type != "tree"
+        ]
         return sorted(files, key=lambda f: (f.is_projector, f.size))
 
     def file_url(self, file: HubFile) -> str:
         """ModelScope's address of the file (it answers ranges, so the transfer resumes)."""
         from modelscope.hub.file_download import get_file_download_url
 
-        return str(get_file_download_url(file.repo, file.filename, REVISION, endpoint=self.endpoint))
+        return str(
+            get_file_download_url(file.repo, file.filename, REVISION, endpoint=self.endpoint)
+        )
 
     def _unreachable(self, exc: Exception) -> ModelError:
         from modelscope.hub.errors import NetworkError
 
         if isinstance(exc, NetworkError):  # its text is a dump of urllib3's pool and the URL
-            exc = ConnectionError("no connection" if "timed out" not in str(exc).lower() else "timed out")
+            exc = ConnectionError(
+                "no connection" if "timed out" not in str(exc).lower() else "timed out"
+            )
         return super()._unreachable(exc)

@@ -11,7 +11,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-_CALLBACKS: dict[str, Any] = {}  # keeps each ctypes callback alive as long as the library may call it
+_CALLBACKS: dict[
+    str, Any
+] = {}  # keeps each ctypes callback alive as long as the library may call it
 
 
 def forward_native_logs(logger_name: str, *setters: Callable[[Any, Any], None]) -> None:

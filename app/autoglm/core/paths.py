@@ -60,8 +60,14 @@ class AppPaths:
 
     def ensure(self) -> AppPaths:
         """Create every folder that does not exist yet and return ``self``."""
-        for folder in (self.config_dir, self.data_dir, self.cache_dir, self.log_dir,
-                       self.models_dir, self.attachments_dir):
+        for folder in (
+            self.config_dir,
+            self.data_dir,
+            self.cache_dir,
+            self.log_dir,
+            self.models_dir,
+            self.attachments_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 
@@ -73,15 +79,24 @@ def app_paths() -> AppPaths:
         root = Path(home).expanduser().resolve()
         return AppPaths(root / "config", root / "data", root / "cache", root / "logs")
     dirs = platformdirs.PlatformDirs(APP_SLUG, appauthor=False)
-    return AppPaths(Path(dirs.user_config_dir), Path(dirs.user_data_dir),
-                    Path(dirs.user_cache_dir), Path(dirs.user_log_dir))
+    return AppPaths(
+        Path(dirs.user_config_dir),
+        Path(dirs.user_data_dir),
+        Path(dirs.user_cache_dir),
+        Path(dirs.user_log_dir),
+    )
 
 
 def resource_root() -> Path:
     """The ``resources/`` folder: in a checkout, an installed wheel or a frozen bundle."""
     candidates = []
     if getattr(sys, "frozen", False):
-        candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "autoglm" / "data" / "resources")
+        candidates.append(
+            Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+            / "autoglm"
+            / "data"
+            / "resources"
+        )
     package_dir = Path(__file__).resolve().parent.parent
     candidates += [package_dir / "data" / "resources", package_dir.parent.parent / "resources"]
     for candidate in candidates:
@@ -95,8 +110,16 @@ def catalog_path() -> Path:
     package_dir = Path(__file__).resolve().parent.parent
     candidates = []
     if getattr(sys, "frozen", False):
-        candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "autoglm" / "data" / "catalog.toml")
-    candidates += [package_dir / "data" / "catalog.toml", package_dir.parent.parent / "models" / "catalog.toml"]
+        candidates.append(
+            Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+            / "autoglm"
+            / "data"
+            / "catalog.toml"
+        )
+    candidates += [
+        package_dir / "data" / "catalog.toml",
+        package_dir.parent.parent / "models" / "catalog.toml",
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return candidate

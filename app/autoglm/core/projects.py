@@ -72,12 +72,16 @@ def clean_sampling(values: Mapping[str, Any] | None) -> dict[str, Any]:
     cleaned = {key: value for key, value in dict(values or {}).items() if value is not None}
     unknown = sorted(set(cleaned) - set(SAMPLING_KEYS))
     if unknown:
-        raise InputError(f"'{unknown[0]}' is not a sampling setting a project can keep "
-                         f"(known: {', '.join(SAMPLING_KEYS)}).")
+        raise InputError(
+            f"'{unknown[0]}' is not a sampling setting a project can keep "
+            f"(known: {', '.join(SAMPLING_KEYS)})."
+        )
     try:
         checked = GenerationSettings.model_validate(cleaned)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ())) or "sampling"
-        raise InputError(f"The sampling setting '{where}' is not valid: {first.get('msg', error)}.") from error
+        raise InputError(
+            f"The sampling setting '{where}' is not valid: {first.get('msg', error)}."
+        ) from error
     return {key: getattr(checked, key) for key in cleaned}

@@ -50,14 +50,17 @@ class ReasoningSplitter:
                 break
             pos, tag = min(found)
             self._route(self._pending[:pos], reasoning, content)
-            self._pending = self._pending[pos + len(tag):]
+            self._pending = self._pending[pos + len(tag) :]
             if tag == THINK_OPEN:
                 self._in_reasoning = True
             elif tag == THINK_CLOSE:
                 self._in_reasoning = False
             # <answer> and </answer> only wrap content: drop them.
         keep = _partial_tag_suffix(self._pending)
-        ready, self._pending = self._pending[: len(self._pending) - keep], self._pending[len(self._pending) - keep:]
+        ready, self._pending = (
+            self._pending[: len(self._pending) - keep],
+            self._pending[len(self._pending) - keep :],
+        )
         self._route(ready, reasoning, content)
         return Delta(content="".join(content), reasoning="".join(reasoning))
 

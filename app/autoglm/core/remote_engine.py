@@ -54,7 +54,7 @@ _END = object()
 Emit = Callable[[StreamEvent], None]
 REMOTE_CHAT_TEMPLATE = (
     "{#- Rendered by the remote server. Messages, tools, tool_calls and tool results are sent to it "
-    "as JSON; the calls it returns are handed on written <tool_call>{\"name\": ..., \"arguments\": ...}"
+    'as JSON; the calls it returns are handed on written <tool_call>{"name": ..., "arguments": ...}'
     "</tool_call>. -#}"
 )
 """What the remote engine reports as its chat template: the server renders the prompt, takes tools
@@ -79,7 +79,10 @@ def image_data_uri(image: ImageInput) -> str:
 
 
 def _image_parts(message: ChatMessage) -> list[dict[str, Any]]:
-    return [{"type": "image_url", "image_url": {"url": image_data_uri(image)}} for image in message.images]
+    return [
+        {"type": "image_url", "image_url": {"url": image_data_uri(image)}}
+        for image in message.images
+    ]
 
 
 def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
@@ -90,7 +93,9 @@ def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for message in messages:
         if message.role == "tool":
-            result.append({"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content})
+            result.append(
+                {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+            )
             if message.images:
                 result.append({"role": "user", "content": _image_parts(message)})
             continue
@@ -101,9 +106,14 @@ def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
                 parts.append({"type": "text", "text": message.content})
             entry["content"] = parts
         if message.tool_calls:
-            entry["tool_calls"] = [{"id": call.id, "type": "function",
-                                    "function": {"name": call.name, "arguments": call.arguments}}
-                                   for call in message.tool_calls]
+            entry["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                }
+                for call in message.tool_calls
+            ]
             entry["content"] = entry["content"] or None
         result.append(entry)
     return result
@@ -115,7 +125,11 @@ def call_as_text(name: str, arguments: str) -> str:
         parsed: Any = json.loads(arguments) if arguments.strip() else {}
     except ValueError:
         parsed = arguments  # the reader says the arguments are not valid JSON
-    return "<tool_call>\n" + json.dumps({"name": name, "arguments": parsed}, ensure_ascii=False) + "\n</tool_call>"
+    return (
+        "<tool_call>\n"
+        + json.dumps({"name": name, "arguments": parsed}, ensure_ascii=False)
+        + "\n</tool_call>"
+    )
 
 
 class _CallCollector:
@@ -130,15 +144,20 @@ class _CallCollector:
             if not isinstance(delta, dict):
                 continue
             index = delta.get("index", position)
-            call = self._calls.setdefault(index if isinstance(index, int) else position, {"name": "", "arguments": ""})
+            call = self._calls.setdefault(
+                index if isinstance(index, int) else position, {"name": "", "arguments": ""}
+            )
             function = delta.get("function") or {}
             call["name"] += str(function.get("name") or "")
             call["arguments"] += str(function.get("arguments") or "")
 
     def text(self) -> str:
         """Every call, as text, in order."""
-        return "\n".join(call_as_text(call["name"], call["arguments"])
-                         for _, call in sorted(self._calls.items()) if call["name"])
+        return "\n".join(
+            call_as_text(call["name"], call["arguments"])
+            for _, call in sorted(self._calls.items())
+            if call["name"]
+        )
 
 
 def server_error_message(status: int, body: bytes, base_url: str) -> UserFacingError:
@@ -187,13 +206,19 @@ class _StreamReader:
                 if self._abandoned.is_set():
                     return
                 if response.status_code >= 400:
-                    self.items.put(server_error_message(response.status_code, response.read(), self._base_url))
+                    self.items.put(
+                        server_error_message(response.status_code, response.read(), self._base_url)
+                    )
                     return
                 for line in response.iter_lines():
                     if line.startswith("data:"):
                         self.items.put(line[5:].strip())
         except httpx.TimeoutException as exc:
-            self.items.put(ModelError(f"The server at {self._base_url} stopped answering ({type(exc).__name__})."))
+            self.items.put(
+                ModelError(
+                    f"The server at {self._base_url} stopped answering ({type(exc).__name__})."
+                )
+            )
         except httpx.HTTPError as exc:
             if not self._abandoned.is_set():
                 self.items.put(ModelError(f"Cannot reach the server at {self._base_url}: {exc}."))
@@ -218,8 +243,16 @@ class _StreamReader:
 class RemoteEngine:
     """Replies from any OpenAI-compatible server; ``load()`` checks it and picks the model."""
 
-    def __init__(self, base_url: str, api_key: str | None = None, model: str | None = None, *,
-                 timeout_s: float = 600.0, vision: bool = True, extra_body: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        model: str | None = None,
+        *,
+        timeout_s: float = 600.0,
+        vision: bool = True,
+        extra_body: dict[str, Any] | None = None,
+    ):
         self.base_url = normalise_base_url(base_url)
         self.api_key = api_key
         self.model = model
@@ -227,8 +260,13 @@ class RemoteEngine:
         self.extra_body = dict(extra_body or {})
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout_s, connect=10.0))
-        self._info = ModelInfo(model or "remote", model or "Remote model", path=self.base_url, backend="Remote",
-                               chat_template=REMOTE_CHAT_TEMPLATE)
+        self._info = ModelInfo(
+            model or "remote",
+            model or "Remote model",
+            path=self.base_url,
+            backend="Remote",
+            chat_template=REMOTE_CHAT_TEMPLATE,
+        )
         self._loaded = False
 
     @property
@@ -252,7 +290,9 @@ class RemoteEngine:
         try:
             return [str(entry["id"]) for entry in response.json().get("data", [])]
         except (ValueError, AttributeError, KeyError, TypeError) as exc:
-            raise ModelError(f"{self.base_url} did not answer like an OpenAI-compatible server.") from exc
+            raise ModelError(
+                f"{self.base_url} did not answer like an OpenAI-compatible server."
+            ) from exc
 
     def load(self, progress: Callable[[float, str], None] | None = None) -> ModelInfo:
         """Ask the server for its models; ``ModelError`` in words if it is unreachable or lacks ours."""
@@ -264,11 +304,19 @@ class RemoteEngine:
                 raise ModelError(f"The server at {self.base_url} serves no model.")
             self.model = served[0]
         elif served and self.model not in served:
-            raise ModelError(f"The server at {self.base_url} does not serve '{self.model}'; "
-                             f"it serves {', '.join(served)}.")
-        self._info = ModelInfo(self.model, self.model, path=self.base_url, backend="Remote",
-                               has_vision=self.vision, chat_template=REMOTE_CHAT_TEMPLATE,
-                               vision_unavailable_reason="" if self.vision else "The remote model reads no images.")
+            raise ModelError(
+                f"The server at {self.base_url} does not serve '{self.model}'; "
+                f"it serves {', '.join(served)}."
+            )
+        self._info = ModelInfo(
+            self.model,
+            self.model,
+            path=self.base_url,
+            backend="Remote",
+            has_vision=self.vision,
+            chat_template=REMOTE_CHAT_TEMPLATE,
+            vision_unavailable_reason="" if self.vision else "The remote model reads no images.",
+        )
         self._loaded = True
         if progress:
             progress(1.0, f"{self.model} at {self.base_url}")
@@ -287,12 +335,17 @@ class RemoteEngine:
         """The JSON body for one streaming chat completion."""
         params = request.sampling
         body: dict[str, Any] = {
-            "model": self.model, "messages": openai_messages(request.messages), "stream": True,
+            "model": self.model,
+            "messages": openai_messages(request.messages),
+            "stream": True,
             "stream_options": {"include_usage": True},
-            "temperature": params.temperature, "top_p": params.top_p,
+            "temperature": params.temperature,
+            "top_p": params.top_p,
             "chat_template_kwargs": {"enable_thinking": request.thinking},
         }
-        if params.max_tokens < UNTIL_CONTEXT_FULL:  # else the server writes until its context is full
+        if (
+            params.max_tokens < UNTIL_CONTEXT_FULL
+        ):  # else the server writes until its context is full
             body["max_tokens"] = params.max_tokens
         if params.top_k:
             body["top_k"] = params.top_k
@@ -315,13 +368,16 @@ class RemoteEngine:
         body.update(self.extra_body)
         return body
 
-    def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
+    def generate(
+        self, request: GenerationRequest, emit: Emit, cancel: threading.Event
+    ) -> Completion:
         """Stream one reply from the server; returns within a poll interval of ``cancel``."""
         if not self._loaded:
             self.load()
         started = time.perf_counter()
-        reader = _StreamReader(self._client, f"{self.base_url}/chat/completions", self.payload(request),
-                               self.base_url).start()
+        reader = _StreamReader(
+            self._client, f"{self.base_url}/chat/completions", self.payload(request), self.base_url
+        ).start()
         splitter = ReasoningSplitter()
         content: list[str] = []
         reasoning: list[str] = []
@@ -364,7 +420,9 @@ class RemoteEngine:
                     raise server_error_message(500, item.encode(), self.base_url)
                 if isinstance(chunk.get("usage"), dict):
                     completion.usage.prompt_tokens = int(chunk["usage"].get("prompt_tokens") or 0)
-                    completion.usage.completion_tokens = int(chunk["usage"].get("completion_tokens") or 0)
+                    completion.usage.completion_tokens = int(
+                        chunk["usage"].get("completion_tokens") or 0
+                    )
                 for choice in chunk.get("choices") or []:
                     delta = choice.get("delta") or {}
                     thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
@@ -393,19 +451,24 @@ class RemoteEngine:
         ended = time.perf_counter()
         completion.content = "".join(content).strip()
         completion.reasoning = "".join(reasoning).strip()
-        completion.finish_reason = "cancelled" if cancel.is_set() else ("length" if finish == "length" else "stop")
+        completion.finish_reason = (
+            "cancelled" if cancel.is_set() else ("length" if finish == "length" else "stop")
+        )
         if not completion.usage.completion_tokens:
             completion.usage.completion_tokens = chunks
         completion.timings.ttft_s = (first_at or ended) - started
         completion.timings.decode_s = ended - (first_at or ended)
         completion.timings.total_s = ended - started
         if completion.usage.completion_tokens > 1 and completion.timings.decode_s > 0:
-            completion.timings.decode_tok_s = (completion.usage.completion_tokens - 1) / completion.timings.decode_s
+            completion.timings.decode_tok_s = (
+                completion.usage.completion_tokens - 1
+            ) / completion.timings.decode_s
         return completion
 
 
-def check_connection(url: str, api_key: str | None = None, model: str | None = None,
-                    timeout_s: float = 10.0) -> str:
+def check_connection(
+    url: str, api_key: str | None = None, model: str | None = None, timeout_s: float = 10.0
+) -> str:
     """What the server at ``url`` answered, in one sentence; ``UserFacingError`` in words when it cannot be used."""
     engine = RemoteEngine(url, api_key=api_key, model=model, timeout_s=timeout_s)
     try:
@@ -415,9 +478,10 @@ def check_connection(url: str, api_key: str | None = None, model: str | None = N
     if not served:
         raise ModelError(f"The server at {engine.base_url} answers but serves no model.")
     if model and model not in served:
-        raise ModelError(f"The server at {engine.base_url} answers but does not serve '{model}'; "
-                         f"it serves {', '.join(served)}.")
+        raise ModelError(
+            f"The server at {engine.base_url} answers but does not serve '{model}'; "
+            f"it serves {', '.join(served)}."
+        )
     listed = ", ".join(served[:5]) + (f" and {len(served) - 5} more" if len(served) > 5 else "")
     chosen = model or served[0]
-    return (f"Connected to {engine.base_url}: it serves {listed}; "
-            f"chats will use {chosen}.")
+    return f"Connected to {engine.base_url}: it serves {listed}; chats will use {chosen}."

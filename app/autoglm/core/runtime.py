@@ -55,10 +55,16 @@ class _NoEngine:
     info: ModelInfo | None = None
     loaded = False
 
-    def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
-                 cancel: threading.Event) -> Completion:
+    def generate(
+        self,
+        request: GenerationRequest,
+        emit: Callable[[StreamEvent], None],
+        cancel: threading.Event,
+    ) -> Completion:
         """Refuse in words: there is no model to answer with."""
-        raise ModelError("No model is loaded yet: choose one in the model manager (or wait for loading to finish).")
+        raise ModelError(
+            "No model is loaded yet: choose one in the model manager (or wait for loading to finish)."
+        )
 
     def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
         """Nothing can be counted without a tokenizer."""
@@ -71,8 +77,13 @@ class _NoEngine:
 class Runtime:
     """Settings, folders, model repository, scheduler and store, shared by every front."""
 
-    def __init__(self, settings: Settings | None = None, paths: AppPaths | None = None,
-                 speech: SpeechFactory | None = None, embedder: Callable[[], Embedder | None] | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        paths: AppPaths | None = None,
+        speech: SpeechFactory | None = None,
+        embedder: Callable[[], Embedder | None] | None = None,
+    ):
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or load_settings(self.paths)
         self.repository = ModelRepository(self.paths)
@@ -88,7 +99,9 @@ class Runtime:
         self._embedder_factory = embedder
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
-        self._conversations: weakref.WeakValueDictionary[int, Conversation] = weakref.WeakValueDictionary()
+        self._conversations: weakref.WeakValueDictionary[int, Conversation] = (
+            weakref.WeakValueDictionary()
+        )
         self._conversations_lock = threading.Lock()
         self.engine_listeners: list[Callable[[ModelInfo | None], None]] = []
         """Called (on the thread that swapped it) when the engine changes: a load by any front, an eject."""
@@ -106,7 +119,9 @@ class Runtime:
             if self._store is None:
                 from autoglm.core.store import ConversationStore
 
-                self._store = ConversationStore(self.paths.database_path, self.paths.attachments_dir)
+                self._store = ConversationStore(
+                    self.paths.database_path, self.paths.attachments_dir
+                )
             return self._store
 
     # -- models ----------------------------------------------------------------------
@@ -125,23 +140,39 @@ class Runtime:
         """Whether requests can be answered now."""
         return self._engine is not None
 
-    def load_model(self, spec: str | None = None, mmproj: Path | None = None,
-                   progress: ProgressCallback | None = None) -> ModelInfo:
+    def load_model(
+        self,
+        spec: str | None = None,
+        mmproj: Path | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ModelInfo:
         """Resolve, check and load a model, then make it the scheduler's engine (blocking)."""
         from autoglm.core.llama.client import WorkerEngine
 
         spec = spec or self.settings.model.active_model
         with self._load_lock:
-            resolved = self.repository.resolve(spec, mmproj or self.settings.model.mmproj_path, progress)
-            engine = WorkerEngine(resolved.model_path, self.settings.model, model_id=resolved.model_id,
-                                  mmproj_path=resolved.mmproj_path, display_name=resolved.display_name,
-                                  log_dir=self.paths.log_dir, state_dir=self.paths.cache_dir / "conversations")
+            resolved = self.repository.resolve(
+                spec, mmproj or self.settings.model.mmproj_path, progress
+            )
+            engine = WorkerEngine(
+                resolved.model_path,
+                self.settings.model,
+                model_id=resolved.model_id,
+                mmproj_path=resolved.mmproj_path,
+                display_name=resolved.display_name,
+                log_dir=self.paths.log_dir,
+                state_dir=self.paths.cache_dir / "conversations",
+            )
             info = engine.load(progress)
             self.use_engine(engine)
             return info
 
-    def start_engine(self, model: str | None = None, mmproj: Path | None = None,
-                     progress: ProgressCallback | None = None) -> ModelInfo:
+    def start_engine(
+        self,
+        model: str | None = None,
+        mmproj: Path | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ModelInfo:
         """Load the local model or connect to the remote server, as the settings choose (blocking).
 
         ``model`` names the local model, or in remote mode the model to ask the server for.
@@ -153,7 +184,9 @@ class Runtime:
 
         assert choice.remote_url is not None
         with self._load_lock:
-            engine = RemoteEngine(choice.remote_url, api_key=choice.remote_api_key, model=choice.remote_model)
+            engine = RemoteEngine(
+                choice.remote_url, api_key=choice.remote_api_key, model=choice.remote_model
+            )
             try:
                 info = engine.load(progress)
             except BaseException:
@@ -192,7 +225,9 @@ class Runtime:
         if self._speech_factory is None:
             from autoglm.core.errors import ModelError
 
-            raise ModelError("Speech is not available here: this front was started without speech models.")
+            raise ModelError(
+                "Speech is not available here: this front was started without speech models."
+            )
         return self._speech_factory
 
     def use_speech(self, factory: SpeechFactory) -> None:
@@ -212,7 +247,9 @@ class Runtime:
             if self._recognizer is None:
                 from autoglm.core.settings import interface_language
 
-                self._recognizer = self._speech().recognizer(self.settings.voice, interface_language(self.settings))
+                self._recognizer = self._speech().recognizer(
+                    self.settings.voice, interface_language(self.settings)
+                )
             return self._recognizer
 
     @property
@@ -258,7 +295,9 @@ class Runtime:
     # -- conversations and requests --------------------------------------------------------
     def new_conversation(self, project: ProjectRecord | None = None) -> Conversation:
         """An empty chat (in ``project``, if given), saved through the store from its first message."""
-        return Conversation(self.store, images=self.images, load_image=self._attachment_image, project=project)
+        return Conversation(
+            self.store, images=self.images, load_image=self._attachment_image, project=project
+        )
 
     def open_conversation(self, conversation_id: int) -> Conversation:
         """A stored chat with its turns (blocking: a database read); the same object while it is in use.
@@ -270,8 +309,9 @@ class Runtime:
             live = self._conversations.get(conversation_id)
         if live is not None:
             return live
-        conversation = Conversation.open(self.store, conversation_id, images=self.images,
-                                         load_image=self._attachment_image)
+        conversation = Conversation.open(
+            self.store, conversation_id, images=self.images, load_image=self._attachment_image
+        )
         return self.remember(conversation)
 
     def remember(self, conversation: Conversation) -> Conversation:
@@ -291,7 +331,9 @@ class Runtime:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"The attached image {path.name} cannot be read: {exc.strerror or exc}.") from exc
+            raise InputError(
+                f"The attached image {path.name} cannot be read: {exc.strerror or exc}."
+            ) from exc
         return self.image_decoder(data, sha256)
 
     def prepare_images(self, images: list[ImageInput]) -> None:
@@ -302,14 +344,28 @@ class Runtime:
             return
         self.scheduler.submit_call(lambda: prepare(images), Priority.INTERACTIVE)
 
-    def build_request(self, messages: list[ChatMessage], *, style: RequestStyle = TYPED,
-                      thinking: bool | None = None, system_prompt: str | None = None,
-                      project: ProjectRecord | None = None, passages: Sequence[Citation] = (),
-                      **sampling_overrides: Any) -> GenerationRequest:
+    def build_request(
+        self,
+        messages: list[ChatMessage],
+        *,
+        style: RequestStyle = TYPED,
+        thinking: bool | None = None,
+        system_prompt: str | None = None,
+        project: ProjectRecord | None = None,
+        passages: Sequence[Citation] = (),
+        **sampling_overrides: Any,
+    ) -> GenerationRequest:
         """A request for ``messages`` (``core.conversation.build_request`` with these settings)."""
-        return build_request(messages, self.settings.generation, style, thinking=thinking,
-                             system_prompt=system_prompt, project=project, passages=passages,
-                             **sampling_overrides)
+        return build_request(
+            messages,
+            self.settings.generation,
+            style,
+            thinking=thinking,
+            system_prompt=system_prompt,
+            project=project,
+            passages=passages,
+            **sampling_overrides,
+        )
 
     def apply_settings(self, settings: Settings) -> None:
         """Save new settings; what needs a reload takes effect on the next model load."""
@@ -331,7 +387,9 @@ class Runtime:
             close()
         engine, self._engine = self._engine, None
         if not stopped:  # freeing the model under a token being decoded would crash the process
-            _LOGGER.warning("The engine thread is still decoding; the model is left to the process exit")
+            _LOGGER.warning(
+                "The engine thread is still decoding; the model is left to the process exit"
+            )
         elif engine is not None:
             try:
                 engine.unload()

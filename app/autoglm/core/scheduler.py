@@ -50,8 +50,12 @@ class Engine(Protocol):
     def loaded(self) -> bool:
         """Whether it can answer now."""
 
-    def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
-                 cancel: threading.Event) -> Completion:
+    def generate(
+        self,
+        request: GenerationRequest,
+        emit: Callable[[StreamEvent], None],
+        cancel: threading.Event,
+    ) -> Completion:
         """Produce one reply, calling ``emit`` for each delta, stopping soon after ``cancel``."""
 
     def count_tokens(self, messages: list[ChatMessage], thinking: bool = True) -> int:
@@ -67,8 +71,12 @@ class PromptRenderer(Protocol):
     it stopped sends that text, with the reply so far, as a raw prompt (the local engine can;
     a remote server cannot)."""
 
-    def render(self, messages: list[ChatMessage], thinking: bool = True,
-               tools: list[ToolSpec] | None = None) -> RenderedPrompt:
+    def render(
+        self,
+        messages: list[ChatMessage],
+        thinking: bool = True,
+        tools: list[ToolSpec] | None = None,
+    ) -> RenderedPrompt:
         """The prompt text of ``messages`` (and ``tools``)."""
 
 
@@ -200,12 +208,16 @@ class Scheduler:
         """Queue a request by its priority and return its stream."""
         stream = ReplyStream(request)
         if self._stop.is_set():
-            stream.finish(Completion(finish_reason="error", error="The assistant is shutting down."))
+            stream.finish(
+                Completion(finish_reason="error", error="The assistant is shutting down.")
+            )
             return stream
         self._queue.put(_Job(int(request.priority), next(self._sequence), stream=stream))
         return stream
 
-    def submit_call(self, function: Callable[[], Any], priority: Priority = Priority.VOICE) -> Future:
+    def submit_call(
+        self, function: Callable[[], Any], priority: Priority = Priority.VOICE
+    ) -> Future:
         """Run ``function`` on the engine thread (load, unload, token counting) and return a future."""
         future: Future = Future()
         if self._stop.is_set():
@@ -216,9 +228,11 @@ class Scheduler:
 
     def replace_engine(self, engine: Engine) -> Future:
         """Switch engines between two requests (model switch); returns a future of the old one."""
+
         def swap() -> Engine:
             old, self._engine = self._engine, engine
             return old
+
         return self.submit_call(swap)
 
     def queue_length(self) -> int:
@@ -301,7 +315,9 @@ class Scheduler:
             completion = Completion(finish_reason="error", error=str(exc))
         except Exception as exc:  # reported in words, logged with the trace
             _LOGGER.exception("Generation failed")
-            completion = Completion(finish_reason="error", error=f"The model failed while answering: {exc}")
+            completion = Completion(
+                finish_reason="error", error=f"The model failed while answering: {exc}"
+            )
         finally:
             self._current = None
         completion.timings.queue_wait_s = wait

@@ -27,25 +27,41 @@ def _scalar_type(annotation: Any) -> Any:
     return annotation
 
 
-def add_settings_arguments(parser: argparse.ArgumentParser, groups: tuple[str, ...] = SETTINGS_GROUPS) -> None:
+def add_settings_arguments(
+    parser: argparse.ArgumentParser, groups: tuple[str, ...] = SETTINGS_GROUPS
+) -> None:
     """Add one flag per scalar field of the given groups (dest ``group__field``)."""
     for group in groups:
         model = Settings.model_fields[group].annotation
-        assert isinstance(model, type) and issubclass(model, BaseModel), f"{group} is a settings group"
+        assert isinstance(model, type) and issubclass(model, BaseModel), (
+            f"{group} is a settings group"
+        )
         arg_group = parser.add_argument_group(f"{group} settings")
         for name, field in model.model_fields.items():
             kind = _scalar_type(field.annotation)
             dest = f"{group}__{name}"
             help_text = field.description or name
             if kind is bool:
-                arg_group.add_argument(_flag_name(name), dest=dest, action=argparse.BooleanOptionalAction,
-                                       default=None, help=help_text)
+                arg_group.add_argument(
+                    _flag_name(name),
+                    dest=dest,
+                    action=argparse.BooleanOptionalAction,
+                    default=None,
+                    help=help_text,
+                )
             elif kind in (int, float, str):
                 choices = None
                 if typing.get_origin(field.annotation) is typing.Literal:
                     choices = list(typing.get_args(field.annotation))
-                arg_group.add_argument(_flag_name(name), dest=dest, type=kind, default=None,
-                                       choices=choices, help=help_text, metavar=name.upper())
+                arg_group.add_argument(
+                    _flag_name(name),
+                    dest=dest,
+                    type=kind,
+                    default=None,
+                    choices=choices,
+                    help=help_text,
+                    metavar=name.upper(),
+                )
 
 
 def overrides_from_args(args: argparse.Namespace, settings: Settings) -> Settings:
@@ -59,5 +75,7 @@ def overrides_from_args(args: argparse.Namespace, settings: Settings) -> Setting
             per_group.setdefault(group, {})[field] = value
     for group, values in per_group.items():
         current = getattr(settings, group)
-        settings = settings.model_copy(update={group: type(current).model_validate({**current.model_dump(), **values})})
+        settings = settings.model_copy(
+            update={group: type(current).model_validate({**current.model_dump(), **values})}
+        )
     return settings

@@ -26,7 +26,9 @@ class Transcript:
     audio_s: float
     elapsed_s: float
     window_frames: int = 3000  # mel frames the encoder saw: under 3000 when a short window sufficed
-    end_confidence: float | None = None  # the recogniser's probability for the final punctuation mark
+    end_confidence: float | None = (
+        None  # the recogniser's probability for the final punctuation mark
+    )
 
     @property
     def real_time_factor(self) -> float:

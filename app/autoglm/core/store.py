@@ -251,8 +251,15 @@ def _plain_snippet(text: str, terms: list[str], width: int = 80) -> str:
             end = start + len(term)
             left = max(0, start - width // 3)
             right = min(len(text), end + width)
-            return ("…" if left else "") + text[left:start] + MATCH_START + text[start:end] \
-                + MATCH_END + text[end:right] + ("…" if right < len(text) else "")
+            return (
+                ("…" if left else "")
+                + text[left:start]
+                + MATCH_START
+                + text[start:end]
+                + MATCH_END
+                + text[end:right]
+                + ("…" if right < len(text) else "")
+            )
     return text[:width] + ("…" if len(text) > width else "")
 
 
@@ -266,22 +273,31 @@ class ConversationStore:
         self._closed = False
         self._db_path.parent.mkdir(parents=True, exist_ok=True)
         self._attachments_dir.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self._db_path, isolation_level=None,
-                                     check_same_thread=False, timeout=10.0)
+        self._conn = sqlite3.connect(
+            self._db_path, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
         self._conn.row_factory = sqlite3.Row
         try:
             self._refuse_newer_schema()
             self._configure()
             self._migrate()
-            self._trigram = "trigram" in (self._conn.execute(
-                "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()[0])
+            self._trigram = (
+                "trigram"
+                in (
+                    self._conn.execute(
+                        "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'"
+                    ).fetchone()[0]
+                )
+            )
         except StoreError:
             self._conn.close()
             raise
         except sqlite3.DatabaseError as error:
             self._conn.close()
-            raise StoreError(f"The conversation database {self._db_path} cannot be opened "
-                             f"({error}); it was left untouched.") from error
+            raise StoreError(
+                f"The conversation database {self._db_path} cannot be opened "
+                f"({error}); it was left untouched."
+            ) from error
         _LOGGER.debug("Opened conversation store %s", self._db_path)
 
     def _configure(self) -> None:
@@ -294,8 +310,10 @@ class ConversationStore:
     def _refuse_newer_schema(self) -> None:
         """Leave a database written by a newer app alone rather than misread it."""
         if self._conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
-            raise StoreError(f"The conversation database {self._db_path} was written by a newer "
-                             "version of AutoGLM Desktop; please update the app.")
+            raise StoreError(
+                f"The conversation database {self._db_path} was written by a newer "
+                "version of AutoGLM Desktop; please update the app."
+            )
 
     def _migrate(self) -> None:
         """Bring the schema up to ``SCHEMA_VERSION``, one step per transaction."""
@@ -304,7 +322,8 @@ class ConversationStore:
         for version, schema in enumerate(_MIGRATIONS, start=1):
             if current < version:
                 self._conn.executescript(
-                    f"BEGIN IMMEDIATE; {schema(tokenizer)} PRAGMA user_version = {version}; COMMIT;")
+                    f"BEGIN IMMEDIATE; {schema(tokenizer)} PRAGMA user_version = {version}; COMMIT;"
+                )
                 _LOGGER.info("Conversation store schema upgraded to version %d", version)
 
     def close(self) -> None:
@@ -324,15 +343,18 @@ class ConversationStore:
 
     # conversations
 
-    def create_conversation(self, title: str = DEFAULT_TITLE, model_id: str = "",
-                            project_id: int | None = None) -> int:
+    def create_conversation(
+        self, title: str = DEFAULT_TITLE, model_id: str = "", project_id: int | None = None
+    ) -> int:
         """Start an empty conversation (in ``project_id``, if given) and return its id."""
         now = time.time()
         with self._lock:
             try:
                 cursor = self._conn.execute(
                     "INSERT INTO conversations (title, created_at, updated_at, model_id, project_id) "
-                    "VALUES (?, ?, ?, ?, ?)", (title.strip() or DEFAULT_TITLE, now, now, model_id, project_id))
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (title.strip() or DEFAULT_TITLE, now, now, model_id, project_id),
+                )
             except sqlite3.IntegrityError as error:
                 raise KeyError(f"no project {project_id}") from error
             return _inserted_id(cursor)
@@ -340,8 +362,9 @@ class ConversationStore:
     def get_conversation(self, conversation_id: int) -> ConversationRecord | None:
         """The conversation, or ``None`` if there is none with that id."""
         with self._lock:
-            row = self._conn.execute(self._CONVERSATION_QUERY + " WHERE c.id = ?",
-                                     (conversation_id,)).fetchone()
+            row = self._conn.execute(
+                self._CONVERSATION_QUERY + " WHERE c.id = ?", (conversation_id,)
+            ).fetchone()
         return self._conversation(row) if row else None
 
     def list_conversations(self) -> list[ConversationRecord]:
@@ -363,8 +386,9 @@ class ConversationStore:
     def _update_conversation(self, conversation_id: int, column: str, value: object) -> None:
         """Set one column of one conversation; ``KeyError`` if it does not exist."""
         with self._lock:
-            cursor = self._conn.execute(f"UPDATE conversations SET {column} = ? WHERE id = ?",
-                                        (value, conversation_id))
+            cursor = self._conn.execute(
+                f"UPDATE conversations SET {column} = ? WHERE id = ?", (value, conversation_id)
+            )
         if cursor.rowcount == 0:
             raise KeyError(f"no conversation {conversation_id}")
 
@@ -373,27 +397,38 @@ class ConversationStore:
         with self._lock:
             self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
-    def fork_conversation(self, conversation_id: int, before_message_id: int,
-                          title: str | None = None) -> int:
+    def fork_conversation(
+        self, conversation_id: int, before_message_id: int, title: str | None = None
+    ) -> int:
         """A new conversation holding copies of the shown messages before ``before_message_id``."""
         with self._transaction():
             source = self.get_conversation(conversation_id)
             if source is None:
                 raise KeyError(f"no conversation {conversation_id}")
-            if self._conn.execute("SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
-                                  (before_message_id, conversation_id)).fetchone() is None:
+            if (
+                self._conn.execute(
+                    "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
+                    (before_message_id, conversation_id),
+                ).fetchone()
+                is None
+            ):
                 raise KeyError(f"no message {before_message_id} in conversation {conversation_id}")
-            fork_id = self.create_conversation(source.title if title is None else title,
-                                               source.model_id, source.project_id)
+            fork_id = self.create_conversation(
+                source.title if title is None else title, source.model_id, source.project_id
+            )
             parent: int | None = None
             for row, _versions in self._shown_rows(conversation_id):
                 if row["id"] >= before_message_id:
                     break
-                parent = _inserted_id(self._conn.execute(
-                    "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
-                    "usage, timings, model_id, finished, created_at, extra, parent_id) "
-                    "SELECT ?, role, content, reasoning, attachments, usage, timings, model_id, "
-                    "finished, created_at, extra, ? FROM messages WHERE id = ?", (fork_id, parent, row["id"])))
+                parent = _inserted_id(
+                    self._conn.execute(
+                        "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
+                        "usage, timings, model_id, finished, created_at, extra, parent_id) "
+                        "SELECT ?, role, content, reasoning, attachments, usage, timings, model_id, "
+                        "finished, created_at, extra, ? FROM messages WHERE id = ?",
+                        (fork_id, parent, row["id"]),
+                    )
+                )
         return fork_id
 
     def move_conversation(self, conversation_id: int, project_id: int | None) -> None:
@@ -406,8 +441,13 @@ class ConversationStore:
 
     # projects
 
-    def create_project(self, name: str, system_prompt: str = "", model_id: str = "",
-                       sampling: dict[str, Any] | None = None) -> int:
+    def create_project(
+        self,
+        name: str,
+        system_prompt: str = "",
+        model_id: str = "",
+        sampling: dict[str, Any] | None = None,
+    ) -> int:
         """A new project; ``StoreError`` if the name is taken, ``InputError`` if it is blank."""
         cleaned = clean_name(name)
         now = time.time()
@@ -416,7 +456,15 @@ class ConversationStore:
                 cursor = self._conn.execute(
                     "INSERT INTO projects (name, system_prompt, model_id, sampling, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (cleaned, system_prompt, model_id, json.dumps(clean_sampling(sampling)), now, now))
+                    (
+                        cleaned,
+                        system_prompt,
+                        model_id,
+                        json.dumps(clean_sampling(sampling)),
+                        now,
+                        now,
+                    ),
+                )
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"There is already a project named “{cleaned}”.") from error
             return _inserted_id(cursor)
@@ -424,24 +472,36 @@ class ConversationStore:
     def get_project(self, project_id: int) -> ProjectRecord | None:
         """The project, or ``None`` if there is none with that id."""
         with self._lock:
-            row = self._conn.execute(self._PROJECT_QUERY + " WHERE p.id = ?", (project_id,)).fetchone()
+            row = self._conn.execute(
+                self._PROJECT_QUERY + " WHERE p.id = ?", (project_id,)
+            ).fetchone()
         return self._project(row) if row else None
 
     def project_named(self, name: str) -> ProjectRecord | None:
         """The project of that name (case and extra spaces ignored), or ``None``."""
         with self._lock:
-            row = self._conn.execute(self._PROJECT_QUERY + " WHERE p.name = ?",
-                                     (" ".join(name.split()),)).fetchone()
+            row = self._conn.execute(
+                self._PROJECT_QUERY + " WHERE p.name = ?", (" ".join(name.split()),)
+            ).fetchone()
         return self._project(row) if row else None
 
     def list_projects(self) -> list[ProjectRecord]:
         """Every project, by name."""
         with self._lock:
-            rows = self._conn.execute(self._PROJECT_QUERY + " ORDER BY p.name COLLATE NOCASE, p.id").fetchall()
+            rows = self._conn.execute(
+                self._PROJECT_QUERY + " ORDER BY p.name COLLATE NOCASE, p.id"
+            ).fetchall()
         return [self._project(row) for row in rows]
 
-    def update_project(self, project_id: int, *, name: str | None = None, system_prompt: str | None = None,
-                       model_id: str | None = None, sampling: dict[str, Any] | None = None) -> None:
+    def update_project(
+        self,
+        project_id: int,
+        *,
+        name: str | None = None,
+        system_prompt: str | None = None,
+        model_id: str | None = None,
+        sampling: dict[str, Any] | None = None,
+    ) -> None:
         """Change the given fields of a project (``sampling`` replaces the whole set)."""
         changes: dict[str, Any] = {}
         if name is not None:
@@ -456,10 +516,14 @@ class ConversationStore:
         assignments = ", ".join(f"{column} = ?" for column in changes)
         with self._lock:
             try:
-                cursor = self._conn.execute(f"UPDATE projects SET {assignments} WHERE id = ?",
-                                            (*changes.values(), project_id))
+                cursor = self._conn.execute(
+                    f"UPDATE projects SET {assignments} WHERE id = ?",
+                    (*changes.values(), project_id),
+                )
             except sqlite3.IntegrityError as error:
-                raise StoreError(f"There is already a project named “{changes['name']}”.") from error
+                raise StoreError(
+                    f"There is already a project named “{changes['name']}”."
+                ) from error
         if cursor.rowcount == 0:
             raise KeyError(f"no project {project_id}")
 
@@ -472,7 +536,9 @@ class ConversationStore:
 
     # presets
 
-    def save_preset(self, name: str, system_prompt: str = "", sampling: dict[str, Any] | None = None) -> int:
+    def save_preset(
+        self, name: str, system_prompt: str = "", sampling: dict[str, Any] | None = None
+    ) -> int:
         """Save a persona and sampling under ``name`` (replacing a preset of that name); its id."""
         cleaned = clean_name(name, "preset")
         values = json.dumps(clean_sampling(sampling))
@@ -480,13 +546,17 @@ class ConversationStore:
             cursor = self._conn.execute(
                 "INSERT INTO presets (name, system_prompt, sampling, created_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET system_prompt = excluded.system_prompt, "
-                "sampling = excluded.sampling RETURNING id", (cleaned, system_prompt, values, time.time()))
+                "sampling = excluded.sampling RETURNING id",
+                (cleaned, system_prompt, values, time.time()),
+            )
             return int(cursor.fetchone()[0])
 
     def list_presets(self) -> list[PresetRecord]:
         """Every preset, by name."""
         with self._lock:
-            rows = self._conn.execute("SELECT * FROM presets ORDER BY name COLLATE NOCASE, id").fetchall()
+            rows = self._conn.execute(
+                "SELECT * FROM presets ORDER BY name COLLATE NOCASE, id"
+            ).fetchall()
         return [self._preset(row) for row in rows]
 
     def get_preset(self, preset_id: int) -> PresetRecord | None:
@@ -502,9 +572,18 @@ class ConversationStore:
 
     # messages
 
-    def add_message(self, conversation_id: int, role: str, content: str = "", reasoning: str = "",
-                    attachments: list[str] | None = None, finished: bool = True,
-                    model_id: str = "", extra: dict | None = None, version_of: int | None = None) -> int:
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        content: str = "",
+        reasoning: str = "",
+        attachments: list[str] | None = None,
+        finished: bool = True,
+        model_id: str = "",
+        extra: dict | None = None,
+        version_of: int | None = None,
+    ) -> int:
         """Append a message to the shown branch and return its id.
 
         With ``version_of`` (a message of the conversation) it becomes a new version of that
@@ -515,41 +594,67 @@ class ConversationStore:
         now = time.time()
         with self._transaction():
             cursor = self._conn.execute(
-                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
+            )
             if cursor.rowcount == 0:
                 raise KeyError(f"no conversation {conversation_id}")
             if version_of is None:
                 shown = self._shown_rows(conversation_id)
                 parent = shown[-1][0]["id"] if shown else None
             else:
-                row = self._conn.execute("SELECT parent_id FROM messages WHERE id = ? AND conversation_id = ?",
-                                         (version_of, conversation_id)).fetchone()
+                row = self._conn.execute(
+                    "SELECT parent_id FROM messages WHERE id = ? AND conversation_id = ?",
+                    (version_of, conversation_id),
+                ).fetchone()
                 if row is None:
                     raise KeyError(f"no message {version_of} in conversation {conversation_id}")
                 parent = row["parent_id"]
-                self._conn.execute("UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ?",
-                                   (conversation_id, parent))
+                self._conn.execute(
+                    "UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ?",
+                    (conversation_id, parent),
+                )
             cursor = self._conn.execute(
                 "INSERT INTO messages (conversation_id, role, content, reasoning, attachments, "
                 "model_id, finished, created_at, extra, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, reasoning, json.dumps(list(attachments or [])),
-                 model_id, int(finished), now, json.dumps(extra or {}), parent))
+                (
+                    conversation_id,
+                    role,
+                    content,
+                    reasoning,
+                    json.dumps(list(attachments or [])),
+                    model_id,
+                    int(finished),
+                    now,
+                    json.dumps(extra or {}),
+                    parent,
+                ),
+            )
             return _inserted_id(cursor)
 
     def select_version(self, message_id: int) -> None:
         """Show this version of its message (and the replies that followed it) from now on."""
         with self._transaction():
-            row = self._conn.execute("SELECT conversation_id, parent_id FROM messages WHERE id = ?",
-                                     (message_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
             if row is None:
                 raise KeyError(f"no message {message_id}")
-            self._conn.execute("UPDATE messages SET selected = (id = ?) WHERE conversation_id = ? AND parent_id IS ?",
-                               (message_id, row["conversation_id"], row["parent_id"]))
+            self._conn.execute(
+                "UPDATE messages SET selected = (id = ?) WHERE conversation_id = ? AND parent_id IS ?",
+                (message_id, row["conversation_id"], row["parent_id"]),
+            )
 
-    def update_message(self, message_id: int, *, content: str | None = None,
-                       reasoning: str | None = None, finished: bool | None = None,
-                       usage: dict | None = None, timings: dict | None = None,
-                       extra: dict | None = None) -> None:
+    def update_message(
+        self,
+        message_id: int,
+        *,
+        content: str | None = None,
+        reasoning: str | None = None,
+        finished: bool | None = None,
+        usage: dict | None = None,
+        timings: dict | None = None,
+        extra: dict | None = None,
+    ) -> None:
         """Change the given fields of a message: one UPDATE, cheap enough to call per token batch.
 
         Finishing a message (``finished=True``) also marks its conversation as updated.
@@ -571,14 +676,17 @@ class ConversationStore:
             return
         assignments = ", ".join(f"{column} = ?" for column in changes)
         with self._lock:
-            cursor = self._conn.execute(f"UPDATE messages SET {assignments} WHERE id = ?",
-                                        (*changes.values(), message_id))
+            cursor = self._conn.execute(
+                f"UPDATE messages SET {assignments} WHERE id = ?", (*changes.values(), message_id)
+            )
             if cursor.rowcount == 0:
                 raise KeyError(f"no message {message_id}")
             if finished:
                 self._conn.execute(
                     "UPDATE conversations SET updated_at = ? WHERE id = "
-                    "(SELECT conversation_id FROM messages WHERE id = ?)", (time.time(), message_id))
+                    "(SELECT conversation_id FROM messages WHERE id = ?)",
+                    (time.time(), message_id),
+                )
 
     def delete_message(self, conversation_id: int, message_id: int) -> None:
         """Delete that one message; the messages that followed it follow the one before it.
@@ -586,18 +694,27 @@ class ConversationStore:
         Where it was the version shown, its children stay the shown branch (the other
         versions of it are no longer selected)."""
         with self._transaction():
-            row = self._conn.execute("SELECT parent_id, selected FROM messages WHERE id = ? AND conversation_id = ?",
-                                     (message_id, conversation_id)).fetchone()
+            row = self._conn.execute(
+                "SELECT parent_id, selected FROM messages WHERE id = ? AND conversation_id = ?",
+                (message_id, conversation_id),
+            ).fetchone()
             if row is None:
                 raise KeyError(f"no message {message_id} in conversation {conversation_id}")
             if row["selected"]:
-                self._conn.execute("UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ? "
-                                   "AND id != ?", (conversation_id, row["parent_id"], message_id))
-            self._conn.execute("UPDATE messages SET parent_id = ? WHERE conversation_id = ? AND parent_id = ?",
-                               (row["parent_id"], conversation_id, message_id))
+                self._conn.execute(
+                    "UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ? "
+                    "AND id != ?",
+                    (conversation_id, row["parent_id"], message_id),
+                )
+            self._conn.execute(
+                "UPDATE messages SET parent_id = ? WHERE conversation_id = ? AND parent_id = ?",
+                (row["parent_id"], conversation_id, message_id),
+            )
             self._conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
-            self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
-                               (time.time(), conversation_id))
+            self._conn.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                (time.time(), conversation_id),
+            )
 
     def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
         """Delete that message and every one that follows it, in any version."""
@@ -606,20 +723,26 @@ class ConversationStore:
                 "WITH RECURSIVE later(id) AS (SELECT ? UNION ALL "
                 "SELECT m.id FROM messages m JOIN later ON m.parent_id = later.id) "
                 "DELETE FROM messages WHERE conversation_id = ? AND id IN (SELECT id FROM later)",
-                (message_id, conversation_id))
-            self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
-                               (time.time(), conversation_id))
+                (message_id, conversation_id),
+            )
+            self._conn.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                (time.time(), conversation_id),
+            )
 
     def messages(self, conversation_id: int) -> list[MessageRecord]:
         """The conversation's shown messages in order (the selected version of each)."""
         with self._lock:
-            return [self._message(row, versions) for row, versions in self._shown_rows(conversation_id)]
+            return [
+                self._message(row, versions) for row, versions in self._shown_rows(conversation_id)
+            ]
 
     def _shown_rows(self, conversation_id: int) -> list[tuple[sqlite3.Row, list[int]]]:
         """The shown branch: from the first message, each time the selected (else newest) follower."""
         with self._lock:
-            rows = self._conn.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id",
-                                      (conversation_id,)).fetchall()
+            rows = self._conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            ).fetchall()
         followers: dict[int | None, list[sqlite3.Row]] = {}
         for row in rows:
             followers.setdefault(row["parent_id"], []).append(row)
@@ -635,15 +758,17 @@ class ConversationStore:
     def get_message(self, message_id: int) -> MessageRecord | None:
         """The message, or ``None`` if there is none with that id."""
         with self._lock:
-            row = self._conn.execute("SELECT * FROM messages WHERE id = ?",
-                                     (message_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT * FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
         return self._message(row) if row else None
 
     def unfinished_messages(self) -> list[MessageRecord]:
         """Messages never marked finished: replies still streaming or cut by a crash."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM messages WHERE finished = 0 ORDER BY id").fetchall()
+                "SELECT * FROM messages WHERE finished = 0 ORDER BY id"
+            ).fetchall()
         return [self._message(row) for row in rows]
 
     # search
@@ -674,7 +799,8 @@ class ConversationStore:
             "SELECT c.id, c.title, highlight(conversations_fts, 0, ?, ?) FROM conversations_fts "
             "JOIN conversations c ON c.id = conversations_fts.rowid "
             "WHERE conversations_fts MATCH ? ORDER BY rank LIMIT ?",
-            (MATCH_START, MATCH_END, match, limit)).fetchall()
+            (MATCH_START, MATCH_END, match, limit),
+        ).fetchall()
         return [SearchHit(row[0], 0, row[1], "", row[2]) for row in rows]
 
     def _fts_message_hits(self, match: str, limit: int) -> list[SearchHit]:
@@ -685,7 +811,8 @@ class ConversationStore:
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "JOIN conversations c ON c.id = m.conversation_id "
             "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
-            (MATCH_START, MATCH_END, _SNIPPET_TOKENS, match, limit)).fetchall()
+            (MATCH_START, MATCH_END, _SNIPPET_TOKENS, match, limit),
+        ).fetchall()
         return [SearchHit(*row) for row in rows]
 
     def _scan_title_hits(self, terms: list[str], limit: int) -> list[SearchHit]:
@@ -693,24 +820,37 @@ class ConversationStore:
         condition = " AND ".join(["title LIKE ? ESCAPE '\\'"] * len(terms))
         rows = self._conn.execute(
             f"SELECT id, title FROM conversations WHERE {condition} ORDER BY updated_at DESC "
-            "LIMIT ?", (*map(_like_pattern, terms), limit)).fetchall()
+            "LIMIT ?",
+            (*map(_like_pattern, terms), limit),
+        ).fetchall()
         return [SearchHit(row[0], 0, row[1], "", _plain_snippet(row[1], terms)) for row in rows]
 
-    def _scan_message_hits(self, terms: list[str], limit: int,
-                           unfinished_only: bool) -> list[SearchHit]:
+    def _scan_message_hits(
+        self, terms: list[str], limit: int, unfinished_only: bool
+    ) -> list[SearchHit]:
         """Messages whose content or reasoning contains every term (no index)."""
         condition = " AND ".join(
-            ["(m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')"] * len(terms))
+            ["(m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')"] * len(terms)
+        )
         if unfinished_only:
             condition += " AND m.finished = 0"
         patterns = [pattern for term in terms for pattern in (_like_pattern(term),) * 2]
         rows = self._conn.execute(
             "SELECT m.conversation_id, m.id, c.title, m.role, m.content, m.reasoning "
             "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-            f"WHERE {condition} ORDER BY m.id DESC LIMIT ?", (*patterns, limit)).fetchall()
-        return [SearchHit(row[0], row[1], row[2], row[3],
-                          _plain_snippet(row[4] + "\n" + row[5] if row[5] else row[4], terms))
-                for row in rows]
+            f"WHERE {condition} ORDER BY m.id DESC LIMIT ?",
+            (*patterns, limit),
+        ).fetchall()
+        return [
+            SearchHit(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                _plain_snippet(row[4] + "\n" + row[5] if row[5] else row[4], terms),
+            )
+            for row in rows
+        ]
 
     # export
 
@@ -731,13 +871,20 @@ class ConversationStore:
         for message in self.messages(conversation_id):
             parts.append(f"## {message.role.capitalize()}\n")
             if message.reasoning:
-                parts.append("<details>\n<summary>Reasoning</summary>\n\n"
-                             f"{message.reasoning.strip()}\n\n</details>\n")
+                parts.append(
+                    "<details>\n<summary>Reasoning</summary>\n\n"
+                    f"{message.reasoning.strip()}\n\n</details>\n"
+                )
             if message.content:
                 parts.append(message.content.strip() + "\n")
             if message.attachments:
-                parts.append("\n".join(f"- Attachment: {self._attachment_reference(sha)}"
-                                       for sha in message.attachments) + "\n")
+                parts.append(
+                    "\n".join(
+                        f"- Attachment: {self._attachment_reference(sha)}"
+                        for sha in message.attachments
+                    )
+                    + "\n"
+                )
             if not message.finished:
                 parts.append("*(reply interrupted)*\n")
         return "\n".join(parts)
@@ -766,8 +913,7 @@ class ConversationStore:
         if target.exists():
             return sha256
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{sha256}.", suffix=".tmp",
-                                             dir=target.parent)
+        handle, temporary = tempfile.mkstemp(prefix=f".{sha256}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -790,44 +936,72 @@ class ConversationStore:
 
     _CONVERSATION_QUERY = (
         "SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) "
-        "AS message_count FROM conversations c")
+        "AS message_count FROM conversations c"
+    )
 
     _PROJECT_QUERY = (
         "SELECT p.*, (SELECT COUNT(*) FROM conversations c WHERE c.project_id = p.id) "
-        "AS conversation_count FROM projects p")
+        "AS conversation_count FROM projects p"
+    )
 
     @staticmethod
     def _project(row: sqlite3.Row) -> ProjectRecord:
         """A project row (with ``conversation_count``) as a record."""
         return ProjectRecord(
-            id=row["id"], name=row["name"], system_prompt=row["system_prompt"], model_id=row["model_id"],
-            sampling=json.loads(row["sampling"]), created_at=row["created_at"], updated_at=row["updated_at"],
-            conversation_count=row["conversation_count"])
+            id=row["id"],
+            name=row["name"],
+            system_prompt=row["system_prompt"],
+            model_id=row["model_id"],
+            sampling=json.loads(row["sampling"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            conversation_count=row["conversation_count"],
+        )
 
     @staticmethod
     def _preset(row: sqlite3.Row) -> PresetRecord:
         """A preset row as a record."""
-        return PresetRecord(id=row["id"], name=row["name"], system_prompt=row["system_prompt"],
-                            sampling=json.loads(row["sampling"]), created_at=row["created_at"])
+        return PresetRecord(
+            id=row["id"],
+            name=row["name"],
+            system_prompt=row["system_prompt"],
+            sampling=json.loads(row["sampling"]),
+            created_at=row["created_at"],
+        )
 
     @staticmethod
     def _conversation(row: sqlite3.Row) -> ConversationRecord:
         """A conversation row (with ``message_count``) as a record."""
         return ConversationRecord(
-            id=row["id"], title=row["title"], created_at=row["created_at"],
-            updated_at=row["updated_at"], pinned=bool(row["pinned"]), model_id=row["model_id"],
-            message_count=row["message_count"], project_id=row["project_id"])
+            id=row["id"],
+            title=row["title"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            pinned=bool(row["pinned"]),
+            model_id=row["model_id"],
+            message_count=row["message_count"],
+            project_id=row["project_id"],
+        )
 
     @staticmethod
     def _message(row: sqlite3.Row, versions: list[int] | None = None) -> MessageRecord:
         """A message row as a record."""
         return MessageRecord(
-            id=row["id"], conversation_id=row["conversation_id"], role=row["role"],
-            content=row["content"], reasoning=row["reasoning"],
-            attachments=json.loads(row["attachments"]), finished=bool(row["finished"]),
-            created_at=row["created_at"], usage=json.loads(row["usage"]),
-            timings=json.loads(row["timings"]), model_id=row["model_id"], extra=json.loads(row["extra"]),
-            parent_id=row["parent_id"], versions=list(versions or [row["id"]]))
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            role=row["role"],
+            content=row["content"],
+            reasoning=row["reasoning"],
+            attachments=json.loads(row["attachments"]),
+            finished=bool(row["finished"]),
+            created_at=row["created_at"],
+            usage=json.loads(row["usage"]),
+            timings=json.loads(row["timings"]),
+            model_id=row["model_id"],
+            extra=json.loads(row["extra"]),
+            parent_id=row["parent_id"],
+            versions=list(versions or [row["id"]]),
+        )
 
     def _require_conversation(self, conversation_id: int) -> ConversationRecord:
         """The conversation, or ``KeyError``."""

@@ -90,8 +90,12 @@ class SamplingParams:
     presence_penalty: float = 0.0
     frequency_penalty: float = 0.0
     logit_bias: dict[int, float] = field(default_factory=dict)
-    grammar: str | None = None  # llama.cpp GBNF the reply must match (structured output, forced tool calls)
-    top_logprobs: int | None = None  # None: no log-probabilities; 0..20: the chosen token's and that many others
+    grammar: str | None = (
+        None  # llama.cpp GBNF the reply must match (structured output, forced tool calls)
+    )
+    top_logprobs: int | None = (
+        None  # None: no log-probabilities; 0..20: the chosen token's and that many others
+    )
 
 
 @dataclass
@@ -214,7 +218,9 @@ class Completion:
     notices: list[Notice] = field(default_factory=list)
     error: str | None = None
     logprobs: list[TokenLogprob] = field(default_factory=list)
-    raw: str | None = None  # the reply as the model wrote it (``<think>…</think><answer>…``), stop strings cut
+    raw: str | None = (
+        None  # the reply as the model wrote it (``<think>…</think><answer>…``), stop strings cut
+    )
     cache: CacheStatus | None = None  # the local engine's conversation caches after this reply
 
 
@@ -232,7 +238,11 @@ class ModelInfo:
     n_params: int = 0
     backend: str = "CPU"
     gpu_layers: int = 0
-    backend_note: str = ""  # why the model runs where it does (e.g. the GPU could not take it), in words
+    backend_note: str = (
+        ""  # why the model runs where it does (e.g. the GPU could not take it), in words
+    )
     has_vision: bool = False
     vision_unavailable_reason: str = ""
-    chat_template: str = ""  # the Jinja source the prompts are rendered with (tool-call dialect, tools support)
+    chat_template: str = (
+        ""  # the Jinja source the prompts are rendered with (tool-call dialect, tools support)
+    )

@@ -58,7 +58,9 @@ def platform_key() -> str:
     """``linux-x86_64``, ``macos-arm64``, ``windows-x86_64``…: which archive this computer takes."""
     system = {"darwin": "macos", "win32": "windows"}.get(sys.platform, "linux")
     machine = platform.machine().lower()
-    arch = {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(machine, machine or "unknown")
+    arch = {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(
+        machine, machine or "unknown"
+    )
     return f"{system}-{arch}"
 
 
@@ -67,20 +69,26 @@ def verify_signature(feed: bytes, signature: bytes, public_key: str) -> None:
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True))
     except (binascii.Error, ValueError) as exc:
-        raise UpdateError(f"The update key in the settings is not a valid ed25519 public key ({exc}).") from exc
+        raise UpdateError(
+            f"The update key in the settings is not a valid ed25519 public key ({exc})."
+        ) from exc
     try:
         key.verify(base64.b64decode(signature.strip(), validate=True), feed)
     except (binascii.Error, ValueError, InvalidSignature):
-        raise UpdateError("The update feed's signature does not match the release key: it was changed "
-                          "after it was signed, or does not come from the AutoGLM Desktop releases. "
-                          "Nothing was installed.") from None
+        raise UpdateError(
+            "The update feed's signature does not match the release key: it was changed "
+            "after it was signed, or does not come from the AutoGLM Desktop releases. "
+            "Nothing was installed."
+        ) from None
 
 
 def _version(text: object) -> Version:
     try:
         return Version(str(text))
     except InvalidVersion as exc:
-        raise UpdateError(f"The update feed names a version that is not a version number ({text!r}).") from exc
+        raise UpdateError(
+            f"The update feed names a version that is not a version number ({text!r})."
+        ) from exc
 
 
 def parse_feed(feed: bytes, feed_url: str, platform_name: str | None = None) -> list[Release]:
@@ -92,9 +100,15 @@ def parse_feed(feed: bytes, feed_url: str, platform_name: str | None = None) -> 
         data = json.loads(feed.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise UpdateError(f"The update feed is not readable JSON ({exc}).") from exc
-    if not isinstance(data, dict) or data.get("format") != FEED_FORMAT or not isinstance(data.get("releases"), list):
-        raise UpdateError(f"The update feed is not in a format this version reads (format {FEED_FORMAT}); "
-                          "download the new version from the releases page instead.")
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FEED_FORMAT
+        or not isinstance(data.get("releases"), list)
+    ):
+        raise UpdateError(
+            f"The update feed is not in a format this version reads (format {FEED_FORMAT}); "
+            "download the new version from the releases page instead."
+        )
     key = platform_name or platform_key()
     releases: list[Release] = []
     for item in data["releases"]:
@@ -104,13 +118,23 @@ def parse_feed(feed: bytes, feed_url: str, platform_name: str | None = None) -> 
         if not isinstance(asset, dict):
             continue
         try:
-            parsed = ReleaseAsset(url=urljoin(feed_url, str(asset["url"])), size=int(asset["size"]),
-                                  sha256=str(asset["sha256"]).lower())
+            parsed = ReleaseAsset(
+                url=urljoin(feed_url, str(asset["url"])),
+                size=int(asset["size"]),
+                sha256=str(asset["sha256"]).lower(),
+            )
         except (KeyError, TypeError, ValueError) as exc:
-            raise UpdateError(f"The update feed's entry for {item.get('version')} on {key} is incomplete "
-                              f"({exc}).") from exc
-        releases.append(Release(version=_version(item.get("version")), notes=str(item.get("notes", "")),
-                                published=str(item.get("published", "")), asset=parsed))
+            raise UpdateError(
+                f"The update feed's entry for {item.get('version')} on {key} is incomplete ({exc})."
+            ) from exc
+        releases.append(
+            Release(
+                version=_version(item.get("version")),
+                notes=str(item.get("notes", "")),
+                published=str(item.get("published", "")),
+                asset=parsed,
+            )
+        )
     return sorted(releases, key=lambda release: release.version, reverse=True)
 
 
@@ -124,5 +148,7 @@ def newer_release(releases: list[Release], current: str) -> Release | None:
 def refuse_downgrade(release: Release, current: str) -> None:
     """Raise ``UpdateError`` for a release that is not newer than the running version."""
     if release.version <= _version(current):
-        raise UpdateError(f"The update offers version {release.version}, which is not newer than the "
-                          f"installed {current}; going back is refused (an old feed may have been replayed).")
+        raise UpdateError(
+            f"The update offers version {release.version}, which is not newer than the "
+            f"installed {current}; going back is refused (an old feed may have been replayed)."
+        )

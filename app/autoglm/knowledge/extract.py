@@ -22,15 +22,73 @@ PDF_SUFFIXES = frozenset({".pdf"})
 DOCX_SUFFIXES = frozenset({".docx"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".rst", ".csv", ".tsv", ".log", ".json", ".yaml", ".yml", ".toml",
-                           ".ini", ".cfg", ".xml", ".tex"})
-CODE_SUFFIXES = frozenset({".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs",
-                           ".java", ".kt", ".go", ".rs", ".rb", ".php", ".swift", ".m", ".scala", ".sh", ".bash",
-                           ".zsh", ".ps1", ".sql", ".lua", ".r", ".jl", ".dart", ".vue", ".css", ".scss", ".qml"})
+TEXT_SUFFIXES = frozenset(
+    {
+        ".txt",
+        ".text",
+        ".rst",
+        ".csv",
+        ".tsv",
+        ".log",
+        ".json",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".xml",
+        ".tex",
+    }
+)
+CODE_SUFFIXES = frozenset(
+    {
+        ".py",
+        ".pyi",
+        ".js",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".java",
+        ".kt",
+        ".go",
+        ".rs",
+        ".rb",
+        ".php",
+        ".swift",
+        ".m",
+        ".scala",
+        ".sh",
+        ".bash",
+        ".zsh",
+        ".ps1",
+        ".sql",
+        ".lua",
+        ".r",
+        ".jl",
+        ".dart",
+        ".vue",
+        ".css",
+        ".scss",
+        ".qml",
+    }
+)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 """Pictures, scans and screenshots: the loaded vision model describes them and the description is indexed."""
-DOCUMENT_SUFFIXES = (PDF_SUFFIXES | DOCX_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | CODE_SUFFIXES
-                     | IMAGE_SUFFIXES)
+DOCUMENT_SUFFIXES = (
+    PDF_SUFFIXES
+    | DOCX_SUFFIXES
+    | MARKDOWN_SUFFIXES
+    | HTML_SUFFIXES
+    | TEXT_SUFFIXES
+    | CODE_SUFFIXES
+    | IMAGE_SUFFIXES
+)
 """Files a folder contributes when it is added (a file named on its own is tried whatever its suffix)."""
 
 _BLOCK_CHARS = 4000
@@ -62,8 +120,14 @@ class Section:
 def kind_of(path: Path) -> str:
     """``pdf``, ``docx``, ``markdown``, ``html``, ``code``, ``image`` or ``text`` (the default for anything else)."""
     suffix = path.suffix.lower()
-    for kind, suffixes in (("pdf", PDF_SUFFIXES), ("docx", DOCX_SUFFIXES), ("markdown", MARKDOWN_SUFFIXES),
-                           ("html", HTML_SUFFIXES), ("code", CODE_SUFFIXES), ("image", IMAGE_SUFFIXES)):
+    for kind, suffixes in (
+        ("pdf", PDF_SUFFIXES),
+        ("docx", DOCX_SUFFIXES),
+        ("markdown", MARKDOWN_SUFFIXES),
+        ("html", HTML_SUFFIXES),
+        ("code", CODE_SUFFIXES),
+        ("image", IMAGE_SUFFIXES),
+    ):
         if suffix in suffixes:
             return kind
     return "text"
@@ -80,8 +144,12 @@ def read_sections(path: Path) -> Iterator[Section]:
     if size == 0:
         raise UnreadableDocument(f"{path.name} is empty (0 bytes).")
     kind = kind_of(path)
-    readers = {"pdf": _pdf_sections, "docx": _docx_sections, "markdown": _markdown_sections,
-               "html": _html_sections}
+    readers = {
+        "pdf": _pdf_sections,
+        "docx": _docx_sections,
+        "markdown": _markdown_sections,
+        "html": _html_sections,
+    }
     return readers.get(kind, _text_sections)(path)
 
 
@@ -110,7 +178,9 @@ def _open_pdf(path: Path):  # noqa: ANN202 - pypdfium2 has no public document ty
         if "password" in message:
             raise UnreadableDocument(f"{path.name} is protected by a password.") from exc
         if "format" in message or "file" in message:
-            raise UnreadableDocument(f"{path.name} is not a readable PDF (the file is damaged or not a PDF).") from exc
+            raise UnreadableDocument(
+                f"{path.name} is not a readable PDF (the file is damaged or not a PDF)."
+            ) from exc
         raise UnreadableDocument(f"{path.name} cannot be read as a PDF: {exc}.") from exc
 
 
@@ -134,7 +204,9 @@ def _pdf_sections(path: Path) -> Iterator[Section]:
         finally:
             document.close()
 
-    return _non_empty(path, pages(), "has no text layer (a scanned PDF needs text recognition first)")
+    return _non_empty(
+        path, pages(), "has no text layer (a scanned PDF needs text recognition first)"
+    )
 
 
 # -- DOCX ---------------------------------------------------------------------------------------
@@ -146,7 +218,9 @@ def _docx_sections(path: Path) -> Iterator[Section]:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(f"{path.name} is not a readable Word document (the file is damaged).") from exc
+        raise UnreadableDocument(
+            f"{path.name} is not a readable Word document (the file is damaged)."
+        ) from exc
 
     def paragraphs() -> Iterator[Section]:
         heading, lines = "", list[str]()
@@ -179,12 +253,16 @@ def _lines(path: Path) -> Iterator[str]:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     elif b"\x00" in head:
-        raise UnreadableDocument(f"{path.name} is not a document this app can read (it holds binary data).")
+        raise UnreadableDocument(
+            f"{path.name} is not a document this app can read (it holds binary data)."
+        )
     else:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not just a character cut at the end of the sniffed bytes
+            if (
+                exc.start < len(head) - 4
+            ):  # not just a character cut at the end of the sniffed bytes
                 encoding = "latin-1"
     with path.open("r", encoding=encoding, errors="replace", newline=None) as text:
         yield from text
@@ -226,7 +304,9 @@ class _HtmlText(html.parser.HTMLParser):
 
     _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
     _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-    _BREAKS = frozenset({"p", "div", "br", "li", "tr", "section", "article", "pre", "blockquote", "table"})
+    _BREAKS = frozenset(
+        {"p", "div", "br", "li", "tr", "section", "article", "pre", "blockquote", "table"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -63,7 +63,8 @@ _STOPWORDS = frozenset(
     "the and for are was were what which who whom whose when where why how does did has have had this that these "
     "those with from into about there their they them then than your you our its can could would should will "
     "shall may might must not but all any some many much more most other such only own same very just also "
-    "tell give say said according document file page".split())
+    "tell give say said according document file page".split()
+)
 
 
 class VectorEmbedder(Protocol):
@@ -176,7 +177,9 @@ def connect(db_path: Path | str) -> Any:
         try:
             import sqlean
         except ImportError as exc:
-            raise UserFacingError("This Python cannot load SQLite extensions; pip install sqlean-py.") from exc
+            raise UserFacingError(
+                "This Python cannot load SQLite extensions; pip install sqlean-py."
+            ) from exc
         conn = sqlean.connect(str(db_path), check_same_thread=False, timeout=30.0)
     conn.enable_load_extension(True)
     sqlite_vec.load(conn)
@@ -188,7 +191,7 @@ def keyword_query(question: str) -> str:
     """An FTS5 query for the trigram index: content words, and Chinese text as overlapping trigrams."""
     terms: list[str] = []
     for run in _CJK.findall(question):
-        terms += [run[i:i + 3] for i in range(max(1, len(run) - 2))] if len(run) >= 3 else []
+        terms += [run[i : i + 3] for i in range(max(1, len(run) - 2))] if len(run) >= 3 else []
     latin = _CJK.sub(" ", question)
     terms += [w for w in _WORD.findall(latin) if w.lower() not in _STOPWORDS]
     unique = list(dict.fromkeys(term for term in terms if len(term) >= 3))
@@ -213,8 +216,11 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], dict[str, str]]:
         if path.is_dir():
             for root, folders, names in os.walk(path):
                 folders[:] = sorted(f for f in folders if not f.startswith("."))
-                files += [Path(root, n).resolve() for n in sorted(names)
-                          if not n.startswith(".") and Path(n).suffix.lower() in DOCUMENT_SUFFIXES]
+                files += [
+                    Path(root, n).resolve()
+                    for n in sorted(names)
+                    if not n.startswith(".") and Path(n).suffix.lower() in DOCUMENT_SUFFIXES
+                ]
         elif path.is_file():
             files.append(path.resolve())
         else:
@@ -225,8 +231,12 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], dict[str, str]]:
 class DocumentIndex:
     """Every project's documents: add, re-index, remove, list, and search them."""
 
-    def __init__(self, db_path: Path | str, embedder: VectorEmbedder | None,
-                 chunk_chars: int = DEFAULT_CHUNK_CHARS) -> None:
+    def __init__(
+        self,
+        db_path: Path | str,
+        embedder: VectorEmbedder | None,
+        chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    ) -> None:
         self.db_path = Path(db_path)
         self.embedder = embedder
         self.chunk_chars = chunk_chars
@@ -248,8 +258,12 @@ class DocumentIndex:
 
     def _create_tables(self) -> None:
         with self._lock, self._conn:
-            fresh = self._conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_documents'").fetchone() is None
+            fresh = (
+                self._conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_documents'"
+                ).fetchone()
+                is None
+            )
             self._conn.executescript(f"""
             CREATE TABLE IF NOT EXISTS kb_documents (
                 id INTEGER PRIMARY KEY, project TEXT NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL,
@@ -284,7 +298,9 @@ class DocumentIndex:
     def keys_are_project_ids(self) -> bool:
         """Whether documents are filed under project ids (an older index filed them under names)."""
         with self._lock:
-            return int(self._conn.execute("PRAGMA user_version").fetchone()[0]) >= _KEYED_BY_PROJECT_ID
+            return (
+                int(self._conn.execute("PRAGMA user_version").fetchone()[0]) >= _KEYED_BY_PROJECT_ID
+            )
 
     def mark_keys_as_project_ids(self) -> None:
         """Record that every key is now a project id (once the names were moved)."""
@@ -312,14 +328,21 @@ class DocumentIndex:
     def projects(self) -> list[str]:
         """Projects that have documents."""
         with self._lock:
-            return [row[0] for row in self._conn.execute("SELECT DISTINCT project FROM kb_documents ORDER BY project")]
+            return [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT DISTINCT project FROM kb_documents ORDER BY project"
+                )
+            ]
 
     def documents(self, project: str) -> list[DocumentRecord]:
         """The project's files, by name."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id, project, path, name, status, reason, size, pages, chunks, indexed_at FROM kb_documents "
-                "WHERE project = ? ORDER BY name, path", (project,)).fetchall()
+                "WHERE project = ? ORDER BY name, path",
+                (project,),
+            ).fetchall()
         return [DocumentRecord(*row) for row in rows]
 
     def document(self, project: str, path: Path | str) -> DocumentRecord | None:
@@ -329,8 +352,10 @@ class DocumentIndex:
 
     # -- removing --------------------------------------------------------------------------------
     def _delete_document_rows(self, document_id: int) -> None:
-        self._conn.execute("DELETE FROM kb_vectors WHERE rowid IN (SELECT id FROM kb_chunks WHERE document_id = ?)",
-                           (document_id,))
+        self._conn.execute(
+            "DELETE FROM kb_vectors WHERE rowid IN (SELECT id FROM kb_chunks WHERE document_id = ?)",
+            (document_id,),
+        )
         self._conn.execute("DELETE FROM kb_chunks WHERE document_id = ?", (document_id,))
 
     def remove(self, project: str, paths: Iterable[Path | str]) -> list[str]:
@@ -340,11 +365,14 @@ class DocumentIndex:
         with self._write_lock, self._lock, self._conn:
             for given in paths:
                 wanted = str(Path(given).expanduser().resolve())
-                self._conn.execute("DELETE FROM kb_folders WHERE project = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
-                                   (project, wanted, _like_prefix(wanted)))
+                self._conn.execute(
+                    "DELETE FROM kb_folders WHERE project = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+                    (project, wanted, _like_prefix(wanted)),
+                )
                 rows = self._conn.execute(
                     "SELECT id, path FROM kb_documents WHERE project = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
-                    (project, wanted, _like_prefix(wanted))).fetchall()
+                    (project, wanted, _like_prefix(wanted)),
+                ).fetchall()
                 for document_id, path in rows:
                     self._delete_document_rows(document_id)
                     self._conn.execute("DELETE FROM kb_documents WHERE id = ?", (document_id,))
@@ -364,20 +392,35 @@ class DocumentIndex:
         if not new.strip():
             raise InputError("A project name is needed.")
         with self._write_lock, self._lock, self._conn:
-            if self._conn.execute("SELECT 1 FROM kb_documents WHERE project = ? LIMIT 1", (new,)).fetchone():
+            if self._conn.execute(
+                "SELECT 1 FROM kb_documents WHERE project = ? LIMIT 1", (new,)
+            ).fetchone():
                 raise InputError(f"The project {new!r} already has documents.")
-            vectors = self._conn.execute("SELECT rowid, embedding FROM kb_vectors WHERE project = ?",
-                                         (old,)).fetchall()
+            vectors = self._conn.execute(
+                "SELECT rowid, embedding FROM kb_vectors WHERE project = ?", (old,)
+            ).fetchall()
             self._conn.execute("DELETE FROM kb_vectors WHERE project = ?", (old,))
-            self._conn.executemany("INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
-                                   [(rowid, new, blob) for rowid, blob in vectors])
+            self._conn.executemany(
+                "INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
+                [(rowid, new, blob) for rowid, blob in vectors],
+            )
             self._conn.execute("UPDATE kb_folders SET project = ? WHERE project = ?", (new, old))
-            return int(self._conn.execute("UPDATE kb_documents SET project = ? WHERE project = ?",
-                                          (new, old)).rowcount)
+            return int(
+                self._conn.execute(
+                    "UPDATE kb_documents SET project = ? WHERE project = ?", (new, old)
+                ).rowcount
+            )
 
     # -- indexing --------------------------------------------------------------------------------
-    def add(self, project: str, paths: Iterable[Path | str], *, progress: ProgressCallback | None = None,
-            cancel: threading.Event | None = None, force: bool = False) -> IndexReport:
+    def add(
+        self,
+        project: str,
+        paths: Iterable[Path | str],
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        force: bool = False,
+    ) -> IndexReport:
         """Index files and folders into the project (blocking: run it off the GUI thread).
 
         Unchanged files are skipped unless ``force``; a file that cannot be read is recorded
@@ -390,8 +433,10 @@ class DocumentIndex:
         folders = [str(p.resolve()) for p in given if p.is_dir()]
         if folders:
             with self._lock, self._conn:
-                self._conn.executemany("INSERT OR IGNORE INTO kb_folders (project, path) VALUES (?, ?)",
-                                       [(project, folder) for folder in folders])
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO kb_folders (project, path) VALUES (?, ?)",
+                    [(project, folder) for folder in folders],
+                )
         files, missing = expand_paths(given)
         report = IndexReport(failed=dict(missing))
         state = IndexProgress(files_total=len(files))
@@ -414,15 +459,26 @@ class DocumentIndex:
         report.seconds = time.perf_counter() - started
         return report
 
-    def reindex(self, project: str, *, force: bool = False, progress: ProgressCallback | None = None,
-                cancel: threading.Event | None = None) -> IndexReport:
+    def reindex(
+        self,
+        project: str,
+        *,
+        force: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IndexReport:
         """Index the project's files again where they changed, and new files of its folders; forget those
         that are gone."""
         known = self.documents(project)
         gone = [d.path for d in known if not Path(d.path).exists()]
         folders = [f for f in self.folders(project).get(project, []) if Path(f).is_dir()]
-        report = self.add(project, [d.path for d in known if d.path not in gone] + folders, progress=progress,
-                          cancel=cancel, force=force)
+        report = self.add(
+            project,
+            [d.path for d in known if d.path not in gone] + folders,
+            progress=progress,
+            cancel=cancel,
+            force=force,
+        )
         report.removed = self.remove(project, gone) if gone else []
         return report
 
@@ -434,13 +490,23 @@ class DocumentIndex:
             self._conn.execute(
                 f"INSERT INTO kb_documents (project, path, name, {columns}) VALUES (?, ?, ?, {placeholders}) "
                 f"ON CONFLICT(project, path) DO UPDATE SET {updates}",
-                (project, str(path), path.name, *values.values()))
-            row = self._conn.execute("SELECT id FROM kb_documents WHERE project = ? AND path = ?",
-                                     (project, str(path))).fetchone()
+                (project, str(path), path.name, *values.values()),
+            )
+            row = self._conn.execute(
+                "SELECT id FROM kb_documents WHERE project = ? AND path = ?", (project, str(path))
+            ).fetchone()
         return int(row[0])
 
-    def _index_file(self, project: str, path: Path, force: bool, report: IndexReport, state: IndexProgress,
-                    progress: ProgressCallback | None, cancel: threading.Event) -> None:
+    def _index_file(
+        self,
+        project: str,
+        path: Path,
+        force: bool,
+        report: IndexReport,
+        state: IndexProgress,
+        progress: ProgressCallback | None,
+        cancel: threading.Event,
+    ) -> None:
         try:
             stat = path.stat()
         except OSError as exc:
@@ -449,7 +515,8 @@ class DocumentIndex:
         with self._lock:
             row = self._conn.execute(
                 "SELECT id, size, mtime, sha256, status, embedder FROM kb_documents WHERE project = ? AND path = ?",
-                (project, str(path))).fetchone()
+                (project, str(path)),
+            ).fetchone()
         embedder_id = self.embedder.model_id if self.embedder is not None else ""
         if row is not None and not force and row[4] == "indexed" and row[5] == embedder_id:
             if row[1] == stat.st_size and row[2] == stat.st_mtime:
@@ -459,15 +526,26 @@ class DocumentIndex:
                 self._record(project, path, mtime=stat.st_mtime)
                 report.unchanged.append(str(path))
                 return
-        document_id = self._record(project, path, size=stat.st_size, mtime=stat.st_mtime, sha256="",
-                                   status="indexing", reason="", pages=0, chunks=0, embedder=embedder_id)
+        document_id = self._record(
+            project,
+            path,
+            size=stat.st_size,
+            mtime=stat.st_mtime,
+            sha256="",
+            status="indexing",
+            reason="",
+            pages=0,
+            chunks=0,
+            embedder=embedder_id,
+        )
         with self._lock, self._conn:
             self._delete_document_rows(document_id)
         digest = hashlib.sha256()
         try:
             sections = self._sections(path)
-            chunks, pages = self._write_chunks(project, document_id, path, sections, stat.st_size, digest,
-                                               state, progress, cancel)
+            chunks, pages = self._write_chunks(
+                project, document_id, path, sections, stat.st_size, digest, state, progress, cancel
+            )
         except IndexCancelled:
             self._record(project, path, status="cancelled", reason="Indexing was cancelled.")
             raise
@@ -490,7 +568,15 @@ class DocumentIndex:
             _LOGGER.warning("Indexing %s failed", path, exc_info=True)
             return
         sha = digest.hexdigest() if stat.st_size > 4 * _HASH_BYTES else file_sha256(path)
-        self._record(project, path, status="indexed", sha256=sha, pages=pages, chunks=chunks, indexed_at=time.time())
+        self._record(
+            project,
+            path,
+            status="indexed",
+            sha256=sha,
+            pages=pages,
+            chunks=chunks,
+            indexed_at=time.time(),
+        )
         report.indexed.append(str(path))
         report.chunks += chunks
         report.pages += pages
@@ -510,9 +596,18 @@ class DocumentIndex:
         """The project's images that wait for a vision model."""
         return [Path(d.path) for d in self.documents(project) if d.status == "waiting"]
 
-    def _write_chunks(self, project: str, document_id: int, path: Path, sections: Iterator[Any], size: int,
-                      digest: Any, state: IndexProgress, progress: ProgressCallback | None,
-                      cancel: threading.Event) -> tuple[int, int]:
+    def _write_chunks(
+        self,
+        project: str,
+        document_id: int,
+        path: Path,
+        sections: Iterator[Any],
+        size: int,
+        digest: Any,
+        state: IndexProgress,
+        progress: ProgressCallback | None,
+        cancel: threading.Event,
+    ) -> tuple[int, int]:
         """Embed and store the passages in batches; returns (passages, pages)."""
         total_pages = 0
         if path.suffix.lower() == ".pdf":
@@ -541,8 +636,13 @@ class DocumentIndex:
                 if cancel.is_set():
                     raise IndexCancelled
                 state.chunks += _BATCH_CHUNKS
-                state.current_fraction = (pages_seen / total_pages if total_pages
-                                          else min(1.0, read / size) if size else 0.0)
+                state.current_fraction = (
+                    pages_seen / total_pages
+                    if total_pages
+                    else min(1.0, read / size)
+                    if size
+                    else 0.0
+                )
                 _notify(progress, state)
         if batch:
             self._store_batch(project, document_id, count, batch)
@@ -555,26 +655,43 @@ class DocumentIndex:
         return count, pages
 
     def _store_batch(self, project: str, document_id: int, first: int, batch: list[Chunk]) -> None:
-        vectors = self.embedder.embed_bytes([_embedding_text(c) for c in batch]) if self.embedder else []
+        vectors = (
+            self.embedder.embed_bytes([_embedding_text(c) for c in batch]) if self.embedder else []
+        )
         with self._lock, self._conn:
             for offset, chunk in enumerate(batch):
                 cursor = self._conn.execute(
                     "INSERT INTO kb_chunks (document_id, ordinal, page, heading, line, text) VALUES (?, ?, ?, ?, ?, ?)",
-                    (document_id, first + offset, chunk.page, chunk.heading, chunk.line, chunk.text))
+                    (
+                        document_id,
+                        first + offset,
+                        chunk.page,
+                        chunk.heading,
+                        chunk.line,
+                        chunk.text,
+                    ),
+                )
                 if vectors:
-                    self._conn.execute("INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
-                                       (cursor.lastrowid, project, vectors[offset]))
+                    self._conn.execute(
+                        "INSERT INTO kb_vectors (rowid, project, embedding) VALUES (?, ?, ?)",
+                        (cursor.lastrowid, project, vectors[offset]),
+                    )
 
     def typical_passages(self, project: str, count: int) -> list[Passage]:
         """``count`` of the project's passages of about median length (what a question usually gets)."""
         with self._lock:
-            total = int(self._conn.execute(
-                "SELECT count(*) FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id WHERE d.project = ?",
-                (project,)).fetchone()[0])
+            total = int(
+                self._conn.execute(
+                    "SELECT count(*) FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id WHERE d.project = ?",
+                    (project,),
+                ).fetchone()[0]
+            )
             rows = self._conn.execute(
                 "SELECT c.id, c.document_id, d.path, d.name, c.text, c.page, c.heading, c.line FROM kb_chunks c "
                 "JOIN kb_documents d ON d.id = c.document_id WHERE d.project = ? ORDER BY length(c.text), c.id "
-                "LIMIT ? OFFSET ?", (project, count, max(0, (total - count) // 2))).fetchall()
+                "LIMIT ? OFFSET ?",
+                (project, count, max(0, (total - count) // 2)),
+            ).fetchall()
         return [Passage(**dict(zip(_PASSAGE_COLUMNS, row)), score=0.0) for row in rows]
 
     # -- searching -------------------------------------------------------------------------------
@@ -587,7 +704,9 @@ class DocumentIndex:
             rows = self._conn.execute(
                 "SELECT kb_chunks_fts.rowid FROM kb_chunks_fts JOIN kb_chunks c ON c.id = kb_chunks_fts.rowid "
                 "JOIN kb_documents d ON d.id = c.document_id WHERE kb_chunks_fts MATCH ? AND d.project = ? "
-                "ORDER BY bm25(kb_chunks_fts) LIMIT ?", (match, project, limit)).fetchall()
+                "ORDER BY bm25(kb_chunks_fts) LIMIT ?",
+                (match, project, limit),
+            ).fetchall()
         return [int(row[0]) for row in rows]
 
     def vector_ranking(self, project: str, question: str, limit: int = _CANDIDATES) -> list[int]:
@@ -598,10 +717,14 @@ class DocumentIndex:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT rowid, distance FROM kb_vectors WHERE embedding MATCH ? AND k = ? AND project = ? "
-                "ORDER BY distance", (vector, limit, project)).fetchall()
+                "ORDER BY distance",
+                (vector, limit, project),
+            ).fetchall()
         return [int(row[0]) for row in rows if 1.0 - row[1] >= MIN_SIMILARITY]
 
-    def search(self, project: str, question: str, limit: int = 4, mode: SearchMode = "hybrid") -> list[Passage]:
+    def search(
+        self, project: str, question: str, limit: int = 4, mode: SearchMode = "hybrid"
+    ) -> list[Passage]:
         """The passages of the project that best answer ``question``; hybrid fuses both rankings (RRF)."""
         if not question.strip():
             return []
@@ -617,16 +740,33 @@ class DocumentIndex:
         keyword_rank = {cid: rank for rank, cid in enumerate(keyword, start=1)}
         vector_rank = {cid: rank for rank, cid in enumerate(vector, start=1)}
         with self._lock:
-            rows = {row[0]: row for row in self._conn.execute(
-                "SELECT c.id, c.document_id, d.path, d.name, c.text, c.page, c.heading, c.line FROM kb_chunks c "
-                f"JOIN kb_documents d ON d.id = c.document_id WHERE c.id IN ({','.join('?' * len(best))})", best)}
-        return [Passage(**dict(zip(_PASSAGE_COLUMNS, rows[cid])), score=scores[cid], keyword_rank=keyword_rank.get(cid, 0),
-                        vector_rank=vector_rank.get(cid, 0)) for cid in best if cid in rows]
+            rows = {
+                row[0]: row
+                for row in self._conn.execute(
+                    "SELECT c.id, c.document_id, d.path, d.name, c.text, c.page, c.heading, c.line FROM kb_chunks c "
+                    f"JOIN kb_documents d ON d.id = c.document_id WHERE c.id IN ({','.join('?' * len(best))})",
+                    best,
+                )
+            }
+        return [
+            Passage(
+                **dict(zip(_PASSAGE_COLUMNS, rows[cid])),
+                score=scores[cid],
+                keyword_rank=keyword_rank.get(cid, 0),
+                vector_rank=vector_rank.get(cid, 0),
+            )
+            for cid in best
+            if cid in rows
+        ]
 
 
 def _embedding_text(chunk: Chunk) -> str:
     """What is embedded: the heading (if any) above the passage, so a section's title counts."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading and chunk.heading not in chunk.text[:200] else chunk.text
+    return (
+        f"{chunk.heading}\n{chunk.text}"
+        if chunk.heading and chunk.heading not in chunk.text[:200]
+        else chunk.text
+    )
 
 
 def _like_prefix(path: str) -> str:

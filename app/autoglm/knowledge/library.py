@@ -37,8 +37,10 @@ from autoglm.knowledge.index import (
 
 _LOGGER = logging.getLogger(__name__)
 
-IMAGE_PROMPT = ("Describe this image for a search index. First write out every piece of text in it, word for "
-                "word; then say in a few sentences what it shows.")
+IMAGE_PROMPT = (
+    "Describe this image for a search index. First write out every piece of text in it, word for "
+    "word; then say in a few sentences what it shows."
+)
 """What the vision model is asked of an image added to a project (its answer is the image's passages)."""
 IMAGE_DESCRIPTION_TOKENS = 400
 ProjectRef = ProjectRecord | int | str
@@ -49,8 +51,14 @@ ChangeCallback = Callable[[str, IndexReport], None]
 
 def as_citation(passage: Passage) -> Citation:
     """The passage as the conversation keeps it (file, place, text, score)."""
-    return Citation(source=passage.name, text=passage.text, location=passage.location, score=passage.score,
-                    path=passage.path, page=passage.page)
+    return Citation(
+        source=passage.name,
+        text=passage.text,
+        location=passage.location,
+        score=passage.score,
+        path=passage.path,
+        page=passage.page,
+    )
 
 
 @dataclass
@@ -75,16 +83,21 @@ class PassagesCost:
 class IndexJob:
     """Indexing running in a worker thread: watch ``progress``, ``cancel()`` it, ``wait()`` for its report."""
 
-    def __init__(self, work: Callable[[ProgressCallback, threading.Event], IndexReport],
-                 on_progress: ProgressCallback | None = None,
-                 on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[[ProgressCallback, threading.Event], IndexReport],
+        on_progress: ProgressCallback | None = None,
+        on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
+    ) -> None:
         self.progress = IndexProgress()
         self.report: IndexReport | None = None
         self.error: BaseException | None = None
         self._cancel = threading.Event()
         self._on_progress = on_progress
         self._on_done = on_done
-        self._thread = threading.Thread(target=self._run, args=(work,), name="document-indexing", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(work,), name="document-indexing", daemon=True
+        )
 
     def start(self) -> IndexJob:
         """Start indexing in the background."""
@@ -131,7 +144,9 @@ class DocumentLibrary:
         embedder = runtime.embedder
         if embedder is not None and not hasattr(embedder, "embed_bytes"):
             embedder = None  # the language model's embeddings do not fit the passages' vectors
-        self.index = index or DocumentIndex(runtime.paths.documents_path, embedder, chunk_chars=settings.chunk_chars)
+        self.index = index or DocumentIndex(
+            runtime.paths.documents_path, embedder, chunk_chars=settings.chunk_chars
+        )
         self._watchers: dict[str, Any] = {}
         self._on_change: ChangeCallback | None = None
         self._lock = threading.Lock()
@@ -212,29 +227,48 @@ class DocumentLibrary:
         self.index.mark_keys_as_project_ids()
 
     # -- indexing ---------------------------------------------------------------------------------
-    def add_in_background(self, project: ProjectRef, paths: Iterable[Path | str], *,
-                          on_progress: ProgressCallback | None = None,
-                          on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
-                          force: bool = False) -> IndexJob:
+    def add_in_background(
+        self,
+        project: ProjectRef,
+        paths: Iterable[Path | str],
+        *,
+        on_progress: ProgressCallback | None = None,
+        on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
+        force: bool = False,
+    ) -> IndexJob:
         """Index files and folders in a worker thread (returns at once); a project name that does not exist
         yet becomes a project. Folders added are watched from then on where ``keep_watching`` was called."""
         key = self.key(project, create=True)
         targets = [Path(p) for p in paths]
-        return IndexJob(lambda progress, cancel: self.index.add(key, targets, progress=progress, cancel=cancel,
-                                                                force=force),
-                        on_progress, self._then_watch(key, on_done)).start()
+        return IndexJob(
+            lambda progress, cancel: self.index.add(
+                key, targets, progress=progress, cancel=cancel, force=force
+            ),
+            on_progress,
+            self._then_watch(key, on_done),
+        ).start()
 
-    def reindex_in_background(self, project: ProjectRef, *, on_progress: ProgressCallback | None = None,
-                              on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
-                              force: bool = False) -> IndexJob:
+    def reindex_in_background(
+        self,
+        project: ProjectRef,
+        *,
+        on_progress: ProgressCallback | None = None,
+        on_done: Callable[[IndexReport | None, BaseException | None], None] | None = None,
+        force: bool = False,
+    ) -> IndexJob:
         """Re-index the project's changed files (and new files of its folders) in a worker thread."""
         key = self.key(project)
-        return IndexJob(lambda progress, cancel: self.index.reindex(key, progress=progress, cancel=cancel,
-                                                                    force=force),
-                        on_progress, self._then_watch(key, on_done)).start()
+        return IndexJob(
+            lambda progress, cancel: self.index.reindex(
+                key, progress=progress, cancel=cancel, force=force
+            ),
+            on_progress,
+            self._then_watch(key, on_done),
+        ).start()
 
-    def _then_watch(self, key: str, on_done: Callable[[IndexReport | None, BaseException | None], None] | None
-                    ) -> Callable[[IndexReport | None, BaseException | None], None]:
+    def _then_watch(
+        self, key: str, on_done: Callable[[IndexReport | None, BaseException | None], None] | None
+    ) -> Callable[[IndexReport | None, BaseException | None], None]:
         def done(report: IndexReport | None, error: BaseException | None) -> None:
             try:
                 self._restart_watching(key)
@@ -242,6 +276,7 @@ class DocumentLibrary:
                 _LOGGER.warning("Watching the folders of project %s failed", key, exc_info=True)
             if on_done is not None:
                 on_done(report, error)
+
         return done
 
     # -- images -----------------------------------------------------------------------------------
@@ -251,13 +286,19 @@ class DocumentLibrary:
         info = self.runtime.model_info
         decode = self.runtime.image_decoder
         if info is None or not info.has_vision or decode is None:
-            raise NeedsVisionModel(f"{path.name} is an image: it needs a vision model to be read "
-                                   "(it is indexed when one is loaded).")
+            raise NeedsVisionModel(
+                f"{path.name} is an image: it needs a vision model to be read "
+                "(it is indexed when one is loaded)."
+            )
         data = path.read_bytes()
         image = decode(data, hashlib.sha256(data).hexdigest())
-        request = GenerationRequest([ChatMessage("user", IMAGE_PROMPT, [image])],
-                                    SamplingParams(temperature=0.0, max_tokens=IMAGE_DESCRIPTION_TOKENS),
-                                    thinking=False, priority=Priority.API, label="describe-image")
+        request = GenerationRequest(
+            [ChatMessage("user", IMAGE_PROMPT, [image])],
+            SamplingParams(temperature=0.0, max_tokens=IMAGE_DESCRIPTION_TOKENS),
+            thinking=False,
+            priority=Priority.API,
+            label="describe-image",
+        )
         completion = self.runtime.scheduler.submit(request).result()
         if completion.error:
             raise UnreadableDocument(f"{path.name} could not be described: {completion.error}")
@@ -267,15 +308,21 @@ class DocumentLibrary:
         """A vision model was loaded: describe the images that waited for one (in the background)."""
         if info is None or not getattr(info, "has_vision", False):
             return
-        waiting = {key: paths for key in self.index.projects() if (paths := self.index.waiting_images(key))}
+        waiting = {
+            key: paths for key in self.index.projects() if (paths := self.index.waiting_images(key))
+        }
         if waiting:
-            threading.Thread(target=self._index_waiting, args=(waiting,), name="describe-images", daemon=True).start()
+            threading.Thread(
+                target=self._index_waiting, args=(waiting,), name="describe-images", daemon=True
+            ).start()
 
     def _index_waiting(self, waiting: dict[str, list[Path]]) -> None:
         for key, paths in waiting.items():
             try:
                 report = self.index.add(key, paths)
-            except Exception:  # the library may have closed meanwhile; the images wait for the next model
+            except (
+                Exception
+            ):  # the library may have closed meanwhile; the images wait for the next model
                 _LOGGER.warning("Describing the images of project %s failed", key, exc_info=True)
                 continue
             with self._lock:
@@ -284,8 +331,12 @@ class DocumentLibrary:
                 on_change(key, report)
 
     # -- watching ---------------------------------------------------------------------------------
-    def watch(self, project: ProjectRef, folders: Iterable[Path | str],
-              on_change: Callable[[IndexReport], None] | None = None) -> None:
+    def watch(
+        self,
+        project: ProjectRef,
+        folders: Iterable[Path | str],
+        on_change: Callable[[IndexReport], None] | None = None,
+    ) -> None:
         """Re-index ``folders``' changed files (and forget deleted ones) as they change on disk."""
         key = self.key(project)
         self._start_watcher(key, [Path(f) for f in folders], on_change)
@@ -321,7 +372,9 @@ class DocumentLibrary:
             return
         self._start_watcher(key, folders, lambda report: on_change(key, report))
 
-    def _start_watcher(self, key: str, folders: list[Path], on_change: Callable[[IndexReport], None] | None) -> None:
+    def _start_watcher(
+        self, key: str, folders: list[Path], on_change: Callable[[IndexReport], None] | None
+    ) -> None:
         from autoglm.knowledge.watch import FolderWatcher
 
         watcher = FolderWatcher(self.index, key, folders, on_change)
@@ -336,7 +389,9 @@ class DocumentLibrary:
     def retrieve(self, project: ProjectRef, question: str, limit: int | None = None) -> Retrieval:
         """The project's passages for ``question`` (``settings.documents.passages`` of them) and their cost."""
         settings = self.runtime.settings.documents
-        mode: SearchMode = "hybrid" if settings.hybrid and self.index.embedder is not None else "keyword"
+        mode: SearchMode = (
+            "hybrid" if settings.hybrid and self.index.embedder is not None else "keyword"
+        )
         passages = self.index.search(self.key(project), question, limit or settings.passages, mode)
         citations = [as_citation(p) for p in passages]
         return Retrieval(citations, self.prompt_cost(question, citations))

@@ -22,8 +22,14 @@ QUIET_S = 0.5
 class FolderWatcher:
     """Keeps a project's index in step with folders on disk."""
 
-    def __init__(self, index: DocumentIndex, project: str, folders: list[Path],
-                 on_change: Callable[[IndexReport], None] | None = None, quiet_s: float = QUIET_S) -> None:
+    def __init__(
+        self,
+        index: DocumentIndex,
+        project: str,
+        folders: list[Path],
+        on_change: Callable[[IndexReport], None] | None = None,
+        quiet_s: float = QUIET_S,
+    ) -> None:
         self.index = index
         self.project = project
         self.folders = [f.expanduser().resolve() for f in folders]
@@ -82,7 +88,9 @@ class FolderWatcher:
             except Exception:  # a failed re-index is logged; the watcher goes on
                 _LOGGER.exception("Re-indexing changed files failed")
                 continue
-            if self.on_change is not None and (report.indexed or report.removed or report.failed or report.waiting):
+            if self.on_change is not None and (
+                report.indexed or report.removed or report.failed or report.waiting
+            ):
                 self.on_change(report)
 
     def _apply(self, paths: set[Path]) -> IndexReport:

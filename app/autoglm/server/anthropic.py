@@ -44,7 +44,9 @@ class AnthropicTool(_Open):
 
     name: str = Field(min_length=1, max_length=64)
     description: str | None = None
-    input_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    input_schema: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}}
+    )
     type: str | None = None
 
 
@@ -71,7 +73,9 @@ class MessagesRequest(BaseModel):
 def _text_of(blocks: str | list[dict[str, Any]]) -> str:
     if isinstance(blocks, str):
         return blocks
-    return "\n".join(str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text")
+    return "\n".join(
+        str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text"
+    )
 
 
 def _image_url(block: dict[str, Any]) -> dict[str, Any]:
@@ -79,8 +83,13 @@ def _image_url(block: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(source, dict):
         raise ApiError(400, "An image block needs a 'source' object.", param="messages")
     if source.get("type") == "base64":
-        return {"type": "image_url", "image_url": {"url": f"data:{source.get('media_type', 'image/png')};base64,"
-                                                          f"{source.get('data', '')}"}}
+        return {
+            "type": "image_url",
+            "image_url": {
+                "url": f"data:{source.get('media_type', 'image/png')};base64,"
+                f"{source.get('data', '')}"
+            },
+        }
     return {"type": "image_url", "image_url": {"url": str(source.get("url", ""))}}
 
 
@@ -98,23 +107,41 @@ def _turns(message: AnthropicMessage) -> list[dict[str, Any]]:
         elif kind == "image":
             parts.append(_image_url(block))
         elif kind == "tool_use":
-            calls.append({"id": str(block.get("id", "")), "type": "function", "function": {
-                "name": str(block.get("name", "")), "arguments": json.dumps(block.get("input") or {})}})
+            calls.append(
+                {
+                    "id": str(block.get("id", "")),
+                    "type": "function",
+                    "function": {
+                        "name": str(block.get("name", "")),
+                        "arguments": json.dumps(block.get("input") or {}),
+                    },
+                }
+            )
         elif kind == "tool_result":
             content = block.get("content", "")
             text = _text_of(content) if isinstance(content, list | str) else str(content)
             if block.get("is_error"):
                 text = f"Error: {text}"
-            results.append({"role": "tool", "tool_call_id": str(block.get("tool_use_id", "")), "content": text})
+            results.append(
+                {"role": "tool", "tool_call_id": str(block.get("tool_use_id", "")), "content": text}
+            )
         elif kind in ("thinking", "redacted_thinking"):
             continue  # earlier reasoning is not sent back to the model
         else:
-            raise ApiError(400, f"Content blocks of type '{kind}' are not supported.", param="messages")
+            raise ApiError(
+                400, f"Content blocks of type '{kind}' are not supported.", param="messages"
+            )
     out: list[dict[str, Any]] = [*results]
     if message.role == "assistant":
         text = "".join(p["text"] for p in parts if p["type"] == "text")
         if text or calls:
-            out.append({"role": "assistant", "content": text or None, **({"tool_calls": calls} if calls else {})})
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": text or None,
+                    **({"tool_calls": calls} if calls else {}),
+                }
+            )
     elif parts:
         out.append({"role": "user", "content": parts})
     return out
@@ -133,7 +160,9 @@ def _tool_choice(choice: dict[str, Any] | None) -> tuple[Any, bool | None]:
         return "none", None
     if kind == "tool":
         return {"type": "function", "function": {"name": str(choice.get("name", ""))}}, parallel
-    raise ApiError(400, f"tool_choice type '{kind}' is not one of auto, any, tool, none.", param="tool_choice")
+    raise ApiError(
+        400, f"tool_choice type '{kind}' is not one of auto, any, tool, none.", param="tool_choice"
+    )
 
 
 def chat_request(body: MessagesRequest) -> ChatCompletionRequest:
@@ -143,8 +172,12 @@ def chat_request(body: MessagesRequest) -> ChatCompletionRequest:
         messages.append({"role": "system", "content": _text_of(body.system)})
     for message in body.messages:
         messages.extend(_turns(message))
-    fields: dict[str, Any] = {"model": body.model, "messages": messages, "max_tokens": body.max_tokens,
-                              "stream": body.stream}
+    fields: dict[str, Any] = {
+        "model": body.model,
+        "messages": messages,
+        "max_tokens": body.max_tokens,
+        "stream": body.stream,
+    }
     for name in ("temperature", "top_p", "top_k"):
         if getattr(body, name) is not None:
             fields[name] = getattr(body, name)
@@ -153,10 +186,22 @@ def chat_request(body: MessagesRequest) -> ChatCompletionRequest:
     if body.tools:
         for tool in body.tools:
             if tool.type not in (None, "custom"):
-                raise ApiError(400, f"Server tools ('{tool.type}') are not available here: only client tools.",
-                               param="tools")
-        fields["tools"] = [{"type": "function", "function": {"name": t.name, "description": t.description or "",
-                                                             "parameters": t.input_schema}} for t in body.tools]
+                raise ApiError(
+                    400,
+                    f"Server tools ('{tool.type}') are not available here: only client tools.",
+                    param="tools",
+                )
+        fields["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description or "",
+                    "parameters": t.input_schema,
+                },
+            }
+            for t in body.tools
+        ]
     choice, parallel = _tool_choice(body.tool_choice)
     if choice is not None:
         fields["tool_choice"] = choice
@@ -175,7 +220,10 @@ def chat_request(body: MessagesRequest) -> ChatCompletionRequest:
 
 
 def _usage(usage: dict[str, Any]) -> dict[str, int]:
-    return {"input_tokens": int(usage.get("prompt_tokens", 0)), "output_tokens": int(usage.get("completion_tokens", 0))}
+    return {
+        "input_tokens": int(usage.get("prompt_tokens", 0)),
+        "output_tokens": int(usage.get("completion_tokens", 0)),
+    }
 
 
 def message_body(reply: dict[str, Any], model: str) -> dict[str, Any]:
@@ -184,27 +232,56 @@ def message_body(reply: dict[str, Any], model: str) -> dict[str, Any]:
     message = choice["message"]
     content: list[dict[str, Any]] = []
     if message.get("reasoning_content"):
-        content.append({"type": "thinking", "thinking": message["reasoning_content"], "signature": ""})
+        content.append(
+            {"type": "thinking", "thinking": message["reasoning_content"], "signature": ""}
+        )
     if message.get("content"):
         content.append({"type": "text", "text": message["content"]})
     for call in message.get("tool_calls") or []:
-        content.append({"type": "tool_use", "id": call["id"], "name": call["function"]["name"],
-                        "input": json.loads(call["function"]["arguments"] or "{}")})
-    return {"id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant", "model": model,
-            "content": content, "stop_reason": _STOP_REASONS.get(choice["finish_reason"], "end_turn"),
-            "stop_sequence": None, "usage": _usage(reply.get("usage") or {})}
+        content.append(
+            {
+                "type": "tool_use",
+                "id": call["id"],
+                "name": call["function"]["name"],
+                "input": json.loads(call["function"]["arguments"] or "{}"),
+            }
+        )
+    return {
+        "id": f"msg_{uuid.uuid4().hex[:24]}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": _STOP_REASONS.get(choice["finish_reason"], "end_turn"),
+        "stop_sequence": None,
+        "usage": _usage(reply.get("usage") or {}),
+    }
 
 
 def _event(name: str, data: dict[str, Any]) -> dict[str, str]:
     return {"event": name, "data": json.dumps({"type": name, **data}, ensure_ascii=False)}
 
 
-async def message_events(chunks: AsyncIterator[dict[str, Any]], model: str) -> AsyncIterator[dict[str, str]]:
+async def message_events(
+    chunks: AsyncIterator[dict[str, Any]], model: str
+) -> AsyncIterator[dict[str, str]]:
     """OpenAI chunk bodies as Anthropic's stream events."""
     ident = f"msg_{uuid.uuid4().hex[:24]}"
-    yield _event("message_start", {"message": {
-        "id": ident, "type": "message", "role": "assistant", "model": model, "content": [], "stop_reason": None,
-        "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}}})
+    yield _event(
+        "message_start",
+        {
+            "message": {
+                "id": ident,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": 0, "output_tokens": 0},
+            }
+        },
+    )
     index, open_kind, finish = -1, "", "stop"
 
     def start(kind: str, block: dict[str, Any]) -> list[dict[str, str]]:
@@ -219,9 +296,16 @@ async def message_events(chunks: AsyncIterator[dict[str, Any]], model: str) -> A
             if not chunk["choices"]:
                 if open_kind:
                     yield _event("content_block_stop", {"index": index})
-                yield _event("message_delta", {"delta": {"stop_reason": _STOP_REASONS.get(finish, "end_turn"),
-                                                         "stop_sequence": None},
-                                               "usage": _usage(chunk.get("usage") or {})})
+                yield _event(
+                    "message_delta",
+                    {
+                        "delta": {
+                            "stop_reason": _STOP_REASONS.get(finish, "end_turn"),
+                            "stop_sequence": None,
+                        },
+                        "usage": _usage(chunk.get("usage") or {}),
+                    },
+                )
                 yield _event("message_stop", {})
                 return
             choice = chunk["choices"][0]
@@ -229,22 +313,46 @@ async def message_events(chunks: AsyncIterator[dict[str, Any]], model: str) -> A
             finish = choice.get("finish_reason") or finish
             if delta.get("reasoning_content"):
                 if open_kind != "thinking":
-                    for event in start("thinking", {"type": "thinking", "thinking": "", "signature": ""}):
+                    for event in start(
+                        "thinking", {"type": "thinking", "thinking": "", "signature": ""}
+                    ):
                         yield event
-                yield _event("content_block_delta", {"index": index, "delta": {
-                    "type": "thinking_delta", "thinking": delta["reasoning_content"]}})
+                yield _event(
+                    "content_block_delta",
+                    {
+                        "index": index,
+                        "delta": {"type": "thinking_delta", "thinking": delta["reasoning_content"]},
+                    },
+                )
             if delta.get("content"):
                 if open_kind != "text":
                     for event in start("text", {"type": "text", "text": ""}):
                         yield event
-                yield _event("content_block_delta", {"index": index, "delta": {"type": "text_delta",
-                                                                               "text": delta["content"]}})
+                yield _event(
+                    "content_block_delta",
+                    {"index": index, "delta": {"type": "text_delta", "text": delta["content"]}},
+                )
             for call in delta.get("tool_calls") or []:
-                for event in start("tool_use", {"type": "tool_use", "id": call["id"],
-                                                "name": call["function"]["name"], "input": {}}):
+                for event in start(
+                    "tool_use",
+                    {
+                        "type": "tool_use",
+                        "id": call["id"],
+                        "name": call["function"]["name"],
+                        "input": {},
+                    },
+                ):
                     yield event
-                yield _event("content_block_delta", {"index": index, "delta": {
-                    "type": "input_json_delta", "partial_json": call["function"]["arguments"]}})
+                yield _event(
+                    "content_block_delta",
+                    {
+                        "index": index,
+                        "delta": {
+                            "type": "input_json_delta",
+                            "partial_json": call["function"]["arguments"],
+                        },
+                    },
+                )
     except ApiError as exc:
         yield _event("error", {"error": {"type": exc.error_type, "message": exc.message}})
 
@@ -258,8 +366,11 @@ def register_messages(router: APIRouter, chat: ChatService) -> None:
         stream, shape = await chat.submit(chat_body)
         model = shape.model
         if body.stream:
-            return EventSourceResponse(message_events(chat.chunks(stream, shape), model), sep="\n",
-                                       headers={"Cache-Control": "no-cache"})
+            return EventSourceResponse(
+                message_events(chat.chunks(stream, shape), model),
+                sep="\n",
+                headers={"Cache-Control": "no-cache"},
+            )
         completion = await chat.whole(request, stream)
         if completion is None:
             return Response(status_code=499)

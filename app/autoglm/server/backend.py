@@ -60,8 +60,13 @@ class ServingSource(Protocol):
 class ServingBackend:
     """The scheduler, the loaded model's identity and the speech models, behind one object."""
 
-    def __init__(self, source: ServingSource | Scheduler, settings: Settings, transcriber: Recognizer | None = None,
-                 synthesizer: Synthesizer | None = None):
+    def __init__(
+        self,
+        source: ServingSource | Scheduler,
+        settings: Settings,
+        transcriber: Recognizer | None = None,
+        synthesizer: Synthesizer | None = None,
+    ):
         self._source = source
         self.settings = settings
         self._transcriber = transcriber
@@ -69,8 +74,9 @@ class ServingBackend:
         self._speech_lock = threading.Lock()
         self.asr_lock = threading.Lock()
         self.tts_lock = threading.Lock()
-        self._repository: ModelRepository | None = (None if isinstance(source, Scheduler)
-                                                      else source.repository)
+        self._repository: ModelRepository | None = (
+            None if isinstance(source, Scheduler) else source.repository
+        )
         self._embedder: Embedder | None = getattr(source, "embedder", None)
         self._documents: Any = None
 
@@ -92,9 +98,14 @@ class ServingBackend:
         if self._repository is None:
             self._repository = ModelRepository(app_paths())
         try:
-            ids = [entry.id for entry in self._repository.catalog.entries("llm")
-                   if self._repository.status(entry).present]
-            return ids + [model_id for model_id in self._repository.imported() if model_id not in ids]
+            ids = [
+                entry.id
+                for entry in self._repository.catalog.entries("llm")
+                if self._repository.status(entry).present
+            ]
+            return ids + [
+                model_id for model_id in self._repository.imported() if model_id not in ids
+            ]
         except OSError:
             _LOGGER.warning("Could not list the models on disk", exc_info=True)
             return []
@@ -117,20 +128,29 @@ class ServingBackend:
     @property
     def transcriber(self) -> Recognizer:
         """The speech recogniser: the runtime's, else one made here (loads on first transcription)."""
-        if self._transcriber is None and not isinstance(self._source, Scheduler) and self._source.has_speech:
+        if (
+            self._transcriber is None
+            and not isinstance(self._source, Scheduler)
+            and self._source.has_speech
+        ):
             return self._source.recognizer
         with self._speech_lock:
             if self._transcriber is None:
                 from autoglm.speech.factory import SpeechModelFactory
 
-                self._transcriber = SpeechModelFactory().recognizer(self.settings.voice,
-                                                                    interface_language(self.settings))
+                self._transcriber = SpeechModelFactory().recognizer(
+                    self.settings.voice, interface_language(self.settings)
+                )
             return self._transcriber
 
     @property
     def synthesizer(self) -> Synthesizer:
         """The voices: the runtime's, else made here (load on first synthesis)."""
-        if self._synthesizer is None and not isinstance(self._source, Scheduler) and self._source.has_speech:
+        if (
+            self._synthesizer is None
+            and not isinstance(self._source, Scheduler)
+            and self._source.has_speech
+        ):
             return self._source.synthesizer
         with self._speech_lock:
             if self._synthesizer is None:
@@ -154,7 +174,9 @@ class ServingBackend:
     @property
     def embedder(self) -> Embedder | None:
         """The embedder: the runtime's documents model, else the local language model's (``None`` for a remote engine)."""
-        own = None if isinstance(self._source, Scheduler) else getattr(self._source, "embedder", None)
+        own = (
+            None if isinstance(self._source, Scheduler) else getattr(self._source, "embedder", None)
+        )
         if own is not None:
             return own
         with self._speech_lock:

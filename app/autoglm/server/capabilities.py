@@ -92,8 +92,14 @@ class CapabilityLog:
 
     def record(self, use: CapabilityUse) -> None:
         """Log ``use``, keep it and tell the listeners."""
-        _LOGGER.warning("API call used %s: %s %s from %s%s", use.capability.title, use.method, use.path,
-                        use.client, f" ({use.detail})" if use.detail else "")
+        _LOGGER.warning(
+            "API call used %s: %s %s from %s%s",
+            use.capability.title,
+            use.method,
+            use.path,
+            use.client,
+            f" ({use.detail})" if use.detail else "",
+        )
         with self._lock:
             self._entries.append(use)
             listeners = list(self._listeners)
@@ -109,7 +115,9 @@ class CapabilityLog:
             return list(self._entries)
 
 
-def record_capability_use(request: Request, capability: Capability, detail: str = "") -> CapabilityUse:
+def record_capability_use(
+    request: Request, capability: Capability, detail: str = ""
+) -> CapabilityUse:
     """Put one use of ``capability`` by this request on the app's record (and return it)."""
     client = request.client.host if request.client else "unknown"
     use = CapabilityUse(capability, request.method, request.url.path, client, detail, time.time())
@@ -123,18 +131,28 @@ def requires_capability(capability: Capability) -> Callable[[Request], Awaitable
     async def check(request: Request) -> CapabilityUse:
         server: ServerSettings = request.app.state.settings.server
         if not capability.enabled(server):
-            raise ApiError(403, f"Calls that use {capability.title} are turned off on this computer: turn on "
-                                f"Settings → Server → Allow {capability.title} "
-                                f"(AUTOGLM_SERVER__ALLOW_{capability.value.upper()}=true) to allow them.",
-                           code="capability_disabled")
+            raise ApiError(
+                403,
+                f"Calls that use {capability.title} are turned off on this computer: turn on "
+                f"Settings → Server → Allow {capability.title} "
+                f"(AUTOGLM_SERVER__ALLOW_{capability.value.upper()}=true) to allow them.",
+                code="capability_disabled",
+            )
         if server.key_required_on_loopback and not server.api_key:
-            raise ApiError(403, f"Calls that use {capability.title} need an API key, and none is set: "
-                                "set one in Settings → Server → API key.", code="api_key_required")
+            raise ApiError(
+                403,
+                f"Calls that use {capability.title} need an API key, and none is set: "
+                "set one in Settings → Server → API key.",
+                code="api_key_required",
+            )
         if server.api_key:  # checked here too, so a route outside /v1 cannot skip the key
             presented = presented_key({k.lower(): v for k, v in request.headers.items()})
             if not key_matches(presented, server.api_key):
-                raise ApiError(401, "Incorrect or missing API key: send it as 'Authorization: Bearer KEY'.",
-                               code="invalid_api_key")
+                raise ApiError(
+                    401,
+                    "Incorrect or missing API key: send it as 'Authorization: Bearer KEY'.",
+                    code="invalid_api_key",
+                )
         return record_capability_use(request, capability)
 
     return check

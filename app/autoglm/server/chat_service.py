@@ -87,38 +87,63 @@ class ChatService:
         """The model to answer ``requested`` with: the one loaded, or another installed model,
         loaded first (as LM Studio does) when the app's own engine serves."""
         info = self.backend.model_info
-        if requested in (None, "") or (info is not None and requested == info.model_id) \
-                or not self.backend.can_load_models:
+        if (
+            requested in (None, "")
+            or (info is not None and requested == info.model_id)
+            or not self.backend.can_load_models
+        ):
             return self.resolve_model(requested)
         async with self._loading:  # one load at a time; a second request for it finds it loaded
             info = self.backend.model_info
-            if (info is None or requested != info.model_id) \
-                    and requested in await run_in_threadpool(self.backend.present_model_ids):
+            if (
+                info is None or requested != info.model_id
+            ) and requested in await run_in_threadpool(self.backend.present_model_ids):
                 try:
                     await run_in_threadpool(self.backend.load_model, requested)
                 except UserFacingError as exc:
-                    raise ApiError(503, f"The model '{requested}' could not be loaded: {exc}",
-                                   code="model_unavailable", param="model") from exc
+                    raise ApiError(
+                        503,
+                        f"The model '{requested}' could not be loaded: {exc}",
+                        code="model_unavailable",
+                        param="model",
+                    ) from exc
         return self.resolve_model(requested)
 
     def resolve_model(self, requested: str | None) -> ModelInfo:
         info = self.backend.model_info
         if info is None:
-            raise ApiError(503, "The model is still loading; try again shortly.", code="model_not_loaded",
-                           headers={"Retry-After": "5"})
+            raise ApiError(
+                503,
+                "The model is still loading; try again shortly.",
+                code="model_not_loaded",
+                headers={"Retry-After": "5"},
+            )
         if requested in (None, "", info.model_id):
             return info
         if requested in self.backend.present_model_ids():
-            raise ApiError(404, f"The model '{requested}' is on this computer but not loaded; "
-                                f"'{info.model_id}' is being served.", code="model_not_found", param="model")
-        raise ApiError(404, f"The model '{requested}' does not exist; '{info.model_id}' is being served.",
-                       code="model_not_found", param="model")
+            raise ApiError(
+                404,
+                f"The model '{requested}' is on this computer but not loaded; "
+                f"'{info.model_id}' is being served.",
+                code="model_not_found",
+                param="model",
+            )
+        raise ApiError(
+            404,
+            f"The model '{requested}' does not exist; '{info.model_id}' is being served.",
+            code="model_not_found",
+            param="model",
+        )
 
     def check_queue(self) -> None:
         limit = self.settings.server.max_queued_requests
         if self.backend.scheduler.queue_length() >= limit:
-            raise ApiError(429, f"The model is busy: {limit} requests are already waiting. Retry shortly.",
-                           code="queue_full", headers={"Retry-After": "2"})
+            raise ApiError(
+                429,
+                f"The model is busy: {limit} requests are already waiting. Retry shortly.",
+                code="queue_full",
+                headers={"Retry-After": "2"},
+            )
 
     def load_image(self, url: str, image_tokens: int | None = None) -> ImageInput:
         data = image_bytes_from_url(url, self.settings.server.allowed_image_dir)
@@ -128,58 +153,90 @@ class ChatService:
         return normalise(data, vision)
 
     def transcribe(self, data: str, _format: str) -> str:
-        audio = decode_audio(decode_data_uri(data, "audio")[0], self.settings.server.max_audio_seconds)
+        audio = decode_audio(
+            decode_data_uri(data, "audio")[0], self.settings.server.max_audio_seconds
+        )
         with self.backend.asr_lock:
             return self.backend.transcriber.transcribe(audio).text
 
     async def submit(self, body: ChatCompletionRequest) -> tuple[ReplyStream, ReplyShape]:
         info = await self.model_for(body.model)
         if asks_for_images(body) and not info.has_vision:
-            raise ApiError(400, info.vision_unavailable_reason or f"{info.model_id} cannot read images.",
-                           code="model_has_no_vision", param="messages")
+            raise ApiError(
+                400,
+                info.vision_unavailable_reason or f"{info.model_id} cannot read images.",
+                code="model_has_no_vision",
+                param="messages",
+            )
         choice = thinking_choice(body, self.settings.generation.thinking)
         try:
             refuse_unsupported(body)
             plan = tool_plan(body, info.chat_template)
             sampling = sampling_params(body, self.settings.generation)
             sampling.grammar = plan.grammar
-            messages = await run_in_threadpool(chat_messages, body,
-                                               functools.partial(self.load_image, image_tokens=body.image_tokens),
-                                               self.transcribe)
+            messages = await run_in_threadpool(
+                chat_messages,
+                body,
+                functools.partial(self.load_image, image_tokens=body.image_tokens),
+                self.transcribe,
+            )
         except UserFacingError as exc:
             raise to_api_error(exc) from exc
         messages, engine_tools = fit_to_template(messages, plan.tools, info.chat_template)
         found = await self.retrieve(body, messages)
         # a grammar shapes the reply from its first token, so there is no thinking before it
         thinking = choice.thinking and plan.grammar is None
-        request = build_request(messages, self.settings.generation, API, thinking=thinking, sampling=sampling,
-                                passages=found.citations if found is not None else ())
+        request = build_request(
+            messages,
+            self.settings.generation,
+            API,
+            thinking=thinking,
+            sampling=sampling,
+            passages=found.citations if found is not None else (),
+        )
         request.tools = engine_tools
-        if plan.tools:  # as asked, for an engine whose server enforces them (the local one uses the grammar)
+        if (
+            plan.tools
+        ):  # as asked, for an engine whose server enforces them (the local one uses the grammar)
             request.tool_choice = _as_json(body.tool_choice)
             request.parallel_tool_calls = body.parallel_tool_calls
         if body.response_format is not None and body.response_format.type != "text":
             request.response_format = _as_json(body.response_format)
         self.check_queue()  # no await between the check and the submit: requests cannot slip past together
         stream = self.backend.scheduler.submit(request)
-        return stream, ReplyShape(info.model_id, choice.return_reasoning,
-                                  tools=plan.tools if plan.parse_calls else [], dialect=plan.dialect,
-                                  logprobs=bool(body.logprobs), parallel_tool_calls=plan.parallel,
-                                  citations=found.citations if found is not None else [],
-                                  document_tokens=found.prompt_tokens if found is not None else 0)
+        return stream, ReplyShape(
+            info.model_id,
+            choice.return_reasoning,
+            tools=plan.tools if plan.parse_calls else [],
+            dialect=plan.dialect,
+            logprobs=bool(body.logprobs),
+            parallel_tool_calls=plan.parallel,
+            citations=found.citations if found is not None else [],
+            document_tokens=found.prompt_tokens if found is not None else 0,
+        )
 
-    async def retrieve(self, body: ChatCompletionRequest, messages: list[ChatMessage]) -> Retrieval | None:
+    async def retrieve(
+        self, body: ChatCompletionRequest, messages: list[ChatMessage]
+    ) -> Retrieval | None:
         """The project's passages for the last user message (``None`` when the request names no project)."""
         if body.project is None:
             return None
         library = self.backend.documents
         if library is None:
-            raise ApiError(400, "Documents are not available on this server.", code="documents_unavailable",
-                           param="project")
+            raise ApiError(
+                400,
+                "Documents are not available on this server.",
+                code="documents_unavailable",
+                param="project",
+            )
         documents = await run_in_threadpool(library.documents, body.project)
         if not any(d.status == "indexed" for d in documents):
-            raise ApiError(404, f"The project {body.project!r} has no indexed documents.", code="project_not_found",
-                           param="project")
+            raise ApiError(
+                404,
+                f"The project {body.project!r} has no indexed documents.",
+                code="project_not_found",
+                param="project",
+            )
         question = next((m.content for m in reversed(messages) if m.role == "user"), "")
         try:
             return await run_in_threadpool(library.retrieve, body.project, question, body.passages)
@@ -196,8 +253,11 @@ class ChatService:
         if body.stream:
             include_usage = bool(body.stream_options and body.stream_options.include_usage)
             # sse-starlette cancels the generator when the client leaves, which cancels the reply.
-            return EventSourceResponse(self._sse_events(stream, shape, include_usage), sep="\n",
-                                       headers={"Cache-Control": "no-cache"})
+            return EventSourceResponse(
+                self._sse_events(stream, shape, include_usage),
+                sep="\n",
+                headers={"Cache-Control": "no-cache"},
+            )
         completion = await self.whole(request, stream)
         if completion is None:
             return Response(status_code=499)
@@ -223,6 +283,7 @@ class ChatService:
         """The finished reply, or ``None`` if the client left first (the reply is then cancelled)."""
         error_notices: list[Notice] = []
         async with anyio.create_task_group() as group:
+
             async def collect() -> None:
                 async for event in stream_events(stream):
                     if isinstance(event, Notice) and event.kind == "error":
@@ -245,14 +306,27 @@ class ChatService:
     @staticmethod
     def _generation_error(completion: Completion, user_caused: bool) -> ApiError:
         if any(notice.kind == ENGINE_RESTARTED for notice in completion.notices):
-            return ApiError(503, completion.error or "The engine stopped and is being restarted.",
-                            error_type="server_error", code="engine_restarted", headers={"Retry-After": "5"})
+            return ApiError(
+                503,
+                completion.error or "The engine stopped and is being restarted.",
+                error_type="server_error",
+                code="engine_restarted",
+                headers={"Retry-After": "5"},
+            )
         if user_caused:
-            return ApiError(400, completion.error or "The request cannot be answered.", code="invalid_request")
-        return ApiError(500, completion.error or "The model failed while answering.", error_type="api_error",
-                        code="generation_failed")
+            return ApiError(
+                400, completion.error or "The request cannot be answered.", code="invalid_request"
+            )
+        return ApiError(
+            500,
+            completion.error or "The model failed while answering.",
+            error_type="api_error",
+            code="generation_failed",
+        )
 
-    async def _sse_events(self, stream: ReplyStream, shape: ReplyShape, include_usage: bool) -> AsyncIterator[str]:
+    async def _sse_events(
+        self, stream: ReplyStream, shape: ReplyShape, include_usage: bool
+    ) -> AsyncIterator[str]:
         yield _sse(shape.first_chunk())
         user_caused = False
         async for event in stream_events(stream):

@@ -64,7 +64,9 @@ class EmbeddingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str | None = None
-    input: str | list[str] | list[int] | list[list[int]] = Field(description="Text, texts, or token ids")
+    input: str | list[str] | list[int] | list[list[int]] = Field(
+        description="Text, texts, or token ids"
+    )
     encoding_format: Literal["float", "base64"] = "float"
     dimensions: None = Field(None, description="Refused: the model's own width is returned")
     user: str | None = Field(None, max_length=256)
@@ -72,11 +74,25 @@ class EmbeddingRequest(BaseModel):
 
 def _sampling_body(body: CompletionRequest) -> ChatCompletionRequest:
     """The chat request whose sampling fields are this completion's (for ``sampling_params``)."""
-    fields = body.model_dump(include={"temperature", "top_p", "top_k", "stop", "seed", "presence_penalty",
-                                      "frequency_penalty", "logit_bias", "max_tokens"}, exclude_none=True)
+    fields = body.model_dump(
+        include={
+            "temperature",
+            "top_p",
+            "top_k",
+            "stop",
+            "seed",
+            "presence_penalty",
+            "frequency_penalty",
+            "logit_bias",
+            "max_tokens",
+        },
+        exclude_none=True,
+    )
     if body.logprobs is not None:
         fields.update(logprobs=True, top_logprobs=body.logprobs)
-    return ChatCompletionRequest.model_validate({"messages": [{"role": "user", "content": ""}], **fields})
+    return ChatCompletionRequest.model_validate(
+        {"messages": [{"role": "user", "content": ""}], **fields}
+    )
 
 
 def _text(delta: Delta) -> str:
@@ -89,8 +105,12 @@ def _legacy_logprobs(logprobs: list[TokenLogprob], offset: int = 0) -> dict[str,
     for logprob in logprobs:
         offsets.append(position)
         position += len(logprob.token)
-    return {"tokens": [lp.token for lp in logprobs], "token_logprobs": [lp.logprob for lp in logprobs],
-            "top_logprobs": [{t.token: t.logprob for t in lp.top} for lp in logprobs], "text_offset": offsets}
+    return {
+        "tokens": [lp.token for lp in logprobs],
+        "token_logprobs": [lp.logprob for lp in logprobs],
+        "top_logprobs": [{t.token: t.logprob for t in lp.top} for lp in logprobs],
+        "text_offset": offsets,
+    }
 
 
 def register_completions(router: APIRouter, chat: ChatService, backend: ServingBackend) -> None:
@@ -101,10 +121,16 @@ def register_completions(router: APIRouter, chat: ChatService, backend: ServingB
         info = await chat.model_for(body.model)
         prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
         if len(prompts) != 1:
-            raise ApiError(400, "Send one prompt per request.", param="prompt", code="invalid_request")
+            raise ApiError(
+                400, "Send one prompt per request.", param="prompt", code="invalid_request"
+            )
         if not prompts[0]:
-            raise ApiError(400, "The prompt is empty: there is nothing for the model to continue.", param="prompt",
-                           code="invalid_request")
+            raise ApiError(
+                400,
+                "The prompt is empty: there is nothing for the model to continue.",
+                param="prompt",
+                code="invalid_request",
+            )
         try:
             sampling = sampling_params(_sampling_body(body), chat.settings.generation)
         except UserFacingError as exc:
@@ -112,16 +138,27 @@ def register_completions(router: APIRouter, chat: ChatService, backend: ServingB
         except ValidationError as exc:
             words, param = describe_validation_error([dict(error) for error in exc.errors()])
             raise ApiError(400, words, param=param, code="invalid_request") from exc
-        generation = GenerationRequest([], sampling, thinking=False, priority=Priority.API, label="api",
-                                       prompt=prompts[0])
+        generation = GenerationRequest(
+            [], sampling, thinking=False, priority=Priority.API, label="api", prompt=prompts[0]
+        )
         stream = chat.submit_request(generation)
         ident, created = f"cmpl-{uuid.uuid4().hex}", int(time.time())
 
-        def envelope(text: str, finish: str | None, logprobs: dict[str, Any] | None) -> dict[str, Any]:
-            return {"id": ident, "object": "text_completion", "created": created, "model": info.model_id,
-                    "choices": [{"text": text, "index": 0, "logprobs": logprobs, "finish_reason": finish}]}
+        def envelope(
+            text: str, finish: str | None, logprobs: dict[str, Any] | None
+        ) -> dict[str, Any]:
+            return {
+                "id": ident,
+                "object": "text_completion",
+                "created": created,
+                "model": info.model_id,
+                "choices": [
+                    {"text": text, "index": 0, "logprobs": logprobs, "finish_reason": finish}
+                ],
+            }
 
         if body.stream:
+
             async def events() -> AsyncIterator[str]:
                 import json
 
@@ -131,8 +168,13 @@ def register_completions(router: APIRouter, chat: ChatService, backend: ServingB
                         continue
                     text = _text(event)
                     if text:
-                        payload = envelope(text, None, _legacy_logprobs(list(event.logprobs), sent)
-                                           if body.logprobs is not None else None)
+                        payload = envelope(
+                            text,
+                            None,
+                            _legacy_logprobs(list(event.logprobs), sent)
+                            if body.logprobs is not None
+                            else None,
+                        )
                         sent += len(text)
                         yield json.dumps(payload, ensure_ascii=False)
                 completion = stream.result()
@@ -146,13 +188,18 @@ def register_completions(router: APIRouter, chat: ChatService, backend: ServingB
 
             return EventSourceResponse(events(), sep="\n", headers={"Cache-Control": "no-cache"})
         pieces: list[str] = []  # the text as generated: the engine's summary strips trailing space
-        stream.add_listener(lambda event: pieces.append(_text(event)) if isinstance(event, Delta) else None)
+        stream.add_listener(
+            lambda event: pieces.append(_text(event)) if isinstance(event, Delta) else None
+        )
         completion: Completion | None = await chat.whole(request, stream)
         if completion is None:
             return Response(status_code=499)
         text = "".join(pieces)
-        payload = envelope(text, _FINISH.get(completion.finish_reason, "stop"),
-                           _legacy_logprobs(completion.logprobs) if body.logprobs is not None else None)
+        payload = envelope(
+            text,
+            _FINISH.get(completion.finish_reason, "stop"),
+            _legacy_logprobs(completion.logprobs) if body.logprobs is not None else None,
+        )
         payload["usage"] = usage_body(completion.usage)
         return JSONResponse(payload)
 
@@ -161,15 +208,25 @@ def register_completions(router: APIRouter, chat: ChatService, backend: ServingB
         info = await chat.model_for(body.model)
         embedder = backend.embedder
         if embedder is None:
-            raise ApiError(400, "Embeddings need a local model or an embedding model; none is loaded.",
-                           code="embeddings_unavailable", param="model")
+            raise ApiError(
+                400,
+                "Embeddings need a local model or an embedding model; none is loaded.",
+                code="embeddings_unavailable",
+                param="model",
+            )
         raw = body.input
-        items: list[Any] = [raw] if isinstance(raw, str) or (raw and isinstance(raw[0], int)) else list(raw)
+        items: list[Any] = (
+            [raw] if isinstance(raw, str) or (raw and isinstance(raw[0], int)) else list(raw)
+        )
         if not items or len(items) > 256:
-            raise ApiError(400, "Send between 1 and 256 inputs.", param="input", code="invalid_request")
+            raise ApiError(
+                400, "Send between 1 and 256 inputs.", param="input", code="invalid_request"
+            )
 
         def run() -> tuple[list[list[float]], int]:
-            texts = [item if isinstance(item, str) else embedder.detokenize(list(item)) for item in items]
+            texts = [
+                item if isinstance(item, str) else embedder.detokenize(list(item)) for item in items
+            ]
             return embedder.embed(texts)
 
         try:
@@ -182,7 +239,14 @@ def register_completions(router: APIRouter, chat: ChatService, backend: ServingB
                 return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
             return vector
 
-        return JSONResponse({"object": "list", "model": embedder.model_id or info.model_id,
-                             "data": [{"object": "embedding", "index": i, "embedding": encode(v)}
-                                      for i, v in enumerate(vectors)],
-                             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        return JSONResponse(
+            {
+                "object": "list",
+                "model": embedder.model_id or info.model_id,
+                "data": [
+                    {"object": "embedding", "index": i, "embedding": encode(v)}
+                    for i, v in enumerate(vectors)
+                ],
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )

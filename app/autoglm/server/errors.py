@@ -29,8 +29,16 @@ _TYPE_BY_STATUS = {
 class ApiError(Exception):
     """A request that cannot be served, with the status and words the client gets."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None,
-                 error_type: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        error_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -48,8 +56,12 @@ class ApiError(Exception):
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
-def error_body(message: str, error_type: str = "invalid_request_error", param: str | None = None,
-               code: str | None = None) -> dict[str, Any]:
+def error_body(
+    message: str,
+    error_type: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
     """``{"error": {...}}`` in OpenAI's shape."""
     return {"error": {"message": message, "type": error_type, "param": param, "code": code}}
 
@@ -62,10 +74,18 @@ def describe_validation_error(errors: list[dict[str, Any]]) -> tuple[str, str | 
     if first.get("type") == "json_invalid":
         detail = (first.get("ctx") or {}).get("error", "")
         return f"The request body is not valid JSON{': ' + detail if detail else ''}.", None
-    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    location = [
+        str(part)
+        for part in first.get("loc", ())
+        if part not in ("body", "query", "path", "header")
+    ]
     param = ".".join(location) or None
     message = str(first.get("msg", "invalid value"))
-    extra = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    extra = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
     where = f"'{param}'" if param else "The request body"
     return f"{where}: {message}{extra}.", param
 
@@ -84,12 +104,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: "There is no such endpoint.", 405: "This endpoint does not accept that method."}
+        messages = {
+            404: "There is no such endpoint.",
+            405: "This endpoint does not accept that method.",
+        }
         message = messages.get(exc.status_code) or str(exc.detail)
         return ApiError(exc.status_code, message, headers=dict(exc.headers or {})).response()
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         _LOGGER.error("Unexpected error while serving a request", exc_info=exc)
-        return ApiError(500, "The server failed while handling the request; see its log.",
-                        error_type="api_error", code="internal_error").response()
+        return ApiError(
+            500,
+            "The server failed while handling the request; see its log.",
+            error_type="api_error",
+            code="internal_error",
+        ).response()

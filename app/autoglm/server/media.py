@@ -23,7 +23,9 @@ import numpy as np
 from autoglm.core.errors import InputError
 
 _LOGGER = logging.getLogger(__name__)
-_DATA_URI = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(;[\w.+-]+=[\w.+-]+)*)(?P<b64>;base64)?,", re.I)
+_DATA_URI = re.compile(
+    r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(;[\w.+-]+=[\w.+-]+)*)(?P<b64>;base64)?,", re.I
+)
 AUDIO_SAMPLE_RATE = 16_000
 
 
@@ -46,7 +48,7 @@ def decode_data_uri(uri: str, what: str) -> tuple[bytes, str]:
         if uri.startswith("data:"):
             raise InputError(f"The {what} data URI is malformed.")
         return decode_base64(uri, what), ""
-    payload = uri[match.end():]
+    payload = uri[match.end() :]
     media_type = (match.group("type") or "").lower()
     if match.group("b64"):
         return decode_base64(payload, what), media_type
@@ -64,15 +66,19 @@ def image_bytes_from_url(url: str, allowed_dir: str | None) -> bytes:
     if scheme == "file":
         return _read_allowed_file(url, allowed_dir)
     if scheme in ("http", "https", "ftp"):
-        raise InputError("Image URLs are not fetched (the assistant works offline): "
-                         "send the image as a base64 data URI.")
+        raise InputError(
+            "Image URLs are not fetched (the assistant works offline): "
+            "send the image as a base64 data URI."
+        )
     return decode_data_uri(url, "image")[0]
 
 
 def _read_allowed_file(url: str, allowed_dir: str | None) -> bytes:
     if not allowed_dir:
-        raise InputError("file:// image URLs are refused unless a local folder is allowed "
-                         "(Settings → Server → allowed image folder).")
+        raise InputError(
+            "file:// image URLs are refused unless a local folder is allowed "
+            "(Settings → Server → allowed image folder)."
+        )
     root = Path(allowed_dir).expanduser().resolve()
     path = Path(unquote(urlparse(url).path)).resolve()
     if not path.is_relative_to(root):

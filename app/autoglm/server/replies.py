@@ -16,14 +16,23 @@ _FINISH_REASONS = {"stop": "stop", "length": "length", "cancelled": "stop", "err
 
 def logprob_body(logprob: TokenLogprob) -> dict[str, Any]:
     """One token of OpenAI's ``logprobs.content``."""
-    return {"token": logprob.token, "logprob": logprob.logprob, "bytes": list(logprob.bytes),
-            "top_logprobs": [{"token": t.token, "logprob": t.logprob, "bytes": list(t.bytes)} for t in logprob.top]}
+    return {
+        "token": logprob.token,
+        "logprob": logprob.logprob,
+        "bytes": list(logprob.bytes),
+        "top_logprobs": [
+            {"token": t.token, "logprob": t.logprob, "bytes": list(t.bytes)} for t in logprob.top
+        ],
+    }
 
 
 def tool_call_body(call: ToolCall, index: int | None = None) -> dict[str, Any]:
     """A call in OpenAI's ``tool_calls`` shape (with ``index`` in stream chunks)."""
-    body: dict[str, Any] = {"id": call.id, "type": "function",
-                            "function": {"name": call.name, "arguments": call.arguments}}
+    body: dict[str, Any] = {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments},
+    }
     if index is not None:
         body = {"index": index, **body}
     return body
@@ -41,13 +50,25 @@ def usage_body(usage: Usage) -> dict[str, Any]:
 
 def citation_body(citation: Citation) -> dict[str, Any]:
     """One source of an answer: the file, where in it, its path and page, the passage and its score."""
-    return {"source": citation.source, "location": citation.location, "path": citation.path, "page": citation.page,
-            "text": citation.text, "score": round(citation.score, 6)}
+    return {
+        "source": citation.source,
+        "location": citation.location,
+        "path": citation.path,
+        "page": citation.page,
+        "text": citation.text,
+        "score": round(citation.score, 6),
+    }
 
 
 def model_card(model_id: str, created: int, loaded: bool) -> dict[str, Any]:
     """One entry of ``/v1/models``."""
-    return {"id": model_id, "object": "model", "created": created, "owned_by": "autoglm", "loaded": loaded}
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": created,
+        "owned_by": "autoglm",
+        "loaded": loaded,
+    }
 
 
 @dataclass
@@ -75,7 +96,9 @@ class ReplyShape:
     def _calls_allowed(self, calls: list[ToolCall]) -> list[ToolCall]:
         return calls if self.parallel_tool_calls else calls[:1]
 
-    def _logprobs(self, logprobs: list[TokenLogprob] | tuple[TokenLogprob, ...]) -> dict[str, Any] | None:
+    def _logprobs(
+        self, logprobs: list[TokenLogprob] | tuple[TokenLogprob, ...]
+    ) -> dict[str, Any] | None:
         if not self.logprobs:
             return None
         return {"content": [logprob_body(lp) for lp in logprobs], "refusal": None}
@@ -86,8 +109,14 @@ class ReplyShape:
         return _FINISH_REASONS.get(completion.finish_reason, "stop")
 
     def _envelope(self, obj: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"id": self.id, "object": obj, "created": self.created, "model": self.model,
-                "system_fingerprint": None, "choices": choices}
+        return {
+            "id": self.id,
+            "object": obj,
+            "created": self.created,
+            "model": self.model,
+            "system_fingerprint": None,
+            "choices": choices,
+        }
 
     def completion(self, completion: Completion) -> dict[str, Any]:
         """The non-streaming ``chat.completion`` body."""
@@ -98,15 +127,25 @@ class ReplyShape:
             parsed = parse_tool_calls(text, self.dialect, self.tools)
             calls = self._calls_allowed(parsed.calls)
             content = parsed.content if calls else text
-        message: dict[str, Any] = {"role": "assistant", "content": content or (None if calls else "")}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": content or (None if calls else ""),
+        }
         if calls:
             message["tool_calls"] = [tool_call_body(call) for call in calls]
         if self.return_reasoning:
             message["reasoning_content"] = completion.reasoning or None
-        body = self._envelope("chat.completion", [{
-            "index": 0, "message": message, "logprobs": self._logprobs(completion.logprobs),
-            "finish_reason": self._finish(completion, bool(calls)),
-        }])
+        body = self._envelope(
+            "chat.completion",
+            [
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": self._logprobs(completion.logprobs),
+                    "finish_reason": self._finish(completion, bool(calls)),
+                }
+            ],
+        )
         body["usage"] = usage_body(completion.usage)
         self._add_citations(body, completion)
         return body
@@ -115,22 +154,32 @@ class ReplyShape:
         """``citations`` (and the passages' prompt cost in ``usage``) when the request asked a project."""
         if not self.citations:
             return
-        body["citations"] = [citation_body(c) for c in cited_sources(self.citations, completion.content)]
+        body["citations"] = [
+            citation_body(c) for c in cited_sources(self.citations, completion.content)
+        ]
         body.setdefault("usage", {})["document_tokens"] = self.document_tokens
 
     def first_chunk(self) -> dict[str, Any]:
         """The chunk that opens a stream: the assistant role, no text yet."""
         return self._chunk({"role": "assistant", "content": ""})
 
-    def _piece_chunks(self, content: str, calls: list[ToolCall], reasoning: str,
-                      logprobs: tuple[TokenLogprob, ...]) -> list[dict[str, Any]]:
+    def _piece_chunks(
+        self,
+        content: str,
+        calls: list[ToolCall],
+        reasoning: str,
+        logprobs: tuple[TokenLogprob, ...],
+    ) -> list[dict[str, Any]]:
         body: dict[str, Any] = {}
         if content:
             body["content"] = content
         if reasoning and self.return_reasoning:
             body["reasoning_content"] = reasoning
-        chunks = [self._chunk(body, logprobs=self._logprobs(logprobs))] if body or (logprobs and self.logprobs) \
+        chunks = (
+            [self._chunk(body, logprobs=self._logprobs(logprobs))]
+            if body or (logprobs and self.logprobs)
             else []
+        )
         for call in calls:
             if not self.parallel_tool_calls and self._streamed_calls:
                 break
@@ -171,7 +220,9 @@ class ReplyShape:
         """The chunk carrying ``finish_reason`` (and the ``citations`` of a project's answer)."""
         chunk = self._chunk({}, self._finish(completion, self._streamed_calls > 0))
         if self.citations:
-            chunk["citations"] = [citation_body(c) for c in cited_sources(self.citations, completion.content)]
+            chunk["citations"] = [
+                citation_body(c) for c in cited_sources(self.citations, completion.content)
+            ]
         return chunk
 
     def usage_chunk(self, completion: Completion) -> dict[str, Any]:
@@ -180,7 +231,13 @@ class ReplyShape:
         body["usage"] = usage_body(completion.usage)
         return body
 
-    def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None,
-               logprobs: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._envelope("chat.completion.chunk",
-                              [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}])
+    def _chunk(
+        self,
+        delta: dict[str, Any],
+        finish_reason: str | None = None,
+        logprobs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return self._envelope(
+            "chat.completion.chunk",
+            [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}],
+        )

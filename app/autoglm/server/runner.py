@@ -41,7 +41,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-            raise InputError(f"Port {port} on {host} is already in use: choose another with --port.") from exc
+            raise InputError(
+                f"Port {port} on {host} is already in use: choose another with --port."
+            ) from exc
         raise InputError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from exc
     sock.set_inheritable(True)
     return sock
@@ -54,7 +56,12 @@ class ApiServer:
     every API call that used desktop control or MCP tools; subscribe to it to show them.
     """
 
-    def __init__(self, runtime: ServingSource | Scheduler, settings: Settings | None = None, **app_options: Any):
+    def __init__(
+        self,
+        runtime: ServingSource | Scheduler,
+        settings: Settings | None = None,
+        **app_options: Any,
+    ):
         if settings is None:
             if isinstance(runtime, Scheduler):
                 raise TypeError("a bare scheduler is served with explicit settings")
@@ -67,13 +74,17 @@ class ApiServer:
         self._socket: socket.socket | None = None
         self._failure: BaseException | None = None
         self._port = self.settings.server.port
-        self.capability_log: CapabilityLog = app_options.pop("capability_log", None) or CapabilityLog()
+        self.capability_log: CapabilityLog = (
+            app_options.pop("capability_log", None) or CapabilityLog()
+        )
         self.app: Any = None
 
     @property
     def running(self) -> bool:
         """Whether the server is accepting requests."""
-        return bool(self._server and self._server.started and self._thread and self._thread.is_alive())
+        return bool(
+            self._server and self._server.started and self._thread and self._thread.is_alive()
+        )
 
     @property
     def url(self) -> str:
@@ -95,10 +106,17 @@ class ApiServer:
         check_serving_allowed(server_settings)
         self._socket = bind_socket(server_settings.host, server_settings.port)
         self._port = self._socket.getsockname()[1]
-        app = self.app = create_app(self.settings, self.runtime, capability_log=self.capability_log,
-                                    **self._app_options)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=3, log_config=None)
+        app = self.app = create_app(
+            self.settings, self.runtime, capability_log=self.capability_log, **self._app_options
+        )
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=3,
+            log_config=None,
+        )
         self._server = uvicorn.Server(config)
         self._failure = None
         self._thread = threading.Thread(target=self._serve, name="autoglm-api", daemon=True)

@@ -139,7 +139,9 @@ class ChatCompletionRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    model: str | None = Field(None, description="A model id from /v1/models (default: the loaded model)")
+    model: str | None = Field(
+        None, description="A model id from /v1/models (default: the loaded model)"
+    )
     messages: list[MessageIn] = Field(min_length=1, max_length=1000)
     stream: bool = False
     stream_options: StreamOptions | None = None
@@ -154,7 +156,9 @@ class ChatCompletionRequest(BaseModel):
     n: int | None = Field(None, ge=1, le=128, description="Only 1 is supported")
     presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
     frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
-    logit_bias: dict[str, Annotated[float, Field(ge=-100, le=100)]] | None = Field(None, max_length=1024)
+    logit_bias: dict[str, Annotated[float, Field(ge=-100, le=100)]] | None = Field(
+        None, max_length=1024
+    )
     logprobs: bool | None = None
     top_logprobs: int | None = Field(None, ge=0, le=20)
     response_format: ResponseFormat | None = None
@@ -167,27 +171,48 @@ class ChatCompletionRequest(BaseModel):
     metadata: dict[str, str] | None = Field(None, description="Refused: nothing is stored")
     store: bool | None = Field(None, description="Only false")
     service_tier: str | None = Field(None, max_length=32, description="Only auto or default")
-    modalities: list[str] | None = Field(None, max_length=4, description="Only [\"text\"]")
+    modalities: list[str] | None = Field(None, max_length=4, description='Only ["text"]')
     audio: dict[str, Any] | None = Field(None, description="Refused: use /v1/audio/speech")
     prediction: dict[str, Any] | None = Field(None, description="Refused")
-    reasoning_effort: str | None = Field(None, max_length=32, description="Refused: use enable_thinking")
+    reasoning_effort: str | None = Field(
+        None, max_length=32, description="Refused: use enable_thinking"
+    )
     verbosity: str | None = Field(None, max_length=32, description="Refused")
-    web_search_options: dict[str, Any] | None = Field(None, description="Refused: the assistant works offline")
+    web_search_options: dict[str, Any] | None = Field(
+        None, description="Refused: the assistant works offline"
+    )
     prompt_cache_retention: str | None = Field(None, max_length=32, description="Refused")
     functions: list[dict[str, Any]] | None = Field(None, description="Refused: use tools")
     function_call: str | dict[str, Any] | None = Field(None, description="Refused: use tool_choice")
     enable_thinking: bool | None = Field(None, description="Let the model think first (extra_body)")
-    project: str | None = Field(None, min_length=1, max_length=256,
-                                description="Answer from this project's documents; the reply's citations name "
-                                            "the passages (extra_body)")
-    passages: int | None = Field(None, ge=1, le=20, description="Passages of the project put into the question "
-                                                                "(extra_body)")
-    return_reasoning: bool | None = Field(None, description="Return the thinking as reasoning_content (extra_body)")
-    image_tokens: int | None = Field(None, ge=16, le=16384,
-                                     description="Scale each image to cost at most this many tokens (extra_body)")
-    chat_template_kwargs: dict[str, Any] | None = Field(None, description="enable_thinking is honoured")
-    images: list[str] | None = Field(None, max_length=32, description="Base64 data URIs of images (extra_body)")
-    audios: list[str] | None = Field(None, max_length=32, description="Base64 data URIs of audio (extra_body)")
+    project: str | None = Field(
+        None,
+        min_length=1,
+        max_length=256,
+        description="Answer from this project's documents; the reply's citations name "
+        "the passages (extra_body)",
+    )
+    passages: int | None = Field(
+        None, ge=1, le=20, description="Passages of the project put into the question (extra_body)"
+    )
+    return_reasoning: bool | None = Field(
+        None, description="Return the thinking as reasoning_content (extra_body)"
+    )
+    image_tokens: int | None = Field(
+        None,
+        ge=16,
+        le=16384,
+        description="Scale each image to cost at most this many tokens (extra_body)",
+    )
+    chat_template_kwargs: dict[str, Any] | None = Field(
+        None, description="enable_thinking is honoured"
+    )
+    images: list[str] | None = Field(
+        None, max_length=32, description="Base64 data URIs of images (extra_body)"
+    )
+    audios: list[str] | None = Field(
+        None, max_length=32, description="Base64 data URIs of audio (extra_body)"
+    )
 
 
 class SpeechRequest(_Lenient):
@@ -197,4 +222,6 @@ class SpeechRequest(_Lenient):
     input: str = Field(min_length=1, max_length=4096)
     voice: str | None = Field(None, description="Ignored: the voice set in Settings → Voice speaks")
     response_format: Literal["wav", "pcm"] = "wav"
-    speed: float | None = Field(None, ge=0.25, le=4.0, description="Ignored: the speaking rate in Settings → Voice applies")
+    speed: float | None = Field(
+        None, ge=0.25, le=4.0, description="Ignored: the speaking rate in Settings → Voice applies"
+    )

@@ -44,12 +44,16 @@ def check_bind_allowed(host: str, api_key: str | None, *, key_required: bool = F
     if api_key:
         return
     if not is_loopback(host):
-        raise InputError(f"Refusing to listen on {host} without an API key: pass --api-key KEY "
-                         "(or set one in Settings → Server), or listen on 127.0.0.1.")
+        raise InputError(
+            f"Refusing to listen on {host} without an API key: pass --api-key KEY "
+            "(or set one in Settings → Server), or listen on 127.0.0.1."
+        )
     if key_required:
-        raise InputError("The API requires a key from clients on this computer too (desktop control or MCP tools "
-                         "are allowed, or 'require key on loopback' is on), but no API key is set: pass "
-                         "--api-key KEY or set one in Settings → Server.")
+        raise InputError(
+            "The API requires a key from clients on this computer too (desktop control or MCP tools "
+            "are allowed, or 'require key on loopback' is on), but no API key is set: pass "
+            "--api-key KEY or set one in Settings → Server."
+        )
 
 
 def check_serving_allowed(server: ServerSettings) -> None:
@@ -91,8 +95,12 @@ class RateLimiter:
                 hits.popleft()
             if len(hits) >= self.per_minute:
                 retry = max(1, int(60.0 - (now - hits[0])) + 1)
-                raise ApiError(429, f"Rate limit reached: {self.per_minute} requests per minute.",
-                               code="rate_limit_exceeded", headers={"Retry-After": str(retry)})
+                raise ApiError(
+                    429,
+                    f"Rate limit reached: {self.per_minute} requests per minute.",
+                    code="rate_limit_exceeded",
+                    headers={"Retry-After": str(retry)},
+                )
             hits.append(now)
 
 
@@ -108,7 +116,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
@@ -137,11 +147,24 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, send: Any) -> None:
         limit_mb = self.max_bytes / 2**20
-        body = json.dumps(error_body(f"The request body is larger than the {limit_mb:g} MiB limit.",
-                                     "invalid_request_error", None, "request_too_large")).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            error_body(
+                f"The request body is larger than the {limit_mb:g} MiB limit.",
+                "invalid_request_error",
+                None,
+                "request_too_large",
+            )
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -172,7 +195,11 @@ class RequestGuard:
         names: set[str] = set()
         names_with_port: set[tuple[str, int]] = set()
         for entry in server.allowed_hosts:
-            host, _, port = entry.rpartition(":") if not entry.endswith("]") and ":" in entry else (entry, "", "")
+            host, _, port = (
+                entry.rpartition(":")
+                if not entry.endswith("]") and ":" in entry
+                else (entry, "", "")
+            )
             if port:
                 names_with_port.add((host, int(port)))
             else:
@@ -185,7 +212,9 @@ class RequestGuard:
             configured = ""
         self._configured = configured if configured not in _WILDCARD_ADDRESSES else ""
 
-    def host_refusal(self, host_header: str | None, scheme: str, local: tuple[str, int | None] | None) -> str | None:
+    def host_refusal(
+        self, host_header: str | None, scheme: str, local: tuple[str, int | None] | None
+    ) -> str | None:
         """Why ``Host`` is not a name of this server, or ``None`` when it is.
 
         ``local`` is the socket address the request arrived on (ASGI ``scope["server"]``): its
@@ -216,8 +245,10 @@ class RequestGuard:
                 pass
         if name in own_names and (bound_port is None or port == bound_port):
             return None
-        return (f"This server does not answer to the name '{_shown(host_header)}'. If you reach the API by that "
-                "name, add it in Settings → Server → Allowed host names (AUTOGLM_SERVER__ALLOWED_HOSTS).")
+        return (
+            f"This server does not answer to the name '{_shown(host_header)}'. If you reach the API by that "
+            "name, add it in Settings → Server → Allowed host names (AUTOGLM_SERVER__ALLOWED_HOSTS)."
+        )
 
     def origin_allowed(self, origin: str, scheme: str, host_header: str | None) -> bool:
         """Whether a browser page at ``origin`` may call: it is on the allow-list, or it is this server itself."""
@@ -235,13 +266,18 @@ class RequestGuard:
     @staticmethod
     def origin_refusal(origin: str) -> str:
         """The words for an origin that is not allowed."""
-        return (f"Web pages from '{_shown(origin)}' may not call this API. To let a web app you trust use it, "
-                "add its origin in Settings → Server → Allowed web origins (AUTOGLM_SERVER__ALLOWED_ORIGINS).")
+        return (
+            f"Web pages from '{_shown(origin)}' may not call this API. To let a web app you trust use it, "
+            "add its origin in Settings → Server → Allowed web origins (AUTOGLM_SERVER__ALLOWED_ORIGINS)."
+        )
 
     @staticmethod
     def cross_site_without_origin(headers: dict[str, str]) -> bool:
         """A browser's cross-site request that sent no ``Origin`` (an image, a script, a link)."""
-        return "origin" not in headers and headers.get("sec-fetch-site", "") in ("cross-site", "same-site")
+        return "origin" not in headers and headers.get("sec-fetch-site", "") in (
+            "cross-site",
+            "same-site",
+        )
 
 
 class RequestGuardMiddleware:
@@ -268,15 +304,28 @@ class RequestGuardMiddleware:
         local = scope.get("server")
         refusal = self.guard.host_refusal(host_header, scheme, tuple(local) if local else None)
         if refusal is not None:
-            await self._refuse(scope, send, refusal, "host_not_allowed", ("host", host_header or ""))
+            await self._refuse(
+                scope, send, refusal, "host_not_allowed", ("host", host_header or "")
+            )
             return
         origin = headers.get("origin")
         if origin is not None and not self.guard.origin_allowed(origin, scheme, host_header):
-            await self._refuse(scope, send, self.guard.origin_refusal(origin), "origin_not_allowed", ("origin", origin))
+            await self._refuse(
+                scope,
+                send,
+                self.guard.origin_refusal(origin),
+                "origin_not_allowed",
+                ("origin", origin),
+            )
             return
         if origin is None and self.guard.cross_site_without_origin(headers):
-            await self._refuse(scope, send, "Requests from other web sites may not call this API.",
-                               "cross_site_request", ("sec-fetch-site", headers.get("sec-fetch-site", "")))
+            await self._refuse(
+                scope,
+                send,
+                "Requests from other web sites may not call this API.",
+                "cross_site_request",
+                ("sec-fetch-site", headers.get("sec-fetch-site", "")),
+            )
             return
         if origin is None or scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -287,8 +336,11 @@ class RequestGuardMiddleware:
 
         async def send_with_cors(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                extra = [(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin"),
-                         (b"access-control-expose-headers", _EXPOSED_HEADERS)]
+                extra = [
+                    (b"access-control-allow-origin", origin.encode("latin-1")),
+                    (b"vary", b"Origin"),
+                    (b"access-control-expose-headers", _EXPOSED_HEADERS),
+                ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
@@ -296,30 +348,47 @@ class RequestGuardMiddleware:
 
     async def _preflight(self, send: Any, origin: str, headers: dict[str, str]) -> None:
         requested = headers.get("access-control-request-headers", "").strip()
-        allowed_headers = requested if requested and requested.isprintable() else _CORS_DEFAULT_HEADERS
-        answer = [(b"access-control-allow-origin", origin.encode("latin-1")),
-                  (b"access-control-allow-methods", _CORS_METHODS.encode()),
-                  (b"access-control-allow-headers", allowed_headers.encode("latin-1")),
-                  (b"access-control-max-age", b"600"),
-                  (b"vary", b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
-                  (b"content-length", b"0")]
+        allowed_headers = (
+            requested if requested and requested.isprintable() else _CORS_DEFAULT_HEADERS
+        )
+        answer = [
+            (b"access-control-allow-origin", origin.encode("latin-1")),
+            (b"access-control-allow-methods", _CORS_METHODS.encode()),
+            (b"access-control-allow-headers", allowed_headers.encode("latin-1")),
+            (b"access-control-max-age", b"600"),
+            (b"vary", b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
+            (b"content-length", b"0"),
+        ]
         if headers.get("access-control-request-private-network", "").lower() == "true":
             answer.append((b"access-control-allow-private-network", b"true"))
         await send({"type": "http.response.start", "status": 204, "headers": answer})
         await send({"type": "http.response.body", "body": b""})
 
-    async def _refuse(self, scope: Scope, send: Any, message: str, code: str, what: tuple[str, str]) -> None:
+    async def _refuse(
+        self, scope: Scope, send: Any, message: str, code: str, what: tuple[str, str]
+    ) -> None:
         client = scope.get("client") or ("?", 0)
         if what not in self._logged and len(self._logged) < _MAX_LOGGED_REFUSALS:  # once per value
             self._logged.add(what)
-            _LOGGER.warning("Refused an API request from %s with %s %r (%s)", client[0], what[0], what[1], code)
+            _LOGGER.warning(
+                "Refused an API request from %s with %s %r (%s)", client[0], what[0], what[1], code
+            )
         else:
-            _LOGGER.debug("Refused an API request from %s with %s %r (%s)", client[0], what[0], what[1], code)
+            _LOGGER.debug(
+                "Refused an API request from %s with %s %r (%s)", client[0], what[0], what[1], code
+            )
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
         body = json.dumps(error_body(message, "permission_error", None, code)).encode()
-        await send({"type": "http.response.start", "status": 403,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -74,8 +74,13 @@ def tool_specs(body: ChatCompletionRequest) -> list[ToolSpec]:
     specs = []
     for tool in body.tools or []:
         function = tool.function
-        specs.append(ToolSpec(function.name, function.description or "",
-                              function.parameters or {"type": "object", "properties": {}}))
+        specs.append(
+            ToolSpec(
+                function.name,
+                function.description or "",
+                function.parameters or {"type": "object", "properties": {}},
+            )
+        )
     return specs
 
 
@@ -92,19 +97,30 @@ def tool_plan(body: ChatCompletionRequest, chat_template: str) -> ToolPlan:
     choice = body.tool_choice
     parallel = body.parallel_tool_calls is not False
     if choice is not None and not specs and choice != "none":
-        raise ParameterError("tool_choice needs 'tools' listing at least one function.", "tool_choice")
+        raise ParameterError(
+            "tool_choice needs 'tools' listing at least one function.", "tool_choice"
+        )
     formatted = body.response_format is not None and body.response_format.type != "text"
     if formatted and specs and choice != "none":
-        raise ParameterError("response_format cannot be combined with tools the model may call: "
-                             "send tool_choice 'none' or leave one of them out.", "response_format")
-    plan = ToolPlan(specs if choice != "none" else [], dialect, bool(specs) and choice != "none",
-                    parallel=parallel)
+        raise ParameterError(
+            "response_format cannot be combined with tools the model may call: "
+            "send tool_choice 'none' or leave one of them out.",
+            "response_format",
+        )
+    plan = ToolPlan(
+        specs if choice != "none" else [],
+        dialect,
+        bool(specs) and choice != "none",
+        parallel=parallel,
+    )
     try:
         if isinstance(choice, NamedToolChoice):
             named = [spec for spec in specs if spec.name == choice.function.name]
             if not named:
-                raise ParameterError(f"tool_choice names '{choice.function.name}', which is not in 'tools'.",
-                                     "tool_choice")
+                raise ParameterError(
+                    f"tool_choice names '{choice.function.name}', which is not in 'tools'.",
+                    "tool_choice",
+                )
             plan.grammar = tool_call_grammar(named, dialect)
         elif choice == "required":
             plan.grammar = tool_call_grammar(specs, dialect, parallel=parallel)
@@ -115,9 +131,13 @@ def tool_plan(body: ChatCompletionRequest, chat_template: str) -> ToolPlan:
                 plan.grammar = json_object_grammar()
             else:
                 if response_format.json_schema is None:
-                    raise ParameterError("response_format json_schema needs 'json_schema' with a 'schema'.",
-                                         "response_format")
-                plan.grammar = schema_grammar(response_format.json_schema.schema_ or {"type": "object"})
+                    raise ParameterError(
+                        "response_format json_schema needs 'json_schema' with a 'schema'.",
+                        "response_format",
+                    )
+                plan.grammar = schema_grammar(
+                    response_format.json_schema.schema_ or {"type": "object"}
+                )
     except SchemaError as exc:
         where = "tools" if choice not in (None, "none", "auto") else "response_format"
         raise ParameterError(f"{exc} (at {exc.path})", where) from exc
@@ -132,8 +152,12 @@ def _logit_bias(bias: dict[str, float] | None) -> dict[int, float]:
         try:
             out[int(key)] = float(value)
         except ValueError as exc:
-            raise ParameterError(f"logit_bias keys are token ids; {key!r} is not one.", "logit_bias") from exc
+            raise ParameterError(
+                f"logit_bias keys are token ids; {key!r} is not one.", "logit_bias"
+            ) from exc
     return out
+
+
 ImageLoader = Callable[[str], ImageInput]
 Transcriber = Callable[[str, str], str]
 
@@ -164,23 +188,38 @@ def sampling_params(body: ChatCompletionRequest, defaults: GenerationSettings) -
         raise InputError(f"At most {MAX_STOP_STRINGS} stop strings are accepted.")
     seed = body.seed if body.seed is not None else defaults.seed
     return sampling_defaults(
-        defaults, temperature=body.temperature, top_p=body.top_p, top_k=body.top_k,
-        repeat_penalty=body.repetition_penalty, max_tokens=body.max_completion_tokens or body.max_tokens, stop=[s for s in stops if s],
-        seed=None if seed is None else seed % 2**31, presence_penalty=body.presence_penalty or 0.0,
-        frequency_penalty=body.frequency_penalty or 0.0, logit_bias=_logit_bias(body.logit_bias),
-        top_logprobs=(body.top_logprobs or 0) if body.logprobs else None)
+        defaults,
+        temperature=body.temperature,
+        top_p=body.top_p,
+        top_k=body.top_k,
+        repeat_penalty=body.repetition_penalty,
+        max_tokens=body.max_completion_tokens or body.max_tokens,
+        stop=[s for s in stops if s],
+        seed=None if seed is None else seed % 2**31,
+        presence_penalty=body.presence_penalty or 0.0,
+        frequency_penalty=body.frequency_penalty or 0.0,
+        logit_bias=_logit_bias(body.logit_bias),
+        top_logprobs=(body.top_logprobs or 0) if body.logprobs else None,
+    )
 
 
 def _tool_calls(message: MessageIn) -> list[ToolCall]:
-    return [ToolCall(call.id, call.function.name, call.function.arguments or "{}")
-            for call in message.tool_calls or []]
+    return [
+        ToolCall(call.id, call.function.name, call.function.arguments or "{}")
+        for call in message.tool_calls or []
+    ]
 
 
 def _message(message: MessageIn, load_image: ImageLoader, transcribe: Transcriber) -> ChatMessage:
     role = "system" if message.role == "developer" else message.role
     if message.content is None or isinstance(message.content, str):
-        return ChatMessage(role, message.content or "", tool_calls=_tool_calls(message),
-                           tool_call_id=message.tool_call_id or "", name=message.name or "")
+        return ChatMessage(
+            role,
+            message.content or "",
+            tool_calls=_tool_calls(message),
+            tool_call_id=message.tool_call_id or "",
+            name=message.name or "",
+        )
     texts: list[str] = []
     images: list[ImageInput] = []
     for part in message.content:
@@ -190,13 +229,19 @@ def _message(message: MessageIn, load_image: ImageLoader, transcribe: Transcribe
             images.append(load_image(part.image_url.url))
         elif isinstance(part, AudioPart):
             texts.append(transcribe(part.input_audio.data, part.input_audio.format))
-    return ChatMessage(role, "\n".join(t for t in texts if t), images,
-                       tool_calls=_tool_calls(message), tool_call_id=message.tool_call_id or "",
-                       name=message.name or "")
+    return ChatMessage(
+        role,
+        "\n".join(t for t in texts if t),
+        images,
+        tool_calls=_tool_calls(message),
+        tool_call_id=message.tool_call_id or "",
+        name=message.name or "",
+    )
 
 
-def chat_messages(body: ChatCompletionRequest, load_image: ImageLoader,
-                  transcribe: Transcriber) -> list[ChatMessage]:
+def chat_messages(
+    body: ChatCompletionRequest, load_image: ImageLoader, transcribe: Transcriber
+) -> list[ChatMessage]:
     """The conversation as the engine sees it; ``images``/``audios`` extras join the last user turn."""
     messages = [_message(m, load_image, transcribe) for m in body.messages]
     extra_images = [load_image(uri) for uri in body.images or []]
@@ -221,5 +266,9 @@ def asks_for_images(body: ChatCompletionRequest) -> bool:
     """Whether the request carries any image, before any is decoded."""
     if body.images:
         return True
-    return any(isinstance(part, ImagePart) for m in body.messages if isinstance(m.content, list)
-               for part in m.content)
+    return any(
+        isinstance(part, ImagePart)
+        for m in body.messages
+        if isinstance(m.content, list)
+        for part in m.content
+    )

@@ -26,7 +26,14 @@ from autoglm.core.speech import Transcript
 from autoglm.speech.models import CHINESE, choose_asr_model, resolve_asr_model
 from autoglm.speech.short_window import transcribe_short
 
-__all__ = ["SAMPLE_RATE", "SPOKEN_LANGUAGES", "Transcript", "WhisperTranscriber", "load_audio_file", "simplified"]
+__all__ = [
+    "SAMPLE_RATE",
+    "SPOKEN_LANGUAGES",
+    "Transcript",
+    "WhisperTranscriber",
+    "load_audio_file",
+    "simplified",
+]
 _LOGGER = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 SPOKEN_LANGUAGES = ("en", "zh")  # what ``auto`` detects among with a multilingual model
@@ -44,9 +51,16 @@ def choose_language(ranked: list[tuple[str, float]], preferred: str = "", last: 
     neither (Thai, Vietnamese…) with English unlikely counts as Chinese.
     """
     scores = dict(ranked)
+
     def weight(code: str) -> float:
-        return (PREFERRED_WEIGHT if code == preferred else 1.0) * (LAST_TURN_WEIGHT if code == last else 1.0)
-    english, chinese = scores.get("en", 0.0) * weight("en"), scores.get(CHINESE, 0.0) * weight(CHINESE)
+        return (PREFERRED_WEIGHT if code == preferred else 1.0) * (
+            LAST_TURN_WEIGHT if code == last else 1.0
+        )
+
+    english, chinese = (
+        scores.get("en", 0.0) * weight("en"),
+        scores.get(CHINESE, 0.0) * weight(CHINESE),
+    )
     top = ranked[0][0] if ranked else "en"
     if top not in SPOKEN_LANGUAGES and scores.get("en", 0.0) < 0.5:
         return CHINESE
@@ -92,9 +106,16 @@ def _compute_device() -> tuple[str, str]:
 class WhisperTranscriber:
     """A faster-whisper model loaded on first use, unloaded when idle, switchable live."""
 
-    def __init__(self, model: str = "whisper-tiny.en", language: str = "auto", cpu_threads: int = 0,
-                 idle_unload_s: float = 600.0, beam_size: int = 1, short_window: bool = True,
-                 interface_language: str = ""):
+    def __init__(
+        self,
+        model: str = "whisper-tiny.en",
+        language: str = "auto",
+        cpu_threads: int = 0,
+        idle_unload_s: float = 600.0,
+        beam_size: int = 1,
+        short_window: bool = True,
+        interface_language: str = "",
+    ):
         self.language = language
         self.interface_language = interface_language
         self.cpu_threads = cpu_threads
@@ -102,8 +123,13 @@ class WhisperTranscriber:
         self.short_window = short_window
         self.device = ""
         self.last_language = ""
-        self._model = LazyModel(choose_asr_model(model, language, interface_language), self._open,
-                                resolve_asr_model, idle_unload_s, "speech recognition model")
+        self._model = LazyModel(
+            choose_asr_model(model, language, interface_language),
+            self._open,
+            resolve_asr_model,
+            idle_unload_s,
+            "speech recognition model",
+        )
 
     @property
     def model_spec(self) -> str:
@@ -123,12 +149,24 @@ class WhisperTranscriber:
         started = time.perf_counter()
         try:
             threads = self.cpu_threads or min(4, os.cpu_count() or 1)
-            model = WhisperModel(str(folder), device=device, compute_type=compute_type,
-                                 cpu_threads=threads, local_files_only=True)
+            model = WhisperModel(
+                str(folder),
+                device=device,
+                compute_type=compute_type,
+                cpu_threads=threads,
+                local_files_only=True,
+            )
         except Exception as exc:  # any load failure means a bad model folder
-            raise ModelError(f"The speech recognition model in '{folder}' could not be loaded: {exc}") from exc
+            raise ModelError(
+                f"The speech recognition model in '{folder}' could not be loaded: {exc}"
+            ) from exc
         self.device = f"{device}/{compute_type}"
-        _LOGGER.info("Loaded whisper from %s on %s in %.2f s", folder, self.device, time.perf_counter() - started)
+        _LOGGER.info(
+            "Loaded whisper from %s on %s in %.2f s",
+            folder,
+            self.device,
+            time.perf_counter() - started,
+        )
         return model
 
     def load(self) -> None:
@@ -175,10 +213,16 @@ class WhisperTranscriber:
         with self._model.busy() as model:
             started = time.perf_counter()  # after loading: this times recognition alone
             use_short = self.short_window if short_window is None else short_window
-            language = None if use_short and model.model.is_multilingual and self.language in ("", "auto") \
+            language = (
+                None
+                if use_short and model.model.is_multilingual and self.language in ("", "auto")
                 else self._language(model, samples)
-            result = transcribe_short(model, samples, language, self.beam_size, self._choose) \
-                if use_short else None
+            )
+            result = (
+                transcribe_short(model, samples, language, self.beam_size, self._choose)
+                if use_short
+                else None
+            )
             end_confidence = None
             if result is not None:
                 text, detected, frames = result.text, result.language, result.window_frames
@@ -188,8 +232,13 @@ class WhisperTranscriber:
                     _LOGGER.info("The short-window transcript looked wrong; using the full window")
                     language = language or self._language(model, samples)
                 segments, info = model.transcribe(
-                    samples, language=language, beam_size=self.beam_size, vad_filter=False,
-                    condition_on_previous_text=False, without_timestamps=True)
+                    samples,
+                    language=language,
+                    beam_size=self.beam_size,
+                    vad_filter=False,
+                    condition_on_previous_text=False,
+                    without_timestamps=True,
+                )
                 text = " ".join(segment.text.strip() for segment in segments).strip()
                 detected, frames = info.language, 3000
         text = text.replace("\ufffd", "")  # a character cut between two byte tokens
@@ -197,7 +246,9 @@ class WhisperTranscriber:
             text = simplified(text)
         if text:
             self.last_language = detected
-        return Transcript(text, detected, audio_s, time.perf_counter() - started, frames, end_confidence)
+        return Transcript(
+            text, detected, audio_s, time.perf_counter() - started, frames, end_confidence
+        )
 
     def transcribe_file(self, path: Path) -> Transcript:
         """Recognise the speech in an audio file."""

@@ -154,15 +154,24 @@ class MicrophoneCapture:
     def _open(self) -> None:
         sd = devices._sounddevice()  # noqa: SLF001
         device = devices.find_input_device(self.device_name)
-        rate = TARGET_RATE if devices.supports_rate(device, "input", TARGET_RATE) else int(device.default_samplerate)
+        rate = (
+            TARGET_RATE
+            if devices.supports_rate(device, "input", TARGET_RATE)
+            else int(device.default_samplerate)
+        )
         with self._lock:
             self._stream_generation += 1
             self._stream_failed.clear()
             try:
                 stream = sd.InputStream(
-                    device=device.index, samplerate=rate, channels=1, dtype="float32",
-                    blocksize=int(rate * self.block_ms / 1000), callback=self._callback,
-                    finished_callback=self._finished)
+                    device=device.index,
+                    samplerate=rate,
+                    channels=1,
+                    dtype="float32",
+                    blocksize=int(rate * self.block_ms / 1000),
+                    callback=self._callback,
+                    finished_callback=self._finished,
+                )
                 stream.start()
             except (sd.PortAudioError, ValueError) as exc:
                 raise devices.open_failure("microphone", device, exc) from exc
@@ -197,8 +206,10 @@ class MicrophoneCapture:
             if self._stream is not None:
                 if self._stalled():
                     name = self.device.display_name if self.device else "microphone"
-                    self._report_lost(f"The microphone '{name}' stopped delivering sound "
-                                      "(unplugged or switched off?); waiting for it to come back.")
+                    self._report_lost(
+                        f"The microphone '{name}' stopped delivering sound "
+                        "(unplugged or switched off?); waiting for it to come back."
+                    )
                     self._close_stream()
                     continue
                 if self.lost_message is not None and self._blocks_since_open > 0:
@@ -226,4 +237,3 @@ class MicrophoneCapture:
         _LOGGER.info("%s", message)
         if self.on_device_back is not None:
             self.on_device_back(message)
-

@@ -23,11 +23,33 @@ _ALL_ENDS = _CJK_ENDS + _ASCII_ENDS
 _CLOSERS = "\"')]}”’」』）】"
 _CLAUSE_BREAKS = ",;:，：、"
 _CJK_CLAUSE_BREAKS = "，、："
-_FIRST_CJK_CLAUSE_CHARS = 4  # a first Chinese piece ends at its first comma once it has this many characters
+_FIRST_CJK_CLAUSE_CHARS = (
+    4  # a first Chinese piece ends at its first comma once it has this many characters
+)
 _FENCES = ("```", "~~~")
 _ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "eg", "ie",
-     "approx", "no", "fig", "inc", "ltd", "cf"}
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "eg",
+        "ie",
+        "approx",
+        "no",
+        "fig",
+        "inc",
+        "ltd",
+        "cf",
+    }
 )
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -43,9 +65,48 @@ _TABLE_RULE = re.compile(r"^[\s|:\-=+]*$")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w", re.UNICODE)
 _LEANING_WORDS = frozenset(
-    {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but",
-     "is", "are", "was", "were", "be", "my", "your", "its", "their", "our", "his", "her", "this",
-     "that", "these", "those", "as", "than", "into", "about", "very", "not", "no", "can", "will"}
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "my",
+        "your",
+        "its",
+        "their",
+        "our",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "as",
+        "than",
+        "into",
+        "about",
+        "very",
+        "not",
+        "no",
+        "can",
+        "will",
+    }
 )
 _MAX_LEANING_EXTENSION = 3  # words added past ``first_words`` to avoid a leaning word
 
@@ -79,11 +140,11 @@ class SentenceChunker:
 
     def reset(self) -> None:
         """Forget everything fed so far (a new reply)."""
-        self._line = ""          # the current, unfinished line of raw text
-        self._line_passed = 0    # how much of it already went into the prose buffer
+        self._line = ""  # the current, unfinished line of raw text
+        self._line_passed = 0  # how much of it already went into the prose buffer
         self._line_is_prose = False
         self._in_code = False
-        self._prose = ""         # prose waiting for a sentence end
+        self._prose = ""  # prose waiting for a sentence end
         self._emitted = 0
 
     def feed(self, delta: str) -> list[str]:
@@ -133,7 +194,7 @@ class SentenceChunker:
             if could_be_fence and (len(stripped) < 3 or stripped.startswith(_FENCES)):
                 return
             self._line_is_prose = True
-        self._prose += self._line[self._line_passed:]
+        self._prose += self._line[self._line_passed :]
         self._line_passed = len(self._line)
 
     # -- sentence ends -------------------------------------------------------------------
@@ -176,10 +237,20 @@ class SentenceChunker:
                     return None  # wait: "3." may become "3.5"
                 if text[end].isspace() and not self._is_false_period(text, index):
                     return end
-            elif (char in _CJK_CLAUSE_BREAKS and self._emitted == 0 and self.first_words
-                  and index + 1 >= _FIRST_CJK_CLAUSE_CHARS):
-                return index + 1  # Chinese has no spaces to count words by: its first clause is the first piece
-            elif char in _CLAUSE_BREAKS and self._emitted == 0 and index + 1 >= self.first_clause_chars:
+            elif (
+                char in _CJK_CLAUSE_BREAKS
+                and self._emitted == 0
+                and self.first_words
+                and index + 1 >= _FIRST_CJK_CLAUSE_CHARS
+            ):
+                return (
+                    index + 1
+                )  # Chinese has no spaces to count words by: its first clause is the first piece
+            elif (
+                char in _CLAUSE_BREAKS
+                and self._emitted == 0
+                and index + 1 >= self.first_clause_chars
+            ):
                 if index + 1 < len(text) and (text[index + 1].isspace() or char not in ",;:"):
                     return index + 1
         if len(text) > self.max_chars:

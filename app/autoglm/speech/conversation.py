@@ -225,8 +225,11 @@ def _endpoint_config(settings: VoiceSettings) -> EndpointConfig:
     """
     end = settings.unfinished_silence_ms if settings.turn_detector else settings.end_silence_ms
     shortest = min(end, settings.finished_silence_ms) if settings.turn_detector else end
-    return EndpointConfig(threshold=settings.vad_threshold, end_silence_ms=end,
-                          likely_end_ms=min(LIKELY_END_MS, shortest // 2))
+    return EndpointConfig(
+        threshold=settings.vad_threshold,
+        end_silence_ms=end,
+        likely_end_ms=min(LIKELY_END_MS, shortest // 2),
+    )
 
 
 class VoiceConversation:
@@ -256,7 +259,9 @@ class VoiceConversation:
         self.callbacks = callbacks or VoiceCallbacks()
         self.source = source
         self.player = player
-        if transcriber is None or synthesizer is None:  # standalone use; the app passes its Runtime's
+        if (
+            transcriber is None or synthesizer is None
+        ):  # standalone use; the app passes its Runtime's
             from autoglm.speech.factory import SpeechModelFactory
 
             factory = SpeechModelFactory()
@@ -265,7 +270,9 @@ class VoiceConversation:
         self.transcriber: Recognizer = transcriber
         self.synthesizer: Synthesizer = synthesizer
         self._vad = vad
-        self.style = SPOKEN if system_prompt is None else replace(SPOKEN, system_prompt=system_prompt)
+        self.style = (
+            SPOKEN if system_prompt is None else replace(SPOKEN, system_prompt=system_prompt)
+        )
         self.sampling = sampling
         """``None``: the generation settings' sampling (spoken replies capped short)."""
         self.own_conversation = Conversation()
@@ -295,7 +302,7 @@ class VoiceConversation:
         self._pending: _PendingTurn | None = None
         self._stop = threading.Event()
         self._pressed = False
-        self._busy = threading.Event()   # a turn is being answered
+        self._busy = threading.Event()  # a turn is being answered
         self._reading_aloud = threading.Event()  # a typed chat's reply is being read out
         self._muted_until = 0.0
         self._interrupted = threading.Event()
@@ -330,7 +337,10 @@ class VoiceConversation:
         if source is not None:
             source.drain()  # what was captured while the models loaded is stale
         self._stop.clear()
-        for target, name in ((self._listen, "autoglm-voice-listen"), (self._answer, "autoglm-voice-turns")):
+        for target, name in (
+            (self._listen, "autoglm-voice-listen"),
+            (self._answer, "autoglm-voice-turns"),
+        ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -344,8 +354,11 @@ class VoiceConversation:
         from autoglm.speech.capture import MicrophoneCapture
 
         self.source = MicrophoneCapture(
-            self.settings.input_device, on_level=self.callbacks.on_level,
-            on_device_lost=self._report_error, on_device_back=self._notice).start()
+            self.settings.input_device,
+            on_level=self.callbacks.on_level,
+            on_device_lost=self._report_error,
+            on_device_back=self._notice,
+        ).start()
 
     def close_microphone(self) -> None:
         """Release the microphone (the system's recording indicator goes off) until ``open_microphone``.
@@ -365,8 +378,9 @@ class VoiceConversation:
         """Load the models, open the speaker and set up endpointing (blocking)."""
         self.transcriber.load()
         self.synthesizer.load()
-        self._detector = TurnDetector(self._vad or SileroFrameVad(), _endpoint_config(self.settings),
-                                      self.settings.preroll_ms)
+        self._detector = TurnDetector(
+            self._vad or SileroFrameVad(), _endpoint_config(self.settings), self.settings.preroll_ms
+        )
         self._reply_speaker()
 
     def apply_settings(self, settings: VoiceSettings) -> None:
@@ -454,7 +468,9 @@ class VoiceConversation:
 
     def _reply_speaker(self) -> ReplySpeaker:
         if self.player is None:
-            self.player = AudioPlayer(self.settings.output_device, self.synthesizer.sample_rate).start()
+            self.player = AudioPlayer(
+                self.settings.output_device, self.synthesizer.sample_rate
+            ).start()
         if self._speaker is None:
             self._speaker = ReplySpeaker(self.synthesizer, self.player, on_error=self._report_error)
         return self._speaker
@@ -478,10 +494,15 @@ class VoiceConversation:
     def _muted(self) -> bool:
         if self.barge_in_allowed:
             return False
-        if self._awaiting_tool_answer.is_set():  # the question was asked: the answer is listened for
+        if (
+            self._awaiting_tool_answer.is_set()
+        ):  # the question was asked: the answer is listened for
             return self._reading_aloud.is_set() or time.monotonic() < self._muted_until
-        return (self._busy.is_set() or self._reading_aloud.is_set()
-                or time.monotonic() < self._muted_until)
+        return (
+            self._busy.is_set()
+            or self._reading_aloud.is_set()
+            or time.monotonic() < self._muted_until
+        )
 
     def _listen(self) -> None:
         assert self._detector is not None
@@ -525,8 +546,12 @@ class VoiceConversation:
             detector.feed(block)
         elif was_pressed:
             event = detector.end_turn_now()
-            if event is not None and event.audio is not None \
-                    and speech_seconds(event.audio, detector.vad, self.settings.vad_threshold) >= MIN_SPEECH_S:
+            if (
+                event is not None
+                and event.audio is not None
+                and speech_seconds(event.audio, detector.vad, self.settings.vad_threshold)
+                >= MIN_SPEECH_S
+            ):
                 turn = _PendingTurn(event.audio, time.monotonic())
                 self._turns.put(turn)
                 self._confirm(turn)
@@ -544,7 +569,11 @@ class VoiceConversation:
         kind = event.kind
         pending = self._pending
         if kind is TurnEventKind.SPEECH_STARTED:
-            if self._busy.is_set() and self.barge_in_allowed and not self._awaiting_tool_answer.is_set():
+            if (
+                self._busy.is_set()
+                and self.barge_in_allowed
+                and not self._awaiting_tool_answer.is_set()
+            ):
                 _LOGGER.info("Barge-in: the user spoke over the reply")
                 self.interrupt()
             self._set_state(VoiceState.HEARING)
@@ -645,14 +674,29 @@ class VoiceConversation:
     def _judge_pause(self, pending: _PendingTurn) -> None:
         """Turn detector: end this pause by what was said before it (finished: soon; mid-sentence: later)."""
         settings, detector = self.settings, self._detector
-        if (not settings.turn_detector or not self.hands_free or detector is None
-                or pending is not self._pending or pending.confirmed.is_set() or pending.abandoned.is_set()):
+        if (
+            not settings.turn_detector
+            or not self.hands_free
+            or detector is None
+            or pending is not self._pending
+            or pending.confirmed.is_set()
+            or pending.abandoned.is_set()
+        ):
             return
         verdict = judge(pending.text or "", pending.end_confidence)
         pending.verdict = verdict
-        silence = end_silence_ms(verdict, settings.finished_silence_ms, settings.unfinished_silence_ms,
-                                 min(settings.end_silence_ms, settings.unfinished_silence_ms))
-        _LOGGER.debug("Turn detector: %r is %s; the pause ends after %d ms", pending.text, verdict.value, silence)
+        silence = end_silence_ms(
+            verdict,
+            settings.finished_silence_ms,
+            settings.unfinished_silence_ms,
+            min(settings.end_silence_ms, settings.unfinished_silence_ms),
+        )
+        _LOGGER.debug(
+            "Turn detector: %r is %s; the pause ends after %d ms",
+            pending.text,
+            verdict.value,
+            silence,
+        )
         detector.endpointer.extend_or_shorten(silence)
 
     def _wait_confirmed(self, pending: _PendingTurn) -> bool:
@@ -674,7 +718,11 @@ class VoiceConversation:
             pending.end_confidence = transcript.end_confidence
         self._judge_pause(pending)
         self._announce(pending)
-        if not pending.text and not pending.abandoned.is_set() and self.callbacks.on_nothing_heard is not None:
+        if (
+            not pending.text
+            and not pending.abandoned.is_set()
+            and self.callbacks.on_nothing_heard is not None
+        ):
             self.callbacks.on_nothing_heard()
         if not pending.text or pending.abandoned.is_set() or self._front_takes_over(pending.text):
             self._wait_confirmed(pending)
@@ -689,11 +737,18 @@ class VoiceConversation:
         conversation = self.conversation_source()
         style = answering_in(self.style, transcript.language)
         passages = self._passages(pending.text)
-        request = conversation.request(self.generation_source(), style, draft=pending.text,
-                                       sampling=self.sampling, passages=passages)
+        request = conversation.request(
+            self.generation_source(),
+            style,
+            draft=pending.text,
+            sampling=self.sampling,
+            passages=passages,
+        )
         spoken = _SpokenReply()
         if passages:
-            speaker.feed(spoken_attribution(passages[:1], transcript.language or self.settings.language))
+            speaker.feed(
+                spoken_attribution(passages[:1], transcript.language or self.settings.language)
+            )
         tools = self.tools_source()
         tool_turn = None
         if tools is None:
@@ -701,13 +756,17 @@ class VoiceConversation:
         else:
             try:
                 tool_turn = tools.reply(
-                    request, lambda offered, reader: self._stream_reply(pending, offered, reader, spoken),
+                    request,
+                    lambda offered, reader: self._stream_reply(pending, offered, reader, spoken),
                     lambda call: self._ask_about_tool(pending, tools, call, transcript.language),
                     on_calls=lambda made, parsed: self._tool_calls_made(pending, parsed),
-                    on_exchange=self._tool_exchanged)
+                    on_exchange=self._tool_exchanged,
+                )
             except _TurnAbandoned:
                 speaker.stop()
-                _LOGGER.info("The turn %r ended before its tool calls were asked about", pending.text)
+                _LOGGER.info(
+                    "The turn %r ended before its tool calls were asked about", pending.text
+                )
                 return
             completion = tool_turn.completion
         if not self._wait_confirmed(pending):
@@ -734,14 +793,25 @@ class VoiceConversation:
             reply = conversation.begin_reply(origin="spoken")
             conversation.finish_reply(reply, stored, completion=completion, citations=citations)
         turn = VoiceTurn(
-            user_text=pending.text, reply_text=stored, full_reply=full_reply, interrupted=interrupted,
-            completion=completion, speech_ended_at=pending.speech_ended_at,
-            endpointed_at=pending.endpointed_at, transcribed_at=pending.transcribed_at,
-            first_token_at=spoken.first_token_at, first_sentence_at=speaker.first_sentence_at,
-            first_audio_at=speaker.first_audio_at, asr_s=transcript.elapsed_s,
-            asr_audio_s=transcript.audio_s, tts_s=speaker.synthesis_s, tts_audio_s=speaker.audio_s,
+            user_text=pending.text,
+            reply_text=stored,
+            full_reply=full_reply,
+            interrupted=interrupted,
+            completion=completion,
+            speech_ended_at=pending.speech_ended_at,
+            endpointed_at=pending.endpointed_at,
+            transcribed_at=pending.transcribed_at,
+            first_token_at=spoken.first_token_at,
+            first_sentence_at=speaker.first_sentence_at,
+            first_audio_at=speaker.first_audio_at,
+            asr_s=transcript.elapsed_s,
+            asr_audio_s=transcript.audio_s,
+            tts_s=speaker.synthesis_s,
+            tts_audio_s=speaker.audio_s,
             first_synthesized_at=speaker.first_synthesized_at,
-            tool_exchanges=list(tool_turn.exchanges) if tool_turn is not None else [], citations=citations)
+            tool_exchanges=list(tool_turn.exchanges) if tool_turn is not None else [],
+            citations=citations,
+        )
         self.turns.append(turn)
         if self.callbacks.on_turn_done is not None:
             self.callbacks.on_turn_done(turn)
@@ -756,8 +826,9 @@ class VoiceConversation:
             _LOGGER.warning("Finding passages for a spoken question failed", exc_info=True)
             return []
 
-    def _stream_reply(self, pending: _PendingTurn, request: GenerationRequest, reader: Any,
-                      spoken: _SpokenReply) -> Completion:
+    def _stream_reply(
+        self, pending: _PendingTurn, request: GenerationRequest, reader: Any, spoken: _SpokenReply
+    ) -> Completion:
         """Submit one request and stream it to the front and the speaker; ``reader`` holds back tool calls."""
         assert self._speaker is not None
         speaker = self._speaker
@@ -826,7 +897,11 @@ class VoiceConversation:
         self._awaiting_tool_answer.set()
         self._set_state(VoiceState.LISTENING)
         try:
-            while time.monotonic() < deadline and not self._stop.is_set() and not self._interrupted.is_set():
+            while (
+                time.monotonic() < deadline
+                and not self._stop.is_set()
+                and not self._interrupted.is_set()
+            ):
                 answered = self._front_answer(call.call_id)
                 if answered is not None:
                     return answered

@@ -127,18 +127,25 @@ def list_devices(direction: Direction) -> list[AudioDevice]:
         host_apis = sd.query_hostapis()
         default_index = sd.default.device[0 if direction == "input" else 1]
     except sd.PortAudioError as exc:
-        raise DeviceError(f"The sound devices could not be listed: {portaudio_reason(exc)}.") from exc
+        raise DeviceError(
+            f"The sound devices could not be listed: {portaudio_reason(exc)}."
+        ) from exc
     key = "max_input_channels" if direction == "input" else "max_output_channels"
     devices = []
     for index, info in enumerate(raw_devices):
         if info[key] <= 0:
             continue
-        devices.append(AudioDevice(
-            index=index, name=info["name"], host_api=host_apis[info["hostapi"]]["name"],
-            max_input_channels=info["max_input_channels"],
-            max_output_channels=info["max_output_channels"],
-            default_samplerate=float(info["default_samplerate"]),
-            is_default=index == default_index))
+        devices.append(
+            AudioDevice(
+                index=index,
+                name=info["name"],
+                host_api=host_apis[info["hostapi"]]["name"],
+                max_input_channels=info["max_input_channels"],
+                max_output_channels=info["max_output_channels"],
+                default_samplerate=float(info["default_samplerate"]),
+                is_default=index == default_index,
+            )
+        )
     return devices
 
 
@@ -157,7 +164,9 @@ def find_device(direction: Direction, name: str | None = None) -> AudioDevice:
     what = "microphone" if direction == "input" else "speaker"
     devices = list_devices(direction)
     if not devices:
-        raise DeviceError(f"No {what} was found: connect one, or check that the sound system is running.")
+        raise DeviceError(
+            f"No {what} was found: connect one, or check that the sound system is running."
+        )
     if name:
         wanted = name.casefold()
         for device in devices:
@@ -166,9 +175,15 @@ def find_device(direction: Direction, name: str | None = None) -> AudioDevice:
         for device in devices:
             if wanted in device.name.casefold():
                 return device
-        known = ", ".join(f"{device.display_name} ({device.name})" if device.display_name != device.name
-                          else device.name for device in devices)
-        raise DeviceError(f"No {what} called '{readable_name(name)}' was found; available: {known}.")
+        known = ", ".join(
+            f"{device.display_name} ({device.name})"
+            if device.display_name != device.name
+            else device.name
+            for device in devices
+        )
+        raise DeviceError(
+            f"No {what} called '{readable_name(name)}' was found; available: {known}."
+        )
     for device in devices:
         if device.is_default:
             return device
@@ -177,8 +192,10 @@ def find_device(direction: Direction, name: str | None = None) -> AudioDevice:
 
 def open_failure(what: str, device: AudioDevice, exc: BaseException) -> DeviceError:
     """The error for a device PortAudio could not open, in words: what, which, why, what to do."""
-    return DeviceError(f"The {what} “{device.display_name}” could not be opened: {portaudio_reason(exc)}. "
-                       f"Check that it is plugged in, or choose another {what} in Voice → Devices.")
+    return DeviceError(
+        f"The {what} “{device.display_name}” could not be opened: {portaudio_reason(exc)}. "
+        f"Check that it is plugged in, or choose another {what} in Voice → Devices."
+    )
 
 
 def find_input_device(name: str | None = None) -> AudioDevice:
@@ -196,9 +213,13 @@ def supports_rate(device: AudioDevice, direction: Direction, rate: int) -> bool:
     sd = _sounddevice()
     try:
         if direction == "input":
-            sd.check_input_settings(device=device.index, channels=1, dtype="float32", samplerate=rate)
+            sd.check_input_settings(
+                device=device.index, channels=1, dtype="float32", samplerate=rate
+            )
         else:
-            sd.check_output_settings(device=device.index, channels=1, dtype="float32", samplerate=rate)
+            sd.check_output_settings(
+                device=device.index, channels=1, dtype="float32", samplerate=rate
+            )
     except (sd.PortAudioError, ValueError):
         return False
     return True

@@ -24,14 +24,18 @@ from autoglm.core.speech import SpeechAudio
 
 _LOGGER = logging.getLogger(__name__)
 MANDARIN_VOICE = "cmn-latn-pinyin"
-WORDS_PER_MINUTE = 165  # espeak-ng's speed at ``speech_rate`` 1.0 (its own default, 175, rushes tones)
+WORDS_PER_MINUTE = (
+    165  # espeak-ng's speed at ``speech_rate`` 1.0 (its own default, 175, rushes tones)
+)
 
 
 def _espeak() -> str:
     binary = shutil.which("espeak-ng")
     if binary is None:
-        raise ModelError("Speaking Chinese needs espeak-ng, which is not installed: install the "
-                         "'espeak-ng' package (apt-get or brew), or choose a piper zh_CN voice in Settings → Voice.")
+        raise ModelError(
+            "Speaking Chinese needs espeak-ng, which is not installed: install the "
+            "'espeak-ng' package (apt-get or brew), or choose a piper zh_CN voice in Settings → Voice."
+        )
     return binary
 
 
@@ -39,7 +43,9 @@ def read_wav_bytes(data: bytes) -> tuple[np.ndarray, int]:
     """A 16-bit mono WAV in memory as float32 samples and its rate."""
     with wave.open(io.BytesIO(data), "rb") as wav:
         frames = wav.readframes(wav.getnframes())
-        return np.frombuffer(frames, dtype=np.int16).astype(np.float32) / 32768.0, wav.getframerate()
+        return np.frombuffer(frames, dtype=np.int16).astype(
+            np.float32
+        ) / 32768.0, wav.getframerate()
 
 
 class EspeakSynthesizer:
@@ -72,12 +78,18 @@ class EspeakSynthesizer:
         started = time.perf_counter()
         speed = str(max(80, min(450, round(WORDS_PER_MINUTE * self.speech_rate))))
         try:
-            done = subprocess.run([self._binary, "-v", self.voice, "-s", speed, "--stdout", "--", text],
-                                  capture_output=True, timeout=60, check=True)
+            done = subprocess.run(
+                [self._binary, "-v", self.voice, "-s", speed, "--stdout", "--", text],
+                capture_output=True,
+                timeout=60,
+                check=True,
+            )
             samples, rate = read_wav_bytes(done.stdout)
         except (OSError, subprocess.SubprocessError, wave.Error, EOFError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
-            raise ModelError(f"espeak-ng could not speak with the voice '{self.voice}': "
-                             f"{detail.decode(errors='replace').strip() or exc}") from exc
+            raise ModelError(
+                f"espeak-ng could not speak with the voice '{self.voice}': "
+                f"{detail.decode(errors='replace').strip() or exc}"
+            ) from exc
         self.sample_rate = rate
         return SpeechAudio(samples, rate, time.perf_counter() - started)

@@ -12,8 +12,12 @@ class SpeechModelFactory:
 
     def recognizer(self, settings: VoiceSettings, interface_language: str) -> WhisperTranscriber:
         """A whisper recogniser (loaded on first use)."""
-        return WhisperTranscriber(settings.asr_model, settings.language, idle_unload_s=settings.idle_unload_s,
-                                  interface_language=interface_language)
+        return WhisperTranscriber(
+            settings.asr_model,
+            settings.language,
+            idle_unload_s=settings.idle_unload_s,
+            interface_language=interface_language,
+        )
 
     def synthesizer(self, settings: VoiceSettings) -> SpokenVoices:
         """The voices, one per language (loaded on first use)."""

@@ -27,7 +27,7 @@ class FileAudioSource:
     def play(self, audio: np.ndarray) -> None:
         """Queue ``audio`` (16 kHz mono float32) to be read after what is queued."""
         with self._lock:
-            rest = self._audio[self._position:]
+            rest = self._audio[self._position :]
             self._audio = np.concatenate([rest, np.asarray(audio, dtype=np.float32).ravel()])
             self._position = 0
             self.finished_at = None
@@ -48,7 +48,7 @@ class FileAudioSource:
                 time.sleep(delay)
             self._next_at = max(self._next_at, time.monotonic() - 0.5) + self.block / SAMPLE_RATE
         with self._lock:
-            block = self._audio[self._position:self._position + self.block]
+            block = self._audio[self._position : self._position + self.block]
             self._position += len(block)
             if len(block) and self._position >= len(self._audio):
                 self.finished_at = time.monotonic()

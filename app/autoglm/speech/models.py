@@ -76,10 +76,16 @@ def resolve_asr_model(spec: str) -> Path:
     else:
         repository = _repository()
         entry = repository.catalog.get(spec)
-        model_file = repository.file_path(entry, "model") if entry is not None and entry.kind == "asr" else None
+        model_file = (
+            repository.file_path(entry, "model")
+            if entry is not None and entry.kind == "asr"
+            else None
+        )
         if entry is not None and (model_file is None or not model_file.is_file()):
-            raise ModelError(f"{entry.name} is not downloaded yet: download it in the model manager (Models…), "
-                             "or pick another recognition model in Settings → Voice.")
+            raise ModelError(
+                f"{entry.name} is not downloaded yet: download it in the model manager (Models…), "
+                "or pick another recognition model in Settings → Voice."
+            )
         folder = model_file.parent if model_file is not None else Path(spec).expanduser()
     if not (folder / "model.bin").is_file():
         raise ModelError(
@@ -114,8 +120,10 @@ def resolve_tts_voice(spec: str) -> VoiceFiles:
     elif entry is not None and entry.kind == "tts":
         found = _downloaded_voice(entry, repository)
         if found is None:
-            raise ModelError(f"The voice {entry.name} is not downloaded yet: download it in the model "
-                             "manager (Models…), or pick another voice in Settings → Voice.")
+            raise ModelError(
+                f"The voice {entry.name} is not downloaded yet: download it in the model "
+                "manager (Models…), or pick another voice in Settings → Voice."
+            )
         files = found
     else:
         model = Path(spec).expanduser()
@@ -154,7 +162,9 @@ def installed_voices(language: str) -> list[tuple[str, str]]:
     repository = _repository()
     found = []
     for entry in repository.catalog.entries("tts"):
-        if voice_language(entry.id) == language and all(_file_usable(repository, entry, spec) for spec in entry.files):
+        if voice_language(entry.id) == language and all(
+            _file_usable(repository, entry, spec) for spec in entry.files
+        ):
             found.append((entry.id, entry.name))
     if language == CHINESE and shutil.which("espeak-ng") is not None:
         found.append((ESPEAK_MANDARIN, "espeak-ng Mandarin"))
@@ -165,6 +175,7 @@ def _file_usable(repository: Any, entry: Any, spec: Any) -> bool:
     if spec.source == "pypi-chunks":
         assembled = repository.file_path(entry, spec.role)
         return (assembled is not None and assembled.is_file()) or all(
-            importlib.util.find_spec(package) is not None for package in spec.packages)
+            importlib.util.find_spec(package) is not None for package in spec.packages
+        )
     path = repository.file_path(entry, spec.role)
     return path is not None and path.exists()

@@ -44,8 +44,13 @@ class AudioPlayer:
     worked. Sound that arrives is worth more than the margin.
     """
 
-    def __init__(self, device_name: str | None = None, sample_rate: int = 22_050, block_ms: int = 20,
-                 latency_s: float = 0.1):
+    def __init__(
+        self,
+        device_name: str | None = None,
+        sample_rate: int = 22_050,
+        block_ms: int = 20,
+        latency_s: float = 0.1,
+    ):
         self.device_name = device_name
         self.latency_s = latency_s
         self.requested_rate = sample_rate
@@ -75,9 +80,15 @@ class AudioPlayer:
             rate = int(device.default_samplerate)
         try:
             stream = sd.OutputStream(
-                device=device.index, samplerate=rate, channels=1, dtype="float32",
-                blocksize=int(rate * self.block_ms / 1000), latency=self.latency_s,
-                callback=self._callback, finished_callback=self._finished)
+                device=device.index,
+                samplerate=rate,
+                channels=1,
+                dtype="float32",
+                blocksize=int(rate * self.block_ms / 1000),
+                latency=self.latency_s,
+                callback=self._callback,
+                finished_callback=self._finished,
+            )
             stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             raise devices.open_failure("speaker", device, exc) from exc
@@ -179,7 +190,9 @@ class AudioPlayer:
         devices.stream_closed()
 
     # -- PortAudio thread ------------------------------------------------------------------
-    def _callback(self, outdata: np.ndarray, frames: int, time_info: object, status: object) -> None:
+    def _callback(
+        self, outdata: np.ndarray, frames: int, time_info: object, status: object
+    ) -> None:
         out = outdata[:, 0]
         filled = 0
         self._callbacks += 1
@@ -194,7 +207,9 @@ class AudioPlayer:
                         break
                     segment = self._current = self._queue.popleft()
                 count = min(frames - filled, len(segment.samples) - segment.played)
-                out[filled:filled + count] = segment.samples[segment.played:segment.played + count]
+                out[filled : filled + count] = segment.samples[
+                    segment.played : segment.played + count
+                ]
                 segment.played += count
                 filled += count
                 if self.first_audio_at is None:

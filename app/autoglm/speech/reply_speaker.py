@@ -57,9 +57,13 @@ def spoken_text(segments: list[PlayedSegment]) -> str:
 class ReplySpeaker:
     """Speaks one reply at a time from streaming text; callbacks run on its worker thread."""
 
-    def __init__(self, synthesizer: Synthesizer, player: AudioPlayer,
-                 on_error: Callable[[str], None] | None = None,
-                 on_sentence: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        synthesizer: Synthesizer,
+        player: AudioPlayer,
+        on_error: Callable[[str], None] | None = None,
+        on_sentence: Callable[[str], None] | None = None,
+    ):
         self.synthesizer = synthesizer
         self.player = player
         self.on_error = on_error

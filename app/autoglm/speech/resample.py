@@ -21,8 +21,11 @@ class StreamResampler:
             raise ValueError("sample rates must be positive")
         self.source_rate = source_rate
         self.target_rate = target_rate
-        self._stream = (None if source_rate == target_rate
-                        else soxr.ResampleStream(source_rate, target_rate, 1, dtype="float32", quality=QUALITY))
+        self._stream = (
+            None
+            if source_rate == target_rate
+            else soxr.ResampleStream(source_rate, target_rate, 1, dtype="float32", quality=QUALITY)
+        )
 
     def process(self, block: np.ndarray, last: bool = False) -> np.ndarray:
         """Resample the next block (float32 mono) and return what is ready; ``last`` flushes the filter."""
@@ -39,4 +42,6 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndar
     audio = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).ravel())
     if source_rate == target_rate:
         return audio.copy()
-    return np.asarray(soxr.resample(audio, source_rate, target_rate, quality=QUALITY), dtype=np.float32)
+    return np.asarray(
+        soxr.resample(audio, source_rate, target_rate, quality=QUALITY), dtype=np.float32
+    )

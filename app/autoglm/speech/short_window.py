@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-FULL_WINDOW_FRAMES = 3000          # whisper's 30 s of 10 ms mel frames
-WINDOW_TO_SPEECH = 3               # window = this many times the spoken frames…
-MIN_WINDOW_FRAMES = 1000           # …but never under 10 s (shorter windows lose accuracy)
-TOKENS_PER_SECOND_LIMIT = 6        # fast speech is about 4-5 tokens a second
-COMPRESSION_RATIO_LIMIT = 2.4      # whisper's threshold for repetitive output
+FULL_WINDOW_FRAMES = 3000  # whisper's 30 s of 10 ms mel frames
+WINDOW_TO_SPEECH = 3  # window = this many times the spoken frames…
+MIN_WINDOW_FRAMES = 1000  # …but never under 10 s (shorter windows lose accuracy)
+TOKENS_PER_SECOND_LIMIT = 6  # fast speech is about 4-5 tokens a second
+COMPRESSION_RATIO_LIMIT = 2.4  # whisper's threshold for repetitive output
 SAMPLE_RATE = 16_000
 END_MARKS = ("?", ".", "!", "？", "。", "！")
 
@@ -40,7 +40,9 @@ class WindowResult:
     text: str
     language: str
     window_frames: int
-    end_confidence: float | None = None  # whisper's probability for the mark that ends the text, if one does
+    end_confidence: float | None = (
+        None  # whisper's probability for the mark that ends the text, if one does
+    )
 
 
 def window_frames(speech_frames: int) -> int:
@@ -54,15 +56,20 @@ def looks_degenerate(text: str, tokens: int, token_limit: int) -> bool:
     if tokens >= token_limit:
         return True
     words = re.sub(r"[^\w\s]", "", text.lower()).split()
-    triples = [tuple(words[index:index + 3]) for index in range(len(words) - 2)]
+    triples = [tuple(words[index : index + 3]) for index in range(len(words) - 2)]
     if len(triples) != len(set(triples)):
         return True
     data = text.encode("utf-8")
     return len(data) > 20 and len(data) / len(zlib.compress(data)) > COMPRESSION_RATIO_LIMIT
 
 
-def transcribe_short(model: Any, samples: np.ndarray, language: str | None, beam_size: int = 1,
-                     choose_language: Any = None) -> WindowResult | None:
+def transcribe_short(
+    model: Any,
+    samples: np.ndarray,
+    language: str | None,
+    beam_size: int = 1,
+    choose_language: Any = None,
+) -> WindowResult | None:
     """Transcribe with a short encoder window, or ``None`` when the full window is needed.
 
     ``model`` is a loaded ``faster_whisper.WhisperModel``; ``language`` ``None`` means
@@ -81,16 +88,28 @@ def transcribe_short(model: Any, samples: np.ndarray, language: str | None, beam
     window[:, :speech_frames] = features
     encoded = model.encode(window)
     if model.model.is_multilingual and language is None:
-        ranked = [(token[2:-2], probability) for token, probability in model.model.detect_language(encoded)[0]]
+        ranked = [
+            (token[2:-2], probability)
+            for token, probability in model.model.detect_language(encoded)[0]
+        ]
         language = choose_language(ranked) if choose_language is not None else ranked[0][0]
-    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
-                          language=language or "en")
+    tokenizer = Tokenizer(
+        model.hf_tokenizer,
+        model.model.is_multilingual,
+        task="transcribe",
+        language=language or "en",
+    )
     prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
     token_limit = int(len(samples) / SAMPLE_RATE * TOKENS_PER_SECOND_LIMIT) + 10
     result = model.model.generate(
-        encoded, [prompt], beam_size=beam_size, max_length=len(prompt) + token_limit,
-        suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
-        return_logits_vocab=beam_size == 1)[0]
+        encoded,
+        [prompt],
+        beam_size=beam_size,
+        max_length=len(prompt) + token_limit,
+        suppress_blank=True,
+        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+        return_logits_vocab=beam_size == 1,
+    )[0]
     tokens = result.sequences_ids[0]
     text = tokenizer.decode([token for token in tokens if token < tokenizer.eot]).strip()
     if looks_degenerate(text, len(tokens), token_limit):

@@ -55,7 +55,9 @@ def _load_piper_voice(model: Path, config: Path, threads: int):  # noqa: ANN202 
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(
+        str(model), sess_options=options, providers=["CPUExecutionProvider"]
+    )
     with open(config, encoding="utf-8") as handle:
         return PiperVoice(config=PiperConfig.from_dict(json.load(handle)), session=session)
 
@@ -63,8 +65,13 @@ def _load_piper_voice(model: Path, config: Path, threads: int):  # noqa: ANN202 
 class PiperSynthesizer:
     """A piper voice loaded on first use, unloaded when idle, switchable live."""
 
-    def __init__(self, voice: str = "piper-en_US-joe-medium", speech_rate: float = 1.0,
-                 idle_unload_s: float = 600.0, threads: int = 2):
+    def __init__(
+        self,
+        voice: str = "piper-en_US-joe-medium",
+        speech_rate: float = 1.0,
+        idle_unload_s: float = 600.0,
+        threads: int = 2,
+    ):
         self.threads = threads
         self.speech_rate = speech_rate
         self._voice = LazyModel(voice, self._open, resolve_tts_voice, idle_unload_s, "voice")
@@ -118,8 +125,13 @@ class PiperSynthesizer:
         with self._voice.busy() as voice:
             started = time.perf_counter()  # after loading: this times synthesis alone
             length_scale = voice.config.length_scale / self.speech_rate
-            chunks = [chunk.audio_float_array for chunk in
-                      voice.synthesize(text, SynthesisConfig(length_scale=length_scale))]
+            chunks = [
+                chunk.audio_float_array
+                for chunk in voice.synthesize(text, SynthesisConfig(length_scale=length_scale))
+            ]
         samples = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-        return SpeechAudio(samples.astype(np.float32, copy=False), voice.config.sample_rate,
-                           time.perf_counter() - started)
+        return SpeechAudio(
+            samples.astype(np.float32, copy=False),
+            voice.config.sample_rate,
+            time.perf_counter() - started,
+        )

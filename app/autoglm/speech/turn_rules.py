@@ -20,37 +20,79 @@ _SENTENCE_ENDS = "?!.？！。"
 _CONTINUES = ",;:，、；：…-—"
 # English words after which a sentence cannot end: conjunctions, articles, prepositions,
 # auxiliaries, possessives, fillers.
-_EN_LEANING = frozenset("""
+_EN_LEANING = frozenset(
+    """
 a an the and or but so because if when while than then that which who whose whom what where
 of to in on at by for from with about into onto over under after before between like as
 is are was were be been am do does did have has had can could will would should shall may
 might must not my your his her its our their this these those some any very more most
 um uh er erm hmm like also plus either neither nor
-""".split())
+""".split()
+)
 # Chinese endings that lean on what follows: conjunctions, particles of modification,
 # prepositions, fillers.
-_ZH_LEANING = ("然后", "但是", "可是", "因为", "所以", "而且", "还有", "或者", "如果", "就是", "那个", "这个",
-               "还是", "以及", "并且", "不过", "比如", "的", "和", "跟", "与", "在", "把", "被", "给", "对",
-               "从", "向", "是", "嗯", "呃", "就", "要", "想", "请问")
+_ZH_LEANING = (
+    "然后",
+    "但是",
+    "可是",
+    "因为",
+    "所以",
+    "而且",
+    "还有",
+    "或者",
+    "如果",
+    "就是",
+    "那个",
+    "这个",
+    "还是",
+    "以及",
+    "并且",
+    "不过",
+    "比如",
+    "的",
+    "和",
+    "跟",
+    "与",
+    "在",
+    "把",
+    "被",
+    "给",
+    "对",
+    "从",
+    "向",
+    "是",
+    "嗯",
+    "呃",
+    "就",
+    "要",
+    "想",
+    "请问",
+)
 _ZH_WHOLE_REPLIES = ("是的", "好的", "对的", "真的", "行的")
 _ZH_FINAL_PARTICLES = ("吗", "呢", "吧", "啊", "呀", "么", "了", "嘛")
 UNSURE_END = 0.4  # below this probability for its final mark, a "finished" sentence may go on
-_WORD = re.compile(r"[A-Za-z0-9']+")  # a number is a word too ("What is 2 plus 3?" ends in "3", not "plus")
+_WORD = re.compile(
+    r"[A-Za-z0-9']+"
+)  # a number is a word too ("What is 2 plus 3?" ends in "3", not "plus")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 class TurnVerdict(enum.Enum):
     """What the words so far say about the turn."""
 
-    FINISHED = "finished"      # a complete sentence: answer after the short silence
+    FINISHED = "finished"  # a complete sentence: answer after the short silence
     UNFINISHED = "unfinished"  # mid-sentence: wait for the long silence
-    UNSURE = "unsure"          # no clear sign: the ordinary end-of-turn silence
+    UNSURE = "unsure"  # no clear sign: the ordinary end-of-turn silence
 
 
 def judge(text: str, end_confidence: float | None = None) -> TurnVerdict:
     """Read a partial transcript (and how sure the recogniser was of its final mark): finished, unfinished or unsure."""
     verdict = _judge_words(text)
-    if verdict is TurnVerdict.FINISHED and end_confidence is not None and end_confidence < UNSURE_END:
+    if (
+        verdict is TurnVerdict.FINISHED
+        and end_confidence is not None
+        and end_confidence < UNSURE_END
+    ):
         return TurnVerdict.UNFINISHED
     return verdict
 
@@ -64,7 +106,9 @@ def _judge_words(text: str) -> TurnVerdict:
         return TurnVerdict.UNFINISHED
     body = words.rstrip(_SENTENCE_ENDS).rstrip()
     if _HAN.search(body[-1:] if body else ""):
-        if body.endswith(_ZH_LEANING) and not body.endswith(_ZH_FINAL_PARTICLES + _ZH_WHOLE_REPLIES):
+        if body.endswith(_ZH_LEANING) and not body.endswith(
+            _ZH_FINAL_PARTICLES + _ZH_WHOLE_REPLIES
+        ):
             return TurnVerdict.UNFINISHED
         if last in _SENTENCE_ENDS or body.endswith(_ZH_FINAL_PARTICLES + _ZH_WHOLE_REPLIES):
             return TurnVerdict.FINISHED
@@ -77,7 +121,9 @@ def _judge_words(text: str) -> TurnVerdict:
     return TurnVerdict.UNSURE
 
 
-def end_silence_ms(verdict: TurnVerdict, finished_ms: int, unfinished_ms: int, unsure_ms: int) -> int:
+def end_silence_ms(
+    verdict: TurnVerdict, finished_ms: int, unfinished_ms: int, unsure_ms: int
+) -> int:
     """The silence that ends the turn, given what the words say."""
     if verdict is TurnVerdict.FINISHED:
         return finished_ms

@@ -27,9 +27,9 @@ class TurnEventKind(enum.Enum):
     """What the endpointer decided after a frame."""
 
     SPEECH_STARTED = "speech_started"
-    LIKELY_END = "likely_end"      # silence long enough to start transcribing speculatively
+    LIKELY_END = "likely_end"  # silence long enough to start transcribing speculatively
     SPEECH_RESUMED = "speech_resumed"  # the likely end was wrong: speech came back
-    TURN_ENDED = "turn_ended"      # silence reached the configured end: the turn is over
+    TURN_ENDED = "turn_ended"  # silence reached the configured end: the turn is over
     TURN_DISCARDED = "turn_discarded"  # too short to be speech (a click, a cough)
 
 
@@ -62,7 +62,9 @@ class Endpointer:
     @property
     def end_silence_ms(self) -> float:
         """The silence that ends the current turn: the configured one unless ``extend_or_shorten`` changed it."""
-        return self._end_silence_ms if self._end_silence_ms is not None else self.config.end_silence_ms
+        return (
+            self._end_silence_ms if self._end_silence_ms is not None else self.config.end_silence_ms
+        )
 
     def extend_or_shorten(self, silence_ms: float | None) -> None:
         """End this pause after ``silence_ms`` of silence instead (``None``: the configured silence again).
@@ -95,7 +97,8 @@ class Endpointer:
             return None
         self._turn_ms += frame
         is_speech = probability >= config.threshold or (
-            probability >= config.negative_threshold and self._silence_ms == 0.0)
+            probability >= config.negative_threshold and self._silence_ms == 0.0
+        )
         if is_speech:
             self._speech_ms += frame
             self._silence_ms = 0.0
@@ -109,8 +112,11 @@ class Endpointer:
             return self._finish()
         if self._silence_ms >= self.end_silence_ms:
             return self._finish()
-        if (not self._likely_end_sent and self._silence_ms >= config.likely_end_ms
-                and self._speech_ms >= config.min_speech_ms):
+        if (
+            not self._likely_end_sent
+            and self._silence_ms >= config.likely_end_ms
+            and self._speech_ms >= config.min_speech_ms
+        ):
             self._likely_end_sent = True
             return TurnEventKind.LIKELY_END
         return None
@@ -154,7 +160,8 @@ class SileroFrameVad:
         window = np.asarray(frame, dtype=np.float32).reshape(1, FRAME_SAMPLES)
         batch = np.concatenate([self._context, window], axis=1)
         output, self._h, self._c = self._session.run(
-            None, {"input": batch, "h": self._h, "c": self._c})
+            None, {"input": batch, "h": self._h, "c": self._c}
+        )
         self._context = window[:, -_CONTEXT_SAMPLES:]
         return float(np.asarray(output).ravel()[0])
 
@@ -220,7 +227,7 @@ class TurnDetector:
         self._pending = data[usable:].copy()
         events: list[TurnEvent] = []
         for start in range(0, usable, FRAME_SAMPLES):
-            event = self._feed_frame(data[start:start + FRAME_SAMPLES].copy())
+            event = self._feed_frame(data[start : start + FRAME_SAMPLES].copy())
             if event is not None:
                 events.append(event)
         return events
@@ -256,7 +263,7 @@ class TurnDetector:
     def hold(self, block: np.ndarray) -> None:
         """Keep ``block`` as pre-roll only, without running the VAD (push-to-talk not pressed)."""
         for start in range(0, len(block) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-            self._preroll.append(np.asarray(block[start:start + FRAME_SAMPLES], dtype=np.float32))
+            self._preroll.append(np.asarray(block[start : start + FRAME_SAMPLES], dtype=np.float32))
 
     def end_turn_now(self) -> TurnEvent | None:
         """Push-to-talk release: close the turn being heard (if any) and return it."""
@@ -290,6 +297,8 @@ def speech_seconds(audio: np.ndarray, vad: FrameVad, threshold: float = 0.5) -> 
     samples = np.asarray(audio, dtype=np.float32).ravel()
     vad.reset()
     frames = len(samples) // FRAME_SAMPLES
-    voiced = sum(vad.probability(samples[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES]) >= threshold
-                 for i in range(frames))
+    voiced = sum(
+        vad.probability(samples[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES]) >= threshold
+        for i in range(frames)
+    )
     return voiced * FRAME_SAMPLES / SAMPLE_RATE

@@ -30,7 +30,9 @@ def written_language(text: str) -> str:
     return CHINESE if han and han >= len(_LATIN_WORD.findall(text)) else ENGLISH
 
 
-def make_voice(spec: str, speech_rate: float, idle_unload_s: float) -> PiperSynthesizer | EspeakSynthesizer:
+def make_voice(
+    spec: str, speech_rate: float, idle_unload_s: float
+) -> PiperSynthesizer | EspeakSynthesizer:
     """The engine for a voice setting: espeak-ng's Mandarin by its id, else a piper voice."""
     if spec == ESPEAK_MANDARIN:
         return EspeakSynthesizer(speech_rate=speech_rate)
@@ -43,8 +45,12 @@ class SpokenVoices:
     def __init__(self, settings: VoiceSettings):
         self._lock = threading.Lock()
         self._settings = settings
-        self._voices = {ENGLISH: make_voice(settings.tts_voice, settings.speech_rate, settings.idle_unload_s),
-                        CHINESE: make_voice(settings.tts_voice_zh, settings.speech_rate, settings.idle_unload_s)}
+        self._voices = {
+            ENGLISH: make_voice(settings.tts_voice, settings.speech_rate, settings.idle_unload_s),
+            CHINESE: make_voice(
+                settings.tts_voice_zh, settings.speech_rate, settings.idle_unload_s
+            ),
+        }
 
     def voice(self, language: str) -> PiperSynthesizer | EspeakSynthesizer:
         """The voice speaking ``language`` (English for any other)."""
@@ -100,6 +106,8 @@ class SpokenVoices:
                     self._voices[language] = replacement
                     current.unload()
                 field = "tts_voice" if language == ENGLISH else "tts_voice_zh"
-                applied = applied.model_copy(update={field: spec, "speech_rate": settings.speech_rate})
+                applied = applied.model_copy(
+                    update={field: spec, "speech_rate": settings.speech_rate}
+                )
                 self._settings = applied  # a voice that failed to load keeps its old setting
             self._settings = settings

@@ -55,8 +55,11 @@ class PendingCall:
 
 def denied_result(call: PendingCall) -> ToolResult:
     """What the model is told about a call the user did not allow."""
-    return ToolResult(f"The user did not allow the call of {call.function_name}; it was not run. "
-                      "Answer without it, or ask the user.", is_error=True)
+    return ToolResult(
+        f"The user did not allow the call of {call.function_name}; it was not run. "
+        "Answer without it, or ask the user.",
+        is_error=True,
+    )
 
 
 @dataclass
@@ -72,7 +75,9 @@ class ApprovalPolicy:
         if self.approve_all:
             return False
         if call.tool is None:
-            return False  # an unknown tool is not run at all: the hub answers that it does not exist
+            return (
+                False  # an unknown tool is not run at all: the hub answers that it does not exist
+            )
         server = config.servers.get(call.tool.server)
         with self._lock:
             if (call.tool.server, call.tool.name) in self._always:
@@ -91,10 +96,55 @@ class ApprovalPolicy:
         return config.with_server(server.with_auto_approve(call.tool.name))
 
 
-_YES = {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "approve", "approved", "allow", "go ahead", "do it",
-        "please do", "run it", "是", "是的", "好", "好的", "可以", "行", "对", "同意", "允许", "确认", "嗯"}
-_NO = {"no", "nope", "nah", "don't", "do not", "deny", "denied", "stop", "cancel", "never", "not now",
-       "不", "不要", "不行", "不用", "不可以", "否", "拒绝", "取消", "别"}
+_YES = {
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "approve",
+    "approved",
+    "allow",
+    "go ahead",
+    "do it",
+    "please do",
+    "run it",
+    "是",
+    "是的",
+    "好",
+    "好的",
+    "可以",
+    "行",
+    "对",
+    "同意",
+    "允许",
+    "确认",
+    "嗯",
+}
+_NO = {
+    "no",
+    "nope",
+    "nah",
+    "don't",
+    "do not",
+    "deny",
+    "denied",
+    "stop",
+    "cancel",
+    "never",
+    "not now",
+    "不",
+    "不要",
+    "不行",
+    "不用",
+    "不可以",
+    "否",
+    "拒绝",
+    "取消",
+    "别",
+}
 
 
 def spoken_decision(text: str) -> Decision | None:
@@ -107,11 +157,15 @@ def spoken_decision(text: str) -> Decision | None:
     words = re.sub(r"[^\w\s']", " ", words).strip()
     if not words:
         return None
-    if words in _NO or any(re.search(rf"(^|\s){re.escape(no)}($|\s)", words) for no in _NO if " " in no or no.isascii()):
+    if words in _NO or any(
+        re.search(rf"(^|\s){re.escape(no)}($|\s)", words) for no in _NO if " " in no or no.isascii()
+    ):
         return Decision.DENY
     if words[0] in "不别否" or words.startswith(("拒绝", "取消")):
         return Decision.DENY
-    if words in _YES or any(re.search(rf"(^|\s){re.escape(yes)}($|\s)", words) for yes in _YES if yes.isascii()):
+    if words in _YES or any(
+        re.search(rf"(^|\s){re.escape(yes)}($|\s)", words) for yes in _YES if yes.isascii()
+    ):
         return Decision.ONCE
     if words.startswith(("是", "好", "可以", "行", "对", "同意", "允许", "确认", "嗯")):
         return Decision.ONCE

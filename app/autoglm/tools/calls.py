@@ -161,10 +161,14 @@ def parse_tool_calls(text: str, dialect: Dialect, tools: Sequence[ToolSpec]) -> 
         position = 0
         for match in _HERMES_BLOCK.finditer(text):
             body = match.group(1)
-            call = _json_call(body, names) if body.lstrip().startswith("{") else _glm45_call(body, by_name)
+            call = (
+                _json_call(body, names)
+                if body.lstrip().startswith("{")
+                else _glm45_call(body, by_name)
+            )
             if call is None:
                 continue
-            kept.append(text[position:match.start()])
+            kept.append(text[position : match.start()])
             position = match.end()
             calls.append(call)
         kept.append(text[position:])
@@ -249,7 +253,7 @@ class ToolCallStream:
                 if end < 0:
                     return piece
                 block = self._buffer[: end + len(CALL_CLOSE)]
-                self._buffer = self._buffer[end + len(CALL_CLOSE):]
+                self._buffer = self._buffer[end + len(CALL_CLOSE) :]
                 self._in_call = False
                 calls = self._parse_block(block)
                 if calls:
@@ -266,7 +270,7 @@ class ToolCallStream:
                 continue
             keep = _partial_suffix(self._buffer, CALL_OPEN)
             piece.content += self._buffer[: len(self._buffer) - keep]
-            self._buffer = self._buffer[len(self._buffer) - keep:]
+            self._buffer = self._buffer[len(self._buffer) - keep :]
             return piece
 
     def flush(self) -> StreamPiece:
@@ -274,7 +278,9 @@ class ToolCallStream:
         rest, self._buffer = self._buffer, ""
         if not rest:
             return StreamPiece()
-        parsed = parse_tool_calls(rest, self.dialect, self._tools) if self._names else ParsedReply(rest)
+        parsed = (
+            parse_tool_calls(rest, self.dialect, self._tools) if self._names else ParsedReply(rest)
+        )
         self.calls.extend(parsed.calls)
         content = parsed.content
         if parsed.calls and self._hold_all:

@@ -22,12 +22,44 @@ from autoglm.tools.calls import Dialect
 _LOGGER = logging.getLogger(__name__)
 
 # Keywords that only describe (never constrain) a value: accepted and ignored.
-_ANNOTATIONS = {"title", "description", "default", "examples", "example", "$schema", "$id", "$comment",
-                "deprecated", "readOnly", "writeOnly", "nullable", "strict"}
+_ANNOTATIONS = {
+    "title",
+    "description",
+    "default",
+    "examples",
+    "example",
+    "$schema",
+    "$id",
+    "$comment",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "nullable",
+    "strict",
+}
 # Keywords the converter turns into grammar rules.
-_ENFORCED = {"type", "properties", "required", "additionalProperties", "items", "prefixItems", "minItems",
-             "maxItems", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "$defs", "definitions",
-             "pattern", "format", "minLength", "maxLength"}
+_ENFORCED = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "prefixItems",
+    "minItems",
+    "maxItems",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "$defs",
+    "definitions",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+}
 _FORMATS = {"date", "time", "date-time", "uuid", "uuid1", "uuid2", "uuid3", "uuid4", "uuid5"}
 _TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 _SCHEMA_MAPS = ("properties", "$defs", "definitions")
@@ -45,40 +77,59 @@ class SchemaError(InputError):
 
 def _check(schema: Any, path: str, depth: int = 0) -> None:
     if depth > _MAX_DEPTH:
-        raise SchemaError(f"The schema is nested more than {_MAX_DEPTH} levels deep at {path}.", path)
+        raise SchemaError(
+            f"The schema is nested more than {_MAX_DEPTH} levels deep at {path}.", path
+        )
     if isinstance(schema, bool):
         if schema is False:
-            raise SchemaError(f"The schema at {path} is 'false' (nothing matches), which no grammar can produce.",
-                              path)
+            raise SchemaError(
+                f"The schema at {path} is 'false' (nothing matches), which no grammar can produce.",
+                path,
+            )
         return
     if not isinstance(schema, dict):
-        raise SchemaError(f"The schema at {path} must be an object, not {type(schema).__name__}.", path)
+        raise SchemaError(
+            f"The schema at {path} must be an object, not {type(schema).__name__}.", path
+        )
     for key in schema:
         if key not in _ENFORCED and key not in _ANNOTATIONS:
-            raise SchemaError(f"'{key}' at {path} cannot be enforced by the grammar; "
-                              f"remove it or check the value yourself.", f"{path}/{key}")
+            raise SchemaError(
+                f"'{key}' at {path} cannot be enforced by the grammar; "
+                f"remove it or check the value yourself.",
+                f"{path}/{key}",
+            )
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
     for item in kinds:
         if item not in _TYPES:
-            raise SchemaError(f"'type' at {path} is {item!r}, which is not a JSON schema type.", f"{path}/type")
+            raise SchemaError(
+                f"'type' at {path} is {item!r}, which is not a JSON schema type.", f"{path}/type"
+            )
     if "format" in schema and schema["format"] not in _FORMATS:
-        raise SchemaError(f"'format': {schema['format']!r} at {path} cannot be enforced by the grammar "
-                          f"(only {', '.join(sorted(_FORMATS))}).", f"{path}/format")
+        raise SchemaError(
+            f"'format': {schema['format']!r} at {path} cannot be enforced by the grammar "
+            f"(only {', '.join(sorted(_FORMATS))}).",
+            f"{path}/format",
+        )
     if "pattern" in schema:
         pattern = schema["pattern"]
         if not isinstance(pattern, str) or not pattern.startswith("^") or not pattern.endswith("$"):
-            raise SchemaError(f"'pattern' at {path} must be anchored with ^ and $ for the grammar to enforce it.",
-                              f"{path}/pattern")
+            raise SchemaError(
+                f"'pattern' at {path} must be anchored with ^ and $ for the grammar to enforce it.",
+                f"{path}/pattern",
+            )
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise SchemaError(f"'pattern' at {path} is not a valid regular expression: {exc}.",
-                              f"{path}/pattern") from exc
+            raise SchemaError(
+                f"'pattern' at {path} is not a valid regular expression: {exc}.", f"{path}/pattern"
+            ) from exc
     ref = schema.get("$ref")
     if ref is not None and (not isinstance(ref, str) or not ref.startswith("#/")):
-        raise SchemaError(f"'$ref' at {path} must point inside the schema ('#/…'); {ref!r} is not fetched.",
-                          f"{path}/$ref")
+        raise SchemaError(
+            f"'$ref' at {path} must point inside the schema ('#/…'); {ref!r} is not fetched.",
+            f"{path}/$ref",
+        )
     if "allOf" in schema and kind not in (None, "object"):
         raise SchemaError(f"'allOf' at {path} is only enforced for objects.", f"{path}/allOf")
     if "additionalProperties" in schema and not isinstance(schema["additionalProperties"], bool):
@@ -106,11 +157,16 @@ def _check(schema: Any, path: str, depth: int = 0) -> None:
         for index, child in enumerate(children):
             _check(child, f"{path}/{key}/{index}", depth + 1)
     for key in ("minItems", "maxItems", "minLength", "maxLength"):
-        if key in schema and (not isinstance(schema[key], int) or isinstance(schema[key], bool) or schema[key] < 0):
+        if key in schema and (
+            not isinstance(schema[key], int) or isinstance(schema[key], bool) or schema[key] < 0
+        ):
             raise SchemaError(f"'{key}' at {path} must be a non-negative integer.", f"{path}/{key}")
-    if "required" in schema and not (isinstance(schema["required"], list)
-                                     and all(isinstance(r, str) for r in schema["required"])):
-        raise SchemaError(f"'required' at {path} must be a list of property names.", f"{path}/required")
+    if "required" in schema and not (
+        isinstance(schema["required"], list) and all(isinstance(r, str) for r in schema["required"])
+    ):
+        raise SchemaError(
+            f"'required' at {path} must be a list of property names.", f"{path}/required"
+        )
     if "enum" in schema and not (isinstance(schema["enum"], list) and schema["enum"]):
         raise SchemaError(f"'enum' at {path} must be a non-empty list.", f"{path}/enum")
 
@@ -126,7 +182,9 @@ class _Converter:
     def __init__(self) -> None:
         from llama_cpp.llama_grammar import SchemaConverter
 
-        self._converter = SchemaConverter(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
+        self._converter = SchemaConverter(
+            prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
+        )
 
     def rule(self, schema: Any, name: str) -> str:
         """Add the rules for ``schema`` and return the name of the one that matches it."""
@@ -166,13 +224,17 @@ def json_object_grammar() -> str:
 def _parameters(tool: ToolSpec) -> dict[str, Any]:
     parameters = tool.parameters or {"type": "object", "properties": {}}
     if parameters.get("type", "object") != "object":
-        raise SchemaError(f"The parameters of '{tool.name}' must be an object schema.",
-                          f"tools/{tool.name}/parameters")
+        raise SchemaError(
+            f"The parameters of '{tool.name}' must be an object schema.",
+            f"tools/{tool.name}/parameters",
+        )
     return parameters
 
 
 def _tool_error(tool: ToolSpec, exc: SchemaError) -> SchemaError:
-    return SchemaError(f"Tool '{tool.name}': {exc}", f"tools/{tool.name}/parameters{exc.path.lstrip('#')}")
+    return SchemaError(
+        f"Tool '{tool.name}': {exc}", f"tools/{tool.name}/parameters{exc.path.lstrip('#')}"
+    )
 
 
 def _call_rule(converter: _Converter, tool: ToolSpec, index: int, dialect: Dialect) -> str:
@@ -180,14 +242,20 @@ def _call_rule(converter: _Converter, tool: ToolSpec, index: int, dialect: Diale
         parameters = _parameters(tool)
         check_schema(parameters)
         if dialect is Dialect.HERMES:
-            schema = {"type": "object", "properties": {"name": {"const": tool.name}, "arguments": parameters},
-                      "required": ["name", "arguments"], "additionalProperties": False}
+            schema = {
+                "type": "object",
+                "properties": {"name": {"const": tool.name}, "arguments": parameters},
+                "required": ["name", "arguments"],
+                "additionalProperties": False,
+            }
             call = converter.rule(schema, f"call{index}")
             return converter.add(f"block{index}", f'"<tool_call>\\n" {call} "\\n</tool_call>"')
         if dialect is Dialect.GLM45:
             return converter.add(f"block{index}", _glm45_rule(converter, tool, index))
         arguments = converter.rule(parameters, f"args{index}")
-        return converter.add(f"block{index}", f'{converter.literal(tool.name + chr(10))} {arguments}')
+        return converter.add(
+            f"block{index}", f"{converter.literal(tool.name + chr(10))} {arguments}"
+        )
     except SchemaError as exc:
         raise _tool_error(tool, exc) from exc
 
@@ -198,12 +266,16 @@ def _glm45_rule(converter: _Converter, tool: ToolSpec, index: int) -> str:
     properties: dict[str, Any] = parameters.get("properties") or {}
     required = [name for name in properties if name in set(parameters.get("required") or [])]
     optional = [name for name in properties if name not in required]
-    text = converter.add("glm-text", '[^<]*')
+    text = converter.add("glm-text", "[^<]*")
     pairs: dict[str, str] = {}
     for number, (name, schema) in enumerate(properties.items()):
-        value = text if isinstance(schema, dict) and schema.get("type") == "string" and not (
-            set(schema) & {"enum", "const", "pattern", "format", "minLength", "maxLength"}) else \
-            converter.rule(schema, f"args{index}-{number}")
+        value = (
+            text
+            if isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and not (set(schema) & {"enum", "const", "pattern", "format", "minLength", "maxLength"})
+            else converter.rule(schema, f"args{index}-{number}")
+        )
         key = converter.literal(f"<arg_key>{name}</arg_key>\n<arg_value>")
         pairs[name] = converter.add(f"pair{index}-{number}", f'{key} {value} "</arg_value>\\n"')
     body = " ".join(pairs[name] for name in required)
@@ -211,14 +283,18 @@ def _glm45_rule(converter: _Converter, tool: ToolSpec, index: int) -> str:
     return f'{converter.literal("<tool_call>" + tool.name + chr(10))} {body} "</tool_call>"'
 
 
-def tool_call_grammar(tools: Sequence[ToolSpec], dialect: Dialect, *, parallel: bool = False) -> str:
+def tool_call_grammar(
+    tools: Sequence[ToolSpec], dialect: Dialect, *, parallel: bool = False
+) -> str:
     """GBNF for a reply that is only calls to ``tools``, in the model's own format.
 
     One call, or with ``parallel`` (``hermes`` and ``glm45`` only) one or more, each
     block's arguments matching its tool's parameter schema.
     """
     if not tools:
-        raise SchemaError("A tool call can only be forced when 'tools' lists at least one function.", "tools")
+        raise SchemaError(
+            "A tool call can only be forced when 'tools' lists at least one function.", "tools"
+        )
     converter = _Converter()
     blocks = [_call_rule(converter, tool, index, dialect) for index, tool in enumerate(tools)]
     block = converter.add("block", " | ".join(blocks))

@@ -48,10 +48,18 @@ class McpTool:
 
     def openai_tool(self) -> dict[str, Any]:
         """The tool as an OpenAI ``tools`` entry (what chat templates render)."""
-        schema = dict(self.input_schema) if self.input_schema else {"type": "object", "properties": {}}
+        schema = (
+            dict(self.input_schema) if self.input_schema else {"type": "object", "properties": {}}
+        )
         schema.setdefault("type", "object")
-        return {"type": "function", "function": {
-            "name": self.function_name or self.name, "description": self.description, "parameters": schema}}
+        return {
+            "type": "function",
+            "function": {
+                "name": self.function_name or self.name,
+                "description": self.description,
+                "parameters": schema,
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,11 @@ class ToolResult:
         """The text given back to the model (never empty)."""
         if self.text.strip():
             return self.text
-        return f"(the tool returned {len(self.images)} image(s))" if self.images else "(the tool returned nothing)"
+        return (
+            f"(the tool returned {len(self.images)} image(s))"
+            if self.images
+            else "(the tool returned nothing)"
+        )
 
 
 @dataclass(frozen=True)
@@ -170,8 +182,13 @@ def function_names(tools: Iterable[tuple[str, str]]) -> dict[tuple[str, str], st
 class McpHub:
     """Every configured MCP server, connected on a private event-loop thread."""
 
-    def __init__(self, config: McpConfig, *, call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S,
-                 connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        config: McpConfig,
+        *,
+        call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S,
+        connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+    ) -> None:
         self.call_timeout_s = call_timeout_s
         self.connect_timeout_s = connect_timeout_s
         self._config = config
@@ -251,15 +268,30 @@ class McpHub:
             self._refresh_snapshot_from_config()
             with self._lock:
                 snapshot = list(self._snapshot)
-        servers = self._config.servers  # switches apply at once, before the loop has seen the new config
-        return [replace(status, tools=tuple(replace(tool, enabled=servers[status.name].tool_enabled(tool.name))
-                                            for tool in status.tools)) if status.name in servers else status
-                for status in snapshot]
+        servers = (
+            self._config.servers
+        )  # switches apply at once, before the loop has seen the new config
+        return [
+            replace(
+                status,
+                tools=tuple(
+                    replace(tool, enabled=servers[status.name].tool_enabled(tool.name))
+                    for tool in status.tools
+                ),
+            )
+            if status.name in servers
+            else status
+            for status in snapshot
+        ]
 
     def tools(self, include_disabled: bool = False) -> list[McpTool]:
         """The tools of connected servers (only those switched on, unless ``include_disabled``)."""
-        return [tool for status in self.statuses() for tool in status.tools
-                if include_disabled or tool.enabled]
+        return [
+            tool
+            for status in self.statuses()
+            for tool in status.tools
+            if include_disabled or tool.enabled
+        ]
 
     def openai_tools(self) -> list[dict[str, Any]]:
         """The enabled tools as OpenAI ``tools`` entries."""
@@ -273,8 +305,9 @@ class McpHub:
         return None
 
     # -- calling ---------------------------------------------------------------------------
-    def call_future(self, function_name: str, arguments: dict[str, Any] | None,
-                    timeout: float | None = None) -> concurrent.futures.Future:
+    def call_future(
+        self, function_name: str, arguments: dict[str, Any] | None, timeout: float | None = None
+    ) -> concurrent.futures.Future:
         """Start a call; the future's result is always a ``ToolResult``."""
         if self._closed:
             done: concurrent.futures.Future = concurrent.futures.Future()
@@ -282,10 +315,13 @@ class McpHub:
             return done
         if not self._started:
             self.start()
-        return self._submit(self._call(function_name, arguments or {}, timeout or self.call_timeout_s))
+        return self._submit(
+            self._call(function_name, arguments or {}, timeout or self.call_timeout_s)
+        )
 
-    def call(self, function_name: str, arguments: dict[str, Any] | None,
-             timeout: float | None = None) -> ToolResult:
+    def call(
+        self, function_name: str, arguments: dict[str, Any] | None, timeout: float | None = None
+    ) -> ToolResult:
         """Run a tool and wait for its result (blocking; never raises for what a server does)."""
         limit = timeout or self.call_timeout_s
         future = self.call_future(function_name, arguments, limit)
@@ -293,10 +329,13 @@ class McpHub:
             return future.result(limit + self.connect_timeout_s + 5)
         except concurrent.futures.TimeoutError:
             future.cancel()
-            return ToolResult(f"The tool {function_name} did not answer within {limit:.0f} s.", is_error=True)
+            return ToolResult(
+                f"The tool {function_name} did not answer within {limit:.0f} s.", is_error=True
+            )
 
-    async def acall(self, function_name: str, arguments: dict[str, Any] | None,
-                    timeout: float | None = None) -> ToolResult:
+    async def acall(
+        self, function_name: str, arguments: dict[str, Any] | None, timeout: float | None = None
+    ) -> ToolResult:
         """``call`` for code running on another event loop."""
         return await asyncio.wrap_future(self.call_future(function_name, arguments, timeout))
 
@@ -331,7 +370,9 @@ class McpHub:
         connection.ready = asyncio.Event()
         connection.stop = asyncio.Event()
         connection.state, connection.message, connection.lost = "connecting", "", ""
-        connection.task = self._loop.create_task(self._serve(connection), name=f"mcp-{connection.config.name}")
+        connection.task = self._loop.create_task(
+            self._serve(connection), name=f"mcp-{connection.config.name}"
+        )
         self._loop.create_task(self._watch_connect(connection, connection.task))
         self._publish()
 
@@ -355,11 +396,14 @@ class McpHub:
             import httpx2
             from mcp.client.streamable_http import streamable_http_client
 
-            http = httpx2.AsyncClient(headers=dict(server.headers), timeout=httpx2.Timeout(30.0, read=300.0))
+            http = httpx2.AsyncClient(
+                headers=dict(server.headers), timeout=httpx2.Timeout(30.0, read=300.0)
+            )
             target: Any = streamable_http_client(server.url, http_client=http)
             return Client(target, message_handler=on_message, cache=None), http
-        params = StdioServerParameters(command=server.command, args=list(server.args),
-                                       env=dict(server.env) or None)
+        params = StdioServerParameters(
+            command=server.command, args=list(server.args), env=dict(server.env) or None
+        )
         return Client(params, message_handler=on_message, cache=None), None
 
     async def _serve(self, connection: _Connection) -> None:
@@ -376,7 +420,9 @@ class McpHub:
                 connection.state, connection.message = "ready", ""
                 connection.ready.set()
                 self._publish()
-                _LOGGER.info("MCP server %s ready with %d tool(s)", server.name, len(connection.tools))
+                _LOGGER.info(
+                    "MCP server %s ready with %d tool(s)", server.name, len(connection.tools)
+                )
                 await connection.stop.wait()
             if connection.lost:
                 connection.state, connection.message = "failed", connection.lost
@@ -385,7 +431,9 @@ class McpHub:
         except asyncio.CancelledError:
             stopping = connection.stop.is_set() or self._closed
             connection.state = "stopped" if stopping else "failed"
-            connection.message = "" if stopping else (connection.lost or "the connection was cancelled")
+            connection.message = (
+                "" if stopping else (connection.lost or "the connection was cancelled")
+            )
             if stopping:
                 raise
         except BaseException as exc:
@@ -415,7 +463,9 @@ class McpHub:
         if connection is None or connection.client is None:
             return
         try:
-            connection.tools = await asyncio.wait_for(self._list_tools(connection.client), self.call_timeout_s)
+            connection.tools = await asyncio.wait_for(
+                self._list_tools(connection.client), self.call_timeout_s
+            )
         except Exception as exc:  # noqa: BLE001 - the old list stays
             _LOGGER.warning("Refreshing the tools of %s failed: %s", name, _describe(exc))
         self._publish()
@@ -434,38 +484,59 @@ class McpHub:
         connection.state = "stopped"
 
     async def _stop_all(self) -> None:
-        await asyncio.gather(*(self._stop(c) for c in self._connections.values()), return_exceptions=True)
+        await asyncio.gather(
+            *(self._stop(c) for c in self._connections.values()), return_exceptions=True
+        )
 
-    async def _call(self, function_name: str, arguments: dict[str, Any], timeout: float) -> ToolResult:
+    async def _call(
+        self, function_name: str, arguments: dict[str, Any], timeout: float
+    ) -> ToolResult:
         target = self._resolve(function_name)
         if target is None:
             return ToolResult(f"There is no tool called {function_name}.", is_error=True)
         connection, tool = target
         if not connection.config.tool_enabled(tool.name):
-            return ToolResult(f"The tool {function_name} is switched off in Settings → Tools.", is_error=True)
+            return ToolResult(
+                f"The tool {function_name} is switched off in Settings → Tools.", is_error=True
+            )
         label = f"the tool server “{connection.config.name}”"
         if connection.client is None:  # stopped or crashed before: start it again once
-            if connection.task is not None and not connection.task.done() and connection.state != "connecting":
+            if (
+                connection.task is not None
+                and not connection.task.done()
+                and connection.state != "connecting"
+            ):
                 await self._stop(connection)
             if connection.task is None or connection.task.done():
                 self._launch(connection)
             await connection.ready.wait()
             if connection.client is None:
-                return ToolResult(f"The tool {function_name} cannot run: {label} is not available "
-                                  f"({connection.message or 'not connected'}).", is_error=True)
+                return ToolResult(
+                    f"The tool {function_name} cannot run: {label} is not available "
+                    f"({connection.message or 'not connected'}).",
+                    is_error=True,
+                )
         task = asyncio.current_task()
         assert task is not None
         connection.calls.add(task)
         try:
-            result = await asyncio.wait_for(connection.client.call_tool(tool.name, arguments), timeout)
+            result = await asyncio.wait_for(
+                connection.client.call_tool(tool.name, arguments), timeout
+            )
         except asyncio.TimeoutError:
-            return ToolResult(f"The tool {function_name} did not answer within {timeout:.0f} s; "
-                              f"{label} may be stuck.", is_error=True)
+            return ToolResult(
+                f"The tool {function_name} did not answer within {timeout:.0f} s; "
+                f"{label} may be stuck.",
+                is_error=True,
+            )
         except asyncio.CancelledError:
             if self._closed:
                 return ToolResult("The tools were shut down during the call.", is_error=True)
-            return ToolResult(f"{label.capitalize()} stopped while running {function_name}"
-                              f" ({connection.message or 'the connection closed'}).", is_error=True)
+            return ToolResult(
+                f"{label.capitalize()} stopped while running {function_name}"
+                f" ({connection.message or 'the connection closed'}).",
+                is_error=True,
+            )
         except Exception as exc:  # noqa: BLE001 - every server failure becomes words for the user and model
             if "Connection closed" in _describe(exc):
                 self._lose(connection, "the connection closed")
@@ -475,8 +546,10 @@ class McpHub:
         try:
             return _result_from_mcp(result)
         except Exception as exc:  # noqa: BLE001 - an unreadable result is reported, not raised
-            return ToolResult(f"{label.capitalize()} returned a result that cannot be read: {_describe(exc)}.",
-                              is_error=True)
+            return ToolResult(
+                f"{label.capitalize()} returned a result that cannot be read: {_describe(exc)}.",
+                is_error=True,
+            )
 
     def _lose(self, connection: _Connection, why: str) -> None:
         """The session is gone although the SDK did not say so: end it; the next call reconnects."""
@@ -510,10 +583,20 @@ class McpHub:
         statuses = []
         for name, connection in self._connections.items():
             server = connection.config
-            tools = tuple(McpTool(name, t.name, t.description or "", dict(t.input_schema or {}),
-                                  server.tool_enabled(t.name), names[(name, t.name)])
-                          for t in connection.tools)
-            statuses.append(ServerStatus(name, server.transport, connection.state, connection.message, tools))
+            tools = tuple(
+                McpTool(
+                    name,
+                    t.name,
+                    t.description or "",
+                    dict(t.input_schema or {}),
+                    server.tool_enabled(t.name),
+                    names[(name, t.name)],
+                )
+                for t in connection.tools
+            )
+            statuses.append(
+                ServerStatus(name, server.transport, connection.state, connection.message, tools)
+            )
         return statuses
 
     def _publish(self) -> None:
@@ -522,13 +605,21 @@ class McpHub:
             self._snapshot = statuses
 
     def _refresh_snapshot_from_config(self) -> None:
-        statuses = [ServerStatus(name, server.transport, "stopped" if server.enabled else "disabled")
-                    for name, server in self._config.servers.items()]
+        statuses = [
+            ServerStatus(name, server.transport, "stopped" if server.enabled else "disabled")
+            for name, server in self._config.servers.items()
+        ]
         with self._lock:
             self._snapshot = statuses
 
 
 def _same_endpoint(old: McpServerConfig, new: McpServerConfig) -> bool:
     """Whether two configurations reach the same server the same way (tool switches aside)."""
-    return (old.command, old.args, dict(old.env), old.url, dict(old.headers), old.enabled) == \
-        (new.command, new.args, dict(new.env), new.url, dict(new.headers), new.enabled)
+    return (old.command, old.args, dict(old.env), old.url, dict(old.headers), old.enabled) == (
+        new.command,
+        new.args,
+        dict(new.env),
+        new.url,
+        dict(new.headers),
+        new.enabled,
+    )

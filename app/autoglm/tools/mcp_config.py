@@ -24,8 +24,18 @@ from autoglm.core.paths import AppPaths
 
 _LOGGER = logging.getLogger(__name__)
 MCP_FILE_NAME = "mcp.json"
-_KNOWN_KEYS = {"command", "args", "env", "url", "headers", "type", "transport", "disabled",
-               "autoApprove", "disabledTools"}
+_KNOWN_KEYS = {
+    "command",
+    "args",
+    "env",
+    "url",
+    "headers",
+    "type",
+    "transport",
+    "disabled",
+    "autoApprove",
+    "disabledTools",
+}
 _HTTP_TYPES = {"http", "streamable-http", "streamable_http", "streamableHttp"}
 Transport = Literal["stdio", "http"]
 
@@ -162,8 +172,10 @@ def parse_server(name: str, entry: Any) -> McpServerConfig:
     command = entry.get("command")
     url = entry.get("url") or entry.get("serverUrl")
     if kind == "sse":
-        raise McpConfigError(f"{label} uses the old SSE transport, which this app does not speak; "
-                             "use its Streamable HTTP address (usually ending in /mcp).")
+        raise McpConfigError(
+            f"{label} uses the old SSE transport, which this app does not speak; "
+            "use its Streamable HTTP address (usually ending in /mcp)."
+        )
     if command and url:
         raise McpConfigError(f"{label} has both a “command” and a “url”; keep one.")
     if url:
@@ -175,8 +187,10 @@ def parse_server(name: str, entry: Any) -> McpServerConfig:
         if not isinstance(command, str) or not command.strip():
             raise McpConfigError(f"{label}: “command” must be the program to run.")
     else:
-        raise McpConfigError(f"{label} needs a “command” (a program spoken to over stdio) "
-                             "or a “url” (a Streamable HTTP server).")
+        raise McpConfigError(
+            f"{label} needs a “command” (a program spoken to over stdio) "
+            "or a “url” (a Streamable HTTP server)."
+        )
     disabled = entry.get("disabled", False)
     if not isinstance(disabled, bool):
         raise McpConfigError(f"{label}: “disabled” must be true or false.")
@@ -184,12 +198,17 @@ def parse_server(name: str, entry: Any) -> McpServerConfig:
     if url and entry.get("type"):
         extra["type"] = entry["type"]
     return McpServerConfig(
-        name=name, command=(command or "").strip(), args=_strings(entry.get("args"), f"{label} → args"),
-        env=_string_map(entry.get("env"), f"{label} → env"), url=url or "",
-        headers=_string_map(entry.get("headers"), f"{label} → headers"), enabled=not disabled,
+        name=name,
+        command=(command or "").strip(),
+        args=_strings(entry.get("args"), f"{label} → args"),
+        env=_string_map(entry.get("env"), f"{label} → env"),
+        url=url or "",
+        headers=_string_map(entry.get("headers"), f"{label} → headers"),
+        enabled=not disabled,
         disabled_tools=frozenset(_strings(entry.get("disabledTools"), f"{label} → disabledTools")),
         auto_approve=frozenset(_strings(entry.get("autoApprove"), f"{label} → autoApprove")),
-        extra=extra)
+        extra=extra,
+    )
 
 
 def parse_mcp_config(document: Any, source: str = "mcp.json") -> McpConfig:
@@ -200,7 +219,9 @@ def parse_mcp_config(document: Any, source: str = "mcp.json") -> McpConfig:
     if servers is None:
         raise McpConfigError(f"{source} has no “mcpServers” object.")
     if not isinstance(servers, dict):
-        raise McpConfigError(f"{source}: “mcpServers” must be an object of server names to servers.")
+        raise McpConfigError(
+            f"{source}: “mcpServers” must be an object of server names to servers."
+        )
     return McpConfig({str(name): parse_server(str(name), entry) for name, entry in servers.items()})
 
 
@@ -209,7 +230,9 @@ def parse_mcp_text(text: str, source: str = "mcp.json") -> McpConfig:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise McpConfigError(f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from exc
+        raise McpConfigError(
+            f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from exc
     return parse_mcp_config(document, source)
 
 
@@ -246,9 +269,13 @@ def app_mcp_path(paths: AppPaths) -> Path:
     return paths.config_dir / MCP_FILE_NAME
 
 
-def server_from_fields(name: str, target: str, arguments: Iterable[str] = (),
-                       env: Mapping[str, str] | None = None,
-                       headers: Mapping[str, str] | None = None) -> McpServerConfig:
+def server_from_fields(
+    name: str,
+    target: str,
+    arguments: Iterable[str] = (),
+    env: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> McpServerConfig:
     """A server from what a form asks for: a URL, or a command and its arguments."""
     target = target.strip()
     entry: dict[str, Any]

@@ -29,7 +29,7 @@ _HERMES_INTRO = (
     "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
     "You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n{tools}\n</tools>\n\n"
     "For each function call, return a json object with function name and arguments within "
-    "<tool_call></tool_call> XML tags:\n<tool_call>\n{{\"name\": <function-name>, \"arguments\": "
+    '<tool_call></tool_call> XML tags:\n<tool_call>\n{{"name": <function-name>, "arguments": '
     "<args-json-object>}}\n</tool_call>"
 )
 _GLM4_INTRO = "# 可用工具\n\n{tools}"
@@ -44,9 +44,13 @@ def tool_json(tool: ToolSpec) -> dict[str, Any]:
 def tools_system_text(tools: Sequence[ToolSpec], dialect: Dialect) -> str:
     """The system-prompt section that tells the model which tools it has and how to call them."""
     if dialect is Dialect.GLM4:
-        sections = [_GLM4_TOOL.format(name=tool.name, schema=json.dumps(tool_json(tool)["function"],
-                                                                        ensure_ascii=False, indent=4))
-                    for tool in tools]
+        sections = [
+            _GLM4_TOOL.format(
+                name=tool.name,
+                schema=json.dumps(tool_json(tool)["function"], ensure_ascii=False, indent=4),
+            )
+            for tool in tools
+        ]
         return _GLM4_INTRO.format(tools="\n\n".join(sections))
     lines = "\n".join(json.dumps(tool_json(tool), ensure_ascii=False) for tool in tools)
     return _HERMES_INTRO.format(tools=lines)
@@ -58,9 +62,11 @@ def call_text(call: ToolCall, dialect: Dialect) -> str:
     if dialect is Dialect.GLM4:
         return f"{call.name}\n{json.dumps(arguments, ensure_ascii=False)}"
     if dialect is Dialect.GLM45:
-        pairs = "".join(f"<arg_key>{key}</arg_key>\n<arg_value>"
-                        f"{value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}</arg_value>\n"
-                        for key, value in arguments.items())
+        pairs = "".join(
+            f"<arg_key>{key}</arg_key>\n<arg_value>"
+            f"{value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}</arg_value>\n"
+            for key, value in arguments.items()
+        )
         return f"<tool_call>{call.name}\n{pairs}</tool_call>"
     body = json.dumps({"name": call.name, "arguments": arguments}, ensure_ascii=False)
     return f"<tool_call>\n{body}\n</tool_call>"
@@ -69,19 +75,29 @@ def call_text(call: ToolCall, dialect: Dialect) -> str:
 def _result_text(message: ChatMessage, dialect: Dialect, names: dict[str, str]) -> str:
     if dialect is Dialect.GLM4:
         name = message.name or names.get(message.tool_call_id, "")
-        return f"工具 {name} 的结果：\n{message.content}" if name else f"工具的结果：\n{message.content}"
+        return (
+            f"工具 {name} 的结果：\n{message.content}"
+            if name
+            else f"工具的结果：\n{message.content}"
+        )
     return f"<tool_response>\n{message.content}\n</tool_response>"
 
 
-def inline_tools(messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], dialect: Dialect) -> list[ChatMessage]:
+def inline_tools(
+    messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], dialect: Dialect
+) -> list[ChatMessage]:
     """The conversation with tools, calls and results written as plain system, user and assistant text."""
     names = {call.id: call.name for m in messages for call in m.tool_calls}
     out: list[ChatMessage] = []
     for message in messages:
         if message.role == "tool":
             text = _result_text(message, dialect, names)
-            if out and out[-1].role == "user" and out[-1].content.endswith("</tool_response>") \
-                    and dialect is not Dialect.GLM4:
+            if (
+                out
+                and out[-1].role == "user"
+                and out[-1].content.endswith("</tool_response>")
+                and dialect is not Dialect.GLM4
+            ):
                 out[-1] = ChatMessage("user", f"{out[-1].content}\n{text}", out[-1].images)
             else:
                 out.append(ChatMessage("user", text, list(message.images)))
@@ -94,15 +110,19 @@ def inline_tools(messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], dia
     if tools:
         section = tools_system_text(tools, dialect)
         if out and out[0].role == "system":
-            out[0] = ChatMessage("system", f"{out[0].content}\n\n{section}" if out[0].content else section,
-                                 out[0].images)
+            out[0] = ChatMessage(
+                "system",
+                f"{out[0].content}\n\n{section}" if out[0].content else section,
+                out[0].images,
+            )
         else:
             out.insert(0, ChatMessage("system", section))
     return out
 
 
-def fit_to_template(messages: Sequence[ChatMessage], tools: Sequence[ToolSpec],
-                    template_source: str) -> tuple[list[ChatMessage], list[ToolSpec]]:
+def fit_to_template(
+    messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], template_source: str
+) -> tuple[list[ChatMessage], list[ToolSpec]]:
     """``(messages, tools)`` for an engine whose chat template is ``template_source``.
 
     Unchanged when the template renders tools itself; otherwise the tools are written

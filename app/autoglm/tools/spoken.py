@@ -57,23 +57,40 @@ class SpokenTools:
         self.template_source = template_source
         """The chat template of the model now loaded (it says how tools are offered and how calls look)."""
 
-    def reply(self, request: GenerationRequest, generate: Generate, ask: Callable[[PendingCall], Decision], *,
-              on_calls: Callable[[Completion, ParsedReply], None] | None = None,
-              on_exchange: Callable[[ToolExchange], None] | None = None) -> ToolTurn:
+    def reply(
+        self,
+        request: GenerationRequest,
+        generate: Generate,
+        ask: Callable[[PendingCall], Decision],
+        *,
+        on_calls: Callable[[Completion, ParsedReply], None] | None = None,
+        on_exchange: Callable[[ToolExchange], None] | None = None,
+    ) -> ToolTurn:
         """Answer ``request``, offering the tools; ``ask`` decides each call that needs approval (blocking)."""
         template = self.template_source()
 
         def one_round(history: list[ChatMessage], specs: list[ToolSpec]) -> Completion:
-            offered = self.session.request_with_tools(replace(request, messages=history), template, specs)
+            offered = self.session.request_with_tools(
+                replace(request, messages=history), template, specs
+            )
             reader = self.session.stream_reader(template, specs) if specs else None
             return generate(offered, reader)
 
-        return answer_with_tools(self.session, list(request.messages), one_round, ask, template,
-                                 on_calls=on_calls, on_exchange=on_exchange)
+        return answer_with_tools(
+            self.session,
+            list(request.messages),
+            one_round,
+            ask,
+            template,
+            on_calls=on_calls,
+            on_exchange=on_exchange,
+        )
 
     def record(self, conversation: Conversation, turn: ToolTurn) -> None:
         """Keep the turn's calls and results in a conversation the voice loop owns (the terminal's)."""
-        record_tool_rounds(conversation, turn, origin="spoken", image_reader=self.session.image_reader)
+        record_tool_rounds(
+            conversation, turn, origin="spoken", image_reader=self.session.image_reader
+        )
 
     @staticmethod
     def question(call: PendingCall, language: str = "en") -> str:

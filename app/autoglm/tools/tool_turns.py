@@ -64,8 +64,12 @@ class ToolTurn:
 class ToolSession:
     """The MCP tools as one front uses them: specs for requests, calls read from replies, results as messages."""
 
-    def __init__(self, hub: McpHub, policy: ApprovalPolicy | None = None,
-                 image_reader: Callable[[bytes], ImageInput] | None = None) -> None:
+    def __init__(
+        self,
+        hub: McpHub,
+        policy: ApprovalPolicy | None = None,
+        image_reader: Callable[[bytes], ImageInput] | None = None,
+    ) -> None:
         self.hub = hub
         self.policy = policy or ApprovalPolicy()
         self.image_reader = image_reader
@@ -73,11 +77,16 @@ class ToolSession:
 
     def specs(self) -> list[ToolSpec]:
         """The switched-on tools of connected servers."""
-        return [ToolSpec(tool.function_name, tool.description, tool.openai_tool()["function"]["parameters"])
-                for tool in self.hub.tools()]
+        return [
+            ToolSpec(
+                tool.function_name, tool.description, tool.openai_tool()["function"]["parameters"]
+            )
+            for tool in self.hub.tools()
+        ]
 
-    def request_with_tools(self, request: GenerationRequest, template_source: str,
-                           specs: list[ToolSpec] | None = None) -> GenerationRequest:
+    def request_with_tools(
+        self, request: GenerationRequest, template_source: str, specs: list[ToolSpec] | None = None
+    ) -> GenerationRequest:
         """``request`` offering the tools in the form this model's chat template takes."""
         specs = self.specs() if specs is None else specs
         if not specs and not any(m.role == "tool" or m.tool_calls for m in request.messages):
@@ -97,7 +106,9 @@ class ToolSession:
 
     def pending(self, call: ToolCall) -> PendingCall:
         """A call with the tool it names."""
-        return PendingCall(call.id, call.name, arguments_object(call.arguments), self.hub.find(call.name))
+        return PendingCall(
+            call.id, call.name, arguments_object(call.arguments), self.hub.find(call.name)
+        )
 
     def needs_asking(self, call: PendingCall) -> bool:
         """Whether the user decides before this call runs."""
@@ -113,9 +124,13 @@ class ToolSession:
             return denied_result(call)
         return self.hub.call(call.function_name, call.arguments)
 
-    def result_messages(self, calls: list[ToolCall], results: list[ToolResult]) -> list[ChatMessage]:
+    def result_messages(
+        self, calls: list[ToolCall], results: list[ToolResult]
+    ) -> list[ChatMessage]:
         """The ``tool`` messages of one round; the last one asks for an answer in words."""
-        messages = [self.result_message(call, result) for call, result in zip(calls, results, strict=True)]
+        messages = [
+            self.result_message(call, result) for call, result in zip(calls, results, strict=True)
+        ]
         if messages:
             messages[-1].content += f"\n\n{ANSWER_HINT}"
         return messages
@@ -123,7 +138,9 @@ class ToolSession:
     def result_message(self, call: ToolCall, result: ToolResult) -> ChatMessage:
         """The ``tool`` message that gives a result back to the model (images as image parts if it reads them)."""
         reader = self.image_reader
-        loaders = None if reader is None else [partial(reader, image.data) for image in result.images]
+        loaders = (
+            None if reader is None else [partial(reader, image.data) for image in result.images]
+        )
         text, images = images_for_model(result.for_model(), loaders, len(result.images))
         if result.is_error and not text.startswith(("Error", "The ")):
             text = f"Error: {text}"
@@ -135,15 +152,18 @@ def stored_calls(calls: list[ToolCall]) -> list[stored.ToolCall]:
     return [stored.ToolCall(call.id, call.name, call.arguments) for call in calls]
 
 
-def images_for_model(text: str, loaders: Sequence[Callable[[], ImageInput]] | None,
-                     count: int) -> tuple[str, list[ImageInput]]:
+def images_for_model(
+    text: str, loaders: Sequence[Callable[[], ImageInput]] | None, count: int
+) -> tuple[str, list[ImageInput]]:
     """The images a tool returned as the model is given them, and ``text`` with a note for each it is not.
 
     ``loaders`` is ``None`` when the model reads no images; a loader that fails (an unreadable
     or lost file) is described in words, and the chat goes on.
     """
     if loaders is None:
-        note = f"\n({count} image(s) the tool returned are not shown: this model cannot see images.)"
+        note = (
+            f"\n({count} image(s) the tool returned are not shown: this model cannot see images.)"
+        )
         return (text + note if count else text), []
     images: list[ImageInput] = []
     for load in loaders:
@@ -154,12 +174,21 @@ def images_for_model(text: str, loaders: Sequence[Callable[[], ImageInput]] | No
     return text, images
 
 
-_IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
+_IMAGE_SUFFIXES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+}
 
 
-def stored_result(call_id: str, decision: Decision, result: ToolResult,
-                  conversation: stored.Conversation | None = None,
-                  image_reader: Callable[[bytes], ImageInput] | None = None) -> stored.ToolResult:
+def stored_result(
+    call_id: str,
+    decision: Decision,
+    result: ToolResult,
+    conversation: stored.Conversation | None = None,
+    image_reader: Callable[[bytes], ImageInput] | None = None,
+) -> stored.ToolResult:
     """A call's outcome as the conversation keeps it: the text the model was given, and the images.
 
     With ``conversation`` the tool's images are kept by it like attachments (blocking: their
@@ -177,14 +206,26 @@ def stored_result(call_id: str, decision: Decision, result: ToolResult,
             except Exception as exc:  # noqa: BLE001 - an unreadable image was already described to the model
                 _LOGGER.info("A tool's image is not kept: %s", exc)
                 continue
-        hashes.append(conversation.keep_image(image.data, _IMAGE_SUFFIXES.get(image.mime_type, ""), decoded))
-    return stored.ToolResult(call_id, result.for_model(), result.is_error, denied=not decision.approved,
-                             images=tuple(hashes))
+        hashes.append(
+            conversation.keep_image(image.data, _IMAGE_SUFFIXES.get(image.mime_type, ""), decoded)
+        )
+    return stored.ToolResult(
+        call_id,
+        result.for_model(),
+        result.is_error,
+        denied=not decision.approved,
+        images=tuple(hashes),
+    )
 
 
-def record_tool_rounds(conversation: stored.Conversation, turn: ToolTurn, *,
-                       origin: stored.Origin = "typed", model_id: str = "",
-                       image_reader: Callable[[bytes], ImageInput] | None = None) -> None:
+def record_tool_rounds(
+    conversation: stored.Conversation,
+    turn: ToolTurn,
+    *,
+    origin: stored.Origin = "typed",
+    model_id: str = "",
+    image_reader: Callable[[bytes], ImageInput] | None = None,
+) -> None:
     """Save the replies of ``turn`` that called tools, each with its calls and their results.
 
     The final answer in words is the caller's to save (it is streamed, spoken, cut on
@@ -200,8 +241,12 @@ def record_tool_rounds(conversation: stored.Conversation, turn: ToolTurn, *,
         for call in message.tool_calls:
             exchange = outcomes.get(call.id)
             if exchange is not None:
-                conversation.record_tool_result(reply, stored_result(call.id, exchange.decision, exchange.result,
-                                                                     conversation, image_reader))
+                conversation.record_tool_result(
+                    reply,
+                    stored_result(
+                        call.id, exchange.decision, exchange.result, conversation, image_reader
+                    ),
+                )
 
 
 UNANSWERED = "The call was not answered before the chat was closed; it was not run."
@@ -224,14 +269,24 @@ def stored_exchanges(turn: stored.Turn, hub: McpHub | None = None) -> list[Store
     exchanges = []
     for kept in turn.tool_calls:
         call = ToolCall(kept.call_id, kept.name, kept.arguments)
-        pending = PendingCall(call.id, call.name, arguments_object(call.arguments),
-                              hub.find(call.name) if hub is not None else None)
+        pending = PendingCall(
+            call.id,
+            call.name,
+            arguments_object(call.arguments),
+            hub.find(call.name) if hub is not None else None,
+        )
         outcome = results.get(kept.call_id)
         if outcome is None:
-            exchanges.append(StoredExchange(call, pending, ToolResult(UNANSWERED, is_error=True), "failed"))
+            exchanges.append(
+                StoredExchange(call, pending, ToolResult(UNANSWERED, is_error=True), "failed")
+            )
             continue
         state = "denied" if outcome.denied else "failed" if outcome.is_error else "done"
-        exchanges.append(StoredExchange(call, pending, ToolResult(outcome.content, is_error=outcome.is_error), state))
+        exchanges.append(
+            StoredExchange(
+                call, pending, ToolResult(outcome.content, is_error=outcome.is_error), state
+            )
+        )
     return exchanges
 
 
@@ -239,10 +294,17 @@ Ask = Callable[[PendingCall], Decision]
 Generate = Callable[[list[ChatMessage], list[ToolSpec]], Completion]
 
 
-def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generate: Generate, ask: Ask,
-                      template_source: str, *, max_rounds: int = MAX_TOOL_ROUNDS,
-                      on_calls: Callable[[Completion, ParsedReply], None] | None = None,
-                      on_exchange: Callable[[ToolExchange], None] | None = None) -> ToolTurn:
+def answer_with_tools(
+    session: ToolSession,
+    messages: list[ChatMessage],
+    generate: Generate,
+    ask: Ask,
+    template_source: str,
+    *,
+    max_rounds: int = MAX_TOOL_ROUNDS,
+    on_calls: Callable[[Completion, ParsedReply], None] | None = None,
+    on_exchange: Callable[[ToolExchange], None] | None = None,
+) -> ToolTurn:
     """Reply to ``messages``, running the tools the model calls; blocking (CLI, voice).
 
     ``generate(messages, specs)`` produces one reply (the caller builds and submits the
@@ -256,8 +318,11 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
         offered = specs if round_number < max_rounds else []  # the last round must answer in words
         completion = generate(history, offered)
         turn.completion = completion
-        parsed = session.calls_in(completion.content, template_source, offered) if offered else ParsedReply(
-            completion.content)
+        parsed = (
+            session.calls_in(completion.content, template_source, offered)
+            if offered
+            else ParsedReply(completion.content)
+        )
         if completion.error or completion.finish_reason == "cancelled" or not parsed.calls:
             completion.content = parsed.content if not parsed.calls else completion.content
             reply = ChatMessage("assistant", completion.content)
@@ -285,17 +350,26 @@ def answer_with_tools(session: ToolSession, messages: list[ChatMessage], generat
     return turn
 
 
-def _with_stored_images(message: ChatMessage, hashes: tuple[str, ...], conversation: stored.Conversation,
-                        session: ToolSession) -> ChatMessage:
+def _with_stored_images(
+    message: ChatMessage,
+    hashes: tuple[str, ...],
+    conversation: stored.Conversation,
+    session: ToolSession,
+) -> ChatMessage:
     """A stored result's message with the images the tool returned (or why they are not shown)."""
-    loaders = None if session.image_reader is None else [partial(conversation.image, sha) for sha in hashes]
+    loaders = (
+        None
+        if session.image_reader is None
+        else [partial(conversation.image, sha) for sha in hashes]
+    )
     message.content, images = images_for_model(message.content, loaders, len(hashes))
     message.images.extend(images)
     return message
 
 
-def tool_history(conversation: stored.Conversation, session: ToolSession,
-                 upto: stored.Turn | None = None) -> list[ChatMessage]:
+def tool_history(
+    conversation: stored.Conversation, session: ToolSession, upto: stored.Turn | None = None
+) -> list[ChatMessage]:
     """The chat as a model offered tools sees it: each reply's calls, then their results as ``tool`` messages.
 
     ``upto`` stops before that turn (the reply being generated).
@@ -303,14 +377,27 @@ def tool_history(conversation: stored.Conversation, session: ToolSession,
     messages: list[ChatMessage] = []
     turns = conversation.turns()
     if upto is not None and upto in turns:
-        turns = turns[:turns.index(upto)]
+        turns = turns[: turns.index(upto)]
     for turn in turns:
         if turn.role == "assistant" and turn.tool_calls:
             exchanges = stored_exchanges(turn, session.hub)
             images = {result.call_id: result.images for result in turn.tool_results}
-            messages.append(ChatMessage("assistant", turn.content, tool_calls=[e.call for e in exchanges]))
-            messages += [_with_stored_images(session.result_message(e.call, e.result), images.get(e.call.id, ()),
-                                             conversation, session) for e in exchanges]
+            messages.append(
+                ChatMessage("assistant", turn.content, tool_calls=[e.call for e in exchanges])
+            )
+            messages += [
+                _with_stored_images(
+                    session.result_message(e.call, e.result),
+                    images.get(e.call.id, ()),
+                    conversation,
+                    session,
+                )
+                for e in exchanges
+            ]
         elif turn.role in ("user", "assistant") and (turn.content or turn.images):
-            messages.append(ChatMessage(turn.role, turn.content, [conversation.image(sha) for sha in turn.images]))
+            messages.append(
+                ChatMessage(
+                    turn.role, turn.content, [conversation.image(sha) for sha in turn.images]
+                )
+            )
     return messages

@@ -49,7 +49,12 @@ def llama_build() -> dict[str, str]:
     try:
         import llama_cpp
     except (ImportError, OSError) as exc:
-        return {"version": "not available", "backend": "none", "offload": "no", "features": str(exc)}
+        return {
+            "version": "not available",
+            "backend": "none",
+            "offload": "no",
+            "features": str(exc),
+        }
     from autoglm.core.llama.engine import backend_name
 
     backend, _ = backend_name(-1)
@@ -95,15 +100,27 @@ class AboutDialog(QDialog):
 
     def _summary_html(self) -> str:
         build = llama_build()
-        kind = self.tr("packaged app") if getattr(sys, "frozen", False) else self.tr("running from source")
+        kind = (
+            self.tr("packaged app")
+            if getattr(sys, "frozen", False)
+            else self.tr("running from source")
+        )
         info = getattr(self.runtime, "model_info", None)
-        model = (f"{info.display_name} ({info.quantization or '?'}, {info.backend or 'CPU'})" if info
-                 else self.tr("none loaded"))
+        model = (
+            f"{info.display_name} ({info.quantization or '?'}, {info.backend or 'CPU'})"
+            if info
+            else self.tr("none loaded")
+        )
         from autoglm.core.update_origin import read_origin
 
         origin = read_origin()
-        updates = (self.tr("updated from {0} on {1}").format(origin.get("feed_url", "?"), origin.get("applied", "?")[:10])
-                   if origin else self.tr("this version was installed as downloaded"))
+        updates = (
+            self.tr("updated from {0} on {1}").format(
+                origin.get("feed_url", "?"), origin.get("applied", "?")[:10]
+            )
+            if origin
+            else self.tr("this version was installed as downloaded")
+        )
         rows = [
             (self.tr("Version"), f"{__version__} ({kind})"),
             (self.tr("Updates"), updates),
@@ -112,29 +129,43 @@ class AboutDialog(QDialog):
             (self.tr("GPU offload"), build["offload"]),
             (self.tr("llama.cpp features"), build["features"]),
             (self.tr("Model"), model),
-            (self.tr("Python / Qt"), f"{platform.python_version()} / Qt {qVersion()}, PySide6 {pyside_version}"),
+            (
+                self.tr("Python / Qt"),
+                f"{platform.python_version()} / Qt {qVersion()}, PySide6 {pyside_version}",
+            ),
             (self.tr("Licence"), APP_LICENCE),
         ]
-        table = "".join(f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{html.escape(value)}</td></tr>"
-                        for label, value in rows)
+        table = "".join(
+            f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{html.escape(value)}</td></tr>"
+            for label, value in rows
+        )
         tagline = self.tr("A private assistant that runs on this computer.")
-        return (f"<h2>{html.escape(self.tr('AutoGLM Desktop'))} {html.escape(__version__)}</h2>"
-                f"<p>{html.escape(tagline)}</p>"
-                f"<table>{table}</table>")
+        return (
+            f"<h2>{html.escape(self.tr('AutoGLM Desktop'))} {html.escape(__version__)}</h2>"
+            f"<p>{html.escape(tagline)}</p>"
+            f"<table>{table}</table>"
+        )
 
     def _licences_html(self) -> str:
-        why = self.tr("AutoGLM Desktop is free software under the GNU General Public License, version 3 or "
-                      "later ({0}), because it uses piper-tts and espeak-ng, which are GPL-3.0-or-later. "
-                      "Models are not part of the app: each keeps its own licence.").format(APP_LICENCE)
+        why = self.tr(
+            "AutoGLM Desktop is free software under the GNU General Public License, version 3 or "
+            "later ({0}), because it uses piper-tts and espeak-ng, which are GPL-3.0-or-later. "
+            "Models are not part of the app: each keeps its own licence."
+        ).format(APP_LICENCE)
         rows = "".join(
             f"<tr><td>{html.escape(entry.name)}</td><td><code>{html.escape(entry.id)}</code></td>"
             f"<td>{html.escape(entry.licence or self.tr('not stated'))}</td></tr>"
-            for entry in self.runtime.repository.catalog.entries())
-        header = "".join(f"<th align='left'>{html.escape(h)}</th>"
-                         for h in (self.tr("Model"), self.tr("Id"), self.tr("Licence")))
-        return (f"<h3>{html.escape(self.tr('The app'))}</h3><p>{html.escape(why)}</p>"
-                f"<h3>{html.escape(self.tr('Models'))}</h3>"
-                f"<table cellpadding='3'><tr>{header}</tr>{rows}</table>")
+            for entry in self.runtime.repository.catalog.entries()
+        )
+        header = "".join(
+            f"<th align='left'>{html.escape(h)}</th>"
+            for h in (self.tr("Model"), self.tr("Id"), self.tr("Licence"))
+        )
+        return (
+            f"<h3>{html.escape(self.tr('The app'))}</h3><p>{html.escape(why)}</p>"
+            f"<h3>{html.escape(self.tr('Models'))}</h3>"
+            f"<table cellpadding='3'><tr>{header}</tr>{rows}</table>"
+        )
 
     def _show_third_party(self) -> None:
         path = third_party_path()
@@ -142,5 +173,8 @@ class AboutDialog(QDialog):
             self.third_party.setMarkdown(path.read_text(encoding="utf-8"))
         except OSError as exc:
             _LOGGER.warning("THIRD_PARTY.md unreadable: %s", exc)
-            self.third_party.setPlainText(self.tr("The list of third-party licences is missing from this "
-                                                  "installation ({0}).").format(path))
+            self.third_party.setPlainText(
+                self.tr(
+                    "The list of third-party licences is missing from this installation ({0})."
+                ).format(path)
+            )

@@ -43,7 +43,11 @@ def _tr(text: str) -> str:
 
 def replies_of(steps: list[AgentStep]) -> list[str]:
     """The model replies a run's steps were decided on, as ``autoglm act --replay`` reads them."""
-    return [f"<think>{step.thought}</think><answer>{step.action}</answer>" for step in steps if step.action]
+    return [
+        f"<think>{step.thought}</think><answer>{step.action}</answer>"
+        for step in steps
+        if step.action
+    ]
 
 
 class AgentController(QObject):
@@ -60,9 +64,18 @@ class AgentController(QObject):
     progress = Signal(str)
     """Words for the user on how the run goes (spoken when the task was spoken)."""
 
-    def __init__(self, window: QMainWindow, *, runtime: Runtime, conversation: ConversationController,
-                 composer: ComposerWidget, chat_view: ChatViewWidget, banner: NotificationBannerWidget,
-                 tools_menu: QMenu, speak: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        runtime: Runtime,
+        conversation: ConversationController,
+        composer: ComposerWidget,
+        chat_view: ChatViewWidget,
+        banner: NotificationBannerWidget,
+        tools_menu: QMenu,
+        speak: Callable[[str], None],
+    ) -> None:
         """Runs in ``window`` (whose frame it never clicks): steps go into ``conversation``'s
         chat and scroll ``chat_view``; ``install`` puts the Act button by ``composer``'s and the
         toggle in ``tools_menu``; a spoken run's progress is said through ``speak``."""
@@ -97,8 +110,10 @@ class AgentController(QObject):
         self.button.setObjectName("actButton")
         self.button.setCheckable(True)
         self.button.setAutoRaise(True)
-        self.button.setStyleSheet("QToolButton#actButton:checked { background: palette(highlight); "
-                                  "color: palette(highlighted-text); border-radius: 6px; padding: 2px 6px; }")
+        self.button.setStyleSheet(
+            "QToolButton#actButton:checked { background: palette(highlight); "
+            "color: palette(highlighted-text); border-radius: 6px; padding: 2px 6px; }"
+        )
         self.action = QAction(window)
         self.action.setCheckable(True)
         self.button.toggled.connect(self.set_enabled)
@@ -120,14 +135,18 @@ class AgentController(QObject):
         self._tools_menu.addAction(self.action)
         self.device_menu = self._tools_menu.addMenu("")
         self.device_menu.addActions([self.desktop_action, self.phone_action])
-        self.runningChanged.connect(lambda _running: self.composer.set_busy(self.running or self.controller.busy))
+        self.runningChanged.connect(
+            lambda _running: self.composer.set_busy(self.running or self.controller.busy)
+        )
         self.progress.connect(lambda words: self._speak(words) if self.spoken else None)
         self.retranslate()
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.button.setText(_tr("Act"))
-        self.button.setToolTip(_tr("Act mode: AutoGLM does the next task on the desktop or a phone, step by step"))
+        self.button.setToolTip(
+            _tr("Act mode: AutoGLM does the next task on the desktop or a phone, step by step")
+        )
         self.button.setAccessibleName(_tr("Act mode"))
         self.action.setText(_tr("Act mode"))
         if self.device_menu is not None:
@@ -162,8 +181,10 @@ class AgentController(QObject):
         self.set_icon_colour(self._icon_colour)
         composer = self.composer
         composer.input.setPlaceholderText(
-            _tr("Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)") if enabled
-            else composer.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)"))
+            _tr("Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)")
+            if enabled
+            else composer.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)")
+        )
         self.enabledChanged.emit(enabled)
 
     def set_device(self, device: str) -> None:
@@ -185,15 +206,23 @@ class AgentController(QObject):
         from autoglm.agent.coordinates import ScreenRect
 
         frame = self.window.frameGeometry()
-        own = [ScreenRect(frame.x(), frame.y(), frame.width(), frame.height())] if self.device == "desktop" else []
+        own = (
+            [ScreenRect(frame.x(), frame.y(), frame.width(), frame.height())]
+            if self.device == "desktop"
+            else []
+        )
         chat.add_task_message(task, origin="spoken" if spoken else "typed")
         conversation = self._conversation = chat.conversation
         turn = conversation.begin_reply(chat.model_id(), origin="agent")
         self.stop_event = threading.Event()
         self.stop_requested_at = self.finished_at = None
         self.spoken = spoken
-        self._thread = threading.Thread(target=self._run, args=(task, replies, own, conversation, turn),
-                                        name="agent-run", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(task, replies, own, conversation, turn),
+            name="agent-run",
+            daemon=True,
+        )
         self._thread.start()
         self.runningChanged.emit(True)
         self.progress.emit(_tr("Working on it."))
@@ -204,7 +233,9 @@ class AgentController(QObject):
         replies = replies_of(list(getattr(item, "agent_steps", [])))
         if not replies:
             return False
-        return self.start(_tr("Replay: {0}").format(item.content[:80] or _tr("the steps above")), replies)
+        return self.start(
+            _tr("Replay: {0}").format(item.content[:80] or _tr("the steps above")), replies
+        )
 
     def stop(self) -> None:
         """End the run now (Esc, Stop, the spoken word "stop")."""
@@ -215,7 +246,9 @@ class AgentController(QObject):
         if self.question is not None:
             self.question.reject()
 
-    def _run(self, task: str, replies: list[str] | None, own: Any, conversation: Any, turn: Turn) -> None:
+    def _run(
+        self, task: str, replies: list[str] | None, own: Any, conversation: Any, turn: Turn
+    ) -> None:
         """The loop on its thread; every outcome, a failure in words included, ends in ``_finished``."""
         from autoglm.agent.devices import open_executor
         from autoglm.agent.loop import AgentCallbacks, AgentLoop, AgentRun
@@ -228,8 +261,13 @@ class AgentController(QObject):
 
         def on_step(step: Any) -> None:
             sha = conversation.keep_image(step.screenshot_png, ".png")
-            kept = AgentStep(action=step.action_text or step.reply.strip()[:200], thought=step.thinking,
-                             screenshot=sha, outcome=step.result, ok=step.ok)
+            kept = AgentStep(
+                action=step.action_text or step.reply.strip()[:200],
+                thought=step.thinking,
+                screenshot=sha,
+                outcome=step.result,
+                ok=step.ok,
+            )
             conversation.record_agent_step(turn, kept)
             numbered[0] += 1
             number = numbered[0]
@@ -238,20 +276,37 @@ class AgentController(QObject):
         try:
             executor = open_executor(self.device)
             try:
-                model: Any = ReplayModel(replies) if replies is not None else RuntimeModel(
-                    self.runtime, grammar=self.grammar)
-                callbacks = AgentCallbacks(confirm=self._confirm, take_over=self._take_over,
-                                           loop_detected=self._loop_detected, on_step=on_step)
-                loop = AgentLoop(model, executor, language=prompt_language(task), max_steps=self.max_steps,
-                                 settle_s=self.settle_s, callbacks=callbacks, stop=self.stop_event,
-                                 repeats_for_loop=self.repeats_for_loop,
-                                 exclusions=own, vision=self.runtime.settings.vision)
+                model: Any = (
+                    ReplayModel(replies)
+                    if replies is not None
+                    else RuntimeModel(self.runtime, grammar=self.grammar)
+                )
+                callbacks = AgentCallbacks(
+                    confirm=self._confirm,
+                    take_over=self._take_over,
+                    loop_detected=self._loop_detected,
+                    on_step=on_step,
+                )
+                loop = AgentLoop(
+                    model,
+                    executor,
+                    language=prompt_language(task),
+                    max_steps=self.max_steps,
+                    settle_s=self.settle_s,
+                    callbacks=callbacks,
+                    stop=self.stop_event,
+                    repeats_for_loop=self.repeats_for_loop,
+                    exclusions=own,
+                    vision=self.runtime.settings.vision,
+                )
                 run = loop.run(task)
             finally:
                 executor.close()
         except UserFacingError as exc:
             run.outcome, run.message = "failed", str(exc)
-        except Exception as exc:  # a device library's error: the run ends in words, the window stays
+        except (
+            Exception
+        ) as exc:  # a device library's error: the run ends in words, the window stays
             _LOGGER.exception("The agent run failed")
             run.outcome, run.message = "failed", _tr("The agent stopped: {0}").format(exc)
         self.finished_at = time.monotonic()
@@ -285,16 +340,22 @@ class AgentController(QObject):
 
     # -- asking the user (called on the loop's thread; the loop waits) -------------------------
     def _confirm(self, message: str) -> bool:
-        return self._ask(_tr("Sensitive action"),
-                         _tr("The agent wants to tap something sensitive: {0}\n\nGo ahead?").format(message))
+        return self._ask(
+            _tr("Sensitive action"),
+            _tr("The agent wants to tap something sensitive: {0}\n\nGo ahead?").format(message),
+        )
 
     def _loop_detected(self, reason: str) -> bool:
         return self._ask(_tr("The agent may be stuck"), _tr("{0}\n\nKeep going?").format(reason))
 
     def _take_over(self, message: str, stop: threading.Event) -> None:
         resumed = threading.Event()
-        self._show_question(_tr("Your turn"), _tr("{0}\n\nDo it yourself, then press Continue.").format(message),
-                            lambda _yes: resumed.set(), continue_only=True)
+        self._show_question(
+            _tr("Your turn"),
+            _tr("{0}\n\nDo it yourself, then press Continue.").format(message),
+            lambda _yes: resumed.set(),
+            continue_only=True,
+        )
         while not resumed.wait(0.02):
             if stop.is_set():
                 break
@@ -315,11 +376,14 @@ class AgentController(QObject):
                 return False
         return answer.get("yes", False)
 
-    def _show_question(self, title: str, text: str, decided: Callable[[bool], None],
-                       continue_only: bool = False) -> None:
+    def _show_question(
+        self, title: str, text: str, decided: Callable[[bool], None], continue_only: bool = False
+    ) -> None:
         def show() -> None:
             parent: QWidget = self.window
-            box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+            box = QMessageBox(
+                QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+            )
             if continue_only:
                 yes = box.addButton(_tr("Continue"), QMessageBox.ButtonRole.AcceptRole)
                 box.addButton(_tr("Stop"), QMessageBox.ButtonRole.RejectRole)

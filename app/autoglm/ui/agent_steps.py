@@ -20,7 +20,9 @@ def step_item(step: AgentStep, number: int, message_id: int = 0) -> MessageItem:
     outcome = step.outcome or (_tr("done") if step.ok else "")
     action = step.action.replace("`", "'") or _tr("(no action)")
     content = f"**{_tr('Step {0}').format(number)}** · `{action}` → {outcome}"
-    item = MessageItem(role="assistant", content=content, reasoning=step.thought, message_id=message_id)
+    item = MessageItem(
+        role="assistant", content=content, reasoning=step.thought, message_id=message_id
+    )
     item.agent_step = True
     item.pointed = pointed_reply(step.action, step.screenshot) if step.screenshot else None
     if item.pointed is None and step.screenshot:
@@ -31,4 +33,7 @@ def step_item(step: AgentStep, number: int, message_id: int = 0) -> MessageItem:
 def steps_before(turn: Turn, item: MessageItem) -> list[MessageItem]:
     """A run's step rows, shown above its last message (which can replay them)."""
     item.agent_steps = list(turn.agent_steps)
-    return [step_item(step, number, turn.message_id) for number, step in enumerate(turn.agent_steps, start=1)]
+    return [
+        step_item(step, number, turn.message_id)
+        for number, step in enumerate(turn.agent_steps, start=1)
+    ]

@@ -63,9 +63,16 @@ def classify_start_failure(error: BaseException, settings: ServerSettings) -> Ap
     """A failed state naming the cause of ``error`` (port in use, or anything else)."""
     cause = error.__cause__
     if isinstance(cause, OSError) and cause.errno in _PORT_IN_USE:
-        return ApiServerState("failed", failure="port_in_use", host=settings.host, port=settings.port)
-    return ApiServerState("failed", failure="other", detail=str(error) or type(error).__name__,
-                          host=settings.host, port=settings.port)
+        return ApiServerState(
+            "failed", failure="port_in_use", host=settings.host, port=settings.port
+        )
+    return ApiServerState(
+        "failed",
+        failure="other",
+        detail=str(error) or type(error).__name__,
+        host=settings.host,
+        port=settings.port,
+    )
 
 
 class ApiServerController(QObject):
@@ -77,8 +84,12 @@ class ApiServerController(QObject):
     capabilityUsed = Signal(object)
     """A ``CapabilityUse``: an API call acted on the desktop or called an MCP tool (on the GUI thread)."""
 
-    def __init__(self, runtime: Runtime, parent: QObject | None = None,
-                 server_factory: Callable[..., ApiServer] | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        parent: QObject | None = None,
+        server_factory: Callable[..., ApiServer] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._runtime = runtime
         if server_factory is None:
@@ -119,8 +130,9 @@ class ApiServerController(QObject):
 
     def describe_capability_use(self, use: CapabilityUse) -> str:
         """The status-bar sentence for one API call that acted on the desktop or called a tool."""
-        text = self.tr("API client {0} used {1} ({2} {3})").format(use.client, use.capability.title, use.method,
-                                                                    use.path)
+        text = self.tr("API client {0} used {1} ({2} {3})").format(
+            use.client, use.capability.title, use.method, use.path
+        )
         return f"{text}: {use.detail}" if use.detail else text
 
     # -- requests (GUI thread) -----------------------------------------------------------------
@@ -194,10 +206,14 @@ class ApiServerController(QObject):
         self._report(ApiServerState("starting", host=wanted.host, port=wanted.port))
         if not is_loopback(wanted.host) and not wanted.api_key:
             self._failed_for = wanted
-            self._report(ApiServerState("failed", failure="needs_key", host=wanted.host, port=wanted.port))
+            self._report(
+                ApiServerState("failed", failure="needs_key", host=wanted.host, port=wanted.port)
+            )
             return
         try:
-            server = self._server_factory(self._runtime, desired, capability_log=self.capability_log).start()
+            server = self._server_factory(
+                self._runtime, desired, capability_log=self.capability_log
+            ).start()
         except (InputError, OSError, RuntimeError) as exc:
             _LOGGER.info("API server not started: %s", exc)
             self._failed_for = wanted

@@ -21,7 +21,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class ApiStatusLabel(QLabel):
-    """"API: http://127.0.0.1:8000", "API off" or why it failed; also names the Tools menu action."""
+    """ "API: http://127.0.0.1:8000", "API off" or why it failed; also names the Tools menu action."""
 
     problem = Signal(str)
     """A failure to start, as a sentence for the notification banner."""
@@ -41,39 +41,53 @@ class ApiStatusLabel(QLabel):
     def failure_message(self, state: ApiServerState) -> str:
         """Why the server did not start, in a sentence that says what to do."""
         if state.failure == "port_in_use":
-            return self.tr("The API server could not start: port {0} is already in use by another program. "
-                           "Choose another port in Settings → Server (0 picks a free one).").format(state.port)
+            return self.tr(
+                "The API server could not start: port {0} is already in use by another program. "
+                "Choose another port in Settings → Server (0 picks a free one)."
+            ).format(state.port)
         if state.failure == "needs_key":
-            return self.tr("The API server was not started: serving on {0} without an API key would let other "
-                           "computers use the model. Set an API key in Settings → Server, or use 127.0.0.1.") \
-                .format(state.host)
+            return self.tr(
+                "The API server was not started: serving on {0} without an API key would let other "
+                "computers use the model. Set an API key in Settings → Server, or use 127.0.0.1."
+            ).format(state.host)
         return self.tr("The API server could not start: {0}").format(state.detail)
 
     def _render(self) -> None:
         state = self._controller.state
-        self.setCursor(Qt.CursorShape.PointingHandCursor if state.running else Qt.CursorShape.ArrowCursor)
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor if state.running else Qt.CursorShape.ArrowCursor
+        )
         if state.phase == "running":
             text = self.tr("API: {0}").format(state.url)
-            tip = self.tr("The OpenAI-compatible API is serving this model at {0}. Click to copy the address.") \
-                .format(state.api_url)
+            tip = self.tr(
+                "The OpenAI-compatible API is serving this model at {0}. Click to copy the address."
+            ).format(state.api_url)
         elif state.phase == "starting":
             text, tip = self.tr("API starting…"), ""
         elif state.phase == "stopping":
             text, tip = self.tr("API stopping…"), ""
         elif state.phase == "failed":
-            text = self.tr("API: port {0} in use").format(state.port) if state.failure == "port_in_use" \
+            text = (
+                self.tr("API: port {0} in use").format(state.port)
+                if state.failure == "port_in_use"
                 else self.tr("API: not started")
+            )
             tip = self.failure_message(state)
         else:
             text = self.tr("API off")
-            tip = self.tr("The OpenAI-compatible API is off. Start it from Tools or Settings → Server.")
+            tip = self.tr(
+                "The OpenAI-compatible API is off. Start it from Tools or Settings → Server."
+            )
         self.setText(text)
         self.setToolTip(tip)
         self.setAccessibleName(self.tr("API server"))
         self.setAccessibleDescription(tip or text)
         action = self._controller.toggle_action
-        action.setText(self.tr("Stop the &API server") if state.phase in ("running", "starting")
-                       else self.tr("Start the &API server"))
+        action.setText(
+            self.tr("Stop the &API server")
+            if state.phase in ("running", "starting")
+            else self.tr("Start the &API server")
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Follow language changes."""
@@ -92,9 +106,13 @@ class ApiStatusLabel(QLabel):
         super().mousePressEvent(event)
 
 
-def install_api_status(controller: ApiServerController, status: QStatusBar, tools_menu: QMenu,
-                       banner: NotificationBannerWidget,
-                       apply_settings: Callable[[Settings], None]) -> ApiStatusLabel:
+def install_api_status(
+    controller: ApiServerController,
+    status: QStatusBar,
+    tools_menu: QMenu,
+    banner: NotificationBannerWidget,
+    apply_settings: Callable[[Settings], None],
+) -> ApiStatusLabel:
     """Show ``controller``'s state in ``status`` (a permanent label), add its Start/Stop action
     to ``tools_menu``, report failures in ``banner`` and clear them once the server runs or is
     off; the action switches the server through ``apply_settings``. Returns the label."""
@@ -103,8 +121,10 @@ def install_api_status(controller: ApiServerController, status: QStatusBar, tool
     tools_menu.addAction(controller.toggle_action)
     controller.toggle_action.triggered.connect(lambda: controller.toggle(apply_settings))
     label.problem.connect(lambda message: banner.show_message(message, BANNER_TOPIC))
-    controller.stateChanged.connect(lambda state: banner.resolve(BANNER_TOPIC)
-                                    if state.phase in ("running", "off") else None)
+    controller.stateChanged.connect(
+        lambda state: banner.resolve(BANNER_TOPIC) if state.phase in ("running", "off") else None
+    )
     controller.capabilityUsed.connect(
-        lambda use: status.showMessage(controller.describe_capability_use(use), 15_000))
+        lambda use: status.showMessage(controller.describe_capability_use(use), 15_000)
+    )
     return label

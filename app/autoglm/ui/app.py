@@ -52,7 +52,9 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     elif isinstance(existing, QApplication):
         app = existing
     else:
-        raise RuntimeError("A QCoreApplication without widgets is running; the window needs a QApplication.")
+        raise RuntimeError(
+            "A QCoreApplication without widgets is running; the window needs a QApplication."
+        )
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("AutoGLM")
     app.setApplicationDisplayName(APP_NAME)
@@ -61,8 +63,9 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def create_main_window(runtime: Runtime | None = None, app: QApplication | None = None,
-                       owns_process: bool = True) -> MainWindow:
+def create_main_window(
+    runtime: Runtime | None = None, app: QApplication | None = None, owns_process: bool = True
+) -> MainWindow:
     """A ready ``MainWindow`` over ``runtime`` (a new ``Runtime`` if none), not yet shown.
 
     ``owns_process`` installs the exception hooks and ties shutdown to ``aboutToQuit``;
@@ -107,7 +110,9 @@ def run_gui(args: argparse.Namespace | None = None) -> int:
     if args is not None:
         runtime.settings = overrides_from_args(args, runtime.settings)
     window = create_main_window(runtime, app)
-    exit_after = float(getattr(args, "exit_after_show", 0) or os.environ.get("AUTOGLM_EXIT_AFTER_SHOW", 0) or 0)
+    exit_after = float(
+        getattr(args, "exit_after_show", 0) or os.environ.get("AUTOGLM_EXIT_AFTER_SHOW", 0) or 0
+    )
 
     def shown() -> None:
         elapsed = time.time() - started

@@ -15,5 +15,7 @@ def running_application() -> QApplication:
     """The running QApplication; raises ``RuntimeError`` when there is none."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        raise RuntimeError("No QApplication is running: create one first (ui.app.ensure_application).")
+        raise RuntimeError(
+            "No QApplication is running: create one first (ui.app.ensure_application)."
+        )
     return app

@@ -74,7 +74,9 @@ class ChatMessagesModel(QAbstractListModel):
         """Number of messages."""
         return 0 if parent.isValid() else len(self._items)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         """The item itself (``ITEM_ROLE``), its text, or its accessible description."""
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None

@@ -59,8 +59,10 @@ _CODE_SCROLL_PX_PER_NOTCH = 60
 _REMEASURE_DELAY_MS = 150
 _DEFERRED_MARKS = ("$", "\\(", "\\[", "```", "~~~")
 """What a message holds when its look may wait for background rendering: formulas, code blocks."""
-_WARM_UP_REPLY = ("# Title\n\n## Part\n\nText with **bold**, *italic* and `code`:\n\n1. one\n- two\n\n"
-                  "```python\ndef f(x: int) -> int:\n    return x  # note\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+_WARM_UP_REPLY = (
+    "# Title\n\n## Part\n\nText with **bold**, *italic* and `code`:\n\n1. one\n- two\n\n"
+    "```python\ndef f(x: int) -> int:\n    return x  # note\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+)
 COPIED_FEEDBACK_MS = 1500
 """How long a copy button shows a check mark (a code block's link reads "Copied")."""
 
@@ -101,7 +103,9 @@ class ChatViewWidget(QListView):
         model.rowsRemoved.connect(lambda *_args: self.clear_text_selection())
         self._press: tuple[QPoint, TextSelection] | None = None  # where a possible drag began
         self._dragging = False
-        self._code_drag: tuple[CodeBlockHit, float] | None = None  # a code block's bar being dragged, from x
+        self._code_drag: tuple[CodeBlockHit, float] | None = (
+            None  # a code block's bar being dragged, from x
+        )
         model.dataChanged.connect(self._data_changed)
         self._remeasure_timer = QTimer(self)
         self._remeasure_timer.setSingleShot(True)
@@ -109,7 +113,9 @@ class ChatViewWidget(QListView):
         self._remeasure_timer.timeout.connect(self._remeasure)
         self._remeasuring = False
         self.delegate.remeasureNeeded.connect(self._schedule_remeasure)
-        self.delegate.layoutNeeded.connect(self.scheduleDelayedItemsLayout, Qt.ConnectionType.QueuedConnection)
+        self.delegate.layoutNeeded.connect(
+            self.scheduleDelayedItemsLayout, Qt.ConnectionType.QueuedConnection
+        )
         self._copied_timer = QTimer(self)
         self._copied_timer.setSingleShot(True)
         self._copied_timer.setInterval(COPIED_FEEDBACK_MS)
@@ -123,20 +129,31 @@ class ChatViewWidget(QListView):
         self.jump_button.hide()
         self.retranslate_jump()
         deferred_render.add_listener(self._rendering_done)
-        self.destroyed.connect(lambda *_args, listener=self._rendering_done: deferred_render.remove_listener(listener))
+        self.destroyed.connect(
+            lambda *_args, listener=self._rendering_done: deferred_render.remove_listener(listener)
+        )
 
     def warm_up(self) -> None:
         """Lay out and paint a sample reply off screen once (at start, while the window is idle):
         the first use of the fonts' engines and glyph caches, and drawing the reply's buttons,
         cost ~20 ms of GUI thread, which the first real reply would otherwise pay while it streams."""
-        doc = self.delegate.factory.html_document(self.delegate.factory.rendered(
-            MessageItem(role="assistant", content=_WARM_UP_REPLY), keep=False), column_width(self.viewport().width()))
-        image = QImage(max(1, int(doc.textWidth())), max(1, int(doc.size().height())),
-                       QImage.Format.Format_ARGB32_Premultiplied)
+        doc = self.delegate.factory.html_document(
+            self.delegate.factory.rendered(
+                MessageItem(role="assistant", content=_WARM_UP_REPLY), keep=False
+            ),
+            column_width(self.viewport().width()),
+        )
+        image = QImage(
+            max(1, int(doc.textWidth())),
+            max(1, int(doc.size().height())),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
         image.fill(0)
         painter = QPainter(image)
         doc.drawContents(painter)
-        for number, name in enumerate(("copy", "regenerate", "speak", "edit", "continue")):  # a reply's buttons
+        for number, name in enumerate(
+            ("copy", "regenerate", "speak", "edit", "continue")
+        ):  # a reply's buttons
             for colour in (self.delegate.colours.muted, self.delegate.colours.text):
                 icon(name, colour).paint(painter, QRect(number * 20, 0, 16, 16))
         painter.end()
@@ -150,9 +167,12 @@ class ChatViewWidget(QListView):
         itself (a reply being written, a long one laid out by blocks, HTML not from a worker)."""
         waiting, self.delegate.factory.placeholders = self.delegate.factory.placeholders, set()
         for item in self.chat_model().items():
-            rendered_here = (item.rendered is not None and not item.rendered.final) or is_block_laid(item)
-            if (rendered_here and any(mark in item.content for mark in _DEFERRED_MARKS)) \
-                    or waiting.intersection(item.attachments):
+            rendered_here = (
+                item.rendered is not None and not item.rendered.final
+            ) or is_block_laid(item)
+            if (
+                rendered_here and any(mark in item.content for mark in _DEFERRED_MARKS)
+            ) or waiting.intersection(item.attachments):
                 item.touch()
         self.scheduleDelayedItemsLayout()
         self.viewport().update()
@@ -187,11 +207,15 @@ class ChatViewWidget(QListView):
 
     def _place_jump_button(self) -> None:
         area = self.viewport().geometry()
-        self.jump_button.move(area.right() - self.jump_button.width() - 16,
-                              area.bottom() - self.jump_button.height() - 12)
+        self.jump_button.move(
+            area.right() - self.jump_button.width() - 16,
+            area.bottom() - self.jump_button.height() - 12,
+        )
 
     # -- measuring off the GUI thread ----------------------------------------------------
-    def make_measurer(self, keep_rendered: bool = True) -> Callable[[list[MessageItem]], list[Measured]]:
+    def make_measurer(
+        self, keep_rendered: bool = True
+    ) -> Callable[[list[MessageItem]], list[Measured]]:
         """A function a worker thread runs to measure items at the view's current width.
 
         Only sizes cross back to the GUI thread: a document laid out on a worker holds
@@ -234,7 +258,9 @@ class ChatViewWidget(QListView):
             self._remeasuring = False
             _LOGGER.warning("Measuring messages failed: %s", error)
 
-        BackgroundTask(lambda: measure(items), name="measure-messages", owner=self).on_success(done).on_failure(failed).start()
+        BackgroundTask(lambda: measure(items), name="measure-messages", owner=self).on_success(
+            done
+        ).on_failure(failed).start()
 
     def chat_model(self) -> ChatMessagesModel:
         """The model shown."""
@@ -262,7 +288,9 @@ class ChatViewWidget(QListView):
         self.follow = True
         self.scroll_to_end()
 
-    def _data_changed(self, _top_left: QModelIndex, _bottom_right: QModelIndex, _roles: list[int] | None = None) -> None:
+    def _data_changed(
+        self, _top_left: QModelIndex, _bottom_right: QModelIndex, _roles: list[int] | None = None
+    ) -> None:
         # Heights may have changed: lay out again soon (coalesced), not synchronously.
         self.scheduleDelayedItemsLayout()
 
@@ -314,9 +342,13 @@ class ChatViewWidget(QListView):
         if not index.isValid():
             return None
         item: MessageItem = index.data(ITEM_ROLE)
-        layout = self.delegate.row_layout(item, self.visualRect(index), row == self.model().rowCount() - 1)
+        layout = self.delegate.row_layout(
+            item, self.visualRect(index), row == self.model().rowCount() - 1
+        )
         document = self.delegate.document(item, layout.document.width())
-        return document, self.delegate.unscrolled(item, document, QPointF(pos - layout.document.topLeft()))
+        return document, self.delegate.unscrolled(
+            item, document, QPointF(pos - layout.document.topLeft())
+        )
 
     def select_words(self, row: int, words: str) -> bool:
         """Select the first place ``words`` appear (any case) in message ``row``: a search match shown."""
@@ -348,12 +380,18 @@ class ChatViewWidget(QListView):
         """A press in a message's text may begin a selection; any press clears the old one."""
         pos = event.position().toPoint()
         self._press, self._dragging = None, False
-        if event.button() != Qt.MouseButton.LeftButton:  # a right click keeps it for "Copy selection"
+        if (
+            event.button() != Qt.MouseButton.LeftButton
+        ):  # a right click keeps it for "Copy selection"
             super().mousePressEvent(event)
             return
         self.clear_text_selection()
         index = self.indexAt(pos)
-        block = self.delegate.code_block_at(index, self.visualRect(index), pos) if index.isValid() else None
+        block = (
+            self.delegate.code_block_at(index, self.visualRect(index), pos)
+            if index.isValid()
+            else None
+        )
         if block is not None and self._over_code_bar(index, pos):
             self._code_drag = (block, pos.x())  # the bar under a wide code block: drag it to scroll
             event.accept()
@@ -380,7 +418,10 @@ class ChatViewWidget(QListView):
     def _drag_to(self, pos: QPoint) -> None:
         assert self._press is not None
         origin, selection = self._press
-        if not self._dragging and (pos - origin).manhattanLength() < QApplication.startDragDistance():
+        if (
+            not self._dragging
+            and (pos - origin).manhattanLength() < QApplication.startDragDistance()
+        ):
             return
         self._dragging = True
         found = self._document_at(selection.row, pos)
@@ -427,7 +468,11 @@ class ChatViewWidget(QListView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """End a drag selection, or activate the button or link under the pointer."""
-        dragged, self._press, self._dragging = self._dragging or self._code_drag is not None, None, False
+        dragged, self._press, self._dragging = (
+            self._dragging or self._code_drag is not None,
+            None,
+            False,
+        )
         self._code_drag = None
         if dragged:
             event.accept()
@@ -441,19 +486,36 @@ class ChatViewWidget(QListView):
         super().mouseReleaseEvent(event)
 
     def _over_code_bar(self, index: QModelIndex, pos: QPoint) -> bool:
-        block = self.delegate.code_block_at(index, self.visualRect(index), pos) if index.isValid() else None
-        return block is not None and bool(block.area.overflow) and block.area.bar_strip().contains(
-            QPointF(pos) - block.origin)
+        block = (
+            self.delegate.code_block_at(index, self.visualRect(index), pos)
+            if index.isValid()
+            else None
+        )
+        return (
+            block is not None
+            and bool(block.area.overflow)
+            and block.area.bar_strip().contains(QPointF(pos) - block.origin)
+        )
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         """A sideways wheel, or Shift with the wheel, over a wide code block scrolls that block."""
         delta = event.angleDelta()
-        sideways = delta.x() or (delta.y() if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0)
+        sideways = delta.x() or (
+            delta.y() if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0
+        )
         pos = event.position().toPoint()
         index = self.indexAt(pos)
-        block = self.delegate.code_block_at(index, self.visualRect(index), pos) if sideways and index.isValid() else None
+        block = (
+            self.delegate.code_block_at(index, self.visualRect(index), pos)
+            if sideways and index.isValid()
+            else None
+        )
         if block is not None and block.area.overflow:
-            pixels = event.pixelDelta().x() if event.pixelDelta().x() else sideways * _CODE_SCROLL_PX_PER_NOTCH / 120
+            pixels = (
+                event.pixelDelta().x()
+                if event.pixelDelta().x()
+                else sideways * _CODE_SCROLL_PX_PER_NOTCH / 120
+            )
             if self.delegate.scroll_code_block(block, block.offset - pixels):
                 self.update(index)
             event.accept()
@@ -478,7 +540,10 @@ class ChatViewWidget(QListView):
             return
         if self._scroll_code_by_key(event):
             return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Menu) and self.currentIndex().isValid():
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Menu)
+            and self.currentIndex().isValid()
+        ):
             rect = self.visualRect(self.currentIndex())
             self._show_menu(self.currentIndex(), self.viewport().mapToGlobal(rect.center()))
             return
@@ -487,13 +552,25 @@ class ChatViewWidget(QListView):
     def _scroll_code_by_key(self, event: QKeyEvent) -> bool:
         """Shift+Left/Right scroll the current message's wide code blocks sideways, Shift+Home/End
         to their start or end (the keyboard's way to read a long line)."""
-        keys = {Qt.Key.Key_Left: -_CODE_SCROLL_PX_PER_NOTCH, Qt.Key.Key_Right: _CODE_SCROLL_PX_PER_NOTCH,
-                Qt.Key.Key_Home: -float("inf"), Qt.Key.Key_End: float("inf")}
+        keys = {
+            Qt.Key.Key_Left: -_CODE_SCROLL_PX_PER_NOTCH,
+            Qt.Key.Key_Right: _CODE_SCROLL_PX_PER_NOTCH,
+            Qt.Key.Key_Home: -float("inf"),
+            Qt.Key.Key_End: float("inf"),
+        }
         step = keys.get(Qt.Key(event.key()))
         index = self.currentIndex()
-        if step is None or event.modifiers() != Qt.KeyboardModifier.ShiftModifier or not index.isValid():
+        if (
+            step is None
+            or event.modifiers() != Qt.KeyboardModifier.ShiftModifier
+            or not index.isValid()
+        ):
             return False
-        blocks = [block for block in self.delegate.code_blocks(index, self.visualRect(index)) if block.area.overflow]
+        blocks = [
+            block
+            for block in self.delegate.code_blocks(index, self.visualRect(index))
+            if block.area.overflow
+        ]
         moved = [self.delegate.scroll_code_block(block, block.offset + step) for block in blocks]
         if any(moved):
             self.update(index)
@@ -502,7 +579,9 @@ class ChatViewWidget(QListView):
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         """The actions of the message under the pointer."""
         index = self.indexAt(event.pos())
-        if event.reason() == QContextMenuEvent.Reason.Keyboard:  # Shift+F10 or Menu: the current message
+        if (
+            event.reason() == QContextMenuEvent.Reason.Keyboard
+        ):  # Shift+F10 or Menu: the current message
             index = self.currentIndex()
             if not index.isValid() and self.model().rowCount():
                 index = self.model().index(self.model().rowCount() - 1, 0)
@@ -523,27 +602,39 @@ class ChatViewWidget(QListView):
             menu.addAction(copy)
         for name in message_actions(item, is_last):
             action = QAction(action_label(name), menu)
-            action.triggered.connect(lambda _checked=False, n=name, it=item: self.actionTriggered.emit(n, it))
+            action.triggered.connect(
+                lambda _checked=False, n=name, it=item: self.actionTriggered.emit(n, it)
+            )
             menu.addAction(action)
         if item.role == "assistant" and not item.streaming:
             self.delegate.factory.rendered(item, keep=True)
             blocks = item.rendered.code_blocks if item.rendered is not None else []
             for number in range(len(blocks)):
-                label = (self.tr("Copy the code block") if len(blocks) == 1
-                         else self.tr("Copy code block {0}").format(number + 1))
+                label = (
+                    self.tr("Copy the code block")
+                    if len(blocks) == 1
+                    else self.tr("Copy code block {0}").format(number + 1)
+                )
                 copy_code = QAction(label, menu)
-                copy_code.triggered.connect(lambda _checked=False, n=number, it=item: self.anchorActivated.emit(
-                    f"{COPY_CODE_SCHEME}:{n}", it))
+                copy_code.triggered.connect(
+                    lambda _checked=False, n=number, it=item: self.anchorActivated.emit(
+                        f"{COPY_CODE_SCHEME}:{n}", it
+                    )
+                )
                 menu.addAction(copy_code)
         if item.role in ("user", "assistant") and not item.streaming:
             menu.addSeparator()
             delete = QAction(self.tr("Delete this message"), menu)
             delete.setShortcut(QKeySequence.StandardKey.Delete)
-            delete.triggered.connect(lambda _checked=False, it=item: self.actionTriggered.emit("delete", it))
+            delete.triggered.connect(
+                lambda _checked=False, it=item: self.actionTriggered.emit("delete", it)
+            )
             menu.addAction(delete)
         if item.reasoning:
             toggle = QAction(self.tr("Show or hide reasoning"), menu)
-            toggle.triggered.connect(lambda _checked=False, it=item: self.anchorActivated.emit("toggle-reasoning", it))
+            toggle.triggered.connect(
+                lambda _checked=False, it=item: self.anchorActivated.emit("toggle-reasoning", it)
+            )
             menu.addAction(toggle)
         if not menu.isEmpty():
             menu.popup(global_pos)

@@ -42,8 +42,31 @@ from autoglm.ui.error_funnel import describe_error
 from autoglm.ui.tasks import BackgroundTask
 
 _LOGGER = logging.getLogger(__name__)
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".py", ".js", ".ts", ".c", ".h", ".cpp", ".java", ".go",
-                 ".rs", ".json", ".toml", ".yaml", ".yml", ".csv", ".sh", ".html", ".htm", ".xml", ".css"}
+TEXT_SUFFIXES = {
+    ".txt",
+    ".md",
+    ".markdown",
+    ".rst",
+    ".py",
+    ".js",
+    ".ts",
+    ".c",
+    ".h",
+    ".cpp",
+    ".java",
+    ".go",
+    ".rs",
+    ".json",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".csv",
+    ".sh",
+    ".html",
+    ".htm",
+    ".xml",
+    ".css",
+}
 """Files shown as they are, the passage marked in them."""
 MAX_TEXT_BYTES = 4 * 2**20
 PAGE_WIDTH_PX = 900
@@ -63,7 +86,9 @@ def render_pdf_page(path: Path, page: int, width: int = PAGE_WIDTH_PX) -> QImage
         bitmap = pdf_page.render(scale=scale)
         image = bitmap.to_pil().convert("RGB")
         data = image.tobytes()
-        return QImage(data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888).copy()
+        return QImage(
+            data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888
+        ).copy()
     finally:
         document.close()
 
@@ -73,7 +98,11 @@ def load_picture(path: Path, width: int = PAGE_WIDTH_PX) -> QImage:
     image = QImage(str(path))
     if image.isNull():
         raise ValueError(f"{path.name} cannot be shown as an image.")
-    return image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation) if image.width() > width else image
+    return (
+        image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        if image.width() > width
+        else image
+    )
 
 
 def read_text(path: Path) -> str:
@@ -170,26 +199,38 @@ class CitationViewerDialog(QDialog):
         path, page = self.path, self.page
         if path is None or not path.exists():
             self.open_button.setEnabled(False)
-            self._say(self.tr("The file is no longer where it was indexed; the passage as it was cited is shown."))
+            self._say(
+                self.tr(
+                    "The file is no longer where it was indexed; the passage as it was cited is shown."
+                )
+            )
             QTimer.singleShot(0, self.shown.emit)
             return
         suffix = path.suffix.lower()
         if suffix == ".pdf" and page:
-            BackgroundTask(lambda: render_pdf_page(path, page), name="render-page", owner=self) \
-                .on_success(self._show_page).on_failure(self._failed).start()
+            BackgroundTask(
+                lambda: render_pdf_page(path, page), name="render-page", owner=self
+            ).on_success(self._show_page).on_failure(self._failed).start()
         elif suffix in IMAGE_SUFFIXES:  # its passages are what the vision model saw in it
-            BackgroundTask(lambda: load_picture(path), name="load-cited-image", owner=self) \
-                .on_success(self._show_page).on_failure(self._failed).start()
+            BackgroundTask(
+                lambda: load_picture(path), name="load-cited-image", owner=self
+            ).on_success(self._show_page).on_failure(self._failed).start()
         elif suffix in TEXT_SUFFIXES:
-            BackgroundTask(lambda: read_text(path), name="read-cited-file", owner=self) \
-                .on_success(self._show_text).on_failure(self._failed).start()
+            BackgroundTask(lambda: read_text(path), name="read-cited-file", owner=self).on_success(
+                self._show_text
+            ).on_failure(self._failed).start()
         else:
-            QTimer.singleShot(0, self.shown.emit)  # a Word file: the passage here, the file through Open file
+            QTimer.singleShot(
+                0, self.shown.emit
+            )  # a Word file: the passage here, the file through Open file
 
     def _show_page(self, image: QImage) -> None:
         self.page_image = image
-        self.page_view.setAccessibleName(self.tr("Page {0} of {1}").format(self.page, self.citation.source)
-                                         if self.page else self.citation.source)
+        self.page_view.setAccessibleName(
+            self.tr("Page {0} of {1}").format(self.page, self.citation.source)
+            if self.page
+            else self.citation.source
+        )
         self.page_scroll.show()
         self._fit_page()
         self.shown.emit()
@@ -198,10 +239,15 @@ class CitationViewerDialog(QDialog):
         """Draw the page as wide as the view (never wider than it was rendered)."""
         if self.page_image.isNull():
             return
-        room = self.page_scroll.width() - self.page_scroll.verticalScrollBar().sizeHint().width() - 4
+        room = (
+            self.page_scroll.width() - self.page_scroll.verticalScrollBar().sizeHint().width() - 4
+        )
         width = min(self.page_image.width(), max(200, room))
-        self.page_view.setPixmap(QPixmap.fromImage(self.page_image.scaledToWidth(
-            width, Qt.TransformationMode.SmoothTransformation)))
+        self.page_view.setPixmap(
+            QPixmap.fromImage(
+                self.page_image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+            )
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """Keep the page as wide as the view."""
@@ -227,7 +273,9 @@ class CitationViewerDialog(QDialog):
             mark.format = highlight
             block = QTextCursor(found)
             block.movePosition(QTextCursor.MoveOperation.StartOfBlock)
-            block.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+            block.movePosition(
+                QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+            )
             mark.cursor = block
             self.text_view.setExtraSelections([mark])
             self.text_view.setTextCursor(found)
@@ -242,4 +290,3 @@ class CitationViewerDialog(QDialog):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
-

@@ -62,7 +62,9 @@ class CodeArea:
     def offset_for_drag(self, start_offset: float, dragged_px: float) -> float:
         """The offset after the thumb was dragged ``dragged_px`` from where ``start_offset`` had it."""
         track = self.visible_width - self.thumb(0).width()
-        return clamp(start_offset + dragged_px * (self.overflow / track if track > 0 else 0.0), self)
+        return clamp(
+            start_offset + dragged_px * (self.overflow / track if track > 0 else 0.0), self
+        )
 
 
 def clamp(offset: float, area: CodeArea) -> float:
@@ -97,8 +99,14 @@ def code_areas(document: QTextDocument, visible_width: float) -> list[CodeArea]:
             first = layout.blockBoundingRect(cell.firstCursorPosition().block())
             last = layout.blockBoundingRect(cell.lastCursorPosition().block())
             top = first.top() - padding
-            areas.append(CodeArea(top, last.bottom() + padding - top, visible_width,
-                                  max(visible_width, first.right() + padding)))
+            areas.append(
+                CodeArea(
+                    top,
+                    last.bottom() + padding - top,
+                    visible_width,
+                    max(visible_width, first.right() + padding),
+                )
+            )
     return areas
 
 
@@ -111,13 +119,21 @@ def to_document(point: QPointF, areas: Sequence[CodeArea], offsets: Sequence[flo
     return point
 
 
-def draw_document(painter: QPainter, document: QTextDocument, context: QAbstractTextDocumentLayout.PaintContext,
-                  areas: Sequence[CodeArea], offsets: Sequence[float], bar_colour: str) -> None:
+def draw_document(
+    painter: QPainter,
+    document: QTextDocument,
+    context: QAbstractTextDocumentLayout.PaintContext,
+    areas: Sequence[CodeArea],
+    offsets: Sequence[float],
+    bar_colour: str,
+) -> None:
     """Paint ``document`` at the painter's origin within its column (``context.clip``'s width),
     each code block of ``areas`` shifted by its offset, with a bar under each wide one."""
     layout = document.documentLayout()
     scrolled = [(area, offset) for area, offset in zip(areas, offsets, strict=False) if offset > 0]
-    column = QRectF(0, 0, context.clip.width(), max(document.size().height(), context.clip.bottom()))
+    column = QRectF(
+        0, 0, context.clip.width(), max(document.size().height(), context.clip.bottom())
+    )
     region = QRegion(column.toAlignedRect())
     for area, _offset in scrolled:
         region -= QRegion(area.rect().toAlignedRect())

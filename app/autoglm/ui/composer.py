@@ -66,7 +66,9 @@ class ComposerTextEdit(QPlainTextEdit):
         """Enter sends; Shift+Enter (or Ctrl+Enter) inserts a line break."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             modifiers = event.modifiers()
-            if modifiers & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier):
+            if modifiers & (
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
+            ):
                 self.insertPlainText("\n")
                 return
             if not (event.isAutoRepeat()):
@@ -123,11 +125,22 @@ def read_preview(data: bytes) -> tuple[QImage, int, int]:
     reader = QImageReader(buffer)
     size = reader.size()
     if size.isValid():
-        reader.setScaledSize(size.scaled(_THUMB * 2, _THUMB * 2, Qt.AspectRatioMode.KeepAspectRatio)
-                             if size.width() > _THUMB * 2 or size.height() > _THUMB * 2 else size)
+        reader.setScaledSize(
+            size.scaled(_THUMB * 2, _THUMB * 2, Qt.AspectRatioMode.KeepAspectRatio)
+            if size.width() > _THUMB * 2 or size.height() > _THUMB * 2
+            else size
+        )
     image = reader.read()
-    thumbnail = image.scaled(_THUMB, _THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation) if not image.isNull() else image
+    thumbnail = (
+        image.scaled(
+            _THUMB,
+            _THUMB,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        if not image.isNull()
+        else image
+    )
     if not size.isValid():
         size = image.size()
     return thumbnail, size.width(), size.height()
@@ -143,7 +156,9 @@ class AttachmentChipWidget(QFrame):
     ready = Signal()
     """The thumbnail and the image's size arrived."""
 
-    def __init__(self, draft: AttachmentDraft, parent: QWidget | None = None, image_tokens: int = 1024) -> None:
+    def __init__(
+        self, draft: AttachmentDraft, parent: QWidget | None = None, image_tokens: int = 1024
+    ) -> None:
         super().__init__(parent)
         self.draft = draft
         self.setObjectName("attachmentChip")
@@ -173,9 +188,11 @@ class AttachmentChipWidget(QFrame):
         remove.clicked.connect(lambda: self.removeRequested.emit(self))
         layout.addWidget(remove, 0, Qt.AlignmentFlag.AlignTop)
         data = draft.data
-        BackgroundTask(lambda: read_preview(data), name="attachment-preview", owner=self) \
-            .on_success(self._show_preview).on_failure(lambda error: _LOGGER.warning(
-                "No preview for %s: %s", draft.name, error)).start()
+        BackgroundTask(
+            lambda: read_preview(data), name="attachment-preview", owner=self
+        ).on_success(self._show_preview).on_failure(
+            lambda error: _LOGGER.warning("No preview for %s: %s", draft.name, error)
+        ).start()
 
     def _show_preview(self, preview: tuple[QImage, int, int]) -> None:
         thumbnail, width, height = preview
@@ -194,8 +211,11 @@ class AttachmentChipWidget(QFrame):
             return  # the size is still being read; it is shown at this budget when it arrives
         self.cost = image_token_cost(width, height, image_tokens)
         self.cost_label.setText(self.tr("≈{0} tokens").format(f"{self.cost:,}"))
-        self.cost_label.setToolTip(self.tr("{0}×{1} pixels; images are scaled to at most {2} tokens "
-                                           "(Settings → Vision)").format(width, height, image_tokens))
+        self.cost_label.setToolTip(
+            self.tr(
+                "{0}×{1} pixels; images are scaled to at most {2} tokens (Settings → Vision)"
+            ).format(width, height, image_tokens)
+        )
 
 
 class ComposerWidget(QFrame):
@@ -216,7 +236,9 @@ class ComposerWidget(QFrame):
         self._attachments: list[AttachmentChipWidget] = []
         self.image_tokens = VisionSettings().image_tokens
         self.intake = ImageIntake(self, MAX_ATTACHMENT_BYTES)
-        self.intake.accepted.connect(lambda name, data, suffix: self.add_attachment(AttachmentDraft(name, data, suffix)))
+        self.intake.accepted.connect(
+            lambda name, data, suffix: self.add_attachment(AttachmentDraft(name, data, suffix))
+        )
         self.intake.refused.connect(self.problem.emit)
         outer = QVBoxLayout(self)
         self._outer = outer
@@ -299,13 +321,17 @@ class ComposerWidget(QFrame):
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
-        self.input.setPlaceholderText(self.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)"))
+        self.input.setPlaceholderText(
+            self.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)")
+        )
         self.input.setAccessibleName(self.tr("Message input"))
         self.attach_button.setToolTip(self.tr("Attach images"))
         self.attach_button.setAccessibleName(self.tr("Attach images"))
         self.cancel_edit_button.setToolTip(self.tr("Cancel editing"))
         self.cancel_edit_button.setAccessibleName(self.tr("Cancel editing"))
-        self.edit_label.setText(self.tr("Editing a message: sending continues in a copy of this conversation."))
+        self.edit_label.setText(
+            self.tr("Editing a message: sending continues in a copy of this conversation.")
+        )
         self.token_label.setAccessibleName(self.tr("Context tokens used"))
         self._update_send_button()
 
@@ -402,8 +428,12 @@ class ComposerWidget(QFrame):
     def choose_files(self) -> None:
         """Ask for image files."""
         patterns = " ".join(f"*{suffix}" for suffix in IMAGE_SUFFIXES)
-        files, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach images"), "",
-                                                      self.tr("Images ({0});;All files (*)").format(patterns))
+        files, _filter = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Attach images"),
+            "",
+            self.tr("Images ({0});;All files (*)").format(patterns),
+        )
         if files:
             self.add_files(files)
         self.input.setFocus()

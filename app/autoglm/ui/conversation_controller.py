@@ -40,7 +40,6 @@ _LOGGER = logging.getLogger(__name__)
 TITLE_CHARS = 60
 
 
-
 def title_from(text: str) -> str:
     """A conversation title from its first message: the first line, at most 60 characters."""
     line = " ".join(text.strip().split())
@@ -53,10 +52,17 @@ def item_from_turn(turn: Turn) -> MessageItem:
     """A view item for a turn of the conversation."""
     timings = turn.timings or {}
     usage = turn.usage or {}
-    item = MessageItem(role=turn.role, content=turn.content, reasoning=turn.reasoning,
-                       message_id=turn.message_id, attachments=list(turn.images), finished=turn.finished,
-                       reasoning_seconds=timings.get("reasoning_s"), error=turn.error,
-                       versions=list(turn.versions))
+    item = MessageItem(
+        role=turn.role,
+        content=turn.content,
+        reasoning=turn.reasoning,
+        message_id=turn.message_id,
+        attachments=list(turn.images),
+        finished=turn.finished,
+        reasoning_seconds=timings.get("reasoning_s"),
+        error=turn.error,
+        versions=list(turn.versions),
+    )
     item.reply_tokens = int(usage.get("completion_tokens") or timings.get("completion_tokens") or 0)
     item.reply_speed = float(timings.get("decode_tok_s") or 0.0)
     if turn.role == "assistant" and (not turn.finished or timings.get(STOP_KEY) == "stopped"):
@@ -81,8 +87,13 @@ def items_from_turns(turns: list[Turn]) -> list[MessageItem]:
         exchanges = stored_exchanges(turn) if turn.role == "assistant" else []
         item.tool_calls = [exchange.call for exchange in exchanges]
         for exchange in exchanges:
-            card = MessageItem(role="tool", tool_call=exchange.pending, tool_result=(exchange.call, exchange.result),
-                               tool_state=exchange.state, tool_turn_id=turn.message_id)
+            card = MessageItem(
+                role="tool",
+                tool_call=exchange.pending,
+                tool_result=(exchange.call, exchange.result),
+                tool_state=exchange.state,
+                tool_turn_id=turn.message_id,
+            )
             card.content = _card_text(card)
             items.append(card)
     find_pointed(items)
@@ -148,7 +159,9 @@ class ConversationController(QObject):
         super().__init__(parent)
         self.runtime = runtime
         self.model = ChatMessagesModel(self)
-        runtime.image_decoder = lambda data, sha: decode_attachment(data, sha, runtime.settings.vision)
+        runtime.image_decoder = lambda data, sha: decode_attachment(
+            data, sha, runtime.settings.vision
+        )
         self.conversation: Conversation = runtime.new_conversation()
         """The open chat's one history (the voice loop asks with it too)."""
         self._staged: dict[int, tuple[AttachmentDraft, Future[str]]] = {}
@@ -252,11 +265,17 @@ class ConversationController(QObject):
             if focus_message_id:
                 self.focusMessage.emit(focus_message_id)
 
-        BackgroundTask(load, name="open-conversation", owner=self).on_success(show) \
-            .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not open the conversation: {0}").format(error))) \
-            .start()
+        BackgroundTask(load, name="open-conversation", owner=self).on_success(show).on_failure(
+            lambda error: self.problem.emit(
+                QCoreApplication.translate(
+                    "ConversationController", "Could not open the conversation: {0}"
+                ).format(error)
+            )
+        ).start()
 
-    def _with_live_replies(self, conversation_id: int, items: list[MessageItem]) -> list[MessageItem]:
+    def _with_live_replies(
+        self, conversation_id: int, items: list[MessageItem]
+    ) -> list[MessageItem]:
         """``items`` with the stored partial reply replaced by the live one still streaming."""
         for reply in self._replies:
             if reply.conversation_id != conversation_id:
@@ -281,21 +300,27 @@ class ConversationController(QObject):
 
         def stage() -> str:
             sha = store.put_attachment(data, suffix)  # the one hash; written and fsynced here
-            image = runtime.images.peek(sha) or decode_attachment(data, sha, runtime.settings.vision)
+            image = runtime.images.peek(sha) or decode_attachment(
+                data, sha, runtime.settings.vision
+            )
             runtime.images.put(image)
             runtime.prepare_images([image])
             return sha
 
-        BackgroundTask(stage, name="stage-attachment", owner=self).on_success(future.set_result) \
-            .on_failure(future.set_exception).start()
+        BackgroundTask(stage, name="stage-attachment", owner=self).on_success(
+            future.set_result
+        ).on_failure(future.set_exception).start()
 
     def _attachment_hashes(self, drafts: list[AttachmentDraft]) -> list[str]:
         """Each draft's stored hash, storing the ones not staged yet (worker thread)."""
         hashes = []
         for draft in drafts:
             staged = self._staged.pop(id(draft), None)
-            hashes.append(staged[1].result() if staged is not None and staged[0] is draft
-                          else self.store.put_attachment(draft.data, draft.suffix))
+            hashes.append(
+                staged[1].result()
+                if staged is not None and staged[0] is draft
+                else self.store.put_attachment(draft.data, draft.suffix)
+            )
         return hashes
 
     def send(self, text: str, drafts: list[AttachmentDraft] | None = None) -> bool:
@@ -318,7 +343,9 @@ class ConversationController(QObject):
             self._sending = False
             # Images removed from the tray were staged for nothing: let their bytes go (a later
             # send of one still in the tray stores it again, at the cost of one hash).
-            self._staged = {key: entry for key, entry in self._staged.items() if not entry[1].done()}
+            self._staged = {
+                key: entry for key, entry in self._staged.items() if not entry[1].done()
+            }
             if conversation is not self.conversation:
                 self.busyChanged.emit(self.busy)
                 return  # the user went to another chat meanwhile
@@ -332,24 +359,38 @@ class ConversationController(QObject):
             self.busyChanged.emit(self.busy)
             self.problem.emit(describe_error(error))
 
-        BackgroundTask(lambda: self._attachment_hashes(drafts), name="store-attachments", owner=self) \
-            .on_success(sent).on_failure(failed).start()
+        BackgroundTask(
+            lambda: self._attachment_hashes(drafts), name="store-attachments", owner=self
+        ).on_success(sent).on_failure(failed).start()
         return True
 
-    def _add_user_message(self, text: str, hashes: list[str], origin: str = "typed",
-                          version_of: Turn | None = None) -> None:
+    def _add_user_message(
+        self, text: str, hashes: list[str], origin: str = "typed", version_of: Turn | None = None
+    ) -> None:
         conversation = self.conversation
         created = not conversation.id
         title = title_from(text or QCoreApplication.translate("ConversationController", "Image"))
         if created:
             conversation.ensure_stored(title, self._model_id())
             self.runtime.remember(conversation)
-        turn = conversation.add_user(text, hashes, origin=origin, title=title,  # type: ignore[arg-type]
-                                     version_of=version_of)
+        turn = conversation.add_user(
+            text,
+            hashes,
+            origin=origin,  # type: ignore[arg-type]
+            title=title,
+            version_of=version_of,
+        )
         if created:
             self.conversationChanged.emit(conversation.id)
-        self.model.append(MessageItem(role="user", content=text, message_id=turn.message_id, attachments=hashes,
-                                      versions=list(turn.versions)))
+        self.model.append(
+            MessageItem(
+                role="user",
+                content=text,
+                message_id=turn.message_id,
+                attachments=hashes,
+                versions=list(turn.versions),
+            )
+        )
         self.conversationsChanged.emit()
 
     def _model_id(self) -> str:
@@ -381,8 +422,9 @@ class ConversationController(QObject):
             reply.last_partial_save = now
             reply.conversation.save_partial(reply.turn, item.content)
 
-    def finish_spoken_turn(self, item: MessageItem, stored_text: str, completion: Completion | None,
-                           interrupted: bool) -> None:
+    def finish_spoken_turn(
+        self, item: MessageItem, stored_text: str, completion: Completion | None, interrupted: bool
+    ) -> None:
         """End a spoken reply; ``stored_text`` is what was actually said (cut on barge-in)."""
         if self._reply_of(item) is None:
             return
@@ -428,16 +470,21 @@ class ConversationController(QObject):
                 request = session.request_with_tools(request, _template_source(runtime), specs)
             return request, passages
 
-        BackgroundTask(prepare, name="prepare-request", owner=self) \
-            .on_success(lambda prepared: self._submit(item, prepared[0], prepared[1])) \
-            .on_failure(lambda error: self._fail(item, error)).start()
+        BackgroundTask(prepare, name="prepare-request", owner=self).on_success(
+            lambda prepared: self._submit(item, prepared[0], prepared[1])
+        ).on_failure(lambda error: self._fail(item, error)).start()
 
     def continue_reply(self, item: MessageItem) -> bool:
         """Write more of the last reply where it ended (length limit or Stop)."""
         row = self.model.row_of(item)
         engine = self.runtime.engine
-        if (self.busy or row != self.model.rowCount() - 1 or item.role != "assistant" or not item.content
-                or not isinstance(engine, PromptRenderer)):
+        if (
+            self.busy
+            or row != self.model.rowCount() - 1
+            or item.role != "assistant"
+            or not item.content
+            or not isinstance(engine, PromptRenderer)
+        ):
             return False
         conversation = self.conversation
         turn = conversation.turn(item.message_id)
@@ -446,8 +493,16 @@ class ConversationController(QObject):
         generation = self.runtime.settings.generation
         prefix = item.content
         item.streaming, item.finished, item.stopped, item.length_limited = True, False, False, False
-        self._replies.append(RunningReply(item, self.conversation_id, conversation, turn,
-                                          last_partial_save=time.monotonic(), prefix=prefix))
+        self._replies.append(
+            RunningReply(
+                item,
+                self.conversation_id,
+                conversation,
+                turn,
+                last_partial_save=time.monotonic(),
+                prefix=prefix,
+            )
+        )
         self.model.changed(item)
         self.busyChanged.emit(True)
         self.runningChanged.emit(self.running_conversations)
@@ -457,26 +512,41 @@ class ConversationController(QObject):
             request.prompt = engine.render(request.messages, False).text + prefix
             return request
 
-        BackgroundTask(prepare, name="prepare-continue", owner=self) \
-            .on_success(lambda request: self._submit(item, request)) \
-            .on_failure(lambda error: self._fail(item, error)).start()
+        BackgroundTask(prepare, name="prepare-continue", owner=self).on_success(
+            lambda request: self._submit(item, request)
+        ).on_failure(lambda error: self._fail(item, error)).start()
         return True
 
-    def _open_reply_item(self, origin: str = "typed", version_of: Turn | None = None) -> MessageItem:
+    def _open_reply_item(
+        self, origin: str = "typed", version_of: Turn | None = None
+    ) -> MessageItem:
         """Store an empty, unfinished reply and show it streaming."""
         conversation = self.conversation
-        turn = conversation.begin_reply(self._model_id(), origin=origin,  # type: ignore[arg-type]
-                                        version_of=version_of)
-        item = MessageItem(role="assistant", message_id=turn.message_id, finished=False, streaming=True,
-                           versions=list(turn.versions))
-        self._replies.append(RunningReply(item, conversation.id, conversation, turn,
-                                          last_partial_save=time.monotonic()))
+        turn = conversation.begin_reply(
+            self._model_id(),
+            origin=origin,  # type: ignore[arg-type]
+            version_of=version_of,
+        )
+        item = MessageItem(
+            role="assistant",
+            message_id=turn.message_id,
+            finished=False,
+            streaming=True,
+            versions=list(turn.versions),
+        )
+        self._replies.append(
+            RunningReply(
+                item, conversation.id, conversation, turn, last_partial_save=time.monotonic()
+            )
+        )
         self.model.append(item)
         self.busyChanged.emit(True)
         self.runningChanged.emit(self.running_conversations)
         return item
 
-    def _submit(self, item: MessageItem, request: Any, passages: list[Citation] | None = None) -> None:
+    def _submit(
+        self, item: MessageItem, request: Any, passages: list[Citation] | None = None
+    ) -> None:
         reply = self._reply_of(item)
         if reply is None:
             return  # stopped while preparing
@@ -485,14 +555,18 @@ class ConversationController(QObject):
         self.replySubmitted.emit(stream)
         conversation, turn, prefix = reply.conversation, reply.turn, reply.prefix
         worker = ReplyStreamWorker(
-            stream, lambda content, reasoning: conversation.save_partial(turn, prefix + content, reasoning), self)
+            stream,
+            lambda content, reasoning: conversation.save_partial(turn, prefix + content, reasoning),
+            self,
+        )
         worker.delta.connect(lambda content, reasoning: self._on_delta(item, content, reasoning))
         worker.notice.connect(lambda notice: self._on_notice(notice))
         worker.finished.connect(lambda completion: self._on_finished(item, worker, completion))
         reply.worker = worker
         if reply.specs and self.tools is not None:
-            reply.tool_reader = self.tools.session(self.runtime).stream_reader(_template_source(self.runtime),
-                                                                                 reply.specs)
+            reply.tool_reader = self.tools.session(self.runtime).stream_reader(
+                _template_source(self.runtime), reply.specs
+            )
         worker.start()
 
     def _on_delta(self, item: MessageItem, content: str, reasoning: str) -> None:
@@ -505,7 +579,9 @@ class ConversationController(QObject):
                 reply.reasoning_started = now
             item.reasoning += reasoning
         if content and reply.tool_reader is not None:
-            content = reply.tool_reader.feed(content).content  # a call being written is not shown as text
+            content = reply.tool_reader.feed(
+                content
+            ).content  # a call being written is not shown as text
         if content and reply.content_started is None:
             reply.content_started = now
         item.content += content
@@ -513,7 +589,9 @@ class ConversationController(QObject):
             end = reply.content_started or now
             item.reasoning_seconds = end - reply.reasoning_started
         worker = reply.worker
-        if worker is not None and worker.first_token_at is not None:  # live figures (kept if stopped)
+        if (
+            worker is not None and worker.first_token_at is not None
+        ):  # live figures (kept if stopped)
             item.reply_tokens = worker.tokens
             elapsed = now - worker.first_token_at
             item.reply_speed = worker.tokens / elapsed if elapsed >= LIVE_SPEED_AFTER_S else 0.0
@@ -523,7 +601,9 @@ class ConversationController(QObject):
         if notice.kind in ("context_trimmed", "error"):
             self.problem.emit(notice.message)
 
-    def _on_finished(self, item: MessageItem, worker: ReplyStreamWorker, completion: Completion) -> None:
+    def _on_finished(
+        self, item: MessageItem, worker: ReplyStreamWorker, completion: Completion
+    ) -> None:
         worker.deleteLater()
         reply = self._reply_of(item)
         if reply is None:
@@ -532,8 +612,9 @@ class ConversationController(QObject):
             self._finalise(item, stopped=True)
             return
         if reply is not None and reply.specs and not completion.error and self.tools is not None:
-            parsed = self.tools.session(self.runtime).calls_in(completion.content, _template_source(self.runtime),
-                                                                reply.specs)
+            parsed = self.tools.session(self.runtime).calls_in(
+                completion.content, _template_source(self.runtime), reply.specs
+            )
             if parsed.calls:
                 self._tool_calls_made(item, completion, parsed)
                 return
@@ -554,7 +635,9 @@ class ConversationController(QObject):
         self.problem.emit(item.error)
         self._finalise(item)
 
-    def _finalise(self, item: MessageItem, stopped: bool = False, completion: Completion | None = None) -> None:
+    def _finalise(
+        self, item: MessageItem, stopped: bool = False, completion: Completion | None = None
+    ) -> None:
         reply = self._reply_of(item)
         if reply is None:
             return
@@ -586,14 +669,27 @@ class ConversationController(QObject):
         self.model.changed(item)
         conversation_id, conversation, turn = reply.conversation_id, reply.conversation, reply.turn
         content, reasoning, error = item.content, item.reasoning, item.error
-        turn.content, turn.reasoning = content, reasoning  # the next request is built from it before the save ends
+        turn.content, turn.reasoning = (
+            content,
+            reasoning,
+        )  # the next request is built from it before the save ends
         citations = cited_sources(reply.passages, content) if reply.passages and content else None
         if citations is not None:
             item.citations = citations
             self.model.changed(item)
-        BackgroundTask(lambda: conversation.finish_reply(turn, content, reasoning, completion=completion,
-                                                         timings=timings, error=error, citations=citations),
-                       name="save-reply", owner=self).on_success(lambda _r: self.conversationsChanged.emit()).start()
+        BackgroundTask(
+            lambda: conversation.finish_reply(
+                turn,
+                content,
+                reasoning,
+                completion=completion,
+                timings=timings,
+                error=error,
+                citations=citations,
+            ),
+            name="save-reply",
+            owner=self,
+        ).on_success(lambda _r: self.conversationsChanged.emit()).start()
         if was_busy != self.busy:
             self.busyChanged.emit(self.busy)
         self.runningChanged.emit(self.running_conversations)
@@ -607,22 +703,30 @@ class ConversationController(QObject):
             if card.tool_state == "running":
                 self._run_tool(card, Decision.ONCE)
 
-    def _call_cards(self, item: MessageItem, content: str, calls: list[Any],
-                    completion: Completion | None) -> list[MessageItem]:
+    def _call_cards(
+        self, item: MessageItem, content: str, calls: list[Any], completion: Completion | None
+    ) -> list[MessageItem]:
         """Finish ``item`` as the turn that made ``calls`` (stored with them) and show a card per call."""
         from autoglm.tools.tool_turns import stored_calls
 
         item.content = content
         item.tool_calls = calls
         reply = self._reply_of(item)
-        if reply is not None:  # saved with the turn: reopening the chat shows the calls and their results
+        if (
+            reply is not None
+        ):  # saved with the turn: reopening the chat shows the calls and their results
             reply.conversation.record_tool_calls(reply.turn, stored_calls(calls))
         self._finalise(item, completion=completion)
         session = self._tool_controller().session(self.runtime)
         cards = []
         for call in calls:
             pending = session.pending(call)
-            card = MessageItem(role="tool", tool_call=pending, tool_result=(call, None), tool_turn_id=item.message_id)
+            card = MessageItem(
+                role="tool",
+                tool_call=pending,
+                tool_result=(call, None),
+                tool_turn_id=item.message_id,
+            )
             card.tool_state = "asking" if session.needs_asking(pending) else "running"
             card.content = _card_text(card)
             self.model.append(card)
@@ -631,8 +735,9 @@ class ConversationController(QObject):
         return cards
 
     # -- tool calls of a spoken request (the voice loop asks, runs and answers) ----------------
-    def spoken_tool_calls(self, item: MessageItem, content: str, calls: list[Any],
-                          answer: Callable[[str, Any], None]) -> list[MessageItem]:
+    def spoken_tool_calls(
+        self, item: MessageItem, content: str, calls: list[Any], answer: Callable[[str, Any], None]
+    ) -> list[MessageItem]:
         """A spoken reply called tools: its item becomes their turn and each call a card.
 
         A click on a card waiting for approval goes to ``answer(call_id, decision)`` (the voice
@@ -656,15 +761,26 @@ class ConversationController(QObject):
             return not cards
         call = card.tool_result[0]
         card.tool_result = (call, exchange.result)
-        card.tool_state = "denied" if not exchange.decision.approved else "failed" if exchange.result.is_error \
+        card.tool_state = (
+            "denied"
+            if not exchange.decision.approved
+            else "failed"
+            if exchange.result.is_error
             else "done"
+        )
         card.content = _card_text(card)
         self.model.changed(card)
         conversation, turn_id = self.conversation, card.tool_turn_id
         reader = self.tools.session(self.runtime).image_reader if self.tools is not None else None
-        BackgroundTask(lambda: self._record_result(conversation, turn_id, stored_result(
-            call.id, exchange.decision, exchange.result, conversation, reader)), name="save-tool-result",
-            owner=self).start()
+        BackgroundTask(
+            lambda: self._record_result(
+                conversation,
+                turn_id,
+                stored_result(call.id, exchange.decision, exchange.result, conversation, reader),
+            ),
+            name="save-tool-result",
+            owner=self,
+        ).start()
         if all(c.tool_state in ("done", "failed", "denied") for c in cards):
             for answered in cards:
                 self._spoken_cards.pop(answered.key, None)
@@ -689,7 +805,9 @@ class ConversationController(QObject):
         card.content = _card_text(card)
         self.model.changed(card)
         if decision is Decision.ALWAYS:
-            self._tool_controller().remember(card.tool_call, decision)  # kept in mcp.json: this tool runs without asking
+            self._tool_controller().remember(
+                card.tool_call, decision
+            )  # kept in mcp.json: this tool runs without asking
             decision = Decision.ONCE
         spoken = self._spoken_cards.get(card.key)
         if spoken is not None:
@@ -708,8 +826,10 @@ class ConversationController(QObject):
             result = session.decided(card.tool_call, decision)
             turn = conversation.turn(card.tool_turn_id)
             if turn is not None:
-                conversation.record_tool_result(turn, stored_result(call.id, decision, result, conversation,
-                                                                    session.image_reader))
+                conversation.record_tool_result(
+                    turn,
+                    stored_result(call.id, decision, result, conversation, session.image_reader),
+                )
             return result
 
         def finished(result: Any) -> None:
@@ -724,18 +844,25 @@ class ConversationController(QObject):
             if all(c.tool_state in ("done", "failed", "denied") for c in cards) and not self.busy:
                 self._start_reply(follow_up=True)
 
-        BackgroundTask(run, name="run-tool", owner=self) \
-            .on_success(finished).start()
+        BackgroundTask(run, name="run-tool", owner=self).on_success(finished).start()
 
     def pending_tool_cards(self) -> list[MessageItem]:
         """The cards waiting for the user's answer."""
-        return [item for item in self.model.items() if item.role == "tool" and item.tool_state == "asking"]
+        return [
+            item
+            for item in self.model.items()
+            if item.role == "tool" and item.tool_state == "asking"
+        ]
 
     # -- stop, regenerate, edit ------------------------------------------------------------
     def stop(self, conversation_id: int | None = None) -> None:
         """Stop the open chat's reply (or ``conversation_id``'s) now; what was shown is kept."""
         target = self.conversation_id if conversation_id is None else conversation_id
-        reply = next((r for r in self._replies if r.conversation_id == target), None) if target else None
+        reply = (
+            next((r for r in self._replies if r.conversation_id == target), None)
+            if target
+            else None
+        )
         if reply is None:
             return
         if reply.worker is not None:
@@ -751,8 +878,9 @@ class ConversationController(QObject):
         self.model.remove(row)
         if turn is not None:
             conversation = self.conversation
-            BackgroundTask(lambda: conversation.delete(turn), name="delete-message", owner=self) \
-                .on_success(lambda _r: self.conversationsChanged.emit()).start()
+            BackgroundTask(
+                lambda: conversation.delete(turn), name="delete-message", owner=self
+            ).on_success(lambda _r: self.conversationsChanged.emit()).start()
         return True
 
     def regenerate(self, item: MessageItem) -> None:
@@ -764,7 +892,9 @@ class ConversationController(QObject):
         self.model.remove_from(row)
         self._start_reply(version_of=turn)
 
-    def edit_and_resend(self, item: MessageItem, new_text: str, drafts: list[AttachmentDraft] | None = None) -> None:
+    def edit_and_resend(
+        self, item: MessageItem, new_text: str, drafts: list[AttachmentDraft] | None = None
+    ) -> None:
         """Send ``new_text`` as a new version of the question ``item``, in the same chat; the
         earlier version and the replies that followed it stay, a switcher shows them."""
         row = self.model.row_of(item)
@@ -789,10 +919,15 @@ class ConversationController(QObject):
         def failed(error: BaseException) -> None:
             self._sending = False
             self.busyChanged.emit(self.busy)
-            self.problem.emit(QCoreApplication.translate("ConversationController", "Could not edit the message: {0}").format(error))
+            self.problem.emit(
+                QCoreApplication.translate(
+                    "ConversationController", "Could not edit the message: {0}"
+                ).format(error)
+            )
 
-        BackgroundTask(lambda: self._attachment_hashes(extra), name="store-attachments", owner=self) \
-            .on_success(resend).on_failure(failed).start()
+        BackgroundTask(
+            lambda: self._attachment_hashes(extra), name="store-attachments", owner=self
+        ).on_success(resend).on_failure(failed).start()
 
     def show_version(self, item: MessageItem, step: int) -> None:
         """Show the previous (``step`` −1) or next (+1) version of ``item`` and what followed it."""
@@ -820,9 +955,13 @@ class ConversationController(QObject):
             self.model.set_items(items)
             self.focusMessage.emit(chosen)
 
-        BackgroundTask(switch, name="show-version", owner=self).on_success(show) \
-            .on_failure(lambda error: self.problem.emit(QCoreApplication.translate("ConversationController", "Could not show that version: {0}").format(error))) \
-            .start()
+        BackgroundTask(switch, name="show-version", owner=self).on_success(show).on_failure(
+            lambda error: self.problem.emit(
+                QCoreApplication.translate(
+                    "ConversationController", "Could not show that version: {0}"
+                ).format(error)
+            )
+        ).start()
 
     # -- conversation housekeeping ---------------------------------------------------------
     def delete_conversation(self, conversation_id: int) -> None:
@@ -831,8 +970,11 @@ class ConversationController(QObject):
         if conversation_id == self.conversation_id:
             self.new_conversation()
         store = self.store
-        BackgroundTask(lambda: store.delete_conversation(conversation_id), name="delete-conversation", owner=self) \
-            .on_success(lambda _r: self.conversationsChanged.emit()).start()
+        BackgroundTask(
+            lambda: store.delete_conversation(conversation_id),
+            name="delete-conversation",
+            owner=self,
+        ).on_success(lambda _r: self.conversationsChanged.emit()).start()
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         """Give a conversation a new title."""
@@ -850,8 +992,11 @@ class ConversationController(QObject):
             else:
                 self.store.move_conversation(conversation_id, project_id or None)
         except KeyError:
-            self.problem.emit(QCoreApplication.translate(
-                "ConversationController", "That chat or project no longer exists."))
+            self.problem.emit(
+                QCoreApplication.translate(
+                    "ConversationController", "That chat or project no longer exists."
+                )
+            )
         self.conversationsChanged.emit()
 
     def set_pinned(self, conversation_id: int, pinned: bool) -> None:
@@ -862,8 +1007,9 @@ class ConversationController(QObject):
     def engine_messages(self, draft: str = "") -> list[ChatMessage]:
         """The conversation as the engine would see it, plus ``draft`` (text only; for token counts)."""
         reply = self._current()
-        return self.conversation.engine_messages(draft, with_images=False,
-                                                 upto=reply.turn if reply is not None else None)
+        return self.conversation.engine_messages(
+            draft, with_images=False, upto=reply.turn if reply is not None else None
+        )
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every reply and wait briefly for their threads."""
@@ -874,8 +1020,9 @@ class ConversationController(QObject):
             worker.wait(timeout)
 
 
-def _passages(retrieve: Callable[[Any, str], list[Citation]] | None, project: Any,
-              messages: list[ChatMessage]) -> list[Citation]:
+def _passages(
+    retrieve: Callable[[Any, str], list[Citation]] | None, project: Any, messages: list[ChatMessage]
+) -> list[Citation]:
     """The project's passages for the last question (worker thread); none when that fails, said in the log."""
     question = next((m.content for m in reversed(messages) if m.role == "user"), "")
     if retrieve is None or project is None or not question.strip():
@@ -888,7 +1035,9 @@ def _passages(retrieve: Callable[[Any, str], list[Citation]] | None, project: An
 
 
 def _template_source(runtime: Runtime) -> str:
-    return getattr(runtime.model_info, "chat_template", "") if runtime.model_info is not None else ""
+    return (
+        getattr(runtime.model_info, "chat_template", "") if runtime.model_info is not None else ""
+    )
 
 
 def _card_text(card: MessageItem) -> str:
@@ -896,7 +1045,9 @@ def _card_text(card: MessageItem) -> str:
     translate = QCoreApplication.translate
     call = card.tool_call
     where = f" · {call.server}" if call.server else ""
-    text = translate("ConversationController", "**Tool call** `{0}`{1}").format(call.function_name, where)
+    text = translate("ConversationController", "**Tool call** `{0}`{1}").format(
+        call.function_name, where
+    )
     text += f"\n\n```json\n{call.arguments_text}\n```\n\n"
     result = card.tool_result[1]
     if card.tool_state == "asking":
@@ -906,10 +1057,11 @@ def _card_text(card: MessageItem) -> str:
     elif card.tool_state == "denied":
         text += translate("ConversationController", "*Denied: it was not run.*")
     elif result is not None:
-        label = translate("ConversationController", "Failed" if card.tool_state == "failed" else "Result")
+        label = translate(
+            "ConversationController", "Failed" if card.tool_state == "failed" else "Result"
+        )
         body = result.for_model().strip()
         if len(body) > 600:
             body = body[:600] + "…"
         text += f"*{label}:* " + body.replace("\n", "  \n")
     return text
-

@@ -61,9 +61,11 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 _FIT_COLOURS = {FITS: "#1a7f37", MAY_BE_SLOW: "#9a6700"}
 _WONT_FIT_COLOUR = "#cf222e"
-_FIT_TEXT = {FITS: QT_TRANSLATE_NOOP("DiscoverDialog", "Fits"),
-             MAY_BE_SLOW: QT_TRANSLATE_NOOP("DiscoverDialog", "May be slow"),
-             "Won't fit": QT_TRANSLATE_NOOP("DiscoverDialog", "Won't fit")}
+_FIT_TEXT = {
+    FITS: QT_TRANSLATE_NOOP("DiscoverDialog", "Fits"),
+    MAY_BE_SLOW: QT_TRANSLATE_NOOP("DiscoverDialog", "May be slow"),
+    "Won't fit": QT_TRANSLATE_NOOP("DiscoverDialog", "Won't fit"),
+}
 
 
 class _TransferRelay(QObject):
@@ -80,8 +82,12 @@ class DiscoverDialog(QDialog):
     filesShown = Signal()
     jobFinished = Signal()
 
-    def __init__(self, runtime: Runtime, parent: QWidget | None = None,
-                 memory: tuple[int, int, int | None] | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        parent: QWidget | None = None,
+        memory: tuple[int, int, int | None] | None = None,
+    ) -> None:
         """``memory``: (free RAM, total RAM, free VRAM) to judge fit against; default: this machine's."""
         super().__init__(parent)
         self._runtime = runtime
@@ -107,8 +113,12 @@ class DiscoverDialog(QDialog):
         self.source.addItem("ModelScope", "modelscope")
         self.source.setCurrentIndex(max(0, self.source.findData(self._hub.source)))
         self.source.setAccessibleName(self.tr("Model hub"))
-        self.source.setToolTip(self.tr("Where to search and download: Hugging Face (or the mirror set in "
-                                       "Settings) or ModelScope"))
+        self.source.setToolTip(
+            self.tr(
+                "Where to search and download: Hugging Face (or the mirror set in "
+                "Settings) or ModelScope"
+            )
+        )
         self.source.currentIndexChanged.connect(self._source_chosen)
         self.hub_label = QLabel(self.tr("Hub: {0}").format(self._hub.endpoint), self)
         self.hub_label.setAccessibleName(self.tr("Model hub address"))
@@ -117,8 +127,14 @@ class DiscoverDialog(QDialog):
         self.results.setAccessibleName(self.tr("Models found"))
         self.results.currentItemChanged.connect(lambda item, _old: self._repo_chosen(item))
         self.table = QTableWidget(0, 4, self)
-        self.table.setHorizontalHeaderLabels([self.tr("Quantisation"), self.tr("Size"),
-                                              self.tr("On this computer"), self.tr("Files")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Quantisation"),
+                self.tr("Size"),
+                self.tr("On this computer"),
+                self.tr("Files"),
+            ]
+        )
         self.table.setAccessibleName(self.tr("Quantisations"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -142,7 +158,9 @@ class DiscoverDialog(QDialog):
         self.download_button.setAccessibleName(self.tr("Download the selected quantisation"))
         self.download_button.clicked.connect(self.start_download)
         self._downloading: PendingDownload | None = None
-        self._paused = [p for p in DownloadJournal(runtime.repository.paths.data_dir).pending() if p.paused]
+        self._paused = [
+            p for p in DownloadJournal(runtime.repository.paths.data_dir).pending() if p.paused
+        ]
         self.resume_button = QPushButton(self)
         self.resume_button.clicked.connect(self.resume_paused)
         self._show_paused()
@@ -208,18 +226,23 @@ class DiscoverDialog(QDialog):
         hub = self._hub
         self._set_busy("search", self.tr("Searching {0}…").format(self._hub.endpoint))
         BackgroundTask(lambda: hub.search(words), "hub search", owner=self).on_success(
-            self._show_results).on_failure(self._failed).start()
+            self._show_results
+        ).on_failure(self._failed).start()
 
     @Slot(object)
     def _show_results(self, models: list[HubModel]) -> None:
         self._set_busy("", "")
         self.results.clear()
         for model in models:
-            item = QListWidgetItem(self.tr("{0}  ·  {1} downloads").format(model.repo, f"{model.downloads:,}"))
+            item = QListWidgetItem(
+                self.tr("{0}  ·  {1} downloads").format(model.repo, f"{model.downloads:,}")
+            )
             item.setData(Qt.ItemDataRole.UserRole, model.repo)
             self.results.addItem(item)
         if not models:
-            self.banner.show_message(self.tr("No GGUF models match “{0}”.").format(self.query.text().strip()))
+            self.banner.show_message(
+                self.tr("No GGUF models match “{0}”.").format(self.query.text().strip())
+            )
         self.resultsShown.emit()
 
     def _repo_chosen(self, item: QListWidgetItem | None) -> None:
@@ -232,7 +255,9 @@ class DiscoverDialog(QDialog):
             return hub.gguf_files(repo), memory or machine_memory()
 
         self._set_busy("files", self.tr("Reading the files of {0}…").format(repo))
-        BackgroundTask(work, "hub files", owner=self).on_success(self._show_files).on_failure(self._failed).start()
+        BackgroundTask(work, "hub files", owner=self).on_success(self._show_files).on_failure(
+            self._failed
+        ).start()
 
     @Slot(object)
     def _show_files(self, result: tuple[list[HubFile], tuple[int, int, int | None]]) -> None:
@@ -245,26 +270,43 @@ class DiscoverDialog(QDialog):
         self.table.setRowCount(len(self._groups))
         for row, (quant, group) in enumerate(self._groups):
             fit = estimate_fit(group[0], n_ctx, extra, self._memory)
-            cells = [quant, format_bytes(sum(f.size for f in group)), self.tr(_FIT_TEXT.get(fit.label, fit.label)),
-                     ", ".join(f.filename for f in group)]
+            cells = [
+                quant,
+                format_bytes(sum(f.size for f in group)),
+                self.tr(_FIT_TEXT.get(fit.label, fit.label)),
+                ", ".join(f.filename for f in group),
+            ]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if column == 2:
                     cell.setForeground(QColor(_FIT_COLOURS.get(fit.label, _WONT_FIT_COLOUR)))
-                    cell.setToolTip(self.tr("Needs about {0} (weights, KV cache at {1} tokens, projector); "
-                                            "{2} of memory is free").format(
-                        format_bytes(fit.need_bytes), f"{n_ctx:,}", format_bytes(fit.ram_bytes)))
+                    cell.setToolTip(
+                        self.tr(
+                            "Needs about {0} (weights, KV cache at {1} tokens, projector); "
+                            "{2} of memory is free"
+                        ).format(
+                            format_bytes(fit.need_bytes), f"{n_ctx:,}", format_bytes(fit.ram_bytes)
+                        )
+                    )
                 self.table.setItem(row, column, cell)
         available, _total, vram = self._memory
         note = self.tr("Judged at a {0}-token context against {1} of free memory").format(
-            f"{n_ctx:,}", format_bytes(available))
+            f"{n_ctx:,}", format_bytes(available)
+        )
         if vram is not None:
             note += self.tr(" and {0} of free GPU memory").format(format_bytes(vram))
-        note += self.tr("; the vision projector ({0}) is downloaded with the model.").format(
-            projector.filename) if projector else "."
+        note += (
+            self.tr("; the vision projector ({0}) is downloaded with the model.").format(
+                projector.filename
+            )
+            if projector
+            else "."
+        )
         self.fit_note.setText(note)
         if self._groups:
-            self.table.selectRow(next((i for i, (q, _g) in enumerate(self._groups) if q == "Q4_K_M"), 0))
+            self.table.selectRow(
+                next((i for i, (q, _g) in enumerate(self._groups) if q == "Q4_K_M"), 0)
+            )
         self.filesShown.emit()
 
     def row_texts(self, row: int) -> list[str]:
@@ -285,16 +327,21 @@ class DiscoverDialog(QDialog):
         if file is None or self.busy:
             return
         hub, repository = self._hub, self._runtime.repository
-        self._run_download(PendingDownload(hub.source, hub.endpoint, file.repo, file.filename, file.quantization),
-                           lambda progress, cancel: download_repository(
-                               hub, repository, file.repo, file.filename, file.quantization, progress, cancel))
+        self._run_download(
+            PendingDownload(hub.source, hub.endpoint, file.repo, file.filename, file.quantization),
+            lambda progress, cancel: download_repository(
+                hub, repository, file.repo, file.filename, file.quantization, progress, cancel
+            ),
+        )
 
     def resume_paused(self) -> None:
         """Carry on with the download paused earlier (in this window or before a restart), from its own hub."""
         if not self._paused or self.busy:
             return
         item, repository = self._paused[0], self._runtime.repository
-        self._run_download(item, lambda progress, cancel: resume_download(item, repository, progress, cancel))
+        self._run_download(
+            item, lambda progress, cancel: resume_download(item, repository, progress, cancel)
+        )
 
     def _run_download(self, item: PendingDownload, fetch: Any) -> None:
         self._cancel = threading.Event()
@@ -306,8 +353,9 @@ class DiscoverDialog(QDialog):
         self.progress.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
-        BackgroundTask(lambda: fetch(relay.transferred.emit, cancel), f"download {item.label}", owner=self).on_success(
-            self._downloaded).on_failure(self._failed).start()
+        BackgroundTask(
+            lambda: fetch(relay.transferred.emit, cancel), f"download {item.label}", owner=self
+        ).on_success(self._downloaded).on_failure(self._failed).start()
 
     def cancel_download(self) -> None:
         """Stop the download; the next Download resumes it (a restart of the app does not, unasked)."""
@@ -324,7 +372,9 @@ class DiscoverDialog(QDialog):
             return
         if total:
             self.progress.setValue(int(1000 * min(done / total, 1.0)))
-        text = self.tr("Downloaded {0} of {1}").format(format_bytes(done), format_bytes(total or done))
+        text = self.tr("Downloaded {0} of {1}").format(
+            format_bytes(done), format_bytes(total or done)
+        )
         if rate > 0:
             text += " · " + self.tr("{0}/s").format(format_bytes(rate))
         self.progress_label.setText(text)
@@ -333,8 +383,9 @@ class DiscoverDialog(QDialog):
         """The Resume button names the first paused download, and is there only while one is."""
         if self._paused:
             self.resume_button.setText(self.tr("Resume {0}").format(self._paused[0].label))
-            self.resume_button.setAccessibleName(self.tr("Resume the paused download of {0}").format(
-                self._paused[0].label))
+            self.resume_button.setAccessibleName(
+                self.tr("Resume the paused download of {0}").format(self._paused[0].label)
+            )
         self.resume_button.setVisible(bool(self._paused))
 
     @Slot(object)
@@ -343,8 +394,11 @@ class DiscoverDialog(QDialog):
             self._paused = [p for p in self._paused if p.key != self._downloading.key]
             self._show_paused()
         self._set_busy("", self.tr("Downloaded and verified as {0}.").format(model_id))
-        self.banner.show_message(self.tr("Downloaded and verified: choose {0} in the model manager to chat "
-                                         "with it.").format(model_id))
+        self.banner.show_message(
+            self.tr(
+                "Downloaded and verified: choose {0} in the model manager to chat with it."
+            ).format(model_id)
+        )
         self.downloaded.emit(model_id)
         self.jobFinished.emit()
 

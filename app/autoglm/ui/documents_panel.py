@@ -77,10 +77,13 @@ class IndexRun(QObject):
         self.running = True
         self.progressed.connect(self._keep_progress)
         self.ended.connect(self._keep_end)
-        BackgroundTask(lambda: start(on_progress=self._on_progress, on_done=self._on_done),
-                       name="start-indexing", owner=self) \
-            .on_success(self._started) \
-            .on_failure(lambda error: self.ended.emit(None, describe_error(error))).start()
+        BackgroundTask(
+            lambda: start(on_progress=self._on_progress, on_done=self._on_done),
+            name="start-indexing",
+            owner=self,
+        ).on_success(self._started).on_failure(
+            lambda error: self.ended.emit(None, describe_error(error))
+        ).start()
 
     def _started(self, job: Any) -> None:
         self.job = job
@@ -123,10 +126,18 @@ def report_summary(report: Any, error: str = "") -> str:
     if report.unchanged:
         parts.append(translate("DocumentsPanelDialog", "%n unchanged", "", len(report.unchanged)))
     if report.failed:
-        parts.append(translate("DocumentsPanelDialog", "%n could not be read", "", len(report.failed)))
+        parts.append(
+            translate("DocumentsPanelDialog", "%n could not be read", "", len(report.failed))
+        )
     if report.waiting:
-        parts.append(translate("DocumentsPanelDialog", "%n image(s) wait for a vision model", "",
-                               len(report.waiting)))
+        parts.append(
+            translate(
+                "DocumentsPanelDialog",
+                "%n image(s) wait for a vision model",
+                "",
+                len(report.waiting),
+            )
+        )
     text = ", ".join(parts)
     if report.cancelled:
         text = translate("DocumentsPanelDialog", "Cancelled: {0} before it stopped").format(text)
@@ -162,7 +173,9 @@ class DocumentsPanelDialog(QDialog):
     costShown = Signal()
     """The passages' cost in tokens was counted and shown (tests wait for it)."""
 
-    def __init__(self, presenter: ProjectDocuments, project: ProjectRecord, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, presenter: ProjectDocuments, project: ProjectRecord, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("documentsPanel")
         self.presenter = presenter
@@ -177,10 +190,14 @@ class DocumentsPanelDialog(QDialog):
         self.setWindowTitle(self.tr("Documents of “{0}”").format(project.name))
         self.resize(640, 440)
         layout = QVBoxLayout(self)
-        self.hint = QLabel(self.tr("Drop files or folders here, or add them. The assistant answers this "
-                                   "project's chats from them and names its sources. Folders are watched "
-                                   "while the app runs: files added, changed or deleted there are read again."),
-                           self)
+        self.hint = QLabel(
+            self.tr(
+                "Drop files or folders here, or add them. The assistant answers this "
+                "project's chats from them and names its sources. Folders are watched "
+                "while the app runs: files added, changed or deleted there are read again."
+            ),
+            self,
+        )
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         buttons = QHBoxLayout()
@@ -205,7 +222,9 @@ class DocumentsPanelDialog(QDialog):
 
         self.list = QTreeWidget(self)
         self.list.setObjectName("documentList")
-        self.list.setHeaderLabels([self.tr("Document"), self.tr("State"), self.tr("Pages"), self.tr("Passages")])
+        self.list.setHeaderLabels(
+            [self.tr("Document"), self.tr("State"), self.tr("Pages"), self.tr("Passages")]
+        )
         self.list.setRootIsDecorated(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setAccessibleName(self.tr("Documents"))
@@ -273,10 +292,15 @@ class DocumentsPanelDialog(QDialog):
         presenter, project = self.presenter, self.project
         self._listing += 1
         listing = self._listing
-        BackgroundTask(lambda: presenter.library().documents(project), name="list-documents", owner=self) \
-            .on_success(lambda documents: self._fill(documents, listing) if listing == self._listing else None) \
-            .on_failure(lambda error: self._say(self.tr("The documents could not be listed: {0}")
-                                                .format(describe_error(error)))).start()
+        BackgroundTask(
+            lambda: presenter.library().documents(project), name="list-documents", owner=self
+        ).on_success(
+            lambda documents: self._fill(documents, listing) if listing == self._listing else None
+        ).on_failure(
+            lambda error: self._say(
+                self.tr("The documents could not be listed: {0}").format(describe_error(error))
+            )
+        ).start()
 
     def _folder_changed(self, key: str) -> None:
         """A watched folder of some project changed on disk: read the list again if it is this one's."""
@@ -304,9 +328,13 @@ class DocumentsPanelDialog(QDialog):
                 row.setData(0, PATH_ROLE, document.path)
                 row.setToolTip(0, document.path)
                 for column in (2, 3):
-                    row.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    row.setTextAlignment(
+                        column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.list.insertTopLevelItem(position, row)
-            elif self.list.topLevelItem(position) is not row:  # renamed: its place in the order moved
+            elif (
+                self.list.topLevelItem(position) is not row
+            ):  # renamed: its place in the order moved
                 self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(row))
                 self.list.insertTopLevelItem(position, row)
             self._show_document(row, document)
@@ -326,19 +354,34 @@ class DocumentsPanelDialog(QDialog):
         presenter, project, count = self.presenter, self.project, self.passages.value()
         self._costing += 1
         costing = self._costing
-        BackgroundTask(lambda: presenter.library().typical_cost(project, count), name="count-passages", owner=self) \
-            .on_success(lambda cost: self._show_cost(cost) if costing == self._costing else None) \
-            .on_failure(lambda error: _LOGGER.warning("Counting the passages' tokens failed: %s", error)).start()
+        BackgroundTask(
+            lambda: presenter.library().typical_cost(project, count),
+            name="count-passages",
+            owner=self,
+        ).on_success(
+            lambda cost: self._show_cost(cost) if costing == self._costing else None
+        ).on_failure(
+            lambda error: _LOGGER.warning("Counting the passages' tokens failed: %s", error)
+        ).start()
 
     def _show_cost(self, cost: Any) -> None:
         if not cost.passages:
             self.cost.setText(self.tr("Nothing indexed yet"))
         elif cost.counted:
-            self.cost.setText(self.tr("%n passage(s) · about {0} tokens a question", "", cost.passages)
-                              .format(cost.tokens))
+            self.cost.setText(
+                self.tr("%n passage(s) · about {0} tokens a question", "", cost.passages).format(
+                    cost.tokens
+                )
+            )
         else:
-            self.cost.setText(self.tr("%n passage(s) · about {0} tokens a question (estimated; no model "
-                                      "loaded to count them)", "", cost.passages).format(cost.tokens))
+            self.cost.setText(
+                self.tr(
+                    "%n passage(s) · about {0} tokens a question (estimated; no model "
+                    "loaded to count them)",
+                    "",
+                    cost.passages,
+                ).format(cost.tokens)
+            )
         self.costShown.emit()
 
     def _show_document(self, row: QTreeWidgetItem, document: Any) -> None:
@@ -348,7 +391,9 @@ class DocumentsPanelDialog(QDialog):
             return
         row.setData(1, PATH_ROLE, shown)
         state, tip = self._state_text(document)
-        for column, text in enumerate((document.name, state, str(document.pages or ""), str(document.chunks or ""))):
+        for column, text in enumerate(
+            (document.name, state, str(document.pages or ""), str(document.chunks or ""))
+        ):
             row.setText(column, text)
         row.setToolTip(1, tip)
         failed = document.status == "failed"
@@ -358,15 +403,20 @@ class DocumentsPanelDialog(QDialog):
     def _state_text(self, document: Any) -> tuple[str, str]:
         """What the State column says of a document, and its tooltip."""
         if document.status == "indexed":
-            return self.tr("Indexed"), self.tr("Indexed: %n passage(s) can be cited", "", document.chunks)
+            return self.tr("Indexed"), self.tr(
+                "Indexed: %n passage(s) can be cited", "", document.chunks
+            )
         if document.status == "failed":
             reason = document.reason or self.tr("it could not be read")
             return self.tr("Failed: {0}").format(reason), reason
         if document.status == "waiting":
-            return self.tr("Needs a vision model"), self.tr("An image: it is described and indexed when a model "
-                                                            "that reads images is loaded")
+            return self.tr("Needs a vision model"), self.tr(
+                "An image: it is described and indexed when a model that reads images is loaded"
+            )
         if document.status == "cancelled":
-            return self.tr("Cancelled (partly indexed)"), self.tr("Indexing was cancelled; Re-index finishes it")
+            return self.tr("Cancelled (partly indexed)"), self.tr(
+                "Indexing was cancelled; Re-index finishes it"
+            )
         return self.tr("Indexing…"), ""
 
     def rows(self) -> list[tuple[str, str]]:
@@ -384,7 +434,9 @@ class DocumentsPanelDialog(QDialog):
         picker = QFileDialog(self, self.tr("Add a folder") if folder else self.tr("Add files"))
         picker.setObjectName("documentPicker")
         picker.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        picker.setFileMode(QFileDialog.FileMode.Directory if folder else QFileDialog.FileMode.ExistingFiles)
+        picker.setFileMode(
+            QFileDialog.FileMode.Directory if folder else QFileDialog.FileMode.ExistingFiles
+        )
         picker.filesSelected.connect(self.add_paths)
         picker.finished.connect(picker.deleteLater)
         picker.open()
@@ -410,7 +462,9 @@ class DocumentsPanelDialog(QDialog):
         if not chosen:
             return
         if self.run is not None and self.run.running:
-            self._say(self.tr("Indexing is still running: add more when it has finished, or cancel it."))
+            self._say(
+                self.tr("Indexing is still running: add more when it has finished, or cancel it.")
+            )
             return
         self._follow(self.presenter.start_indexing(self.project, chosen))
 
@@ -430,9 +484,9 @@ class DocumentsPanelDialog(QDialog):
             self._say(self.tr("%n document(s) removed.", "", len(forgotten)))
             self.refresh()
 
-        BackgroundTask(lambda: presenter.library().remove(project, paths), name="remove-documents", owner=self) \
-            .on_success(removed) \
-            .on_failure(lambda error: self._say(describe_error(error))).start()
+        BackgroundTask(
+            lambda: presenter.library().remove(project, paths), name="remove-documents", owner=self
+        ).on_success(removed).on_failure(lambda error: self._say(describe_error(error))).start()
 
     def cancel(self) -> None:
         """Cancel the indexing under way."""
@@ -460,9 +514,13 @@ class DocumentsPanelDialog(QDialog):
             return
         self.progress.setValue(int(state.fraction * PROGRESS_STEPS))
         name = Path(state.current).name if state.current else ""
-        self._say(self.tr("Indexing {0} ({1} of {2})").format(name, min(state.files_done + 1, state.files_total),
-                                                               state.files_total) if name else
-                  self.tr("Indexing: {0} of {1} files").format(state.files_done, state.files_total))
+        self._say(
+            self.tr("Indexing {0} ({1} of {2})").format(
+                name, min(state.files_done + 1, state.files_total), state.files_total
+            )
+            if name
+            else self.tr("Indexing: {0} of {1} files").format(state.files_done, state.files_total)
+        )
         now = time.monotonic()
         if state.files_done != self._listed_done and now - self._listed_at >= LIST_INTERVAL_S:
             self._listed_done, self._listed_at = state.files_done, now

@@ -40,8 +40,13 @@ class DownloadResumer(QObject):
     downloaded = Signal(str)  # the model id, verified and on the list
     idle = Signal()  # nothing (more) to resume
 
-    def __init__(self, runtime: Runtime, show_status: Callable[[str], None], show_message: Callable[[str, str], None],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        show_status: Callable[[str], None],
+        show_message: Callable[[str, str], None],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._repository = runtime.repository
         self._journal = DownloadJournal(runtime.repository.paths.data_dir)
@@ -56,9 +61,13 @@ class DownloadResumer(QObject):
         pending = self._journal.pending()
         paused = [item for item in pending if item.paused]
         if paused:
-            self._show_message(self.tr("The download of {0} is paused; open the model manager (Discover…) and "
-                                       "press Download to resume it.").format(", ".join(p.label for p in paused)),
-                               TOPIC)
+            self._show_message(
+                self.tr(
+                    "The download of {0} is paused; open the model manager (Discover…) and "
+                    "press Download to resume it."
+                ).format(", ".join(p.label for p in paused)),
+                TOPIC,
+            )
         self._queue = [item for item in pending if not item.paused]
         if self._queue:
             self._next()
@@ -79,16 +88,27 @@ class DownloadResumer(QObject):
         item = self.current = self._queue.pop(0)
         relay = _Relay(self)
         relay.transferred.connect(lambda done, total, rate: self._progress(item, done, total, rate))
-        self._show_message(self.tr("Resuming the download of {0} that was under way when AutoGLM closed.").format(
-            item.label), TOPIC)
+        self._show_message(
+            self.tr("Resuming the download of {0} that was under way when AutoGLM closed.").format(
+                item.label
+            ),
+            TOPIC,
+        )
         repository, cancel = self._repository, self._cancel
-        BackgroundTask(lambda: resume_download(item, repository, relay.transferred.emit, cancel),
-                       f"resume {item.label}", owner=self).on_success(
-            lambda model_id: self._finished(item, model_id)).on_failure(
-            lambda error: self._failed(item, error)).start()
+        BackgroundTask(
+            lambda: resume_download(item, repository, relay.transferred.emit, cancel),
+            f"resume {item.label}",
+            owner=self,
+        ).on_success(lambda model_id: self._finished(item, model_id)).on_failure(
+            lambda error: self._failed(item, error)
+        ).start()
 
     def _progress(self, item: PendingDownload, done: int, total: int | None, rate: float) -> None:
-        share = self.tr("{0} of {1}").format(format_bytes(done), format_bytes(total)) if total else format_bytes(done)
+        share = (
+            self.tr("{0} of {1}").format(format_bytes(done), format_bytes(total))
+            if total
+            else format_bytes(done)
+        )
         text = self.tr("Downloading {0}: {1}").format(item.label, share)
         if rate > 0:
             text += " · " + self.tr("{0}/s").format(format_bytes(rate))
@@ -97,8 +117,12 @@ class DownloadResumer(QObject):
     @Slot(object)
     def _finished(self, item: PendingDownload, model_id: str) -> None:
         self._show_status("")
-        self._show_message(self.tr("Downloaded and verified {0}: choose {1} in the model picker to chat with "
-                                   "it.").format(item.label, model_id), TOPIC)
+        self._show_message(
+            self.tr(
+                "Downloaded and verified {0}: choose {1} in the model picker to chat with it."
+            ).format(item.label, model_id),
+            TOPIC,
+        )
         self.downloaded.emit(model_id)
         self._next()
 
@@ -107,6 +131,8 @@ class DownloadResumer(QObject):
         self._show_status("")
         if not isinstance(error, DownloadCancelled):
             _LOGGER.info("Resuming %s failed: %s", item.label, error)
-            self._show_message(self.tr("The download of {0} could not be resumed: {1}").format(item.label, error),
-                               TOPIC)
+            self._show_message(
+                self.tr("The download of {0} could not be resumed: {1}").format(item.label, error),
+                TOPIC,
+            )
         self._next()

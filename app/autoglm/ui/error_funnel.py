@@ -61,13 +61,16 @@ class ErrorFunnel(QObject):
         message = error if isinstance(error, str) else describe_error(error)
         run_on_main(lambda: self.errorReported.emit(message))
 
-    def _excepthook(self, kind: type[BaseException], error: BaseException,
-                    trace: TracebackType | None) -> None:
+    def _excepthook(
+        self, kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
         if issubclass(kind, KeyboardInterrupt):
             self._previous_excepthook(kind, error, trace)
             return
         if not isinstance(error, UserFacingError):
-            _LOGGER.error("Uncaught error:\n%s", "".join(traceback.format_exception(kind, error, trace)))
+            _LOGGER.error(
+                "Uncaught error:\n%s", "".join(traceback.format_exception(kind, error, trace))
+            )
         self.report(error)
 
     def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
@@ -75,6 +78,11 @@ class ErrorFunnel(QObject):
             return
         thread_name = args.thread.name if args.thread else "?"
         if not isinstance(args.exc_value, UserFacingError):
-            _LOGGER.error("Uncaught error in thread %s:\n%s", thread_name,
-                          "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)))
+            _LOGGER.error(
+                "Uncaught error in thread %s:\n%s",
+                thread_name,
+                "".join(
+                    traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)
+                ),
+            )
         self.report(args.exc_value)

@@ -30,7 +30,9 @@ class ExportDialog(QDialog):
 
     exportChosen = Signal(list, str, Path)
 
-    def __init__(self, conversation_ids: list[int], description: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, conversation_ids: list[int], description: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export chats"))
@@ -48,7 +50,9 @@ class ExportDialog(QDialog):
         folder_row = QHBoxLayout()
         self.folder = QLineEdit(self)
         self.folder.setAccessibleName(self.tr("Export folder"))
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
         self.folder.setText(str(Path(documents or Path.home()) / "AutoGLM chats"))
         self.browse = QPushButton(self.tr("&Browse…"), self)
         self.browse.clicked.connect(self._browse)
@@ -56,12 +60,15 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.browse)
         form.addRow(self.tr("F&older:"), folder_row)
         layout.addLayout(form)
-        self.note = QLabel(self.tr("Images are copied into an “attachments” folder beside the files."), self)
+        self.note = QLabel(
+            self.tr("Images are copied into an “attachments” folder beside the files."), self
+        )
         self.note.setObjectName("hint")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Export"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self._export)
@@ -76,16 +83,22 @@ class ExportDialog(QDialog):
         self.format_box.setCurrentIndex(self.format_box.findData(fmt))
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Export to folder"), self.folder.text())
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Export to folder"), self.folder.text()
+        )
         if folder:
             self.folder.setText(folder)
 
     def _validate(self) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.folder.text().strip()))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(self.folder.text().strip())
+        )
 
     def _export(self) -> None:
         folder = self.folder.text().strip()
         if not folder:
             return
-        self.exportChosen.emit(self.conversation_ids, str(self.format_box.currentData()), Path(folder).expanduser())
+        self.exportChosen.emit(
+            self.conversation_ids, str(self.format_box.currentData()), Path(folder).expanduser()
+        )
         self.accept()

@@ -49,7 +49,12 @@ class LanguageSwitcher:
             else:
                 _LOGGER.warning("The %s translation could not be loaded (%s)", language, path)
             qt_own = QTranslator(app)
-            if qt_own.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            if qt_own.load(
+                QLocale(language),
+                "qtbase",
+                "_",
+                QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+            ):
                 self._translators.append(qt_own)
             for translator in self._translators:
                 app.installTranslator(translator)

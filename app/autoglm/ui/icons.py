@@ -56,8 +56,13 @@ class TintedSvgEngine(QIconEngine):
         """The icon ``size`` device pixels big."""
         return self.scaledPixmap(size, mode, state, 1.0)
 
-    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, _state: QIcon.State,  # noqa: N802
-                     scale: float) -> QPixmap:
+    def scaledPixmap(  # noqa: N802
+        self,
+        size: QSize,
+        mode: QIcon.Mode,
+        _state: QIcon.State,
+        scale: float,
+    ) -> QPixmap:
         """The icon ``size`` logical pixels big on a screen of ``scale`` device pixels each."""
         width, height = max(1, round(size.width() * scale)), max(1, round(size.height() * scale))
         key = (width, height, mode == QIcon.Mode.Disabled)
@@ -70,7 +75,9 @@ class TintedSvgEngine(QIconEngine):
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             if key[2]:
-                painter.setOpacity(DISABLED_OPACITY)  # Qt's own greying leaves a grey icon unchanged
+                painter.setOpacity(
+                    DISABLED_OPACITY
+                )  # Qt's own greying leaves a grey icon unchanged
             self._renderer.render(painter, QRectF(0, 0, width, height))
             painter.end()
             pixmap = self._pixmaps[key] = QPixmap.fromImage(image)

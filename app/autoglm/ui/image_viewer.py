@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 class ImageViewerDialog(QDialog):
     """A resizable window with the image at its own size (scrolls when larger)."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None, image: QImage | None = None) -> None:
+    def __init__(
+        self, path: Path, parent: QWidget | None = None, image: QImage | None = None
+    ) -> None:
         """Show the image at ``path``, or ``image`` where given (a marked copy of it)."""
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -27,8 +29,11 @@ class ImageViewerDialog(QDialog):
             image = reader.read()
         self.image = image
         # The stored file is named by its SHA-256: the title says what it is instead.
-        self.setWindowTitle(self.tr("Attached image · {0} × {1}").format(image.width(), image.height())
-                            if not image.isNull() else self.tr("Attached image"))
+        self.setWindowTitle(
+            self.tr("Attached image · {0} × {1}").format(image.width(), image.height())
+            if not image.isNull()
+            else self.tr("Attached image")
+        )
         label.setPixmap(QPixmap.fromImage(image))
         label.setAccessibleName(self.tr("Attached image"))
         area.setWidget(label)

@@ -37,7 +37,8 @@ def is_context_menu_key(event: QKeyEvent) -> bool:
     """The Menu key, or Shift+F10 (the keyboard's right click)."""
     modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
     return event.key() == Qt.Key.Key_Menu or (
-        event.key() == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier)
+        event.key() == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier
+    )
 
 
 def menu_target(widget: QWidget) -> tuple[QWidget, QPoint]:
@@ -61,15 +62,25 @@ class KeyboardContextMenus(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Turn the keys into a keyboard ``QContextMenuEvent`` for the focus widget."""
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent) or not is_context_menu_key(event):
+        if (
+            event.type() != QEvent.Type.KeyPress
+            or not isinstance(event, QKeyEvent)
+            or not is_context_menu_key(event)
+        ):
             return False
         focus = QApplication.focusWidget()
-        if focus is None or focus.contextMenuPolicy() in (Qt.ContextMenuPolicy.NoContextMenu,
-                                                          Qt.ContextMenuPolicy.PreventContextMenu):
+        if focus is None or focus.contextMenuPolicy() in (
+            Qt.ContextMenuPolicy.NoContextMenu,
+            Qt.ContextMenuPolicy.PreventContextMenu,
+        ):
             return False
         target, point = menu_target(focus)
-        menu_event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, point, target.mapToGlobal(point),
-                                       Qt.KeyboardModifier.NoModifier)
+        menu_event = QContextMenuEvent(
+            QContextMenuEvent.Reason.Keyboard,
+            point,
+            target.mapToGlobal(point),
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(target, menu_event)
         return True
 
@@ -89,10 +100,20 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
                 add(child)
             return
         names = [key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()]
-        keys = [name for n, name in enumerate(names) if n == 0 or "+" in name]  # not a keyboard's "New" key
+        keys = [
+            name for n, name in enumerate(names) if n == 0 or "+" in name
+        ]  # not a keyboard's "New" key
         if keys and action.text():
-            rows.append((action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…"),
-                         ", ".join(keys)))
+            rows.append(
+                (
+                    action.text()
+                    .replace("&&", "\0")
+                    .replace("&", "")
+                    .replace("\0", "&")
+                    .rstrip("…"),
+                    ", ".join(keys),
+                )
+            )
 
     for top in window.menuBar().actions():
         add(top)
@@ -100,15 +121,39 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
         add(action)
     rows += [
         (QCoreApplication.translate("ShortcutsDialog", "Push to talk (hold)"), "F9"),
-        (QCoreApplication.translate("ShortcutsDialog", "Send the message"), QCoreApplication.translate("ShortcutsDialog", "Enter")),
-        (QCoreApplication.translate("ShortcutsDialog", "New line in the message"), QCoreApplication.translate("ShortcutsDialog", "Shift+Enter")),
-        (QCoreApplication.translate("ShortcutsDialog", "Open the menu of the focused item"), QCoreApplication.translate("ShortcutsDialog", "Shift+F10 or Menu")),
-        (QCoreApplication.translate("ShortcutsDialog", "Actions of the selected message (copy, code blocks, read aloud…)"),
-         QCoreApplication.translate("ShortcutsDialog", "Enter")),
-        (QCoreApplication.translate("ShortcutsDialog", "Scroll the selected message's wide code sideways"),
-         QCoreApplication.translate("ShortcutsDialog", "Shift+Left/Right, Shift+Home/End")),
-        (QCoreApplication.translate("ShortcutsDialog", "Move between controls"), QCoreApplication.translate("ShortcutsDialog", "Tab, Shift+Tab")),
-        (QCoreApplication.translate("ShortcutsDialog", "Rename or delete the selected chat"), QCoreApplication.translate("ShortcutsDialog", "F2, Delete")),
+        (
+            QCoreApplication.translate("ShortcutsDialog", "Send the message"),
+            QCoreApplication.translate("ShortcutsDialog", "Enter"),
+        ),
+        (
+            QCoreApplication.translate("ShortcutsDialog", "New line in the message"),
+            QCoreApplication.translate("ShortcutsDialog", "Shift+Enter"),
+        ),
+        (
+            QCoreApplication.translate("ShortcutsDialog", "Open the menu of the focused item"),
+            QCoreApplication.translate("ShortcutsDialog", "Shift+F10 or Menu"),
+        ),
+        (
+            QCoreApplication.translate(
+                "ShortcutsDialog",
+                "Actions of the selected message (copy, code blocks, read aloud…)",
+            ),
+            QCoreApplication.translate("ShortcutsDialog", "Enter"),
+        ),
+        (
+            QCoreApplication.translate(
+                "ShortcutsDialog", "Scroll the selected message's wide code sideways"
+            ),
+            QCoreApplication.translate("ShortcutsDialog", "Shift+Left/Right, Shift+Home/End"),
+        ),
+        (
+            QCoreApplication.translate("ShortcutsDialog", "Move between controls"),
+            QCoreApplication.translate("ShortcutsDialog", "Tab, Shift+Tab"),
+        ),
+        (
+            QCoreApplication.translate("ShortcutsDialog", "Rename or delete the selected chat"),
+            QCoreApplication.translate("ShortcutsDialog", "F2, Delete"),
+        ),
     ]
     return rows
 
@@ -123,7 +168,9 @@ class ShortcutsDialog(QDialog):
         self.setAccessibleName(self.tr("Keyboard shortcuts"))
         self.resize(560, 520)
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("Every menu item with a key, and the keys that work anywhere in the window."))
+        intro = QLabel(
+            self.tr("Every menu item with a key, and the keys that work anywhere in the window.")
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         rows = shortcut_rows(window)
@@ -135,7 +182,9 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
         for row, (what, keys) in enumerate(rows):
             self.table.setItem(row, 0, QTableWidgetItem(what))
             self.table.setItem(row, 1, QTableWidgetItem(keys))
@@ -149,6 +198,12 @@ class ShortcutsDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """The table's rows as text (for tests)."""
-        cells = [(self.table.item(row, 0), self.table.item(row, 1)) for row in range(self.table.rowCount())]
-        return [(what.text(), keys.text()) for what, keys in cells if what is not None and keys is not None]
-
+        cells = [
+            (self.table.item(row, 0), self.table.item(row, 1))
+            for row in range(self.table.rowCount())
+        ]
+        return [
+            (what.text(), keys.text())
+            for what, keys in cells
+            if what is not None and keys is not None
+        ]

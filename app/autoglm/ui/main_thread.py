@@ -43,6 +43,7 @@ class MainThreadDispatcher(QObject):
                 closure()
             except Exception:  # noqa: BLE001 - goes to the exception funnel
                 import sys
+
                 sys.excepthook(*sys.exc_info())
 
 

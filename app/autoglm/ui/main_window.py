@@ -103,19 +103,28 @@ SETTINGS_TOPIC = "settings"
 """Banner messages about settings that were refused: they go once settings apply cleanly."""
 _PROGRESS_INTERVAL_S = 0.1
 SUGGESTIONS = (
-    QT_TRANSLATE_NOOP("EmptyStateWidget", "Explain what a Python generator is, with a short example."),
-    QT_TRANSLATE_NOOP("EmptyStateWidget", "Write a shell one-liner that finds the 10 largest files in a folder."),
+    QT_TRANSLATE_NOOP(
+        "EmptyStateWidget", "Explain what a Python generator is, with a short example."
+    ),
+    QT_TRANSLATE_NOOP(
+        "EmptyStateWidget", "Write a shell one-liner that finds the 10 largest files in a folder."
+    ),
     QT_TRANSLATE_NOOP("EmptyStateWidget", "Summarise the trade-offs of SQLite's WAL mode."),
 )
 
 
-def unique_shortcuts(shortcuts: list[QKeySequence | str | QKeySequence.StandardKey]) -> list[QKeySequence]:
+def unique_shortcuts(
+    shortcuts: list[QKeySequence | str | QKeySequence.StandardKey],
+) -> list[QKeySequence]:
     """Key sequences without repeats or empties: a key given twice to one action makes Qt
     call it ambiguous and fire nothing (a platform's standard key often equals our own)."""
     result: list[QKeySequence] = []
     for shortcut in shortcuts:
-        sequences = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) \
+        sequences = (
+            QKeySequence.keyBindings(shortcut)
+            if isinstance(shortcut, QKeySequence.StandardKey)
             else [QKeySequence(shortcut)]
+        )
         for sequence in sequences:
             if not sequence.isEmpty() and sequence not in result:
                 result.append(sequence)
@@ -151,7 +160,9 @@ class EmptyStateWidget(QWidget):
             button = QPushButton(self)
             button.setObjectName("suggestion")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.clicked.connect(lambda _checked=False, b=button: self.suggestionChosen.emit(b.text()))
+            button.clicked.connect(
+                lambda _checked=False, b=button: self.suggestionChosen.emit(b.text())
+            )
             row = QHBoxLayout()
             row.addStretch(1)
             row.addWidget(button)
@@ -164,8 +175,12 @@ class EmptyStateWidget(QWidget):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.title.setText(self.tr("How can I help?"))
-        self.subtitle.setText(self.tr("Everything stays on this computer. Attach images, paste screenshots, "
-                                      "or ask about code."))
+        self.subtitle.setText(
+            self.tr(
+                "Everything stays on this computer. Attach images, paste screenshots, "
+                "or ask about code."
+            )
+        )
         for button, text in zip(self.buttons, SUGGESTIONS, strict=True):
             translated = self.tr(text)
             button.setText(translated)
@@ -188,8 +203,13 @@ class MainWindow(QMainWindow):
     chatsExported = Signal(list)
     """The files an export wrote."""
 
-    def __init__(self, runtime: Runtime, theme: ThemeManager | None = None,
-                 languages: LanguageSwitcher | None = None, funnel: ErrorFunnel | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        theme: ThemeManager | None = None,
+        languages: LanguageSwitcher | None = None,
+        funnel: ErrorFunnel | None = None,
+    ) -> None:
         super().__init__()
         self.runtime = runtime
         app = running_application()
@@ -217,7 +237,9 @@ class MainWindow(QMainWindow):
         self.sidebar = SidebarWidget(lambda: self.runtime.store, self)
         self.banner = NotificationBannerWidget(self)
         self.chat_view = ChatViewWidget(self.controller.model, self)
-        self.chat_view.delegate.attachment_resolver = lambda sha: self.runtime.store.attachment_path(sha)
+        self.chat_view.delegate.attachment_resolver = lambda sha: (
+            self.runtime.store.attachment_path(sha)
+        )
         self.controller.make_measurer = self.chat_view.make_measurer
         self.tool_cards = ToolCardsPresenter(self.chat_view, self.controller)
         self.controller.apply_measured = self.chat_view.prime
@@ -264,34 +286,71 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.token_counter = TokenCounter(runtime, lambda: self.controller.engine_messages(self.composer.text()), self)
+        self.token_counter = TokenCounter(
+            runtime, lambda: self.controller.engine_messages(self.composer.text()), self
+        )
         self.token_counter.counted.connect(self.composer.set_token_count)
         self._build_actions()
         self._connect()
-        self.projects = ProjectsPresenter(self, runtime=runtime, sidebar=self.sidebar, conversation=self.controller,
-                                          banner=self.banner, show_dialog=self._show_dialog,
-                                          chat_changed=self._update_header, cancel_edit=self.cancel_edit,
-                                          focus_input=self.focus_input, switch_model=self.switch_model,
-                                          apply_settings=self.apply_settings)
-        self.capture = CaptureController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
-                                         chat_view=self.chat_view, banner=self.banner, tools_menu=self.tools_menu,
-                                         quit_action=self.quit_action, open_model_manager=self.open_model_manager)
+        self.projects = ProjectsPresenter(
+            self,
+            runtime=runtime,
+            sidebar=self.sidebar,
+            conversation=self.controller,
+            banner=self.banner,
+            show_dialog=self._show_dialog,
+            chat_changed=self._update_header,
+            cancel_edit=self.cancel_edit,
+            focus_input=self.focus_input,
+            switch_model=self.switch_model,
+            apply_settings=self.apply_settings,
+        )
+        self.capture = CaptureController(
+            self,
+            runtime=runtime,
+            conversation=self.controller,
+            composer=self.composer,
+            chat_view=self.chat_view,
+            banner=self.banner,
+            tools_menu=self.tools_menu,
+            quit_action=self.quit_action,
+            open_model_manager=self.open_model_manager,
+        )
         self.modelLoaded.connect(lambda _info: self.capture.update_image_input())
         self.modelLoadFailed.connect(lambda _message: self.capture.update_image_input())
-        self.voice = VoiceController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
-                                     chat_view=self.chat_view, banner=self.banner, speech=self.speech,
-                                     stop_action=self.stop_action, tools_menu=self.tools_menu, tools=self.tools,
-                                     apply_settings=self.apply_settings)
-        self.agent = AgentController(self, runtime=runtime, conversation=self.controller, composer=self.composer,
-                                     chat_view=self.chat_view, banner=self.banner, tools_menu=self.tools_menu,
-                                     speak=lambda words: self.voice.speak(words))
+        self.voice = VoiceController(
+            self,
+            runtime=runtime,
+            conversation=self.controller,
+            composer=self.composer,
+            chat_view=self.chat_view,
+            banner=self.banner,
+            speech=self.speech,
+            stop_action=self.stop_action,
+            tools_menu=self.tools_menu,
+            tools=self.tools,
+            apply_settings=self.apply_settings,
+        )
+        self.agent = AgentController(
+            self,
+            runtime=runtime,
+            conversation=self.controller,
+            composer=self.composer,
+            chat_view=self.chat_view,
+            banner=self.banner,
+            tools_menu=self.tools_menu,
+            speak=lambda words: self.voice.speak(words),
+        )
         self.voice.agent = self.agent
         self.agent.install()
         self.api_server = ApiServerController(runtime, self)
-        self.downloads = DownloadResumer(runtime, self.statusBar().showMessage, self.banner.show_message, self)
+        self.downloads = DownloadResumer(
+            runtime, self.statusBar().showMessage, self.banner.show_message, self
+        )
         self.downloads.downloaded.connect(lambda _model_id: self.model_picker.refresh())
-        self.api_status = install_api_status(self.api_server, self.status, self.tools_menu, self.banner,
-                                             self.apply_settings)
+        self.api_status = install_api_status(
+            self.api_server, self.status, self.tools_menu, self.banner, self.apply_settings
+        )
         self.apply_look()
         self._restore_window_state()
         self._update_stack()
@@ -299,8 +358,11 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------------------
     def _build_actions(self) -> None:
-        def action(shortcuts: list[QKeySequence | str | QKeySequence.StandardKey], slot: Any,
-                   icon_name: str = "") -> QAction:
+        def action(
+            shortcuts: list[QKeySequence | str | QKeySequence.StandardKey],
+            slot: Any,
+            icon_name: str = "",
+        ) -> QAction:
             item = QAction(self)
             item.setShortcuts(unique_shortcuts(shortcuts))
             item.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -309,19 +371,31 @@ class MainWindow(QMainWindow):
             self.addAction(item)
             return item
 
-        self.new_chat_action = action(["Ctrl+N", QKeySequence.StandardKey.New], self.new_chat, "new-chat")
-        self.search_action = action(["Ctrl+K", QKeySequence.StandardKey.Find], self.sidebar.focus_search, "search")
+        self.new_chat_action = action(
+            ["Ctrl+N", QKeySequence.StandardKey.New], self.new_chat, "new-chat"
+        )
+        self.search_action = action(
+            ["Ctrl+K", QKeySequence.StandardKey.Find], self.sidebar.focus_search, "search"
+        )
         self.focus_input_action = action(["Ctrl+L"], self.focus_input)
         self.stop_action = action(["Esc"], self.escape)
-        self.settings_action = action(["Ctrl+,", QKeySequence.StandardKey.Preferences], self.open_settings, "settings")
+        self.settings_action = action(
+            ["Ctrl+,", QKeySequence.StandardKey.Preferences], self.open_settings, "settings"
+        )
         self.models_action = action(["Ctrl+M"], self.open_model_manager, "models")
         self.import_action = action(["Ctrl+O"], self.import_model)
-        self.export_action = action(["Ctrl+E"], lambda: self.export_chats([self.controller.conversation_id]))
+        self.export_action = action(
+            ["Ctrl+E"], lambda: self.export_chats([self.controller.conversation_id])
+        )
         self.export_all_action = action(["Ctrl+Shift+E"], lambda: self.export_chats(None))
         self.quit_action = action(["Ctrl+Q", QKeySequence.StandardKey.Quit], self.close)
         self.toggle_sidebar_action = action(["Ctrl+B"], self.toggle_sidebar, "sidebar")
-        self.zoom_in_action = action([QKeySequence.StandardKey.ZoomIn, "Ctrl+=", "Ctrl++"], lambda: self.zoom(1))
-        self.zoom_out_action = action([QKeySequence.StandardKey.ZoomOut, "Ctrl+-"], lambda: self.zoom(-1))
+        self.zoom_in_action = action(
+            [QKeySequence.StandardKey.ZoomIn, "Ctrl+=", "Ctrl++"], lambda: self.zoom(1)
+        )
+        self.zoom_out_action = action(
+            [QKeySequence.StandardKey.ZoomOut, "Ctrl+-"], lambda: self.zoom(-1)
+        )
         self.zoom_reset_action = action(["Ctrl+0"], lambda: self.zoom(0))
         self.about_action = action([], self.show_about)
         self.update_action = action([], self.check_for_updates)
@@ -341,7 +415,9 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("")
         self.view_menu.addAction(self.toggle_sidebar_action)
         self.view_menu.addSeparator()
-        self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
+        self.view_menu.addActions(
+            [self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action]
+        )
         self.model_menu = bar.addMenu("")
         self.model_menu.addActions([self.models_action])
         self.tools_menu = bar.addMenu("")
@@ -362,7 +438,9 @@ class MainWindow(QMainWindow):
         self.controller.conversationsChanged.connect(self.sidebar.refresh)
         self.controller.runningChanged.connect(self.sidebar.set_running)
         self.controller.speedMeasured.connect(self.status.set_last_speed)
-        self.controller.replyFinished.connect(lambda _completion: freeze_survivors())  # its layout stays
+        self.controller.replyFinished.connect(
+            lambda _completion: freeze_survivors()
+        )  # its layout stays
         self.controller.replyFinished.connect(self.status.show_cache_after)
         self.controller.focusMessage.connect(self._focus_message)
         self.controller.model.modelReset.connect(self._update_stack)
@@ -377,9 +455,12 @@ class MainWindow(QMainWindow):
         self.model_picker.modelChosen.connect(self.switch_model)
         self.model_picker.ejectRequested.connect(self.eject_model)
         self.model_picker.manageRequested.connect(self.open_model_manager)
-        self.sidebar.exportRequested.connect(lambda conversation_id: self.export_chats([conversation_id]))
+        self.sidebar.exportRequested.connect(
+            lambda conversation_id: self.export_chats([conversation_id])
+        )
         self.controller.conversationChanged.connect(
-            lambda conversation_id: self.export_action.setEnabled(bool(conversation_id)))
+            lambda conversation_id: self.export_action.setEnabled(bool(conversation_id))
+        )
         self.composer.sendRequested.connect(self.send)
         self.composer.attachmentAdded.connect(self.controller.stage_attachment)
         self.composer.stopRequested.connect(self.stop)
@@ -394,16 +475,22 @@ class MainWindow(QMainWindow):
         """Set every text in the current language."""
         self.setWindowTitle(self.tr("AutoGLM Desktop"))
         texts = {
-            self.new_chat_action: self.tr("&New chat"), self.search_action: self.tr("&Search chats…"),
-            self.focus_input_action: self.tr("Focus the message &input"), self.stop_action: self.tr("S&top generating"),
-            self.settings_action: self.tr("&Settings…"), self.models_action: self.tr("&Model manager…"),
-            self.import_action: self.tr("&Import a model file…"), self.quit_action: self.tr("&Quit"),
-            self.export_action: self.tr("&Export this chat…"), self.export_all_action: self.tr("Export &all chats…"),
+            self.new_chat_action: self.tr("&New chat"),
+            self.search_action: self.tr("&Search chats…"),
+            self.focus_input_action: self.tr("Focus the message &input"),
+            self.stop_action: self.tr("S&top generating"),
+            self.settings_action: self.tr("&Settings…"),
+            self.models_action: self.tr("&Model manager…"),
+            self.import_action: self.tr("&Import a model file…"),
+            self.quit_action: self.tr("&Quit"),
+            self.export_action: self.tr("&Export this chat…"),
+            self.export_all_action: self.tr("Export &all chats…"),
             self.toggle_sidebar_action: self.tr("Show or hide the &sidebar"),
             self.about_action: self.tr("&About AutoGLM Desktop"),
             self.update_action: self.tr("Check for &updates…"),
             self.shortcuts_action: self.tr("&Keyboard shortcuts"),
-            self.zoom_in_action: self.tr("Zoom &in"), self.zoom_out_action: self.tr("Zoom &out"),
+            self.zoom_in_action: self.tr("Zoom &in"),
+            self.zoom_out_action: self.tr("Zoom &out"),
             self.zoom_reset_action: self.tr("&Actual size"),
         }
         for item, text in texts.items():
@@ -420,7 +507,9 @@ class MainWindow(QMainWindow):
         self.settings_button.setAccessibleName(self.tr("Settings"))
         self.chat_view.setAccessibleName(self.tr("Conversation"))
         self.chat_view.retranslate_jump()
-        self.chat_view.delegate.set_look(self.theme.colours, self._chat_font(), self.languages.language)
+        self.chat_view.delegate.set_look(
+            self.theme.colours, self._chat_font(), self.languages.language
+        )
         self.chat_view.doItemsLayout()
         self._update_header()
 
@@ -438,7 +527,9 @@ class MainWindow(QMainWindow):
     def apply_look(self) -> None:
         """Re-tint icons and re-render messages for the current theme and font."""
         colours: ThemeColours = self.theme.colours
-        bar = self.menuBar()  # the menu bar keeps its old look after a live switch unless re-polished
+        bar = (
+            self.menuBar()
+        )  # the menu bar keeps its old look after a live switch unless re-polished
         bar.style().unpolish(bar)
         bar.style().polish(bar)
         bar.update()
@@ -462,7 +553,9 @@ class MainWindow(QMainWindow):
 
     # -- window state ----------------------------------------------------------------------
     def _window_settings(self) -> QSettings:
-        return QSettings(str(self.runtime.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        return QSettings(
+            str(self.runtime.paths.config_dir / "window.ini"), QSettings.Format.IniFormat
+        )
 
     def _restore_window_state(self) -> None:
         state = self._window_settings()
@@ -499,7 +592,8 @@ class MainWindow(QMainWindow):
         from autoglm.ui.markdown_html import warm_up
 
         BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).on_success(
-            lambda _result: freeze_survivors()).start()  # its lexers live as long as the app
+            lambda _result: freeze_survivors()
+        ).start()  # its lexers live as long as the app
         QTimer.singleShot(0, self.chat_view.warm_up)
 
     def start(self) -> None:
@@ -513,11 +607,20 @@ class MainWindow(QMainWindow):
         interrupted = self._interrupted_reply()
         if interrupted is not None:
             self.open_conversation(interrupted.conversation_id, interrupted.id)
-            self.statusBar().showMessage(self.tr("AutoGLM closed while this reply was being written; "
-                                                 "what it had written is kept."), 15_000)
-        elif self._last_conversation and self.runtime.store.get_conversation(self._last_conversation):
+            self.statusBar().showMessage(
+                self.tr(
+                    "AutoGLM closed while this reply was being written; "
+                    "what it had written is kept."
+                ),
+                15_000,
+            )
+        elif self._last_conversation and self.runtime.store.get_conversation(
+            self._last_conversation
+        ):
             self.open_conversation(self._last_conversation, 0)
-        if remote_url(self.runtime.settings) is None and not self._model_known(self.runtime.settings.model.active_model):
+        if remote_url(self.runtime.settings) is None and not self._model_known(
+            self.runtime.settings.model.active_model
+        ):
             self._fall_back_to_starter(self.runtime.settings.model.active_model)
         if self._model_missing() and remote_url(self.runtime.settings) is None:
             self.show_welcome()
@@ -528,11 +631,16 @@ class MainWindow(QMainWindow):
         """What Settings offers to pick from: the installed models (as the model picker lists
         them) and the microphones and speakers found (as the voice menus list them)."""
         choices: dict[str, list[tuple[str | None, str]]] = {
-            "model.active_model": [(spec, name) for spec, name in self.model_picker.choices()]}
+            "model.active_model": [(spec, name) for spec, name in self.model_picker.choices()]
+        }
         default = self.tr("System default")
-        for key, devices in (("voice.input_device", self.voice.input_devices),
-                             ("voice.output_device", self.voice.output_devices)):
-            choices[key] = [(None, default)] + [(device.name, device.display_name) for device in devices]
+        for key, devices in (
+            ("voice.input_device", self.voice.input_devices),
+            ("voice.output_device", self.voice.output_devices),
+        ):
+            choices[key] = [(None, default)] + [
+                (device.name, device.display_name) for device in devices
+            ]
         return {key: values for key, values in choices.items() if values}
 
     def _interrupted_reply(self) -> MessageRecord | None:
@@ -547,17 +655,28 @@ class MainWindow(QMainWindow):
     def _model_known(self, spec: str) -> bool:
         """Whether ``spec`` names a catalog model, an imported one or a GGUF file that exists."""
         repository = self.runtime.repository
-        return (repository.catalog.get(spec) is not None or spec in repository.imported()
-                or (spec.endswith(".gguf") and Path(spec).expanduser().is_file()))
+        return (
+            repository.catalog.get(spec) is not None
+            or spec in repository.imported()
+            or (spec.endswith(".gguf") and Path(spec).expanduser().is_file())
+        )
 
     def _fall_back_to_starter(self, spec: str) -> None:
         """A saved model that is not installed: use the starter model and say so."""
         from autoglm.core.catalog import STARTER_MODEL_ID
 
-        _LOGGER.warning("The saved model %r is not installed; falling back to the starter model", spec)
-        self.runtime.apply_settings(updated(self.runtime.settings, "model", active_model=STARTER_MODEL_ID))
-        self.banner.show_message(self.tr("The model “{0}” is not installed, so the starter model is used "
-                                         "instead. Choose another in the model picker.").format(spec))
+        _LOGGER.warning(
+            "The saved model %r is not installed; falling back to the starter model", spec
+        )
+        self.runtime.apply_settings(
+            updated(self.runtime.settings, "model", active_model=STARTER_MODEL_ID)
+        )
+        self.banner.show_message(
+            self.tr(
+                "The model “{0}” is not installed, so the starter model is used "
+                "instead. Choose another in the model picker."
+            ).format(spec)
+        )
 
     def _model_missing(self) -> bool:
         spec = self.runtime.settings.model.active_model
@@ -600,7 +719,9 @@ class MainWindow(QMainWindow):
             if now - self._last_progress < _PROGRESS_INTERVAL_S and fraction < 1.0:
                 return
             self._last_progress = now
-            run_on_main(lambda: None if self._shutting_down else self.status.set_loading(fraction, message))
+            run_on_main(
+                lambda: None if self._shutting_down else self.status.set_loading(fraction, message)
+            )
 
         def load() -> Any:
             try:
@@ -608,9 +729,11 @@ class MainWindow(QMainWindow):
             finally:
                 self._load_done.set()
 
-        BackgroundTask(load, name="load-model", owner=self) \
-            .on_success(self._model_loaded) \
-            .on_failure(lambda error: self._model_load_failed(describe_error(error))).start(daemon=True)
+        BackgroundTask(load, name="load-model", owner=self).on_success(
+            self._model_loaded
+        ).on_failure(lambda error: self._model_load_failed(describe_error(error))).start(
+            daemon=True
+        )
 
     def _model_loaded(self, info: ModelInfo) -> None:
         if self._shutting_down:
@@ -638,8 +761,9 @@ class MainWindow(QMainWindow):
         self.token_counter.schedule()
         self.model_picker.refresh()
         if info is not None:
-            self.statusBar().showMessage(self.tr("{0} was loaded for an API request.").format(info.display_name),
-                                         10_000)
+            self.statusBar().showMessage(
+                self.tr("{0} was loaded for an API request.").format(info.display_name), 10_000
+            )
 
     def _model_load_failed(self, message: str) -> None:
         if self._shutting_down:
@@ -669,23 +793,32 @@ class MainWindow(QMainWindow):
             self.capture.update_image_input()
             self.modelEjected.emit()
 
-        BackgroundTask(runtime.eject_model, name="eject-model", owner=self).on_success(ejected).start()
+        BackgroundTask(runtime.eject_model, name="eject-model", owner=self).on_success(
+            ejected
+        ).start()
 
     def import_model(self) -> None:
         """Pick a GGUF file, import it and switch to it."""
-        path, _filter = QFileDialog.getOpenFileName(self, self.tr("Import a model file"), "",
-                                                    self.tr("GGUF models (*.gguf)"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Import a model file"), "", self.tr("GGUF models (*.gguf)")
+        )
         if not path:
             return
         repository = self.runtime.repository
 
         def imported(model_id: str) -> None:
-            self.statusBar().showMessage(self.tr("Imported {0}: linked, the file is used where it is (nothing "
-                                                 "was copied), so keep it there.").format(Path(path).name), 8000)
+            self.statusBar().showMessage(
+                self.tr(
+                    "Imported {0}: linked, the file is used where it is (nothing "
+                    "was copied), so keep it there."
+                ).format(Path(path).name),
+                8000,
+            )
             self.switch_model(model_id)
 
-        BackgroundTask(lambda: repository.import_model(Path(path)), name="import-model", owner=self) \
-            .on_success(imported).start()
+        BackgroundTask(
+            lambda: repository.import_model(Path(path)), name="import-model", owner=self
+        ).on_success(imported).start()
 
     def open_model_manager(self) -> None:
         """The catalog, imports and downloads."""
@@ -699,14 +832,21 @@ class MainWindow(QMainWindow):
         """The settings dialog (Ctrl+,)."""
         from autoglm.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.runtime.settings, self, tools=self.tools, model_info=self.runtime.model_info,
-                                choices=self._setting_choices())
+        dialog = SettingsDialog(
+            self.runtime.settings,
+            self,
+            tools=self.tools,
+            model_info=self.runtime.model_info,
+            choices=self._setting_choices(),
+        )
         dialog.settingsApplied.connect(self.apply_settings)
         self._show_dialog(dialog)
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self._dialogs.append(dialog)
-        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.finished.connect(
+            lambda _r: self._dialogs.remove(dialog) if dialog in self._dialogs else None
+        )
         dialog.open()
 
     def apply_settings(self, settings: Settings) -> None:
@@ -714,15 +854,25 @@ class MainWindow(QMainWindow):
         old = self.runtime.settings
         spec = settings.model.active_model
         self.banner.resolve(SETTINGS_TOPIC)
-        if spec != old.model.active_model and remote_url(settings) is None and not self._model_known(spec):
-            self.banner.show_message(self.tr("“{0}” is not an installed model, so the model was not changed: "
-                                             "choose one in the model picker or import a GGUF file.").format(spec),
-                                     SETTINGS_TOPIC)
+        if (
+            spec != old.model.active_model
+            and remote_url(settings) is None
+            and not self._model_known(spec)
+        ):
+            self.banner.show_message(
+                self.tr(
+                    "“{0}” is not an installed model, so the model was not changed: "
+                    "choose one in the model picker or import a GGUF file."
+                ).format(spec),
+                SETTINGS_TOPIC,
+            )
             settings = updated(settings, "model", active_model=old.model.active_model)
         try:
             self.runtime.apply_settings(settings)
         except (OSError, UserFacingError) as exc:
-            self.banner.show_message(self.tr("Settings could not be saved: {0}").format(exc), SETTINGS_TOPIC)
+            self.banner.show_message(
+                self.tr("Settings could not be saved: {0}").format(exc), SETTINGS_TOPIC
+            )
             return
         appearance = settings.appearance
         if settings.vision.image_tokens != old.vision.image_tokens:
@@ -752,7 +902,9 @@ class MainWindow(QMainWindow):
         self.controller.open_conversation(conversation_id, message_id)
 
     def _conversation_changed(self, conversation_id: int) -> None:
-        self._window_settings().setValue("last_conversation", conversation_id)  # kept even if the app dies
+        self._window_settings().setValue(
+            "last_conversation", conversation_id
+        )  # kept even if the app dies
         self.sidebar.set_current(conversation_id)
         self._update_header()
         self.token_counter.schedule()
@@ -778,8 +930,12 @@ class MainWindow(QMainWindow):
                 query = self.sidebar.search.text().split()
                 if query:
                     self.chat_view.select_words(row, query[0])  # the search match, highlighted
-                QTimer.singleShot(0, lambda target=index: self.chat_view.scrollTo(
-                    target, ChatViewWidget.ScrollHint.PositionAtCenter))
+                QTimer.singleShot(
+                    0,
+                    lambda target=index: self.chat_view.scrollTo(
+                        target, ChatViewWidget.ScrollHint.PositionAtCenter
+                    ),
+                )
                 return
 
     def export_chats(self, conversation_ids: list[int] | None) -> None:
@@ -807,25 +963,42 @@ class MainWindow(QMainWindow):
         store = self.runtime.store
 
         def done(paths: list[Path]) -> None:
-            self.statusBar().showMessage(self.tr("Exported %n chat(s) to {0}", "", len(paths)).format(folder), 6000)
+            self.statusBar().showMessage(
+                self.tr("Exported %n chat(s) to {0}", "", len(paths)).format(folder), 6000
+            )
             self.chatsExported.emit(paths)
 
-        BackgroundTask(lambda: export_conversations(store, conversation_ids, fmt, folder),  # type: ignore[arg-type]
-                       name="export-chats", owner=self).on_success(done) \
-            .on_failure(lambda error: self.banner.show_message(
-                self.tr("The chats could not be exported: {0}").format(describe_error(error)))).start()
+        BackgroundTask(
+            lambda: export_conversations(store, conversation_ids, fmt, folder),  # type: ignore[arg-type]
+            name="export-chats",
+            owner=self,
+        ).on_success(done).on_failure(
+            lambda error: self.banner.show_message(
+                self.tr("The chats could not be exported: {0}").format(describe_error(error))
+            )
+        ).start()
 
     def confirm_delete(self, conversation_id: int) -> None:
         """Ask, then delete a conversation."""
         record = self.runtime.store.get_conversation(conversation_id)
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete chat"),
-                          self.tr("Delete “{0}” and all its messages? This cannot be undone.")
-                          .format(record.title if record else ""),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete chat"),
+            self.tr("Delete “{0}” and all its messages? This cannot be undone.").format(
+                record.title if record else ""
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setObjectName("confirmDelete")
-        box.finished.connect(lambda result: self.controller.delete_conversation(conversation_id)
-                             if result == QMessageBox.StandardButton.Yes else None)
+        box.finished.connect(
+            lambda result: (
+                self.controller.delete_conversation(conversation_id)
+                if result == QMessageBox.StandardButton.Yes
+                else None
+            )
+        )
         self._show_dialog(box)
 
     # -- composing -------------------------------------------------------------------------
@@ -905,8 +1078,12 @@ class MainWindow(QMainWindow):
             self.controller.continue_reply(item)
         elif name == "delete":
             if not self.controller.delete_message(item):
-                self.banner.show_message(self.tr("A message cannot be deleted while a reply is being written: "
-                                                 "stop it first (Esc)."))
+                self.banner.show_message(
+                    self.tr(
+                        "A message cannot be deleted while a reply is being written: "
+                        "stop it first (Esc)."
+                    )
+                )
         elif name in (PREVIOUS_VERSION, NEXT_VERSION):
             self.controller.show_version(item, -1 if name == PREVIOUS_VERSION else 1)
         elif name == "speak":
@@ -921,7 +1098,9 @@ class MainWindow(QMainWindow):
         """Links inside a message: code copy, reasoning toggle, images, cited sources, web links."""
         if href.startswith(f"{COPY_CODE_SCHEME}:"):
             number = int(href.split(":", 1)[1])
-            self.chat_view.delegate.factory.rendered(item, keep=True)  # long replies are laid out in blocks
+            self.chat_view.delegate.factory.rendered(
+                item, keep=True
+            )  # long replies are laid out in blocks
             if item.rendered is not None and number < len(item.rendered.code_blocks):
                 QGuiApplication.clipboard().setText(item.rendered.code_blocks[number])
                 self.chat_view.show_copied(item, href)
@@ -966,7 +1145,9 @@ class MainWindow(QMainWindow):
         """Help → Check for updates: the signed feed is read only now, on request."""
         from autoglm.ui.update_dialog import UpdateDialog
 
-        self._show_dialog(UpdateDialog(self.runtime.settings.updates, self.runtime.paths.cache_dir, self))
+        self._show_dialog(
+            UpdateDialog(self.runtime.settings.updates, self.runtime.paths.cache_dir, self)
+        )
 
     def announce_update(self) -> None:
         """At start, when the user allowed it: a banner if a newer version exists; silence when offline."""
@@ -975,11 +1156,18 @@ class MainWindow(QMainWindow):
 
         def found(release: object) -> None:
             if release is not None:
-                self.banner.show_message(self.tr("Version {0} of AutoGLM Desktop is available: Help → Check for "
-                                                 "updates.").format(getattr(release, "version", "")), "update")
+                self.banner.show_message(
+                    self.tr(
+                        "Version {0} of AutoGLM Desktop is available: Help → Check for updates."
+                    ).format(getattr(release, "version", "")),
+                    "update",
+                )
 
-        BackgroundTask(lambda: find_update(self.runtime.settings.updates), "update check", owner=self) \
-            .on_success(found).on_failure(lambda error: _LOGGER.info("Update check at start: %s", error)).start()
+        BackgroundTask(
+            lambda: find_update(self.runtime.settings.updates), "update check", owner=self
+        ).on_success(found).on_failure(
+            lambda error: _LOGGER.info("Update check at start: %s", error)
+        ).start()
 
     def show_about(self) -> None:
         """Help → About: version, llama.cpp build and backends, licences."""

@@ -61,7 +61,9 @@ def readable_style(dark: bool) -> Any:
     styles = dict(base.styles)
     for token, rule in base.styles.items():
         if token in Comment:
-            styles[token] = " ".join(part for part in rule.split() if not part.startswith("#")) + f" {colour}"
+            styles[token] = (
+                " ".join(part for part in rule.split() if not part.startswith("#")) + f" {colour}"
+            )
     styles.setdefault(Comment, f"italic {colour}")
     return type(f"Readable{base.__name__}", (base,), {"styles": styles})
 
@@ -126,8 +128,31 @@ def code_colours(dark: bool) -> tuple[str, str, str]:
     return background, header, text
 
 
-WARM_LANGUAGES = ("python", "bash", "sh", "shell", "console", "javascript", "js", "typescript", "ts", "json",
-                  "c", "cpp", "java", "rust", "go", "html", "css", "sql", "yaml", "toml", "markdown", "diff", "text")
+WARM_LANGUAGES = (
+    "python",
+    "bash",
+    "sh",
+    "shell",
+    "console",
+    "javascript",
+    "js",
+    "typescript",
+    "ts",
+    "json",
+    "c",
+    "cpp",
+    "java",
+    "rust",
+    "go",
+    "html",
+    "css",
+    "sql",
+    "yaml",
+    "toml",
+    "markdown",
+    "diff",
+    "text",
+)
 """The languages models write most, whose lexers are built at start-up."""
 
 
@@ -154,30 +179,49 @@ def highlight_code(code: str, language: str, dark: bool) -> tuple[str, bool]:
 class MarkdownRenderer:
     """Turns message Markdown into Qt rich text; one instance per theme and language."""
 
-    def __init__(self, dark: bool = False, copy_label: str = "Copy", math_points: float = 11.0,
-                 math_colour: str = "") -> None:
+    def __init__(
+        self,
+        dark: bool = False,
+        copy_label: str = "Copy",
+        math_points: float = 11.0,
+        math_colour: str = "",
+    ) -> None:
         self.dark = dark
         self.copy_label = copy_label
         self.math_points = math_points
         self.math_colour = math_colour or ("#e6e6e6" if dark else "#1f2328")
-        self._md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+        self._md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
+            ["table", "strikethrough"]
+        )
         # $…$, $$…$$ (not "$5 and $10"), \(…\) and \[…\], as models write formulas
         self._md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
         self._md.use(texmath_plugin, delimiters="brackets")
-        for kind, display in (("math_inline", False), ("math_inline_double", True), ("math_block", True),
-                              ("math_block_eqno", True)):
-            self._md.add_render_rule(kind, lambda _r, tokens, index, _o, _e, d=display: self._render_math(
-                tokens[index], d))
+        for kind, display in (
+            ("math_inline", False),
+            ("math_inline_double", True),
+            ("math_block", True),
+            ("math_block_eqno", True),
+        ):
+            self._md.add_render_rule(
+                kind,
+                lambda _r, tokens, index, _o, _e, d=display: self._render_math(tokens[index], d),
+            )
         self._final = True
         """Whether the block being rendered is as it will stay (no formula or lexer still being prepared)."""
         fence = lambda _renderer, tokens, index, options, env: self._render_fence(tokens, index)  # noqa: E731
-        inline = lambda _renderer, tokens, index, options, env: self._render_inline_code(tokens, index)  # noqa: E731
+        inline = lambda _renderer, tokens, index, options, env: self._render_inline_code(  # noqa: E731
+            tokens, index
+        )
         self._md.add_render_rule("fence", fence)
         self._md.add_render_rule("code_block", fence)
         self._md.add_render_rule("code_inline", inline)
         self._md.add_render_rule("table_open", lambda *_args: self._table_open())
-        self._md.add_render_rule("th_open", lambda _r, tokens, index, _o, _e: self._cell_open(tokens[index], "th"))
-        self._md.add_render_rule("td_open", lambda _r, tokens, index, _o, _e: self._cell_open(tokens[index], "td"))
+        self._md.add_render_rule(
+            "th_open", lambda _r, tokens, index, _o, _e: self._cell_open(tokens[index], "th")
+        )
+        self._md.add_render_rule(
+            "td_open", lambda _r, tokens, index, _o, _e: self._cell_open(tokens[index], "td")
+        )
         self._blocks: list[str] = []
         self._cache: dict[str, RenderedMarkdown] = {}
 
@@ -194,7 +238,9 @@ class MarkdownRenderer:
             rendered = self._cache.get(block)
             if rendered is None:
                 rendered = self._render_block(block)
-                if rendered.final:  # a formula or lexer still being prepared renders again once ready
+                if (
+                    rendered.final
+                ):  # a formula or lexer still being prepared renders again once ready
                     self._cache[block] = rendered
                 if len(self._cache) > _BLOCK_CACHE:
                     self._cache.pop(next(iter(self._cache)))
@@ -227,7 +273,7 @@ class MarkdownRenderer:
             f' margin-top:4px; margin-bottom:0px;">'
             f'<tr><td><span style="color:#8b949e;">{label}</span></td>'
             f'<td align="right"><a href="{COPY_CODE_SCHEME}:{number}">{html.escape(self.copy_label)}</a></td></tr>'
-            f'</table>'
+            f"</table>"
             f'<table width="100%" cellspacing="0" cellpadding="6" style="background-color:{background};'
             f' margin-top:0px; margin-bottom:4px;"><tr><td>{body}</td></tr></table>'
         )
@@ -237,25 +283,38 @@ class MarkdownRenderer:
         """One unwrapped paragraph per code line: a line longer than the column stays one line
         and its block scrolls sideways, as in an editor (wrapping sent it back to column 0)."""
         style = f"margin-top:0px; white-space:pre; font-family:monospace; color:{colour};"
-        lines = highlighted.split("\n") if highlighted.count("\n") == code.count("\n") else [html.escape(code)]
+        lines = (
+            highlighted.split("\n")
+            if highlighted.count("\n") == code.count("\n")
+            else [html.escape(code)]
+        )
         # the last line keeps clear of the scroll bar drawn in the padding under a wide block
         last = len(lines) - 1
-        return "".join(f'<p style="{style} margin-bottom:{4 if n == last else 0}px;">{line or "&nbsp;"}</p>'
-                       for n, line in enumerate(lines))
+        return "".join(
+            f'<p style="{style} margin-bottom:{4 if n == last else 0}px;">{line or "&nbsp;"}</p>'
+            for n, line in enumerate(lines)
+        )
 
     def _render_math(self, token: Any, display: bool) -> str:
         from autoglm.ui.math_images import formula_html
 
-        body, final = formula_html(token.content.strip(), display, self.math_colour, self.math_points,
-                                   deferred_render.on_gui_thread())
+        body, final = formula_html(
+            token.content.strip(),
+            display,
+            self.math_colour,
+            self.math_points,
+            deferred_render.on_gui_thread(),
+        )
         self._final = self._final and final
         return body
 
     def _table_open(self) -> str:
         """Tables get ruled cells with room around the text (Qt draws none by default)."""
         border = _TABLE_BORDER[self.dark]
-        return (f'<table border="1" cellspacing="0" cellpadding="6" style="border-collapse:collapse; '
-                f'border-color:{border}; border-style:solid; margin-top:4px; margin-bottom:6px;">')
+        return (
+            f'<table border="1" cellspacing="0" cellpadding="6" style="border-collapse:collapse; '
+            f'border-color:{border}; border-style:solid; margin-top:4px; margin-bottom:6px;">'
+        )
 
     def _cell_open(self, token: Any, tag: str) -> str:
         align = ""
@@ -267,8 +326,10 @@ class MarkdownRenderer:
 
     def _render_inline_code(self, tokens: list, index: int) -> str:
         background, _header, text_colour = code_colours(self.dark)
-        return (f'<code style="font-family:monospace; background-color:{background}; color:{text_colour};">'
-                f'{html.escape(tokens[index].content)}</code>')
+        return (
+            f'<code style="font-family:monospace; background-color:{background}; color:{text_colour};">'
+            f"{html.escape(tokens[index].content)}</code>"
+        )
 
 
 def shift_copy_links(body: str, offset: int) -> str:
@@ -299,7 +360,7 @@ def block_spans(text: str, start: int = 0) -> list[tuple[int, str]]:
         stripped = line.lstrip()
         if fence is not None:
             current.append(line)
-            if stripped.startswith(fence) and not stripped[len(fence):].strip("`~ "):
+            if stripped.startswith(fence) and not stripped[len(fence) :].strip("`~ "):
                 fence = None
             continue
         if not current:

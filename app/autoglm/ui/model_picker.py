@@ -43,9 +43,13 @@ def installed_models(repository: ModelRepository, active: str) -> list[PickableM
             models.append(PickableModel(entry.id, entry.name, _real(status.paths.get("model"))))
     for model_id, record in sorted(repository.imported().items()):
         if repository.catalog.get(model_id) is None and Path(record["model"]).exists():
-            models.append(PickableModel(model_id, str(record.get("name") or model_id), _real(record["model"])))
+            models.append(
+                PickableModel(model_id, str(record.get("name") or model_id), _real(record["model"]))
+            )
     if active and all(model.spec != active and model.path != _real(active) for model in models):
-        models.append(PickableModel(active, Path(active).name if active.endswith(".gguf") else active))
+        models.append(
+            PickableModel(active, Path(active).name if active.endswith(".gguf") else active)
+        )
     return models
 
 
@@ -86,7 +90,9 @@ class ModelPickerWidget(QWidget):
         self.combo.setMinimumContentsLength(14)
         self.combo.activated.connect(self._chosen)
         # a list under the box, even with one model, with room around each entry
-        self.combo.setStyleSheet("QComboBox { combobox-popup: 0; } QComboBox QAbstractItemView::item { padding: 5px 10px; }")
+        self.combo.setStyleSheet(
+            "QComboBox { combobox-popup: 0; } QComboBox QAbstractItemView::item { padding: 5px 10px; }"
+        )
         layout.addWidget(self.combo)
         self.eject_button = QToolButton(self)
         self.eject_button.setObjectName("ejectModel")
@@ -107,7 +113,9 @@ class ModelPickerWidget(QWidget):
         manage = self.combo.findData(MANAGE_MODELS)
         if manage >= 0:
             self.combo.setItemText(manage, self.tr("Manage models…"))
-            self.combo.setItemData(manage, self.tr("Import a GGUF, download one, or see every model"), 3)
+            self.combo.setItemData(
+                manage, self.tr("Import a GGUF, download one, or see every model"), 3
+            )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Follow language changes."""
@@ -127,15 +135,19 @@ class ModelPickerWidget(QWidget):
             return
         info = self.runtime.model_info  # an API request may have loaded another than the saved one
         loaded_id = info.model_id if info is not None else ""
-        self._select(loaded_id if loaded_id and self.combo.findData(loaded_id) >= 0
-                     else self.runtime.settings.model.active_model)
+        self._select(
+            loaded_id
+            if loaded_id and self.combo.findData(loaded_id) >= 0
+            else self.runtime.settings.model.active_model
+        )
 
     def refresh(self) -> None:
         """List the installed models again (in the background)."""
         repository = self.runtime.repository
         active = self.runtime.settings.model.active_model
-        BackgroundTask(lambda: installed_models(repository, active), name="list-models", owner=self) \
-            .on_success(self._fill).start()
+        BackgroundTask(
+            lambda: installed_models(repository, active), name="list-models", owner=self
+        ).on_success(self._fill).start()
 
     def models(self) -> list[str]:
         """The specs offered, in order."""
@@ -143,15 +155,20 @@ class ModelPickerWidget(QWidget):
 
     def choices(self) -> list[tuple[str, str]]:
         """(spec, name) of each model offered, in order (not the "Manage models…" entry)."""
-        return [(str(self.combo.itemData(row)), self.combo.itemText(row)) for row in range(self.combo.count())
-                if self.combo.itemData(row) not in (MANAGE_MODELS, None)]
+        return [
+            (str(self.combo.itemData(row)), self.combo.itemText(row))
+            for row in range(self.combo.count())
+            if self.combo.itemData(row) not in (MANAGE_MODELS, None)
+        ]
 
     def _fill(self, models: list[PickableModel]) -> None:
         self._filling = True
         self.combo.clear()
         for model in models:
             self.combo.addItem(model.name, model.spec)
-            self.combo.setItemData(self.combo.count() - 1, model.path or model.spec, 3)  # tooltip: the file
+            self.combo.setItemData(
+                self.combo.count() - 1, model.path or model.spec, 3
+            )  # tooltip: the file
             self._paths[model.spec] = model.path
         self.combo.insertSeparator(self.combo.count())
         self.combo.addItem("", MANAGE_MODELS)
@@ -164,7 +181,14 @@ class ModelPickerWidget(QWidget):
         row = self.combo.findData(spec)
         if row < 0:  # the active model given by path: the entry for the same file
             real = _real(spec) if spec.endswith(".gguf") else ""
-            row = next((self.combo.findData(s) for s, path in self._paths.items() if real and path == real), -1)
+            row = next(
+                (
+                    self.combo.findData(s)
+                    for s, path in self._paths.items()
+                    if real and path == real
+                ),
+                -1,
+            )
         self.combo.setCurrentIndex(row)
 
     def _chosen(self, row: int) -> None:

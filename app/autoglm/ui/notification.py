@@ -62,8 +62,10 @@ class NotificationBannerWidget(QFrame):
         if topic and topic in self._topics:
             self._drop(topic)
         if not self.messages or self.messages[-1] != message:
-            self.messages, self._topics = (self.messages + [message])[-_MAX_SHOWN:], \
-                (self._topics + [topic])[-_MAX_SHOWN:]
+            self.messages, self._topics = (
+                (self.messages + [message])[-_MAX_SHOWN:],
+                (self._topics + [topic])[-_MAX_SHOWN:],
+            )
         self._render()
 
     def resolve(self, topic: str) -> None:

@@ -45,7 +45,7 @@ def find_pointed(items: list[Any]) -> None:
 def pointed_for(items: list[Any], reply: Any) -> PointedImage | None:
     """The points ``reply`` (one of ``items``) names on the latest image sent before it."""
     index = next((n for n in range(len(items) - 1, -1, -1) if items[n] is reply), -1)
-    for earlier in reversed(items[:max(index, 0)]):
+    for earlier in reversed(items[: max(index, 0)]):
         if earlier.role == "user" and earlier.attachments:
             return pointed_reply(reply.content, earlier.attachments[-1])
     return None
@@ -59,7 +59,9 @@ def pointed_reply(content: str, image_sha: str) -> PointedImage | None:
     return PointedImage(pointing, image_sha) if pointing is not None else None
 
 
-def marked_image(path: Path, pointing: Pointing, max_side: int | None = SHOWN_SIDE) -> tuple[QImage, tuple[int, int]]:
+def marked_image(
+    path: Path, pointing: Pointing, max_side: int | None = SHOWN_SIDE
+) -> tuple[QImage, tuple[int, int]]:
     """The image at ``path`` (fitted into ``max_side``; ``None``: full size) with the points drawn,
     and the original's size; a null image when it cannot be read."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -74,12 +76,18 @@ def marked_image(path: Path, pointing: Pointing, max_side: int | None = SHOWN_SI
         image.thumbnail((max_side, max_side))
     marked = draw_marks(image, pointing)
     data = marked.tobytes()
-    qimage = QImage(data, marked.width, marked.height, marked.width * 3, QImage.Format.Format_RGB888)
+    qimage = QImage(
+        data, marked.width, marked.height, marked.width * 3, QImage.Format.Format_RGB888
+    )
     return qimage.copy(), size  # the copy owns its pixels (``data`` goes away)
 
 
 def caption(pointing: Pointing, size: tuple[int, int]) -> str:
     """The line under the marked image: what it points at, in the image's own pixels."""
     if size[0] <= 0 or size[1] <= 0:
-        return QCoreApplication.translate("PointedAnswer", "The image this answer points on cannot be read.")
-    return QCoreApplication.translate("PointedAnswer", "Marked on the image: {0}").format(describe(pointing, size))
+        return QCoreApplication.translate(
+            "PointedAnswer", "The image this answer points on cannot be read."
+        )
+    return QCoreApplication.translate("PointedAnswer", "Marked on the image: {0}").format(
+        describe(pointing, size)
+    )

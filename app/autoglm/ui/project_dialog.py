@@ -75,8 +75,13 @@ class ProjectSettingsDialog(QDialog):
 
     saved = Signal(int)
 
-    def __init__(self, store: ConversationStore, runtime: Runtime, project: ProjectRecord | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        runtime: Runtime,
+        project: ProjectRecord | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("projectSettingsDialog")
         self.store = store
@@ -91,8 +96,12 @@ class ProjectSettingsDialog(QDialog):
         form.addRow(self.tr("&Name"), self.name)
         self.persona = QPlainTextEdit(self)
         self.persona.setObjectName("projectPersona")
-        self.persona.setPlaceholderText(self.tr("How the assistant should behave in this project's chats "
-                                                "(empty: the system prompt from Settings)"))
+        self.persona.setPlaceholderText(
+            self.tr(
+                "How the assistant should behave in this project's chats "
+                "(empty: the system prompt from Settings)"
+            )
+        )
         self.persona.setMinimumHeight(96)
         form.addRow(self.tr("&Instructions"), self.persona)
         self.model = QComboBox(self)
@@ -102,12 +111,21 @@ class ProjectSettingsDialog(QDialog):
         layout.addLayout(form)
 
         sampling_box = QGroupBox(self.tr("Sampling"), self)
-        sampling_box.setToolTip(self.tr("A field at its lowest value shows “Settings default”: the value from Settings is used"))
+        sampling_box.setToolTip(
+            self.tr(
+                "A field at its lowest value shows “Settings default”: the value from Settings is used"
+            )
+        )
         sampling_form = QFormLayout(sampling_box)
         self.sampling_fields: dict[str, QDoubleSpinBox | QSpinBox] = {}
-        labels = {"temperature": self.tr("Temperature"), "top_p": self.tr("Top p"), "top_k": self.tr("Top k"),
-                  "repeat_penalty": self.tr("Repeat penalty"), "max_tokens": self.tr("Longest reply (tokens)"),
-                  "seed": self.tr("Seed")}
+        labels = {
+            "temperature": self.tr("Temperature"),
+            "top_p": self.tr("Top p"),
+            "top_k": self.tr("Top k"),
+            "repeat_penalty": self.tr("Repeat penalty"),
+            "max_tokens": self.tr("Longest reply (tokens)"),
+            "seed": self.tr("Seed"),
+        }
         for key, label in labels.items():
             spin = _spin_for(key, sampling_box)
             spin.setSpecialValueText(self.tr("Settings default"))
@@ -137,7 +155,8 @@ class ProjectSettingsDialog(QDialog):
         self.save_preset_button.setObjectName("savePreset")
         self.save_preset_button.clicked.connect(self.save_preset)
         self.preset_name.textChanged.connect(
-            lambda text: self.save_preset_button.setEnabled(bool(text.strip())))
+            lambda text: self.save_preset_button.setEnabled(bool(text.strip()))
+        )
         save_row.addWidget(self.preset_name, 1)
         save_row.addWidget(self.save_preset_button)
         presets_layout.addLayout(save_row)
@@ -148,10 +167,12 @@ class ProjectSettingsDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.hide()
         layout.addWidget(self.message)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(
-            self.tr("&Save") if project else self.tr("&Create"))
+            self.tr("&Save") if project else self.tr("&Create")
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -171,7 +192,11 @@ class ProjectSettingsDialog(QDialog):
         values: dict[str, Any] = {}
         for key, spin in self.sampling_fields.items():
             if spin.value() > spin.minimum():
-                values[key] = round(spin.value(), 4) if isinstance(spin, QDoubleSpinBox) else int(spin.value())
+                values[key] = (
+                    round(spin.value(), 4)
+                    if isinstance(spin, QDoubleSpinBox)
+                    else int(spin.value())
+                )
         return values
 
     def set_sampling(self, values: dict[str, Any]) -> None:
@@ -189,8 +214,9 @@ class ProjectSettingsDialog(QDialog):
         if repository is None:
             return
         active = runtime.settings.model.active_model
-        BackgroundTask(lambda: installed_models(repository, active), name="list-models", owner=self) \
-            .on_success(self._fill_models).start()
+        BackgroundTask(
+            lambda: installed_models(repository, active), name="list-models", owner=self
+        ).on_success(self._fill_models).start()
 
     def _fill_models(self, models: list[PickableModel]) -> None:
         wanted = self.project.model_id if self.project is not None else ""
@@ -229,7 +255,9 @@ class ProjectSettingsDialog(QDialog):
     def save_preset(self) -> None:
         """Save the form's instructions and sampling as a preset (one of the same name is replaced)."""
         try:
-            preset_id = self.store.save_preset(self.preset_name.text(), self.persona.toPlainText(), self.sampling())
+            preset_id = self.store.save_preset(
+                self.preset_name.text(), self.persona.toPlainText(), self.sampling()
+            )
         except UserFacingError as error:
             self._say(str(error))
             return
@@ -241,13 +269,18 @@ class ProjectSettingsDialog(QDialog):
         """Write the project to the store and close; a problem is said here and the dialog stays."""
         try:
             if self.project is None:
-                project_id = self.store.create_project(self.name.text(), self.persona.toPlainText(),
-                                                       self.model_id(), self.sampling())
+                project_id = self.store.create_project(
+                    self.name.text(), self.persona.toPlainText(), self.model_id(), self.sampling()
+                )
             else:
                 project_id = self.project.id
-                self.store.update_project(project_id, name=self.name.text(),
-                                          system_prompt=self.persona.toPlainText(),
-                                          model_id=self.model_id(), sampling=self.sampling())
+                self.store.update_project(
+                    project_id,
+                    name=self.name.text(),
+                    system_prompt=self.persona.toPlainText(),
+                    model_id=self.model_id(),
+                    sampling=self.sampling(),
+                )
         except UserFacingError as error:
             self._say(str(error))
             return

@@ -44,11 +44,21 @@ class ProjectsPresenter(QObject):
     documentsChanged = Signal(str)
     """A watched folder's files were indexed again or forgotten (the project's key; arrives queued)."""
 
-    def __init__(self, window: QMainWindow, *, runtime: Runtime, sidebar: SidebarWidget,
-                 conversation: ConversationController, banner: NotificationBannerWidget,
-                 show_dialog: Callable[[QDialog], None], chat_changed: Callable[[], None],
-                 cancel_edit: Callable[[], None], focus_input: Callable[[], None],
-                 switch_model: Callable[[str], None], apply_settings: Callable[[Settings], None]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        runtime: Runtime,
+        sidebar: SidebarWidget,
+        conversation: ConversationController,
+        banner: NotificationBannerWidget,
+        show_dialog: Callable[[QDialog], None],
+        chat_changed: Callable[[], None],
+        cancel_edit: Callable[[], None],
+        focus_input: Callable[[], None],
+        switch_model: Callable[[str], None],
+        apply_settings: Callable[[Settings], None],
+    ) -> None:
         """Answer ``sidebar``'s project actions; dialogs open over ``window`` through
         ``show_dialog`` (which keeps them alive); ``chat_changed`` retitles the open chat after
         a rename or move; a new chat in a project leaves editing (``cancel_edit``), may load
@@ -78,8 +88,9 @@ class ProjectsPresenter(QObject):
         self._runs: dict[int, IndexRun] = {}
         conversation.retrieve = self.retrieve
         if Path(runtime.paths.documents_path).exists():  # folders added before are watched again
-            BackgroundTask(self.library, name="watch-folders", owner=self) \
-                .on_failure(lambda error: _LOGGER.warning("The projects' folders are not watched: %s", error)).start()
+            BackgroundTask(self.library, name="watch-folders", owner=self).on_failure(
+                lambda error: _LOGGER.warning("The projects' folders are not watched: %s", error)
+            ).start()
 
     @property
     def store(self) -> ConversationStore:
@@ -162,7 +173,9 @@ class ProjectsPresenter(QObject):
         self._cancel_edit()
         self.controller.new_conversation(project)
         runtime = self.runtime
-        if project.model_id and (project.model_id != runtime.settings.model.active_model or not runtime.ready):
+        if project.model_id and (
+            project.model_id != runtime.settings.model.active_model or not runtime.ready
+        ):
             self._switch_model(project.model_id)
         self._focus_input()
 
@@ -190,8 +203,11 @@ class ProjectsPresenter(QObject):
         try:
             self.store.update_project(project_id, name=name)
         except (UserFacingError, KeyError) as error:
-            self.banner.show_message(str(error) if isinstance(error, UserFacingError)
-                                            else self.tr("That project no longer exists."))
+            self.banner.show_message(
+                str(error)
+                if isinstance(error, UserFacingError)
+                else self.tr("That project no longer exists.")
+            )
         self._saved()
 
     def confirm_delete(self, project_id: int) -> None:
@@ -200,18 +216,33 @@ class ProjectsPresenter(QObject):
         if project is None:
             self.projectsChanged.emit()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete project"),
-                          self.tr("Delete the project “{0}”? Its %n chat(s) can be kept outside any project, "
-                                  "or deleted with it.", "", project.conversation_count).format(project.name),
-                          QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete project"),
+            self.tr(
+                "Delete the project “{0}”? Its %n chat(s) can be kept outside any project, "
+                "or deleted with it.",
+                "",
+                project.conversation_count,
+            ).format(project.name),
+            QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setObjectName("confirmDeleteProject")
-        keep = box.addButton(self.tr("Delete project, keep chats"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(
+            self.tr("Delete project, keep chats"), QMessageBox.ButtonRole.AcceptRole
+        )
         keep.setObjectName("keepChats")
-        drop: QPushButton = box.addButton(self.tr("Delete project and chats"), QMessageBox.ButtonRole.DestructiveRole)
+        drop: QPushButton = box.addButton(
+            self.tr("Delete project and chats"), QMessageBox.ButtonRole.DestructiveRole
+        )
         drop.setObjectName("deleteChats")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(lambda button: self._delete(project_id, button is drop)
-                                  if button in (keep, drop) else None)
+        box.buttonClicked.connect(
+            lambda button: (
+                self._delete(project_id, button is drop) if button in (keep, drop) else None
+            )
+        )
         self._show(box)
 
     def _forget_documents(self, project: ProjectRecord) -> None:
@@ -220,16 +251,22 @@ class ProjectsPresenter(QObject):
         run = self._runs.pop(project.id, None)
         if run is not None:
             run.cancel()
-        BackgroundTask(lambda: self.library().forget_project(project), name="forget-documents",
-                       owner=self).on_failure(lambda error: _LOGGER.warning("Forgetting documents failed: %s", error)) \
-            .start()
+        BackgroundTask(
+            lambda: self.library().forget_project(project), name="forget-documents", owner=self
+        ).on_failure(
+            lambda error: _LOGGER.warning("Forgetting documents failed: %s", error)
+        ).start()
 
     def _delete(self, project_id: int, with_conversations: bool) -> None:
         controller = self.controller
         open_project = controller.conversation.project
         in_it = open_project is not None and open_project.id == project_id
         if with_conversations:
-            doomed = [record.id for record in self.store.list_conversations() if record.project_id == project_id]
+            doomed = [
+                record.id
+                for record in self.store.list_conversations()
+                if record.project_id == project_id
+            ]
             for conversation_id in doomed:
                 controller.stop(conversation_id)
         project = self.store.get_project(project_id)

@@ -34,8 +34,12 @@ class ReplyStreamWorker(QObject):
     notice = Signal(object)
     finished = Signal(object)
 
-    def __init__(self, stream: ReplyStream, save_partial: PartialSaver | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        stream: ReplyStream,
+        save_partial: PartialSaver | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.stream = stream
         self._save_partial = save_partial
@@ -106,8 +110,12 @@ class ReplyStreamWorker(QObject):
             completion = self.stream.result(timeout=5.0)
         except Exception as exc:  # turned into an error completion shown in words
             _LOGGER.exception("Streaming the reply failed")
-            completion = Completion(content="".join(content), reasoning="".join(reasoning),
-                                    finish_reason="error", error=str(exc))
+            completion = Completion(
+                content="".join(content),
+                reasoning="".join(reasoning),
+                finish_reason="error",
+                error=str(exc),
+            )
         with self._lock:
             self._completion = completion
 

@@ -43,7 +43,9 @@ def one_per_chat(hits: list[Any]) -> list[ChatHit]:
     for hit in hits:
         chat = chats.get(hit.conversation_id)
         if chat is None:
-            chat = chats[hit.conversation_id] = ChatHit(hit.conversation_id, 0, hit.conversation_title, "", 0)
+            chat = chats[hit.conversation_id] = ChatHit(
+                hit.conversation_id, 0, hit.conversation_title, "", 0
+            )
         chat.matches += 1
         if not hit.message_id:
             chat.title = hit.snippet or chat.title  # the title with its match marked
@@ -81,8 +83,12 @@ class SearchHitDelegate(QStyledItemDelegate):
         document.setTextWidth(max(40, width))
         return document
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         """The row's background as the style draws it, then the marked text."""
         source = index.data(HIT_HTML_ROLE)
         if not source:
@@ -105,13 +111,19 @@ class SearchHitDelegate(QStyledItemDelegate):
         document.documentLayout().draw(painter, context)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         """Tall enough for the title and the wrapped snippet."""
         source = index.data(HIT_HTML_ROLE)
         if not source:
             return super().sizeHint(option, index)
         view = self.parent()
-        width = view.viewport().width() if isinstance(view, QAbstractScrollArea) else option.rect.width()
+        width = (
+            view.viewport().width()
+            if isinstance(view, QAbstractScrollArea)
+            else option.rect.width()
+        )
         width = width or 240
         document = self._document(option, source, width - 8)
         return QSize(width, int(document.size().height()) + 6)

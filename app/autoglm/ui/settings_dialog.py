@@ -62,7 +62,9 @@ _FLOAT_LIMIT = 1e9
 # Short labels; the field descriptions in core.settings become tooltips. Unknown fields
 # fall back to their humanised name, so a new field never goes missing from the dialog.
 _FIELD_LABELS: dict[str, str] = {
-    "updates.check_on_start": QT_TRANSLATE_NOOP("SettingsDialog", "Look for a new version when the app starts"),
+    "updates.check_on_start": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Look for a new version when the app starts"
+    ),
     "updates.feed_url": QT_TRANSLATE_NOOP("SettingsDialog", "Update feed"),
     "updates.public_key": QT_TRANSLATE_NOOP("SettingsDialog", "Update signing key"),
     "model.active_model": QT_TRANSLATE_NOOP("SettingsDialog", "Active model"),
@@ -72,7 +74,9 @@ _FIELD_LABELS: dict[str, str] = {
     "model.n_threads": QT_TRANSLATE_NOOP("SettingsDialog", "CPU threads"),
     "model.n_batch": QT_TRANSLATE_NOOP("SettingsDialog", "Batch size"),
     "model.flash_attn": QT_TRANSLATE_NOOP("SettingsDialog", "Flash attention"),
-    "model.projector_idle_unload_s": QT_TRANSLATE_NOOP("SettingsDialog", "Unload projector after (s)"),
+    "model.projector_idle_unload_s": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Unload projector after (s)"
+    ),
     "model.hub_source": QT_TRANSLATE_NOOP("SettingsDialog", "Download models from"),
     "model.hub_endpoint": QT_TRANSLATE_NOOP("SettingsDialog", "Hub address"),
     "model.modelscope_endpoint": QT_TRANSLATE_NOOP("SettingsDialog", "ModelScope address"),
@@ -96,18 +100,30 @@ _FIELD_LABELS: dict[str, str] = {
     "voice.speech_rate": QT_TRANSLATE_NOOP("SettingsDialog", "Speaking speed"),
     "voice.end_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence ending a turn (ms)"),
     "voice.turn_detector": QT_TRANSLATE_NOOP("SettingsDialog", "Turn detector"),
-    "voice.finished_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence after a finished sentence (ms)"),
-    "voice.unfinished_silence_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Silence allowed mid-sentence (ms)"),
+    "voice.finished_silence_ms": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Silence after a finished sentence (ms)"
+    ),
+    "voice.unfinished_silence_ms": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Silence allowed mid-sentence (ms)"
+    ),
     "voice.preroll_ms": QT_TRANSLATE_NOOP("SettingsDialog", "Audio kept before speech (ms)"),
     "voice.vad_threshold": QT_TRANSLATE_NOOP("SettingsDialog", "Speech detection threshold"),
     "voice.headset": QT_TRANSLATE_NOOP("SettingsDialog", "Using a headset"),
     "voice.barge_in": QT_TRANSLATE_NOOP("SettingsDialog", "Interrupt by speaking"),
     "voice.read_aloud": QT_TRANSLATE_NOOP("SettingsDialog", "Read replies aloud"),
     "voice.idle_unload_s": QT_TRANSLATE_NOOP("SettingsDialog", "Unload speech models after (s)"),
-    "vision.max_image_pixels": QT_TRANSLATE_NOOP("SettingsDialog", "Largest image given to the model (pixels)"),
-    "vision.image_tokens": QT_TRANSLATE_NOOP("SettingsDialog", "Tokens per image (screenshots are scaled to fit)"),
-    "vision.max_source_pixels": QT_TRANSLATE_NOOP("SettingsDialog", "Refuse images larger than (pixels)"),
-    "vision.hide_window_on_capture": QT_TRANSLATE_NOOP("SettingsDialog", "Hide the window while capturing"),
+    "vision.max_image_pixels": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Largest image given to the model (pixels)"
+    ),
+    "vision.image_tokens": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Tokens per image (screenshots are scaled to fit)"
+    ),
+    "vision.max_source_pixels": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Refuse images larger than (pixels)"
+    ),
+    "vision.hide_window_on_capture": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Hide the window while capturing"
+    ),
     "server.enabled": QT_TRANSLATE_NOOP("SettingsDialog", "Serve the API"),
     "server.host": QT_TRANSLATE_NOOP("SettingsDialog", "Address"),
     "server.port": QT_TRANSLATE_NOOP("SettingsDialog", "Port"),
@@ -117,9 +133,15 @@ _FIELD_LABELS: dict[str, str] = {
     "server.max_body_mb": QT_TRANSLATE_NOOP("SettingsDialog", "Largest request (MiB)"),
     "server.max_audio_seconds": QT_TRANSLATE_NOOP("SettingsDialog", "Longest audio (s)"),
     "server.allowed_image_dir": QT_TRANSLATE_NOOP("SettingsDialog", "Folder for file:// images"),
-    "server.allowed_hosts": QT_TRANSLATE_NOOP("SettingsDialog", "Allowed host names (comma-separated)"),
-    "server.allowed_origins": QT_TRANSLATE_NOOP("SettingsDialog", "Allowed web origins (comma-separated)"),
-    "server.require_key_on_loopback": QT_TRANSLATE_NOOP("SettingsDialog", "Require the key on this computer"),
+    "server.allowed_hosts": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Allowed host names (comma-separated)"
+    ),
+    "server.allowed_origins": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Allowed web origins (comma-separated)"
+    ),
+    "server.require_key_on_loopback": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Require the key on this computer"
+    ),
     "server.allow_desktop_control": QT_TRANSLATE_NOOP("SettingsDialog", "Allow desktop control"),
     "server.allow_mcp_tools": QT_TRANSLATE_NOOP("SettingsDialog", "Allow MCP tools"),
     "appearance.theme": QT_TRANSLATE_NOOP("SettingsDialog", "Theme"),
@@ -135,7 +157,9 @@ _UNSET_TEXT: dict[str, str] = {
     "generation.max_tokens": QT_TRANSLATE_NOOP("SettingsDialog", "As long as the context allows"),
     "voice.input_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
     "voice.output_device": QT_TRANSLATE_NOOP("SettingsDialog", "System default"),
-    "server.require_key_on_loopback": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic (when acting or tools are on)"),
+    "server.require_key_on_loopback": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Automatic (when acting or tools are on)"
+    ),
     "remote.url": QT_TRANSLATE_NOOP("SettingsDialog", "Empty: the local model answers"),
     "remote.model": QT_TRANSLATE_NOOP("SettingsDialog", "The first model the server lists"),
 }
@@ -151,7 +175,9 @@ _CHOICE_TEXT: dict[str, str] = {
     "auto": QT_TRANSLATE_NOOP("SettingsDialog", "Automatic"),
     "whisper-tiny.en": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper tiny.en (English, fastest)"),
     "whisper-base": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper base (Chinese, English and more)"),
-    "whisper-small": QT_TRANSLATE_NOOP("SettingsDialog", "Whisper small (Chinese, English and more; larger)"),
+    "whisper-small": QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Whisper small (Chinese, English and more; larger)"
+    ),
     "piper-en_US-joe-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper en_US joe"),
     "espeak-ng-cmn": QT_TRANSLATE_NOOP("SettingsDialog", "espeak-ng Mandarin"),
     "piper-zh_CN-huayan-medium": QT_TRANSLATE_NOOP("SettingsDialog", "Piper zh_CN huayan"),
@@ -309,7 +335,11 @@ class _IntEditor(_FieldEditor):
 
     def __init__(self, info: FieldInfo, optional: bool, unset_text: str) -> None:
         lower, upper, lower_open, upper_open = _bounds(info)
-        low = int(lower) + (1 if lower_open else 0) if lower is not None else (0 if optional else -_INT_LIMIT)
+        low = (
+            int(lower) + (1 if lower_open else 0)
+            if lower is not None
+            else (0 if optional else -_INT_LIMIT)
+        )
         high = int(upper) - (1 if upper_open else 0) if upper is not None else _INT_LIMIT
         self._optional = optional
         self.widget = ClampingSpinBox()
@@ -334,14 +364,16 @@ class _FloatEditor(_FieldEditor):
         lower, upper, lower_open, upper_open = _bounds(info)
         span = (upper - lower) if lower is not None and upper is not None else 100.0
         decimals = 2 if span >= 1 else 3
-        step = 10.0 ** -decimals
+        step = 10.0**-decimals
         low = (lower + (step if lower_open else 0)) if lower is not None else -_FLOAT_LIMIT
         high = (upper - (step if upper_open else 0)) if upper is not None else _FLOAT_LIMIT
         self._optional = optional
         self.widget = ClampingDoubleSpinBox()
         self.widget.setDecimals(decimals)
         self.widget.setRange(low - step if optional else low, high)
-        self.widget.setSingleStep(max(step, 10 ** math.floor(math.log10(span)) / 20) if span else step)
+        self.widget.setSingleStep(
+            max(step, 10 ** math.floor(math.log10(span)) / 20) if span else step
+        )
         if optional:
             self.widget.setSpecialValueText(unset_text)
 
@@ -360,7 +392,9 @@ class _ChoiceEditor(_FieldEditor):
     def __init__(self, choices: tuple[Any, ...]) -> None:
         self.widget = QComboBox()
         for choice in choices:
-            self.widget.addItem(_tr(_CHOICE_TEXT[choice]) if choice in _CHOICE_TEXT else str(choice), choice)
+            self.widget.addItem(
+                _tr(_CHOICE_TEXT[choice]) if choice in _CHOICE_TEXT else str(choice), choice
+            )
 
     def value(self) -> Any:
         return self.widget.currentData()
@@ -421,8 +455,12 @@ def installed_speech_choices(current: Any) -> dict[str, list[tuple[str | None, s
 
     recognizers: list[tuple[str | None, str]] = [("auto", label("auto", "auto"))]
     recognizers += [(value, label(value, name)) for value, name in installed_recognizers()]
-    english: list[tuple[str | None, str]] = [(value, label(value, name)) for value, name in installed_voices("en")]
-    chinese: list[tuple[str | None, str]] = [(value, label(value, name)) for value, name in installed_voices("zh")]
+    english: list[tuple[str | None, str]] = [
+        (value, label(value, name)) for value, name in installed_voices("en")
+    ]
+    chinese: list[tuple[str | None, str]] = [
+        (value, label(value, name)) for value, name in installed_voices("zh")
+    ]
     return {
         "voice.asr_model": recognizers + own(current.asr_model, recognizers),
         "voice.language": [(code, label(code, code)) for code in ("auto", "en", "zh")],
@@ -453,7 +491,11 @@ class _TextEditor(_FieldEditor):
             self.widget.setPlaceholderText(unset_text)
 
     def _text(self) -> str:
-        return self.widget.toPlainText() if isinstance(self.widget, QPlainTextEdit) else self.widget.text()
+        return (
+            self.widget.toPlainText()
+            if isinstance(self.widget, QPlainTextEdit)
+            else self.widget.text()
+        )
 
     def value(self) -> str | None:
         text = self._text()
@@ -509,8 +551,12 @@ def gpu_offload_available() -> bool:
         return False
 
 
-def _make_editor(key: str, info: FieldInfo, label: str,
-                 choices: dict[str, list[tuple[str | None, str]]] | None = None) -> _FieldEditor:
+def _make_editor(
+    key: str,
+    info: FieldInfo,
+    label: str,
+    choices: dict[str, list[tuple[str | None, str]]] | None = None,
+) -> _FieldEditor:
     """The widget for one field, chosen from its type and bounds (``choices``: what is installed
     or connected, for fields that must name one of those)."""
     if choices and key in choices:
@@ -527,7 +573,9 @@ def _make_editor(key: str, info: FieldInfo, label: str,
         return _FloatEditor(info, optional, unset)
     if typing.get_origin(kind) is list:
         return _ListEditor()
-    return _TextEditor(optional, unset, secret=key.endswith("api_key"), multiline=key in _MULTILINE_FIELDS)
+    return _TextEditor(
+        optional, unset, secret=key.endswith("api_key"), multiline=key in _MULTILINE_FIELDS
+    )
 
 
 class SettingsDialog(QDialog):
@@ -537,9 +585,15 @@ class SettingsDialog(QDialog):
     testFinished = Signal(str)
     """The remote connection test's result, in words."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None, tools: ToolController | None = None,
-                 model_info: ModelInfo | None = None, gpu_offload: bool | None = None,
-                 choices: dict[str, list[tuple[str | None, str]]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        tools: ToolController | None = None,
+        model_info: ModelInfo | None = None,
+        gpu_offload: bool | None = None,
+        choices: dict[str, list[tuple[str | None, str]]] | None = None,
+    ) -> None:
         """``tools``: the window's ``ToolController``; with it the dialog has a Tools page.
         ``choices``: by ``group.field``, the (value, name) pairs a field picks from (installed
         models, connected microphones and speakers).
@@ -566,8 +620,11 @@ class SettingsDialog(QDialog):
         self._pages.currentRowChanged.connect(self._stack.setCurrentIndex)
         self._message = NotificationBannerWidget(self)
         self._buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Apply
-            | QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.RestoreDefaults)
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Apply
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
         self._buttons.clicked.connect(self._on_button)
 
         body = QHBoxLayout()
@@ -607,15 +664,20 @@ class SettingsDialog(QDialog):
             for name, editor in editors.items():
                 if name in values.get(group, {}):
                     editor.set_value(values[group][name])
-        for which, name in ((QDialogButtonBox.StandardButton.Ok, self.tr("OK")),
-                            (QDialogButtonBox.StandardButton.Apply, self.tr("Apply")),
-                            (QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel")),
-                            (QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defaults"))):
+        for which, name in (
+            (QDialogButtonBox.StandardButton.Ok, self.tr("OK")),
+            (QDialogButtonBox.StandardButton.Apply, self.tr("Apply")),
+            (QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel")),
+            (QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defaults")),
+        ):
             button = self._buttons.button(which)
             button.setText(name)
             button.setAccessibleName(name)
         self._buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setToolTip(
-            self.tr("Put this page's settings back to their defaults (nothing changes until you apply)"))
+            self.tr(
+                "Put this page's settings back to their defaults (nothing changes until you apply)"
+            )
+        )
         self._pages.setCurrentRow(current)
         self._order_tabs()
 
@@ -623,25 +685,39 @@ class SettingsDialog(QDialog):
         """Tab goes the way the dialog reads: the page list, the page's fields top to bottom, then the buttons."""
         standard = QDialogButtonBox.StandardButton
         chain: list[QWidget] = [self._pages]
-        chain += [editor.widget for editors in self._editors.values() for editor in editors.values()]
-        chain += [self._buttons.button(which) for which in (standard.RestoreDefaults, standard.Ok,
-                                                             standard.Cancel, standard.Apply)]
+        chain += [
+            editor.widget for editors in self._editors.values() for editor in editors.values()
+        ]
+        chain += [
+            self._buttons.button(which)
+            for which in (standard.RestoreDefaults, standard.Ok, standard.Cancel, standard.Apply)
+        ]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's naming
         """Follow a language switch, keeping what the user has typed so far."""
         if event.type() == QEvent.Type.LanguageChange and self._editors:
-            self._populate({group: {name: editor.value() for name, editor in editors.items()}
-                            for group, editors in self._editors.items()})
+            self._populate(
+                {
+                    group: {name: editor.value() for name, editor in editors.items()}
+                    for group, editors in self._editors.items()
+                }
+            )
         super().changeEvent(event)
 
     # -- building --------------------------------------------------------------------
     def _group_title(self, group: str) -> str:
-        titles = {"model": self.tr("Model"), "remote": self.tr("Remote engine"),
-                  "generation": self.tr("Generation"), "voice": self.tr("Voice"),
-                  "vision": self.tr("Vision"), "server": self.tr("Server"), "appearance": self.tr("Appearance"),
-                  "updates": self.tr("Updates")}
+        titles = {
+            "model": self.tr("Model"),
+            "remote": self.tr("Remote engine"),
+            "generation": self.tr("Generation"),
+            "voice": self.tr("Voice"),
+            "vision": self.tr("Vision"),
+            "server": self.tr("Server"),
+            "appearance": self.tr("Appearance"),
+            "updates": self.tr("Updates"),
+        }
         return titles.get(group, _humanise(group))
 
     def _field_label(self, group: str, name: str) -> str:
@@ -666,10 +742,16 @@ class SettingsDialog(QDialog):
         current = str(editor.value() or "")
         start = current if current and Path(current).expanduser().exists() else str(Path.home())
         if pattern is None:
-            chosen = QFileDialog.getExistingDirectory(self, self._field_label(*key.split(".", 1)), start)
+            chosen = QFileDialog.getExistingDirectory(
+                self, self._field_label(*key.split(".", 1)), start
+            )
         else:
-            chosen, _filter = QFileDialog.getOpenFileName(self, self._field_label(*key.split(".", 1)), start,
-                                                          f"{_tr(pattern)};;{self.tr('All files (*)')}")
+            chosen, _filter = QFileDialog.getOpenFileName(
+                self,
+                self._field_label(*key.split(".", 1)),
+                start,
+                f"{_tr(pattern)};;{self.tr('All files (*)')}",
+            )
         if chosen and isinstance(editor, _PickEditor):
             editor.offer(chosen, Path(chosen).name)
         elif chosen:
@@ -684,8 +766,12 @@ class SettingsDialog(QDialog):
         column.addStretch(1)  # rows stay together at the top instead of spreading out
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         if group == "model":
-            note = QLabel(self.tr("OK or Apply reloads the model at once when a change on this page concerns it; the download "
-                                 "source and hub addresses apply without a reload."))
+            note = QLabel(
+                self.tr(
+                    "OK or Apply reloads the model at once when a change on this page concerns it; the download "
+                    "source and hub addresses apply without a reload."
+                )
+            )
             note.setObjectName("modelReloadNote")
             note.setWordWrap(True)
             note.setAccessibleName(note.text())
@@ -701,7 +787,8 @@ class SettingsDialog(QDialog):
             editor.widget.setToolTip(self._tooltip(description, info))
             if isinstance(editor.widget, _Clamping):
                 editor.widget.clamped.connect(
-                    lambda typed, value, g=group, n=name: self._note_clamp(g, n, typed, value))
+                    lambda typed, value, g=group, n=name: self._note_clamp(g, n, typed, value)
+                )
             if isinstance(editor, _BoolEditor):
                 form.addRow("", editor.widget)
             else:
@@ -709,7 +796,10 @@ class SettingsDialog(QDialog):
                 caption.setBuddy(editor.widget)
                 caption.setToolTip(editor.widget.toolTip())
                 key = f"{group}.{name}"
-                form.addRow(caption, self._with_browse(key, editor) if key in _PATH_FIELDS else editor.widget)
+                form.addRow(
+                    caption,
+                    self._with_browse(key, editor) if key in _PATH_FIELDS else editor.widget,
+                )
             field_note = self._field_note(group, name, editor.widget)
             if field_note:
                 hint = QLabel(field_note)
@@ -740,36 +830,51 @@ class SettingsDialog(QDialog):
         if key == "model.n_ctx" and self._trained_context() and isinstance(widget, QSpinBox):
             trained = self._trained_context()
             widget.setMaximum(min(widget.maximum(), trained))
-            return self.tr("{0} was trained on up to {1} tokens, so the context size goes up to that.").format(
-                getattr(self._model_info, "display_name", "") or self.tr("This model"), f"{trained:,}")
+            return self.tr(
+                "{0} was trained on up to {1} tokens, so the context size goes up to that."
+            ).format(
+                getattr(self._model_info, "display_name", "") or self.tr("This model"),
+                f"{trained:,}",
+            )
         if key == "model.n_gpu_layers" and not self._gpu_offload:
             widget.setEnabled(False)
-            return self.tr("This build of llama.cpp has no GPU support, so every layer runs on the CPU "
-                           "whatever this says.")
+            return self.tr(
+                "This build of llama.cpp has no GPU support, so every layer runs on the CPU "
+                "whatever this says."
+            )
         return ""
 
     def _note_clamp(self, group: str, name: str, typed: str, value: str) -> None:
         """Say that a typed number was out of range and what was set instead."""
         field = self._field_label(group, name)
         if f"{group}.{name}" == "model.n_ctx" and self._trained_context():
-            note = self.tr("{0}: {1} is more than this model was trained on, so it was set to {2}.").format(
-                field, typed, value)
+            note = self.tr(
+                "{0}: {1} is more than this model was trained on, so it was set to {2}."
+            ).format(field, typed, value)
         else:
-            note = self.tr("{0}: {1} is outside what it accepts, so it was set to {2}.").format(field, typed, value)
+            note = self.tr("{0}: {1} is outside what it accepts, so it was set to {2}.").format(
+                field, typed, value
+            )
         self._clamp_notes.append(note)
         self._message.show_message(note)
 
     def _add_connection_test(self, form: QFormLayout) -> None:
         """A note on what the page does, and "Test connection" with what it found, in words."""
-        note = QLabel(self.tr("With a server address, chats, voice and the API are answered by that "
-                              "OpenAI-compatible server (vLLM, SGLang, llama.cpp's server) instead of the "
-                              "local model. Choosing a local model in the model manager clears it."))
+        note = QLabel(
+            self.tr(
+                "With a server address, chats, voice and the API are answered by that "
+                "OpenAI-compatible server (vLLM, SGLang, llama.cpp's server) instead of the "
+                "local model. Choosing a local model in the model manager clears it."
+            )
+        )
         note.setWordWrap(True)
         note.setAccessibleName(note.text())
         form.insertRow(0, note)
         self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.setObjectName("remote.test")
-        self.test_button.setToolTip(self.tr("Ask the server which models it serves (nothing is saved)"))
+        self.test_button.setToolTip(
+            self.tr("Ask the server which models it serves (nothing is saved)")
+        )
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel()
         self.test_result.setObjectName("remote.test_result")
@@ -789,19 +894,25 @@ class SettingsDialog(QDialog):
         editors = self._editors["remote"]
         url, key, model = (editors[name].value() for name in ("url", "api_key", "model"))
         if not url:
-            self._show_test_result(self.tr("Type the server's address first, for example "
-                                           "http://gpu-box:8000/v1."), ok=False)
+            self._show_test_result(
+                self.tr("Type the server's address first, for example http://gpu-box:8000/v1."),
+                ok=False,
+            )
             return
         try:
             address = normalise_server_url(url)
         except ValueError as exc:
-            self._show_test_result(self.tr("This is not a server address: {0}.").format(exc), ok=False)
+            self._show_test_result(
+                self.tr("This is not a server address: {0}.").format(exc), ok=False
+            )
             return
         self.test_button.setEnabled(False)
         self._show_test_result(self.tr("Connecting to {0}…").format(address), ok=None)
-        BackgroundTask(lambda: check_connection(address, key, model), name="test-remote", owner=self) \
-            .on_success(lambda found: self._show_test_result(str(found), ok=True)) \
-            .on_failure(lambda error: self._show_test_result(describe_error(error), ok=False)).start()
+        BackgroundTask(
+            lambda: check_connection(address, key, model), name="test-remote", owner=self
+        ).on_success(lambda found: self._show_test_result(str(found), ok=True)).on_failure(
+            lambda error: self._show_test_result(describe_error(error), ok=False)
+        ).start()
 
     def _show_test_result(self, text: str, ok: bool | None) -> None:
         """``ok`` None: still connecting."""
@@ -851,7 +962,9 @@ class SettingsDialog(QDialog):
                 for error in exc.errors():
                     name = str(error["loc"][0]) if error["loc"] else ""
                     message = str(error["msg"]).removeprefix("Value error, ")
-                    problems.append(f"{self._group_title(group)} → {self._field_label(group, name)}: {message}.")
+                    problems.append(
+                        f"{self._group_title(group)} → {self._field_label(group, name)}: {message}."
+                    )
         problems += self._not_installed_problems()
         problems += self._cross_field_problems(new)
         if problems:
@@ -865,9 +978,14 @@ class SettingsDialog(QDialog):
             group, name = key.split(".", 1)
             editor = self._editors.get(group, {}).get(name)
             if isinstance(editor, _PickEditor) and editor.value() in editor.not_found:
-                problems.append(self.tr("{0} → {1}: '{2}' is not installed; pick one that is (the model manager "
-                                        "downloads more).").format(self._group_title(group),
-                                                                   self._field_label(group, name), editor.value()))
+                problems.append(
+                    self.tr(
+                        "{0} → {1}: '{2}' is not installed; pick one that is (the model manager "
+                        "downloads more)."
+                    ).format(
+                        self._group_title(group), self._field_label(group, name), editor.value()
+                    )
+                )
         return problems
 
     def _cross_field_problems(self, settings: Settings) -> list[str]:
@@ -875,19 +993,35 @@ class SettingsDialog(QDialog):
         problems = []
         server = settings.server
         if not is_loopback(server.host) and not server.api_key:
-            problems.append(self.tr("Server → Address: serving on {0} makes the model reachable from other "
-                                    "computers, so set an API key first (Server → API key).").format(server.host))
+            problems.append(
+                self.tr(
+                    "Server → Address: serving on {0} makes the model reachable from other "
+                    "computers, so set an API key first (Server → API key)."
+                ).format(server.host)
+            )
         elif server.key_required_on_loopback and not server.api_key:
-            problems.append(self.tr("Server → API key: while desktop control or MCP tools are allowed, or the key "
-                                    "is required on this computer, every client must send a key, so set one "
-                                    "(or turn those off)."))
+            problems.append(
+                self.tr(
+                    "Server → API key: while desktop control or MCP tools are allowed, or the key "
+                    "is required on this computer, every client must send a key, so set one "
+                    "(or turn those off)."
+                )
+            )
         voice = settings.voice
         if voice.turn_detector and voice.finished_silence_ms >= voice.unfinished_silence_ms:
-            problems.append(self.tr("Voice → the silence after a finished sentence must be shorter than the "
-                                    "silence allowed mid-sentence."))
+            problems.append(
+                self.tr(
+                    "Voice → the silence after a finished sentence must be shorter than the "
+                    "silence allowed mid-sentence."
+                )
+            )
         if settings.voice.barge_in and not settings.voice.headset:
-            problems.append(self.tr("Voice → Interrupt by speaking needs a headset (tick “Using a headset”): "
-                                    "through speakers the assistant would interrupt itself."))
+            problems.append(
+                self.tr(
+                    "Voice → Interrupt by speaking needs a headset (tick “Using a headset”): "
+                    "through speakers the assistant would interrupt itself."
+                )
+            )
         return problems
 
     def apply(self) -> bool:
@@ -900,7 +1034,9 @@ class SettingsDialog(QDialog):
             new = self.collect()
         except ValueError as exc:
             self._message.dismiss()
-            self._message.show_message(self.tr("These settings cannot be used yet:") + "\n" + str(exc))
+            self._message.show_message(
+                self.tr("These settings cannot be used yet:") + "\n" + str(exc)
+            )
             _LOGGER.info("Settings not applied: %s", exc)
             return False
         if self._clamp_notes:

@@ -89,10 +89,15 @@ def date_group(timestamp: float, pinned: bool, now: float | None = None) -> str:
 def group_title(group: str) -> str:
     """The heading shown for a group."""
     translate = QCoreApplication.translate
-    return {"pinned": translate("Sidebar", "Pinned"), "today": translate("Sidebar", "Today"),
-            "yesterday": translate("Sidebar", "Yesterday"), "week": translate("Sidebar", "Previous 7 days"),
-            "month": translate("Sidebar", "Previous 30 days"), "older": translate("Sidebar", "Older"),
-            "results": translate("Sidebar", "Search results")}[group]
+    return {
+        "pinned": translate("Sidebar", "Pinned"),
+        "today": translate("Sidebar", "Today"),
+        "yesterday": translate("Sidebar", "Yesterday"),
+        "week": translate("Sidebar", "Previous 7 days"),
+        "month": translate("Sidebar", "Previous 30 days"),
+        "older": translate("Sidebar", "Older"),
+        "results": translate("Sidebar", "Search results"),
+    }[group]
 
 
 class ConversationTreeWidget(QTreeWidget):
@@ -123,9 +128,16 @@ class ConversationTreeWidget(QTreeWidget):
     def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:  # noqa: N802
         """The dragged chat's id (group headers, projects and search hits are not dragged)."""
         data = QMimeData()
-        chats = [item for item in items if item.data(0, CONVERSATION_ROLE) and not item.data(0, MESSAGE_ROLE)]
+        chats = [
+            item
+            for item in items
+            if item.data(0, CONVERSATION_ROLE) and not item.data(0, MESSAGE_ROLE)
+        ]
         if chats:
-            data.setData(CONVERSATION_MIME, QByteArray(str(int(chats[0].data(0, CONVERSATION_ROLE))).encode()))
+            data.setData(
+                CONVERSATION_MIME,
+                QByteArray(str(int(chats[0].data(0, CONVERSATION_ROLE))).encode()),
+            )
         return data
 
     def project_at(self, pos: QPoint) -> int:
@@ -148,7 +160,9 @@ class ConversationTreeWidget(QTreeWidget):
         """Follow the pointer over projects and groups."""
         if event.mimeData().hasFormat(CONVERSATION_MIME):
             target = self.itemAt(event.position().toPoint())
-            self.setCurrentItem(target) if target is not None and target.data(0, PROJECT_ROLE) else None
+            self.setCurrentItem(target) if target is not None and target.data(
+                0, PROJECT_ROLE
+            ) else None
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -193,7 +207,9 @@ class SidebarWidget(QFrame):
     conversationMoved = Signal(int, int)
     """(conversation id, project id or 0 for none)."""
 
-    def __init__(self, store_provider: Callable[[], ConversationStore], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store_provider: Callable[[], ConversationStore], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("sidebar")
         self._store = store_provider
@@ -263,7 +279,9 @@ class SidebarWidget(QFrame):
         self.new_button.setText(self.tr("New chat"))
         self.new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
         self.new_button.setAccessibleName(self.tr("New chat"))
-        self.new_project_button.setToolTip(self.tr("New project: a folder of chats with its own instructions"))
+        self.new_project_button.setToolTip(
+            self.tr("New project: a folder of chats with its own instructions")
+        )
         self.new_project_button.setAccessibleName(self.tr("New project"))
         self.search.setPlaceholderText(self.tr("Search all chats (Ctrl+K)"))
         self.search.setAccessibleName(self.tr("Search conversations"))
@@ -290,7 +308,9 @@ class SidebarWidget(QFrame):
         """Highlight the open conversation."""
         self._current_id = conversation_id
         for item in self._conversation_items():
-            if item.data(0, CONVERSATION_ROLE) == conversation_id and not item.data(0, MESSAGE_ROLE):
+            if item.data(0, CONVERSATION_ROLE) == conversation_id and not item.data(
+                0, MESSAGE_ROLE
+            ):
                 self.tree.setCurrentItem(item)
                 return
         self.tree.setCurrentItem(None)  # type: ignore[call-overload]  # a new chat is not listed yet; Qt takes null, the stubs do not
@@ -303,8 +323,11 @@ class SidebarWidget(QFrame):
 
     def running_titles(self) -> list[str]:
         """Titles of the chats marked as writing a reply."""
-        return [item.text(0) for item in self._conversation_items()
-                if item.data(0, Qt.ItemDataRole.AccessibleDescriptionRole)]
+        return [
+            item.text(0)
+            for item in self._conversation_items()
+            if item.data(0, Qt.ItemDataRole.AccessibleDescriptionRole)
+        ]
 
     def _mark_running(self) -> None:
         self._filling = True
@@ -364,7 +387,9 @@ class SidebarWidget(QFrame):
             if record.project_id is not None:
                 filed.setdefault(record.project_id, []).append(record)
             else:
-                groups.setdefault(date_group(record.updated_at, record.pinned, now), []).append(record)
+                groups.setdefault(date_group(record.updated_at, record.pinned, now), []).append(
+                    record
+                )
         self._filling = True
         self.tree.clear()
         for project in self._projects:
@@ -393,8 +418,12 @@ class SidebarWidget(QFrame):
         child.setData(0, CONVERSATION_ROLE, record.id)
         child.setData(0, MESSAGE_ROLE, 0)
         child.setToolTip(0, title)
-        child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-                       | Qt.ItemFlag.ItemIsDragEnabled)
+        child.setFlags(
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsEditable
+            | Qt.ItemFlag.ItemIsDragEnabled
+        )
         child.setData(0, PINNED_ROLE, record.pinned)
         return child
 
@@ -404,8 +433,12 @@ class SidebarWidget(QFrame):
         row = QTreeWidgetItem([name])
         row.setData(0, PROJECT_ROLE, project.id)
         row.setIcon(0, icon("folder", self.icon_colour))
-        row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-                     | Qt.ItemFlag.ItemIsDropEnabled)
+        row.setFlags(
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsEditable
+            | Qt.ItemFlag.ItemIsDropEnabled
+        )
         font = QFont(self.font())
         font.setBold(True)
         row.setFont(0, font)
@@ -421,17 +454,29 @@ class SidebarWidget(QFrame):
 
     def project_rows(self) -> dict[str, list[str]]:
         """Each project's name and the titles of its chats, top to bottom (for tests and checks)."""
-        return {item.text(0): [child.text(0) for child in self._children(item)]
-                for item in self._top_items() if item.data(0, PROJECT_ROLE)}
+        return {
+            item.text(0): [child.text(0) for child in self._children(item)]
+            for item in self._top_items()
+            if item.data(0, PROJECT_ROLE)
+        }
 
     def project_item(self, project_id: int) -> QTreeWidgetItem | None:
         """The row of that project, if listed."""
-        return next((item for item in self._top_items() if item.data(0, PROJECT_ROLE) == project_id), None)
+        return next(
+            (item for item in self._top_items() if item.data(0, PROJECT_ROLE) == project_id), None
+        )
 
     def conversation_item(self, conversation_id: int) -> QTreeWidgetItem | None:
         """The row of that chat, if listed."""
-        return next((item for item in self._conversation_items()
-                     if item.data(0, CONVERSATION_ROLE) == conversation_id and not item.data(0, MESSAGE_ROLE)), None)
+        return next(
+            (
+                item
+                for item in self._conversation_items()
+                if item.data(0, CONVERSATION_ROLE) == conversation_id
+                and not item.data(0, MESSAGE_ROLE)
+            ),
+            None,
+        )
 
     def conversation_titles(self) -> list[str]:
         """Titles shown, top to bottom (for tests and accessibility checks)."""
@@ -454,8 +499,9 @@ class SidebarWidget(QFrame):
             self.refresh()
             return
         store = self._store()
-        BackgroundTask(lambda: store.search(query, limit=60), name="search", owner=self) \
-            .on_success(lambda hits: self._show_hits(generation, hits)).start()
+        BackgroundTask(lambda: store.search(query, limit=60), name="search", owner=self).on_success(
+            lambda hits: self._show_hits(generation, hits)
+        ).start()
 
     def _show_hits(self, generation: int, hits: list) -> None:
         if generation != self._search_generation:
@@ -471,8 +517,12 @@ class SidebarWidget(QFrame):
             child = QTreeWidgetItem([text])
             child.setData(0, CONVERSATION_ROLE, chat.conversation_id)
             child.setData(0, MESSAGE_ROLE, chat.message_id)
-            child.setData(0, HIT_HTML_ROLE, f"<b>{marked_html(title)}</b>"
-                          + (f"<br>{marked_html(chat.snippet)}" if chat.snippet else ""))
+            child.setData(
+                0,
+                HIT_HTML_ROLE,
+                f"<b>{marked_html(title)}</b>"
+                + (f"<br>{marked_html(chat.snippet)}" if chat.snippet else ""),
+            )
             child.setToolTip(0, text)
             child.setData(0, Qt.ItemDataRole.AccessibleTextRole, text)
             child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -488,11 +538,15 @@ class SidebarWidget(QFrame):
         """(conversation id, message id) of each result shown."""
         if not self.search.text().strip():
             return []
-        return [(item.data(0, CONVERSATION_ROLE), item.data(0, MESSAGE_ROLE)) for item in self._conversation_items()]
+        return [
+            (item.data(0, CONVERSATION_ROLE), item.data(0, MESSAGE_ROLE))
+            for item in self._conversation_items()
+        ]
 
     def _open_first_result(self) -> None:
-        if self.search.text().strip() and (self._search_timer.isActive()
-                                           or self._shown_generation != self._search_generation):
+        if self.search.text().strip() and (
+            self._search_timer.isActive() or self._shown_generation != self._search_generation
+        ):
             self._open_when_shown = True  # Enter before the results arrived: open the first of them
             self._search_timer.stop()
             self._run_search()
@@ -507,7 +561,9 @@ class SidebarWidget(QFrame):
             return  # a click opens and closes the folder; its menu has the rest
         conversation_id = item.data(0, CONVERSATION_ROLE)
         if conversation_id:
-            self.conversationActivated.emit(int(conversation_id), int(item.data(0, MESSAGE_ROLE) or 0))
+            self.conversationActivated.emit(
+                int(conversation_id), int(item.data(0, MESSAGE_ROLE) or 0)
+            )
 
     def _item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
         if self._filling:
@@ -548,14 +604,32 @@ class SidebarWidget(QFrame):
         project_id = int(item.data(0, PROJECT_ROLE))
         menu = QMenu(self)
         menu.setObjectName("projectMenu")
-        entries = [("newChatInProject", icon("new-chat", self.icon_colour), self.tr("New chat in this project"),
-                    lambda: self.newChatInProjectRequested.emit(project_id)),
-                   ("projectDocuments", icon("document", self.icon_colour), self.tr("Documents…"),
-                    lambda: self.projectDocumentsRequested.emit(project_id)),
-                   ("projectSettings", icon("settings", self.icon_colour), self.tr("Project settings…"),
-                    lambda: self.projectSettingsRequested.emit(project_id)),
-                   ("renameProject", icon("edit", self.icon_colour), self.tr("Rename"),
-                    lambda: self.tree.editItem(item, 0))]
+        entries = [
+            (
+                "newChatInProject",
+                icon("new-chat", self.icon_colour),
+                self.tr("New chat in this project"),
+                lambda: self.newChatInProjectRequested.emit(project_id),
+            ),
+            (
+                "projectDocuments",
+                icon("document", self.icon_colour),
+                self.tr("Documents…"),
+                lambda: self.projectDocumentsRequested.emit(project_id),
+            ),
+            (
+                "projectSettings",
+                icon("settings", self.icon_colour),
+                self.tr("Project settings…"),
+                lambda: self.projectSettingsRequested.emit(project_id),
+            ),
+            (
+                "renameProject",
+                icon("edit", self.icon_colour),
+                self.tr("Rename"),
+                lambda: self.tree.editItem(item, 0),
+            ),
+        ]
         for name, glyph, text, slot in entries:
             action = QAction(glyph, text, menu)
             action.setObjectName(name)
@@ -578,8 +652,11 @@ class SidebarWidget(QFrame):
                 continue
             action = QAction(project.name, menu)
             action.setObjectName(f"moveTo{project.id}")
-            action.triggered.connect(lambda _checked=False, target=project.id:
-                                     self.conversationMoved.emit(conversation_id, target))
+            action.triggered.connect(
+                lambda _checked=False, target=project.id: self.conversationMoved.emit(
+                    conversation_id, target
+                )
+            )
             menu.addAction(action)
         if current:
             menu.addSeparator()
@@ -603,7 +680,9 @@ class SidebarWidget(QFrame):
         menu = QMenu(self)
         rename = QAction(icon("edit", self.icon_colour), self.tr("Rename"), menu)
         rename.triggered.connect(lambda: self.tree.editItem(item, 0))
-        pin = QAction(icon("pin", self.icon_colour), self.tr("Unpin") if pinned else self.tr("Pin"), menu)
+        pin = QAction(
+            icon("pin", self.icon_colour), self.tr("Unpin") if pinned else self.tr("Pin"), menu
+        )
         pin.triggered.connect(lambda: self.pinToggled.emit(conversation_id, not pinned))
         export = QAction(self.tr("Export…"), menu)
         export.setObjectName("exportChat")

@@ -38,11 +38,16 @@ class SpeechHook(QObject):
         if not text.strip():
             return
         if self._speaker is None:
-            self.problem.emit(QCoreApplication.translate(
-                "SpeechHook", "Reading aloud is not available in this build yet."))
+            self.problem.emit(
+                QCoreApplication.translate(
+                    "SpeechHook", "Reading aloud is not available in this build yet."
+                )
+            )
             return
         try:
             self._speaker(text)
         except Exception as exc:  # reported in words
             _LOGGER.exception("Speaking failed")
-            self.problem.emit(QCoreApplication.translate("SpeechHook", "Could not read aloud: {0}").format(exc))
+            self.problem.emit(
+                QCoreApplication.translate("SpeechHook", "Could not read aloud: {0}").format(exc)
+            )

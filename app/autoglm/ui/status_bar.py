@@ -94,8 +94,11 @@ class StatusBarWidget(QStatusBar):
             self.backend_label.setText("")
             return
         if info.backend == "Remote":
-            self.model_label.setText(self.tr("Remote: {0} · {1}").format(
-                urlsplit(info.path).netloc or info.path, info.display_name or info.model_id))
+            self.model_label.setText(
+                self.tr("Remote: {0} · {1}").format(
+                    urlsplit(info.path).netloc or info.path, info.display_name or info.model_id
+                )
+            )
             self.model_label.setToolTip(info.path)
             self.backend_label.setText("")
             return
@@ -149,16 +152,22 @@ class StatusBarWidget(QStatusBar):
             self.cache_label.setToolTip("")
             return
         memory = format_bytes(status.memory_bytes)
-        text = (self.tr("1 conversation cached · {0}").format(memory) if status.sequences == 1 else
-                self.tr("{0} conversations cached · {1}").format(status.sequences, memory))
+        text = (
+            self.tr("1 conversation cached · {0}").format(memory)
+            if status.sequences == 1
+            else self.tr("{0} conversations cached · {1}").format(status.sequences, memory)
+        )
         if status.disk_bytes:
             text += self.tr(" · {0} on disk").format(format_bytes(status.disk_bytes))
         if status.restored:
             text += self.tr(" · restored from disk")
         self.cache_label.setText(text)
-        self.cache_label.setToolTip(self.tr(
-            "Each recent conversation keeps its evaluated prompt, so switching back answers at once; "
-            "caches evicted or kept over a restart are saved on disk."))
+        self.cache_label.setToolTip(
+            self.tr(
+                "Each recent conversation keeps its evaluated prompt, so switching back answers at once; "
+                "caches evicted or kept over a restart are saved on disk."
+            )
+        )
 
     def update_memory(self) -> None:
         """Sample this process's resident memory."""

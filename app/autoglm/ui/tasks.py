@@ -29,7 +29,9 @@ class BackgroundTask(QRunnable):
     default_failure: Callable[[BaseException], None] | None = None
     """Where failures go when a task has no ``on_failure`` (set to the error funnel)."""
 
-    def __init__(self, function: Callable[[], Any], name: str = "", owner: QObject | None = None) -> None:
+    def __init__(
+        self, function: Callable[[], Any], name: str = "", owner: QObject | None = None
+    ) -> None:
         """``owner``: when it has been deleted by the time the job ends, no callback runs."""
         super().__init__()
         self._owner = owner

@@ -47,7 +47,9 @@ class TextSelection:
         """The selected text as plain text (paragraphs on their own lines)."""
         return self.cursor(document).selection().toPlainText()
 
-    def painted(self, document: QTextDocument, background: str, foreground: str) -> QAbstractTextDocumentLayout.Selection:
+    def painted(
+        self, document: QTextDocument, background: str, foreground: str
+    ) -> QAbstractTextDocumentLayout.Selection:
         """The selection as the document layout paints it."""
         selection = QAbstractTextDocumentLayout.Selection()
         selection.cursor = self.cursor(document)

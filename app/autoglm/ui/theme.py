@@ -41,12 +41,36 @@ class ThemeColours:
         return self.name == "dark"
 
 
-LIGHT = ThemeColours("light", window="#f7f7f8", surface="#ffffff", text="#1f2328", muted="#6e7781",
-                     accent="#2f6feb", accent_text="#ffffff", user_bubble="#e8effd", user_text="#1f2328",
-                     border="#d8dee4", hover="#eef1f4", link="#0969da", error="#cf222e")
-DARK = ThemeColours("dark", window="#1b1d21", surface="#23262b", text="#e6e6e6", muted="#9198a1",
-                    accent="#4c8dff", accent_text="#ffffff", user_bubble="#2c3a52", user_text="#eef2f8",
-                    border="#363a41", hover="#2c3036", link="#6cb6ff", error="#ff7b72")
+LIGHT = ThemeColours(
+    "light",
+    window="#f7f7f8",
+    surface="#ffffff",
+    text="#1f2328",
+    muted="#6e7781",
+    accent="#2f6feb",
+    accent_text="#ffffff",
+    user_bubble="#e8effd",
+    user_text="#1f2328",
+    border="#d8dee4",
+    hover="#eef1f4",
+    link="#0969da",
+    error="#cf222e",
+)
+DARK = ThemeColours(
+    "dark",
+    window="#1b1d21",
+    surface="#23262b",
+    text="#e6e6e6",
+    muted="#9198a1",
+    accent="#4c8dff",
+    accent_text="#ffffff",
+    user_bubble="#2c3a52",
+    user_text="#eef2f8",
+    border="#363a41",
+    hover="#2c3036",
+    link="#6cb6ff",
+    error="#ff7b72",
+)
 
 
 def system_prefers_dark() -> bool:
@@ -81,7 +105,9 @@ def style_sheet(colours: ThemeColours) -> str:
     """The theme's style sheet with its colour placeholders filled in."""
     path = resource_root() / "themes" / f"{colours.name}.qss"
     try:
-        return path.read_text(encoding="utf-8").replace("@icons@", (resource_root() / "icons").as_posix())
+        return path.read_text(encoding="utf-8").replace(
+            "@icons@", (resource_root() / "icons").as_posix()
+        )
     except OSError as exc:
         _LOGGER.warning("Theme file %s unreadable: %s", path, exc)
         return ""

@@ -23,7 +23,12 @@ class TokenCounter(QObject):
 
     counted = Signal(object, int)
 
-    def __init__(self, runtime: Runtime, messages: Callable[[], list[ChatMessage]], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        messages: Callable[[], list[ChatMessage]],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self._messages = messages
@@ -52,7 +57,9 @@ class TokenCounter(QObject):
         request = self._runtime.build_request(messages)
         self._generation += 1
         generation = self._generation
-        future = self._runtime.scheduler.submit_call(lambda: counter(request.messages), Priority.INTERACTIVE)
+        future = self._runtime.scheduler.submit_call(
+            lambda: counter(request.messages), Priority.INTERACTIVE
+        )
 
         def done(result: Any) -> None:
             try:

@@ -42,11 +42,16 @@ class ToolApprovalCardWidget(QWidget):
         self.approve_button.setDefault(True)
         self.always_button = QPushButton(self.tr("Always for this tool"))
         self.always_button.setObjectName("toolApproveAlways")
-        self.always_button.setToolTip(self.tr("Run {0} without asking from now on (Settings → Tools)").format(name))
+        self.always_button.setToolTip(
+            self.tr("Run {0} without asking from now on (Settings → Tools)").format(name)
+        )
         self.deny_button = QPushButton(self.tr("Deny"))
         self.deny_button.setObjectName("toolDeny")
-        for button, decision in ((self.approve_button, Decision.ONCE), (self.always_button, Decision.ALWAYS),
-                                 (self.deny_button, Decision.DENY)):
+        for button, decision in (
+            (self.approve_button, Decision.ONCE),
+            (self.always_button, Decision.ALWAYS),
+            (self.deny_button, Decision.DENY),
+        ):
             button.setAccessibleName(f"{button.text()}: {name}")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, d=decision: self.decided.emit(d))
@@ -87,7 +92,9 @@ class ToolCardsPresenter(QObject):
         if row < 0:
             return
         card = ToolApprovalCardWidget(item)
-        card.decided.connect(lambda decision, it=item: self.controller.decide_tool_call(it, decision))
+        card.decided.connect(
+            lambda decision, it=item: self.controller.decide_tool_call(it, decision)
+        )
         self.cards[item.key] = card
         self.view.setIndexWidget(self.controller.model.index(row), card)
         card.approve_button.setFocus()

@@ -32,7 +32,9 @@ class ToolController(QObject):
     statusesChanged = Signal()
     problem = Signal(str)
 
-    def __init__(self, paths: AppPaths, parent: QObject | None = None, *, hub: McpHub | None = None) -> None:
+    def __init__(
+        self, paths: AppPaths, parent: QObject | None = None, *, hub: McpHub | None = None
+    ) -> None:
         super().__init__(parent)
         self.path = app_mcp_path(paths)
         self.load_problem = ""
@@ -98,7 +100,9 @@ class ToolController(QObject):
         from autoglm.vision.image import normalise
 
         settings = runtime.settings.vision
-        return ToolSession(self.hub, self.policy, lambda data: normalise(data, settings, "The tool's image"))
+        return ToolSession(
+            self.hub, self.policy, lambda data: normalise(data, settings, "The tool's image")
+        )
 
     def _poll(self) -> None:
         current = self.hub.statuses()

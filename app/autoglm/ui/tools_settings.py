@@ -48,10 +48,14 @@ def _pairs(text: str) -> dict[str, str]:
         line = line.strip()
         if not line:
             continue
-        separator = "=" if "=" in line and (":" not in line or line.index("=") < line.index(":")) else ":"
+        separator = (
+            "=" if "=" in line and (":" not in line or line.index("=") < line.index(":")) else ":"
+        )
         key, found, value = line.partition(separator)
         if not found or not key.strip():
-            raise UserFacingError(f"Line {number} of the environment or headers is not KEY=VALUE: {line}")
+            raise UserFacingError(
+                f"Line {number} of the environment or headers is not KEY=VALUE: {line}"
+            )
         result[key.strip()] = value.strip()
     return result
 
@@ -103,8 +107,12 @@ class ToolsSettingsPageWidget(QWidget):
         self.form = QFormLayout(self.form_box)
         self.name_label, self.target_label = QLabel(), QLabel()
         self.args_label, self.pairs_label = QLabel(), QLabel()
-        for label, edit in ((self.name_label, self.name_edit), (self.target_label, self.target_edit),
-                            (self.args_label, self.args_edit), (self.pairs_label, self.pairs_edit)):
+        for label, edit in (
+            (self.name_label, self.name_edit),
+            (self.target_label, self.target_edit),
+            (self.args_label, self.args_edit),
+            (self.pairs_label, self.pairs_edit),
+        ):
             label.setBuddy(edit)
             self.form.addRow(label, edit)
         self.form.addRow("", self.add_button)
@@ -127,20 +135,29 @@ class ToolsSettingsPageWidget(QWidget):
     # -- texts --------------------------------------------------------------------------
     def retranslate(self) -> None:
         """Set every text in the current language."""
-        self.intro.setText(self.tr(
-            "Tool servers (MCP) give the model tools it can call: it asks, you approve each call. "
-            "Switch off the tools you never want offered."))
+        self.intro.setText(
+            self.tr(
+                "Tool servers (MCP) give the model tools it can call: it asks, you approve each call. "
+                "Switch off the tools you never want offered."
+            )
+        )
         self.tree.setHeaderLabels([self.tr("Server or tool"), self.tr("Status")])
         self.tree.setAccessibleName(self.tr("Tool servers and their tools"))
         self.import_button.setText(self.tr("Import mcp.json…"))
-        self.import_button.setToolTip(self.tr("Add the servers of a Claude Desktop, Cursor or LM Studio mcp.json"))
+        self.import_button.setToolTip(
+            self.tr("Add the servers of a Claude Desktop, Cursor or LM Studio mcp.json")
+        )
         self.remove_button.setText(self.tr("Remove server"))
         self.form_box.setTitle(self.tr("Add a server"))
         self.name_label.setText(self.tr("Name"))
         self.target_label.setText(self.tr("Command or URL"))
-        self.target_edit.setPlaceholderText(self.tr("npx, uvx, python … or http://127.0.0.1:8931/mcp"))
+        self.target_edit.setPlaceholderText(
+            self.tr("npx, uvx, python … or http://127.0.0.1:8931/mcp")
+        )
         self.args_label.setText(self.tr("Arguments"))
-        self.args_edit.setPlaceholderText(self.tr("-y @modelcontextprotocol/server-filesystem ~/Documents"))
+        self.args_edit.setPlaceholderText(
+            self.tr("-y @modelcontextprotocol/server-filesystem ~/Documents")
+        )
         self.pairs_label.setText(self.tr("Environment or headers"))
         self.pairs_edit.setPlaceholderText(self.tr("KEY=value, one per line (headers for a URL)"))
         self.add_button.setText(self.tr("Add server"))
@@ -173,14 +190,20 @@ class ToolsSettingsPageWidget(QWidget):
             item.setToolTip(1, item.text(1))
             status = self._statuses.get(name)
             for tool in status.tools if status else ():
-                child = QTreeWidgetItem([tool.function_name, tool.description.strip().split("\n")[0]])
+                child = QTreeWidgetItem(
+                    [tool.function_name, tool.description.strip().split("\n")[0]]
+                )
                 child.setData(0, SERVER_ROLE, name)
                 child.setData(0, TOOL_ROLE, tool.name)
                 child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 enabled = server.tool_enabled(tool.name)
-                child.setCheckState(0, Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
+                child.setCheckState(
+                    0, Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked
+                )
                 if tool.name in server.auto_approve:
-                    child.setToolTip(0, self.tr("Runs without asking (you chose “Always for this tool”)"))
+                    child.setToolTip(
+                        0, self.tr("Runs without asking (you chose “Always for this tool”)")
+                    )
                 else:
                     child.setToolTip(0, self.tr("Asks before each call"))
                 child.setToolTip(1, tool.description)
@@ -214,7 +237,11 @@ class ToolsSettingsPageWidget(QWidget):
             top = self.tree.topLevelItem(index)
             for child_index in range(top.childCount() if top is not None else 0):
                 child = top.child(child_index) if top is not None else None
-                if child is not None and child.data(0, SERVER_ROLE) == server and child.data(0, TOOL_ROLE) == tool:
+                if (
+                    child is not None
+                    and child.data(0, SERVER_ROLE) == server
+                    and child.data(0, TOOL_ROLE) == tool
+                ):
                     return child
         return None
 
@@ -231,15 +258,21 @@ class ToolsSettingsPageWidget(QWidget):
             if not name:
                 raise UserFacingError(self.tr("Give the server a name."))
             if name in self.config.servers:
-                raise UserFacingError(self.tr("There is already a server called “{0}”.").format(name))
+                raise UserFacingError(
+                    self.tr("There is already a server called “{0}”.").format(name)
+                )
             if not self.target_edit.text().strip():
                 raise UserFacingError(self.tr("Give the command to run, or the server's URL."))
             try:
                 arguments = shlex.split(self.args_edit.text())
             except ValueError as exc:
-                raise UserFacingError(self.tr("The arguments cannot be read: {0}.").format(exc)) from exc
+                raise UserFacingError(
+                    self.tr("The arguments cannot be read: {0}.").format(exc)
+                ) from exc
             pairs = _pairs(self.pairs_edit.toPlainText())
-            server = server_from_fields(name, self.target_edit.text(), arguments, env=pairs, headers=pairs)
+            server = server_from_fields(
+                name, self.target_edit.text(), arguments, env=pairs, headers=pairs
+            )
         except UserFacingError as exc:
             self.show_problem(str(exc))
             return False
@@ -253,8 +286,12 @@ class ToolsSettingsPageWidget(QWidget):
         return True
 
     def _choose_import(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, self.tr("Import an mcp.json"), str(Path.home()),
-                                                    self.tr("MCP configuration (*.json)"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import an mcp.json"),
+            str(Path.home()),
+            self.tr("MCP configuration (*.json)"),
+        )
         if path:
             self.import_file(Path(path))
 
@@ -266,8 +303,11 @@ class ToolsSettingsPageWidget(QWidget):
             self.show_problem(str(exc))
             return False
         self.config = self.config.merged(imported)
-        self.show_problem(self.tr("Imported {0} server(s) from {1}; Apply connects them.").format(
-            len(imported.servers), path.name))
+        self.show_problem(
+            self.tr("Imported {0} server(s) from {1}; Apply connects them.").format(
+                len(imported.servers), path.name
+            )
+        )
         self.refresh()
         self.changed.emit()
         return True

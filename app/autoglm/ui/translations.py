@@ -41,18 +41,29 @@ def compile_translation(source: Path, target: Path) -> bool:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        result = subprocess.run([str(program), str(source), "-qm", str(target)], capture_output=True, text=True,
-                                timeout=_COMPILE_TIMEOUT_S, check=False)
+        result = subprocess.run(
+            [str(program), str(source), "-qm", str(target)],
+            capture_output=True,
+            text=True,
+            timeout=_COMPILE_TIMEOUT_S,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         _LOGGER.warning("lrelease could not compile %s: %s", source.name, exc)
         return False
     if result.returncode != 0 or not target.is_file():
-        _LOGGER.warning("lrelease could not compile %s: %s", source.name, (result.stderr or result.stdout).strip())
+        _LOGGER.warning(
+            "lrelease could not compile %s: %s",
+            source.name,
+            (result.stderr or result.stdout).strip(),
+        )
         return False
     return True
 
 
-def translation_file(language: str, folder: Path | None = None, cache: Path | None = None) -> Path | None:
+def translation_file(
+    language: str, folder: Path | None = None, cache: Path | None = None
+) -> Path | None:
     """The ``.qm`` for ``language``: the built one when current, else one compiled into the cache."""
     folder = folder or resource_root() / "i18n"
     compiled = folder / f"autoglm_{language}.qm"
@@ -69,5 +80,8 @@ def translation_file(language: str, folder: Path | None = None, cache: Path | No
 
 
 if __name__ == "__main__":  # python -m autoglm.ui.translations: compile every .ts beside itself
-    ok = all(compile_translation(ts, ts.with_suffix(".qm")) for ts in sorted((resource_root() / "i18n").glob("*.ts")))
+    ok = all(
+        compile_translation(ts, ts.with_suffix(".qm"))
+        for ts in sorted((resource_root() / "i18n").glob("*.ts"))
+    )
     sys.exit(0 if ok else 1)

@@ -46,8 +46,13 @@ def find_update(settings: UpdateSettings) -> Release | None:
 class UpdateDialog(QDialog):
     """Checks at once when opened; installs only when the user presses Install."""
 
-    def __init__(self, settings: UpdateSettings, cache_dir: Path, parent: QWidget | None = None,
-                 install_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: UpdateSettings,
+        cache_dir: Path,
+        parent: QWidget | None = None,
+        install_dir: Path | None = None,
+    ) -> None:
         """``install_dir``: the installed app to update (default: the running one; ``None`` from source)."""
         super().__init__(parent)
         from autoglm.core.update_origin import install_root
@@ -96,12 +101,17 @@ class UpdateDialog(QDialog):
         from autoglm.core.update_install import release_defaults
 
         if not (self.settings.feed_url or release_defaults().feed_url):
-            self._say(self.tr("No update feed is set: this copy was not built by the release workflow. Set one "
-                              "in Settings → Updates."))
+            self._say(
+                self.tr(
+                    "No update feed is set: this copy was not built by the release workflow. Set one "
+                    "in Settings → Updates."
+                )
+            )
             return
         self._say(self.tr("Looking for a new version…"))
-        BackgroundTask(lambda: find_update(self.settings), "update check", owner=self) \
-            .on_success(self._checked).on_failure(self._failed).start()
+        BackgroundTask(lambda: find_update(self.settings), "update check", owner=self).on_success(
+            self._checked
+        ).on_failure(self._failed).start()
 
     def _checked(self, release: Release | None) -> None:
         self.release = release
@@ -112,11 +122,18 @@ class UpdateDialog(QDialog):
         self.notes.show()
         installer = release.asset.url.endswith(".exe")
         if self.install_dir is None and not installer:
-            self._say(self.tr("Version {0} is available (this is {1}). This copy runs from source: update it "
-                              "with git or pip.").format(release.version, __version__))
+            self._say(
+                self.tr(
+                    "Version {0} is available (this is {1}). This copy runs from source: update it "
+                    "with git or pip."
+                ).format(release.version, __version__)
+            )
             return
-        self._say(self.tr("Version {0} is available (this is {1}), {2:.0f} MB.").format(
-            release.version, __version__, release.asset.size / 1e6))
+        self._say(
+            self.tr("Version {0} is available (this is {1}), {2:.0f} MB.").format(
+                release.version, __version__, release.asset.size / 1e6
+            )
+        )
         self.install_button.show()
         self.install_button.setFocus()
 
@@ -136,7 +153,12 @@ class UpdateDialog(QDialog):
         self.bar.setRange(0, 0)
         self.bar.show()
         self._say(self.tr("Downloading version {0}…").format(release.version))
-        cache_dir, cancel, progress, root = self.cache_dir, self._cancel, self._progress, self.install_dir
+        cache_dir, cancel, progress, root = (
+            self.cache_dir,
+            self._cancel,
+            self._progress,
+            self.install_dir,
+        )
 
         def work() -> str:
             from autoglm.core.update_install import (
@@ -145,23 +167,36 @@ class UpdateDialog(QDialog):
                 resolve_source,
                 run_installer,
             )
-            archive = download_release(release, cache_dir, lambda done, total, _rate: progress.moved.emit(
-                done // 1024, (total or 0) // 1024), cancel)
+
+            archive = download_release(
+                release,
+                cache_dir,
+                lambda done, total, _rate: progress.moved.emit(done // 1024, (total or 0) // 1024),
+                cancel,
+            )
             if root is None or archive.suffix == ".exe":
                 run_installer(archive)
                 return "installer"
-            apply_update(release, archive, root, resolve_source(self.settings.feed_url, self.settings.public_key))
+            apply_update(
+                release,
+                archive,
+                root,
+                resolve_source(self.settings.feed_url, self.settings.public_key),
+            )
             return "installed"
 
-        BackgroundTask(work, "update install", owner=self).on_success(self._installed) \
-            .on_failure(self._failed).start()
+        BackgroundTask(work, "update install", owner=self).on_success(self._installed).on_failure(
+            self._failed
+        ).start()
 
     def _show_progress(self, done_kib: int, total_kib: int) -> None:
         if total_kib:
             self.bar.setRange(0, total_kib)
             self.bar.setValue(done_kib)
             if done_kib >= total_kib and self.release is not None:
-                self._say(self.tr("Checking and trying out version {0}…").format(self.release.version))
+                self._say(
+                    self.tr("Checking and trying out version {0}…").format(self.release.version)
+                )
 
     def _installed(self, how: str) -> None:
         if self.release is None:
@@ -169,11 +204,18 @@ class UpdateDialog(QDialog):
         self.bar.hide()
         self.install_button.hide()
         if how == "installer":
-            self._say(self.tr("The installer of version {0} has started; it replaces this version.").format(
-                self.release.version))
+            self._say(
+                self.tr(
+                    "The installer of version {0} has started; it replaces this version."
+                ).format(self.release.version)
+            )
         else:
-            self._say(self.tr("Version {0} is installed; the previous one is kept. Restart AutoGLM Desktop to "
-                              "use it.").format(self.release.version))
+            self._say(
+                self.tr(
+                    "Version {0} is installed; the previous one is kept. Restart AutoGLM Desktop to "
+                    "use it."
+                ).format(self.release.version)
+            )
 
     def reject(self) -> None:
         """Close; a download in progress pauses (the next install resumes it)."""

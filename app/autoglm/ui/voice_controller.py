@@ -82,10 +82,21 @@ class VoiceController(QObject):
     nothingHeard = Signal()
     """A turn held no words, so nothing was asked."""
 
-    def __init__(self, window: QMainWindow, *, runtime: Runtime, conversation: ConversationController,
-                 composer: ComposerWidget, chat_view: ChatViewWidget, banner: NotificationBannerWidget,
-                 speech: SpeechHook, stop_action: QAction, tools_menu: QMenu, tools: ToolController,
-                 apply_settings: Callable[[Settings], None]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        runtime: Runtime,
+        conversation: ConversationController,
+        composer: ComposerWidget,
+        chat_view: ChatViewWidget,
+        banner: NotificationBannerWidget,
+        speech: SpeechHook,
+        stop_action: QAction,
+        tools_menu: QMenu,
+        tools: ToolController,
+        apply_settings: Callable[[Settings], None],
+    ) -> None:
         """Wire into ``window``: the mic, meter and state beside ``composer``'s buttons, a Voice
         menu before ``tools_menu``; Stop (``stop_action``, the composer's) silences the voice;
         spoken turns go through ``conversation`` and scroll ``chat_view``; ``speech`` reads
@@ -144,7 +155,9 @@ class VoiceController(QObject):
         self.stop_speaking_action = QAction(self)
         self.stop_speaking_action.triggered.connect(self.stop_speaking)
         self.menu = QMenu(window)
-        self.menu.addActions([self.hands_free_action, self.read_aloud_action, self.stop_speaking_action])
+        self.menu.addActions(
+            [self.hands_free_action, self.read_aloud_action, self.stop_speaking_action]
+        )
         self.menu.addSeparator()
         self.devices_submenu = self.menu.addMenu("")
         self.devices_submenu.aboutToShow.connect(self.refresh_devices)
@@ -196,10 +209,14 @@ class VoiceController(QObject):
 
     def _state_text(self, state: str) -> str:
         texts = {
-            "off": "", "loading": self.tr("Loading speech models…"),
-            "listening": self.tr("Listening…"), "hearing": self.tr("Hearing you…"),
-            "transcribing": self.tr("Transcribing…"), "thinking": self.tr("Thinking…"),
-            "speaking": self.tr("Speaking…"), "error": self.tr("Voice is unavailable"),
+            "off": "",
+            "loading": self.tr("Loading speech models…"),
+            "listening": self.tr("Listening…"),
+            "hearing": self.tr("Hearing you…"),
+            "transcribing": self.tr("Transcribing…"),
+            "thinking": self.tr("Thinking…"),
+            "speaking": self.tr("Speaking…"),
+            "error": self.tr("Voice is unavailable"),
             "ready": self.tr("Hold F9 or the mic to talk"),
         }
         return texts.get(state, "")
@@ -218,11 +235,15 @@ class VoiceController(QObject):
         if self.no_input_reason:
             self.mic_button.setToolTip(self.no_input_reason)
         elif self.hands_free:
-            self.mic_button.setToolTip(self.tr("Hands-free conversation is on: click to turn it off, "
-                                               "or hold to talk now"))
+            self.mic_button.setToolTip(
+                self.tr("Hands-free conversation is on: click to turn it off, or hold to talk now")
+            )
         else:
-            self.mic_button.setToolTip(self.tr("Hold to talk (or hold F9); click for a hands-free "
-                                               "conversation (Ctrl+Shift+V)"))
+            self.mic_button.setToolTip(
+                self.tr(
+                    "Hold to talk (or hold F9); click for a hands-free conversation (Ctrl+Shift+V)"
+                )
+            )
         self.stateChanged.emit(state)
 
     # -- devices -----------------------------------------------------------------------------
@@ -237,17 +258,20 @@ class VoiceController(QObject):
             devices.rescan()
             return devices.list_input_devices(), devices.list_output_devices()
 
-        BackgroundTask(scan, name="list-sound-devices", owner=self) \
-            .on_success(self._devices_listed) \
-            .on_failure(lambda error: self._devices_listed(([], []), describe_error(error))).start()
+        BackgroundTask(scan, name="list-sound-devices", owner=self).on_success(
+            self._devices_listed
+        ).on_failure(lambda error: self._devices_listed(([], []), describe_error(error))).start()
 
-    def _devices_listed(self, found: tuple[list[AudioDevice], list[AudioDevice]], problem: str = "") -> None:
+    def _devices_listed(
+        self, found: tuple[list[AudioDevice], list[AudioDevice]], problem: str = ""
+    ) -> None:
         self.input_devices, self.output_devices = found
         if self.input_devices:
             self.no_input_reason = ""
         else:
             self.no_input_reason = problem or self.tr(
-                "No microphone was found: connect one, or check that the sound system is running.")
+                "No microphone was found: connect one, or check that the sound system is running."
+            )
         self.mic_button.setEnabled(not self.no_input_reason)
         self.hands_free_action.setEnabled(not self.no_input_reason)
         for menu in (self.device_menu, self.devices_submenu):
@@ -259,11 +283,14 @@ class VoiceController(QObject):
         menu.clear()
         settings = self.runtime.settings.voice
         for title, devices, field, chosen in (
-                (self.tr("Microphone"), self.input_devices, "input_device", settings.input_device),
-                (self.tr("Speaker"), self.output_devices, "output_device", settings.output_device)):
+            (self.tr("Microphone"), self.input_devices, "input_device", settings.input_device),
+            (self.tr("Speaker"), self.output_devices, "output_device", settings.output_device),
+        ):
             menu.addSection(title)
             group = QActionGroup(menu)
-            entries = [(self.tr("System default"), None)] + [(device.display_name, device.name) for device in devices]
+            entries = [(self.tr("System default"), None)] + [
+                (device.display_name, device.name) for device in devices
+            ]
             for label, name in entries:
                 action = menu.addAction(label)
                 action.setCheckable(True)
@@ -272,10 +299,15 @@ class VoiceController(QObject):
                 if name is not None and label != name:
                     action.setToolTip(name)  # the name PortAudio knows it by
                 group.addAction(action)
-                action.triggered.connect(lambda _checked=False, f=field, n=name: self.choose_device(f, n))
+                action.triggered.connect(
+                    lambda _checked=False, f=field, n=name: self.choose_device(f, n)
+                )
             if not devices:
-                missing = menu.addAction(self.no_input_reason if field == "input_device"
-                                         else self.tr("No speaker was found."))
+                missing = menu.addAction(
+                    self.no_input_reason
+                    if field == "input_device"
+                    else self.tr("No speaker was found.")
+                )
                 missing.setEnabled(False)
 
     def choose_device(self, field: str, name: str | None) -> None:
@@ -297,7 +329,11 @@ class VoiceController(QObject):
                 voice.player.device_name = new_voice.output_device
                 voice.player.close()  # the next sentence reopens it on the new device
             voice.apply_settings(new_voice)
-            if started and new_voice.input_device != old_voice.input_device and voice.microphone_open:
+            if (
+                started
+                and new_voice.input_device != old_voice.input_device
+                and voice.microphone_open
+            ):
                 voice.close_microphone()
                 voice.open_microphone()  # last: a model that fails to load must not keep the devices old
 
@@ -321,20 +357,30 @@ class VoiceController(QObject):
 
             callbacks = VoiceCallbacks(
                 on_state=lambda state: self._stateReported.emit(state.value),
-                on_level=self._set_level, on_transcript=self._transcriptReported.emit,
-                on_reply_delta=self._add_delta, on_turn_done=self._turnReported.emit,
-                on_error=self._errorReported.emit, on_notice=self._noticeReported.emit,
+                on_level=self._set_level,
+                on_transcript=self._transcriptReported.emit,
+                on_reply_delta=self._add_delta,
+                on_turn_done=self._turnReported.emit,
+                on_error=self._errorReported.emit,
+                on_notice=self._noticeReported.emit,
                 on_nothing_heard=self._nothingHeard.emit,
-                on_tool_calls=self._toolCallsReported.emit, on_tool_result=self._toolResultReported.emit,
-                takes_over=self._agent_takes)
+                on_tool_calls=self._toolCallsReported.emit,
+                on_tool_result=self._toolResultReported.emit,
+                takes_over=self._agent_takes,
+            )
             runtime, controller = self.runtime, self.controller
             # Spoken turns are asked in the open chat (its screenshots included) and recorded
             # there by the controller; the voice loop keeps no history of its own.
-            self.voice = VoiceConversation(runtime.scheduler, self._voice_settings(), callbacks,
-                                           transcriber=runtime.recognizer, synthesizer=runtime.synthesizer,
-                                           conversation=lambda: controller.conversation,
-                                           generation=lambda: runtime.settings.generation,
-                                           tools=self._spoken_tools)
+            self.voice = VoiceConversation(
+                runtime.scheduler,
+                self._voice_settings(),
+                callbacks,
+                transcriber=runtime.recognizer,
+                synthesizer=runtime.synthesizer,
+                conversation=lambda: controller.conversation,
+                generation=lambda: runtime.settings.generation,
+                tools=self._spoken_tools,
+            )
         return self.voice
 
     def _spoken_tools(self) -> SpokenTools | None:
@@ -552,7 +598,10 @@ class VoiceController(QObject):
     def _on_tool_calls(self, content: str, calls: list[Any]) -> None:
         """The spoken reply called tools: it becomes their turn, each call a card the voice asks about."""
         self._drain_deltas()
-        item, self._voice_item = self._voice_item, None  # before it finishes: not a Stop by the user
+        item, self._voice_item = (
+            self._voice_item,
+            None,
+        )  # before it finishes: not a Stop by the user
         if item is None or self.voice is None:
             return
         self.controller.spoken_tool_calls(item, content, calls, self.voice.answer_tool_call)
@@ -607,7 +656,9 @@ class VoiceController(QObject):
         self._heard_nothing_until = time.monotonic() + NOTHING_HEARD_S
         self._show_state(self.state)
         # The label is the timer's context: a window closed in the meantime cancels the call.
-        QTimer.singleShot(int(NOTHING_HEARD_S * 1000) + 50, self.state_label, lambda: self._show_state(self.state))
+        QTimer.singleShot(
+            int(NOTHING_HEARD_S * 1000) + 50, self.state_label, lambda: self._show_state(self.state)
+        )
         self.nothingHeard.emit()
 
     def _on_notice(self, message: str) -> None:
@@ -627,8 +678,11 @@ class VoiceController(QObject):
         kind = event.type()
         if kind == QEvent.Type.LanguageChange and watched is self.window:
             self.retranslate()
-        elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(event, QKeyEvent) \
-                and event.key() == PUSH_TO_TALK_KEY:
+        elif (
+            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+            and isinstance(event, QKeyEvent)
+            and event.key() == PUSH_TO_TALK_KEY
+        ):
             if not event.isAutoRepeat() and self.mic_button.isEnabled():
                 if kind == QEvent.Type.KeyPress:
                     self.press_to_talk()

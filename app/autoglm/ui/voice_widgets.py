@@ -19,8 +19,14 @@ METER_INTERVAL_MS = 33
 METER_FLOOR_DBFS = -60.0
 
 STATE_COLOURS = {
-    "idle": "", "loading": "#9a6700", "listening": "#1a7f37", "hearing": "#2f6feb",
-    "transcribing": "#8250df", "thinking": "#8250df", "speaking": "#bf3989", "error": "#d1242f",
+    "idle": "",
+    "loading": "#9a6700",
+    "listening": "#1a7f37",
+    "hearing": "#2f6feb",
+    "transcribing": "#8250df",
+    "thinking": "#8250df",
+    "speaking": "#bf3989",
+    "error": "#d1242f",
 }
 
 
@@ -80,8 +86,11 @@ class LevelMeterWidget(QWidget):
         width = rect.width() * meter_fraction(self._shown)
         if width > 0.5:
             painter.setBrush(self.colour)
-            painter.drawRoundedRect(QRectF(rect.left(), rect.top(), max(width, rect.height()), rect.height()),
-                                    radius, radius)
+            painter.drawRoundedRect(
+                QRectF(rect.left(), rect.top(), max(width, rect.height()), rect.height()),
+                radius,
+                radius,
+            )
         painter.end()
 
 

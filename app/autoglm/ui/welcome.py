@@ -67,10 +67,13 @@ class WelcomeDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         title.setAccessibleName(title.text())
-        intro = self._paragraph(self.tr(
-            "Your assistant runs entirely on this computer: nothing you type, say or show it leaves the machine. "
-            "To start right away, the app is preparing a small starter model, {0} ({1}), from the files "
-            "installed with it. This takes a few seconds and needs no internet.").format(starter_name, starter_size))
+        intro = self._paragraph(
+            self.tr(
+                "Your assistant runs entirely on this computer: nothing you type, say or show it leaves the machine. "
+                "To start right away, the app is preparing a small starter model, {0} ({1}), from the files "
+                "installed with it. This takes a few seconds and needs no internet."
+            ).format(starter_name, starter_size)
+        )
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -85,14 +88,17 @@ class WelcomeDialog(QDialog):
         bold.setBold(True)
         heading.setFont(bold)
         heading.setAccessibleName(heading.text())
-        howto = self._paragraph(self.tr(
-            "AutoGLM-Phone-9B understands screenshots and photos as well as text. It needs about {0} of "
-            "memory and two files: the language model as a Q4_K_M GGUF (about {1}) and its vision projector, "
-            "an mmproj GGUF (about {2}).\n"
-            "• Already have them? Open the model manager, press “Import GGUF…”, choose the Q4_K_M file, "
-            "then its mmproj file.\n"
-            "• Online? Select AutoGLM-Phone-9B in the model manager and press “Download” when an address "
-            "is listed; downloads resume if interrupted and are checked before use.").format(*self._target_sizes()))
+        howto = self._paragraph(
+            self.tr(
+                "AutoGLM-Phone-9B understands screenshots and photos as well as text. It needs about {0} of "
+                "memory and two files: the language model as a Q4_K_M GGUF (about {1}) and its vision projector, "
+                "an mmproj GGUF (about {2}).\n"
+                "• Already have them? Open the model manager, press “Import GGUF…”, choose the Q4_K_M file, "
+                "then its mmproj file.\n"
+                "• Online? Select AutoGLM-Phone-9B in the model manager and press “Download” when an address "
+                "is listed; downloads resume if interrupted and are checked before use."
+            ).format(*self._target_sizes())
+        )
 
         self.manager_button = QPushButton(self.tr("Open the model manager"))
         self.manager_button.setAccessibleName(self.manager_button.text())
@@ -169,22 +175,31 @@ class WelcomeDialog(QDialog):
         relay = _ProgressRelay()  # owned by the job, so it outlives a closed dialog
         relay.progressed.connect(self._progressed)
         repository = self._repository
-        BackgroundTask(lambda: repository.ensure_starter_model(relay.progressed.emit), "starter model") \
-            .on_success(self._ready).on_failure(self._failed).start()
+        BackgroundTask(
+            lambda: repository.ensure_starter_model(relay.progressed.emit), "starter model"
+        ).on_success(self._ready).on_failure(self._failed).start()
 
     @Slot(float, str)
     def _progressed(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(1000 * max(0.0, min(fraction, 1.0))))
         checking = message.lower().startswith("verif")
-        text = self.tr("Checking the starter model… {0}%") if checking else self.tr("Preparing the starter model… {0}%")
+        text = (
+            self.tr("Checking the starter model… {0}%")
+            if checking
+            else self.tr("Preparing the starter model… {0}%")
+        )
         self.status.setText(text.format(int(100 * fraction)))
 
     @Slot(object)
     def _ready(self, path: Path) -> None:
         self._starter_path = path
         self.progress.setValue(1000)
-        self.status.setText(self.tr("The starter model is ready. You can chat now, and add AutoGLM-Phone-9B "
-                                    "whenever you like."))
+        self.status.setText(
+            self.tr(
+                "The starter model is ready. You can chat now, and add AutoGLM-Phone-9B "
+                "whenever you like."
+            )
+        )
         self.start_button.setEnabled(True)
         self.start_button.setFocus()
         _LOGGER.info("Starter model ready at %s", path)

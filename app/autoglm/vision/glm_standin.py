@@ -55,22 +55,58 @@ GLM41V_CHAT_TEMPLATE = """[gMASK]<sop>
 
 # GLM-4's control tokens, then the reasoning/answer tags (atomic, as in the real vocabulary).
 GLM_CONTROL_TOKENS = (
-    "<|endoftext|>", "[MASK]", "[gMASK]", "[sMASK]", "<sop>", "<eop>", "<|system|>", "<|user|>",
-    "<|assistant|>", "<|observation|>", "<|begin_of_image|>", "<|end_of_image|>", "<|begin_of_video|>",
-    "<|end_of_video|>", "<|image|>", "<|video|>",
+    "<|endoftext|>",
+    "[MASK]",
+    "[gMASK]",
+    "[sMASK]",
+    "<sop>",
+    "<eop>",
+    "<|system|>",
+    "<|user|>",
+    "<|assistant|>",
+    "<|observation|>",
+    "<|begin_of_image|>",
+    "<|end_of_image|>",
+    "<|begin_of_video|>",
+    "<|end_of_video|>",
+    "<|image|>",
+    "<|video|>",
 )
 GLM_TAG_TOKENS = ("<think>", "</think>", "<answer>", "</answer>")
 # Pieces longer than llama-cpp-python's 32-byte detokenizer buffer (real vocabularies hold
 # separator lines and runs of spaces like these).
 LONG_PIECES = ("-" * 40, "=" * 48)
-_WORDS = ("the", "and", "Tap", "do", "action", "element", "finish", "message", "screen", "app",
-          "Launch", "Back", "Home", "Swipe", "Type", "text", "is", "on", "to", "of")
+_WORDS = (
+    "the",
+    "and",
+    "Tap",
+    "do",
+    "action",
+    "element",
+    "finish",
+    "message",
+    "screen",
+    "app",
+    "Launch",
+    "Back",
+    "Home",
+    "Swipe",
+    "Type",
+    "text",
+    "is",
+    "on",
+    "to",
+    "of",
+)
 
 
 def _byte_tokens() -> list[str]:
     """GPT-2's byte-to-unicode table: the 256 tokens every byte-level BPE vocabulary holds."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
+    printable = (
+        list(range(ord("!"), ord("~") + 1))
+        + list(range(ord("¡"), ord("¬") + 1))
         + list(range(ord("®"), ord("ÿ") + 1))
+    )
     chars = printable[:]
     extra = 0
     for byte in range(256):
@@ -111,10 +147,19 @@ def _vocabulary() -> tuple[list[str], list[int], list[str]]:
     return tokens, [int(t) for t in types], merges
 
 
-def write_glm_text_model(path: str | Path, *, rope_sections: Sequence[int] | None = (4, 6, 6, 0),
-                         width: int = 256, blocks: int = 2, heads: int = 4, kv_heads: int = 2,
-                         ffn: int = 256, context: int = 4096, seed: int = 11,
-                         says: tuple[str, str] | None = None) -> Path:
+def write_glm_text_model(
+    path: str | Path,
+    *,
+    rope_sections: Sequence[int] | None = (4, 6, 6, 0),
+    width: int = 256,
+    blocks: int = 2,
+    heads: int = 4,
+    kv_heads: int = 2,
+    ffn: int = 256,
+    context: int = 4096,
+    seed: int = 11,
+    says: tuple[str, str] | None = None,
+) -> Path:
     """Write a ``glm4`` text GGUF (F32); ``rope_sections=None`` is a conversion from before M-RoPE.
 
     ``says`` makes a model that only ever answers with those two tokens (which one
@@ -196,13 +241,25 @@ def write_glm_text_model(path: str | Path, *, rope_sections: Sequence[int] | Non
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
-    _LOGGER.info("Wrote a random glm4 text model (%d tokens, sections %s) to %s", vocab, rope_sections, path)
+    _LOGGER.info(
+        "Wrote a random glm4 text model (%d tokens, sections %s) to %s", vocab, rope_sections, path
+    )
     return path
 
 
-def write_glm4v_projector(path: str | Path, text_embedding_width: int, *, width: int = 64, heads: int = 2,
-                          blocks: int = 1, ffn: int = 128, merger_ffn: int = 512, patch_size: int = 14,
-                          image_size: int = 56, seed: int = 13) -> Path:
+def write_glm4v_projector(
+    path: str | Path,
+    text_embedding_width: int,
+    *,
+    width: int = 64,
+    heads: int = 2,
+    blocks: int = 1,
+    ffn: int = 128,
+    merger_ffn: int = 512,
+    patch_size: int = 14,
+    image_size: int = 56,
+    seed: int = 13,
+) -> Path:
     """Write a ``glm4v`` mmproj (F32) projecting to ``text_embedding_width``.
 
     Like GLM-4.1V's: 14-pixel patches merged 2×2, so an image costs
@@ -289,18 +346,22 @@ def quantize_gguf(source: str | Path, target: str | Path, file_type: int = 15) -
     return Path(target)
 
 
-def write_glm_standin(folder: str | Path, *, rope_sections: Sequence[int] | None = (4, 6, 6, 0),
-                      quantize: bool = True) -> tuple[Path, Path]:
+def write_glm_standin(
+    folder: str | Path, *, rope_sections: Sequence[int] | None = (4, 6, 6, 0), quantize: bool = True
+) -> tuple[Path, Path]:
     """The stand-in pair in ``folder``: a Q4_K_M ``glm4`` text model and its f32 ``glm4v`` projector."""
     folder = Path(folder)
     label = "mrope" if rope_sections is not None else "old"
-    f32 = write_glm_text_model(folder / f"autoglm-standin-{label}-f32.gguf", rope_sections=rope_sections)
+    f32 = write_glm_text_model(
+        folder / f"autoglm-standin-{label}-f32.gguf", rope_sections=rope_sections
+    )
     model = f32
     if quantize:
         model = quantize_gguf(f32, folder / f"autoglm-standin-{label}-Q4_K_M.gguf")
         f32.unlink()
     from autoglm.core.gguf_file import inspect_gguf
 
-    projector = write_glm4v_projector(folder / "mmproj-autoglm-standin-f32.gguf",
-                                      inspect_gguf(model).embedding_length)
+    projector = write_glm4v_projector(
+        folder / "mmproj-autoglm-standin-f32.gguf", inspect_gguf(model).embedding_length
+    )
     return model, projector

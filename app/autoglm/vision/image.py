@@ -27,8 +27,10 @@ from autoglm.core.settings import VisionSettings
 from autoglm.core.types import ImageInput
 
 _LOGGER = logging.getLogger(__name__)
-_DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*?)(?P<b64>;base64)?,(?P<data>.*)$",
-                       re.DOTALL)
+_DATA_URI = re.compile(
+    r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*?)(?P<b64>;base64)?,(?P<data>.*)$",
+    re.DOTALL,
+)
 
 
 def pixel_hash(width: int, height: int, rgb: bytes) -> str:
@@ -91,7 +93,10 @@ def image_token_cost(width: int, height: int, tokens: int) -> int:
 def budget_size(width: int, height: int, tokens: int) -> tuple[int, int]:
     """The pixel size an image is given to the model at: whole tokens, within the budget."""
     if max(1, round(width / TOKEN_PIXELS)) * max(1, round(height / TOKEN_PIXELS)) <= tokens:
-        return width, height  # within the budget already: the projector rounds it to whole tokens itself
+        return (
+            width,
+            height,
+        )  # within the budget already: the projector rounds it to whole tokens itself
     columns, rows = budget_grid(width, height, tokens)
     return columns * TOKEN_PIXELS, rows * TOKEN_PIXELS
 
@@ -122,11 +127,17 @@ def _from_pil(image: Any, settings: VisionSettings, sha256: str | None = None) -
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     rgb = image.tobytes()
-    return ImageInput(image.width, image.height, rgb, sha256 or pixel_hash(image.width, image.height, rgb))
+    return ImageInput(
+        image.width, image.height, rgb, sha256 or pixel_hash(image.width, image.height, rgb)
+    )
 
 
-def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = "The image",
-              sha256: str | None = None) -> ImageInput:
+def normalise(
+    source: bytes | IO[bytes],
+    settings: VisionSettings,
+    label: str = "The image",
+    sha256: str | None = None,
+) -> ImageInput:
     """Decode image bytes into normalised RGB; one ``InputError`` sentence if they are unusable.
 
     ``label`` names the image in messages (e.g. ``"photo.jpg"``). ``sha256`` is the
@@ -144,30 +155,40 @@ def normalise(source: bytes | IO[bytes], settings: VisionSettings, label: str = 
         except Image.DecompressionBombError as exc:
             raise InputError(_too_large(label, settings)) from exc
         except UnidentifiedImageError as exc:
-            raise InputError(f"{label} is not an image this app can read (PNG, JPEG, WebP, GIF, BMP, TIFF …).") from exc
+            raise InputError(
+                f"{label} is not an image this app can read (PNG, JPEG, WebP, GIF, BMP, TIFF …)."
+            ) from exc
         except (OSError, ValueError, SyntaxError) as exc:
             raise InputError(f"{label} cannot be read as an image: {exc}.") from exc
         with image:
             pixels = image.width * image.height
             if pixels > settings.max_source_pixels:
-                raise InputError(f"{label} is too large: {image.width}×{image.height} pixels is more than the "
-                                 f"{settings.max_source_pixels:,} pixels allowed (a decompression bomb or a huge scan).")
+                raise InputError(
+                    f"{label} is too large: {image.width}×{image.height} pixels is more than the "
+                    f"{settings.max_source_pixels:,} pixels allowed (a decompression bomb or a huge scan)."
+                )
             if pixels == 0:
                 raise InputError(f"{label} has no pixels.")
-            if image.format == "JPEG":  # let libjpeg decode at a reduced scale: far less memory for huge photos
+            if (
+                image.format == "JPEG"
+            ):  # let libjpeg decode at a reduced scale: far less memory for huge photos
                 image.draft("RGB", fit_within(image.width, image.height, settings.max_image_pixels))
             try:
                 image.load()
             except Image.DecompressionBombError as exc:
                 raise InputError(_too_large(label, settings)) from exc
             except (OSError, ValueError, SyntaxError, EOFError) as exc:
-                raise InputError(f"{label} is damaged or truncated: its pixels cannot be decoded.") from exc
+                raise InputError(
+                    f"{label} is damaged or truncated: its pixels cannot be decoded."
+                ) from exc
             return _from_pil(image, settings, sha256)
 
 
 def _too_large(label: str, settings: VisionSettings) -> str:
-    return (f"{label} is too large to open safely (more than {settings.max_source_pixels:,} pixels, "
-            f"a decompression bomb or a huge scan).")
+    return (
+        f"{label} is too large to open safely (more than {settings.max_source_pixels:,} pixels, "
+        f"a decompression bomb or a huge scan)."
+    )
 
 
 def load_image_file(path: str | Path, settings: VisionSettings) -> ImageInput:
@@ -189,7 +210,9 @@ def image_from_rgb(width: int, height: int, rgb: bytes, settings: VisionSettings
     from PIL import Image
 
     if width <= 0 or height <= 0 or len(rgb) != width * height * 3:
-        raise InputError(f"The captured frame is malformed: {len(rgb)} bytes for {width}×{height} RGB pixels.")
+        raise InputError(
+            f"The captured frame is malformed: {len(rgb)} bytes for {width}×{height} RGB pixels."
+        )
     if width * height > settings.max_source_pixels:
         raise InputError(f"The captured frame is too large: {width}×{height} pixels.")
     return _from_pil(Image.frombytes("RGB", (width, height), rgb), settings)

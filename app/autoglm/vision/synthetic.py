@@ -17,9 +17,17 @@ import numpy as np
 _LOGGER = logging.getLogger(__name__)
 
 
-def write_random_projector(path: str | Path, text_embedding_width: int, *, image_size: int = 224,
-                           patch_size: int = 14, width: int = 64, heads: int = 4, blocks: int = 2,
-                           seed: int = 7) -> Path:
+def write_random_projector(
+    path: str | Path,
+    text_embedding_width: int,
+    *,
+    image_size: int = 224,
+    patch_size: int = 14,
+    width: int = 64,
+    heads: int = 4,
+    blocks: int = 2,
+    seed: int = 7,
+) -> Path:
     """Write an ``mlp`` projector GGUF; ``(image_size / patch_size)²`` tokens per image (256 by default)."""
     import gguf
 

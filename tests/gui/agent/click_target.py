@@ -18,12 +18,19 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
 WINDOW = (100, 80, 800, 500)  # x, y, width, height on the screen
 FULL_SCREEN = (0, 0, 1280, 800)
-BUTTONS = {"alpha": (50, 50, 160, 80), "beta": (300, 50, 160, 80), "pay": (550, 50, 160, 80),
-           "gamma": (50, 200, 160, 80)}  # inside the window
+BUTTONS = {
+    "alpha": (50, 50, 160, 80),
+    "beta": (300, 50, 160, 80),
+    "pay": (550, 50, 160, 80),
+    "gamma": (50, 200, 160, 80),
+}  # inside the window
 FIELD = (300, 200, 300, 40)
 
-MOUSE_EVENTS = {QEvent.Type.MouseButtonPress: "press", QEvent.Type.MouseButtonRelease: "release",
-                QEvent.Type.MouseButtonDblClick: "double"}
+MOUSE_EVENTS = {
+    QEvent.Type.MouseButtonPress: "press",
+    QEvent.Type.MouseButtonRelease: "release",
+    QEvent.Type.MouseButtonDblClick: "double",
+}
 
 
 class Recorder(QObject):
@@ -41,12 +48,20 @@ class Recorder(QObject):
         if watched.isWidgetType() and event.type() in MOUSE_EVENTS:
             assert isinstance(event, QMouseEvent)
             point = event.globalPosition()
-            self.write(event=MOUSE_EVENTS[event.type()], x=round(point.x()), y=round(point.y()),
-                       widget=watched.objectName())
+            self.write(
+                event=MOUSE_EVENTS[event.type()],
+                x=round(point.x()),
+                y=round(point.y()),
+                widget=watched.objectName(),
+            )
         elif event.type() == QEvent.Type.KeyPress and watched is QApplication.focusWidget():
             assert isinstance(event, QKeyEvent)
-            self.write(event="key", key=int(event.key()), modifiers=int(event.modifiers().value),
-                       widget=watched.objectName())
+            self.write(
+                event="key",
+                key=int(event.key()),
+                modifiers=int(event.modifiers().value),
+                widget=watched.objectName(),
+            )
         return False
 
 
@@ -63,7 +78,9 @@ def main() -> None:
         button.setObjectName(name)
         button.setGeometry(*rect)
         button.setStyleSheet("background: #e03030; color: white;")
-        button.clicked.connect(lambda _checked=False, n=name: recorder.write(event="clicked", name=n))
+        button.clicked.connect(
+            lambda _checked=False, n=name: recorder.write(event="clicked", name=n)
+        )
     field = QLineEdit(window)
     field.setObjectName("field")
     field.setGeometry(*FIELD)

@@ -35,25 +35,41 @@ def click_target(xvfb_display: str, tmp_path: Path) -> Iterator[Callable[[], lis
 
 
 @pytest.fixture
-def full_screen_click_target(xvfb_display: str, tmp_path: Path) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+def full_screen_click_target(
+    xvfb_display: str, tmp_path: Path
+) -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """The click-target window covering the whole screen, so every click lands on it."""
     yield from _click_target(xvfb_display, tmp_path, ["full"])
 
 
-def _click_target(display: str, tmp_path: Path, args: list[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+def _click_target(
+    display: str, tmp_path: Path, args: list[str]
+) -> Iterator[Callable[[], list[dict[str, Any]]]]:
     events = tmp_path / "events.jsonl"
     events.touch()
-    process = subprocess.Popen([sys.executable, str(TARGET_SCRIPT), str(events), *args], env=display_env(display),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(TARGET_SCRIPT), str(events), *args],
+        env=display_env(display),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     ready = threading.Event()
-    threading.Thread(target=lambda: process.stdout and process.stdout.readline() and ready.set(),
-                     daemon=True).start()
+    threading.Thread(
+        target=lambda: process.stdout and process.stdout.readline() and ready.set(), daemon=True
+    ).start()
     if not ready.wait(60):
         process.kill()
-        raise AssertionError(f"the click target did not start: {process.stderr.read() if process.stderr else ''}")
+        raise AssertionError(
+            f"the click target did not start: {process.stderr.read() if process.stderr else ''}"
+        )
 
     def recorded() -> list[dict[str, Any]]:
-        return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [
+            json.loads(line)
+            for line in events.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
 
     yield recorded
     process.terminate()

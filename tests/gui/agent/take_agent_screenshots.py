@@ -34,7 +34,9 @@ def settings_screen(path: Path) -> Path:
     title = ImageFont.load_default(size=40)
     row = ImageFont.load_default(size=30)
     draw.text((36, 60), "Settings", fill=(20, 20, 20), font=title)
-    for number, label in enumerate(("Wi-Fi", "Bluetooth", "Mobile network", "Display", "Sound", "Battery")):
+    for number, label in enumerate(
+        ("Wi-Fi", "Bluetooth", "Mobile network", "Display", "Sound", "Battery")
+    ):
         top = 160 + number * 110
         draw.rounded_rectangle((24, top, 516, top + 92), radius=18, fill=(255, 255, 255))
         draw.ellipse((44, top + 26, 84, top + 66), fill=(40, 120, 240))
@@ -59,7 +61,9 @@ def main(out_dir: Path) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="agent-shots-"))
     app, runtime = starter_runtime(GenerationSettings(max_tokens=120, temperature=0.0, seed=3))
     starter = Path(runtime.settings.model.active_model)
-    projector = write_random_projector(scratch / "test-mmproj-f32.gguf", inspect_gguf(starter).embedding_length)
+    projector = write_random_projector(
+        scratch / "test-mmproj-f32.gguf", inspect_gguf(starter).embedding_length
+    )
     runtime.apply_settings(updated(runtime.settings, "model", mmproj_path=str(projector)))
     window = show_loaded_window(runtime, app, 1200, 860)
     window.move(WINDOW[0] + WINDOW[2] + 60, 0)
@@ -71,8 +75,10 @@ def main(out_dir: Path) -> int:
     wait_until(lambda: len(window.composer.attachments()) == 1, 60)
     finished: list[object] = []
     window.controller.replyFinished.connect(finished.append)
-    window.send("Where is the Wi-Fi setting? (It is the first row, at about [300, 215] on the 0–1000 grid.)",
-                window.composer.attachments())
+    window.send(
+        "Where is the Wi-Fi setting? (It is the first row, at about [300, 215] on the 0–1000 grid.)",
+        window.composer.attachments(),
+    )
     wait_until(lambda: bool(finished), 900)
     settle(1.0)
     window.grab().save(str(out_dir / "pointed-answer.png"))
@@ -80,8 +86,11 @@ def main(out_dir: Path) -> int:
 
     # an agent run on this display, clicking the click-target window
     events = scratch / "events.jsonl"
-    target = subprocess.Popen([sys.executable, str(HERE / "click_target.py"), str(events)], stdout=subprocess.PIPE,
-                              text=True)
+    target = subprocess.Popen(
+        [sys.executable, str(HERE / "click_target.py"), str(events)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert target.stdout is not None and target.stdout.readline().strip() == "READY"
     window.new_chat()
     window.agent.settle_s = 0.4
@@ -103,14 +112,16 @@ def main(out_dir: Path) -> int:
         return f"[{round(centre_x * 1000 / screen.width())},{round(centre_y * 1000 / screen.height())}]"
 
     alpha, beta, pay, field = (at(name) for name in ("alpha", "beta", "pay", "field"))
-    replies = [f"<think>The alpha button is at the top left of the blue window.</think>"
-               f'<answer>do(action="Tap", element={alpha})</answer>',
-               f"<think>Now beta, next to it.</think><answer>do(action='Tap', element={beta})</answer>",
-               f"<think>This is the pay button: the user confirms it.</think>"
-               f'<answer>do(action="Tap", element={pay}, message="Confirm the payment")</answer>',
-               f'<think>Click the field, then type.</think><answer>do(action="Tap", element={field})</answer>',
-               '<think>Type the note.</think><answer>do(action="Type", text="Paid, thank you")</answer>',
-               '<think>Everything is done.</think><answer>finish(message="Paid and left a note.")</answer>']
+    replies = [
+        f"<think>The alpha button is at the top left of the blue window.</think>"
+        f'<answer>do(action="Tap", element={alpha})</answer>',
+        f"<think>Now beta, next to it.</think><answer>do(action='Tap', element={beta})</answer>",
+        f"<think>This is the pay button: the user confirms it.</think>"
+        f'<answer>do(action="Tap", element={pay}, message="Confirm the payment")</answer>',
+        f'<think>Click the field, then type.</think><answer>do(action="Tap", element={field})</answer>',
+        '<think>Type the note.</think><answer>do(action="Type", text="Paid, thank you")</answer>',
+        '<think>Everything is done.</think><answer>finish(message="Paid and left a note.")</answer>',
+    ]
     done: list[object] = []
     window.agent.runFinished.connect(done.append)
     window.agent.start("Pay in the blue window and leave a note", replies)

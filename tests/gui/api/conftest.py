@@ -32,11 +32,28 @@ def free_port() -> Callable[[], int]:
 def autoglm_serve(starter_gguf: Path, tmp_path: Path) -> Iterator[str]:
     """A second ``autoglm serve`` process with the starter model on a free loopback port; its base URL."""
     port = _free_port()
-    env = {**os.environ, "AUTOGLM_HOME": str(tmp_path / "serve-home"), "AUTOGLM_MODEL__N_CTX": "1024",
-           "AUTOGLM_MODEL__N_THREADS": "1"}
+    env = {
+        **os.environ,
+        "AUTOGLM_HOME": str(tmp_path / "serve-home"),
+        "AUTOGLM_MODEL__N_CTX": "1024",
+        "AUTOGLM_MODEL__N_THREADS": "1",
+    }
     log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "autoglm", "serve", "--model", str(starter_gguf),
-                                "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "serve",
+            "--model",
+            str(starter_gguf),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVE_START_TIMEOUT_S

@@ -30,21 +30,30 @@ def main(out_dir: Path) -> int:
     from fixtures.screenshot_window import show_loaded_window, starter_runtime
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    app, runtime = starter_runtime(GenerationSettings(max_tokens=40, temperature=0.0, seed=3, thinking=False))
+    app, runtime = starter_runtime(
+        GenerationSettings(max_tokens=40, temperature=0.0, seed=3, thinking=False)
+    )
     window = show_loaded_window(runtime, app, 1280, 720)
     window.apply_settings(updated(runtime.settings, "server", enabled=True, port=0))
     wait_until(lambda: window.api_server.state.running, 60)
     client = openai.OpenAI(base_url=window.api_server.state.api_url, api_key="EMPTY", max_retries=0)
-    client.chat.completions.create(model=runtime.model_info.model_id, max_tokens=8,
-                                   messages=[{"role": "user", "content": "Hello from the API"}])
+    client.chat.completions.create(
+        model=runtime.model_info.model_id,
+        max_tokens=8,
+        messages=[{"role": "user", "content": "Hello from the API"}],
+    )
     finished: list[object] = []
     window.controller.replyFinished.connect(finished.append)
     window.send("What does the status bar show about the API?", [])
     wait_until(lambda: bool(finished), 600)
     settle(1.0)
     shot = window.grab()
-    shot.copy(0, shot.height() - STRIP_HEIGHT * shot.devicePixelRatio(), shot.width(),
-              STRIP_HEIGHT * shot.devicePixelRatio()).save(str(out_dir / "api-status.png"))
+    shot.copy(
+        0,
+        shot.height() - STRIP_HEIGHT * shot.devicePixelRatio(),
+        shot.width(),
+        STRIP_HEIGHT * shot.devicePixelRatio(),
+    ).save(str(out_dir / "api-status.png"))
     window.close()
     window.shutdown()
     return 0

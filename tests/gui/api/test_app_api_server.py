@@ -23,7 +23,8 @@ def _settings_dialog(window: Any) -> Any:
 
 
 def test_enabled_in_settings_serves_the_windows_own_model_and_stops_from_the_menu(
-        qtbot: Any, window: Any) -> None:
+    qtbot: Any, window: Any
+) -> None:
     engine = window.runtime.engine
     label = window.api_status
     assert label.text() == "API off"
@@ -42,13 +43,18 @@ def test_enabled_in_settings_serves_the_windows_own_model_and_stops_from_the_men
     assert window.api_server.toggle_action.text() == "Stop the &API server"
     assert load_settings(window.runtime.paths).server.enabled is True
 
-    client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="EMPTY", max_retries=0, timeout=120)
+    client = openai.OpenAI(
+        base_url=f"http://127.0.0.1:{port}/v1", api_key="EMPTY", max_retries=0, timeout=120
+    )
     served = [model.id for model in client.models.list().data]
     assert served == [window.runtime.model_info.model_id]
     prompts = engine.stats().prompts
     reply = client.chat.completions.create(
-        model=served[0], max_tokens=4, temperature=0,
-        messages=[{"role": "user", "content": "Repeat the word quokkaberry."}])
+        model=served[0],
+        max_tokens=4,
+        temperature=0,
+        messages=[{"role": "user", "content": "Repeat the word quokkaberry."}],
+    )
     assert reply.choices[0].message.content.strip()
     # The app's own engine answered: it is still the window's engine, and its worker evaluated the API prompt.
     assert window.runtime.engine is engine
@@ -69,7 +75,8 @@ def test_enabled_in_settings_serves_the_windows_own_model_and_stops_from_the_men
 
 
 def test_port_in_use_is_told_in_words_and_the_app_keeps_working(
-        qtbot: Any, window: Any, send_and_wait: Any) -> None:
+    qtbot: Any, window: Any, send_and_wait: Any
+) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
@@ -96,7 +103,9 @@ def test_port_in_use_is_told_in_words_and_the_app_keeps_working(
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
 
-def test_a_public_address_without_a_key_is_refused(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_a_public_address_without_a_key_is_refused(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     window.apply_settings(updated(gui_settings, "server", enabled=True, host="0.0.0.0", port=0))
     qtbot.waitUntil(lambda: window.api_server.state.phase == "failed", timeout=STATE_TIMEOUT_MS)
@@ -105,7 +114,9 @@ def test_a_public_address_without_a_key_is_refused(qtbot: Any, make_window: Any,
     assert "without an API key" in window.banner.messages[-1]
 
 
-def test_the_api_state_follows_the_language(qtbot: Any, make_window: Any, gui_settings: Any) -> None:
+def test_the_api_state_follows_the_language(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     window.apply_settings(updated(gui_settings, "appearance", language="zh_CN"))
     qtbot.waitUntil(lambda: window.api_status.text() == "API 已关闭")
@@ -115,14 +126,23 @@ def test_the_api_state_follows_the_language(qtbot: Any, make_window: Any, gui_se
 
 
 def test_an_api_call_that_acts_is_shown_in_the_status_bar_and_kept_across_restarts(
-        qtbot: Any, window: Any) -> None:
+    qtbot: Any, window: Any
+) -> None:
     import httpx
     from fastapi import Depends
 
     from autoglm.server.capabilities import Capability, requires_capability
 
-    window.apply_settings(updated(window.runtime.settings, "server", enabled=True, port=0,
-                                  allow_desktop_control=True, api_key="sesame"))
+    window.apply_settings(
+        updated(
+            window.runtime.settings,
+            "server",
+            enabled=True,
+            port=0,
+            allow_desktop_control=True,
+            api_key="sesame",
+        )
+    )
     qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
     port = window.api_server.state.port
 
@@ -131,8 +151,11 @@ def test_an_api_call_that_acts_is_shown_in_the_status_bar_and_kept_across_restar
         return {"pressed": "yes"}
 
     window.api_server.server.app.add_api_route(
-        "/v1/test/press", press, methods=["POST"],
-        dependencies=[Depends(requires_capability(Capability.DESKTOP_CONTROL))])
+        "/v1/test/press",
+        press,
+        methods=["POST"],
+        dependencies=[Depends(requires_capability(Capability.DESKTOP_CONTROL))],
+    )
     url = f"http://127.0.0.1:{port}/v1/test/press"
     assert httpx.post(url, timeout=30).status_code == 401  # the key is required on loopback now
     assert window.api_server.capability_log.recent() == []
@@ -142,30 +165,46 @@ def test_an_api_call_that_acts_is_shown_in_the_status_bar_and_kept_across_restar
     assert reply.status_code == 200, reply.text
     assert used.args[0].capability is Capability.DESKTOP_CONTROL
     message = window.status.currentMessage()
-    assert "used desktop control" in message and "/v1/test/press" in message and "127.0.0.1" in message
+    assert (
+        "used desktop control" in message and "/v1/test/press" in message and "127.0.0.1" in message
+    )
 
     # A restart of the server (a changed port) keeps the record.
-    window.apply_settings(updated(window.runtime.settings, "server", port=0, allowed_origins=["http://127.0.0.9:3000"]))
-    qtbot.waitUntil(lambda: window.api_server.state.running and window.api_server.state.port != port,
-                    timeout=STATE_TIMEOUT_MS)
+    window.apply_settings(
+        updated(
+            window.runtime.settings, "server", port=0, allowed_origins=["http://127.0.0.9:3000"]
+        )
+    )
+    qtbot.waitUntil(
+        lambda: window.api_server.state.running and window.api_server.state.port != port,
+        timeout=STATE_TIMEOUT_MS,
+    )
     assert [use.path for use in window.api_server.capability_log.recent()] == ["/v1/test/press"]
 
 
 def test_a_request_for_another_installed_model_loads_it_and_the_window_follows(
-        qtbot: Any, window: Any, starter_gguf: Any) -> None:
+    qtbot: Any, window: Any, starter_gguf: Any
+) -> None:
     window.runtime.repository.import_model(starter_gguf, model_id="second-model")
     window.apply_settings(updated(window.runtime.settings, "server", enabled=True, port=0))
     qtbot.waitUntil(lambda: window.api_server.state.running, timeout=STATE_TIMEOUT_MS)
-    client = openai.OpenAI(base_url=window.api_server.state.api_url, api_key="EMPTY", max_retries=0, timeout=180)
+    client = openai.OpenAI(
+        base_url=window.api_server.state.api_url, api_key="EMPTY", max_retries=0, timeout=180
+    )
     first = window.runtime.model_info.model_id
     assert "second-model" in [model.id for model in client.models.list().data]
-    reply = client.chat.completions.create(model="second-model", max_tokens=4, temperature=0,
-                                           messages=[{"role": "user", "content": "Say hi."}])
+    reply = client.chat.completions.create(
+        model="second-model",
+        max_tokens=4,
+        temperature=0,
+        messages=[{"role": "user", "content": "Say hi."}],
+    )
     assert reply.model == "second-model" and reply.choices[0].message.content.strip()
     assert window.runtime.model_info.model_id == "second-model" != first
     qtbot.waitUntil(lambda: "loaded for an API request" in window.statusBar().currentMessage())
     qtbot.waitUntil(lambda: window.model_picker.combo.currentData() == "second-model")
     with pytest.raises(openai.NotFoundError) as missing:
-        client.chat.completions.create(model="no-such-model", max_tokens=4,
-                                       messages=[{"role": "user", "content": "Hi"}])
+        client.chat.completions.create(
+            model="no-such-model", max_tokens=4, messages=[{"role": "user", "content": "Hi"}]
+        )
     assert "does not exist" in str(missing.value)

@@ -61,26 +61,42 @@ def _test(qtbot: Any, dialog: SettingsDialog, url: str) -> str:
     with qtbot.waitSignal(dialog.testFinished, timeout=TEST_TIMEOUT_MS) as found:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         if not url.startswith("ftp"):  # a real request: the click returned before it was answered
-            assert not button.isEnabled() and dialog.findChild(QLabel, "remote.test_result").text().startswith(
-                "Connecting to ")
+            assert not button.isEnabled() and dialog.findChild(
+                QLabel, "remote.test_result"
+            ).text().startswith("Connecting to ")
     assert button.isEnabled()
     return str(found.args[0])
 
 
 def test_the_remote_page_tests_the_address_and_saves_it_only_when_valid(
-        qtbot: Any, make_window: Any, gui_settings: Any, autoglm_serve: str, free_port: Any,
-        not_openai: str) -> None:
+    qtbot: Any,
+    make_window: Any,
+    gui_settings: Any,
+    autoglm_serve: str,
+    free_port: Any,
+    not_openai: str,
+) -> None:
     window = make_window(gui_settings)
     dialog = _open_remote_page(qtbot, window)
     assert isinstance(dialog.editor("remote", "url"), QLineEdit)
     assert dialog.editor("remote", "api_key").echoMode() == QLineEdit.EchoMode.PasswordEchoOnEdit
 
     served = _test(qtbot, dialog, autoglm_serve)
-    assert served.startswith(f"Connected to {autoglm_serve}/v1: it serves ") and "chats will use" in served
+    assert (
+        served.startswith(f"Connected to {autoglm_serve}/v1: it serves ")
+        and "chats will use" in served
+    )
     port = free_port()
-    assert _test(qtbot, dialog, f"127.0.0.1:{port}").startswith(f"Cannot reach the server at http://127.0.0.1:{port}/v1")
-    assert _test(qtbot, dialog, not_openai) == f"{not_openai}/v1 did not answer like an OpenAI-compatible server."
-    assert _test(qtbot, dialog, "ftp://gpu-box").startswith("This is not a server address: 'ftp://gpu-box' is not")
+    assert _test(qtbot, dialog, f"127.0.0.1:{port}").startswith(
+        f"Cannot reach the server at http://127.0.0.1:{port}/v1"
+    )
+    assert (
+        _test(qtbot, dialog, not_openai)
+        == f"{not_openai}/v1 did not answer like an OpenAI-compatible server."
+    )
+    assert _test(qtbot, dialog, "ftp://gpu-box").startswith(
+        "This is not a server address: 'ftp://gpu-box' is not"
+    )
     assert "Traceback" not in dialog.findChild(QLabel, "remote.test_result").text()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -92,8 +108,14 @@ def test_the_remote_page_tests_the_address_and_saves_it_only_when_valid(
     dialog.editor("remote", "url").setText("http://gpu box:8000")
     apply = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Apply)
     qtbot.mouseClick(apply, Qt.MouseButton.LeftButton)
-    assert "Remote engine → Server address: 'http://gpu box:8000' is not a server address" in dialog.problem_text
-    assert load_settings(window.runtime.paths).remote.url is None and window.runtime.settings.remote.url is None
+    assert (
+        "Remote engine → Server address: 'http://gpu box:8000' is not a server address"
+        in dialog.problem_text
+    )
+    assert (
+        load_settings(window.runtime.paths).remote.url is None
+        and window.runtime.settings.remote.url is None
+    )
 
     # A good one is saved (normalised) and the window starts chatting with that server.
     dialog.editor("remote", "url").setText(autoglm_serve + "/")
@@ -102,4 +124,7 @@ def test_the_remote_page_tests_the_address_and_saves_it_only_when_valid(
     assert dialog.problem_text == ""
     assert load_settings(window.runtime.paths).remote.url == f"{autoglm_serve}/v1"
     assert isinstance(window.runtime.engine, RemoteEngine)
-    assert load_settings(window.runtime.paths).appearance == updated(gui_settings, "appearance").appearance
+    assert (
+        load_settings(window.runtime.paths).appearance
+        == updated(gui_settings, "appearance").appearance
+    )

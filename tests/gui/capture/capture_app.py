@@ -47,7 +47,12 @@ class BlocksWidget(QWidget):
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802
         painter = QPainter(self)
-        for (column, row), colour in {(0, 0): RED, (1, 0): GREEN, (0, 1): BLUE, (1, 1): YELLOW}.items():
+        for (column, row), colour in {
+            (0, 0): RED,
+            (1, 0): GREEN,
+            (0, 1): BLUE,
+            (1, 1): YELLOW,
+        }.items():
             painter.fillRect(column * BLOCK, row * BLOCK, BLOCK, BLOCK, QColor(*colour))
         painter.end()
 
@@ -69,8 +74,9 @@ class DesktopBackdrop(QWidget):
             '  File "report.py", line 14, in <module>\n'
             "    totals = summarise(rows)\n"
             '  File "report.py", line 9, in summarise\n'
-            '    return {key: sum(values) / len(values) for key, values in rows.items()}\n'
-            "ZeroDivisionError: division by zero\n")
+            "    return {key: sum(values) / len(values) for key, values in rows.items()}\n"
+            "ZeroDivisionError: division by zero\n"
+        )
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802
         from PySide6.QtGui import QLinearGradient
@@ -109,8 +115,11 @@ def screen_pixel(x: int, y: int) -> list[int]:
 def save_screen(path: Path, area: Any = None) -> None:
     """A screenshot of the whole screen (or of ``area``, a logical QRect) as PNG."""
     screen = QGuiApplication.primaryScreen()
-    pixmap = screen.grabWindow(0) if area is None else screen.grabWindow(0, area.x(), area.y(), area.width(),
-                                                                         area.height())
+    pixmap = (
+        screen.grabWindow(0)
+        if area is None
+        else screen.grabWindow(0, area.x(), area.y(), area.width(), area.height())
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     pixmap.save(str(path))
 
@@ -119,11 +128,26 @@ def image_report(image: Any) -> dict[str, Any]:
     """Size, colour counts and quadrant samples of an ``ImageInput``."""
     width, height, rgb = image.width, image.height, image.rgb
     counts = colour_counts(width, height, rgb)
-    return {"width": width, "height": height, "sha256": image.sha256,
-            "counts": {"red": counts[RED], "green": counts[GREEN], "blue": counts[BLUE], "yellow": counts[YELLOW]},
-            "samples": [list(pixel(width, rgb, x, y)) for x, y in
-                        ((width // 4, height // 4), (3 * width // 4, height // 4),
-                         (width // 4, 3 * height // 4), (3 * width // 4, 3 * height // 4))]}
+    return {
+        "width": width,
+        "height": height,
+        "sha256": image.sha256,
+        "counts": {
+            "red": counts[RED],
+            "green": counts[GREEN],
+            "blue": counts[BLUE],
+            "yellow": counts[YELLOW],
+        },
+        "samples": [
+            list(pixel(width, rgb, x, y))
+            for x, y in (
+                (width // 4, height // 4),
+                (3 * width // 4, height // 4),
+                (width // 4, 3 * height // 4),
+                (3 * width // 4, 3 * height // 4),
+            )
+        ],
+    }
 
 
 def make_window(settings: Any, load: bool) -> Any:
@@ -173,22 +197,42 @@ def show_blocks_under(window: Any) -> tuple[BlocksWidget, dict[str, Any]]:
     window.activateWindow()
     QTest.qWaitForWindowExposed(window)
     QTest.qWait(300)
-    return blocks, {"blocks_pixel_alone": visible_alone, "blocks_pixel_under_window": screen_pixel(*centre)}
+    return blocks, {
+        "blocks_pixel_alone": visible_alone,
+        "blocks_pixel_under_window": screen_pixel(*centre),
+    }
 
 
-def select_region(window: Any, start: QPoint, end: QPoint, report: dict[str, Any], ask: bool,
-                  screenshot: Path | None) -> None:
+def select_region(
+    window: Any,
+    start: QPoint,
+    end: QPoint,
+    report: dict[str, Any],
+    ask: bool,
+    screenshot: Path | None,
+) -> None:
     """Open the overlay (as the button or the shortcut would), drag from ``start`` to ``end``."""
     capture = window.capture
     overlays: list[Any] = []
     capture.overlayOpened.connect(overlays.append)
-    capture.grabbed.connect(lambda image: report.update(
-        window_visible_at_grab=window.isVisible(), grab_size=[image.width(), image.height()],
-        grab_ratio=image.devicePixelRatio(),
-        grab_pixel_at_blocks=list(image.pixelColor(int(150 * image.devicePixelRatio()),
-                                                   int(150 * image.devicePixelRatio())).getRgb()[:3])))
+    capture.grabbed.connect(
+        lambda image: report.update(
+            window_visible_at_grab=window.isVisible(),
+            grab_size=[image.width(), image.height()],
+            grab_ratio=image.devicePixelRatio(),
+            grab_pixel_at_blocks=list(
+                image.pixelColor(
+                    int(150 * image.devicePixelRatio()), int(150 * image.devicePixelRatio())
+                ).getRgb()[:3]
+            ),
+        )
+    )
     if ask:
-        QTest.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        QTest.keyClick(
+            window,
+            Qt.Key.Key_S,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
     else:
         capture.region_button.click()
     wait_until(lambda: overlays, 10, "the region overlay")
@@ -199,8 +243,12 @@ def select_region(window: Any, start: QPoint, end: QPoint, report: dict[str, Any
     QTest.qWait(300)
     if screenshot is not None:
         save_screen(screenshot)
-    report["overlay_selection"] = [overlay.selection().x(), overlay.selection().y(),
-                                   overlay.selection().width(), overlay.selection().height()]
+    report["overlay_selection"] = [
+        overlay.selection().x(),
+        overlay.selection().y(),
+        overlay.selection().width(),
+        overlay.selection().height(),
+    ]
     release_at(overlay, end)
     wait_until(lambda: len(window.composer.attachments()) == 1, 30, "the region in the composer")
     report["window_visible_after"] = window.isVisible()
@@ -211,8 +259,10 @@ def cancelled_overlays(window: Any) -> dict[str, Any]:
     """Esc and a right click each close the overlay, attach nothing and bring the window back."""
     result = {}
     capture = window.capture
-    for name, cancel in (("escape", lambda o: QTest.keyClick(o, Qt.Key.Key_Escape)),
-                         ("right_click", lambda o: right_click(o, QPoint(200, 200)))):
+    for name, cancel in (
+        ("escape", lambda o: QTest.keyClick(o, Qt.Key.Key_Escape)),
+        ("right_click", lambda o: right_click(o, QPoint(200, 200))),
+    ):
         overlays: list[Any] = []
         capture.overlayOpened.connect(overlays.append)
         before = len(window.composer.attachments())
@@ -225,8 +275,11 @@ def cancelled_overlays(window: Any) -> dict[str, Any]:
         wait_until(lambda: not capture.capturing, 10, "the capture to end")
         QTest.qWait(200)
         overlay_gone = not shiboken6.isValid(overlays[0]) or not overlays[0].isVisible()
-        result[name] = {"window_visible": window.isVisible(), "overlay_gone": overlay_gone,
-                        "attachments_added": len(window.composer.attachments()) - before}
+        result[name] = {
+            "window_visible": window.isVisible(),
+            "overlay_gone": overlay_gone,
+            "attachments_added": len(window.composer.attachments()) - before,
+        }
     return result
 
 
@@ -256,15 +309,22 @@ def send_typed(window: Any, text: str) -> Any:
 def completion_report(completion: Any) -> dict[str, Any]:
     if completion is None:
         return {}
-    return {"content": completion.content, "finish_reason": completion.finish_reason, "error": completion.error,
-            "prompt_tokens": completion.usage.prompt_tokens, "completion_tokens": completion.usage.completion_tokens}
+    return {
+        "content": completion.content,
+        "finish_reason": completion.finish_reason,
+        "error": completion.error,
+        "prompt_tokens": completion.usage.prompt_tokens,
+        "completion_tokens": completion.usage.completion_tokens,
+    }
 
 
 def run_region(args: argparse.Namespace) -> dict[str, Any]:
     from autoglm.core.settings import ModelSettings, Settings
 
     report: dict[str, Any] = {"ratio": QGuiApplication.primaryScreen().devicePixelRatio()}
-    window = make_window(Settings(model=ModelSettings(active_model="no-model-loaded.gguf")), load=False)
+    window = make_window(
+        Settings(model=ModelSettings(active_model="no-model-loaded.gguf")), load=False
+    )
     requests = spy_on_requests(window)
     if args.backdrop:
         backdrop = DesktopBackdrop()
@@ -273,8 +333,14 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
     report.update(shown)
     report["image_input_enabled"] = window.capture.region_button.isEnabled()
     shots = Path(args.screenshots) if args.screenshots else None
-    select_region(window, QPoint(150, 150), QPoint(250, 250), report, ask=False,
-                  screenshot=shots / "capture-region.png" if shots else None)
+    select_region(
+        window,
+        QPoint(150, 150),
+        QPoint(250, 250),
+        report,
+        ask=False,
+        screenshot=shots / "capture-region.png" if shots else None,
+    )
     window.composer.input.setPlainText("Which colours are these?")
     if shots is not None:
         QTest.qWait(300)
@@ -299,19 +365,27 @@ def webcam_snapshot(window: Any, video: Path, shots: Path | None) -> dict[str, A
     dialog.move(380, 40)
     QTest.qWaitForWindowExposed(dialog)
     webcam = dialog.webcam
-    result: dict[str, Any] = {"cameras": webcam.chooser.count(), "message": webcam.preview.message,
-                              "snapshot_enabled_before_frames": webcam.snapshot_button.isEnabled()}
+    result: dict[str, Any] = {
+        "cameras": webcam.chooser.count(),
+        "message": webcam.preview.message,
+        "snapshot_enabled_before_frames": webcam.snapshot_button.isEnabled(),
+    }
     if shots is not None:
         QTest.qWait(200)
         save_screen(shots / "webcam-no-camera.png", dialog.frameGeometry())
     player = play_into(webcam.sink, video)
     wait_until(lambda: webcam.frame_count >= 5, 30, "video frames in the webcam widget")
     frame = webcam.current_frame()
-    result.update(frames=webcam.frame_count, frame_size=[frame.width(), frame.height()],
-                  frame_left=list(frame.pixelColor(frame.width() // 4, frame.height() // 2).getRgb()[:3]),
-                  frame_right=list(frame.pixelColor(3 * frame.width() // 4, frame.height() // 2).getRgb()[:3]),
-                  message_after_frames=webcam.preview.message,
-                  snapshot_enabled=webcam.snapshot_button.isEnabled())
+    result.update(
+        frames=webcam.frame_count,
+        frame_size=[frame.width(), frame.height()],
+        frame_left=list(frame.pixelColor(frame.width() // 4, frame.height() // 2).getRgb()[:3]),
+        frame_right=list(
+            frame.pixelColor(3 * frame.width() // 4, frame.height() // 2).getRgb()[:3]
+        ),
+        message_after_frames=webcam.preview.message,
+        snapshot_enabled=webcam.snapshot_button.isEnabled(),
+    )
     if shots is not None:
         webcam.question.setText("Which colours does the camera see?")
         QTest.qWait(300)
@@ -319,12 +393,18 @@ def webcam_snapshot(window: Any, video: Path, shots: Path | None) -> dict[str, A
         webcam.question.clear()
     before = len(window.composer.attachments())
     webcam.snapshot_button.click()
-    wait_until(lambda: len(window.composer.attachments()) == before + 1, 30, "the snapshot in the composer")
+    wait_until(
+        lambda: len(window.composer.attachments()) == before + 1, 30, "the snapshot in the composer"
+    )
     draft = window.composer.attachments()[-1]
     image = normalise(draft.data, window.runtime.settings.vision)
-    result["snapshot"] = {"name": draft.name, "width": image.width, "height": image.height,
-                          "left": list(pixel(image.width, image.rgb, image.width // 4, image.height // 2)),
-                          "right": list(pixel(image.width, image.rgb, 3 * image.width // 4, image.height // 2))}
+    result["snapshot"] = {
+        "name": draft.name,
+        "width": image.width,
+        "height": image.height,
+        "left": list(pixel(image.width, image.rgb, image.width // 4, image.height // 2)),
+        "right": list(pixel(image.width, image.rgb, 3 * image.width // 4, image.height // 2)),
+    }
     player.stop()
     dialog.close()
     return result
@@ -333,10 +413,14 @@ def webcam_snapshot(window: Any, video: Path, shots: Path | None) -> dict[str, A
 def run_ask(args: argparse.Namespace) -> dict[str, Any]:
     from autoglm.core.settings import GenerationSettings, ModelSettings, Settings
 
-    settings = Settings(model=ModelSettings(active_model=args.model, mmproj_path=args.mmproj, n_ctx=1024,
-                                            n_threads=2),
-                        generation=GenerationSettings(max_tokens=6, temperature=0.0, seed=7, thinking=False,
-                                                      system_prompt="Answer briefly."))
+    settings = Settings(
+        model=ModelSettings(
+            active_model=args.model, mmproj_path=args.mmproj, n_ctx=1024, n_threads=2
+        ),
+        generation=GenerationSettings(
+            max_tokens=6, temperature=0.0, seed=7, thinking=False, system_prompt="Answer briefly."
+        ),
+    )
     window = make_window(settings, load=False)
     _blocks, shown = show_blocks_under(window)
     report: dict[str, Any] = {"ratio": QGuiApplication.primaryScreen().devicePixelRatio(), **shown}
@@ -350,7 +434,9 @@ def run_ask(args: argparse.Namespace) -> dict[str, Any]:
         raise loaded[0]
     seconds = {"load": time.monotonic() - started}
     info = window.runtime.model_info
-    report.update(has_vision=info.has_vision, image_input_enabled=window.capture.region_button.isEnabled())
+    report.update(
+        has_vision=info.has_vision, image_input_enabled=window.capture.region_button.isEnabled()
+    )
     requests = spy_on_requests(window)
     started = time.monotonic()
     select_region(window, QPoint(150, 150), QPoint(250, 250), report, ask=True, screenshot=None)
@@ -371,7 +457,7 @@ def run_ask(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def webcam_ask(window: Any, video: Path, requests: list[Any]) -> dict[str, Any]:
-    """"Ask about what the camera sees" with a video playing into the webcam widget's sink."""
+    """ "Ask about what the camera sees" with a video playing into the webcam widget's sink."""
     window.capture.open_camera()
     webcam = window.capture.webcam_dialog.webcam
     player = play_into(webcam.sink, video)
@@ -385,19 +471,27 @@ def webcam_ask(window: Any, video: Path, requests: list[Any]) -> dict[str, Any]:
     player.stop()
     request = requests[before]
     image = request.messages[-1].images[0]
-    return {"question": request.messages[-1].content, "reply": completion_report(finished[0]),
-            "width": image.width, "height": image.height,
-            "left": list(pixel(image.width, image.rgb, image.width // 4, image.height // 2)),
-            "right": list(pixel(image.width, image.rgb, 3 * image.width // 4, image.height // 2)),
-            "messages_in_view": window.controller.model.rowCount()}
+    return {
+        "question": request.messages[-1].content,
+        "reply": completion_report(finished[0]),
+        "width": image.width,
+        "height": image.height,
+        "left": list(pixel(image.width, image.rgb, image.width // 4, image.height // 2)),
+        "right": list(pixel(image.width, image.rgb, 3 * image.width // 4, image.height // 2)),
+        "messages_in_view": window.controller.model.rowCount(),
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("mode", choices=["region", "ask"])
     parser.add_argument("--report", required=True)
     parser.add_argument("--screenshots", default="")
-    parser.add_argument("--backdrop", action="store_true", help="a wallpaper and an editor behind (documentation)")
+    parser.add_argument(
+        "--backdrop", action="store_true", help="a wallpaper and an editor behind (documentation)"
+    )
     parser.add_argument("--video", required=True)
     parser.add_argument("--model", default="")
     parser.add_argument("--mmproj", default="")

@@ -7,11 +7,19 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 
-def _send(widget: QWidget, kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton,
-          buttons: Qt.MouseButton) -> None:
+def _send(
+    widget: QWidget, kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton, buttons: Qt.MouseButton
+) -> None:
     local = QPointF(pos)
-    event = QMouseEvent(kind, local, local, QPointF(widget.mapToGlobal(pos)), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        kind,
+        local,
+        local,
+        QPointF(widget.mapToGlobal(pos)),
+        button,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -29,7 +37,13 @@ def drag(widget: QWidget, start: QPoint, end: QPoint, steps: int = 5, release: b
 
 def release_at(widget: QWidget, pos: QPoint) -> None:
     """Release the left button at ``pos``."""
-    _send(widget, QEvent.Type.MouseButtonRelease, pos, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+    _send(
+        widget,
+        QEvent.Type.MouseButtonRelease,
+        pos,
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.NoButton,
+    )
 
 
 def right_click(widget: QWidget, pos: QPoint) -> None:

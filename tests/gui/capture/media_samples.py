@@ -12,8 +12,9 @@ BLUE = (0, 0, 255)
 YELLOW = (255, 255, 0)
 
 
-def write_two_colour_video(path: Path, width: int = 160, height: int = 120, frames: int = 30,
-                           fps: int = 10) -> Path:
+def write_two_colour_video(
+    path: Path, width: int = 160, height: int = 120, frames: int = 30, fps: int = 10
+) -> Path:
     """An MPEG-4 video whose frames are red on the left half and blue on the right, with a moving white bar."""
     import av
 
@@ -24,9 +25,9 @@ def write_two_colour_video(path: Path, width: int = 160, height: int = 120, fram
         for number in range(frames):
             pixels = np.zeros((height, width, 3), np.uint8)
             pixels[:, : width // 2] = RED
-            pixels[:, width // 2:] = BLUE
+            pixels[:, width // 2 :] = BLUE
             bar = (number * 8) % width
-            pixels[height - 12:, bar: bar + 8] = 255
+            pixels[height - 12 :, bar : bar + 8] = 255
             for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
@@ -34,7 +35,9 @@ def write_two_colour_video(path: Path, width: int = 160, height: int = 120, fram
     return path
 
 
-def colour_counts(width: int, height: int, rgb: bytes, tolerance: int = 0) -> dict[tuple[int, int, int], int]:
+def colour_counts(
+    width: int, height: int, rgb: bytes, tolerance: int = 0
+) -> dict[tuple[int, int, int], int]:
     """How many pixels of ``rgb`` are each of RED, GREEN, BLUE and YELLOW (within ``tolerance``)."""
     pixels = np.frombuffer(rgb, np.uint8).reshape(height, width, 3).astype(int)
     counts = {}

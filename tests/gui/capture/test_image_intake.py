@@ -14,7 +14,14 @@ from vision_samples import huge_png_header, picture_png, truncated_png
 from autoglm.core.settings import VisionSettings, updated
 from autoglm.vision.image import normalise
 
-FORMATS = {".png": "PNG", ".jpg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".gif": "GIF", ".tiff": "TIFF"}
+FORMATS = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".webp": "WEBP",
+    ".bmp": "BMP",
+    ".gif": "GIF",
+    ".tiff": "TIFF",
+}
 REPLY_TIMEOUT_MS = 240_000
 
 
@@ -27,14 +34,20 @@ def _picture(path: Path, image_format: str) -> Path:
     return path
 
 
-def test_every_common_format_attaches_by_drop_and_paste(qtbot: Any, make_window: Any, gui_settings: Any,
-                                                        tmp_path: Path) -> None:
+def test_every_common_format_attaches_by_drop_and_paste(
+    qtbot: Any, make_window: Any, gui_settings: Any, tmp_path: Path
+) -> None:
     window = make_window(gui_settings, load=False)
     files = [_picture(tmp_path / f"picture{suffix}", name) for suffix, name in FORMATS.items()]
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in files])
-    drop = QDropEvent(QPointF(20, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(20, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.composer.input.dropEvent(drop)
     assert drop.isAccepted()
     qtbot.waitUntil(lambda: len(window.composer.attachments()) == len(files), timeout=30_000)
@@ -49,7 +62,7 @@ def test_every_common_format_attaches_by_drop_and_paste(qtbot: Any, make_window:
     for draft in drafts[:-1]:
         image = normalise(draft.data, VisionSettings(), draft.name)
         assert (image.width, image.height) == (64, 48), draft.name
-        left = image.rgb[(24 * 64 + 8) * 3:(24 * 64 + 8) * 3 + 3]
+        left = image.rgb[(24 * 64 + 8) * 3 : (24 * 64 + 8) * 3 + 3]
         assert left[0] > 200 and left[2] < 60, (draft.name, tuple(left))
     white = normalise(drafts[-1].data, VisionSettings())
     assert (white.width, white.height) == (30, 20) and set(white.rgb) == {255}
@@ -57,12 +70,16 @@ def test_every_common_format_attaches_by_drop_and_paste(qtbot: Any, make_window:
 
 
 def test_unusable_images_each_get_one_message_and_the_conversation_goes_on(
-        qtbot: Any, make_window: Any, gui_settings: Any, projector_gguf: Path, tmp_path: Path) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any, projector_gguf: Path, tmp_path: Path
+) -> None:
     settings = updated(gui_settings, "model", mmproj_path=str(projector_gguf))
     window = make_window(settings)
     assert window.runtime.model_info.has_vision and window.composer.attach_button.isEnabled()
-    bad = {"cut-off.png": truncated_png(), "notes.jpg": b"these are notes, not a photo\n",
-           "bomb.png": huge_png_header(30000, 30000)}
+    bad = {
+        "cut-off.png": truncated_png(),
+        "notes.jpg": b"these are notes, not a photo\n",
+        "bomb.png": huge_png_header(30000, 30000),
+    }
     for name, data in bad.items():
         (tmp_path / name).write_bytes(data)
     window.composer.add_files([str(tmp_path / name) for name in bad])
@@ -89,14 +106,20 @@ def test_unusable_images_each_get_one_message_and_the_conversation_goes_on(
     assert window.controller.model.rowCount() == 2 and not banner.isVisible()
 
 
-def test_a_model_without_a_projector_disables_image_input_and_says_why(qtbot: Any, window: Any) -> None:
+def test_a_model_without_a_projector_disables_image_input_and_says_why(
+    qtbot: Any, window: Any
+) -> None:
     info = window.runtime.model_info
     assert not info.has_vision and info.vision_unavailable_reason
     capture = window.capture
     reason = capture.images_reason
     assert "vision model" in reason
-    for button in (window.composer.attach_button, capture.screenshot_button, capture.region_button,
-                   capture.camera_button):
+    for button in (
+        window.composer.attach_button,
+        capture.screenshot_button,
+        capture.region_button,
+        capture.camera_button,
+    ):
         assert not button.isEnabled() and button.toolTip() == reason
     assert not capture.screenshot_ask_action.isEnabled()
     image = QImage(16, 16, QImage.Format.Format_RGB32)
@@ -119,5 +142,7 @@ def test_captured_pixels_survive_row_padding_exactly(qapp: Any) -> None:
             image.setPixelColor(x, y, QColor(x * 8, y * 30, (x + y) % 256))
     converted = qimage_to_input(image, VisionSettings())
     assert (converted.width, converted.height) == (31, 7)
-    expected = bytes(value for y in range(7) for x in range(31) for value in (x * 8, y * 30, (x + y) % 256))
+    expected = bytes(
+        value for y in range(7) for x in range(31) for value in (x * 8, y * 30, (x + y) % 256)
+    )
     assert converted.rgb == expected

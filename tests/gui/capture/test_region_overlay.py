@@ -20,9 +20,13 @@ from autoglm.ui.capture.region_overlay import (
 BOUNDS = QRect(0, 0, 400, 300)
 
 
-@pytest.mark.parametrize(("start", "end"), [((10, 20), (110, 70)), ((110, 70), (10, 20)),
-                                            ((110, 20), (10, 70)), ((10, 70), (110, 20))])
-def test_a_drag_in_any_direction_gives_the_same_rectangle(start: tuple[int, int], end: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [((10, 20), (110, 70)), ((110, 70), (10, 20)), ((110, 20), (10, 70)), ((10, 70), (110, 20))],
+)
+def test_a_drag_in_any_direction_gives_the_same_rectangle(
+    start: tuple[int, int], end: tuple[int, int]
+) -> None:
     assert selection_rect(QPoint(*start), QPoint(*end), BOUNDS) == QRect(10, 20, 100, 50)
 
 
@@ -36,12 +40,15 @@ def test_a_click_or_a_drag_outside_selects_nothing() -> None:
     assert selection_rect(QPoint(500, 10), QPoint(600, 50), BOUNDS).isEmpty()
 
 
-@pytest.mark.parametrize(("ratio", "expected"), [
-    (1.0, QRect(10, 20, 100, 50)),
-    (2.0, QRect(20, 40, 200, 100)),
-    (1.25, QRect(12, 25, 126, 63)),  # 12.5 → 12 and 137.5 → 138: partly covered pixels are kept
-    (1.5, QRect(15, 30, 150, 75)),
-])
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (1.0, QRect(10, 20, 100, 50)),
+        (2.0, QRect(20, 40, 200, 100)),
+        (1.25, QRect(12, 25, 126, 63)),  # 12.5 → 12 and 137.5 → 138: partly covered pixels are kept
+        (1.5, QRect(15, 30, 150, 75)),
+    ],
+)
 def test_logical_rectangles_scale_to_device_pixels(ratio: float, expected: QRect) -> None:
     assert device_rect(QRect(10, 20, 100, 50), ratio, QSize(2000, 2000)) == expected
 
@@ -56,8 +63,13 @@ def _blocks_screenshot(ratio: float) -> QImage:
     image = QImage(int(400 * ratio), int(300 * ratio), QImage.Format.Format_RGB32)
     painter = QPainter(image)
     for (column, row), colour in {(0, 0): RED, (1, 0): GREEN, (0, 1): BLUE, (1, 1): YELLOW}.items():
-        painter.fillRect(int(column * 200 * ratio), int(row * 150 * ratio), int(200 * ratio), int(150 * ratio),
-                         QColor(*colour))
+        painter.fillRect(
+            int(column * 200 * ratio),
+            int(row * 150 * ratio),
+            int(200 * ratio),
+            int(150 * ratio),
+            QColor(*colour),
+        )
     painter.end()
     image.setDevicePixelRatio(ratio)
     return image
@@ -83,19 +95,28 @@ def test_crop_takes_device_pixels_around_the_centre(ratio: float) -> None:
 def overlay(qtbot: Any) -> RegionOverlayWidget:
     widget = RegionOverlayWidget(_blocks_screenshot(2.0))
     qtbot.addWidget(widget)
-    widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)  # keep it to inspect after closing
+    widget.setAttribute(
+        Qt.WidgetAttribute.WA_DeleteOnClose, False
+    )  # keep it to inspect after closing
     widget.show()
     widget.resize(400, 300)
     qtbot.waitExposed(widget)
     return widget
 
 
-def test_dragging_on_the_overlay_returns_the_selected_pixels(qtbot: Any, overlay: RegionOverlayWidget) -> None:
+def test_dragging_on_the_overlay_returns_the_selected_pixels(
+    qtbot: Any, overlay: RegionOverlayWidget
+) -> None:
     with qtbot.waitSignal(overlay.regionSelected) as selected:
         drag(overlay, QPoint(250, 200), QPoint(150, 100))  # dragged up and to the left
     image = selected.args[0]
     assert (image.width(), image.height()) == (200, 200)
-    assert [_rgb(image, x, y) for x, y in ((50, 50), (150, 50), (50, 150), (150, 150))] == [RED, GREEN, BLUE, YELLOW]
+    assert [_rgb(image, x, y) for x, y in ((50, 50), (150, 50), (50, 150), (150, 150))] == [
+        RED,
+        GREEN,
+        BLUE,
+        YELLOW,
+    ]
     assert not overlay.isVisible()
 
 
@@ -115,13 +136,17 @@ def test_right_click_cancels(qtbot: Any, overlay: RegionOverlayWidget) -> None:
     assert not overlay.isVisible()
 
 
-def test_a_click_without_a_drag_keeps_the_overlay_open(qtbot: Any, overlay: RegionOverlayWidget) -> None:
+def test_a_click_without_a_drag_keeps_the_overlay_open(
+    qtbot: Any, overlay: RegionOverlayWidget
+) -> None:
     with qtbot.assertNotEmitted(overlay.regionSelected), qtbot.assertNotEmitted(overlay.cancelled):
         drag(overlay, QPoint(50, 50), QPoint(51, 52))
     assert overlay.isVisible() and overlay.selection().isEmpty()
 
 
-def test_the_overlay_dims_everything_but_the_selection(qtbot: Any, overlay: RegionOverlayWidget) -> None:
+def test_the_overlay_dims_everything_but_the_selection(
+    qtbot: Any, overlay: RegionOverlayWidget
+) -> None:
     drag(overlay, QPoint(100, 75), QPoint(300, 225), release=False)
     painted = overlay.grab().toImage()
     ratio = painted.devicePixelRatio()

@@ -54,7 +54,8 @@ def test_without_a_camera_the_widget_says_so(webcam: WebcamWidget) -> None:
 
 
 def test_frames_from_the_sink_become_the_preview_and_the_current_frame(
-        webcam: WebcamWidget, playing: QMediaPlayer) -> None:
+    webcam: WebcamWidget, playing: QMediaPlayer
+) -> None:
     frame = webcam.current_frame()
     assert (frame.width(), frame.height()) == (160, 120)
     assert _close(frame.pixelColor(40, 60).getRgb(), RED)
@@ -62,11 +63,15 @@ def test_frames_from_the_sink_become_the_preview_and_the_current_frame(
     assert webcam.preview.message == "" and not webcam.preview.image.isNull()
     assert webcam.snapshot_button.isEnabled() and webcam.ask_button.isEnabled()
     painted = webcam.preview.grab().toImage()
-    centre_left = painted.pixelColor(painted.width() // 2 - painted.width() // 6, painted.height() // 3).getRgb()
+    centre_left = painted.pixelColor(
+        painted.width() // 2 - painted.width() // 6, painted.height() // 3
+    ).getRgb()
     assert _close(centre_left, RED)
 
 
-def test_snapshot_hands_over_the_current_frame(qtbot: Any, webcam: WebcamWidget, playing: QMediaPlayer) -> None:
+def test_snapshot_hands_over_the_current_frame(
+    qtbot: Any, webcam: WebcamWidget, playing: QMediaPlayer
+) -> None:
     with qtbot.waitSignal(webcam.snapshotTaken) as taken:
         webcam.snapshot_button.click()
     image: QImage = taken.args[0]
@@ -75,7 +80,8 @@ def test_snapshot_hands_over_the_current_frame(qtbot: Any, webcam: WebcamWidget,
 
 
 def test_ask_sends_the_frame_with_the_typed_question_or_a_default(
-        qtbot: Any, webcam: WebcamWidget, playing: QMediaPlayer) -> None:
+    qtbot: Any, webcam: WebcamWidget, playing: QMediaPlayer
+) -> None:
     webcam.question.setText("Is the left half red?")
     with qtbot.waitSignal(webcam.askRequested) as asked:
         webcam.ask_button.click()
@@ -87,8 +93,11 @@ def test_ask_sends_the_frame_with_the_typed_question_or_a_default(
 
 
 def test_a_model_without_vision_disables_snapshot_and_ask_with_its_reason(
-        qtbot: Any, webcam: WebcamWidget, playing: QMediaPlayer) -> None:
-    reason = "This model has no vision projector (mmproj); import one with the model to send images."
+    qtbot: Any, webcam: WebcamWidget, playing: QMediaPlayer
+) -> None:
+    reason = (
+        "This model has no vision projector (mmproj); import one with the model to send images."
+    )
     webcam.set_images_allowed(False, reason)
     assert not webcam.snapshot_button.isEnabled() and webcam.ask_button.toolTip() == reason
     with qtbot.assertNotEmitted(webcam.snapshotTaken), qtbot.assertNotEmitted(webcam.askRequested):

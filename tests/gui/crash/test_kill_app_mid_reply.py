@@ -36,14 +36,22 @@ def _paths(home: Path) -> AppPaths:
 
 
 def _env(display: str, home: Path) -> dict[str, str]:
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_SESSION_TYPE="x11", AUTOGLM_HOME=str(home))
+    env = dict(
+        os.environ,
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+        XDG_SESSION_TYPE="x11",
+        AUTOGLM_HOME=str(home),
+    )
     env.pop("WAYLAND_DISPLAY", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(APP), env.get("PYTHONPATH")]))
     return env
 
 
 def _xdotool(env: dict[str, str], *argv: str, timeout: float = 30.0) -> str:
-    done = subprocess.run(["xdotool", *argv], env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        ["xdotool", *argv], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert done.returncode == 0, f"xdotool {' '.join(argv)}: {done.stderr}"
     return done.stdout.strip()
 
@@ -59,33 +67,52 @@ def _rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
             return []  # the schema is still being created
 
 
-def _wait(condition: Any, timeout: float, process: subprocess.Popen[bytes], what: str, log: Path) -> Any:
+def _wait(
+    condition: Any, timeout: float, process: subprocess.Popen[bytes], what: str, log: Path
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"the app exited ({process.returncode}) before {what}:\n" \
-                                       f"{log.read_text(errors='replace')[-3000:]}"
+        assert process.poll() is None, (
+            f"the app exited ({process.returncode}) before {what}:\n"
+            f"{log.read_text(errors='replace')[-3000:]}"
+        )
         value = condition()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}:\n{log.read_text(errors='replace')[-3000:]}")
+    raise AssertionError(
+        f"timed out waiting for {what}:\n{log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 def test_sigkill_mid_reply_keeps_an_intact_database_and_the_partial_reply(
-        xvfb_display: str, starter_gguf: Path, tmp_path: Path, make_window: Any, qtbot: Any,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    xvfb_display: str,
+    starter_gguf: Path,
+    tmp_path: Path,
+    make_window: Any,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt install xdotool)")
     home = tmp_path / "app-home"
     paths = _paths(home).ensure()
-    save_settings(Settings(model=ModelSettings(active_model=str(starter_gguf), n_ctx=2048, n_threads=2),
-                           generation=GenerationSettings(max_tokens=2000, temperature=0.0, seed=3, thinking=False)),
-                  paths)
+    save_settings(
+        Settings(
+            model=ModelSettings(active_model=str(starter_gguf), n_ctx=2048, n_threads=2),
+            generation=GenerationSettings(max_tokens=2000, temperature=0.0, seed=3, thinking=False),
+        ),
+        paths,
+    )
     env = _env(xvfb_display, home)
     log = tmp_path / "app.log"
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "autoglm", "gui"], env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autoglm", "gui"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         window_id = _wait(lambda: _search_window(env), START_TIMEOUT_S, process, "the window", log)
         _wait(lambda: _model_loaded(paths, log), START_TIMEOUT_S, process, "the model to load", log)
@@ -94,9 +121,17 @@ def test_sigkill_mid_reply_keeps_an_intact_database_and_the_partial_reply(
         _xdotool(env, "type", "--delay", "30", QUESTION)
         _xdotool(env, "key", "Return")
         database = paths.database_path
-        partial = _wait(lambda: _rows(database, "SELECT id, content FROM messages WHERE role = 'assistant' "
-                                                f"AND finished = 0 AND length(content) >= {PARTIAL_CHARS}"),
-                        STREAM_TIMEOUT_S, process, "the reply to stream into the store", log)
+        partial = _wait(
+            lambda: _rows(
+                database,
+                "SELECT id, content FROM messages WHERE role = 'assistant' "
+                f"AND finished = 0 AND length(content) >= {PARTIAL_CHARS}",
+            ),
+            STREAM_TIMEOUT_S,
+            process,
+            "the reply to stream into the store",
+            log,
+        )
         process.send_signal(signal.SIGKILL)
         assert process.wait(30) == -signal.SIGKILL
     finally:
@@ -107,10 +142,19 @@ def test_sigkill_mid_reply_keeps_an_intact_database_and_the_partial_reply(
 
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        stored = connection.execute("SELECT role, content, finished FROM messages ORDER BY id").fetchall()
-    assert [(role, finished) for role, _content, finished in stored] == [("user", 1), ("assistant", 0)]
-    assert stored[0][1] and QUESTION.endswith(stored[0][1])  # X may drop the first keys as the window takes the focus
-    assert stored[1][1].startswith(seen) and len(stored[1][1]) >= PARTIAL_CHARS  # the part written, kept
+        stored = connection.execute(
+            "SELECT role, content, finished FROM messages ORDER BY id"
+        ).fetchall()
+    assert [(role, finished) for role, _content, finished in stored] == [
+        ("user", 1),
+        ("assistant", 0),
+    ]
+    assert stored[0][1] and QUESTION.endswith(
+        stored[0][1]
+    )  # X may drop the first keys as the window takes the focus
+    assert (
+        stored[1][1].startswith(seen) and len(stored[1][1]) >= PARTIAL_CHARS
+    )  # the part written, kept
 
     # Opened again, the app shows the chat at that reply, stopped, and says why.
     monkeypatch.setenv("AUTOGLM_HOME", str(home))
@@ -125,13 +169,23 @@ def test_sigkill_mid_reply_keeps_an_intact_database_and_the_partial_reply(
 
 
 def _search_window(env: dict[str, str]) -> str:
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^AutoGLM Desktop$"], env=env,
-                           capture_output=True, text=True, timeout=30, check=False)
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", "^AutoGLM Desktop$"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     return found.stdout.split()[0] if found.returncode == 0 and found.stdout.split() else ""
 
 
 def _model_loaded(paths: AppPaths, log: Path) -> bool:
     """Whether the app's log says llama.cpp has loaded the model (``Loaded NAME (…)``)."""
     files = [log, *paths.log_dir.glob("*.log")]
-    return any(" Loaded " in file.read_text(errors="replace") or "\nLoaded " in file.read_text(errors="replace")
-               for file in files if file.exists())
+    return any(
+        " Loaded " in file.read_text(errors="replace")
+        or "\nLoaded " in file.read_text(errors="replace")
+        for file in files
+        if file.exists()
+    )

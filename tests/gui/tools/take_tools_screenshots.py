@@ -30,8 +30,9 @@ def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     server = stdio_server(Path(tempfile.mkdtemp(prefix="mcp-shots-")), only=("get_weather",))
     save_mcp_config(server.mcp_config, app_mcp_path(app_paths().ensure()))
-    app, runtime = starter_runtime(GenerationSettings(max_tokens=80, temperature=0.0, seed=1, thinking=False,
-                                                      system_prompt=""))
+    app, runtime = starter_runtime(
+        GenerationSettings(max_tokens=80, temperature=0.0, seed=1, thinking=False, system_prompt="")
+    )
     window = show_loaded_window(runtime, app, 1100, 720)
     wait_until(lambda: window.tools.hub.find("get_weather") is not None, 120)
     window.new_chat()

@@ -18,15 +18,20 @@ QUESTION = "What is the weather in Paris right now?"
 
 
 @pytest.fixture
-def tool_window(make_window: Any, starter_gguf: Path, tmp_path: Path, qtbot: Any) -> tuple[Any, Any]:
+def tool_window(
+    make_window: Any, starter_gguf: Path, tmp_path: Path, qtbot: Any
+) -> tuple[Any, Any]:
     """The window on the starter model with the test MCP server configured (only get_weather on)."""
     from autoglm.core.settings import GenerationSettings, ModelSettings, Settings
 
     server = stdio_server(tmp_path, only=("get_weather",))
     save_mcp_config(server.mcp_config, app_mcp_path(app_paths().ensure()))
-    settings = Settings(model=ModelSettings(active_model=str(starter_gguf), n_ctx=2048, n_threads=2),
-                        generation=GenerationSettings(max_tokens=80, temperature=0.0, seed=1, thinking=False,
-                                                      system_prompt=""))
+    settings = Settings(
+        model=ModelSettings(active_model=str(starter_gguf), n_ctx=2048, n_threads=2),
+        generation=GenerationSettings(
+            max_tokens=80, temperature=0.0, seed=1, thinking=False, system_prompt=""
+        ),
+    )
     window = make_window(settings)
     qtbot.waitUntil(lambda: window.tools.hub.find("get_weather") is not None, timeout=90_000)
     return window, server
@@ -41,12 +46,16 @@ def _ask(qtbot: Any, window: Any) -> Any:
     return card_item
 
 
-def test_an_approved_call_runs_and_the_model_answers_with_its_result(qtbot: Any, tool_window: Any) -> None:
+def test_an_approved_call_runs_and_the_model_answers_with_its_result(
+    qtbot: Any, tool_window: Any
+) -> None:
     window, server = tool_window
     item = _ask(qtbot, window)
     card = window.tool_cards.card_for(item)
     assert card.isVisible() and card.approve_button.text() == "Approve once"
-    assert "`get_weather`" in item.content and '"city": "Paris"' in item.content  # the exact arguments
+    assert (
+        "`get_weather`" in item.content and '"city": "Paris"' in item.content
+    )  # the exact arguments
     assert server.calls() == []  # nothing runs before the click
     row = window.controller.model.row_of(item)
     assert window.chat_view.indexWidget(window.controller.model.index(row)) is card
@@ -54,23 +63,32 @@ def test_an_approved_call_runs_and_the_model_answers_with_its_result(qtbot: Any,
         qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: item.tool_state == "done", timeout=60_000)
     # replyFinished also ends the reply that asked for the tool; the answer after the result follows it.
-    qtbot.waitUntil(lambda: not window.controller.busy and window.controller.model.items()[-1].finished,
-                    timeout=REPLY_MS)
+    qtbot.waitUntil(
+        lambda: not window.controller.busy and window.controller.model.items()[-1].finished,
+        timeout=REPLY_MS,
+    )
     assert server.calls() == ["get_weather Paris"]
     assert window.tool_cards.card_for(item) is None
     assert "31 degrees" in item.content
     answer = window.controller.model.items()[-1]
     assert answer.role == "assistant" and "31" in answer.content, answer.content
+
     def stored_answer() -> list[Any]:
         return window.runtime.store.messages(window.controller.conversation_id)
 
     # The finished reply is written to the store in the background, after the view has it.
-    qtbot.waitUntil(lambda: stored_answer()[-1].finished and len(stored_answer()) == 3, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: stored_answer()[-1].finished and len(stored_answer()) == 3, timeout=30_000
+    )
     stored = stored_answer()
-    assert [m.role for m in stored] == ["user", "assistant", "assistant"] and "31" in stored[-1].content
+    assert [m.role for m in stored] == ["user", "assistant", "assistant"] and "31" in stored[
+        -1
+    ].content
     assert [c["name"] for c in stored[1].extra["tool_calls"]] == ["get_weather"]
-    qtbot.waitUntil(lambda: bool(window.runtime.store.get_message(stored[1].id).extra.get("tool_results")),
-                    timeout=30_000)
+    qtbot.waitUntil(
+        lambda: bool(window.runtime.store.get_message(stored[1].id).extra.get("tool_results")),
+        timeout=30_000,
+    )
     assert_reopened_chat_shows(qtbot, window, "done", "31 degrees")
 
 
@@ -99,6 +117,11 @@ def test_a_denied_call_is_not_run_and_the_chat_goes_on(qtbot: Any, tool_window: 
     answer = window.controller.model.items()[-1]
     assert answer.role == "assistant" and answer.finished and not answer.error
     assert not window.controller.busy
-    qtbot.waitUntil(lambda: len(window.runtime.store.messages(window.controller.conversation_id)) == 3
-                    and window.runtime.store.messages(window.controller.conversation_id)[-1].finished, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(window.runtime.store.messages(window.controller.conversation_id)) == 3
+            and window.runtime.store.messages(window.controller.conversation_id)[-1].finished
+        ),
+        timeout=30_000,
+    )
     assert_reopened_chat_shows(qtbot, window, "denied", "not run")

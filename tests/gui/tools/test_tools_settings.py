@@ -43,7 +43,8 @@ def _apply(qtbot: QtBot, dialog: SettingsDialog) -> None:
 
 
 def test_a_server_added_in_the_form_connects_and_its_tools_can_be_switched_off(
-        qtbot: QtBot, tools: ToolController, mcp_stdio: McpTestServer) -> None:
+    qtbot: QtBot, tools: ToolController, mcp_stdio: McpTestServer
+) -> None:
     dialog = _dialog(qtbot, tools)
     pages = dialog.findChild(QListWidget)
     assert pages.item(pages.count() - 1).text() == "Tools"
@@ -70,7 +71,8 @@ def test_a_server_added_in_the_form_connects_and_its_tools_can_be_switched_off(
 
 
 def test_importing_an_mcp_json_adds_its_servers_and_a_bad_one_is_explained(
-        qtbot: QtBot, tools: ToolController, tmp_path: Path) -> None:
+    qtbot: QtBot, tools: ToolController, tmp_path: Path
+) -> None:
     dialog = _dialog(qtbot, tools)
     page = dialog.tools_page
     bad = tmp_path / "bad.json"
@@ -78,14 +80,31 @@ def test_importing_an_mcp_json_adds_its_servers_and_a_bad_one_is_explained(
     assert not page.import_file(bad)
     assert "needs a “command”" in page.message.text() and page.message.isVisible()
     good = tmp_path / "claude_desktop_config.json"
-    good.write_text(json.dumps({"mcpServers": {
-        "ghost": {"command": str(tmp_path / "missing-program")},
-        "web": {"url": "http://127.0.0.1:9/mcp", "headers": {"Authorization": "Bearer t"}}}}))
+    good.write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "ghost": {"command": str(tmp_path / "missing-program")},
+                    "web": {
+                        "url": "http://127.0.0.1:9/mcp",
+                        "headers": {"Authorization": "Bearer t"},
+                    },
+                }
+            }
+        )
+    )
     assert page.import_file(good)
-    assert [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())] == ["ghost", "web"]
+    assert [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())] == [
+        "ghost",
+        "web",
+    ]
     _apply(qtbot, dialog)
-    qtbot.waitUntil(lambda: all(page.tree.topLevelItem(i).text(1).startswith("Not available")
-                                for i in range(2)), timeout=60_000)
+    qtbot.waitUntil(
+        lambda: all(
+            page.tree.topLevelItem(i).text(1).startswith("Not available") for i in range(2)
+        ),
+        timeout=60_000,
+    )
     assert "not found" in page.tree.topLevelItem(0).text(1)
     assert set(load_mcp_config(app_mcp_path(app_paths())).servers) == {"ghost", "web"}
     page.tree.setCurrentItem(page.tree.topLevelItem(0))
@@ -94,7 +113,9 @@ def test_importing_an_mcp_json_adds_its_servers_and_a_bad_one_is_explained(
     assert set(load_mcp_config(app_mcp_path(app_paths())).servers) == {"web"}
 
 
-def test_the_form_refuses_a_server_without_a_name_or_target(qtbot: QtBot, tools: ToolController) -> None:
+def test_the_form_refuses_a_server_without_a_name_or_target(
+    qtbot: QtBot, tools: ToolController
+) -> None:
     dialog = _dialog(qtbot, tools)
     page = dialog.tools_page
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)

@@ -23,27 +23,36 @@ TURN_MS = 400_000
 
 
 def test_a_spoken_request_calls_a_tool_the_card_approves_and_the_spoken_answer_uses_it(
-        virtual_sound: Any, make_window: Any, starter_gguf: Path, qtbot: Any, tmp_path: Path) -> None:
+    virtual_sound: Any, make_window: Any, starter_gguf: Path, qtbot: Any, tmp_path: Path
+) -> None:
     from autoglm.core.settings import GenerationSettings, ModelSettings, Settings
 
     server = stdio_server(tmp_path, only=("get_weather",))
     save_mcp_config(server.mcp_config, app_mcp_path(app_paths().ensure()))
-    settings = Settings(model=ModelSettings(active_model=str(starter_gguf), n_ctx=2048, n_threads=2),
-                        generation=GenerationSettings(max_tokens=60, temperature=0.0, seed=1, thinking=False))
+    settings = Settings(
+        model=ModelSettings(active_model=str(starter_gguf), n_ctx=2048, n_threads=2),
+        generation=GenerationSettings(max_tokens=60, temperature=0.0, seed=1, thinking=False),
+    )
     window = make_window(settings)
     qtbot.waitUntil(lambda: window.tools.hub.find("get_weather") is not None, timeout=90_000)
     voice, controller = window.voice, window.controller
     qtbot.waitUntil(lambda: bool(voice.input_devices), timeout=15_000)
     button = voice.mic_button
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))  # hands-free
+    qtbot.mouseClick(
+        button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2)
+    )  # hands-free
     qtbot.waitUntil(lambda: voice.state == "listening", timeout=120_000)
-    qtbot.waitUntil(lambda: voice.voice.source is not None and voice.voice.source.blocks_since_open > 0,
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: voice.voice.source is not None and voice.voice.source.blocks_since_open > 0,
+        timeout=15_000,
+    )
     with qtbot.waitSignal(controller.toolCallAdded, timeout=TURN_MS) as added:
         virtual_sound.play_into_mic(espeak_wav(QUESTION, tmp_path / "question.wav")).wait(30)
     card_item = added.args[0]
     assert card_item.tool_state == "asking" and '"city": "Paris"' in card_item.content
-    qtbot.waitUntil(lambda: voice.voice.awaiting_tool_answer, timeout=120_000)  # asked aloud, listening
+    qtbot.waitUntil(
+        lambda: voice.voice.awaiting_tool_answer, timeout=120_000
+    )  # asked aloud, listening
     assert server.calls() == []
     card = window.tool_cards.card_for(card_item)
     assert card is not None and card.isVisible()
@@ -67,8 +76,14 @@ def test_a_spoken_request_calls_a_tool_the_card_approves_and_the_spoken_answer_u
     def stored() -> list[Any]:
         return store.messages(controller.conversation_id)
 
-    qtbot.waitUntil(lambda: len(stored()) == 3 and stored()[-1].finished
-                    and bool(stored()[1].extra.get("tool_results")), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            len(stored()) == 3
+            and stored()[-1].finished
+            and bool(stored()[1].extra.get("tool_results"))
+        ),
+        timeout=30_000,
+    )
     assert stored()[1].extra["tool_calls"][0]["name"] == "get_weather"
     assert "31 degrees" in stored()[1].extra["tool_results"][0]["content"]
     assert stored()[2].content == answer.content

@@ -28,7 +28,9 @@ def main(out_dir: Path) -> int:
     sound.start()
     os.environ.update(PULSE_SERVER=sound.server, PULSE_SINK=SPEAKER, PULSE_SOURCE=f"{MIC}.monitor")
     try:
-        return _shoot(out_dir, sound, espeak_wav("What is the capital of France?", work / "question.wav"))
+        return _shoot(
+            out_dir, sound, espeak_wav("What is the capital of France?", work / "question.wav")
+        )
     finally:
         sound.stop()
 
@@ -47,7 +49,13 @@ def _shoot(out_dir: Path, sound: object, question: Path) -> int:
     wait_until(lambda: voice.state == "listening", 300)
     settle(1.0)
     sound.play_into_mic(question).wait(30)  # type: ignore[attr-defined]
-    wait_until(lambda: len(window.controller.model.items()) >= 2 and window.controller.model.items()[-1].finished, 300)
+    wait_until(
+        lambda: (
+            len(window.controller.model.items()) >= 2
+            and window.controller.model.items()[-1].finished
+        ),
+        300,
+    )
     wait_until(lambda: voice.state == "listening", 120)
     settle(1.0)
     sound.play_into_mic(question)  # type: ignore[attr-defined]

@@ -26,7 +26,9 @@ def runtime() -> Iterator[Runtime]:
     shared.close()
 
 
-def test_one_click_downloads_the_chinese_voice_which_settings_then_offers(qtbot: QtBot, runtime: Runtime) -> None:
+def test_one_click_downloads_the_chinese_voice_which_settings_then_offers(
+    qtbot: QtBot, runtime: Runtime
+) -> None:
     with serving_hub({PIPER_VOICES_REPO: chinese_voice_files()}) as hub:
         runtime.settings = updated(runtime.settings, "model", hub_endpoint=hub.endpoint)
         dialog = ModelManagerDialog(runtime)
@@ -39,9 +41,14 @@ def test_one_click_downloads_the_chinese_voice_which_settings_then_offers(qtbot:
         with qtbot.waitSignal(dialog.factsRefreshed, timeout=120_000):
             qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
     assert dialog.progress_text == "Download complete and verified."
-    assert dialog.row_texts(VOICE_ID)["status"].startswith("Present")  # checked against the hub's sums
+    assert dialog.row_texts(VOICE_ID)["status"].startswith(
+        "Present"
+    )  # checked against the hub's sums
 
     settings = SettingsDialog(runtime.settings)
     qtbot.addWidget(settings)
     chinese_voice = settings.editor("voice", "tts_voice_zh")
-    assert [chinese_voice.itemData(i) for i in range(chinese_voice.count())] == [VOICE_ID, "espeak-ng-cmn"]
+    assert [chinese_voice.itemData(i) for i in range(chinese_voice.count())] == [
+        VOICE_ID,
+        "espeak-ng-cmn",
+    ]

@@ -65,9 +65,16 @@ class RecordingEngine:
 
 
 def test_a_spoken_question_after_an_attached_image_carries_the_image_and_both_turns_are_stored(
-        virtual_sound: Any, make_window: Any, gui_settings: Any, projector_gguf: Path,  # noqa: F811
-        qtbot: Any, tmp_path: Path) -> None:
-    settings = updated(updated(gui_settings, "model", mmproj_path=str(projector_gguf)), "generation", max_tokens=12)
+    virtual_sound: Any,
+    make_window: Any,
+    gui_settings: Any,
+    projector_gguf: Path,  # noqa: F811
+    qtbot: Any,
+    tmp_path: Path,
+) -> None:
+    settings = updated(
+        updated(gui_settings, "model", mmproj_path=str(projector_gguf)), "generation", max_tokens=12
+    )
     picture = tmp_path / "screen.png"
     image = Image.new("RGB", (96, 64), (255, 0, 0))
     image.paste((0, 0, 255), (48, 0, 96, 64))
@@ -76,11 +83,21 @@ def test_a_spoken_question_after_an_attached_image_carries_the_image_and_both_tu
 
 
 def test_a_spoken_question_about_a_phone_screenshot_reaches_the_autoglm_standin(
-        virtual_sound: Any, make_window: Any, gui_settings: Any, glm_standin: Any, qtbot: Any,
-        tmp_path: Path) -> None:
+    virtual_sound: Any,
+    make_window: Any,
+    gui_settings: Any,
+    glm_standin: Any,
+    qtbot: Any,
+    tmp_path: Path,
+) -> None:
     """The same with the generated AutoGLM-architecture model and a full-size phone screenshot."""
-    settings = updated(gui_settings, "model", active_model=str(glm_standin.model), mmproj_path=str(glm_standin.mmproj),
-                       n_ctx=2048)
+    settings = updated(
+        gui_settings,
+        "model",
+        active_model=str(glm_standin.model),
+        mmproj_path=str(glm_standin.mmproj),
+        n_ctx=2048,
+    )
     window = make_window(updated(settings, "generation", max_tokens=12))
     assert window.runtime.model_info.architecture == "glm4"
     picture = tmp_path / "phone-screenshot.png"
@@ -88,12 +105,17 @@ def test_a_spoken_question_about_a_phone_screenshot_reaches_the_autoglm_standin(
     screen.paste((30, 120, 220), (60, 200, 1020, 420))  # a blue button across the top
     screen.save(picture)
     spoken = _image_then_spoken_question(virtual_sound, window, picture, qtbot, tmp_path)
-    [image] = [i for m in spoken.messages for i in m.images]  # the screenshot, once, in the spoken turn's request
-    assert abs(image.width / image.height - 1080 / 2400) < 0.02  # the whole screen (scaled, not cut)
+    [image] = [
+        i for m in spoken.messages for i in m.images
+    ]  # the screenshot, once, in the spoken turn's request
+    assert (
+        abs(image.width / image.height - 1080 / 2400) < 0.02
+    )  # the whole screen (scaled, not cut)
 
 
-def _image_then_spoken_question(virtual_sound: Any, window: Any, picture: Path, qtbot: Any,
-                                tmp_path: Path) -> GenerationRequest:
+def _image_then_spoken_question(
+    virtual_sound: Any, window: Any, picture: Path, qtbot: Any, tmp_path: Path
+) -> GenerationRequest:
     """Ask about ``picture`` by typing, then by voice; check both turns end to end; the spoken request."""
     assert window.runtime.model_info.has_vision
     recorder = RecordingEngine(window.runtime.engine)
@@ -113,8 +135,10 @@ def _image_then_spoken_question(virtual_sound: Any, window: Any, picture: Path, 
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
     qtbot.wait(400)
     voice.mic_button.released.emit()
-    qtbot.waitUntil(lambda: len(window.controller.model.items()) == 4 and last_turn_done(window),
-                    timeout=REPLY_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: len(window.controller.model.items()) == 4 and last_turn_done(window),
+        timeout=REPLY_TIMEOUT_MS,
+    )
 
     # The store holds both turns with where they came from; the window shows the same.
     conversation_id = window.controller.conversation_id
@@ -122,7 +146,11 @@ def _image_then_spoken_question(virtual_sound: Any, window: Any, picture: Path, 
     [sha] = stored[0].attachments
     turns = window.runtime.open_conversation(conversation_id).turns()
     assert [(t.role, t.origin, t.finished) for t in turns] == [
-        ("user", "typed", True), ("assistant", "typed", True), ("user", "spoken", True), ("assistant", "spoken", True)]
+        ("user", "typed", True),
+        ("assistant", "typed", True),
+        ("user", "spoken", True),
+        ("assistant", "spoken", True),
+    ]
     assert turns[2].content.strip() and turns[3].content.strip()
     shown = window.controller.model.items()
     assert [(item.role, item.content) for item in shown] == [(m.role, m.content) for m in stored]
@@ -133,7 +161,12 @@ def _image_then_spoken_question(virtual_sound: Any, window: Any, picture: Path, 
     assert typed and spoken, [r.label for r in recorder.requests]
     for request in (typed[0], spoken[-1]):
         assert [image.sha256 for m in request.messages for image in m.images] == [sha]
-    assert spoken[-1].messages[-1].role == "user" and spoken[-1].messages[-1].content == turns[2].content
+    assert (
+        spoken[-1].messages[-1].role == "user"
+        and spoken[-1].messages[-1].content == turns[2].content
+    )
     assert not any(recorder.on_gui_thread)
-    assert recorder.watched_calls > 0 and recorder.upward_calls == [], sorted(set(recorder.upward_calls))[:20]
+    assert recorder.watched_calls > 0 and recorder.upward_calls == [], sorted(
+        set(recorder.upward_calls)
+    )[:20]
     return spoken[-1]

@@ -15,7 +15,9 @@ from fixtures.audio import MIC, SPEAKER, VirtualSound
 def test_alsa_plugin_names_and_portaudio_codes_read_as_words() -> None:
     assert readable_name("pulse") == "PulseAudio sound server"
     assert readable_name("default") == "Default sound device"
-    assert readable_name("HDA Intel PCH: ALC3246 Analog (hw:0,0)") == "HDA Intel PCH: ALC3246 Analog"
+    assert (
+        readable_name("HDA Intel PCH: ALC3246 Analog (hw:0,0)") == "HDA Intel PCH: ALC3246 Analog"
+    )
     assert readable_name("USB Headset") == "USB Headset"
     stale = Exception("Error opening InputStream: Illegal combination of I/O devices", -9993)
     busy = Exception("Error opening InputStream: Device unavailable", -9985)
@@ -44,7 +46,8 @@ def private_sound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_a_microphone_lost_with_its_sound_server_is_explained_and_the_mic_resets(
-        qtbot: Any, make_window: Any, gui_settings: Any, private_sound: VirtualSound) -> None:
+    qtbot: Any, make_window: Any, gui_settings: Any, private_sound: VirtualSound
+) -> None:
     from PySide6.QtCore import Qt
 
     window = make_window(gui_settings, load=False)
@@ -56,7 +59,10 @@ def test_a_microphone_lost_with_its_sound_server_is_explained_and_the_mic_resets
     private_sound.stop()  # the sound server goes away; PortAudio still lists its devices
     window.activateWindow()
     qtbot.keyPress(window, Qt.Key.Key_F9)
-    qtbot.waitUntil(lambda: window.banner.isVisible() and "microphone" in window.banner.text.text(), timeout=60_000)
+    qtbot.waitUntil(
+        lambda: window.banner.isVisible() and "microphone" in window.banner.text.text(),
+        timeout=60_000,
+    )
     qtbot.keyRelease(window, Qt.Key.Key_F9)
     message = window.banner.text.text()
     assert "could not be opened" in message and "Default sound device" in message, message

@@ -22,15 +22,27 @@ pytestmark = [pytest.mark.audio, pytest.mark.display, pytest.mark.slow]
 
 
 def test_a_spoken_task_runs_is_spoken_about_and_stops_when_told(
-        virtual_sound: Any, make_window: Any, gui_settings: Any, projector_gguf: Path,  # noqa: F811
-        xvfb_display: str, whisper: Any, qtbot: Any, tmp_path: Path,  # noqa: F811
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    virtual_sound: Any,
+    make_window: Any,
+    gui_settings: Any,
+    projector_gguf: Path,  # noqa: F811
+    xvfb_display: str,  # noqa: F811
+    whisper: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DISPLAY", xvfb_display)
     monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
     task = espeak_wav("Tap the alpha button.", tmp_path / "task.wav")
     stop = espeak_wav("Stop, stop.", tmp_path / "stop.wav")
-    window = make_window(updated(updated(gui_settings, "model", mmproj_path=str(projector_gguf)),
-                                 "generation", max_tokens=200))
+    window = make_window(
+        updated(
+            updated(gui_settings, "model", mmproj_path=str(projector_gguf)),
+            "generation",
+            max_tokens=200,
+        )
+    )
     window.setGeometry(1300, 0, 720, 600)
     agent = window.agent
     agent.grammar, agent.settle_s = POINT_GBNF, 0.0  # taps only: it never finishes by itself

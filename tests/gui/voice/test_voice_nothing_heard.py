@@ -15,14 +15,19 @@ def test_punctuation_and_blank_transcripts_hold_no_words() -> None:
     assert all(has_words(text) for text in ("Hi.", "你好", "42"))
 
 
-def test_a_silent_push_to_talk_hold_sends_nothing_and_says_so(qtbot: Any, make_window: Any,
-                                                              gui_settings: Any) -> None:
+def test_a_silent_push_to_talk_hold_sends_nothing_and_says_so(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
     window = make_window(gui_settings, load=False)
     controller = window.voice
-    conversation = controller._ensure_voice()  # the real voice loop, fed here instead of by a microphone
+    conversation = (
+        controller._ensure_voice()
+    )  # the real voice loop, fed here instead of by a microphone
     detector = TurnDetector(SileroFrameVad())
     rng = np.random.default_rng(3)
-    quiet_room = (rng.standard_normal(1600) * 0.002).astype(np.float32)  # 0.1 s of faint noise per block
+    quiet_room = (rng.standard_normal(1600) * 0.002).astype(
+        np.float32
+    )  # 0.1 s of faint noise per block
     conversation._pressed = True
     pressed = False
     for _block in range(15):  # a 1.5 s hold
@@ -31,13 +36,16 @@ def test_a_silent_push_to_talk_hold_sends_nothing_and_says_so(qtbot: Any, make_w
     with qtbot.waitSignal(controller.nothingHeard, timeout=10_000):
         conversation._push_to_talk(detector, quiet_room, pressed)
     assert conversation._turns.empty(), "a turn without speech was queued for transcription"
-    assert window.controller.model.rowCount() == 0 and window.runtime.store.list_conversations() == []
+    assert (
+        window.controller.model.rowCount() == 0 and window.runtime.store.list_conversations() == []
+    )
     qtbot.waitUntil(lambda: controller.state == "ready")  # not "Hearing you…" any more
     assert controller.state_label.text().startswith("Didn't catch that")
 
 
-def test_closing_the_window_while_it_says_so_leaves_no_late_call(qtbot: Any, make_window: Any,
-                                                                 gui_settings: Any, monkeypatch: Any) -> None:
+def test_closing_the_window_while_it_says_so_leaves_no_late_call(
+    qtbot: Any, make_window: Any, gui_settings: Any, monkeypatch: Any
+) -> None:
     from autoglm.ui import voice_controller
 
     monkeypatch.setattr(voice_controller, "NOTHING_HEARD_S", 0.2)
@@ -46,4 +54,6 @@ def test_closing_the_window_while_it_says_so_leaves_no_late_call(qtbot: Any, mak
     window.voice._on_nothing_heard()
     label.deleteLater()  # the window is torn down before the message would have been cleared
     qtbot.waitUntil(lambda: not shiboken6.isValid(label))
-    qtbot.wait(500)  # the cleared-message call would land now; pytest-qt fails on an exception in it
+    qtbot.wait(
+        500
+    )  # the cleared-message call would land now; pytest-qt fails on an exception in it

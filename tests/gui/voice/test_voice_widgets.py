@@ -21,10 +21,14 @@ def run_probe(env: dict[str, str], *args: str) -> dict:
     import autoglm
 
     app_root = str(Path(autoglm.__file__).resolve().parents[1])
-    env = {**env, "QT_QPA_PLATFORM": "offscreen",
-           "PYTHONPATH": os.pathsep.join(filter(None, [app_root, env.get("PYTHONPATH")]))}
-    result = subprocess.run([sys.executable, str(PROBE), *args], env=env, capture_output=True, text=True,
-                            timeout=600)
+    env = {
+        **env,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": os.pathsep.join(filter(None, [app_root, env.get("PYTHONPATH")])),
+    }
+    result = subprocess.run(
+        [sys.executable, str(PROBE), *args], env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -87,8 +91,11 @@ def test_mic_button_click_toggles_hands_free_and_hold_is_push_to_talk(qtbot) -> 
 
 def test_no_microphone_disables_the_mic_button_with_the_reason(tmp_path) -> None:
     """No sound server reachable and no sound card: PortAudio sees no microphone."""
-    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path / 'no-such-socket'}",
-           "AUTOGLM_HOME": str(tmp_path / "home")}
+    env = {
+        **os.environ,
+        "PULSE_SERVER": f"unix:{tmp_path / 'no-such-socket'}",
+        "AUTOGLM_HOME": str(tmp_path / "home"),
+    }
     report = run_probe(env)
     if report["mic_enabled"] and report["devices_listed"]:
         pytest.skip("this machine has a real sound card, so 'no microphone' cannot be staged")
@@ -97,7 +104,9 @@ def test_no_microphone_disables_the_mic_button_with_the_reason(tmp_path) -> None
     assert report["mic_tooltip"].startswith("No microphone was found")
 
 
-def test_opening_the_window_and_sending_a_typed_message_imports_no_speech_models(tmp_path, starter_gguf) -> None:
+def test_opening_the_window_and_sending_a_typed_message_imports_no_speech_models(
+    tmp_path, starter_gguf
+) -> None:
     env = {**os.environ, "AUTOGLM_HOME": str(tmp_path / "home")}
     report = run_probe(env, "--model", str(starter_gguf), "--send", "Say hi.")
     assert report["reply"], "the typed message got no reply"

@@ -39,8 +39,14 @@ def click_mic(qtbot: Any, window: Any) -> None:
 
 
 def wait_for_mic_sound(qtbot: Any, window: Any) -> None:
-    qtbot.waitUntil(lambda: window.voice.voice is not None and window.voice.voice.source is not None
-                    and window.voice.voice.source.blocks_since_open > 0, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.voice.voice is not None
+            and window.voice.voice.source is not None
+            and window.voice.voice.source.blocks_since_open > 0
+        ),
+        timeout=15_000,
+    )
 
 
 def last_turn_done(window: Any) -> bool:
@@ -49,7 +55,8 @@ def last_turn_done(window: Any) -> bool:
 
 
 def test_hands_free_turn_is_shown_stored_and_spoken_and_a_vanishing_mic_recovers(
-        virtual_sound, make_window, voice_settings, whisper, qtbot, tmp_path: Path) -> None:
+    virtual_sound, make_window, voice_settings, whisper, qtbot, tmp_path: Path
+) -> None:
     question = espeak_wav(QUESTION, tmp_path / "question.wav")
     window = make_window(voice_settings)
     voice = window.voice
@@ -66,8 +73,10 @@ def test_hands_free_turn_is_shown_stored_and_spoken_and_a_vanishing_mic_recovers
     levels: list[float] = []
     player = virtual_sound.play_into_mic(question)
     try:
-        qtbot.waitUntil(lambda: (levels.append(voice.meter.level), last_turn_done(window))[1],
-                        timeout=TURN_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: (levels.append(voice.meter.level), last_turn_done(window))[1],
+            timeout=TURN_TIMEOUT_MS,
+        )
         qtbot.waitUntil(lambda: voice.state == "listening", timeout=60_000)
         qtbot.wait(300)
     finally:
@@ -80,7 +89,9 @@ def test_hands_free_turn_is_shown_stored_and_spoken_and_a_vanishing_mic_recovers
     assert max(levels) > -40, "the level meter never showed the spoken question"
     stored = window.runtime.store.messages(window.controller.conversation_id)
     assert [(m.role, m.content, m.finished) for m in stored[-2:]] == [
-        ("user", user.content, True), ("assistant", reply.content, True)]
+        ("user", user.content, True),
+        ("assistant", reply.content, True),
+    ]
     played_back = whisper.transcribe(heard).text
     assert words(played_back) & {"paris", "france"}, f"the speaker recording says: {played_back!r}"
 
@@ -88,17 +99,22 @@ def test_hands_free_turn_is_shown_stored_and_spoken_and_a_vanishing_mic_recovers
     # speaker's monitor instead of ending it; with the speaker idle (closed) the loss is real.
     voice.voice.player.close()
     virtual_sound.unload_mic()
-    qtbot.waitUntil(lambda: any("stopped delivering sound" in m for m in window.banner.messages), timeout=15_000)
+    qtbot.waitUntil(
+        lambda: any("stopped delivering sound" in m for m in window.banner.messages), timeout=15_000
+    )
     virtual_sound.load_mic()
     qtbot.waitUntil(lambda: any("is back" in m for m in window.banner.messages), timeout=20_000)
     click_mic(qtbot, window)
     assert not voice.hands_free
     qtbot.waitUntil(lambda: voice.state == "ready", timeout=5_000)
-    qtbot.waitUntil(lambda: not voice.voice.microphone_open, timeout=10_000)  # hands-free off: mic released
+    qtbot.waitUntil(
+        lambda: not voice.voice.microphone_open, timeout=10_000
+    )  # hands-free off: mic released
 
 
 def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
-        virtual_sound, make_window, voice_settings, qtbot, tmp_path: Path) -> None:
+    virtual_sound, make_window, voice_settings, qtbot, tmp_path: Path
+) -> None:
     question = espeak_wav(QUESTION, tmp_path / "question.wav")
     window = make_window(voice_settings)
     voice = window.voice
@@ -129,8 +145,10 @@ def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
         qtbot.waitUntil(lambda: player.poll() is not None, timeout=30_000)
         qtbot.wait(400)
         qtbot.keyRelease(window.composer.input, Qt.Key.Key_F9)
-        qtbot.waitUntil(lambda: len(window.controller.model.items()) == count + 2 and last_turn_done(window),
-                        timeout=TURN_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: len(window.controller.model.items()) == count + 2 and last_turn_done(window),
+            timeout=TURN_TIMEOUT_MS,
+        )
         return window.controller.model.items()[count].content
 
     def hearing_at_once() -> None:
@@ -147,11 +165,14 @@ def test_push_to_talk_with_the_mic_buttons_pressed_and_released_signals(
 
 
 def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
-        virtual_sound, make_window, whisper, click_action, qtbot, tmp_path: Path) -> None:
+    virtual_sound, make_window, whisper, click_action, qtbot, tmp_path: Path
+) -> None:
     from autoglm.core.runtime import Runtime
 
-    long_text = ("The river runs past the old mill. Children play by the water every summer. "
-                 "Later the farmers bring their horses down to drink at sunset.")
+    long_text = (
+        "The river runs past the old mill. Children play by the water every summer. "
+        "Later the farmers bring their horses down to drink at sunset."
+    )
     store = Runtime().store
     conversation = store.create_conversation("Speak test", "")
     store.add_message(conversation, "user", "Tell me two things.")
@@ -164,25 +185,39 @@ def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
     recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
     try:
         click_action(window, 1, "speak")
-        qtbot.waitUntil(lambda: window.voice.voice is not None and window.voice.voice.player is not None
-                        and window.voice.voice.player.is_playing, timeout=60_000)
+        qtbot.waitUntil(
+            lambda: (
+                window.voice.voice is not None
+                and window.voice.voice.player is not None
+                and window.voice.voice.player.is_playing
+            ),
+            timeout=60_000,
+        )
         qtbot.wait(700)
         click_action(window, 3, "speak")
         player = window.voice.voice.player
         # the second message is synthesised after the first is silenced: wait until it was played whole
-        qtbot.waitUntil(lambda: any("Bananas" in str(segment.tag) and segment.fraction_played >= 1.0
-                                    for segment in player.segments()), timeout=60_000)
+        qtbot.waitUntil(
+            lambda: any(
+                "Bananas" in str(segment.tag) and segment.fraction_played >= 1.0
+                for segment in player.segments()
+            ),
+            timeout=60_000,
+        )
         qtbot.waitUntil(lambda: not player.is_playing, timeout=30_000)
         qtbot.wait(400)
     finally:
         heard = recording.stop()
     played_back = words(whisper.transcribe(heard).text)
     assert "bananas" in played_back or "banana" in played_back, played_back
-    assert not played_back & {"horses", "sunset", "farmers"}, "the first message went on after the second Speak"
+    assert not played_back & {"horses", "sunset", "farmers"}, (
+        "the first message went on after the second Speak"
+    )
 
 
 def test_read_replies_aloud_speaks_a_typed_chats_reply(
-        virtual_sound, make_window, voice_settings, whisper, send_and_wait, qtbot, tmp_path: Path) -> None:
+    virtual_sound, make_window, voice_settings, whisper, send_and_wait, qtbot, tmp_path: Path
+) -> None:
     window = make_window(voice_settings)
     voice = window.voice
     voice.read_aloud_action.trigger()
@@ -190,8 +225,14 @@ def test_read_replies_aloud_speaks_a_typed_chats_reply(
     recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
     try:
         completion = send_and_wait(window, "What is the capital of France? Answer in one sentence.")
-        qtbot.waitUntil(lambda: voice.voice is not None and voice.voice.player is not None
-                        and voice.voice.player.is_playing, timeout=60_000)
+        qtbot.waitUntil(
+            lambda: (
+                voice.voice is not None
+                and voice.voice.player is not None
+                and voice.voice.player.is_playing
+            ),
+            timeout=60_000,
+        )
         qtbot.waitUntil(lambda: not voice.voice.player.is_playing, timeout=60_000)
         qtbot.wait(400)
     finally:
@@ -202,7 +243,8 @@ def test_read_replies_aloud_speaks_a_typed_chats_reply(
 
 
 def test_voice_settings_apply_without_a_restart_and_a_bad_voice_keeps_the_old_one(
-        virtual_sound, make_window, voice_settings, send_and_wait, qtbot, tmp_path: Path) -> None:
+    virtual_sound, make_window, voice_settings, send_and_wait, qtbot, tmp_path: Path
+) -> None:
     from autoglm.core.settings import updated
     from autoglm.speech.models import resolve_tts_voice
 
@@ -210,18 +252,25 @@ def test_voice_settings_apply_without_a_restart_and_a_bad_voice_keeps_the_old_on
     voice = window.voice
     voice.read_aloud_action.trigger()
     send_and_wait(window, "Say hello.")
-    qtbot.waitUntil(lambda: voice.voice is not None and voice.voice.synthesizer.loaded, timeout=60_000)
+    qtbot.waitUntil(
+        lambda: voice.voice is not None and voice.voice.synthesizer.loaded, timeout=60_000
+    )
     bundled = resolve_tts_voice(voice.voice.synthesizer.voice_spec)
     mine = tmp_path / "my-voice.onnx"
     shutil.copy(bundled.model, mine)
     shutil.copy(bundled.config, tmp_path / "my-voice.onnx.json")
 
-    changed = updated(window.runtime.settings, "voice", tts_voice=str(mine), speech_rate=1.5, end_silence_ms=900)
+    changed = updated(
+        window.runtime.settings, "voice", tts_voice=str(mine), speech_rate=1.5, end_silence_ms=900
+    )
     window.apply_settings(changed)
     qtbot.waitUntil(lambda: voice.voice.synthesizer.voice_spec == str(mine), timeout=30_000)
     assert voice.voice.synthesizer.speech_rate == 1.5
     assert voice.voice.settings.end_silence_ms == 900
 
     window.apply_settings(updated(changed, "voice", tts_voice=str(tmp_path / "absent.onnx")))
-    qtbot.waitUntil(lambda: any("No piper voice" in message for message in window.banner.messages), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: any("No piper voice" in message for message in window.banner.messages),
+        timeout=30_000,
+    )
     assert voice.voice.synthesizer.voice_spec == str(mine)

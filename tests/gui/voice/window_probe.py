@@ -40,8 +40,10 @@ def main() -> int:
     app = ensure_application()
     settings = Settings()
     if args.model:
-        settings = Settings(model=ModelSettings(active_model=args.model, n_ctx=1024, n_threads=2),
-                            generation=GenerationSettings(max_tokens=6, temperature=0.0, seed=7, thinking=False))
+        settings = Settings(
+            model=ModelSettings(active_model=args.model, n_ctx=1024, n_threads=2),
+            generation=GenerationSettings(max_tokens=6, temperature=0.0, seed=7, thinking=False),
+        )
     runtime = Runtime(settings=settings)
     window = create_main_window(runtime, app, owns_process=False)
     window.show()
@@ -62,8 +64,13 @@ def main() -> int:
         "mic_tooltip": window.voice.mic_button.toolTip(),
         "hands_free_enabled": window.voice.hands_free_action.isEnabled(),
         "reply": reply,
-        "speech_modules": sorted({name.split(".")[0] for name in sys.modules
-                                  if name.split(".")[0] in HEAVY_SPEECH_MODULES}),
+        "speech_modules": sorted(
+            {
+                name.split(".")[0]
+                for name in sys.modules
+                if name.split(".")[0] in HEAVY_SPEECH_MODULES
+            }
+        ),
     }
     window.close()
     window.shutdown()

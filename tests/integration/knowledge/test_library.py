@@ -27,8 +27,9 @@ def open_library(runtime: Runtime) -> Any:
     return DocumentLibrary(runtime)
 
 
-def test_an_index_keyed_by_project_names_is_moved_to_project_ids_when_opened(tmp_path: Path, runtime: Runtime,
-                                                                             sentence_embedder: object) -> None:
+def test_an_index_keyed_by_project_names_is_moved_to_project_ids_when_opened(
+    tmp_path: Path, runtime: Runtime, sentence_embedder: object
+) -> None:
     harbour = runtime.store.create_project("Harbour")
     folder = write_corpus(tmp_path / "docs")
     older = DocumentIndex(runtime.paths.documents_path, sentence_embedder)  # type: ignore[arg-type]
@@ -47,9 +48,14 @@ def test_an_index_keyed_by_project_names_is_moved_to_project_ids_when_opened(tmp
         assert made is not None, "documents under a name the store lacks become a project"
         assert library.index.keys_are_project_ids
         assert sorted(library.index.projects()) == sorted([str(harbour), str(made.id)])
-        assert {d.name: d.indexed_at for d in library.documents(harbour)} == before  # moved, not indexed again
+        assert {
+            d.name: d.indexed_at for d in library.documents(harbour)
+        } == before  # moved, not indexed again
         best = library.retrieve("Harbour", FACTS[0].question).citations[0]
-        assert (best.source, best.page) == (FACTS[0].file, FACTS[0].page)  # keywords and vectors moved together
+        assert (best.source, best.page) == (
+            FACTS[0].file,
+            FACTS[0].page,
+        )  # keywords and vectors moved together
         assert [d.name for d in library.documents(made.id)] == ["project-notes.md"]
     finally:
         library.close()
@@ -60,7 +66,9 @@ def test_an_index_keyed_by_project_names_is_moved_to_project_ids_when_opened(tmp
         again.close()
 
 
-def test_documents_follow_a_project_through_a_rename_and_go_with_it(tmp_path: Path, runtime: Runtime) -> None:
+def test_documents_follow_a_project_through_a_rename_and_go_with_it(
+    tmp_path: Path, runtime: Runtime
+) -> None:
     library = open_library(runtime)
     try:
         report = library.add_in_background("Lisbon", [write_corpus(tmp_path / "docs")]).wait()
@@ -89,7 +97,9 @@ def wait_until(condition: Any, timeout: float = 30.0) -> bool:
 def test_folders_added_are_watched_until_forgotten(tmp_path: Path, runtime: Runtime) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
-    (folder / "ferry.md").write_text("# Ferry\n\nThe ferry to Zanthor leaves at 06:40.\n", encoding="utf-8")
+    (folder / "ferry.md").write_text(
+        "# Ferry\n\nThe ferry to Zanthor leaves at 06:40.\n", encoding="utf-8"
+    )
     library = open_library(runtime)
     changes: list[tuple[str, Any]] = []
     try:
@@ -98,7 +108,9 @@ def test_folders_added_are_watched_until_forgotten(tmp_path: Path, runtime: Runt
         key = library.key("Notes")
         assert wait_until(lambda: key in library.watched())
         assert library.watched()[key] == [folder.resolve()]
-        (folder / "bridge.md").write_text("# Bridge\n\nThe Quorvel bridge opened in 1931.\n", encoding="utf-8")
+        (folder / "bridge.md").write_text(
+            "# Bridge\n\nThe Quorvel bridge opened in 1931.\n", encoding="utf-8"
+        )
         assert wait_until(lambda: len(library.index.documents(key)) == 2)
         assert wait_until(lambda: bool(changes)) and changes[-1][0] == key
     finally:

@@ -25,9 +25,14 @@ from speech_audio import espeak_wav, wait_for
 pytestmark = [pytest.mark.audio, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-def test_a_spoken_answer_names_the_document_it_comes_from(virtual_sound: Any, scheduler: Any, whisper: Any,
-                                                         piper_voice: Any, sentence_embedder: Any,
-                                                         tmp_path: Path) -> None:
+def test_a_spoken_answer_names_the_document_it_comes_from(
+    virtual_sound: Any,
+    scheduler: Any,
+    whisper: Any,
+    piper_voice: Any,
+    sentence_embedder: Any,
+    tmp_path: Path,
+) -> None:
     from autoglm.knowledge.index import DocumentIndex
     from autoglm.knowledge.library import as_citation
 
@@ -36,14 +41,21 @@ def test_a_spoken_answer_names_the_document_it_comes_from(virtual_sound: Any, sc
     turns: list[Any] = []
     errors: list[str] = []
     conversation = VoiceConversation(
-        scheduler, VoiceSettings(), VoiceCallbacks(on_turn_done=turns.append, on_error=errors.append),
-        transcriber=whisper, synthesizer=piper_voice, sampling=SamplingParams(temperature=0.0, max_tokens=40, seed=1),
-        passages=lambda text: [as_citation(p) for p in index.search("harbour", text, 3)])
+        scheduler,
+        VoiceSettings(),
+        VoiceCallbacks(on_turn_done=turns.append, on_error=errors.append),
+        transcriber=whisper,
+        synthesizer=piper_voice,
+        sampling=SamplingParams(temperature=0.0, max_tokens=40, seed=1),
+        passages=lambda text: [as_citation(p) for p in index.search("harbour", text, 3)],
+    )
     question = espeak_wav("How many tonnes can the harbour crane lift?", tmp_path / "question.wav")
     recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
     try:
         conversation.start()
-        assert wait_for(lambda: conversation.source.blocks_since_open > 0, 15), "the microphone gave no sound"
+        assert wait_for(lambda: conversation.source.blocks_since_open > 0, 15), (
+            "the microphone gave no sound"
+        )
         virtual_sound.play_into_mic(question).wait(30)
         assert wait_for(lambda: turns, 400), f"no answer; errors: {errors}"
         assert wait_for(lambda: conversation.state is VoiceState.LISTENING, 60)
@@ -51,9 +63,15 @@ def test_a_spoken_answer_names_the_document_it_comes_from(virtual_sound: Any, sc
         conversation.close()
         audio = recording.stop()
         index.close()
-    assert [e for e in errors if "stopped delivering sound" not in e] == []  # a stall of a loaded machine's audio
+    assert [
+        e for e in errors if "stopped delivering sound" not in e
+    ] == []  # a stall of a loaded machine's audio
     (turn,) = turns
-    assert turn.citations and turn.citations[0].source == "harbour-report.pdf" and turn.citations[0].page == 3
+    assert (
+        turn.citations
+        and turn.citations[0].source == "harbour-report.pdf"
+        and turn.citations[0].page == 3
+    )
     assert "38" in turn.full_reply
     heard = whisper.transcribe(audio).text.lower()
     assert "according to" in heard and "harbour" in heard.replace("harbor", "harbour"), heard

@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).parents[2]))  # tests/fixtures
 
 import fixtures.projector
 
-projector_gguf = fixtures.projector.projector_gguf  # the generated projector, shared with the vision tests
+projector_gguf = (
+    fixtures.projector.projector_gguf
+)  # the generated projector, shared with the vision tests
 APP_DIR = Path(__file__).resolve().parents[3] / "app"
 
 
@@ -38,15 +40,22 @@ def free_port() -> int:
 def subprocess_env(home: Path) -> dict[str, str]:
     """Environment for a child process: its own app home, the package importable, 2 threads."""
     python_path = os.pathsep.join(p for p in (str(APP_DIR), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "AUTOGLM_HOME": str(home), "PYTHONPATH": python_path,
-            "AUTOGLM_MODEL__N_CTX": "2048", "AUTOGLM_MODEL__N_THREADS": "2"}
+    return {
+        **os.environ,
+        "AUTOGLM_HOME": str(home),
+        "PYTHONPATH": python_path,
+        "AUTOGLM_MODEL__N_CTX": "2048",
+        "AUTOGLM_MODEL__N_THREADS": "2",
+    }
 
 
 def launch(command: list[str], home: Path) -> subprocess.Popen[bytes]:
     """Start a server process whose output goes to ``home/server.log`` (a pipe could fill up)."""
     home.mkdir(parents=True, exist_ok=True)
     log = (home / "server.log").open("wb")
-    process = subprocess.Popen(command, env=subprocess_env(home), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, env=subprocess_env(home), stdout=log, stderr=subprocess.STDOUT
+    )
     log.close()
     process.log_path = home / "server.log"  # type: ignore[attr-defined]
     return process
@@ -120,8 +129,13 @@ def vision_api(starter_gguf: Path, projector_gguf: Path) -> Iterator[ServedApi]:
     from autoglm.core.scheduler import Scheduler
     from autoglm.core.settings import ModelSettings
 
-    engine = WorkerEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2), model_id="qwen2.5-coder-0.5b",
-                          mmproj_path=projector_gguf, log_dir=projector_gguf.parent)
+    engine = WorkerEngine(
+        starter_gguf,
+        ModelSettings(n_ctx=4096, n_threads=2),
+        model_id="qwen2.5-coder-0.5b",
+        mmproj_path=projector_gguf,
+        log_dir=projector_gguf.parent,
+    )
     engine.load()
     scheduler = Scheduler(engine).start()
     server = _start_api(scheduler)
@@ -146,8 +160,19 @@ def serve_url(starter_gguf: Path, session_home: Path) -> Iterator[str]:
     It shares the session's app home, where the starter model is already assembled.
     """
     port = free_port()
-    process = launch([sys.executable, "-m", "autoglm", "serve", "--port", str(port),
-                      "--model", "qwen2.5-coder-0.5b"], session_home)
+    process = launch(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "serve",
+            "--port",
+            str(port),
+            "--model",
+            "qwen2.5-coder-0.5b",
+        ],
+        session_home,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_healthy(f"{url}/health", process)
     yield url
@@ -172,13 +197,34 @@ class PeerServer:
 
 
 @pytest.fixture(scope="module")
-def llama_cpp_server(starter_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeerServer]:
+def llama_cpp_server(
+    starter_gguf: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PeerServer]:
     """``python -m llama_cpp.server`` on the starter model (alias ``starter``)."""
-    pytest.importorskip("sse_starlette", reason="llama-cpp-python's server extras are not installed")
+    pytest.importorskip(
+        "sse_starlette", reason="llama-cpp-python's server extras are not installed"
+    )
     port = free_port()
-    process = launch([sys.executable, "-m", "llama_cpp.server", "--model", str(starter_gguf),
-                      "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
-                      "--model_alias", "starter"], tmp_path_factory.mktemp("peer-home"))
+    process = launch(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(starter_gguf),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+            "--model_alias",
+            "starter",
+        ],
+        tmp_path_factory.mktemp("peer-home"),
+    )
     wait_until_healthy(f"http://127.0.0.1:{port}/v1/models", process)
     yield PeerServer(f"http://127.0.0.1:{port}/v1", process.log_path)  # type: ignore[attr-defined]
     stop_process(process)
@@ -191,12 +237,26 @@ def child_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def autoglm_serve_url(glm_standin: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def autoglm_serve_url(
+    glm_standin: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """``autoglm serve`` in its own process on the AutoGLM-Phone-9B stand-in and its projector."""
     port = free_port()
-    process = launch([sys.executable, "-m", "autoglm", "serve", "--port", str(port),
-                      "--model", str(glm_standin.model), "--mmproj", str(glm_standin.mmproj)],  # type: ignore[attr-defined]
-                     tmp_path_factory.mktemp("autoglm-serve-home"))
+    process = launch(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "serve",
+            "--port",
+            str(port),
+            "--model",
+            str(glm_standin.model),
+            "--mmproj",
+            str(glm_standin.mmproj),
+        ],  # type: ignore[attr-defined]
+        tmp_path_factory.mktemp("autoglm-serve-home"),
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_healthy(f"{url}/health", process)
     yield url
@@ -204,15 +264,43 @@ def autoglm_serve_url(glm_standin: object, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
-def autoglm_serve_catalog_url(glm_standin: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def autoglm_serve_catalog_url(
+    glm_standin: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """``autoglm serve`` on the stand-in installed as ``autoglm-phone-9b``, the id a download gives it."""
     home = tmp_path_factory.mktemp("autoglm-serve-catalog-home")
-    subprocess.run([sys.executable, "-m", "autoglm", "models", "import", str(glm_standin.model),  # type: ignore[attr-defined]
-                    "--mmproj", str(glm_standin.mmproj), "--id", "autoglm-phone-9b"],  # type: ignore[attr-defined]
-                   env=subprocess_env(home), check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "models",
+            "import",
+            str(glm_standin.model),  # type: ignore[attr-defined]
+            "--mmproj",
+            str(glm_standin.mmproj),
+            "--id",
+            "autoglm-phone-9b",
+        ],  # type: ignore[attr-defined]
+        env=subprocess_env(home),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     port = free_port()
-    process = launch([sys.executable, "-m", "autoglm", "serve", "--port", str(port), "--model", "autoglm-phone-9b"],
-                     home)
+    process = launch(
+        [
+            sys.executable,
+            "-m",
+            "autoglm",
+            "serve",
+            "--port",
+            str(port),
+            "--model",
+            "autoglm-phone-9b",
+        ],
+        home,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_healthy(f"{url}/health", process)
     yield url

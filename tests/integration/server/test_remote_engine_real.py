@@ -16,8 +16,11 @@ from autoglm.core.types import ChatMessage, Delta, GenerationRequest, SamplingPa
 
 def ask(text: str, max_tokens: int = 8, thinking: bool = False) -> GenerationRequest:
     """A short request at temperature 0."""
-    return GenerationRequest([ChatMessage("user", text)], SamplingParams(max_tokens=max_tokens, temperature=0.0),
-                             thinking=thinking)
+    return GenerationRequest(
+        [ChatMessage("user", text)],
+        SamplingParams(max_tokens=max_tokens, temperature=0.0),
+        thinking=thinking,
+    )
 
 
 def test_streams_a_reply_from_llama_cpp_server(llama_cpp_server: Any) -> None:
@@ -43,15 +46,22 @@ def test_cancel_returns_at_once_and_frees_the_server(llama_cpp_server: Any) -> N
         first_token.set()
 
     worker_result: list = []
-    worker = threading.Thread(target=lambda: worker_result.append(
-        engine.generate(ask("Write a very long story about the sea.", max_tokens=1500), on_event, cancel)))
+    worker = threading.Thread(
+        target=lambda: worker_result.append(
+            engine.generate(
+                ask("Write a very long story about the sea.", max_tokens=1500), on_event, cancel
+            )
+        )
+    )
     worker.start()
     assert first_token.wait(120), "no token arrived"
     cancel.set()
     worker.join(5)
     assert not worker.is_alive(), "generate() did not return soon after cancel"
     assert worker_result[0].finish_reason == "cancelled"
-    assert llama_cpp_server.log_mentions("Disconnected from client"), "the server never saw the client leave"
+    assert llama_cpp_server.log_mentions("Disconnected from client"), (
+        "the server never saw the client leave"
+    )
     after = engine.generate(ask("Say yes.", max_tokens=3), lambda e: None, threading.Event())
     assert after.finish_reason in ("stop", "length") and after.content
 
@@ -80,7 +90,9 @@ def test_against_this_apps_api_with_a_key(keyed_api) -> None:
     engine = RemoteEngine(keyed_api.v1, api_key="s3cret")
     assert engine.load().model_id == keyed_api.model_id
     started = time.monotonic()
-    completion = engine.generate(ask("Say hi.", max_tokens=4, thinking=True), lambda e: None, threading.Event())
+    completion = engine.generate(
+        ask("Say hi.", max_tokens=4, thinking=True), lambda e: None, threading.Event()
+    )
     assert completion.content and completion.finish_reason in ("stop", "length")
     assert completion.usage.prompt_tokens > 0, "usage from the stream's final chunk"
     assert completion.timings.total_s <= time.monotonic() - started

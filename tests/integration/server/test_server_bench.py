@@ -12,22 +12,54 @@ import pytest
 
 
 @pytest.mark.slow
-def test_bench_server_accounts_for_every_request(starter_gguf: Path, session_home: Path, tmp_path: Path) -> None:
+def test_bench_server_accounts_for_every_request(
+    starter_gguf: Path, session_home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "bench.json"
     env_home = {"AUTOGLM_HOME": str(session_home)}
-    command = [sys.executable, "-c", "from autoglm.bench.server import main; main()", "--clients", "4",
-               "--duration", "6", "--rounds", "1", "--max-tokens", "4", "--max-queued", "1", "--threads", "2",
-               "--json", str(out)]
-    result = subprocess.run(command, env={**os.environ, **env_home,
-                                          "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "app")},
-                            capture_output=True, text=True, timeout=600)
+    command = [
+        sys.executable,
+        "-c",
+        "from autoglm.bench.server import main; main()",
+        "--clients",
+        "4",
+        "--duration",
+        "6",
+        "--rounds",
+        "1",
+        "--max-tokens",
+        "4",
+        "--max-queued",
+        "1",
+        "--threads",
+        "2",
+        "--json",
+        str(out),
+    ]
+    result = subprocess.run(
+        command,
+        env={
+            **os.environ,
+            **env_home,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "app"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     figures = json.loads(out.read_text())
     for key in ("requests", "completed", "refused", "lost", "tokens_per_s", "p95_queue_wait_s"):
         assert key in figures
     assert figures["lost"] == 0 and figures["engine_idle"] is True
-    assert figures["requests"] == figures["completed"] + figures["refused"] + figures["disconnected"]
-    assert figures["completed"] > 0 and figures["refused"] > 0, "4 clients over a 1-request queue must be refused"
-    assert figures["replies_cancelled"] <= figures["disconnected"], "only replies whose client left are cancelled"
+    assert (
+        figures["requests"] == figures["completed"] + figures["refused"] + figures["disconnected"]
+    )
+    assert figures["completed"] > 0 and figures["refused"] > 0, (
+        "4 clients over a 1-request queue must be refused"
+    )
+    assert figures["replies_cancelled"] <= figures["disconnected"], (
+        "only replies whose client left are cancelled"
+    )
     assert figures["peer"]["completed"] > 0 and figures["tokens_per_s_ratio_vs_peer"] > 0
     assert "autoglm bench server" in result.stdout

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh --test installs it)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh --test installs it)"
+)
 
 PAGE = """<!doctype html>
 <html><body><pre id="out">PENDING</pre>
@@ -62,7 +64,10 @@ def _page_server(folder: Path, address: str) -> ThreadingHTTPServer:
 def pages(page_dir: Path) -> Iterator[dict[str, str]]:
     """The same page from two other origins on this computer: one the user allows, one not."""
     foreign, trusted = _page_server(page_dir, "127.0.0.2"), _page_server(page_dir, "127.0.0.3")
-    yield {"foreign": f"http://127.0.0.2:{foreign.server_port}", "trusted": f"http://127.0.0.3:{trusted.server_port}"}
+    yield {
+        "foreign": f"http://127.0.0.2:{foreign.server_port}",
+        "trusted": f"http://127.0.0.3:{trusted.server_port}",
+    }
     for server in (foreign, trusted):
         server.shutdown()
         server.server_close()
@@ -84,10 +89,26 @@ def _dump_dom(url: str, *flags: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         return subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--virtual-time-budget=60000", *flags, "--dump-dom", url],
-            capture_output=True, text=True, timeout=120)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=60000",
+                *flags,
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
 
 def _run_page(url: str) -> dict:
@@ -100,14 +121,21 @@ def _run_page(url: str) -> dict:
     return json.loads(text)
 
 
-def test_a_page_from_another_origin_cannot_call_the_api(browser_api, pages: dict[str, str],
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_a_page_from_another_origin_cannot_call_the_api(
+    browser_api, pages: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="autoglm.server.security"):
         outcome = _run_page(f"{pages['foreign']}/index.html?api={browser_api.url}")
-    assert "Failed to fetch" in outcome["models"]["error"]  # the browser gives the page nothing to read
+    assert (
+        "Failed to fetch" in outcome["models"]["error"]
+    )  # the browser gives the page nothing to read
     assert "Failed to fetch" in outcome["chat"]["error"]
-    refusals = [r.getMessage() for r in caplog.records if "Refused an API request" in r.getMessage()]
-    assert any(pages["foreign"] in message for message in refusals), refusals  # refused by the API, not lost
+    refusals = [
+        r.getMessage() for r in caplog.records if "Refused an API request" in r.getMessage()
+    ]
+    assert any(pages["foreign"] in message for message in refusals), (
+        refusals
+    )  # refused by the API, not lost
 
 
 def test_the_same_page_from_an_allowed_origin_is_served(browser_api, pages: dict[str, str]) -> None:
@@ -115,7 +143,10 @@ def test_the_same_page_from_an_allowed_origin_is_served(browser_api, pages: dict
     assert outcome["models"]["status"] == 200 and outcome["models"]["body"]["data"], outcome
     assert outcome["chat"]["status"] == 200, outcome
     choice = outcome["chat"]["body"]["choices"][0]
-    assert choice["message"]["role"] == "assistant" and choice["finish_reason"] in ("stop", "length")
+    assert choice["message"]["role"] == "assistant" and choice["finish_reason"] in (
+        "stop",
+        "length",
+    )
 
 
 def test_a_rebound_name_gets_nothing(browser_api) -> None:

@@ -54,40 +54,59 @@ def test_health_reports_model_and_queue(http: httpx.Client, api) -> None:
 
 
 def test_malformed_json_is_400(http: httpx.Client) -> None:
-    response = http.post(CHAT, content=b'{"messages": [', headers={"content-type": "application/json"})
+    response = http.post(
+        CHAT, content=b'{"messages": [', headers={"content-type": "application/json"}
+    )
     assert "not valid JSON" in assert_openai_error(response, 400)["message"]
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"messages": "hello"}, "messages"),
-    ({"messages": []}, "messages"),
-    ({"messages": [{"role": "user", "content": "x"}], "max_tokens": "lots"}, "max_tokens"),
-    ({"messages": [{"role": "user", "content": "x"}], "temperature": 7}, "temperature"),
-    ({"messages": [{"role": "robot", "content": "x"}]}, "messages.0.role"),
-    ({"messages": [{"role": "user", "content": [{"type": "video", "video": 1}]}]}, "messages.0.content"),
-])
-def test_wrong_types_are_400_naming_the_parameter(http: httpx.Client, body: dict, param: str) -> None:
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"messages": "hello"}, "messages"),
+        ({"messages": []}, "messages"),
+        ({"messages": [{"role": "user", "content": "x"}], "max_tokens": "lots"}, "max_tokens"),
+        ({"messages": [{"role": "user", "content": "x"}], "temperature": 7}, "temperature"),
+        ({"messages": [{"role": "robot", "content": "x"}]}, "messages.0.role"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "video", "video": 1}]}]},
+            "messages.0.content",
+        ),
+    ],
+)
+def test_wrong_types_are_400_naming_the_parameter(
+    http: httpx.Client, body: dict, param: str
+) -> None:
     error = assert_openai_error(http.post(CHAT, json=body), 400)
     assert error["param"] is not None and error["param"].startswith(param)
 
 
 def test_unsupported_values_are_400(http: httpx.Client) -> None:
-    response = http.post(CHAT, json={"messages": [{"role": "user", "content": "x"}], "n": 2, "max_tokens": 2})
+    response = http.post(
+        CHAT, json={"messages": [{"role": "user", "content": "x"}], "n": 2, "max_tokens": 2}
+    )
     assert "n=1" in assert_openai_error(response, 400)["message"]
-    response = http.post(CHAT, json={"messages": [{"role": "system", "content": "only a system prompt"}]})
+    response = http.post(
+        CHAT, json={"messages": [{"role": "system", "content": "only a system prompt"}]}
+    )
     assert_openai_error(response, 400)
 
 
 def test_oversized_bodies_are_413_declared_or_chunked(http: httpx.Client) -> None:
     big = json.dumps({"messages": [{"role": "user", "content": "x" * (2 * 2**20)}]}).encode()
-    assert_openai_error(http.post(CHAT, content=big, headers={"content-type": "application/json"}), 413,
-                        "request_too_large")
+    assert_openai_error(
+        http.post(CHAT, content=big, headers={"content-type": "application/json"}),
+        413,
+        "request_too_large",
+    )
 
     def chunks() -> Iterator[bytes]:
         for start in range(0, len(big), 65536):
-            yield big[start:start + 65536]
+            yield big[start : start + 65536]
 
-    assert_openai_error(http.post(CHAT, content=chunks(), headers={"content-type": "application/json"}), 413)
+    assert_openai_error(
+        http.post(CHAT, content=chunks(), headers={"content-type": "application/json"}), 413
+    )
 
 
 def test_unknown_routes_and_methods_are_openai_shaped(http: httpx.Client) -> None:
@@ -100,7 +119,9 @@ def test_key_is_required_and_rate_limited(keyed_api) -> None:
     with httpx.Client(base_url=keyed_api.url, timeout=30) as client:
         assert client.get("/health").status_code == 200  # health stays open for monitors
         assert_openai_error(client.get("/v1/models"), 401, "invalid_api_key")
-        assert_openai_error(client.get("/v1/models", headers={"Authorization": "Bearer wrong"}), 401)
+        assert_openai_error(
+            client.get("/v1/models", headers={"Authorization": "Bearer wrong"}), 401
+        )
         good = {"Authorization": "Bearer s3cret"}
         assert client.get("/v1/models", headers=good).status_code == 200
         assert client.get("/v1/models", headers={"x-api-key": "s3cret"}).status_code == 200
@@ -120,9 +141,14 @@ def test_port_in_use_is_one_clear_error(api, scheduler) -> None:
     assert not clash.running
 
 
-def test_streaming_client_that_disconnects_cancels_its_reply(http: httpx.Client, submitted: list) -> None:
-    body = {"messages": [{"role": "user", "content": "Write a very long story about a dragon."}],
-            "max_tokens": 400, "stream": True}
+def test_streaming_client_that_disconnects_cancels_its_reply(
+    http: httpx.Client, submitted: list
+) -> None:
+    body = {
+        "messages": [{"role": "user", "content": "Write a very long story about a dragon."}],
+        "max_tokens": 400,
+        "stream": True,
+    }
     with http.stream("POST", CHAT, json=body) as response:
         assert response.status_code == 200
         for line in response.iter_lines():
@@ -135,11 +161,19 @@ def test_streaming_client_that_disconnects_cancels_its_reply(http: httpx.Client,
 
 
 def test_queued_request_whose_client_leaves_never_reaches_the_engine(api, submitted: list) -> None:
-    long_body = {"messages": [{"role": "user", "content": "Write a long poem about rivers."}],
-                 "max_tokens": 120, "stream": True}
-    with httpx.Client(base_url=api.url, timeout=60) as first, httpx.Client(base_url=api.url, timeout=60) as second:
+    long_body = {
+        "messages": [{"role": "user", "content": "Write a long poem about rivers."}],
+        "max_tokens": 120,
+        "stream": True,
+    }
+    with (
+        httpx.Client(base_url=api.url, timeout=60) as first,
+        httpx.Client(base_url=api.url, timeout=60) as second,
+    ):
         with first.stream("POST", CHAT, json=long_body) as running:
-            running_lines = running.iter_lines()  # kept: dropping a line iterator closes the connection
+            running_lines = (
+                running.iter_lines()
+            )  # kept: dropping a line iterator closes the connection
             next(running_lines)
             with second.stream("POST", CHAT, json={**long_body, "max_tokens": 50}) as queued:
                 queued_lines = queued.iter_lines()
@@ -156,7 +190,10 @@ def test_queued_request_whose_client_leaves_never_reaches_the_engine(api, submit
 
 
 def test_whole_reply_client_that_times_out_cancels_its_reply(api, submitted: list) -> None:
-    body = {"messages": [{"role": "user", "content": "Write a very long story about a castle."}], "max_tokens": 400}
+    body = {
+        "messages": [{"role": "user", "content": "Write a very long story about a castle."}],
+        "max_tokens": 400,
+    }
     with httpx.Client(base_url=api.url, timeout=2.0) as client, pytest.raises(httpx.ReadTimeout):
         client.post(CHAT, json=body)
     completion = submitted[-1].result(timeout=30)
@@ -164,35 +201,78 @@ def test_whole_reply_client_that_times_out_cancels_its_reply(api, submitted: lis
 
 
 def test_speech_round_trip_and_audio_in_chat(http: httpx.Client) -> None:
-    spoken = http.post("/v1/audio/speech", json={"model": "tts-1", "input": "What is the capital of France?",
-                                                 "voice": "alloy"})
+    spoken = http.post(
+        "/v1/audio/speech",
+        json={"model": "tts-1", "input": "What is the capital of France?", "voice": "alloy"},
+    )
     assert spoken.status_code == 200 and spoken.headers["content-type"] == "audio/wav"
     assert spoken.content[:4] == b"RIFF" and len(spoken.content) > 20_000
-    heard = http.post("/v1/audio/transcriptions", files={"file": ("q.wav", spoken.content, "audio/wav")},
-                      data={"model": "whisper-1"})
+    heard = http.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("q.wav", spoken.content, "audio/wav")},
+        data={"model": "whisper-1"},
+    )
     assert heard.status_code == 200, heard.text
     assert "capital" in heard.json()["text"].lower() and "france" in heard.json()["text"].lower()
-    text = http.post("/v1/audio/transcriptions", files={"file": ("q.wav", spoken.content, "audio/wav")},
-                     data={"model": "whisper-1", "response_format": "text"})
+    text = http.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("q.wav", spoken.content, "audio/wav")},
+        data={"model": "whisper-1", "response_format": "text"},
+    )
     assert "France" in text.text
 
     import base64
 
     audio_b64 = base64.b64encode(spoken.content).decode()
-    with_audio = http.post(CHAT, json={"max_tokens": 2, "messages": [{"role": "user", "content": [
-        {"type": "input_audio", "input_audio": {"data": audio_b64, "format": "wav"}}]}]})
-    baseline = http.post(CHAT, json={"max_tokens": 2, "messages": [{"role": "user", "content": "?"}]})
-    extra = http.post(CHAT, json={"max_tokens": 2, "messages": [{"role": "user", "content": "?"}],
-                                  "audios": [f"data:audio/wav;base64,{audio_b64}"]})
+    with_audio = http.post(
+        CHAT,
+        json={
+            "max_tokens": 2,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "input_audio", "input_audio": {"data": audio_b64, "format": "wav"}}
+                    ],
+                }
+            ],
+        },
+    )
+    baseline = http.post(
+        CHAT, json={"max_tokens": 2, "messages": [{"role": "user", "content": "?"}]}
+    )
+    extra = http.post(
+        CHAT,
+        json={
+            "max_tokens": 2,
+            "messages": [{"role": "user", "content": "?"}],
+            "audios": [f"data:audio/wav;base64,{audio_b64}"],
+        },
+    )
     assert with_audio.status_code == baseline.status_code == extra.status_code == 200
     base_tokens = baseline.json()["usage"]["prompt_tokens"]
-    assert with_audio.json()["usage"]["prompt_tokens"] >= base_tokens + 5  # the transcript reached the prompt
+    assert (
+        with_audio.json()["usage"]["prompt_tokens"] >= base_tokens + 5
+    )  # the transcript reached the prompt
     assert extra.json()["usage"]["prompt_tokens"] >= base_tokens + 5
 
 
 def test_bad_audio_is_400(http: httpx.Client) -> None:
-    response = http.post("/v1/audio/transcriptions", files={"file": ("x.wav", b"not audio at all", "audio/wav")})
+    response = http.post(
+        "/v1/audio/transcriptions", files={"file": ("x.wav", b"not audio at all", "audio/wav")}
+    )
     assert "could not be decoded" in assert_openai_error(response, 400)["message"]
-    response = http.post(CHAT, json={"messages": [{"role": "user", "content": [
-        {"type": "input_audio", "input_audio": {"data": "%%%", "format": "wav"}}]}]})
+    response = http.post(
+        CHAT,
+        json={
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "input_audio", "input_audio": {"data": "%%%", "format": "wav"}}
+                    ],
+                }
+            ]
+        },
+    )
     assert_openai_error(response, 400)

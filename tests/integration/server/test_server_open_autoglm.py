@@ -38,34 +38,60 @@ def _parse_response(content: str) -> tuple[str, str]:
             return thinking.strip(), marker + action
     if "<answer>" in content:
         thinking, action = content.split("<answer>", 1)
-        return (thinking.replace("<think>", "").replace("</think>", "").strip(),
-                action.replace("</answer>", "").strip())
+        return (
+            thinking.replace("<think>", "").replace("</think>", "").strip(),
+            action.replace("</answer>", "").strip(),
+        )
     return "", content
 
 
 @pytest.fixture(scope="module")
 def client(autoglm_serve_url: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{autoglm_serve_url}/v1", api_key="EMPTY", max_retries=0, timeout=300)
+    return openai.OpenAI(
+        base_url=f"{autoglm_serve_url}/v1", api_key="EMPTY", max_retries=0, timeout=300
+    )
 
 
 def _messages(task: str) -> list[dict]:
     screen_info = json.dumps({"current_app": "System Home"}, ensure_ascii=False)
-    return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": [
+    return [
+        {"role": "system", "content": SYSTEM},
+        {
+            "role": "user",
+            "content": [
                 {"type": "image_url", "image_url": {"url": _screenshot_uri()}},
-                {"type": "text", "text": f"{task}\n\n{screen_info}"}]}]
+                {"type": "text", "text": f"{task}\n\n{screen_info}"},
+            ],
+        },
+    ]
 
 
 def test_the_phone_agents_streamed_request_is_answered(client: openai.OpenAI) -> None:
     model = client.models.list().data[0].id
     stream = client.chat.completions.create(
-        messages=_messages("打开设置"), model=model, max_tokens=3000, temperature=0.0, top_p=0.85,
-        frequency_penalty=0.2, extra_body={}, stream=True)
+        messages=_messages("打开设置"),
+        model=model,
+        max_tokens=3000,
+        temperature=0.0,
+        top_p=0.85,
+        frequency_penalty=0.2,
+        extra_body={},
+        stream=True,
+    )
     chunks = list(stream)
     content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    finishes = [
+        c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason
+    ]
     assert finishes and finishes[-1] in ("stop", "length")
-    for token in ("<|assistant|>", "<|user|>", "<|begin_of_image|>", "<|image|>", "[gMASK]", "</answer>"):
+    for token in (
+        "<|assistant|>",
+        "<|user|>",
+        "<|begin_of_image|>",
+        "<|image|>",
+        "[gMASK]",
+        "</answer>",
+    ):
         assert token not in content
     thinking, action = _parse_response(content)
     assert isinstance(thinking, str) and isinstance(action, str)
@@ -75,31 +101,76 @@ def test_a_follow_up_step_with_history_and_a_new_screenshot(client: openai.OpenA
     model = client.models.list().data[0].id
     history = _messages("打开设置")
     history[1]["content"] = [history[1]["content"][1]]  # the client drops the old screenshot
-    history.append({"role": "assistant", "content": "<think>打开设置</think><answer>do(action=\"Launch\", app=\"设置\")</answer>"})
-    history.append({"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": _screenshot_uri(216, 480)}},
-        {"type": "text", "text": "** Screen Info **\n\n" + json.dumps({"current_app": "设置"}, ensure_ascii=False)}]})
-    reply = client.chat.completions.create(messages=history, model=model, max_tokens=3000, temperature=0.0,
-                                           top_p=0.85, frequency_penalty=0.2, extra_body={})
+    history.append(
+        {
+            "role": "assistant",
+            "content": '<think>打开设置</think><answer>do(action="Launch", app="设置")</answer>',
+        }
+    )
+    history.append(
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": _screenshot_uri(216, 480)}},
+                {
+                    "type": "text",
+                    "text": "** Screen Info **\n\n"
+                    + json.dumps({"current_app": "设置"}, ensure_ascii=False),
+                },
+            ],
+        }
+    )
+    reply = client.chat.completions.create(
+        messages=history,
+        model=model,
+        max_tokens=3000,
+        temperature=0.0,
+        top_p=0.85,
+        frequency_penalty=0.2,
+        extra_body={},
+    )
     assert reply.choices[0].finish_reason in ("stop", "length")
     assert reply.usage.prompt_tokens > (216 // 28) * (480 // 28)
 
 
 def test_reasoning_content_comes_apart_only_when_asked(client: openai.OpenAI) -> None:
     model = client.models.list().data[0].id
-    asked = client.chat.completions.create(messages=_messages("返回"), model=model, max_tokens=8, temperature=0,
-                                           extra_body={"return_reasoning": True})
+    asked = client.chat.completions.create(
+        messages=_messages("返回"),
+        model=model,
+        max_tokens=8,
+        temperature=0,
+        extra_body={"return_reasoning": True},
+    )
     assert "reasoning_content" in asked.choices[0].message.model_dump()
-    plain = client.chat.completions.create(messages=_messages("返回"), model=model, max_tokens=8, temperature=0)
+    plain = client.chat.completions.create(
+        messages=_messages("返回"), model=model, max_tokens=8, temperature=0
+    )
     assert "reasoning_content" not in (plain.choices[0].message.model_extra or {})
 
 
-def test_bad_images_are_4xx_and_the_server_lives_on(client: openai.OpenAI, autoglm_serve_url: str) -> None:
+def test_bad_images_are_4xx_and_the_server_lives_on(
+    client: openai.OpenAI, autoglm_serve_url: str
+) -> None:
     model = client.models.list().data[0].id
     for url in ("data:image/png;base64,AAAA", "data:image/png;base64,!!!", "file:///etc/passwd"):
-        response = httpx.post(f"{autoglm_serve_url}/v1/chat/completions", timeout=60, json={
-            "model": model, "max_tokens": 4, "messages": [{"role": "user", "content": [
-                {"type": "image_url", "image_url": {"url": url}}, {"type": "text", "text": "hi"}]}]})
+        response = httpx.post(
+            f"{autoglm_serve_url}/v1/chat/completions",
+            timeout=60,
+            json={
+                "model": model,
+                "max_tokens": 4,
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "image_url", "image_url": {"url": url}},
+                            {"type": "text", "text": "hi"},
+                        ],
+                    }
+                ],
+            },
+        )
         assert 400 <= response.status_code < 500, response.text
         assert response.json()["error"]["message"]
     assert httpx.get(f"{autoglm_serve_url}/health", timeout=10).status_code == 200
@@ -109,11 +180,25 @@ def test_the_image_token_budget_is_a_request_parameter(client: openai.OpenAI) ->
     model = client.models.list().data[0].id
     costs = {}
     for budget in (64, 256):
-        reply = client.chat.completions.create(messages=_messages("返回") [:1] + [{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": _screenshot_uri(1080, 2400)}}, {"type": "text", "text": "x"}]}],
-            model=model, max_tokens=1, temperature=0, extra_body={"image_tokens": budget})
+        reply = client.chat.completions.create(
+            messages=_messages("返回")[:1]
+            + [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "image_url", "image_url": {"url": _screenshot_uri(1080, 2400)}},
+                        {"type": "text", "text": "x"},
+                    ],
+                }
+            ],
+            model=model,
+            max_tokens=1,
+            temperature=0,
+            extra_body={"image_tokens": budget},
+        )
         costs[budget] = reply.usage.prompt_tokens
     assert 150 < costs[256] - costs[64] <= 256 - 50
     with pytest.raises(openai.BadRequestError):
-        client.chat.completions.create(messages=_messages("x"), model=model, max_tokens=1,
-                                       extra_body={"image_tokens": 3})
+        client.chat.completions.create(
+            messages=_messages("x"), model=model, max_tokens=1, extra_body={"image_tokens": 3}
+        )

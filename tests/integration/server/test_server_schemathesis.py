@@ -33,19 +33,31 @@ def _cheapen(body: object, model_id: str) -> None:
         body["prompt"] = body["prompt"][:200]
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value
+)
 def test_no_server_errors_and_openai_shaped_errors(api, mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.label for op in operations} >= {"POST /v1/chat/completions", "GET /v1/models", "GET /health"}
+    assert {op.label for op in operations} >= {
+        "POST /v1/chat/completions",
+        "GET /v1/models",
+        "GET /health",
+    }
     seen_statuses: set[int] = set()
 
     for operation in operations:
         if mode is GenerationMode.NEGATIVE and operation.label in WITHOUT_INPUT:
             continue  # nothing a client sends there can be invalid
+
         @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-        @hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         def exercise(case: schemathesis.Case) -> None:
             _cheapen(case.body, api.model_id)
             response = case.call(base_url=api.url, timeout=120)
@@ -57,4 +69,8 @@ def test_no_server_errors_and_openai_shaped_errors(api, mode: GenerationMode) ->
                 assert {"type", "param", "code"} <= set(error)
 
         exercise()
-    assert seen_statuses & {200} if mode is GenerationMode.POSITIVE else seen_statuses & {400, 401, 404, 405, 413}
+    assert (
+        seen_statuses & {200}
+        if mode is GenerationMode.POSITIVE
+        else seen_statuses & {400, 401, 404, 405, 413}
+    )

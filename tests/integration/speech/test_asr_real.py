@@ -40,12 +40,20 @@ def test_silence_gives_no_runaway_text(whisper) -> None:
     assert len(transcript.text.split()) <= 3
 
 
-def test_the_recogniser_says_how_sure_it_is_of_the_mark_ending_a_question(whisper, tmp_path: Path) -> None:
+def test_the_recogniser_says_how_sure_it_is_of_the_mark_ending_a_question(
+    whisper, tmp_path: Path
+) -> None:
     """What the turn detector reads besides the words: whisper's probability for the final "?"."""
     from autoglm.speech.turn_rules import UNSURE_END
 
-    whole = whisper.transcribe(load_audio_file(espeak_wav("How many days are in a week?", tmp_path / "w.wav")))
+    whole = whisper.transcribe(
+        load_audio_file(espeak_wav("How many days are in a week?", tmp_path / "w.wav"))
+    )
     assert whole.text.endswith(("?", ".")) and whole.end_confidence is not None
     assert UNSURE_END <= whole.end_confidence <= 1.0, whole
-    fragment = whisper.transcribe(load_audio_file(espeak_wav("What do bees make and", tmp_path / "f.wav")))
-    assert fragment.end_confidence is None or fragment.end_confidence < whole.end_confidence, fragment
+    fragment = whisper.transcribe(
+        load_audio_file(espeak_wav("What do bees make and", tmp_path / "f.wav"))
+    )
+    assert fragment.end_confidence is None or fragment.end_confidence < whole.end_confidence, (
+        fragment
+    )

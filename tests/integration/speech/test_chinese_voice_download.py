@@ -28,13 +28,28 @@ def test_the_chinese_voice_is_downloaded_verified_and_speaks_chinese_replies() -
 
     with serving_hub({PIPER_VOICES_REPO: chinese_voice_files()}) as hub:
         progress: list[tuple[int, int | None]] = []
-        assert download_catalog_model(Hub(hub.endpoint), repository, VOICE_ID,
-                                      lambda done, total, _rate: progress.append((done, total))) == VOICE_ID
-        requested = [path for method, path, _ in hub.state.requests if method == "GET" and "/resolve/" in path]
+        assert (
+            download_catalog_model(
+                Hub(hub.endpoint),
+                repository,
+                VOICE_ID,
+                lambda done, total, _rate: progress.append((done, total)),
+            )
+            == VOICE_ID
+        )
+        requested = [
+            path
+            for method, path, _ in hub.state.requests
+            if method == "GET" and "/resolve/" in path
+        ]
     folder = repository.paths.models_dir / VOICE_ID
     assert sorted(path.name for path in folder.iterdir()) == [HUAYAN, HUAYAN + ".json"]
-    assert len(requested) == 2 and "README.md" not in " ".join(requested)  # only the voice's two files
-    assert progress[-1][0] == progress[-1][1] == sum(path.stat().st_size for path in folder.iterdir())
+    assert len(requested) == 2 and "README.md" not in " ".join(
+        requested
+    )  # only the voice's two files
+    assert (
+        progress[-1][0] == progress[-1][1] == sum(path.stat().st_size for path in folder.iterdir())
+    )
     status = repository.status(repository.catalog.get(VOICE_ID))
     assert status.present and status.verified is not False
     assert VOICE_ID in [voice for voice, _ in installed_voices("zh")]

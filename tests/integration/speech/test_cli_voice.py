@@ -16,9 +16,16 @@ APP_DIR = Path(__file__).resolve().parents[3] / "app"
 
 def autoglm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **(env or {})}
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(APP_DIR), environment.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "autoglm", *args], capture_output=True, text=True,
-                          timeout=300, env=environment)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(APP_DIR), environment.get("PYTHONPATH")])
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "autoglm", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
 
 
 def test_say_to_a_file_then_transcribe_it_back(tmp_path: Path) -> None:
@@ -44,19 +51,27 @@ def test_say_plays_on_the_speaker(virtual_sound, whisper, tmp_path: Path) -> Non
     assert "apples" in words and "table" in words
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (("transcribe", "{not_audio}"), 2, "could not be read as audio"),
-    (("transcribe", "{missing}"), 2, "No audio file at"),
-    (("say", "```\ncode only\n```"), 2, "nothing to say"),
-    (("say", "hello", "--out", "{txt}"), 2, "must name a .wav file"),
-    (("say", "hello", "--out", "{missing_dir}"), 2, "does not exist"),
-])
-def test_bad_input_is_one_line_with_its_exit_code(tmp_path: Path, args: tuple[str, ...], code: int,
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("transcribe", "{not_audio}"), 2, "could not be read as audio"),
+        (("transcribe", "{missing}"), 2, "No audio file at"),
+        (("say", "```\ncode only\n```"), 2, "nothing to say"),
+        (("say", "hello", "--out", "{txt}"), 2, "must name a .wav file"),
+        (("say", "hello", "--out", "{missing_dir}"), 2, "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_with_its_exit_code(
+    tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
     not_audio = tmp_path / "notes.txt"
     not_audio.write_text("just text")
-    paths = {"not_audio": str(not_audio), "missing": str(tmp_path / "missing.wav"), "txt": str(tmp_path / "x.txt"),
-             "missing_dir": str(tmp_path / "missing" / "dir" / "x.wav")}
+    paths = {
+        "not_audio": str(not_audio),
+        "missing": str(tmp_path / "missing.wav"),
+        "txt": str(tmp_path / "x.txt"),
+        "missing_dir": str(tmp_path / "missing" / "dir" / "x.wav"),
+    }
     result = autoglm(*(arg.format(**paths) for arg in args))
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
@@ -71,7 +86,9 @@ def test_transcribing_silence_or_noise_prints_no_words(tmp_path: Path, kind: str
 
     import numpy as np
 
-    samples = np.zeros(48_000) if kind == "silence" else np.random.default_rng(7).normal(0, 0.1, 48_000)
+    samples = (
+        np.zeros(48_000) if kind == "silence" else np.random.default_rng(7).normal(0, 0.1, 48_000)
+    )
     path = tmp_path / f"{kind}.wav"
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(1)
@@ -89,10 +106,15 @@ def test_say_without_any_speaker_exits_with_the_device_code(tmp_path: Path) -> N
     if result.returncode == 0:
         pytest.skip("this machine has a real sound card, so 'no speaker' cannot be staged")
     assert result.returncode == 4
-    assert result.stderr.strip() == "autoglm: No speaker was found: connect one, or check that the sound system is running."
+    assert (
+        result.stderr.strip()
+        == "autoglm: No speaker was found: connect one, or check that the sound system is running."
+    )
 
 
-def test_voice_command_push_to_talk_conversation(virtual_sound, starter_gguf, tmp_path: Path) -> None:
+def test_voice_command_push_to_talk_conversation(
+    virtual_sound, starter_gguf, tmp_path: Path
+) -> None:
     import queue
     import threading
 
@@ -102,7 +124,12 @@ def test_voice_command_push_to_talk_conversation(virtual_sound, starter_gguf, tm
     environment = {**os.environ, "PYTHONPATH": str(APP_DIR)}
     process = subprocess.Popen(
         [sys.executable, "-m", "autoglm", "voice", "--push-to-talk", "--model", str(starter_gguf)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     lines: queue.Queue[str] = queue.Queue()
     for pipe in (process.stdout, process.stderr):
         threading.Thread(target=lambda p=pipe: [lines.put(line) for line in p], daemon=True).start()

@@ -39,8 +39,14 @@ def test_no_input_device_is_one_clear_sentence(tmp_path) -> None:
     import json
 
     env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path / 'no-such-socket'}"}
-    result = subprocess.run([sys.executable, "-c", NO_DEVICES], env=env, capture_output=True,
-                            text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_DEVICES],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     if report["devices"]:
         pytest.skip("this machine has a real sound card, so 'no microphone' cannot be staged")
@@ -61,8 +67,12 @@ def test_the_virtual_microphone_is_listed_and_chosen_by_name(virtual_sound) -> N
 def test_microphone_vanishing_mid_recording_is_reported_and_recovers(virtual_sound) -> None:
     lost: list[str] = []
     back: list[str] = []
-    capture = MicrophoneCapture(on_device_lost=lost.append, on_device_back=back.append,
-                                stall_timeout_s=1.0, retry_interval_s=0.5)
+    capture = MicrophoneCapture(
+        on_device_lost=lost.append,
+        on_device_back=back.append,
+        stall_timeout_s=1.0,
+        retry_interval_s=0.5,
+    )
     received = []
     stop = threading.Event()
 
@@ -76,10 +86,14 @@ def test_microphone_vanishing_mid_recording_is_reported_and_recovers(virtual_sou
         reader = threading.Thread(target=consume, daemon=True)
         reader.start()
         try:
-            assert wait_for(lambda: len(received) > 10, 10), "no sound arrived from the virtual microphone"
+            assert wait_for(lambda: len(received) > 10, 10), (
+                "no sound arrived from the virtual microphone"
+            )
             virtual_sound.unload_mic()
             assert wait_for(lambda: lost, 10), "unplugging the microphone went unnoticed"
-            assert "stopped delivering sound" in lost[0] and "waiting for it to come back" in lost[0]
+            assert (
+                "stopped delivering sound" in lost[0] and "waiting for it to come back" in lost[0]
+            )
             assert not capture.connected
             time.sleep(1.5)  # several reopen attempts fail while it is gone: still one message
             assert len(lost) == 1

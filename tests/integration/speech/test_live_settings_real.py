@@ -16,7 +16,9 @@ from autoglm.speech.tts import PiperSynthesizer
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
 
-def test_speed_and_voice_change_without_a_restart_and_a_bad_voice_changes_nothing(tmp_path: Path) -> None:
+def test_speed_and_voice_change_without_a_restart_and_a_bad_voice_changes_nothing(
+    tmp_path: Path,
+) -> None:
     synthesizer = PiperSynthesizer(idle_unload_s=0)
     normal = synthesizer.synthesize(SENTENCE).duration_s
     bundled = resolve_tts_voice(synthesizer.voice_spec)

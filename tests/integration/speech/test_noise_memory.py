@@ -21,7 +21,9 @@ def test_ten_minutes_of_noise_keep_memory_flat(tmp_path) -> None:
     from speech_audio import spoken_question_16k
 
     rng = np.random.default_rng(7)
-    question = spoken_question_16k(tmp_path)  # some speech mixed in, so turns are buffered and freed
+    question = spoken_question_16k(
+        tmp_path
+    )  # some speech mixed in, so turns are buffered and freed
     detector = TurnDetector(SileroFrameVad(), EndpointConfig(max_turn_ms=10_000), preroll_ms=300)
     process = psutil.Process()
     block = SAMPLE_RATE  # one second at a time
@@ -30,9 +32,9 @@ def test_ten_minutes_of_noise_keep_memory_flat(tmp_path) -> None:
     def feed_minute(minute: int) -> None:
         nonlocal ended
         noise = (rng.standard_normal(SAMPLE_RATE * 60) * 0.02).astype(np.float32)
-        noise[SAMPLE_RATE * 20:SAMPLE_RATE * 20 + len(question)] += question
+        noise[SAMPLE_RATE * 20 : SAMPLE_RATE * 20 + len(question)] += question
         for start in range(0, len(noise), block):
-            for event in detector.feed(noise[start:start + block]):
+            for event in detector.feed(noise[start : start + block]):
                 ended += event.kind is TurnEventKind.TURN_ENDED
 
     feed_minute(0)  # warm-up: allocator pools, onnxruntime buffers

@@ -33,8 +33,15 @@ def words(text: str) -> set[str]:
     return set("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
-def ask_and_answer(virtual_sound: Any, scheduler: Any, llama_engine: Any, whisper: Any, piper_voice: Any,
-                   tmp_path: Path, answer: str) -> tuple[Any, list[Any], Any, str, VoiceConversation]:
+def ask_and_answer(
+    virtual_sound: Any,
+    scheduler: Any,
+    llama_engine: Any,
+    whisper: Any,
+    piper_voice: Any,
+    tmp_path: Path,
+    answer: str,
+) -> tuple[Any, list[Any], Any, str, VoiceConversation]:
     """Say the question, wait for the spoken question about the tool, say ``answer``; the finished turn."""
     server = stdio_server(tmp_path, only=("get_weather",))
     hub = McpHub(server.mcp_config, call_timeout_s=20).start()
@@ -45,24 +52,40 @@ def ask_and_answer(virtual_sound: Any, scheduler: Any, llama_engine: Any, whispe
     asked: list[Any] = []
     calls_before_answer: list[str] = []
     conversation = VoiceConversation(
-        scheduler, VoiceSettings(),
-        VoiceCallbacks(on_turn_done=turns.append, on_error=errors.append, on_tool_question=asked.append),
-        transcriber=whisper, synthesizer=piper_voice, tools=lambda: tools,
-        sampling=SamplingParams(temperature=0.0, max_tokens=60, seed=1))
-    conversation.tool_answer_timeout_s = 180  # a loaded test machine: the default minute is for people
+        scheduler,
+        VoiceSettings(),
+        VoiceCallbacks(
+            on_turn_done=turns.append, on_error=errors.append, on_tool_question=asked.append
+        ),
+        transcriber=whisper,
+        synthesizer=piper_voice,
+        tools=lambda: tools,
+        sampling=SamplingParams(temperature=0.0, max_tokens=60, seed=1),
+    )
+    conversation.tool_answer_timeout_s = (
+        180  # a loaded test machine: the default minute is for people
+    )
     question = espeak_wav(QUESTION, tmp_path / "question.wav")
     spoken_answer = espeak_wav(answer, tmp_path / "answer.wav")
     recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
     try:
         conversation.start()
-        assert wait_for(lambda: conversation.source.blocks_since_open > 0, 15), "the microphone gave no sound"
+        assert wait_for(lambda: conversation.source.blocks_since_open > 0, 15), (
+            "the microphone gave no sound"
+        )
         virtual_sound.play_into_mic(question).wait(30)
-        assert wait_for(lambda: conversation.awaiting_tool_answer, 300), f"no question about a tool; {errors}"
+        assert wait_for(lambda: conversation.awaiting_tool_answer, 300), (
+            f"no question about a tool; {errors}"
+        )
         calls_before_answer = server.calls()
-        question_audio = recording.stop()  # transcribed after the answer: the voice waits for it meanwhile
+        question_audio = (
+            recording.stop()
+        )  # transcribed after the answer: the voice waits for it meanwhile
         recording = virtual_sound.record_speaker(tmp_path / "speaker-answer.raw")
         virtual_sound.play_into_mic(spoken_answer).wait(30)
-        assert wait_for(lambda: turns, 600), f"no answer; errors: {errors}"  # a busy machine is slow
+        assert wait_for(lambda: turns, 600), (
+            f"no answer; errors: {errors}"
+        )  # a busy machine is slow
         assert wait_for(lambda: conversation.state is VoiceState.LISTENING, 60)
     finally:
         conversation.close()
@@ -72,15 +95,23 @@ def ask_and_answer(virtual_sound: Any, scheduler: Any, llama_engine: Any, whispe
     assert errors == []
     assert calls_before_answer == [], "the tool ran before it was allowed"
     assert [call.function_name for call in asked] == ["get_weather"]
-    assert {"may", "run", "weather"} <= words(heard_question), f"the speaker said: {heard_question!r}"
+    assert {"may", "run", "weather"} <= words(heard_question), (
+        f"the speaker said: {heard_question!r}"
+    )
     return turns[0], server.calls(), asked[0], heard_question, conversation
 
 
 def test_a_spoken_yes_runs_the_tool_and_the_spoken_answer_uses_its_result(
-        virtual_sound: Any, scheduler: Any, llama_engine: Any, whisper: Any, piper_voice: Any,
-        tmp_path: Path) -> None:
+    virtual_sound: Any,
+    scheduler: Any,
+    llama_engine: Any,
+    whisper: Any,
+    piper_voice: Any,
+    tmp_path: Path,
+) -> None:
     turn, calls, asked, _, conversation = ask_and_answer(
-        virtual_sound, scheduler, llama_engine, whisper, piper_voice, tmp_path, "Yes, go ahead.")
+        virtual_sound, scheduler, llama_engine, whisper, piper_voice, tmp_path, "Yes, go ahead."
+    )
     assert "weather" in words(turn.user_text)
     city = asked.arguments["city"]  # the city whisper heard (tiny.en does not always hear "Paris")
     assert words(city) <= words(turn.user_text), (city, turn.user_text)
@@ -91,15 +122,23 @@ def test_a_spoken_yes_runs_the_tool_and_the_spoken_answer_uses_its_result(
     # the terminal's conversation keeps the call and its result between the question and the answer
     user, call_turn, answer = conversation.own_conversation.turns()
     assert user.content == turn.user_text and call_turn.tool_calls[0].name == "get_weather"
-    assert "31 degrees" in call_turn.tool_results[0].content and not call_turn.tool_results[0].denied
+    assert (
+        "31 degrees" in call_turn.tool_results[0].content and not call_turn.tool_results[0].denied
+    )
     assert answer.content == turn.reply_text
 
 
 def test_a_spoken_no_leaves_the_tool_unrun_and_the_model_is_told(
-        virtual_sound: Any, scheduler: Any, llama_engine: Any, whisper: Any, piper_voice: Any,
-        tmp_path: Path) -> None:
+    virtual_sound: Any,
+    scheduler: Any,
+    llama_engine: Any,
+    whisper: Any,
+    piper_voice: Any,
+    tmp_path: Path,
+) -> None:
     turn, calls, _, _, conversation = ask_and_answer(
-        virtual_sound, scheduler, llama_engine, whisper, piper_voice, tmp_path, "No, do not.")
+        virtual_sound, scheduler, llama_engine, whisper, piper_voice, tmp_path, "No, do not."
+    )
     assert calls == []
     [exchange] = turn.tool_exchanges
     assert exchange.decision is Decision.DENY and "did not allow" in exchange.result.text
@@ -109,8 +148,13 @@ def test_a_spoken_no_leaves_the_tool_unrun_and_the_model_is_told(
 
 
 def test_a_click_answers_the_call_while_the_voice_waits_for_a_yes(
-        virtual_sound: Any, scheduler: Any, llama_engine: Any, whisper: Any, piper_voice: Any,
-        tmp_path: Path) -> None:
+    virtual_sound: Any,
+    scheduler: Any,
+    llama_engine: Any,
+    whisper: Any,
+    piper_voice: Any,
+    tmp_path: Path,
+) -> None:
     """The front's answer (a click on the card) counts as much as a spoken one (the question from a file)."""
     from speech_audio import spoken_question_16k
 
@@ -124,9 +168,15 @@ def test_a_click_answers_the_call_while_the_voice_waits_for_a_yes(
     asked: list[Any] = []
     source = FileAudioSource()
     conversation = VoiceConversation(
-        scheduler, VoiceSettings(), VoiceCallbacks(on_turn_done=turns.append, on_tool_question=asked.append),
-        source=source, transcriber=whisper, synthesizer=piper_voice, tools=lambda: tools,
-        sampling=SamplingParams(temperature=0.0, max_tokens=60, seed=1))
+        scheduler,
+        VoiceSettings(),
+        VoiceCallbacks(on_turn_done=turns.append, on_tool_question=asked.append),
+        source=source,
+        transcriber=whisper,
+        synthesizer=piper_voice,
+        tools=lambda: tools,
+        sampling=SamplingParams(temperature=0.0, max_tokens=60, seed=1),
+    )
     try:
         conversation.start()
         source.play(spoken_question_16k(tmp_path, QUESTION))

@@ -14,12 +14,16 @@ from integration.test_cli import assert_one_clear_line, autoglm
 pytestmark = pytest.mark.timeout(180)
 
 
-def test_mcp_list_shows_each_server_its_state_and_its_tools(tmp_path: Path, mcp_stdio: McpTestServer) -> None:
+def test_mcp_list_shows_each_server_its_state_and_its_tools(
+    tmp_path: Path, mcp_stdio: McpTestServer
+) -> None:
     switched = mcp_stdio.config.with_tool_enabled("wait_forever", False)
     ghost = parse_server("ghost", {"command": str(tmp_path / "no-such-server")})
     path = tmp_path / "mcp.json"
     save_mcp_config(McpConfig({switched.name: switched, "ghost": ghost}), path)
-    result = autoglm("mcp", "list", "--mcp", str(path), "--json", home=tmp_path / "home", timeout=120)
+    result = autoglm(
+        "mcp", "list", "--mcp", str(path), "--json", home=tmp_path / "home", timeout=120
+    )
     assert result.returncode == 0, result.stderr
     servers = {server["name"]: server for server in json.loads(result.stdout)["servers"]}
     assert servers["testtools"]["state"] == "ready"
@@ -33,8 +37,11 @@ def test_mcp_list_shows_each_server_its_state_and_its_tools(tmp_path: Path, mcp_
 def test_mcp_list_explains_a_bad_file_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "mcp.json"
     path.write_text('{"mcpServers": {"x": {"url": "ftp://nowhere"}}}')
-    assert_one_clear_line(autoglm("mcp", "list", "--mcp", str(path), home=tmp_path, timeout=60), 2,
-                          "must start with http")
+    assert_one_clear_line(
+        autoglm("mcp", "list", "--mcp", str(path), home=tmp_path, timeout=60),
+        2,
+        "must start with http",
+    )
     empty = autoglm("mcp", "list", home=tmp_path, timeout=60)
     assert empty.returncode == 0 and "No MCP servers are configured" in empty.stdout
 
@@ -42,18 +49,36 @@ def test_mcp_list_explains_a_bad_file_in_one_line(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_chat_with_mcp_asks_on_the_terminal_and_answers_with_the_result(
-        tmp_path: Path, starter_gguf: Path) -> None:
+    tmp_path: Path, starter_gguf: Path
+) -> None:
     from fixtures.mcp_fixtures import stdio_server
 
     server = stdio_server(tmp_path, only=("get_weather",))
     path = tmp_path / "mcp.json"
     save_mcp_config(server.mcp_config, path)
-    result = autoglm("chat", "--model", str(starter_gguf), "--mcp", str(path), "--no-think", "--temperature", "0",
-                     "--json", "What is the weather in Paris right now?", home=tmp_path / "home", stdin="y\n",
-                     timeout=500)
+    result = autoglm(
+        "chat",
+        "--model",
+        str(starter_gguf),
+        "--mcp",
+        str(path),
+        "--no-think",
+        "--temperature",
+        "0",
+        "--json",
+        "What is the weather in Paris right now?",
+        home=tmp_path / "home",
+        stdin="y\n",
+        timeout=500,
+    )
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout)
-    assert reply["tool_calls"][0]["name"] == "get_weather" and reply["tool_calls"][0]["decision"] == "once"
-    assert "The model wants to run get_weather" in result.stderr and '"city": "Paris"' in result.stderr
+    assert (
+        reply["tool_calls"][0]["name"] == "get_weather"
+        and reply["tool_calls"][0]["decision"] == "once"
+    )
+    assert (
+        "The model wants to run get_weather" in result.stderr and '"city": "Paris"' in result.stderr
+    )
     assert server.calls() == ["get_weather Paris"]
     assert "31" in reply["content"]

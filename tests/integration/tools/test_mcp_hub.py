@@ -31,12 +31,16 @@ def hub(server: McpTestServer) -> Iterator[McpHub]:
     hub.close()
 
 
-def test_the_tools_are_listed_once_and_a_call_returns_text_and_images(hub: McpHub, server: McpTestServer) -> None:
+def test_the_tools_are_listed_once_and_a_call_returns_text_and_images(
+    hub: McpHub, server: McpTestServer
+) -> None:
     [status] = hub.statuses()
     assert status.state == "ready", status.message
     assert {tool.name for tool in status.tools} >= {"get_weather", "draw_square", "crash_server"}
     weather = hub.find("get_weather")
-    assert weather is not None and weather.openai_tool()["function"]["parameters"]["required"] == ["city"]
+    assert weather is not None and weather.openai_tool()["function"]["parameters"]["required"] == [
+        "city"
+    ]
     result = hub.call("get_weather", {"city": "Paris"})
     assert not result.is_error and "31 degrees" in result.text
     square = hub.call("draw_square", {"colour": "red"})
@@ -52,7 +56,9 @@ def test_a_hanging_tool_times_out_in_words_and_the_server_still_answers(hub: Mcp
     assert "31 degrees" in hub.call("get_weather", {"city": "Oslo"}).text
 
 
-def test_a_server_killed_mid_call_is_reported_and_the_next_call_restarts_it(hub: McpHub, server: McpTestServer) -> None:
+def test_a_server_killed_mid_call_is_reported_and_the_next_call_restarts_it(
+    hub: McpHub, server: McpTestServer
+) -> None:
     result = hub.call("crash_server", {"reason": "test"})
     assert result.is_error and "stopped while running crash_server" in result.text
     assert hub.statuses()[0].state == "failed"
@@ -63,11 +69,17 @@ def test_a_server_killed_mid_call_is_reported_and_the_next_call_restarts_it(hub:
     assert hub.statuses()[0].state == "ready"
 
 
-def test_a_switched_off_tool_is_not_offered_and_does_not_run(hub: McpHub, server: McpTestServer) -> None:
+def test_a_switched_off_tool_is_not_offered_and_does_not_run(
+    hub: McpHub, server: McpTestServer
+) -> None:
     config = server.config.with_tool_enabled("get_weather", False)
     hub.apply_config(McpConfig({config.name: config}))
     deadline = time.monotonic() + 5
-    while hub.find("get_weather") is not None and hub.find("get_weather").enabled and time.monotonic() < deadline:  # type: ignore[union-attr]
+    while (
+        hub.find("get_weather") is not None
+        and hub.find("get_weather").enabled
+        and time.monotonic() < deadline
+    ):  # type: ignore[union-attr]
         time.sleep(0.05)
     assert "get_weather" not in [t["function"]["name"] for t in hub.openai_tools()]
     result = hub.call("get_weather", {"city": "Paris"})
@@ -77,13 +89,19 @@ def test_a_switched_off_tool_is_not_offered_and_does_not_run(hub: McpHub, server
 
 def test_a_server_that_cannot_start_is_a_status_in_words(tmp_path: Path) -> None:
     missing = parse_server("ghost", {"command": str(tmp_path / "no-such-program")})
-    garbage = parse_server("garbage", {"command": sys.executable, "args": ["-c", "print('hello, not MCP')"]})
+    garbage = parse_server(
+        "garbage", {"command": sys.executable, "args": ["-c", "print('hello, not MCP')"]}
+    )
     unreachable = parse_server("web", {"url": "http://127.0.0.1:9/mcp"})
-    hub = McpHub(McpConfig({s.name: s for s in (missing, garbage, unreachable)}), connect_timeout_s=20).start()
+    hub = McpHub(
+        McpConfig({s.name: s for s in (missing, garbage, unreachable)}), connect_timeout_s=20
+    ).start()
     try:
         assert hub.wait_ready(60)
         states = {status.name: status for status in hub.statuses()}
-        assert all(status.state == "failed" and status.message for status in states.values()), states
+        assert all(status.state == "failed" and status.message for status in states.values()), (
+            states
+        )
         assert "not found" in states["ghost"].message
         assert "nothing answers" in states["web"].message
         assert hub.tools() == []

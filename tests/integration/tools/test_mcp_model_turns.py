@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 QUESTION = "What is the weather in Paris right now?"
 
 
-def _turn(scheduler: Any, llama_engine: Any, config: McpConfig, answer: Decision) -> tuple[ToolTurn, list[PendingCall]]:
+def _turn(
+    scheduler: Any, llama_engine: Any, config: McpConfig, answer: Decision
+) -> tuple[ToolTurn, list[PendingCall]]:
     hub = McpHub(config, call_timeout_s=20).start()
     asked: list[PendingCall] = []
     try:
@@ -31,14 +33,20 @@ def _turn(scheduler: Any, llama_engine: Any, config: McpConfig, answer: Decision
         template = llama_engine.info.chat_template
 
         def generate(history: list[ChatMessage], specs: list[ToolSpec]) -> Completion:
-            request = GenerationRequest(history, SamplingParams(temperature=0.0, max_tokens=80, seed=1), thinking=False)
-            return scheduler.submit(session.request_with_tools(request, template, specs)).result(240)
+            request = GenerationRequest(
+                history, SamplingParams(temperature=0.0, max_tokens=80, seed=1), thinking=False
+            )
+            return scheduler.submit(session.request_with_tools(request, template, specs)).result(
+                240
+            )
 
         def ask(call: PendingCall) -> Decision:
             asked.append(call)
             return answer
 
-        return answer_with_tools(session, [ChatMessage("user", QUESTION)], generate, ask, template), asked
+        return answer_with_tools(
+            session, [ChatMessage("user", QUESTION)], generate, ask, template
+        ), asked
     finally:
         hub.close()
 
@@ -52,8 +60,11 @@ def _only_weather(server: McpTestServer) -> McpConfig:
 
 @pytest.mark.parametrize("transport", ["stdio", "http"])
 def test_an_approved_call_runs_and_the_answer_uses_its_result(
-        transport: str, request: pytest.FixtureRequest, scheduler: Any, llama_engine: Any) -> None:
-    server: McpTestServer = request.getfixturevalue("mcp_stdio" if transport == "stdio" else "mcp_http")
+    transport: str, request: pytest.FixtureRequest, scheduler: Any, llama_engine: Any
+) -> None:
+    server: McpTestServer = request.getfixturevalue(
+        "mcp_stdio" if transport == "stdio" else "mcp_http"
+    )
     turn, asked = _turn(scheduler, llama_engine, _only_weather(server), Decision.ONCE)
     assert [call.function_name for call in asked] == ["get_weather"]
     assert asked[0].arguments == {"city": "Paris"} and asked[0].server == server.config.name
@@ -61,12 +72,15 @@ def test_an_approved_call_runs_and_the_answer_uses_its_result(
     assert [m.role for m in turn.messages] == ["assistant", "tool", "assistant"]
     assert turn.messages[0].tool_calls[0].name == "get_weather"
     assert "31 degrees" in turn.messages[1].content
-    assert "31" in turn.completion.content, turn.completion.content  # the answer uses the tool's result
+    assert "31" in turn.completion.content, (
+        turn.completion.content
+    )  # the answer uses the tool's result
     assert "<tool_call>" not in turn.completion.content
 
 
 def test_a_denied_call_is_not_run_and_the_model_is_told(
-        mcp_stdio: McpTestServer, scheduler: Any, llama_engine: Any) -> None:
+    mcp_stdio: McpTestServer, scheduler: Any, llama_engine: Any
+) -> None:
     turn, asked = _turn(scheduler, llama_engine, _only_weather(mcp_stdio), Decision.DENY)
     assert [call.function_name for call in asked] == ["get_weather"]
     assert mcp_stdio.calls() == []
@@ -77,7 +91,8 @@ def test_a_denied_call_is_not_run_and_the_model_is_told(
 
 
 def test_a_server_killed_mid_call_gives_a_message_and_the_conversation_goes_on(
-        tmp_path: Path, scheduler: Any, llama_engine: Any) -> None:
+    tmp_path: Path, scheduler: Any, llama_engine: Any
+) -> None:
     server = stdio_server(tmp_path, crash_in_weather=True, only=("get_weather",))
     turn, asked = _turn(scheduler, llama_engine, server.mcp_config, Decision.ONCE)
     assert server.calls() == ["get_weather Paris"]  # it ran, and died in the middle

@@ -18,7 +18,9 @@ sys.path.insert(0, str(Path(__file__).parents[2]))  # fixtures
 
 import fixtures.projector
 
-projector_gguf = fixtures.projector.projector_gguf  # the projector fixture, shared with the capture tests
+projector_gguf = (
+    fixtures.projector.projector_gguf
+)  # the projector fixture, shared with the capture tests
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +29,12 @@ def vision_engine(starter_gguf: Path, projector_gguf: Path) -> Iterator[object]:
     from autoglm.core.llama.engine import LlamaEngine
     from autoglm.core.settings import ModelSettings
 
-    engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=4096, n_threads=2, projector_idle_unload_s=1),
-                         model_id="qwen2.5-coder-0.5b", mmproj_path=projector_gguf)
+    engine = LlamaEngine(
+        starter_gguf,
+        ModelSettings(n_ctx=4096, n_threads=2, projector_idle_unload_s=1),
+        model_id="qwen2.5-coder-0.5b",
+        mmproj_path=projector_gguf,
+    )
     engine.load()
     yield engine
     engine.unload()
@@ -42,4 +48,3 @@ def vision_scheduler(vision_engine: object) -> Iterator[object]:
     sched = Scheduler(vision_engine).start()  # type: ignore[arg-type]
     yield sched
     sched.shutdown()
-

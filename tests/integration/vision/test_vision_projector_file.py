@@ -14,7 +14,9 @@ from autoglm.core.settings import ModelSettings
 from autoglm.vision.synthetic import write_random_projector
 
 
-def test_the_generated_projector_passes_and_describes_itself(projector_gguf: Path, starter_gguf: Path) -> None:
+def test_the_generated_projector_passes_and_describes_itself(
+    projector_gguf: Path, starter_gguf: Path
+) -> None:
     summary = check_projector_file(projector_gguf, inspect_gguf(starter_gguf))
     assert summary.is_projector and summary.projector_type == "mlp"
     assert summary.metadata["clip.vision.projection_dim"] == 896
@@ -25,10 +27,14 @@ def test_a_language_model_given_as_projector_is_refused(starter_gguf: Path) -> N
         check_projector_file(starter_gguf)
 
 
-def test_a_projector_for_another_model_is_refused_before_loading(tmp_path: Path, starter_gguf: Path) -> None:
+def test_a_projector_for_another_model_is_refused_before_loading(
+    tmp_path: Path, starter_gguf: Path
+) -> None:
     other = write_random_projector(tmp_path / "mmproj-other.gguf", 512, image_size=28, blocks=1)
     engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=512, n_threads=2), mmproj_path=other)
-    with pytest.raises(ModelError, match="projects images to 512 values, but the language model expects 896"):
+    with pytest.raises(
+        ModelError, match="projects images to 512 values, but the language model expects 896"
+    ):
         engine.load()
     assert not engine.loaded
 

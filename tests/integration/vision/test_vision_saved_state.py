@@ -14,18 +14,28 @@ from autoglm.vision.image import normalise
 
 
 def ask(engine: LlamaEngine, messages: list[ChatMessage]) -> Completion:
-    request = GenerationRequest(messages, SamplingParams(temperature=0.0, max_tokens=6), thinking=False)
+    request = GenerationRequest(
+        messages, SamplingParams(temperature=0.0, max_tokens=6), thinking=False
+    )
     return engine.generate(request, lambda event: None, threading.Event())
 
 
-def test_a_reopened_image_conversation_is_restored_without_the_projector(starter_gguf: Path, projector_gguf: Path,
-                                                                          tmp_path: Path) -> None:
+def test_a_reopened_image_conversation_is_restored_without_the_projector(
+    starter_gguf: Path, projector_gguf: Path, tmp_path: Path
+) -> None:
     image = normalise(picture_png(4), VisionSettings(), "saved.png")
-    messages = [ChatMessage("system", "You describe images."), ChatMessage("user", "What is in this picture?", [image])]
+    messages = [
+        ChatMessage("system", "You describe images."),
+        ChatMessage("user", "What is in this picture?", [image]),
+    ]
 
     def started() -> LlamaEngine:
-        engine = LlamaEngine(starter_gguf, ModelSettings(n_ctx=2048, n_threads=2), mmproj_path=projector_gguf,
-                             state_dir=tmp_path)
+        engine = LlamaEngine(
+            starter_gguf,
+            ModelSettings(n_ctx=2048, n_threads=2),
+            mmproj_path=projector_gguf,
+            state_dir=tmp_path,
+        )
         engine.load()
         return engine
 
@@ -34,7 +44,11 @@ def test_a_reopened_image_conversation_is_restored_without_the_projector(starter
         first = ask(engine, messages)
     finally:
         engine.unload()  # saves the conversation, image and all
-    follow = [*messages, ChatMessage("assistant", first.content), ChatMessage("user", "And its colour?")]
+    follow = [
+        *messages,
+        ChatMessage("assistant", first.content),
+        ChatMessage("user", "And its colour?"),
+    ]
     engine = started()
     try:
         reply = ask(engine, follow)

@@ -47,22 +47,36 @@ def _commands(call: str) -> list[list[str]]:
     return device.calls
 
 
-@pytest.mark.parametrize(("call", "expected"), [
-    ('do(action="Tap", element=[500,500])', [["input", "tap", "540", "1200"]]),
-    ('do(action="Tap", element=[500,500], message="支付")', [["input", "tap", "540", "1200"]]),
-    ('do(action="Double Tap", element=[100,900])', [["input", "tap", "108", "2160"]] * 2),
-    ('do(action="Long Press", element=[250,250])', [["input", "swipe", "270", "600", "270", "600", "3000"]]),
-    ('do(action="Swipe", start=[500,800], end=[500,200])',
-     [["input", "swipe", "540", "1920", "540", "480", "2000"]]),
-    ('do(action="Swipe", start=[500,500], end=[510,500])',
-     [["input", "swipe", "540", "1200", "550", "1200", "1000"]]),
-    ('do(action="Back")', [["input", "keyevent", "4"]]),
-    ('do(action="Home")', [["input", "keyevent", "KEYCODE_HOME"]]),
-    ('do(action="Launch", app="微信")',
-     [["monkey", "-p", "com.tencent.mm", "-c", "android.intent.category.LAUNCHER", "1"]]),
-    ('do(action="Launch", app="org.example.notes")',
-     [["monkey", "-p", "org.example.notes", "-c", "android.intent.category.LAUNCHER", "1"]]),
-])
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ('do(action="Tap", element=[500,500])', [["input", "tap", "540", "1200"]]),
+        ('do(action="Tap", element=[500,500], message="支付")', [["input", "tap", "540", "1200"]]),
+        ('do(action="Double Tap", element=[100,900])', [["input", "tap", "108", "2160"]] * 2),
+        (
+            'do(action="Long Press", element=[250,250])',
+            [["input", "swipe", "270", "600", "270", "600", "3000"]],
+        ),
+        (
+            'do(action="Swipe", start=[500,800], end=[500,200])',
+            [["input", "swipe", "540", "1920", "540", "480", "2000"]],
+        ),
+        (
+            'do(action="Swipe", start=[500,500], end=[510,500])',
+            [["input", "swipe", "540", "1200", "550", "1200", "1000"]],
+        ),
+        ('do(action="Back")', [["input", "keyevent", "4"]]),
+        ('do(action="Home")', [["input", "keyevent", "KEYCODE_HOME"]]),
+        (
+            'do(action="Launch", app="微信")',
+            [["monkey", "-p", "com.tencent.mm", "-c", "android.intent.category.LAUNCHER", "1"]],
+        ),
+        (
+            'do(action="Launch", app="org.example.notes")',
+            [["monkey", "-p", "org.example.notes", "-c", "android.intent.category.LAUNCHER", "1"]],
+        ),
+    ],
+)
 def test_command_sequence_for_each_action(call: str, expected: list[list[str]]) -> None:
     assert _commands(call) == expected
 
@@ -90,7 +104,9 @@ def test_typing_without_the_adb_keyboard_says_how_to_install_it() -> None:
 
 def test_unknown_app_is_a_result_not_a_crash() -> None:
     device = RecordingDevice()
-    result = AdbExecutor(device).perform(parse_reply('do(action="Launch", app="不存在的应用")').action, PHONE)  # type: ignore[arg-type]
+    result = AdbExecutor(device).perform(
+        parse_reply('do(action="Launch", app="不存在的应用")').action, PHONE
+    )  # type: ignore[arg-type]
     assert not result.ok and "App not found" in result.message and device.calls == []
 
 

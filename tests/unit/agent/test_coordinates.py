@@ -19,7 +19,9 @@ def test_phone_screenshot_as_open_autoglm_converts() -> None:
     assert grid_to_pixels(GridPoint(500, 500), phone) == (540, 1200)
     assert grid_to_pixels(GridPoint(0, 0), phone) == (0, 0)
     assert grid_to_pixels(GridPoint(999, 999), phone) == (1078, 2397)
-    assert grid_to_pixels(GridPoint(1000, 1000), phone) == (1079, 2399), "the edge stays on the image"
+    assert grid_to_pixels(GridPoint(1000, 1000), phone) == (1079, 2399), (
+        "the edge stays on the image"
+    )
 
 
 def test_hidpi_screen_divides_by_the_ratio() -> None:
@@ -45,7 +47,9 @@ def test_round_trip_and_rect() -> None:
     assert not rect.contains(150, 110) and not rect.contains(120, 120)
 
 
-@pytest.mark.parametrize("bad", [dict(width=0, height=10), dict(width=10, height=10, device_pixel_ratio=0)])
+@pytest.mark.parametrize(
+    "bad", [dict(width=0, height=10), dict(width=10, height=10, device_pixel_ratio=0)]
+)
 def test_bad_geometry_is_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
         ScreenGeometry(**bad)

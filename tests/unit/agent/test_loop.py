@@ -30,7 +30,9 @@ class RecordingScreen(Executor):
 
     def screenshot(self) -> Screenshot:
         shade = 0 if self.frozen else (len(self.performed) * 40) % 256
-        return Screenshot(Image.new("RGB", (200, 100), (shade, 0, 0)), ScreenGeometry(200, 100), "Test")
+        return Screenshot(
+            Image.new("RGB", (200, 100), (shade, 0, 0)), ScreenGeometry(200, 100), "Test"
+        )
 
     def perform(self, action: Action, geometry: ScreenGeometry) -> ActionResult:
         self.performed.append((self.describe(action, geometry), time.monotonic()))
@@ -61,8 +63,11 @@ def test_a_finished_run_is_recorded_as_plain_data(tmp_path: Path) -> None:
     assert run.outcome == "finished" and run.message == "完成"
     assert [p for p, _ in screen.performed] == ["Tap (100, 50)"]
     first = run.steps[0]
-    assert first.thinking == "点按钮" and first.action == {"action": "Tap", "element": {"x": 500, "y": 500},
-                                                            "message": None}
+    assert first.thinking == "点按钮" and first.action == {
+        "action": "Tap",
+        "element": {"x": 500, "y": 500},
+        "message": None,
+    }
     assert first.points == [(100, 50)] and first.ok and first.result == "done"
     assert set(first.seconds) == {"screenshot", "model", "action"}
     saved = json.loads(run.save(tmp_path).read_text(encoding="utf-8"))
@@ -81,7 +86,9 @@ def test_loop_detection_stops_and_asks_on_the_third_repeat() -> None:
 
 def test_loop_detection_lets_the_user_go_on() -> None:
     screen = RecordingScreen(frozen=True)
-    run = _loop([TAP, TAP, TAP, FINISH], screen, callbacks=AgentCallbacks(loop_detected=lambda _: True)).run("t")
+    run = _loop(
+        [TAP, TAP, TAP, FINISH], screen, callbacks=AgentCallbacks(loop_detected=lambda _: True)
+    ).run("t")
     assert run.outcome == "finished" and len(screen.performed) == 3
 
 
@@ -101,10 +108,14 @@ def test_a_sensitive_tap_waits_for_confirmation() -> None:
         return True
 
     sensitive = 'do(action="Tap", element=[100,100], message="确认支付")'
-    thread, box = _run_in_thread(_loop([sensitive, FINISH], screen, callbacks=AgentCallbacks(confirm=confirm)))
+    thread, box = _run_in_thread(
+        _loop([sensitive, FINISH], screen, callbacks=AgentCallbacks(confirm=confirm))
+    )
     _until(lambda: questions)
     time.sleep(0.2)
-    assert questions == ["确认支付"] and screen.performed == [], "nothing is tapped before the user says yes"
+    assert questions == ["确认支付"] and screen.performed == [], (
+        "nothing is tapped before the user says yes"
+    )
     confirmed_at = time.monotonic()
     answer.set()
     thread.join(5)
@@ -125,7 +136,9 @@ def test_take_over_waits_for_continue() -> None:
     thread, box = _run_in_thread(_loop(replies, screen, callbacks=AgentCallbacks(take_over=signal)))
     _until(signal.waiting.is_set)
     time.sleep(0.3)
-    assert thread.is_alive() and screen.performed == [], "the agent waits while the user has control"
+    assert thread.is_alive() and screen.performed == [], (
+        "the agent waits while the user has control"
+    )
     resumed_at = time.monotonic()
     signal.resume()
     thread.join(5)
@@ -175,16 +188,24 @@ def test_stop_while_waiting_ends_within_200_ms() -> None:
 
 
 def test_stop_while_the_user_has_control_ends_within_200_ms() -> None:
-    loop = _loop(['do(action="Take_over", message="x")'], RecordingScreen(),
-                 callbacks=AgentCallbacks(take_over=ContinueSignal()))
+    loop = _loop(
+        ['do(action="Take_over", message="x")'],
+        RecordingScreen(),
+        callbacks=AgentCallbacks(take_over=ContinueSignal()),
+    )
     assert _stopped_within(loop, 0.3) < 0.2
 
 
 def test_the_apps_own_window_is_never_clicked() -> None:
     screen = RecordingScreen()
     own_window = ScreenRect(90, 40, 30, 30)
-    run = _loop([TAP, 'do(action="Tap", element=[100,100])', FINISH], screen, exclusions=[own_window]).run("t")
-    assert run.steps[0].result == "refused: (100, 50) is on AutoGLM's own window" and not run.steps[0].ok
+    run = _loop(
+        [TAP, 'do(action="Tap", element=[100,100])', FINISH], screen, exclusions=[own_window]
+    ).run("t")
+    assert (
+        run.steps[0].result == "refused: (100, 50) is on AutoGLM's own window"
+        and not run.steps[0].ok
+    )
     assert [p for p, _ in screen.performed] == ["Tap (20, 10)"]
 
 
@@ -209,8 +230,11 @@ def test_only_the_newest_screenshot_goes_to_the_model() -> None:
 
 
 def test_the_same_action_written_differently_is_still_a_loop() -> None:
-    spellings = ['do(action="Tap", element=[500,500])', "do(action='Tap', element=[500, 500])",
-                 '<answer>do(action="Tap",element=[500,500])</answer>']
+    spellings = [
+        'do(action="Tap", element=[500,500])',
+        "do(action='Tap', element=[500, 500])",
+        '<answer>do(action="Tap",element=[500,500])</answer>',
+    ]
     run = _loop(spellings + [FINISH], RecordingScreen(frozen=True)).run("t")
     assert run.outcome == "loop"
 
@@ -243,12 +267,18 @@ def test_an_action_outside_the_target_window_asks_first_and_a_no_ends_the_run() 
     outside = '<think>外面</think><answer>do(action="Tap", element=[900,900])</answer>'
     screen = RecordingScreen()
     callbacks = AgentCallbacks(confirm=lambda message: asked.append(message) or False)
-    run = _loop([inside, outside, FINISH], screen, callbacks=callbacks, target=ScreenRect(0, 0, 100, 50)).run("t")
+    run = _loop(
+        [inside, outside, FINISH], screen, callbacks=callbacks, target=ScreenRect(0, 0, 100, 50)
+    ).run("t")
     assert [performed for performed, _ in screen.performed] == ["Tap (50, 25)"]
     assert asked == ["Tap at (180, 90) is outside the target window"]
     assert run.outcome == "declined" and "(180, 90)" in run.message
 
     yes = RecordingScreen()
-    agreed = _loop([outside, FINISH], yes, callbacks=AgentCallbacks(confirm=lambda _m: True),
-                   target=ScreenRect(0, 0, 100, 50)).run("t")
+    agreed = _loop(
+        [outside, FINISH],
+        yes,
+        callbacks=AgentCallbacks(confirm=lambda _m: True),
+        target=ScreenRect(0, 0, 100, 50),
+    ).run("t")
     assert agreed.outcome == "finished" and len(yes.performed) == 1

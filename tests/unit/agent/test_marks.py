@@ -20,12 +20,20 @@ def _is_mark(pixel: tuple[int, int, int]) -> bool:
 
 
 def test_a_tap_is_one_ring_centred_on_the_pixel_the_grid_names() -> None:
-    pointing = pointing_in_reply('<think>The Wi-Fi row.</think><answer>do(action="Tap", element=[250,500])</answer>')
-    assert pointing is not None and pointing.points == (GridPoint(250, 500),) and pointing.action == "Tap"
+    pointing = pointing_in_reply(
+        '<think>The Wi-Fi row.</think><answer>do(action="Tap", element=[250,500])</answer>'
+    )
+    assert (
+        pointing is not None
+        and pointing.points == (GridPoint(250, 500),)
+        and pointing.action == "Tap"
+    )
     marked = draw_marks(Image.new("RGB", (400, 200), (30, 120, 30)), pointing)
     assert _is_mark(marked.getpixel((100, 100)))  # 250/1000 × 400, 500/1000 × 200: the centre dot
     radius = mark_radius(400, 200)
-    assert _is_mark(marked.getpixel((100 + radius, 100))) or _is_mark(marked.getpixel((100 + radius - 1, 100)))
+    assert _is_mark(marked.getpixel((100 + radius, 100))) or _is_mark(
+        marked.getpixel((100 + radius - 1, 100))
+    )
     assert marked.getpixel((300, 20)) == (30, 120, 30), "nothing drawn away from the point"
     assert describe(pointing, (400, 200)) == "Tap at (100, 100)"
 

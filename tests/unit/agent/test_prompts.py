@@ -22,7 +22,10 @@ def test_chinese_prompt_names_every_action_with_the_date() -> None:
 def test_english_prompt() -> None:
     prompt = system_prompt("en", date(2026, 12, 1))
     assert prompt.startswith("The current date: 2026-12-01, Tuesday\n# Setup\n")
-    assert 'do(action="Tap", element=[x,y])' in prompt and 'finish(message="Task completed.")' in prompt
+    assert (
+        'do(action="Tap", element=[x,y])' in prompt
+        and 'finish(message="Task completed.")' in prompt
+    )
 
 
 def test_user_turns_as_open_autoglm_sends_them() -> None:
@@ -38,6 +41,11 @@ def test_unknown_language() -> None:
 def test_the_stop_word_is_heard_whatever_its_punctuation_and_other_words_are_not() -> None:
     from autoglm.agent.prompts import is_stop_word, prompt_language
 
-    assert all(is_stop_word(heard) for heard in ("Stop.", "stop!", " STOP ", "停！", "停止。", "Stop, stop."))
-    assert not any(is_stop_word(heard) for heard in ("Stop the music and open settings", "don't stop", ""))
+    assert all(
+        is_stop_word(heard)
+        for heard in ("Stop.", "stop!", " STOP ", "停！", "停止。", "Stop, stop.")
+    )
+    assert not any(
+        is_stop_word(heard) for heard in ("Stop the music and open settings", "don't stop", "")
+    )
     assert prompt_language("打开设置") == "zh" and prompt_language("Open the settings") == "en"

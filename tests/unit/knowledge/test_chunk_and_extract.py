@@ -17,10 +17,19 @@ from fixtures.documents import write_bad_files, write_corpus
 
 def test_passages_stay_within_their_page_and_heading_and_overlap() -> None:
     sentences = " ".join(f"Sentence number {i} says something about topic {i}." for i in range(80))
-    chunks = list(chunk_sections([Section(sentences, page=4, heading="Topics"), Section("Short one.", page=5)],
-                                 chunk_chars=300, overlap_chars=60))
+    chunks = list(
+        chunk_sections(
+            [Section(sentences, page=4, heading="Topics"), Section("Short one.", page=5)],
+            chunk_chars=300,
+            overlap_chars=60,
+        )
+    )
     assert all(len(c.text) <= 300 for c in chunks)
-    assert {c.page for c in chunks[:-1]} == {4} and chunks[-1].page == 5 and chunks[-1].text == "Short one."
+    assert (
+        {c.page for c in chunks[:-1]} == {4}
+        and chunks[-1].page == 5
+        and chunks[-1].text == "Short one."
+    )
     assert all(c.heading == "Topics" for c in chunks[:-1])
     first, second = chunks[0].text, chunks[1].text
     assert first.endswith(".") and second[:20] in first  # cut at a sentence end, then overlapped
@@ -33,16 +42,30 @@ def test_chinese_text_is_cut_at_sentence_ends_and_lines_are_counted() -> None:
     chunks = list(chunk_section(Section(text, line=10), chunk_chars=120, overlap_chars=20))
     assert len(chunks) > 3 and all(len(c.text) <= 120 for c in chunks)
     assert all(c.text.endswith("。") for c in chunks[:-1])
-    lines = list(chunk_section(Section("".join(f"line {i} of the file\n" for i in range(200)), line=1),
-                               chunk_chars=400, overlap_chars=0))
-    assert lines[0].line == 1 and lines[1].line > 10 and lines[1].text.startswith(f"line {lines[1].line - 1} ")
+    lines = list(
+        chunk_section(
+            Section("".join(f"line {i} of the file\n" for i in range(200)), line=1),
+            chunk_chars=400,
+            overlap_chars=0,
+        )
+    )
+    assert (
+        lines[0].line == 1
+        and lines[1].line > 10
+        and lines[1].text.startswith(f"line {lines[1].line - 1} ")
+    )
 
 
 def test_keyword_query_drops_stopwords_and_splits_chinese_into_trigrams() -> None:
-    assert keyword_query("What is the budget of the Quillfeather project?") == '"budget" OR "Quillfeather" OR "project"'
+    assert (
+        keyword_query("What is the budget of the Quillfeather project?")
+        == '"budget" OR "Quillfeather" OR "project"'
+    )
     assert keyword_query("青岛仓库？") == '"青岛仓" OR "岛仓库"'
     assert keyword_query("is it?") == ""
-    assert keyword_query('kayaks NEAR("boats*")') == '"kayaks" OR "NEAR" OR "boats"'  # words, never FTS syntax
+    assert (
+        keyword_query('kayaks NEAR("boats*")') == '"kayaks" OR "NEAR" OR "boats"'
+    )  # words, never FTS syntax
 
 
 def test_every_format_is_read_with_its_pages_and_headings(tmp_path: Path) -> None:
@@ -77,8 +100,19 @@ def test_folders_contribute_their_documents_and_missing_paths_are_named(tmp_path
     folder = write_corpus(tmp_path / "docs")
     (folder / ".hidden.md").write_text("secret")
     (folder / "archive.zip").write_bytes(b"PK\x03\x04")
-    (folder / "picture.png").write_bytes(b"\x89PNG")  # images are documents too (read by a vision model)
+    (folder / "picture.png").write_bytes(
+        b"\x89PNG"
+    )  # images are documents too (read by a vision model)
     files, missing = expand_paths([folder, tmp_path / "nowhere.pdf"])
-    assert sorted(f.name for f in files) == sorted(["garden.html", "harbour-report.pdf", "picture.png",
-                                                    "project-notes.md", "recipes.docx", "tool.py", "仓库记录.txt"])
+    assert sorted(f.name for f in files) == sorted(
+        [
+            "garden.html",
+            "harbour-report.pdf",
+            "picture.png",
+            "project-notes.md",
+            "recipes.docx",
+            "tool.py",
+            "仓库记录.txt",
+        ]
+    )
     assert list(missing.values()) == ["nowhere.pdf does not exist."]

@@ -18,15 +18,24 @@ NOTES = Citation("notes.md", "The budget is 48,500 euros.", "Budget", 0.02, "/do
 
 
 def test_the_last_user_message_carries_the_numbered_passages() -> None:
-    messages = [ChatMessage("user", "Hi"), ChatMessage("assistant", "Hello"), ChatMessage("user", "Crane limit?")]
+    messages = [
+        ChatMessage("user", "Hi"),
+        ChatMessage("assistant", "Hello"),
+        ChatMessage("user", "Crane limit?"),
+    ]
     grounded = grounded_messages(messages, [REPORT, NOTES])
     assert grounded[:2] == messages[:2]
     text = grounded[2].content
     assert "[1] report.pdf, page 3\nThe crane lifts 38 tonnes." in text
     assert "[2] notes.md, Budget" in text and text.endswith("Question: Crane limit?")
     assert grounded_messages(messages, []) == messages
-    request = build_request(messages, GenerationSettings(system_prompt="Be brief."), passages=[REPORT])
-    assert request.messages[0].content == "Be brief." and "report.pdf, page 3" in request.messages[-1].content
+    request = build_request(
+        messages, GenerationSettings(system_prompt="Be brief."), passages=[REPORT]
+    )
+    assert (
+        request.messages[0].content == "Be brief."
+        and "report.pdf, page 3" in request.messages[-1].content
+    )
 
 
 def test_sources_are_those_the_reply_marks_or_names_else_all() -> None:

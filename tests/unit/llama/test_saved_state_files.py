@@ -31,8 +31,15 @@ def prompt() -> PromptSequence:
 
 
 def write_state(path: Path, key: StateKey, data: bytes = b"kv" * 50) -> None:
-    header = json.dumps({"key": key.as_dict(), "pieces": encode_pieces(prompt()), "ids_sha256": "",
-                         "data_size": len(data), "data_sha256": "0" * 64}).encode()
+    header = json.dumps(
+        {
+            "key": key.as_dict(),
+            "pieces": encode_pieces(prompt()),
+            "ids_sha256": "",
+            "data_size": len(data),
+            "data_sha256": "0" * 64,
+        }
+    ).encode()
     path.write_bytes(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header)) + header + data)
 
 
@@ -48,9 +55,13 @@ def test_a_header_cut_short_is_refused(tmp_path: Path) -> None:
         read_header(path)
 
 
-def test_scan_keeps_this_models_states_skips_other_models_and_removes_other_builds(tmp_path: Path) -> None:
+def test_scan_keeps_this_models_states_skips_other_models_and_removes_other_builds(
+    tmp_path: Path,
+) -> None:
     write_state(tmp_path / "mine.kvstate", KEY)
-    write_state(tmp_path / "other-model.kvstate", StateKey("other.gguf|1|2", "", KEY.context, KEY.build))
+    write_state(
+        tmp_path / "other-model.kvstate", StateKey("other.gguf|1|2", "", KEY.context, KEY.build)
+    )
     write_state(tmp_path / "old-build.kvstate", StateKey(KEY.model, "", KEY.context, "build B"))
     (tmp_path / "garbage.kvstate").write_bytes(b"not a state")
     store = StateStore(tmp_path, KEY, budget_bytes=1 << 20)

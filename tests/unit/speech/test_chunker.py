@@ -28,7 +28,13 @@ def test_text_split_into_single_characters_gives_the_same_sentences() -> None:
 
 
 def test_chinese_punctuation_ends_sentences_without_a_space() -> None:
-    assert chunks(["你好。我很好！", "谢谢；再见……", "好吗？"]) == ["你好。", "我很好！", "谢谢；", "再见……", "好吗？"]
+    assert chunks(["你好。我很好！", "谢谢；再见……", "好吗？"]) == [
+        "你好。",
+        "我很好！",
+        "谢谢；",
+        "再见……",
+        "好吗？",
+    ]
 
 
 def test_newlines_end_sentences_and_blank_lines_say_nothing() -> None:
@@ -37,7 +43,11 @@ def test_newlines_end_sentences_and_blank_lines_say_nothing() -> None:
 
 def test_decimals_abbreviations_and_list_numbers_do_not_split() -> None:
     text = "1. Install it, e.g. with pip.\n2. Version 3.5 works. Dr. Smith agrees."
-    assert chunks([text]) == ["Install it, e.g. with pip.", "Version 3.5 works.", "Dr. Smith agrees."]
+    assert chunks([text]) == [
+        "Install it, e.g. with pip.",
+        "Version 3.5 works.",
+        "Dr. Smith agrees.",
+    ]
 
 
 def test_a_period_at_the_end_of_a_delta_waits_for_the_next_one() -> None:
@@ -47,12 +57,22 @@ def test_a_period_at_the_end_of_a_delta_waits_for_the_next_one() -> None:
 
 
 def test_fenced_code_is_never_spoken_even_when_the_fence_is_split() -> None:
-    deltas = ["Run this:\n`", "``pyth", "on\nprint('hi. there.')\n", "x = 1\n`", "``\n", "Then it prints. Done."]
+    deltas = [
+        "Run this:\n`",
+        "``pyth",
+        "on\nprint('hi. there.')\n",
+        "x = 1\n`",
+        "``\n",
+        "Then it prints. Done.",
+    ]
     assert chunks(deltas) == ["Run this:", "Then it prints.", "Done."]
 
 
 def test_tilde_fences_and_unclosed_fences_are_skipped() -> None:
-    assert chunks(["Before.\n~~~\ncode.\n~~~\nAfter.\n```\nnever closed. really."]) == ["Before.", "After."]
+    assert chunks(["Before.\n~~~\ncode.\n~~~\nAfter.\n```\nnever closed. really."]) == [
+        "Before.",
+        "After.",
+    ]
 
 
 def test_inline_backticks_in_prose_are_not_fences() -> None:
@@ -60,10 +80,17 @@ def test_inline_backticks_in_prose_are_not_fences() -> None:
 
 
 def test_markdown_noise_is_stripped() -> None:
-    text = ("## Heading\n- **Bold** item with [a link](https://example.com).\n"
-            "> quoted _words_ here.\nSee https://example.com/x for more.\n| a | b |\n|---|---|\n")
-    assert chunks([text]) == ["Heading", "Bold item with a link.", "quoted words here.",
-                              "See for more.", "a b"]
+    text = (
+        "## Heading\n- **Bold** item with [a link](https://example.com).\n"
+        "> quoted _words_ here.\nSee https://example.com/x for more.\n| a | b |\n|---|---|\n"
+    )
+    assert chunks([text]) == [
+        "Heading",
+        "Bold item with a link.",
+        "quoted words here.",
+        "See for more.",
+        "a b",
+    ]
 
 
 def test_long_first_sentence_breaks_early_at_a_comma() -> None:
@@ -118,7 +145,9 @@ def test_first_words_wait_for_the_word_to_be_complete() -> None:
 def test_sentences_already_complete_are_never_cut() -> None:
     # Text that arrives whole (``say``, a short first sentence) keeps its natural sentences.
     assert chunks(["Paris. The capital of France is a big city."], first_words=4) == [
-        "Paris.", "The capital of France is a big city."]
+        "Paris.",
+        "The capital of France is a big city.",
+    ]
 
 
 def test_leaning_words_extend_the_first_piece_only_so_far() -> None:
@@ -129,7 +158,10 @@ def test_leaning_words_extend_the_first_piece_only_so_far() -> None:
 
 
 def test_chinese_without_spaces_waits_for_punctuation() -> None:
-    assert chunks(["巴黎是法国的首都也是最大的城市。很美。"], first_words=4) == ["巴黎是法国的首都也是最大的城市。", "很美。"]
+    assert chunks(["巴黎是法国的首都也是最大的城市。很美。"], first_words=4) == [
+        "巴黎是法国的首都也是最大的城市。",
+        "很美。",
+    ]
 
 
 def test_a_streamed_chinese_reply_speaks_its_first_clause_early() -> None:

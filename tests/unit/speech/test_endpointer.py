@@ -37,7 +37,11 @@ def test_speech_then_silence_gives_start_likely_end_and_end() -> None:
     speech, silence = frames(500), frames(1000)
     events = run([0.9] * speech + [0.02] * silence, end_silence_ms=600, likely_end_ms=250)
     kinds = [kind for _, kind in events]
-    assert kinds == [TurnEventKind.SPEECH_STARTED, TurnEventKind.LIKELY_END, TurnEventKind.TURN_ENDED]
+    assert kinds == [
+        TurnEventKind.SPEECH_STARTED,
+        TurnEventKind.LIKELY_END,
+        TurnEventKind.TURN_ENDED,
+    ]
     likely_at, ended_at = events[1][0], events[2][0]
     assert (likely_at - speech + 1) * FRAME_MS >= 250
     assert (ended_at - speech + 1) * FRAME_MS >= 600
@@ -52,10 +56,17 @@ def test_end_silence_setting_moves_the_end() -> None:
 
 
 def test_a_pause_shorter_than_end_silence_resumes_the_turn() -> None:
-    probabilities = [0.9] * frames(400) + [0.0] * frames(350) + [0.9] * frames(400) + [0.0] * frames(800)
+    probabilities = (
+        [0.9] * frames(400) + [0.0] * frames(350) + [0.9] * frames(400) + [0.0] * frames(800)
+    )
     kinds = [kind for _, kind in run(probabilities, end_silence_ms=600, likely_end_ms=250)]
-    assert kinds == [TurnEventKind.SPEECH_STARTED, TurnEventKind.LIKELY_END, TurnEventKind.SPEECH_RESUMED,
-                     TurnEventKind.LIKELY_END, TurnEventKind.TURN_ENDED]
+    assert kinds == [
+        TurnEventKind.SPEECH_STARTED,
+        TurnEventKind.LIKELY_END,
+        TurnEventKind.SPEECH_RESUMED,
+        TurnEventKind.LIKELY_END,
+        TurnEventKind.TURN_ENDED,
+    ]
 
 
 def test_a_click_shorter_than_min_speech_is_discarded() -> None:
@@ -92,18 +103,24 @@ def test_turn_audio_includes_the_preroll_and_ends_after_the_silence() -> None:
     quiet = np.full(FRAME_SAMPLES * 20, 0.01, dtype=np.float32)
     loud = np.full(FRAME_SAMPLES * 10, 0.5, dtype=np.float32)
     silence = np.zeros(FRAME_SAMPLES * 40, dtype=np.float32)
-    detector = TurnDetector(ScriptedVad(), EndpointConfig(end_silence_ms=320, likely_end_ms=128), preroll_ms=160)
+    detector = TurnDetector(
+        ScriptedVad(), EndpointConfig(end_silence_ms=320, likely_end_ms=128), preroll_ms=160
+    )
     stream = np.concatenate([quiet, loud, silence])
     events = []
     for start in range(0, len(stream), 700):  # odd block size: frames straddle blocks
-        events += detector.feed(stream[start:start + 700])
+        events += detector.feed(stream[start : start + 700])
     kinds = [event.kind for event in events]
-    assert kinds == [TurnEventKind.SPEECH_STARTED, TurnEventKind.LIKELY_END, TurnEventKind.TURN_ENDED]
+    assert kinds == [
+        TurnEventKind.SPEECH_STARTED,
+        TurnEventKind.LIKELY_END,
+        TurnEventKind.TURN_ENDED,
+    ]
     turn = events[-1].audio
     assert turn is not None
     preroll_frames = 5
     assert len(turn) == FRAME_SAMPLES * (preroll_frames + 10 + 10)
-    assert np.all(turn[:preroll_frames * FRAME_SAMPLES] == np.float32(0.01))
+    assert np.all(turn[: preroll_frames * FRAME_SAMPLES] == np.float32(0.01))
     assert len(events[1].audio) < len(turn)
 
 
@@ -111,18 +128,28 @@ def test_push_to_talk_takes_everything_between_press_and_release() -> None:
     detector = TurnDetector(ScriptedVad(), preroll_ms=64)
     detector.hold(np.full(FRAME_SAMPLES * 4, 0.02, dtype=np.float32))
     detector.start_turn_now()
-    assert detector.feed(np.zeros(FRAME_SAMPLES * 30, dtype=np.float32)) == []  # silence: no auto end
+    assert (
+        detector.feed(np.zeros(FRAME_SAMPLES * 30, dtype=np.float32)) == []
+    )  # silence: no auto end
     event = detector.end_turn_now()
     assert event is not None and event.kind is TurnEventKind.TURN_ENDED
     assert len(event.audio) == FRAME_SAMPLES * (2 + 30)
 
 
 def test_new_timings_and_preroll_apply_from_the_next_frame() -> None:
-    detector = TurnDetector(ScriptedVad(), EndpointConfig(end_silence_ms=320, likely_end_ms=128), preroll_ms=160)
+    detector = TurnDetector(
+        ScriptedVad(), EndpointConfig(end_silence_ms=320, likely_end_ms=128), preroll_ms=160
+    )
     detector.feed(np.full(FRAME_SAMPLES * 20, 0.01, dtype=np.float32))
     detector.configure(EndpointConfig(end_silence_ms=960, likely_end_ms=160), preroll_ms=64)
-    events = detector.feed(np.concatenate([np.full(FRAME_SAMPLES * 10, 0.5, dtype=np.float32),
-                                           np.zeros(FRAME_SAMPLES * 40, dtype=np.float32)]))
+    events = detector.feed(
+        np.concatenate(
+            [
+                np.full(FRAME_SAMPLES * 10, 0.5, dtype=np.float32),
+                np.zeros(FRAME_SAMPLES * 40, dtype=np.float32),
+            ]
+        )
+    )
     ended = [event for event in events if event.kind is TurnEventKind.TURN_ENDED]
     assert len(ended) == 1
     # 2 frames of pre-roll (64 ms), 10 of speech, 30 of silence (960 ms)

@@ -10,7 +10,10 @@ from autoglm.speech.voices import written_language
 
 def test_confident_english_stays_english_even_with_a_chinese_interface() -> None:
     assert choose_language([("en", 0.98), ("de", 0.01), ("zh", 0.001)], preferred="zh") == "en"
-    assert choose_language([("en", 0.28), ("nl", 0.2), ("zh", 0.004)], preferred="zh", last="zh") == "en"
+    assert (
+        choose_language([("en", 0.28), ("nl", 0.2), ("zh", 0.004)], preferred="zh", last="zh")
+        == "en"
+    )
 
 
 def test_unsure_mandarin_counts_as_chinese_in_context() -> None:
@@ -57,7 +60,9 @@ def test_auto_recogniser_prefers_whisper_small_for_chinese_once_downloaded() -> 
 
 def test_interface_language_follows_the_setting_then_the_system(monkeypatch) -> None:
     settings = Settings()
-    chinese = settings.model_copy(update={"appearance": settings.appearance.model_copy(update={"language": "zh_CN"})})
+    chinese = settings.model_copy(
+        update={"appearance": settings.appearance.model_copy(update={"language": "zh_CN"})}
+    )
     assert interface_language(chinese) == "zh_CN"
     monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
     assert interface_language(settings) == "zh_CN"

@@ -52,5 +52,7 @@ def test_importing_speech_modules_loads_no_speech_engine() -> None:
         "import autoglm.speech.asr, autoglm.speech.tts, autoglm.speech.vad, autoglm.speech.playback\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []

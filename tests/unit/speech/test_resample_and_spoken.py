@@ -15,12 +15,16 @@ def tone(frequency: float, rate: int, seconds: float = 1.0) -> np.ndarray:
     return np.sin(2 * np.pi * frequency * np.arange(int(rate * seconds)) / rate).astype(np.float32)
 
 
-@pytest.mark.parametrize(("source", "target"), [(48_000, 16_000), (44_100, 16_000), (22_050, 48_000), (16_000, 16_000)])
+@pytest.mark.parametrize(
+    ("source", "target"), [(48_000, 16_000), (44_100, 16_000), (22_050, 48_000), (16_000, 16_000)]
+)
 def test_blockwise_resampling_equals_whole_signal_resampling(source: int, target: int) -> None:
     signal = tone(440, source)
     streamed = StreamResampler(source, target)
     starts = range(0, len(signal), 1234)
-    blocks = [streamed.process(signal[start:start + 1234], last=start == starts[-1]) for start in starts]
+    blocks = [
+        streamed.process(signal[start : start + 1234], last=start == starts[-1]) for start in starts
+    ]
     whole = resample(signal, source, target)
     assert abs(sum(len(block) for block in blocks) - target) <= 2
     assert abs(len(whole) - target) <= 2
@@ -31,8 +35,8 @@ def test_blockwise_resampling_equals_whole_signal_resampling(source: int, target
 def test_downsampling_keeps_speech_band_and_removes_what_would_alias() -> None:
     kept = resample(tone(440, 48_000), 48_000, 16_000)[200:]
     removed = resample(tone(15_000, 48_000), 48_000, 16_000)[200:]
-    assert np.sqrt(np.mean(kept ** 2)) > 0.6
-    assert np.sqrt(np.mean(removed ** 2)) < 0.05
+    assert np.sqrt(np.mean(kept**2)) > 0.6
+    assert np.sqrt(np.mean(removed**2)) < 0.05
 
 
 def test_level_meter_in_dbfs() -> None:
@@ -47,8 +51,11 @@ def segment(text: str, played: float) -> PlayedSegment:
 
 
 def test_spoken_text_keeps_played_sentences_and_cuts_the_interrupted_one() -> None:
-    segments = [segment("The capital is Paris.", 1.0), segment("It has many old museums and parks.", 0.5),
-                segment("Never heard.", 0.0)]
+    segments = [
+        segment("The capital is Paris.", 1.0),
+        segment("It has many old museums and parks.", 0.5),
+        segment("Never heard.", 0.0),
+    ]
     assert spoken_text(segments) == "The capital is Paris. It has many…"
 
 

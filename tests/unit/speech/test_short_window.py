@@ -27,7 +27,9 @@ def test_a_decode_that_hit_its_token_limit_is_rejected() -> None:
 
 
 def test_a_repeated_phrase_is_rejected() -> None:
-    assert looks_degenerate("Tell me a joke about computers Tell me a joke about", tokens=12, token_limit=40)
+    assert looks_degenerate(
+        "Tell me a joke about computers Tell me a joke about", tokens=12, token_limit=40
+    )
 
 
 def test_text_that_compresses_like_a_loop_is_rejected() -> None:

@@ -8,18 +8,41 @@ from autoglm.speech.turn_rules import TurnVerdict, end_silence_ms, judge
 from autoglm.speech.vad import EndpointConfig, Endpointer, TurnEventKind
 
 
-@pytest.mark.parametrize("text", [
-    "What is the capital of France?", "Tell me a joke.", "Stop!", "今天天气怎么样？", "中国的首都是哪里？",
-    "你好吗", "好的。", "是的", "I want to know about cats.", "What is 2 plus 3?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is the capital of France?",
+        "Tell me a joke.",
+        "Stop!",
+        "今天天气怎么样？",
+        "中国的首都是哪里？",
+        "你好吗",
+        "好的。",
+        "是的",
+        "I want to know about cats.",
+        "What is 2 plus 3?",
+    ],
+)
 def test_finished_sentences(text: str) -> None:
     assert judge(text) is TurnVerdict.FINISHED
 
 
-@pytest.mark.parametrize("text", [
-    "What is the capital of", "I went to the shop and", "Tell me about, um", "but", "The weather is,",
-    "So I was thinking...", "我想知道然后", "今天的", "我们在", "请问，", "Could you tell me the?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is the capital of",
+        "I went to the shop and",
+        "Tell me about, um",
+        "but",
+        "The weather is,",
+        "So I was thinking...",
+        "我想知道然后",
+        "今天的",
+        "我们在",
+        "请问，",
+        "Could you tell me the?",
+    ],
+)
 def test_unfinished_sentences(text: str) -> None:
     assert judge(text) is TurnVerdict.UNFINISHED
 
@@ -33,8 +56,12 @@ def test_a_sentence_mark_the_recogniser_was_unsure_of_does_not_finish_the_senten
     # whisper heard "What do bees make and" as "What do these make?", giving its "?" 0.2
     assert judge("What do these make?", end_confidence=0.2) is TurnVerdict.UNFINISHED
     assert judge("What do these make?", end_confidence=0.9) is TurnVerdict.FINISHED
-    assert judge("What do these make?") is TurnVerdict.FINISHED  # no confidence known: the words decide
-    assert judge("What is the capital of?", end_confidence=0.9) is TurnVerdict.UNFINISHED  # a leaning word still leans
+    assert (
+        judge("What do these make?") is TurnVerdict.FINISHED
+    )  # no confidence known: the words decide
+    assert (
+        judge("What is the capital of?", end_confidence=0.9) is TurnVerdict.UNFINISHED
+    )  # a leaning word still leans
 
 
 def test_each_verdict_has_its_silence() -> None:
@@ -43,7 +70,9 @@ def test_each_verdict_has_its_silence() -> None:
     assert end_silence_ms(TurnVerdict.UNSURE, 250, 1200, 600) == 600
 
 
-def _silence_until_end(endpointer: Endpointer, change_after_frames: int, silence_ms: float | None) -> int:
+def _silence_until_end(
+    endpointer: Endpointer, change_after_frames: int, silence_ms: float | None
+) -> int:
     for _ in range(20):
         endpointer.update(0.9)
     for frame in range(1, 200):

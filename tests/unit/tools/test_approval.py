@@ -40,12 +40,27 @@ def test_a_denied_call_tells_the_model_it_was_not_run() -> None:
     assert result.is_error and "not run" in result.text
 
 
-@pytest.mark.parametrize(("spoken", "decision"), [
-    ("Yes.", Decision.ONCE), ("yeah, go ahead", Decision.ONCE), ("OK", Decision.ONCE), ("是", Decision.ONCE),
-    ("是的。", Decision.ONCE), ("好的", Decision.ONCE), ("可以", Decision.ONCE),
-    ("No.", Decision.DENY), ("no, don't", Decision.DENY), ("yes, no, don't", Decision.DENY),
-    ("不", Decision.DENY), ("不要。", Decision.DENY), ("不行", Decision.DENY), ("取消", Decision.DENY),
-    ("What is the weather?", None), ("", None), ("nothing", None),
-])
+@pytest.mark.parametrize(
+    ("spoken", "decision"),
+    [
+        ("Yes.", Decision.ONCE),
+        ("yeah, go ahead", Decision.ONCE),
+        ("OK", Decision.ONCE),
+        ("是", Decision.ONCE),
+        ("是的。", Decision.ONCE),
+        ("好的", Decision.ONCE),
+        ("可以", Decision.ONCE),
+        ("No.", Decision.DENY),
+        ("no, don't", Decision.DENY),
+        ("yes, no, don't", Decision.DENY),
+        ("不", Decision.DENY),
+        ("不要。", Decision.DENY),
+        ("不行", Decision.DENY),
+        ("取消", Decision.DENY),
+        ("What is the weather?", None),
+        ("", None),
+        ("nothing", None),
+    ],
+)
 def test_spoken_answers(spoken: str, decision: Decision | None) -> None:
     assert spoken_decision(spoken) is decision

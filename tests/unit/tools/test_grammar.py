@@ -14,8 +14,15 @@ from autoglm.tools.grammar import (
     tool_call_grammar,
 )
 
-WEATHER = ToolSpec("get_weather", "", {"type": "object", "properties": {
-    "city": {"type": "string"}, "unit": {"enum": ["c", "f"]}}, "required": ["city"]})
+WEATHER = ToolSpec(
+    "get_weather",
+    "",
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
+        "required": ["city"],
+    },
+)
 
 
 def _llama_accepts(grammar: str) -> bool:
@@ -28,31 +35,47 @@ def _llama_accepts(grammar: str) -> bool:
     return grammar_parses(grammar)
 
 
-@pytest.mark.parametrize("schema", [
-    {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-     "required": ["name", "age"], "additionalProperties": False},
-    {"type": "array", "items": {"type": "number"}, "minItems": 1, "maxItems": 3},
-    {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
-    {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}},
-     "$defs": {"node": {"type": "object", "properties": {"v": {"const": 1}}}}},
-    {"type": "string", "pattern": "^[A-Z]{2}-[0-9]+$", "description": "a code"},
-])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+            "required": ["name", "age"],
+            "additionalProperties": False,
+        },
+        {"type": "array", "items": {"type": "number"}, "minItems": 1, "maxItems": 3},
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
+        {
+            "type": "object",
+            "properties": {"next": {"$ref": "#/$defs/node"}},
+            "$defs": {"node": {"type": "object", "properties": {"v": {"const": 1}}}},
+        },
+        {"type": "string", "pattern": "^[A-Z]{2}-[0-9]+$", "description": "a code"},
+    ],
+)
 def test_expressible_schemas_become_grammars_llama_cpp_parses(schema: dict) -> None:
     grammar = schema_grammar(schema)
     assert grammar.startswith("root ::= ")
     assert _llama_accepts(grammar)
 
 
-@pytest.mark.parametrize(("schema", "path"), [
-    ({"type": "object", "properties": {"age": {"type": "integer", "minimum": 0}}}, "#/properties/age/minimum"),
-    ({"type": "array", "items": {"type": "string"}, "uniqueItems": True}, "#/uniqueItems"),
-    ({"not": {"type": "null"}}, "#/not"),
-    ({"type": "string", "format": "email"}, "#/format"),
-    ({"type": "string", "pattern": "[a-z]+"}, "#/pattern"),
-    ({"$ref": "https://example.com/schema.json"}, "#/$ref"),
-    ({"type": "thing"}, "#/type"),
-    ({"type": "object", "properties": {"x": False}}, "#/properties/x"),
-])
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        (
+            {"type": "object", "properties": {"age": {"type": "integer", "minimum": 0}}},
+            "#/properties/age/minimum",
+        ),
+        ({"type": "array", "items": {"type": "string"}, "uniqueItems": True}, "#/uniqueItems"),
+        ({"not": {"type": "null"}}, "#/not"),
+        ({"type": "string", "format": "email"}, "#/format"),
+        ({"type": "string", "pattern": "[a-z]+"}, "#/pattern"),
+        ({"$ref": "https://example.com/schema.json"}, "#/$ref"),
+        ({"type": "thing"}, "#/type"),
+        ({"type": "object", "properties": {"x": False}}, "#/properties/x"),
+    ],
+)
 def test_parts_a_grammar_cannot_enforce_are_refused_by_path(schema: dict, path: str) -> None:
     with pytest.raises(SchemaError) as caught:
         check_schema(schema)
@@ -72,10 +95,15 @@ def test_forced_call_grammars_parse_in_every_dialect(dialect: Dialect) -> None:
 
 
 def test_tool_schema_errors_name_the_tool() -> None:
-    bad = ToolSpec("f", "", {"type": "object", "properties": {"n": {"type": "integer", "maximum": 3}}})
+    bad = ToolSpec(
+        "f", "", {"type": "object", "properties": {"n": {"type": "integer", "maximum": 3}}}
+    )
     with pytest.raises(SchemaError) as caught:
         tool_call_grammar([bad], Dialect.HERMES)
-    assert "'f'" in str(caught.value) and caught.value.path == "tools/f/parameters/properties/n/maximum"
+    assert (
+        "'f'" in str(caught.value)
+        and caught.value.path == "tools/f/parameters/properties/n/maximum"
+    )
     with pytest.raises(SchemaError):
         tool_call_grammar([], Dialect.HERMES)
 

@@ -19,11 +19,23 @@ from autoglm.tools.mcp_config import (
 
 CLAUDE_DESKTOP = {
     "mcpServers": {
-        "filesystem": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
-                       "env": {"DEBUG": "1"}},
-        "remote": {"url": "https://example.com/mcp", "headers": {"Authorization": "Bearer x"}, "type": "http"},
-        "cline": {"command": "uvx", "args": ["mcp-server-git"], "disabled": True, "autoApprove": ["git_status"],
-                  "timeout": 60},
+        "filesystem": {
+            "command": "npx",
+            "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
+            "env": {"DEBUG": "1"},
+        },
+        "remote": {
+            "url": "https://example.com/mcp",
+            "headers": {"Authorization": "Bearer x"},
+            "type": "http",
+        },
+        "cline": {
+            "command": "uvx",
+            "args": ["mcp-server-git"],
+            "disabled": True,
+            "autoApprove": ["git_status"],
+            "timeout": 60,
+        },
     }
 }
 
@@ -40,7 +52,11 @@ def test_a_claude_desktop_file_reads_every_kind_of_server() -> None:
 
 def test_saving_keeps_unknown_keys_and_the_tool_switches(tmp_path: Path) -> None:
     config = parse_mcp_config(CLAUDE_DESKTOP)
-    files = config.servers["filesystem"].with_tool_enabled("write_file", False).with_auto_approve("read_file")
+    files = (
+        config.servers["filesystem"]
+        .with_tool_enabled("write_file", False)
+        .with_auto_approve("read_file")
+    )
     path = tmp_path / "mcp.json"
     save_mcp_config(config.with_server(files), path)
     saved = json.loads(path.read_text())
@@ -50,20 +66,28 @@ def test_saving_keeps_unknown_keys_and_the_tool_switches(tmp_path: Path) -> None
     assert not again.servers["filesystem"].tool_enabled("write_file")
     assert again.servers["filesystem"].tool_enabled("read_file")
     assert again.servers["filesystem"].auto_approve == {"read_file"}
-    assert again.servers["filesystem"].with_tool_enabled("write_file", True).tool_enabled("write_file")
+    assert (
+        again.servers["filesystem"].with_tool_enabled("write_file", True).tool_enabled("write_file")
+    )
 
 
-@pytest.mark.parametrize(("document", "words"), [
-    ("{", "not valid JSON (line 1"),
-    ("[]", "must hold a JSON object"),
-    ('{"servers": 3}', "must be an object of server names"),
-    ('{"mcpServers": {"a": {}}}', "needs a “command”"),
-    ('{"mcpServers": {"a": {"command": "x", "url": "http://h"}}}', "both a “command” and a “url”"),
-    ('{"mcpServers": {"a": {"url": "ftp://h"}}}', "must start with http"),
-    ('{"mcpServers": {"a": {"url": "http://h/sse", "type": "sse"}}}', "old SSE transport"),
-    ('{"mcpServers": {"a": {"command": "x", "args": "--flag"}}}', "must be a list of strings"),
-    ('{"mcpServers": {"a": {"command": "x", "env": {"K": []}}}}', "env → K must be a string"),
-])
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ("{", "not valid JSON (line 1"),
+        ("[]", "must hold a JSON object"),
+        ('{"servers": 3}', "must be an object of server names"),
+        ('{"mcpServers": {"a": {}}}', "needs a “command”"),
+        (
+            '{"mcpServers": {"a": {"command": "x", "url": "http://h"}}}',
+            "both a “command” and a “url”",
+        ),
+        ('{"mcpServers": {"a": {"url": "ftp://h"}}}', "must start with http"),
+        ('{"mcpServers": {"a": {"url": "http://h/sse", "type": "sse"}}}', "old SSE transport"),
+        ('{"mcpServers": {"a": {"command": "x", "args": "--flag"}}}', "must be a list of strings"),
+        ('{"mcpServers": {"a": {"command": "x", "env": {"K": []}}}}', "env → K must be a string"),
+    ],
+)
 def test_a_bad_file_is_refused_in_words(document: str, words: str) -> None:
     with pytest.raises(McpConfigError, match=re.escape(words)):
         parse_mcp_text(document)

@@ -24,9 +24,16 @@ def test_clashing_tool_names_get_their_server_in_front() -> None:
 
 def test_a_result_keeps_text_images_and_the_error_flag() -> None:
     png = b"\x89PNG fake"
-    result = _result_from_mcp(CallToolResult(content=[
-        TextContent(text="one"), ImageContent(data=base64.b64encode(png).decode(), mime_type="image/png"),
-        EmbeddedResource(resource=TextResourceContents(uri="file:///a.txt", text="two"))], is_error=True))
+    result = _result_from_mcp(
+        CallToolResult(
+            content=[
+                TextContent(text="one"),
+                ImageContent(data=base64.b64encode(png).decode(), mime_type="image/png"),
+                EmbeddedResource(resource=TextResourceContents(uri="file:///a.txt", text="two")),
+            ],
+            is_error=True,
+        )
+    )
     assert result.text == "one\ntwo" and result.images[0].data == png and result.is_error
 
 
@@ -37,7 +44,14 @@ def test_structured_content_is_used_when_there_is_no_text() -> None:
 
 
 def test_a_tool_is_offered_to_the_model_as_an_openai_function() -> None:
-    tool = McpTool("s", "get", "Get it.", {"properties": {"q": {"type": "string"}}}, function_name="s_get")
-    assert tool.openai_tool() == {"type": "function", "function": {
-        "name": "s_get", "description": "Get it.",
-        "parameters": {"properties": {"q": {"type": "string"}}, "type": "object"}}}
+    tool = McpTool(
+        "s", "get", "Get it.", {"properties": {"q": {"type": "string"}}}, function_name="s_get"
+    )
+    assert tool.openai_tool() == {
+        "type": "function",
+        "function": {
+            "name": "s_get",
+            "description": "Get it.",
+            "parameters": {"properties": {"q": {"type": "string"}}, "type": "object"},
+        },
+    }

@@ -16,7 +16,12 @@ def test_the_question_names_the_tool_as_it_is_said_in_the_language_it_was_asked_
 
 
 def test_spoken_answers_and_silence() -> None:
-    assert SpokenTools.heard("Yes.") is Decision.ONCE and SpokenTools.heard("好的。") is Decision.ONCE
-    assert SpokenTools.heard("No, don't.") is Decision.DENY and SpokenTools.heard("不要") is Decision.DENY
+    assert (
+        SpokenTools.heard("Yes.") is Decision.ONCE and SpokenTools.heard("好的。") is Decision.ONCE
+    )
+    assert (
+        SpokenTools.heard("No, don't.") is Decision.DENY
+        and SpokenTools.heard("不要") is Decision.DENY
+    )
     assert SpokenTools.heard("What is the time?") is None
     assert SpokenTools.unanswered() is Decision.DENY

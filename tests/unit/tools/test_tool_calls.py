@@ -16,12 +16,20 @@ from autoglm.tools.calls import (
 )
 from autoglm.tools.prompt import fit_to_template, inline_tools
 
-WEATHER = ToolSpec("get_weather", "Weather in a city", {
-    "type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-    "required": ["city"]})
+WEATHER = ToolSpec(
+    "get_weather",
+    "Weather in a city",
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+        "required": ["city"],
+    },
+)
 TIME = ToolSpec("get_time", "The time now")
 TOOLS = [WEATHER, TIME]
-GLM_TEMPLATE = "[gMASK]<sop>{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}{% endfor %}<|assistant|>"
+GLM_TEMPLATE = (
+    "[gMASK]<sop>{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}{% endfor %}<|assistant|>"
+)
 GLM45_TEMPLATE = "{% for tool in tools %}{{ tool | tojson }}{% endfor %}<arg_key>"
 QWEN_TEMPLATE = "{%- if tools %}<tools>{% for tool in tools %}{{ tool | tojson }}{% endfor %}</tools>{% endif %}"
 
@@ -39,8 +47,10 @@ def test_dialect_follows_the_template() -> None:
 
 
 def test_hermes_calls_as_qwen_writes_them() -> None:
-    text = ('Let me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}\n'
-            '</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>')
+    text = (
+        'Let me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}\n'
+        '</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>'
+    )
     reply = parse_tool_calls(text, Dialect.HERMES, TOOLS)
     assert reply.content == "Let me check."
     assert [c.name for c in reply.calls] == ["get_weather", "get_time"]
@@ -54,20 +64,25 @@ def test_unclosed_block_at_the_end_and_string_arguments_still_parse() -> None:
     assert [args(c) for c in reply.calls] == [{"city": "Oslo"}]
 
 
-@pytest.mark.parametrize("text", [
-    '<tool_call>\n{"name": "delete_everything", "arguments": {}}\n</tool_call>',  # not an offered tool
-    '<tool_call>\n{"name": "get_weather", "arguments": {"city": }\n</tool_call>',  # broken JSON
-    '<tool_call>\n{"name": "get_weather", "arguments": [1, 2]}\n</tool_call>',  # arguments not an object
-    "The weather is sunny.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<tool_call>\n{"name": "delete_everything", "arguments": {}}\n</tool_call>',  # not an offered tool
+        '<tool_call>\n{"name": "get_weather", "arguments": {"city": }\n</tool_call>',  # broken JSON
+        '<tool_call>\n{"name": "get_weather", "arguments": [1, 2]}\n</tool_call>',  # arguments not an object
+        "The weather is sunny.",
+    ],
+)
 def test_what_is_not_a_valid_call_stays_content(text: str) -> None:
     reply = parse_tool_calls(text, Dialect.HERMES, TOOLS)
     assert reply.calls == [] and reply.content == text
 
 
 def test_bare_json_and_fenced_json_are_calls() -> None:
-    for text in ('{"name": "get_time", "arguments": {}}',
-                 '```json\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n```'):
+    for text in (
+        '{"name": "get_time", "arguments": {}}',
+        '```json\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n```',
+    ):
         reply = parse_tool_calls(text, Dialect.HERMES, TOOLS)
         assert len(reply.calls) == 1 and reply.content == ""
 
@@ -79,8 +94,10 @@ def test_glm4_name_line_then_arguments() -> None:
 
 
 def test_glm45_xml_arguments_typed_by_the_schema() -> None:
-    text = ("<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>123</arg_value>\n"
-            "<arg_key>days</arg_key>\n<arg_value>3</arg_value>\n</tool_call>")
+    text = (
+        "<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>123</arg_value>\n"
+        "<arg_key>days</arg_key>\n<arg_value>3</arg_value>\n</tool_call>"
+    )
     reply = parse_tool_calls(text, Dialect.GLM45, TOOLS)
     assert args(reply.calls[0]) == {"city": "123", "days": 3}  # city is a string in the schema
 
@@ -89,7 +106,7 @@ def _stream(text: str, dialect: Dialect, size: int) -> tuple[str, list[ToolCall]
     parser = ToolCallStream(dialect, TOOLS)
     content, calls = "", []
     for start in range(0, len(text), size):
-        piece = parser.feed(text[start:start + size])
+        piece = parser.feed(text[start : start + size])
         content += piece.content
         calls += piece.calls
     last = parser.flush()
@@ -98,8 +115,10 @@ def _stream(text: str, dialect: Dialect, size: int) -> tuple[str, list[ToolCall]
 
 @pytest.mark.parametrize("size", [1, 3, 7, 1000])
 def test_streamed_text_and_calls_match_the_whole_parse(size: int) -> None:
-    text = ('Checking <tool> tags.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Lima"}}\n'
-            '</tool_call>')
+    text = (
+        'Checking <tool> tags.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Lima"}}\n'
+        "</tool_call>"
+    )
     content, calls = _stream(text, Dialect.HERMES, size)
     assert content.strip() == "Checking <tool> tags."
     assert [args(c) for c in calls] == [{"city": "Lima"}]
@@ -114,7 +133,7 @@ def test_stream_releases_plain_text_before_the_end() -> None:
 
 @pytest.mark.parametrize("size", [1, 5])
 def test_stream_glm4_and_bare_json_are_held_then_parsed(size: int) -> None:
-    assert [c.name for c in _stream('get_time\n{}', Dialect.GLM4, size)[1]] == ["get_time"]
+    assert [c.name for c in _stream("get_time\n{}", Dialect.GLM4, size)[1]] == ["get_time"]
     content, calls = _stream('{"name": "get_time", "arguments": {}}', Dialect.HERMES, size)
     assert content == "" and [c.name for c in calls] == ["get_time"]
     content, calls = _stream("{not a call}", Dialect.HERMES, size)
@@ -128,8 +147,11 @@ def test_without_tools_everything_is_content() -> None:
 
 def _conversation() -> list[ChatMessage]:
     call = ToolCall("call_1", "get_weather", '{"city": "Paris"}')
-    return [ChatMessage("user", "Weather in Paris?"), ChatMessage("assistant", "", tool_calls=[call]),
-            ChatMessage("tool", "18 C, sunny", tool_call_id="call_1")]
+    return [
+        ChatMessage("user", "Weather in Paris?"),
+        ChatMessage("assistant", "", tool_calls=[call]),
+        ChatMessage("tool", "18 C, sunny", tool_call_id="call_1"),
+    ]
 
 
 def test_template_with_tools_gets_the_request_unchanged() -> None:
@@ -140,16 +162,33 @@ def test_template_with_tools_gets_the_request_unchanged() -> None:
 def test_template_without_tools_gets_them_written_in_the_glm4_way() -> None:
     messages, tools = fit_to_template(_conversation(), TOOLS, GLM_TEMPLATE)
     assert tools == []
-    assert messages[0].role == "system" and "# 可用工具" in messages[0].content and "## get_weather" in messages[0].content
-    assert messages[2].content == 'get_weather\n{"city": "Paris"}' and messages[2].role == "assistant"
-    assert messages[3].role == "user" and "get_weather" in messages[3].content and "18 C" in messages[3].content
+    assert (
+        messages[0].role == "system"
+        and "# 可用工具" in messages[0].content
+        and "## get_weather" in messages[0].content
+    )
+    assert (
+        messages[2].content == 'get_weather\n{"city": "Paris"}' and messages[2].role == "assistant"
+    )
+    assert (
+        messages[3].role == "user"
+        and "get_weather" in messages[3].content
+        and "18 C" in messages[3].content
+    )
     assert {m.role for m in messages} <= {"system", "user", "assistant"}
 
 
 def test_hermes_inline_keeps_the_system_prompt_and_groups_results() -> None:
-    conversation = [ChatMessage("system", "Be brief."), *_conversation(),
-                    ChatMessage("tool", "rain later", tool_call_id="call_1")]
+    conversation = [
+        ChatMessage("system", "Be brief."),
+        *_conversation(),
+        ChatMessage("tool", "rain later", tool_call_id="call_1"),
+    ]
     messages = inline_tools(conversation, TOOLS, Dialect.HERMES)
-    assert messages[0].content.startswith("Be brief.\n\n# Tools") and "<tools>" in messages[0].content
-    assert messages[2].content.startswith("<tool_call>\n{") and messages[2].content.endswith("</tool_call>")
+    assert (
+        messages[0].content.startswith("Be brief.\n\n# Tools") and "<tools>" in messages[0].content
+    )
+    assert messages[2].content.startswith("<tool_call>\n{") and messages[2].content.endswith(
+        "</tool_call>"
+    )
     assert messages[3].content.count("<tool_response>") == 2 and len(messages) == 4

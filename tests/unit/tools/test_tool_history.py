@@ -24,19 +24,28 @@ def test_calls_are_followed_by_their_results_and_the_reply_being_written_is_left
     conversation.add_user("Weather in Paris?")
     called = conversation.begin_reply()
     conversation.finish_reply(called, "")
-    conversation.record_tool_calls(called, [ToolCall("c1", "weather", '{"city": "Paris"}'),
-                                            ToolCall("c2", "clock")])
+    conversation.record_tool_calls(
+        called, [ToolCall("c1", "weather", '{"city": "Paris"}'), ToolCall("c2", "clock")]
+    )
     conversation.record_tool_result(called, ToolResult("c1", "Sunny, 21 °C"))
     writing = conversation.begin_reply()
     messages = tool_history(conversation, ToolSession(McpHub(McpConfig())), upto=writing)
     assert [(m.role, m.content) for m in messages] == [
-        ("user", "Weather in Paris?"), ("assistant", ""), ("tool", "Sunny, 21 °C"), ("tool", UNANSWERED)]
+        ("user", "Weather in Paris?"),
+        ("assistant", ""),
+        ("tool", "Sunny, 21 °C"),
+        ("tool", UNANSWERED),
+    ]
     assert [call.id for call in messages[1].tool_calls] == ["c1", "c2"]
     assert [m.tool_call_id for m in messages[2:]] == ["c1", "c2"]
-    assert len(tool_history(conversation, ToolSession(McpHub(McpConfig())))) == 4  # the empty reply has no words
+    assert (
+        len(tool_history(conversation, ToolSession(McpHub(McpConfig())))) == 4
+    )  # the empty reply has no words
 
 
-def test_images_a_tool_returned_are_kept_with_the_chat_and_shown_again_after_a_reopen(tmp_path: Path) -> None:
+def test_images_a_tool_returned_are_kept_with_the_chat_and_shown_again_after_a_reopen(
+    tmp_path: Path,
+) -> None:
     store = ConversationStore(tmp_path / "db.sqlite", tmp_path / "attachments")
     png = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(png, format="PNG")
@@ -65,16 +74,23 @@ def test_images_a_tool_returned_are_kept_with_the_chat_and_shown_again_after_a_r
         (tool_message,) = [m for m in tool_history(chat, seeing) if m.role == "tool"]
         assert tool_message.content == "Here it is." and len(tool_message.images) == 1
         assert (tool_message.images[0].width, tool_message.images[0].height) == (64, 48)
-        assert chat.images.decodes == decodes_before  # decoded when it arrived, not again for the request
+        assert (
+            chat.images.decodes == decodes_before
+        )  # decoded when it arrived, not again for the request
 
         again = Conversation.open(store, chat.id, load_image=from_store)
         (reopened,) = [m for m in tool_history(again, seeing) if m.role == "tool"]
         assert reopened.images[0].rgb == tool_message.images[0].rgb
-        (blind,) = [m for m in tool_history(again, ToolSession(McpHub(McpConfig()))) if m.role == "tool"]
+        (blind,) = [
+            m for m in tool_history(again, ToolSession(McpHub(McpConfig()))) if m.role == "tool"
+        ]
         assert blind.images == [] and "1 image(s) the tool returned are not shown" in blind.content
         store.attachment_path(again.turns()[1].tool_results[0].images[0]).unlink()  # type: ignore[union-attr]
-        (lost,) = [m for m in tool_history(Conversation.open(store, chat.id, load_image=from_store), seeing)
-                   if m.role == "tool"]
+        (lost,) = [
+            m
+            for m in tool_history(Conversation.open(store, chat.id, load_image=from_store), seeing)
+            if m.role == "tool"
+        ]
         assert lost.images == [] and "could not be read" in lost.content
     finally:
         store.close()

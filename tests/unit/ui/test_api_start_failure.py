@@ -15,7 +15,9 @@ def test_port_in_use_is_recognised_from_the_underlying_os_error() -> None:
         try:
             raise OSError(errno.EADDRINUSE, "Address already in use")
         except OSError as exc:
-            raise InputError("Port 8123 on 127.0.0.1 is already in use: choose another with --port.") from exc
+            raise InputError(
+                "Port 8123 on 127.0.0.1 is already in use: choose another with --port."
+            ) from exc
     except InputError as error:
         state = classify_start_failure(error, server)
     assert (state.phase, state.failure, state.port) == ("failed", "port_in_use", 8123)

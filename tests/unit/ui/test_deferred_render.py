@@ -33,14 +33,19 @@ def unbuilt_fortran(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_lexer_not_built_yet_is_built_off_the_gui_thread_and_the_block_renders_again(
-        unbuilt_fortran: list[str]) -> None:
+    unbuilt_fortran: list[str],
+) -> None:
     done = threading.Event()
     deferred_render.add_listener(done.set)
     try:
         renderer = MarkdownRenderer()
-        first = renderer.render(FORTRAN)  # this test runs on the main thread, which is the GUI thread
+        first = renderer.render(
+            FORTRAN
+        )  # this test runs on the main thread, which is the GUI thread
         assert not first.final
-        assert "program hello" in first.html and "<span" not in _code(first)  # plain, no highlighting
+        assert "program hello" in first.html and "<span" not in _code(
+            first
+        )  # plain, no highlighting
         assert done.wait(30), "the background lexer never finished"
         assert unbuilt_fortran and threading.main_thread().name not in unbuilt_fortran
         second = renderer.render(FORTRAN)
@@ -51,9 +56,13 @@ def test_a_lexer_not_built_yet_is_built_off_the_gui_thread_and_the_block_renders
     assert "<span" in _code(second)  # highlighted now
 
 
-def test_a_worker_thread_builds_the_lexer_itself_and_renders_final(unbuilt_fortran: list[str]) -> None:
+def test_a_worker_thread_builds_the_lexer_itself_and_renders_final(
+    unbuilt_fortran: list[str],
+) -> None:
     results: list[markdown_html.RenderedMarkdown] = []
-    worker = threading.Thread(target=lambda: results.append(MarkdownRenderer().render(FORTRAN)), name="measure")
+    worker = threading.Thread(
+        target=lambda: results.append(MarkdownRenderer().render(FORTRAN)), name="measure"
+    )
     worker.start()
     worker.join(30)
     assert results and results[0].final
@@ -61,7 +70,8 @@ def test_a_worker_thread_builds_the_lexer_itself_and_renders_final(unbuilt_fortr
 
 
 def test_a_fence_line_still_being_written_never_scans_for_plugins_on_the_gui_thread(
-        unbuilt_fortran: list[str]) -> None:
+    unbuilt_fortran: list[str],
+) -> None:
     markdown_html._lexer_names()  # as the start-up warm-up leaves it
     renderer = MarkdownRenderer()
     for partial in ("```f", "```fo", "```for", "```fort"):

@@ -25,6 +25,8 @@ def test_survivors_are_frozen_and_young_garbage_is_still_collected() -> None:
         freeze_survivors()
         assert gc.get_freeze_count() >= frozen + len(kept)
         assert gone() is None  # collected, not frozen
-        assert not any(thing is kept[0] for thing in gc.get_objects())  # frozen: later collections skip it
+        assert not any(
+            thing is kept[0] for thing in gc.get_objects()
+        )  # frozen: later collections skip it
     finally:
         gc.unfreeze()

@@ -10,9 +10,19 @@ from autoglm.core.settings import VisionSettings
 from autoglm.vision.image import budget_grid, budget_size, image_token_cost, normalise
 
 
-@pytest.mark.parametrize(("width", "height", "tokens"), [
-    (1080, 2400, 1024), (2560, 1440, 1024), (1080, 2400, 256), (2560, 1440, 4096), (1920, 1080, 64)])
-def test_a_screen_costs_at_most_the_budget_and_nearly_all_of_it(width: int, height: int, tokens: int) -> None:
+@pytest.mark.parametrize(
+    ("width", "height", "tokens"),
+    [
+        (1080, 2400, 1024),
+        (2560, 1440, 1024),
+        (1080, 2400, 256),
+        (2560, 1440, 4096),
+        (1920, 1080, 64),
+    ],
+)
+def test_a_screen_costs_at_most_the_budget_and_nearly_all_of_it(
+    width: int, height: int, tokens: int
+) -> None:
     columns, rows = budget_grid(width, height, tokens)
     assert columns * rows <= tokens
     assert columns * rows >= 0.9 * tokens

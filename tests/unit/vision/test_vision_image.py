@@ -25,7 +25,7 @@ SETTINGS = VisionSettings()
 
 def pixel(image, x: int, y: int) -> tuple[int, int, int]:
     offset = (y * image.width + x) * 3
-    return tuple(image.rgb[offset:offset + 3])
+    return tuple(image.rgb[offset : offset + 3])
 
 
 def test_exif_orientation_is_applied() -> None:

@@ -28,15 +28,26 @@ def two_colour_jpeg_rotated(orientation: int = 6) -> bytes:
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def huge_png_header(width: int = 30000, height: int = 30000) -> bytes:
     """A tiny PNG whose header claims ``width × height`` RGB pixels (a decompression bomb's shape)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    row = b"\x00" + b"\x00" * 3  # far fewer rows than claimed: a decoder would have to invent the rest
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(row)) + _png_chunk(b"IEND", b""))
+    row = (
+        b"\x00" + b"\x00" * 3
+    )  # far fewer rows than claimed: a decoder would have to invent the rest
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(row))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def truncated_png() -> bytes:

@@ -32,7 +32,9 @@ class TokenBatch:
         self._batch: Any = llama_cpp.llama_batch_init(capacity, 0, 1)
         self._ones = np.ones(capacity, dtype=np.int32)
 
-    def fill(self, tokens: Sequence[int], start_pos: int, seq_id: int, logits_last: bool = True) -> None:
+    def fill(
+        self, tokens: Sequence[int], start_pos: int, seq_id: int, logits_last: bool = True
+    ) -> None:
         """Put ``tokens`` at positions ``start_pos…`` of sequence ``seq_id``; logits for the last one only."""
         n = len(tokens)
         assert 0 < n <= self.capacity

@@ -95,8 +95,11 @@ def describe_exit(exitcode: int | None, last_line: str) -> str:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = f"signal {-exitcode}"
-        how = {"SIGABRT": "llama.cpp aborted", "SIGKILL": "it was killed (out of memory?)",
-               "SIGSEGV": "llama.cpp crashed"}.get(name, f"it received {name}")
+        how = {
+            "SIGABRT": "llama.cpp aborted",
+            "SIGKILL": "it was killed (out of memory?)",
+            "SIGSEGV": "llama.cpp crashed",
+        }.get(name, f"it received {name}")
     elif exitcode is None:
         how = "it stopped answering"
     else:
@@ -136,8 +139,12 @@ class _Worker:
         handle, name = tempfile.mkstemp(prefix="engine-", suffix=".log", dir=log_dir)
         os.close(handle)
         self.stderr_path = Path(name)
-        self.process = context.Process(target=serve, name="autoglm-engine-worker", daemon=True,
-                                       args=(child, cancel_flag, foreground_count, str(self.stderr_path)))
+        self.process = context.Process(
+            target=serve,
+            name="autoglm-engine-worker",
+            daemon=True,
+            args=(child, cancel_flag, foreground_count, str(self.stderr_path)),
+        )
         self.process.start()
         child.close()  # only the child holds its end: its death closes the pipe
 
@@ -170,9 +177,16 @@ class _Worker:
 class WorkerEngine:
     """A GGUF model in llama.cpp in a worker process; same ``Engine`` protocol as ``LlamaEngine``."""
 
-    def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
-                 mmproj_path: str | Path | None = None, display_name: str = "",
-                 log_dir: Path | None = None, state_dir: Path | None = None):
+    def __init__(
+        self,
+        model_path: str | Path,
+        settings: ModelSettings,
+        model_id: str = "",
+        mmproj_path: str | Path | None = None,
+        display_name: str = "",
+        log_dir: Path | None = None,
+        state_dir: Path | None = None,
+    ):
         self.model_path = Path(model_path)
         self.state_dir = state_dir  # conversations' KV caches are saved here on eviction and unload (None: nowhere)
         self.settings = settings
@@ -229,8 +243,12 @@ class WorkerEngine:
             if worker is not None:
                 worker.stop()
 
-    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True,
-                     tools: list[ToolSpec] | None = None) -> int:
+    def count_tokens(
+        self,
+        messages: list[ChatMessage],
+        thinking: bool = True,
+        tools: list[ToolSpec] | None = None,
+    ) -> int:
         """Prompt tokens for ``messages`` as the model's template renders them."""
         self._wait_for_restart()
         with self._lock:
@@ -238,8 +256,12 @@ class WorkerEngine:
             assert isinstance(count, int)
             return count
 
-    def render(self, messages: list[ChatMessage], thinking: bool = True,
-               tools: list[ToolSpec] | None = None) -> RenderedPrompt:
+    def render(
+        self,
+        messages: list[ChatMessage],
+        thinking: bool = True,
+        tools: list[ToolSpec] | None = None,
+    ) -> RenderedPrompt:
         """The prompt text the model's chat template makes of ``messages`` (to continue a reply, say)."""
         self._wait_for_restart()
         with self._lock:
@@ -278,8 +300,12 @@ class WorkerEngine:
                 return False
             return isinstance(reply, Done) and bool(reply.value)
 
-    def generate(self, request: GenerationRequest, emit: Callable[[StreamEvent], None],
-                 cancel: threading.Event) -> Completion:
+    def generate(
+        self,
+        request: GenerationRequest,
+        emit: Callable[[StreamEvent], None],
+        cancel: threading.Event,
+    ) -> Completion:
         """One reply from the worker, streamed through ``emit``; a cancel stops it within a token."""
         self._wait_for_restart()
         with self._lock:
@@ -290,8 +316,12 @@ class WorkerEngine:
             latencies: list[float] = []
             self.events_in_flight = 0
             finished = threading.Event()
-            forwarder = threading.Thread(target=self._forward_cancel, args=(cancel, finished),
-                                         name="autoglm-engine-cancel", daemon=True)
+            forwarder = threading.Thread(
+                target=self._forward_cancel,
+                args=(cancel, finished),
+                name="autoglm-engine-cancel",
+                daemon=True,
+            )
             forwarder.start()
             try:
                 worker.conn.send(Generate(request))
@@ -318,8 +348,14 @@ class WorkerEngine:
 
     # -- internals ----------------------------------------------------------------------------
     def _load_command(self) -> Load:
-        return Load(self.model_path, self.settings, self.model_id, self.mmproj_path, self.display_name,
-                    self.state_dir)
+        return Load(
+            self.model_path,
+            self.settings,
+            self.model_id,
+            self.mmproj_path,
+            self.display_name,
+            self.state_dir,
+        )
 
     def _forward_cancel(self, cancel: threading.Event, finished: threading.Event) -> None:
         """Copy the request's cancel into shared memory the moment it is set."""
@@ -374,8 +410,9 @@ class WorkerEngine:
             return ModelError(failure.message)
         return RuntimeError(failure.message)
 
-    def _died(self, worker: _Worker, content: str, reasoning: str,
-              emit: Callable[[StreamEvent], None]) -> Completion:
+    def _died(
+        self, worker: _Worker, content: str, reasoning: str, emit: Callable[[StreamEvent], None]
+    ) -> Completion:
         """The worker ended mid-reply: say so, keep the partial reply, start a new worker."""
         words = worker.death()
         _LOGGER.error("%s", words)
@@ -386,14 +423,21 @@ class WorkerEngine:
         notice = Notice(ENGINE_RESTARTED, message)
         emit(notice)
         self._restart_in_background()
-        return Completion(content=content.rstrip(), reasoning=reasoning.strip(), finish_reason="error",
-                          error=message, notices=[notice])
+        return Completion(
+            content=content.rstrip(),
+            reasoning=reasoning.strip(),
+            finish_reason="error",
+            error=message,
+            notices=[notice],
+        )
 
     def _restart_in_background(self) -> None:
         info = self._info
         if info is None:
             return
-        self._restarting = threading.Thread(target=self._restart, name="autoglm-engine-restart", daemon=True)
+        self._restarting = threading.Thread(
+            target=self._restart, name="autoglm-engine-restart", daemon=True
+        )
         self._restarting.start()
 
     def _restart(self) -> None:

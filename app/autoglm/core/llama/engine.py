@@ -72,7 +72,9 @@ Emit = Callable[[StreamEvent], None]
 AUTO_CACHE_CONTEXTS = 2  # an automatic cache budget holds at most this many full contexts
 AUTO_CACHE_SHARE = 8  # …and takes at most this share of the memory free after the model
 MIN_SAVED_CELLS = 64  # a shorter sequence is re-evaluated faster than it is read back
-RESTORE_MARGIN = 16  # a saved state is restored when it covers this many positions more than memory does
+RESTORE_MARGIN = (
+    16  # a saved state is restored when it covers this many positions more than memory does
+)
 REPLY_ROOM = 256  # cells made free for a reply before it starts (more are freed as it grows)
 
 
@@ -142,15 +144,16 @@ def sequences_in_context(n_seq_max: int) -> Iterator[None]:
         lib.llama_init_from_model = original
 
 
-def trim_to_fit(messages: list[ChatMessage], count: Callable[[list[ChatMessage]], int],
-                budget: int) -> tuple[list[ChatMessage], int]:
+def trim_to_fit(
+    messages: list[ChatMessage], count: Callable[[list[ChatMessage]], int], budget: int
+) -> tuple[list[ChatMessage], int]:
     """Drop the oldest turns (never the system prompt or the last message) until ``count`` fits.
 
     Returns the kept messages and how many were dropped. A user message is dropped with
     the assistant replies that follow it, so the conversation still alternates.
     """
     system = [m for m in messages[:1] if m.role == "system"]
-    rest = messages[len(system):]
+    rest = messages[len(system) :]
     dropped = 0
     while len(rest) > 1 and count(system + rest) > budget:
         cut = 1
@@ -163,10 +166,12 @@ def trim_to_fit(messages: list[ChatMessage], count: Callable[[list[ChatMessage]]
 
 def context_trimmed_notice(n_ctx: int, dropped: int) -> Notice:
     """The notice telling the user that old turns were left out to fit the context."""
-    return Notice("context_trimmed",
-                  f"The conversation is longer than the model's context ({n_ctx} tokens): "
-                  f"the {dropped} oldest message{'s' if dropped != 1 else ''} were left out of this reply.",
-                  dropped_messages=dropped)
+    return Notice(
+        "context_trimmed",
+        f"The conversation is longer than the model's context ({n_ctx} tokens): "
+        f"the {dropped} oldest message{'s' if dropped != 1 else ''} were left out of this reply.",
+        dropped_messages=dropped,
+    )
 
 
 class _StopMatcher:
@@ -230,7 +235,9 @@ class TokenPieces:
             if n >= 0:
                 data = buffer.raw[:n]
                 break
-            if -n <= size:  # pragma: no cover - llama.cpp asks for more than it needs only on a bad token
+            if (
+                -n <= size
+            ):  # pragma: no cover - llama.cpp asks for more than it needs only on a bad token
                 data = b""
                 break
             size = -n
@@ -260,12 +267,23 @@ class LlamaPrompt:
 class LlamaEngine:
     """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
 
-    def __init__(self, model_path: str | Path, settings: ModelSettings, model_id: str = "",
-                 mmproj_path: str | Path | None = None, display_name: str = "", native_stderr: bool = False,
-                 state_dir: Path | None = None):
+    def __init__(
+        self,
+        model_path: str | Path,
+        settings: ModelSettings,
+        model_id: str = "",
+        mmproj_path: str | Path | None = None,
+        display_name: str = "",
+        native_stderr: bool = False,
+        state_dir: Path | None = None,
+    ):
         self.model_path = Path(model_path)
-        self.state_dir = state_dir  # where conversations' KV states are kept across restarts (None: nowhere)
-        self.native_stderr = native_stderr  # let llama.cpp write to stderr (the worker's is a log file)
+        self.state_dir = (
+            state_dir  # where conversations' KV states are kept across restarts (None: nowhere)
+        )
+        self.native_stderr = (
+            native_stderr  # let llama.cpp write to stderr (the worker's is a log file)
+        )
         self.settings = settings
         self.model_id = model_id or self.model_path.stem
         self.mmproj_path = Path(mmproj_path) if mmproj_path else None
@@ -279,7 +297,9 @@ class LlamaEngine:
         self._memory: Any = None  # the context's llama_memory_t (its KV cache)
         self._add_bos = False
         self._images_as_parts = False  # the template takes each image as a list-content part
-        self.vision: VisionSession | None = None  # the image half, attached when the model has a projector
+        self.vision: VisionSession | None = (
+            None  # the image half, attached when the model has a projector
+        )
         self._n_ctx_seq = 0  # the context one conversation may use
         self._batch: TokenBatch | None = None
         self.slots: SlotTable | None = None  # the KV sequences held and what each holds
@@ -332,15 +352,22 @@ class LlamaEngine:
             from autoglm.core.catalog import fit_gpu_layers
             from autoglm.core.hub import free_vram_bytes
 
-            gpu_layers = fit_gpu_layers(summary, cells, free_vram_bytes(), gpu_layers, mmproj_summary)
+            gpu_layers = fit_gpu_layers(
+                summary, cells, free_vram_bytes(), gpu_layers, mmproj_summary
+            )
         backend_note = ""
 
         def open_model(layers: int) -> Any:
             with sequences_in_context(self.settings.kv_sequences):
                 return llama_cpp.Llama(
-                    model_path=str(self.model_path), n_ctx=cells, n_batch=self.settings.n_batch,
-                    n_ubatch=self.settings.n_batch, n_gpu_layers=layers,
-                    n_threads=threads, n_threads_batch=threads, verbose=self.native_stderr,
+                    model_path=str(self.model_path),
+                    n_ctx=cells,
+                    n_batch=self.settings.n_batch,
+                    n_ubatch=self.settings.n_batch,
+                    n_gpu_layers=layers,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    verbose=self.native_stderr,
                     flash_attn=self.settings.flash_attn,
                 )
 
@@ -350,10 +377,16 @@ class LlamaEngine:
             except (ValueError, RuntimeError, OSError) as exc:
                 if gpu_layers == 0 or not llama_cpp.llama_supports_gpu_offload():
                     raise
-                _LOGGER.warning("Loading %s with %d GPU layers failed (%s); trying the CPU", self.model_path.name,
-                                gpu_layers, exc)
-                backend_note = (f"The GPU could not take {summary.name} ({exc}); it runs on the CPU instead, "
-                                "more slowly. Lower the GPU layers in Settings → Model to share the work.")
+                _LOGGER.warning(
+                    "Loading %s with %d GPU layers failed (%s); trying the CPU",
+                    self.model_path.name,
+                    gpu_layers,
+                    exc,
+                )
+                backend_note = (
+                    f"The GPU could not take {summary.name} ({exc}); it runs on the CPU instead, "
+                    "more slowly. Lower the GPU layers in Settings → Model to share the work."
+                )
                 gpu_layers = 0
                 llama = open_model(0)
         except (ValueError, RuntimeError, OSError) as exc:
@@ -363,10 +396,15 @@ class LlamaEngine:
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
 
         def special_text(token: int) -> str:
-            return llama_cpp.llama_vocab_get_text(vocab, token).decode("utf-8") if token >= 0 else ""
+            return (
+                llama_cpp.llama_vocab_get_text(vocab, token).decode("utf-8") if token >= 0 else ""
+            )
 
-        self._template = ChatTemplate(summary.chat_template or None, special_text(llama.token_bos()),
-                                      special_text(llama.token_eos()))
+        self._template = ChatTemplate(
+            summary.chat_template or None,
+            special_text(llama.token_bos()),
+            special_text(llama.token_eos()),
+        )
         self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab))
         self._memory = llama_cpp.llama_get_memory(llama.ctx)
         self._n_ctx_seq = n_ctx
@@ -374,9 +412,11 @@ class LlamaEngine:
         self.slots = SlotTable(int(llama_cpp.llama_n_seq_max(llama.ctx)), llama.n_ctx())
         self.states = None
         if self.state_dir is not None and self.settings.kv_disk_mb > 0:
-            self.states = StateStore(self.state_dir, StateKey.for_engine(self.model_path, self.mmproj_path,
-                                                                         self.settings.flash_attn),
-                                     self.settings.kv_disk_mb * 2**20)
+            self.states = StateStore(
+                self.state_dir,
+                StateKey.for_engine(self.model_path, self.mmproj_path, self.settings.flash_attn),
+                self.settings.kv_disk_mb * 2**20,
+            )
             self.states.scan()
         self._install_abort_callback()
         self._pieces = TokenPieces(llama)
@@ -387,18 +427,35 @@ class LlamaEngine:
         if backend != "CPU" and layers < 0:
             layers = summary.block_count + 1
         self._info = ModelInfo(
-            model_id=self.model_id, display_name=self.display_name or summary.name,
-            path=str(self.model_path), architecture=summary.architecture,
-            quantization=summary.quantization, n_ctx=n_ctx, n_ctx_train=summary.context_length,
-            n_params=summary.n_params, backend=backend, gpu_layers=layers, backend_note=backend_note,
-            has_vision=self.mmproj_path is not None, chat_template=self._template.source,
-            vision_unavailable_reason="" if self.mmproj_path else
-            "This model has no vision projector (mmproj); import one with the model to send images.",
+            model_id=self.model_id,
+            display_name=self.display_name or summary.name,
+            path=str(self.model_path),
+            architecture=summary.architecture,
+            quantization=summary.quantization,
+            n_ctx=n_ctx,
+            n_ctx_train=summary.context_length,
+            n_params=summary.n_params,
+            backend=backend,
+            gpu_layers=layers,
+            backend_note=backend_note,
+            has_vision=self.mmproj_path is not None,
+            chat_template=self._template.source,
+            vision_unavailable_reason=""
+            if self.mmproj_path
+            else "This model has no vision projector (mmproj); import one with the model to send images.",
         )
         if progress:
             progress(1.0, f"{summary.name} ready")
-        _LOGGER.info("Loaded %s (%s, %s, n_ctx=%d, %d KV cells for %d conversations, %s)", summary.name,
-                     summary.architecture, summary.quantization, n_ctx, llama.n_ctx(), self.slots.n_seq, backend)
+        _LOGGER.info(
+            "Loaded %s (%s, %s, n_ctx=%d, %d KV cells for %d conversations, %s)",
+            summary.name,
+            summary.architecture,
+            summary.quantization,
+            n_ctx,
+            llama.n_ctx(),
+            self.slots.n_seq,
+            backend,
+        )
         return self._info
 
     def unload(self) -> None:
@@ -420,7 +477,9 @@ class LlamaEngine:
         """Drop every conversation's KV sequence (saving each first with ``save``): the next prompt starts cold."""
         if self.slots is None:
             return
-        for slot in sorted(self.slots.slots.values(), key=lambda s: s.last_used):  # the newest saved last: kept longest
+        for slot in sorted(
+            self.slots.slots.values(), key=lambda s: s.last_used
+        ):  # the newest saved last: kept longest
             if save:
                 self._save(slot)
             self._forget_from(slot.seq_id, 0)
@@ -441,7 +500,9 @@ class LlamaEngine:
 
     def _require_vision(self) -> VisionSession:
         if self.vision is None:
-            raise InputError(self._info.vision_unavailable_reason or "This model cannot read images.")
+            raise InputError(
+                self._info.vision_unavailable_reason or "This model cannot read images."
+            )
         return self.vision
 
     @property
@@ -450,8 +511,12 @@ class LlamaEngine:
         assert self._template is not None, "load() the model first"
         return self._template
 
-    def render(self, messages: list[ChatMessage], thinking: bool = True,
-               tools: list[ToolSpec] | None = None) -> RenderedPrompt:
+    def render(
+        self,
+        messages: list[ChatMessage],
+        thinking: bool = True,
+        tools: list[ToolSpec] | None = None,
+    ) -> RenderedPrompt:
         """The prompt text the model's chat template makes of ``messages`` (and ``tools``)."""
         assert self._template is not None
         plain = [message_dict(m) for m in messages]
@@ -467,13 +532,22 @@ class LlamaEngine:
         add_bos = self._add_bos and not (bos_text and text.startswith(bos_text))
         return llama.tokenize(data, add_bos=add_bos, special=True)
 
-    def count_tokens(self, messages: list[ChatMessage], thinking: bool = True,
-                     tools: list[ToolSpec] | None = None) -> int:
+    def count_tokens(
+        self,
+        messages: list[ChatMessage],
+        thinking: bool = True,
+        tools: list[ToolSpec] | None = None,
+    ) -> int:
         """Prompt tokens for ``messages`` as the template renders them."""
         return len(self.tokenize_prompt(self.render(messages, thinking, tools).text))
 
-    def build_prompt(self, messages: list[ChatMessage], thinking: bool = True, tools: list[ToolSpec] | None = None,
-                     notify: Emit | None = None) -> LlamaPrompt:
+    def build_prompt(
+        self,
+        messages: list[ChatMessage],
+        thinking: bool = True,
+        tools: list[ToolSpec] | None = None,
+        notify: Emit | None = None,
+    ) -> LlamaPrompt:
         """``messages`` as the KV cache takes them: the template's text as tokens, each image as its media chunks.
 
         ``notify`` hears when the projector has to load to lay an image out.
@@ -482,17 +556,25 @@ class LlamaEngine:
         vision: VisionSession | None = None
         if any(m.images for m in messages):
             vision = self._require_vision()
-            multimodal = render_multimodal(self.template, messages, vision.marker, thinking, self._images_as_parts,
-                                           tools)
-            parts, images, opens = multimodal.text_parts, multimodal.images, multimodal.opens_reasoning
+            multimodal = render_multimodal(
+                self.template, messages, vision.marker, thinking, self._images_as_parts, tools
+            )
+            parts, images, opens = (
+                multimodal.text_parts,
+                multimodal.images,
+                multimodal.opens_reasoning,
+            )
         else:
             rendered = self.render(messages, thinking, tools)
             parts, images, opens = [rendered.text], [], rendered.opens_reasoning
         sequence = PromptSequence()
         for index, text in enumerate(parts):
             if text:
-                sequence.add_text(self.tokenize_prompt(text) if index == 0
-                                  else llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+                sequence.add_text(
+                    self.tokenize_prompt(text)
+                    if index == 0
+                    else llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+                )
             if vision is not None and index < len(images):
                 sequence.extend(vision.image_layout(images[index], notify))
         return LlamaPrompt(sequence, opens, parts, images)
@@ -503,7 +585,9 @@ class LlamaEngine:
         if self.vision is not None and self.loaded:
             self.vision.prepare(images)
 
-    def generate(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Completion:
+    def generate(
+        self, request: GenerationRequest, emit: Emit, cancel: threading.Event
+    ) -> Completion:
         """Produce one reply, continuing the KV sequence that holds the longest prefix of its prompt."""
         self._require_loaded()
         started = time.perf_counter()
@@ -520,8 +604,11 @@ class LlamaEngine:
             reserve = min(params.max_tokens, n_ctx // 2)
             messages, dropped = trim_to_fit(
                 request.messages,
-                lambda ms: self.build_prompt(ms, request.thinking, request.tools, emit).sequence.n_cells,
-                n_ctx - reserve)
+                lambda ms: (
+                    self.build_prompt(ms, request.thinking, request.tools, emit).sequence.n_cells
+                ),
+                n_ctx - reserve,
+            )
             if dropped:
                 notice = context_trimmed_notice(n_ctx, dropped)
                 notices.append(notice)
@@ -532,16 +619,27 @@ class LlamaEngine:
             raise InputError("The prompt is empty: there is nothing for the model to continue.")
         if cells >= n_ctx - 1:
             if prompt.images:
-                raise InputError(f"The message and its images are too long for the model's context: "
-                                 f"{cells} tokens, the limit is {n_ctx}. Send fewer or smaller "
-                                 "images, or raise the context size in Settings → Model.")
-            raise InputError(f"The message is too long for the model's context: {cells} tokens, "
-                             f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model.")
+                raise InputError(
+                    f"The message and its images are too long for the model's context: "
+                    f"{cells} tokens, the limit is {n_ctx}. Send fewer or smaller "
+                    "images, or raise the context size in Settings → Model."
+                )
+            raise InputError(
+                f"The message is too long for the model's context: {cells} tokens, "
+                f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model."
+            )
         same_every_time = params.seed is not None or params.temperature <= 0.0
-        slot, cached = self._evaluate_prompt(prompt, cancel, emit, same_every_time=same_every_time,
-                                             reply_room=min(params.max_tokens, REPLY_ROOM))
+        slot, cached = self._evaluate_prompt(
+            prompt,
+            cancel,
+            emit,
+            same_every_time=same_every_time,
+            reply_room=min(params.max_tokens, REPLY_ROOM),
+        )
         prompt_done = time.perf_counter()
-        completion = self._decode(request, emit, cancel, prompt.opens_reasoning, prompt_cells=cells, slot=slot)
+        completion = self._decode(
+            request, emit, cancel, prompt.opens_reasoning, prompt_cells=cells, slot=slot
+        )
         completion.notices = notices + completion.notices
         completion.usage.prompt_tokens = cells
         completion.usage.cached_prompt_tokens = cached
@@ -557,13 +655,25 @@ class LlamaEngine:
         if table is None or self._summary is None:
             return CacheStatus()
         held = [slot for slot in table.slots.values() if slot.n_cells]
-        cells = min(table.n_cells, sum(slot.n_cells for slot in held))  # copies share cells: counted once at most
-        return CacheStatus(len(held), self._summary.kv_cache_bytes(cells),
-                           self.states.used_bytes if self.states else 0, self.last_restored)
+        cells = min(
+            table.n_cells, sum(slot.n_cells for slot in held)
+        )  # copies share cells: counted once at most
+        return CacheStatus(
+            len(held),
+            self._summary.kv_cache_bytes(cells),
+            self.states.used_bytes if self.states else 0,
+            self.last_restored,
+        )
 
     # -- the KV sequences ----------------------------------------------------------------------
-    def _evaluate_prompt(self, prompt: LlamaPrompt, cancel: threading.Event, notify: Emit,
-                         same_every_time: bool = False, reply_room: int = 0) -> tuple[Slot, int]:
+    def _evaluate_prompt(
+        self,
+        prompt: LlamaPrompt,
+        cancel: threading.Event,
+        notify: Emit,
+        same_every_time: bool = False,
+        reply_room: int = 0,
+    ) -> tuple[Slot, int]:
         """Bring a KV sequence to exactly ``prompt``; return it and how many of its cells were reused.
 
         The sequence is the one holding the longest prefix of the prompt, or a saved state
@@ -579,7 +689,9 @@ class LlamaEngine:
         sequence = prompt.sequence
         choice = table.choose(sequence)
         held = {s.seq_id for s in (choice.slot, choice.copy_from) if s is not None}
-        saved, saved_keep = self.states.best_match(sequence.position_ids()) if self.states else (None, 0)
+        saved, saved_keep = (
+            self.states.best_match(sequence.position_ids()) if self.states else (None, 0)
+        )
         self.last_restored = False
         if saved is not None and saved_keep > choice.keep + RESTORE_MARGIN:
             slot = self._new_slot(held, saved.cached.n_cells)
@@ -590,7 +702,9 @@ class LlamaEngine:
             if choice.copy_from is not None:
                 import llama_cpp
 
-                llama_cpp.llama_memory_seq_cp(self._memory, choice.copy_from.seq_id, slot.seq_id, 0, choice.keep)
+                llama_cpp.llama_memory_seq_cp(
+                    self._memory, choice.copy_from.seq_id, slot.seq_id, 0, choice.keep
+                )
                 slot.replace(choice.copy_from.cached.prefix(choice.keep))
                 keep = choice.keep
         else:
@@ -679,14 +793,18 @@ class LlamaEngine:
             for start in range(0, len(tokens), batch.capacity):
                 if cancel.is_set():
                     return False
-                chunk = tokens[start:start + batch.capacity]
+                chunk = tokens[start : start + batch.capacity]
                 batch.fill(chunk, slot.n_positions, slot.seq_id)
                 result = batch.decode(ctx)
                 if result != DECODE_OK:
-                    self._forget_from(slot.seq_id, slot.n_positions)  # drop a partly evaluated batch
+                    self._forget_from(
+                        slot.seq_id, slot.n_positions
+                    )  # drop a partly evaluated batch
                     if result == DECODE_ABORTED or cancel.is_set():
                         return False
-                    raise ModelError(f"llama.cpp could not evaluate the prompt (llama_decode returned {result}).")
+                    raise ModelError(
+                        f"llama.cpp could not evaluate the prompt (llama_decode returned {result})."
+                    )
                 slot.append(chunk)
         return True
 
@@ -698,11 +816,19 @@ class LlamaEngine:
         batch.add(token, slot.n_positions, slot.seq_id, True)
         result = batch.decode(self._llama.ctx)
         if result != DECODE_OK:
-            raise ModelError(f"llama.cpp could not continue the reply (llama_decode returned {result}).")
+            raise ModelError(
+                f"llama.cpp could not continue the reply (llama_decode returned {result})."
+            )
         slot.append([token])
 
-    def _evaluate_media(self, slot: Slot, piece: MediaPiece, images: dict[str, ImageInput],
-                        cancel: threading.Event, notify: Emit) -> bool:
+    def _evaluate_media(
+        self,
+        slot: Slot,
+        piece: MediaPiece,
+        images: dict[str, ImageInput],
+        cancel: threading.Event,
+        notify: Emit,
+    ) -> bool:
         """Evaluate one media chunk after the sequence's end; ``False`` when a cancel stopped it."""
         vision = self._require_vision()
         start = slot.n_positions
@@ -739,8 +865,15 @@ class LlamaEngine:
                 self._abort_flag.set()
                 return
 
-    def _decode(self, request: GenerationRequest, emit: Emit, cancel: threading.Event,
-                starts_in_reasoning: bool, prompt_cells: int, slot: Slot) -> Completion:
+    def _decode(
+        self,
+        request: GenerationRequest,
+        emit: Emit,
+        cancel: threading.Event,
+        starts_in_reasoning: bool,
+        prompt_cells: int,
+        slot: Slot,
+    ) -> Completion:
         """Sample the reply after the prompt has been evaluated into ``slot``; stops within one token of ``cancel``.
 
         ``prompt_cells`` is how many KV cells the prompt fills. With M-RoPE an image takes
@@ -779,7 +912,9 @@ class LlamaEngine:
         pieces = self._pieces
         table = self.slots
         assert pieces is not None and table is not None
-        room = table.n_cells - table.used_cells  # cells free for the reply before another sequence must go
+        room = (
+            table.n_cells - table.used_cells
+        )  # cells free for the reply before another sequence must go
 
         def is_eog(token: int) -> bool:
             return bool(llama_cpp.llama_vocab_is_eog(vocab, token))

@@ -54,8 +54,12 @@ class VisionStats:
 class _Lru(OrderedDict):
     """An ordered dict that forgets its oldest entries; ``on_evict`` frees what they hold."""
 
-    def __init__(self, limit: int, size: Callable[[Any], int] | None = None,
-                 on_evict: Callable[[Any], None] | None = None):
+    def __init__(
+        self,
+        limit: int,
+        size: Callable[[Any], int] | None = None,
+        on_evict: Callable[[Any], None] | None = None,
+    ):
         super().__init__()
         self.limit = limit
         self._size = size or (lambda _value: 1)
@@ -91,19 +95,29 @@ class _Lru(OrderedDict):
 class VisionSession:
     """The image half of one loaded language model (a ``llama_cpp.Llama``) and its projector."""
 
-    def __init__(self, mmproj_path: str | Path, settings: ModelSettings, n_threads: int, llama: Any):
+    def __init__(
+        self, mmproj_path: str | Path, settings: ModelSettings, n_threads: int, llama: Any
+    ):
         import llama_cpp
 
         use_gpu = bool(llama_cpp.llama_supports_gpu_offload()) and settings.n_gpu_layers != 0
-        self.projector = Projector(mmproj_path, n_threads=n_threads, use_gpu=use_gpu,
-                                   idle_unload_s=settings.projector_idle_unload_s)
+        self.projector = Projector(
+            mmproj_path,
+            n_threads=n_threads,
+            use_gpu=use_gpu,
+            idle_unload_s=settings.projector_idle_unload_s,
+        )
         self.marker = default_marker()
         self.stats = VisionStats()
         self._llama = llama
-        self._n_embd = int(llama_cpp.llama_model_n_embd_inp(llama.model))  # what the projector outputs
+        self._n_embd = int(
+            llama_cpp.llama_model_n_embd_inp(llama.model)
+        )  # what the projector outputs
         self._layouts = _Lru(EXPANSIONS_KEPT)  # sha256 -> PromptSequence of one image
         self._chunks = _Lru(CHUNKS_KEPT, on_evict=Projector.free_chunk)  # media key -> owned chunk
-        self._embeddings = _Lru(EMBEDDING_BYTES_KEPT, size=lambda a: a.nbytes)  # media key -> float32 array
+        self._embeddings = _Lru(
+            EMBEDDING_BYTES_KEPT, size=lambda a: a.nbytes
+        )  # media key -> float32 array
 
     @staticmethod
     def list_content(template: ChatTemplate) -> bool:
@@ -147,21 +161,34 @@ class VisionSession:
                 with self._use_projector(None) as projector:
                     self._embeddings_for(projector, piece, by_hash, None)
 
-    def decode_media(self, piece: MediaPiece, images: dict[str, ImageInput], n_past: int, seq_id: int = 0,
-                     notify: Notify | None = None) -> int:
+    def decode_media(
+        self,
+        piece: MediaPiece,
+        images: dict[str, ImageInput],
+        n_past: int,
+        seq_id: int = 0,
+        notify: Notify | None = None,
+    ) -> int:
         """Evaluate one media chunk into KV sequence ``seq_id`` at ``n_past``; the next position, ``-1`` if aborted or failed.
 
         The vision encoder runs only if the chunk's embeddings are not cached.
         """
         with self._use_projector(notify) as projector:
             chunk, embeddings = self._embeddings_for(projector, piece, images, notify)
-            end = projector.decode(chunk, embeddings, self._llama.ctx, n_past, self._llama.n_batch, seq_id)
+            end = projector.decode(
+                chunk, embeddings, self._llama.ctx, n_past, self._llama.n_batch, seq_id
+            )
         if end >= 0:
             self.stats.images_decoded += 1
         return end
 
-    def _embeddings_for(self, projector: Projector, piece: MediaPiece, images: dict[str, ImageInput],
-                        notify: Notify | None) -> tuple[OwnedChunk, Any]:
+    def _embeddings_for(
+        self,
+        projector: Projector,
+        piece: MediaPiece,
+        images: dict[str, ImageInput],
+        notify: Notify | None,
+    ) -> tuple[OwnedChunk, Any]:
         """The chunk and its embeddings, running the encoder only if they are not cached."""
         chunk = self._chunk_for(piece, images, notify)
         embeddings = self._embeddings.get_fresh(piece.key)
@@ -173,12 +200,16 @@ class VisionSession:
             self.stats.images_reused_embeddings += 1
         return chunk, embeddings
 
-    def _chunk_for(self, piece: MediaPiece, images: dict[str, ImageInput], notify: Notify | None) -> OwnedChunk:
+    def _chunk_for(
+        self, piece: MediaPiece, images: dict[str, ImageInput], notify: Notify | None
+    ) -> OwnedChunk:
         """The preprocessed chunk for ``piece``, re-tokenising its image if it was let go."""
         chunk = self._chunks.get_fresh(piece.key)
         if chunk is None:
             image = images.get(piece.key.split(":", 1)[0])
-            if image is None:  # pragma: no cover - every media piece comes from an image of the prompt
+            if (
+                image is None
+            ):  # pragma: no cover - every media piece comes from an image of the prompt
                 raise ModelError("An image of the conversation is no longer available.")
             self._tokenize_image(image, notify)
             chunk = self._chunks.get_fresh(piece.key)

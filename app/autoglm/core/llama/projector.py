@@ -46,7 +46,9 @@ def check_projector_file(path: Path, model: GgufSummary | None = None) -> GgufSu
         raise ModelError(f"{path.name} is a language model, not a vision projector (mmproj).")
     meta = summary.metadata
     if meta.get("clip.has_vision_encoder") is False:
-        raise ModelError(f"{path.name} is a projector without a vision encoder (audio only?); it cannot read images.")
+        raise ModelError(
+            f"{path.name} is a projector without a vision encoder (audio only?); it cannot read images."
+        )
     if model is not None:
         check_projector_pairing(model, summary)
     return summary
@@ -69,7 +71,9 @@ def default_marker() -> str:
 class Projector:
     """One mmproj file; ``use(model)`` loads it if needed and holds it while in use."""
 
-    def __init__(self, path: str | Path, *, n_threads: int, use_gpu: bool, idle_unload_s: float = 0):
+    def __init__(
+        self, path: str | Path, *, n_threads: int, use_gpu: bool, idle_unload_s: float = 0
+    ):
         self.path = Path(path)
         self.n_threads = n_threads
         self.use_gpu = use_gpu
@@ -97,7 +101,9 @@ class Projector:
         import llama_cpp.mtmd_cpp as mtmd
 
         self._free_context()
-        check_projector_file(self.path)  # the file may have changed since the model loaded; clip aborts on bad files
+        check_projector_file(
+            self.path
+        )  # the file may have changed since the model loaded; clip aborts on bad files
         _route_mtmd_logs()
         params = mtmd.mtmd_context_params_default()
         params.use_gpu = self.use_gpu
@@ -107,8 +113,10 @@ class Projector:
         _LOGGER.info("Loading the vision projector %s", self.path.name)
         ctx = mtmd.mtmd_init_from_file(str(self.path).encode(), llama_model, params)
         if not ctx:
-            raise ModelError(f"llama.cpp could not load the vision projector {self.path.name}: it does not match "
-                             "the loaded model or uses a projector type this build does not know.")
+            raise ModelError(
+                f"llama.cpp could not load the vision projector {self.path.name}: it does not match "
+                "the loaded model or uses a projector type this build does not know."
+            )
         if not mtmd.mtmd_support_vision(ctx):
             mtmd.mtmd_free(ctx)
             raise ModelError(f"The projector {self.path.name} cannot read images.")
@@ -159,7 +167,9 @@ class Projector:
             bitmaps = (mtmd.mtmd_bitmap_p_ctypes * 1)(bitmap)
             result = mtmd.mtmd_tokenize(self._ctx, chunks, ctypes.byref(text), bitmaps, 1)
             if result != 0:
-                raise ModelError(f"The vision projector could not prepare the image (mtmd error {result}).")
+                raise ModelError(
+                    f"The vision projector could not prepare the image (mtmd error {result})."
+                )
             pieces: ImagePieces = []
             media_index = 0
             for index in range(mtmd.mtmd_input_chunks_size(chunks)):
@@ -170,8 +180,11 @@ class Projector:
                     tokens = mtmd.mtmd_input_chunk_get_tokens_text(chunk, ctypes.byref(count))
                     pieces.append([tokens[i] for i in range(count.value)])
                     continue
-                piece = MediaPiece(f"{image.sha256}:{media_index}", int(mtmd.mtmd_input_chunk_get_n_tokens(chunk)),
-                                   int(mtmd.mtmd_input_chunk_get_n_pos(chunk)))
+                piece = MediaPiece(
+                    f"{image.sha256}:{media_index}",
+                    int(mtmd.mtmd_input_chunk_get_n_tokens(chunk)),
+                    int(mtmd.mtmd_input_chunk_get_n_pos(chunk)),
+                )
                 pieces.append((piece, mtmd.mtmd_input_chunk_copy(chunk)))
                 media_index += 1
             return pieces
@@ -186,13 +199,22 @@ class Projector:
         assert self._ctx is not None, "use() the projector first"
         result = mtmd.mtmd_encode_chunk(self._ctx, chunk)
         if result != 0:
-            raise ModelError(f"The vision projector failed to encode the image (mtmd error {result}).")
+            raise ModelError(
+                f"The vision projector failed to encode the image (mtmd error {result})."
+            )
         self.encode_count += 1
         output = mtmd.mtmd_get_output_embd(self._ctx)
         return np.ctypeslib.as_array(output, shape=(n_tokens * n_embd,)).copy()
 
-    def decode(self, chunk: OwnedChunk, embeddings: np.ndarray, llama_ctx: Any, n_past: int, n_batch: int,
-               seq_id: int = 0) -> int:
+    def decode(
+        self,
+        chunk: OwnedChunk,
+        embeddings: np.ndarray,
+        llama_ctx: Any,
+        n_past: int,
+        n_batch: int,
+        seq_id: int = 0,
+    ) -> int:
         """Evaluate a chunk's embeddings into KV sequence ``seq_id`` at ``n_past``; return the next position.
 
         Returns ``-1`` when llama.cpp was aborted (a cancel) or failed.
@@ -204,9 +226,17 @@ class Projector:
         new_n_past = llama_cpp.llama_pos(0)
         data = np.ascontiguousarray(embeddings, dtype=np.float32)
         result = mtmd.mtmd_helper_decode_image_chunk(
-            self._ctx, llama_ctx, chunk, data.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
-            llama_cpp.llama_pos(n_past), llama_cpp.llama_seq_id(seq_id), n_batch, ctypes.byref(new_n_past),
-            mtmd.mtmd_helper_post_decode_callback(), None)
+            self._ctx,
+            llama_ctx,
+            chunk,
+            data.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            llama_cpp.llama_pos(n_past),
+            llama_cpp.llama_seq_id(seq_id),
+            n_batch,
+            ctypes.byref(new_n_past),
+            mtmd.mtmd_helper_post_decode_callback(),
+            None,
+        )
         if result != 0:
             _LOGGER.info("Decoding an image chunk stopped (mtmd result %d)", result)
             return -1

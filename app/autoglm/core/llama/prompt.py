@@ -31,7 +31,9 @@ class MultimodalPrompt:
         assert len(self.text_parts) == len(self.images) + 1
 
 
-def template_messages(messages: list[ChatMessage], marker: str, list_content: bool) -> tuple[list[dict[str, Any]], list[ImageInput]]:
+def template_messages(
+    messages: list[ChatMessage], marker: str, list_content: bool
+) -> tuple[list[dict[str, Any]], list[ImageInput]]:
     """Messages as the template takes them, with one ``marker`` per image; and the images in order."""
     rendered: list[dict[str, Any]] = []
     images: list[ImageInput] = []
@@ -51,9 +53,14 @@ def template_messages(messages: list[ChatMessage], marker: str, list_content: bo
     return rendered, images
 
 
-def render_multimodal(template: ChatTemplate, messages: list[ChatMessage], marker: str,
-                      thinking: bool = True, list_content: bool | None = None,
-                      tools: list[ToolSpec] | None = None) -> MultimodalPrompt:
+def render_multimodal(
+    template: ChatTemplate,
+    messages: list[ChatMessage],
+    marker: str,
+    thinking: bool = True,
+    list_content: bool | None = None,
+    tools: list[ToolSpec] | None = None,
+) -> MultimodalPrompt:
     """Render ``messages`` (and ``tools``) with ``template``; images become ``marker`` in the text."""
     if list_content is None:
         list_content = template.accepts_list_content()
@@ -62,6 +69,8 @@ def render_multimodal(template: ChatTemplate, messages: list[ChatMessage], marke
     rendered = template.render(plain, thinking=thinking, **extra)
     parts = rendered.text.split(marker)
     if len(parts) != len(images) + 1:
-        raise InputError(f"The model's chat template kept {len(parts) - 1} of {len(images)} images; "
-                         "this model cannot take images in that place of the conversation.")
+        raise InputError(
+            f"The model's chat template kept {len(parts) - 1} of {len(images)} images; "
+            "this model cannot take images in that place of the conversation."
+        )
     return MultimodalPrompt(parts, images, rendered.opens_reasoning)

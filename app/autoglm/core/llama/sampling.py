@@ -29,7 +29,9 @@ class SamplerChain:
         import llama_cpp
 
         self._lib = llama_cpp
-        self._chain: Any = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        self._chain: Any = llama_cpp.llama_sampler_chain_init(
+            llama_cpp.llama_sampler_chain_default_params()
+        )
 
     def add(self, sampler: Any) -> None:
         """Append a sampler; the chain owns it from now on."""
@@ -54,8 +56,15 @@ def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain
     n_vocab = llama.n_vocab()
     try:
         if params.repeat_penalty != 1.0 or params.presence_penalty or params.frequency_penalty:
-            chain.add(llama_cpp.llama_sampler_init_penalties(n_vocab, PENALTY_LAST_N, params.repeat_penalty,
-                                                             params.frequency_penalty, params.presence_penalty))
+            chain.add(
+                llama_cpp.llama_sampler_init_penalties(
+                    n_vocab,
+                    PENALTY_LAST_N,
+                    params.repeat_penalty,
+                    params.frequency_penalty,
+                    params.presence_penalty,
+                )
+            )
         bias = {token: value for token, value in params.logit_bias.items() if 0 <= token < n_vocab}
         if bias:
             entries = (llama_cpp.llama_logit_bias * len(bias))()
@@ -65,14 +74,18 @@ def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain
             chain.add(llama_cpp.llama_sampler_init_logit_bias(n_vocab, len(bias), entries))
         if params.grammar:
             vocab = llama_cpp.llama_model_get_vocab(llama.model)
-            grammar = llama_cpp.llama_sampler_init_grammar(vocab, params.grammar.encode("utf-8"), b"root")
+            grammar = llama_cpp.llama_sampler_init_grammar(
+                vocab, params.grammar.encode("utf-8"), b"root"
+            )
             if not grammar:
                 raise InputError("The output grammar could not be parsed by llama.cpp.")
             chain.add(grammar)
         if params.temperature <= 0.0:
             chain.add(llama_cpp.llama_sampler_init_greedy())
         else:
-            chain.add(llama_cpp.llama_sampler_init_top_k(params.top_k if params.top_k > 0 else n_vocab))
+            chain.add(
+                llama_cpp.llama_sampler_init_top_k(params.top_k if params.top_k > 0 else n_vocab)
+            )
             chain.add(llama_cpp.llama_sampler_init_top_p(params.top_p, 1))
             chain.add(llama_cpp.llama_sampler_init_temp(params.temperature))
             chain.add(llama_cpp.llama_sampler_init_dist(seed))
@@ -82,7 +95,9 @@ def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain
     return chain
 
 
-def token_logprob(llama: Any, token: int, n_top: int, piece: Callable[[int], bytes]) -> TokenLogprob:
+def token_logprob(
+    llama: Any, token: int, n_top: int, piece: Callable[[int], bytes]
+) -> TokenLogprob:
     """The model's log-probability of ``token`` (before sampling options), with the ``n_top`` likeliest.
 
     ``piece`` gives a token's bytes, special tokens rendered as their text.

@@ -72,12 +72,21 @@ class StateKey:
     @classmethod
     def for_engine(cls, model_path: Path, mmproj_path: Path | None, flash_attn: bool) -> StateKey:
         """The key of the engine's current model, projector, context settings and llama.cpp build."""
-        return cls(file_fingerprint(model_path), file_fingerprint(mmproj_path), f"flash_attn={int(flash_attn)};kv=f16",
-                   build_fingerprint())
+        return cls(
+            file_fingerprint(model_path),
+            file_fingerprint(mmproj_path),
+            f"flash_attn={int(flash_attn)};kv=f16",
+            build_fingerprint(),
+        )
 
     def as_dict(self) -> dict[str, str]:
         """For the header."""
-        return {"model": self.model, "projector": self.projector, "context": self.context, "build": self.build}
+        return {
+            "model": self.model,
+            "projector": self.projector,
+            "context": self.context,
+            "build": self.build,
+        }
 
 
 def encode_pieces(sequence: PromptSequence) -> list[dict[str, Any]]:
@@ -87,7 +96,9 @@ def encode_pieces(sequence: PromptSequence) -> list[dict[str, Any]]:
         if isinstance(piece, MediaPiece):
             out.append({"media": piece.key, "n_tokens": piece.n_tokens, "n_pos": piece.n_pos})
         else:
-            out.append({"text": base64.b64encode(np.asarray(piece, dtype="<i4").tobytes()).decode("ascii")})
+            out.append(
+                {"text": base64.b64encode(np.asarray(piece, dtype="<i4").tobytes()).decode("ascii")}
+            )
     return out
 
 
@@ -96,7 +107,9 @@ def decode_pieces(items: list[dict[str, Any]]) -> PromptSequence:
     sequence = PromptSequence()
     for item in items:
         if "media" in item:
-            sequence.add_media(MediaPiece(str(item["media"]), int(item["n_tokens"]), int(item["n_pos"])))
+            sequence.add_media(
+                MediaPiece(str(item["media"]), int(item["n_tokens"]), int(item["n_pos"]))
+            )
         else:
             raw = base64.b64decode(item["text"], validate=True)
             sequence.add_text(np.frombuffer(raw, dtype="<i4").tolist())
@@ -134,8 +147,14 @@ def read_header(path: Path) -> SavedState:
             raise ValueError("header cut short")
     try:
         header = json.loads(raw.decode("utf-8"))
-        return SavedState(path, dict(header["key"]), decode_pieces(header["pieces"]), int(header["data_size"]),
-                          str(header["data_sha256"]), _PREAMBLE.size + length)
+        return SavedState(
+            path,
+            dict(header["key"]),
+            decode_pieces(header["pieces"]),
+            int(header["data_size"]),
+            str(header["data_sha256"]),
+            _PREAMBLE.size + length,
+        )
     except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"damaged header ({exc})") from exc
 
@@ -205,10 +224,22 @@ class StateStore:
         data = memoryview(buffer)[:written]
         digest = hashlib.sha256(data).hexdigest()
         pieces = encode_pieces(cached)
-        ids_digest = hashlib.sha256(np.asarray(cached.position_ids(), dtype="<i8").tobytes()).hexdigest()
-        name = hashlib.sha256(json.dumps([self.key.as_dict(), ids_digest]).encode()).hexdigest()[:32] + SUFFIX
-        header = json.dumps({"key": self.key.as_dict(), "pieces": pieces, "ids_sha256": ids_digest,
-                             "data_size": written, "data_sha256": digest}).encode("utf-8")
+        ids_digest = hashlib.sha256(
+            np.asarray(cached.position_ids(), dtype="<i8").tobytes()
+        ).hexdigest()
+        name = (
+            hashlib.sha256(json.dumps([self.key.as_dict(), ids_digest]).encode()).hexdigest()[:32]
+            + SUFFIX
+        )
+        header = json.dumps(
+            {
+                "key": self.key.as_dict(),
+                "pieces": pieces,
+                "ids_sha256": ids_digest,
+                "data_size": written,
+                "data_sha256": digest,
+            }
+        ).encode("utf-8")
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / name
         handle, temporary = tempfile.mkstemp(prefix=".saving-", dir=self.folder)
@@ -217,13 +248,17 @@ class StateStore:
                 file.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header)))
                 file.write(header)
                 file.write(data)
-            os.replace(temporary, path)  # a crash mid-write leaves no half file under a state's name
+            os.replace(
+                temporary, path
+            )  # a crash mid-write leaves no half file under a state's name
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             _LOGGER.warning("Could not save a conversation's cache: %s", exc)
             return None
-        entry = SavedState(path, self.key.as_dict(), cached, written, digest, _PREAMBLE.size + len(header))
+        entry = SavedState(
+            path, self.key.as_dict(), cached, written, digest, _PREAMBLE.size + len(header)
+        )
         self._drop_prefixes_of(entry)
         self.entries[path] = entry
         self.enforce_budget()
@@ -235,7 +270,9 @@ class StateStore:
         for other in list(self.entries.values()):
             if other.path != entry.path:
                 other_ids = other.ids
-                if len(other_ids) <= len(ids) and common_prefix_length(other_ids, ids) == len(other_ids):
+                if len(other_ids) <= len(ids) and common_prefix_length(other_ids, ids) == len(
+                    other_ids
+                ):
                     self.forget(other)
 
     def enforce_budget(self) -> None:

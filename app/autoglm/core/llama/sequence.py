@@ -154,7 +154,7 @@ class PromptSequence:
                         raise ValueError("a media chunk cannot be split")
                     yield piece
                 else:
-                    yield piece[max(0, position - start):]
+                    yield piece[max(0, position - start) :]
             start = end
 
 
@@ -163,7 +163,9 @@ def common_prefix_length(cached: Sequence[int], ids: Sequence[int]) -> int:
     limit = min(len(cached), len(ids))
     if limit == 0:
         return 0
-    differ = np.flatnonzero(np.asarray(cached[:limit], dtype=np.int64) != np.asarray(ids[:limit], dtype=np.int64))
+    differ = np.flatnonzero(
+        np.asarray(cached[:limit], dtype=np.int64) != np.asarray(ids[:limit], dtype=np.int64)
+    )
     return int(differ[0]) if differ.size else limit
 
 

@@ -119,8 +119,9 @@ class SlotTable:
             if not slot.n_positions:
                 continue
             keep = reusable_prefix(slot.cached.position_ids(), sequence)
-            if keep > best_keep or (keep == best_keep and best is not None and keep and
-                                    slot.last_used > best.last_used):
+            if keep > best_keep or (
+                keep == best_keep and best is not None and keep and slot.last_used > best.last_used
+            ):
                 best, best_keep = slot, keep
         return best, best_keep
 
@@ -144,9 +145,13 @@ class SlotTable:
         self.touch(slot)
         return slot
 
-    def victims(self, keep: set[int], cells_needed: int = 0, sequences_needed: int = 0) -> list[Slot]:
+    def victims(
+        self, keep: set[int], cells_needed: int = 0, sequences_needed: int = 0
+    ) -> list[Slot]:
         """Least recently used sequences (not in ``keep``) to evict for the room asked for."""
-        order = sorted((s for s in self.slots.values() if s.seq_id not in keep), key=lambda s: s.last_used)
+        order = sorted(
+            (s for s in self.slots.values() if s.seq_id not in keep), key=lambda s: s.last_used
+        )
         chosen: list[Slot] = []
         used = self.used_cells
         free_sequences = self.n_seq - len(self.slots)

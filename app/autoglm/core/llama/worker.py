@@ -72,8 +72,9 @@ def _send_stderr_to(path: str) -> None:
     os.dup2(fd, 2)
     os.close(fd)
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("llama_cpp.native").setLevel(logging.DEBUG)
 
 
@@ -103,12 +104,25 @@ class _PromptCounts:
         """These counts and the image path's."""
         vision = getattr(engine, "vision", None)
         images = vision.stats if vision is not None else None
-        return EngineStats(self.prompts, self.prompt_tokens, self.cached_prompt_tokens,
-                           foreground_pauses=FOREGROUND.pauses,
-                           **({name: getattr(images, name) for name in ("images_encoded", "images_decoded",
-                                                                        "images_reused_from_kv",
-                                                                        "images_reused_embeddings")}
-                              if images is not None else {}))
+        return EngineStats(
+            self.prompts,
+            self.prompt_tokens,
+            self.cached_prompt_tokens,
+            foreground_pauses=FOREGROUND.pauses,
+            **(
+                {
+                    name: getattr(images, name)
+                    for name in (
+                        "images_encoded",
+                        "images_decoded",
+                        "images_reused_from_kv",
+                        "images_reused_embeddings",
+                    )
+                }
+                if images is not None
+                else {}
+            ),
+        )
 
 
 def _loaded(engine: Any) -> Any:
@@ -139,9 +153,17 @@ def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path
             if isinstance(command, Generate):
                 conn.send(Done(counts.add(_loaded(engine).generate(command.request, emit, cancel))))
             elif isinstance(command, CountTokens):
-                conn.send(Done(_loaded(engine).count_tokens(command.messages, command.thinking, command.tools)))
+                conn.send(
+                    Done(
+                        _loaded(engine).count_tokens(
+                            command.messages, command.thinking, command.tools
+                        )
+                    )
+                )
             elif isinstance(command, Render):
-                conn.send(Done(_loaded(engine).render(command.messages, command.thinking, command.tools)))
+                conn.send(
+                    Done(_loaded(engine).render(command.messages, command.thinking, command.tools))
+                )
             elif isinstance(command, PrepareImages):
                 _loaded(engine).prepare_images(command.images)
                 conn.send(Done())
@@ -153,10 +175,18 @@ def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path
                 if engine is not None:
                     engine.unload()
                     engine = None
-                candidate = LlamaEngine(command.model_path, command.settings, model_id=command.model_id,
-                                        mmproj_path=command.mmproj_path, display_name=command.display_name,
-                                        native_stderr=True, state_dir=command.state_dir)
-                info = candidate.load(lambda fraction, message: conn.send(Progress(fraction, message)))
+                candidate = LlamaEngine(
+                    command.model_path,
+                    command.settings,
+                    model_id=command.model_id,
+                    mmproj_path=command.mmproj_path,
+                    display_name=command.display_name,
+                    native_stderr=True,
+                    state_dir=command.state_dir,
+                )
+                info = candidate.load(
+                    lambda fraction, message: conn.send(Progress(fraction, message))
+                )
                 engine = candidate
                 counts = _PromptCounts()
                 conn.send(Done(info))

@@ -57,9 +57,19 @@ class CaptureController(QObject):
     captureFinished = Signal()
     """A capture ended (attached, cancelled or failed) and the app is back."""
 
-    def __init__(self, window: QMainWindow, *, runtime: Runtime, conversation: ConversationController,
-                 composer: ComposerWidget, chat_view: ChatViewWidget, banner: NotificationBannerWidget,
-                 tools_menu: QMenu, quit_action: QAction, open_model_manager: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        runtime: Runtime,
+        conversation: ConversationController,
+        composer: ComposerWidget,
+        chat_view: ChatViewWidget,
+        banner: NotificationBannerWidget,
+        tools_menu: QMenu,
+        quit_action: QAction,
+        open_model_manager: Callable[[], None],
+    ) -> None:
         """Wire into ``window``: buttons in ``composer``, actions at the top of ``tools_menu``, a
         tray icon whose menu ends with ``quit_action``; problems go to ``banner``; a camera
         question is sent through ``conversation`` and scrolls ``chat_view``. The window calls
@@ -85,7 +95,9 @@ class CaptureController(QObject):
         self.region_button = self._button("region", self.select_region)
         self.camera_button = self._button("camera", self.open_camera)
 
-        self.screenshot_ask_action = self._action(self.screenshot_and_ask, "region", SCREENSHOT_AND_ASK_SHORTCUT)
+        self.screenshot_ask_action = self._action(
+            self.screenshot_and_ask, "region", SCREENSHOT_AND_ASK_SHORTCUT
+        )
         self.screenshot_action = self._action(self.take_screenshot, "screenshot")
         self.region_action = self._action(self.select_region, "region")
         self.camera_action = self._action(self.open_camera, "camera")
@@ -100,13 +112,20 @@ class CaptureController(QObject):
         self.images_hint.hide()
         composer.add_hint(self.images_hint)
         first = tools_menu.actions()[0] if tools_menu.actions() else None
-        capture_actions = [self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action,
-                           self.get_vision_action]
+        capture_actions = [
+            self.screenshot_ask_action,
+            self.screenshot_action,
+            self.region_action,
+            self.camera_action,
+            self.get_vision_action,
+        ]
         # Qt takes a null "before" as "at the end"; the stubs do not allow None
         tools_menu.insertActions(first, capture_actions)  # type: ignore[arg-type]
         tools_menu.insertSeparator(first)  # type: ignore[arg-type]
         if tray_available():
-            self.tray = CaptureTrayIcon(window, self.screenshot_ask_action, self.show_action, quit_action)
+            self.tray = CaptureTrayIcon(
+                window, self.screenshot_ask_action, self.show_action, quit_action
+            )
             self.tray.show()
 
         app = running_application()
@@ -143,8 +162,11 @@ class CaptureController(QObject):
         for screen in screens:
             item = self.screens_menu.addAction(screen_label(screen))
             item.triggered.connect(lambda _checked=False, s=screen: self.take_screenshot(s))
-        mode = QToolButton.ToolButtonPopupMode.MenuButtonPopup if len(screens) > 1 \
+        mode = (
+            QToolButton.ToolButtonPopupMode.MenuButtonPopup
+            if len(screens) > 1
             else QToolButton.ToolButtonPopupMode.DelayedPopup
+        )
         self.screenshot_button.setPopupMode(mode)
         self.screenshot_button.setMenu(self.screens_menu if len(screens) > 1 else None)  # type: ignore[arg-type]
 
@@ -166,7 +188,12 @@ class CaptureController(QObject):
         colour = self.composer.icon_colour
         for button in (self.screenshot_button, self.region_button, self.camera_button):
             button.setIcon(icon(button.property("iconName"), colour))
-        for action in (self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action):
+        for action in (
+            self.screenshot_ask_action,
+            self.screenshot_action,
+            self.region_action,
+            self.camera_action,
+        ):
             action.setIcon(icon(action.data(), colour))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -180,7 +207,11 @@ class CaptureController(QObject):
         """Enable image input only when the loaded model has a vision projector; else say why."""
         info = self.runtime.model_info
         allowed = info is None or bool(getattr(info, "has_vision", False))
-        reason = "" if allowed else self.tr("The loaded model reads text only: images need a vision model.")
+        reason = (
+            ""
+            if allowed
+            else self.tr("The loaded model reads text only: images need a vision model.")
+        )
         self._images_reason = reason
         self.intake.set_disabled(reason)
         tips = {
@@ -194,14 +225,21 @@ class CaptureController(QObject):
             widget.setToolTip(reason or tip)
             widget.setAccessibleName(tip)
             widget.setAccessibleDescription(reason)
-        for action in (self.screenshot_ask_action, self.screenshot_action, self.region_action, self.camera_action):
+        for action in (
+            self.screenshot_ask_action,
+            self.screenshot_action,
+            self.region_action,
+            self.camera_action,
+        ):
             action.setEnabled(allowed)
             action.setStatusTip(reason)
         self.get_vision_action.setVisible(not allowed)
         self.images_hint.setVisible(not allowed)
         if not allowed:
             link = self.tr("Get a vision model…")
-            self.images_hint.setText(f'{html.escape(reason)} <a href="models">{html.escape(link)}</a>')
+            self.images_hint.setText(
+                f'{html.escape(reason)} <a href="models">{html.escape(link)}</a>'
+            )
         if self.webcam_dialog is not None:
             self.webcam_dialog.webcam.set_images_allowed(allowed, reason)
 
@@ -223,15 +261,23 @@ class CaptureController(QObject):
 
     def select_region(self) -> None:
         """Let the user drag a region of the screen under the pointer, then attach it."""
-        self._capture(screen_under_cursor, lambda image, screen, hidden: self._open_overlay(image, screen, hidden))
+        self._capture(
+            screen_under_cursor,
+            lambda image, screen, hidden: self._open_overlay(image, screen, hidden),
+        )
 
     def screenshot_and_ask(self) -> None:
         """Drag a region, attach it, and bring the app back with the cursor in the message box."""
-        self._capture(screen_under_cursor,
-                      lambda image, screen, hidden: self._open_overlay(image, screen, hidden, ask=True))
+        self._capture(
+            screen_under_cursor,
+            lambda image, screen, hidden: self._open_overlay(image, screen, hidden, ask=True),
+        )
 
-    def _capture(self, pick_screen: Callable[[], QScreen | None],
-                 then: Callable[[QImage, QScreen, list[QWidget]], None]) -> None:
+    def _capture(
+        self,
+        pick_screen: Callable[[], QScreen | None],
+        then: Callable[[QImage, QScreen, list[QWidget]], None],
+    ) -> None:
         if self.capturing:
             return
         if not self.images_allowed:
@@ -239,21 +285,31 @@ class CaptureController(QObject):
             return
         self.capturing = True
         hidden = self._hide_app() if self.runtime.settings.vision.hide_window_on_capture else []
-        QTimer.singleShot(HIDE_DELAY_MS if hidden else 0, lambda: self._grab(pick_screen, then, hidden))
+        QTimer.singleShot(
+            HIDE_DELAY_MS if hidden else 0, lambda: self._grab(pick_screen, then, hidden)
+        )
 
     def _hide_app(self) -> list[QWidget]:
         """Hide the window and its own visible windows; returns them, to show again later."""
-        shown = [widget for widget in QApplication.topLevelWidgets() if widget.isVisible()
-                 and (widget is self.window or widget.parentWidget() is self.window)
-                 and not isinstance(widget, QMenu)]
+        shown = [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if widget.isVisible()
+            and (widget is self.window or widget.parentWidget() is self.window)
+            and not isinstance(widget, QMenu)
+        ]
         for widget in shown:
             widget.hide()
         QApplication.processEvents()
         QApplication.sync()
         return shown
 
-    def _grab(self, pick_screen: Callable[[], QScreen | None],
-              then: Callable[[QImage, QScreen, list[QWidget]], None], hidden: list[QWidget]) -> None:
+    def _grab(
+        self,
+        pick_screen: Callable[[], QScreen | None],
+        then: Callable[[QImage, QScreen, list[QWidget]], None],
+        hidden: list[QWidget],
+    ) -> None:
         screen = pick_screen() or QGuiApplication.primaryScreen()
         try:
             image = grab_screen(screen)
@@ -268,7 +324,9 @@ class CaptureController(QObject):
         self._come_back(hidden)
         self.intake.add_image(image, self.tr("Screenshot"))
 
-    def _open_overlay(self, image: QImage, screen: QScreen, hidden: list[QWidget], ask: bool = False) -> None:
+    def _open_overlay(
+        self, image: QImage, screen: QScreen, hidden: list[QWidget], ask: bool = False
+    ) -> None:
         overlay = RegionOverlayWidget(image, screen)
         self.overlay = overlay
 
@@ -313,7 +371,9 @@ class CaptureController(QObject):
             from autoglm.ui.capture.webcam import WebcamDialog
 
             dialog = WebcamDialog(self.window)
-            dialog.webcam.snapshotTaken.connect(lambda image: self.intake.add_image(image, self.tr("Camera snapshot")))
+            dialog.webcam.snapshotTaken.connect(
+                lambda image: self.intake.add_image(image, self.tr("Camera snapshot"))
+            )
             dialog.webcam.askRequested.connect(self.ask_about_frame)
             self.webcam_dialog = dialog
             self.update_image_input()
@@ -323,10 +383,15 @@ class CaptureController(QObject):
 
     def ask_about_frame(self, frame: QImage, question: str) -> None:
         """Send ``question`` with ``frame`` as a new message right away."""
+
         def send(name: str, data: bytes, suffix: str) -> None:
             if self.conversation.busy:
-                self.banner.show_message(self.tr("A reply is still being written: wait for it, or stop it, "
-                                                        "then ask about the camera picture again."))
+                self.banner.show_message(
+                    self.tr(
+                        "A reply is still being written: wait for it, or stop it, "
+                        "then ask about the camera picture again."
+                    )
+                )
                 return
             if self.conversation.send(question, [AttachmentDraft(name, data, suffix)]):
                 self.chat_view.scroll_to_end()

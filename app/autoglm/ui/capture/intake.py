@@ -61,7 +61,9 @@ def qimage_to_input(image: QImage, settings: VisionSettings) -> ImageInput:
 
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
     width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
-    rows = np.frombuffer(rgb.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
+    rows = np.frombuffer(rgb.constBits(), dtype=np.uint8, count=stride * height).reshape(
+        height, stride
+    )
     return image_from_rgb(width, height, rows[:, : width * 3].tobytes(), settings)
 
 
@@ -72,13 +74,17 @@ class ImageIntake(QObject):
     refused = Signal(str)
     pendingChanged = Signal(int)
 
-    def __init__(self, parent: QObject | None = None, max_file_bytes: int = 40 * 1024 * 1024) -> None:
+    def __init__(
+        self, parent: QObject | None = None, max_file_bytes: int = 40 * 1024 * 1024
+    ) -> None:
         super().__init__(parent)
         self.max_file_bytes = max_file_bytes
         self.settings_provider: Callable[[], VisionSettings] = VisionSettings
         self.disabled_reason = ""
         self._pending = 0
-        self._shown_formats = {bytes(name.data()).decode().lower() for name in QImageReader.supportedImageFormats()}
+        self._shown_formats = {
+            bytes(name.data()).decode().lower() for name in QImageReader.supportedImageFormats()
+        }
 
     @property
     def pending(self) -> int:
@@ -117,19 +123,27 @@ class ImageIntake(QObject):
             if not path.is_file():
                 raise InputError(_tr("{0} is not a file.").format(path.name))
             if size > self.max_file_bytes:
-                raise InputError(_tr("{0} is larger than {1} MB.").format(path.name, self.max_file_bytes // 2**20))
+                raise InputError(
+                    _tr("{0} is larger than {1} MB.").format(
+                        path.name, self.max_file_bytes // 2**20
+                    )
+                )
             data = path.read_bytes()
         except FileNotFoundError as exc:
             raise InputError(_tr("{0} was not found.").format(path.name)) from exc
         except OSError as exc:
-            raise InputError(_tr("{0} cannot be read: {1}").format(path.name, exc.strerror or exc)) from exc
+            raise InputError(
+                _tr("{0} cannot be read: {1}").format(path.name, exc.strerror or exc)
+            ) from exc
         image = normalise(data, self.settings_provider(), label=path.name)
         suffix = path.suffix.lower()
         if suffix.lstrip(".") in self._shown_formats:
             return path.name, data, suffix
         return path.name, encode_png(image), ".png"
 
-    def _run(self, work: Callable[[], tuple[str, bytes, str]], deliver: Delivery | None, label: str) -> None:
+    def _run(
+        self, work: Callable[[], tuple[str, bytes, str]], deliver: Delivery | None, label: str
+    ) -> None:
         if self.disabled_reason:
             self.refused.emit(self.disabled_reason)
             return
@@ -149,12 +163,16 @@ class ImageIntake(QObject):
             if isinstance(error, InputError):
                 self.refused.emit(str(error))
             elif isinstance(error, MemoryError):
-                self.refused.emit(_tr("{0} is too large to open with the memory available.").format(label))
+                self.refused.emit(
+                    _tr("{0} is too large to open with the memory available.").format(label)
+                )
             else:
                 _LOGGER.error("Checking the image %s failed", label, exc_info=error)
                 self.refused.emit(_tr("{0} could not be opened: {1}").format(label, error))
 
-        BackgroundTask(work, name="check-image", owner=self).on_success(done).on_failure(failed).start(_image_pool())
+        BackgroundTask(work, name="check-image", owner=self).on_success(done).on_failure(
+            failed
+        ).start(_image_pool())
 
     def _set_pending(self, count: int) -> None:
         self._pending = count

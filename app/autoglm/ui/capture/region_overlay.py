@@ -84,9 +84,16 @@ class RegionOverlayWidget(QWidget):
     regionSelected = Signal(QImage)
     cancelled = Signal()
 
-    def __init__(self, screenshot: QImage, screen: QScreen | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
-                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.BypassWindowManagerHint)
+    def __init__(
+        self, screenshot: QImage, screen: QScreen | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            parent,
+            Qt.WindowType.Window
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.BypassWindowManagerHint,
+        )
         self.setObjectName("regionOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -163,7 +170,9 @@ class RegionOverlayWidget(QWidget):
             self.update()
             return
         image = self.selected_image()
-        _LOGGER.debug("Region %s selected: %dx%d device pixels", rect, image.width(), image.height())
+        _LOGGER.debug(
+            "Region %s selected: %dx%d device pixels", rect, image.width(), image.height()
+        )
         self._finish()
         self.regionSelected.emit(image)
 
@@ -197,11 +206,16 @@ class RegionOverlayWidget(QWidget):
             painter.setPen(QPen(_ACCENT, 2))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
             pixels = device_rect(rect, self.screenshot.devicePixelRatio(), self.screenshot.size())
-            self._draw_label(painter, f"{pixels.width()} × {pixels.height()}",
-                             QPoint(rect.left(), max(0, rect.top() - 26)))
+            self._draw_label(
+                painter,
+                f"{pixels.width()} × {pixels.height()}",
+                QPoint(rect.left(), max(0, rect.top() - 26)),
+            )
         hint = self.tr("Drag to select a region  ·  Esc cancels")
         metrics = painter.fontMetrics()
-        self._draw_label(painter, hint, QPoint((self.width() - metrics.horizontalAdvance(hint)) // 2 - 10, 16))
+        self._draw_label(
+            painter, hint, QPoint((self.width() - metrics.horizontalAdvance(hint)) // 2 - 10, 16)
+        )
         painter.end()
 
     @staticmethod

@@ -41,11 +41,20 @@ def grab_screen(screen: QScreen) -> QImage:
     """The whole of ``screen`` in device pixels; ``DeviceError`` in words if the desktop refuses."""
     pixmap = screen.grabWindow(0)
     if pixmap.isNull() or pixmap.width() == 0 or pixmap.height() == 0:
-        raise DeviceError(QCoreApplication.translate(
-            "Screenshot", "This desktop does not let applications take screenshots (Wayland blocks it): "
-                          "take one with the system's screenshot tool and paste it here."))
+        raise DeviceError(
+            QCoreApplication.translate(
+                "Screenshot",
+                "This desktop does not let applications take screenshots (Wayland blocks it): "
+                "take one with the system's screenshot tool and paste it here.",
+            )
+        )
     image = pixmap.toImage()
     image.setDevicePixelRatio(pixmap.devicePixelRatio())
-    _LOGGER.debug("Grabbed %s: %dx%d at ratio %.2f", screen.name(), image.width(), image.height(),
-                  image.devicePixelRatio())
+    _LOGGER.debug(
+        "Grabbed %s: %dx%d at ratio %.2f",
+        screen.name(),
+        image.width(),
+        image.height(),
+        image.devicePixelRatio(),
+    )
     return image

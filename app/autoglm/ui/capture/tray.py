@@ -15,8 +15,13 @@ _LOGGER = logging.getLogger(__name__)
 class CaptureTrayIcon(QSystemTrayIcon):
     """A tray icon whose menu holds the given actions; clicking it shows the window."""
 
-    def __init__(self, window: QWidget, screenshot_action: QAction, show_action: QAction,
-                 quit_action: QAction) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        screenshot_action: QAction,
+        show_action: QAction,
+        quit_action: QAction,
+    ) -> None:
         super().__init__(app_icon(), window)
         self.show_action = show_action
         self.menu = QMenu(window)
@@ -28,7 +33,10 @@ class CaptureTrayIcon(QSystemTrayIcon):
         self.activated.connect(self._activated)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
             self.show_action.trigger()
 
 

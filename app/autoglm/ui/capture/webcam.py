@@ -65,8 +65,11 @@ class VideoPreviewWidget(QWidget):
         if self.message or self.image.isNull():
             painter.setPen(Qt.GlobalColor.white)
             text = self.message or self.tr("Waiting for the camera…")
-            painter.drawText(self.rect().adjusted(24, 24, -24, -24),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+            painter.drawText(
+                self.rect().adjusted(24, 24, -24, -24),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                text,
+            )
         else:
             size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = (self.width() - size.width()) // 2
@@ -154,7 +157,9 @@ class WebcamWidget(QWidget):
         self.chooser.clear()
         for device in cameras:
             self.chooser.addItem(device.description(), device)
-        chosen = next((i for i, d in enumerate(cameras) if current is not None and d.id() == current.id()), -1)
+        chosen = next(
+            (i for i, d in enumerate(cameras) if current is not None and d.id() == current.id()), -1
+        )
         if chosen < 0 and cameras:
             default = QMediaDevices.defaultVideoInput()
             chosen = next((i for i, d in enumerate(cameras) if d.id() == default.id()), 0)
@@ -164,8 +169,12 @@ class WebcamWidget(QWidget):
         if not cameras:
             self.stop()
             if self._frames == 0:
-                self.preview.set_message(self.tr("No camera was found on this computer. Connect one, or attach "
-                                                 "a photo with the paper-clip button instead."))
+                self.preview.set_message(
+                    self.tr(
+                        "No camera was found on this computer. Connect one, or attach "
+                        "a photo with the paper-clip button instead."
+                    )
+                )
         elif self.isVisible():
             self.start()
 
@@ -213,13 +222,19 @@ class WebcamWidget(QWidget):
             app.requestPermission(permission, self, lambda _p: self.start())
             self.preview.set_message(self.tr("Waiting for permission to use the camera…"))
             return False
-        self.preview.set_message(self.tr("This app may not use the camera: allow it in the system's privacy "
-                                         "settings, then reopen this window."))
+        self.preview.set_message(
+            self.tr(
+                "This app may not use the camera: allow it in the system's privacy "
+                "settings, then reopen this window."
+            )
+        )
         return False
 
     def _camera_error(self, _error: QCamera.Error, message: str) -> None:
         _LOGGER.warning("Camera error: %s", message)
-        self.preview.set_message(self.tr("The camera could not be used: {0}").format(message or _error.name))
+        self.preview.set_message(
+            self.tr("The camera could not be used: {0}").format(message or _error.name)
+        )
         self._update_buttons()
 
     # -- frames ----------------------------------------------------------------------------
@@ -255,7 +270,9 @@ class WebcamWidget(QWidget):
         for button in (self.snapshot_button, self.ask_button):
             button.setEnabled(ready)
         reason = "" if self._images_allowed else self._images_reason
-        self.snapshot_button.setToolTip(reason or self.tr("Put the current frame in the message being written"))
+        self.snapshot_button.setToolTip(
+            reason or self.tr("Put the current frame in the message being written")
+        )
         self.ask_button.setToolTip(reason or self.tr("Send the current frame with the question"))
 
     def snapshot(self) -> None:
@@ -267,7 +284,9 @@ class WebcamWidget(QWidget):
         """Send the current frame with the typed question (or a plain "what is this")."""
         if not self._images_allowed or self._frame.isNull():
             return
-        question = self.question.text().strip() or self.tr("What do you see in this camera picture?")
+        question = self.question.text().strip() or self.tr(
+            "What do you see in this camera picture?"
+        )
         self.askRequested.emit(self.current_frame(), question)
         self.question.clear()
 
