@@ -11,6 +11,7 @@ test:           ## set up (with test tools), then lint, type-check and run the w
 
 lint:
 	.venv/bin/ruff check app tests
+	.venv/bin/ruff format --check app tests packaging
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 
