@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
     QImage,
-    QImageReader,
     QKeyEvent,
     QPixmap,
     QResizeEvent,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 from autoglm.core.settings import VisionSettings
 from autoglm.ui.capture.intake import ImageIntake
 from autoglm.ui.icons import icon
+from autoglm.ui.image_thumbnails import decode_thumbnail
 from autoglm.ui.message_delegate import COLUMN_MAX_WIDTH, MARGIN_H
 from autoglm.ui.tasks import BackgroundTask
 
@@ -117,33 +117,8 @@ class ComposerTextEdit(QPlainTextEdit):
 
 
 def read_preview(data: bytes) -> tuple[QImage, int, int]:
-    """(thumbnail, width, height) of an image's bytes (any thread: a 12-megapixel photo takes
-    the decoder a few hundred milliseconds). JPEG decodes at a reduced scale right away."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    size = reader.size()
-    if size.isValid():
-        reader.setScaledSize(
-            size.scaled(_THUMB * 2, _THUMB * 2, Qt.AspectRatioMode.KeepAspectRatio)
-            if size.width() > _THUMB * 2 or size.height() > _THUMB * 2
-            else size
-        )
-    image = reader.read()
-    thumbnail = (
-        image.scaled(
-            _THUMB,
-            _THUMB,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        if not image.isNull()
-        else image
-    )
-    if not size.isValid():
-        size = image.size()
-    return thumbnail, size.width(), size.height()
+    """(thumbnail, width, height) of an attachment's bytes, on any thread."""
+    return decode_thumbnail(data, _THUMB)
 
 
 class AttachmentChipWidget(QFrame):

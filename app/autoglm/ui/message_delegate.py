@@ -29,13 +29,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QAbstractTextDocumentLayout as DocLayout
-from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QAbstractScrollArea, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from autoglm.ui import deferred_render
 from autoglm.ui.chat_model import ITEM_ROLE, MessageItem
 from autoglm.ui.code_scroll import CodeArea, clamp, code_areas, draw_document, to_document
 from autoglm.ui.icons import icon
+from autoglm.ui.image_thumbnails import decode_thumbnail
 from autoglm.ui.markdown_html import (
     COPY_CODE_SCHEME,
     MarkdownRenderer,
@@ -425,16 +426,7 @@ _THUMBNAILS: dict[str, QImage] = {}
 
 def _read_thumbnail(sha: str, path: Path | None) -> QImage:
     """Read (scaled down while decoding where the format allows) and remember ``sha``'s thumbnail."""
-    image = QImage()
-    if path is not None:
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid():
-            reader.setScaledSize(
-                size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio)
-            )
-        image = reader.read()
+    image = decode_thumbnail(path, THUMB_SIZE)[0] if path is not None else QImage()
     if image.isNull():
         image = QImage(THUMB_SIZE // 2, THUMB_SIZE // 2, QImage.Format.Format_RGB32)
         image.fill(QColor("#d0d7de"))
