@@ -114,7 +114,9 @@ def test_sigkill_mid_reply_keeps_an_intact_database_and_the_partial_reply(
             stderr=subprocess.STDOUT,
         )
     try:
-        window_id = _wait(lambda: _search_window(env), START_TIMEOUT_S, process, "the window", log)
+        window_id = _wait(
+            lambda: _search_window(env, process.pid), START_TIMEOUT_S, process, "the window", log
+        )
         _wait(lambda: _model_loaded(paths, log), START_TIMEOUT_S, process, "the model to load", log)
         _xdotool(env, "windowfocus", "--sync", window_id)
         time.sleep(1.5)
@@ -168,9 +170,19 @@ def test_sigkill_mid_reply_keeps_an_intact_database_and_the_partial_reply(
     window.grab().save(str(tmp_path / "reopened.png"))
 
 
-def _search_window(env: dict[str, str]) -> str:
+def _search_window(env: dict[str, str], pid: int) -> str:
+    """This app's window: by its process too, since an earlier test's window may share the display."""
     found = subprocess.run(
-        ["xdotool", "search", "--onlyvisible", "--name", "^AutoGLM Desktop$"],
+        [
+            "xdotool",
+            "search",
+            "--all",
+            "--onlyvisible",
+            "--pid",
+            str(pid),
+            "--name",
+            "^AutoGLM Desktop$",
+        ],
         env=env,
         capture_output=True,
         text=True,
