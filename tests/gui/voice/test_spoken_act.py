@@ -46,7 +46,8 @@ def test_a_spoken_task_runs_is_spoken_about_and_stops_when_told(
     window.setGeometry(1300, 0, 720, 600)
     agent = window.agent
     agent.grammar, agent.settle_s = POINT_GBNF, 0.0  # taps only: it never finishes by itself
-    agent.repeats_for_loop = 1000  # and the same tap again and again is not called a loop here
+    agent.repeats_for_loop = 1000  # and the same tap again and again is not called a loop here,
+    agent.max_steps = 1000  # nor does the run end by its step budget before "stop" is said
     agent.set_enabled(True)
     voice = window.voice
     qtbot.waitUntil(lambda: bool(voice.input_devices), timeout=15_000)
