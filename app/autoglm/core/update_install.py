@@ -20,7 +20,6 @@ on request or at start when the user turned that on.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -36,6 +35,7 @@ import httpx
 
 from autoglm import __version__
 from autoglm.core.download import DownloadError, DownloadProgress, download_file
+from autoglm.core.gguf_file import sha256_file
 from autoglm.core.paths import resource_root
 from autoglm.core.update_feed import (
     Release,
@@ -117,15 +117,6 @@ def _get(client: httpx.Client, url: str) -> bytes:
     return response.content
 
 
-def sha256_of(path: Path) -> str:
-    """The file's sha256, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download_release(
     release: Release,
     cache_dir: Path,
@@ -145,7 +136,7 @@ def download_release(
             f"The download of version {release.version} is truncated ({size:,} of "
             f"{release.asset.size:,} bytes); it was deleted and nothing was installed."
         )
-    if sha256_of(target) != release.asset.sha256:
+    if sha256_file(target) != release.asset.sha256:
         target.unlink(missing_ok=True)
         raise UpdateError(
             f"The download of version {release.version} does not match its signed checksum: "
