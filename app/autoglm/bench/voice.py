@@ -401,7 +401,7 @@ def run(args: argparse.Namespace) -> int:
             for index, (text, audio, trailing) in enumerate(questions):
                 # The engine keeps the KV cache of the last prompt, so whichever side goes second
                 # finds the question already evaluated: alternate who goes first.
-                if index % 2:
+                def naive_turn(audio: np.ndarray = audio, trailing: float = trailing) -> None:
                     naive.append(
                         _naive_turn(
                             scheduler,
@@ -415,21 +415,12 @@ def run(args: argparse.Namespace) -> int:
                             trailing,
                         )
                     )
+
+                if index % 2:
+                    naive_turn()
                 ours.append(_streamed_turn(conversation, source, audio, trailing))
                 if not index % 2:
-                    naive.append(
-                        _naive_turn(
-                            scheduler,
-                            transcriber,
-                            synthesizer,
-                            conversation.player,
-                            voice_settings,
-                            sampling,
-                            DEFAULT_SYSTEM_PROMPT,
-                            audio,
-                            trailing,
-                        )
-                    )
+                    naive_turn()
                 print(
                     f"  {index + 1:2d}. {text!r} heard as {ours[-1]['heard']!r}: "
                     f"first audio {ours[-1]['first_audio_s']:.2f} s (naive {naive[-1]:.2f} s)",
