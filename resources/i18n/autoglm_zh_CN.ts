@@ -3751,8 +3751,8 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
         <translation>版本 {0} 已发布（当前为 {1}）。此副本从源代码运行：请用 git 或 pip 更新。</translation>
     </message>
     <message>
-        <source>Version {0} is available (this is {1}), {2:.0f} MB.</source>
-        <translation>版本 {0} 已发布（当前为 {1}），{2:.0f} MB。</translation>
+        <source>Version {0} is available (this is {1}), {2} to download.</source>
+        <translation>版本 {0} 已发布（当前为 {1}），需下载 {2}。</translation>
     </message>
     <message>
         <source>Try again</source>

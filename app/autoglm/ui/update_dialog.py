@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from autoglm import __version__
+from autoglm.core.download import format_bytes
 from autoglm.core.settings import UpdateSettings
 from autoglm.core.update_feed import Release
 from autoglm.ui.icons import app_icon
@@ -130,8 +131,8 @@ class UpdateDialog(QDialog):
             )
             return
         self._say(
-            self.tr("Version {0} is available (this is {1}), {2:.0f} MB.").format(
-                release.version, __version__, release.asset.size / 1e6
+            self.tr("Version {0} is available (this is {1}), {2} to download.").format(
+                release.version, __version__, format_bytes(release.asset.size)
             )
         )
         self.install_button.show()
