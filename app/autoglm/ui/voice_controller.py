@@ -602,13 +602,18 @@ class VoiceController(QObject):
             self._voice_item,
             None,
         )  # before it finishes: not a Stop by the user
-        if item is None or self.voice is None:
+        if item is None or self.voice is None or self._closed:
             return
         self.controller.spoken_tool_calls(item, content, calls, self.voice.answer_tool_call)
         self.chat_view.scroll_to_end()
 
     def _on_tool_result(self, exchange: Any) -> None:
-        """A call was answered and run (or not): its card shows it; after the last, the answer in words follows."""
+        """A call was answered and run (or not): its card shows it; after the last, the answer in words follows.
+
+        A result that arrives after the window closed (the store is shut) is dropped.
+        """
+        if self._closed:
+            return
         if self.controller.spoken_tool_result(exchange) and self._voice_item is None:
             self._voice_item = self.controller.continue_spoken_turn()
             self.chat_view.scroll_to_end()
@@ -616,8 +621,8 @@ class VoiceController(QObject):
 
     def _on_turn_done(self, turn: Any) -> None:
         item = self._voice_item
-        if item is None:
-            return  # the user stopped it already
+        if item is None or self._closed:
+            return  # the user stopped it already, or the window closed
         self._drain_deltas()
         self._voice_item = None
         self.controller.finish_spoken_turn(item, turn.reply_text, turn.completion, turn.interrupted)
