@@ -609,32 +609,44 @@ class VoiceConversation:
             stream.cancel()
 
     def _confirm(self, pending: _PendingTurn) -> None:
-        """The turn surely ended: let its reply play and be shown."""
+        """The turn surely ended: let its reply play and be shown.
+
+        Confirming and announcing happen under the turn's lock, which the answering thread
+        takes before it ends the turn. A turn the front takes over (Act mode) may already be
+        transcribed and waiting for this confirmation; without the lock its end ("listening",
+        the mic unmuted) could come between ``confirmed`` and the announcement, which then
+        set "thinking" after it (the state stayed there) and ``_busy`` again after it was
+        cleared (the mic stayed muted: the next words, "stop" included, were never heard).
+        """
         with pending.lock:
             pending.endpointed_at = time.monotonic()
-            pending.confirmed.set()
             self._busy.set()
+            pending.confirmed.set()
             if pending.holding and self.player is not None:
                 self.player.release()
                 pending.holding = False
-        self._announce(pending)
+            self._announce_locked(pending)
 
     def _announce(self, pending: _PendingTurn) -> None:
         """Tell the front about a confirmed turn's words and any reply text held back so far."""
         with pending.lock:
-            if pending.announced or not pending.confirmed.is_set() or pending.text is None:
-                if pending.confirmed.is_set() and pending.text is None:
-                    self._set_state(VoiceState.TRANSCRIBING)
-                return
-            pending.announced = True
-            held, pending.held_deltas = pending.held_deltas, []
-            if pending.text and self.callbacks.on_transcript is not None:
-                self.callbacks.on_transcript(pending.text)
-            if pending.text:
-                self._set_state(VoiceState.SPEAKING if pending.speaking else VoiceState.THINKING)
-            for delta in held:
-                if self.callbacks.on_reply_delta is not None:
-                    self.callbacks.on_reply_delta(delta)
+            self._announce_locked(pending)
+
+    def _announce_locked(self, pending: _PendingTurn) -> None:
+        """``_announce`` with the turn's lock held."""
+        if pending.announced or not pending.confirmed.is_set() or pending.text is None:
+            if pending.confirmed.is_set() and pending.text is None:
+                self._set_state(VoiceState.TRANSCRIBING)
+            return
+        pending.announced = True
+        held, pending.held_deltas = pending.held_deltas, []
+        if pending.text and self.callbacks.on_transcript is not None:
+            self.callbacks.on_transcript(pending.text)
+        if pending.text:
+            self._set_state(VoiceState.SPEAKING if pending.speaking else VoiceState.THINKING)
+        for delta in held:
+            if self.callbacks.on_reply_delta is not None:
+                self.callbacks.on_reply_delta(delta)
 
     def _deliver(self, pending: _PendingTurn, delta: str) -> None:
         with pending.lock:
@@ -660,10 +672,11 @@ class VoiceConversation:
             finally:
                 pending.stream = None
                 if pending.confirmed.is_set():
-                    self._muted_until = time.monotonic() + self.echo_tail_s
-                    self._busy.clear()
-                    if not self._stop.is_set():
-                        self._set_state(VoiceState.LISTENING)
+                    with pending.lock:  # after its announcement, never between (see _confirm)
+                        self._muted_until = time.monotonic() + self.echo_tail_s
+                        self._busy.clear()
+                        if not self._stop.is_set():
+                            self._set_state(VoiceState.LISTENING)
                 if self.player is not None and pending.holding:
                     self.player.stop()
 
