@@ -3780,16 +3780,84 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
 </context>
 <context>
+    <name>ActTargetPicker</name>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Act on</source>
+        <translation>执行于</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>What the agent acts on</source>
+        <translation>智能体操作的对象</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>What the next task acts on: the whole desktop, one open window, or a phone</source>
+        <translation>下一个任务的操作对象：整个桌面、一个打开的窗口或一部手机</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Phone {0}</source>
+        <translation>手机 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Android phone</source>
+        <translation>Android 手机</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Whole desktop</source>
+        <translation>整个桌面</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>A window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Looking for open windows…</source>
+        <translation>正在查找打开的窗口…</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Open to list</source>
+        <translation>打开以列出</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>No other window is open.</source>
+        <translation>没有其他打开的窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>A phone (ADB)</source>
+        <translation>手机（ADB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>Android phone {0}</source>
+        <translation>Android 手机 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>No phone is connected.</source>
+        <translation>没有连接手机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
+        <source>On: {0}</source>
+        <translation>对象：{0}</translation>
+    </message>
+</context>
+<context>
     <name>AgentController</name>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
-        <source>The desktop</source>
-        <translation>桌面</translation>
-    </message>
-    <message>
-        <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>
-        <source>An Android phone (ADB)</source>
-        <translation>Android 手机（ADB）</translation>
+        <source>The window “{0}” is closed or hidden: choose another in Act on.</source>
+        <translation>窗口“{0}”已关闭或被隐藏：请在“执行于”中另选一个。</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/agent_controller.py" line="1"/>

@@ -221,16 +221,29 @@ def _client() -> Any:
     return adbutils.AdbClient(host=host, port=port)
 
 
-def connect_adb(serial: str | None = None, client: Any = None) -> AdbExecutor:
-    """The executor for the phone ``serial`` (or the only one connected); a DeviceError in words if none."""
-    client = _client() if client is None else client
+def _devices(client: Any) -> list[Any]:
     try:
-        devices = client.device_list()
+        return list(client.device_list())
     except Exception as exc:  # no adb server, no adb binary, a refused socket…
         raise DeviceError(
             f"The ADB server cannot be reached ({exc}). Is adb installed? "
             "`adb start-server` starts it."
         ) from exc
+
+
+def list_phones(client: Any = None) -> list[str]:
+    """The serials of the phones connected now (blocking; may start the ADB server); DeviceError in words."""
+    try:
+        client = _client() if client is None else client
+    except ImportError as exc:
+        raise DeviceError(f"Phones cannot be reached: {exc}") from exc
+    return [device.serial for device in _devices(client)]
+
+
+def connect_adb(serial: str | None = None, client: Any = None) -> AdbExecutor:
+    """The executor for the phone ``serial`` (or the only one connected); a DeviceError in words if none."""
+    client = _client() if client is None else client
+    devices = _devices(client)
     serials = [device.serial for device in devices]
     if not devices:
         raise DeviceError(NO_DEVICE)

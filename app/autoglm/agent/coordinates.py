@@ -8,6 +8,7 @@ virtual desktop, so the screen's device-pixel ratio and the monitor's offset com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from autoglm.agent.protocol import GRID_MAX, GridPoint
 
@@ -28,6 +29,14 @@ class ScreenGeometry:
             raise ValueError(f"a screenshot of {self.width}×{self.height} pixels has no area")
         if self.device_pixel_ratio <= 0:
             raise ValueError(f"device-pixel ratio must be positive, not {self.device_pixel_ratio}")
+
+
+class Region(Protocol):
+    """A part of the screen that can say whether a point lies in it (a rectangle, a tracked window)."""
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether the input coordinate ``(x, y)`` lies inside."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,17 @@ from autoglm.agent.executor import Executor
 from autoglm.core.errors import InputError
 
 
-def open_executor(spec: str) -> Executor:
-    """The executor named by ``desktop``, ``adb`` or ``adb:SERIAL``; a bad name is an InputError."""
+def open_executor(spec: str, bbox: tuple[int, int, int, int] | None = None) -> Executor:
+    """The executor named by ``desktop``, ``adb`` or ``adb:SERIAL``; a bad name is an InputError.
+
+    ``bbox`` (x, y, width, height; the desktop only): the part of the screen the screenshots
+    show, a chosen window's.
+    """
     kind, _, serial = spec.partition(":")
     if kind == "desktop" and not serial:
         from autoglm.agent.desktop import DesktopExecutor
 
-        return DesktopExecutor()
+        return DesktopExecutor(bbox)
     if kind == "adb":
         from autoglm.agent.adb import connect_adb
 

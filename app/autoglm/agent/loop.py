@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from autoglm.agent.coordinates import ScreenRect
+from autoglm.agent.coordinates import Region, ScreenRect
 from autoglm.agent.executor import DEVICE_ACTIONS, ActionResult, Executor, Screenshot
 from autoglm.agent.model import AgentModel
 from autoglm.agent.prompts import Language, first_user_text, next_user_text, system_prompt
@@ -181,7 +181,7 @@ class AgentLoop:
         exclusions: Sequence[ScreenRect] = (),
         repeats_for_loop: int = 3,
         vision: VisionSettings | None = None,
-        target: ScreenRect | None = None,
+        target: Region | None = None,
     ) -> None:
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
@@ -194,7 +194,7 @@ class AgentLoop:
         self.stop = stop or threading.Event()
         self.exclusions = list(exclusions)
         self.target = target
-        """The window the task is about (input coordinates); a point outside it asks first. ``None``: anywhere."""
+        """The window the task is about (input coordinates, or a ``TrackedWindow``); a point outside it asks first. ``None``: anywhere."""
         self.repeats_for_loop = repeats_for_loop
         self.vision = vision or VisionSettings.model_validate({})
 

@@ -1,7 +1,9 @@
 """Act mode: the window runs the agent loop for a task and shows every step in the chat.
 
 Off by default and turned on for a task (the Act button by the composer, Tools → Act on the
-desktop): the next message is a task, not a question. The loop (``agent.loop``) runs on its
+desktop): the next message is a task, not a question. Beside the Act button the picker
+(``act_target``) chooses what it acts on: the whole desktop, one open window — whose
+screenshots the model then sees, a click outside it asking first — or a phone. The loop (``agent.loop``) runs on its
 own thread; each step arrives here as it happens and becomes a row of the chat — its
 screenshot (with the place it acted marked), the model's thinking folded, the action and
 what came of it — and is saved with the conversation at once, so a reopened chat shows the
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolButton, QWidget
 
 from autoglm.core.conversation import AgentStep, Turn
@@ -28,6 +30,7 @@ from autoglm.ui.chat_model import MessageItem
 from autoglm.ui.main_thread import run_on_main
 
 if TYPE_CHECKING:
+    from autoglm.agent.windows import DesktopWindow
     from autoglm.core.runtime import Runtime
     from autoglm.ui.chat_view import ChatViewWidget
     from autoglm.ui.composer import ComposerWidget
@@ -91,6 +94,8 @@ class AgentController(QObject):
         self.enabled = False
         self._icon_colour = "#1f2328"
         self.device = "desktop"
+        self.window_target: DesktopWindow | None = None
+        """The open window the next task acts within (on the desktop), or ``None``: the whole screen."""
         self.max_steps = 20
         self.settle_s = 1.0
         self.repeats_for_loop = 3
@@ -118,23 +123,17 @@ class AgentController(QObject):
         self.action.setCheckable(True)
         self.button.toggled.connect(self.set_enabled)
         self.action.toggled.connect(self.set_enabled)
-        self.devices = QActionGroup(window)
-        self.desktop_action = QAction(window)
-        self.phone_action = QAction(window)
-        for choice, device in ((self.desktop_action, "desktop"), (self.phone_action, "adb")):
-            choice.setCheckable(True)
-            choice.setData(device)
-            self.devices.addAction(choice)
-        self.desktop_action.setChecked(True)
-        self.devices.triggered.connect(lambda chosen: self.set_device(str(chosen.data())))
-        self.device_menu: QMenu | None = None
+        from autoglm.ui.act_target import ActTargetPicker
+
+        self.picker = ActTargetPicker(self, window)
+        """What the next task acts on: its button beside the Act button, its list in Tools too."""
 
     def install(self) -> None:
-        """Put the Act button by the composer and the toggle in the Tools menu."""
+        """Put the Act button and the target picker by the composer, the toggle and the list in Tools."""
         self.composer.add_input_button(self.button)
+        self.composer.add_input_button(self.picker.button)
         self._tools_menu.addAction(self.action)
-        self.device_menu = self._tools_menu.addMenu("")
-        self.device_menu.addActions([self.desktop_action, self.phone_action])
+        self._tools_menu.addMenu(self.picker.menu)
         self.runningChanged.connect(
             lambda _running: self.composer.set_busy(self.running or self.controller.busy)
         )
@@ -149,10 +148,7 @@ class AgentController(QObject):
         )
         self.button.setAccessibleName(_tr("Act mode"))
         self.action.setText(_tr("Act mode"))
-        if self.device_menu is not None:
-            self.device_menu.setTitle(_tr("Act on"))
-        self.desktop_action.setText(_tr("The desktop"))
-        self.phone_action.setText(_tr("An Android phone (ADB)"))
+        self.picker.retranslate()
         self.set_icon_colour(self.composer.icon_colour)
 
     def set_icon_colour(self, colour: str) -> None:
@@ -179,6 +175,7 @@ class AgentController(QObject):
             widget.setChecked(enabled)
             widget.blockSignals(False)
         self.set_icon_colour(self._icon_colour)
+        self.picker.button.setVisible(enabled)
         composer = self.composer
         composer.input.setPlaceholderText(
             _tr("Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)")
@@ -187,11 +184,12 @@ class AgentController(QObject):
         )
         self.enabledChanged.emit(enabled)
 
-    def set_device(self, device: str) -> None:
-        """Act on ``desktop``, ``adb`` (the one phone connected) or ``adb:SERIAL`` from the next task."""
+    def set_device(self, device: str, window: DesktopWindow | None = None) -> None:
+        """Act on ``desktop`` (within ``window`` if given), ``adb`` (the one phone connected) or
+        ``adb:SERIAL`` from the next task."""
         self.device = device
-        for choice in (self.desktop_action, self.phone_action):
-            choice.setChecked(str(choice.data()) == device.partition(":")[0])
+        self.window_target = window if device == "desktop" else None
+        self.picker.choose_shown()
 
     # -- a run -------------------------------------------------------------------------------
     def start(self, task: str, replies: list[str] | None = None, spoken: bool = False) -> bool:
@@ -211,6 +209,7 @@ class AgentController(QObject):
             if self.device == "desktop"
             else []
         )
+        window_target = self.window_target if self.device == "desktop" else None
         chat.add_task_message(task, origin="spoken" if spoken else "typed")
         conversation = self._conversation = chat.conversation
         turn = conversation.begin_reply(chat.model_id(), origin="agent")
@@ -219,7 +218,7 @@ class AgentController(QObject):
         self.spoken = spoken
         self._thread = threading.Thread(
             target=self._run,
-            args=(task, replies, own, conversation, turn),
+            args=(task, replies, own, window_target, conversation, turn),
             name="agent-run",
             daemon=True,
         )
@@ -247,9 +246,18 @@ class AgentController(QObject):
             self.question.reject()
 
     def _run(
-        self, task: str, replies: list[str] | None, own: Any, conversation: Any, turn: Turn
+        self,
+        task: str,
+        replies: list[str] | None,
+        own: Any,
+        window_target: DesktopWindow | None,
+        conversation: Any,
+        turn: Turn,
     ) -> None:
-        """The loop on its thread; every outcome, a failure in words included, ends in ``_finished``."""
+        """The loop on its thread; every outcome, a failure in words included, ends in ``_finished``.
+
+        With a window chosen, its screenshots are taken where it lies when the run starts, and
+        every action is checked against where it lies then (``TrackedWindow``)."""
         from autoglm.agent.devices import open_executor
         from autoglm.agent.loop import AgentCallbacks, AgentLoop, AgentRun
         from autoglm.agent.model import ReplayModel, RuntimeModel
@@ -274,7 +282,8 @@ class AgentController(QObject):
             run_on_main(lambda: self._show_step(kept, number, turn.message_id))
 
         try:
-            executor = open_executor(self.device)
+            target, bbox = self._window_bounds(window_target)
+            executor = open_executor(self.device, bbox)
             try:
                 model: Any = (
                     ReplayModel(replies)
@@ -298,6 +307,7 @@ class AgentController(QObject):
                     repeats_for_loop=self.repeats_for_loop,
                     exclusions=own,
                     vision=self.runtime.settings.vision,
+                    target=target,
                 )
                 run = loop.run(task)
             finally:
@@ -313,6 +323,25 @@ class AgentController(QObject):
         message = run.message or _tr("Stopped.")
         conversation.finish_reply(turn, message, timings={"agent_outcome": run.outcome})
         run_on_main(lambda: self._finished(run, message, turn))
+
+    @staticmethod
+    def _window_bounds(
+        window: DesktopWindow | None,
+    ) -> tuple[Any, tuple[int, int, int, int] | None]:
+        """The loop's target and the screenshots' box for a chosen window (loop thread: asks X)."""
+        if window is None:
+            return None, None
+        from autoglm.agent.windows import TrackedWindow, window_rect
+        from autoglm.core.errors import DeviceError
+
+        rect = window_rect(window.id)
+        if rect is None:
+            raise DeviceError(
+                _tr("The window “{0}” is closed or hidden: choose another in Act on.").format(
+                    window.title
+                )
+            )
+        return TrackedWindow(window), (rect.x, rect.y, rect.width, rect.height)
 
     def _show_step(self, step: AgentStep, number: int, message_id: int) -> None:
         item = step_item(step, number, message_id)

@@ -1,7 +1,8 @@
 """A frameless window with buttons at known places that records every click, key and edit.
 
-Run under Xvfb with ``QT_QPA_PLATFORM=xcb``: ``click_target.py EVENTS.jsonl [full]`` (``full``:
-the window covers the whole 1280×800 screen, so a click anywhere is recorded). It prints
+Run under Xvfb with ``QT_QPA_PLATFORM=xcb``: ``click_target.py EVENTS.jsonl [full|shrink]`` (``full``:
+the window covers the whole 1280×800 screen, so a click anywhere is recorded; ``shrink``: a
+click on alpha shrinks the window to ``SHRUNK``, leaving beta and pay outside it). It prints
 ``READY`` once it is on screen and appends one JSON object per event to the file.
 """
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
 WINDOW = (100, 80, 800, 500)  # x, y, width, height on the screen
 FULL_SCREEN = (0, 0, 1280, 800)
+SHRUNK = (260, 300)  # width, height after a click on alpha in ``shrink`` mode
 BUTTONS = {
     "alpha": (50, 50, 160, 80),
     "beta": (300, 50, 160, 80),
@@ -81,6 +83,8 @@ def main() -> None:
         button.clicked.connect(
             lambda _checked=False, n=name: recorder.write(event="clicked", name=n)
         )
+        if name == "alpha" and sys.argv[2:] == ["shrink"]:
+            button.clicked.connect(lambda _checked=False: window.resize(*SHRUNK))
     field = QLineEdit(window)
     field.setObjectName("field")
     field.setGeometry(*FIELD)

@@ -42,6 +42,14 @@ def full_screen_click_target(
     yield from _click_target(xvfb_display, tmp_path, ["full"])
 
 
+@pytest.fixture
+def shrinking_click_target(
+    xvfb_display: str, tmp_path: Path
+) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The click-target window that shrinks when alpha is clicked (a window that changes under the agent)."""
+    yield from _click_target(xvfb_display, tmp_path, ["shrink"])
+
+
 def _click_target(
     display: str, tmp_path: Path, args: list[str]
 ) -> Iterator[Callable[[], list[dict[str, Any]]]]:

@@ -245,8 +245,9 @@ def test_acting_on_a_phone_with_none_connected_ends_in_words(
     from autoglm.agent.adb import NO_DEVICE
 
     window = act_window
-    window.agent.phone_action.trigger()
-    assert window.agent.device == "adb" and not window.agent.desktop_action.isChecked()
+    window.agent.set_device("adb")
+    assert window.agent.device == "adb" and window.agent.window_target is None
+    assert "Android phone" in window.agent.picker.button.text()
     run = _run(window, qtbot, ['do(action="Home")'], task="Go to the home screen")
     assert run.outcome == "failed" and run.message == NO_DEVICE
     assert window.controller.model.items()[-1].content == NO_DEVICE
