@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from autoglm.bench.event_loop import settle, wait_until
+from autoglm.bench.gc_watch import GcWatch
 from autoglm.bench.report import print_table, write_json
 from autoglm.core.types import (
     ChatMessage,
@@ -106,6 +107,11 @@ def register(subparsers: Any) -> None:
         help="Files in the folder indexed with the Documents panel open",
     )
     parser.add_argument(
+        "--during-warm-up",
+        action="store_true",
+        help="Start measuring while the start-up warm-up may still build lexers (as before)",
+    )
+    parser.add_argument(
         "--scenarios",
         default="all",
         help="Comma-separated: " + ", ".join(SCENARIOS) + " (default: all)",
@@ -180,6 +186,11 @@ class Heartbeat:
         self.bucket = 1000
         self.by_progress: dict[int, float] = {}
         self.cpu_by_progress: dict[int, float] = {}
+        self.gc = GcWatch()
+        self._started = 0.0
+        self.worst_at_s = 0.0
+        self._last_process_cpu = 0.0
+        self.worst_cpu_s = self.worst_others_cpu_s = 0.0
 
     def start(self, progress: Any = None, bucket: int = 1000) -> None:
         """Start measuring (resets the maximum); ``progress()`` gives the reply's length so far."""
@@ -191,18 +202,36 @@ class Heartbeat:
             {},
         )
         self._last, self._last_cpu = time.perf_counter(), time.thread_time()
+        self._started, self.worst_at_s = self._last, 0.0
+        self._last_process_cpu, self.worst_cpu_s, self.worst_others_cpu_s = (
+            time.process_time(),
+            0.0,
+            0.0,
+        )
+        self.gc.start()
         self._timer.start()
 
     def stop(self) -> float:
         """Stop and return the longest stall in milliseconds."""
         self._timer.stop()
         self._beat()
+        self.gc.stop()
         return max(0.0, self.max_gap_s * 1000 - _HEARTBEAT_MS)
 
     @property
     def max_cpu_ms(self) -> float:
         """The most CPU time the GUI thread used between two beats, in milliseconds."""
         return round(self.max_cpu_s * 1000, 1)
+
+    def worst_figures(self, prefix: str) -> dict[str, float]:
+        """When the longest gap began (seconds after ``start``) and the CPU time in it of the GUI
+        thread and of the process's other threads: little of either means the computer
+        gave the process no core (other work), not that the app was busy."""
+        return {
+            f"{prefix}_worst_stall_at_s": round(self.worst_at_s, 2),
+            f"{prefix}_worst_stall_gui_cpu_ms": round(self.worst_cpu_s * 1000, 1),
+            f"{prefix}_worst_stall_other_threads_cpu_ms": round(self.worst_others_cpu_s * 1000, 1),
+        }
 
     def stalls_by_progress(self) -> list[tuple[int, float, float]]:
         """(reply length up to, longest stall in ms, most GUI-thread CPU in one gap in ms)
@@ -217,9 +246,13 @@ class Heartbeat:
         ]
 
     def _beat(self) -> None:
-        now, cpu_now = time.perf_counter(), time.thread_time()
+        now, cpu_now, process_now = time.perf_counter(), time.thread_time(), time.process_time()
         gap, cpu = now - self._last, cpu_now - self._last_cpu
-        self.max_gap_s = max(self.max_gap_s, gap)
+        if gap > self.max_gap_s:
+            self.max_gap_s, self.worst_at_s = gap, self._last - self._started
+            self.worst_cpu_s = cpu
+            self.worst_others_cpu_s = max(0.0, process_now - self._last_process_cpu - cpu)
+        self._last_process_cpu = process_now
         self.max_cpu_s = max(self.max_cpu_s, cpu)
         if self.progress is not None:
             key = int(self.progress()) // self.bucket
@@ -483,10 +516,18 @@ def run(args: argparse.Namespace) -> int:
     window = create_main_window(runtime, app, owns_process=False)
     window.resize(1100, 760)
     window.show()
-    window.warm_up()  # what ``start`` does after the window shows; the reply below does not wait for it
+    window.warm_up()  # what ``start`` does after the window shows
+    warm_started = time.perf_counter()
+    # A person types for longer than the warm-up takes (0.4 s on an idle core): a reply sent
+    # while it still builds lexers shares the GIL with it, which the figures would blame on
+    # streaming. How long it took is reported beside them.
+    if not args.during_warm_up:
+        wait_until(lambda: window.warmed_up, 60)
+    figures["warm_up_s"] = round(time.perf_counter() - warm_started, 2)
     settle(0.3)
     heartbeat = Heartbeat()
 
+    rows.append(("start-up warm-up, waited for before measuring (s)", figures["warm_up_s"]))
     tokens = reply_tokens(args.tokens)
     runtime.use_engine(ReplayEngine(tokens, args.rate))
     timeout = len(tokens) / args.rate * 10 + 60
@@ -506,6 +547,8 @@ def run(args: argparse.Namespace) -> int:
             stream_rate_tok_s=args.rate,
             stream_completed=bool(completion and completion.finish_reason == "stop"),
             rows_after_stream=window.controller.model.rowCount(),
+            **heartbeat.worst_figures("stream"),
+            **heartbeat.gc.figures("stream"),
         )
         rows += [
             (
@@ -513,6 +556,8 @@ def run(args: argparse.Namespace) -> int:
                 figures["stream_stall_ms"],
             ),
             ("  most GUI-thread CPU in one gap (ms)", figures["stream_gui_cpu_ms"]),
+            *_worst_rows(figures, "stream"),
+            *_gc_rows(figures, "stream"),
             *[
                 (f"  stall (GUI-thread CPU) at {upto - 1000}-{upto} tokens (ms)", f"{ms} ({cpu})")
                 for upto, ms, cpu in by_length
@@ -540,6 +585,8 @@ def run(args: argparse.Namespace) -> int:
         figures.update(
             background_stream_stall_ms=round(background_stall, 1),
             background_stream_gui_cpu_ms=heartbeat.max_cpu_ms,
+            **heartbeat.worst_figures("background_stream"),
+            **heartbeat.gc.figures("background_stream"),
             background_stream_completed=bool(
                 background_completion and background_completion.finish_reason == "stop"
             ),
@@ -550,6 +597,8 @@ def run(args: argparse.Namespace) -> int:
                 figures["background_stream_stall_ms"],
             ),
             ("  most GUI-thread CPU in one gap (ms)", figures["background_stream_gui_cpu_ms"]),
+            *_worst_rows(figures, "background_stream"),
+            *_gc_rows(figures, "background_stream"),
         ]
     if "open" in chosen:
         conversation_id = _fill_conversation(runtime.store, args.messages)
@@ -593,13 +642,17 @@ def run(args: argparse.Namespace) -> int:
         indexed = index_with_panel_open(window, runtime, heartbeat, home / "folder", args.doc_files)
         stalls.append(indexed["docs_index_max_gui_stall_ms"])
         cpus.append(indexed["docs_index_gui_cpu_ms"])
-        figures.update(indexed)
+        figures.update(
+            indexed, **heartbeat.worst_figures("docs_index"), **heartbeat.gc.figures("docs_index")
+        )
         rows += [
             (
                 f"max GUI stall, indexing {args.doc_files} files, Documents panel open (ms)",
                 indexed["docs_index_max_gui_stall_ms"],
             ),
             ("  most GUI-thread CPU in one gap (ms)", indexed["docs_index_gui_cpu_ms"]),
+            *_worst_rows(figures, "docs_index"),
+            *_gc_rows(figures, "docs_index"),
         ]
     if "real" in chosen and args.real_tokens:
         real_stall, real_speed = _real_model_stream(window, runtime, heartbeat, args.real_tokens)
@@ -628,6 +681,34 @@ def run(args: argparse.Namespace) -> int:
     print_table("autoglm bench ui (lower is better; ratios > 1 favour the app)", rows)
     write_json(args.json, figures)
     return 0
+
+
+def _worst_rows(figures: dict[str, Any], prefix: str) -> list[tuple[str, Any]]:
+    """The table's lines for when the longest stall began and whose work was in it."""
+    return [
+        ("  longest stall began at (s after the start)", figures[f"{prefix}_worst_stall_at_s"]),
+        (
+            "  in it, CPU of the GUI thread / of the other threads (ms)",
+            f"{figures[f'{prefix}_worst_stall_gui_cpu_ms']} / "
+            f"{figures[f'{prefix}_worst_stall_other_threads_cpu_ms']}",
+        ),
+    ]
+
+
+def _gc_rows(figures: dict[str, Any], prefix: str) -> list[tuple[str, Any]]:
+    """The table's lines for one scenario's garbage collections (generations 0/1/2)."""
+    return [
+        ("  garbage collections, generations 0/1/2", _slashed(figures[f"{prefix}_gc_collections"])),
+        ("  longest collection per generation (ms)", _slashed(figures[f"{prefix}_gc_longest_ms"])),
+        (
+            "  longest collection on the GUI thread (ms)",
+            figures[f"{prefix}_gc_longest_on_gui_thread_ms"],
+        ),
+    ]
+
+
+def _slashed(values: list[Any]) -> str:
+    return " / ".join(str(value) for value in values)
 
 
 def parse_scenarios(text: str) -> set[str]:

@@ -22,6 +22,7 @@ from autoglm.ui.gc_pauses import keep_garbage_collection_short
 from autoglm.ui.i18n import LanguageSwitcher
 from autoglm.ui.icons import app_icon
 from autoglm.ui.theme import ThemeManager
+from autoglm.ui.thread_switching import hand_over_the_gil_quickly
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
@@ -96,6 +97,7 @@ def create_main_window(
         app.aboutToQuit.connect(window.shutdown)
         app.aboutToQuit.connect(funnel.uninstall)
     keep_garbage_collection_short()
+    hand_over_the_gil_quickly()
     return window
 
 

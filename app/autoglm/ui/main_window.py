@@ -90,6 +90,7 @@ from autoglm.ui.token_counter import TokenCounter
 from autoglm.ui.tool_cards import ToolCardsPresenter
 from autoglm.ui.tool_controller import ToolController
 from autoglm.ui.voice_controller import VoiceController
+from autoglm.ui.window_state import WindowState
 
 if TYPE_CHECKING:
     from autoglm.core.runtime import Runtime
@@ -218,6 +219,8 @@ class MainWindow(QMainWindow):
         self.funnel = funnel or ErrorFunnel(self)
         self.speech = SpeechHook(self)
         self._painted = False
+        self.warmed_up = False
+        """Whether the start-up warm-up (Pygments' lexers, built in the background) has finished."""
         self._loading_model = False
         self._last_progress = 0.0
         self._editing_item: MessageItem | None = None
@@ -352,6 +355,7 @@ class MainWindow(QMainWindow):
             self.api_server, self.status, self.tools_menu, self.banner, self.apply_settings
         )
         self.apply_look()
+        self._window_state = WindowState(runtime.paths.config_dir / "window.ini")
         self._restore_window_state()
         self._update_stack()
         self.retranslate()
@@ -553,9 +557,7 @@ class MainWindow(QMainWindow):
 
     # -- window state ----------------------------------------------------------------------
     def _window_settings(self) -> QSettings:
-        return QSettings(
-            str(self.runtime.paths.config_dir / "window.ini"), QSettings.Format.IniFormat
-        )
+        return self._window_state.settings()
 
     def _restore_window_state(self) -> None:
         state = self._window_settings()
@@ -592,9 +594,13 @@ class MainWindow(QMainWindow):
         from autoglm.ui.markdown_html import warm_up
 
         BackgroundTask(warm_up, name="warm-up-highlighting", owner=self).on_success(
-            lambda _result: freeze_survivors()
-        ).start()  # its lexers live as long as the app
+            lambda _result: self._warmed_up()
+        ).start()
         QTimer.singleShot(0, self.chat_view.warm_up)
+
+    def _warmed_up(self) -> None:
+        self.warmed_up = True
+        freeze_survivors()  # its lexers live as long as the app
 
     def start(self) -> None:
         """After the window shows: list conversations, reopen the last one, load the model."""
@@ -902,9 +908,7 @@ class MainWindow(QMainWindow):
         self.controller.open_conversation(conversation_id, message_id)
 
     def _conversation_changed(self, conversation_id: int) -> None:
-        self._window_settings().setValue(
-            "last_conversation", conversation_id
-        )  # kept even if the app dies
+        self._window_state.remember("last_conversation", conversation_id)  # kept if the app dies
         self.sidebar.set_current(conversation_id)
         self._update_header()
         self.token_counter.schedule()
