@@ -344,3 +344,42 @@ def test_reading_the_list_again_keeps_the_rows_and_the_selection(
         "gamma.md",
     ]
     assert panel.list.topLevelItem(2) is rows[1] and panel.list.selectedItems() == [rows[1]]
+
+
+def test_a_crash_of_the_indexing_process_is_told_in_words_and_reindex_finishes(
+    qtbot, make_window, gui_settings, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    window = make_window(gui_settings, load=False)
+    project_id = window.runtime.store.create_project("Archive")
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for number in range(80):
+        (folder / f"note-{number:03}.txt").write_text(
+            f"Note {number}: the harbour master counted the boats at dawn. " * 30,
+            encoding="utf-8",
+        )
+    panel = open_panel(qtbot, window, project_id)
+    drop_files(panel, [folder])
+    run = panel.run
+    assert run is not None
+    qtbot.waitUntil(
+        lambda: run.progress is not None and run.progress.files_done >= 2, timeout=INDEX_TIMEOUT_MS
+    )
+    children = list(window.projects.library()._children)
+    assert len(children) == 1  # the window indexes in a process of its own
+    os.kill(children[0]._process.pid, signal.SIGKILL)
+    wait_for_run(qtbot, panel)
+    assert run.report is None
+    assert "stopped unexpectedly" in panel.status.text()
+    assert "Traceback" not in panel.status.text()
+    indexed = [d for d in window.projects.library().documents(project_id) if d.status == "indexed"]
+    assert len(indexed) >= 2  # what was written before the crash stays
+    qtbot.mouseClick(panel.reindex_button, Qt.MouseButton.LeftButton)
+    wait_for_run(qtbot, panel)
+    assert panel.run is not None and panel.run.report is not None
+    assert panel.list.topLevelItemCount() == 80
+    documents = window.projects.library().documents(project_id)
+    assert all(d.status == "indexed" for d in documents) and len(documents) == 80

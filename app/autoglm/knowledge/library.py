@@ -2,7 +2,8 @@
 
 The fronts (window, ``autoglm docs``, ``autoglm chat --project``, the API) hold one
 ``DocumentLibrary`` over the runtime: it indexes in a worker thread that can be cancelled
-and reports progress, and it turns a question into the cited passages a request carries.
+and reports progress (the window's, with ``apart``, has that thread run a child process:
+``index_process``), and it turns a question into the cited passages a request carries.
 
 Documents are filed under the project's id in the conversation store, so renaming a
 project leaves them as they are; the fronts name a project by its record, its id or its
@@ -138,8 +139,14 @@ class IndexJob:
 class DocumentLibrary:
     """The projects' documents of one runtime (its database, its embedder, its settings)."""
 
-    def __init__(self, runtime: Any, index: DocumentIndex | None = None) -> None:
+    def __init__(
+        self, runtime: Any, index: DocumentIndex | None = None, *, apart: bool = False
+    ) -> None:
+        """``apart``: index in a child process (``index_process``), which the window asks for so
+        indexing never holds its GIL; the terminal and the API index in a thread."""
         self.runtime = runtime
+        self.apart = apart
+        self._children: set[Any] = set()
         settings = runtime.settings.documents
         embedder = runtime.embedder
         if embedder is not None and not hasattr(embedder, "embed_bytes"):
@@ -164,6 +171,10 @@ class DocumentLibrary:
             self._on_change = None
         for watcher in watchers:
             watcher.stop()
+        with self._lock:
+            children, self._children = list(self._children), set()
+        for child in children:
+            child.stop()
         self.index.close()
 
     # -- projects -----------------------------------------------------------------------------------
@@ -241,9 +252,7 @@ class DocumentLibrary:
         key = self.key(project, create=True)
         targets = [Path(p) for p in paths]
         return IndexJob(
-            lambda progress, cancel: self.index.add(
-                key, targets, progress=progress, cancel=cancel, force=force
-            ),
+            self._work(key, targets, force, reindex=False),
             on_progress,
             self._then_watch(key, on_done),
         ).start()
@@ -259,12 +268,39 @@ class DocumentLibrary:
         """Re-index the project's changed files (and new files of its folders) in a worker thread."""
         key = self.key(project)
         return IndexJob(
-            lambda progress, cancel: self.index.reindex(
-                key, progress=progress, cancel=cancel, force=force
-            ),
+            self._work(key, [], force, reindex=True),
             on_progress,
             self._then_watch(key, on_done),
         ).start()
+
+    def _work(
+        self, key: str, targets: list[Path], force: bool, *, reindex: bool
+    ) -> Callable[[ProgressCallback, threading.Event], IndexReport]:
+        """The run an ``IndexJob``'s thread does: in a child process where ``apart`` and the
+        index can be rebuilt there, else here."""
+        from autoglm.knowledge.index_process import IndexProcess, describe_work
+
+        work = describe_work(self.index, key, targets, force, reindex) if self.apart else None
+        if work is None:
+            if reindex:
+                return lambda progress, cancel: self.index.reindex(
+                    key, progress=progress, cancel=cancel, force=force
+                )
+            return lambda progress, cancel: self.index.add(
+                key, targets, progress=progress, cancel=cancel, force=force
+            )
+
+        def apart(progress: ProgressCallback, cancel: threading.Event) -> IndexReport:
+            child = IndexProcess(work, self.describe_image)
+            with self._lock:
+                self._children.add(child)
+            try:
+                return child.run(progress, cancel)
+            finally:
+                with self._lock:
+                    self._children.discard(child)
+
+        return apart
 
     def _then_watch(
         self, key: str, on_done: Callable[[IndexReport | None, BaseException | None], None] | None

@@ -1,6 +1,6 @@
 """A project's documents: add files or folders (picker or drag and drop), see each one's state, cancel indexing.
 
-Indexing runs in ``knowledge``'s worker thread (``DocumentLibrary.add_in_background``);
+Indexing runs in a child process (``DocumentLibrary(apart=True).add_in_background``);
 its progress reaches the GUI thread as queued signals of an ``IndexRun``, at most about
 twenty a second, and the list is read from the index in background jobs. The run belongs
 to the window's projects presenter, so closing this dialog does not stop it, and opening

@@ -110,7 +110,7 @@ class ProjectsPresenter(QObject):
             if self._library is None:
                 from autoglm.knowledge.library import DocumentLibrary
 
-                self._library = DocumentLibrary(self.runtime)
+                self._library = DocumentLibrary(self.runtime, apart=True)
                 self._library.keep_watching(lambda key, _report: self.documentsChanged.emit(key))
             return self._library
 

@@ -129,3 +129,26 @@ def test_folders_added_are_watched_until_forgotten(tmp_path: Path, runtime: Runt
         assert reopened.watched() == {}
     finally:
         reopened.close()
+
+
+def test_closing_the_library_ends_an_indexing_process_and_keeps_its_files(
+    tmp_path: Path, runtime: Runtime
+) -> None:
+    from autoglm.bench.ui_documents import write_document_folder
+    from autoglm.knowledge.library import DocumentLibrary
+
+    folder = write_document_folder(tmp_path / "folder", 150)
+    library = DocumentLibrary(runtime, apart=True)
+    job = library.add_in_background("Archive", [folder])
+    assert wait_until(lambda: job.progress.files_done >= 2, 120)
+    children = list(library._children)
+    assert len(children) == 1
+    library.close()
+    assert not children[0]._process.is_alive()
+    report = job.wait(10)  # the child ended its batch and sent its report
+    assert report is not None and report.cancelled
+    assert not job.running
+    reopened = open_library(runtime)
+    done = [d for d in reopened.documents("Archive") if d.status == "indexed"]
+    assert 2 <= len(done) < 150
+    reopened.close()
