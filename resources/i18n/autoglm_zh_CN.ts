@@ -3813,8 +3813,8 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
-        <source>A window</source>
-        <translation>窗口</translation>
+        <source>Open windows</source>
+        <translation>打开的窗口</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
@@ -3833,7 +3833,7 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
-        <source>A phone (ADB)</source>
+        <source>Phones (ADB)</source>
         <translation>手机（ADB）</translation>
     </message>
     <message>

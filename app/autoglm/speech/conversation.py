@@ -304,6 +304,7 @@ class VoiceConversation:
         self._pressed = False
         self._busy = threading.Event()  # a turn is being answered
         self._reading_aloud = threading.Event()  # a typed chat's reply is being read out
+        self._read_aloud_ended_at = float("-inf")
         self._muted_until = 0.0
         self._interrupted = threading.Event()
         self._stream: ReplySource | None = None
@@ -452,12 +453,20 @@ class VoiceConversation:
             speaker.finish()
             speaker.wait_done()
             self._muted_until = time.monotonic() + self.echo_tail_s
+            self._read_aloud_ended_at = time.monotonic()
             self._reading_aloud.clear()
 
         self._reading_aloud.set()
         stream.add_listener(listen)  # type: ignore[attr-defined]
         threading.Thread(target=finish, name="autoglm-read-aloud", daemon=True).start()
         return speaker
+
+    @property
+    def quiet_s(self) -> float:
+        """Seconds since something read aloud ended (0 while something is, infinite before any)."""
+        if self._reading_aloud.is_set():
+            return 0.0
+        return time.monotonic() - self._read_aloud_ended_at
 
     def stop_speaking(self) -> None:
         """Silence whatever is being spoken (a reply read aloud, or the voice turn's answer)."""

@@ -79,6 +79,7 @@ class ActTargetPicker(QObject):
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.button.setMenu(self.menu)
+        self.button.setStyleSheet("QToolButton#actTargetButton::menu-indicator { image: none; }")
         self.button.setVisible(False)
         self._group = QActionGroup(self)
         self._fill()
@@ -131,12 +132,14 @@ class ActTargetPicker(QObject):
         return [action for action in self.menu.actions() if action.isCheckable()]
 
     def _fill(self) -> None:
+        """Rebuild the entries: the new ones first, then the old ones go (an open menu left
+        empty for a moment closes itself)."""
         menu, agent = self.menu, self.agent
-        menu.clear()
+        old = menu.actions()
         for action in self._group.actions():
             self._group.removeAction(action)
         self._choice(_tr("Whole desktop"), "desktop", None)
-        menu.addSection(_tr("A window"))
+        self._header(_tr("Open windows"))
         targets = self.targets
         if targets is None or (self._reading and not targets.windows.windows):
             self._note(_tr("Looking for open windows…") if self._reading else _tr("Open to list"))
@@ -147,7 +150,7 @@ class ActTargetPicker(QObject):
         else:
             for window in targets.windows.windows:
                 self._choice(_short(window.title), "desktop", window, tip=window.title)
-        menu.addSection(_tr("A phone (ADB)"))
+        self._header(_tr("Phones (ADB)"))
         if targets is not None and targets.phones:
             for serial in targets.phones:
                 self._choice(_tr("Android phone {0}").format(serial), f"adb:{serial}", None)
@@ -157,7 +160,23 @@ class ActTargetPicker(QObject):
             self._note(_tr("No phone is connected."))
         if agent.device.startswith("adb") and not self._tick():
             self._choice(self.choice_text(), agent.device, None)
+        for action in old:
+            menu.removeAction(action)
+            action.deleteLater()
         self._tick()
+        if menu.isVisible():
+            self._keep_on_screen()
+
+    def _keep_on_screen(self) -> None:
+        """An open list that grew with the answer stays on the screen, above the button if need be."""
+        menu = self.menu
+        size = menu.sizeHint()
+        menu.resize(size)
+        screen = menu.screen().availableGeometry()
+        x, y = menu.x(), menu.y()
+        if y + size.height() > screen.bottom():
+            y = self.button.mapToGlobal(self.button.rect().topLeft()).y() - size.height()
+        menu.move(min(x, screen.right() - size.width()), max(screen.top(), y))
 
     def _chosen_key(self) -> tuple[str, int | None]:
         chosen = self.agent.window_target
@@ -184,6 +203,14 @@ class ActTargetPicker(QObject):
         self._group.addAction(action)
         action.triggered.connect(lambda _checked=False: self.choose(device, window))
         return action
+
+    def _header(self, text: str) -> None:
+        self.menu.addSeparator()
+        header = self.menu.addAction(text)
+        header.setEnabled(False)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
 
     def _note(self, text: str) -> None:
         note = self.menu.addAction(text)

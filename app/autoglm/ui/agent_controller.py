@@ -64,8 +64,8 @@ class AgentController(QObject):
     """The ``agent.loop.AgentRun``, once it has ended and been saved."""
     questionAsked = Signal(object)
     """A dialog (``QMessageBox``) asks the user: a sensitive tap, a loop, a take-over."""
-    progress = Signal(str)
-    """Words for the user on how the run goes (spoken when the task was spoken)."""
+    progress = Signal(str, bool)
+    """Words for the user on how the run goes, and whether they are its last (spoken when the task was spoken)."""
 
     def __init__(
         self,
@@ -77,11 +77,11 @@ class AgentController(QObject):
         chat_view: ChatViewWidget,
         banner: NotificationBannerWidget,
         tools_menu: QMenu,
-        speak: Callable[[str], None],
+        speak: Callable[[str, bool], None],
     ) -> None:
         """Runs in ``window`` (whose frame it never clicks): steps go into ``conversation``'s
         chat and scroll ``chat_view``; ``install`` puts the Act button by ``composer``'s and the
-        toggle in ``tools_menu``; a spoken run's progress is said through ``speak``."""
+        toggle in ``tools_menu``; a spoken run's progress is said through ``speak(words, last)``."""
         super().__init__(window)
         self.window = window
         self.runtime = runtime
@@ -137,7 +137,7 @@ class AgentController(QObject):
         self.runningChanged.connect(
             lambda _running: self.composer.set_busy(self.running or self.controller.busy)
         )
-        self.progress.connect(lambda words: self._speak(words) if self.spoken else None)
+        self.progress.connect(lambda words, last: self._speak(words, last) if self.spoken else None)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -176,11 +176,10 @@ class AgentController(QObject):
             widget.blockSignals(False)
         self.set_icon_colour(self._icon_colour)
         self.picker.button.setVisible(enabled)
-        composer = self.composer
-        composer.input.setPlaceholderText(
-            _tr("Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)")
+        self.composer.set_placeholder(
+            (lambda: _tr("Describe a task for AutoGLM to do…  (Enter to start, Esc to stop)"))
             if enabled
-            else composer.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)")
+            else None
         )
         self.enabledChanged.emit(enabled)
 
@@ -224,7 +223,7 @@ class AgentController(QObject):
         )
         self._thread.start()
         self.runningChanged.emit(True)
-        self.progress.emit(_tr("Working on it."))
+        self.progress.emit(_tr("Working on it."), False)
         return True
 
     def replay(self, item: MessageItem) -> bool:
@@ -350,7 +349,9 @@ class AgentController(QObject):
             self.chat_view.scroll_to_end()
         self.stepShown.emit(item)
         if step.action:
-            self.progress.emit(_tr("Step {0}: {1}").format(number, step.outcome or step.action))
+            self.progress.emit(
+                _tr("Step {0}: {1}").format(number, step.outcome or step.action), False
+            )
 
     def _finished(self, run: Any, message: str, turn: Turn) -> None:
         self._thread = None
@@ -364,7 +365,7 @@ class AgentController(QObject):
         self._conversation = None
         self.controller.conversationsChanged.emit()
         self.runningChanged.emit(False)
-        self.progress.emit(message)
+        self.progress.emit(message, True)
         self.runFinished.emit(run)
 
     # -- asking the user (called on the loop's thread; the loop waits) -------------------------

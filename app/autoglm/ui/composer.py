@@ -9,6 +9,7 @@ webcam, microphone) that other features add.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
@@ -208,6 +209,7 @@ class ComposerWidget(QFrame):
         super().__init__(parent)
         self.setObjectName("composer")
         self._busy = False
+        self._placeholder: Callable[[], str] | None = None
         self._attachments: list[AttachmentChipWidget] = []
         self.image_tokens = VisionSettings().image_tokens
         self.intake = ImageIntake(self, MAX_ATTACHMENT_BYTES)
@@ -294,11 +296,24 @@ class ComposerWidget(QFrame):
         self.input.document().setDefaultFont(font)
         self._fit_input_height()
 
+    def set_placeholder(self, placeholder: Callable[[], str] | None) -> None:
+        """The input's hint, in the current language, while the next message is not a chat
+        message (Act mode's task); ``None``: the chat's own. Kept across language changes."""
+        self._placeholder = placeholder
+        self._show_placeholder()
+
+    def _show_placeholder(self) -> None:
+        placeholder = self._placeholder
+        self.input.setPlaceholderText(
+            placeholder()
+            if placeholder is not None
+            else self.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)")
+        )
+        self.input.viewport().update()  # an empty input shows a changed hint only when repainted
+
     def retranslate(self) -> None:
         """Set every text in the current language."""
-        self.input.setPlaceholderText(
-            self.tr("Message AutoGLM…  (Enter to send, Shift+Enter for a new line)")
-        )
+        self._show_placeholder()
         self.input.setAccessibleName(self.tr("Message input"))
         self.attach_button.setToolTip(self.tr("Attach images"))
         self.attach_button.setAccessibleName(self.tr("Attach images"))

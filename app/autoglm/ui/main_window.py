@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
             chat_view=self.chat_view,
             banner=self.banner,
             tools_menu=self.tools_menu,
-            speak=lambda words: self.voice.speak(words),
+            speak=lambda words, last: self.voice.speak_progress(words, last),
         )
         self.voice.agent = self.agent
         self.agent.install()

@@ -62,6 +62,8 @@ DELTA_INTERVAL_MS = 33
 MIC_IDLE_CLOSE_MS = 20_000
 SILENCE_DBFS = -100.0
 NOTHING_HEARD_S = 4.0
+PROGRESS_QUIET_S = 5.0
+"""An agent run's progress is spoken only after this long without anything said aloud."""
 
 
 class VoiceController(QObject):
@@ -124,6 +126,7 @@ class VoiceController(QObject):
         self._loading = False
         self._talk_held = False
         self._heard_nothing_until = 0.0
+        self._progress_at = float("-inf")
         self._closed = False
         self._level = SILENCE_DBFS
         self._deltas: list[str] = []
@@ -503,6 +506,31 @@ class VoiceController(QObject):
     def speak(self, text: str) -> None:
         """The Speak action: read ``text`` aloud, stopping whatever is being spoken."""
         self._read_aloud(SpokenText(text), stop_first=True)
+
+    def speak_progress(self, words: str, last: bool = False) -> None:
+        """Say how a spoken agent run goes, leaving the user room to say "stop".
+
+        Without a headset the microphone is muted while the voice speaks, and a run steps
+        every second or two: a line after every step kept it muted for the whole run, so a
+        spoken "stop" was cut off and never heard. A line is said only after
+        ``PROGRESS_QUIET_S`` of quiet and never while the user is speaking; the others are
+        dropped (each step shows in the chat). The run's ``last`` words are always said.
+        """
+        voice = self.voice
+        if last or voice is None or voice.barge_in_allowed:
+            self.speak(words)
+            return
+        from autoglm.speech.conversation import VoiceState
+
+        now = time.monotonic()
+        if (
+            voice.state in (VoiceState.HEARING, VoiceState.TRANSCRIBING)
+            or voice.quiet_s < PROGRESS_QUIET_S
+            or now - self._progress_at < PROGRESS_QUIET_S
+        ):
+            return
+        self._progress_at = now
+        self._read_aloud(SpokenText(words), stop_first=False)
 
     def stop_speaking(self) -> None:
         """Silence the voice now."""

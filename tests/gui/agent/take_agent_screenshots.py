@@ -6,9 +6,10 @@
 Writes pointed-answer.png: a screenshot attached with "Where is the Wi-Fi setting?", answered
 by the starter model with the test projector (held to a tap by the action grammar: it does
 not really see, so the place is where its answer says, not where Wi-Fi is) and marked on
-the image; and agent-run.png: Act mode on the same X display, where the click-target window
-(buttons at known places) is clicked, confirmed and typed into by a replayed run, every
-step in the chat with its marked screenshot, thinking and result.
+the image; agent-target.png: Act mode's "Act on" list open on the same X display, the
+click-target window (buttons at known places) listed by title; and agent-run.png: that
+window chosen, clicked, confirmed and typed into by a replayed run, every step in the chat
+with its marked screenshot of the window, thinking and result.
 """
 
 from __future__ import annotations
@@ -103,13 +104,28 @@ def main(out_dir: Path) -> int:
         QTimer.singleShot(600, button.click)
 
     window.agent.questionAsked.connect(go_ahead)
-    screen = app.primaryScreen().size()
+
+    # the "Act on" list, open, read from this X display; the click target chosen in it
+    picker = window.agent.picker
+    listed: list[object] = []
+    picker.listed.connect(lambda: listed.append(True))
+    picker.menu.popup(picker.button.mapToGlobal(picker.button.rect().bottomLeft()))
+    wait_until(lambda: bool(listed), 60)
+    settle(0.8)
+    shown = window.frameGeometry().united(picker.menu.geometry())
+    app.primaryScreen().grabWindow(0, shown.x(), shown.y(), shown.width(), shown.height()).save(
+        str(out_dir / "agent-target.png")
+    )
+    print(out_dir / "agent-target.png")
+    [entry] = [action for action in picker.entries() if action.text() == "Click target"]
+    picker.menu.hide()
+    entry.trigger()
 
     def at(name: str) -> str:
-        """The grid point of a button's (or the field's) centre on this screen, as the model writes it."""
+        """The grid point of a button's (or the field's) centre in the window, as the model writes it."""
         x, y, width, height = FIELD if name == "field" else BUTTONS[name]
-        centre_x, centre_y = WINDOW[0] + x + width // 2, WINDOW[1] + y + height // 2
-        return f"[{round(centre_x * 1000 / screen.width())},{round(centre_y * 1000 / screen.height())}]"
+        centre_x, centre_y = x + width // 2, y + height // 2
+        return f"[{round(centre_x * 1000 / WINDOW[2])},{round(centre_y * 1000 / WINDOW[3])}]"
 
     alpha, beta, pay, field = (at(name) for name in ("alpha", "beta", "pay", "field"))
     replies = [

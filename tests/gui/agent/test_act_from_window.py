@@ -195,7 +195,8 @@ def test_a_spoken_task_runs_the_real_model_and_esc_ends_it_within_200_ms(
     )  # taps only: it never finishes itself
     agent.set_enabled(True)
     said: list[str] = []
-    window.voice.speak = said.append  # what would be read aloud (piper is not the subject here)
+    # what would be read aloud (piper is not the subject here)
+    window.voice.speak_progress = lambda words, last=False: said.append(words)
     window.voice._on_transcript(
         "Tap the alpha button."
     )  # a spoken task, as the voice loop hands it over

@@ -117,7 +117,12 @@ def test_without_an_x_display_the_picker_says_so_and_offers_the_whole_desktop(
     qtbot: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
+    composer = act_window.composer
+    QCoreApplication.sendEvent(composer, QEvent(QEvent.Type.LanguageChange))
+    assert "Describe a task" in composer.input.placeholderText(), "Act mode's hint stays"
     texts = _list(act_window, qtbot)
     assert texts == ["Whole desktop"]
     notes = [a.text() for a in act_window.agent.picker.menu.actions() if not a.isEnabled()]

@@ -69,9 +69,10 @@ def test_a_spoken_task_runs_is_spoken_about_and_stops_when_told(
         qtbot.waitUntil(lambda: agent.running, timeout=120_000)
         assert agent.spoken and window.controller.conversation.turns()[0].origin == "spoken"
         assert {"tap", "alpha"} <= words(window.controller.conversation.turns()[0].content)
-        qtbot.waitUntil(lambda: bool(steps), timeout=240_000)  # one step done: the run goes on
-        qtbot.waitUntil(lambda: voice.state == "listening", timeout=60_000)
-        qtbot.wait(4000)  # the progress said so far has been played
+        qtbot.waitUntil(lambda: bool(steps), timeout=120_000)  # one step done: the run goes on
+        # a line of progress was spoken and has ended: in the pause after it the voice listens
+        qtbot.waitUntil(lambda: 0.2 < voice.voice.quiet_s < 2.0, timeout=60_000)
+        assert voice.state == "listening", f"states {states!r}"
         with qtbot.waitSignal(agent.runFinished, timeout=STOP_WITHIN_MS, raising=False) as finished:
             virtual_sound.play_into_mic(stop).wait(30)
         assert finished.signal_triggered, f"heard {heard_words!r}, states {states!r}"
