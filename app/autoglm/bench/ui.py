@@ -459,6 +459,7 @@ def _attach_and_send(
     chips_ready = wait_until(lambda: composer.attachments_ready() and not controller.staging, 120)
     settle(0.2)
     attach_stall, attach_cpu = heartbeat.stop(), heartbeat.max_cpu_ms
+    attach_worst = heartbeat.worst_figures("attach_12mp_attach")
     finished: list[Any] = []
     controller.replyFinished.connect(finished.append)
     heartbeat.start()
@@ -467,6 +468,7 @@ def _attach_and_send(
     wait_until(lambda: bool(finished), 120)
     settle(0.5)  # the sent photo's thumbnail is read and the chat laid out again
     send_stall, send_cpu = heartbeat.stop(), heartbeat.max_cpu_ms
+    send_worst = heartbeat.worst_figures("attach_12mp_send")
     controller.replyFinished.disconnect(finished.append)
     user = next((item for item in controller.model.items() if item.role == "user"), None)
     return {
@@ -479,6 +481,8 @@ def _attach_and_send(
         "attach_12mp_sent": bool(
             chips_ready and finished and user is not None and user.attachments
         ),
+        **attach_worst,
+        **send_worst,
     }
 
 
@@ -605,6 +609,7 @@ def run(args: argparse.Namespace) -> int:
         open_stall = _open_in_window(window, conversation_id, args.messages, heartbeat)
         stalls.append(open_stall)
         cpus.append(heartbeat.max_cpu_ms)
+        figures.update(heartbeat.worst_figures("open"))
         open_peer = _naive_open(runtime.store, conversation_id, heartbeat)
         figures.update(
             open_messages=args.messages,
@@ -616,6 +621,7 @@ def run(args: argparse.Namespace) -> int:
         rows += [
             (f"max GUI stall, opening {args.messages} messages (ms)", figures["open_stall_ms"]),
             ("  most GUI-thread CPU in one gap (ms)", figures["open_gui_cpu_ms"]),
+            *_worst_rows(figures, "open"),
             ("  same messages, naive one-QTextBrowser render (ms)", figures["open_stall_naive_ms"]),
         ]
     if "attach" in chosen:
@@ -633,8 +639,10 @@ def run(args: argparse.Namespace) -> int:
                 attached["attach_12mp_attach_stall_ms"],
             ),
             ("  most GUI-thread CPU in one gap (ms)", attached["attach_12mp_attach_gui_cpu_ms"]),
+            *_worst_rows(figures, "attach_12mp_attach"),
             ("max GUI stall, sending it and its reply (ms)", attached["attach_12mp_send_stall_ms"]),
             ("  most GUI-thread CPU in one gap (ms)", attached["attach_12mp_send_gui_cpu_ms"]),
+            *_worst_rows(figures, "attach_12mp_send"),
         ]
     if "docs" in chosen:
         from autoglm.bench.ui_documents import index_with_panel_open
