@@ -139,7 +139,8 @@ def test_shift_f10_and_the_menu_key_open_context_menus_and_reach_a_code_blocks_c
     tree = window.sidebar.tree
     tree.setFocus()
     tree.setCurrentItem(window.sidebar._conversation_items()[0])
-    qtbot.keyClick(tree, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    # through the window, as a key press arrives from the desktop
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
     QApplication.activePopupWidget().close()
 
@@ -151,7 +152,7 @@ def test_shift_f10_and_the_menu_key_open_context_menus_and_reach_a_code_blocks_c
     view = window.chat_view
     view.setFocus()
     view.setCurrentIndex(view.model().index(1, 0))
-    qtbot.keyClick(view, Qt.Key.Key_Menu)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Menu)
     qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
     menu = QApplication.activePopupWidget()
     copy_code = [action for action in menu.actions() if action.text() == "Copy the code block"]
@@ -182,3 +183,22 @@ def test_typing_goes_to_the_message_box_as_soon_as_the_window_starts(
 ) -> None:
     window = make_window(gui_settings, load=True)
     qtbot.waitUntil(window.composer.input.hasFocus, timeout=5000)
+
+
+def test_shift_f10_opens_the_menu_of_a_field_in_a_dialog(
+    qtbot: Any, make_window: Any, gui_settings: Any
+) -> None:
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    window = make_window(gui_settings, load=False)
+    dialog = QDialog(window)
+    field = QLineEdit("some text", dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle(), timeout=5000)
+    qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=5000)
+    QApplication.activePopupWidget().close()

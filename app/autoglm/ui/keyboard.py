@@ -11,7 +11,14 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QWindow,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -58,7 +65,27 @@ def menu_target(widget: QWidget) -> tuple[QWidget, QPoint]:
 
 
 class KeyboardContextMenus(QObject):
-    """An application event filter: Shift+F10 or Menu on the focused control opens its menu."""
+    """An event filter on the window that has the keyboard: Shift+F10 or Menu on its focused
+    control opens that control's menu.
+
+    Not on the application: a filter there is called from C++ into Python for every event of
+    every object (each widget's paint, each timer), hundreds a second while a reply streams,
+    each call taking the GIL back from whatever thread runs Python. Key presses go to the
+    focused window first, which sees a few events a second.
+    """
+
+    def install(self, app: QGuiApplication) -> None:
+        """Follow the keyboard focus from window to window (the main window, dialogs, menus)."""
+        app.focusWindowChanged.connect(self._watch)
+        self._watch(app.focusWindow())
+
+    def watch(self, widget: QWidget) -> None:
+        """Filter ``widget``'s window now (one shown before it first had the focus)."""
+        self._watch(widget.windowHandle())
+
+    def _watch(self, window: QWindow | None) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # installing twice moves it to the front, no copy
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Turn the keys into a keyboard ``QContextMenuEvent`` for the focus widget."""

@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(720, 480))
 
         self.context_menu_keys = KeyboardContextMenus(self)
-        app.installEventFilter(self.context_menu_keys)  # Shift+F10 and Menu open context menus
+        self.context_menu_keys.install(app)  # Shift+F10 and Menu open context menus
         self.controller = ConversationController(runtime, self)
         self.tools = ToolController(runtime.paths, self)
         self.controller.tools = self.tools
@@ -580,6 +580,11 @@ class MainWindow(QMainWindow):
         state.sync()
 
     # -- start-up --------------------------------------------------------------------------
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        """Watch the window's keys for Shift+F10 and Menu (it has a native window now)."""
+        super().showEvent(event)
+        self.context_menu_keys.watch(self)
+
     def paintEvent(self, event: Any) -> None:  # noqa: N802
         """Announce the first paint (cold-start measurement)."""
         super().paintEvent(event)
