@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from autoglm.core.llama.engine import _StopMatcher, trim_to_fit
+from autoglm.core.llama.engine import trim_to_fit
+from autoglm.core.llama.reply import _StopMatcher
 from autoglm.core.llama.sequence import common_prefix_length
 from autoglm.core.types import ChatMessage
 

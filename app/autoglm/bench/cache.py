@@ -12,7 +12,11 @@ in this process:
   state saved on quit, restored from disk), over the same follow-up evaluated from
   scratch with no saved state (goal ≤ 0.1).
 
-Greedy replies, short: the figures are about prompts, not decoding.
+Greedy replies, short: the figures are about prompts, not decoding. Then, on the same
+model and threads, the figures of replies decoded together (``bench.batching``):
+``aggregate_speedup_4`` through the app's engine beside ``raw_batched_speedup_4`` of
+llama.cpp itself and ``peer_aggregate_speedup_4`` of ``llama_cpp.server``, and
+``voice_priority_delay_ms`` against ``decode_step_ms``.
 ``restart_reply_matches_scratch`` says whether the restored conversation answered as the
 one evaluated from scratch did; it may not, as with any reuse of a KV cache: tokens
 evaluated one by one while a reply was decoded and the same tokens evaluated in one
@@ -27,6 +31,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from autoglm.bench.batching import Plan, concurrency_figures
 from autoglm.bench.report import peak_rss_mb, print_table, write_json
 from autoglm.bench.text import Arrivals, resolve_model
 from autoglm.core.llama.client import WorkerEngine
@@ -81,6 +86,15 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
+    )
+    parser.add_argument(
+        "--streams", type=int, default=4, help="Concurrent streams of the batching figures"
+    )
+    parser.add_argument(
+        "--stream-tokens", type=int, default=128, help="Tokens each concurrent stream decodes"
+    )
+    parser.add_argument(
+        "--no-peer", action="store_true", help="Skip llama_cpp.server in the batching figures"
     )
     parser.set_defaults(handler=run)
 
@@ -168,8 +182,21 @@ def run(args: argparse.Namespace) -> int:
         "restart_ttft_ratio": restored / scratch if scratch else 0.0,
         "restart_cached_prompt_tokens": restored_cached,
         "restart_reply_matches_scratch": restored_reply == scratch_reply,
-        "peak_rss_mb": peak_rss_mb(),
     }
+    from autoglm.core.llama.engine import default_thread_count
+
+    figures.update(
+        concurrency_figures(
+            model_path,
+            model_settings,
+            model_id,
+            logs,
+            Plan(max(1, args.streams), max(2, args.stream_tokens)),
+            args.threads or default_thread_count(),
+            with_peer=not args.no_peer,
+        )
+    )
+    figures["peak_rss_mb"] = peak_rss_mb()
     print_table(f"autoglm bench cache — {model_id}", list(figures.items()))
     write_json(args.json, figures)
     return 0

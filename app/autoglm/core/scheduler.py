@@ -1,11 +1,17 @@
 """One engine thread, one priority queue: every front asks for tokens through here.
 
-The llama.cpp context is a single resource, so — like a one-worker executor — exactly one
-thread touches it. Requests wait in a priority queue (a live voice turn, then an
-interactive chat turn, then API work; first come first served within a priority) and
-each caller gets a ``ReplyStream`` to iterate or cancel. Cancelling a queued request
-removes it without ever reaching the engine; cancelling a running one stops decoding
-at the next token.
+Requests wait in a priority queue (a live voice turn, then an interactive chat turn,
+then API work; first come first served within a priority) and each caller gets a
+``ReplyStream`` to iterate or cancel. Cancelling a queued request removes it without
+ever reaching the engine; cancelling a running one stops decoding at the next token.
+
+An engine that decodes several replies together (``parallel_replies`` > 1: the local
+engine's worker batches them into shared ``llama_decode`` steps) gets up to that many
+at once, each on a thread of its own waiting for its reply, and a voice turn is let in
+even when they are all taken — the engine puts its prompt and tokens first. Any other
+engine — like a one-worker executor — gets one request at a time on the engine thread.
+Calls (``submit_call``) run on the engine thread; an ``exclusive`` one (an engine swap)
+waits until no reply is running.
 """
 
 from __future__ import annotations
@@ -178,6 +184,7 @@ class _Job:
     stream: ReplyStream | None = field(compare=False, default=None)
     call: Callable[[], Any] | None = field(compare=False, default=None)
     future: Future | None = field(compare=False, default=None)
+    exclusive: bool = field(compare=False, default=False)  # a call that waits for no reply running
 
 
 class Scheduler:
@@ -189,7 +196,8 @@ class Scheduler:
         self._sequence = itertools.count()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._current: ReplyStream | None = None
+        self._running: set[ReplyStream] = set()
+        self._changed = threading.Condition()  # a job queued, a reply finished
         self._waits: list[float] = []
         self._lock = threading.Lock()
 
@@ -212,19 +220,38 @@ class Scheduler:
                 Completion(finish_reason="error", error="The assistant is shutting down.")
             )
             return stream
-        self._queue.put(_Job(int(request.priority), next(self._sequence), stream=stream))
+        self._enqueue(_Job(int(request.priority), next(self._sequence), stream=stream))
         return stream
 
     def submit_call(
-        self, function: Callable[[], Any], priority: Priority = Priority.VOICE
+        self,
+        function: Callable[[], Any],
+        priority: Priority = Priority.VOICE,
+        exclusive: bool = False,
     ) -> Future:
-        """Run ``function`` on the engine thread (load, unload, token counting) and return a future."""
+        """Run ``function`` on the engine thread (load, unload, token counting) and return a future.
+
+        ``exclusive``: only once no reply is running (the engine is about to change).
+        """
         future: Future = Future()
         if self._stop.is_set():
             future.set_exception(RuntimeError("the engine thread has shut down"))
             return future
-        self._queue.put(_Job(int(priority) - 1, next(self._sequence), call=function, future=future))
+        self._enqueue(
+            _Job(
+                int(priority) - 1,
+                next(self._sequence),
+                call=function,
+                future=future,
+                exclusive=exclusive,
+            )
+        )
         return future
+
+    def _enqueue(self, job: _Job) -> None:
+        self._queue.put(job)
+        with self._changed:
+            self._changed.notify_all()
 
     def replace_engine(self, engine: Engine) -> Future:
         """Switch engines between two requests (model switch); returns a future of the old one."""
@@ -233,7 +260,7 @@ class Scheduler:
             old, self._engine = self._engine, engine
             return old
 
-        return self.submit_call(swap)
+        return self.submit_call(swap, exclusive=True)
 
     def queue_length(self) -> int:
         """Requests waiting (not counting the one running)."""
@@ -242,7 +269,12 @@ class Scheduler:
     @property
     def busy(self) -> bool:
         """Whether a reply is being generated right now."""
-        return self._current is not None
+        return bool(self._running)
+
+    @property
+    def running(self) -> int:
+        """How many replies are being generated right now."""
+        return len(self._running)
 
     def recent_queue_waits(self) -> list[float]:
         """Queue waits (seconds) of the last requests started, oldest first."""
@@ -251,8 +283,7 @@ class Scheduler:
 
     def cancel_all(self) -> None:
         """Cancel the running reply and everything queued."""
-        current = self._current
-        if current is not None:
+        for current in list(self._running):
             current.cancel()
         pending: list[_Job] = []
         while True:
@@ -270,15 +301,42 @@ class Scheduler:
         ``False`` if it is still inside the engine when the time is up."""
         self._stop.set()
         self.cancel_all()
-        self._queue.put(_Job(-100, next(self._sequence)))
+        self._enqueue(_Job(-100, next(self._sequence)))
+        deadline = time.monotonic() + timeout
         self._thread.join(timeout)
-        return not self._thread.is_alive()
+        with self._changed:
+            self._changed.wait_for(lambda: not self._running, max(0.0, deadline - time.monotonic()))
+        return not self._thread.is_alive() and not self._running
 
     # -- the engine thread -----------------------------------------------------------
+    def _parallel(self) -> int:
+        """How many replies the engine takes at once."""
+        return max(1, int(getattr(self._engine, "parallel_replies", 1)))
+
+    def _admissible(self, job: _Job) -> bool:
+        """Whether ``job`` may start now: a call always, a reply while a place is free (voice: one more)."""
+        if job.stream is None:
+            return True
+        limit = self._parallel() + (job.priority <= int(Priority.VOICE))
+        return len(self._running) < limit
+
+    def _next_job(self) -> _Job:
+        """The most urgent job once it may start (the queue's head waits for a free place)."""
+        with self._changed:
+            while True:
+                with self._queue.mutex:
+                    head = self._queue.queue[0] if self._queue.queue else None
+                if head is not None and self._admissible(head):
+                    return self._queue.get_nowait()
+                self._changed.wait()
+
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            job = self._next_job()
             if job.call is not None:
+                if job.exclusive:
+                    with self._changed:
+                        self._changed.wait_for(lambda: not self._running)
                 self._run_call(job)
                 continue
             if job.stream is None:
@@ -286,7 +344,17 @@ class Scheduler:
                     self._drain()
                     return
                 continue
-            self._run_stream(job.stream)
+            with self._changed:
+                self._running.add(job.stream)
+            if self._parallel() > 1:
+                threading.Thread(
+                    target=self._run_stream,
+                    args=(job.stream,),
+                    name="autoglm-engine-reply",
+                    daemon=True,
+                ).start()
+            else:
+                self._run_stream(job.stream)
 
     def _run_call(self, job: _Job) -> None:
         assert job.future is not None and job.call is not None
@@ -305,9 +373,9 @@ class Scheduler:
         if stream.cancelled or self._stop.is_set():
             completion = Completion(finish_reason="cancelled")
             completion.timings.queue_wait_s = wait
+            self._release(stream)
             stream.finish(completion)
             return
-        self._current = stream
         try:
             completion = self._engine.generate(stream.request, stream.emit, stream.cancel_event)
         except UserFacingError as exc:
@@ -319,9 +387,15 @@ class Scheduler:
                 finish_reason="error", error=f"The model failed while answering: {exc}"
             )
         finally:
-            self._current = None
+            self._release(stream)
         completion.timings.queue_wait_s = wait
         stream.finish(completion)
+
+    def _release(self, stream: ReplyStream) -> None:
+        """``stream`` no longer holds a place: let the next job in."""
+        with self._changed:
+            self._running.discard(stream)
+            self._changed.notify_all()
 
     def _drain(self) -> None:
         while True:

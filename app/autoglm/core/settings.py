@@ -58,6 +58,13 @@ class ModelSettings(BaseModel):
     kv_sequences: int = Field(
         8, ge=1, le=64, description="Conversations whose KV cache is kept in memory at once"
     )
+    parallel_replies: int = Field(
+        4,
+        ge=1,
+        le=16,
+        description="Replies decoded together in one step (concurrent API, chat and voice "
+        "requests; at most the conversations kept in memory)",
+    )
     kv_disk_mb: int = Field(
         4096,
         ge=0,

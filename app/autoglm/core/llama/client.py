@@ -18,11 +18,11 @@ Why this mechanism, and not another:
   death closes the pipe, so the app learns of it on the next read, mid-reply included.
   Commands go one at a time under a lock, which the scheduler's one engine thread does
   anyway.
-- Two values in shared memory (``RawValue``), not messages, for what cannot wait for the
-  worker's one thread to read a pipe while it is inside llama.cpp: the cancel flag
-  (read between tokens, and by llama.cpp's abort callback so a long prompt stops
-  midway) and the count of foreground jobs (the first words of a spoken reply) the
-  engine pauses for. One writer each, so no lock.
+- Values in shared memory (``RawArray``/``RawValue``), not messages, for what cannot wait
+  for the worker's one thread to read a pipe while it is inside llama.cpp: one cancel
+  flag per reply in flight (read between tokens, and by llama.cpp's abort callback so a
+  long prompt stops midway) and the count of foreground jobs (the first words of a
+  spoken reply) the engine pauses for. One writer each, so no lock.
 
 When the worker dies, the reply in flight ends with ``finish_reason="error"``, the
 partial text it had, an error in words (with the last line llama.cpp printed) and an
@@ -33,9 +33,11 @@ next request waits for it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import re
 import signal
 import tempfile
@@ -64,6 +66,7 @@ from autoglm.core.llama.protocol import (
     Render,
     Shutdown,
     Stats,
+    Tagged,
 )
 from autoglm.core.llama.shared import SharedForeground
 from autoglm.core.settings import ModelSettings
@@ -82,6 +85,8 @@ from autoglm.core.types import (
 
 _LOGGER = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 5.0
+MAX_REPLIES_IN_FLIGHT = 64  # cancel flags shared with the worker (one per reply in flight)
+_GONE = object()  # what a waiting call receives when the worker's pipe closed
 
 
 class WorkerDied(ModelError):
@@ -129,9 +134,9 @@ def last_line(path: Path, limit: int = 64 * 1024) -> str:
 
 
 class _Worker:
-    """One running worker process, its pipe and its stderr file."""
+    """One running worker process, its pipe (read by one thread for every call) and its stderr file."""
 
-    def __init__(self, cancel_flag: Any, foreground_count: Any, log_dir: Path):
+    def __init__(self, cancel_flags: Any, foreground_count: Any, log_dir: Path):
         from autoglm.core.llama.worker import serve
 
         context = multiprocessing.get_context("spawn")
@@ -143,15 +148,61 @@ class _Worker:
             target=serve,
             name="autoglm-engine-worker",
             daemon=True,
-            args=(child, cancel_flag, foreground_count, str(self.stderr_path)),
+            args=(child, cancel_flags, foreground_count, str(self.stderr_path)),
         )
         self.process.start()
         child.close()  # only the child holds its end: its death closes the pipe
+        self.words: str | None = None  # why it ended, once known
+        self._tags = itertools.count(1)
+        self._calls: dict[int, queue.SimpleQueue[Any]] = {}
+        self._calls_lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._gone = False
+        self._reader = threading.Thread(target=self._read, name="autoglm-engine-pipe", daemon=True)
+        self._reader.start()
 
     @property
     def alive(self) -> bool:
         """Whether the process runs."""
         return self.process.is_alive()
+
+    def open_call(self, command: Command) -> tuple[int, queue.SimpleQueue[Any]]:
+        """Send ``command``; its tag and the queue its answers arrive in (``_GONE`` if the worker ends)."""
+        answers: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        with self._calls_lock:
+            tag = next(self._tags)
+            self._calls[tag] = answers
+            if self._gone:
+                answers.put(_GONE)
+                return tag, answers
+        try:
+            with self._send_lock:
+                self.conn.send(Tagged(tag, command))
+        except (OSError, EOFError, BrokenPipeError):
+            answers.put(_GONE)
+        return tag, answers
+
+    def close_call(self, tag: int) -> None:
+        """Stop routing answers to call ``tag``."""
+        with self._calls_lock:
+            self._calls.pop(tag, None)
+
+    def _read(self) -> None:
+        """Hand each message from the worker to the call it belongs to, until the pipe closes."""
+        try:
+            while True:
+                tagged = self.conn.recv()
+                with self._calls_lock:
+                    answers = self._calls.get(tagged.tag)
+                if answers is not None:
+                    answers.put(tagged.message)
+        except (EOFError, OSError, TypeError):  # TypeError: the pipe was closed under the read
+            pass
+        with self._calls_lock:
+            self._gone = True
+            waiting = list(self._calls.values())
+        for answers in waiting:
+            answers.put(_GONE)
 
     def death(self) -> str:
         """Why it ended, in words (waits a moment for its exit status)."""
@@ -161,14 +212,16 @@ class _Worker:
     def stop(self) -> None:
         """Ask it to exit, then make it; remove its stderr file."""
         if self.process.is_alive():
-            with contextlib.suppress(OSError, EOFError, BrokenPipeError):
-                self.conn.send(Shutdown())
-                if self.conn.poll(STOP_TIMEOUT_S):
-                    self.conn.recv()
+            tag, answers = self.open_call(Shutdown())
+            with contextlib.suppress(queue.Empty):
+                answers.get(timeout=STOP_TIMEOUT_S)
+            self.close_call(tag)
             self.process.join(STOP_TIMEOUT_S)
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(STOP_TIMEOUT_S)
+        if self._reader is not threading.current_thread():
+            self._reader.join(STOP_TIMEOUT_S)
         self.conn.close()
         with contextlib.suppress(OSError):
             self.stderr_path.unlink()
@@ -195,9 +248,12 @@ class WorkerEngine:
         self.display_name = display_name or self.model_id
         self._log_dir = log_dir or Path(tempfile.gettempdir())
         context = multiprocessing.get_context("spawn")
-        self._cancel_flag = context.RawValue("b", 0)
+        self._cancel_flags = context.RawArray("b", MAX_REPLIES_IN_FLIGHT)
+        self._free_cancel_slots = list(range(MAX_REPLIES_IN_FLIGHT))
+        self._slots_lock = threading.Lock()
         self._foreground = SharedForeground(context.RawValue("i", 0))
-        self._lock = threading.RLock()  # one command on the pipe at a time
+        self._lock = threading.RLock()  # loading, unloading and restarting take turns
+        self._death_lock = threading.Lock()
         self._worker: _Worker | None = None
         self._info: ModelInfo | None = None
         self._restarting: threading.Thread | None = None
@@ -216,6 +272,11 @@ class WorkerEngine:
     def loaded(self) -> bool:
         """Whether a model is loaded in a live worker."""
         return self._info is not None
+
+    @property
+    def parallel_replies(self) -> int:
+        """How many replies the worker decodes together (the scheduler lets this many run at once)."""
+        return max(1, min(self.settings.parallel_replies, self.settings.kv_sequences))
 
     @property
     def pid(self) -> int | None:
@@ -287,18 +348,17 @@ class WorkerEngine:
 
     def ping(self, timeout: float = 5.0) -> bool:
         """Health: whether the worker answers (and has the model loaded)."""
-        with self._lock:
-            worker = self._worker
-            if worker is None or not worker.alive:
-                return False
-            try:
-                worker.conn.send(Ping())
-                if not worker.conn.poll(timeout):
-                    return False
-                reply = worker.conn.recv()
-            except (EOFError, OSError):
-                return False
-            return isinstance(reply, Done) and bool(reply.value)
+        worker = self._worker
+        if worker is None or not worker.alive:
+            return False
+        tag, answers = worker.open_call(Ping())
+        try:
+            reply = answers.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        finally:
+            worker.close_call(tag)
+        return isinstance(reply, Done) and bool(reply.value)
 
     def generate(
         self,
@@ -306,45 +366,56 @@ class WorkerEngine:
         emit: Callable[[StreamEvent], None],
         cancel: threading.Event,
     ) -> Completion:
-        """One reply from the worker, streamed through ``emit``; a cancel stops it within a token."""
+        """One reply from the worker, streamed through ``emit``; a cancel stops it within a token.
+
+        Several threads may call it at once: the worker decodes their replies together.
+        """
         self._wait_for_restart()
         with self._lock:
             worker = self._require_worker()
-            self._cancel_flag.value = 1 if cancel.is_set() else 0
-            content: list[str] = []
-            reasoning: list[str] = []
-            latencies: list[float] = []
-            self.events_in_flight = 0
-            finished = threading.Event()
-            forwarder = threading.Thread(
-                target=self._forward_cancel,
-                args=(cancel, finished),
-                name="autoglm-engine-cancel",
-                daemon=True,
-            )
-            forwarder.start()
-            try:
-                worker.conn.send(Generate(request))
-                while True:
-                    reply = worker.conn.recv()
-                    if isinstance(reply, Event):
-                        latencies.append(time.monotonic() - reply.sent_at)
-                        self.events_in_flight += 1
-                        event = reply.event
-                        if isinstance(event, Delta):
-                            content.append(event.content)
-                            reasoning.append(event.reasoning)
-                        emit(event)
-                    elif isinstance(reply, Done):
-                        self.added_latency_s = latencies
-                        return reply.value
-                    elif isinstance(reply, Failed):
-                        raise self._error(reply)
-            except (EOFError, OSError):
-                return self._died(worker, "".join(content), "".join(reasoning), emit)
-            finally:
-                finished.set()
-                forwarder.join()
+        with self._slots_lock:
+            if not self._free_cancel_slots:
+                raise ModelError("Too many replies are being generated at once.")
+            index = self._free_cancel_slots.pop()
+        self._cancel_flags[index] = 1 if cancel.is_set() else 0
+        content: list[str] = []
+        reasoning: list[str] = []
+        latencies: list[float] = []
+        self.events_in_flight = 0
+        finished = threading.Event()
+        forwarder = threading.Thread(
+            target=self._forward_cancel,
+            args=(cancel, finished, index),
+            name="autoglm-engine-cancel",
+            daemon=True,
+        )
+        forwarder.start()
+        tag, answers = worker.open_call(Generate(request, index))
+        try:
+            while True:
+                reply = answers.get()
+                if isinstance(reply, Event):
+                    latencies.append(time.monotonic() - reply.sent_at)
+                    self.events_in_flight += 1
+                    event = reply.event
+                    if isinstance(event, Delta):
+                        content.append(event.content)
+                        reasoning.append(event.reasoning)
+                    emit(event)
+                elif isinstance(reply, Done):
+                    self.added_latency_s = latencies
+                    return reply.value
+                elif isinstance(reply, Failed):
+                    raise self._error(reply)
+                elif reply is _GONE:
+                    return self._died(worker, "".join(content), "".join(reasoning), emit)
+        finally:
+            worker.close_call(tag)
+            finished.set()
+            forwarder.join()
+            self._cancel_flags[index] = 0
+            with self._slots_lock:
+                self._free_cancel_slots.append(index)
 
     # -- internals ----------------------------------------------------------------------------
     def _load_command(self) -> Load:
@@ -357,18 +428,20 @@ class WorkerEngine:
             self.state_dir,
         )
 
-    def _forward_cancel(self, cancel: threading.Event, finished: threading.Event) -> None:
-        """Copy the request's cancel into shared memory the moment it is set."""
+    def _forward_cancel(
+        self, cancel: threading.Event, finished: threading.Event, index: int
+    ) -> None:
+        """Copy the request's cancel into its flag in shared memory the moment it is set."""
         while not finished.is_set():
             if cancel.wait(0.05):
-                self._cancel_flag.value = 1
+                self._cancel_flags[index] = 1
                 return
 
     def _start(self) -> None:
         if self._worker is not None:
             self._worker.stop()
         self._log_dir.mkdir(parents=True, exist_ok=True)
-        self._worker = _Worker(self._cancel_flag, self._foreground._counter, self._log_dir)  # noqa: SLF001
+        self._worker = _Worker(self._cancel_flags, self._foreground._counter, self._log_dir)  # noqa: SLF001
 
     def _require_worker(self) -> _Worker:
         worker = self._worker
@@ -381,10 +454,10 @@ class WorkerEngine:
         worker = self._worker
         if worker is None:
             raise ModelError(self.last_death or "No model is loaded yet.")
+        tag, answers = worker.open_call(command)
         try:
-            worker.conn.send(command)
             while True:
-                reply = worker.conn.recv()
+                reply = answers.get()
                 if isinstance(reply, Progress):
                     if progress is not None:
                         progress(reply.fraction, reply.message)
@@ -392,15 +465,27 @@ class WorkerEngine:
                     return reply.value
                 elif isinstance(reply, Failed):
                     raise self._error(reply)
-        except (EOFError, OSError) as exc:
-            words = worker.death()
+                elif reply is _GONE:
+                    # it died preparing an image, say: the next request needs it (not when loading)
+                    words = self._bury(worker, restart=not isinstance(command, Load))
+                    raise WorkerDied(words)
+        finally:
+            worker.close_call(tag)
+
+    def _bury(self, worker: _Worker, restart: bool) -> str:
+        """The dead worker's end in words; the first caller to see it also replaces it (``restart``)."""
+        with self._death_lock:
+            if worker.words is not None:
+                return worker.words
+            words = worker.words = worker.death()
             _LOGGER.error("%s", words)
             self.last_death = words
-            self._worker = None
+            if self._worker is worker:
+                self._worker = None
             worker.stop()
-            if not isinstance(command, Load):
-                self._restart_in_background()  # it died preparing an image, say: the next request needs it
-            raise WorkerDied(words) from exc
+            if restart:
+                self._restart_in_background()
+            return words
 
     @staticmethod
     def _error(failure: Failed) -> Exception:
@@ -414,15 +499,10 @@ class WorkerEngine:
         self, worker: _Worker, content: str, reasoning: str, emit: Callable[[StreamEvent], None]
     ) -> Completion:
         """The worker ended mid-reply: say so, keep the partial reply, start a new worker."""
-        words = worker.death()
-        _LOGGER.error("%s", words)
-        self.last_death = words
-        self._worker = None
-        worker.stop()
+        words = self._bury(worker, restart=True)
         message = f"{words} It is being restarted; ask again in a moment."
         notice = Notice(ENGINE_RESTARTED, message)
         emit(notice)
-        self._restart_in_background()
         return Completion(
             content=content.rstrip(),
             reasoning=reasoning.strip(),

@@ -23,16 +23,16 @@ Why it is more than ``Llama.create_chat_completion``:
 
 from __future__ import annotations
 
-import codecs
 import contextlib
+import functools
+import itertools
 import logging
 import os
-import random
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,27 +44,23 @@ from autoglm.core.llama.batch import DECODE_ABORTED, DECODE_OK, TokenBatch
 from autoglm.core.llama.images import VisionSession
 from autoglm.core.llama.projector import check_projector_file
 from autoglm.core.llama.prompt import render_multimodal
-from autoglm.core.llama.sampling import build_sampler, token_logprob
+from autoglm.core.llama.reply import ReplyDecoder, TokenPieces
 from autoglm.core.llama.saved_states import StateKey, StateStore
-from autoglm.core.llama.sequence import MediaPiece, PromptSequence, reusable_prefix
+from autoglm.core.llama.sequence import MediaPiece, Piece, PromptSequence, reusable_prefix
 from autoglm.core.llama.slots import Slot, SlotTable
 from autoglm.core.native_logs import forward_native_logs
-from autoglm.core.reasoning import REASONING_TAGS, ReasoningSplitter
 from autoglm.core.settings import ModelSettings
 from autoglm.core.types import (
     CacheStatus,
     ChatMessage,
     Completion,
-    Delta,
     GenerationRequest,
     ImageInput,
     ModelInfo,
     Notice,
     ProgressCallback,
     StreamEvent,
-    TokenLogprob,
     ToolSpec,
-    Usage,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -174,86 +170,6 @@ def context_trimmed_notice(n_ctx: int, dropped: int) -> Notice:
     )
 
 
-class _StopMatcher:
-    """Holds back text that might be the start of a stop string; finds a completed one."""
-
-    def __init__(self, stops: list[str]):
-        self._stops = [s for s in stops if s]
-        self._hold = max((len(s) for s in self._stops), default=1) - 1
-        self._buffer = ""
-
-    def push(self, text: str) -> tuple[str, bool]:
-        """``(text safe to emit, stopped)``."""
-        self._buffer += text
-        if not self._stops:
-            out, self._buffer = self._buffer, ""
-            return out, False
-        hits = [i for i in (self._buffer.find(s) for s in self._stops) if i >= 0]
-        if hits:
-            out, self._buffer = self._buffer[: min(hits)], ""
-            return out, True
-        cut = max(0, len(self._buffer) - self._hold)
-        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
-        return out, False
-
-    def flush(self) -> str:
-        """Whatever is held back, at the end of the stream."""
-        out, self._buffer = self._buffer, ""
-        return out
-
-
-class TokenPieces:
-    """Each token's bytes, whatever their length, and which of them a reader may see.
-
-    llama-cpp-python's ``detokenize`` renders into a 32-byte buffer and returns nothing
-    for a longer piece (runs of spaces, separator lines), so pieces come from
-    ``llama_token_to_piece`` directly, retried with the size it asks for. Control tokens
-    (``<|assistant|>``, ``<|begin_of_image|>``…) are never text for the reader: only
-    those that end the reply (kept for the stop check) or that mark reasoning pass.
-    """
-
-    PASSED_CONTROL = frozenset(REASONING_TAGS)
-
-    def __init__(self, llama: Any):
-        import llama_cpp
-
-        self._vocab = llama_cpp.llama_model_get_vocab(llama.model)
-        self._lib = llama_cpp
-        self._cache: dict[int, bytes] = {}
-
-    def piece(self, token: int) -> bytes:
-        """The token's bytes with special tokens rendered as their text."""
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
-        import ctypes
-
-        size = 64
-        while True:
-            buffer = ctypes.create_string_buffer(size)
-            n = self._lib.llama_token_to_piece(self._vocab, token, buffer, size, 0, True)
-            if n >= 0:
-                data = buffer.raw[:n]
-                break
-            if (
-                -n <= size
-            ):  # pragma: no cover - llama.cpp asks for more than it needs only on a bad token
-                data = b""
-                break
-            size = -n
-        self._cache[token] = data
-        return data
-
-    def visible(self, token: int, stops: list[str]) -> bytes:
-        """The bytes to pass on: a control token only if it is a stop string or a reasoning tag."""
-        data = self.piece(token)
-        if data and self._lib.llama_vocab_is_control(self._vocab, token):
-            text = data.decode("utf-8", errors="replace")
-            if text not in self.PASSED_CONTROL and text not in stops:
-                return b""
-        return data
-
-
 @dataclass
 class LlamaPrompt:
     """A prompt as the KV cache takes it (text runs and media chunks), and what it was made of."""
@@ -262,6 +178,52 @@ class LlamaPrompt:
     opens_reasoning: bool
     text_parts: list[str]  # the rendered text around the images: one part more than images
     images: list[ImageInput]
+
+
+@dataclass(eq=False)
+class Reply:
+    """One request in flight in the engine: its prompt being evaluated, then its tokens being decoded."""
+
+    request: GenerationRequest
+    emit: Emit
+    cancel: threading.Event
+    prompt: LlamaPrompt
+    notices: list[Notice]
+    order: int  # arrival, for first come first served within a priority
+    started: float
+    evaluation: Generator[None, None, int] | None = None  # the prompt, batch by batch
+    slot: Slot | None = None  # its KV sequence, once chosen
+    cached: int = 0  # prompt cells found in the cache
+    prompt_done: float = 0.0
+    decoder: ReplyDecoder | None = None  # once the prompt is in
+    completion: Completion | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+    def rank(self) -> tuple[int, int]:
+        """Sort key: the more urgent first (voice, chat, API), then the earlier."""
+        return int(self.request.priority), self.order
+
+    @property
+    def done(self) -> bool:
+        """Whether it finished (with a completion or a failure)."""
+        return self.completion is not None or self.error is not None
+
+    def fail(self, error: BaseException) -> None:
+        """End it with ``error`` (raised to whoever waits on ``result``)."""
+        if self.evaluation is not None:
+            self.evaluation.close()
+            self.evaluation = None
+        if self.decoder is not None:
+            self.decoder.stop("error")
+            self.decoder.finish()
+        self.error = error
+
+    def result(self) -> Completion:
+        """The completion, or the failure raised."""
+        if self.error is not None:
+            raise self.error
+        assert self.completion is not None
+        return self.completion
 
 
 class LlamaEngine:
@@ -305,6 +267,8 @@ class LlamaEngine:
         self.slots: SlotTable | None = None  # the KV sequences held and what each holds
         self.states: StateStore | None = None  # their saved states on disk
         self.last_restored = False  # whether the last request's prompt came from a saved state
+        self._replies: list[Reply] = []  # in flight: evaluating their prompt or decoding
+        self._order = itertools.count()
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -459,7 +423,8 @@ class LlamaEngine:
         return self._info
 
     def unload(self) -> None:
-        """Save the conversations' caches (when a cache folder is set), then free the model and its context."""
+        """End replies in flight, save the conversations' caches (when a cache folder is set), free the model."""
+        self.abandon()
         if self._llama is not None:
             self.clear_cache(save=True)
         if self.vision is not None:
@@ -588,7 +553,17 @@ class LlamaEngine:
     def generate(
         self, request: GenerationRequest, emit: Emit, cancel: threading.Event
     ) -> Completion:
-        """Produce one reply, continuing the KV sequence that holds the longest prefix of its prompt."""
+        """Produce one reply, continuing the KV sequence that holds the longest prefix of its prompt.
+
+        Replies submitted before or meanwhile (``submit``) are decoded in the same steps.
+        """
+        reply = self.submit(request, emit, cancel)
+        while not reply.done:
+            self.step()
+        return reply.result()
+
+    def submit(self, request: GenerationRequest, emit: Emit, cancel: threading.Event) -> Reply:
+        """Queue a reply: its prompt is built now (``InputError`` at once), evaluated and decoded by ``step``."""
         self._require_loaded()
         started = time.perf_counter()
         params = request.sampling
@@ -628,26 +603,172 @@ class LlamaEngine:
                 f"The message is too long for the model's context: {cells} tokens, "
                 f"the limit is {n_ctx}. Shorten it or raise the context size in Settings → Model."
             )
-        same_every_time = params.seed is not None or params.temperature <= 0.0
-        slot, cached = self._evaluate_prompt(
-            prompt,
-            cancel,
-            emit,
-            same_every_time=same_every_time,
-            reply_room=min(params.max_tokens, REPLY_ROOM),
+        reply = Reply(request, emit, cancel, prompt, notices, next(self._order), started)
+        self._replies.append(reply)
+        return reply
+
+    @property
+    def busy(self) -> bool:
+        """Whether replies are being evaluated or decoded (``step`` has work)."""
+        return bool(self._replies)
+
+    def step(self) -> list[Reply]:
+        """One unit of work for the replies in flight; those that finished in it.
+
+        The most urgent reply still in its prompt (voice, then chat, then API; first come
+        first served within one) evaluates one batch of it, and every reply that is
+        decoding gets one token, all in one ``llama_decode``. While a more urgent reply
+        than every decoding one evaluates its prompt, the others pause: a voice turn's
+        prompt never waits behind API streams, and its first token comes right after it.
+        Otherwise prompt batches and decode steps alternate, so a new request joins
+        without stalling those already streaming.
+        """
+        for reply in self._replies:
+            if reply.evaluation is None and reply.decoder is None and reply.cancel.is_set():
+                reply.completion = Completion(finish_reason="cancelled")
+        evaluating = [r for r in self._replies if r.decoder is None and not r.done]
+        first = min(evaluating, key=Reply.rank, default=None)
+        if first is not None:
+            self._guarded(first, functools.partial(self._advance_prompt, first))
+        decoding = [r for r in self._replies if r.decoder is not None and not r.done]
+        urgent = (
+            first is not None
+            and first.decoder is None
+            and not first.done
+            and all(first.rank() < r.rank() for r in decoding)
         )
-        prompt_done = time.perf_counter()
-        completion = self._decode(
-            request, emit, cancel, prompt.opens_reasoning, prompt_cells=cells, slot=slot
+        if decoding and not urgent:
+            self._decode_step(sorted(decoding, key=Reply.rank))
+        finished = []
+        for reply in list(self._replies):
+            if reply.decoder is not None and reply.decoder.done and not reply.done:
+                self._guarded(reply, functools.partial(self._complete, reply))
+            if reply.done:
+                self._replies.remove(reply)
+                finished.append(reply)
+        return finished
+
+    def abandon(self) -> list[Reply]:
+        """End every reply in flight as cancelled (the model is about to unload); those replies."""
+        replies, self._replies = self._replies, []
+        for reply in replies:
+            if reply.evaluation is not None:
+                reply.evaluation.close()
+            if not reply.done:
+                if reply.decoder is not None:
+                    reply.decoder.stop("cancelled")
+                    self._complete(reply)
+                else:
+                    reply.completion = Completion(finish_reason="cancelled")
+        return replies
+
+    def _guarded(self, reply: Reply, work: Callable[[], None]) -> None:
+        """Run ``work`` for ``reply``; a failure ends that reply only."""
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - handed to the reply's caller
+            reply.fail(exc)
+
+    def _advance_prompt(self, reply: Reply) -> None:
+        """Evaluate the next batch of the reply's prompt; after the last, sample its first token."""
+        params = reply.request.sampling
+        if reply.evaluation is None:
+            reply.evaluation = self._prompt_steps(
+                reply,
+                same_every_time=params.seed is not None or params.temperature <= 0.0,
+                reply_room=min(params.max_tokens, REPLY_ROOM),
+            )
+        try:
+            next(reply.evaluation)
+            return
+        except StopIteration as finished:
+            reply.cached = finished.value
+        reply.evaluation = None
+        reply.prompt_done = time.perf_counter()
+        cells = reply.prompt.sequence.n_cells
+        assert self._pieces is not None
+        reply.decoder = ReplyDecoder(
+            self._llama,
+            self._pieces,
+            self.template.stop_strings,
+            reply.request,
+            reply.emit,
+            reply.cancel,
+            reply.prompt.opens_reasoning,
+            min(params.max_tokens, self._n_ctx_seq - 1 - cells),
         )
-        completion.notices = notices + completion.notices
-        completion.usage.prompt_tokens = cells
-        completion.usage.cached_prompt_tokens = cached
-        completion.timings.prompt_eval_s = prompt_done - started
-        completion.timings.ttft_s += prompt_done - started
-        completion.timings.total_s = time.perf_counter() - started
+        if not reply.decoder.done:
+            reply.decoder.take(-1)  # the logits of the prompt's last batch, just decoded
+
+    def _decode_step(self, replies: list[Reply]) -> None:
+        """One ``llama_decode`` holding the pending token of each reply, then each samples its own row."""
+        for reply in replies:
+            assert reply.decoder is not None
+            if reply.cancel.is_set():
+                reply.decoder.stop("cancelled")
+        live = [r for r in replies if r.decoder is not None and r.decoder.pending is not None]
+        if not live:
+            return
+        live = self._room_for(live)
+        FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first
+        batch = self._batch
+        assert batch is not None
+        batch.clear()
+        rows = []
+        for reply in live:
+            slot, decoder = reply.slot, reply.decoder
+            assert slot is not None and decoder is not None and decoder.pending is not None
+            rows.append(batch.add(decoder.pending, slot.n_positions, slot.seq_id, True))
+        result = batch.decode(self._llama.ctx)
+        if result != DECODE_OK:
+            error = ModelError(
+                f"llama.cpp could not continue the reply (llama_decode returned {result})."
+            )
+            for reply in live:
+                assert reply.slot is not None
+                self._forget_from(reply.slot.seq_id, reply.slot.n_positions)
+                reply.fail(error)
+            return
+        for reply, row in zip(live, rows):
+            assert reply.slot is not None and reply.decoder is not None
+            assert reply.decoder.pending is not None
+            reply.slot.append([reply.decoder.pending])
+            self._guarded(reply, functools.partial(reply.decoder.take, row))
+
+    def _room_for(self, live: list[Reply]) -> list[Reply]:
+        """Make a free cell for each reply's next token, evicting idle sequences; the replies that fit.
+
+        When only the replies themselves are left to make room, the least urgent end
+        with ``finish_reason="length"``.
+        """
+        table = self.slots
+        assert table is not None
+        busy = self._busy_sequences()
+        if table.n_cells - table.used_cells < len(live):
+            for victim in table.victims(busy, cells_needed=len(live)):
+                self._evict(victim)
+        while live and table.n_cells - table.used_cells < len(live):
+            last = live.pop()
+            assert last.decoder is not None
+            last.decoder.stop("length")
+        return live
+
+    def _busy_sequences(self, besides: Reply | None = None) -> set[int]:
+        """The KV sequences replies in flight are using (never evicted, continued or overwritten)."""
+        return {r.slot.seq_id for r in self._replies if r.slot is not None and r is not besides}
+
+    def _complete(self, reply: Reply) -> None:
+        """The finished reply's ``Completion``, with its prompt's counts and times."""
+        assert reply.decoder is not None
+        completion = reply.decoder.finish()
+        completion.notices = reply.notices + completion.notices
+        completion.usage.prompt_tokens = reply.prompt.sequence.n_cells
+        completion.usage.cached_prompt_tokens = reply.cached
+        completion.timings.prompt_eval_s = reply.prompt_done - reply.started
+        completion.timings.ttft_s += reply.prompt_done - reply.started
+        completion.timings.total_s = time.perf_counter() - reply.started
         completion.cache = self.cache_status()
-        return completion
+        reply.completion = completion
 
     def cache_status(self) -> CacheStatus:
         """Conversations held, their memory and disk, and whether the last prompt was restored from disk."""
@@ -666,29 +787,29 @@ class LlamaEngine:
         )
 
     # -- the KV sequences ----------------------------------------------------------------------
-    def _evaluate_prompt(
-        self,
-        prompt: LlamaPrompt,
-        cancel: threading.Event,
-        notify: Emit,
-        same_every_time: bool = False,
-        reply_room: int = 0,
-    ) -> tuple[Slot, int]:
-        """Bring a KV sequence to exactly ``prompt``; return it and how many of its cells were reused.
+    def _prompt_steps(
+        self, reply: Reply, same_every_time: bool = False, reply_room: int = 0
+    ) -> Generator[None, None, int]:
+        """Bring a KV sequence to exactly the reply's prompt, one batch per ``next``; returns the cells reused.
 
-        The sequence is the one holding the longest prefix of the prompt, or a saved state
-        restored from disk when that holds more, or a new one (evicting the least recently
-        used when the cells or sequences run out). With ``same_every_time`` (a seeded or
-        greedy request) the last token is evaluated on its own, as it is when the whole
-        prompt is already cached: a batch of one and a longer batch give slightly different
-        logits, enough for a draw to pick another token, so the answer would depend on what
-        the cache happened to hold.
+        The sequence (``reply.slot``, set at once) is the one holding the longest prefix
+        of the prompt, or a saved state restored from disk when that holds more, or a new
+        one (evicting the least recently used when the cells or sequences run out);
+        sequences other replies in flight use are never continued nor evicted (their
+        shared start is copied instead). It yields before each batch but the first, so
+        the last batch's logits are still there when it returns. With
+        ``same_every_time`` (a seeded or greedy request) the last token is evaluated on
+        its own, as it is when the whole prompt is already cached: a batch of one and a
+        longer batch give slightly different logits, enough for a draw to pick another
+        token, so the answer would depend on what the cache happened to hold.
         """
         table = self.slots
         assert table is not None
+        prompt, cancel, notify = reply.prompt, reply.cancel, reply.emit
         sequence = prompt.sequence
-        choice = table.choose(sequence)
-        held = {s.seq_id for s in (choice.slot, choice.copy_from) if s is not None}
+        busy = self._busy_sequences(besides=reply)
+        choice = table.choose(sequence, busy)
+        held = busy | {s.seq_id for s in (choice.slot, choice.copy_from) if s is not None}
         saved, saved_keep = (
             self.states.best_match(sequence.position_ids()) if self.states else (None, 0)
         )
@@ -709,13 +830,14 @@ class LlamaEngine:
                 keep = choice.keep
         else:
             slot, keep = choice.slot, choice.keep
+        reply.slot = slot
         table.touch(slot)
         if keep < slot.n_positions:
             if not self._forget_from(slot.seq_id, keep):
                 self._forget_from(slot.seq_id, 0)
                 keep = 0
             slot.truncate(keep)
-        self._make_room(slot, sequence.n_cells - slot.n_cells + reply_room)
+        self._make_room(slot, sequence.n_cells - slot.n_cells + reply_room, busy)
         pieces = list(sequence.remainder(keep))
         if same_every_time and pieces:
             last = pieces[-1]
@@ -724,15 +846,25 @@ class LlamaEngine:
         if self.vision is not None:
             self.vision.stats.images_reused_from_kv += sequence.media_before(keep)
         images = {image.sha256: image for image in prompt.images}
+        assert self._batch is not None
+        capacity = self._batch.capacity
+        chunks: list[Piece] = []
         for piece in pieces:
+            if isinstance(piece, MediaPiece):
+                chunks.append(piece)
+            else:
+                chunks += [piece[i : i + capacity] for i in range(0, len(piece), capacity)]
+        for index, chunk in enumerate(chunks):
+            if index:
+                yield
             if cancel.is_set():
                 break
-            if isinstance(piece, MediaPiece):
-                if not self._evaluate_media(slot, piece, images, cancel, notify):
+            if isinstance(chunk, MediaPiece):
+                if not self._evaluate_media(slot, chunk, images, cancel, notify):
                     break
-            elif not self._evaluate_text(slot, piece, cancel):
+            elif not self._evaluate_text(slot, chunk, cancel):
                 break
-        return slot, sequence.cells_before(keep)
+        return sequence.cells_before(keep)
 
     def _new_slot(self, held: set[int], cells: int) -> Slot:
         """An empty sequence with room for ``cells``, evicting the least recently used others (not ``held``)."""
@@ -742,11 +874,11 @@ class LlamaEngine:
             self._evict(victim)
         return table.new_slot()
 
-    def _make_room(self, slot: Slot, cells: int) -> None:
-        """Evict least recently used sequences until ``cells`` more fit beside what is held."""
+    def _make_room(self, slot: Slot, cells: int, busy: set[int]) -> None:
+        """Evict least recently used sequences (not ``busy``) until ``cells`` more fit beside what is held."""
         table = self.slots
         assert table is not None
-        for victim in table.victims({slot.seq_id}, cells_needed=max(0, cells)):
+        for victim in table.victims(busy | {slot.seq_id}, cells_needed=max(0, cells)):
             self._evict(victim)
 
     def _evict(self, slot: Slot) -> None:
@@ -785,41 +917,23 @@ class LlamaEngine:
         return bool(llama_cpp.llama_memory_seq_rm(self._memory, seq_id, position, -1))
 
     def _evaluate_text(self, slot: Slot, tokens: list[int], cancel: threading.Event) -> bool:
-        """Evaluate tokens after the sequence's end; ``False`` when a cancel stopped it (mid-batch too)."""
+        """Evaluate one batch of tokens after the sequence's end; ``False`` when a cancel stopped it (midway too)."""
         batch = self._batch
         assert batch is not None
-        ctx = self._llama.ctx
         with self.abortable(cancel):
-            for start in range(0, len(tokens), batch.capacity):
-                if cancel.is_set():
-                    return False
-                chunk = tokens[start : start + batch.capacity]
-                batch.fill(chunk, slot.n_positions, slot.seq_id)
-                result = batch.decode(ctx)
-                if result != DECODE_OK:
-                    self._forget_from(
-                        slot.seq_id, slot.n_positions
-                    )  # drop a partly evaluated batch
-                    if result == DECODE_ABORTED or cancel.is_set():
-                        return False
-                    raise ModelError(
-                        f"llama.cpp could not evaluate the prompt (llama_decode returned {result})."
-                    )
-                slot.append(chunk)
-        return True
-
-    def _step(self, slot: Slot, token: int) -> None:
-        """Evaluate one sampled token after the sequence's end (the decode loop's step)."""
-        batch = self._batch
-        assert batch is not None
-        batch.clear()
-        batch.add(token, slot.n_positions, slot.seq_id, True)
-        result = batch.decode(self._llama.ctx)
+            if cancel.is_set():
+                return False
+            batch.fill(tokens, slot.n_positions, slot.seq_id)
+            result = batch.decode(self._llama.ctx)
         if result != DECODE_OK:
+            self._forget_from(slot.seq_id, slot.n_positions)  # drop a partly evaluated batch
+            if result == DECODE_ABORTED or cancel.is_set():
+                return False
             raise ModelError(
-                f"llama.cpp could not continue the reply (llama_decode returned {result})."
+                f"llama.cpp could not evaluate the prompt (llama_decode returned {result})."
             )
-        slot.append([token])
+        slot.append(tokens)
+        return True
 
     def _evaluate_media(
         self,
@@ -864,120 +978,3 @@ class LlamaEngine:
             if cancel.wait(0.01):
                 self._abort_flag.set()
                 return
-
-    def _decode(
-        self,
-        request: GenerationRequest,
-        emit: Emit,
-        cancel: threading.Event,
-        starts_in_reasoning: bool,
-        prompt_cells: int,
-        slot: Slot,
-    ) -> Completion:
-        """Sample the reply after the prompt has been evaluated into ``slot``; stops within one token of ``cancel``.
-
-        ``prompt_cells`` is how many KV cells the prompt fills. With M-RoPE an image takes
-        far fewer positions than cells, and the context is a number of cells, so the reply
-        is bounded by cells, never by positions.
-        """
-        llama = self._llama
-        params = request.sampling
-        completion = Completion(usage=Usage())
-        if cancel.is_set():
-            completion.finish_reason = "cancelled"
-            return completion
-        seed = params.seed if params.seed is not None else random.randrange(2**31)
-        splitter = ReasoningSplitter(start_in_reasoning=starts_in_reasoning)
-        stops = list(dict.fromkeys([*params.stop, *self.template.stop_strings]))
-        stopper = _StopMatcher(stops)
-        utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        content: list[str] = []
-        reasoning: list[str] = []
-        raw: list[str] = []
-        logprobs: list[TokenLogprob] = []
-        pending_logprobs: list[TokenLogprob] = []
-        max_tokens = max(0, min(params.max_tokens, self._n_ctx_seq - 1 - prompt_cells))
-        first_token_at: float | None = None
-        started = time.perf_counter()
-        finish = "length"
-        generated = 0
-        if max_tokens == 0:
-            completion.finish_reason = "length"
-            return completion
-        sampler = build_sampler(llama, params, seed)
-        import llama_cpp
-
-        vocab = llama_cpp.llama_model_get_vocab(llama.model)
-        context = llama.ctx
-        pieces = self._pieces
-        table = self.slots
-        assert pieces is not None and table is not None
-        room = (
-            table.n_cells - table.used_cells
-        )  # cells free for the reply before another sequence must go
-
-        def is_eog(token: int) -> bool:
-            return bool(llama_cpp.llama_vocab_is_eog(vocab, token))
-
-        def deliver(text: str, last: bool = False) -> None:
-            delta = splitter.feed(text)
-            raw.append(text)
-            if delta.content or delta.reasoning or text or (last and pending_logprobs):
-                content.append(delta.content)
-                reasoning.append(delta.reasoning)
-                emit(Delta(delta.content, delta.reasoning, tuple(pending_logprobs), raw=text))
-                pending_logprobs.clear()
-
-        try:
-            while True:
-                token = sampler.sample(context)
-                if first_token_at is None:
-                    first_token_at = time.perf_counter()
-                if cancel.is_set():
-                    finish = "cancelled"
-                    break
-                if is_eog(token):
-                    finish = "stop"
-                    break
-                generated += 1
-                if params.top_logprobs is not None:
-                    logprob = token_logprob(llama, token, params.top_logprobs, pieces.piece)
-                    logprobs.append(logprob)
-                    pending_logprobs.append(logprob)
-                piece = pieces.visible(token, stops)
-                text, stopped = stopper.push(utf8.decode(piece))
-                if text:
-                    deliver(text)
-                if stopped:
-                    finish = "stop"
-                    break
-                if generated >= max_tokens:
-                    finish = "length"
-                    break
-                FOREGROUND.wait_idle()  # let the first words of a spoken reply be synthesised first
-                if room <= 0:
-                    self._make_room(slot, 1)
-                    room = table.n_cells - table.used_cells
-                self._step(slot, token)
-                room -= 1
-        finally:
-            sampler.close()
-        tail = stopper.flush() if finish != "stop" else ""
-        deliver(tail + utf8.decode(b"", final=True), last=True)
-        last = splitter.flush()
-        if last.content or last.reasoning:
-            content.append(last.content)
-            reasoning.append(last.reasoning)
-            emit(Delta(last.content, last.reasoning, raw=""))
-        completion.logprobs = logprobs
-        ended = time.perf_counter()
-        completion.raw = "".join(raw).rstrip()
-        completion.content = "".join(content).rstrip()
-        completion.reasoning = "".join(reasoning).strip()
-        completion.finish_reason = finish  # type: ignore[assignment]
-        completion.usage.completion_tokens = generated
-        completion.timings.ttft_s = (first_token_at or ended) - started
-        completion.timings.decode_s = ended - (first_token_at or ended)
-        if generated > 1 and completion.timings.decode_s > 0:
-            completion.timings.decode_tok_s = (generated - 1) / completion.timings.decode_s
-        return completion

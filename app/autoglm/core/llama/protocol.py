@@ -3,7 +3,8 @@
 Requests travel as the app's own dataclasses (``GenerationRequest`` with its messages,
 images and sampling options), so a field added to them reaches the engine unchanged.
 The worker answers a request with zero or more ``Event``/``Progress`` messages and then
-exactly one ``Done`` or ``Failed``.
+exactly one ``Done`` or ``Failed``. Several requests are in flight at once (replies are
+decoded together), so every message travels inside a ``Tagged`` naming its call.
 """
 
 from __future__ import annotations
@@ -34,10 +35,19 @@ class Load:
 
 
 @dataclass(frozen=True)
+class Tagged:
+    """A command, or one answer to it, with the number of the call it belongs to."""
+
+    tag: int
+    message: Any
+
+
+@dataclass(frozen=True)
 class Generate:
-    """Produce one reply; cancel through the shared flag."""
+    """Produce one reply; cancel through shared flag number ``cancel_slot``."""
 
     request: GenerationRequest
+    cancel_slot: int = 0
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,13 @@ class SamplerChain:
         """Append a sampler; the chain owns it from now on."""
         self._lib.llama_sampler_chain_add(self._chain, sampler)
 
-    def sample(self, ctx: Any) -> int:
-        """The token drawn from ``ctx``'s last logits (the chain records it for penalties and grammar)."""
-        return int(self._lib.llama_sampler_sample(self._chain, ctx, -1))
+    def sample(self, ctx: Any, index: int = -1) -> int:
+        """The token drawn from row ``index`` of ``ctx``'s last logits (-1: the last row).
+
+        The chain records it for penalties and grammar. In a step shared by several
+        replies each reads its own row.
+        """
+        return int(self._lib.llama_sampler_sample(self._chain, ctx, index))
 
     def close(self) -> None:
         """Free the chain and every sampler in it."""
@@ -96,11 +100,12 @@ def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain
 
 
 def token_logprob(
-    llama: Any, token: int, n_top: int, piece: Callable[[int], bytes]
+    llama: Any, token: int, n_top: int, piece: Callable[[int], bytes], row: int = -1
 ) -> TokenLogprob:
     """The model's log-probability of ``token`` (before sampling options), with the ``n_top`` likeliest.
 
-    ``piece`` gives a token's bytes, special tokens rendered as their text.
+    ``piece`` gives a token's bytes, special tokens rendered as their text; ``row`` is
+    the row of the last step's logits the token was drawn from.
     """
     import llama_cpp
 
@@ -109,7 +114,7 @@ def token_logprob(
         return data.decode("utf-8", errors="replace"), tuple(data)
 
     n_vocab = llama.n_vocab()
-    pointer = llama_cpp.llama_get_logits_ith(llama.ctx, -1)
+    pointer = llama_cpp.llama_get_logits_ith(llama.ctx, row)
     logits = np.ctypeslib.as_array(pointer, shape=(n_vocab,)).astype(np.float64)
     peak = logits.max()
     logprobs = logits - peak - np.log(np.exp(logits - peak).sum())

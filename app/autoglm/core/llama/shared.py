@@ -16,33 +16,35 @@ _POLL_S = 0.001  # how often a waiting reader looks at the shared byte
 
 
 class SharedCancel(threading.Event):
-    """A ``threading.Event`` whose state is a shared byte, so the engine's checks read it as they are.
+    """A ``threading.Event`` whose state is one byte of a shared array, so the engine's checks read it as they are.
 
-    The worker hands one to ``LlamaEngine.generate`` as the request's cancel event: the
+    The worker hands one to ``LlamaEngine.submit`` as the request's cancel event: the
     token loop's ``is_set()`` and the abort watcher's ``wait()`` then see the app's
-    cancel within a token (or within a millisecond while a prompt is evaluated).
+    cancel within a token (or within a millisecond while a prompt is evaluated). Each
+    reply in flight has its own byte (``index``), so one can be cancelled alone.
     """
 
-    def __init__(self, flag: Any):
+    def __init__(self, flags: Any, index: int = 0):
         super().__init__()
-        self._flag = flag
+        self._flags = flags
+        self._index = index
 
     def is_set(self) -> bool:
         """Whether the app asked to stop."""
-        return bool(self._flag.value)
+        return bool(self._flags[self._index])
 
     def set(self) -> None:
         """Ask to stop."""
-        self._flag.value = 1
+        self._flags[self._index] = 1
 
     def clear(self) -> None:
         """Re-arm for the next request."""
-        self._flag.value = 0
+        self._flags[self._index] = 0
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until set or ``timeout`` passes; returns whether it is set."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._flag.value:
+        while not self._flags[self._index]:
             if deadline is not None and time.monotonic() >= deadline:
                 return False
             time.sleep(_POLL_S)

@@ -125,11 +125,16 @@ class SlotTable:
                 best, best_keep = slot, keep
         return best, best_keep
 
-    def choose(self, sequence: PromptSequence) -> Choice:
-        """Where ``sequence`` is evaluated (see the module's docstring)."""
+    def choose(self, sequence: PromptSequence, busy: set[int] | None = None) -> Choice:
+        """Where ``sequence`` is evaluated (see the module's docstring).
+
+        A ``busy`` sequence (another reply is decoding into it) is never continued: what
+        it shares with ``sequence`` is copied into a free one instead.
+        """
         best, keep = self.best_match(sequence)
         dropped = best.n_positions - keep if best is not None else 0
-        if best is not None and dropped <= min(MAX_DROPPED_TAIL, keep):
+        in_use = best is not None and best.seq_id in (busy or set())
+        if best is not None and not in_use and dropped <= min(MAX_DROPPED_TAIL, keep):
             return Choice(best, keep)
         if best is not None and keep >= MIN_SHARED_POSITIONS:
             return Choice(None, keep, copy_from=best)

@@ -2,8 +2,12 @@
 
 Started with the ``spawn`` method (a forked Qt process is not safe to use), it sends its
 native stderr to a file the app reads the last line of when the worker dies, so a
-llama.cpp assertion reaches the user in words. It serves one command at a time: the
-app's scheduler already serialises them.
+llama.cpp assertion reaches the user in words.
+
+Replies are decoded together: between two engine steps (one ``llama_decode`` each) it
+reads every command that arrived, so a request sent while others stream joins their
+next step, and a quick command (count tokens, render) is answered at once. Each reply's
+events and its end go back tagged with the call they belong to.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from autoglm.core.llama.protocol import (
     Render,
     Shutdown,
     Stats,
+    Tagged,
     Unload,
 )
 from autoglm.core.llama.shared import SharedCancel, SharedForeground
@@ -131,81 +136,131 @@ def _loaded(engine: Any) -> Any:
     return engine
 
 
-def serve(conn: Connection, cancel_flag: Any, foreground_count: Any, stderr_path: str) -> None:
+class _Server:
+    """The worker's state: the engine, the replies in flight (by the call that asked for each)."""
+
+    def __init__(self, conn: Connection, cancel_flags: Any):
+        self.conn = conn
+        self.cancel_flags = cancel_flags
+        self.engine: Any = None
+        self.counts = _PromptCounts()
+        self.calls: dict[Any, int] = {}  # reply in flight -> its call's tag
+
+    def send(self, tag: int, message: Any) -> None:
+        """One answer (or event) of call ``tag``."""
+        self.conn.send(Tagged(tag, message))
+
+    def emitter(self, tag: int) -> Any:
+        """The ``emit`` of call ``tag``'s reply: each event goes back with its send time."""
+
+        def emit(event: StreamEvent) -> None:
+            self.send(tag, Event(event, time.monotonic()))
+
+        return emit
+
+    def finish(self, replies: list[Any]) -> None:
+        """Send each finished reply's completion (or failure) to its call."""
+        for reply in replies:
+            tag = self.calls.pop(reply)
+            try:
+                self.send(tag, Done(self.counts.add(reply.result())))
+            except (EOFError, OSError, BrokenPipeError):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back as a value
+                self.send(tag, _failure(exc))
+
+    def drop_engine(self) -> None:
+        """End the replies in flight (as cancelled) and unload the model."""
+        if self.engine is not None:
+            self.finish(self.engine.abandon())
+            self.engine.unload()
+            self.engine = None
+
+    def handle(self, tag: int, command: Any) -> bool:
+        """Answer one command (a ``Generate`` joins the replies in flight); ``False`` to stop serving."""
+        if isinstance(command, Generate):
+            cancel = SharedCancel(self.cancel_flags, command.cancel_slot)
+            reply = _loaded(self.engine).submit(command.request, self.emitter(tag), cancel)
+            self.calls[reply] = tag
+        elif isinstance(command, CountTokens):
+            self.send(
+                tag,
+                Done(
+                    _loaded(self.engine).count_tokens(
+                        command.messages, command.thinking, command.tools
+                    )
+                ),
+            )
+        elif isinstance(command, Render):
+            self.send(
+                tag,
+                Done(
+                    _loaded(self.engine).render(command.messages, command.thinking, command.tools)
+                ),
+            )
+        elif isinstance(command, PrepareImages):
+            _loaded(self.engine).prepare_images(command.images)
+            self.send(tag, Done())
+        elif isinstance(command, Stats):
+            self.send(tag, Done(self.counts.stats(self.engine)))
+        elif isinstance(command, Load):
+            from autoglm.core.llama.engine import LlamaEngine
+
+            self.drop_engine()
+            candidate = LlamaEngine(
+                command.model_path,
+                command.settings,
+                model_id=command.model_id,
+                mmproj_path=command.mmproj_path,
+                display_name=command.display_name,
+                native_stderr=True,
+                state_dir=command.state_dir,
+            )
+            info = candidate.load(
+                lambda fraction, message: self.send(tag, Progress(fraction, message))
+            )
+            self.engine = candidate
+            self.counts = _PromptCounts()
+            self.send(tag, Done(info))
+        elif isinstance(command, Ping):
+            self.send(tag, Done(self.engine is not None and self.engine.loaded))
+        elif isinstance(command, Unload):
+            self.drop_engine()
+            self.send(tag, Done())
+        elif isinstance(command, Shutdown):
+            self.drop_engine()
+            self.send(tag, Done())
+            return False
+        else:
+            self.send(tag, Failed("bug", f"unknown command {type(command).__name__}"))
+        return True
+
+    def serve(self) -> None:
+        """Read commands (waiting for one only when no reply is in flight), step the engine, repeat."""
+        while True:
+            busy = self.engine is not None and self.engine.busy
+            while not busy or self.conn.poll(0):
+                tagged = self.conn.recv()
+                try:
+                    if not self.handle(tagged.tag, tagged.message):
+                        return
+                except (EOFError, OSError, BrokenPipeError):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - every failure goes back to the app as a value
+                    self.send(tagged.tag, _failure(exc))
+                busy = self.engine is not None and self.engine.busy
+            self.finish(self.engine.step())
+
+
+def serve(conn: Connection, cancel_flags: Any, foreground_count: Any, stderr_path: str) -> None:
     """The worker's main function: answer commands from ``conn`` until told to stop or the pipe closes."""
     _send_stderr_to(stderr_path)
     tune_openmp()
     foreground = SharedForeground(foreground_count)
     FOREGROUND.follow(foreground.running)
-    cancel = SharedCancel(cancel_flag)
-    engine: Any = None
-    counts = _PromptCounts()
-
-    def emit(event: StreamEvent) -> None:
-        conn.send(Event(event, time.monotonic()))
-
-    while True:
-        try:
-            command = conn.recv()
-        except (EOFError, OSError):
-            break  # the app is gone
-        try:
-            if isinstance(command, Generate):
-                conn.send(Done(counts.add(_loaded(engine).generate(command.request, emit, cancel))))
-            elif isinstance(command, CountTokens):
-                conn.send(
-                    Done(
-                        _loaded(engine).count_tokens(
-                            command.messages, command.thinking, command.tools
-                        )
-                    )
-                )
-            elif isinstance(command, Render):
-                conn.send(
-                    Done(_loaded(engine).render(command.messages, command.thinking, command.tools))
-                )
-            elif isinstance(command, PrepareImages):
-                _loaded(engine).prepare_images(command.images)
-                conn.send(Done())
-            elif isinstance(command, Stats):
-                conn.send(Done(counts.stats(engine)))
-            elif isinstance(command, Load):
-                from autoglm.core.llama.engine import LlamaEngine
-
-                if engine is not None:
-                    engine.unload()
-                    engine = None
-                candidate = LlamaEngine(
-                    command.model_path,
-                    command.settings,
-                    model_id=command.model_id,
-                    mmproj_path=command.mmproj_path,
-                    display_name=command.display_name,
-                    native_stderr=True,
-                    state_dir=command.state_dir,
-                )
-                info = candidate.load(
-                    lambda fraction, message: conn.send(Progress(fraction, message))
-                )
-                engine = candidate
-                counts = _PromptCounts()
-                conn.send(Done(info))
-            elif isinstance(command, Ping):
-                conn.send(Done(engine is not None and engine.loaded))
-            elif isinstance(command, Unload):
-                if engine is not None:
-                    engine.unload()
-                    engine = None
-                conn.send(Done())
-            elif isinstance(command, Shutdown):
-                if engine is not None:
-                    engine.unload()
-                conn.send(Done())
-                break
-            else:
-                conn.send(Failed("bug", f"unknown command {type(command).__name__}"))
-        except (EOFError, OSError, BrokenPipeError):
-            break
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the app as a value
-            conn.send(_failure(exc))
+    server = _Server(conn, cancel_flags)
+    try:
+        server.serve()
+    except (EOFError, OSError, BrokenPipeError):
+        pass  # the app is gone
     conn.close()

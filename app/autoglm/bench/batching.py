@@ -1,0 +1,266 @@
+"""The concurrency half of ``autoglm bench cache``: replies decoded together, and a voice turn among them.
+
+All on the model and threads of the cache figures, in one run:
+
+* ``aggregate_speedup_4`` — total tokens per second of 4 concurrent greedy streams
+  through the app's engine (the model in its worker process, requests through the
+  ``Scheduler`` as the API sends them), over one stream's tokens per second. Each
+  prompt is asked alone first, so every stream's prompt is in the KV cache and both
+  figures are about decoding; ``concurrent_matches_alone`` says whether each of the 4
+  replies is the text that prompt gave alone.
+* ``raw_batched_speedup_4`` — the same ratio for llama.cpp itself: 4 sequences, one
+  token each in one ``llama_decode`` per step, through llama-cpp-python's low-level API
+  in this process. This is the machine's limit; the goal is ``aggregate_speedup_4`` ≥
+  0.9 × it (``aggregate_over_raw``).
+* ``peer_aggregate_speedup_4`` — the ratio for llama-cpp-python's own server
+  (``llama_cpp.server``), which answers one request at a time (about 1.0).
+* ``voice_priority_delay_ms`` — how much longer a voice-priority request waits for its
+  first token while 4 API streams decode than on an idle engine, beside
+  ``decode_step_ms`` (one step of those 4 streams: the goal is under it).
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autoglm.bench.text import Arrivals
+from autoglm.core.llama.client import WorkerEngine
+from autoglm.core.settings import ModelSettings
+from autoglm.core.types import ChatMessage, GenerationRequest, Priority, SamplingParams
+
+STREAM_PROMPTS = [
+    "Count from 1 to 400, separated by commas, with no other text.",
+    "List the numbers from 500 to 900, one per line, with no other text.",
+    "Write the even numbers from 2 to 800, separated by spaces.",
+    "Count down from 700 to 1, separated by commas, with no other text.",
+]
+VOICE_PROMPT = "Say hello in five words."
+RAW_PROMPT = b"Count from 1 to 400, separated by commas:"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many streams, how many tokens each."""
+
+    streams: int
+    tokens: int
+
+
+def stream_request(index: int, tokens: int, priority: Priority = Priority.API) -> GenerationRequest:
+    """Greedy request number ``index`` (its own prompt), thinking off."""
+    prompt = STREAM_PROMPTS[index % len(STREAM_PROMPTS)]
+    return GenerationRequest(
+        [ChatMessage("user", prompt)],
+        SamplingParams(temperature=0.0, max_tokens=tokens, repeat_penalty=1.0),
+        thinking=False,
+        priority=priority,
+    )
+
+
+def _voice_request() -> GenerationRequest:
+    return GenerationRequest(
+        [ChatMessage("user", VOICE_PROMPT)],
+        SamplingParams(temperature=0.0, max_tokens=4),
+        thinking=False,
+        priority=Priority.VOICE,
+    )
+
+
+def _ttft_ms(scheduler: Any, request: GenerationRequest) -> float:
+    """Milliseconds from submitting ``request`` to its first delta, as the caller sees it."""
+    arrivals = Arrivals()
+    stream = scheduler.submit(request)
+    stream.add_listener(arrivals)
+    stream.result(300)
+    return 1000 * arrivals.ttft_s
+
+
+def engine_figures(
+    model_path: Path, settings: ModelSettings, model_id: str, logs: Path, plan: Plan
+) -> dict[str, Any]:
+    """Throughput of 1 and ``plan.streams`` streams, and a voice turn's wait, through the app's engine."""
+    from autoglm.core.scheduler import Scheduler
+
+    engine = WorkerEngine(
+        model_path,
+        settings.model_copy(update={"parallel_replies": plan.streams}),
+        model_id=model_id,
+        log_dir=logs,
+    )
+    engine.load()
+    scheduler = Scheduler(engine).start()
+    try:
+        alone: list[str] = []
+        for index in range(plan.streams):  # each prompt alone: the texts, and prompts cached
+            alone.append(scheduler.submit(stream_request(index, plan.tokens)).result(600).content)
+        started = time.perf_counter()
+        one = scheduler.submit(stream_request(0, plan.tokens)).result(600)
+        single_tok_s = one.usage.completion_tokens / (time.perf_counter() - started)
+        started = time.perf_counter()
+        streams = [scheduler.submit(stream_request(i, plan.tokens)) for i in range(plan.streams)]
+        replies = [stream.result(600) for stream in streams]
+        wall = time.perf_counter() - started
+        total_tok_s = sum(r.usage.completion_tokens for r in replies) / wall
+        voice_alone_ms = statistics.median(_ttft_ms(scheduler, _voice_request()) for _ in range(3))
+        voice_loaded_ms, step_ms = _voice_under_load(scheduler, plan)
+    finally:
+        scheduler.shutdown(30)
+        engine.unload()
+    return {
+        "single_stream_tok_s": single_tok_s,
+        "concurrent_total_tok_s": total_tok_s,
+        "aggregate_speedup_4": total_tok_s / single_tok_s if single_tok_s else 0.0,
+        "concurrent_matches_alone": [r.content for r in replies] == alone,
+        "voice_ttft_idle_ms": voice_alone_ms,
+        "voice_ttft_under_load_ms": voice_loaded_ms,
+        "voice_priority_delay_ms": max(0.0, voice_loaded_ms - voice_alone_ms),
+        "decode_step_ms": step_ms,
+    }
+
+
+def _voice_under_load(scheduler: Any, plan: Plan) -> tuple[float, float]:
+    """A voice turn's TTFT while ``plan.streams`` API streams decode, and their step time (ms)."""
+    arrivals = [Arrivals() for _ in range(plan.streams)]
+    streams = [scheduler.submit(stream_request(i, plan.tokens * 4)) for i in range(plan.streams)]
+    for stream, recorder in zip(streams, arrivals):
+        stream.add_listener(recorder)
+    try:
+        deadline = time.monotonic() + 300
+        while any(len(a.times) < 4 for a in arrivals) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        ttft = _ttft_ms(scheduler, _voice_request())
+        time.sleep(0.5)
+    finally:
+        for stream in streams:
+            stream.cancel()
+        for stream in streams:
+            stream.result(120)
+    gaps = [b - a for r in arrivals for a, b in zip(r.times[4:], r.times[5:])]
+    return ttft, 1000 * statistics.median(gaps) if gaps else 0.0
+
+
+def raw_figures(model_path: Path, threads: int, plan: Plan) -> dict[str, Any]:
+    """Tokens per second of llama.cpp decoding 1 and ``plan.streams`` sequences, one ``llama_decode`` per step."""
+    from autoglm.core.llama.worker import tune_openmp
+
+    tune_openmp()  # as the worker sets llama.cpp's threads up
+    import llama_cpp
+
+    from autoglm.core.llama.engine import sequences_in_context
+
+    with sequences_in_context(plan.streams):
+        llama = llama_cpp.Llama(
+            model_path=str(model_path),
+            n_ctx=plan.streams * (plan.tokens + 64),
+            n_batch=512,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+        )
+    ctx = llama.ctx
+    memory = llama_cpp.llama_get_memory(ctx)
+    batch = llama_cpp.llama_batch_init(512, 0, 1)
+    greedy = llama_cpp.llama_sampler_init_greedy()
+    prompt = llama.tokenize(RAW_PROMPT, add_bos=True)
+
+    def put(tokens: list[tuple[int, int, int]]) -> None:
+        """Fill the batch with ``(token, position, sequence)``, logits for every one, and decode it."""
+        for i, (token, pos, seq) in enumerate(tokens):
+            batch.token[i], batch.pos[i], batch.n_seq_id[i] = token, pos, 1
+            batch.seq_id[i][0], batch.logits[i] = seq, 1
+        batch.n_tokens = len(tokens)
+        if llama_cpp.llama_decode(ctx, batch) != 0:
+            raise RuntimeError("llama_decode failed in the raw batched decode")
+
+    def rate(n: int) -> float:
+        llama_cpp.llama_memory_clear(memory, True)
+        last = []
+        for seq in range(n):
+            put([(t, p, seq) for p, t in enumerate(prompt)])
+            last.append(llama_cpp.llama_sampler_sample(greedy, ctx, -1))
+        started = time.perf_counter()
+        for step in range(plan.tokens):
+            put([(last[s], len(prompt) + step, s) for s in range(n)])
+            last = [llama_cpp.llama_sampler_sample(greedy, ctx, s) for s in range(n)]
+        return n * plan.tokens / (time.perf_counter() - started)
+
+    try:
+        rate(1)  # warm-up
+        single, batched = rate(1), rate(plan.streams)
+    finally:
+        llama_cpp.llama_sampler_free(greedy)
+        llama_cpp.llama_batch_free(batch)
+        llama.close()
+    return {
+        "raw_single_tok_s": single,
+        "raw_batched_total_tok_s": batched,
+        "raw_batched_speedup_4": batched / single if single else 0.0,
+    }
+
+
+def peer_figures(model_path: Path, threads: int, plan: Plan) -> dict[str, Any]:
+    """Tokens per second of 1 and ``plan.streams`` concurrent streams through ``llama_cpp.server``."""
+    import httpx
+
+    from autoglm.bench.server import PeerServer
+
+    def stream_tokens(url: str, index: int, counts: list[int]) -> None:
+        request = stream_request(index, plan.tokens)
+        body = {
+            "model": "peer",
+            "messages": [{"role": "user", "content": request.messages[0].content}],
+            "stream": True,
+            "max_tokens": plan.tokens,
+            "temperature": 0.0,
+        }
+        with httpx.stream("POST", url, json=body, timeout=600) as response:
+            for line in response.iter_lines():
+                if line.startswith("data:") and '"content"' in line:
+                    counts[index] += 1
+
+    def total_rate(url: str, n: int) -> float:
+        counts = [0] * n
+        threads_ = [threading.Thread(target=stream_tokens, args=(url, i, counts)) for i in range(n)]
+        started = time.perf_counter()
+        for thread in threads_:
+            thread.start()
+        for thread in threads_:
+            thread.join()
+        return sum(counts) / (time.perf_counter() - started)
+
+    with PeerServer(str(model_path), threads) as peer:
+        warm = [0] * plan.streams
+        for index in range(plan.streams):  # warm-up: each prompt once, as for the app's engine
+            stream_tokens(peer.url, index, warm)
+        single = total_rate(peer.url, 1)
+        batched = total_rate(peer.url, plan.streams)
+    return {
+        "peer_single_tok_s": single,
+        "peer_concurrent_total_tok_s": batched,
+        "peer_aggregate_speedup_4": batched / single if single else 0.0,
+    }
+
+
+def concurrency_figures(
+    model_path: Path,
+    settings: ModelSettings,
+    model_id: str,
+    logs: Path,
+    plan: Plan,
+    threads: int,
+    with_peer: bool = True,
+) -> dict[str, Any]:
+    """Every figure of this module, one after the other on the same model and threads."""
+    figures: dict[str, Any] = {"streams": plan.streams, "stream_tokens": plan.tokens}
+    figures.update(engine_figures(model_path, settings, model_id, logs, plan))
+    figures.update(raw_figures(model_path, threads, plan))
+    raw = figures["raw_batched_speedup_4"]
+    figures["aggregate_over_raw"] = figures["aggregate_speedup_4"] / raw if raw else 0.0
+    if with_peer:
+        figures.update(peer_figures(model_path, threads, plan))
+    return figures
