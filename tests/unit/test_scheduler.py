@@ -130,3 +130,53 @@ def test_a_late_listener_sees_every_event_once_in_order() -> None:
     stream.result(5)
     assert seen == [str(i) for i in range(6)]
     scheduler.shutdown()
+
+
+class BatchingEngine(ScriptedEngine):
+    """A scripted engine that takes two replies at once, as the local worker decodes several together."""
+
+    parallel_replies = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.most_running = 0
+        self._count = threading.Lock()
+
+    def generate(self, request, emit, cancel) -> Completion:
+        with self._count:
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        try:
+            return super().generate(request, emit, cancel)
+        finally:
+            with self._count:
+                self.running -= 1
+
+
+def test_an_engine_that_batches_gets_that_many_replies_at_once_and_voice_one_more() -> None:
+    engine = BatchingEngine()
+    engine.gate.clear()
+    scheduler = Scheduler(engine).start()
+    api = [scheduler.submit(req(f"api{i}", Priority.API)) for i in range(3)]
+    deadline = time.monotonic() + 5
+    while len(engine.order) < 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(0.05)
+    assert engine.order == ["api0", "api1"], "the third API request did not wait for a place"
+    voice = scheduler.submit(req("voice", Priority.VOICE))
+    while len(engine.order) < 3 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert engine.order[2] == "voice", "a voice turn waited for the API streams to end"
+    assert scheduler.running == 3
+    replacement = ScriptedEngine()
+    swapped = scheduler.replace_engine(replacement)
+    time.sleep(0.05)
+    assert not swapped.done(), "the engine was swapped while replies were running on it"
+    engine.gate.set()
+    for stream in [*api, voice]:
+        assert stream.result(5).finish_reason == "stop"
+    assert swapped.result(5) is engine
+    assert engine.most_running == 3
+    assert replacement.order == ["api2"], "the swap (more urgent) goes before queued API work"
+    scheduler.shutdown()

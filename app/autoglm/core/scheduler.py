@@ -7,8 +7,9 @@ ever reaching the engine; cancelling a running one stops decoding at the next to
 
 An engine that decodes several replies together (``parallel_replies`` > 1: the local
 engine's worker batches them into shared ``llama_decode`` steps) gets up to that many
-at once, each on a thread of its own waiting for its reply, and a voice turn is let in
-even when they are all taken — the engine puts its prompt and tokens first. Any other
+at once, each on a thread of its own waiting for its reply, and a chat or voice turn is
+let in even when they are all taken by API work — the engine puts its prompt and tokens
+first. Any other
 engine — like a one-worker executor — gets one request at a time on the engine thread.
 Calls (``submit_call``) run on the engine thread; an ``exclusive`` one (an engine swap)
 waits until no reply is running.
@@ -314,11 +315,15 @@ class Scheduler:
         return max(1, int(getattr(self._engine, "parallel_replies", 1)))
 
     def _admissible(self, job: _Job) -> bool:
-        """Whether ``job`` may start now: a call always, a reply while a place is free (voice: one more)."""
+        """Whether ``job`` may start now: a call always, a reply while a place is free.
+
+        A chat turn has one place more than API work, a voice turn two, so neither
+        waits for API streams to end: the engine decodes them first.
+        """
         if job.stream is None:
             return True
-        limit = self._parallel() + (job.priority <= int(Priority.VOICE))
-        return len(self._running) < limit
+        extra = max(0, int(Priority.API) - job.priority)
+        return len(self._running) < self._parallel() + extra
 
     def _next_job(self) -> _Job:
         """The most urgent job once it may start (the queue's head waits for a free place)."""

@@ -275,8 +275,11 @@ class WorkerEngine:
 
     @property
     def parallel_replies(self) -> int:
-        """How many replies the worker decodes together (the scheduler lets this many run at once)."""
-        return max(1, min(self.settings.parallel_replies, self.settings.kv_sequences))
+        """How many replies the worker decodes together (the scheduler lets this many run at once).
+
+        Two sequences are left for the chat and voice turns the scheduler lets in beyond them.
+        """
+        return max(1, min(self.settings.parallel_replies, self.settings.kv_sequences - 2))
 
     @property
     def pid(self) -> int | None:

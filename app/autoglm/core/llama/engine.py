@@ -269,6 +269,7 @@ class LlamaEngine:
         self.last_restored = False  # whether the last request's prompt came from a saved state
         self._replies: list[Reply] = []  # in flight: evaluating their prompt or decoding
         self._order = itertools.count()
+        self.shared_steps = 0  # decode steps that held tokens of more than one reply
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -719,6 +720,7 @@ class LlamaEngine:
             slot, decoder = reply.slot, reply.decoder
             assert slot is not None and decoder is not None and decoder.pending is not None
             rows.append(batch.add(decoder.pending, slot.n_positions, slot.seq_id, True))
+        self.shared_steps += len(live) > 1
         result = batch.decode(self._llama.ctx)
         if result != DECODE_OK:
             error = ModelError(
@@ -743,9 +745,8 @@ class LlamaEngine:
         """
         table = self.slots
         assert table is not None
-        busy = self._busy_sequences()
         if table.n_cells - table.used_cells < len(live):
-            for victim in table.victims(busy, cells_needed=len(live)):
+            for victim in table.victims(self._busy_sequences(), cells_needed=len(live)):
                 self._evict(victim)
         while live and table.n_cells - table.used_cells < len(live):
             last = live.pop()

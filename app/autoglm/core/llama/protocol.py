@@ -147,6 +147,7 @@ class EngineStats:
     images_reused_from_kv: int = 0
     images_reused_embeddings: int = 0
     foreground_pauses: int = 0  # tokens the engine waited before, for the app's foreground work
+    shared_steps: int = 0  # decode steps that held tokens of several replies (decoded together)
 
 
 Reply = Event | Progress | Done | Failed

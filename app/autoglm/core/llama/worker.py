@@ -114,6 +114,7 @@ class _PromptCounts:
             self.prompt_tokens,
             self.cached_prompt_tokens,
             foreground_pauses=FOREGROUND.pauses,
+            shared_steps=getattr(engine, "shared_steps", 0),
             **(
                 {
                     name: getattr(images, name)
@@ -249,7 +250,16 @@ class _Server:
                 except BaseException as exc:  # noqa: BLE001 - every failure goes back to the app as a value
                     self.send(tagged.tag, _failure(exc))
                 busy = self.engine is not None and self.engine.busy
-            self.finish(self.engine.step())
+            try:
+                finished = self.engine.step()
+            except (EOFError, OSError, BrokenPipeError):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - the replies in flight end with it, in words
+                failure = _failure(exc)
+                for reply in self.engine.abandon():
+                    self.send(self.calls.pop(reply), failure)
+                continue
+            self.finish(finished)
 
 
 def serve(conn: Connection, cancel_flags: Any, foreground_count: Any, stderr_path: str) -> None:

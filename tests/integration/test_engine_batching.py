@@ -1,0 +1,201 @@
+"""Concurrent requests decoded together in the worker: the real starter model, the real worker process.
+
+Each test compares replies decoded together with the same greedy requests decoded
+alone, so a reply that borrowed another's logits row, sequence or sampler would show.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autoglm.core.llama.client import WorkerEngine
+from autoglm.core.scheduler import ReplyStream, Scheduler
+from autoglm.core.settings import ModelSettings
+from autoglm.core.types import (
+    ChatMessage,
+    Delta,
+    GenerationRequest,
+    Priority,
+    SamplingParams,
+    StreamEvent,
+)
+
+PROMPTS = [
+    "Count from 1 to 40, separated by commas.",
+    "Name five colours, one per line.",
+    "Write the word hello three times.",
+    "List the days of the week.",
+]
+
+
+def ask(text: str, max_tokens: int = 20, priority: Priority = Priority.API) -> GenerationRequest:
+    """A greedy request, thinking off."""
+    return GenerationRequest(
+        [ChatMessage("user", text)],
+        SamplingParams(temperature=0.0, max_tokens=max_tokens),
+        thinking=False,
+        priority=priority,
+    )
+
+
+def start(settings: ModelSettings, gguf: Path, logs: Path) -> tuple[WorkerEngine, Scheduler]:
+    """The model in a worker process taking 4 replies at once, behind the app's scheduler."""
+    engine = WorkerEngine(gguf, settings, model_id="qwen2.5-coder-0.5b", log_dir=logs)
+    engine.load()
+    return engine, Scheduler(engine).start()
+
+
+@pytest.fixture(scope="module")
+def batched(
+    starter_gguf: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[WorkerEngine, Scheduler]]:
+    """The starter model, 4 replies decoded together."""
+    engine, scheduler = start(
+        ModelSettings(n_ctx=2048, n_threads=2, parallel_replies=4),
+        starter_gguf,
+        tmp_path_factory.mktemp("engine-logs"),
+    )
+    yield engine, scheduler
+    scheduler.shutdown(30)
+    engine.unload()
+
+
+@pytest.fixture(scope="module")
+def alone(batched: tuple[WorkerEngine, Scheduler]) -> list[str]:
+    """Each prompt's reply decoded alone."""
+    _engine, scheduler = batched
+    return [scheduler.submit(ask(prompt)).result(300).content for prompt in PROMPTS]
+
+
+class Arrivals:
+    """When each delta of one stream arrived."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def __call__(self, event: StreamEvent) -> None:
+        if isinstance(event, Delta) and event.content:
+            self.times.append(time.monotonic())
+
+
+def submit_all(scheduler: Scheduler, requests: list[GenerationRequest]) -> list[ReplyStream]:
+    """Submit at once (the scheduler starts each on its own thread)."""
+    return [scheduler.submit(request) for request in requests]
+
+
+@pytest.mark.timeout(600)
+def test_four_concurrent_greedy_replies_match_each_decoded_alone(
+    batched: tuple[WorkerEngine, Scheduler], alone: list[str]
+) -> None:
+    engine, scheduler = batched
+    before = engine.stats().shared_steps
+    arrivals = [Arrivals() for _ in PROMPTS]
+    streams = submit_all(scheduler, [ask(prompt) for prompt in PROMPTS])
+    for stream, recorder in zip(streams, arrivals):
+        stream.add_listener(recorder)
+    replies = [stream.result(300) for stream in streams]
+    assert [r.content for r in replies] == alone
+    assert all(r.finish_reason in ("stop", "length") for r in replies)
+    shared = engine.stats().shared_steps - before
+    assert shared >= 10, f"only {shared} decode steps held more than one reply"
+    last_first = max(a.times[0] for a in arrivals)
+    assert all(a.times[-1] > last_first for a in arrivals if len(a.times) > 2), (
+        "a stream ended before the last one began: they were decoded one after another"
+    )
+
+
+@pytest.mark.timeout(600)
+def test_cancelling_one_of_four_leaves_the_others_correct(
+    batched: tuple[WorkerEngine, Scheduler], alone: list[str]
+) -> None:
+    _engine, scheduler = batched
+    requests = [ask(prompt) for prompt in PROMPTS]
+    requests[1] = ask("Count from 1 to 300, separated by commas.", 200)
+    streams = submit_all(scheduler, requests)
+    seen = threading.Event()
+    count = [0]
+
+    def cancel_after_three(event: StreamEvent) -> None:
+        if isinstance(event, Delta) and event.content:
+            count[0] += 1
+            if count[0] == 3:
+                streams[1].cancel()
+                seen.set()
+
+    streams[1].add_listener(cancel_after_three)
+    replies = [stream.result(300) for stream in streams]
+    assert seen.is_set()
+    assert replies[1].finish_reason == "cancelled"
+    assert replies[1].usage.completion_tokens < 20
+    assert [replies[i].content for i in (0, 2, 3)] == [alone[i] for i in (0, 2, 3)]
+    again = scheduler.submit(ask(PROMPTS[1])).result(300)
+    assert again.content == alone[1], "the cancelled reply's sequence was left inconsistent"
+
+
+@pytest.mark.timeout(600)
+def test_a_voice_request_joining_four_streams_gets_its_first_token_within_a_step(
+    batched: tuple[WorkerEngine, Scheduler], alone: list[str]
+) -> None:
+    _engine, scheduler = batched
+    voice = ask("Say hello in five words.", 4, Priority.VOICE)
+    scheduler.submit(voice).result(300)  # its prompt cached, as the other streams' are
+    long = [ask(f"{prompt} Then count to 200.", 400) for prompt in PROMPTS]
+    arrivals = [Arrivals() for _ in long]
+    streams = submit_all(scheduler, long)
+    for stream, recorder in zip(streams, arrivals):
+        stream.add_listener(recorder)
+    try:
+        deadline = time.monotonic() + 240
+        while any(len(a.times) < 4 for a in arrivals) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert all(len(a.times) >= 4 for a in arrivals), "the four streams never all decoded"
+        first = Arrivals()
+        submitted = time.monotonic()
+        joining = scheduler.submit(voice)
+        joining.add_listener(first)
+        reply = joining.result(120)
+    finally:
+        for stream in streams:
+            stream.cancel()
+        for stream in streams:
+            stream.result(120)
+    assert reply.content and first.times
+    answered = first.times[0]
+    tokens_meanwhile = [
+        sum(submitted < t < answered for t in recorder.times) for recorder in arrivals
+    ]
+    assert max(tokens_meanwhile) <= 1, (
+        f"the API streams decoded {tokens_meanwhile} tokens before the voice turn's first"
+    )
+
+
+@pytest.mark.timeout(900)
+def test_eviction_under_a_small_cache_budget_keeps_concurrent_replies_correct(
+    starter_gguf: Path, tmp_path: Path, alone: list[str]
+) -> None:
+    engine, scheduler = start(
+        ModelSettings(n_ctx=1024, n_threads=2, parallel_replies=4, kv_cache_mb=1, kv_sequences=6),
+        starter_gguf,
+        tmp_path,
+    )
+    try:
+        filler = "The quick brown fox jumps over the lazy dog. " * 25
+        fillers = [ask(f"{index}: {filler} Summarise.", 4) for index in range(3)]
+        for request in fillers:  # idle conversations filling most of the 1024 cells
+            held = scheduler.submit(request).result(300).cache
+        assert held is not None and held.sequences == 3, "the fillers did not all fit"
+        streams = submit_all(scheduler, [ask(prompt) for prompt in PROMPTS])
+        replies = [stream.result(300) for stream in streams]
+        first_again = scheduler.submit(fillers[0]).result(300)
+    finally:
+        scheduler.shutdown(30)
+        engine.unload()
+    assert [r.content for r in replies] == alone
+    assert first_again.usage.cached_prompt_tokens < 100, (
+        "the oldest idle conversation was not evicted to make room"
+    )
