@@ -2,6 +2,9 @@
 
 All on the model and threads of the cache figures, in one run:
 
+Each speed-up is the median, over ``trials`` pairs (one stream, then 4), of the pair's
+ratio, so a neighbour whose load drifts hits both halves of a pair alike.
+
 * ``aggregate_speedup_4`` — total tokens per second of 4 concurrent greedy streams
   through the app's engine (the model in its worker process, requests through the
   ``Scheduler`` as the API sends them), over one stream's tokens per second. Each
@@ -45,10 +48,21 @@ RAW_PROMPT = b"Count from 1 to 400, separated by commas:"
 
 @dataclass(frozen=True)
 class Plan:
-    """How many streams, how many tokens each."""
+    """How many streams, how many tokens each, how many paired trials (one stream, then all)."""
 
     streams: int
     tokens: int
+    trials: int = 3
+
+
+def paired(single: list[float], together: list[float]) -> dict[str, float]:
+    """Medians of the two rates and of their ratio trial by trial (a drifting neighbour hits both alike)."""
+    ratios = [b / a for a, b in zip(single, together) if a]
+    return {
+        "single": statistics.median(single),
+        "together": statistics.median(together),
+        "ratio": statistics.median(ratios) if ratios else 0.0,
+    }
 
 
 def stream_request(index: int, tokens: int, priority: Priority = Priority.API) -> GenerationRequest:
@@ -98,23 +112,30 @@ def engine_figures(
         alone: list[str] = []
         for index in range(plan.streams):  # each prompt alone: the texts, and prompts cached
             alone.append(scheduler.submit(stream_request(index, plan.tokens)).result(600).content)
-        started = time.perf_counter()
-        one = scheduler.submit(stream_request(0, plan.tokens)).result(600)
-        single_tok_s = one.usage.completion_tokens / (time.perf_counter() - started)
-        started = time.perf_counter()
-        streams = [scheduler.submit(stream_request(i, plan.tokens)) for i in range(plan.streams)]
-        replies = [stream.result(600) for stream in streams]
-        wall = time.perf_counter() - started
-        total_tok_s = sum(r.usage.completion_tokens for r in replies) / wall
+        singles: list[float] = []
+        totals: list[float] = []
+        replies: list[Any] = []
+        for _ in range(plan.trials):
+            started = time.perf_counter()
+            one = scheduler.submit(stream_request(0, plan.tokens)).result(600)
+            singles.append(one.usage.completion_tokens / (time.perf_counter() - started))
+            started = time.perf_counter()
+            streams = [
+                scheduler.submit(stream_request(i, plan.tokens)) for i in range(plan.streams)
+            ]
+            replies = [stream.result(600) for stream in streams]
+            wall = time.perf_counter() - started
+            totals.append(sum(r.usage.completion_tokens for r in replies) / wall)
+        rates = paired(singles, totals)
         voice_alone_ms = statistics.median(_ttft_ms(scheduler, _voice_request()) for _ in range(3))
         voice_loaded_ms, step_ms = _voice_under_load(scheduler, plan)
     finally:
         scheduler.shutdown(30)
         engine.unload()
     return {
-        "single_stream_tok_s": single_tok_s,
-        "concurrent_total_tok_s": total_tok_s,
-        "aggregate_speedup_4": total_tok_s / single_tok_s if single_tok_s else 0.0,
+        "single_stream_tok_s": rates["single"],
+        "concurrent_total_tok_s": rates["together"],
+        "aggregate_speedup_4": rates["ratio"],
         "concurrent_matches_alone": [r.content for r in replies] == alone,
         "voice_ttft_idle_ms": voice_alone_ms,
         "voice_ttft_under_load_ms": voice_loaded_ms,
@@ -191,15 +212,20 @@ def raw_figures(model_path: Path, threads: int, plan: Plan) -> dict[str, Any]:
 
     try:
         rate(1)  # warm-up
-        single, batched = rate(1), rate(plan.streams)
+        singles: list[float] = []
+        totals: list[float] = []
+        for _ in range(plan.trials):
+            singles.append(rate(1))
+            totals.append(rate(plan.streams))
+        rates = paired(singles, totals)
     finally:
         llama_cpp.llama_sampler_free(greedy)
         llama_cpp.llama_batch_free(batch)
         llama.close()
     return {
-        "raw_single_tok_s": single,
-        "raw_batched_total_tok_s": batched,
-        "raw_batched_speedup_4": batched / single if single else 0.0,
+        "raw_single_tok_s": rates["single"],
+        "raw_batched_total_tok_s": rates["together"],
+        "raw_batched_speedup_4": rates["ratio"],
     }
 
 
@@ -237,12 +263,16 @@ def peer_figures(model_path: Path, threads: int, plan: Plan) -> dict[str, Any]:
         warm = [0] * plan.streams
         for index in range(plan.streams):  # warm-up: each prompt once, as for the app's engine
             stream_tokens(peer.url, index, warm)
-        single = total_rate(peer.url, 1)
-        batched = total_rate(peer.url, plan.streams)
+        singles = []
+        totals = []
+        for _ in range(plan.trials):
+            singles.append(total_rate(peer.url, 1))
+            totals.append(total_rate(peer.url, plan.streams))
+    rates = paired(singles, totals)
     return {
-        "peer_single_tok_s": single,
-        "peer_concurrent_total_tok_s": batched,
-        "peer_aggregate_speedup_4": batched / single if single else 0.0,
+        "peer_single_tok_s": rates["single"],
+        "peer_concurrent_total_tok_s": rates["together"],
+        "peer_aggregate_speedup_4": rates["ratio"],
     }
 
 
@@ -256,7 +286,11 @@ def concurrency_figures(
     with_peer: bool = True,
 ) -> dict[str, Any]:
     """Every figure of this module, one after the other on the same model and threads."""
-    figures: dict[str, Any] = {"streams": plan.streams, "stream_tokens": plan.tokens}
+    figures: dict[str, Any] = {
+        "streams": plan.streams,
+        "stream_tokens": plan.tokens,
+        "trials": plan.trials,
+    }
     figures.update(engine_figures(model_path, settings, model_id, logs, plan))
     figures.update(raw_figures(model_path, threads, plan))
     raw = figures["raw_batched_speedup_4"]

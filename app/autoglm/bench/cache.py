@@ -94,6 +94,9 @@ def register(subparsers: Any) -> None:
         "--stream-tokens", type=int, default=128, help="Tokens each concurrent stream decodes"
     )
     parser.add_argument(
+        "--trials", type=int, default=3, help="Paired trials (one stream, then all) per speed-up"
+    )
+    parser.add_argument(
         "--no-peer", action="store_true", help="Skip llama_cpp.server in the batching figures"
     )
     parser.set_defaults(handler=run)
@@ -191,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
             model_settings,
             model_id,
             logs,
-            Plan(max(1, args.streams), max(2, args.stream_tokens)),
+            Plan(max(1, args.streams), max(2, args.stream_tokens), max(1, args.trials)),
             args.threads or default_thread_count(),
             with_peer=not args.no_peer,
         )

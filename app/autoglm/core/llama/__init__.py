@@ -1,7 +1,8 @@
 """The local engine: llama.cpp with its text and image halves in one package, run in its own process.
 
 ``engine.LlamaEngine`` loads a GGUF, renders and tokenises prompts, keeps each recent
-conversation's KV cache across requests and decodes replies; ``slots`` chooses which KV
+conversation's KV cache across requests and decodes concurrent replies together (``reply``
+turns one reply's sampled tokens into its text, stops and budget); ``slots`` chooses which KV
 sequence a prompt continues and which are evicted, ``saved_states`` keeps evicted ones on
 disk across restarts, and ``batch`` puts tokens into one sequence of the shared context.
 ``images`` is its image half (the projector session, image chunks and their caches),

@@ -16,8 +16,9 @@ Why this mechanism, and not another:
   schema to update); a token's delta is under 200 bytes and its trip costs a fraction of
   a millisecond (``bench text`` reports it as ``worker_added_ms_per_token``); the child's
   death closes the pipe, so the app learns of it on the next read, mid-reply included.
-  Commands go one at a time under a lock, which the scheduler's one engine thread does
-  anyway.
+  Several calls are in flight at once (replies are decoded together in the worker):
+  each message is tagged with its call, one reader thread hands each answer to the call
+  waiting for it, and sends take turns under a lock.
 - Values in shared memory (``RawArray``/``RawValue``), not messages, for what cannot wait
   for the worker's one thread to read a pipe while it is inside llama.cpp: one cancel
   flag per reply in flight (read between tokens, and by llama.cpp's abort callback so a

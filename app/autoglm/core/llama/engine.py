@@ -1,6 +1,17 @@
-"""The local engine: one llama.cpp context, owned by the scheduler's thread.
+"""The local engine: one llama.cpp context, owned by one thread (the worker's).
 
 Why it is more than ``Llama.create_chat_completion``:
+
+* **Replies decoded together.** Requests are ``submit``ted and ``step`` advances them
+  all: each step is one ``llama_decode`` holding the next token of every reply being
+  decoded (each in its own KV sequence, each sampling its own row of logits with its
+  own sampler, stops and budget: ``reply.ReplyDecoder``), so 2 or 4 streams cost little
+  more per step than one. A new request's prompt is evaluated in batches of its own
+  between those steps; the most urgent first (voice, chat, API), and while it is more
+  urgent than every reply decoding, they pause, so a voice turn's first token comes
+  right after its prompt. An image is evaluated whole in one step of its own (the
+  projector's chunk is not split), the others waiting for it; its reply's tokens are
+  then decoded with the rest. ``generate`` is one reply submitted and stepped to its end.
 
 * **KV reuse, per conversation.** The context holds several KV sequences in one unified
   cache, one per recent conversation (``slots``). A new request is rendered with the
@@ -227,7 +238,7 @@ class Reply:
 
 
 class LlamaEngine:
-    """A GGUF model in llama.cpp; ``generate`` runs on one thread only (the scheduler's)."""
+    """A GGUF model in llama.cpp; ``generate``, ``submit`` and ``step`` run on one thread only."""
 
     def __init__(
         self,
