@@ -107,15 +107,29 @@ def test_a_single_message_too_long_for_the_context_is_an_error_in_words(schedule
 
 
 def test_voice_request_overtakes_queued_api_work(scheduler) -> None:
-    blocker = scheduler.submit(ask([ChatMessage("user", "Count to 50.")], max_tokens=40))
+    places = (
+        scheduler.engine.parallel_replies
+    )  # replies decoded together: all taken, API work queues
+    blockers = [
+        scheduler.submit(ask([ChatMessage("user", "Count to 50.")], max_tokens=40))
+        for _ in range(places)
+    ]
+    deadline = time.monotonic() + 60
+    while scheduler.running < places and time.monotonic() < deadline:
+        time.sleep(0.01)
     api = scheduler.submit(
         ask([ChatMessage("user", "Say A.")], max_tokens=2, priority=Priority.API)
     )
     voice = scheduler.submit(
         ask([ChatMessage("user", "Say B.")], max_tokens=2, priority=Priority.VOICE)
     )
-    for stream in (blocker, api, voice):
+    voice.result(120)
+    assert not all(b.done for b in blockers), (
+        "the voice turn waited for the API work to end instead of joining it"
+    )
+    for stream in (*blockers, api):
         stream.result(120)
+    assert voice.started_at is not None and api.started_at is not None
     assert voice.started_at < api.started_at
 
 

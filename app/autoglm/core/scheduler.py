@@ -320,8 +320,8 @@ class Scheduler:
         A chat turn has one place more than API work, a voice turn two, so neither
         waits for API streams to end: the engine decodes them first.
         """
-        if job.stream is None:
-            return True
+        if job.stream is None or job.stream.cancelled:
+            return True  # a cancelled one only needs finishing: it never reaches the engine
         extra = max(0, int(Priority.API) - job.priority)
         return len(self._running) < self._parallel() + extra
 
@@ -333,7 +333,7 @@ class Scheduler:
                     head = self._queue.queue[0] if self._queue.queue else None
                 if head is not None and self._admissible(head):
                     return self._queue.get_nowait()
-                self._changed.wait()
+                self._changed.wait(0.1)  # a cancel of the waiting head is not announced
 
     def _run(self) -> None:
         while True:
@@ -351,7 +351,7 @@ class Scheduler:
                 continue
             with self._changed:
                 self._running.add(job.stream)
-            if self._parallel() > 1:
+            if self._parallel() > 1 and not job.stream.cancelled:
                 threading.Thread(
                     target=self._run_stream,
                     args=(job.stream,),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -160,33 +161,40 @@ def test_streaming_client_that_disconnects_cancels_its_reply(
     assert completion.usage.completion_tokens < 400
 
 
-def test_queued_request_whose_client_leaves_never_reaches_the_engine(api, submitted: list) -> None:
+def test_queued_request_whose_client_leaves_never_reaches_the_engine(
+    api, scheduler, submitted: list
+) -> None:
     long_body = {
         "messages": [{"role": "user", "content": "Write a long poem about rivers."}],
         "max_tokens": 120,
         "stream": True,
     }
-    with (
-        httpx.Client(base_url=api.url, timeout=60) as first,
-        httpx.Client(base_url=api.url, timeout=60) as second,
-    ):
-        with first.stream("POST", CHAT, json=long_body) as running:
-            running_lines = (
-                running.iter_lines()
-            )  # kept: dropping a line iterator closes the connection
+    places = scheduler.engine.parallel_replies  # the replies decoded together: all taken first
+    with contextlib.ExitStack() as stack:
+        for _ in range(places):
+            client = stack.enter_context(httpx.Client(base_url=api.url, timeout=60))
+            running = stack.enter_context(client.stream("POST", CHAT, json=long_body))
+            running_lines = running.iter_lines()
+            stack.callback(running_lines.close)  # kept open until the end: closing leaves
             next(running_lines)
-            with second.stream("POST", CHAT, json={**long_body, "max_tokens": 50}) as queued:
-                queued_lines = queued.iter_lines()
-                next(queued_lines)  # the role chunk: the request is queued behind the first
-                assert not submitted[-1].cancelled
-            waiting = submitted[-1]
-            deadline = time.monotonic() + 10
-            while not waiting.cancelled and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert waiting.cancelled, "leaving did not cancel the queued reply"
-            assert not submitted[0].done, f"the first reply ended early: {submitted[0].result()}"
+        deadline = time.monotonic() + 60
+        while scheduler.running < places and time.monotonic() < deadline:
+            time.sleep(0.01)
+        second = stack.enter_context(httpx.Client(base_url=api.url, timeout=60))
+        with second.stream("POST", CHAT, json={**long_body, "max_tokens": 50}) as queued:
+            queued_lines = queued.iter_lines()
+            next(queued_lines)  # the role chunk: the request is queued behind the others
+            assert not submitted[-1].cancelled
+        waiting = submitted[-1]
+        deadline = time.monotonic() + 10
+        while not waiting.cancelled and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting.cancelled, "leaving did not cancel the queued reply"
+        assert not submitted[0].done, f"the first reply ended early: {submitted[0].result()}"
     result = waiting.result(timeout=60)
     assert result.finish_reason == "cancelled" and result.usage.completion_tokens == 0
+    for stream in submitted[:places]:
+        stream.result(timeout=60)  # the replies whose clients left end before the next test
 
 
 def test_whole_reply_client_that_times_out_cancels_its_reply(api, submitted: list) -> None:
