@@ -3823,8 +3823,8 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/act_target.py" line="1"/>
-        <source>Open to list</source>
-        <translation>打开以列出</translation>
+        <source>Looking for phones…</source>
+        <translation>正在查找手机…</translation>
     </message>
     <message>
         <location filename="../../app/autoglm/ui/act_target.py" line="1"/>

@@ -10,7 +10,7 @@ The app's own windows are never offered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
@@ -33,25 +33,29 @@ def _tr(text: str) -> str:
 
 @dataclass
 class ActTargets:
-    """What could be acted on when the list was last read."""
+    """What could be acted on when the list was last read; ``None``: not read (yet)."""
 
-    windows: WindowListing
-    phones: list[str] = field(default_factory=list)
+    windows: WindowListing | None = None
+    phones: list[str] | None = None
     phone_problem: str = ""
 
 
-def find_targets() -> ActTargets:
-    """Read the open windows and the connected phones (blocking: X server and ADB)."""
-    from autoglm.agent.adb import list_phones
+def find_windows() -> WindowListing:
+    """The open windows but the app's own (blocking: asks the X server)."""
     from autoglm.agent.windows import list_windows
+
+    return list_windows()
+
+
+def find_phones() -> tuple[list[str], str]:
+    """The connected phones' serials, or none and why (blocking: may start the ADB server)."""
+    from autoglm.agent.adb import list_phones
     from autoglm.core.errors import DeviceError
 
-    targets = ActTargets(list_windows())
     try:
-        targets.phones = list_phones()
+        return list_phones(), ""
     except DeviceError as exc:
-        targets.phone_problem = str(exc)
-    return targets
+        return [], str(exc)
 
 
 def _short(title: str) -> str:
@@ -68,8 +72,9 @@ class ActTargetPicker(QObject):
         """Choices go to ``agent`` (``set_device`` / ``set_window``); the button lives in ``parent``."""
         super().__init__(parent)
         self.agent = agent
-        self.targets: ActTargets | None = None
-        self._reading = False
+        self.targets = ActTargets()
+        self._reading: set[str] = set()
+        """What is being read now: "windows", "phones" (each on its own worker)."""
         self.menu = QMenu(parent)
         self.menu.setObjectName("actTargetMenu")
         self.menu.aboutToShow.connect(self.refresh)
@@ -106,26 +111,41 @@ class ActTargetPicker(QObject):
 
     # -- the list ------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the windows and phones again on a worker; the entries follow when they come."""
+        """Read the windows and the phones again, each on a worker (windows come at once even
+        when ADB is slow to start); the entries follow as each answer comes."""
         if self._reading:
             return
-        self._reading = True
+        self._reading = {"windows", "phones"}
         self._fill()
-        BackgroundTask(find_targets, name="list-act-targets", owner=self).on_success(
-            self._listed
-        ).on_failure(self._failed).start()
+        BackgroundTask(find_windows, name="list-windows", owner=self).on_success(
+            self._windows_listed
+        ).on_failure(lambda error: self._windows_listed(self._failure(error))).start()
+        BackgroundTask(find_phones, name="list-phones", owner=self).on_success(
+            self._phones_listed
+        ).on_failure(lambda error: self._phones_listed(([], self._failure(error).reason))).start(
+            daemon=True  # starting the ADB server may take long: quitting never waits for it
+        )
 
-    def _listed(self, targets: ActTargets) -> None:
-        self._reading = False
-        self.targets = targets
-        self._fill()
-        self.listed.emit()
-
-    def _failed(self, error: BaseException) -> None:
+    @staticmethod
+    def _failure(error: BaseException) -> WindowListing:
         from autoglm.agent.windows import WindowListing
         from autoglm.ui.error_funnel import describe_error
 
-        self._listed(ActTargets(WindowListing(reason=describe_error(error))))
+        return WindowListing(reason=describe_error(error))
+
+    def _windows_listed(self, listing: WindowListing) -> None:
+        self.targets.windows = listing
+        self._answered("windows")
+
+    def _phones_listed(self, found: tuple[list[str], str]) -> None:
+        self.targets.phones, self.targets.phone_problem = found
+        self._answered("phones")
+
+    def _answered(self, part: str) -> None:
+        self._reading.discard(part)
+        self._fill()
+        if not self._reading:
+            self.listed.emit()
 
     def entries(self) -> list[QAction]:
         """The list's choosable entries, in order (the whole desktop first)."""
@@ -140,23 +160,27 @@ class ActTargetPicker(QObject):
             self._group.removeAction(action)
         self._choice(_tr("Whole desktop"), "desktop", None)
         self._header(_tr("Open windows"))
-        targets = self.targets
-        if targets is None or (self._reading and not targets.windows.windows):
-            self._note(_tr("Looking for open windows…") if self._reading else _tr("Open to list"))
-        elif targets.windows.reason:
-            self._note(targets.windows.reason)
-        elif not targets.windows.windows:
+        targets, reading = self.targets, self._reading
+        windows = None if "windows" in reading else targets.windows
+        if windows is None:
+            self._note(_tr("Looking for open windows…"))
+        elif windows.reason:
+            self._note(windows.reason)
+        elif not windows.windows:
             self._note(_tr("No other window is open."))
         else:
-            for window in targets.windows.windows:
+            for window in windows.windows:
                 self._choice(_short(window.title), "desktop", window, tip=window.title)
         self._header(_tr("Phones (ADB)"))
-        if targets is not None and targets.phones:
-            for serial in targets.phones:
+        phones = None if "phones" in reading else targets.phones
+        if phones is None:
+            self._note(_tr("Looking for phones…"))
+        elif phones:
+            for serial in phones:
                 self._choice(_tr("Android phone {0}").format(serial), f"adb:{serial}", None)
-        elif targets is not None and targets.phone_problem:
+        elif targets.phone_problem:
             self._note(targets.phone_problem)
-        elif targets is not None:
+        else:
             self._note(_tr("No phone is connected."))
         if agent.device.startswith("adb") and not self._tick():
             self._choice(self.choice_text(), agent.device, None)
