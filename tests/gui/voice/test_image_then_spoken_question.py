@@ -140,8 +140,13 @@ def _image_then_spoken_question(
         timeout=REPLY_TIMEOUT_MS,
     )
 
-    # The store holds both turns with where they came from; the window shows the same.
+    # The store holds both turns with where they came from; the window shows the same. The
+    # view marks the reply finished as soon as its last token is shown; the store's write follows.
     conversation_id = window.controller.conversation_id
+    qtbot.waitUntil(
+        lambda: all(m.finished for m in window.runtime.store.messages(conversation_id)),
+        timeout=30_000,
+    )
     stored = window.runtime.store.messages(conversation_id)
     [sha] = stored[0].attachments
     turns = window.runtime.open_conversation(conversation_id).turns()

@@ -209,7 +209,8 @@ def test_speak_action_plays_the_message_and_a_second_speak_stops_the_first(
     finally:
         heard = recording.stop()
     played_back = words(whisper.transcribe(heard).text)
-    assert "bananas" in played_back or "banana" in played_back, played_back
+    # "yellow" is said only in the second message; on a loaded machine whisper may miss its first word.
+    assert played_back & {"bananas", "banana", "yellow"}, played_back
     assert not played_back & {"horses", "sunset", "farmers"}, (
         "the first message went on after the second Speak"
     )
