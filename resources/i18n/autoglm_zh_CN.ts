@@ -2239,6 +2239,11 @@ The file is used where it is (linked, nothing is copied): keep it there. Tick th
     </message>
     <message>
         <location filename="../../app/autoglm/ui/settings_dialog.py" line="1"/>
+        <source>Replies decoded together</source>
+        <translation>同时解码的回复数</translation>
+    </message>
+    <message>
+        <location filename="../../app/autoglm/ui/settings_dialog.py" line="1"/>
         <source>Disk for conversation caches (MB)</source>
         <translation>对话缓存磁盘空间（MB）</translation>
     </message>

@@ -82,6 +82,7 @@ _FIELD_LABELS: dict[str, str] = {
     "model.modelscope_endpoint": QT_TRANSLATE_NOOP("SettingsDialog", "ModelScope address"),
     "model.kv_cache_mb": QT_TRANSLATE_NOOP("SettingsDialog", "Memory for conversation caches (MB)"),
     "model.kv_sequences": QT_TRANSLATE_NOOP("SettingsDialog", "Conversations cached in memory"),
+    "model.parallel_replies": QT_TRANSLATE_NOOP("SettingsDialog", "Replies decoded together"),
     "model.kv_disk_mb": QT_TRANSLATE_NOOP("SettingsDialog", "Disk for conversation caches (MB)"),
     "generation.temperature": QT_TRANSLATE_NOOP("SettingsDialog", "Temperature"),
     "generation.top_p": QT_TRANSLATE_NOOP("SettingsDialog", "Top-p"),
