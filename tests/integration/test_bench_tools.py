@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autoglm.bench.tools import valid_call
 
 QWEN = "{% if tools %}tools{% endif %}"
@@ -23,6 +25,7 @@ def test_valid_call_checks_the_schema() -> None:
     assert valid_call("It is sunny.", QWEN) == (False, "")
 
 
+@pytest.mark.timeout(900)  # a whole bench run with its peer
 def test_bench_tools_writes_json(tmp_path: Path, starter_gguf: Path) -> None:
     out = tmp_path / "tools.json"
     env = {**os.environ, "AUTOGLM_HOME": str(tmp_path / "home")}

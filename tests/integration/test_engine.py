@@ -6,6 +6,8 @@ import statistics
 import threading
 import time
 
+import pytest
+
 from autoglm.core.types import (
     ChatMessage,
     Delta,
@@ -84,6 +86,7 @@ def test_cancel_during_a_long_prompt_aborts_the_evaluation(llama_engine) -> None
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.timeout(900)  # evaluates twelve long turns: minutes on two busy cores
 def test_context_overflow_drops_oldest_turns_and_says_so(llama_engine) -> None:
     filler = "word " * 400
     history = [ChatMessage("system", "You are terse.")]

@@ -12,6 +12,7 @@ import pytest
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a whole bench run with its peer
 def test_bench_server_accounts_for_every_request(
     starter_gguf: Path, session_home: Path, tmp_path: Path
 ) -> None:
