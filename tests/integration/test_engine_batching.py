@@ -103,9 +103,12 @@ def test_four_concurrent_greedy_replies_match_each_decoded_alone(
     assert all(r.finish_reason in ("stop", "length") for r in replies)
     shared = engine.stats().shared_steps - before
     assert shared >= 10, f"only {shared} decode steps held more than one reply"
+    # The last stream to begin found at least two others still writing. (A short reply may end
+    # before the last prompt is read: prompts are read one step at a time between shared steps.)
     last_first = max(a.times[0] for a in arrivals)
-    assert all(a.times[-1] > last_first for a in arrivals if len(a.times) > 2), (
-        "a stream ended before the last one began: they were decoded one after another"
+    still_writing = sum(a.times[-1] > last_first for a in arrivals)
+    assert still_writing >= 3, (
+        f"only {still_writing - 1} stream(s) still wrote when the last began: decoded one after another"
     )
 
 

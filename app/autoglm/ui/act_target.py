@@ -11,7 +11,7 @@ The app's own windows are never offered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -21,7 +21,6 @@ from autoglm.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
     from autoglm.agent.windows import DesktopWindow, WindowListing
-    from autoglm.ui.agent_controller import AgentController
 
 TITLE_CHARS = 48
 """A window's title is cut to this many characters in the list and on the button."""
@@ -62,13 +61,23 @@ def _short(title: str) -> str:
     return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
 
 
+class ActsOnTarget(Protocol):
+    """What the picker reads and sets: the agent controller (a protocol, so the two modules do not
+    import each other)."""
+
+    device: str
+    window_target: DesktopWindow | None
+
+    def set_device(self, device: str, window: DesktopWindow | None = None) -> None: ...
+
+
 class ActTargetPicker(QObject):
     """The list of things to act on, and the button that shows the choice."""
 
     listed = Signal()
     """The list was read again and its entries refilled."""
 
-    def __init__(self, agent: AgentController, parent: QWidget) -> None:
+    def __init__(self, agent: ActsOnTarget, parent: QWidget) -> None:
         """Choices go to ``agent`` (``set_device`` / ``set_window``); the button lives in ``parent``."""
         super().__init__(parent)
         self.agent = agent
