@@ -105,5 +105,11 @@ def test_an_image_pasted_from_the_clipboard_reaches_the_standin(
     qtbot.keyClick(window.composer.input, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     completion = _ask(qtbot, window, "Which colour is this?")
     _check(requests, completion, "Which colour is this?", (280, 168))
-    stored = window.runtime.store.messages(window.controller.conversation_id)
-    assert len(stored[0].attachments) == 1 and stored[1].content == completion.content
+    conversation_id = window.controller.conversation_id
+
+    def stored() -> list[Any]:
+        return window.runtime.store.messages(conversation_id)
+
+    # replyFinished comes as the last token is shown; the store's write of the reply follows it.
+    qtbot.waitUntil(lambda: len(stored()) == 2 and stored()[1].finished, timeout=30_000)
+    assert len(stored()[0].attachments) == 1 and stored()[1].content == completion.content

@@ -87,6 +87,12 @@ def test_hands_free_turn_is_shown_stored_and_spoken_and_a_vanishing_mic_recovers
     assert "paris" in words(reply.content) and not reply.stopped
     assert {"hearing", "thinking", "speaking"} <= set(states)
     assert max(levels) > -40, "the level meter never showed the spoken question"
+    qtbot.waitUntil(  # the view shows the reply finished first; the store's write follows
+        lambda: all(
+            m.finished for m in window.runtime.store.messages(window.controller.conversation_id)
+        ),
+        timeout=30_000,
+    )
     stored = window.runtime.store.messages(window.controller.conversation_id)
     assert [(m.role, m.content, m.finished) for m in stored[-2:]] == [
         ("user", user.content, True),
