@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from autoglm.bench.text import Arrivals
 from autoglm.core.llama.client import WorkerEngine
 from autoglm.core.scheduler import ReplyStream, Scheduler
 from autoglm.core.settings import ModelSettings
@@ -70,17 +71,6 @@ def alone(batched: tuple[WorkerEngine, Scheduler]) -> list[str]:
     """Each prompt's reply decoded alone."""
     _engine, scheduler = batched
     return [scheduler.submit(ask(prompt)).result(300).content for prompt in PROMPTS]
-
-
-class Arrivals:
-    """When each delta of one stream arrived."""
-
-    def __init__(self) -> None:
-        self.times: list[float] = []
-
-    def __call__(self, event: StreamEvent) -> None:
-        if isinstance(event, Delta) and event.content:
-            self.times.append(time.monotonic())
 
 
 def submit_all(scheduler: Scheduler, requests: list[GenerationRequest]) -> list[ReplyStream]:
@@ -158,7 +148,7 @@ def test_a_voice_request_joining_four_streams_gets_its_first_token_within_a_step
             time.sleep(0.005)
         assert all(len(a.times) >= 4 for a in arrivals), "the four streams never all decoded"
         first = Arrivals()
-        submitted = time.monotonic()
+        submitted = time.perf_counter()  # the clock Arrivals records with
         joining = scheduler.submit(voice)
         joining.add_listener(first)
         reply = joining.result(120)
