@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autoglm.cli import main
+from fixtures.audio import VirtualSound
 
 
 def test_a_file_that_is_not_a_model_fails_at_load_with_exit_3(
@@ -46,3 +49,60 @@ def test_top_level_flag_runs_the_steps_and_stops_at_a_missing_voice(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "selftest failed at 'speech synthesis'" in lines[0], err
     assert "missing-voice.onnx" in lines[0]
+
+
+def _link_starter(autoglm_home: Path, starter_gguf: Path) -> None:
+    target = autoglm_home / "data" / "models" / "qwen2.5-coder-0.5b" / starter_gguf.name
+    target.parent.mkdir(parents=True)
+    os.link(starter_gguf, target)
+
+
+@pytest.mark.timeout(600)
+def test_the_installer_checks_open_the_window_play_and_record_and_place_the_model(
+    autoglm_home: Path,
+    starter_gguf: Path,
+    virtual_sound: VirtualSound,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What the release workflow runs on its CPU leg: every ``selftest: … ok`` line, and the
+    sentence really leaves through the (virtual) speaker while the microphone records."""
+    _link_starter(autoglm_home, starter_gguf)
+    monkeypatch.setenv("AUTOGLM_MODEL__N_THREADS", "2")
+    recording = virtual_sound.record_speaker(tmp_path / "speaker.raw")
+    try:
+        code = main(["selftest", "--window", "--audio", "--expect-gpu", "none"])
+    finally:
+        heard = recording.stop()
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "selftest: model ok (gpu: none)" in out, out
+    assert "selftest: window ok (" in out and "offscreen platform" in out, out
+    audio_line = next(line for line in out.splitlines() if line.startswith("selftest: audio"))
+    assert re.fullmatch(
+        r"selftest: audio ok \(device played \d+\.\d s on '.+ \(.+\)'; recorded \d\.\d s "
+        r"from '.+ \(.+\)', loudest block -?\d+ dBFS\)",
+        audio_line,
+    ), audio_line
+    assert "selftest passed" in out
+    loud = heard[np.abs(heard) > 0.01]
+    assert loud.size > 16_000 * 0.5, f"the speaker carried {loud.size / 16_000:.2f} s of sound"
+
+
+def test_a_metal_expectation_on_a_build_without_metal_fails_at_the_gpu_step(
+    autoglm_home: Path,
+    starter_gguf: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A leg that lost its GPU library stops before answering, naming what is missing."""
+    _link_starter(autoglm_home, starter_gguf)
+    monkeypatch.setenv("AUTOGLM_MODEL__N_THREADS", "2")
+    code = main(["selftest", "--expect-gpu", "metal"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "selftest failed at 'gpu'" in lines[0], err
+    assert "no ggml-metal library" in lines[0], err
+    assert "selftest: model ok" not in out

@@ -4,7 +4,14 @@ It runs what a packaged app needs, in order, printing each step with its time: t
 llama.cpp build, the starter model (assembled from its packages when they are bundled),
 a few generated tokens, a sentence spoken by piper, the Silero VAD finding speech in it,
 and whisper transcribing it back. The first failing step ends the run with one line and
-a non-zero exit code (3 for a model problem, 1 for anything else).
+a non-zero exit code (3 for a model problem, 4 for a sound device, 1 for anything else).
+
+The release workflow also asks for what only an installed copy can show: ``--window``
+opens the main window offscreen, ``--audio`` plays the spoken sentence and records
+meanwhile, and ``--expect-gpu metal|cuda|none`` fails unless the model ran there. Each
+check that passes prints one ``selftest: … ok (…)`` line, which the workflow's first
+run is read against (packaging/README.md). Window and sound are opt-in: the updater runs
+the self-test of a staged version on the user's computer, where it must not play sound.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from autoglm.cli.selftest_gpu import EXPECTATIONS
 from autoglm.core.errors import ModelError, UserFacingError
 from autoglm.core.settings_cli import add_settings_arguments, overrides_from_args
 
@@ -45,6 +53,28 @@ def register(subparsers: Any) -> None:
         "--model", help="Catalog id, imported id or .gguf path (default: the starter model)"
     )
     parser.add_argument("--max-tokens", type=int, default=8, help="Tokens to generate (default: 8)")
+    parser.add_argument(
+        "--window",
+        action="store_true",
+        help="Also open the main window (offscreen unless QT_QPA_PLATFORM says otherwise)",
+    )
+    parser.add_argument(
+        "--audio",
+        action="store_true",
+        help="Also play the spoken sentence on the speaker while recording the microphone",
+    )
+    parser.add_argument(
+        "--allow-no-audio",
+        action="store_true",
+        help="With --audio: pass (and say so) where the computer has no sound device at all",
+    )
+    parser.add_argument(
+        "--expect-gpu",
+        choices=EXPECTATIONS,
+        default=None,
+        help="Fail unless the model runs there (cuda without a CUDA device: the CPU fallback, "
+        "said in words)",
+    )
     add_settings_arguments(parser, ("voice",))
     parser.set_defaults(handler=run)
 
@@ -124,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         )  # in its worker process, as the app runs it
         info = engine.load()
         state["engine"] = engine
+        state["info"] = info
         return f"{info.architecture} {info.quantization}, n_ctx {info.n_ctx}, {info.backend}"
 
     def generate() -> str:
@@ -186,11 +217,70 @@ def run(args: argparse.Namespace) -> int:
             raise SelftestFailure(f"whisper heard {transcript.text!r} instead of {SENTENCE!r}")
         return f"{transcript.text!r} ({overlap:.0%} of the words)"
 
+    def gpu() -> str:
+        import llama_cpp
+
+        from autoglm.cli.selftest_gpu import Placement, check_placement, llama_libraries
+
+        info = state["info"]
+        placement = Placement(
+            backend=info.backend,
+            gpu_layers=info.gpu_layers,
+            offload_supported=bool(llama_cpp.llama_supports_gpu_offload()),
+            libraries=llama_libraries(),
+            note=info.backend_note,
+        )
+        state["gpu"] = check_placement(args.expect_gpu or "none", placement)
+        return f"{info.backend}, expected {args.expect_gpu}: gpu {state['gpu']}"
+
+    def window() -> str:
+        from autoglm.cli.selftest_window import open_window_offscreen
+
+        detail = open_window_offscreen()
+        print(f"selftest: window ok ({detail})", flush=True)
+        return detail
+
+    def audio() -> str:
+        from autoglm.cli.selftest_audio import play_and_record
+
+        spoken = state["audio"]
+        result = play_and_record(
+            spoken.samples,
+            spoken.sample_rate,
+            speaker=settings.voice.output_device,
+            microphone=settings.voice.input_device,
+            allow_missing=args.allow_no_audio,
+        )
+        if result.speaker and result.microphone:
+            print(f"selftest: audio ok (device {result.summary()})", flush=True)
+        elif not result.speaker and not result.microphone:
+            print(
+                "selftest: audio skipped (this computer has no speaker and no microphone; "
+                "allowed by --allow-no-audio)",
+                flush=True,
+            )
+        else:
+            missing = "microphone" if result.speaker else "speaker"
+            print(
+                f"selftest: audio incomplete (no {missing} on this computer, allowed by "
+                f"--allow-no-audio; {result.summary()})",
+                flush=True,
+            )
+        return result.summary()
+
     steps.run("llama.cpp", _llama_build)
     steps.run("find model", find_model)
     steps.run("load model", load_model)
+    if args.expect_gpu:
+        steps.run("gpu", gpu)
     steps.run("generate", generate)
+    gpu_words = f" (gpu: {state['gpu']})" if args.expect_gpu else ""
+    print(f"selftest: model ok{gpu_words}", flush=True)
+    if args.window:
+        steps.run("window", window)
     steps.run("speech synthesis", synthesize)
+    if args.audio:
+        steps.run("audio devices", audio)
     steps.run("voice activity", detect_speech)
     steps.run("speech recognition", transcribe)
     print(f"selftest passed in {time.perf_counter() - steps.started:.1f} s", flush=True)
