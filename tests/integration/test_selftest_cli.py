@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,47 @@ def test_a_metal_expectation_on_a_build_without_metal_fails_at_the_gpu_step(
     assert len(lines) == 1 and "selftest failed at 'gpu'" in lines[0], err
     assert "no ggml-metal library" in lines[0], err
     assert "selftest: model ok" not in out
+
+
+@pytest.fixture
+def no_sound_server() -> Iterator[None]:
+    """PortAudio pointed at a PulseAudio socket that does not exist: no device opens."""
+    from autoglm.speech import devices
+
+    saved = os.environ.get("PULSE_SERVER")
+    os.environ["PULSE_SERVER"] = "unix:/nonexistent/autoglm-no-sound/native"
+    devices.rescan()
+    yield
+    if saved is None:
+        os.environ.pop("PULSE_SERVER", None)
+    else:
+        os.environ["PULSE_SERVER"] = saved
+    devices.rescan()
+
+
+@pytest.mark.timeout(600)
+def test_without_any_sound_device_the_audio_check_fails_unless_allowed_and_says_so(
+    autoglm_home: Path,
+    starter_gguf: Path,
+    no_sound_server: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A build server without sound passes only with --allow-no-audio, and the line says why."""
+    from autoglm.cli.selftest_audio import play_and_record
+    from autoglm.core.errors import DeviceError
+
+    tone = (0.3 * np.sin(np.linspace(0, 2 * np.pi * 440, 22_050))).astype(np.float32)
+    with pytest.raises(DeviceError, match="No (microphone|speaker) was found"):
+        play_and_record(tone, 22_050)
+    _link_starter(autoglm_home, starter_gguf)
+    monkeypatch.setenv("AUTOGLM_MODEL__N_THREADS", "2")
+    code = main(["selftest", "--audio", "--allow-no-audio"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    audio_line = next(line for line in out.splitlines() if line.startswith("selftest: audio"))
+    assert audio_line.startswith("selftest: audio skipped (no speaker or microphone could be"), (
+        audio_line
+    )
+    assert "No microphone was found" in audio_line and "No speaker was found" in audio_line
+    assert "selftest: audio ok" not in out and "selftest passed" in out

@@ -66,7 +66,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--allow-no-audio",
         action="store_true",
-        help="With --audio: pass (and say so) where the computer has no sound device at all",
+        help="With --audio: pass, and say so, where no sound device can be opened at all "
+        "(a build server without sound)",
     )
     parser.add_argument(
         "--expect-gpu",
@@ -255,14 +256,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"selftest: audio ok (device {result.summary()})", flush=True)
         elif not result.speaker and not result.microphone:
             print(
-                "selftest: audio skipped (this computer has no speaker and no microphone; "
-                "allowed by --allow-no-audio)",
+                "selftest: audio skipped (no speaker or microphone could be opened, allowed "
+                f"by --allow-no-audio: {result.summary()})",
                 flush=True,
             )
         else:
             missing = "microphone" if result.speaker else "speaker"
             print(
-                f"selftest: audio incomplete (no {missing} on this computer, allowed by "
+                f"selftest: audio incomplete (no {missing} could be opened, allowed by "
                 f"--allow-no-audio; {result.summary()})",
                 flush=True,
             )

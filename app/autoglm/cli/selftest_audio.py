@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autoglm.core.errors import DeviceError, UserFacingError
-
-if TYPE_CHECKING:
-    from autoglm.speech.devices import AudioDevice, Direction
 
 DEADLINE_S = 45.0
 MIN_RECORDED_SHARE = 0.5  # of the sentence's length: a stream that stalls is caught
@@ -44,6 +41,7 @@ class AudioResult:
     recorded_s: float
     microphone: str
     peak_dbfs: float
+    unavailable: tuple[str, ...] = ()  # why a device could not be opened (--allow-no-audio)
 
     def summary(self) -> str:
         """The words inside ``selftest: audio ok (…)``."""
@@ -54,7 +52,7 @@ class AudioResult:
             if self.microphone
             else ""
         )
-        return "; ".join(part for part in (played, recorded) if part)
+        return "; ".join(part for part in (played, recorded, *self.unavailable) if part)
 
 
 def play_and_record(
@@ -67,9 +65,9 @@ def play_and_record(
 ) -> AudioResult:
     """Play ``samples`` and record meanwhile; ``DeviceError``/``AudioCheckFailure`` when it fails.
 
-    ``allow_missing`` lets a direction with no device at all pass (its part of the result
-    is empty, both when the computer has no sound device); a device that exists but will
-    not open, play or record always fails.
+    ``allow_missing`` lets a direction whose device cannot be opened at all pass (its part
+    of the result is empty and ``unavailable`` says why; both, where the computer has no
+    sound device); a device that opens but then does not play or record always fails.
     """
     results: list[AudioResult] = []
     errors: list[BaseException] = []
@@ -95,18 +93,16 @@ def play_and_record(
     return results[0]
 
 
-def _device_or_none(
-    direction: Direction, name: str | None, allow_missing: bool
-) -> AudioDevice | None:
-    """The device to use; ``None`` only when allowed and the computer has none at all."""
-    from autoglm.speech import devices
-
+def _opened(open_device: Callable[[], object], allow_missing: bool, missing: list[str]) -> bool:
+    """Open one direction; with ``allow_missing``, a device that cannot be opened is noted instead."""
     try:
-        return devices.find_device(direction, name)
-    except DeviceError:
-        if allow_missing and not devices.list_devices(direction):
-            return None
-        raise
+        open_device()
+    except DeviceError as exc:
+        if not allow_missing:
+            raise
+        missing.append(str(exc))
+        return False
+    return True
 
 
 def _play_and_record(
@@ -119,49 +115,44 @@ def _play_and_record(
     from autoglm.speech.capture import MicrophoneCapture, level_dbfs
     from autoglm.speech.playback import AudioPlayer
 
-    out_device = _device_or_none("output", speaker, allow_missing)
-    in_device = _device_or_none("input", microphone, allow_missing)
-    if out_device is None and in_device is None:
-        return AudioResult(0.0, "", 0.0, "", -100.0)  # allowed: nothing to open
     duration_s = len(samples) / sample_rate
-    player = AudioPlayer(speaker, sample_rate=sample_rate) if out_device is not None else None
-    capture = MicrophoneCapture(microphone) if in_device is not None else None
+    player = AudioPlayer(speaker, sample_rate=sample_rate)
+    capture = MicrophoneCapture(microphone)
+    missing: list[str] = []
     recorded = 0
     peak = -100.0
     try:
-        if capture is not None:
-            capture.start()
-        if player is not None:
-            player.start()
+        recording = _opened(capture.start, allow_missing, missing)
+        playing = _opened(player.start, allow_missing, missing)
+        if playing:
             player.enqueue(samples, sample_rate)
         end = time.monotonic() + duration_s + 0.5
-        while time.monotonic() < end:
-            block = capture.read(timeout=0.1) if capture is not None else None
+        while (recording or playing) and time.monotonic() < end:
+            block = capture.read(timeout=0.1) if recording else None
             if block is None:
-                time.sleep(0.0 if capture is not None else 0.05)
+                time.sleep(0.0 if recording else 0.05)
                 continue
             recorded += len(block)
             peak = max(peak, level_dbfs(block))
-        if player is not None and not player.drain(timeout=duration_s + 5):
+        if playing and not player.drain(timeout=duration_s + 5):
             raise AudioCheckFailure(
                 f"the speaker took {duration_s:.1f} s of sound but did not finish playing it"
             )
-        if capture is not None and capture.lost_message:
+        if recording and capture.lost_message:
             raise AudioCheckFailure(f"the microphone stopped: {capture.lost_message}")
     finally:
-        if player is not None:
-            player.close()
-        if capture is not None:
-            capture.close()
+        player.close()
+        capture.close()
     recorded_s = recorded / 16_000
-    if capture is not None and recorded_s < duration_s * MIN_RECORDED_SHARE:
+    if recording and recorded_s < duration_s * MIN_RECORDED_SHARE:
         raise AudioCheckFailure(
             f"the microphone delivered {recorded_s:.1f} s of sound in {duration_s + 0.5:.1f} s"
         )
     return AudioResult(
-        played_s=duration_s if player is not None else 0.0,
-        speaker=player.device.label if player is not None and player.device else "",
+        played_s=duration_s if playing else 0.0,
+        speaker=player.device.label if playing and player.device else "",
         recorded_s=recorded_s,
-        microphone=capture.device.label if capture is not None and capture.device else "",
+        microphone=capture.device.label if recording and capture.device else "",
         peak_dbfs=peak,
+        unavailable=tuple(missing),
     )
