@@ -11,6 +11,9 @@
 ; optionally, a desktop icon. The console "autoglm.exe" beside it answers --version,
 ; --selftest and the other commands. Conversations, settings and models live in the
 ; user's profile and are kept on uninstall.
+;
+; Silent install (the release workflow's check, and `autoglm update` on Windows):
+;   AutoGLM-Desktop-<ver>-windows-x86_64-lean-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART [/DIR=...]
 
 #ifndef AppVersion
   #error Pass /DAppVersion=<version> (packaging/build.py does)
@@ -61,6 +64,13 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
+
+; An upgrade installs over the previous version's folder: PyInstaller's _internal holds
+; hundreds of libraries whose names change between versions (a newer Qt or llama.cpp), and
+; a stale one left beside the new ones can be loaded instead of them. Deleted before the
+; files are copied; settings, conversations and models live in the profile, not here.
+[InstallDelete]
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

@@ -50,6 +50,10 @@ from autoglm.core.update_origin import write_origin
 _LOGGER = logging.getLogger(__name__)
 RELEASE_CONFIG = "update.json"
 SELFTEST_TIMEOUT_S = 600
+# Inno Setup's unattended install: no wizard, no message boxes, never a reboot. The release
+# workflow installs with exactly these (tests/unit/test_release_recipes.py holds them equal),
+# so the path an update takes on Windows is the one CI proves on every pull request.
+SILENT_INSTALLER_FLAGS = ("/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART")
 _TIMEOUT = httpx.Timeout(30.0, connect=15.0)
 
 
@@ -280,12 +284,12 @@ def run_installer(installer: Path) -> None:
     """Windows: start the verified installer silently; it closes the app and replaces it in place.
 
     A running program's folder cannot be renamed on Windows, so there the installer (which
-    removes stale files itself, ``[InstallDelete]``) does what ``swap_in`` does elsewhere.
+    removes stale files itself, ``[InstallDelete]``) does what ``swap_in`` does elsewhere;
+    it installs into the folder of the previous version (Inno Setup remembers it by AppId)
+    and closes the running app first (``/CLOSEAPPLICATIONS``).
     """
     try:
-        subprocess.Popen(
-            [str(installer), "/SILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/CLOSEAPPLICATIONS"]
-        )
+        subprocess.Popen([str(installer), *SILENT_INSTALLER_FLAGS, "/CLOSEAPPLICATIONS"])
     except OSError as exc:
         raise UpdateError(
             f"The installer of the new version could not be started ({exc.strerror})."
