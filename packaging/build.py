@@ -7,7 +7,8 @@
   ``--format dir``, the same folder as a ``.tar.gz`` next to it. ``./install.sh`` inside it
   installs into ``~/.local``.
 * macOS: ``AutoGLM Desktop.app`` in that folder and, unless ``--format dir``, a ``.dmg``
-  (``packaging/macos/make_dmg.sh``).
+  (``packaging/macos/make_dmg.sh``) for people and ``<bundle>.app.tar.gz`` for the updater
+  (one top-level ``AutoGLM Desktop.app``, which ``autoglm update`` unpacks and swaps in).
 * Windows: the bundle folder and, unless ``--format dir``, an installer built by Inno
   Setup from ``packaging/windows/autoglm.iss``.
 
@@ -140,14 +141,23 @@ def add_linux_extras(bundle: Path) -> None:
     shutil.copy2(ROOT / "THIRD_PARTY.md", bundle / "THIRD_PARTY.md")
 
 
-def make_tarball(bundle: Path) -> Path:
-    """``<bundle>.tar.gz`` holding the bundle folder (links kept as links)."""
-    archive = bundle.with_name(bundle.name + ".tar.gz")
+def make_tarball(bundle: Path, archive: Path | None = None) -> Path:
+    """``archive`` (default ``<bundle>.tar.gz``) holding the bundle folder (links kept as links)."""
+    archive = archive or bundle.with_name(bundle.name + ".tar.gz")
     partial = archive.with_name(archive.name + ".partial")
     with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
         tar.add(bundle, arcname=bundle.name)
     os.replace(partial, archive)
     return archive
+
+
+def macos_update_archive(dist_dir: Path, variant: str) -> Path:
+    """Where the macOS updater's archive goes: ``<bundle name>.app.tar.gz`` beside the ``.dmg``.
+
+    The name has no spaces (GitHub turns them into dots in release assets, which would
+    break the feed's relative URL) and carries ``macos-arm64``, the feed's platform key.
+    """
+    return dist_dir / f"{bundle_name(variant)}.app.tar.gz"
 
 
 def package(variant: str, fmt: str, dist_dir: Path, work: Path) -> list[Path]:
@@ -176,6 +186,11 @@ def package(variant: str, fmt: str, dist_dir: Path, work: Path) -> list[Path]:
                 check=True,
             )
             made.append(dmg)
+            made.append(
+                make_tarball(
+                    bundle / "AutoGLM Desktop.app", macos_update_archive(dist_dir, variant)
+                )
+            )
     elif system == "windows":
         shutil.move(str(frozen / EXECUTABLE), bundle)
         if fmt != "dir":
