@@ -82,7 +82,7 @@ def test_widgets_follow_types_and_bounds(qtbot: QtBot) -> None:
 def test_every_value_round_trips_through_the_widgets(qtbot: QtBot) -> None:
     custom = Settings()
     custom = updated(
-        custom, "model", n_ctx=4096, n_threads=3, flash_attn=True, mmproj_path="/models/mm.gguf"
+        custom, "model", n_ctx=4096, n_threads=3, flash_attn=False, mmproj_path="/models/mm.gguf"
     )
     custom = updated(
         custom,

@@ -47,7 +47,11 @@ class ModelSettings(BaseModel):
         None, ge=1, le=256, description="CPU threads for decoding (default: physical cores)"
     )
     n_batch: int = Field(512, ge=8, le=8192, description="Prompt evaluation batch size")
-    flash_attn: bool = Field(False, description="Use flash attention where the backend has it")
+    flash_attn: bool = Field(
+        True,
+        description="Use flash attention where the backend has it (it skips the other "
+        "conversations' cells in the shared KV cache, so replies decoded together stay fast)",
+    )
     kv_cache_mb: int = Field(
         0,
         ge=0,
