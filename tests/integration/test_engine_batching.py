@@ -131,10 +131,10 @@ def test_cancelling_one_of_four_leaves_the_others_correct(
 
 
 @pytest.mark.timeout(600)
-def test_a_voice_request_joining_four_streams_gets_its_first_token_within_a_step(
+def test_a_voice_request_joining_four_streams_stops_their_step_and_answers_first(
     batched: tuple[WorkerEngine, Scheduler], alone: list[str]
 ) -> None:
-    _engine, scheduler = batched
+    engine, scheduler = batched
     voice = ask("Say hello in five words.", 4, Priority.VOICE)
     scheduler.submit(voice).result(300)  # its prompt cached, as the other streams' are
     long = [ask(f"{prompt} Then count to 200.", 400) for prompt in PROMPTS]
@@ -147,11 +147,18 @@ def test_a_voice_request_joining_four_streams_gets_its_first_token_within_a_step
         while any(len(a.times) < 4 for a in arrivals) and time.monotonic() < deadline:
             time.sleep(0.005)
         assert all(len(a.times) >= 4 for a in arrivals), "the four streams never all decoded"
+        preempted_before = engine.stats().preempted_steps
         first = Arrivals()
         submitted = time.perf_counter()  # the clock Arrivals records with
         joining = scheduler.submit(voice)
         joining.add_listener(first)
         reply = joining.result(120)
+        # The voice request raised the shared flag, so an API step was stopped for it (or,
+        # when the worker read the request between two steps, the next API-only one).
+        deadline = time.monotonic() + 10
+        while engine.stats().preempted_steps == preempted_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        preempted = engine.stats().preempted_steps - preempted_before
     finally:
         for stream in streams:
             stream.cancel()
@@ -165,6 +172,7 @@ def test_a_voice_request_joining_four_streams_gets_its_first_token_within_a_step
     assert max(tokens_meanwhile) <= 1, (
         f"the API streams decoded {tokens_meanwhile} tokens before the voice turn's first"
     )
+    assert preempted >= 1, "the voice request stopped no API step"
 
 
 @pytest.mark.timeout(900)

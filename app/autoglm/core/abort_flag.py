@@ -9,6 +9,11 @@ and 1 once ``set()`` writes a 1 there. (On every ABI the app ships for, a ``bool
 return is read from the low byte of the integer return register, where ``strlen``'s
 result 0 or 1 lies.) Where no C library can be found, a Python callback reads the
 same buffer.
+
+The buffer may also be one the caller owns, such as two bytes of shared memory another
+process writes (``NativeAbortFlag(buffer)``): the engine worker's decode steps are then
+stopped by the app without a message, which the worker's one thread could not read
+while it is inside llama.cpp.
 """
 
 from __future__ import annotations
@@ -33,16 +38,17 @@ def _native_strlen() -> Any | None:
 class NativeAbortFlag:
     """One llama.cpp context's abort flag: ``set()`` aborts the running decode, ``clear()`` re-arms."""
 
-    def __init__(self) -> None:
+    def __init__(self, buffer: Any | None = None) -> None:
+        """A flag over ``buffer`` (at least two bytes, the second 0; default: a private one)."""
         import llama_cpp.llama_cpp as lib
 
-        self._buffer = ctypes.create_string_buffer(2)
+        self._buffer = buffer if buffer is not None else ctypes.create_string_buffer(2)
         address = _native_strlen()
         if address is not None:
             self._callback = lib.ggml_abort_callback(address)
         else:  # pragma: no cover - every supported platform has a C library
             _LOGGER.info("No C strlen found; llama.cpp aborts through a Python callback")
-            self._callback = lib.ggml_abort_callback(lambda _data: self._buffer.raw[0] != 0)
+            self._callback = lib.ggml_abort_callback(lambda _data: self.is_set)
         self._setter = lib.llama_set_abort_callback
 
     def install(self, context: Any) -> None:
@@ -51,13 +57,13 @@ class NativeAbortFlag:
 
     def set(self) -> None:
         """Abort the decode that is running (or the next one)."""
-        self._buffer[0] = b"\x01"
+        ctypes.memset(self._buffer, 1, 1)
 
     def clear(self) -> None:
         """Let decodes run again."""
-        self._buffer[0] = b"\x00"
+        ctypes.memset(self._buffer, 0, 1)
 
     @property
     def is_set(self) -> bool:
         """Whether an abort is requested."""
-        return self._buffer.raw[0] != 0
+        return ctypes.string_at(self._buffer, 1) != b"\x00"

@@ -23,7 +23,9 @@ Why this mechanism, and not another:
   for the worker's one thread to read a pipe while it is inside llama.cpp: one cancel
   flag per reply in flight (read between tokens, and by llama.cpp's abort callback so a
   long prompt stops midway) and the count of foreground jobs (the first words of a
-  spoken reply) the engine pauses for. One writer each, so no lock.
+  spoken reply) the engine pauses for. One writer each, so no lock. And the voice
+  preemption flag: a voice turn's request raises it once sent, and llama.cpp's abort
+  callback stops the API step under way within a graph node (the worker clears it).
 
 When the worker dies, the reply in flight ends with ``finish_reason="error"``, the
 partial text it had, an error in words (with the last line llama.cpp printed) and an
@@ -79,6 +81,7 @@ from autoglm.core.types import (
     ImageInput,
     ModelInfo,
     Notice,
+    Priority,
     ProgressCallback,
     StreamEvent,
     ToolSpec,
@@ -137,7 +140,7 @@ def last_line(path: Path, limit: int = 64 * 1024) -> str:
 class _Worker:
     """One running worker process, its pipe (read by one thread for every call) and its stderr file."""
 
-    def __init__(self, cancel_flags: Any, foreground_count: Any, log_dir: Path):
+    def __init__(self, cancel_flags: Any, foreground_count: Any, preempt: Any, log_dir: Path):
         from autoglm.core.llama.worker import serve
 
         context = multiprocessing.get_context("spawn")
@@ -149,7 +152,7 @@ class _Worker:
             target=serve,
             name="autoglm-engine-worker",
             daemon=True,
-            args=(child, cancel_flags, foreground_count, str(self.stderr_path)),
+            args=(child, cancel_flags, foreground_count, str(self.stderr_path), preempt),
         )
         self.process.start()
         child.close()  # only the child holds its end: its death closes the pipe
@@ -253,6 +256,7 @@ class WorkerEngine:
         self._free_cancel_slots = list(range(MAX_REPLIES_IN_FLIGHT))
         self._slots_lock = threading.Lock()
         self._foreground = SharedForeground(context.RawValue("i", 0))
+        self._preempt = context.RawArray("b", 2)  # byte 0: a voice turn waits (byte 1 stays 0)
         self._lock = threading.RLock()  # loading, unloading and restarting take turns
         self._death_lock = threading.Lock()
         self._worker: _Worker | None = None
@@ -395,6 +399,8 @@ class WorkerEngine:
         )
         forwarder.start()
         tag, answers = worker.open_call(Generate(request, index))
+        if request.priority == Priority.VOICE:
+            self._preempt[0] = 1  # after the send: the worker finds it once the step stops
         try:
             while True:
                 reply = answers.get()
@@ -445,7 +451,12 @@ class WorkerEngine:
         if self._worker is not None:
             self._worker.stop()
         self._log_dir.mkdir(parents=True, exist_ok=True)
-        self._worker = _Worker(self._cancel_flags, self._foreground._counter, self._log_dir)  # noqa: SLF001
+        self._worker = _Worker(
+            self._cancel_flags,
+            self._foreground._counter,  # noqa: SLF001
+            self._preempt,
+            self._log_dir,
+        )
 
     def _require_worker(self) -> _Worker:
         worker = self._worker

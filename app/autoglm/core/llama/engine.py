@@ -12,6 +12,10 @@ Why it is more than ``Llama.create_chat_completion``:
   right after its prompt. An image is evaluated whole in one step of its own (the
   projector's chunk is not split), the others waiting for it; its reply's tokens are
   then decoded with the rest. ``generate`` is one reply submitted and stepped to its end.
+  A voice turn does not even wait for the step under way: the app raises a flag in
+  shared memory as it sends one (``preempt_buffer``), llama.cpp's abort callback reads
+  it within one graph node, and the step is dropped (llama.cpp removes its half-written
+  cells) and decoded again after the voice prompt.
 
 * **KV reuse, per conversation.** The context holds several KV sequences in one unified
   cache, one per recent conversation (``slots``). A new request is rendered with the
@@ -69,6 +73,7 @@ from autoglm.core.types import (
     ImageInput,
     ModelInfo,
     Notice,
+    Priority,
     ProgressCallback,
     StreamEvent,
     ToolSpec,
@@ -249,6 +254,7 @@ class LlamaEngine:
         display_name: str = "",
         native_stderr: bool = False,
         state_dir: Path | None = None,
+        preempt_buffer: Any | None = None,
     ):
         self.model_path = Path(model_path)
         self.state_dir = (
@@ -266,6 +272,9 @@ class LlamaEngine:
         self._template: ChatTemplate | None = None
         self._info = ModelInfo(self.model_id, self.display_name, str(self.model_path))
         self._abort_flag: Any = None
+        self._preempt_buffer = preempt_buffer  # two bytes another process sets to stop a step
+        self._preempt_flag: Any = None
+        self._watched: Any = None  # the flag llama.cpp's abort callback reads now
         self._pieces: TokenPieces | None = None
         self._memory: Any = None  # the context's llama_memory_t (its KV cache)
         self._add_bos = False
@@ -281,6 +290,7 @@ class LlamaEngine:
         self._replies: list[Reply] = []  # in flight: evaluating their prompt or decoding
         self._order = itertools.count()
         self.shared_steps = 0  # decode steps that held tokens of more than one reply
+        self.preempted_steps = 0  # decode steps dropped for a voice turn
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -467,7 +477,21 @@ class LlamaEngine:
         from autoglm.core.abort_flag import NativeAbortFlag
 
         self._abort_flag = NativeAbortFlag()
-        self._abort_flag.install(self._llama.ctx)
+        self._preempt_flag = (
+            NativeAbortFlag(self._preempt_buffer) if self._preempt_buffer is not None else None
+        )
+        self._watch(self._abort_flag)
+
+    def _watch(self, flag: Any) -> None:
+        """Let llama.cpp's abort callback read ``flag`` (a cancel's, or the voice preemption's)."""
+        if flag is not self._watched:
+            flag.install(self._llama.ctx)
+            self._watched = flag
+
+    def clear_preemption(self) -> None:
+        """A voice turn's request has been read: API steps may run to their end again."""
+        if self._preempt_flag is not None:
+            self._preempt_flag.clear()
 
     # -- prompts -------------------------------------------------------------------------
     def _require_loaded(self) -> Any:
@@ -731,8 +755,18 @@ class LlamaEngine:
             slot, decoder = reply.slot, reply.decoder
             assert slot is not None and decoder is not None and decoder.pending is not None
             rows.append(batch.add(decoder.pending, slot.n_positions, slot.seq_id, True))
-        self.shared_steps += len(live) > 1
+        preemptible = self._preempt_flag is not None and all(
+            r.request.priority > Priority.VOICE for r in live
+        )
+        self._watch(self._preempt_flag if preemptible else self._abort_flag)
         result = batch.decode(self._llama.ctx)
+        if result == DECODE_ABORTED and preemptible:
+            # A voice turn is waiting: llama.cpp dropped this step's cells; each reply
+            # keeps its pending token and decodes it again after the voice prompt.
+            self._preempt_flag.clear()
+            self.preempted_steps += 1
+            return
+        self.shared_steps += len(live) > 1
         if result != DECODE_OK:
             error = ModelError(
                 f"llama.cpp could not continue the reply (llama_decode returned {result})."
@@ -973,6 +1007,7 @@ class LlamaEngine:
     @contextlib.contextmanager
     def abortable(self, cancel: threading.Event) -> Iterator[None]:
         """Within the block, a set ``cancel`` aborts the running ``llama_decode`` (text or image batches)."""
+        self._watch(self._abort_flag)
         self._abort_flag.clear()
         done = threading.Event()
         watcher = threading.Thread(target=self._forward_cancel, args=(cancel, done), daemon=True)

@@ -148,6 +148,7 @@ class EngineStats:
     images_reused_embeddings: int = 0
     foreground_pauses: int = 0  # tokens the engine waited before, for the app's foreground work
     shared_steps: int = 0  # decode steps that held tokens of several replies (decoded together)
+    preempted_steps: int = 0  # decode steps stopped midway for a voice turn (and decoded again)
 
 
 Reply = Event | Progress | Done | Failed

@@ -6,7 +6,9 @@ llama.cpp assertion reaches the user in words.
 
 Replies are decoded together: between two engine steps (one ``llama_decode`` each) it
 reads every command that arrived, so a request sent while others stream joins their
-next step, and a quick command (count tokens, render) is answered at once. Each reply's
+next step, and a quick command (count tokens, render) is answered at once. A voice
+turn's request also stops the step under way (the app raises the shared preemption
+flag as it sends one), so it waits for no API step at all. Each reply's
 events and its end go back tagged with the call they belong to.
 """
 
@@ -41,7 +43,7 @@ from autoglm.core.llama.protocol import (
     Unload,
 )
 from autoglm.core.llama.shared import SharedCancel, SharedForeground
-from autoglm.core.types import Completion, StreamEvent
+from autoglm.core.types import Completion, Priority, StreamEvent
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ class _PromptCounts:
             self.cached_prompt_tokens,
             foreground_pauses=FOREGROUND.pauses,
             shared_steps=getattr(engine, "shared_steps", 0),
+            preempted_steps=getattr(engine, "preempted_steps", 0),
             **(
                 {
                     name: getattr(images, name)
@@ -140,9 +143,10 @@ def _loaded(engine: Any) -> Any:
 class _Server:
     """The worker's state: the engine, the replies in flight (by the call that asked for each)."""
 
-    def __init__(self, conn: Connection, cancel_flags: Any):
+    def __init__(self, conn: Connection, cancel_flags: Any, preempt: Any = None):
         self.conn = conn
         self.cancel_flags = cancel_flags
+        self.preempt = preempt  # shared bytes the app sets to stop an API step for a voice turn
         self.engine: Any = None
         self.counts = _PromptCounts()
         self.calls: dict[Any, int] = {}  # reply in flight -> its call's tag
@@ -181,7 +185,10 @@ class _Server:
         """Answer one command (a ``Generate`` joins the replies in flight); ``False`` to stop serving."""
         if isinstance(command, Generate):
             cancel = SharedCancel(self.cancel_flags, command.cancel_slot)
-            reply = _loaded(self.engine).submit(command.request, self.emitter(tag), cancel)
+            engine = _loaded(self.engine)
+            if command.request.priority == Priority.VOICE:
+                engine.clear_preemption()  # read: the steps it stopped have done their job
+            reply = engine.submit(command.request, self.emitter(tag), cancel)
             self.calls[reply] = tag
         elif isinstance(command, CountTokens):
             self.send(
@@ -216,6 +223,7 @@ class _Server:
                 display_name=command.display_name,
                 native_stderr=True,
                 state_dir=command.state_dir,
+                preempt_buffer=self.preempt,
             )
             info = candidate.load(
                 lambda fraction, message: self.send(tag, Progress(fraction, message))
@@ -262,13 +270,19 @@ class _Server:
             self.finish(finished)
 
 
-def serve(conn: Connection, cancel_flags: Any, foreground_count: Any, stderr_path: str) -> None:
+def serve(
+    conn: Connection,
+    cancel_flags: Any,
+    foreground_count: Any,
+    stderr_path: str,
+    preempt: Any = None,
+) -> None:
     """The worker's main function: answer commands from ``conn`` until told to stop or the pipe closes."""
     _send_stderr_to(stderr_path)
     tune_openmp()
     foreground = SharedForeground(foreground_count)
     FOREGROUND.follow(foreground.running)
-    server = _Server(conn, cancel_flags)
+    server = _Server(conn, cancel_flags, preempt)
     try:
         server.serve()
     except (EOFError, OSError, BrokenPipeError):
