@@ -12,7 +12,7 @@ applied in steps that each leave a working app behind:
    (it loads the model, speaks and listens) before anything of the old install moves;
 4. the old folder becomes ``<name>.previous`` and the new one takes its place — two renames
    on the same file system, rolled back if the second fails; ``autoglm update --rollback``
-   swaps them back later. ``update-origin.json`` in the new folder says where it came from.
+   swaps them back later. ``update-origin.json`` in the new folder (beside a macOS bundle) says where it came from.
 
 Nothing happens without the user asking: the app is offline-first, so a check runs only
 on request or at start when the user turned that on.
@@ -45,7 +45,7 @@ from autoglm.core.update_feed import (
     refuse_downgrade,
     verify_signature,
 )
-from autoglm.core.update_origin import write_origin
+from autoglm.core.update_origin import is_bundle, rename_install, write_origin
 
 _LOGGER = logging.getLogger(__name__)
 RELEASE_CONFIG = "update.json"
@@ -224,9 +224,10 @@ def prove_it_starts(folder: Path, version: str, timeout_s: float = SELFTEST_TIME
 def swap_in(staged: Path, root: Path) -> None:
     """Make ``staged`` the install and keep the old one as ``<root>.previous``, or change nothing."""
     previous = previous_dir(root)
+    bundle = is_bundle(root)
     shutil.rmtree(previous, ignore_errors=True)
     try:
-        root.rename(previous)
+        rename_install(root, previous, bundle)
     except OSError as exc:
         raise UpdateError(
             f"The installed app in {root} could not be moved aside ({exc.strerror}); "
@@ -235,7 +236,7 @@ def swap_in(staged: Path, root: Path) -> None:
     try:
         staged.rename(root)
     except OSError as exc:
-        previous.rename(root)
+        rename_install(previous, root, bundle)
         raise UpdateError(
             f"The new version could not be put in place ({exc.strerror}); the installed one "
             "is kept."
@@ -275,9 +276,10 @@ def rollback(root: Path) -> None:
     if not previous.is_dir():
         raise UpdateError("There is no earlier version to go back to.")
     swap = root.with_name(f".{root.name}.rollback-{int(time.time())}")
-    root.rename(swap)
-    previous.rename(root)
-    swap.rename(previous)
+    bundle = is_bundle(root)
+    rename_install(root, swap, bundle)
+    rename_install(previous, root, bundle)
+    rename_install(swap, previous, bundle)
 
 
 def run_installer(installer: Path) -> None:

@@ -2,6 +2,11 @@
 
 Kept apart from the updater (and free of its HTTP and crypto imports) because every
 ``autoglm --version`` and the About box read it.
+
+On macOS the record lies beside the ``.app``, not in it: a file added inside a signed
+bundle breaks its seal, and macOS would then refuse the updated app or ask again for
+the camera, microphone and screen permissions. The record follows its install when
+the updater renames it (``rename_install``), so a rollback brings its own back.
 """
 
 from __future__ import annotations
@@ -24,6 +29,30 @@ def install_root() -> Path | None:
     return executable.parent
 
 
+def is_bundle(root: Path) -> bool:
+    """Whether ``root`` is a macOS application bundle (signed: nothing may be added inside).
+
+    Also the bundle moved aside by an update (``….app.previous``).
+    """
+    return ".app" in root.suffixes
+
+
+def origin_path(root: Path, bundle: bool | None = None) -> Path:
+    """Where the install at ``root`` keeps its record: inside it, or beside it for a bundle."""
+    if bundle if bundle is not None else is_bundle(root):
+        return root.parent / f".{root.name}.{ORIGIN_FILE}"
+    return root / ORIGIN_FILE
+
+
+def rename_install(source: Path, target: Path, bundle: bool) -> None:
+    """Rename an install folder, and for a bundle the record beside it, which lives outside it."""
+    source.rename(target)
+    if bundle:
+        record = origin_path(source, bundle=True)
+        if record.exists():
+            record.replace(origin_path(target, bundle=True))
+
+
 def write_origin(root: Path, version: str, feed_url: str, replaced: str) -> None:
     """Record in the install where this version came from (for About and ``--version``)."""
     origin = {
@@ -32,7 +61,7 @@ def write_origin(root: Path, version: str, feed_url: str, replaced: str) -> None
         "replaced": replaced,
         "applied": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    (root / ORIGIN_FILE).write_text(json.dumps(origin, indent=2), encoding="utf-8")
+    origin_path(root).write_text(json.dumps(origin, indent=2), encoding="utf-8")
 
 
 def read_origin(root: Path | None = None) -> dict[str, str] | None:
@@ -41,7 +70,7 @@ def read_origin(root: Path | None = None) -> dict[str, str] | None:
     if root is None:
         return None
     try:
-        data = json.loads((root / ORIGIN_FILE).read_text(encoding="utf-8"))
+        data = json.loads(origin_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return {str(key): str(value) for key, value in data.items()} if isinstance(data, dict) else None
