@@ -17,6 +17,13 @@ The default format is the platform's own: ``tar`` on Linux, ``dmg`` on macOS,
 
 ``lean`` leaves the models out (the app assembles or downloads them later); ``full``
 carries the starter models. The version comes from ``app/autoglm/__init__.py``.
+
+llama.cpp goes in built for every CPU (``packaging/portable_llama.py``, in
+``<work>/llama-portable``, reused between builds), never the venv's build for this machine:
+``--llama-lib DIR`` bundles a folder built before, ``--cpu-variants`` builds only some
+variants (tests), ``--native-llama`` bundles the venv's own build (runs only on CPUs like
+this one). Whatever is bundled is checked; a one-machine build where a portable one was
+asked for stops the build.
 """
 
 # ruff: noqa: T201 - a command-line tool: it reports on stdout
@@ -94,7 +101,24 @@ def make_icons(out: Path) -> Path:
     return out
 
 
-def run_pyinstaller(variant: str, work: Path) -> Path:
+def llama_libraries(args: argparse.Namespace, work: Path) -> Path | None:
+    """The llama.cpp folder to bundle (``None``: the venv's own); stops on a one-machine build."""
+    import portable_llama
+
+    if args.native_llama:
+        print("bundling the venv's llama.cpp: it runs only on processors like this one", flush=True)
+        return None
+    if args.llama_lib:
+        lib_dir = args.llama_lib.resolve()
+    else:
+        variants = [v for v in args.cpu_variants.split(",") if v]
+        lib_dir = portable_llama.make(work / "llama-portable", variants or None)
+    chosen = portable_llama.check_portable(lib_dir)
+    print(f"llama.cpp from {lib_dir}: CPU variants {', '.join(chosen)}", flush=True)
+    return lib_dir
+
+
+def run_pyinstaller(variant: str, work: Path, llama_lib: Path | None = None) -> Path:
     """Freeze the app; returns PyInstaller's output folder (``…/autoglm``)."""
     icons = make_icons(work / "icons")
     dist = work / "dist"
@@ -122,6 +146,8 @@ def run_pyinstaller(variant: str, work: Path) -> Path:
         "--icons",
         str(icons),
     ]
+    if llama_lib is not None:
+        command += ["--llama-lib", str(llama_lib)]
     if os.environ.get("CODESIGN_IDENTITY"):  # macOS: sign with a Developer ID instead of ad hoc
         command += ["--codesign-identity", os.environ["CODESIGN_IDENTITY"]]
     print("$", " ".join(command), flush=True)
@@ -160,9 +186,11 @@ def macos_update_archive(dist_dir: Path, variant: str) -> Path:
     return dist_dir / f"{bundle_name(variant)}.app.tar.gz"
 
 
-def package(variant: str, fmt: str, dist_dir: Path, work: Path) -> list[Path]:
+def package(
+    variant: str, fmt: str, dist_dir: Path, work: Path, llama_lib: Path | None = None
+) -> list[Path]:
     """Build the bundle (and its archive or installer); returns what was made."""
-    frozen = run_pyinstaller(variant, work)
+    frozen = run_pyinstaller(variant, work, llama_lib)
     name = bundle_name(variant)
     bundle = dist_dir / name
     if bundle.exists():
@@ -243,6 +271,23 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "build" / "pyinstaller",
         help="PyInstaller's work folder, reused between builds (default: build/pyinstaller)",
     )
+    llama = parser.add_mutually_exclusive_group()
+    llama.add_argument(
+        "--llama-lib",
+        type=Path,
+        default=None,
+        help="Folder of llama.cpp libraries built by packaging/portable_llama.py (default: build them)",
+    )
+    llama.add_argument(
+        "--native-llama",
+        action="store_true",
+        help="Bundle the venv's llama.cpp, built for this machine only",
+    )
+    parser.add_argument(
+        "--cpu-variants",
+        default="",
+        help="Build only these llama.cpp CPU variants, comma-separated (default: all)",
+    )
     args = parser.parse_args(argv)
     system, _ = platform_tag()
     fmt = args.format or DEFAULT_FORMAT[system]
@@ -251,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args.work.mkdir(parents=True, exist_ok=True)
     try:
-        made = package(args.variant, fmt, args.dist.resolve(), args.work.resolve())
+        llama_lib = llama_libraries(args, args.work.resolve())
+        made = package(args.variant, fmt, args.dist.resolve(), args.work.resolve(), llama_lib)
     except subprocess.CalledProcessError as exc:
         print(
             f"build.py: {Path(exc.cmd[0]).name} failed with exit code {exc.returncode}",

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 runtime_debs="libportaudio2 libxcb-cursor0 libegl1 libxkbcommon-x11-0 libgl1 libfontconfig1 libdbus-1-3 \
 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
 libxcb-xkb1 libxkbcommon0 libglib2.0-0 libpulse0 espeak-ng build-essential cmake python3-venv python3-dev"
-test_debs="xvfb pulseaudio pulseaudio-utils sox xdotool chromium fonts-noto-cjk"
+test_debs="xvfb pulseaudio pulseaudio-utils sox xdotool chromium fonts-noto-cjk qemu-user"
 brew_pkgs="portaudio cmake espeak-ng"
 brew_test_pkgs="pulseaudio sox"
 

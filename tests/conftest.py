@@ -27,6 +27,7 @@ from fixtures.glm import (  # noqa: F401 - fixtures
     glm_standin,
     glm_thinking,
 )
+from fixtures.portable_llama import portable_llama_lib  # noqa: F401 - fixtures
 from fixtures.updates import installed_app, release_key, update_server  # noqa: F401 - fixtures
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

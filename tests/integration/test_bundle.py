@@ -7,6 +7,11 @@ environment (system PATH only, no PYTHONPATH, no virtual environment) from that 
 the lean bundle carries no models, so the app home is given the session's starter GGUF
 (hard-linked, as the app would have assembled it) and the speech models as a user's
 imported files.
+
+The bundle carries llama.cpp built for every CPU (three variants here, see
+``fixtures.portable_llama``): it answers on an emulated 2008 processor (Nehalem: SSE4.2,
+no AVX), where the same bundle with the venv's build for this machine dies of an illegal
+instruction.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from autoglm import __version__
+from fixtures.portable_llama import CPU_VARIANTS, old_cpu_command
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +62,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+def built(
+    tmp_path_factory: pytest.TempPathFactory, portable_llama_lib: Path
+) -> Iterator[dict[str, object]]:
     """The lean bundle folder and tarball, with the build's wall time (removed afterwards: ~1 GB)."""
     out = tmp_path_factory.mktemp("bundle-build")
     started = time.perf_counter()
@@ -70,6 +78,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
             str(out / "dist"),
             "--work",
             str(out / "work"),
+            "--llama-lib",
+            str(portable_llama_lib),
         ],
         capture_output=True,
         text=True,
@@ -122,6 +132,7 @@ def test_bundle_name_and_contents(built: dict[str, object]) -> None:
     for expected in (
         "llama_cpp/lib/libllama.so",
         "llama_cpp/lib/libmtmd.so",
+        *(f"llama_cpp/lib/libggml-cpu-{variant}.so" for variant in CPU_VARIANTS),
         "piper/espeak-ng-data/phontab",
         "faster_whisper/assets/silero_vad_v6.onnx",
         "autoglm/data/catalog.toml",
@@ -132,6 +143,9 @@ def test_bundle_name_and_contents(built: dict[str, object]) -> None:
         "PySide6/Qt/plugins/platforms/libqxcb.so",
     ):
         assert (internal / expected).exists(), expected
+    assert not (internal / "llama_cpp" / "lib" / "libggml-cpu.so").exists(), (
+        "the bundle carries a llama.cpp built for one machine"
+    )
     assert list(internal.glob("onnxruntime/capi/libonnxruntime*.so*")), (
         "onnxruntime's library is missing"
     )
@@ -314,3 +328,69 @@ def test_window_appears_under_xvfb(installed: dict[str, Path]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("window_s=")
     print(f"\nstart to visible window: {result.stdout.strip()}")
+
+
+def _app_home_with_starter(app_home: Path, starter_gguf: Path) -> Path:
+    """An app home holding the starter model, as the app assembles it."""
+    _link_or_copy(starter_gguf, app_home / "data" / "models" / STARTER_DIR / STARTER_FILE)
+    return app_home
+
+
+def _chat_on_old_cpu(
+    exe: Path, place: Path, home: Path, app_home: Path, scratch: Path
+) -> subprocess.CompletedProcess[str]:
+    """``autoglm chat`` with a short greedy reply, the app and its engine worker on a Nehalem."""
+    command, env = old_cpu_command(
+        exe,
+        ["chat", "--temperature", "0", "--max-tokens", "8", "Reply with one word: hello"],
+        _bare_env(home, app_home, AUTOGLM_MODEL__N_THREADS="2"),
+        scratch,
+    )
+    return subprocess.run(command, cwd=place, capture_output=True, text=True, env=env, timeout=900)
+
+
+def test_chat_answers_on_an_old_cpu(
+    installed: dict[str, Path], tmp_path: Path, starter_gguf: Path
+) -> None:
+    """On an emulated Nehalem the bundle picks the SSE4.2 variant and the starter model answers."""
+    exe = installed["home"] / ".local" / "lib" / "autoglm-desktop" / "autoglm"
+    app_home = _app_home_with_starter(tmp_path / "app-home", starter_gguf)
+    command, env = old_cpu_command(
+        exe, ["doctor"], _bare_env(installed["home"], app_home), tmp_path
+    )
+    started = time.perf_counter()
+    doctor = subprocess.run(
+        command, cwd=installed["place"], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert f"sse42 (run-time choice among {len(CPU_VARIANTS)})" in doctor.stdout, doctor.stdout
+    result = _chat_on_old_cpu(exe, installed["place"], installed["home"], app_home, tmp_path)
+    print(
+        f"\nchat on {exe.name} under qemu Nehalem ({time.perf_counter() - started:.0f} s): "
+        f"{result.stdout.strip()!r}"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip(), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_native_build_dies_on_an_old_cpu(
+    installed: dict[str, Path], tmp_path: Path, starter_gguf: Path
+) -> None:
+    """The same bundle with the venv's llama.cpp (built for this machine) cannot answer there."""
+    import llama_cpp
+
+    app_dir = tmp_path / "native-app"
+    shutil.copytree(
+        installed["home"] / ".local" / "lib" / "autoglm-desktop", app_dir, symlinks=True
+    )
+    bundled = app_dir / "_internal" / "llama_cpp" / "lib"
+    shutil.rmtree(bundled)
+    shutil.copytree(Path(llama_cpp.__file__).parent / "lib", bundled, symlinks=True)
+    assert (bundled / "libggml-cpu.so").exists(), "the venv's llama.cpp is not a native build"
+    app_home = _app_home_with_starter(tmp_path / "app-home", starter_gguf)
+    result = _chat_on_old_cpu(
+        app_dir / "autoglm", installed["place"], installed["home"], app_home, tmp_path
+    )
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "SIGILL" in result.stdout + result.stderr, result.stdout + result.stderr

@@ -218,3 +218,17 @@ def test_the_windows_updater_starts_the_installer_with_the_flags_ci_installs_wit
     passed = argv_file.read_text().splitlines()
     assert passed[: len(SILENT_INSTALLER_FLAGS)] == list(SILENT_INSTALLER_FLAGS)
     assert "/CLOSEAPPLICATIONS" in passed
+
+
+def test_linux_and_windows_cpu_bundles_carry_llama_cpp_for_every_cpu():
+    """Only macOS (Metal) and the CUDA leg may bundle the venv's one-machine build."""
+    build = _step("Build the")
+    assert "packaging/build.py" in build["run"] and "$LLAMA_BUILD" in build["run"]
+    native_when = build["env"]["LLAMA_BUILD"]
+    assert "--native-llama" in native_when
+    assert "runner.os == 'macOS'" in native_when and "inputs.cuda" in native_when
+    recipe = (ROOT / "packaging" / "portable_llama.py").read_text(encoding="utf-8")
+    assert (
+        'PORTABLE_FLAGS = ("-DGGML_BACKEND_DL=ON", "-DGGML_CPU_ALL_VARIANTS=ON", "-DGGML_NATIVE=OFF")'
+        in recipe
+    )

@@ -55,7 +55,31 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="CPU threads (default: physical cores)"
     )
+    parser.add_argument(
+        "--engine-lib-dir",
+        type=Path,
+        default=None,
+        help="Run the engine on the llama.cpp libraries in this folder (e.g. the bundle's "
+        "build for every CPU); the peer keeps the installed ones",
+    )
     parser.set_defaults(handler=run)
+
+
+def use_engine_libraries(lib_dir: Path | None) -> None:
+    """Give the worker processes started from now on the llama.cpp in ``lib_dir``.
+
+    This process loads the installed llama.cpp first, for the peer, so the two sides differ
+    only in their libraries: how much the bundle's run-time CPU choice costs against a
+    build for this machine. llama-cpp-python reads both variables when it is imported.
+    """
+    if lib_dir is None:
+        return
+    if not list(lib_dir.glob("*llama.*")):
+        raise SystemExit(f"--engine-lib-dir {lib_dir}: no llama.cpp library there")
+    import llama_cpp  # noqa: F401 - the peer's copy, loaded before the variables are set
+
+    os.environ["LLAMA_CPP_LIB_PATH"] = str(lib_dir.resolve())
+    os.environ["MTMD_CPP_LIB"] = str(lib_dir.resolve())
 
 
 def resolve_model(args: argparse.Namespace) -> tuple[Path, ModelSettings, str, Path]:
@@ -187,6 +211,7 @@ def _cancel_latencies_ms(engine: Engine, trials: int = 5) -> list[float]:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write JSON."""
     tune_openmp()  # before this process loads llama.cpp for the peer
+    use_engine_libraries(args.engine_lib_dir)
     engine, peer_engine = _engines(args)
     started = time.perf_counter()
     info = engine.load()
@@ -210,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
     figures = {
         "model": info.model_id,
         "threads": args.threads or "auto",
+        "engine_lib_dir": str(args.engine_lib_dir or "installed"),
         "gomp_spincount": os.environ.get("GOMP_SPINCOUNT", "libgomp default"),
         "load_s": load_s,
         "ttft_turn1_s": ttfts[0],

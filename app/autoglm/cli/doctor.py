@@ -26,9 +26,11 @@ def _llama_lines() -> None:
     except ImportError as exc:
         _line("llama.cpp", f"NOT AVAILABLE ({exc})")
         return
+    from autoglm.core.llama.backends import load_cpu_backend
     from autoglm.core.llama.engine import backend_name
 
     _line("llama-cpp-python", llama_cpp.__version__)
+    _line("CPU variant", load_cpu_backend().describe())
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     backend, _ = backend_name(-1)
     _line(

@@ -114,10 +114,12 @@ class _Steps:
 def _llama_build() -> str:
     import llama_cpp
 
+    from autoglm.core.llama.backends import load_cpu_backend
     from autoglm.core.llama.engine import backend_name
 
+    cpu = load_cpu_backend()
     backend, _ = backend_name(-1)
-    return f"llama-cpp-python {llama_cpp.__version__}, backend {backend}"
+    return f"llama-cpp-python {llama_cpp.__version__}, backend {backend}, CPU {cpu.describe()}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,6 +31,11 @@ When the worker dies, the reply in flight ends with ``finish_reason="error"``, t
 partial text it had, an error in words (with the last line llama.cpp printed) and an
 ``engine_restarted`` notice; a new worker loads the same model in the background and the
 next request waits for it.
+
+``AUTOGLM_WORKER_LAUNCHER`` names a program started in place of this executable for the
+worker, with the worker's arguments: an emulator (the bundle is tested on an older CPU
+under ``qemu-x86_64 -cpu Nehalem``, which does not follow a process's exec by itself) or a
+profiler.
 """
 
 from __future__ import annotations
@@ -144,6 +149,9 @@ class _Worker:
         from autoglm.core.llama.worker import serve
 
         context = multiprocessing.get_context("spawn")
+        launcher = os.environ.get("AUTOGLM_WORKER_LAUNCHER")
+        if launcher:
+            context.set_executable(launcher)
         self.conn, child = context.Pipe(duplex=True)
         handle, name = tempfile.mkstemp(prefix="engine-", suffix=".log", dir=log_dir)
         os.close(handle)

@@ -331,7 +331,10 @@ class LlamaEngine:
             progress(0.1, f"Loading {summary.name}")
         import llama_cpp
 
+        from autoglm.core.llama.backends import load_cpu_backend
+
         forward_native_logs("llama_cpp.native", llama_cpp.llama_log_set)
+        cpu = load_cpu_backend()  # a run-time CPU build's variants, before the first model
         threads = self.settings.n_threads or default_thread_count()
         gpu_layers = self.settings.n_gpu_layers
         if llama_cpp.llama_supports_gpu_offload() and gpu_layers < 0:
@@ -376,7 +379,10 @@ class LlamaEngine:
                 gpu_layers = 0
                 llama = open_model(0)
         except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelError(f"llama.cpp could not load {self.model_path.name}: {exc}.") from exc
+            why = f" ({cpu.problem})" if cpu.problem else ""
+            raise ModelError(
+                f"llama.cpp could not load {self.model_path.name}: {exc}{why}."
+            ) from exc
         self._llama = llama
         self._summary = summary
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
