@@ -89,6 +89,19 @@ def _best_variant(files: list[Path]) -> str | None:
 
 
 def _ggml(lib_dir: Path) -> Any:
+    """The ggml that ``libllama`` itself uses, whose registry ``llama_backend_init`` reads.
+
+    A symbol looked up through libllama's handle is found in its dependencies too, so on
+    Linux and macOS this is libggml exactly as libllama resolved it — a bundle may hold a
+    second copy of the file elsewhere (``LD_LIBRARY_PATH``), and backends loaded into that
+    copy would be invisible to llama.cpp. Windows looks no further than the DLL itself,
+    but loads a DLL of a given name once per process, so there ``ggml.dll`` is that copy.
+    """
+    import llama_cpp.llama_cpp as lib
+
+    handle = lib._lib  # noqa: SLF001 - the loaded libllama; llama-cpp-python exposes no other
+    if hasattr(handle, "ggml_backend_load_all_from_path"):
+        return handle
     from llama_cpp._ctypes_extensions import load_shared_library
 
     return load_shared_library("ggml", lib_dir)
