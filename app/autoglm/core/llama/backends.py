@@ -122,6 +122,12 @@ def load_cpu_backend() -> CpuBackend:
         if not files:
             _loaded = CpuBackend(dynamic=False, lib_dir=lib_dir)
             return _loaded
+        import llama_cpp
+
+        from autoglm.core.native_logs import forward_native_logs
+
+        # llama.cpp names each library it loads on stderr; that goes to the log instead.
+        forward_native_logs("llama_cpp.native", llama_cpp.llama_log_set)
         try:
             ggml = _ggml(lib_dir)
             load_all = ggml.ggml_backend_load_all_from_path
