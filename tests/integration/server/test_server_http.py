@@ -198,9 +198,12 @@ def test_queued_request_whose_client_leaves_never_reaches_the_engine(
 
 
 def test_whole_reply_client_that_times_out_cancels_its_reply(api, submitted: list) -> None:
+    # A greedy count cannot end early: 400 tokens outlast the client's 2 s (a sampled
+    # "long story" from the small model was sometimes over in under 2 s).
     body = {
-        "messages": [{"role": "user", "content": "Write a very long story about a castle."}],
+        "messages": [{"role": "user", "content": "Count from 1 to 1000, separated by commas."}],
         "max_tokens": 400,
+        "temperature": 0,
     }
     with httpx.Client(base_url=api.url, timeout=2.0) as client, pytest.raises(httpx.ReadTimeout):
         client.post(CHAT, json=body)
