@@ -57,6 +57,8 @@ class SpeechAudio:
 class Recognizer(Protocol):
     """Speech to text, loaded on first use and unloaded when idle."""
 
+    device_note: str  # why it runs on the CPU although a GPU was found; "" when it does not
+
     @property
     def loaded(self) -> bool:
         """Whether the model is in memory."""

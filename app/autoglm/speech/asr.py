@@ -103,6 +103,20 @@ def _compute_device() -> tuple[str, str]:
     return "cpu", "int8"
 
 
+def check_runs(model: Any) -> str:
+    """Decode half a second of silence (its text returned), so a device that cannot run the model fails now.
+
+    A driver alone makes CTranslate2 report a CUDA device, but cuBLAS and cuDNN are loaded
+    only at the first encode: on a PC with an NVIDIA card and no CUDA toolkit (the bundle
+    carries neither library) the user's first question would be the thing that fails.
+    """
+    silence = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    segments, _info = model.transcribe(
+        silence, language="en", beam_size=1, vad_filter=False, without_timestamps=True
+    )
+    return "".join(segment.text for segment in segments)
+
+
 class WhisperTranscriber:
     """A faster-whisper model loaded on first use, unloaded when idle, switchable live."""
 
@@ -122,6 +136,7 @@ class WhisperTranscriber:
         self.beam_size = beam_size
         self.short_window = short_window
         self.device = ""
+        self.device_note = ""  # why it runs on the CPU although a GPU was found
         self.last_language = ""
         self._model = LazyModel(
             choose_asr_model(model, language, interface_language),
@@ -147,15 +162,30 @@ class WhisperTranscriber:
 
         device, compute_type = _compute_device()
         started = time.perf_counter()
-        try:
-            threads = self.cpu_threads or min(4, os.cpu_count() or 1)
-            model = WhisperModel(
+        threads = self.cpu_threads or min(4, os.cpu_count() or 1)
+
+        def load(device: str, compute_type: str) -> Any:
+            return WhisperModel(
                 str(folder),
                 device=device,
                 compute_type=compute_type,
                 cpu_threads=threads,
                 local_files_only=True,
             )
+
+        try:
+            if device == "cuda":
+                try:
+                    model = load(device, compute_type)
+                    check_runs(model)
+                except Exception as exc:  # noqa: BLE001 - missing cuBLAS/cuDNN, an old driver, no memory: the CPU then
+                    self.device_note = (
+                        f"speech recognition runs on the CPU: the GPU could not run it ({exc})"
+                    )
+                    _LOGGER.warning("Whisper: %s", self.device_note)
+                    device, compute_type = "cpu", "int8"
+            if device == "cpu":
+                model = load(device, compute_type)
         except Exception as exc:  # any load failure means a bad model folder
             raise ModelError(
                 f"The speech recognition model in '{folder}' could not be loaded: {exc}"

@@ -378,6 +378,8 @@ class VoiceConversation:
     def _prepare(self) -> None:
         """Load the models, open the speaker and set up endpointing (blocking)."""
         self.transcriber.load()
+        if self.transcriber.device_note:
+            self._notice(self.transcriber.device_note.capitalize() + ".")
         self.synthesizer.load()
         self._detector = TurnDetector(
             self._vad or SileroFrameVad(), _endpoint_config(self.settings), self.settings.preroll_ms

@@ -57,3 +57,45 @@ def test_the_recogniser_says_how_sure_it_is_of_the_mark_ending_a_question(
     assert fragment.end_confidence is None or fragment.end_confidence < whole.end_confidence, (
         fragment
     )
+
+
+def test_a_gpu_that_cannot_run_whisper_leaves_it_on_the_cpu_in_words(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """A driver but no cuBLAS: the load-time check fails, the real model loads on the CPU.
+
+    Without a GPU here, CUDA is the one fake: a model "on CUDA" whose first encode raises
+    CTranslate2's own message for a missing cuBLAS. Everything after it is the real model.
+    """
+    import faster_whisper
+
+    from autoglm.speech import asr
+
+    real_model = faster_whisper.WhisperModel
+    devices: list[str] = []
+
+    class NoCublas:
+        def transcribe(self, *args, **kwargs):
+            raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+    def whisper_model(folder: str, device: str = "cpu", **kwargs):
+        devices.append(device)
+        return NoCublas() if device == "cuda" else real_model(folder, device=device, **kwargs)
+
+    monkeypatch.setattr(asr, "_compute_device", lambda: ("cuda", "float16"))
+    monkeypatch.setattr(faster_whisper, "WhisperModel", whisper_model)
+    transcriber = asr.WhisperTranscriber("whisper-tiny.en", cpu_threads=2, idle_unload_s=0)
+    transcriber.load()
+    assert devices == ["cuda", "cpu"]
+    assert transcriber.device == "cpu/int8"
+    assert "runs on the CPU" in transcriber.device_note
+    assert "libcublas.so.12" in transcriber.device_note
+    audio = load_audio_file(espeak_wav(QUESTION, tmp_path / "q.wav"))
+    assert {"timer", "minutes"} <= _words(transcriber.transcribe(audio).text)
+
+
+def test_the_load_time_check_runs_on_the_real_model(whisper) -> None:
+    """``check_runs`` decodes silence on a working model: no error, no runaway text."""
+    from autoglm.speech.asr import check_runs
+
+    assert len(check_runs(whisper._model.get()).split()) <= 3
