@@ -5,7 +5,8 @@
 #
 # Needs macOS (hdiutil). Signing and notarising, when the secrets exist, happen before
 # (codesign on the .app, done by PyInstaller with --codesign-identity) and after
-# (xcrun notarytool on the .dmg, in .github/workflows/installers.yml).
+# (codesign, xcrun notarytool and stapler on the .dmg, in .github/workflows/installers.yml,
+# only when the signing secrets exist: packaging/README.md, "Signing (macOS)").
 set -euo pipefail
 app=${1:?usage: make_dmg.sh APP OUTPUT.dmg VERSION}
 output=${2:?usage: make_dmg.sh APP OUTPUT.dmg VERSION}

@@ -90,7 +90,7 @@ def _steps_between(first: str, last: str) -> list[dict]:
 
 def test_every_install_and_self_test_step_stops_at_its_first_failing_command():
     checked = _steps_between("Virtual sound device", "Launch the installed copy")
-    assert len(checked) == 6
+    assert len(checked) == 7
     for step in checked:
         first_line = step["run"].strip().splitlines()[0]
         expected = FAIL_LOUD_PWSH if step.get("shell") == "pwsh" else FAIL_LOUD_BASH
@@ -232,3 +232,39 @@ def test_linux_and_windows_cpu_bundles_carry_llama_cpp_for_every_cpu():
         'PORTABLE_FLAGS = ("-DGGML_BACKEND_DL=ON", "-DGGML_CPU_ALL_VARIANTS=ON", "-DGGML_NATIVE=OFF")'
         in recipe
     )
+
+
+def test_macos_signing_runs_only_with_its_secrets_and_says_when_it_was_skipped(tmp_path):
+    """Signing comes before the build (PyInstaller signs), notarising after it, before the install."""
+    import subprocess
+
+    names = [str(step.get("name", "")) for step in STEPS]
+    signing = names.index("Signing identity (macOS, with the signing secrets)")
+    notarise = names.index("Sign and notarise the .dmg (macOS, signed builds)")
+    build = next(i for i, name in enumerate(names) if name.startswith("Build the"))
+    install = next(i for i, name in enumerate(names) if name.startswith("Install from the"))
+    assert signing < build < notarise < install
+    step = STEPS[notarise]
+    assert step["if"] == "runner.os == 'macOS' && env.CODESIGN_IDENTITY != ''"
+    for command in ("notarytool submit", "stapler staple", "spctl --assess", "--strict"):
+        assert command in step["run"], command
+    # Without the secrets the identity step writes no identity, says why, and passes.
+    summary, env_file = tmp_path / "summary.md", tmp_path / "env"
+    result = subprocess.run(
+        ["bash", "-c", STEPS[signing]["run"]],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_ENV": str(env_file),
+            "MACOS_CERTIFICATE_P12": "",
+            "MACOS_CODESIGN_IDENTITY": "",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "::warning::macOS signing skipped" in result.stdout
+    assert "**skipped**" in summary.read_text(encoding="utf-8")
+    assert not env_file.exists()
+    assert "Signing (macOS)" in README and "MACOS_CODESIGN_IDENTITY" in README
