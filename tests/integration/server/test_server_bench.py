@@ -22,8 +22,10 @@ def test_bench_server_accounts_for_every_request(
         sys.executable,
         "-c",
         "from autoglm.bench.server import main; main()",
+        # More clients than the engine decodes together (parallel_replies, 4) plus the one
+        # request let wait: some must be refused. With 4, the batch held them all.
         "--clients",
-        "4",
+        "8",
         "--duration",
         "6",
         "--rounds",
@@ -57,7 +59,7 @@ def test_bench_server_accounts_for_every_request(
         figures["requests"] == figures["completed"] + figures["refused"] + figures["disconnected"]
     )
     assert figures["completed"] > 0 and figures["refused"] > 0, (
-        "4 clients over a 1-request queue must be refused"
+        "8 clients over 4 decoded together and a 1-request queue must be refused"
     )
     assert figures["replies_cancelled"] <= figures["disconnected"], (
         "only replies whose client left are cancelled"
