@@ -57,7 +57,7 @@ class SpeechAudio:
 class Recognizer(Protocol):
     """Speech to text, loaded on first use and unloaded when idle."""
 
-    device_note: str  # why it runs on the CPU although a GPU was found; "" when it does not
+    device_note: str  # a sentence: why it runs on the CPU although a GPU was found ("" if not)
 
     @property
     def loaded(self) -> bool:

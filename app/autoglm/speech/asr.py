@@ -136,7 +136,7 @@ class WhisperTranscriber:
         self.beam_size = beam_size
         self.short_window = short_window
         self.device = ""
-        self.device_note = ""  # why it runs on the CPU although a GPU was found
+        self.device_note = ""  # the sentence saying why it runs on the CPU although a GPU was found
         self.last_language = ""
         self._model = LazyModel(
             choose_asr_model(model, language, interface_language),
@@ -180,7 +180,7 @@ class WhisperTranscriber:
                     check_runs(model)
                 except Exception as exc:  # noqa: BLE001 - missing cuBLAS/cuDNN, an old driver, no memory: the CPU then
                     self.device_note = (
-                        f"speech recognition runs on the CPU: the GPU could not run it ({exc})"
+                        f"Speech recognition runs on the CPU: the GPU could not run it ({exc})."
                     )
                     _LOGGER.warning("Whisper: %s", self.device_note)
                     device, compute_type = "cpu", "int8"

@@ -379,7 +379,7 @@ class VoiceConversation:
         """Load the models, open the speaker and set up endpointing (blocking)."""
         self.transcriber.load()
         if self.transcriber.device_note:
-            self._notice(self.transcriber.device_note.capitalize() + ".")
+            self._notice(self.transcriber.device_note)
         self.synthesizer.load()
         self._detector = TurnDetector(
             self._vad or SileroFrameVad(), _endpoint_config(self.settings), self.settings.preroll_ms
