@@ -63,7 +63,7 @@ def library_dir() -> Path:
 
 def variant_files(lib_dir: Path) -> list[Path]:
     """The ``ggml-cpu-<variant>`` libraries in ``lib_dir``: none for a native build."""
-    return sorted(p for p in lib_dir.glob(f"{_PREFIX}ggml-cpu-*{_SUFFIX}") if p.suffix == _SUFFIX)
+    return sorted(lib_dir.glob(f"{_PREFIX}ggml-cpu-*{_SUFFIX}"))
 
 
 def variant_name(path: Path) -> str:
