@@ -163,7 +163,10 @@ def test_an_engine_that_batches_gets_that_many_replies_at_once_and_voice_one_mor
     while len(engine.order) < 2 and time.monotonic() < deadline:
         time.sleep(0.001)
     time.sleep(0.05)
-    assert engine.order == ["api0", "api1"], "the third API request did not wait for a place"
+    # The two places run on threads of their own, so either may record its start first.
+    assert sorted(engine.order) == ["api0", "api1"], (
+        "the third API request did not wait for a place"
+    )
     voice = scheduler.submit(req("voice", Priority.VOICE))
     while len(engine.order) < 3 and time.monotonic() < deadline:
         time.sleep(0.001)
