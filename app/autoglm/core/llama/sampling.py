@@ -32,10 +32,22 @@ class SamplerChain:
         self._chain: Any = llama_cpp.llama_sampler_chain_init(
             llama_cpp.llama_sampler_chain_default_params()
         )
+        self._argmax_vocab = 0
 
     def add(self, sampler: Any) -> None:
         """Append a sampler; the chain owns it from now on."""
         self._lib.llama_sampler_chain_add(self._chain, sampler)
+
+    def greedy_over(self, n_vocab: int) -> None:
+        """The chain is greedy and nothing else: ``sample`` takes the row's first maximum itself.
+
+        ``llama_sampler_sample`` copies the whole row into an array of token records
+        before any sampler runs: about 0.5 ms a token for a 150k-token vocabulary, 1 % of
+        a decode step on a laptop CPU. A greedy chain without penalties, bias or grammar
+        keeps no state, and its pick is the first maximum, as numpy's ``argmax`` is.
+        """
+        self.add(self._lib.llama_sampler_init_greedy())
+        self._argmax_vocab = n_vocab
 
     def sample(self, ctx: Any, index: int = -1) -> int:
         """The token drawn from row ``index`` of ``ctx``'s last logits (-1: the last row).
@@ -43,6 +55,9 @@ class SamplerChain:
         The chain records it for penalties and grammar. In a step shared by several
         replies each reads its own row.
         """
+        if self._argmax_vocab:
+            row = self._lib.llama_get_logits_ith(ctx, index)
+            return int(np.ctypeslib.as_array(row, shape=(self._argmax_vocab,)).argmax())
         return int(self._lib.llama_sampler_sample(self._chain, ctx, index))
 
     def close(self) -> None:
@@ -59,7 +74,10 @@ def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain
     chain = SamplerChain()
     n_vocab = llama.n_vocab()
     try:
-        if params.repeat_penalty != 1.0 or params.presence_penalty or params.frequency_penalty:
+        penalised = bool(
+            params.repeat_penalty != 1.0 or params.presence_penalty or params.frequency_penalty
+        )
+        if penalised:
             chain.add(
                 llama_cpp.llama_sampler_init_penalties(
                     n_vocab,
@@ -84,7 +102,9 @@ def build_sampler(llama: Any, params: SamplingParams, seed: int) -> SamplerChain
             if not grammar:
                 raise InputError("The output grammar could not be parsed by llama.cpp.")
             chain.add(grammar)
-        if params.temperature <= 0.0:
+        if params.temperature <= 0.0 and not (penalised or bias or params.grammar):
+            chain.greedy_over(n_vocab)
+        elif params.temperature <= 0.0:
             chain.add(llama_cpp.llama_sampler_init_greedy())
         else:
             chain.add(
