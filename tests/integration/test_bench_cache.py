@@ -20,6 +20,7 @@ KEYS = {
     "restart_cached_prompt_tokens",
     "peak_rss_mb",
     "aggregate_speedup_4",
+    "aggregate_speedup_4_end_to_end",
     "raw_batched_speedup_4",
     "aggregate_over_raw",
     "voice_priority_delay_ms",
