@@ -58,7 +58,11 @@ def test_pull_requests_that_change_the_app_build_the_installers_and_the_cache_na
         paths
     )
     cache = next(step for step in STEPS if str(step.get("uses", "")).startswith("actions/cache"))
-    assert "cuda" in cache["with"]["key"] and "hashFiles('pyproject.toml')" in cache["with"]["key"]
+    key = cache["with"]["key"]
+    # The flavour, and the files holding the dependencies and the build flags.
+    assert (
+        "cuda" in key and "hashFiles('pyproject.toml', '.github/workflows/installers.yml')" in key
+    )
 
 
 # -- each leg installs its installer, then self-tests the installed copy -------------------
